@@ -1,0 +1,123 @@
+// Follows Docker's event stream for one worker's containers, so a container's
+// death reaches its task at once instead of at the next poll. The stream ends
+// when the engine restarts; it is reopened with backoff, and every (re)connect
+// is announced so the worker compares actual with desired state for whatever
+// it missed while deaf.
+import type Docker from 'dockerode';
+import { dockerMessage } from './docker-errors.js';
+import type { ContainerEvent, WatchHandlers } from './types.js';
+import { TASK_LABEL } from './labels.js';
+
+interface DockerEvent {
+  Type?: string;
+  Action?: string;
+  Actor?: { ID?: string; Attributes?: Record<string, string> };
+  timeNano?: number;
+}
+
+export interface EventStreamOptions extends WatchHandlers {
+  /** Label filters, `key=value`, that select this worker's containers. */
+  labels: string[];
+  /** True while Cube itself is stopping the container: its kill is not from outside. */
+  stoppedByCube(containerId: string): boolean;
+  retryMinMs?: number;
+  retryMaxMs?: number;
+}
+
+export function followDockerEvents(docker: Docker, options: EventStreamOptions): () => void {
+  const killed = new Set<string>();
+  const oomed = new Set<string>();
+  const minDelay = options.retryMinMs ?? 100;
+  const maxDelay = options.retryMaxMs ?? 5000;
+  let delay = minDelay;
+  let stopped = false;
+  let connected = false;
+  let stream: NodeJS.ReadableStream | undefined;
+  let timer: NodeJS.Timeout | undefined;
+
+  const toEvent = (raw: DockerEvent): ContainerEvent | undefined => {
+    const id = raw.Actor?.ID ?? '';
+    const attributes = raw.Actor?.Attributes ?? {};
+    const taskId = attributes[TASK_LABEL];
+    if (!taskId) return undefined;
+    const at = new Date((raw.timeNano ?? Date.now() * 1e6) / 1e6).toISOString();
+    switch (raw.Action) {
+      case 'kill':
+        if (!options.stoppedByCube(id)) killed.add(id);
+        return undefined;
+      case 'oom':
+        oomed.add(id);
+        return undefined;
+      case 'die': {
+        const event: ContainerEvent = {
+          type: 'exited',
+          taskId,
+          containerId: id,
+          exitCode: Number(attributes['exitCode'] ?? -1),
+          oom: oomed.has(id),
+          outside: killed.has(id),
+          at,
+        };
+        killed.delete(id);
+        oomed.delete(id);
+        return event;
+      }
+      case 'destroy':
+        return { type: 'removed', taskId, containerId: id, at };
+      default:
+        return undefined;
+    }
+  };
+
+  const lost = (reason: string, from?: NodeJS.ReadableStream) => {
+    if (from && from !== stream) return; // `end` and `error` of one stream: handle once
+    stream = undefined;
+    if (stopped) return;
+    if (connected) options.onDisconnected(reason);
+    connected = false;
+    timer = setTimeout(connect, delay);
+    delay = Math.min(maxDelay, delay * 2);
+  };
+
+  async function connect(): Promise<void> {
+    if (stopped) return;
+    try {
+      const opened = await docker.getEvents({
+        filters: { type: ['container'], label: options.labels, event: ['kill', 'oom', 'die', 'destroy'] },
+      });
+      if (stopped) {
+        (opened as unknown as { destroy?: () => void }).destroy?.();
+        return;
+      }
+      stream = opened;
+    } catch (error) {
+      lost(dockerMessage(error));
+      return;
+    }
+    delay = minDelay;
+    connected = true;
+    const current = stream;
+    let buffer = '';
+    current.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString('utf8');
+      let newline: number;
+      while ((newline = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, newline).trim();
+        buffer = buffer.slice(newline + 1);
+        if (!line) continue;
+        const event = toEvent(JSON.parse(line) as DockerEvent);
+        if (event) options.onEvent(event);
+      }
+    });
+    current.on('end', () => lost('the Docker event stream ended', current));
+    current.on('error', (error: Error) => lost(dockerMessage(error), current));
+    options.onConnected();
+  }
+
+  void connect();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+    (stream as unknown as { destroy?: () => void } | undefined)?.destroy?.();
+  };
+}

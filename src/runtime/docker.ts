@@ -1,0 +1,273 @@
+// The Docker adapter: the real ContainerRuntime, over dockerode.
+//
+// Every call is idempotent and addressed by labels: a create that meets a
+// container of the same task adopts it (or replaces it on a restart) instead
+// of duplicating it, 304s mean "already", 404s on stop/remove mean "already
+// gone". Calls for one task run one after another, so a stop that arrives
+// while a start is in flight removes what that start created.
+import Docker from 'dockerode';
+import type { Started, Stopped } from '../../machines/task.js';
+import type { PortBinding, Task } from '../task/types.js';
+import { followDockerEvents } from './docker-events.js';
+import { describeDockerError, dockerAddress, isUnreachable, statusOf, unreachableMessage } from './docker-errors.js';
+import { ensureImage } from './image-pull.js';
+import { TASK_LABEL, WORKER_LABEL } from './labels.js';
+import {
+  RuntimeError,
+  type ContainerEvent,
+  type ContainerInfo,
+  type ContainerRuntime,
+  type StartOptions,
+  type WatchHandlers,
+} from './types.js';
+
+export interface DockerRuntimeOptions {
+  /** The worker's name: its containers carry it as a label. */
+  worker: string;
+  /** Seconds Docker waits after SIGTERM before SIGKILL (docker stop -t). */
+  stopTimeoutSeconds?: number;
+  /** Idle limit for one Docker call, so an engine that hangs fails tasks instead of hanging them. */
+  callTimeoutMs?: number;
+}
+
+const now = () => new Date().toISOString();
+const RECENT_EXITS = 1000;
+
+export class DockerRuntime implements ContainerRuntime {
+  private readonly docker: Docker;
+  /** Streams (events, pulls) are long and quiet: no idle limit for them. */
+  private readonly streams = new Docker();
+  private readonly queues = new Map<string, Promise<unknown>>();
+  /** Containers Cube is stopping: their `kill` event is Cube's, not someone else's. */
+  private readonly stopping = new Set<string>();
+  /** Recent deaths, to catch a container that dies before its start call returns. */
+  private readonly recentExits = new Map<string, Extract<ContainerEvent, { type: 'exited' }>>();
+  private readonly stopTimeout: number;
+
+  constructor(private readonly options: DockerRuntimeOptions) {
+    this.docker = new Docker({ timeout: options.callTimeoutMs ?? 60_000 });
+    this.stopTimeout = options.stopTimeoutSeconds ?? 10;
+  }
+
+  async describe(): Promise<string> {
+    try {
+      const version = await this.docker.version();
+      return `Docker ${version.Version} at ${dockerAddress()}`;
+    } catch (error) {
+      throw new RuntimeError(isUnreachable(error) ? unreachableMessage(error) : describeDockerError('ask Docker its version', error));
+    }
+  }
+
+  start(task: Task, options: StartOptions): Promise<Started> {
+    return this.serial(task.ID, async () => {
+      try {
+        if (options.replace) await this.removeTaskContainers(task.ID);
+        await ensureImage(this.streams, task.Image, options.onProgress);
+        const notes: string[] = [];
+        const created = await this.create(task, options.replace, task.PortBindings);
+        if (created.adopted) {
+          notes.push(`adopted its running container ${created.id.slice(0, 12)}`);
+          return await this.started(created.id, notes);
+        }
+        return await this.started(await this.startCreated(task, created.id, notes), notes);
+      } catch (error) {
+        throw this.asRuntimeError(`start task ${task.Name}`, error);
+      }
+    });
+  }
+
+  stop(task: Task): Promise<Stopped> {
+    return this.serial(task.ID, async () => {
+      if (task.ContainerID) await this.stopContainer(task.ContainerID).catch((e) => this.rethrow(`stop container of ${task.Name}`, e));
+      return { at: now() };
+    });
+  }
+
+  remove(task: Task): Promise<Stopped> {
+    return this.serial(task.ID, async () => {
+      await this.removeTaskContainers(task.ID).catch((e) => this.rethrow(`remove container of ${task.Name}`, e));
+      return { at: now() };
+    });
+  }
+
+  async list(): Promise<ContainerInfo[]> {
+    try {
+      const containers = await this.docker.listContainers({ all: true, filters: { label: [`${WORKER_LABEL}=${this.options.worker}`] } });
+      return containers.map((c) => ({
+        taskId: c.Labels[TASK_LABEL] ?? '',
+        containerId: c.Id,
+        name: (c.Names[0] ?? '').replace(/^\//, ''),
+        running: c.State === 'running',
+      }));
+    } catch (error) {
+      throw this.asRuntimeError('list containers', error);
+    }
+  }
+
+  async exitCode(containerId: string): Promise<number | null> {
+    try {
+      return (await this.docker.getContainer(containerId).inspect()).State.ExitCode;
+    } catch (error) {
+      if (statusOf(error) === 404) return null;
+      throw this.asRuntimeError('inspect container', error);
+    }
+  }
+
+  watch(handlers: WatchHandlers): () => void {
+    return followDockerEvents(this.streams, {
+      labels: [`${WORKER_LABEL}=${this.options.worker}`],
+      stoppedByCube: (id) => this.stopping.has(id),
+      onConnected: handlers.onConnected,
+      onDisconnected: handlers.onDisconnected,
+      onEvent: (event) => {
+        if (event.type === 'exited') {
+          this.stopping.delete(event.containerId);
+          this.recentExits.set(event.containerId, event);
+          if (this.recentExits.size > RECENT_EXITS) this.recentExits.delete(this.recentExits.keys().next().value!);
+        }
+        handlers.onEvent(event);
+      },
+    });
+  }
+
+  // ---- internals ----------------------------------------------------------
+
+  /** Runs calls for one task in order; a failure does not block the next call. */
+  private serial<T>(taskId: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(taskId) ?? Promise.resolve();
+    const result = previous.then(work, work);
+    const tail = result.catch(() => undefined);
+    this.queues.set(taskId, tail);
+    void tail.then(() => {
+      if (this.queues.get(taskId) === tail) this.queues.delete(taskId);
+    });
+    return result;
+  }
+
+  private spec(task: Task, bindings: Task['PortBindings']): Docker.ContainerCreateOptions {
+    // Every exposed port is published: on the asked host port when there is
+    // one, else on a port Docker picks (SPEC §1), so health checks can reach it.
+    const ports = new Set([...Object.keys(task.ExposedPorts ?? {}), ...Object.keys(task.PortBindings ?? {})]);
+    const portBindings: Record<string, { HostPort: string }[]> = {};
+    for (const port of ports) portBindings[port] = [{ HostPort: bindings?.[port] ?? '' }];
+    return {
+      name: task.Name,
+      Image: task.Image,
+      ...(task.Cmd.length > 0 ? { Cmd: task.Cmd } : {}),
+      Env: task.Env,
+      Labels: { [TASK_LABEL]: task.ID, [WORKER_LABEL]: this.options.worker },
+      ExposedPorts: Object.fromEntries([...ports].map((p) => [p, {}])),
+      HostConfig: {
+        PortBindings: portBindings,
+        ...(task.Memory > 0 ? { Memory: task.Memory } : {}),
+        ...(task.Cpu > 0 ? { NanoCpus: Math.round(task.Cpu * 1e9) } : {}),
+        Init: true, // tini forwards SIGTERM, so shells that ignore it still stop at once
+        RestartPolicy: { Name: 'no' }, // Cube owns restarts
+      },
+    };
+  }
+
+  /** Creates the container; meeting one of the same name, adopts, replaces or refuses it. */
+  private async create(task: Task, replace: boolean, bindings: Task['PortBindings']): Promise<{ id: string; adopted: boolean }> {
+    try {
+      const container = await this.docker.createContainer(this.spec(task, bindings));
+      return { id: container.id, adopted: false };
+    } catch (error) {
+      if (statusOf(error) === 404) {
+        throw new RuntimeError(`image "${task.Image}" was removed from the worker before its container could be created; start the task again`);
+      }
+      if (statusOf(error) !== 409) throw error;
+    }
+    const existing = await this.docker.getContainer(task.Name).inspect();
+    const labels = existing.Config.Labels ?? {};
+    if (labels[TASK_LABEL] !== task.ID || labels[WORKER_LABEL] !== this.options.worker) {
+      const owner = labels[TASK_LABEL] ? `Cube task ${labels[TASK_LABEL]} on worker ${labels[WORKER_LABEL]}` : 'a container Cube does not manage';
+      throw new RuntimeError(
+        `the container name "${task.Name}" is taken by ${owner} (${existing.Id.slice(0, 12)}); ` +
+          `remove it (docker rm -f ${task.Name}) or give the task another Name`,
+      );
+    }
+    if (!replace && existing.State.Running) return { id: existing.Id, adopted: true };
+    await this.removeContainer(existing.Id);
+    const container = await this.docker.createContainer(this.spec(task, bindings));
+    return { id: container.id, adopted: false };
+  }
+
+  /**
+   * Starts a created container and returns the id that runs. A taken host
+   * port is given up for one Docker picks (SPEC §1), which needs a new container.
+   */
+  private async startCreated(task: Task, id: string, notes: string[]): Promise<string> {
+    try {
+      await this.docker.getContainer(id).start();
+      return id;
+    } catch (error) {
+      if (statusOf(error) === 304) return id;
+      const fixed = Object.entries(task.PortBindings ?? {}).filter(([, hostPort]) => hostPort !== '');
+      if (!/port is already allocated|address already in use/i.test(describeDockerError('start', error)) || fixed.length === 0) throw error;
+      await this.removeContainer(id);
+      const recreated = await this.create(task, true, null);
+      await this.docker.getContainer(recreated.id).start();
+      const taken = fixed.map(([port, hostPort]) => `${hostPort} (for ${port})`).join(', ');
+      notes.push(`host port ${taken} is taken on this worker, so Docker picked another; see HostPorts`);
+      return recreated.id;
+    }
+  }
+
+  /** Reads what Docker did; a container that already died did not start. */
+  private async started(id: string, notes: string[]): Promise<Started> {
+    const info = await this.docker.getContainer(id).inspect();
+    const died = this.recentExits.get(info.Id);
+    if (!info.State.Running || died) {
+      const exitCode = died?.exitCode ?? info.State.ExitCode;
+      throw new RuntimeError(`the container exited as soon as it started, with code ${exitCode}`, died?.at ?? info.State.FinishedAt, exitCode);
+    }
+    const hostPorts: Record<string, PortBinding[]> = {};
+    for (const [port, bound] of Object.entries(info.NetworkSettings.Ports ?? {})) {
+      if (bound && bound.length > 0) hostPorts[port] = bound.map((b) => ({ HostIp: b.HostIp, HostPort: b.HostPort }));
+    }
+    return {
+      containerId: info.Id,
+      hostPorts: Object.keys(hostPorts).length > 0 ? hostPorts : null,
+      startedAt: info.State.StartedAt,
+      notes: [...notes],
+    };
+  }
+
+  private async stopContainer(id: string): Promise<void> {
+    this.stopping.add(id);
+    try {
+      await this.docker.getContainer(id).stop({ t: this.stopTimeout });
+    } catch (error) {
+      this.stopping.delete(id);
+      if (statusOf(error) !== 304 && statusOf(error) !== 404) throw error;
+    }
+  }
+
+  private async removeContainer(id: string): Promise<void> {
+    await this.stopContainer(id);
+    try {
+      await this.docker.getContainer(id).remove({ force: true });
+    } catch (error) {
+      // 404: already gone; 409: a removal is already in progress.
+      if (statusOf(error) !== 404 && statusOf(error) !== 409) throw error;
+    }
+  }
+
+  private async removeTaskContainers(taskId: string): Promise<void> {
+    const containers = await this.docker.listContainers({
+      all: true,
+      filters: { label: [`${TASK_LABEL}=${taskId}`, `${WORKER_LABEL}=${this.options.worker}`] },
+    });
+    await Promise.all(containers.map((c) => this.removeContainer(c.Id)));
+  }
+
+  private asRuntimeError(doing: string, error: unknown): RuntimeError {
+    if (error instanceof RuntimeError) return error;
+    return new RuntimeError(describeDockerError(doing, error));
+  }
+
+  private rethrow(doing: string, error: unknown): never {
+    throw this.asRuntimeError(doing, error);
+  }
+}

@@ -1,0 +1,62 @@
+// What a worker needs from a container engine. The Docker adapter is the real
+// one; MemoryRuntime stands in for control-plane tests and benchmarks.
+import type { Started, Stopped } from '../../machines/task.js';
+import type { Task } from '../task/types.js';
+
+/** A container that belongs to one of this worker's tasks, as the engine reports it. */
+export interface ContainerInfo {
+  taskId: string;
+  containerId: string;
+  name: string;
+  running: boolean;
+}
+
+/** What the engine says happened to a task's container. */
+export type ContainerEvent =
+  | { type: 'exited'; taskId: string; containerId: string; exitCode: number; oom: boolean; outside: boolean; at: string }
+  | { type: 'removed'; taskId: string; containerId: string; at: string };
+
+/** A failure of a runtime call, with what to do about it; the task machine records `message`. */
+export class RuntimeError extends Error {
+  override name = 'RuntimeError';
+  constructor(
+    message: string,
+    /** When the failure was observed (RFC 3339), for the task's history. */
+    readonly at: string = new Date().toISOString(),
+    /** Set when a container ran and exited during its start. */
+    readonly exitCode?: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface StartOptions {
+  /** Remove any container the task still has instead of adopting it (a restart). */
+  replace: boolean;
+  /** Called with human progress lines while a start is slow (image pulls). */
+  onProgress(message: string): void;
+}
+
+export interface WatchHandlers {
+  onEvent(event: ContainerEvent): void;
+  /** The event stream (re)connected: events may have been missed, so compare states now. */
+  onConnected(): void;
+  onDisconnected(reason: string): void;
+}
+
+export interface ContainerRuntime {
+  /** Where the engine is, for logs and errors ("Docker 20.10.24 at /var/run/docker.sock"). */
+  describe(): Promise<string>;
+  /** Ensures the image, then creates (or adopts) and starts the task's container. Idempotent. */
+  start(task: Task, options: StartOptions): Promise<Started>;
+  /** Stops the task's container and keeps it (for `docker logs`). Idempotent. */
+  stop(task: Task): Promise<Stopped>;
+  /** Stops and removes every container of the task. Idempotent. */
+  remove(task: Task): Promise<Stopped>;
+  /** Every container of this worker's tasks. */
+  list(): Promise<ContainerInfo[]>;
+  /** The exit code of a container, or null when the engine no longer has it. */
+  exitCode(containerId: string): Promise<number | null>;
+  /** Follows the engine's events until the returned function is called; reconnects by itself. */
+  watch(handlers: WatchHandlers): () => void;
+}

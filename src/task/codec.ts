@@ -1,0 +1,229 @@
+// One schema for what clients send (SPEC §1), reused by the worker API, the
+// manager API and the CLI. Requests are strict: unknown keys and wrong types
+// are refused with a message naming the key, the value and what was expected.
+// Keys the server owns (ContainerID, HostPorts, times, …) are accepted when
+// well-typed, so a task read from GET can be POSTed back, and then ignored.
+import { nanoid } from 'nanoid';
+import {
+  newTask,
+  restartPolicies,
+  type RestartPolicy,
+  type Task,
+  type TaskEvent,
+} from './types.js';
+
+/** A request that does not fit the schema; `message` is for a person. */
+export class ValidationError extends Error {
+  override name = 'ValidationError';
+}
+
+type Check = (value: unknown, path: string) => string | undefined;
+
+const describe = (value: unknown): string => {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'object') return 'an object';
+  return `${String(value)} (${typeof value})`;
+};
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+// Docker's own grammars: container names, image references, ports.
+const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{1,127}$/;
+const ID = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
+const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const HOST = '[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?';
+const IMAGE = new RegExp(
+  `^(?:${HOST}(?:\\.${HOST})*(?::[0-9]+)?/)?${COMPONENT}(?:/${COMPONENT})*` +
+    '(?::[\\w][\\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$',
+);
+const PORT_KEY = /^([0-9]{1,5})\/(tcp|udp|sctp)$/;
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+const MIN_MEMORY = 6 * 1024 * 1024; // Docker refuses smaller limits
+
+const validPort = (text: string): boolean => {
+  const port = Number(text);
+  return Number.isInteger(port) && port >= 1 && port <= 65535 && String(port) === text;
+};
+
+const string = (pattern?: RegExp, expected?: string, max = 4096): Check => (value, path) => {
+  if (typeof value !== 'string') return `${path}: expected a string, got ${describe(value)}`;
+  if (value.length > max) return `${path}: at most ${max} characters, got ${value.length}`;
+  if (pattern && value !== '' && !pattern.test(value)) {
+    return `${path}: ${describe(value)} is not ${expected}`;
+  }
+  return undefined;
+};
+
+const number = (min: number, max: number, integer: boolean, unit: string): Check => (value, path) => {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    return `${path}: expected ${integer ? 'an integer' : 'a number'} (${unit}), got ${describe(value)}`;
+  }
+  if (integer && !Number.isInteger(value)) return `${path}: expected a whole number of ${unit}, got ${value}`;
+  if (value < min || value > max) return `${path}: ${value} is out of range ${min}…${max} (${unit})`;
+  return undefined;
+};
+
+const oneOf = (options: readonly string[]): Check => (value, path) =>
+  typeof value === 'string' && options.includes(value)
+    ? undefined
+    : `${path}: expected one of ${options.map((o) => JSON.stringify(o)).join(', ')}, got ${describe(value)}`;
+
+const rfc3339: Check = (value, path) =>
+  typeof value === 'string' && RFC3339.test(value) && !Number.isNaN(Date.parse(value))
+    ? undefined
+    : `${path}: expected an RFC 3339 time like "2026-01-02T15:04:05Z", got ${describe(value)}`;
+
+const nullable = (check: Check): Check => (value, path) => (value === null ? undefined : check(value, path));
+
+const stringList = (pattern: RegExp, expected: string): Check => (value, path) => {
+  if (!Array.isArray(value)) return `${path}: expected a list of strings, got ${describe(value)}`;
+  if (value.length > 256) return `${path}: at most 256 entries, got ${value.length}`;
+  for (const [i, item] of value.entries()) {
+    const problem = string(pattern, expected)(item, `${path}[${i}]`);
+    if (problem) return problem;
+  }
+  return undefined;
+};
+
+/** `{"7777/tcp": V}` maps; `entry` checks each V. */
+const portMap = (entry: Check): Check => (value, path) => {
+  if (!isObject(value)) return `${path}: expected an object keyed by "PORT/PROTO" like "7777/tcp", got ${describe(value)}`;
+  for (const [key, item] of Object.entries(value)) {
+    const match = PORT_KEY.exec(key);
+    if (!match || !validPort(match[1]!)) {
+      return `${path}: key ${JSON.stringify(key)} is not "PORT/PROTO" with PORT 1…65535 and PROTO tcp, udp or sctp`;
+    }
+    const problem = entry(item, `${path}[${JSON.stringify(key)}]`);
+    if (problem) return problem;
+  }
+  return undefined;
+};
+
+const emptyObject: Check = (value, path) =>
+  isObject(value) && Object.keys(value).length === 0 ? undefined : `${path}: expected {}, got ${describe(value)}`;
+
+const hostPort: Check = (value, path) =>
+  typeof value === 'string' && (value === '' || validPort(value))
+    ? undefined
+    : `${path}: expected a host port as a string like "7777" (or "" to let Docker pick), got ${describe(value)}`;
+
+const bindingList: Check = (value, path) =>
+  Array.isArray(value) &&
+  value.every((b) => isObject(b) && typeof b['HostIp'] === 'string' && typeof b['HostPort'] === 'string')
+    ? undefined
+    : `${path}: expected a list of {"HostIp": string, "HostPort": string}, got ${describe(value)}`;
+
+const list: Check = (value, path) => (Array.isArray(value) ? undefined : `${path}: expected a list, got ${describe(value)}`);
+
+/**
+ * Every Task key with its check. `owned` keys are the server's: accepted when
+ * well-typed, then ignored, because a client cannot set them.
+ */
+const taskSchema: Record<keyof Task, { check: Check; owned?: true }> = {
+  ID: { check: string(ID, 'an id of letters, digits, "_", "." or "-" (at most 128)', 128) },
+  Name: { check: string(NAME, 'a container name: 2…128 of letters, digits, "_", "." or "-", starting with a letter or digit', 128) },
+  Image: { check: string(IMAGE, 'an image reference like "strm/helloworld-http" or "registry:5000/team/app:1.2"', 512) },
+  State: { check: number(0, 4, true, 'a State 0…4') },
+  Cpu: { check: number(0, 1024, false, 'CPUs, 1.5 = one and a half cores') },
+  Memory: {
+    check: (value, path) =>
+      number(0, Number.MAX_SAFE_INTEGER, true, 'bytes')(value, path) ??
+      ((value as number) > 0 && (value as number) < MIN_MEMORY
+        ? `${path}: ${value} bytes is below Docker's minimum of ${MIN_MEMORY} (6 MiB); use 0 for no limit`
+        : undefined),
+  },
+  Disk: { check: number(0, Number.MAX_SAFE_INTEGER, true, 'bytes') },
+  ExposedPorts: { check: nullable(portMap(emptyObject)) },
+  PortBindings: { check: nullable(portMap(hostPort)) },
+  RestartPolicy: { check: oneOf(restartPolicies) },
+  HealthCheck: { check: string(/^\/[\x21-\x7e]*$/, 'a URL path starting with "/", like "/health"', 1024) },
+  Env: { check: stringList(/^[^=\0]+=[^\0]*$/, 'a "KEY=value" entry') },
+  Cmd: { check: stringList(/^[^\0]*$/, 'an argument without NUL bytes') },
+  ContainerID: { check: string(), owned: true },
+  HostPorts: { check: nullable(portMap(bindingList)), owned: true },
+  StartTime: { check: rfc3339, owned: true },
+  FinishTime: { check: rfc3339, owned: true },
+  RestartCount: { check: number(0, Number.MAX_SAFE_INTEGER, true, 'restarts'), owned: true },
+  StateName: { check: string(), owned: true },
+  Worker: { check: string(), owned: true },
+  ExitCode: { check: nullable(number(-1e9, 1e9, true, 'an exit code')), owned: true },
+  Reason: { check: string(), owned: true },
+  Events: { check: list, owned: true },
+};
+
+const eventSchema: Record<Exclude<keyof TaskEvent, 'Task'>, Check> = {
+  ID: string(undefined, undefined, 128),
+  State: number(0, 4, true, 'a State 0…4'),
+  Timestamp: rfc3339,
+};
+
+const known = (keys: object): string => Object.keys(keys).join(', ');
+
+function checkKeys(value: Record<string, unknown>, schema: object, path: string): string[] {
+  return Object.keys(value)
+    .filter((key) => !Object.hasOwn(schema, key))
+    .map((key) => `${path}${JSON.stringify(key)} is not a known key (known keys: ${known(schema)})`);
+}
+
+export interface ParseOptions {
+  /** Id for a task or event that has none (SPEC §1: nanoid). */
+  newId?: () => string;
+}
+
+/** Validates a Task object from a request and returns the task to record (State Pending). */
+export function parseTask(value: unknown, options: ParseOptions = {}, path = 'Task'): Task {
+  if (!isObject(value)) throw new ValidationError(`${path}: expected an object, got ${describe(value)}`);
+  const problems = checkKeys(value, taskSchema, `${path}: `);
+  for (const [key, field] of Object.entries(taskSchema)) {
+    if (value[key] === undefined) continue;
+    const problem = field.check(value[key], `${path}.${key}`);
+    if (problem) problems.push(problem);
+  }
+  if (typeof value['Image'] !== 'string' || value['Image'] === '') {
+    problems.push(`${path}.Image: required, the image to run, like "strm/helloworld-http"`);
+  }
+  const exposed = { ...(value['ExposedPorts'] as object | null), ...(value['PortBindings'] as object | null) };
+  if (typeof value['HealthCheck'] === 'string' && value['HealthCheck'] !== '' && Object.keys(exposed).length === 0) {
+    problems.push(`${path}.HealthCheck: needs a port to call; add one to ExposedPorts, like {"7777/tcp": {}}`);
+  }
+  if (problems.length > 0) throw new ValidationError(problems.join('; '));
+
+  const id = (value['ID'] as string | undefined) || (options.newId ?? nanoid)();
+  const fields: Partial<Task> = {};
+  for (const [key, field] of Object.entries(taskSchema)) {
+    if (!field.owned && value[key] !== undefined) (fields as Record<string, unknown>)[key] = value[key];
+  }
+  return newTask({
+    ...fields,
+    ID: id,
+    Name: (value['Name'] as string | undefined) || `cube-${id}`,
+    Image: value['Image'] as string,
+    RestartPolicy: (value['RestartPolicy'] as RestartPolicy | undefined) ?? '',
+    State: 0,
+  });
+}
+
+/** Validates a POSTed TaskEvent (SPEC §1). Its State numbers are accepted but do not change its meaning. */
+export function parseTaskEvent(body: unknown, options: ParseOptions = {}): TaskEvent {
+  if (!isObject(body)) {
+    throw new ValidationError(`body: expected a TaskEvent object like {"Task": {"Image": "strm/helloworld-http"}}, got ${describe(body)}`);
+  }
+  const problems = checkKeys(body, { ...eventSchema, Task: true }, '');
+  for (const [key, check] of Object.entries(eventSchema)) {
+    if (body[key] === undefined) continue;
+    const problem = check(body[key], key);
+    if (problem) problems.push(problem);
+  }
+  if (body['Task'] === undefined) problems.push('Task: required, the task to run, like {"Image": "strm/helloworld-http"}');
+  if (problems.length > 0) throw new ValidationError(problems.join('; '));
+  const task = parseTask(body['Task'], options);
+  return {
+    ID: (body['ID'] as string | undefined) || (options.newId ?? nanoid)(),
+    State: (body['State'] as number | undefined) ?? 0,
+    Timestamp: (body['Timestamp'] as string | undefined) ?? '',
+    Task: task,
+  };
+}

@@ -1,0 +1,117 @@
+// The data of SPEC §1: a Task, the TaskEvent clients POST, and the few extra
+// keys Cube adds to responses. Every layer (machines, runtime, APIs, CLI,
+// store) speaks these types, so they hold data only: no behaviour.
+
+/** SPEC §1 `State`: the integers clients see. */
+export const TaskState = {
+  Pending: 0,
+  Scheduled: 1,
+  Running: 2,
+  Completed: 3,
+  Failed: 4,
+} as const;
+export type TaskStateNumber = (typeof TaskState)[keyof typeof TaskState];
+
+/** The name of each State integer, for tables and messages. */
+export const stateNames = ['Pending', 'Scheduled', 'Running', 'Completed', 'Failed'] as const;
+export type StateLabel = (typeof stateNames)[number];
+
+/**
+ * Where the task machine is, in finer grain than `State`: `stopping` is still
+ * Running (or Scheduled, when a start is cancelled) until its container is gone,
+ * and `restarting` is Failed while the restart delay runs.
+ */
+export type StateName =
+  | 'pending'
+  | 'scheduled'
+  | 'running'
+  | 'stopping'
+  | 'completed'
+  | 'failed'
+  | 'restarting';
+
+export const restartPolicies = ['', 'always', 'unless-stopped', 'on-failure'] as const;
+export type RestartPolicy = (typeof restartPolicies)[number];
+
+export interface PortBinding {
+  HostIp: string;
+  HostPort: string;
+}
+
+/** One line of a task's history, Nomad-style: what happened, in words. */
+export interface TaskHistoryEntry {
+  Time: string;
+  Type: string;
+  Message: string;
+}
+
+export interface Task {
+  ID: string;
+  ContainerID: string;
+  Name: string;
+  State: TaskStateNumber;
+  Image: string;
+  Cpu: number;
+  Memory: number;
+  Disk: number;
+  ExposedPorts: Record<string, Record<string, never>> | null;
+  PortBindings: Record<string, string> | null;
+  RestartPolicy: RestartPolicy;
+  StartTime: string;
+  FinishTime: string;
+  HostPorts: Record<string, PortBinding[]> | null;
+  HealthCheck: string;
+  RestartCount: number;
+  // Cube's additions (SPEC §1 allows extra keys in responses).
+  /** Environment for the container, `KEY=value` strings. */
+  Env: string[];
+  /** Command overriding the image's, as an argv list. */
+  Cmd: string[];
+  StateName: StateName;
+  /** The worker the task is placed on ("" until placed). */
+  Worker: string;
+  /** Exit code of the last container that ended, null while none has. */
+  ExitCode: number | null;
+  /** Why the task is Failed, or why it waits; "" when there is nothing to say. */
+  Reason: string;
+  /** The newest history entries, oldest first. */
+  Events: TaskHistoryEntry[];
+}
+
+/** What clients POST (SPEC §1): "run this task". */
+export interface TaskEvent {
+  ID: string;
+  State: number;
+  Timestamp: string;
+  Task: Task;
+}
+
+/** Go's zero time, which SPEC §1 uses for "not yet set". */
+export const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+/** A task as the system first records it: every key present, nothing started. */
+export function newTask(fields: Partial<Task> & Pick<Task, 'ID' | 'Name' | 'Image'>): Task {
+  return {
+    ContainerID: '',
+    State: TaskState.Pending,
+    Cpu: 0,
+    Memory: 0,
+    Disk: 0,
+    ExposedPorts: null,
+    PortBindings: null,
+    RestartPolicy: '',
+    StartTime: ZERO_TIME,
+    FinishTime: ZERO_TIME,
+    HostPorts: null,
+    HealthCheck: '',
+    RestartCount: 0,
+    Env: [],
+    Cmd: [],
+    StateName: 'pending',
+    Worker: '',
+    ExitCode: null,
+    Reason: '',
+    Events: [],
+    ...fields,
+  };
+}

@@ -1,0 +1,274 @@
+// Pure tests of the task machine: every row of SPEC §2 through `transition()`,
+// with no Docker, network or clock. Side effects show up only as actions.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { initialTransition, transition, type AnyEventObject } from 'xstate';
+import {
+  restartDecision,
+  restartDelay,
+  taskMachine,
+  type Failure,
+  type TaskMachineEvent,
+  type TaskPolicy,
+  type TaskSnapshot,
+} from '../../machines/task.js';
+import { newTask, type StateName, type Task } from '../../src/task/types.js';
+
+const policy: TaskPolicy = { restartLimit: 3, restartDelayMs: 1000, restartDelayMaxMs: 8000, healthFailures: 3 };
+const T0 = '2026-01-01T00:00:00Z';
+const T1 = '2026-01-01T00:00:01Z';
+
+const aTask = (fields: Partial<Task> = {}): Task =>
+  newTask({ ID: 't1', Name: 'web', Image: 'strm/helloworld-http', ...fields });
+
+function start(fields: Partial<Task> = {}, p: TaskPolicy = policy) {
+  return initialTransition(taskMachine, { task: aTask(fields), policy: p });
+}
+
+/** Sends events in order, returning the last snapshot and every action seen. */
+function run(snapshot: TaskSnapshot, ...events: AnyEventObject[]) {
+  const actions: { type: string; params?: unknown }[] = [];
+  for (const event of events) {
+    const [next, done] = transition(taskMachine, snapshot, event as TaskMachineEvent);
+    actions.push(...(done as { type: string; params?: unknown }[]));
+    snapshot = next;
+  }
+  return { snapshot, actions };
+}
+
+const started = {
+  type: 'xstate.done.actor.start',
+  output: {
+    containerId: 'c0ffee000000aaaa',
+    hostPorts: { '80/tcp': [{ HostIp: '0.0.0.0', HostPort: '49155' }] },
+    startedAt: T1,
+    notes: [],
+  },
+};
+const exited = (exitCode: number, extra: Partial<{ oom: boolean; outside: boolean; containerId: string }> = {}) => ({
+  type: 'container.exited',
+  containerId: 'c0ffee000000aaaa',
+  exitCode,
+  oom: false,
+  outside: false,
+  at: T1,
+  ...extra,
+});
+const schedule = { type: 'schedule', worker: 'w1', at: T0 };
+const restartTimer = 'xstate.after.restartDelay.task.failed.restarting';
+
+const running = () => run(start()[0], schedule, started).snapshot;
+const invoked = (actions: { type: string; params?: unknown }[], src: string) =>
+  actions.some((a) => a.type === 'xstate.spawnChild' && (a.params as { src?: string })?.src === src);
+
+test('a new task is Pending and does nothing yet', () => {
+  const [snapshot, actions] = start();
+  assert.equal(snapshot.value, 'pending');
+  assert.equal(snapshot.context.task.State, 0);
+  assert.equal(snapshot.context.task.StateName, 'pending');
+  assert.equal(invoked(actions as never, 'startContainer'), false);
+});
+
+test('Pending --schedule--> Scheduled names the worker and invokes startContainer', () => {
+  const { snapshot, actions } = run(start()[0], schedule);
+  assert.equal(snapshot.value, 'scheduled');
+  assert.equal(snapshot.context.task.State, 1);
+  assert.equal(snapshot.context.task.Worker, 'w1');
+  assert.deepEqual(snapshot.context.task.Events.at(-1), { Time: T0, Type: 'Scheduled', Message: 'scheduled on worker w1' });
+  assert.ok(invoked(actions, 'startContainer'));
+});
+
+test('Pending --schedule (no worker fits)--> Failed, and is not restarted', () => {
+  const reason = 'no worker has 64 GiB of free memory';
+  const { snapshot } = run(start()[0], { type: 'unschedulable', reason, at: T0 });
+  assert.deepEqual(snapshot.value, { failed: 'halted' });
+  assert.equal(snapshot.context.task.State, 4);
+  assert.equal(snapshot.context.task.Reason, reason);
+  assert.equal(snapshot.context.task.Events.at(-1)?.Type, 'Not Restarting');
+});
+
+test('Scheduled --start--> Running records the container, ports and start time', () => {
+  const snapshot = running();
+  assert.deepEqual(snapshot.value, { running: 'watching' });
+  const task = snapshot.context.task;
+  assert.equal(task.State, 2);
+  assert.equal(task.ContainerID, 'c0ffee000000aaaa');
+  assert.equal(task.StartTime, T1);
+  assert.deepEqual(task.HostPorts, started.output.hostPorts);
+  assert.equal(task.Events.at(-1)?.Type, 'Started');
+});
+
+test('Scheduled --start (container did not start)--> Failed with the reason', () => {
+  const { snapshot } = run(start()[0], schedule, {
+    type: 'xstate.error.actor.start',
+    error: { message: 'image "nope" is not on this worker', at: T1 },
+  });
+  assert.equal(snapshot.context.task.State, 4);
+  assert.match(snapshot.context.task.Reason, /failed to start: image "nope"/);
+  assert.deepEqual(snapshot.value, { failed: 'restarting' });
+});
+
+test('pull progress while Scheduled replaces the previous progress line', () => {
+  const { snapshot } = run(
+    start()[0],
+    schedule,
+    { type: 'progress', message: 'pulling 1 of 3 layers', at: T0 },
+    { type: 'progress', message: 'pulling 2 of 3 layers', at: T0 },
+  );
+  const progress = snapshot.context.task.Events.filter((e) => e.Type === 'Progress');
+  assert.deepEqual(progress.map((e) => e.Message), ['pulling 2 of 3 layers']);
+});
+
+test('Running --stop--> stopping (still State 2) --removed--> Completed with a FinishTime', () => {
+  const stopping = run(running(), { type: 'stop', at: T1 });
+  assert.equal(stopping.snapshot.value, 'stopping');
+  assert.equal(stopping.snapshot.context.task.State, 2);
+  assert.ok(invoked(stopping.actions, 'removeContainer'));
+  const { snapshot } = run(stopping.snapshot, { type: 'xstate.done.actor.remove', output: { at: '2026-01-01T00:00:02Z' } });
+  assert.equal(snapshot.value, 'completed');
+  assert.equal(snapshot.status, 'done');
+  assert.equal(snapshot.context.task.State, 3);
+  assert.equal(snapshot.context.task.FinishTime, '2026-01-01T00:00:02Z');
+});
+
+test('a stop that Docker cannot carry out still completes, and says the worker will clean up', () => {
+  const { snapshot } = run(running(), { type: 'stop', at: T1 }, {
+    type: 'xstate.error.actor.remove',
+    error: { message: 'connect ENOENT /var/run/docker.sock', at: T1 },
+  });
+  assert.equal(snapshot.context.task.State, 3);
+  assert.match(snapshot.context.task.Events.at(-1)!.Message, /retries when Docker answers/);
+});
+
+test('a stop of a task not yet Running cancels it', () => {
+  assert.equal(run(start()[0], { type: 'stop', at: T0 }).snapshot.value, 'completed');
+  const scheduled = run(start()[0], schedule, { type: 'stop', at: T0 });
+  assert.equal(scheduled.snapshot.value, 'stopping');
+  assert.equal(scheduled.snapshot.context.task.State, 1, 'a cancelled start stays Scheduled until removed');
+});
+
+test('Running --container exited--> Failed with the exit code, then a restart is planned', () => {
+  const { snapshot, actions } = run(running(), exited(137, { outside: true }));
+  assert.deepEqual(snapshot.value, { failed: 'restarting' });
+  assert.equal(snapshot.context.task.State, 4);
+  assert.equal(snapshot.context.task.StateName, 'restarting');
+  assert.equal(snapshot.context.task.ExitCode, 137);
+  assert.equal(snapshot.context.task.FinishTime, T1);
+  assert.match(snapshot.context.task.Reason, /exited with code 137 \(stopped through Docker/);
+  assert.match(snapshot.context.task.Events.at(-1)!.Message, /^restarting in \d\.\d s \(restart 1\)$/);
+  assert.ok(invoked(actions, 'stopContainer'), 'a failed task makes sure its container is stopped');
+});
+
+test('an OOM kill is reported as such', () => {
+  const { snapshot } = run(running(), exited(137, { oom: true }));
+  assert.match(snapshot.context.task.Reason, /^OOM killed/);
+});
+
+test('an exit of a container the task no longer owns is ignored', () => {
+  const before = running();
+  const { snapshot, actions } = run(before, exited(1, { containerId: 'someoldcontainer' }));
+  assert.deepEqual(snapshot.value, before.value);
+  assert.equal(snapshot.context.task, before.context.task);
+  assert.equal(actions.length, 0);
+});
+
+test('a vanished container fails the task', () => {
+  const { snapshot } = run(running(), { type: 'container.missing', containerId: 'c0ffee000000aaaa', at: T1 });
+  assert.equal(snapshot.context.task.State, 4);
+  assert.match(snapshot.context.task.Reason, /disappeared/);
+});
+
+test('health checks: failures below the threshold are tolerated, a pass resets the count', () => {
+  const withCheck = run(start({ HealthCheck: '/health', ExposedPorts: { '80/tcp': {} } })[0], schedule, started);
+  assert.deepEqual(withCheck.snapshot.value, { running: 'probing' });
+  assert.ok(invoked(withCheck.actions, 'healthCheck'));
+  const fail = { type: 'health.failed', reason: 'GET /health answered 500', at: T1 };
+  const twice = run(withCheck.snapshot, fail, fail);
+  assert.equal(twice.snapshot.context.task.State, 2);
+  assert.equal(twice.snapshot.context.healthFailures, 2);
+  const reset = run(twice.snapshot, { type: 'health.passed', at: T1 }, fail, fail);
+  assert.equal(reset.snapshot.context.task.State, 2);
+  const third = run(reset.snapshot, fail);
+  assert.equal(third.snapshot.context.task.State, 4);
+  assert.match(third.snapshot.context.task.Reason, /health check failed 3 times in a row: GET \/health answered 500/);
+});
+
+test('Failed --restart delay--> Scheduled with RestartCount + 1, replacing the old container', () => {
+  const failed = run(running(), exited(1)).snapshot;
+  const { snapshot, actions } = run(failed, { type: restartTimer });
+  assert.equal(snapshot.value, 'scheduled');
+  assert.equal(snapshot.context.task.RestartCount, 1);
+  assert.equal(snapshot.context.replace, true);
+  assert.ok(invoked(actions, 'startContainer'));
+});
+
+test('at the restart limit the task stays Failed and says why', () => {
+  const failedAgain = run(running(), exited(1), { type: restartTimer }, started, exited(1), { type: restartTimer }, started, exited(1), { type: restartTimer }, started, exited(1));
+  assert.deepEqual(failedAgain.snapshot.value, { failed: 'halted' });
+  assert.equal(failedAgain.snapshot.context.task.RestartCount, 3);
+  assert.match(failedAgain.snapshot.context.task.Events.at(-1)!.Message, /restart limit reached \(3 of 3/);
+});
+
+test('a client restart of a Running or Failed task starts it afresh', () => {
+  const fromRunning = run(running(), { type: 'restart', at: T1 }).snapshot;
+  assert.equal(fromRunning.value, 'scheduled');
+  assert.equal(fromRunning.context.replace, true);
+  const halted = run(start()[0], { type: 'unschedulable', reason: 'x', at: T0 }).snapshot;
+  assert.equal(run(halted, { type: 'restart', at: T1 }).snapshot.value, 'scheduled');
+});
+
+test('commands the state does not take are refused with a reason, and change nothing', () => {
+  const done = run(running(), { type: 'stop', at: T1 }, { type: 'xstate.done.actor.remove', output: { at: T1 } }).snapshot;
+  for (const command of ['stop', 'restart', 'schedule']) {
+    const { snapshot, actions } = run(done, { type: command, at: T1, worker: 'w1' });
+    assert.equal(snapshot.context.task, done.context.task);
+    const refusal = actions.find((a) => a.type === 'xstate.emit');
+    assert.ok(refusal, `${command} of a completed task is refused`);
+    assert.match(JSON.stringify(refusal.params), /is completed, which is final/);
+  }
+  const { actions } = run(running(), schedule);
+  assert.match(JSON.stringify(actions), /cannot schedule task t1: it is running/);
+});
+
+test('a task restored from disk resumes where it was', () => {
+  const cases: [StateName, unknown][] = [
+    ['scheduled', 'scheduled'],
+    ['running', { running: 'watching' }],
+    ['stopping', 'stopping'],
+    ['completed', 'completed'],
+    ['failed', { failed: 'halted' }],
+    ['restarting', { failed: 'restarting' }],
+  ];
+  for (const [StateName, value] of cases) {
+    const [snapshot] = start({ StateName, ContainerID: 'abc' });
+    assert.deepEqual(snapshot.value, value, StateName);
+  }
+  const [restarting] = start({ StateName: 'restarting', RestartCount: 1 });
+  assert.equal(restarting.context.restartDelayMs, 0, 'a restored restart does not wait again');
+  assert.equal(run(restarting, { type: restartTimer }).snapshot.context.task.RestartCount, 2);
+});
+
+test('the restart delay doubles from the base up to the cap, with deterministic jitter', () => {
+  const delays = [0, 1, 2, 3, 4, 5].map((n) => restartDelay({ ID: 'a', RestartCount: n }, policy));
+  const fulls = [1000, 2000, 4000, 8000, 8000, 8000];
+  delays.forEach((d, n) => assert.ok(d >= fulls[n]! / 2 && d <= fulls[n]!, `attempt ${n}: ${d} within [${fulls[n]! / 2}, ${fulls[n]}]`));
+  assert.deepEqual(delays, [0, 1, 2, 3, 4, 5].map((n) => restartDelay({ ID: 'a', RestartCount: n }, policy)));
+  const spread = new Set(['a', 'b', 'c', 'd'].map((ID) => restartDelay({ ID, RestartCount: 0 }, policy)));
+  assert.ok(spread.size > 1, 'different tasks get different delays');
+  assert.equal(restartDelay({ ID: 'a', RestartCount: 3 }, { ...policy, restartDelayMs: 0 }), 0);
+});
+
+test('RestartPolicy decides which failures are restarted', () => {
+  const exit = (exitCode: number, outside = false): Failure => ({ kind: 'exited', exitCode, outside });
+  const decide = (RestartPolicy: Task['RestartPolicy'], failure: Failure, RestartCount = 0) =>
+    restartDecision(aTask({ RestartPolicy, RestartCount }), failure, policy).restart;
+  assert.equal(decide('', exit(0)), true);
+  assert.equal(decide('', exit(1), 3), false);
+  assert.equal(decide('on-failure', exit(0)), false);
+  assert.equal(decide('on-failure', exit(2)), true);
+  assert.equal(decide('on-failure', { kind: 'health', exitCode: null, outside: false }), true);
+  assert.equal(decide('always', exit(0), 50), true);
+  assert.equal(decide('unless-stopped', exit(1), 50), true);
+  assert.equal(decide('unless-stopped', exit(143, true)), false);
+  assert.equal(decide('always', { kind: 'unschedulable', exitCode: null, outside: false }), false);
+});
