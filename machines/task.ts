@@ -9,7 +9,7 @@
 // State integers follow the top-level states. Two phases have names of their
 // own: `stopping` keeps the State it was stopped from until the container is
 // gone, and `restarting` is Failed while the restart delay runs.
-import { assign, emit, fromCallback, fromPromise, setup, type SnapshotFrom } from 'xstate';
+import { assign, emit, fromCallback, fromPromise, setup, type ActorRef, type Snapshot, type SnapshotFrom } from 'xstate';
 import type {
   PortBinding,
   StateName,
@@ -57,10 +57,18 @@ export interface Stopped {
   at: string;
 }
 
-/** What `startContainer` / `stopContainer` reject with: a reason and when. */
+/** What the container actors reject with: a reason, when, and an exit code if a container ran. */
 export interface ActorFailure {
   message: string;
   at: string;
+  exitCode?: number;
+}
+
+/** Input of `startContainer`: `parent` is the task actor, to send it `progress` events. */
+export interface StartInput {
+  task: Task;
+  replace: boolean;
+  parent: ActorRef<Snapshot<unknown>, TaskMachineEvent>;
 }
 
 export interface TaskInput {
@@ -189,7 +197,7 @@ export const taskMachine = setup({
   },
   actors: {
     // Supplied by src/: these defaults make an unprovided machine fail loudly.
-    startContainer: fromPromise<Started, { task: Task; replace: boolean }>(async () => {
+    startContainer: fromPromise<Started, StartInput>(async () => {
       throw { message: 'no container runtime was provided to the task machine', at: '' };
     }),
     /** Stops the task's container but keeps it, so `docker logs` still works. */
@@ -233,6 +241,8 @@ export const taskMachine = setup({
   },
 }).createMachine({
   id: 'task',
+  // A Completed task's last record, carried by the done event to its parent.
+  output: ({ context }) => context.task,
   context: ({ input }) => ({
     task: input.task,
     policy: input.policy,
@@ -301,7 +311,7 @@ export const taskMachine = setup({
       invoke: {
         id: 'start',
         src: 'startContainer',
-        input: ({ context }) => ({ task: context.task, replace: context.replace }),
+        input: ({ context, self }) => ({ task: context.task, replace: context.replace, parent: self }),
         onDone: {
           target: 'running',
           actions: assign({
@@ -326,17 +336,19 @@ export const taskMachine = setup({
         },
         onError: {
           target: 'failed',
-          actions: assign({
-            failure: { kind: 'start', exitCode: null, outside: false },
-            task: ({ context, event }) => {
-              const error = event.error as Partial<ActorFailure>;
-              const message = error.message ?? String(event.error);
-              const at = error.at || context.task.StartTime;
-              return withHistory(
-                { ...context.task, Reason: `failed to start: ${message}`, FinishTime: at },
-                { Time: at, Type: 'Driver Failure', Message: message },
-              );
-            },
+          actions: assign(({ context, event }) => {
+            const error = event.error as Partial<ActorFailure>;
+            const message = error.message ?? String(event.error);
+            const at = error.at || context.task.StartTime;
+            // A container that ran and exited at once is an exit, which the restart policy judges as such.
+            const exitCode = typeof error.exitCode === 'number' ? error.exitCode : null;
+            return {
+              failure: { kind: exitCode === null ? ('start' as const) : ('exited' as const), exitCode, outside: false },
+              task: withHistory(
+                { ...context.task, Reason: `failed to start: ${message}`, FinishTime: at, ExitCode: exitCode ?? context.task.ExitCode },
+                { Time: at, Type: exitCode === null ? 'Driver Failure' : 'Terminated', Message: message },
+              ),
+            };
           }),
         },
       },

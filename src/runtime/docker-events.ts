@@ -31,7 +31,8 @@ export function followDockerEvents(docker: Docker, options: EventStreamOptions):
   const maxDelay = options.retryMaxMs ?? 5000;
   let delay = minDelay;
   let stopped = false;
-  let connected = false;
+  /** Whether the engine was last seen answering; undefined before the first try. */
+  let connected: boolean | undefined;
   let stream: NodeJS.ReadableStream | undefined;
   let timer: NodeJS.Timeout | undefined;
 
@@ -73,7 +74,7 @@ export function followDockerEvents(docker: Docker, options: EventStreamOptions):
     if (from && from !== stream) return; // `end` and `error` of one stream: handle once
     stream = undefined;
     if (stopped) return;
-    if (connected) options.onDisconnected(reason);
+    if (connected !== false) options.onDisconnected(reason);
     connected = false;
     timer = setTimeout(connect, delay);
     delay = Math.min(maxDelay, delay * 2);

@@ -90,6 +90,10 @@ export class DockerRuntime implements ContainerRuntime {
     });
   }
 
+  async removeContainer(containerId: string): Promise<void> {
+    await this.discard(containerId).catch((e) => this.rethrow(`remove container ${containerId.slice(0, 12)}`, e));
+  }
+
   async list(): Promise<ContainerInfo[]> {
     try {
       const containers = await this.docker.listContainers({ all: true, filters: { label: [`${WORKER_LABEL}=${this.options.worker}`] } });
@@ -188,7 +192,7 @@ export class DockerRuntime implements ContainerRuntime {
       );
     }
     if (!replace && existing.State.Running) return { id: existing.Id, adopted: true };
-    await this.removeContainer(existing.Id);
+    await this.discard(existing.Id);
     const container = await this.docker.createContainer(this.spec(task, bindings));
     return { id: container.id, adopted: false };
   }
@@ -205,7 +209,7 @@ export class DockerRuntime implements ContainerRuntime {
       if (statusOf(error) === 304) return id;
       const fixed = Object.entries(task.PortBindings ?? {}).filter(([, hostPort]) => hostPort !== '');
       if (!/port is already allocated|address already in use/i.test(describeDockerError('start', error)) || fixed.length === 0) throw error;
-      await this.removeContainer(id);
+      await this.discard(id);
       const recreated = await this.create(task, true, null);
       await this.docker.getContainer(recreated.id).start();
       const taken = fixed.map(([port, hostPort]) => `${hostPort} (for ${port})`).join(', ');
@@ -244,7 +248,7 @@ export class DockerRuntime implements ContainerRuntime {
     }
   }
 
-  private async removeContainer(id: string): Promise<void> {
+  private async discard(id: string): Promise<void> {
     await this.stopContainer(id);
     try {
       await this.docker.getContainer(id).remove({ force: true });
@@ -259,7 +263,7 @@ export class DockerRuntime implements ContainerRuntime {
       all: true,
       filters: { label: [`${TASK_LABEL}=${taskId}`, `${WORKER_LABEL}=${this.options.worker}`] },
     });
-    await Promise.all(containers.map((c) => this.removeContainer(c.Id)));
+    await Promise.all(containers.map((c) => this.discard(c.Id)));
   }
 
   private asRuntimeError(doing: string, error: unknown): RuntimeError {

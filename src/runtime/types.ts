@@ -53,6 +53,8 @@ export interface ContainerRuntime {
   stop(task: Task): Promise<Stopped>;
   /** Stops and removes every container of the task. Idempotent. */
   remove(task: Task): Promise<Stopped>;
+  /** Stops and removes one container by id. Idempotent. */
+  removeContainer(containerId: string): Promise<void>;
   /** Every container of this worker's tasks. */
   list(): Promise<ContainerInfo[]>;
   /** The exit code of a container, or null when the engine no longer has it. */

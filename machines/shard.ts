@@ -1,0 +1,69 @@
+// A shard: the parent of a slice of one worker's task actors.
+//
+// Spawning a child copies the parent's children map, so one parent with n
+// children pays O(n) per spawn (ARCHITECTURE §3). The worker spreads its tasks
+// over a fixed number of shards and each shard drops a task actor as soon as
+// it is Completed, so a new task costs the same with 10 or 10,000 tasks. A
+// shard makes no decisions: it spawns, forwards, and reports snapshots.
+import { enqueueActions, sendParent, setup, type AnyActorRef } from 'xstate';
+import { taskMachine, type TaskMachineEvent, type TaskPolicy, type TaskSnapshot } from './task.js';
+import type { Task } from '../src/task/types.js';
+
+export type ShardEvent =
+  /** Start an actor for a task: new (Pending) or restored from disk. */
+  | { type: 'shard.spawn'; task: Task }
+  /** Deliver an event to a task's actor, if the shard has it. */
+  | { type: 'shard.forward'; id: string; event: TaskMachineEvent };
+
+export interface ShardInput {
+  /** The worker this shard belongs to: task actors are named `task:<id>@<worker>`. */
+  worker: string;
+  policy: TaskPolicy;
+}
+
+const DONE_PREFIX = 'xstate.done.actor.';
+
+export const shardMachine = setup({
+  types: {
+    context: {} as ShardInput,
+    input: {} as ShardInput,
+    events: {} as ShardEvent,
+  },
+  actors: { task: taskMachine },
+}).createMachine({
+  id: 'shard',
+  context: ({ input }) => input,
+  on: {
+    'shard.spawn': {
+      actions: enqueueActions(({ context, event, enqueue }) => {
+        // syncSnapshot: every change of the task reaches this shard as an event.
+        enqueue.spawnChild('task', {
+          id: event.task.ID,
+          systemId: `task:${event.task.ID}@${context.worker}`,
+          input: { task: event.task, policy: context.policy },
+          syncSnapshot: true,
+        });
+      }),
+    },
+    'shard.forward': {
+      actions: enqueueActions(({ event, enqueue, self }) => {
+        const child = (self.getSnapshot().children as Record<string, AnyActorRef | undefined>)[event.id];
+        if (child) enqueue.sendTo(child, event.event);
+      }),
+    },
+    'xstate.snapshot.*': {
+      actions: sendParent(({ event }) => ({
+        type: 'task.changed',
+        task: ((event as unknown as { snapshot: TaskSnapshot }).snapshot).context.task,
+      })),
+    },
+    'xstate.done.actor.*': {
+      // A Completed task is final: its record (the machine's output) lives on
+      // in the worker, its actor does not.
+      actions: enqueueActions(({ event, enqueue }) => {
+        enqueue.sendParent({ type: 'task.changed', task: (event as unknown as { output: Task }).output });
+        enqueue.stopChild(event.type.slice(DONE_PREFIX.length));
+      }),
+    },
+  },
+});

@@ -1,0 +1,97 @@
+// Cube's settings (SPEC §5) as one table: each comes from a flag, else its
+// CUBE_* variable, else a default that suits production. Tests set them in
+// milliseconds. The same table prints `--help` and docs/configuration.md.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { parseDuration } from './duration.js';
+
+type Kind = 'duration' | 'count' | 'text' | 'switch';
+
+interface SettingSpec {
+  env: string;
+  kind: Kind;
+  default: string | (() => string);
+  help: string;
+  choices?: readonly string[];
+}
+
+export const settingSpecs = {
+  healthIntervalMs: { env: 'CUBE_HEALTH_INTERVAL', kind: 'duration', default: '10s', help: "period of a task's health check" },
+  healthTimeoutMs: { env: 'CUBE_HEALTH_TIMEOUT', kind: 'duration', default: '1s', help: "one health check's time limit" },
+  healthFailures: { env: 'CUBE_HEALTH_FAILURES', kind: 'count', default: '3', help: 'consecutive failed checks that make a task Failed' },
+  restartLimit: { env: 'CUBE_RESTART_LIMIT', kind: 'count', default: '3', help: 'restarts before a task is left Failed' },
+  restartDelayMs: { env: 'CUBE_RESTART_DELAY', kind: 'duration', default: '10s', help: 'first restart delay, doubled each time (with jitter)' },
+  restartDelayMaxMs: { env: 'CUBE_RESTART_DELAY_MAX', kind: 'duration', default: '5m', help: 'cap on the restart delay' },
+  reconcileIntervalMs: { env: 'CUBE_RECONCILE_INTERVAL', kind: 'duration', default: '15s', help: 'safety-net comparison of desired and actual state' },
+  heartbeatTtlMs: { env: 'CUBE_HEARTBEAT_TTL', kind: 'duration', default: '15s', help: 'silence after which a worker is down' },
+  scheduler: { env: 'CUBE_SCHEDULER', kind: 'text', default: 'epvm', help: 'how the manager places tasks', choices: ['epvm', 'roundrobin'] },
+  dataDir: { env: 'CUBE_DATA_DIR', kind: 'text', default: () => join(homedir(), '.cube'), help: 'where state files live' },
+  store: { env: 'CUBE_STORE', kind: 'text', default: 'sqlite', help: 'where state is kept: sqlite files in the data dir, or memory (lost on exit)', choices: ['sqlite', 'memory'] },
+  token: { env: 'CUBE_TOKEN', kind: 'text', default: '', help: 'when set, every API call must carry it as a bearer token' },
+  stopTimeoutMs: { env: 'CUBE_STOP_TIMEOUT', kind: 'duration', default: '10s', help: 'time a container gets to stop after SIGTERM before SIGKILL' },
+  dockerTimeoutMs: { env: 'CUBE_DOCKER_TIMEOUT', kind: 'duration', default: '60s', help: 'idle limit of one Docker call, so a hung engine fails tasks instead of hanging them' },
+  inspect: { env: 'CUBE_INSPECT', kind: 'switch', default: '0', help: 'start the Stately inspector relay (needs internet in the browser)' },
+} as const satisfies Record<string, SettingSpec>;
+
+type Specs = typeof settingSpecs;
+type ValueOf<K extends Kind> = K extends 'text' ? string : K extends 'switch' ? boolean : number;
+export type Settings = { -readonly [N in keyof Specs]: ValueOf<Specs[N]['kind']> };
+export type SettingName = keyof Specs;
+
+export class SettingsError extends Error {
+  override name = 'SettingsError';
+}
+
+/** `CUBE_HEALTH_INTERVAL` → `--health-interval`. */
+export const flagOf = (env: string) => `--${env.replace(/^CUBE_/, '').toLowerCase().replace(/_/g, '-')}`;
+
+const defaultOf = (spec: SettingSpec) => (typeof spec.default === 'function' ? spec.default() : spec.default);
+
+function parse(spec: SettingSpec, text: string, from: string): number | string | boolean {
+  switch (spec.kind) {
+    case 'duration': {
+      const ms = parseDuration(text);
+      if (ms === undefined) throw new SettingsError(`${from}: ${JSON.stringify(text)} is not a duration; write it like 250ms, 10s or 5m`);
+      return ms;
+    }
+    case 'count': {
+      const n = Number(text);
+      if (!Number.isInteger(n) || n < 0) throw new SettingsError(`${from}: ${JSON.stringify(text)} is not a whole number ≥ 0`);
+      return n;
+    }
+    case 'switch':
+      if (!['', '0', '1', 'true', 'false'].includes(text)) throw new SettingsError(`${from}: expected 1 or 0, got ${JSON.stringify(text)}`);
+      return text === '1' || text === 'true' || text === '';
+    case 'text':
+      if (spec.choices && !spec.choices.includes(text)) {
+        throw new SettingsError(`${from}: ${JSON.stringify(text)} is not one of ${spec.choices.join(', ')}`);
+      }
+      return text;
+  }
+}
+
+/**
+ * Reads every setting: `flags` (by flag name, without dashes: `health-interval`)
+ * win over `env`, which wins over the defaults.
+ */
+export function readSettings(flags: Record<string, string> = {}, env: NodeJS.ProcessEnv = process.env): Settings {
+  const settings: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(settingSpecs) as [string, SettingSpec][]) {
+    const flag = flagOf(spec.env);
+    const fromFlag = flags[flag.slice(2)];
+    if (fromFlag !== undefined) settings[name] = parse(spec, fromFlag, flag);
+    else if (env[spec.env] !== undefined && env[spec.env] !== '') settings[name] = parse(spec, env[spec.env]!, spec.env);
+    else settings[name] = parse(spec, defaultOf(spec), `default of ${spec.env}`);
+  }
+  return settings as Settings;
+}
+
+/** The flags every command that runs a manager or worker accepts, for --help. */
+export function settingsHelp(): string {
+  return (Object.values(settingSpecs) as SettingSpec[])
+    .map((spec) => {
+      const shown = defaultOf(spec) === '' ? 'unset' : defaultOf(spec);
+      return `  ${flagOf(spec.env).padEnd(22)} ${spec.env.padEnd(24)} ${spec.help} (default ${shown})`;
+    })
+    .join('\n');
+}

@@ -1,0 +1,98 @@
+// MemoryRuntime: an in-memory stand-in for a container engine. It runs
+// nothing. It exists for control-plane benchmarks (to measure Cube's own
+// actors without Docker's cost) and for actor tests that need a runtime they
+// can make fail on purpose. Never used by `cube worker`.
+import type { Started, Stopped } from '../../machines/task.js';
+import type { Task } from '../task/types.js';
+import { RuntimeError, type ContainerInfo, type ContainerRuntime, type StartOptions, type WatchHandlers } from './types.js';
+
+interface MemoryContainer extends ContainerInfo {
+  exitCode: number | null;
+}
+
+const now = () => new Date().toISOString();
+
+export class MemoryRuntime implements ContainerRuntime {
+  readonly containers = new Map<string, MemoryContainer>();
+  /** Containers by task, so a start costs the same with 10 or 10,000 tasks. */
+  private readonly byTask = new Map<string, Set<string>>();
+  /** Test hook: a reason makes the next starts of matching tasks fail. */
+  failStart: (task: Task) => string | undefined = () => undefined;
+  private watchers = new Set<WatchHandlers>();
+  private next = 0;
+
+  async describe(): Promise<string> {
+    return 'an in-memory stand-in runtime (runs nothing)';
+  }
+
+  async start(task: Task, options: StartOptions): Promise<Started> {
+    const failure = this.failStart(task);
+    if (failure) throw new RuntimeError(failure);
+    const existing = this.of(task.ID);
+    const running = existing.find((c) => c.running);
+    if (running && !options.replace) {
+      return { containerId: running.containerId, hostPorts: null, startedAt: now(), notes: ['adopted its running container'] };
+    }
+    for (const old of existing) this.forget(old.containerId);
+    const containerId = `mem${(this.next++).toString(16).padStart(13, '0')}`;
+    this.containers.set(containerId, { taskId: task.ID, containerId, name: task.Name, running: true, exitCode: null });
+    const ids = this.byTask.get(task.ID) ?? new Set();
+    this.byTask.set(task.ID, ids.add(containerId));
+    return { containerId, hostPorts: null, startedAt: now(), notes: [] };
+  }
+
+  async stop(task: Task): Promise<Stopped> {
+    const container = this.containers.get(task.ContainerID);
+    if (container) container.running = false;
+    return { at: now() };
+  }
+
+  async remove(task: Task): Promise<Stopped> {
+    for (const container of this.of(task.ID)) this.forget(container.containerId);
+    return { at: now() };
+  }
+
+  async removeContainer(containerId: string): Promise<void> {
+    this.forget(containerId);
+  }
+
+  async list(): Promise<ContainerInfo[]> {
+    return [...this.containers.values()].map(({ exitCode: _, ...info }) => info);
+  }
+
+  async exitCode(containerId: string): Promise<number | null> {
+    return this.containers.get(containerId)?.exitCode ?? null;
+  }
+
+  watch(handlers: WatchHandlers): () => void {
+    this.watchers.add(handlers);
+    queueMicrotask(() => handlers.onConnected());
+    return () => this.watchers.delete(handlers);
+  }
+
+  /** Test hook: the container of a task dies as if its process exited. */
+  exit(taskId: string, exitCode: number, outside = false): void {
+    for (const container of this.of(taskId).filter((c) => c.running)) {
+      container.running = false;
+      container.exitCode = exitCode;
+      const event = { type: 'exited' as const, taskId, containerId: container.containerId, exitCode, oom: false, outside, at: now() };
+      for (const watcher of this.watchers) watcher.onEvent(event);
+    }
+  }
+
+  /** Test hook: the containers of a task disappear with no event, as if removed while nobody listened. */
+  vanish(taskId: string): void {
+    for (const container of this.of(taskId)) this.forget(container.containerId);
+  }
+
+  private of(taskId: string): MemoryContainer[] {
+    return [...(this.byTask.get(taskId) ?? [])].map((id) => this.containers.get(id)!);
+  }
+
+  private forget(containerId: string): void {
+    const container = this.containers.get(containerId);
+    if (!container) return;
+    this.containers.delete(containerId);
+    this.byTask.get(container.taskId)?.delete(containerId);
+  }
+}

@@ -1,0 +1,56 @@
+// The health check of a running task (SPEC §6): GET <path> on the host port
+// Docker published for the task's exposed port, from the worker itself, every
+// interval; each result is a fact for the task machine, which counts failures.
+import { fromCallback } from 'xstate';
+import type { TaskMachineEvent } from '../../machines/task.js';
+import type { Task } from '../task/types.js';
+
+export interface HealthSettings {
+  intervalMs: number;
+  timeoutMs: number;
+}
+
+/** The URL to probe: the IPv4 binding of the task's first exposed port, on this host. */
+export function healthUrl(task: Task): string | undefined {
+  const port = Object.keys({ ...task.ExposedPorts, ...task.PortBindings })[0];
+  const bindings = (port && task.HostPorts?.[port]) || [];
+  const binding = bindings.find((b) => !b.HostIp.includes(':')) ?? bindings[0];
+  if (!binding) return undefined;
+  const host = binding.HostIp === '' || binding.HostIp === '0.0.0.0' || binding.HostIp === '::' ? '127.0.0.1' : binding.HostIp;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${binding.HostPort}${task.HealthCheck}`;
+}
+
+/** One probe: undefined when healthy, else why not. Any 2xx answer is healthy. */
+export async function probe(url: string, timeoutMs: number): Promise<string | undefined> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
+    await response.body?.cancel();
+    return response.status >= 200 && response.status < 300 ? undefined : `GET ${url} answered ${response.status}`;
+  } catch (error) {
+    const e = error as Error & { cause?: { code?: string } };
+    if (e.name === 'TimeoutError') return `GET ${url} did not answer within ${timeoutMs} ms`;
+    return `GET ${url} failed: ${e.cause?.code ?? e.message}`;
+  }
+}
+
+export function healthCheckActor(settings: HealthSettings) {
+  return fromCallback<TaskMachineEvent, { task: Task }>(({ input, sendBack }) => {
+    const url = healthUrl(input.task);
+    let timer: NodeJS.Timeout | undefined;
+    let stopped = false;
+    const check = async () => {
+      const problem = url ? await probe(url, settings.timeoutMs) : `no host port is published for ${input.task.HealthCheck}`;
+      if (stopped) return;
+      const at = new Date().toISOString();
+      sendBack(problem ? { type: 'health.failed', reason: problem, at } : { type: 'health.passed', at });
+      timer = setTimeout(check, settings.intervalMs);
+    };
+    // The first check waits one period, like Kubernetes' periodSeconds, so a
+    // server gets a moment to listen.
+    timer = setTimeout(check, settings.intervalMs);
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+  });
+}

@@ -1,0 +1,128 @@
+// Supplies the side effects the worker and task machines name, from a
+// container runtime: this is where machines/ meets Docker (or the in-memory
+// stand-in). Nothing here decides anything; it only does what it is asked.
+import { fromCallback, fromPromise, type AnyEventObject } from 'xstate';
+import { shardMachine } from '../../machines/shard.js';
+import { taskMachine, type ActorFailure, type StartInput, type Started, type Stopped } from '../../machines/task.js';
+import { workerMachine, type MachineStats, type ObservedContainer, type WorkerEvent } from '../../machines/worker.js';
+import type { Log } from '../log.js';
+import { RuntimeError, type ContainerRuntime } from '../runtime/types.js';
+import type { Task } from '../task/types.js';
+import { healthCheckActor, type HealthSettings } from './health-check.js';
+
+export interface WorkerLogicOptions {
+  health: HealthSettings;
+  reconcileIntervalMs: number;
+  statsIntervalMs: number;
+  sampleStats: () => MachineStats;
+  log: Log;
+}
+
+const now = () => new Date().toISOString();
+
+/** What the task machine records of a failed runtime call. */
+function asFailure(error: unknown): ActorFailure {
+  if (error instanceof RuntimeError) {
+    return { message: error.message, at: error.at, ...(error.exitCode === undefined ? {} : { exitCode: error.exitCode }) };
+  }
+  return { message: error instanceof Error ? error.message : String(error), at: now() };
+}
+
+const failing = <T>(work: Promise<T>): Promise<T> =>
+  work.catch((error: unknown) => {
+    throw asFailure(error);
+  });
+
+export function taskLogic(runtime: ContainerRuntime, health: HealthSettings) {
+  return taskMachine.provide({
+    actors: {
+      startContainer: fromPromise<Started, StartInput>(({ input }) =>
+        failing(
+          runtime.start(input.task, {
+            replace: input.replace,
+            onProgress: (message) => input.parent.send({ type: 'progress', message, at: now() }),
+          }),
+        ),
+      ),
+      stopContainer: fromPromise<Stopped, { task: Task }>(({ input }) => failing(runtime.stop(input.task))),
+      removeContainer: fromPromise<Stopped, { task: Task }>(({ input }) => failing(runtime.remove(input.task))),
+      healthCheck: healthCheckActor(health),
+    },
+  });
+}
+
+export function workerLogic(runtime: ContainerRuntime, options: WorkerLogicOptions) {
+  const { log } = options;
+  return workerMachine.provide({
+    actors: {
+      shard: shardMachine.provide({ actors: { task: taskLogic(runtime, options.health) } }),
+
+      containerWatcher: fromCallback<AnyEventObject, { worker: string }>(({ sendBack }) =>
+        runtime.watch({
+          onEvent: (event) => {
+            const { type: _, ...fields } = event;
+            sendBack(event.type === 'exited' ? { ...fields, type: 'container.exited' } : { ...fields, type: 'container.removed' });
+          },
+          onConnected: () => sendBack({ type: 'runtime.connected', at: now() } satisfies WorkerEvent),
+          onDisconnected: (reason) => {
+            log(`container engine unreachable: ${reason}`);
+            sendBack({ type: 'runtime.disconnected', reason, at: now() } satisfies WorkerEvent);
+          },
+        }),
+      ),
+
+      reconciler: fromCallback<AnyEventObject, { worker: string }>(({ sendBack, receive }) => {
+        // One comparison at a time; requests that arrive meanwhile fold into one more.
+        let busy = false;
+        let pending: string[] | undefined;
+        const reconcile = async (containerIds: string[]) => {
+          if (busy) {
+            pending = containerIds;
+            return;
+          }
+          busy = true;
+          try {
+            const wanted = new Set(containerIds);
+            const containers = await runtime.list();
+            const observed: ObservedContainer[] = await Promise.all(
+              containers.map(async (c) => ({
+                ...c,
+                exitCode: !c.running && wanted.has(c.containerId) ? await runtime.exitCode(c.containerId) : null,
+              })),
+            );
+            sendBack({ type: 'containers.observed', containers: observed, at: now() } satisfies WorkerEvent);
+          } catch (error) {
+            log(`reconcile skipped: ${(error as Error).message}`);
+          } finally {
+            busy = false;
+            const next = pending;
+            pending = undefined;
+            if (next) void reconcile(next);
+          }
+        };
+        receive((event) => {
+          if (event.type === 'reconcile') void reconcile((event as unknown as { containerIds: string[] }).containerIds);
+        });
+      }),
+
+      statsSampler: fromCallback<AnyEventObject, { worker: string }>(({ sendBack }) => {
+        const sample = () => sendBack({ type: 'stats.sampled', stats: options.sampleStats(), at: now() } satisfies WorkerEvent);
+        sample();
+        const timer = setInterval(sample, options.statsIntervalMs);
+        return () => clearInterval(timer);
+      }),
+    },
+    actions: {
+      removeContainers: (_, params: { containerIds: string[] }) => {
+        for (const id of params.containerIds) {
+          runtime.removeContainer(id).then(
+            () => log(`removed unwanted container ${id.slice(0, 12)}`),
+            (error: Error) => log(`could not remove unwanted container ${id.slice(0, 12)}: ${error.message}`),
+          );
+        }
+      },
+    },
+    delays: { reconcileInterval: options.reconcileIntervalMs },
+  });
+}
+

@@ -1,0 +1,49 @@
+// The machine stats a worker reports (SPEC §3 /stats): memory, disk, CPU use
+// since the previous sample, load averages. They double as the heartbeat.
+import { statfsSync } from 'node:fs';
+import { cpus, freemem, loadavg, totalmem } from 'node:os';
+import type { MachineStats } from '../../machines/worker.js';
+
+interface CpuTimes {
+  busy: number;
+  total: number;
+}
+
+function cpuTimes(): CpuTimes {
+  let busy = 0;
+  let total = 0;
+  for (const cpu of cpus()) {
+    const { user, nice, sys, irq, idle } = cpu.times;
+    busy += user + nice + sys + irq;
+    total += user + nice + sys + irq + idle;
+  }
+  return { busy, total };
+}
+
+/** Returns a sampler; each call measures CPU use since the previous call. */
+export function statsSampler(diskPath: string): () => MachineStats {
+  let previous = cpuTimes();
+  return () => {
+    const current = cpuTimes();
+    const total = current.total - previous.total;
+    const usage = total > 0 ? (current.busy - previous.busy) / total : 0;
+    previous = current;
+    let disk = { total: 0, free: 0 };
+    try {
+      const fs = statfsSync(diskPath);
+      disk = { total: fs.blocks * fs.bsize, free: fs.bavail * fs.bsize };
+    } catch {
+      // a path that does not exist yet: the disk is reported as unknown (0)
+    }
+    const [one, five, fifteen] = loadavg() as [number, number, number];
+    return {
+      MemoryTotal: totalmem(),
+      MemoryAvailable: freemem(),
+      DiskTotal: disk.total,
+      DiskFree: disk.free,
+      CpuUsage: Math.round(usage * 1000) / 1000,
+      CpuCount: cpus().length,
+      LoadAverage: [one, five, fifteen],
+    };
+  };
+}

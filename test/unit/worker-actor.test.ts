@@ -1,0 +1,158 @@
+// The worker actor with its shards and task actors, over MemoryRuntime (an
+// in-memory stand-in: no Docker, no network). Waits react to snapshots; there
+// are no sleeps.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createActor, waitFor, type Actor } from 'xstate';
+import type { TaskPolicy } from '../../machines/task.js';
+import type { WorkerMachine } from '../../machines/worker.js';
+import type { FromWorker } from '../../src/protocol.js';
+import { MemoryRuntime } from '../../src/runtime/memory.js';
+import { newTask, type Task } from '../../src/task/types.js';
+import { workerLogic } from '../../src/worker/logic.js';
+import { silentLog } from '../../src/log.js';
+
+const policy: TaskPolicy = { restartLimit: 2, restartDelayMs: 0, restartDelayMaxMs: 0, healthFailures: 3 };
+const at = () => new Date().toISOString();
+
+function startWorker(runtime: MemoryRuntime, restore: Task[] = []) {
+  const logic = workerLogic(runtime, {
+    health: { intervalMs: 1000, timeoutMs: 100 },
+    reconcileIntervalMs: 60_000,
+    statsIntervalMs: 60_000,
+    sampleStats: () => ({ MemoryTotal: 1, MemoryAvailable: 1, DiskTotal: 1, DiskFree: 1, CpuUsage: 0, CpuCount: 1, LoadAverage: [0, 0, 0] }),
+    log: silentLog,
+  });
+  const worker = createActor(logic, { input: { name: 'w1', policy, shards: 4, restore } });
+  const reports: FromWorker[] = [];
+  worker.on('*', (event) => reports.push(event as FromWorker));
+  worker.start();
+  return { worker, reports };
+}
+
+const task = (id: string, fields: Partial<Task> = {}) => newTask({ ID: id, Name: `n-${id}`, Image: 'img', ...fields });
+const record = (worker: Actor<WorkerMachine>, id: string) => worker.getSnapshot().context.tasks.get(id);
+const until = (worker: Actor<WorkerMachine>, id: string, ok: (t: Task) => boolean) =>
+  waitFor(worker, (s) => {
+    const t = s.context.tasks.get(id);
+    return t !== undefined && ok(t);
+  }, { timeout: 5000 });
+const shardChildren = (worker: Actor<WorkerMachine>) =>
+  Object.values(worker.getSnapshot().children).reduce(
+    (sum, child) => sum + Object.keys((child?.getSnapshot() as { children?: object } | undefined)?.children ?? {}).length,
+    0,
+  );
+
+test('a task sent to the worker is Scheduled at once and Running once its container starts', async () => {
+  const runtime = new MemoryRuntime();
+  const { worker, reports } = startWorker(runtime);
+  worker.send({ type: 'task.run', task: task('a'), at: at() });
+  assert.equal(record(worker, 'a')?.StateName, 'scheduled', 'the record is there as soon as send returns');
+  await until(worker, 'a', (t) => t.State === 2);
+  assert.ok(record(worker, 'a')!.ContainerID.startsWith('mem'));
+  const states = reports.filter((r) => r.type === 'task.updated').map((r) => (r as { task: Task }).task.StateName);
+  assert.deepEqual(states, ['pending', 'scheduled', 'running']);
+  worker.stop();
+});
+
+test('a repeated run of a task on its way changes nothing; a run of a Running task restarts it', async () => {
+  const runtime = new MemoryRuntime();
+  const { worker } = startWorker(runtime);
+  worker.send({ type: 'task.run', task: task('a'), at: at() });
+  worker.send({ type: 'task.run', task: task('a'), at: at() });
+  await until(worker, 'a', (t) => t.State === 2);
+  assert.equal(runtime.containers.size, 1);
+  const first = record(worker, 'a')!.ContainerID;
+  worker.send({ type: 'task.run', task: task('a'), at: at() });
+  await until(worker, 'a', (t) => t.State === 2 && t.ContainerID !== first);
+  assert.equal(runtime.containers.size, 1, 'the restart replaced the container');
+  worker.stop();
+});
+
+test('stop completes the task, removes its container and drops its actor', async () => {
+  const runtime = new MemoryRuntime();
+  const { worker } = startWorker(runtime);
+  worker.send({ type: 'task.run', task: task('a'), at: at() });
+  await until(worker, 'a', (t) => t.State === 2);
+  assert.equal(shardChildren(worker), 1);
+  worker.send({ type: 'task.stop', id: 'a', at: at() });
+  await until(worker, 'a', (t) => t.State === 3);
+  assert.equal(runtime.containers.size, 0);
+  assert.equal(shardChildren(worker), 0, 'no actor is kept for a Completed task');
+  assert.equal(worker.getSnapshot().context.active, 0);
+  worker.stop();
+});
+
+test('commands that cannot apply are refused with a reason', async () => {
+  const runtime = new MemoryRuntime();
+  const { worker, reports } = startWorker(runtime);
+  worker.send({ type: 'task.stop', id: 'ghost', at: at(), requestId: 'r1' });
+  worker.send({ type: 'task.run', task: task('a'), at: at() });
+  worker.send({ type: 'task.stop', id: 'a', at: at() });
+  await until(worker, 'a', (t) => t.State === 3);
+  worker.send({ type: 'task.run', task: task('a'), at: at(), requestId: 'r2' });
+  worker.send({ type: 'task.stop', id: 'a', at: at(), requestId: 'r3' });
+  const refusals = reports.filter((r) => r.type === 'task.refused') as Extract<FromWorker, { type: 'task.refused' }>[];
+  assert.deepEqual(refusals.map((r) => [r.requestId, r.reason]), [
+    ['r1', 'no task ghost on worker w1'],
+    ['r2', 'task a is completed, which is final; POST it with a new ID to run it again'],
+    ['r3', 'task a is completed, which is final; POST it with a new ID to run it again'],
+  ]);
+  worker.stop();
+});
+
+test('a container that exits makes the task Failed with its exit code, then it is restarted', async () => {
+  const runtime = new MemoryRuntime();
+  const { worker, reports } = startWorker(runtime);
+  worker.send({ type: 'task.run', task: task('a'), at: at() });
+  await until(worker, 'a', (t) => t.State === 2);
+  runtime.exit('a', 3);
+  await until(worker, 'a', (t) => t.State === 2 && t.RestartCount === 1);
+  const failed = reports.find((r) => r.type === 'task.updated' && r.task.State === 4) as { task: Task };
+  assert.equal(failed.task.ExitCode, 3);
+  runtime.exit('a', 3);
+  await until(worker, 'a', (t) => t.RestartCount === 2 && t.State === 2);
+  runtime.exit('a', 3);
+  const halted = await until(worker, 'a', (t) => t.State === 4 && t.StateName === 'failed');
+  assert.match(halted.context.tasks.get('a')!.Events.at(-1)!.Message, /restart limit reached \(2 of 2/);
+  worker.stop();
+});
+
+test('a failed start is reported with its reason', async () => {
+  const runtime = new MemoryRuntime();
+  runtime.failStart = () => 'image "nope" is not on this worker';
+  const { worker } = startWorker(runtime);
+  worker.send({ type: 'task.run', task: task('a', { RestartPolicy: 'on-failure' }), at: at() });
+  const snapshot = await until(worker, 'a', (t) => t.StateName === 'failed');
+  assert.match(snapshot.context.tasks.get('a')!.Reason, /failed to start: image "nope"/);
+  worker.stop();
+});
+
+test('the reconcile finds a container that vanished while nobody listened', async () => {
+  const runtime = new MemoryRuntime();
+  const { worker } = startWorker(runtime);
+  worker.send({ type: 'task.run', task: task('a', { RestartPolicy: 'on-failure' }), at: at() });
+  await until(worker, 'a', (t) => t.State === 2);
+  runtime.vanish('a'); // removed behind Cube's back, with no event
+  worker.send({ type: 'runtime.connected', at: at() });
+  const snapshot = await until(worker, 'a', (t) => t.RestartCount === 1 && t.State === 2);
+  assert.ok(snapshot.context.tasks.get('a')!.Events.some((e) => /disappeared/.test(e.Message)));
+  worker.stop();
+});
+
+test('a worker restored from records adopts running containers and resumes restarts', async () => {
+  const runtime = new MemoryRuntime();
+  const first = startWorker(runtime);
+  first.worker.send({ type: 'task.run', task: task('a'), at: at() });
+  await until(first.worker, 'a', (t) => t.State === 2);
+  const saved = [...first.worker.getSnapshot().context.tasks.values()];
+  first.worker.stop(); // as if killed: the container keeps running
+
+  const { worker } = startWorker(runtime, [...saved, task('done', { State: 3, StateName: 'completed' })]);
+  assert.equal(record(worker, 'a')?.State, 2);
+  assert.equal(shardChildren(worker), 1, 'a Completed record gets no actor');
+  runtime.exit('a', 1);
+  await until(worker, 'a', (t) => t.RestartCount === 1 && t.State === 2);
+  assert.equal(runtime.containers.size, 1);
+  worker.stop();
+});
