@@ -7,6 +7,14 @@ export function dockerAddress(): string {
   return process.env['DOCKER_HOST'] || 'unix:///var/run/docker.sock';
 }
 
+/** dockerode connection options for a DOCKER_HOST-style address. */
+export function connectionOptions(address: string): { socketPath: string } | { host: string; port: number; protocol: 'http' } {
+  if (address.startsWith('unix://')) return { socketPath: address.slice('unix://'.length) };
+  const tcp = /^tcp:\/\/([^:/]+):(\d+)\/?$/.exec(address);
+  if (tcp) return { host: tcp[1]!, port: Number(tcp[2]), protocol: 'http' };
+  throw new Error(`DOCKER_HOST ${JSON.stringify(address)} is not unix:///path or tcp://host:port`);
+}
+
 const unreachableCodes = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND']);
 
 interface DockerishError {
@@ -34,17 +42,17 @@ export function statusOf(error: unknown): number | undefined {
 }
 
 /** The sentence for an engine that does not answer, with how to get one. */
-export function unreachableMessage(error: unknown): string {
+export function unreachableMessage(error: unknown, address: string): string {
   const e = error as DockerishError;
   const detail = e.code ? `${e.code}` : dockerMessage(error);
   return (
-    `the Docker engine does not answer at ${dockerAddress()} (${detail}). ` +
+    `the Docker engine does not answer at ${address} (${detail}). ` +
     'Start it (scripts/docker-up.sh installs and starts one on Debian; or `sudo dockerd &`), or point DOCKER_HOST at a running engine'
   );
 }
 
 /** Describes a failed call: `doing` says what Cube was doing, e.g. "create container web". */
-export function describeDockerError(doing: string, error: unknown): string {
-  if (isUnreachable(error)) return `${doing}: ${unreachableMessage(error)}`;
+export function describeDockerError(doing: string, error: unknown, address: string): string {
+  if (isUnreachable(error)) return `${doing}: ${unreachableMessage(error, address)}`;
   return `${doing}: ${dockerMessage(error)}`;
 }

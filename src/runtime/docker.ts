@@ -9,7 +9,7 @@ import Docker from 'dockerode';
 import type { Started, Stopped } from '../../machines/task.js';
 import type { PortBinding, Task } from '../task/types.js';
 import { followDockerEvents } from './docker-events.js';
-import { describeDockerError, dockerAddress, isUnreachable, statusOf, unreachableMessage } from './docker-errors.js';
+import { connectionOptions, describeDockerError, dockerAddress, dockerMessage, isUnreachable, statusOf, unreachableMessage } from './docker-errors.js';
 import { ensureImage } from './image-pull.js';
 import { TASK_LABEL, WORKER_LABEL } from './labels.js';
 import {
@@ -24,6 +24,8 @@ import {
 export interface DockerRuntimeOptions {
   /** The worker's name: its containers carry it as a label. */
   worker: string;
+  /** A DOCKER_HOST-style address; by default the engine is found as the Docker CLI finds it. */
+  host?: string;
   /** Seconds Docker waits after SIGTERM before SIGKILL (docker stop -t). */
   stopTimeoutSeconds?: number;
   /** Idle limit for one Docker call, so an engine that hangs fails tasks instead of hanging them. */
@@ -34,9 +36,10 @@ const now = () => new Date().toISOString();
 const RECENT_EXITS = 1000;
 
 export class DockerRuntime implements ContainerRuntime {
+  readonly address: string;
   private readonly docker: Docker;
   /** Streams (events, pulls) are long and quiet: no idle limit for them. */
-  private readonly streams = new Docker();
+  private readonly streams: Docker;
   private readonly queues = new Map<string, Promise<unknown>>();
   /** Containers Cube is stopping: their `kill` event is Cube's, not someone else's. */
   private readonly stopping = new Set<string>();
@@ -45,16 +48,19 @@ export class DockerRuntime implements ContainerRuntime {
   private readonly stopTimeout: number;
 
   constructor(private readonly options: DockerRuntimeOptions) {
-    this.docker = new Docker({ timeout: options.callTimeoutMs ?? 60_000 });
+    this.address = options.host ?? dockerAddress();
+    const connection = options.host ? connectionOptions(options.host) : {};
+    this.docker = new Docker({ ...connection, timeout: options.callTimeoutMs ?? 60_000 });
+    this.streams = new Docker(connection);
     this.stopTimeout = options.stopTimeoutSeconds ?? 10;
   }
 
   async describe(): Promise<string> {
     try {
       const version = await this.docker.version();
-      return `Docker ${version.Version} at ${dockerAddress()}`;
+      return `Docker ${version.Version} at ${this.address}`;
     } catch (error) {
-      throw new RuntimeError(isUnreachable(error) ? unreachableMessage(error) : describeDockerError('ask Docker its version', error));
+      throw new RuntimeError(isUnreachable(error) ? unreachableMessage(error, this.address) : describeDockerError('ask Docker its version', error, this.address));
     }
   }
 
@@ -62,7 +68,7 @@ export class DockerRuntime implements ContainerRuntime {
     return this.serial(task.ID, async () => {
       try {
         if (options.replace) await this.removeTaskContainers(task.ID);
-        await ensureImage(this.streams, task.Image, options.onProgress);
+        await ensureImage(this.streams, this.address, task.Image, options.onProgress);
         const notes: string[] = [];
         const created = await this.create(task, options.replace, task.PortBindings);
         if (created.adopted) {
@@ -208,7 +214,7 @@ export class DockerRuntime implements ContainerRuntime {
     } catch (error) {
       if (statusOf(error) === 304) return id;
       const fixed = Object.entries(task.PortBindings ?? {}).filter(([, hostPort]) => hostPort !== '');
-      if (!/port is already allocated|address already in use/i.test(describeDockerError('start', error)) || fixed.length === 0) throw error;
+      if (!/port is already allocated|address already in use/i.test(dockerMessage(error)) || fixed.length === 0) throw error;
       await this.discard(id);
       const recreated = await this.create(task, true, null);
       await this.docker.getContainer(recreated.id).start();
@@ -268,7 +274,7 @@ export class DockerRuntime implements ContainerRuntime {
 
   private asRuntimeError(doing: string, error: unknown): RuntimeError {
     if (error instanceof RuntimeError) return error;
-    return new RuntimeError(describeDockerError(doing, error));
+    return new RuntimeError(describeDockerError(doing, error, this.address));
   }
 
   private rethrow(doing: string, error: unknown): never {

@@ -64,13 +64,13 @@ const cannotPull = (image: string, why: string) =>
       'Load it on the worker (docker load, docker import or docker build), or make its registry reachable',
   );
 
-export async function ensureImage(docker: Docker, image: string, onProgress: (message: string) => void): Promise<void> {
+export async function ensureImage(docker: Docker, address: string, image: string, onProgress: (message: string) => void): Promise<void> {
   try {
     await docker.getImage(image).inspect();
     return;
   } catch (error) {
     if (statusOf(error) !== 404) {
-      throw new RuntimeError(isUnreachable(error) ? unreachableMessage(error) : `inspect image ${image}: ${dockerMessage(error)}`);
+      throw new RuntimeError(isUnreachable(error) ? unreachableMessage(error, address) : `inspect image ${image}: ${dockerMessage(error)}`);
     }
   }
   const reference = withDefaultTag(image);
@@ -79,7 +79,7 @@ export async function ensureImage(docker: Docker, image: string, onProgress: (me
   try {
     stream = await docker.pull(reference);
   } catch (error) {
-    if (isUnreachable(error)) throw new RuntimeError(unreachableMessage(error));
+    if (isUnreachable(error)) throw new RuntimeError(unreachableMessage(error, address));
     throw cannotPull(image, dockerMessage(error));
   }
   const progress = new PullProgress(reference, onProgress);

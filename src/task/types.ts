@@ -89,29 +89,34 @@ export interface TaskEvent {
 /** Go's zero time, which SPEC §1 uses for "not yet set". */
 export const ZERO_TIME = '0001-01-01T00:00:00Z';
 
-/** A task as the system first records it: every key present, nothing started. */
+/** Every key of a Task in SPEC §1's order, with its value before anything happens. */
+const template: Task = {
+  ID: '',
+  ContainerID: '',
+  Name: '',
+  State: TaskState.Pending,
+  Image: '',
+  Cpu: 0,
+  Memory: 0,
+  Disk: 0,
+  ExposedPorts: null,
+  PortBindings: null,
+  RestartPolicy: '',
+  StartTime: ZERO_TIME,
+  FinishTime: ZERO_TIME,
+  HostPorts: null,
+  HealthCheck: '',
+  RestartCount: 0,
+  Env: [],
+  Cmd: [],
+  StateName: 'pending',
+  Worker: '',
+  ExitCode: null,
+  Reason: '',
+  Events: [],
+};
+
+/** A task as the system first records it. Spread keeps the template's key order. */
 export function newTask(fields: Partial<Task> & Pick<Task, 'ID' | 'Name' | 'Image'>): Task {
-  return {
-    ContainerID: '',
-    State: TaskState.Pending,
-    Cpu: 0,
-    Memory: 0,
-    Disk: 0,
-    ExposedPorts: null,
-    PortBindings: null,
-    RestartPolicy: '',
-    StartTime: ZERO_TIME,
-    FinishTime: ZERO_TIME,
-    HostPorts: null,
-    HealthCheck: '',
-    RestartCount: 0,
-    Env: [],
-    Cmd: [],
-    StateName: 'pending',
-    Worker: '',
-    ExitCode: null,
-    Reason: '',
-    Events: [],
-    ...fields,
-  };
+  return { ...template, ...fields };
 }

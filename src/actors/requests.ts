@@ -1,0 +1,46 @@
+// How the HTTP edge talks to the worker and manager actors. An actor handles a
+// `send` to completion before `send` returns (its mailbox is drained
+// synchronously), so a refusal is known at once: `ask` listens for it around
+// the send. `waitForTask` reacts to updates instead of polling.
+import { nanoid } from 'nanoid';
+import type { Task } from '../task/types.js';
+
+interface Subscription {
+  unsubscribe(): void;
+}
+
+/** What an actor that takes task commands looks like from the edge. */
+export interface CommandTarget {
+  send(event: { type: string; requestId?: string } & Record<string, unknown>): void;
+  on(type: 'task.refused', handler: (event: { requestId?: string; reason: string }) => void): Subscription;
+  on(type: 'task.updated', handler: (event: { task: Task }) => void): Subscription;
+}
+
+/** Sends a command; returns the reason it was refused, or undefined when it was taken. */
+export function ask(actor: CommandTarget, command: { type: string } & Record<string, unknown>): string | undefined {
+  const requestId = nanoid();
+  let refusal: string | undefined;
+  const subscription = actor.on('task.refused', (event) => {
+    if (event.requestId === requestId) refusal = event.reason;
+  });
+  try {
+    actor.send({ ...command, requestId });
+  } finally {
+    subscription.unsubscribe();
+  }
+  return refusal;
+}
+
+/** Resolves with the task's record once `done` holds for it; `current` is checked first. */
+export function waitForTask(actor: CommandTarget, current: Task | undefined, done: (task: Task) => boolean): Promise<Task> {
+  if (current && done(current)) return Promise.resolve(current);
+  const id = current?.ID;
+  return new Promise((resolve) => {
+    const subscription = actor.on('task.updated', ({ task }) => {
+      if (task.ID === id && done(task)) {
+        subscription.unsubscribe();
+        resolve(task);
+      }
+    });
+  });
+}

@@ -1,0 +1,25 @@
+import { readSettings, settingsHelp } from '../../config/settings.js';
+import { startWorker } from '../../worker/start.js';
+import type { Command } from '../command.js';
+import { explainListenErrors, listenAddress, untilStopped } from '../serve.js';
+
+export const workerCommand: Command = {
+  summary: 'run a worker: it runs tasks as Docker containers (default 127.0.0.1:5555)',
+  usage: `cube worker [--host HOST] [--port PORT] [--name NAME] [settings]
+
+Runs a worker: the worker API of docs/api.md on HOST:PORT (CUBE_HOST, CUBE_PORT;
+default 127.0.0.1:5555). NAME (CUBE_WORKER_NAME; default <hostname>:<port>) must be
+unique among the workers that share a Docker engine: containers carry it.
+Docker is reached as the Docker CLI reaches it (DOCKER_HOST, else the local socket).
+
+Settings (flag, variable, meaning):
+${settingsHelp()}`,
+  async run({ flags }) {
+    const { host, port } = listenAddress(flags, { host: 'CUBE_HOST', port: 'CUBE_PORT' }, 5555);
+    const settings = readSettings(flags);
+    const name = flags['name'] ?? process.env['CUBE_WORKER_NAME'];
+    const worker = await explainListenErrors(startWorker({ host, port, name, settings }), host, port);
+    process.stdout.write(`cube: worker ${worker.name} listening on ${worker.url}\n`);
+    return untilStopped(worker.close);
+  },
+};

@@ -1,0 +1,47 @@
+// `cube`: the command people use. Every failure ends in one line that says
+// what went wrong and how to fix it, and a non-zero exit code; never a stack
+// trace (CUBE_DEBUG=1 shows one).
+import { SettingsError } from '../config/settings.js';
+import { parseArgs, UsageError } from './args.js';
+import type { Command } from './command.js';
+import { workerCommand } from './commands/worker.js';
+
+const commands: Record<string, Command> = {
+  worker: workerCommand,
+};
+
+function help(): string {
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  return `usage: cube <command> [options]\n\ncommands:\n${lines.join('\n')}\n\n"cube <command> --help" tells more; docs/cli.md has it all.\n`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(help());
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`cube: unknown command "${name}"\n\n${help()}`);
+    return 2;
+  }
+  const args = parseArgs(rest, new Set(['help', ...(command.switches ?? [])]));
+  if (args.flags['help'] !== undefined) {
+    process.stdout.write(`usage: ${command.usage}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(args);
+  } catch (error) {
+    if (process.env['CUBE_DEBUG'] === '1') console.error(error);
+    if (error instanceof UsageError || error instanceof SettingsError) {
+      process.stderr.write(`cube ${name}: ${error.message}\n(see: cube ${name} --help)\n`);
+      return 2;
+    }
+    process.stderr.write(`cube ${name}: ${(error as Error).message}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

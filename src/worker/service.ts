@@ -1,0 +1,63 @@
+// The worker as the HTTP edge sees it: reads come from the worker actor's
+// records, writes are commands to the actor (SPEC §3: the API only queues
+// desired state), and every change is saved to the store before the request
+// that caused it is answered.
+import type { ActorRefFrom } from 'xstate';
+import type { WorkerMachine } from '../../machines/worker.js';
+import { ask, waitForTask, type CommandTarget } from '../actors/requests.js';
+import { HttpError } from '../http/errors.js';
+import type { FromWorker, WorkerStats } from '../protocol.js';
+import type { TaskStore } from '../store/task-store.js';
+import { TaskState, type Task } from '../task/types.js';
+
+export type WorkerRef = ActorRefFrom<WorkerMachine>;
+
+const now = () => new Date().toISOString();
+
+export class WorkerService {
+  private readonly target: CommandTarget;
+
+  constructor(
+    readonly name: string,
+    readonly actor: WorkerRef,
+    store: TaskStore,
+  ) {
+    this.target = actor as unknown as CommandTarget;
+    actor.on('task.updated', ({ task }) => store.save(task));
+  }
+
+  tasks(): Task[] {
+    return [...this.actor.getSnapshot().context.tasks.values()];
+  }
+
+  task(id: string): Task {
+    const task = this.actor.getSnapshot().context.tasks.get(id);
+    if (!task) throw new HttpError(404, `no task ${id} on worker ${this.name}; GET /tasks lists the tasks it has`);
+    return task;
+  }
+
+  stats(): WorkerStats | null {
+    return this.actor.getSnapshot().context.stats;
+  }
+
+  /** Runs a task, or restarts it when it is already Running or Failed (SPEC §1). */
+  run(task: Task): Task {
+    const refusal = ask(this.target, { type: 'task.run', task, at: now() });
+    if (refusal) throw new HttpError(409, refusal);
+    return this.task(task.ID);
+  }
+
+  /** Stops a task and resolves once its container is gone (SPEC §3 DELETE). */
+  async stop(id: string): Promise<Task> {
+    const current = this.task(id);
+    const refusal = ask(this.target, { type: 'task.stop', id, at: now() });
+    if (refusal) throw new HttpError(409, refusal);
+    return waitForTask(this.target, this.actor.getSnapshot().context.tasks.get(id) ?? current, (t) => t.State === TaskState.Completed);
+  }
+
+  /** Every message the worker reports, for its event stream. */
+  onMessage(listener: (message: FromWorker) => void): () => void {
+    const subscriptions = (['task.updated', 'worker.stats'] as const).map((type) => this.actor.on(type, listener));
+    return () => subscriptions.forEach((s) => s.unsubscribe());
+  }
+}
