@@ -31,10 +31,9 @@ export function ask(actor: CommandTarget, command: { type: string } & Record<str
   return refusal;
 }
 
-/** Resolves with the task's record once `done` holds for it; `current` is checked first. */
-export function waitForTask(actor: CommandTarget, current: Task | undefined, done: (task: Task) => boolean): Promise<Task> {
+/** Resolves with task `id`'s record once `done` holds for it; `current` (its record now) is checked first. */
+export function waitForTask(actor: CommandTarget, id: string, current: Task | undefined, done: (task: Task) => boolean): Promise<Task> {
   if (current && done(current)) return Promise.resolve(current);
-  const id = current?.ID;
   return new Promise((resolve) => {
     const subscription = actor.on('task.updated', ({ task }) => {
       if (task.ID === id && done(task)) {

@@ -68,7 +68,7 @@ export class DockerRuntime implements ContainerRuntime {
     return this.serial(task.ID, async () => {
       try {
         if (options.replace) await this.removeTaskContainers(task.ID);
-        await ensureImage(this.streams, this.address, task.Image, options.onProgress);
+        await ensureImage({ calls: this.docker, streams: this.streams }, this.address, task.Image, options.onProgress);
         const notes: string[] = [];
         const created = await this.create(task, options.replace, task.PortBindings);
         if (created.adopted) {

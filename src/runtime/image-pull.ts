@@ -64,9 +64,19 @@ const cannotPull = (image: string, why: string) =>
       'Load it on the worker (docker load, docker import or docker build), or make its registry reachable',
   );
 
-export async function ensureImage(docker: Docker, address: string, image: string, onProgress: (message: string) => void): Promise<void> {
+/**
+ * `calls` answers the quick inspect (with an idle limit); `streams` follows the
+ * pull, which may be quiet for long (no idle limit).
+ */
+export async function ensureImage(
+  clients: { calls: Docker; streams: Docker },
+  address: string,
+  image: string,
+  onProgress: (message: string) => void,
+): Promise<void> {
+  const docker = clients.streams;
   try {
-    await docker.getImage(image).inspect();
+    await clients.calls.getImage(image).inspect();
     return;
   } catch (error) {
     if (statusOf(error) !== 404) {

@@ -52,7 +52,7 @@ export class WorkerService {
     const current = this.task(id);
     const refusal = ask(this.target, { type: 'task.stop', id, at: now() });
     if (refusal) throw new HttpError(409, refusal);
-    return waitForTask(this.target, this.actor.getSnapshot().context.tasks.get(id) ?? current, (t) => t.State === TaskState.Completed);
+    return waitForTask(this.target, id, this.actor.getSnapshot().context.tasks.get(id) ?? current, (t) => t.State === TaskState.Completed);
   }
 
   /** Every message the worker reports, for its event stream. */

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# `npm test`: everything CI runs. Makes sure a Docker engine answers (installing
+# and starting one on a fresh Debian machine), type-checks, then runs every test
+# file with node:test through tsx, one file at a time: integration tests share
+# the engine and some host ports.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/docker-up.sh
+echo "cube: type-checking"
+node_modules/.bin/tsc --noEmit -p .
+
+mapfile -t files < <(find test -name '*.test.ts' -not -path '*/helpers/*' | sort)
+exec node --import tsx --test --test-concurrency=1 --test-timeout=120000 "$@" "${files[@]}"

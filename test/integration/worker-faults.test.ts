@@ -1,0 +1,84 @@
+// A worker whose Docker engine stops answering, or goes away, keeps serving
+// and fails tasks with a reason; a worker that restarts adopts its containers.
+// The engine is reached through a socket proxy the test can cut, so the real
+// engine other tests use is never touched.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { waitFor } from 'xstate';
+import { startDockerProxy } from '../helpers/docker-proxy.js';
+import { containersOf, dockerCli, removeContainersOf } from '../helpers/docker.js';
+import { get, post } from '../helpers/http.js';
+import { testSettings, testWorker, untilTask } from '../helpers/worker.js';
+import { startWorker } from '../../src/worker/start.js';
+import { silentLog } from '../../src/log.js';
+import type { Task } from '../../src/task/types.js';
+
+const event = (task: Partial<Task>) => ({ Task: { Image: 'strm/helloworld-http', ...task } });
+
+test('an engine that stops answering fails new tasks with a reason; the worker keeps serving and recovers', async (t) => {
+  const proxy = await startDockerProxy();
+  t.after(() => proxy.close());
+  const worker = await testWorker(t, { dockerHost: proxy.address, settings: { dockerTimeoutMs: 700 } });
+
+  proxy.setMode('silent'); // accepts, never answers
+  await waitFor(worker.service.actor, (s) => s.context.runtimeProblem !== '', { timeout: 5000 });
+  const hung = await post<Task>(`${worker.url}/tasks`, event({ Name: 'hung' }));
+  assert.equal(hung.status, 201);
+  const failed = await untilTask(worker, hung.body.ID, (x) => x.State === 4);
+  assert.match(failed.Reason, new RegExp(`the Docker engine does not answer at ${proxy.address}`));
+  assert.match(failed.Reason, /scripts\/docker-up\.sh/);
+  assert.equal((await get(`${worker.url}/tasks`)).status, 200, 'the API still answers');
+
+  proxy.setMode('forward'); // the engine is back: the event stream reconnects
+  await waitFor(worker.service.actor, (s) => s.context.runtimeProblem === '', { timeout: 10_000 });
+  const next = await post<Task>(`${worker.url}/tasks`, event({ Name: 'after-recovery' }));
+  await untilTask(worker, next.body.ID, (x) => x.State === 2);
+});
+
+test('an engine that is gone fails tasks with a reason and /stats says the runtime is down', async (t) => {
+  const proxy = await startDockerProxy();
+  const worker = await testWorker(t, { dockerHost: proxy.address, settings: { heartbeatTtlMs: 300 } });
+  await proxy.close(); // the socket is removed: ENOENT
+  await waitFor(worker.service.actor, (s) => s.context.stats?.Runtime === 'down', { timeout: 5000 });
+  const stats = await get(`${worker.url}/stats`);
+  assert.equal(stats.body.Runtime, 'down');
+  assert.notEqual(stats.body.RuntimeProblem, '');
+  const created = await post<Task>(`${worker.url}/tasks`, event({ Name: 'no-engine' }));
+  const failed = await untilTask(worker, created.body.ID, (x) => x.State === 4);
+  assert.match(failed.Reason, /does not answer at unix:\/\/.*\(ENOENT\)/);
+});
+
+test('a worker that starts without an engine refuses to start and says how to get one', async () => {
+  await assert.rejects(
+    startWorker({ port: 0, name: 'no-engine', dockerHost: 'unix:///nonexistent/docker.sock', settings: testSettings(), log: silentLog }),
+    /the Docker engine does not answer at unix:\/\/\/nonexistent\/docker.sock \(ENOENT\)\. Start it \(scripts\/docker-up.sh/,
+  );
+});
+
+test('a restarted worker restores its tasks from disk and adopts their running containers', async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'cube-worker-'));
+  const name = `adopt-${process.pid}`;
+  t.after(async () => {
+    rmSync(dataDir, { recursive: true, force: true });
+    await removeContainersOf(name);
+  });
+  const settings = testSettings({ store: 'sqlite', dataDir });
+  const first = await startWorker({ port: 0, name, settings, log: silentLog });
+  const created = await post<Task>(`${first.url}/tasks`, event({ Name: `adopt-${process.pid}` }));
+  const running = await untilTask(first, created.body.ID, (x) => x.State === 2);
+  await first.close(); // the container keeps running
+
+  const second = await startWorker({ port: 0, name, settings, log: silentLog });
+  t.after(() => second.close());
+  const restored = await get<Task>(`${second.url}/tasks/${created.body.ID}`);
+  assert.equal(restored.body.State, 2);
+  assert.equal(restored.body.ContainerID, running.ContainerID, 'the same container, adopted');
+  assert.equal((await containersOf(name)).length, 1, 'no duplicate');
+
+  await dockerCli('kill', running.ContainerID); // and it is watched again
+  const failed = await untilTask(second, created.body.ID, (x) => x.State === 4);
+  assert.equal(failed.ExitCode, 137);
+});
