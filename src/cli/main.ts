@@ -44,4 +44,7 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+// Exit once the command is done, even if a socket or timer lingers: a stopped
+// worker or manager must never hang its shell.
+const code = await main(process.argv.slice(2));
+process.stdout.write('', () => process.exit(code));

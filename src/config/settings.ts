@@ -54,11 +54,9 @@ function parse(spec: SettingSpec, text: string, from: string): number | string |
       if (ms === undefined) throw new SettingsError(`${from}: ${JSON.stringify(text)} is not a duration; write it like 250ms, 10s or 5m`);
       return ms;
     }
-    case 'count': {
-      const n = Number(text);
-      if (!Number.isInteger(n) || n < 0) throw new SettingsError(`${from}: ${JSON.stringify(text)} is not a whole number ≥ 0`);
-      return n;
-    }
+    case 'count':
+      if (!/^\d+$/.test(text.trim())) throw new SettingsError(`${from}: ${JSON.stringify(text)} is not a whole number ≥ 0`);
+      return Number(text);
     case 'switch':
       if (!['', '0', '1', 'true', 'false'].includes(text)) throw new SettingsError(`${from}: expected 1 or 0, got ${JSON.stringify(text)}`);
       return text === '1' || text === 'true' || text === '';

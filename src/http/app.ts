@@ -33,8 +33,14 @@ function tokenMiddleware(token: string) {
   };
 }
 
+/** A client that goes away mid-answer (an event stream closed by its reader) is not an error. */
+const clientGone = new Set(['ECONNRESET', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE', 'ECANCELED']);
+
 export function createApp(router: Router, options: AppOptions): Koa {
   const app = new Koa();
+  app.on('error', (error: Error & { code?: string }) => {
+    if (!clientGone.has(error.code ?? '')) options.log(`HTTP error: ${error.stack ?? error.message}`);
+  });
   app.use(errorMiddleware(options.log));
   if (options.token) app.use(tokenMiddleware(options.token));
   app.use(async (ctx, next) => {

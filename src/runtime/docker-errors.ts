@@ -9,9 +9,9 @@ export function dockerAddress(): string {
 
 /** dockerode connection options for a DOCKER_HOST-style address. */
 export function connectionOptions(address: string): { socketPath: string } | { host: string; port: number; protocol: 'http' } {
-  if (address.startsWith('unix://')) return { socketPath: address.slice('unix://'.length) };
-  const tcp = /^tcp:\/\/([^:/]+):(\d+)\/?$/.exec(address);
-  if (tcp) return { host: tcp[1]!, port: Number(tcp[2]), protocol: 'http' };
+  if (address.startsWith('unix://') && address.length > 'unix://'.length) return { socketPath: address.slice('unix://'.length) };
+  const tcp = /^tcp:\/\/(\[[0-9a-fA-F:]+\]|[^:/[\]]+):(\d+)\/?$/.exec(address);
+  if (tcp) return { host: tcp[1]!.replace(/^\[(.*)\]$/, '$1'), port: Number(tcp[2]), protocol: 'http' };
   throw new Error(`DOCKER_HOST ${JSON.stringify(address)} is not unix:///path or tcp://host:port`);
 }
 

@@ -32,7 +32,8 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 
 // Docker's own grammars: container names, image references, ports.
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{1,127}$/;
-const ID = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
+// nanoid's alphabet (SPEC §1 ids) plus ".", but not "." or ".." alone: ids go in URL paths.
+const ID = /^(?!\.\.?$)[a-zA-Z0-9_.-]{1,128}$/;
 const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
 const HOST = '[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?';
 const IMAGE = new RegExp(
@@ -71,8 +72,16 @@ const oneOf = (options: readonly string[]): Check => (value, path) =>
     ? undefined
     : `${path}: expected one of ${options.map((o) => JSON.stringify(o)).join(', ')}, got ${describe(value)}`;
 
+/** A real calendar date: Date.parse quietly turns 2026-02-30 into March 2. */
+const realDate = (text: string): boolean => {
+  const [year, month, day] = text.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day); // not Date.UTC, which reads year 1 as 1901
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+};
+
 const rfc3339: Check = (value, path) =>
-  typeof value === 'string' && RFC3339.test(value) && !Number.isNaN(Date.parse(value))
+  typeof value === 'string' && RFC3339.test(value) && !Number.isNaN(Date.parse(value)) && realDate(value)
     ? undefined
     : `${path}: expected an RFC 3339 time like "2026-01-02T15:04:05Z", got ${describe(value)}`;
 
@@ -123,7 +132,7 @@ const list: Check = (value, path) => (Array.isArray(value) ? undefined : `${path
  * well-typed, then ignored, because a client cannot set them.
  */
 const taskSchema: Record<keyof Task, { check: Check; owned?: true }> = {
-  ID: { check: string(ID, 'an id of letters, digits, "_", "." or "-" (at most 128)', 128) },
+  ID: { check: string(ID, 'an id of 1…128 letters, digits, "_", "." or "-" (and not "." or "..")', 128) },
   Name: { check: string(NAME, 'a container name: 2…128 of letters, digits, "_", "." or "-", starting with a letter or digit', 128) },
   Image: { check: string(IMAGE, 'an image reference like "strm/helloworld-http" or "registry:5000/team/app:1.2"', 512) },
   State: { check: number(0, 4, true, 'a State 0…4') },
@@ -199,7 +208,7 @@ export function parseTask(value: unknown, options: ParseOptions = {}, path = 'Ta
   return newTask({
     ...fields,
     ID: id,
-    Name: (value['Name'] as string | undefined) || `cube-${id}`,
+    Name: (value['Name'] as string | undefined) || `cube-${id}`.slice(0, 128),
     Image: value['Image'] as string,
     RestartPolicy: (value['RestartPolicy'] as RestartPolicy | undefined) ?? '',
     State: 0,
@@ -218,8 +227,13 @@ export function parseTaskEvent(body: unknown, options: ParseOptions = {}): TaskE
     if (problem) problems.push(problem);
   }
   if (body['Task'] === undefined) problems.push('Task: required, the task to run, like {"Image": "strm/helloworld-http"}');
-  if (problems.length > 0) throw new ValidationError(problems.join('; '));
-  const task = parseTask(body['Task'], options);
+  let task: Task | undefined;
+  try {
+    if (body['Task'] !== undefined) task = parseTask(body['Task'], options);
+  } catch (error) {
+    problems.push((error as ValidationError).message);
+  }
+  if (problems.length > 0 || !task) throw new ValidationError(problems.join('; '));
   return {
     ID: (body['ID'] as string | undefined) || (options.newId ?? nanoid)(),
     State: (body['State'] as number | undefined) ?? 0,
