@@ -228,6 +228,14 @@ export const taskMachine = setup({
     enter: assign(({ context }, name: StateName) => ({
       task: { ...context.task, StateName: name, State: stateNumber[name] ?? context.task.State },
     })),
+    /** A client asked for a fresh start (POST of a Running or Failed task): a new run, a new count. */
+    restartByUser: assign(({ context, event }) => ({
+      replace: true,
+      task: withHistory(
+        { ...context.task, RestartCount: 0 },
+        { Time: (event as { at: string }).at, Type: 'Restart Signaled', Message: 'restart requested by user' },
+      ),
+    })),
     countRestart: assign({
       replace: true,
       task: ({ context }) => ({ ...context.task, RestartCount: context.task.RestartCount + 1 }),
@@ -431,17 +439,7 @@ export const taskMachine = setup({
           { actions: assign({ healthFailures: ({ context }) => context.healthFailures + 1 }) },
         ],
         stop: 'stopping',
-        restart: {
-          target: 'scheduled',
-          actions: assign({
-            replace: true,
-            task: ({ context, event }) =>
-              withHistory(
-                { ...context.task, RestartCount: 0 },
-                { Time: event.at, Type: 'Restart Signaled', Message: 'restart requested by user' },
-              ),
-          }),
-        },
+        restart: { target: 'scheduled', actions: 'restartByUser' },
       },
     },
 
@@ -489,17 +487,7 @@ export const taskMachine = setup({
         halted: {},
       },
       on: {
-        restart: {
-          target: 'scheduled',
-          actions: assign({
-            replace: true,
-            task: ({ context, event }) =>
-              withHistory(
-                { ...context.task, RestartCount: 0 },
-                { Time: event.at, Type: 'Restart Signaled', Message: 'restart requested by user' },
-              ),
-          }),
-        },
+        restart: { target: 'scheduled', actions: 'restartByUser' },
         stop: 'stopping',
       },
     },
