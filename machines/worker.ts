@@ -70,9 +70,13 @@ export interface WorkerContext {
 export type RunDecision = { action: 'spawn' | 'restart' | 'none' } | { action: 'refuse'; reason: string };
 export type StopDecision = { action: 'forward' | 'none' } | { action: 'refuse'; reason: string };
 
-/** POST of a task (SPEC §1): new → run it; Running or Failed → restart it; Completed → refuse. */
-export function decideRun(record: Task | undefined): RunDecision {
+/**
+ * POST of a task (SPEC §1): new → run it; Running or Failed → restart it;
+ * Completed → refuse. With `ensure`, a task already here is left as it is.
+ */
+export function decideRun(record: Task | undefined, ensure = false): RunDecision {
   if (!record) return { action: 'spawn' };
+  if (ensure && record.StateName !== 'completed') return { action: 'none' };
   switch (record.StateName) {
     case 'running':
     case 'failed':
@@ -207,7 +211,7 @@ export const workerMachine = setup({
     'task.run': {
       actions: enqueueActions(({ context, event, enqueue }) => {
         const id = event.task.ID;
-        const decision = decideRun(context.tasks.get(id));
+        const decision = decideRun(context.tasks.get(id), event.ensure);
         const shard = shardOf(id, context.shards);
         if (decision.action === 'spawn') {
           const task: Task = { ...event.task, State: TaskState.Pending, StateName: 'pending', Worker: context.name };
@@ -236,9 +240,17 @@ export const workerMachine = setup({
         }
       }),
     },
+    'worker.sync': {
+      actions: {
+        type: 'report',
+        params: ({ context, event }) => ({ type: 'worker.tasks', worker: context.name, tasks: [...context.tasks.values()], at: event.at }),
+      },
+    },
     'task.changed': {
-      // Shards relay every snapshot; only a changed record is news.
-      guard: ({ context, event }) => context.tasks.get(event.task.ID) !== event.task,
+      // Shards relay every snapshot; only a changed record is news. A task is
+      // Pending here only for the instant before the worker schedules it:
+      // reporting that would move a manager's Scheduled record backwards.
+      guard: ({ context, event }) => context.tasks.get(event.task.ID) !== event.task && event.task.StateName !== 'pending',
       actions: [
         assign(({ context, event }) => {
           const previous = context.tasks.get(event.task.ID);

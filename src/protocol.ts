@@ -24,8 +24,15 @@ export interface WorkerStats {
 
 /** Manager → worker. */
 export type ToWorker =
-  | { type: 'task.run'; task: Task; at: string; requestId?: string }
-  | { type: 'task.stop'; id: string; at: string; requestId?: string };
+  /**
+   * Run a task. By default as POST /tasks does (SPEC §1: a Running or Failed
+   * task restarts); with `ensure`, only when the worker does not have it yet,
+   * so a resend after a lost answer never restarts anything.
+   */
+  | { type: 'task.run'; task: Task; at: string; ensure?: boolean; requestId?: string }
+  | { type: 'task.stop'; id: string; at: string; requestId?: string }
+  /** Report every task now (answered with `worker.tasks`): the periodic safety net. */
+  | { type: 'worker.sync'; at: string };
 
 /** Worker → manager. */
 export type FromWorker =

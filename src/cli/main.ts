@@ -4,9 +4,13 @@
 import { SettingsError } from '../config/settings.js';
 import { parseArgs, UsageError } from './args.js';
 import type { Command } from './command.js';
+import { managerCommand } from './commands/manager.js';
+import { startCommand } from './commands/start.js';
 import { workerCommand } from './commands/worker.js';
 
 const commands: Record<string, Command> = {
+  start: startCommand,
+  manager: managerCommand,
   worker: workerCommand,
 };
 

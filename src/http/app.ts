@@ -47,7 +47,9 @@ export function createApp(router: Router, options: AppOptions): Koa {
     await next();
     if (ctx.body !== undefined) return;
     // What the router left without a body: unknown paths and wrong methods.
-    if (ctx.status === 404) sendError(ctx, 404, `no route ${ctx.method} ${ctx.path}; ${options.routesHint}`);
+    // Routes are added once the service behind them is up: until then, 503.
+    if (ctx.status === 404 && router.stack.length === 0) sendError(ctx, 503, 'starting up; ask again in a moment');
+    else if (ctx.status === 404) sendError(ctx, 404, `no route ${ctx.method} ${ctx.path}; ${options.routesHint}`);
     if (ctx.status === 405 || ctx.status === 501) {
       sendError(ctx, ctx.status, `${ctx.method} is not allowed on ${ctx.path}; allowed: ${ctx.response.get('allow')}`);
     }

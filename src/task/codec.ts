@@ -157,6 +157,7 @@ const taskSchema: Record<keyof Task, { check: Check; owned?: true }> = {
   FinishTime: { check: rfc3339, owned: true },
   RestartCount: { check: number(0, Number.MAX_SAFE_INTEGER, true, 'restarts'), owned: true },
   StateName: { check: string(), owned: true },
+  SubmitTime: { check: rfc3339, owned: true },
   Worker: { check: string(), owned: true },
   ExitCode: { check: nullable(number(-1e9, 1e9, true, 'an exit code')), owned: true },
   Reason: { check: string(), owned: true },

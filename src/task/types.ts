@@ -68,6 +68,8 @@ export interface Task {
   /** Command overriding the image's, as an argv list. */
   Cmd: string[];
   StateName: StateName;
+  /** When Cube accepted the task (RFC 3339). */
+  SubmitTime: string;
   /** The worker the task is placed on ("" until placed). */
   Worker: string;
   /** Exit code of the last container that ended, null while none has. */
@@ -110,6 +112,7 @@ const template: Task = {
   Env: [],
   Cmd: [],
   StateName: 'pending',
+  SubmitTime: ZERO_TIME,
   Worker: '',
   ExitCode: null,
   Reason: '',

@@ -19,7 +19,8 @@ export function addWorkerRoutes(router: Router, service: WorkerService, bodyLimi
   router.post('/tasks', async (ctx) => {
     const event = parseTaskEvent(await readJson(ctx, bodyLimit));
     ctx.status = 201;
-    ctx.body = service.run(event.Task);
+    // ?ensure=1 (the manager's resends): run it only if this worker does not have it.
+    ctx.body = service.run(event.Task, ctx.query['ensure'] === '1');
   });
 
   router.get('/tasks/:id', (ctx) => {

@@ -33,32 +33,35 @@ const failing = <T>(work: Promise<T>): Promise<T> =>
     throw asFailure(error);
   });
 
-export function taskLogic(runtime: ContainerRuntime, health: HealthSettings) {
+/** The runtime of each worker by name: several workers can run in one process (tests, npm start). */
+export type Runtimes = (worker: string) => ContainerRuntime;
+
+export function taskLogic(runtimes: Runtimes, health: HealthSettings) {
   return taskMachine.provide({
     actors: {
       startContainer: fromPromise<Started, StartInput>(({ input }) =>
         failing(
-          runtime.start(input.task, {
+          runtimes(input.task.Worker).start(input.task, {
             replace: input.replace,
             onProgress: (message) => input.parent.send({ type: 'progress', message, at: now() }),
           }),
         ),
       ),
-      stopContainer: fromPromise<Stopped, { task: Task }>(({ input }) => failing(runtime.stop(input.task))),
-      removeContainer: fromPromise<Stopped, { task: Task }>(({ input }) => failing(runtime.remove(input.task))),
+      stopContainer: fromPromise<Stopped, { task: Task }>(({ input }) => failing(runtimes(input.task.Worker).stop(input.task))),
+      removeContainer: fromPromise<Stopped, { task: Task }>(({ input }) => failing(runtimes(input.task.Worker).remove(input.task))),
       healthCheck: healthCheckActor(health),
     },
   });
 }
 
-export function workerLogic(runtime: ContainerRuntime, options: WorkerLogicOptions) {
+export function workerLogic(runtimes: Runtimes, options: WorkerLogicOptions) {
   const { log } = options;
   return workerMachine.provide({
     actors: {
-      shard: shardMachine.provide({ actors: { task: taskLogic(runtime, options.health) } }),
+      shard: shardMachine.provide({ actors: { task: taskLogic(runtimes, options.health) } }),
 
-      containerWatcher: fromCallback<AnyEventObject, { worker: string }>(({ sendBack }) =>
-        runtime.watch({
+      containerWatcher: fromCallback<AnyEventObject, { worker: string }>(({ sendBack, input }) =>
+        runtimes(input.worker).watch({
           onEvent: (event) => {
             const { type: _, ...fields } = event;
             sendBack(event.type === 'exited' ? { ...fields, type: 'container.exited' } : { ...fields, type: 'container.removed' });
@@ -71,7 +74,8 @@ export function workerLogic(runtime: ContainerRuntime, options: WorkerLogicOptio
         }),
       ),
 
-      reconciler: fromCallback<AnyEventObject, { worker: string }>(({ sendBack, receive }) => {
+      reconciler: fromCallback<AnyEventObject, { worker: string }>(({ sendBack, receive, input }) => {
+        const runtime = runtimes(input.worker);
         // One comparison at a time; requests that arrive meanwhile fold into one more.
         let busy = false;
         let pending: string[] | undefined;
@@ -113,9 +117,9 @@ export function workerLogic(runtime: ContainerRuntime, options: WorkerLogicOptio
       }),
     },
     actions: {
-      removeContainers: (_, params: { containerIds: string[] }) => {
+      removeContainers: ({ context }, params: { containerIds: string[] }) => {
         for (const id of params.containerIds) {
-          runtime.removeContainer(id).then(
+          runtimes(context.name).removeContainer(id).then(
             () => log(`removed unwanted container ${id.slice(0, 12)}`),
             (error: Error) => log(`could not remove unwanted container ${id.slice(0, 12)}: ${error.message}`),
           );

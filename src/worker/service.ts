@@ -8,7 +8,7 @@ import { ask, waitForTask, type CommandTarget } from '../actors/requests.js';
 import { HttpError } from '../http/errors.js';
 import type { FromWorker, WorkerStats } from '../protocol.js';
 import type { TaskStore } from '../store/task-store.js';
-import { TaskState, type Task } from '../task/types.js';
+import { TaskState, ZERO_TIME, type Task } from '../task/types.js';
 
 export type WorkerRef = ActorRefFrom<WorkerMachine>;
 
@@ -40,9 +40,14 @@ export class WorkerService {
     return this.actor.getSnapshot().context.stats;
   }
 
-  /** Runs a task, or restarts it when it is already Running or Failed (SPEC §1). */
-  run(task: Task): Task {
-    const refusal = ask(this.target, { type: 'task.run', task, at: now() });
+  /**
+   * Runs a task, or restarts it when it is already Running or Failed (SPEC §1);
+   * with `ensure`, leaves a task it already has as it is.
+   */
+  run(task: Task, ensure = false): Task {
+    const at = now();
+    const submitted = task.SubmitTime === ZERO_TIME ? { ...task, SubmitTime: at } : task;
+    const refusal = ask(this.target, { type: 'task.run', task: submitted, at, ensure });
     if (refusal) throw new HttpError(409, refusal);
     return this.task(task.ID);
   }

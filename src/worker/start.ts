@@ -73,7 +73,7 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
     const engine = await runtime.describe();
     const store = openTaskStore(settings, name);
     const restore = store.load();
-    const logic = workerLogic(runtime, {
+    const logic = workerLogic(() => runtime, {
       health: { intervalMs: settings.healthIntervalMs, timeoutMs: settings.healthTimeoutMs },
       reconcileIntervalMs: settings.reconcileIntervalMs,
       statsIntervalMs: heartbeatInterval(settings),

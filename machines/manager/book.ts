@@ -1,0 +1,149 @@
+// The manager's book: its task records, the queue of tasks waiting for a
+// worker, the stops not yet confirmed, the worker registry (the task→worker
+// map is each record's Worker) and the event log.
+//
+// The book is mutated in place by the functions of machines/manager/*: with
+// 10k tasks, copying a map per event would make every event O(n). Every change
+// of a record goes through `setRecord`, which keeps each worker's held
+// resources right and reports the change; every side effect goes through
+// `Effects`, which the machine turns into XState actions.
+import type { ToWorker, WorkerStats } from '../../src/protocol.js';
+import type { Held, Scheduler } from '../../src/scheduler/types.js';
+import { TaskState, type StateName, type Task, type TaskHistoryEntry } from '../../src/task/types.js';
+import { withHistory } from '../task.js';
+
+export type WorkerState = 'unknown' | 'up' | 'suspect' | 'down';
+
+export interface WorkerEntry {
+  name: string;
+  /** host:port of a remote worker; "in-process" for one in the manager's process. */
+  address: string;
+  /** unknown until its first heartbeat; suspect when a call failed; down past the TTL. */
+  state: WorkerState;
+  /** When `state` last changed (RFC 3339). */
+  since: string;
+  /** Its last heartbeat (RFC 3339), "" before the first. */
+  lastSeen: string;
+  stats: WorkerStats | null;
+  /** What the manager's records place on it. */
+  held: Held;
+  /** Why it is suspect or down, in words. */
+  problem: string;
+}
+
+export interface LogEntry {
+  Time: string;
+  Type: string;
+  Message: string;
+  Task?: string;
+  Worker?: string;
+}
+
+/** How placement is decided: supplied by src/scheduler, pure functions. */
+export interface PlacementPolicy {
+  scheduler: Scheduler;
+  hold(held: Held, task: Task, sign: 1 | -1): Held;
+  empty(): Held;
+}
+
+export interface Book {
+  tasks: Map<string, Task>;
+  /** Ids of Pending tasks, oldest first. */
+  queue: Set<string>;
+  /** Tasks a user stopped whose worker has not confirmed it yet. */
+  stopRequested: Set<string>;
+  workers: Map<string, WorkerEntry>;
+  /** The scheduler's own memory (round robin's last pick). */
+  memo: unknown;
+  log: LogEntry[];
+  startedAt: string;
+  /** The latest time the clock told (RFC 3339), for what happens between ticks. */
+  now: string;
+}
+
+export interface Effects {
+  send(worker: string, message: ToWorker): void;
+  /** A record changed (or its stop flag did): report it. */
+  changed(task: Task): void;
+  workerChanged(worker: WorkerEntry): void;
+  note(entry: LogEntry): void;
+}
+
+export const LOG_LIMIT = 1000;
+
+/** Whether a task, on its worker, holds resources there. */
+const holding: ReadonlySet<StateName> = new Set(['scheduled', 'running', 'stopping', 'restarting']);
+export const holds = (task: Task | undefined): task is Task => task !== undefined && task.Worker !== '' && holding.has(task.StateName);
+
+/** The one way a record changes: held resources follow, and the change is reported. */
+export function setRecord(book: Book, policy: PlacementPolicy, next: Task, fx: Effects): void {
+  const previous = book.tasks.get(next.ID);
+  if (holds(previous)) move(book, policy, previous, -1);
+  if (holds(next)) move(book, policy, next, 1);
+  book.tasks.set(next.ID, next);
+  if (next.State === TaskState.Completed) book.stopRequested.delete(next.ID);
+  fx.changed(next);
+}
+
+function move(book: Book, policy: PlacementPolicy, task: Task, sign: 1 | -1): void {
+  const worker = book.workers.get(task.Worker);
+  if (worker) worker.held = policy.hold(worker.held, task, sign);
+}
+
+export const note = (task: Task, at: string, Type: string, Message: string): Task =>
+  withHistory(task, { Time: at, Type, Message } satisfies TaskHistoryEntry);
+
+/** Back to the queue, to be placed again (on another worker if this one is not up). */
+export function requeue(book: Book, policy: PlacementPolicy, task: Task, at: string, why: string, fx: Effects): void {
+  const pending = note(
+    { ...task, State: TaskState.Pending, StateName: 'pending', Worker: '', ContainerID: '', HostPorts: null, Reason: why },
+    at,
+    'Rescheduling',
+    why,
+  );
+  setRecord(book, policy, pending, fx);
+  book.queue.add(task.ID);
+}
+
+/** Completed without a worker's word: cancelled before placement, or gone with its worker. */
+export function complete(book: Book, policy: PlacementPolicy, task: Task, at: string, type: string, why: string, fx: Effects): void {
+  book.queue.delete(task.ID);
+  setRecord(book, policy, note({ ...task, State: TaskState.Completed, StateName: 'completed', FinishTime: at, Reason: '' }, at, type, why), fx);
+}
+
+export function setWorkerState(worker: WorkerEntry, state: WorkerState, at: string, problem: string, fx: Effects): void {
+  if (worker.state === state && worker.problem === problem) return;
+  worker.state = state;
+  worker.since = at;
+  worker.problem = problem;
+  fx.workerChanged(worker);
+}
+
+export function newBook(
+  workers: { name: string; address: string }[],
+  policy: PlacementPolicy,
+  startedAt: string,
+  restore: { tasks: Task[]; stopRequested: string[]; log: LogEntry[] } = { tasks: [], stopRequested: [], log: [] },
+): Book {
+  const book: Book = {
+    tasks: new Map(),
+    queue: new Set(),
+    stopRequested: new Set(restore.stopRequested),
+    workers: new Map(
+      workers.map((w) => [
+        w.name,
+        { name: w.name, address: w.address, state: 'unknown', since: startedAt, lastSeen: '', stats: null, held: policy.empty(), problem: '' },
+      ]),
+    ),
+    memo: undefined,
+    log: restore.log.slice(-LOG_LIMIT),
+    startedAt,
+    now: startedAt,
+  };
+  for (const task of restore.tasks) {
+    book.tasks.set(task.ID, task);
+    if (task.State === TaskState.Pending) book.queue.add(task.ID);
+    if (holds(task)) move(book, policy, task, 1);
+  }
+  return book;
+}

@@ -1,0 +1,51 @@
+// What users ask of the manager (SPEC §4): run a task (POST), stop it
+// (DELETE). Each returns the reason it is refused, or undefined when taken.
+import { TaskState, type Task } from '../../src/task/types.js';
+import { refusalReason } from '../task.js';
+import { decideRun } from '../worker.js';
+import { complete, note, requeue, setRecord, type Book, type Effects, type PlacementPolicy } from './book.js';
+import { placeQueued, waitingReason } from './placement.js';
+
+const usable = (book: Book, worker: string) => {
+  const state = book.workers.get(worker)?.state;
+  return state === 'up' || state === 'suspect';
+};
+
+export function submit(book: Book, policy: PlacementPolicy, incoming: Task, at: string, fx: Effects): string | undefined {
+  const record = book.tasks.get(incoming.ID);
+  if (!record) {
+    const received: Task = { ...incoming, State: TaskState.Pending, StateName: 'pending', SubmitTime: at, Worker: '', Reason: waitingReason(book) };
+    setRecord(book, policy, note(received, at, 'Received', `received by the manager: ${incoming.Image}`), fx);
+    book.queue.add(incoming.ID);
+    fx.note({ Time: at, Type: 'Received', Message: `task ${incoming.Name} (${incoming.Image})`, Task: incoming.ID });
+    placeQueued(book, policy, at, fx);
+    return undefined;
+  }
+  const decision = decideRun(record);
+  if (decision.action === 'refuse') return decision.reason;
+  if (decision.action === 'none') return undefined;
+  // A restart (SPEC §1): by its worker when that one answers, else placed anew.
+  fx.note({ Time: at, Type: 'Restart Requested', Message: `task ${record.Name}`, Task: record.ID, Worker: record.Worker });
+  if (record.Worker && usable(book, record.Worker)) {
+    fx.send(record.Worker, { type: 'task.run', task: record, at });
+  } else {
+    requeue(book, policy, record, at, 'restart requested by user', fx);
+    placeQueued(book, policy, at, fx);
+  }
+  return undefined;
+}
+
+export function stop(book: Book, policy: PlacementPolicy, id: string, at: string, fx: Effects): string | undefined {
+  const record = book.tasks.get(id);
+  if (!record) return `no task ${id}`;
+  if (record.State === TaskState.Completed) return refusalReason(record, 'stop');
+  fx.note({ Time: at, Type: 'Stop Requested', Message: `task ${record.Name}`, Task: id, Worker: record.Worker });
+  if (book.queue.has(id) || record.Worker === '') {
+    complete(book, policy, record, at, 'Cancelled', 'stopped by user before it was placed', fx);
+    return undefined;
+  }
+  book.stopRequested.add(id);
+  setRecord(book, policy, record, fx); // the stop request is part of what is saved
+  fx.send(record.Worker, { type: 'task.stop', id, at });
+  return undefined;
+}

@@ -1,0 +1,66 @@
+// Is each worker there? A heartbeat (its stats) makes it up. A call that
+// fails makes it suspect: it takes no new tasks, but keeps its own. Silence
+// past the TTL makes it down, and its tasks are placed again elsewhere. That
+// is at-least-once: a worker that was only cut off still runs them, and when
+// it is heard again the copies it runs are stopped (machines/manager/mirror.ts).
+import type { FromWorker, WorkerStats } from '../../src/protocol.js';
+import { type StateName } from '../../src/task/types.js';
+import { complete, requeue, setRecord, setWorkerState, type Book, type Effects, type PlacementPolicy } from './book.js';
+import { placeQueued } from './placement.js';
+
+const onWorker: ReadonlySet<StateName> = new Set(['scheduled', 'running', 'restarting', 'stopping']);
+
+export function heard(book: Book, policy: PlacementPolicy, name: string, stats: WorkerStats, at: string, fx: Effects): void {
+  const worker = book.workers.get(name);
+  if (!worker) return;
+  worker.stats = stats;
+  worker.lastSeen = at;
+  if (worker.state !== 'up') {
+    fx.note({ Time: at, Type: worker.state === 'unknown' ? 'Worker Up' : 'Worker Back', Message: `worker ${name} answers`, Worker: name });
+    setWorkerState(worker, 'up', at, '', fx);
+    placeQueued(book, policy, at, fx);
+  }
+}
+
+export function suspect(book: Book, name: string, reason: string, at: string, fx: Effects): void {
+  const worker = book.workers.get(name);
+  if (!worker || worker.state === 'down') return;
+  if (worker.state !== 'suspect') fx.note({ Time: at, Type: 'Worker Unreachable', Message: `worker ${name}: ${reason}`, Worker: name });
+  setWorkerState(worker, 'suspect', at, reason, fx);
+}
+
+export function checkLiveness(book: Book, policy: PlacementPolicy, ttlMs: number, at: string, fx: Effects): void {
+  const now = Date.parse(at);
+  for (const worker of book.workers.values()) {
+    if (worker.state === 'down') continue;
+    const silentFor = now - Date.parse(worker.lastSeen || book.startedAt);
+    if (silentFor <= ttlMs) continue;
+    const why = `no heartbeat for ${Math.round(silentFor / 1000)} s${worker.problem ? ` (${worker.problem})` : ''}`;
+    fx.note({ Time: at, Type: 'Worker Down', Message: `worker ${worker.name}: ${why}`, Worker: worker.name });
+    setWorkerState(worker, 'down', at, why, fx);
+    for (const task of [...book.tasks.values()]) {
+      if (task.Worker !== worker.name || !onWorker.has(task.StateName)) continue;
+      if (book.stopRequested.has(task.ID)) {
+        complete(book, policy, task, at, 'Killed', `stopped by user; worker ${worker.name} was lost with it`, fx);
+      } else {
+        requeue(book, policy, task, at, `worker ${worker.name} was lost (${why}); placing the task again, and stopping the old copy if that worker comes back`, fx);
+      }
+    }
+  }
+  placeQueued(book, policy, at, fx);
+}
+
+/** A run or stop did not reach its worker: the worker is suspect, and a run goes elsewhere. */
+export function undelivered(book: Book, policy: PlacementPolicy, message: Extract<FromWorker, { type: 'task.undelivered' }>, fx: Effects): void {
+  const { worker, id, command, reason, at } = message;
+  suspect(book, worker, reason, at, fx);
+  const task = book.tasks.get(id);
+  if (!task || task.Worker !== worker) return;
+  if (command === 'task.run') {
+    requeue(book, policy, task, at, `could not reach worker ${worker} to start it (${reason}); placing it again`, fx);
+    placeQueued(book, policy, at, fx);
+  } else if (command === 'task.stop') {
+    const why = `stop requested, but worker ${worker} did not answer (${reason}); it is stopped when the worker answers`;
+    setRecord(book, policy, { ...task, Reason: why }, fx);
+  }
+}

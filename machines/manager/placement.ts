@@ -1,0 +1,45 @@
+// Placing queued tasks (SPEC §2 Pending → Scheduled, or → Failed when no
+// worker fits). Only workers that are up take tasks; with none up, tasks wait
+// in the queue, saying why, until one is.
+import type { Candidate } from '../../src/scheduler/types.js';
+import { TaskState, type Task } from '../../src/task/types.js';
+import { note, setRecord, type Book, type Effects, type PlacementPolicy } from './book.js';
+
+function candidates(book: Book): Candidate[] {
+  const up: Candidate[] = [];
+  for (const worker of book.workers.values()) {
+    if (worker.state === 'up' && worker.stats) up.push({ name: worker.name, stats: worker.stats, held: worker.held });
+  }
+  return up;
+}
+
+/** Why a task waits: no worker is up, and what each one is doing. */
+export function waitingReason(book: Book): string {
+  if (book.workers.size === 0) return 'waiting for a worker: the manager has none (start it with --workers host:port,…)';
+  const states = [...book.workers.values()].map((w) => `${w.name} ${w.state}${w.problem ? ` (${w.problem})` : ''}`);
+  return `waiting for a worker to be up: ${states.join('; ')}`;
+}
+
+export function placeQueued(book: Book, policy: PlacementPolicy, at: string, fx: Effects): void {
+  if (book.queue.size === 0) return;
+  const pool = candidates(book);
+  if (pool.length === 0) return;
+  for (const id of book.queue) {
+    const task = book.tasks.get(id)!;
+    const placement = policy.scheduler.pick(task, pool, book.memo);
+    book.memo = placement.memo;
+    book.queue.delete(id);
+    if (placement.worker === null) {
+      const failed: Task = { ...task, State: TaskState.Failed, StateName: 'failed', FinishTime: at, Reason: placement.reason };
+      setRecord(book, policy, note(failed, at, 'Not Placed', placement.reason), fx);
+      continue;
+    }
+    const worker = placement.worker;
+    const placed: Task = { ...task, State: TaskState.Scheduled, StateName: 'scheduled', Worker: worker, Reason: '' };
+    setRecord(book, policy, note(placed, at, 'Placed', `placed on worker ${worker}: ${placement.reason}`), fx);
+    // The next pick in this round must see what this one now holds.
+    const index = pool.findIndex((c) => c.name === worker);
+    pool[index] = { ...pool[index]!, held: book.workers.get(worker)!.held };
+    fx.send(worker, { type: 'task.run', task: book.tasks.get(id)!, at, ensure: true });
+  }
+}

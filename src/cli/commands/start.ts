@@ -1,0 +1,37 @@
+import { readSettings, settingsHelp } from '../../config/settings.js';
+import { startManager } from '../../manager/start.js';
+import type { Command } from '../command.js';
+import { explainListenErrors, listenAddress, untilStopped } from '../serve.js';
+
+export const startCommand: Command = {
+  summary: 'run a manager and a worker in one process (what npm start runs; 5556 and 5555)',
+  usage: `cube start [--manager-host H] [--manager-port P] [--worker-host H] [--worker-port P] [--name NAME] [settings]
+
+Runs a manager (CUBE_MANAGER_HOST, CUBE_MANAGER_PORT; default 127.0.0.1:5556) and one
+worker in the same process (CUBE_WORKER_HOST, CUBE_WORKER_PORT; default 127.0.0.1:5555).
+Both APIs answer; the manager places tasks on the worker by message, not HTTP.
+
+Settings (flag, variable, meaning):
+${settingsHelp()}`,
+  async run({ flags }) {
+    const manager = listenAddress(
+      { ...(flags['manager-host'] ? { host: flags['manager-host'] } : {}), ...(flags['manager-port'] ? { port: flags['manager-port'] } : {}) },
+      { host: 'CUBE_MANAGER_HOST', port: 'CUBE_MANAGER_PORT' },
+      5556,
+    );
+    const worker = listenAddress(
+      { ...(flags['worker-host'] ? { host: flags['worker-host'] } : {}), ...(flags['worker-port'] ? { port: flags['worker-port'] } : {}) },
+      { host: 'CUBE_WORKER_HOST', port: 'CUBE_WORKER_PORT' },
+      5555,
+    );
+    const name = flags['name'] ?? process.env['CUBE_WORKER_NAME'];
+    const running = await explainListenErrors(
+      startManager({ ...manager, local: [{ ...worker, ...(name ? { name } : {}) }], settings: readSettings(flags) }),
+      `${manager.host}/${worker.host}`,
+      manager.port,
+    );
+    const local = running.local[0]!;
+    process.stdout.write(`cube: manager listening on ${running.url}, worker ${local.name} listening on ${local.url}\n`);
+    return untilStopped(running.close);
+  },
+};

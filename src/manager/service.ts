@@ -1,0 +1,115 @@
+// The manager as its HTTP edge sees it: reads from the book, commands to the
+// manager actor, and every change saved before the request is answered.
+import type { ActorRefFrom } from 'xstate';
+import type { Book, LogEntry, WorkerEntry } from '../../machines/manager/book.js';
+import type { ManagerEmitted, ManagerMachine } from '../../machines/manager.js';
+import { ask, waitForTask, type CommandTarget } from '../actors/requests.js';
+import { HttpError } from '../http/errors.js';
+import type { ManagerStore } from '../store/manager-store.js';
+import { TaskState, type Task } from '../task/types.js';
+
+export type ManagerRef = ActorRefFrom<ManagerMachine>;
+
+/** A worker as GET /nodes shows it (SPEC §4). */
+export interface NodeView {
+  Name: string;
+  Address: string;
+  State: WorkerEntry['state'];
+  Since: string;
+  LastSeen: string;
+  Problem: string;
+  MemoryTotal: number;
+  MemoryAvailable: number;
+  DiskTotal: number;
+  DiskFree: number;
+  CpuCount: number;
+  CpuUsage: number;
+  LoadAverage: [number, number, number];
+  TaskCount: number;
+  Runtime: string;
+  Reserved: { Cpu: number; Memory: number; Disk: number; Tasks: number };
+}
+
+export function nodeView(worker: WorkerEntry): NodeView {
+  const stats = worker.stats;
+  return {
+    Name: worker.name,
+    Address: worker.address,
+    State: worker.state,
+    Since: worker.since,
+    LastSeen: worker.lastSeen,
+    Problem: worker.problem,
+    MemoryTotal: stats?.MemoryTotal ?? 0,
+    MemoryAvailable: stats?.MemoryAvailable ?? 0,
+    DiskTotal: stats?.DiskTotal ?? 0,
+    DiskFree: stats?.DiskFree ?? 0,
+    CpuCount: stats?.CpuCount ?? 0,
+    CpuUsage: stats?.CpuUsage ?? 0,
+    LoadAverage: stats?.LoadAverage ?? [0, 0, 0],
+    TaskCount: stats?.TaskCount ?? 0,
+    Runtime: stats?.Runtime ?? 'unknown',
+    Reserved: { Cpu: worker.held.cpu, Memory: worker.held.memory, Disk: worker.held.disk, Tasks: worker.held.tasks },
+  };
+}
+
+const now = () => new Date().toISOString();
+
+export class ManagerService {
+  private readonly target: CommandTarget;
+
+  constructor(
+    readonly actor: ManagerRef,
+    store: ManagerStore,
+  ) {
+    this.target = actor as unknown as CommandTarget;
+    actor.on('task.updated', ({ task }) => store.saveTask(task, this.book().stopRequested.has(task.ID)));
+    actor.on('log', ({ entry }) => store.appendLog(entry));
+  }
+
+  book(): Book {
+    return this.actor.getSnapshot().context.book;
+  }
+
+  tasks(): Task[] {
+    return [...this.book().tasks.values()];
+  }
+
+  task(id: string): Task {
+    const task = this.book().tasks.get(id);
+    if (!task) throw new HttpError(404, `no task ${id}; GET /tasks lists every task`);
+    return task;
+  }
+
+  nodes(): NodeView[] {
+    return [...this.book().workers.values()].map(nodeView);
+  }
+
+  log(): LogEntry[] {
+    return this.book().log;
+  }
+
+  submit(task: Task): Task {
+    const refusal = ask(this.target, { type: 'task.submit', task, at: now() });
+    if (refusal) throw new HttpError(409, refusal);
+    return this.task(task.ID);
+  }
+
+  /** Stops a task; true once its worker confirms within `waitMs`, false if it has not yet. */
+  async stop(id: string, waitMs: number): Promise<boolean> {
+    this.task(id);
+    const refusal = ask(this.target, { type: 'task.stop', id, at: now() });
+    if (refusal) throw new HttpError(409, refusal);
+    const stopped = waitForTask(this.target, id, this.book().tasks.get(id), (t) => t.State === TaskState.Completed);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), waitMs)));
+    const confirmed = await Promise.race([stopped.then(() => true as const), late]);
+    clearTimeout(timer);
+    return confirmed;
+  }
+
+  /** Everything the manager reports, for GET /events. */
+  onEvent(listener: (event: ManagerEmitted) => void): () => void {
+    const subscriptions = (['task.updated', 'worker.changed', 'log'] as const).map((type) => this.actor.on(type, listener));
+    return () => subscriptions.forEach((s) => s.unsubscribe());
+  }
+}

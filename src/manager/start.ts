@@ -1,0 +1,131 @@
+// Starts a manager, with workers elsewhere (`cube manager --workers …`), in
+// this process (`npm start`), or both. The importable API behind the CLI.
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import Router from '@koa/router';
+import { createActor } from 'xstate';
+import type { WorkerSpec } from '../../machines/manager.js';
+import { readSettings, type Settings } from '../config/settings.js';
+import { createApp, listen, type Listening } from '../http/app.js';
+import { createLog, type Log } from '../log.js';
+import { DockerRuntime } from '../runtime/docker.js';
+import type { ContainerRuntime } from '../runtime/types.js';
+import { MemoryManagerStore, SqliteManagerStore, type ManagerStore } from '../store/manager-store.js';
+import type { TaskStore } from '../store/task-store.js';
+import { addWorkerRoutes, workerRoutesHint } from '../worker/api.js';
+import { WorkerService, type WorkerRef } from '../worker/service.js';
+import { openTaskStore, taskPolicy } from '../worker/start.js';
+import { addManagerRoutes, managerRoutesHint } from './api.js';
+import { managerLogic, placementPolicy } from './logic.js';
+import { ManagerService } from './service.js';
+
+export interface LocalWorkerOptions {
+  name?: string;
+  host?: string;
+  /** Where its worker API listens; null for none. Default 5555. */
+  port?: number | null;
+  /** Default: Docker, as the Docker CLI finds it, or at `dockerHost`. */
+  runtime?: ContainerRuntime;
+  dockerHost?: string;
+}
+
+export interface StartManagerOptions {
+  host?: string;
+  port?: number;
+  /** Remote workers, "host:port" each. */
+  workers?: string[];
+  /** Workers in this process. */
+  local?: LocalWorkerOptions[];
+  settings?: Partial<Settings>;
+  log?: Log;
+}
+
+export interface RunningManager {
+  url: string;
+  service: ManagerService;
+  local: { name: string; url: string | null; service: WorkerService }[];
+  close(): Promise<void>;
+}
+
+const ADDRESS = /^(\[[0-9a-fA-F:]+\]|[a-zA-Z0-9.-]+):(\d{1,5})$/;
+
+/** Checks "host:port" worker addresses, saying which one is wrong and why. */
+export function parseWorkerAddresses(addresses: string[]): string[] {
+  return addresses.map((address) => {
+    const match = ADDRESS.exec(address.trim());
+    const port = Number(match?.[2]);
+    if (!match || port < 1 || port > 65535) {
+      throw new Error(`worker address ${JSON.stringify(address)} is not host:port (like 127.0.0.1:5555 or worker-2:5555)`);
+    }
+    return address.trim();
+  });
+}
+
+export async function startManager(options: StartManagerOptions = {}): Promise<RunningManager> {
+  const settings = { ...readSettings(), ...options.settings };
+  const log = options.log ?? createLog('manager');
+  const remote = parseWorkerAddresses(options.workers ?? []);
+  // Closed in this order: no new requests, then no more work, then the files.
+  const servers: Listening[] = [];
+  const stores: { close(): void }[] = [];
+  let stopActor = () => {};
+  const closeAll = async () => {
+    await Promise.all(servers.map((s) => s.close()));
+    stopActor();
+    for (const store of stores) store.close();
+  };
+  try {
+    const router = new Router();
+    const listening = await listen(createApp(router, { token: settings.token, log, routesHint: managerRoutesHint }), options.host ?? '127.0.0.1', options.port ?? 5556);
+    servers.push(listening);
+
+    // Workers in this process: their engine is checked first, their API listens, their store is read.
+    const local: { name: string; router: Router; listening: Listening | null; runtime: ContainerRuntime; store: TaskStore }[] = [];
+    for (const worker of options.local ?? []) {
+      const workerRouter = new Router();
+      const workerListening =
+        worker.port === null
+          ? null
+          : await listen(createApp(workerRouter, { token: settings.token, log, routesHint: workerRoutesHint }), worker.host ?? '127.0.0.1', worker.port ?? 5555);
+      if (workerListening) servers.push(workerListening);
+      const name = worker.name ?? `${hostname()}:${workerListening?.port ?? 'local'}`;
+      const runtime =
+        worker.runtime ??
+        new DockerRuntime({ worker: name, host: worker.dockerHost, stopTimeoutSeconds: Math.ceil(settings.stopTimeoutMs / 1000), callTimeoutMs: settings.dockerTimeoutMs });
+      await runtime.describe();
+      const store = openTaskStore(settings, name);
+      stores.push(store);
+      local.push({ name, router: workerRouter, listening: workerListening, runtime, store });
+    }
+    const runtimes = new Map(local.map((w) => [w.name, w.runtime]));
+    const specs: WorkerSpec[] = [
+      ...local.map((w) => ({ name: w.name, address: w.listening ? `${w.listening.host}:${w.listening.port}` : 'in-process', local: { name: w.name, policy: taskPolicy(settings), restore: w.store.load() } })),
+      ...remote.map((address) => ({ name: address, address })),
+    ];
+
+    const store: ManagerStore = settings.store === 'memory' ? new MemoryManagerStore() : new SqliteManagerStore(join(settings.dataDir, 'manager.db'));
+    stores.push(store);
+    const restore = store.load();
+    const logic = managerLogic((name) => runtimes.get(name)!, settings, log);
+    const actor = createActor(logic, {
+      input: { workers: specs, placement: placementPolicy(settings.scheduler), heartbeatTtlMs: settings.heartbeatTtlMs, startedAt: new Date().toISOString(), restore },
+      systemId: 'manager',
+    });
+    const service = new ManagerService(actor, store);
+    actor.start();
+    stopActor = () => actor.stop();
+
+    const localServices = local.map((w) => {
+      const workerService = new WorkerService(w.name, actor.system.get(`worker:${w.name}`) as WorkerRef, w.store);
+      addWorkerRoutes(w.router, workerService);
+      return { name: w.name, url: w.listening?.url ?? null, service: workerService };
+    });
+    addManagerRoutes(router, service, settings.stopTimeoutMs + 5000);
+    const workers = specs.map((s) => s.name).join(', ') || 'none';
+    log(`manager serving on ${listening.url} (scheduler ${settings.scheduler}; workers ${workers}); ${restore.tasks.length} task(s) restored`);
+    return { url: listening.url, service, local: localServices, close: closeAll };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}

@@ -1,0 +1,86 @@
+// E-PVM, the opportunity-cost scheduler of Amir et al. ("An opportunity cost
+// approach for job assignment in a scalable computing cluster"), as "Build an
+// Orchestrator in Go" uses it: each resource's load is priced on an
+// exponential curve, and a task goes where adding it costs least.
+//
+// The book's version adds and subtracts LIEB^cpuLoad, so CPU drops out and
+// only memory decides. Here each resource's term is the marginal cost
+//   LIEB^(load + demand/capacity) − LIEB^load  =  LIEB^load · (LIEB^(demand/capacity) − 1),
+// and because LIEB^x is convex that grows with the load already there: the
+// same task costs more on a busier worker, in CPU as in memory. That is what
+// makes the CPU term count.
+import type { Task } from '../task/types.js';
+import { noFit, partition } from './fit.js';
+import { nominalDemand } from './held.js';
+import { compareNames } from './names.js';
+import type { Candidate, Placement, Scheduler } from './types.js';
+
+/** The base of the cost curve, from the paper and the book. */
+export const LIEB = 1.53960071783900203869;
+
+/** Costs this close are equal: then fewer tasks, then name order decide. */
+const TIE = 1e-12;
+
+/**
+ * The marginal cost of placing `task` on `candidate`. A load is what the
+ * machine measures or what Cube's records say its tasks hold, whichever is
+ * higher: stats lag behind placements, records miss what runs outside Cube.
+ * A worker that reports no CPUs or no memory costs Infinity (never preferred).
+ */
+export function epvmCost(task: Task, candidate: Candidate): number {
+  const { stats, held } = candidate;
+  if (!(stats.CpuCount > 0) || !(stats.MemoryTotal > 0)) return Infinity;
+  const demand = nominalDemand(task);
+  const cpuLoad = Math.max(stats.CpuUsage, held.nominalCpu / stats.CpuCount);
+  const memLoad = Math.max(1 - stats.MemoryAvailable / stats.MemoryTotal, held.nominalMemory / stats.MemoryTotal);
+  const cost =
+    LIEB ** (cpuLoad + demand.cpu / stats.CpuCount) - LIEB ** cpuLoad +
+    (LIEB ** (memLoad + demand.memory / stats.MemoryTotal) - LIEB ** memLoad);
+  return Number.isNaN(cost) ? Infinity : cost;
+}
+
+interface Scored {
+  candidate: Candidate;
+  cost: number;
+}
+
+const sameCost = (a: number, b: number) => a === b || Math.abs(a - b) <= TIE;
+
+function byPreference(a: Scored, b: Scored): number {
+  if (!sameCost(a.cost, b.cost)) return a.cost - b.cost;
+  return a.candidate.held.tasks - b.candidate.held.tasks || compareNames(a.candidate.name, b.candidate.name);
+}
+
+const costText = (cost: number) => (Number.isFinite(cost) ? cost.toFixed(4) : 'unknown');
+
+/** "lowest E-PVM cost 0.0123 (w2 0.0201, w3 0.0220; no room on w4)", plus how a tie was broken. */
+function explain(ranked: readonly Scored[], unfit: readonly Candidate[]): string {
+  const [best, ...rest] = ranked as [Scored, ...Scored[]];
+  const others = rest.map((s) => `${s.candidate.name} ${costText(s.cost)}`);
+  const notes: string[] = [];
+  if (others.length > 0) notes.push(others.join(', '));
+  else notes.push('no other worker has room');
+  if (others.length > 0 && unfit.length > 0) notes.push(`no room on ${unfit.map((c) => c.name).join(', ')}`);
+  let tie = '';
+  const runnerUp = rest[0];
+  if (runnerUp && sameCost(best.cost, runnerUp.cost)) {
+    tie =
+      best.candidate.held.tasks !== runnerUp.candidate.held.tasks
+        ? `, tied with ${runnerUp.candidate.name}: fewer tasks (${best.candidate.held.tasks} vs ${runnerUp.candidate.held.tasks})`
+        : `, tied with ${runnerUp.candidate.name}: first by name`;
+  }
+  return `lowest E-PVM cost ${costText(best.cost)} (${notes.join('; ')})${tie}`;
+}
+
+export const epvm: Scheduler = {
+  name: 'epvm',
+  pick(task: Task, candidates: readonly Candidate[], memo: unknown): Placement {
+    // Name order first, so shortages read the same whatever order the manager lists workers in.
+    const ordered = [...candidates].sort((a, b) => compareNames(a.name, b.name));
+    const { fitting, shortages } = partition(task, ordered);
+    if (fitting.length === 0) return { worker: null, reason: noFit(task, shortages), memo };
+    const ranked = fitting.map((candidate) => ({ candidate, cost: epvmCost(task, candidate) })).sort(byPreference);
+    const unfit = ordered.filter((c) => !fitting.includes(c));
+    return { worker: ranked[0]!.candidate.name, reason: explain(ranked, unfit), memo };
+  },
+};

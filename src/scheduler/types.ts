@@ -1,0 +1,38 @@
+// The shapes the manager and the schedulers share: what a worker's tasks hold,
+// a worker offered for placement, and the answer. Kept apart from the
+// algorithms so the manager can depend on the contract without the maths.
+import type { WorkerStats } from '../protocol.js';
+import type { Task } from '../task/types.js';
+
+/** What the manager's records say a worker's tasks hold. nominal* count a task that asks nothing as asking a little (see nominalDemand). */
+export interface Held {
+  cpu: number;
+  memory: number;
+  disk: number;
+  tasks: number;
+  nominalCpu: number;
+  nominalMemory: number;
+}
+
+/** A worker offered for placement: its latest stats and what Cube has already put on it. */
+export interface Candidate {
+  name: string;
+  stats: WorkerStats;
+  held: Held;
+}
+
+export type Placement =
+  /** reason: one human line on why this worker, e.g. "lowest E-PVM cost 0.0123 (w2 0.0201, w3 0.0220)". */
+  | { worker: string; reason: string; memo: unknown }
+  /** reason: names the short resource(s) of every worker (see noFit). */
+  | { worker: null; reason: string; memo: unknown };
+
+/**
+ * A placement policy. `pick` is pure: the same task, candidates and memo give
+ * the same answer. `memo` is the scheduler's own state between picks (the
+ * manager keeps it and passes back the one it last received).
+ */
+export interface Scheduler {
+  readonly name: 'roundrobin' | 'epvm';
+  pick(task: Task, candidates: readonly Candidate[], memo: unknown): Placement;
+}
