@@ -1,0 +1,46 @@
+// Runs `cube` commands as real processes, the way people run them, and reads
+// the address they print once they listen.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const cubeBin = fileURLToPath(new URL('../../bin/cube.js', import.meta.url));
+
+export interface CubeProcess {
+  child: ChildProcess;
+  /** The first address it printed: the manager's for `start` and `manager`. */
+  url: string;
+  output(): string;
+  /** Stops it (SIGTERM, or the signal given) and resolves when it has exited. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export async function spawnCube(args: string[], env: Record<string, string> = {}): Promise<CubeProcess> {
+  const child = spawn(process.execPath, [cubeBin, ...args], {
+    env: { ...process.env, CUBE_DATA_DIR: mkdtempSync(join(tmpdir(), 'cube-proc-')), CUBE_LOG: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const look = () => {
+      const match = /listening on (http:\/\/\S+?)[,\s]/.exec(out);
+      if (match) resolve(match[1]!);
+    };
+    child.stdout!.on('data', look);
+    child.once('exit', (code) => reject(new Error(`cube ${args.join(' ')} exited with ${code}:\n${out}`)));
+  });
+  return {
+    child,
+    url,
+    output: () => out,
+    stop: async (signal = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+}

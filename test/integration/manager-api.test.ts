@@ -1,0 +1,71 @@
+// SPEC §7's manager scenario against the real engine, over real HTTP: the task
+// reaches the worker without the user touching the worker.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { nanoid } from 'nanoid';
+import { waitForTask, type CommandTarget } from '../../src/actors/requests.js';
+import { startManager } from '../../src/manager/start.js';
+import { silentLog } from '../../src/log.js';
+import { ZERO_TIME, type Task } from '../../src/task/types.js';
+import { inspectContainer, removeContainersOf } from '../helpers/docker.js';
+import { del, get, post, request } from '../helpers/http.js';
+import { testSettings } from '../helpers/worker.js';
+
+const example = (name: string) => JSON.parse(readFileSync(new URL(`../../../shared/examples/${name}`, import.meta.url), 'utf8'));
+
+test('SPEC §7: through the manager, a task runs on the worker, shows State 2 and its container, and stops', async (t) => {
+  const name = `mgr-${nanoid(6)}`;
+  const manager = await startManager({ port: 0, local: [{ port: 0, name }], settings: testSettings(), log: silentLog });
+  t.after(async () => {
+    await manager.close();
+    await removeContainersOf(name);
+  });
+  const worker = manager.local[0]!;
+  const body = example('task.json');
+  const id = body.Task.ID as string;
+
+  const created = await post<Task>(`${manager.url}/tasks`, body);
+  assert.equal(created.status, 201);
+  assert.equal(created.body.ContainerID, '');
+  assert.equal(created.body.Worker, name);
+
+  const target = manager.service.actor as unknown as CommandTarget;
+  await waitForTask(target, id, manager.service.book().tasks.get(id), (task) => task.State === 2);
+  const running = await get<Task>(`${manager.url}/tasks/${id}`);
+  assert.equal(running.body.State, 2);
+  assert.notEqual(running.body.ContainerID, '');
+  assert.ok((await inspectContainer(running.body.ContainerID))?.State.Running);
+  const onWorker = await get<Task>(`${worker.url}/tasks/${id}`);
+  assert.equal(onWorker.body.ContainerID, running.body.ContainerID, 'the worker has it, though only the manager was asked');
+
+  const nodes = await get(`${manager.url}/nodes`);
+  assert.equal(nodes.body[0].Name, name);
+  assert.equal(nodes.body[0].State, 'up');
+  assert.ok(nodes.body[0].MemoryTotal > 0);
+
+  const stopped = await del(`${manager.url}/tasks/${id}`);
+  assert.equal(stopped.status, 204);
+  assert.equal(await inspectContainer(running.body.ContainerID), undefined, 'the container is gone');
+  const completed = await get<Task>(`${manager.url}/tasks/${id}`);
+  assert.equal(completed.body.State, 3);
+  assert.notEqual(completed.body.FinishTime, ZERO_TIME);
+});
+
+test('the manager answers bad requests and unknown ids clearly', async (t) => {
+  const manager = await startManager({ port: 0, local: [{ port: null, name: `mgr-${nanoid(6)}` }], settings: testSettings(), log: silentLog });
+  t.after(() => manager.close());
+  const bad = await request('POST', `${manager.url}/tasks`, '{"Task": {"Image": "x", "Bogus": 1}}');
+  assert.equal(bad.status, 400);
+  assert.match(bad.body.Message, /Task: "Bogus" is not a known key/);
+  assert.equal((await get(`${manager.url}/tasks/nope`)).status, 404);
+  const gone = await del(`${manager.url}/tasks/nope`);
+  assert.equal(gone.status, 404);
+  assert.match(gone.body.Message, /no task nope/);
+  assert.deepEqual((await get(`${manager.url}/tasks`)).body, []);
+});
+
+test('malformed worker addresses are refused at start with the address named', async () => {
+  await assert.rejects(startManager({ port: 0, workers: ['127.0.0.1:5555', 'nope'], settings: testSettings(), log: silentLog }), /worker address "nope" is not host:port/);
+  await assert.rejects(startManager({ port: 0, workers: ['127.0.0.1:99999'], settings: testSettings(), log: silentLog }), /"127.0.0.1:99999" is not host:port/);
+});

@@ -1,0 +1,240 @@
+// The manager actor: placement, waiting, stops, restarts, lost workers,
+// undelivered commands and reconciliation. Workers in its process run the real
+// worker machine over MemoryRuntime (an in-memory stand-in); workers
+// "elsewhere" are stand-ins the test speaks for, so the network can fail on
+// cue. Time moves only when the test sends a tick.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createActor, fromCallback, waitFor, type Actor, type AnyEventObject } from 'xstate';
+import { managerMachine, type ManagerMachine, type WorkerSpec } from '../../machines/manager.js';
+import type { LogEntry } from '../../machines/manager/book.js';
+import { placementPolicy } from '../../src/manager/logic.js';
+import type { FromWorker, ToWorker, WorkerStats } from '../../src/protocol.js';
+import { MemoryRuntime } from '../../src/runtime/memory.js';
+import { newTask, type Task } from '../../src/task/types.js';
+import { workerLogic } from '../../src/worker/logic.js';
+import { silentLog } from '../../src/log.js';
+
+const T0 = Date.parse('2026-01-01T00:00:00Z');
+const at = (ms: number) => new Date(T0 + ms).toISOString();
+const TTL = 10_000;
+const policy = { restartLimit: 3, restartDelayMs: 0, restartDelayMaxMs: 0, healthFailures: 3 };
+
+const stats = (worker: string, fields: Partial<WorkerStats> = {}): WorkerStats => ({
+  Worker: worker,
+  MemoryTotal: 8 * 2 ** 30,
+  MemoryAvailable: 8 * 2 ** 30,
+  DiskTotal: 100 * 2 ** 30,
+  DiskFree: 100 * 2 ** 30,
+  CpuUsage: 0,
+  CpuCount: 4,
+  LoadAverage: [0, 0, 0],
+  TaskCount: 0,
+  Runtime: 'up',
+  RuntimeProblem: '',
+  ...fields,
+});
+
+/** A worker elsewhere, spoken for by the test: what it received, and its voice. */
+interface Remote {
+  received: ToWorker[];
+  say(message: FromWorker): void;
+}
+
+function startManager(options: { local?: string[]; remote?: string[]; scheduler?: string; restore?: { tasks: Task[]; stopRequested: string[]; log: LogEntry[] } }) {
+  const runtimes = new Map((options.local ?? []).map((name) => [name, new MemoryRuntime()]));
+  const remotes = new Map<string, Remote>();
+  const logic = managerMachine.provide({
+    actors: {
+      localWorker: workerLogic((name) => runtimes.get(name)!, {
+        health: { intervalMs: 1000, timeoutMs: 100 },
+        reconcileIntervalMs: 1e9,
+        statsIntervalMs: 1e9,
+        sampleStats: () => stats('local'),
+        log: silentLog,
+      }),
+      remoteWorker: fromCallback<ToWorker, { name: string; address: string }>(({ input, sendBack, receive }) => {
+        const remote: Remote = { received: [], say: (m) => sendBack(m) };
+        remotes.set(input.name, remote);
+        receive((m) => remote.received.push(m));
+      }),
+      clock: fromCallback<AnyEventObject, { heartbeatTtlMs: number }>(() => undefined),
+    },
+    delays: { reconcileInterval: 1e9 },
+  });
+  const workers: WorkerSpec[] = [
+    ...(options.local ?? []).map((name) => ({ name, address: 'in-process', local: { name, policy, shards: 4 } })),
+    ...(options.remote ?? []).map((name) => ({ name, address: `${name}:5555` })),
+  ];
+  const manager = createActor(logic, {
+    input: { workers, placement: placementPolicy(options.scheduler ?? 'roundrobin'), heartbeatTtlMs: TTL, startedAt: at(0), restore: options.restore },
+  });
+  const refusals: string[] = [];
+  manager.on('task.refused', (e) => refusals.push(e.reason));
+  manager.start();
+  return { manager, runtimes, remote: (name: string) => remotes.get(name)!, refusals };
+}
+
+const task = (id: string, fields: Partial<Task> = {}) => newTask({ ID: id, Name: id, Image: 'img', ...fields });
+const record = (manager: Actor<ManagerMachine>, id: string) => manager.getSnapshot().context.book.tasks.get(id)!;
+const until = (manager: Actor<ManagerMachine>, id: string, ok: (t: Task) => boolean) =>
+  waitFor(manager, (s) => {
+    const t = s.context.book.tasks.get(id);
+    return t !== undefined && ok(t);
+  }, { timeout: 5000 });
+const runs = (remote: Remote) => remote.received.filter((m): m is Extract<ToWorker, { type: 'task.run' }> => m.type === 'task.run');
+const stops = (remote: Remote) => remote.received.filter((m): m is Extract<ToWorker, { type: 'task.stop' }> => m.type === 'task.stop');
+/** What a remote worker would report for a task it runs. */
+const runningOn = (worker: string, t: Task): Extract<FromWorker, { type: 'task.updated' }> => ({
+  type: 'task.updated',
+  worker,
+  task: { ...t, State: 2, StateName: 'running', ContainerID: `c-${t.ID}`, Worker: worker },
+});
+
+test('a task submitted to the manager is placed on a worker in its process and mirrored as it runs', async () => {
+  const { manager } = startManager({ local: ['w1'] });
+  manager.send({ type: 'task.submit', task: task('a'), at: at(1) });
+  assert.equal(record(manager, 'a').Worker, 'w1', 'placed as soon as it is received');
+  const running = await until(manager, 'a', (t) => t.State === 2);
+  const events = running.context.book.tasks.get('a')!.Events.map((e) => e.Type);
+  assert.deepEqual(events.slice(0, 4), ['Received', 'Placed', 'Scheduled', 'Started']);
+  manager.stop();
+});
+
+test('a task that fits no worker is Failed with the short resource named', () => {
+  const { manager: m } = startManager({ remote: ['r1'] });
+  m.send({ type: 'worker.stats', worker: 'r1', stats: stats('r1'), at: at(1) });
+  m.send({ type: 'task.submit', task: task('huge', { Memory: 64 * 2 ** 30 }), at: at(2) });
+  const failed = record(m, 'huge');
+  assert.equal(failed.State, 4);
+  assert.match(failed.Reason, /no worker has room for the task: r1 has 8 GiB of 8 GiB memory unreserved, the task asks 64 GiB/);
+  m.stop();
+});
+
+test('with no worker up a task waits, saying why, and is placed when one answers', () => {
+  const { manager, remote } = startManager({ remote: ['r1'] });
+  manager.send({ type: 'task.submit', task: task('a'), at: at(1) });
+  assert.equal(record(manager, 'a').State, 0);
+  assert.match(record(manager, 'a').Reason, /waiting for a worker to be up: r1 unknown/);
+  manager.send({ type: 'worker.stats', worker: 'r1', stats: stats('r1'), at: at(2) });
+  assert.equal(record(manager, 'a').State, 1);
+  assert.deepEqual(runs(remote('r1')).map((m) => [m.task.ID, m.ensure]), [['a', true]]);
+  manager.stop();
+});
+
+test('a stop of a Pending task cancels it; a stop of a placed one goes to its worker until it confirms', () => {
+  const { manager, remote } = startManager({ remote: ['r1'] });
+  manager.send({ type: 'task.submit', task: task('queued'), at: at(1) });
+  manager.send({ type: 'task.stop', id: 'queued', at: at(2) });
+  assert.equal(record(manager, 'queued').State, 3);
+  assert.equal(record(manager, 'queued').Events.at(-1)?.Type, 'Cancelled');
+
+  manager.send({ type: 'worker.stats', worker: 'r1', stats: stats('r1'), at: at(3) });
+  manager.send({ type: 'task.submit', task: task('placed'), at: at(4) });
+  manager.send({ type: 'task.stop', id: 'placed', at: at(5) });
+  assert.deepEqual(stops(remote('r1')).map((m) => m.id), ['placed']);
+  assert.ok(manager.getSnapshot().context.book.stopRequested.has('placed'));
+  remote('r1').say({ type: 'task.updated', worker: 'r1', task: { ...record(manager, 'placed'), State: 3, StateName: 'completed' } });
+  assert.equal(record(manager, 'placed').State, 3);
+  assert.equal(manager.getSnapshot().context.book.stopRequested.has('placed'), false);
+  manager.stop();
+});
+
+test('POST of a Completed id is refused; POST of a Running id restarts it on its worker', () => {
+  const { manager, remote, refusals } = startManager({ remote: ['r1'] });
+  manager.send({ type: 'worker.stats', worker: 'r1', stats: stats('r1'), at: at(1) });
+  manager.send({ type: 'task.submit', task: task('a'), at: at(2) });
+  remote('r1').say(runningOn('r1', record(manager, 'a')));
+  manager.send({ type: 'task.submit', task: task('a'), at: at(3) });
+  assert.deepEqual(runs(remote('r1')).map((m) => m.ensure), [true, undefined], 'the second run is a restart');
+  remote('r1').say({ type: 'task.updated', worker: 'r1', task: { ...record(manager, 'a'), State: 3, StateName: 'completed' } });
+  manager.send({ type: 'task.submit', task: task('a'), at: at(4) });
+  assert.match(refusals.at(-1)!, /task a is completed, which is final/);
+  manager.send({ type: 'task.stop', id: 'a', at: at(5) });
+  assert.match(refusals.at(-1)!, /task a is completed, which is final/);
+  manager.stop();
+});
+
+test('a worker silent past the TTL is down, its tasks go elsewhere, and its copies are stopped when it is back', () => {
+  const { manager, remote } = startManager({ remote: ['r1', 'r2'] });
+  manager.send({ type: 'worker.stats', worker: 'r1', stats: stats('r1'), at: at(1) });
+  manager.send({ type: 'worker.stats', worker: 'r2', stats: stats('r2'), at: at(1) });
+  manager.send({ type: 'task.submit', task: task('a'), at: at(2) });
+  manager.send({ type: 'task.submit', task: task('b'), at: at(2) });
+  assert.deepEqual([record(manager, 'a').Worker, record(manager, 'b').Worker], ['r1', 'r2'], 'round robin by name');
+  remote('r1').say(runningOn('r1', record(manager, 'a')));
+  remote('r2').say(runningOn('r2', record(manager, 'b')));
+
+  manager.send({ type: 'worker.stats', worker: 'r2', stats: stats('r2'), at: at(TTL) });
+  manager.send({ type: 'tick', at: at(TTL + 2) }); // r1 last heard at 1 ms: silent for TTL + 1 ms
+  const workers = manager.getSnapshot().context.book.workers;
+  assert.equal(workers.get('r1')!.state, 'down');
+  assert.equal(workers.get('r2')!.state, 'up');
+  assert.equal(record(manager, 'a').Worker, 'r2', 'placed again on the worker that answers');
+  assert.ok(record(manager, 'a').Events.some((e) => /worker r1 was lost \(no heartbeat for 10 s\)/.test(e.Message)));
+  assert.deepEqual(runs(remote('r2')).map((m) => m.task.ID), ['b', 'a']);
+
+  // r1 comes back, still running its copy of a: that copy is stopped, the record stays with r2.
+  manager.send({ type: 'worker.stats', worker: 'r1', stats: stats('r1'), at: at(TTL + 3) });
+  remote('r1').say({ type: 'worker.tasks', worker: 'r1', tasks: [runningOn('r1', task('a')).task], at: at(TTL + 3) });
+  assert.deepEqual(stops(remote('r1')).map((m) => m.id), ['a']);
+  assert.equal(record(manager, 'a').Worker, 'r2');
+  assert.equal(workers.get('r1')!.state, 'up');
+  manager.stop();
+});
+
+test('a run that cannot be delivered marks the worker suspect and places the task on another', () => {
+  const { manager, remote } = startManager({ remote: ['r1', 'r2'] });
+  manager.send({ type: 'worker.stats', worker: 'r1', stats: stats('r1'), at: at(1) });
+  manager.send({ type: 'worker.stats', worker: 'r2', stats: stats('r2'), at: at(1) });
+  manager.send({ type: 'task.submit', task: task('a'), at: at(2) });
+  assert.equal(record(manager, 'a').Worker, 'r1');
+  remote('r1').say({ type: 'task.undelivered', worker: 'r1', id: 'a', command: 'task.run', reason: 'r1:5555: ECONNREFUSED', at: at(3) });
+  assert.equal(manager.getSnapshot().context.book.workers.get('r1')!.state, 'suspect');
+  assert.equal(record(manager, 'a').Worker, 'r2');
+  assert.ok(record(manager, 'a').Events.some((e) => /could not reach worker r1 to start it \(r1:5555: ECONNREFUSED\)/.test(e.Message)));
+  // A start that looked lost but arrived is kept where it is, not duplicated.
+  remote('r1').say({ type: 'task.undelivered', worker: 'r2', id: 'a', command: 'task.run', reason: 'r2:5555: timeout', at: at(4) });
+  assert.equal(record(manager, 'a').State, 0, 'no worker is up: it waits');
+  remote('r2').say(runningOn('r2', task('a')));
+  assert.equal(record(manager, 'a').State, 2);
+  assert.equal(record(manager, 'a').Worker, 'r2');
+  assert.equal(manager.getSnapshot().context.book.queue.has('a'), false);
+  manager.stop();
+});
+
+test('the reconcile sends again what a worker lost and completes stops of what it no longer has', () => {
+  const { manager, remote } = startManager({ remote: ['r1'] });
+  manager.send({ type: 'worker.stats', worker: 'r1', stats: stats('r1'), at: at(1) });
+  manager.send({ type: 'task.submit', task: task('kept'), at: at(2) });
+  manager.send({ type: 'task.submit', task: task('stopped'), at: at(2) });
+  remote('r1').say(runningOn('r1', record(manager, 'kept')));
+  remote('r1').say(runningOn('r1', record(manager, 'stopped')));
+  manager.send({ type: 'task.stop', id: 'stopped', at: at(3) });
+  remote('r1').received.length = 0;
+  remote('r1').say({ type: 'worker.tasks', worker: 'r1', tasks: [], at: at(4) }); // it lost everything
+  assert.deepEqual(runs(remote('r1')).map((m) => [m.task.ID, m.ensure]), [['kept', true]]);
+  assert.equal(record(manager, 'stopped').State, 3);
+  manager.stop();
+});
+
+test('a restored manager places its queued tasks and carries on unconfirmed stops', () => {
+  const queued = { ...task('queued'), SubmitTime: at(0) };
+  const stopping = { ...task('stopping'), State: 2 as const, StateName: 'running' as const, Worker: 'r1', ContainerID: 'c1' };
+  const { manager, remote } = startManager({ remote: ['r1'], restore: { tasks: [queued, stopping], stopRequested: ['stopping'], log: [] } });
+  manager.send({ type: 'worker.stats', worker: 'r1', stats: stats('r1'), at: at(1) });
+  assert.equal(record(manager, 'queued').Worker, 'r1');
+  remote('r1').say({ type: 'worker.tasks', worker: 'r1', tasks: [runningOn('r1', stopping).task], at: at(2) });
+  assert.deepEqual(stops(remote('r1')).map((m) => m.id), ['stopping']);
+  manager.stop();
+});
+
+test('E-PVM spreads tasks that ask for nothing evenly over equal workers', () => {
+  const { manager } = startManager({ remote: ['r1', 'r2', 'r3'], scheduler: 'epvm' });
+  for (const name of ['r1', 'r2', 'r3']) manager.send({ type: 'worker.stats', worker: name, stats: stats(name), at: at(1) });
+  for (let i = 0; i < 6; i++) manager.send({ type: 'task.submit', task: task(`t${i}`), at: at(2) });
+  const counts = new Map<string, number>();
+  for (const t of manager.getSnapshot().context.book.tasks.values()) counts.set(t.Worker, (counts.get(t.Worker) ?? 0) + 1);
+  assert.deepEqual(Object.fromEntries(counts), { r1: 2, r2: 2, r3: 2 });
+  manager.stop();
+});
