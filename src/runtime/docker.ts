@@ -70,7 +70,7 @@ export class DockerRuntime implements ContainerRuntime {
         if (options.replace) await this.removeTaskContainers(task.ID);
         await ensureImage({ calls: this.docker, streams: this.streams }, this.address, task.Image, options.onProgress);
         const notes: string[] = [];
-        const created = await this.create(task, options.replace, task.PortBindings);
+        const created = await this.create(task, options.replace, task.PortBindings, notes);
         if (created.adopted) {
           notes.push(`adopted its running container ${created.id.slice(0, 12)}`);
           return await this.started(created.id, notes);
@@ -177,8 +177,12 @@ export class DockerRuntime implements ContainerRuntime {
     };
   }
 
-  /** Creates the container; meeting one of the same name, adopts, replaces or refuses it. */
-  private async create(task: Task, replace: boolean, bindings: Task['PortBindings']): Promise<{ id: string; adopted: boolean }> {
+  /**
+   * Creates the container; meeting one of the same name, adopts it (ours, running),
+   * replaces it (ours, or the same task left by another worker on this engine:
+   * the manager moved the task here), or refuses (anyone else's).
+   */
+  private async create(task: Task, replace: boolean, bindings: Task['PortBindings'], notes: string[]): Promise<{ id: string; adopted: boolean }> {
     try {
       const container = await this.docker.createContainer(this.spec(task, bindings));
       return { id: container.id, adopted: false };
@@ -190,14 +194,16 @@ export class DockerRuntime implements ContainerRuntime {
     }
     const existing = await this.docker.getContainer(task.Name).inspect();
     const labels = existing.Config.Labels ?? {};
-    if (labels[TASK_LABEL] !== task.ID || labels[WORKER_LABEL] !== this.options.worker) {
+    if (labels[TASK_LABEL] !== task.ID) {
       const owner = labels[TASK_LABEL] ? `Cube task ${labels[TASK_LABEL]} on worker ${labels[WORKER_LABEL]}` : 'a container Cube does not manage';
       throw new RuntimeError(
         `the container name "${task.Name}" is taken by ${owner} (${existing.Id.slice(0, 12)}); ` +
           `remove it (docker rm -f ${task.Name}) or give the task another Name`,
       );
     }
-    if (!replace && existing.State.Running) return { id: existing.Id, adopted: true };
+    const ours = labels[WORKER_LABEL] === this.options.worker;
+    if (ours && !replace && existing.State.Running) return { id: existing.Id, adopted: true };
+    if (!ours) notes.push(`took over from worker ${labels[WORKER_LABEL]}, which left container ${existing.Id.slice(0, 12)} of this task on the engine`);
     await this.discard(existing.Id);
     const container = await this.docker.createContainer(this.spec(task, bindings));
     return { id: container.id, adopted: false };
@@ -216,7 +222,7 @@ export class DockerRuntime implements ContainerRuntime {
       const fixed = Object.entries(task.PortBindings ?? {}).filter(([, hostPort]) => hostPort !== '');
       if (!/port is already allocated|address already in use/i.test(dockerMessage(error)) || fixed.length === 0) throw error;
       await this.discard(id);
-      const recreated = await this.create(task, true, null);
+      const recreated = await this.create(task, true, null, notes);
       await this.docker.getContainer(recreated.id).start();
       const taken = fixed.map(([port, hostPort]) => `${hostPort} (for ${port})`).join(', ');
       notes.push(`host port ${taken} is taken on this worker, so Docker picked another; see HostPorts`);

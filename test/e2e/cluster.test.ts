@@ -4,13 +4,13 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { nanoid } from 'nanoid';
-import { readEvents } from '../../src/http/sse-client.js';
 import { emptyHeld, epvm, holdTask } from '../../src/scheduler/index.js';
 import type { Candidate } from '../../src/scheduler/types.js';
 import { newTask, type Task } from '../../src/task/types.js';
 import { containersOf, removeContainersOf } from '../helpers/docker.js';
 import { get, post } from '../helpers/http.js';
 import { spawnCube, type CubeProcess } from '../helpers/cube-process.js';
+import { untilView } from '../helpers/watch.js';
 
 const quick = { CUBE_STORE: 'memory', CUBE_HEARTBEAT_TTL: '1500ms', CUBE_RESTART_DELAY: '1m' };
 
@@ -28,27 +28,7 @@ async function cluster(t: TestContext, scheduler: string, env: Record<string, st
   return { manager, workers, names, addresses };
 }
 
-/** Follows the manager's event stream until `done` holds for its view of tasks and nodes. */
-async function until(url: string, done: (view: { tasks: Task[]; nodes: any[] }) => boolean) {
-  const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), 60_000);
-  try {
-    const response = await fetch(`${url}/events`, { signal: abort.signal });
-    const tasks = new Map<string, Task>();
-    const nodes = new Map<string, any>();
-    for await (const { type, data } of readEvents(response.body!)) {
-      if (type === 'snapshot') {
-        for (const task of data.tasks as Task[]) tasks.set(task.ID, task);
-        for (const node of data.nodes) nodes.set(node.Name, node);
-      } else if (type === 'task.updated') tasks.set(data.task.ID, data.task);
-      else if (type === 'node.updated') nodes.set(data.node.Name, data.node);
-      if (done({ tasks: [...tasks.values()], nodes: [...nodes.values()] })) return;
-    }
-  } finally {
-    clearTimeout(timer);
-    abort.abort();
-  }
-}
+const until = untilView;
 
 const submit = async (url: string, name: string) => (await post<Task>(`${url}/tasks`, { Task: { Image: 'strm/helloworld-http', Name: name } })).body;
 
