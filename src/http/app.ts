@@ -10,6 +10,8 @@ import type { Log } from '../log.js';
 import { HttpError, errorMiddleware, sendError } from './errors.js';
 
 export interface AppOptions {
+  /** Paths served without the token: a page shell that holds no data (the live view's). */
+  isPublic?: (path: string) => boolean;
   /** The shared secret every request must carry as `Authorization: Bearer …` (CUBE_TOKEN). */
   token: string;
   log: Log;
@@ -17,9 +19,10 @@ export interface AppOptions {
   routesHint: string;
 }
 
-function tokenMiddleware(token: string) {
+function tokenMiddleware(token: string, isPublic: (path: string) => boolean) {
   const expected = Buffer.from(token);
   return async (ctx: Context, next: Next) => {
+    if (isPublic(ctx.path)) return next();
     const given = Buffer.from(/^Bearer (.+)$/i.exec(ctx.get('authorization'))?.[1] ?? '');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
       throw new HttpError(
@@ -42,7 +45,7 @@ export function createApp(router: Router, options: AppOptions): Koa {
     if (!clientGone.has(error.code ?? '')) options.log(`HTTP error: ${error.stack ?? error.message}`);
   });
   app.use(errorMiddleware(options.log));
-  if (options.token) app.use(tokenMiddleware(options.token));
+  if (options.token) app.use(tokenMiddleware(options.token, options.isPublic ?? (() => false)));
   app.use(async (ctx, next) => {
     await next();
     if (ctx.body !== undefined) return;
