@@ -23,6 +23,9 @@ export interface ShardInput {
 
 const DONE_PREFIX = 'xstate.done.actor.';
 
+/** A task actor's id and system id: people following one task in the inspector see its id and worker. */
+export const taskActorId = (taskId: string, worker: string) => `task:${taskId}@${worker}`;
+
 export const shardMachine = setup({
   types: {
     context: {} as ShardInput,
@@ -37,17 +40,18 @@ export const shardMachine = setup({
     'shard.spawn': {
       actions: enqueueActions(({ context, event, enqueue }) => {
         // syncSnapshot: every change of the task reaches this shard as an event.
+        const id = taskActorId(event.task.ID, context.worker);
         enqueue.spawnChild('task', {
-          id: event.task.ID,
-          systemId: `task:${event.task.ID}@${context.worker}`,
+          id,
+          systemId: id,
           input: { task: event.task, policy: context.policy },
           syncSnapshot: true,
         });
       }),
     },
     'shard.forward': {
-      actions: enqueueActions(({ event, enqueue, self }) => {
-        const child = (self.getSnapshot().children as Record<string, AnyActorRef | undefined>)[event.id];
+      actions: enqueueActions(({ context, event, enqueue, self }) => {
+        const child = (self.getSnapshot().children as Record<string, AnyActorRef | undefined>)[taskActorId(event.id, context.worker)];
         if (child) enqueue.sendTo(child, event.event);
       }),
     },

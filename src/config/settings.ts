@@ -30,7 +30,9 @@ export const settingSpecs = {
   token: { env: 'CUBE_TOKEN', kind: 'text', default: '', help: 'when set, every API call must carry it as a bearer token' },
   stopTimeoutMs: { env: 'CUBE_STOP_TIMEOUT', kind: 'duration', default: '10s', help: 'time a container gets to stop after SIGTERM before SIGKILL' },
   dockerTimeoutMs: { env: 'CUBE_DOCKER_TIMEOUT', kind: 'duration', default: '60s', help: 'idle limit of one Docker call, so a hung engine fails tasks instead of hanging them' },
-  inspect: { env: 'CUBE_INSPECT', kind: 'switch', default: '0', help: 'start the Stately inspector relay (needs internet in the browser)' },
+  inspect: { env: 'CUBE_INSPECT', kind: 'switch', default: '0', help: 'send the actors\' events to the Stately inspector (its page needs internet in the browser)' },
+  inspectPort: { env: 'CUBE_INSPECT_PORT', kind: 'count', default: '8080', help: 'where the inspector relay listens (its page and its WebSocket)' },
+  inspectUrl: { env: 'CUBE_INSPECT_URL', kind: 'text', default: '', help: 'send inspection events to this WebSocket instead of starting a relay' },
 } as const satisfies Record<string, SettingSpec>;
 
 type Specs = typeof settingSpecs;

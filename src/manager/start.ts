@@ -7,6 +7,7 @@ import { createActor } from 'xstate';
 import type { WorkerSpec } from '../../machines/manager.js';
 import { readSettings, type Settings } from '../config/settings.js';
 import { createApp, listen, type Listening } from '../http/app.js';
+import { startInspection } from '../inspect/inspection.js';
 import { createLog, type Log } from '../log.js';
 import { DockerRuntime } from '../runtime/docker.js';
 import type { ContainerRuntime } from '../runtime/types.js';
@@ -44,6 +45,8 @@ export interface RunningManager {
   url: string;
   service: ManagerService;
   local: { name: string; url: string | null; service: WorkerService }[];
+  /** Where to watch its actors, when CUBE_INSPECT is on. */
+  inspectUrl: string | undefined;
   close(): Promise<void>;
 }
 
@@ -107,13 +110,19 @@ export async function startManager(options: StartManagerOptions = {}): Promise<R
     stores.push(store);
     const restore = store.load();
     const logic = managerLogic((name) => runtimes.get(name)!, settings, log);
+    const inspection = startInspection(settings, log);
     const actor = createActor(logic, {
       input: { workers: specs, placement: placementPolicy(settings.scheduler), heartbeatTtlMs: settings.heartbeatTtlMs, startedAt: new Date().toISOString(), restore },
+      id: 'manager',
       systemId: 'manager',
+      ...(inspection ? { inspect: inspection.inspect } : {}),
     });
     const service = new ManagerService(actor, store);
     actor.start();
-    stopActor = () => actor.stop();
+    stopActor = () => {
+      actor.stop();
+      inspection?.stop();
+    };
 
     const localServices = local.map((w) => {
       const workerService = new WorkerService(w.name, actor.system.get(`worker:${w.name}`) as WorkerRef, w.store);
@@ -123,7 +132,7 @@ export async function startManager(options: StartManagerOptions = {}): Promise<R
     addManagerRoutes(router, service, settings.stopTimeoutMs + 5000);
     const workers = specs.map((s) => s.name).join(', ') || 'none';
     log(`manager serving on ${listening.url} (scheduler ${settings.scheduler}; workers ${workers}); ${restore.tasks.length} task(s) restored`);
-    return { url: listening.url, service, local: localServices, close: closeAll };
+    return { url: listening.url, service, local: localServices, inspectUrl: inspection?.url, close: closeAll };
   } catch (error) {
     await closeAll();
     throw error;

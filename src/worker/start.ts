@@ -7,6 +7,7 @@ import { createActor } from 'xstate';
 import type { TaskPolicy } from '../../machines/task.js';
 import { readSettings, type Settings } from '../config/settings.js';
 import { createApp, listen, type Listening } from '../http/app.js';
+import { startInspection } from '../inspect/inspection.js';
 import { createLog, type Log } from '../log.js';
 import { DockerRuntime } from '../runtime/docker.js';
 import type { ContainerRuntime } from '../runtime/types.js';
@@ -33,6 +34,8 @@ export interface RunningWorker {
   name: string;
   url: string;
   service: WorkerService;
+  /** Where to watch its actors, when CUBE_INSPECT is on. */
+  inspectUrl: string | undefined;
   /** Stops serving; the containers keep running, to be adopted by the next start. */
   close(): Promise<void>;
 }
@@ -80,7 +83,13 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
       sampleStats: statsSampler(settings.store === 'memory' ? '/' : settings.dataDir),
       log,
     });
-    const actor = createActor(logic, { input: { name, policy: taskPolicy(settings), restore }, systemId: `worker:${name}` });
+    const inspection = startInspection(settings, log);
+    const actor = createActor(logic, {
+      input: { name, policy: taskPolicy(settings), restore },
+      id: `worker:${name}`,
+      systemId: `worker:${name}`,
+      ...(inspection ? { inspect: inspection.inspect } : {}),
+    });
     const service = new WorkerService(name, actor, store);
     actor.start();
     addWorkerRoutes(router, service);
@@ -89,9 +98,11 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
       name,
       url: listening.url,
       service,
+      inspectUrl: inspection?.url,
       close: async () => {
         await listening.close();
         actor.stop();
+        inspection?.stop();
         store.close();
       },
     };

@@ -5,6 +5,7 @@ import type { Command } from '../command.js';
 import { explainListenErrors, listenAddress, untilStopped } from '../serve.js';
 
 export const managerCommand: Command = {
+  switches: ['inspect'],
   summary: 'run a manager for workers elsewhere: cube manager --workers host:port,… (default 127.0.0.1:5556)',
   usage: `cube manager --workers HOST:PORT[,HOST:PORT…] [--host HOST] [--port PORT] [settings]
 
@@ -21,6 +22,7 @@ ${settingsHelp()}`,
     const { host, port } = listenAddress(flags, { host: 'CUBE_MANAGER_HOST', port: 'CUBE_MANAGER_PORT' }, 5556);
     const manager = await explainListenErrors(startManager({ host, port, workers, settings: readSettings(flags) }), host, port);
     process.stdout.write(`cube: manager listening on ${manager.url} with workers ${workers.join(', ')}\n`);
+    if (manager.inspectUrl) process.stdout.write(`cube: inspector at ${manager.inspectUrl}\n`);
     return untilStopped(manager.close);
   },
 };

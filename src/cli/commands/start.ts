@@ -4,6 +4,7 @@ import type { Command } from '../command.js';
 import { explainListenErrors, listenAddress, untilStopped } from '../serve.js';
 
 export const startCommand: Command = {
+  switches: ['inspect'],
   summary: 'run a manager and a worker in one process (what npm start runs; 5556 and 5555)',
   usage: `cube start [--manager-host H] [--manager-port P] [--worker-host H] [--worker-port P] [--name NAME] [settings]
 
@@ -32,6 +33,7 @@ ${settingsHelp()}`,
     );
     const local = running.local[0]!;
     process.stdout.write(`cube: manager listening on ${running.url}, worker ${local.name} listening on ${local.url}\n`);
+    if (running.inspectUrl) process.stdout.write(`cube: inspector at ${running.inspectUrl} (open it in a browser with internet access)\n`);
     return untilStopped(running.close);
   },
 };

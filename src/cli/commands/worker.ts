@@ -4,6 +4,7 @@ import type { Command } from '../command.js';
 import { explainListenErrors, listenAddress, untilStopped } from '../serve.js';
 
 export const workerCommand: Command = {
+  switches: ['inspect'],
   summary: 'run a worker: it runs tasks as Docker containers (default 127.0.0.1:5555)',
   usage: `cube worker [--host HOST] [--port PORT] [--name NAME] [settings]
 
@@ -20,6 +21,7 @@ ${settingsHelp()}`,
     const name = flags['name'] ?? process.env['CUBE_WORKER_NAME'];
     const worker = await explainListenErrors(startWorker({ host, port, name, settings }), host, port);
     process.stdout.write(`cube: worker ${worker.name} listening on ${worker.url}\n`);
+    if (worker.inspectUrl) process.stdout.write(`cube: inspector at ${worker.inspectUrl}\n`);
     return untilStopped(worker.close);
   },
 };
