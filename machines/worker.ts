@@ -12,6 +12,7 @@
 // events), `reconciler` (lists containers on request and on a timer),
 // `statsSampler` (machine stats) and the action `removeContainers`.
 import { assign, enqueueActions, fromCallback, sendTo, setup, type AnyEventObject } from 'xstate';
+import { nameTaken, nameTask } from './names.js';
 import { shardMachine } from './shard.js';
 import { refusalReason, type TaskMachineEvent, type TaskPolicy } from './task.js';
 import type { FromWorker, ToWorker, WorkerStats } from '../src/protocol.js';
@@ -61,6 +62,8 @@ export interface WorkerContext {
   tasks: Map<string, Task>;
   /** Tasks not yet Completed: what holds resources here. */
   active: number;
+  /** Name → ID of the tasks not Completed (machines/names.ts). */
+  names: Map<string, string>;
   runtimeProblem: string;
   stats: WorkerStats | null;
 }
@@ -176,7 +179,10 @@ export const workerMachine = setup({
   id: 'worker',
   context: ({ input }) => {
     const tasks = new Map((input.restore ?? []).map((t) => [t.ID, t]));
+    const names = new Map<string, string>();
+    for (const task of tasks.values()) nameTask(names, undefined, task);
     return {
+      names,
       name: input.name,
       policy: input.policy,
       embedded: input.embedded ?? false,
@@ -211,7 +217,8 @@ export const workerMachine = setup({
     'task.run': {
       actions: enqueueActions(({ context, event, enqueue }) => {
         const id = event.task.ID;
-        const decision = decideRun(context.tasks.get(id), event.ensure);
+        const taken = context.tasks.has(id) ? undefined : nameTaken(context.names, context.tasks, event.task);
+        const decision: RunDecision = taken ? { action: 'refuse', reason: taken } : decideRun(context.tasks.get(id), event.ensure);
         const shard = shardOf(id, context.shards);
         if (decision.action === 'spawn') {
           const task: Task = { ...event.task, State: TaskState.Pending, StateName: 'pending', Worker: context.name };
@@ -254,6 +261,7 @@ export const workerMachine = setup({
       actions: [
         assign(({ context, event }) => {
           const previous = context.tasks.get(event.task.ID);
+          nameTask(context.names, previous, event.task);
           context.tasks.set(event.task.ID, event.task);
           return { active: context.active + Number(isActive(event.task)) - Number(isActive(previous)) };
         }),

@@ -10,6 +10,7 @@
 import type { ToWorker, WorkerStats } from '../../src/protocol.js';
 import type { Held, Scheduler } from '../../src/scheduler/types.js';
 import { TaskState, type StateName, type Task, type TaskHistoryEntry } from '../../src/task/types.js';
+import { nameTask } from '../names.js';
 import { withHistory } from '../task.js';
 
 export type WorkerState = 'unknown' | 'up' | 'suspect' | 'down';
@@ -52,6 +53,8 @@ export interface Book {
   queue: Set<string>;
   /** Tasks a user stopped whose worker has not confirmed it yet. */
   stopRequested: Set<string>;
+  /** Name → ID of every task not Completed: a name is one container's, until the task ends. */
+  names: Map<string, string>;
   workers: Map<string, WorkerEntry>;
   /** The scheduler's own memory (round robin's last pick). */
   memo: unknown;
@@ -80,6 +83,7 @@ export function setRecord(book: Book, policy: PlacementPolicy, next: Task, fx: E
   const previous = book.tasks.get(next.ID);
   if (holds(previous)) move(book, policy, previous, -1);
   if (holds(next)) move(book, policy, next, 1);
+  nameTask(book.names, previous, next);
   book.tasks.set(next.ID, next);
   if (next.State === TaskState.Completed) book.stopRequested.delete(next.ID);
   fx.changed(next);
@@ -129,6 +133,7 @@ export function newBook(
     tasks: new Map(),
     queue: new Set(),
     stopRequested: new Set(restore.stopRequested),
+    names: new Map(),
     workers: new Map(
       workers.map((w) => [
         w.name,
@@ -141,6 +146,7 @@ export function newBook(
     now: startedAt,
   };
   for (const task of restore.tasks) {
+    nameTask(book.names, undefined, task);
     book.tasks.set(task.ID, task);
     if (task.State === TaskState.Pending) book.queue.add(task.ID);
     if (holds(task)) move(book, policy, task, 1);

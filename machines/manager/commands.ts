@@ -3,6 +3,7 @@
 import { TaskState, type Task } from '../../src/task/types.js';
 import { refusalReason } from '../task.js';
 import { decideRun } from '../worker.js';
+import { nameTaken } from '../names.js';
 import { complete, note, requeue, setRecord, type Book, type Effects, type PlacementPolicy } from './book.js';
 import { placeQueued, waitingReason } from './placement.js';
 
@@ -14,11 +15,16 @@ const usable = (book: Book, worker: string) => {
 export function submit(book: Book, policy: PlacementPolicy, incoming: Task, at: string, fx: Effects): string | undefined {
   const record = book.tasks.get(incoming.ID);
   if (!record) {
-    const received: Task = { ...incoming, State: TaskState.Pending, StateName: 'pending', SubmitTime: at, Worker: '', Reason: waitingReason(book) };
-    setRecord(book, policy, note(received, at, 'Received', `received by the manager: ${incoming.Image}`), fx);
+    const taken = nameTaken(book.names, book.tasks, incoming);
+    if (taken) return taken;
+    const received: Task = { ...incoming, State: TaskState.Pending, StateName: 'pending', SubmitTime: at, Worker: '', Reason: '' };
+    book.tasks.set(incoming.ID, note(received, at, 'Received', `received by the manager: ${incoming.Image}`));
     book.queue.add(incoming.ID);
     fx.note({ Time: at, Type: 'Received', Message: `task ${incoming.Name} (${incoming.Image})`, Task: incoming.ID });
     placeQueued(book, policy, at, fx);
+    // Not placed at once: no worker is up. Say so (placement reports a placed one).
+    const now = book.tasks.get(incoming.ID)!;
+    if (now.State === TaskState.Pending) setRecord(book, policy, { ...now, Reason: waitingReason(book) }, fx);
     return undefined;
   }
   const decision = decideRun(record);

@@ -4,14 +4,24 @@
 import { SettingsError } from '../config/settings.js';
 import { parseArgs, UsageError } from './args.js';
 import type { Command } from './command.js';
+import { machinesCommand } from './commands/machines.js';
 import { managerCommand } from './commands/manager.js';
+import { nodeCommand } from './commands/node.js';
+import { runCommand } from './commands/run.js';
 import { startCommand } from './commands/start.js';
+import { statusCommand } from './commands/status.js';
+import { stopCommand } from './commands/stop.js';
 import { workerCommand } from './commands/worker.js';
 
 const commands: Record<string, Command> = {
   start: startCommand,
   manager: managerCommand,
   worker: workerCommand,
+  run: runCommand,
+  stop: stopCommand,
+  status: statusCommand,
+  node: nodeCommand,
+  machines: machinesCommand,
 };
 
 function help(): string {

@@ -238,3 +238,26 @@ test('E-PVM spreads tasks that ask for nothing evenly over equal workers', () =>
   assert.deepEqual(Object.fromEntries(counts), { r1: 2, r2: 2, r3: 2 });
   manager.stop();
 });
+
+test('a second task with the name of one not Completed is refused, naming the task that holds it; once that one is Completed the name is free', () => {
+  const { manager, refusals, remote } = startManager({ remote: ['r1'] });
+  manager.send({ type: 'worker.stats', worker: 'r1', stats: stats('r1'), at: at(1) });
+  manager.send({ type: 'task.submit', task: task('first', { Name: 'web' }), at: at(2) });
+  manager.send({ type: 'task.submit', task: task('second', { Name: 'web' }), at: at(3) });
+  assert.match(refusals.at(-1)!, /the name "web" is used by task first \(scheduled on worker r1\); stop that task or give this one another Name/);
+  assert.equal(manager.getSnapshot().context.book.tasks.has('second'), false, 'nothing recorded for the refused task');
+  remote('r1').say({ type: 'task.updated', worker: 'r1', task: { ...record(manager, 'first'), State: 3, StateName: 'completed' } });
+  manager.send({ type: 'task.submit', task: task('second', { Name: 'web' }), at: at(4) });
+  assert.equal(record(manager, 'second').Worker, 'r1');
+  manager.stop();
+});
+
+test('a task placed at once never says it waits', () => {
+  const { manager } = startManager({ remote: ['r1'] });
+  const updates: Task[] = [];
+  manager.on('task.updated', (e) => updates.push(e.task));
+  manager.send({ type: 'worker.stats', worker: 'r1', stats: stats('r1'), at: at(1) });
+  manager.send({ type: 'task.submit', task: task('a'), at: at(2) });
+  assert.deepEqual(updates.map((t) => [t.StateName, t.Reason]), [['scheduled', '']]);
+  manager.stop();
+});

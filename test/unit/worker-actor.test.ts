@@ -156,3 +156,15 @@ test('a worker restored from records adopts running containers and resumes resta
   assert.equal(runtime.containers.size, 1);
   worker.stop();
 });
+
+test('a worker refuses a second task with the name of one not Completed', async () => {
+  const runtime = new MemoryRuntime();
+  const { worker, reports } = startWorker(runtime);
+  worker.send({ type: 'task.run', task: task('a', { Name: 'web' }), at: at() });
+  worker.send({ type: 'task.run', task: task('b', { Name: 'web' }), at: at(), requestId: 'r' });
+  const refusal = reports.find((r) => r.type === 'task.refused') as Extract<FromWorker, { type: 'task.refused' }>;
+  assert.equal(refusal.requestId, 'r');
+  assert.match(refusal.reason, /the name "web" is used by task a/);
+  assert.equal(record(worker, 'b'), undefined);
+  worker.stop();
+});

@@ -1,0 +1,187 @@
+import { parseDuration } from '../../config/duration.js';
+import { TaskState, type Task } from '../../task/types.js';
+import { UsageError } from '../args.js';
+import type { Command } from '../command.js';
+import { ApiError, ManagerClient, reachError } from '../manager-client.js';
+import { readTaskFile } from '../task-file.js';
+import { completedLine, failedLine, historyLine, liveLine, runningLine, timeoutLine } from '../views.js';
+
+const DEFAULT_TIMEOUT = '5m';
+
+/** Running, Failed and Completed end the wait. */
+const settled = (task: Task) => task.State === TaskState.Running || task.State === TaskState.Failed || task.State === TaskState.Completed;
+
+const entryKey = (e: { Time: string; Type: string; Message: string }) => `${e.Time}\u0000${e.Type}\u0000${e.Message}`;
+
+interface FollowOptions {
+  timeoutMs: number;
+  timeoutText: string;
+  json: boolean;
+  /** A live line on stderr (a terminal), or one line per history entry (a pipe, a log). */
+  tty: boolean;
+}
+
+/** What the person sees while `cube run` waits, on stderr. */
+function display(options: FollowOptions, started: number) {
+  const err = process.stderr;
+  const printed = new Set<string>();
+  let latest: Task | undefined;
+  let frame = 0;
+  let ended = false;
+  const render = () => err.write(`\r\x1b[K${liveLine(latest, frame++, Date.now() - started, err.columns || 80)}`);
+  const spinner = options.tty ? setInterval(render, 100) : undefined;
+  if (options.tty) render();
+  return {
+    /** History already there before this run (a task submitted again) is not news. */
+    seen(task: Task) {
+      for (const e of task.Events ?? []) printed.add(entryKey(e));
+    },
+    update(task: Task) {
+      latest = task;
+      if (options.tty) return void render();
+      for (const e of task.Events ?? []) {
+        const key = entryKey(e);
+        if (printed.has(key)) continue;
+        printed.add(key);
+        err.write(`${historyLine(e)}\n`);
+      }
+    },
+    end() {
+      if (ended) return;
+      ended = true;
+      clearInterval(spinner);
+      if (options.tty) err.write('\r\x1b[K');
+    },
+  };
+}
+
+/**
+ * Submits the task and follows it on GET /events until it runs, fails or is
+ * stopped. The stream is opened before the POST, so no change can be missed.
+ */
+async function follow(client: ManagerClient, event: Record<string, unknown>, source: string, options: FollowOptions): Promise<number> {
+  const controller = new AbortController();
+  let interrupted: 'timeout' | 'SIGINT' | undefined;
+  const stream = await client.events(controller.signal);
+  const started = Date.now();
+  let submitted: Task;
+  try {
+    submitted = await submit(client, event, source);
+  } catch (error) {
+    controller.abort();
+    throw error;
+  }
+  const id = submitted.ID;
+  const show = display(options, started);
+  const timer = options.timeoutMs > 0 ? setTimeout(() => ((interrupted = 'timeout'), controller.abort()), options.timeoutMs) : undefined;
+  const onSigint = () => ((interrupted = 'SIGINT'), controller.abort());
+  process.once('SIGINT', onSigint);
+
+  let latest: Task | undefined;
+  let outcome: Task | undefined;
+  // A task submitted again while Running or Failed is restarted: its old
+  // state is not the answer, so wait until it has been through Pending or Scheduled.
+  let restarting = false;
+  try {
+    for await (const { type, data } of stream) {
+      if (type === 'snapshot') {
+        const before = (data.tasks as Task[]).find((t) => t.ID === id);
+        if (before) {
+          show.seen(before);
+          restarting = before.State === TaskState.Running || before.State === TaskState.Failed;
+        }
+        continue;
+      }
+      if (type !== 'task.updated' || data.task?.ID !== id) continue;
+      latest = data.task as Task;
+      show.update(latest);
+      if (latest.State === TaskState.Pending || latest.State === TaskState.Scheduled) restarting = false;
+      if (!restarting && settled(latest)) {
+        outcome = latest;
+        break;
+      }
+    }
+  } catch (error) {
+    if (!interrupted) {
+      show.end();
+      const reason = reachError(error, 0);
+      throw new Error(`lost the connection to the manager at ${client.url} while following task ${id} (${reason}); the task goes on: cube status ${id}`);
+    }
+  } finally {
+    clearTimeout(timer);
+    process.off('SIGINT', onSigint);
+    show.end();
+    controller.abort();
+  }
+
+  if (interrupted === 'SIGINT') {
+    process.stderr.write(`cube run: stopped watching; task ${id} goes on: cube status ${id} (cube stop ${id} stops it)\n`);
+    return 130;
+  }
+  if (interrupted === 'timeout') {
+    process.stdout.write(`${timeoutLine(latest ?? submitted, id, options.timeoutText)}\n`);
+    return 1;
+  }
+  if (!outcome) {
+    throw new Error(`the manager at ${client.url} closed its event stream while task ${id} was being followed; the task goes on: cube status ${id}`);
+  }
+  if (options.json) process.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
+  if (outcome.State === TaskState.Running) {
+    if (!options.json) process.stdout.write(`${runningLine(outcome)}\n`);
+    return 0;
+  }
+  if (!options.json) process.stdout.write(`${outcome.State === TaskState.Failed ? failedLine(outcome) : completedLine(outcome)}\n`);
+  return 1;
+}
+
+/** POST /tasks; a refusal names the file it came from. */
+async function submit(client: ManagerClient, event: Record<string, unknown>, source: string): Promise<Task> {
+  try {
+    return await client.submit(event);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 400) throw new ApiError(400, `the manager refused the task in ${source}: ${error.message}`);
+    throw error;
+  }
+}
+
+export const runCommand: Command = {
+  summary: 'run a task from a JSON file and wait until it runs (cube run -f task.json)',
+  usage: `cube run -f FILE [--detach] [--json] [--timeout DURATION] [-m HOST:PORT]
+
+Submits the task in FILE ("-" for standard input) to the manager: a TaskEvent
+like {"ID": …, "State": 2, "Task": {"Name": …, "Image": …}}, or just the task
+{"Image": …}. Then follows it until it is Running (exit 0), Failed (exit 1,
+with the reason) or stopped. On a terminal a live line shows its state and
+newest event; otherwise each event of its history is printed as it happens.
+The last line (stdout) says where it runs or why it failed.
+
+  -f, --file FILE       the task to run
+  -d, --detach          print the task ID and return at once, without waiting
+  --json                print the task as the manager's JSON instead of a sentence
+  --timeout DURATION    give up waiting after this long (default ${DEFAULT_TIMEOUT}; 0 waits forever);
+                        the task goes on, and cube status ID shows it
+  -m, --manager H:P     the manager (CUBE_MANAGER; default localhost:5556)
+
+CUBE_TOKEN is sent as the bearer token when set.`,
+  switches: ['detach', 'json'],
+  async run({ positionals, flags }) {
+    const file = flags['file'] ?? positionals[0];
+    if (file === undefined || file === '') throw new UsageError('which task? give its file: cube run -f task.json');
+    const extra = flags['file'] !== undefined ? positionals : positionals.slice(1);
+    if (extra.length) throw new UsageError(`unexpected argument${extra.length > 1 ? 's' : ''}: ${extra.join(' ')} (one task file per run: -f FILE)`);
+    const timeoutText = flags['timeout'] ?? DEFAULT_TIMEOUT;
+    const timeoutMs = parseDuration(timeoutText);
+    if (timeoutMs === undefined) throw new UsageError(`--timeout: ${JSON.stringify(timeoutText)} is not a duration; write it like 30s, 5m or 1h`);
+    const event = readTaskFile(file);
+    const source = file === '-' ? 'standard input' : file;
+    const client = ManagerClient.from(flags);
+    const json = flags['json'] !== undefined;
+
+    if (flags['detach'] !== undefined) {
+      const task = await submit(client, event, source);
+      process.stdout.write(json ? `${JSON.stringify(task, null, 2)}\n` : `${task.ID}\n`);
+      return 0;
+    }
+    return follow(client, event, source, { timeoutMs, timeoutText, json, tty: Boolean(process.stderr.isTTY) });
+  },
+};

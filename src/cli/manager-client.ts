@@ -1,0 +1,205 @@
+// The client side of the manager API (SPEC §4) for the `cube` commands: where
+// the manager is (-m/--manager, else CUBE_MANAGER, else localhost:5556), the
+// bearer token (CUBE_TOKEN), and errors in one line a person can act on:
+// a manager that cannot be reached, or the manager's own Message.
+import type { NodeView } from '../manager/service.js';
+import { readEvents, type StreamEvent } from '../http/sse-client.js';
+import type { Task } from '../task/types.js';
+import { UsageError } from './args.js';
+
+export const DEFAULT_MANAGER = 'localhost:5556';
+
+/** Limit of one call; a stop waits for its container (the manager gives it up to its stop timeout + 5 s). */
+const CALL_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 120_000;
+
+/** The manager could not be reached at all; the message says how to fix that. */
+export class ManagerUnreachable extends Error {
+  override name = 'ManagerUnreachable';
+}
+
+/** The manager answered with an error: `message` is its Message. */
+export class ApiError extends Error {
+  override name = 'ApiError';
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const ADDRESS = /^(\[[0-9a-fA-F:.]+\]|[a-zA-Z0-9.-]+)(?::(\d{1,5}))?$/;
+
+/**
+ * The manager's base URL from `host:port` (a bare host gets port 5556; an
+ * http:// or https:// URL is taken as it is). `from` names where the text came from.
+ */
+export function managerUrl(text: string, from: string): string {
+  const trimmed = text.trim();
+  if (/^https?:\/\/[^/\s]+\/?$/.test(trimmed)) return trimmed.replace(/\/$/, '');
+  const match = ADDRESS.exec(trimmed);
+  const port = match?.[2] === undefined ? 5556 : Number(match[2]);
+  if (!match || port < 1 || port > 65535) {
+    throw new UsageError(`${from}: ${JSON.stringify(text)} is not host:port (like localhost:5556 or 10.0.0.5:5556)`);
+  }
+  return `http://${match[1]}:${port}`;
+}
+
+/** Why a request never got an answer, in a word or two: ECONNREFUSED, ENOTFOUND, "no answer in 30s". */
+export function reachError(error: unknown, timeoutMs: number): string {
+  const e = error as Error & { cause?: { code?: string; message?: string; errors?: { code?: string }[] } };
+  if (e.name === 'TimeoutError') return `no answer in ${Math.round(timeoutMs / 1000)}s`;
+  const cause = e.cause;
+  const code = cause?.code ?? cause?.errors?.find((x) => x.code)?.code;
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') return 'connection timed out';
+  // fetch will not connect to a few ports (the Fetch standard's "bad ports": 1, 6000, 6667…).
+  if (cause?.message === 'bad port') return 'a port fetch refuses to use; run the manager on another port';
+  if (code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED') return 'the connection was closed';
+  return code ?? cause?.message ?? e.message;
+}
+
+export interface ClientOptions {
+  /** Base URL, like http://localhost:5556. */
+  url: string;
+  /** Sent as "Authorization: Bearer …" when not empty. */
+  token: string;
+}
+
+export class ManagerClient {
+  readonly url: string;
+  private readonly token: string;
+
+  constructor(options: ClientOptions) {
+    this.url = options.url;
+    this.token = options.token;
+  }
+
+  /** The manager named by -m/--manager, else CUBE_MANAGER, else localhost:5556; the token from CUBE_TOKEN. */
+  static from(flags: Record<string, string>, env: NodeJS.ProcessEnv = process.env): ManagerClient {
+    const flag = flags['manager'];
+    const fromEnv = env['CUBE_MANAGER'];
+    const url =
+      flag !== undefined ? managerUrl(flag, '-m/--manager') : fromEnv ? managerUrl(fromEnv, 'CUBE_MANAGER') : managerUrl(DEFAULT_MANAGER, 'the default manager');
+    return new ManagerClient({ url, token: env['CUBE_TOKEN'] ?? '' });
+  }
+
+  private headers(extra: Record<string, string> = {}): Record<string, string> {
+    return { ...(this.token ? { authorization: `Bearer ${this.token}` } : {}), ...extra };
+  }
+
+  unreachable(reason: string): ManagerUnreachable {
+    return new ManagerUnreachable(
+      `cannot reach the manager at ${this.url} (${reason}). Start one with \`npm start\` or \`cube manager --workers …\`, or point -m/--manager (or CUBE_MANAGER) at it.`,
+    );
+  }
+
+  private async send(method: string, path: string, body: unknown, timeoutMs: number, signal?: AbortSignal): Promise<Response> {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    try {
+      return await fetch(`${this.url}${path}`, {
+        method,
+        headers: this.headers(body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' }),
+        signal: signal ? AbortSignal.any([timeout, signal]) : timeout,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      throw this.unreachable(reachError(error, timeoutMs));
+    }
+  }
+
+  /** An error answer as one line: the manager's Message, or what else it said. */
+  private async failure(response: Response, method: string, path: string): Promise<ApiError> {
+    const text = await response.text().catch(() => '');
+    let message: string | undefined;
+    try {
+      message = (JSON.parse(text) as { Message?: unknown }).Message as string | undefined;
+    } catch {
+      // not JSON: not Cube's error format
+    }
+    if (response.status === 401 && !this.token) {
+      return new ApiError(401, `the manager at ${this.url} requires a token: set CUBE_TOKEN to the token it was started with`);
+    }
+    if (typeof message === 'string' && message) return new ApiError(response.status, message);
+    const snippet = text.replace(/\s+/g, ' ').trim().slice(0, 120);
+    return new ApiError(
+      response.status,
+      `${method} ${this.url}${path} answered ${response.status} ${response.statusText}${snippet ? `: ${snippet}` : ''} (is ${this.url} a Cube manager?)`,
+    );
+  }
+
+  private async json<T>(response: Response, method: string, path: string): Promise<T> {
+    const text = await response.text();
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new ApiError(response.status, `${method} ${this.url}${path} answered something that is not JSON (is ${this.url} a Cube manager?)`);
+    }
+  }
+
+  /** A call whose success is a JSON body. */
+  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await this.send(method, path, body, CALL_TIMEOUT_MS);
+    if (!response.ok) throw await this.failure(response, method, path);
+    return this.json<T>(response, method, path);
+  }
+
+  tasks(): Promise<Task[]> {
+    return this.call<Task[]>('GET', '/tasks');
+  }
+
+  task(id: string): Promise<Task> {
+    return this.call<Task>('GET', `/tasks/${encodeURIComponent(id)}`);
+  }
+
+  /** POST /tasks: the Task as accepted. */
+  submit(event: unknown): Promise<Task> {
+    return this.call<Task>('POST', '/tasks', event);
+  }
+
+  nodes(): Promise<NodeView[]> {
+    return this.call<NodeView[]>('GET', '/nodes');
+  }
+
+  /** DELETE /tasks/{id}: stopped (204), or accepted and not yet confirmed (202, with the manager's message). */
+  async stop(id: string): Promise<{ confirmed: true } | { confirmed: false; message: string }> {
+    const path = `/tasks/${encodeURIComponent(id)}`;
+    const response = await this.send('DELETE', path, undefined, STOP_TIMEOUT_MS);
+    if (response.status === 202) {
+      const body = await this.json<{ Message?: string }>(response, 'DELETE', path);
+      return { confirmed: false, message: body.Message ?? `stop of task ${id} requested; not confirmed yet` };
+    }
+    if (response.ok) {
+      await response.body?.cancel();
+      return { confirmed: true };
+    }
+    throw await this.failure(response, 'DELETE', path);
+  }
+
+  /**
+   * Opens GET /events. Resolves once the manager has answered, so every change
+   * from then on is in the stream; its first event is the `snapshot`.
+   * Aborting `signal` ends the stream.
+   */
+  async events(signal: AbortSignal): Promise<AsyncGenerator<StreamEvent>> {
+    const path = '/events';
+    // The limit is on getting an answer; the stream itself stays open.
+    const connect = new AbortController();
+    const timer = setTimeout(() => connect.abort(new DOMException('no answer', 'TimeoutError')), CALL_TIMEOUT_MS);
+    let response: Response;
+    try {
+      response = await fetch(`${this.url}${path}`, {
+        headers: this.headers({ accept: 'text/event-stream' }),
+        signal: AbortSignal.any([signal, connect.signal]),
+      });
+    } catch (error) {
+      if (signal.aborted) throw error;
+      throw this.unreachable(connect.signal.aborted ? reachError(connect.signal.reason, CALL_TIMEOUT_MS) : reachError(error, CALL_TIMEOUT_MS));
+    } finally {
+      clearTimeout(timer);
+    }
+    if (!response.ok || !response.body) throw await this.failure(response, 'GET', path);
+    return readEvents(response.body);
+  }
+}
