@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/docker-up.sh
+bash scripts/browser-up.sh
 echo "cube: type-checking"
 node_modules/.bin/tsc --noEmit -p .
 

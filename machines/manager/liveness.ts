@@ -19,6 +19,8 @@ export function heard(book: Book, policy: PlacementPolicy, name: string, stats: 
     fx.note({ Time: at, Type: worker.state === 'unknown' ? 'Worker Up' : 'Worker Back', Message: `worker ${name} answers`, Worker: name });
     setWorkerState(worker, 'up', at, '', fx);
     placeQueued(book, policy, at, fx);
+  } else {
+    fx.workerChanged(worker); // fresh numbers for whoever watches /events
   }
 }
 

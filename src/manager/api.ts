@@ -7,7 +7,7 @@ import { openEventStream } from '../http/sse.js';
 import { parseTaskEvent } from '../task/codec.js';
 import { nodeView, type ManagerService } from './service.js';
 
-export const managerRoutesHint = 'the manager serves GET/POST /tasks, GET/DELETE /tasks/{id}, GET /nodes and GET /events';
+export const managerRoutesHint = 'the manager serves GET/POST /tasks, GET/DELETE /tasks/{id}, GET /nodes, GET /events, GET /log and the live view at GET /ui';
 
 export function addManagerRoutes(router: Router, service: ManagerService, stopWaitMs: number): void {
   router.get('/tasks', (ctx) => {

@@ -19,6 +19,7 @@ import { openTaskStore, taskPolicy } from '../worker/start.js';
 import { addManagerRoutes, managerRoutesHint } from './api.js';
 import { managerLogic, placementPolicy } from './logic.js';
 import { ManagerService } from './service.js';
+import { addUiRoutes, isUiPath } from '../ui/routes.js';
 
 export interface LocalWorkerOptions {
   name?: string;
@@ -79,7 +80,7 @@ export async function startManager(options: StartManagerOptions = {}): Promise<R
   };
   try {
     const router = new Router();
-    const listening = await listen(createApp(router, { token: settings.token, log, routesHint: managerRoutesHint }), options.host ?? '127.0.0.1', options.port ?? 5556);
+    const listening = await listen(createApp(router, { token: settings.token, log, routesHint: managerRoutesHint, isPublic: isUiPath }), options.host ?? '127.0.0.1', options.port ?? 5556);
     servers.push(listening);
 
     // Workers in this process: their engine is checked first, their API listens, their store is read.
@@ -130,6 +131,7 @@ export async function startManager(options: StartManagerOptions = {}): Promise<R
       return { name: w.name, url: w.listening?.url ?? null, service: workerService };
     });
     addManagerRoutes(router, service, settings.stopTimeoutMs + 5000);
+    addUiRoutes(router);
     const workers = specs.map((s) => s.name).join(', ') || 'none';
     log(`manager serving on ${listening.url} (scheduler ${settings.scheduler}; workers ${workers}); ${restore.tasks.length} task(s) restored`);
     return { url: listening.url, service, local: localServices, inspectUrl: inspection?.url, close: closeAll };

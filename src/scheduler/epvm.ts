@@ -59,7 +59,8 @@ function explain(ranked: readonly Scored[], unfit: readonly Candidate[]): string
   const others = rest.map((s) => `${s.candidate.name} ${costText(s.cost)}`);
   const notes: string[] = [];
   if (others.length > 0) notes.push(others.join(', '));
-  else notes.push('no other worker has room');
+  else if (unfit.length > 0) notes.push(`no room on ${unfit.map((c) => c.name).join(', ')}`);
+  else notes.push('the only worker up');
   if (others.length > 0 && unfit.length > 0) notes.push(`no room on ${unfit.map((c) => c.name).join(', ')}`);
   let tie = '';
   const runnerUp = rest[0];

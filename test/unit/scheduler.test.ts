@@ -331,7 +331,8 @@ test("an E-PVM pick's reason gives the chosen worker's cost and the others'", ()
   });
   assert.notEqual(cost(w2), cost(w3));
   const alone = epvm.pick(task, [w2, w4], undefined);
-  assert.equal(alone.reason, `lowest E-PVM cost ${cost(w2)} (no other worker has room)`);
+  assert.equal(alone.reason, `lowest E-PVM cost ${cost(w2)} (no room on w4)`);
+  assert.equal(epvm.pick(task, [w2], undefined).reason, `lowest E-PVM cost ${cost(w2)} (the only worker up)`);
 });
 
 // --- by name ------------------------------------------------------------

@@ -1,0 +1,96 @@
+// The live view (GET /ui): one page, its script and style, Mermaid from
+// node_modules, and the machines' Mermaid text. None of it holds data, so these
+// paths are public even when CUBE_TOKEN is set; the page itself reads /events
+// with the token (it asks for it when /events answers 401).
+import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import { exportMachines } from '../diagrams/machines.js';
+import { HttpError } from '../http/errors.js';
+
+interface Asset {
+  type: string;
+  body: Buffer;
+  etag: string;
+}
+
+const own = (file: string, type: string): Asset => {
+  const body = readFileSync(new URL(file, import.meta.url));
+  const { mtimeMs, size } = statSync(new URL(file, import.meta.url));
+  return { type, body, etag: `"${size.toString(16)}-${Math.floor(mtimeMs).toString(16)}"` };
+};
+
+/** The page's own files, by the name they are served under /ui/. */
+const assetFiles: Record<string, [file: string, type: string]> = {
+  'app.js': ['./app.js', 'text/javascript; charset=utf-8'],
+  'style.css': ['./style.css', 'text/css; charset=utf-8'],
+  'favicon.svg': ['./favicon.svg', 'image/svg+xml'],
+};
+
+/** Mermaid's browser bundle, found the way Node finds the package (no path written here). */
+export const mermaidBundle = createRequire(import.meta.url).resolve('mermaid/dist/mermaid.min.js');
+
+const MACHINE_PATH = /^\/ui\/machines\/[A-Za-z0-9_-]+\.mmd$/;
+const PUBLIC = new Set(['/ui', '/ui/', '/ui/mermaid.min.js', ...Object.keys(assetFiles).map((name) => `/ui/${name}`)]);
+
+/** The paths served without the token: the page shell, its assets and the machine diagrams. */
+export function isUiPath(path: string): boolean {
+  return PUBLIC.has(path) || MACHINE_PATH.test(path);
+}
+
+/** Answers 304 when the browser already holds this version. */
+function serve(ctx: Context, type: string, etag: string, body: () => Buffer | string | NodeJS.ReadableStream, cache = 'no-cache'): void {
+  ctx.status = 200;
+  ctx.set('Cache-Control', cache);
+  ctx.set('X-Content-Type-Options', 'nosniff');
+  ctx.etag = etag;
+  if (ctx.fresh) {
+    ctx.status = 304;
+    return;
+  }
+  ctx.type = type;
+  ctx.body = body();
+}
+
+export function addUiRoutes(router: Router): void {
+  // Read once at start: the page is a few kilobytes, and a running manager
+  // serves the page it started with.
+  const page = own('./index.html', 'text/html; charset=utf-8');
+  const assets = new Map(Object.entries(assetFiles).map(([name, [file, type]]) => [name, own(file, type)]));
+  const diagrams = new Map(exportMachines().map((m) => [m.name, m.mermaid]));
+  const machineNames = [...diagrams.keys()].join(', ');
+  const mermaidStat = statSync(mermaidBundle);
+  const mermaidEtag = `"mermaid-${mermaidStat.size.toString(16)}-${Math.floor(mermaidStat.mtimeMs).toString(16)}"`;
+
+  const sendPage = (ctx: Context) => {
+    // The page may only load what this server serves (no CDN, no fonts from elsewhere).
+    ctx.set(
+      'Content-Security-Policy',
+      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+    );
+    serve(ctx, page.type, page.etag, () => page.body);
+  };
+  router.get('/ui', sendPage);
+  router.get('/ui/', sendPage);
+
+  router.get('/ui/mermaid.min.js', (ctx) => {
+    serve(ctx, 'text/javascript; charset=utf-8', mermaidEtag, () => createReadStream(mermaidBundle), 'public, max-age=3600');
+  });
+
+  router.get('/ui/machines/:file', (ctx) => {
+    const file = ctx.params['file'] ?? '';
+    const name = file.endsWith('.mmd') ? file.slice(0, -'.mmd'.length) : '';
+    const text = diagrams.get(name);
+    if (text === undefined) {
+      throw new HttpError(404, `no machine diagram ${JSON.stringify(file)}; the machines are ${machineNames}, at /ui/machines/<name>.mmd`);
+    }
+    ctx.set('Cache-Control', 'no-cache');
+    ctx.type = 'text/plain; charset=utf-8';
+    ctx.body = text;
+  });
+
+  for (const [name, asset] of assets) {
+    router.get(`/ui/${name}`, (ctx) => serve(ctx, asset.type, asset.etag, () => asset.body));
+  }
+}

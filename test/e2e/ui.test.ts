@@ -1,0 +1,308 @@
+// The live view (GET /ui) in real headless Chromium (Debian's, driven by
+// playwright-core) against a real manager with a real Docker worker: a task
+// submitted through the API shows up and moves Scheduled → Running → Completed
+// on the page as the manager reports it, its state machine is drawn with the
+// current state highlighted, and the page asks for the token when the manager
+// wants one. The page loads nothing from anywhere but the manager.
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { nanoid } from 'nanoid';
+import { chromium, type Page } from 'playwright-core';
+import { exportMachines } from '../../src/diagrams/machines.js';
+import { silentLog } from '../../src/log.js';
+import { startManager } from '../../src/manager/start.js';
+import { MemoryRuntime } from '../../src/runtime/memory.js';
+import type { Task } from '../../src/task/types.js';
+import { mermaidBundle } from '../../src/ui/routes.js';
+import { removeContainersOf } from '../helpers/docker.js';
+import { del, get, post, request } from '../helpers/http.js';
+import { testSettings } from '../helpers/worker.js';
+
+const screenshot = fileURLToPath(new URL('../../docs/ui.png', import.meta.url));
+const chromiumFlags = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+interface Browsed {
+  page: Page;
+  /** Every URL the page asked for. */
+  requests: string[];
+  /** URLs on any other host than the manager (must stay empty: the view works offline). */
+  foreign: string[];
+  /** Uncaught errors and console errors in the page. */
+  problems: string[];
+}
+
+/** Debian's Chromium with a fresh profile, recording what the page requests; closed when the test ends. */
+async function browse(t: TestContext, managerUrl: string): Promise<Browsed> {
+  const profile = mkdtempSync(join(tmpdir(), 'cube-ui-profile-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: chromiumFlags,
+    viewport: { width: 1440, height: 960 },
+  });
+  t.after(async () => {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  });
+  const origin = new URL(managerUrl).origin;
+  const browsed: Browsed = { page: context.pages()[0] ?? (await context.newPage()), requests: [], foreign: [], problems: [] };
+  context.on('request', (r) => {
+    browsed.requests.push(r.url());
+    if (new URL(r.url()).origin !== origin) browsed.foreign.push(r.url());
+  });
+  browsed.page.on('pageerror', (error) => browsed.problems.push(`page error: ${error.message}`));
+  browsed.page.on('console', (message) => {
+    if (message.type() === 'error') browsed.problems.push(`console: ${message.text()}`);
+  });
+  return browsed;
+}
+
+/**
+ * Records every value the row of task `id` shows in its data-state, in order,
+ * as the page's own live updates set it (a MutationObserver sees each change,
+ * even two in one event-loop turn, so a short Scheduled is not missed).
+ */
+function recordRowStates(page: Page, id: string): Promise<void> {
+  // A string, not a function: tsx would wrap the named helpers in a __name() the page lacks.
+  return page.evaluate(`(() => {
+    const taskId = ${JSON.stringify(id)};
+    const seen = (window.rowStates = []);
+    const push = (value) => {
+      if (value !== null && seen.at(-1) !== value) seen.push(value);
+    };
+    const current = () => document.querySelector('#tasks tr[data-task-id="' + taskId + '"]')?.getAttribute('data-state') ?? null;
+    push(current());
+    new MutationObserver((records) => {
+      for (const record of records) {
+        if (record.type === 'attributes' && record.target.getAttribute('data-task-id') === taskId) push(record.oldValue);
+      }
+      push(current());
+    }).observe(document.querySelector('#tasks tbody'), { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'], attributeOldValue: true });
+  })()`);
+}
+
+const rowStates = (page: Page) => page.evaluate(() => (window as unknown as { rowStates: string[] }).rowStates);
+
+/** The Mermaid ids of the highlighted states: a leaf is `g.node.current` with id "<render>-state-<id>-<n>"; a composite is `g.statediagram-cluster.current` with data-id. */
+const highlighted = (page: Page) =>
+  page.$$eval('#diagram svg g.current', (nodes) => nodes.map((g) => g.getAttribute('data-id') ?? /-state-(.+)-\d+$/.exec(g.id)?.[1] ?? `?${g.id}`));
+
+/** The fill of the highlighted state's shape: the classDef's colour, so the highlight is visible. */
+const highlightFill = (page: Page) =>
+  page.$eval('#diagram svg g.current', (g) => {
+    // A leaf's own shape (rect.basic), or a composite's inner area (rect.inner): both are direct children.
+    const shape = g.querySelector(':scope > rect, :scope > path');
+    return shape ? getComputedStyle(shape).fill : 'no shape';
+  });
+
+const amber = 'rgb(255, 209, 102)'; // classDef current fill:#ffd166
+
+test('the view and its assets are served without the token; every data path still wants it', async (t) => {
+  const manager = await startManager({ port: 0, local: [], settings: testSettings({ token: 'x' }), log: silentLog });
+  t.after(() => manager.close());
+
+  const page = await get<string>(`${manager.url}/ui`);
+  assert.equal(page.status, 200);
+  assert.match(page.headers.get('content-type')!, /^text\/html/);
+  assert.match(page.body, /<script src="\/ui\/app\.js"/);
+  assert.match(page.headers.get('content-security-policy')!, /default-src 'self'/);
+  for (const [path, type] of [
+    ['/ui/', /^text\/html/],
+    ['/ui/app.js', /^text\/javascript/],
+    ['/ui/style.css', /^text\/css/],
+    ['/ui/favicon.svg', /^image\/svg\+xml/],
+  ] as const) {
+    const reply = await get(`${manager.url}${path}`);
+    assert.equal(reply.status, 200, path);
+    assert.match(reply.headers.get('content-type')!, type, path);
+  }
+
+  const mermaid = await fetch(`${manager.url}/ui/mermaid.min.js`);
+  assert.equal(mermaid.status, 200);
+  assert.match(mermaid.headers.get('content-type')!, /^text\/javascript/);
+  assert.equal(Buffer.from(await mermaid.arrayBuffer()).equals(readFileSync(mermaidBundle)), true, 'the bundle from node_modules, byte for byte');
+  const again = await fetch(`${manager.url}/ui/mermaid.min.js`, {
+    // fetch adds "Cache-Control: no-cache" to a conditional request unless told otherwise; a browser sends max-age=0.
+    headers: { 'if-none-match': mermaid.headers.get('etag')!, 'cache-control': 'max-age=0' },
+  });
+  assert.equal(again.status, 304, 'a browser that has it is told so');
+
+  for (const machine of exportMachines()) {
+    const reply = await get<string>(`${manager.url}/ui/machines/${machine.name}.mmd`);
+    assert.equal(reply.status, 200, machine.name);
+    assert.match(reply.headers.get('content-type')!, /^text\/plain/);
+    assert.equal(reply.body, machine.mermaid);
+  }
+  assert.deepEqual(exportMachines().map((m) => m.name), ['task', 'worker', 'manager']);
+  const missing = await get(`${manager.url}/ui/machines/nope.mmd`);
+  assert.equal(missing.status, 404);
+  assert.equal(missing.body.HTTPStatusCode, 404);
+  assert.match(missing.body.Message, /no machine diagram "nope\.mmd"; the machines are task, worker, manager/);
+
+  for (const path of ['/events', '/tasks', '/nodes', '/log', '/ui/nowhere']) {
+    const reply = await get(`${manager.url}${path}`);
+    assert.equal(reply.status, 401, `${path} without the token`);
+  }
+  assert.equal((await get(`${manager.url}/tasks`, { authorization: 'Bearer x' })).status, 200);
+});
+
+test('the view follows a task live: Scheduled, Running, its machine with Running highlighted, then Completed', async (t) => {
+  const worker = `ui-${nanoid(8).replace(/[^a-zA-Z0-9]/g, 'x')}`;
+  const manager = await startManager({ port: 0, local: [{ port: null, name: worker }], settings: testSettings(), log: silentLog });
+  t.after(async () => {
+    await manager.close();
+    await removeContainersOf(worker);
+  });
+  const { page, requests, foreign, problems } = await browse(t, manager.url);
+
+  await page.goto(`${manager.url}/ui`);
+  await page.locator('#status[data-status="live"]').waitFor();
+  await page.locator(`#nodes li[data-node="${worker}"][data-state="up"]`).waitFor();
+  assert.equal(await page.locator('#no-tasks').isVisible(), true, 'an empty Cube says so');
+
+  const id = randomUUID();
+  const name = `${worker}-hello`;
+  await recordRowStates(page, id);
+  const created = await post<Task>(`${manager.url}/tasks`, { ID: randomUUID(), State: 1, Task: { ID: id, Name: name, Image: 'strm/helloworld-http' } });
+  assert.equal(created.status, 201);
+
+  const row = page.locator(`#tasks tr[data-task-id="${id}"]`);
+  await page.locator(`#tasks tr[data-task-id="${id}"][data-state="running"]`).waitFor();
+  // A worker is up, so the manager places the task as it receives it: its first update is already Scheduled.
+  assert.deepEqual(await rowStates(page), ['scheduled', 'running'], 'the row showed each state the manager reported, in order');
+  const cells = await row.locator('td').allInnerTexts();
+  assert.equal(cells[0], `${name}\n${id.slice(0, 8)}`);
+  assert.equal(cells[1], 'Running');
+  assert.equal(cells[2], worker);
+  assert.equal(cells[3], '0');
+  assert.match(cells[4]!, /^\d+s$/, 'age from SubmitTime');
+
+  await page.locator(`#nodes li[data-node="${worker}"]`, { hasText: 'up · 1 task' }).waitFor();
+  await row.click();
+  await page.locator(`#detail[data-task-id="${id}"][data-state="running"]`).waitFor();
+  await page.locator('#diagram[data-state="running"] svg g.current').waitFor();
+  assert.deepEqual(await highlighted(page), ['running']);
+  assert.equal(await page.locator('#diagram').getAttribute('data-highlight'), 'running');
+  assert.equal(await highlightFill(page), amber);
+  assert.deepEqual(await page.locator('#transitions li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-state'))), ['running', 'scheduled'], 'newest first');
+  const task = (await get<Task>(`${manager.url}/tasks/${id}`)).body;
+  const history = await page.locator('#history tbody tr td.type').allInnerTexts();
+  assert.deepEqual(history, task.Events.map((e) => e.Type).reverse(), 'the history is Task.Events, newest first');
+  assert.equal(history.at(-1), 'Received');
+  assert.equal(history[0], 'Started');
+  assert.match(await page.locator('#facts').innerText(), new RegExp(task.ContainerID.slice(0, 12)));
+
+  // Every state the page can be asked to highlight exists in the diagram it draws.
+  const text = (await get<string>(`${manager.url}/ui/machines/task.mmd`)).body;
+  const stateIds = await page.evaluate(() => (window as unknown as { cubeStateIds: Record<string, string> }).cubeStateIds);
+  assert.deepEqual(Object.keys(stateIds).sort(), ['completed', 'failed', 'pending', 'restarting', 'running', 'scheduled', 'stopping']);
+  for (const mermaidId of Object.values(stateIds)) assert.match(text, new RegExp(`" as ${mermaidId}\\b`), mermaidId);
+
+  // Fit (the default) shrinks the whole machine into the panel; full size is wider and scrolls.
+  const widths = () => page.$eval('#diagram', (box) => [box.querySelector('svg')!.getBoundingClientRect().width, box.clientWidth]);
+  const [fitted, panel] = await widths();
+  assert.ok(fitted! <= panel!, `fitted: ${fitted} px in ${panel} px`);
+  await page.locator('#zoom-full').click();
+  const [full] = await widths();
+  assert.ok(full! > fitted!, `full size (${full} px) is larger than fitted (${fitted} px)`);
+  await page.locator('#zoom-fit').click();
+
+  // The restore dispatcher (boot) is left out unless asked for; the highlight is the same either way.
+  const bootNodes = () => page.$$eval('#diagram svg g[id]', (gs) => gs.filter((g) => /-state-boot-\d+$/.test(g.id)).length);
+  assert.equal(await bootNodes(), 0);
+  assert.match(await page.locator('#diagram-note').innerText(), /in every state|container\.exited/);
+  await page.locator('#show-restore').check();
+  await page.locator('#diagram[data-restore-paths="true"][data-state="running"] svg g.current').waitFor();
+  assert.equal(await bootNodes(), 1);
+  assert.deepEqual(await highlighted(page), ['running']);
+  await page.locator('#show-restore').uncheck();
+  await page.locator('#diagram[data-restore-paths="false"][data-state="running"] svg g.current').waitFor();
+
+  mkdirSync(join(screenshot, '..'), { recursive: true });
+  await page.screenshot({ path: screenshot, fullPage: true });
+
+  const stopped = await del(`${manager.url}/tasks/${id}`);
+  assert.equal(stopped.status, 204);
+  await page.locator(`#tasks tr[data-task-id="${id}"][data-state="completed"]`).waitFor();
+  await page.locator('#diagram[data-state="completed"] svg g.current').waitFor();
+  assert.deepEqual(await highlighted(page), ['completed']);
+  assert.equal(await highlightFill(page), amber);
+  assert.equal(await page.locator('#detail-state').innerText(), 'Completed');
+  assert.deepEqual(await rowStates(page), ['scheduled', 'running', 'stopping', 'completed']);
+  assert.deepEqual(
+    await page.locator('#transitions li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-state'))),
+    ['completed', 'stopping', 'running', 'scheduled'],
+  );
+  assert.equal((await page.locator('#history tbody tr td.type').allInnerTexts())[0], 'Killed');
+  await page.locator(`#nodes li[data-node="${worker}"]`, { hasText: 'up · 0 tasks' }).waitFor();
+
+  const paths = requests.map((url) => new URL(url).pathname);
+  for (const path of ['/ui', '/ui/app.js', '/ui/style.css', '/ui/mermaid.min.js', '/events', '/ui/machines/task.mmd']) assert.ok(paths.includes(path), `the page requested ${path}`);
+  assert.deepEqual(foreign, [], 'the page asked no other host for anything');
+  assert.deepEqual(problems, []);
+});
+
+test('with a token, the view asks for it, refuses a wrong one, and shows the tasks once given the right one', async (t) => {
+  const manager = await startManager({
+    port: 0,
+    local: [{ port: null, name: `ui-token-${nanoid(6)}`, runtime: new MemoryRuntime() }],
+    settings: testSettings({ token: 'x' }),
+    log: silentLog,
+  });
+  t.after(() => manager.close());
+  const id = randomUUID();
+  const created = await request('POST', `${manager.url}/tasks`, { ID: randomUUID(), State: 1, Task: { ID: id, Name: 'behind-a-token', Image: 'strm/helloworld-http' } }, { authorization: 'Bearer x' });
+  assert.equal(created.status, 201);
+  const { page, foreign, problems, requests } = await browse(t, manager.url);
+  const eventsAuth: (string | undefined)[] = [];
+  page.on('request', (r) => {
+    if (new URL(r.url()).pathname === '/events') eventsAuth.push(r.headers()['authorization']);
+  });
+
+  await page.goto(`${manager.url}/ui`);
+  await page.locator('#token-form').waitFor();
+  await page.locator('#status[data-status="auth"]').waitFor();
+  assert.match(await page.locator('#auth-message').innerText(), /requires a token/);
+  assert.equal(await page.locator('#tasks tbody tr').count(), 0, 'nothing is shown without the token');
+
+  await page.locator('#token').fill('wrong');
+  await page.locator('#token-form button[type="submit"]').click();
+  await page.locator('#auth-message', { hasText: 'the token is wrong' }).waitFor();
+  assert.equal(await page.locator('#auth').isVisible(), true);
+
+  await page.locator('#token').fill('x');
+  await page.locator('#token-form button[type="submit"]').click();
+  await page.locator('#status[data-status="live"]').waitFor();
+  await page.locator(`#tasks tr[data-task-id="${id}"]`).waitFor();
+  assert.equal(await page.locator('#auth').isVisible(), false);
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('cube.token')), 'x');
+  assert.deepEqual(eventsAuth, [undefined, 'Bearer wrong', 'Bearer x']);
+
+  // The token lasts for the tab: a reload goes straight to the tasks.
+  await page.reload();
+  await page.locator(`#tasks tr[data-task-id="${id}"]`).waitFor();
+  assert.equal(await page.locator('#auth').isVisible(), false);
+  assert.equal(eventsAuth.at(-1), 'Bearer x');
+
+  assert.ok(requests.length > 0);
+  assert.deepEqual(foreign, []);
+  // The browser reports each 401 of /events as a failed load; nothing else may go wrong.
+  assert.deepEqual(
+    problems.filter((p) => !/Failed to load resource: the server responded with a status of 401/.test(p)),
+    [],
+  );
+});
