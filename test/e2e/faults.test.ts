@@ -24,30 +24,35 @@ const env = (dataDir: string, extra: Record<string, string> = {}) => ({
   ...extra,
 });
 
-/** Processes and worker names to clean up when the test ends. */
-function cleanup(t: TestContext) {
+/** Starts cube processes for one test, and stops them and removes their containers when it ends. */
+function lab(t: TestContext) {
   const processes: CubeProcess[] = [];
   const workers: string[] = [];
   t.after(async () => {
     await Promise.all(processes.map((p) => p.stop('SIGKILL')));
     for (const name of workers) await removeContainersOf(name);
   });
-  return { processes, workers };
+  const track = (p: CubeProcess) => (processes.push(p), p);
+  return {
+    dir: mkdtempSync(join(tmpdir(), 'cube-faults-')),
+    async worker(name: string, settings: Record<string, string>, port = '0') {
+      if (!workers.includes(name)) workers.push(name);
+      const process = track(await spawnCube(['worker', '--port', port, '--name', name], settings));
+      return { process, name, address: process.url.replace('http://', '') };
+    },
+    async manager(addresses: string[], settings: Record<string, string>, port = '0', ...args: string[]) {
+      return track(await spawnCube(['manager', '--port', port, '--workers', addresses.join(','), ...args], settings));
+    },
+  };
 }
 
 const hello = (name: string) => ({ Task: { Image: 'strm/helloworld-http', Name: name } });
 const running = (ids: string[]) => (v: { tasks: Task[] }) => ids.every((id) => v.tasks.find((t) => t.ID === id)?.State === 2);
 
 test('a manager killed with -9 mid-flight comes back with every task it answered 201 for, and they all run', async (t) => {
-  const { processes, workers } = cleanup(t);
-  const dir = mkdtempSync(join(tmpdir(), 'cube-kill-manager-'));
-  const name = `km-${nanoid(5)}`;
-  workers.push(name);
-  const worker = await spawnCube(['worker', '--port', '0', '--name', name], env(dir));
-  processes.push(worker);
-  const address = worker.url.replace('http://', '');
-  const first = await spawnCube(['manager', '--port', '0', '--workers', address], env(dir));
-  processes.push(first);
+  const cube = lab(t);
+  const { name, address } = await cube.worker(`km-${nanoid(5)}`, env(cube.dir));
+  const first = await cube.manager([address], env(cube.dir));
   await untilView(first.url, (v) => v.nodes[0]?.State === 'up');
 
   // 30 POSTs, 6 at a time; the manager dies while they are in flight.
@@ -69,8 +74,7 @@ test('a manager killed with -9 mid-flight comes back with every task it answered
   assert.ok(accepted.length >= 10, `${accepted.length} accepted before the kill`);
 
   const port = new URL(first.url).port;
-  const second = await spawnCube(['manager', '--port', port, '--workers', address], env(dir));
-  processes.push(second);
+  const second = await cube.manager([address], env(cube.dir), port);
   const listed = (await get<Task[]>(`${second.url}/tasks`)).body.map((task) => task.ID);
   for (const id of accepted) assert.ok(listed.includes(id), `task ${id} answered 201 is still there`);
   const view = await untilView(second.url, running(accepted));
@@ -81,15 +85,9 @@ test('a manager killed with -9 mid-flight comes back with every task it answered
 });
 
 test('a worker killed with -9 keeps its containers running, and adopts them when it restarts', async (t) => {
-  const { processes, workers } = cleanup(t);
-  const dir = mkdtempSync(join(tmpdir(), 'cube-kill-worker-'));
-  const name = `kw-${nanoid(5)}`;
-  workers.push(name);
-  const worker = await spawnCube(['worker', '--port', '0', '--name', name], env(dir));
-  processes.push(worker);
-  const address = worker.url.replace('http://', '');
-  const manager = await spawnCube(['manager', '--port', '0', '--workers', address], env(dir, { CUBE_HEARTBEAT_TTL: '30s' }));
-  processes.push(manager);
+  const cube = lab(t);
+  const { process: worker, name, address } = await cube.worker(`kw-${nanoid(5)}`, env(cube.dir));
+  const manager = await cube.manager([address], env(cube.dir, { CUBE_HEARTBEAT_TTL: '30s' }));
   await untilView(manager.url, (v) => v.nodes[0]?.State === 'up');
   const ids: string[] = [];
   for (let i = 0; i < 3; i++) ids.push((await post<Task>(`${manager.url}/tasks`, hello(`${name}-${i}`))).body.ID);
@@ -100,8 +98,7 @@ test('a worker killed with -9 keeps its containers running, and adopts them when
   const survivors = await containersOf(name);
   assert.deepEqual(survivors.filter((c) => c.State === 'running').map((c) => c.Id).sort(), containerIds, 'containers outlive their worker');
 
-  const again = await spawnCube(['worker', '--port', address.split(':')[1]!, '--name', name], env(dir));
-  processes.push(again);
+  const { process: again } = await cube.worker(name, env(cube.dir), address.split(':')[1]!);
   const restored = (await get<Task[]>(`${again.url}/tasks`)).body;
   assert.deepEqual(restored.filter((task) => task.State === 2).map((task) => task.ContainerID).sort(), containerIds, 'adopted, not started again');
   assert.equal((await containersOf(name)).length, 3, 'no duplicate containers');
@@ -110,21 +107,18 @@ test('a worker killed with -9 keeps its containers running, and adopts them when
 });
 
 test('a worker that never comes back: its tasks end up Running on another worker', async (t) => {
-  const { processes, workers } = cleanup(t);
-  const dir = mkdtempSync(join(tmpdir(), 'cube-lost-'));
-  const names = [`lost-${nanoid(5)}`, `kept-${nanoid(5)}`];
-  workers.push(...names);
-  const [lost, kept] = [await spawnCube(['worker', '--port', '0', '--name', names[0]!], env(dir)), await spawnCube(['worker', '--port', '0', '--name', names[1]!], env(dir))];
-  processes.push(lost, kept);
-  const addresses = [lost.url, kept.url].map((u) => u.replace('http://', ''));
-  const manager = await spawnCube(['manager', '--port', '0', '--workers', addresses.join(','), '--scheduler', 'roundrobin'], env(dir));
-  processes.push(manager);
+  const cube = lab(t);
+  const lost = await cube.worker(`lost-${nanoid(5)}`, env(cube.dir));
+  const kept = await cube.worker(`kept-${nanoid(5)}`, env(cube.dir));
+  const names = [lost.name, kept.name];
+  const addresses = [lost.address, kept.address];
+  const manager = await cube.manager(addresses, env(cube.dir), '0', '--scheduler', 'roundrobin');
   await untilView(manager.url, (v) => v.nodes.length === 2 && v.nodes.every((n) => n.State === 'up'));
   const ids: string[] = [];
   for (let i = 0; i < 4; i++) ids.push((await post<Task>(`${manager.url}/tasks`, hello(`${names[0]}-${i}`))).body.ID);
   await untilView(manager.url, running(ids));
 
-  await lost.stop('SIGKILL');
+  await lost.process.stop('SIGKILL');
   const view = await untilView(manager.url, (v) => running(ids)(v) && ids.every((id) => v.tasks.find((task) => task.ID === id)!.Worker === addresses[1]));
   assert.equal(view.nodes.find((n) => n.Name === addresses[0]).State, 'down');
   const moved = view.tasks.filter((task) => task.Events.some((e) => e.Type === 'Rescheduling' && /was lost \(no heartbeat/.test(e.Message)));
@@ -133,20 +127,15 @@ test('a worker that never comes back: its tasks end up Running on another worker
 });
 
 test('a worker cut off and back again: its tasks were placed elsewhere, and its copies are stopped when it answers', async (t) => {
-  const { processes, workers } = cleanup(t);
-  const dir = mkdtempSync(join(tmpdir(), 'cube-cut-'));
-  const names = [`cut-${nanoid(5)}`, `cut-${nanoid(5)}`];
-  workers.push(...names);
-  const started = [await spawnCube(['worker', '--port', '0', '--name', names[0]!], env(dir)), await spawnCube(['worker', '--port', '0', '--name', names[1]!], env(dir))];
-  processes.push(...started);
-  const addresses = started.map((w) => w.url.replace('http://', ''));
-  const manager = await spawnCube(['manager', '--port', '0', '--workers', addresses.join(','), '--scheduler', 'roundrobin'], env(dir));
-  processes.push(manager);
+  const cube = lab(t);
+  const workers = [await cube.worker(`cut-${nanoid(5)}`, env(cube.dir)), await cube.worker(`cut-${nanoid(5)}`, env(cube.dir))];
+  const addresses = workers.map((w) => w.address);
+  const manager = await cube.manager(addresses, env(cube.dir), '0', '--scheduler', 'roundrobin');
   await untilView(manager.url, (v) => v.nodes.length === 2 && v.nodes.every((n) => n.State === 'up'));
-  const id = (await post<Task>(`${manager.url}/tasks`, hello(`${names[0]}-x`))).body.ID;
+  const id = (await post<Task>(`${manager.url}/tasks`, hello(`${workers[0]!.name}-x`))).body.ID;
   await untilView(manager.url, running([id]));
   const first = addresses.indexOf((await get<Task>(`${manager.url}/tasks/${id}`)).body.Worker);
-  const [cut, cutName, otherAddress] = [started[first]!, names[first]!, addresses[1 - first]!];
+  const [cut, cutName, otherAddress] = [workers[first]!.process, workers[first]!.name, addresses[1 - first]!];
 
   cut.child.kill('SIGSTOP'); // frozen: its connections stay open, it says nothing
   const moved = await untilView(manager.url, (v) => v.tasks.find((task) => task.ID === id)?.Worker === otherAddress && running([id])(v));

@@ -9,31 +9,19 @@ import { createActor, fromCallback, waitFor, type Actor, type AnyEventObject } f
 import { managerMachine, type ManagerMachine, type WorkerSpec } from '../../machines/manager.js';
 import type { LogEntry } from '../../machines/manager/book.js';
 import { placementPolicy } from '../../src/manager/logic.js';
-import type { FromWorker, ToWorker, WorkerStats } from '../../src/protocol.js';
+import type { FromWorker, ToWorker } from '../../src/protocol.js';
 import { MemoryRuntime } from '../../src/runtime/memory.js';
 import { newTask, type Task } from '../../src/task/types.js';
 import { workerLogic } from '../../src/worker/logic.js';
 import { silentLog } from '../../src/log.js';
+import { workerStats } from '../helpers/stats.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const at = (ms: number) => new Date(T0 + ms).toISOString();
 const TTL = 10_000;
 const policy = { restartLimit: 3, restartDelayMs: 0, restartDelayMaxMs: 0, healthFailures: 3 };
 
-const stats = (worker: string, fields: Partial<WorkerStats> = {}): WorkerStats => ({
-  Worker: worker,
-  MemoryTotal: 8 * 2 ** 30,
-  MemoryAvailable: 8 * 2 ** 30,
-  DiskTotal: 100 * 2 ** 30,
-  DiskFree: 100 * 2 ** 30,
-  CpuUsage: 0,
-  CpuCount: 4,
-  LoadAverage: [0, 0, 0],
-  TaskCount: 0,
-  Runtime: 'up',
-  RuntimeProblem: '',
-  ...fields,
-});
+const stats = workerStats;
 
 /** A worker elsewhere, spoken for by the test: what it received, and its voice. */
 interface Remote {

@@ -21,6 +21,7 @@ import {
   type Scheduler,
 } from '../../src/scheduler/index.js';
 import { newTask, type Task } from '../../src/task/types.js';
+import { workerStats } from '../helpers/stats.js';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -30,24 +31,7 @@ const aTask = (fields: Partial<Task> = {}): Task =>
 
 /** A worker with 4 idle CPUs, 8 GiB of memory all available and 100 GiB of disk all free. */
 function worker(name: string, stats: Partial<WorkerStats> = {}, held: Partial<Held> = {}): Candidate {
-  return {
-    name,
-    stats: {
-      Worker: name,
-      MemoryTotal: 8 * GiB,
-      MemoryAvailable: 8 * GiB,
-      DiskTotal: 100 * GiB,
-      DiskFree: 100 * GiB,
-      CpuUsage: 0,
-      CpuCount: 4,
-      LoadAverage: [0, 0, 0],
-      TaskCount: 0,
-      Runtime: 'up',
-      RuntimeProblem: '',
-      ...stats,
-    },
-    held: { ...emptyHeld(), ...held },
-  };
+  return { name, stats: workerStats(name, stats), held: { ...emptyHeld(), ...held } };
 }
 
 /** Places `count` tasks one after another, recording each on its worker as the manager would. */
