@@ -31,15 +31,28 @@ export function ask(actor: CommandTarget, command: { type: string } & Record<str
   return refusal;
 }
 
-/** Resolves with task `id`'s record once `done` holds for it; `current` (its record now) is checked first. */
-export function waitForTask(actor: CommandTarget, id: string, current: Task | undefined, done: (task: Task) => boolean): Promise<Task> {
+/**
+ * Resolves with task `id`'s record once `done` holds for it; `current` (its
+ * record now) is checked first. An aborted `signal` ends the wait with undefined.
+ */
+export function waitForTask(
+  actor: CommandTarget,
+  id: string,
+  current: Task | undefined,
+  done: (task: Task) => boolean,
+  signal?: AbortSignal,
+): Promise<Task | undefined> {
   if (current && done(current)) return Promise.resolve(current);
   return new Promise((resolve) => {
+    const finish = (task: Task | undefined) => {
+      subscription.unsubscribe();
+      signal?.removeEventListener('abort', aborted);
+      resolve(task);
+    };
+    const aborted = () => finish(undefined);
     const subscription = actor.on('task.updated', ({ task }) => {
-      if (task.ID === id && done(task)) {
-        subscription.unsubscribe();
-        resolve(task);
-      }
+      if (task.ID === id && done(task)) finish(task);
     });
+    signal?.addEventListener('abort', aborted);
   });
 }

@@ -99,12 +99,8 @@ export class ManagerService {
     this.task(id);
     const refusal = ask(this.target, { type: 'task.stop', id, at: now() });
     if (refusal) throw new HttpError(409, refusal);
-    const stopped = waitForTask(this.target, id, this.book().tasks.get(id), (t) => t.State === TaskState.Completed);
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), waitMs)));
-    const confirmed = await Promise.race([stopped.then(() => true as const), late]);
-    clearTimeout(timer);
-    return confirmed;
+    const stopped = await waitForTask(this.target, id, this.book().tasks.get(id), (t) => t.State === TaskState.Completed, AbortSignal.timeout(waitMs));
+    return stopped !== undefined;
   }
 
   /** Everything the manager reports, for GET /events. */

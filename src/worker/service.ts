@@ -53,7 +53,7 @@ export class WorkerService {
   }
 
   /** Stops a task and resolves once its container is gone (SPEC §3 DELETE). */
-  async stop(id: string): Promise<Task> {
+  async stop(id: string): Promise<Task | undefined> {
     const current = this.task(id);
     const refusal = ask(this.target, { type: 'task.stop', id, at: now() });
     if (refusal) throw new HttpError(409, refusal);

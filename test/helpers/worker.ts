@@ -34,8 +34,8 @@ export async function testWorker(t: TestContext, options: StartWorkerOptions = {
 }
 
 /** Resolves when the worker's record of a task satisfies `done`, reacting to its updates. */
-export function untilTask(worker: RunningWorker, id: string, done: (task: Task) => boolean): Promise<Task> {
+export async function untilTask(worker: RunningWorker, id: string, done: (task: Task) => boolean): Promise<Task> {
   const current = worker.service.actor.getSnapshot().context.tasks.get(id);
   const target = worker.service.actor as unknown as CommandTarget;
-  return waitForTask(target, id, current, done);
+  return (await waitForTask(target, id, current, done))!; // no signal: only the test's timeout ends it
 }
