@@ -13,6 +13,7 @@
 // `statsSampler` (machine stats) and the action `removeContainers`.
 import { assign, enqueueActions, fromCallback, sendTo, setup, type AnyEventObject } from 'xstate';
 import { nameTaken, nameTask } from './names.js';
+import { newShardPool, place, release, type ShardPool } from './shard-pool.js';
 import { shardMachine } from './shard.js';
 import { refusalReason, type TaskMachineEvent, type TaskPolicy } from './task.js';
 import type { FromWorker, ToWorker, WorkerStats } from '../src/protocol.js';
@@ -21,8 +22,8 @@ import { TaskState, type Task } from '../src/task/types.js';
 export interface WorkerInput {
   name: string;
   policy: TaskPolicy;
-  /** How many shards hold the task actors (see machines/shard.ts). */
-  shards?: number;
+  /** At most this many task actors per shard (machines/shard-pool.ts). */
+  shardCapacity?: number;
   /** Run by a manager in the same process: report to the parent too. */
   embedded?: boolean;
   /** Task records loaded from disk: their actors resume where they were. */
@@ -54,7 +55,8 @@ export interface WorkerContext {
   name: string;
   policy: TaskPolicy;
   embedded: boolean;
-  shards: number;
+  /** Which shard holds which task actor. */
+  pool: ShardPool;
   /**
    * The latest record of every task, Completed ones included. A Map mutated
    * in place: copying 10k records per update would make each update O(n).
@@ -133,13 +135,6 @@ export function reconcilePlan(tasks: Map<string, Task>, containers: ObservedCont
   return { facts, unwanted };
 }
 
-/** FNV-1a, to spread task ids evenly over shards. */
-function shardOf(id: string, shards: number): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
-  return `shard-${(h >>> 0) % shards}`;
-}
-
 const isActive = (task: Task | undefined) => task !== undefined && task.State !== TaskState.Completed;
 
 // ---- the machine -----------------------------------------------------------------
@@ -162,6 +157,17 @@ export const workerMachine = setup({
     report: enqueueActions(({ context, enqueue }, message: FromWorker) => {
       enqueue.emit(message);
       if (context.embedded) enqueue.sendParent(message);
+    }),
+    /** Gives a task an actor, in a shard with room (opening a shard when all are full). */
+    spawnTask: enqueueActions(({ context, enqueue }, params: { task: Task }) => {
+      const { shard, opened } = place(context.pool, params.task.ID);
+      if (opened) enqueue.spawnChild('shard', { id: shard, input: { worker: context.name, policy: context.policy } });
+      enqueue.sendTo(shard, { type: 'shard.spawn', task: params.task });
+    }),
+    /** Delivers an event to a task's actor; a task with none (Completed, or unknown) ignores it. */
+    toTask: enqueueActions(({ context, enqueue }, params: { id: string; event: TaskMachineEvent }) => {
+      const shard = context.pool.of.get(params.id);
+      if (shard) enqueue.sendTo(shard, { type: 'shard.forward', id: params.id, event: params.event });
     }),
     /** Stops and removes containers nobody wants; supplied by src/. */
     removeContainers: (_, _params: { containerIds: string[] }) => undefined,
@@ -186,7 +192,7 @@ export const workerMachine = setup({
       name: input.name,
       policy: input.policy,
       embedded: input.embedded ?? false,
-      shards: input.shards ?? 64,
+      pool: newShardPool(input.shardCapacity),
       tasks,
       active: [...tasks.values()].filter(isActive).length,
       runtimeProblem: '',
@@ -194,11 +200,8 @@ export const workerMachine = setup({
     };
   },
   entry: enqueueActions(({ context, enqueue }) => {
-    for (let i = 0; i < context.shards; i++) {
-      enqueue.spawnChild('shard', { id: `shard-${i}`, input: { worker: context.name, policy: context.policy } });
-    }
     for (const task of context.tasks.values()) {
-      if (task.StateName !== 'completed') enqueue.sendTo(shardOf(task.ID, context.shards), { type: 'shard.spawn', task });
+      if (task.StateName !== 'completed') enqueue({ type: 'spawnTask', params: { task } });
     }
   }),
   invoke: [
@@ -219,13 +222,12 @@ export const workerMachine = setup({
         const id = event.task.ID;
         const taken = context.tasks.has(id) ? undefined : nameTaken(context.names, context.tasks, event.task);
         const decision: RunDecision = taken ? { action: 'refuse', reason: taken } : decideRun(context.tasks.get(id), event.ensure);
-        const shard = shardOf(id, context.shards);
         if (decision.action === 'spawn') {
           const task: Task = { ...event.task, State: TaskState.Pending, StateName: 'pending', Worker: context.name };
-          enqueue.sendTo(shard, { type: 'shard.spawn', task });
-          enqueue.sendTo(shard, { type: 'shard.forward', id, event: { type: 'schedule', worker: context.name, at: event.at } });
+          enqueue({ type: 'spawnTask', params: { task } });
+          enqueue({ type: 'toTask', params: { id, event: { type: 'schedule', worker: context.name, at: event.at } } });
         } else if (decision.action === 'restart') {
-          enqueue.sendTo(shard, { type: 'shard.forward', id, event: { type: 'restart', at: event.at } });
+          enqueue({ type: 'toTask', params: { id, event: { type: 'restart', at: event.at } } });
         } else if (decision.action === 'refuse') {
           enqueue({
             type: 'report',
@@ -238,7 +240,7 @@ export const workerMachine = setup({
       actions: enqueueActions(({ context, event, enqueue }) => {
         const decision = decideStop(context.tasks.get(event.id), event.id, context.name);
         if (decision.action === 'forward') {
-          enqueue.sendTo(shardOf(event.id, context.shards), { type: 'shard.forward', id: event.id, event: { type: 'stop', at: event.at } });
+          enqueue({ type: 'toTask', params: { id: event.id, event: { type: 'stop', at: event.at } } });
         } else if (decision.action === 'refuse') {
           enqueue({
             type: 'report',
@@ -262,6 +264,7 @@ export const workerMachine = setup({
         assign(({ context, event }) => {
           const previous = context.tasks.get(event.task.ID);
           nameTask(context.names, previous, event.task);
+          if (event.task.State === TaskState.Completed) release(context.pool, event.task.ID); // its actor is gone
           context.tasks.set(event.task.ID, event.task);
           return { active: context.active + Number(isActive(event.task)) - Number(isActive(previous)) };
         }),
@@ -269,20 +272,17 @@ export const workerMachine = setup({
       ],
     },
     'container.exited': {
-      actions: enqueueActions(({ context, event, enqueue }) => {
-        const { taskId, ...fact } = event;
-        enqueue.sendTo(shardOf(taskId, context.shards), { type: 'shard.forward', id: taskId, event: fact });
-      }),
+      actions: {
+        type: 'toTask',
+        params: ({ event: { taskId, ...fact } }) => ({ id: taskId, event: fact }),
+      },
     },
     'container.removed': {
       // A container removed behind Cube's back is a vanished container.
-      actions: enqueueActions(({ context, event, enqueue }) => {
-        enqueue.sendTo(shardOf(event.taskId, context.shards), {
-          type: 'shard.forward',
-          id: event.taskId,
-          event: { type: 'container.missing', containerId: event.containerId, at: event.at },
-        });
-      }),
+      actions: {
+        type: 'toTask',
+        params: ({ event }) => ({ id: event.taskId, event: { type: 'container.missing', containerId: event.containerId, at: event.at } }),
+      },
     },
     'runtime.connected': {
       // The event stream may have missed deaths while it was down: compare now.
@@ -292,9 +292,7 @@ export const workerMachine = setup({
     'containers.observed': {
       actions: enqueueActions(({ context, event, enqueue }) => {
         const plan = reconcilePlan(context.tasks, event.containers, event.at);
-        for (const fact of plan.facts) {
-          enqueue.sendTo(shardOf(fact.id, context.shards), { type: 'shard.forward', id: fact.id, event: fact.event });
-        }
+        for (const fact of plan.facts) enqueue({ type: 'toTask', params: fact });
         if (plan.unwanted.length > 0) enqueue({ type: 'removeContainers', params: { containerIds: plan.unwanted } });
       }),
     },

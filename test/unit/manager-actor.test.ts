@@ -51,7 +51,7 @@ function startManager(options: { local?: string[]; remote?: string[]; scheduler?
     delays: { reconcileInterval: 1e9 },
   });
   const workers: WorkerSpec[] = [
-    ...(options.local ?? []).map((name) => ({ name, address: 'in-process', local: { name, policy, shards: 4 } })),
+    ...(options.local ?? []).map((name) => ({ name, address: 'in-process', local: { name, policy, shardCapacity: 4 } })),
     ...(options.remote ?? []).map((name) => ({ name, address: `${name}:5555` })),
   ];
   const manager = createActor(logic, {

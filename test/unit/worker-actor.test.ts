@@ -23,7 +23,7 @@ function startWorker(runtime: MemoryRuntime, restore: Task[] = []) {
     sampleStats: () => ({ MemoryTotal: 1, MemoryAvailable: 1, DiskTotal: 1, DiskFree: 1, CpuUsage: 0, CpuCount: 1, LoadAverage: [0, 0, 0] }),
     log: silentLog,
   });
-  const worker = createActor(logic, { input: { name: 'w1', policy, shards: 4, restore } });
+  const worker = createActor(logic, { input: { name: 'w1', policy, shardCapacity: 2, restore } });
   const reports: FromWorker[] = [];
   worker.on('*', (event) => reports.push(event as FromWorker));
   worker.start();
