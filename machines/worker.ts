@@ -135,6 +135,10 @@ export function reconcilePlan(tasks: Map<string, Task>, containers: ObservedCont
   return { facts, unwanted };
 }
 
+/** The heartbeat: the latest stats, once there are any. */
+const statsMessage = ({ context, event }: { context: WorkerContext; event: { at?: string } }): FromWorker | undefined =>
+  context.stats ? { type: 'worker.stats', worker: context.name, stats: context.stats, at: event.at ?? '' } : undefined;
+
 const isActive = (task: Task | undefined) => task !== undefined && task.State !== TaskState.Completed;
 
 // ---- the machine -----------------------------------------------------------------
@@ -154,7 +158,8 @@ export const workerMachine = setup({
   },
   actions: {
     /** Publishes a message: to listeners in this process, and to the manager that embeds this worker. */
-    report: enqueueActions(({ context, enqueue }, message: FromWorker) => {
+    report: enqueueActions(({ context, enqueue }, message: FromWorker | undefined) => {
+      if (!message) return;
       enqueue.emit(message);
       if (context.embedded) enqueue.sendParent(message);
     }),
@@ -169,6 +174,11 @@ export const workerMachine = setup({
       const shard = context.pool.of.get(params.id);
       if (shard) enqueue.sendTo(shard, { type: 'shard.forward', id: params.id, event: params.event });
     }),
+    /** Whether the engine answers, reflected in the stats at once (not at the next sample). */
+    setRuntime: assign(({ context }, params: { problem: string }) => ({
+      runtimeProblem: params.problem,
+      stats: context.stats && { ...context.stats, Runtime: params.problem ? ('down' as const) : ('up' as const), RuntimeProblem: params.problem },
+    })),
     /** Stops and removes containers nobody wants; supplied by src/. */
     removeContainers: (_, _params: { containerIds: string[] }) => undefined,
     /** Asks the reconciler for the containers, naming those that running tasks own. */
@@ -286,9 +296,9 @@ export const workerMachine = setup({
     },
     'runtime.connected': {
       // The event stream may have missed deaths while it was down: compare now.
-      actions: [assign({ runtimeProblem: '' }), 'requestReconcile'],
+      actions: [{ type: 'setRuntime', params: { problem: '' } }, { type: 'report', params: statsMessage }, 'requestReconcile'],
     },
-    'runtime.disconnected': { actions: assign({ runtimeProblem: ({ event }) => event.reason }) },
+    'runtime.disconnected': { actions: [{ type: 'setRuntime', params: ({ event }) => ({ problem: event.reason }) }, { type: 'report', params: statsMessage }] },
     'containers.observed': {
       actions: enqueueActions(({ context, event, enqueue }) => {
         const plan = reconcilePlan(context.tasks, event.containers, event.at);
@@ -307,7 +317,7 @@ export const workerMachine = setup({
             RuntimeProblem: context.runtimeProblem,
           }),
         }),
-        { type: 'report', params: ({ context, event }) => ({ type: 'worker.stats', worker: context.name, stats: context.stats!, at: event.at }) },
+        { type: 'report', params: statsMessage },
       ],
     },
   },

@@ -85,7 +85,7 @@ export function nodeTable(nodes: readonly NodeView[], now: number = Date.now()):
       free(n.MemoryAvailable, n.MemoryTotal),
       free(n.DiskFree, n.DiskTotal),
       cpuOf(n.CpuUsage, n.CpuCount),
-      String(n.TaskCount),
+      String(n.Reserved.Tasks), // the manager's own count: current, unlike the heartbeat's TaskCount
       n.LastSeen ? ago(n.LastSeen, now) : 'never',
     ];
     if (withProblem) row.push(n.State !== 'up' && n.Problem ? n.Problem : '');

@@ -28,7 +28,8 @@ export function followDockerEvents(docker: Docker, options: EventStreamOptions):
   const killed = new Set<string>();
   const oomed = new Set<string>();
   const minDelay = options.retryMinMs ?? 100;
-  const maxDelay = options.retryMaxMs ?? 5000;
+  // A local engine is cheap to ask: retry at least every second, so a recovery shows at once.
+  const maxDelay = options.retryMaxMs ?? 1000;
   let delay = minDelay;
   let stopped = false;
   /** Whether the engine was last seen answering; undefined before the first try. */

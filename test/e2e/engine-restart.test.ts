@@ -68,6 +68,8 @@ test('a worker whose Docker engine restarts keeps serving, reports the engine do
   await until(worker.url, ({ type, data }) => type === 'task.updated' && data.task.ID === created.ID && data.task.State === 2 && data.task.ContainerID !== before.ContainerID);
   const after = (await get<Task>(`${worker.url}/tasks/${created.ID}`)).body;
   assert.ok(after.RestartCount >= 1);
+  // The engine's event stream reconnects on its own schedule; the worker then says the engine is up.
+  await until(worker.url, ({ type, data }) => type === 'worker.stats' && data.stats.Runtime === 'up');
   assert.equal((await get(`${worker.url}/stats`)).body.Runtime, 'up');
   assert.equal((await inspectContainer(after.ContainerID))?.State.Running, true, 'its new container runs');
 });

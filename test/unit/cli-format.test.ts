@@ -161,9 +161,9 @@ const node = (fields: Partial<NodeView> = {}): NodeView => ({
   CpuCount: 2,
   CpuUsage: 0.26,
   LoadAverage: [0, 0, 0],
-  TaskCount: 4,
+  TaskCount: 9, // the heartbeat's, not shown: TASKS is the manager's current count
   Runtime: 'up',
-  Reserved: { Cpu: 0, Memory: 0, Disk: 0, Tasks: 0 },
+  Reserved: { Cpu: 0, Memory: 0, Disk: 0, Tasks: 4 },
   ...fields,
 });
 
@@ -173,7 +173,7 @@ test('nodeTable: amounts in human units, last seen in words, PROBLEM only when a
     'NAME   ADDRESS          STATE   MEMORY               DISK                CPU              TASKS   LAST SEEN\n' +
       'w1     127.0.0.1:5555   up      22.7/23.5 GiB free   79.4/252 GiB free   26% of 2 cores   4       3s ago\n',
   );
-  const down = node({ Name: 'w2', State: 'down', LastSeen: '', Problem: 'no heartbeat for 15 s (w2:5555: ECONNREFUSED)', MemoryTotal: 0, DiskTotal: 0, CpuCount: 0, TaskCount: 0 });
+  const down = node({ Name: 'w2', State: 'down', LastSeen: '', Problem: 'no heartbeat for 15 s (w2:5555: ECONNREFUSED)', MemoryTotal: 0, DiskTotal: 0, CpuCount: 0, Reserved: { Cpu: 0, Memory: 0, Disk: 0, Tasks: 0 } });
   const out = nodeTable([node(), down], now).split('\n');
   assert.match(out[0]!, /LAST SEEN {3}PROBLEM$/);
   assert.match(out[1]!, /3s ago$/, 'no problem shown for a node that is up');
