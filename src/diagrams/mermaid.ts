@@ -32,11 +32,14 @@ export function toMermaid(graph: MachineGraph): string {
   declare(root.id, '  ');
   // Transitions of the machine itself (root) are taken in any state: drawn as one note.
   const rootEvents = [...new Set(graph.transitions.filter((t) => t.source === root.id).map((t) => t.label))];
+  // One arrow per pair of states, its events stacked: parallel arrows draw their labels on top of each other.
+  const arrows = new Map<string, string[]>();
   for (const t of graph.transitions) {
     if (t.source === root.id) continue;
-    const text = label(t.guard ? `${t.label} [${t.guard}]` : t.label);
-    lines.push(`  ${id(t.source)} --> ${id(t.target)}: ${text}`);
+    const key = `${id(t.source)} --> ${id(t.target)}`;
+    arrows.set(key, [...(arrows.get(key) ?? []), label(t.guard ? `${t.label} [${t.guard}]` : t.label)]);
   }
+  for (const [arrow, texts] of arrows) lines.push(`  ${arrow}: ${texts.join('<br/>')}`);
   if (rootEvents.length > 0) {
     const first = childrenOf(root.id)[0];
     if (first) lines.push(`  note right of ${id(first.id)}`, `    in every state: ${label(rootEvents.join(', '))}`, '  end note');
