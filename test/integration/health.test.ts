@@ -5,13 +5,12 @@
 // worker, so the second runs on a port Docker picks (SPEC §1).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { dockerCli } from '../helpers/docker.js';
 import { get, post } from '../helpers/http.js';
 import { testWorker, untilTask } from '../helpers/worker.js';
 import type { Task } from '../../src/task/types.js';
+import { example } from '../helpers/examples.js';
 
-const example = (name: string) => JSON.parse(readFileSync(new URL(`../../../shared/examples/${name}`, import.meta.url), 'utf8'));
 
 test('SPEC §7 health: a healthy task keeps running, a failing one is restarted up to the limit, docker stop restarts the healthy one', async (t) => {
   const worker = await testWorker(t, {

@@ -2,7 +2,6 @@
 // reaches the worker without the user touching the worker.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { nanoid } from 'nanoid';
 import { waitForTask, type CommandTarget } from '../../src/actors/requests.js';
 import { startManager } from '../../src/manager/start.js';
@@ -11,8 +10,8 @@ import { ZERO_TIME, type Task } from '../../src/task/types.js';
 import { inspectContainer, removeContainersOf } from '../helpers/docker.js';
 import { del, get, post, request } from '../helpers/http.js';
 import { testSettings } from '../helpers/worker.js';
+import { example } from '../helpers/examples.js';
 
-const example = (name: string) => JSON.parse(readFileSync(new URL(`../../../shared/examples/${name}`, import.meta.url), 'utf8'));
 
 test('SPEC §7: through the manager, a task runs on the worker, shows State 2 and its container, and stops', async (t) => {
   const name = `mgr-${nanoid(6)}`;

@@ -3,14 +3,13 @@
 // kind of bad input. Waits react to the worker's updates; nothing sleeps.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dockerCli, docker, inspectContainer, containersOf } from '../helpers/docker.js';
 import { del, get, post, request } from '../helpers/http.js';
 import { testWorker, untilTask } from '../helpers/worker.js';
 import { ZERO_TIME, type Task } from '../../src/task/types.js';
+import { example } from '../helpers/examples.js';
 
-const example = (name: string) => JSON.parse(readFileSync(new URL(`../../../shared/examples/${name}`, import.meta.url), 'utf8'));
 const hello = 'strm/helloworld-http';
 const event = (task: Partial<Task>) => ({ Task: { Image: hello, ...task } });
 

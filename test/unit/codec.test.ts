@@ -4,12 +4,10 @@
 // that names the key and says what was expected.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { parseTask, parseTaskEvent, ValidationError, type ParseOptions } from '../../src/task/codec.js';
 import { ZERO_TIME } from '../../src/task/types.js';
+import { example } from '../helpers/examples.js';
 
-const example = (name: string): unknown =>
-  JSON.parse(readFileSync(new URL(`../../../shared/examples/${name}`, import.meta.url), 'utf8'));
 
 /** Deterministic ids: id-1, id-2, … */
 const ids = (): ParseOptions => {
