@@ -22,7 +22,7 @@ interface PullEvent {
 const megabytes = (bytes: number) => (bytes / 1e6).toFixed(1);
 
 /** Sums the per-layer progress events of a pull into one line. */
-class PullProgress {
+export class PullProgress {
   private layers = new Map<string, { current: number; total: number; done: boolean }>();
   private lastReport = 0;
 
