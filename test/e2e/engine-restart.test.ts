@@ -14,7 +14,7 @@ import type { Task } from '../../src/task/types.js';
 import { spawnCube } from '../helpers/cube-process.js';
 import { inspectContainer, removeContainersOf } from '../helpers/docker.js';
 import { get, post } from '../helpers/http.js';
-import { readEvents } from '../../src/http/sse-client.js';
+import { untilEvent } from '../helpers/watch.js';
 
 const run = promisify(execFile);
 const dockerUp = fileURLToPath(new URL('../../scripts/docker-up.sh', import.meta.url));
@@ -22,18 +22,7 @@ const dockerUp = fileURLToPath(new URL('../../scripts/docker-up.sh', import.meta
 /** Resolves when process `pid` has exited: `tail --pid` waits on it for us. */
 const exited = (pid: number) => new Promise<void>((resolve) => spawn('tail', [`--pid=${pid}`, '-f', '/dev/null']).once('exit', () => resolve()));
 
-/** Follows a worker's event stream until `done` holds for what it reports. */
-async function until(url: string, done: (message: { type: string; data: any }) => boolean): Promise<void> {
-  const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), 90_000);
-  try {
-    const response = await fetch(`${url}/events`, { signal: abort.signal });
-    for await (const message of readEvents(response.body!)) if (done(message)) return;
-  } finally {
-    clearTimeout(timer);
-    abort.abort();
-  }
-}
+const until = (url: string, done: (message: { type: string; data: any }) => boolean) => untilEvent(url, (type, data) => done({ type, data }), 90_000);
 
 test('a worker whose Docker engine restarts keeps serving, reports the engine down, and runs its task again', async (t) => {
   const name = `engine-${nanoid(5)}`;

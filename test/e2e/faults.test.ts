@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { nanoid } from 'nanoid';
 import type { Task } from '../../src/task/types.js';
 import { spawnCube, type CubeProcess } from '../helpers/cube-process.js';
-import { containersOf, removeContainersOf } from '../helpers/docker.js';
+import { containersOf, docker, removeContainersOf } from '../helpers/docker.js';
 import { get, post } from '../helpers/http.js';
-import { untilView } from '../helpers/watch.js';
+import { untilEvent, untilView } from '../helpers/watch.js';
 
 const env = (dataDir: string, extra: Record<string, string> = {}) => ({
   CUBE_DATA_DIR: dataDir,
@@ -155,48 +155,30 @@ test('a worker cut off and back again: its tasks were placed elsewhere, and its 
   assert.equal(final.State, 2);
 });
 
-/** Follows the manager's event stream until its log satisfies `done`. */
+/** The manager's log, followed until `done` holds for it. */
 async function untilLog(url: string, done: (entries: any[]) => boolean): Promise<any[]> {
   const entries = (await get<any[]>(`${url}/log?limit=1000`)).body;
   if (done(entries)) return entries;
-  const { readEvents } = await import('../../src/http/sse-client.js');
-  const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), 60_000);
-  try {
-    const response = await fetch(`${url}/events`, { signal: abort.signal });
-    for await (const { type, data } of readEvents(response.body!)) {
-      if (type === 'log') entries.push(data.entry);
-      if (done(entries)) return entries;
-    }
-    throw new Error('stream ended');
-  } finally {
-    clearTimeout(timer);
-    abort.abort();
-  }
+  await untilEvent(url, (type, data) => {
+    if (type === 'log') entries.push(data.entry);
+    return done(entries);
+  });
+  return entries;
 }
 
-/** Follows a worker's event stream until its record of a task satisfies `done`. */
+/** Follows a worker until its record of a task satisfies `done`. */
 async function untilWorkerTask(url: string, id: string, done: (task: Task) => boolean): Promise<Task> {
-  const { readEvents } = await import('../../src/http/sse-client.js');
-  const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), 60_000);
-  try {
-    const response = await fetch(`${url}/events`, { signal: abort.signal });
-    for await (const { type, data } of readEvents(response.body!)) {
-      const tasks: Task[] = type === 'worker.tasks' ? data.tasks : type === 'task.updated' ? [data.task] : [];
-      const task = tasks.find((x) => x.ID === id);
-      if (task && done(task)) return task;
-    }
-    throw new Error('stream ended');
-  } finally {
-    clearTimeout(timer);
-    abort.abort();
-  }
+  let found: Task | undefined;
+  await untilEvent(url, (type, data) => {
+    const tasks: Task[] = type === 'worker.tasks' ? data.tasks : type === 'task.updated' ? [data.task] : [];
+    found = tasks.find((task) => task.ID === id && done(task)) ?? found;
+    return found !== undefined;
+  });
+  return found!;
 }
 
 /** Waits, on Docker's own events, until a worker has no running container. */
 async function waitForNoRunning(worker: string): Promise<number> {
-  const { docker } = await import('../helpers/docker.js');
   const stream = await docker.getEvents({ filters: { type: ['container'], label: [`cube.worker=${worker}`], event: ['die', 'destroy'] } });
   try {
     for (;;) {

@@ -1,32 +1,44 @@
-// Follows a manager's GET /events until its view of tasks and nodes satisfies
-// a condition: how e2e tests wait, reacting to what Cube reports.
+// How e2e tests wait: they follow an event stream (a manager's or a worker's
+// GET /events) and react to what Cube reports; nothing polls or sleeps.
 import { readEvents } from '../../src/http/sse-client.js';
 import type { Task } from '../../src/task/types.js';
+
+/** Follows `url`/events until `done` holds for one of its events. */
+export async function untilEvent(url: string, done: (type: string, data: any) => boolean, timeoutMs = 60_000): Promise<void> {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(new Error(`condition not met within ${timeoutMs} ms`)), timeoutMs);
+  try {
+    const response = await fetch(`${url}/events`, { signal: abort.signal });
+    for await (const { type, data } of readEvents(response.body!)) if (done(type, data)) return;
+    throw new Error(`${url} closed its event stream`);
+  } finally {
+    clearTimeout(timer);
+    abort.abort();
+  }
+}
 
 export interface ManagerView {
   tasks: Task[];
   nodes: any[];
 }
 
+/** Follows a manager until its view of tasks and nodes satisfies `done`. */
 export async function untilView(url: string, done: (view: ManagerView) => boolean, timeoutMs = 60_000): Promise<ManagerView> {
-  const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(new Error(`condition not met within ${timeoutMs} ms`)), timeoutMs);
-  try {
-    const response = await fetch(`${url}/events`, { signal: abort.signal });
-    const tasks = new Map<string, Task>();
-    const nodes = new Map<string, any>();
-    for await (const { type, data } of readEvents(response.body!)) {
+  const tasks = new Map<string, Task>();
+  const nodes = new Map<string, any>();
+  let view: ManagerView = { tasks: [], nodes: [] };
+  await untilEvent(
+    url,
+    (type, data) => {
       if (type === 'snapshot') {
         for (const task of data.tasks as Task[]) tasks.set(task.ID, task);
         for (const node of data.nodes) nodes.set(node.Name, node);
       } else if (type === 'task.updated') tasks.set(data.task.ID, data.task);
       else if (type === 'node.updated') nodes.set(data.node.Name, data.node);
-      const view = { tasks: [...tasks.values()], nodes: [...nodes.values()] };
-      if (done(view)) return view;
-    }
-    throw new Error('the manager closed its event stream');
-  } finally {
-    clearTimeout(timer);
-    abort.abort();
-  }
+      view = { tasks: [...tasks.values()], nodes: [...nodes.values()] };
+      return done(view);
+    },
+    timeoutMs,
+  );
+  return view;
 }
