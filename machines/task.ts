@@ -26,13 +26,6 @@ export interface TaskPolicy {
   healthFailures: number;
 }
 
-export const defaultTaskPolicy: TaskPolicy = {
-  restartLimit: 3,
-  restartDelayMs: 10_000,
-  restartDelayMaxMs: 5 * 60_000,
-  healthFailures: 3,
-};
-
 /** How many history entries a task keeps (Nomad keeps 10; a few more help with restarts). */
 export const HISTORY_LIMIT = 20;
 
@@ -98,9 +91,6 @@ export type TaskMachineEvent =
   | { type: 'health.failed'; reason: string; at: string }
   | { type: 'stop'; at: string }
   | { type: 'restart'; at: string };
-
-/** The commands a client can give a task; everything else is a fact the task learns. */
-export const commands = ['schedule', 'unschedulable', 'stop', 'restart'] as const;
 
 const stateNumber: Record<StateName, TaskStateNumber | null> = {
   pending: 0,

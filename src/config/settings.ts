@@ -38,7 +38,6 @@ export const settingSpecs = {
 type Specs = typeof settingSpecs;
 type ValueOf<K extends Kind> = K extends 'text' ? string : K extends 'switch' ? boolean : number;
 export type Settings = { -readonly [N in keyof Specs]: ValueOf<Specs[N]['kind']> };
-export type SettingName = keyof Specs;
 
 export class SettingsError extends Error {
   override name = 'SettingsError';

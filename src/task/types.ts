@@ -14,7 +14,6 @@ export type TaskStateNumber = (typeof TaskState)[keyof typeof TaskState];
 
 /** The name of each State integer, for tables and messages. */
 export const stateNames = ['Pending', 'Scheduled', 'Running', 'Completed', 'Failed'] as const;
-export type StateLabel = (typeof stateNames)[number];
 
 /**
  * Where the task machine is, in finer grain than `State`: `stopping` is still
