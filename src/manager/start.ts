@@ -73,9 +73,11 @@ export async function startManager(options: StartManagerOptions = {}): Promise<R
   const servers: Listening[] = [];
   const stores: { close(): void }[] = [];
   let stopActor = () => {};
+  const runtimesInUse: ContainerRuntime[] = [];
   const closeAll = async () => {
     await Promise.all(servers.map((s) => s.close()));
     stopActor();
+    await Promise.all(runtimesInUse.map((r) => r.settle())); // starts under way finish; the next start adopts them
     for (const store of stores) store.close();
   };
   try {
@@ -97,6 +99,7 @@ export async function startManager(options: StartManagerOptions = {}): Promise<R
         worker.runtime ??
         new DockerRuntime({ worker: name, host: worker.dockerHost, stopTimeoutSeconds: Math.ceil(settings.stopTimeoutMs / 1000), callTimeoutMs: settings.dockerTimeoutMs });
       await runtime.describe();
+      runtimesInUse.push(runtime);
       const store = openTaskStore(settings, name);
       stores.push(store);
       local.push({ name, router: workerRouter, listening: workerListening, runtime, store });

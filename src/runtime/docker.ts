@@ -123,6 +123,10 @@ export class DockerRuntime implements ContainerRuntime {
     }
   }
 
+  async settle(): Promise<void> {
+    while (this.queues.size > 0) await Promise.all(this.queues.values());
+  }
+
   watch(handlers: WatchHandlers): () => void {
     return followDockerEvents(this.streams, {
       labels: [`${WORKER_LABEL}=${this.options.worker}`],

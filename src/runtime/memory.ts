@@ -64,6 +64,8 @@ export class MemoryRuntime implements ContainerRuntime {
     return this.containers.get(containerId)?.exitCode ?? null;
   }
 
+  async settle(): Promise<void> {}
+
   watch(handlers: WatchHandlers): () => void {
     this.watchers.add(handlers);
     queueMicrotask(() => handlers.onConnected());

@@ -59,6 +59,8 @@ export interface ContainerRuntime {
   list(): Promise<ContainerInfo[]>;
   /** The exit code of a container, or null when the engine no longer has it. */
   exitCode(containerId: string): Promise<number | null>;
+  /** Resolves when every call under way has finished: a worker that stops waits for it. */
+  settle(): Promise<void>;
   /** Follows the engine's events until the returned function is called; reconnects by itself. */
   watch(handlers: WatchHandlers): () => void;
 }

@@ -103,6 +103,7 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
         await listening.close();
         actor.stop();
         inspection?.stop();
+        await runtime.settle(); // a start under way finishes; the next start of this worker adopts it
         store.close();
       },
     };

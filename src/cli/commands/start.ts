@@ -32,8 +32,9 @@ ${settingsHelp()}`,
       manager.port,
     );
     const local = running.local[0]!;
+    const stopped = untilStopped(running.close); // before saying we listen: a signal may follow at once
     process.stdout.write(`cube: manager listening on ${running.url}, worker ${local.name} listening on ${local.url}\n`);
     if (running.inspectUrl) process.stdout.write(`cube: inspector at ${running.inspectUrl} (open it in a browser with internet access)\n`);
-    return untilStopped(running.close);
+    return stopped;
   },
 };

@@ -20,8 +20,9 @@ ${settingsHelp()}`,
     const settings = readSettings(flags);
     const name = flags['name'] ?? process.env['CUBE_WORKER_NAME'];
     const worker = await explainListenErrors(startWorker({ host, port, name, settings }), host, port);
+    const stopped = untilStopped(worker.close); // before saying we listen: a signal may follow at once
     process.stdout.write(`cube: worker ${worker.name} listening on ${worker.url}\n`);
     if (worker.inspectUrl) process.stdout.write(`cube: inspector at ${worker.inspectUrl}\n`);
-    return untilStopped(worker.close);
+    return stopped;
   },
 };
