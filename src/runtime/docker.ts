@@ -67,9 +67,9 @@ export class DockerRuntime implements ContainerRuntime {
   start(task: Task, options: StartOptions): Promise<Started> {
     return this.serial(task.ID, async () => {
       try {
-        if (options.replace) await this.removeTaskContainers(task.ID);
-        await ensureImage({ calls: this.docker, streams: this.streams }, this.address, task.Image, options.onProgress);
         const notes: string[] = [];
+        if (options.replace) await this.removeTaskContainers(task.ID, notes);
+        await ensureImage({ calls: this.docker, streams: this.streams }, this.address, task.Image, options.onProgress);
         const created = await this.create(task, options.replace, task.PortBindings, notes);
         if (created.adopted) {
           notes.push(`adopted its running container ${created.id.slice(0, 12)}`);
@@ -208,7 +208,7 @@ export class DockerRuntime implements ContainerRuntime {
     const ours = labels[WORKER_LABEL] === this.options.worker;
     if (ours && !replace && existing.State.Running) return { id: existing.Id, adopted: true };
     if (!ours) notes.push(`took over from worker ${labels[WORKER_LABEL]}, which left container ${existing.Id.slice(0, 12)} of this task on the engine`);
-    await this.discard(existing.Id);
+    await this.discard(existing.Id, notes);
     const container = await this.docker.createContainer(this.spec(task, bindings));
     return { id: container.id, adopted: false };
   }
@@ -225,7 +225,7 @@ export class DockerRuntime implements ContainerRuntime {
       if (statusOf(error) === 304) return id;
       const fixed = Object.entries(task.PortBindings ?? {}).filter(([, hostPort]) => hostPort !== '');
       if (!/port is already allocated|address already in use/i.test(dockerMessage(error)) || fixed.length === 0) throw error;
-      await this.discard(id);
+      await this.discard(id, notes);
       const recreated = await this.create(task, true, null, notes);
       await this.docker.getContainer(recreated.id).start();
       const taken = fixed.map(([port, hostPort]) => `${hostPort} (for ${port})`).join(', ');
@@ -264,22 +264,39 @@ export class DockerRuntime implements ContainerRuntime {
     }
   }
 
-  private async discard(id: string): Promise<void> {
+  /**
+   * Stops and removes a container. One that Docker cannot remove (a dead
+   * container whose files are still busy, as an engine stopped in the middle
+   * of a removal leaves behind) is renamed out of the way instead, so its name
+   * is free for the task again; `notes` says so.
+   */
+  private async discard(id: string, notes?: string[]): Promise<void> {
     await this.stopContainer(id);
     try {
       await this.docker.getContainer(id).remove({ force: true });
     } catch (error) {
-      // 404: already gone; 409: a removal is already in progress.
-      if (statusOf(error) !== 404 && statusOf(error) !== 409) throw error;
+      if (statusOf(error) === 404) return;
+      const info = await this.docker.getContainer(id).inspect().catch(() => undefined);
+      if (!info) return; // gone meanwhile
+      const name = info.Name.replace(/^\//, '');
+      const parked = `${name.replace(/-dead-[0-9a-f]{12}$/, '')}-dead-${id.slice(0, 12)}`;
+      if (name === parked) return; // already out of the way
+      await this.docker
+        .getContainer(id)
+        .rename({ name: parked })
+        .catch(() => {
+          throw error;
+        });
+      notes?.push(`Docker could not remove container ${id.slice(0, 12)} (${dockerMessage(error)}); it was renamed ${parked} so the name is free`);
     }
   }
 
-  private async removeTaskContainers(taskId: string): Promise<void> {
+  private async removeTaskContainers(taskId: string, notes?: string[]): Promise<void> {
     const containers = await this.docker.listContainers({
       all: true,
       filters: { label: [`${TASK_LABEL}=${taskId}`, `${WORKER_LABEL}=${this.options.worker}`] },
     });
-    await Promise.all(containers.map((c) => this.discard(c.Id)));
+    await Promise.all(containers.map((c) => this.discard(c.Id, notes)));
   }
 
   private asRuntimeError(doing: string, error: unknown): RuntimeError {

@@ -22,7 +22,7 @@ const dockerUp = fileURLToPath(new URL('../../scripts/docker-up.sh', import.meta
 /** Resolves when process `pid` has exited: `tail --pid` waits on it for us. */
 const exited = (pid: number) => new Promise<void>((resolve) => spawn('tail', [`--pid=${pid}`, '-f', '/dev/null']).once('exit', () => resolve()));
 
-const until = (url: string, done: (message: { type: string; data: any }) => boolean) => untilEvent(url, (type, data) => done({ type, data }), 90_000);
+const until = (url: string, done: (message: { type: string; data: any }) => boolean) => untilEvent(url, (type, data) => done({ type, data }), 60_000);
 
 test('a worker whose Docker engine restarts keeps serving, reports the engine down, and runs its task again', async (t) => {
   const name = `engine-${nanoid(5)}`;
@@ -34,7 +34,9 @@ test('a worker whose Docker engine restarts keeps serving, reports the engine do
     CUBE_RESTART_LIMIT: '30',
     CUBE_RECONCILE_INTERVAL: '1s',
   });
+  let passed = false;
   t.after(async () => {
+    if (!passed) t.diagnostic(`worker log:\n${worker.output()}`);
     await worker.stop('SIGKILL');
     await removeContainersOf(name);
   });
@@ -61,4 +63,5 @@ test('a worker whose Docker engine restarts keeps serving, reports the engine do
   await until(worker.url, ({ type, data }) => type === 'worker.stats' && data.stats.Runtime === 'up');
   assert.equal((await get(`${worker.url}/stats`)).body.Runtime, 'up');
   assert.equal((await inspectContainer(after.ContainerID))?.State.Running, true, 'its new container runs');
+  passed = true;
 });

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from 'xstate';
 import { startDockerProxy } from '../helpers/docker-proxy.js';
-import { containersOf, dockerCli, removeContainersOf } from '../helpers/docker.js';
+import { startDockerHttpProxy } from '../helpers/docker-http-proxy.js';
+import { containersOf, dockerCli, inspectContainer, removeContainersOf } from '../helpers/docker.js';
 import { get, post } from '../helpers/http.js';
 import { testSettings, testWorker, untilTask } from '../helpers/worker.js';
 import { startWorker } from '../../src/worker/start.js';
@@ -81,4 +82,21 @@ test('a restarted worker restores its tasks from disk and adopts their running c
   await dockerCli('kill', running.ContainerID); // and it is watched again
   const failed = await untilTask(second, created.body.ID, (x) => x.State === 4);
   assert.equal(failed.ExitCode, 137);
+});
+
+test('a container Docker cannot remove is renamed out of the way, so its task restarts under its name', async (t) => {
+  const proxy = await startDockerHttpProxy();
+  t.after(() => proxy.close());
+  const worker = await testWorker(t, { dockerHost: proxy.address });
+  const created = await post<Task>(`${worker.url}/tasks`, event({ Name: `stuck-${worker.name.slice(5)}` }));
+  const first = await untilTask(worker, created.body.ID, (x) => x.State === 2);
+
+  proxy.failRemovals = true; // as after an engine stopped in the middle of a removal
+  await post(`${worker.url}/tasks`, event({ ID: created.body.ID, Name: first.Name })); // a restart: the old container must go
+  const again = await untilTask(worker, created.body.ID, (x) => x.State === 2 && x.ContainerID !== first.ContainerID);
+  const parked = `${first.Name}-dead-${first.ContainerID.slice(0, 12)}`;
+  assert.ok(again.Events.some((e) => e.Message.includes(`it was renamed ${parked} so the name is free`)), JSON.stringify(again.Events));
+  assert.equal((await inspectContainer(first.ContainerID))?.Name, `/${parked}`);
+  assert.equal((await inspectContainer(again.ContainerID))?.Name, `/${first.Name}`);
+  proxy.failRemovals = false;
 });
