@@ -7,8 +7,7 @@ import type { Settings } from '../config/settings.js';
 import type { Log } from '../log.js';
 import { emptyHeld, holdTask, schedulerByName } from '../scheduler/index.js';
 import { workerLogic, type Runtimes } from '../worker/logic.js';
-import { heartbeatInterval } from '../worker/start.js';
-import { statsSampler } from '../worker/stats.js';
+import { workerLogicOptions } from '../worker/from-settings.js';
 import { clockActor } from './clock.js';
 import { remoteWorkerActor } from './remote-worker.js';
 
@@ -19,13 +18,7 @@ export function placementPolicy(scheduler: string): PlacementPolicy {
 export function managerLogic(runtimes: Runtimes, settings: Settings, log: Log) {
   return managerMachine.provide({
     actors: {
-      localWorker: workerLogic(runtimes, {
-        health: { intervalMs: settings.healthIntervalMs, timeoutMs: settings.healthTimeoutMs },
-        reconcileIntervalMs: settings.reconcileIntervalMs,
-        statsIntervalMs: heartbeatInterval(settings),
-        sampleStats: statsSampler(settings.store === 'memory' ? '/' : settings.dataDir),
-        log,
-      }),
+      localWorker: workerLogic(runtimes, workerLogicOptions(settings, log)),
       remoteWorker: remoteWorkerActor({
         token: settings.token,
         idleMs: settings.heartbeatTtlMs,

@@ -1,6 +1,5 @@
 // Starts a manager, with workers elsewhere (`cube manager --workers …`), in
 // this process (`npm start`), or both. The importable API behind the CLI.
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import Router from '@koa/router';
 import { createActor } from 'xstate';
@@ -9,13 +8,12 @@ import { readSettings, type Settings } from '../config/settings.js';
 import { createApp, listen, type Listening } from '../http/app.js';
 import { startInspection } from '../inspect/inspection.js';
 import { createLog, type Log } from '../log.js';
-import { DockerRuntime } from '../runtime/docker.js';
 import type { ContainerRuntime } from '../runtime/types.js';
 import { MemoryManagerStore, SqliteManagerStore, type ManagerStore } from '../store/manager-store.js';
 import type { TaskStore } from '../store/task-store.js';
 import { addWorkerRoutes, workerRoutesHint } from '../worker/api.js';
 import { WorkerService, type WorkerRef } from '../worker/service.js';
-import { openTaskStore, taskPolicy } from '../worker/start.js';
+import { defaultWorkerName, dockerRuntime, openTaskStore, taskPolicy } from '../worker/from-settings.js';
 import { addManagerRoutes, managerRoutesHint } from './api.js';
 import { managerLogic, placementPolicy } from './logic.js';
 import { ManagerService } from './service.js';
@@ -94,10 +92,8 @@ export async function startManager(options: StartManagerOptions = {}): Promise<R
           ? null
           : await listen(createApp(workerRouter, { token: settings.token, log, routesHint: workerRoutesHint }), worker.host ?? '127.0.0.1', worker.port ?? 5555);
       if (workerListening) servers.push(workerListening);
-      const name = worker.name ?? `${hostname()}:${workerListening?.port ?? 'local'}`;
-      const runtime =
-        worker.runtime ??
-        new DockerRuntime({ worker: name, host: worker.dockerHost, stopTimeoutSeconds: Math.ceil(settings.stopTimeoutMs / 1000), callTimeoutMs: settings.dockerTimeoutMs });
+      const name = worker.name ?? defaultWorkerName(workerListening?.port);
+      const runtime = worker.runtime ?? dockerRuntime(settings, name, worker.dockerHost);
       await runtime.describe();
       runtimesInUse.push(runtime);
       const store = openTaskStore(settings, name);

@@ -1,0 +1,52 @@
+// How a worker is built from Cube's settings, the same way whether it runs
+// alone (`cube worker`) or in a manager's process (`npm start`): its name, its
+// runtime, its store, its task policy and the options of its logic.
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { TaskPolicy } from '../../machines/task.js';
+import type { Settings } from '../config/settings.js';
+import type { Log } from '../log.js';
+import { DockerRuntime } from '../runtime/docker.js';
+import { SqliteTaskStore } from '../store/sqlite-task-store.js';
+import { MemoryTaskStore, type TaskStore } from '../store/task-store.js';
+import type { WorkerLogicOptions } from './logic.js';
+import { statsSampler } from './stats.js';
+
+/** `<hostname>:<port>`: unique per engine, and the same across restarts, so a worker adopts its containers. */
+export const defaultWorkerName = (port: number | undefined) => `${hostname()}:${port ?? 'local'}`;
+
+export function taskPolicy(settings: Settings): TaskPolicy {
+  return {
+    restartLimit: settings.restartLimit,
+    restartDelayMs: settings.restartDelayMs,
+    restartDelayMaxMs: settings.restartDelayMaxMs,
+    healthFailures: settings.healthFailures,
+  };
+}
+
+/** Heartbeats must come well inside the TTL: three per TTL, at most every 5 s. */
+export const heartbeatInterval = (settings: Settings) => Math.min(5000, Math.floor(settings.heartbeatTtlMs / 3));
+
+export function dockerRuntime(settings: Settings, worker: string, dockerHost?: string): DockerRuntime {
+  return new DockerRuntime({
+    worker,
+    host: dockerHost,
+    stopTimeoutSeconds: Math.ceil(settings.stopTimeoutMs / 1000),
+    callTimeoutMs: settings.dockerTimeoutMs,
+  });
+}
+
+export function openTaskStore(settings: Settings, name: string): TaskStore {
+  if (settings.store === 'memory') return new MemoryTaskStore();
+  return new SqliteTaskStore(join(settings.dataDir, `worker-${name.replace(/[^a-zA-Z0-9_.-]/g, '_')}.db`));
+}
+
+export function workerLogicOptions(settings: Settings, log: Log): WorkerLogicOptions {
+  return {
+    health: { intervalMs: settings.healthIntervalMs, timeoutMs: settings.healthTimeoutMs },
+    reconcileIntervalMs: settings.reconcileIntervalMs,
+    statsIntervalMs: heartbeatInterval(settings),
+    sampleStats: statsSampler(settings.store === 'memory' ? '/' : settings.dataDir),
+    log,
+  };
+}
