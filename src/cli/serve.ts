@@ -2,12 +2,17 @@
 // listen, and a clean stop on Ctrl-C or SIGTERM that never hangs.
 import { UsageError } from './args.js';
 
-export function listenAddress(flags: Record<string, string>, env: { host: string; port: string }, defaultPort: number) {
-  const host = flags['host'] ?? process.env[env.host] ?? '127.0.0.1';
-  const portText = flags['port'] ?? process.env[env.port] ?? String(defaultPort);
+/**
+ * Where a server listens: `--<flag>host` and `--<flag>port`, else the variables
+ * `<env>HOST` and `<env>PORT`, else 127.0.0.1 and `defaultPort`.
+ */
+export function listenAddress(flags: Record<string, string>, names: { flag?: string; env: string }, defaultPort: number) {
+  const flag = names.flag ?? '';
+  const host = flags[`${flag}host`] ?? process.env[`${names.env}HOST`] ?? '127.0.0.1';
+  const portText = flags[`${flag}port`] ?? process.env[`${names.env}PORT`] ?? String(defaultPort);
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new UsageError(`--port (or ${env.port}): ${JSON.stringify(portText)} is not a port number 0…65535`);
+    throw new UsageError(`--${flag}port (or ${names.env}PORT): ${JSON.stringify(portText)} is not a port number 0…65535`);
   }
   return { host, port };
 }
@@ -26,15 +31,16 @@ export function untilStopped(close: () => Promise<void>): Promise<number> {
   });
 }
 
-/** Rethrows a listen error in words: which address, and what to do. */
-export async function explainListenErrors<T>(starting: Promise<T>, host: string, port: number): Promise<T> {
+/** Rethrows a listen error in words: which address (Node's error names it), and what to do. */
+export async function explainListenErrors<T>(starting: Promise<T>): Promise<T> {
   try {
     return await starting;
   } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === 'EADDRINUSE') throw new Error(`${host}:${port} is already in use; stop what listens there or choose another --port`);
-    if (code === 'EADDRNOTAVAIL') throw new Error(`${host} is not an address of this machine; choose another --host`);
-    if (code === 'EACCES') throw new Error(`no permission to listen on ${host}:${port}; choose a port above 1023`);
+    const { code, address, port } = error as { code?: string; address?: string; port?: number };
+    const where = `${address}:${port}`;
+    if (code === 'EADDRINUSE') throw new Error(`${where} is already in use; stop what listens there or choose another port`);
+    if (code === 'EADDRNOTAVAIL') throw new Error(`${address} is not an address of this machine; choose another host`);
+    if (code === 'EACCES') throw new Error(`no permission to listen on ${where}; choose a port above 1023`);
     throw error;
   }
 }

@@ -19,8 +19,8 @@ ${settingsHelp()}`,
     const list = flags['workers'] ?? process.env['CUBE_WORKERS'] ?? '';
     const workers = list.split(',').filter((w) => w.trim() !== '');
     if (workers.length === 0) throw new UsageError('--workers is required: the workers to place tasks on, like --workers 127.0.0.1:5555,10.0.0.2:5555');
-    const { host, port } = listenAddress(flags, { host: 'CUBE_MANAGER_HOST', port: 'CUBE_MANAGER_PORT' }, 5556);
-    const manager = await explainListenErrors(startManager({ host, port, workers, settings: readSettings(flags) }), host, port);
+    const { host, port } = listenAddress(flags, { env: 'CUBE_MANAGER_' }, 5556);
+    const manager = await explainListenErrors(startManager({ host, port, workers, settings: readSettings(flags) }));
     const stopped = untilStopped(manager.close); // before saying we listen: a signal may follow at once
     process.stdout.write(`cube: manager listening on ${manager.url} with workers ${workers.join(', ')}\n`);
     if (manager.inspectUrl) process.stdout.write(`cube: inspector at ${manager.inspectUrl}\n`);

@@ -15,22 +15,10 @@ Both APIs answer; the manager places tasks on the worker by message, not HTTP.
 Settings (flag, variable, meaning):
 ${settingsHelp()}`,
   async run({ flags }) {
-    const manager = listenAddress(
-      { ...(flags['manager-host'] ? { host: flags['manager-host'] } : {}), ...(flags['manager-port'] ? { port: flags['manager-port'] } : {}) },
-      { host: 'CUBE_MANAGER_HOST', port: 'CUBE_MANAGER_PORT' },
-      5556,
-    );
-    const worker = listenAddress(
-      { ...(flags['worker-host'] ? { host: flags['worker-host'] } : {}), ...(flags['worker-port'] ? { port: flags['worker-port'] } : {}) },
-      { host: 'CUBE_WORKER_HOST', port: 'CUBE_WORKER_PORT' },
-      5555,
-    );
+    const manager = listenAddress(flags, { flag: 'manager-', env: 'CUBE_MANAGER_' }, 5556);
+    const worker = listenAddress(flags, { flag: 'worker-', env: 'CUBE_WORKER_' }, 5555);
     const name = flags['name'] ?? process.env['CUBE_WORKER_NAME'];
-    const running = await explainListenErrors(
-      startManager({ ...manager, local: [{ ...worker, ...(name ? { name } : {}) }], settings: readSettings(flags) }),
-      `${manager.host}/${worker.host}`,
-      manager.port,
-    );
+    const running = await explainListenErrors(startManager({ ...manager, local: [{ ...worker, ...(name ? { name } : {}) }], settings: readSettings(flags) }));
     const local = running.local[0]!;
     const stopped = untilStopped(running.close); // before saying we listen: a signal may follow at once
     process.stdout.write(`cube: manager listening on ${running.url}, worker ${local.name} listening on ${local.url}\n`);

@@ -16,10 +16,10 @@ Docker is reached as the Docker CLI reaches it (DOCKER_HOST, else the local sock
 Settings (flag, variable, meaning):
 ${settingsHelp()}`,
   async run({ flags }) {
-    const { host, port } = listenAddress(flags, { host: 'CUBE_HOST', port: 'CUBE_PORT' }, 5555);
+    const { host, port } = listenAddress(flags, { env: 'CUBE_' }, 5555);
     const settings = readSettings(flags);
     const name = flags['name'] ?? process.env['CUBE_WORKER_NAME'];
-    const worker = await explainListenErrors(startWorker({ host, port, name, settings }), host, port);
+    const worker = await explainListenErrors(startWorker({ host, port, name, settings }));
     const stopped = untilStopped(worker.close); // before saying we listen: a signal may follow at once
     process.stdout.write(`cube: worker ${worker.name} listening on ${worker.url}\n`);
     if (worker.inspectUrl) process.stdout.write(`cube: inspector at ${worker.inspectUrl}\n`);
