@@ -47,6 +47,7 @@ export type ManagerEvent =
 
 export type ManagerEmitted =
   | { type: 'task.updated'; task: Task }
+  | { type: 'task.stopPending'; task: Task }
   | { type: 'task.refused'; id: string; reason: string; requestId?: string }
   | { type: 'worker.changed'; worker: WorkerEntry }
   | { type: 'log'; entry: LogEntry };
@@ -62,6 +63,7 @@ function effects(enqueue: Enqueue, book: Book): Effects {
   return {
     send: (worker, message) => enqueue.sendTo(`worker:${worker}`, message),
     changed: (task) => enqueue.emit({ type: 'task.updated', task }),
+    stopPending: (task) => enqueue.emit({ type: 'task.stopPending', task }),
     workerChanged: (worker) => enqueue.emit({ type: 'worker.changed', worker: { ...worker } }),
     note: (entry) => {
       book.log.push(entry);

@@ -17,7 +17,7 @@ import { newShardPool, place, release, type ShardPool } from './shard-pool.js';
 import { shardMachine } from './shard.js';
 import { refusalReason, type TaskMachineEvent, type TaskPolicy } from './task.js';
 import type { FromWorker, ToWorker, WorkerStats } from '../src/protocol.js';
-import { TaskState, type Task } from '../src/task/types.js';
+import { TaskState, ZERO_TIME, type Task } from '../src/task/types.js';
 
 export interface WorkerInput {
   name: string;
@@ -233,7 +233,9 @@ export const workerMachine = setup({
         const taken = context.tasks.has(id) ? undefined : nameTaken(context.names, context.tasks, event.task);
         const decision: RunDecision = taken ? { action: 'refuse', reason: taken } : decideRun(context.tasks.get(id), event.ensure);
         if (decision.action === 'spawn') {
-          const task: Task = { ...event.task, State: TaskState.Pending, StateName: 'pending', Worker: context.name };
+          // A task from a manager keeps the time the manager accepted it; one POSTed here is accepted now.
+          const SubmitTime = event.task.SubmitTime === ZERO_TIME ? event.at : event.task.SubmitTime;
+          const task: Task = { ...event.task, State: TaskState.Pending, StateName: 'pending', Worker: context.name, SubmitTime };
           enqueue({ type: 'spawnTask', params: { task } });
           enqueue({ type: 'toTask', params: { id, event: { type: 'schedule', worker: context.name, at: event.at } } });
         } else if (decision.action === 'restart') {

@@ -66,8 +66,10 @@ export interface Book {
 
 export interface Effects {
   send(worker: string, message: ToWorker): void;
-  /** A record changed (or its stop flag did): report it. */
+  /** A record changed: report it. */
   changed(task: Task): void;
+  /** A stop now waits for its worker's word: report it, so it is saved and survives a restart. */
+  stopPending(task: Task): void;
   workerChanged(worker: WorkerEntry): void;
   note(entry: LogEntry): void;
 }

@@ -51,7 +51,7 @@ export function stop(book: Book, policy: PlacementPolicy, id: string, at: string
     return undefined;
   }
   book.stopRequested.add(id);
-  setRecord(book, policy, record, fx); // the stop request is part of what is saved
+  fx.stopPending(record);
   fx.send(record.Worker, { type: 'task.stop', id, at });
   return undefined;
 }

@@ -63,6 +63,7 @@ export class ManagerService {
   ) {
     this.target = actor as unknown as CommandTarget;
     actor.on('task.updated', ({ task }) => store.saveTask(task, this.book().stopRequested.has(task.ID)));
+    actor.on('task.stopPending', ({ task }) => store.saveTask(task, true));
     actor.on('log', ({ entry }) => store.appendLog(entry));
   }
 

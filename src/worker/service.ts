@@ -8,7 +8,7 @@ import { ask, waitForTask, type CommandTarget } from '../actors/requests.js';
 import { HttpError } from '../http/errors.js';
 import type { FromWorker, WorkerStats } from '../protocol.js';
 import type { TaskStore } from '../store/task-store.js';
-import { TaskState, ZERO_TIME, type Task } from '../task/types.js';
+import { TaskState, type Task } from '../task/types.js';
 
 export type WorkerRef = ActorRefFrom<WorkerMachine>;
 
@@ -45,9 +45,7 @@ export class WorkerService {
    * with `ensure`, leaves a task it already has as it is.
    */
   run(task: Task, ensure = false): Task {
-    const at = now();
-    const submitted = task.SubmitTime === ZERO_TIME ? { ...task, SubmitTime: at } : task;
-    const refusal = ask(this.target, { type: 'task.run', task: submitted, at, ensure });
+    const refusal = ask(this.target, { type: 'task.run', task, at: now(), ensure });
     if (refusal) throw new HttpError(409, refusal);
     return this.task(task.ID);
   }

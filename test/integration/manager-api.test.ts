@@ -1,15 +1,20 @@
 // SPEC §7's manager scenario against the real engine, over real HTTP: the task
 // reaches the worker without the user touching the worker.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nanoid } from 'nanoid';
 import { waitForTask, type CommandTarget } from '../../src/actors/requests.js';
 import { startManager } from '../../src/manager/start.js';
+import { startWorker } from '../../src/worker/start.js';
 import { silentLog } from '../../src/log.js';
 import { ZERO_TIME, type Task } from '../../src/task/types.js';
-import { inspectContainer, removeContainersOf } from '../helpers/docker.js';
+import { containersOf, inspectContainer, removeContainersOf } from '../helpers/docker.js';
 import { del, get, post, request } from '../helpers/http.js';
 import { testSettings } from '../helpers/worker.js';
+import { untilView } from '../helpers/watch.js';
 import { example } from '../helpers/examples.js';
 
 
@@ -67,4 +72,34 @@ test('the manager answers bad requests and unknown ids clearly', async (t) => {
 test('malformed worker addresses are refused at start with the address named', async () => {
   await assert.rejects(startManager({ port: 0, workers: ['127.0.0.1:5555', 'nope'], settings: testSettings(), log: silentLog }), /worker address "nope" is not host:port/);
   await assert.rejects(startManager({ port: 0, workers: ['127.0.0.1:99999'], settings: testSettings(), log: silentLog }), /"127.0.0.1:99999" is not host:port/);
+});
+
+test('a stop its worker has not confirmed survives a manager restart, and is carried out when the worker is back', async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'cube-stop-'));
+  const name = `stop-${nanoid(6)}`;
+  const settings = testSettings({ store: 'sqlite', dataDir, heartbeatTtlMs: 60_000, stopTimeoutMs: 200 }) // unreachable, not yet lost;
+  let worker = await startWorker({ port: 0, name, settings, log: silentLog });
+  const address = worker.url.replace('http://', '');
+  let manager = await startManager({ port: 0, workers: [address], settings, log: silentLog });
+  t.after(async () => {
+    await manager.close();
+    await worker.close();
+    await removeContainersOf(name);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  const created = await post<Task>(`${manager.url}/tasks`, { Task: { Image: 'strm/helloworld-http', Name: name } });
+  await untilView(manager.url, (v) => v.tasks.some((task) => task.ID === created.body.ID && task.State === 2));
+
+  await worker.close(); // the worker is gone: the stop cannot be delivered
+  const stopped = await del(`${manager.url}/tasks/${created.body.ID}`);
+  assert.equal(stopped.status, 202);
+  assert.match(stopped.body.Message, /has not confirmed it yet/);
+  await manager.close();
+
+  manager = await startManager({ port: 0, workers: [address], settings, log: silentLog });
+  assert.ok(manager.service.book().stopRequested.has(created.body.ID), 'the pending stop was saved');
+  worker = await startWorker({ port: Number(address.split(':')[1]), name, settings, log: silentLog });
+  const done = await untilView(manager.url, (v) => v.tasks.some((task) => task.ID === created.body.ID && task.State === 3));
+  assert.equal(done.tasks.find((task) => task.ID === created.body.ID)!.State, 3);
+  assert.equal((await containersOf(name)).filter((c) => c.State === 'running').length, 0, 'its container is stopped');
 });

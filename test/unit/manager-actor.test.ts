@@ -3,12 +3,14 @@
 // worker machine over MemoryRuntime (an in-memory stand-in); workers
 // "elsewhere" are stand-ins the test speaks for, so the network can fail on
 // cue. Time moves only when the test sends a tick.
-import { test } from 'node:test';
+import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createActor, fromCallback, waitFor, type Actor, type AnyEventObject } from 'xstate';
 import { managerMachine, type ManagerMachine, type WorkerSpec } from '../../machines/manager.js';
 import type { LogEntry } from '../../machines/manager/book.js';
 import { placementPolicy } from '../../src/manager/logic.js';
+import { ManagerService } from '../../src/manager/service.js';
+import { MemoryManagerStore } from '../../src/store/manager-store.js';
 import type { FromWorker, ToWorker } from '../../src/protocol.js';
 import { MemoryRuntime } from '../../src/runtime/memory.js';
 import { newTask, type Task } from '../../src/task/types.js';
@@ -28,6 +30,10 @@ interface Remote {
   received: ToWorker[];
   say(message: FromWorker): void;
 }
+
+/** Actors a test started: stopped after it, even when an assertion failed (their timers would keep the run alive). */
+const running: { stop(): unknown }[] = [];
+afterEach(() => running.splice(0).forEach((actor) => actor.stop()));
 
 function startManager(options: { local?: string[]; remote?: string[]; scheduler?: string; restore?: { tasks: Task[]; stopRequested: string[]; log: LogEntry[] } }) {
   const runtimes = new Map((options.local ?? []).map((name) => [name, new MemoryRuntime()]));
@@ -60,6 +66,7 @@ function startManager(options: { local?: string[]; remote?: string[]; scheduler?
   const refusals: string[] = [];
   manager.on('task.refused', (e) => refusals.push(e.reason));
   manager.start();
+  running.push(manager);
   return { manager, runtimes, remote: (name: string) => remotes.get(name)!, refusals };
 }
 
@@ -247,5 +254,16 @@ test('a task placed at once never says it waits', () => {
   manager.send({ type: 'worker.stats', worker: 'r1', stats: stats('r1'), at: at(1) });
   manager.send({ type: 'task.submit', task: task('a'), at: at(2) });
   assert.deepEqual(updates.map((t) => [t.StateName, t.Reason]), [['scheduled', '']]);
+  manager.stop();
+});
+
+test('a stop is saved as pending the moment it is asked, before any worker answers', async () => {
+  const { manager } = startManager({ remote: ['r1'] });
+  const store = new MemoryManagerStore();
+  const service = new ManagerService(manager, store);
+  manager.send({ type: 'worker.stats', worker: 'r1', stats: stats('r1'), at: at(1) });
+  manager.send({ type: 'task.submit', task: task('a'), at: at(2) });
+  assert.equal(await service.stop('a', 0), false, 'r1 has not confirmed');
+  assert.deepEqual(store.load().stopRequested, ['a']);
   manager.stop();
 });

@@ -1,7 +1,7 @@
 // The worker actor with its shards and task actors, over MemoryRuntime (an
 // in-memory stand-in: no Docker, no network). Waits react to snapshots; there
 // are no sleeps.
-import { test } from 'node:test';
+import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createActor, waitFor, type Actor } from 'xstate';
 import type { TaskPolicy } from '../../machines/task.js';
@@ -15,6 +15,10 @@ import { silentLog } from '../../src/log.js';
 const policy: TaskPolicy = { restartLimit: 2, restartDelayMs: 0, restartDelayMaxMs: 0, healthFailures: 3 };
 const at = () => new Date().toISOString();
 
+/** Actors a test started: stopped after it, even when an assertion failed (their timers would keep the run alive). */
+const running: { stop(): unknown }[] = [];
+afterEach(() => running.splice(0).forEach((actor) => actor.stop()));
+
 function startWorker(runtime: MemoryRuntime, restore: Task[] = []) {
   const logic = workerLogic(() => runtime, {
     health: { intervalMs: 1000, timeoutMs: 100 },
@@ -27,6 +31,7 @@ function startWorker(runtime: MemoryRuntime, restore: Task[] = []) {
   const reports: FromWorker[] = [];
   worker.on('*', (event) => reports.push(event as FromWorker));
   worker.start();
+  running.push(worker);
   return { worker, reports };
 }
 
@@ -167,4 +172,12 @@ test('a worker refuses a second task with the name of one not Completed', async 
   assert.match(refusal.reason, /the name "web" is used by task a/);
   assert.equal(record(worker, 'b'), undefined);
   worker.stop();
+});
+
+test('a task sent to a worker is stamped with when it was accepted, unless a manager already did', () => {
+  const { worker } = startWorker(new MemoryRuntime());
+  worker.send({ type: 'task.run', task: task('fresh'), at: '2026-01-01T00:00:05Z' });
+  worker.send({ type: 'task.run', task: task('placed', { SubmitTime: '2026-01-01T00:00:01Z' }), at: '2026-01-01T00:00:05Z' });
+  assert.equal(record(worker, 'fresh')!.SubmitTime, '2026-01-01T00:00:05Z');
+  assert.equal(record(worker, 'placed')!.SubmitTime, '2026-01-01T00:00:01Z');
 });
