@@ -37,18 +37,61 @@ const rounds = Number(process.argv[2] ?? 3);
 const COUNT = 50;
 const IMAGE = 'strm/helloworld-http';
 const docker = new Docker();
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const suffix = () => nanoid(6).replace(/[^a-zA-Z0-9]/g, 'x');
 
-/** Removes every container carrying `label` (key=value), and waits until Docker lists none. */
+/** Follows Docker's `action` events (start, destroy) of containers carrying `label`, from now on. */
+async function watchContainers(label: string, action: 'start' | 'destroy') {
+  const stream = await docker.getEvents({ filters: { type: ['container'], label: [label], event: [action] } });
+  const seen = new Map<string, number>(); // container id → when its event arrived
+  let wake: () => void = () => undefined;
+  let failure: Error | undefined;
+  let buffer = '';
+  stream.on('error', (error: Error) => {
+    failure = error;
+    wake();
+  });
+  stream.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString();
+    let end: number;
+    while ((end = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, end).trim();
+      buffer = buffer.slice(end + 1);
+      const id = line ? (JSON.parse(line) as { id?: string }).id : undefined;
+      if (id && !seen.has(id)) seen.set(id, performance.now());
+    }
+    wake();
+  });
+  return {
+    seen,
+    /** Resolves once `done` holds for the containers seen; fails after `timeoutMs` with `message`. */
+    async until(done: (seen: Map<string, number>) => boolean, timeoutMs: number, message: () => string): Promise<void> {
+      const deadline = setTimeout(() => {
+        failure = new Error(message());
+        wake();
+      }, timeoutMs);
+      try {
+        while (!done(seen)) {
+          if (failure) throw failure;
+          await new Promise<void>((resolve) => (wake = resolve));
+        }
+      } finally {
+        clearTimeout(deadline);
+      }
+    },
+    close: () => (stream as unknown as { destroy(): void }).destroy(),
+  };
+}
+
+/** Removes every container carrying `label` (key=value), and waits until Docker has destroyed each. */
 async function removeLabelled(label: string): Promise<void> {
-  for (let attempt = 0; attempt < 600; attempt++) {
-    const containers = await docker.listContainers({ all: true, filters: { label: [label] } });
-    if (containers.length === 0) return;
-    await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
-    await sleep(100);
+  const destroyed = await watchContainers(label, 'destroy');
+  try {
+    const ids = (await docker.listContainers({ all: true, filters: { label: [label] } })).map((c) => c.Id);
+    await Promise.all(ids.map((id) => docker.getContainer(id).remove({ force: true }).catch(() => undefined)));
+    await destroyed.until((seen) => ids.every((id) => seen.has(id)), 60_000, () => `containers labelled ${label} are still there after a minute`);
+  } finally {
+    destroyed.close();
   }
-  throw new Error(`containers labelled ${label} are still there after a minute`);
 }
 
 interface Measurement {
@@ -152,26 +195,18 @@ async function raw(): Promise<Measurement> {
 async function swarm(image: string): Promise<Measurement> {
   const name = `bench-swarm-${suffix()}`;
   let created = false;
+  const started = await watchContainers(`com.docker.swarm.service.name=${name}`, 'start');
   try {
     const begin = performance.now();
     await run('docker', ['service', 'create', '--detach', '--replicas', String(COUNT), '--name', name, '--no-resolve-image', image]);
     created = true;
     const cliMs = performance.now() - begin;
-    let first = 0;
-    for (;;) {
-      const tasks = (await docker.listTasks({ filters: { service: [name], 'desired-state': ['running'] } })) as { Status?: { State?: string; Err?: string } }[];
-      const running = tasks.filter((t) => t.Status?.State === 'running').length;
-      if (running > 0) first ||= performance.now();
-      if (running >= COUNT) break;
-      if (performance.now() - begin > 300_000) {
-        const states = tasks.map((t) => `${t.Status?.State}${t.Status?.Err ? ` (${t.Status.Err})` : ''}`);
-        throw new Error(`after 5 minutes ${running} of ${COUNT} swarm tasks run: ${[...new Set(states)].join(', ')}`);
-      }
-      await sleep(50);
-    }
-    const end = performance.now();
+    await started.until((seen) => seen.size >= COUNT, 300_000, () => `after 5 minutes ${started.seen.size} of ${COUNT} swarm containers started`);
+    const first = Math.min(...started.seen.values());
+    const end = Math.max(...started.seen.values());
     return { ms: end - begin, firstMs: first - begin, note: `docker service create returned after ${Math.round(cliMs)} ms` };
   } finally {
+    started.close();
     if (created) await run('docker', ['service', 'rm', name]).catch(() => undefined);
     await removeLabelled(`com.docker.swarm.service.name=${name}`);
   }

@@ -1,8 +1,8 @@
 // What the benchmarks share: statistics, starting Cube as real processes,
 // reading event streams, and writing results next to docs/benchmarks.md.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, release, tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, release } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readEvents } from '../src/http/sse-client.js';
@@ -21,39 +21,6 @@ export function percentile(values: number[], p: number): number {
 }
 
 export const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
-
-export interface CubeProcess {
-  child: ChildProcess;
-  url: string;
-  stop(): Promise<void>;
-}
-
-/** Starts `cube <args>` and resolves when it prints that it listens. */
-export async function startCube(args: string[], env: Record<string, string> = {}): Promise<CubeProcess> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'cube-bench-'));
-  const child = spawn(process.execPath, [join(root, 'bin/cube.js'), ...args], {
-    env: { ...process.env, CUBE_DATA_DIR: dataDir, CUBE_LOG: '0', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match) resolve(match[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`cube ${args.join(' ')} exited with ${code}: ${out}`)));
-  });
-  return {
-    child,
-    url,
-    stop: () =>
-      new Promise((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
-}
 
 /** Follows a server-sent event stream, calling `onEvent` for each event, until `signal` aborts. */
 export async function followEvents(url: string, onEvent: (type: string, data: any) => void, signal: AbortSignal): Promise<void> {

@@ -367,8 +367,8 @@ ${chart}
   stops when the manager's \`GET /events\` stream has shown all 50 with State 2 (\`GET /tasks\` then confirms it).
 - **raw:** dockerode \`createContainer\` + \`start\` of 50 containers, all 50 at once, with the options Cube gives Docker
   (HostConfig Init true, RestartPolicy "no", labels, no ports); the clock stops when the last start returns.
-- **Swarm:** \`docker service create --detach --replicas 50 --no-resolve-image <image>\`; the clock stops when the Docker API
-  lists 50 of the service's tasks as running (polled every 50 ms). Twice: **by tag** (\`${r.image}\`, as a user writes it)
+- **Swarm:** \`docker service create --detach --replicas 50 --no-resolve-image <image>\`; the clock stops when Docker's
+  event stream has shown 50 of the service's containers started. Twice: **by tag** (\`${r.image}\`, as a user writes it)
   and **by image ID** (\`${r.imageId ?? 'sha256:…'}\`). By tag, Swarm's agent tries to pull the tag before every task
   (\`--no-resolve-image\` only spares the manager's lookup); this machine has no internet, so each pull fails at once (DNS)
   and the local image is used. By image ID the agent never pulls. The gap between the two is that per-task pull attempt.

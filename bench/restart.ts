@@ -9,7 +9,8 @@
 //   node --import tsx bench/restart.ts [kills]      (default 20)
 import Docker from 'dockerode';
 import { nanoid } from 'nanoid';
-import { followEvents, median, round, saveResult, startCube } from './lib.js';
+import { spawnCube } from '../test/helpers/cube-process.js';
+import { followEvents, median, round, saveResult } from './lib.js';
 
 const kills = Number(process.argv[2] ?? 20);
 const image = 'strm/helloworld-http';
@@ -17,7 +18,8 @@ const docker = new Docker();
 
 async function cube(): Promise<number[]> {
   const name = `bench-restart-${nanoid(5)}`;
-  const worker = await startCube(['worker', '--port', '0', '--name', name], {
+  const worker = await spawnCube(['worker', '--port', '0', '--name', name], {
+    CUBE_LOG: '0',
     CUBE_STORE: 'memory',
     CUBE_RESTART_DELAY: '0',
     CUBE_RESTART_LIMIT: '1000',

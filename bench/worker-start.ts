@@ -8,7 +8,8 @@
 // State 2 on the worker's event stream, then confirms it with GET /tasks.
 import Docker from 'dockerode';
 import { nanoid } from 'nanoid';
-import { DISTURBED_CORES, followEvents, measureQuietly, median, percentile, round, saveResult, startCube, waitForQuiet } from './lib.js';
+import { spawnCube } from '../test/helpers/cube-process.js';
+import { DISTURBED_CORES, followEvents, measureQuietly, median, percentile, round, saveResult, waitForQuiet } from './lib.js';
 
 const runs = Number(process.argv[2] ?? 21);
 const image = 'strm/helloworld-http';
@@ -25,7 +26,7 @@ async function raw(name: string): Promise<number> {
 
 async function main() {
   console.log(await waitForQuiet());
-  const worker = await startCube(['worker', '--port', '0', '--name', `bench-${nanoid(6)}`]);
+  const worker = await spawnCube(['worker', '--port', '0', '--name', `bench-${nanoid(6)}`], { CUBE_LOG: '0' });
   const waiting = new Map<string, () => void>();
   const abort = new AbortController();
   await followEvents(
