@@ -1,4 +1,4 @@
-// The manager: the parent actor of its workers (SPEC §4, ARCHITECTURE §1–2).
+// The manager: the parent actor of its workers (docs/spec.md §4, docs/architecture.md §1–2).
 //
 // It keeps the book (machines/manager/book.ts), places tasks with the
 // scheduler it is given, and talks to every worker with the messages of
@@ -7,9 +7,10 @@
 // same messages into HTTP calls (`remoteWorker`). The manager cannot tell the
 // two apart. Time comes from `tick` events of the `clock` actor.
 import { enqueueActions, fromCallback, setup, type AnyEventObject } from 'xstate';
-import type { FromWorker, ToWorker } from '../src/protocol.js';
-import type { Task } from '../src/task/types.js';
-import { LOG_LIMIT, newBook, type Book, type Effects, type LogEntry, type PlacementPolicy, type WorkerEntry } from './manager/book.js';
+import type { FromWorker, ToWorker } from '../src/vocabulary/protocol.js';
+import type { Task } from '../src/vocabulary/task.js';
+import type { LogEntry } from '../src/vocabulary/log-entry.js';
+import { LOG_LIMIT, newBook, type Book, type Effects, type PlacementPolicy, type WorkerEntry } from './manager/book.js';
 import { stop, submit } from './manager/commands.js';
 import { checkLiveness, heard, suspect, undelivered } from './manager/liveness.js';
 import { mirror, refused, sync } from './manager/mirror.js';

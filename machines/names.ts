@@ -1,8 +1,8 @@
-// Task names are container names (SPEC §1), so one name belongs to one task
+// Task names are container names (docs/spec.md §1), so one name belongs to one task
 // until that task is Completed (a Failed task keeps its stopped container).
 // Both the manager and the worker keep this index to refuse a second task
 // with a name in use, at POST, instead of failing it later at `docker create`.
-import { TaskState, type Task } from '../src/task/types.js';
+import { TaskState, type Task } from '../src/vocabulary/task.js';
 
 /** Keeps a name → ID index of the tasks not Completed in step with a record change. */
 export function nameTask(names: Map<string, string>, previous: Task | undefined, next: Task): void {

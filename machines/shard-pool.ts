@@ -1,5 +1,5 @@
 // Which shard holds which task actor. Spawning a child copies its parent's
-// children map (ARCHITECTURE §3), so a shard holds at most `capacity` task
+// children map (docs/architecture.md §3), so a shard holds at most `capacity` task
 // actors and a new shard opens when all are full: creating a task then costs
 // the same with 100 or 100,000 tasks. A Completed task's slot is reused.
 // Mutated in place, like the manager's book, for O(1) updates.

@@ -1,13 +1,13 @@
 // A shard: the parent of a slice of one worker's task actors.
 //
 // Spawning a child copies the parent's children map, so one parent with n
-// children pays O(n) per spawn (ARCHITECTURE §3). The worker spreads its tasks
+// children pays O(n) per spawn (docs/architecture.md §3). The worker spreads its tasks
 // over a fixed number of shards and each shard drops a task actor as soon as
 // it is Completed, so a new task costs the same with 10 or 10,000 tasks. A
 // shard makes no decisions: it spawns, forwards, and reports snapshots.
 import { enqueueActions, sendParent, setup, type AnyActorRef } from 'xstate';
 import { taskMachine, type TaskMachineEvent, type TaskPolicy, type TaskSnapshot } from './task.js';
-import type { Task } from '../src/task/types.js';
+import type { Task } from '../src/vocabulary/task.js';
 
 export type ShardEvent =
   /** Start an actor for a task: new (Pending) or restored from disk. */

@@ -1,4 +1,4 @@
-// The life cycle of one task (SPEC §2) as an XState machine.
+// The life cycle of one task (docs/spec.md §2) as an XState machine.
 //
 // Pure: the machine names its side effects (the actors `startContainer`,
 // `stopContainer`, `healthCheck` and the delay `restartDelay`) and src/
@@ -16,9 +16,10 @@ import type {
   Task,
   TaskHistoryEntry,
   TaskStateNumber,
-} from '../src/task/types.js';
+} from '../src/vocabulary/task.js';
+import type { ActorFailure, Started, Stopped } from '../src/vocabulary/runtime.js';
 
-/** The settings that shape a task's life (SPEC §5). */
+/** The settings that shape a task's life (docs/spec.md §5). */
 export interface TaskPolicy {
   restartLimit: number;
   restartDelayMs: number;
@@ -35,26 +36,6 @@ export interface Failure {
   exitCode: number | null;
   /** The container was stopped through Docker by someone other than Cube. */
   outside: boolean;
-}
-
-export interface Started {
-  containerId: string;
-  hostPorts: Record<string, PortBinding[]> | null;
-  /** When Docker started the container (RFC 3339). */
-  startedAt: string;
-  /** Something the user should know, such as a host port that was taken. */
-  notes: string[];
-}
-
-export interface Stopped {
-  at: string;
-}
-
-/** What the container actors reject with: a reason, when, and an exit code if a container ran. */
-export interface ActorFailure {
-  message: string;
-  at: string;
-  exitCode?: number;
 }
 
 /** Input of `startContainer`: `parent` is the task actor, to send it `progress` events. */
@@ -133,7 +114,7 @@ export function restartDelay(task: Pick<Task, 'ID' | 'RestartCount'>, policy: Ta
 export type RestartDecision = { restart: true; delayMs: number } | { restart: false; why: string };
 
 /**
- * RestartPolicy (SPEC §1; Cube owns restarts, Docker's is never set):
+ * RestartPolicy (docs/spec.md §1; Cube owns restarts, Docker's is never set):
  *  - "" (default): restart any failure, up to the restart limit.
  *  - "on-failure": the same, but a container that exits with code 0 is left alone.
  *  - "always": restart every failure, with no limit (the delay stays capped).

@@ -1,4 +1,4 @@
-// The worker: the parent actor of its task actors (SPEC §3, ARCHITECTURE §1).
+// The worker: the parent actor of its task actors (docs/spec.md §3, docs/architecture.md §1).
 //
 // The API and the manager only tell it what they want (`task.run`,
 // `task.stop`); it decides, from the task records it keeps, whether that means
@@ -16,8 +16,8 @@ import { nameTaken, nameTask } from './names.js';
 import { newShardPool, place, release, type ShardPool } from './shard-pool.js';
 import { shardMachine } from './shard.js';
 import { refusalReason, type TaskMachineEvent, type TaskPolicy } from './task.js';
-import type { FromWorker, ToWorker, WorkerStats } from '../src/protocol.js';
-import { TaskState, ZERO_TIME, type Task } from '../src/task/types.js';
+import type { FromWorker, ToWorker, WorkerStats } from '../src/vocabulary/protocol.js';
+import { TaskState, ZERO_TIME, type Task } from '../src/vocabulary/task.js';
 
 export interface WorkerInput {
   name: string;
@@ -76,7 +76,7 @@ export type RunDecision = { action: 'spawn' | 'restart' | 'none' } | { action: '
 export type StopDecision = { action: 'forward' | 'none' } | { action: 'refuse'; reason: string };
 
 /**
- * POST of a task (SPEC §1): new → run it; Running or Failed → restart it;
+ * POST of a task (docs/spec.md §1): new → run it; Running or Failed → restart it;
  * Completed → refuse. With `ensure`, a task already here is left as it is.
  */
 export function decideRun(record: Task | undefined, ensure = false): RunDecision {

@@ -7,9 +7,10 @@
 // of a record goes through `setRecord`, which keeps each worker's held
 // resources right and reports the change; every side effect goes through
 // `Effects`, which the machine turns into XState actions.
-import type { ToWorker, WorkerStats } from '../../src/protocol.js';
-import type { Held, Scheduler } from '../../src/scheduler/types.js';
-import { TaskState, type StateName, type Task, type TaskHistoryEntry } from '../../src/task/types.js';
+import type { LogEntry } from '../../src/vocabulary/log-entry.js';
+import type { ToWorker, WorkerStats } from '../../src/vocabulary/protocol.js';
+import type { Held, Scheduler } from '../../src/vocabulary/scheduler.js';
+import { TaskState, type StateName, type Task, type TaskHistoryEntry } from '../../src/vocabulary/task.js';
 import { nameTask } from '../names.js';
 import { withHistory } from '../task.js';
 
@@ -30,14 +31,6 @@ export interface WorkerEntry {
   held: Held;
   /** Why it is suspect or down, in words. */
   problem: string;
-}
-
-export interface LogEntry {
-  Time: string;
-  Type: string;
-  Message: string;
-  Task?: string;
-  Worker?: string;
 }
 
 /** How placement is decided: supplied by src/scheduler, pure functions. */

@@ -1,6 +1,6 @@
-// What users ask of the manager (SPEC §4): run a task (POST), stop it
+// What users ask of the manager (docs/spec.md §4): run a task (POST), stop it
 // (DELETE). Each returns the reason it is refused, or undefined when taken.
-import { TaskState, type Task } from '../../src/task/types.js';
+import { TaskState, type Task } from '../../src/vocabulary/task.js';
 import { refusalReason } from '../task.js';
 import { decideRun } from '../worker.js';
 import { nameTaken } from '../names.js';
@@ -30,7 +30,7 @@ export function submit(book: Book, policy: PlacementPolicy, incoming: Task, at: 
   const decision = decideRun(record);
   if (decision.action === 'refuse') return decision.reason;
   if (decision.action === 'none') return undefined;
-  // A restart (SPEC §1): by its worker when that one answers, else placed anew.
+  // A restart (docs/spec.md §1): by its worker when that one answers, else placed anew.
   fx.note({ Time: at, Type: 'Restart Requested', Message: `task ${record.Name}`, Task: record.ID, Worker: record.Worker });
   if (record.Worker && usable(book, record.Worker)) {
     fx.send(record.Worker, { type: 'task.run', task: record, at });

@@ -3,8 +3,8 @@
 // past the TTL makes it down, and its tasks are placed again elsewhere. That
 // is at-least-once: a worker that was only cut off still runs them, and when
 // it is heard again the copies it runs are stopped (machines/manager/mirror.ts).
-import type { FromWorker, WorkerStats } from '../../src/protocol.js';
-import { type StateName } from '../../src/task/types.js';
+import type { FromWorker, WorkerStats } from '../../src/vocabulary/protocol.js';
+import { type StateName } from '../../src/vocabulary/task.js';
 import { complete, requeue, setRecord, setWorkerState, type Book, type Effects, type PlacementPolicy } from './book.js';
 import { placeQueued } from './placement.js';
 

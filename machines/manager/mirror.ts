@@ -1,10 +1,10 @@
-// What workers report (ARCHITECTURE §2): the worker that runs a task owns its
+// What workers report (docs/architecture.md §2): the worker that runs a task owns its
 // truth, so the manager's record mirrors that worker's. A report from any
 // other worker is a duplicate (the task was placed again while that worker was
 // lost) and is stopped there. A full list from a worker is also compared the
 // other way: tasks it should have but does not are sent again.
-import type { FromWorker } from '../../src/protocol.js';
-import { TaskState, type StateName, type Task, type TaskHistoryEntry } from '../../src/task/types.js';
+import type { FromWorker } from '../../src/vocabulary/protocol.js';
+import { TaskState, type StateName, type Task, type TaskHistoryEntry } from '../../src/vocabulary/task.js';
 import { HISTORY_LIMIT } from '../task.js';
 import { complete, note, setRecord, type Book, type Effects, type PlacementPolicy } from './book.js';
 

@@ -1,8 +1,8 @@
-// Placing queued tasks (SPEC §2 Pending → Scheduled, or → Failed when no
+// Placing queued tasks (docs/spec.md §2 Pending → Scheduled, or → Failed when no
 // worker fits). Only workers that are up take tasks; with none up, tasks wait
 // in the queue, saying why, until one is.
-import type { Candidate } from '../../src/scheduler/types.js';
-import { TaskState, type Task } from '../../src/task/types.js';
+import type { Candidate } from '../../src/vocabulary/scheduler.js';
+import { TaskState, type Task } from '../../src/vocabulary/task.js';
 import { note, setRecord, type Book, type Effects, type PlacementPolicy } from './book.js';
 
 function candidates(book: Book): Candidate[] {

@@ -3,7 +3,7 @@
 // synchronously), so a refusal is known at once: `ask` listens for it around
 // the send. `waitForTask` reacts to updates instead of polling.
 import { nanoid } from 'nanoid';
-import type { Task } from '../task/types.js';
+import type { Task } from '../vocabulary/task.js';
 
 interface Subscription {
   unsubscribe(): void;

@@ -1,7 +1,7 @@
 // Human formatting for the client commands: times ("12s ago"), amounts
 // ("23.5 GiB"), ports ("80/tcp→49155"), state labels. Pure functions, so the
 // tables and messages built from them can be unit-tested.
-import { stateNames, ZERO_TIME, type PortBinding, type Task } from '../task/types.js';
+import { stateNames, ZERO_TIME, type PortBinding, type Task } from '../vocabulary/task.js';
 
 /** True for "", Go's zero time and anything that is not a date. */
 export function isZeroTime(iso: string | null | undefined): boolean {

@@ -1,10 +1,10 @@
-// The client side of the manager API (SPEC §4) for the `cube` commands: where
+// The client side of the manager API (docs/spec.md §4) for the `cube` commands: where
 // the manager is (-m/--manager, else CUBE_MANAGER, else localhost:5556), the
 // bearer token (CUBE_TOKEN), and errors in one line a person can act on:
 // a manager that cannot be reached, or the manager's own Message.
 import type { NodeView } from '../manager/service.js';
 import { readEvents, type StreamEvent } from '../http/sse-client.js';
-import type { Task } from '../task/types.js';
+import type { Task } from '../vocabulary/task.js';
 import { UsageError } from './args.js';
 
 export const DEFAULT_MANAGER = 'localhost:5556';

@@ -1,7 +1,7 @@
 // Which task a person means by what they typed: its full ID, the start of its
 // ID (as docker does), or its Name. Several matches are an error that lists
 // them, so nothing is stopped by accident.
-import type { Task } from '../task/types.js';
+import type { Task } from '../vocabulary/task.js';
 import { stateLabel } from './format.js';
 import { ApiError, type ManagerClient } from './manager-client.js';
 

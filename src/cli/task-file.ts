@@ -1,4 +1,4 @@
-// The task file of `cube run -f FILE`: a TaskEvent as SPEC §1 shows it
+// The task file of `cube run -f FILE`: a TaskEvent as docs/spec.md §1 shows it
 // ({"ID": …, "State": 2, "Task": {…}}), or a bare Task ({"Image": …}) that is
 // wrapped as {"Task": …}. "-" reads standard input. Every problem is a
 // UsageError that names the file, so `cube run` exits 2 with one line.

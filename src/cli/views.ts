@@ -2,7 +2,7 @@
 // the task table and detail of `cube status`, the node table of `cube node`,
 // and the lines `cube run` prints while it follows a task.
 import type { NodeView } from '../manager/service.js';
-import type { Task, TaskHistoryEntry } from '../task/types.js';
+import type { Task, TaskHistoryEntry } from '../vocabulary/task.js';
 import { ago, bytesOf, clock, cpuOf, elapsed, isZeroTime, ports, resources, shortContainer, stateLabel, truncate } from './format.js';
 import { align, fields, table } from './table.js';
 

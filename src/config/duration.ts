@@ -1,4 +1,4 @@
-// Durations as people write them (SPEC §5): "250ms", "10s", "5m", "1h",
+// Durations as people write them (docs/spec.md §5): "250ms", "10s", "5m", "1h",
 // or combined like "1m30s". A bare "0" means no delay.
 
 const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };

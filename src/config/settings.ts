@@ -1,4 +1,4 @@
-// Cube's settings (SPEC §5) as one table: each comes from a flag, else its
+// Cube's settings (docs/spec.md §5) as one table: each comes from a flag, else its
 // CUBE_* variable, else a default that suits production. Tests set them in
 // milliseconds. The same table prints `--help` and docs/configuration.md.
 import { homedir } from 'node:os';

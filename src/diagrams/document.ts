@@ -3,7 +3,7 @@
 import type { MachineExport } from './machines.js';
 
 const about: Record<string, string> = {
-  task: 'The life cycle of one task (SPEC §2). State integers follow the top-level states; `stopping` keeps the State it was stopped from, and `failed.restarting` waits out the restart delay. Its side effects are named: `startContainer`, `stopContainer`, `removeContainer`, `healthCheck` and the delay `restartDelay`.',
+  task: 'The life cycle of one task (docs/spec.md §2). State integers follow the top-level states; `stopping` keeps the State it was stopped from, and `failed.restarting` waits out the restart delay. Its side effects are named: `startContainer`, `stopContainer`, `removeContainer`, `healthCheck` and the delay `restartDelay`.',
   worker: 'The worker: the parent of its task actors (through shards). It decides what `task.run` and `task.stop` mean for each task, routes the container engine\'s facts to them, and reports every change. Its effects: `containerWatcher`, `reconciler`, `statsSampler`, `removeContainers`.',
   manager: 'The manager: the parent of its workers (in-process worker machines or HTTP proxies). Every event updates its book of tasks, queue, workers and log; which way is in `handlers` of machines/manager.ts. Its effects: `localWorker`, `remoteWorker`, `clock`.',
 };

@@ -1,4 +1,4 @@
-// Every error answer is JSON (SPEC §1): {"HTTPStatusCode": 400, "Message": "…"},
+// Every error answer is JSON (docs/spec.md §1): {"HTTPStatusCode": 400, "Message": "…"},
 // with a message that says what was wrong and what to do. Unexpected errors
 // are logged in full and answered with a 500 that does not leak internals.
 import type { Context, Next } from 'koa';

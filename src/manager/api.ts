@@ -1,4 +1,4 @@
-// The manager API (SPEC §4), plus GET /events: every change as it happens,
+// The manager API (docs/spec.md §4), plus GET /events: every change as it happens,
 // for the live view, `cube run` and `curl -N`.
 import type Router from '@koa/router';
 import { HttpError } from '../http/errors.js';

@@ -1,12 +1,12 @@
-// The proxy of a worker on another host (ARCHITECTURE §2): a child of the
+// The proxy of a worker on another host (docs/architecture.md §2): a child of the
 // manager that speaks the same messages as a worker actor, carried over the
 // worker API. Commands become HTTP calls; the worker's event stream (task
 // changes and heartbeats) becomes messages to the manager. A call that fails
 // is reported as undelivered, so the manager can place the task elsewhere;
 // a stream that fails or falls silent is reopened with backoff.
 import { fromCallback } from 'xstate';
-import type { FromWorker, ToWorker } from '../protocol.js';
-import type { Task } from '../task/types.js';
+import type { FromWorker, ToWorker } from '../vocabulary/protocol.js';
+import type { Task } from '../vocabulary/task.js';
 import { readEvents } from '../http/sse-client.js';
 import type { Log } from '../log.js';
 

@@ -1,16 +1,17 @@
 // The manager as its HTTP edge sees it: reads from the book, commands to the
 // manager actor, and every change saved before the request is answered.
 import type { ActorRefFrom } from 'xstate';
-import type { Book, LogEntry, WorkerEntry } from '../../machines/manager/book.js';
+import type { Book, WorkerEntry } from '../../machines/manager/book.js';
+import type { LogEntry } from '../vocabulary/log-entry.js';
 import type { ManagerEmitted, ManagerMachine } from '../../machines/manager.js';
 import { ask, waitForTask, type CommandTarget } from '../actors/requests.js';
 import { HttpError } from '../http/errors.js';
 import type { ManagerStore } from '../store/manager-store.js';
-import { TaskState, type Task } from '../task/types.js';
+import { TaskState, type Task } from '../vocabulary/task.js';
 
 export type ManagerRef = ActorRefFrom<ManagerMachine>;
 
-/** A worker as GET /nodes shows it (SPEC §4). */
+/** A worker as GET /nodes shows it (docs/spec.md §4). */
 export interface NodeView {
   Name: string;
   Address: string;

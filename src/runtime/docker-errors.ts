@@ -2,7 +2,7 @@
 // reasons can mislead (a missing image on create reads "no such container"),
 // so the caller says what it was doing and we say what to do next.
 
-/** How the engine is reached, the way the Docker CLI decides it (SPEC §5). */
+/** How the engine is reached, the way the Docker CLI decides it (docs/spec.md §5). */
 export function dockerAddress(): string {
   return process.env['DOCKER_HOST'] || 'unix:///var/run/docker.sock';
 }

@@ -6,8 +6,8 @@
 // gone". Calls for one task run one after another, so a stop that arrives
 // while a start is in flight removes what that start created.
 import Docker from 'dockerode';
-import type { Started, Stopped } from '../../machines/task.js';
-import type { PortBinding, Task } from '../task/types.js';
+import type { Started, Stopped } from '../vocabulary/runtime.js';
+import type { PortBinding, Task } from '../vocabulary/task.js';
 import { followDockerEvents } from './docker-events.js';
 import { connectionOptions, describeDockerError, dockerAddress, dockerMessage, isUnreachable, statusOf, unreachableMessage } from './docker-errors.js';
 import { ensureImage } from './image-pull.js';
@@ -160,7 +160,7 @@ export class DockerRuntime implements ContainerRuntime {
 
   private spec(task: Task, bindings: Task['PortBindings']): Docker.ContainerCreateOptions {
     // Every exposed port is published: on the asked host port when there is
-    // one, else on a port Docker picks (SPEC §1), so health checks can reach it.
+    // one, else on a port Docker picks (docs/spec.md §1), so health checks can reach it.
     const ports = new Set([...Object.keys(task.ExposedPorts ?? {}), ...Object.keys(task.PortBindings ?? {})]);
     const portBindings: Record<string, { HostPort: string }[]> = {};
     for (const port of ports) portBindings[port] = [{ HostPort: bindings?.[port] ?? '' }];
@@ -215,7 +215,7 @@ export class DockerRuntime implements ContainerRuntime {
 
   /**
    * Starts a created container and returns the id that runs. A taken host
-   * port is given up for one Docker picks (SPEC §1), which needs a new container.
+   * port is given up for one Docker picks (docs/spec.md §1), which needs a new container.
    */
   private async startCreated(task: Task, id: string, notes: string[]): Promise<string> {
     try {

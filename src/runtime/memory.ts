@@ -2,8 +2,8 @@
 // nothing. It exists for control-plane benchmarks (to measure Cube's own
 // actors without Docker's cost) and for actor tests that need a runtime they
 // can make fail on purpose. Never used by `cube worker`.
-import type { Started, Stopped } from '../../machines/task.js';
-import type { Task } from '../task/types.js';
+import type { Started, Stopped } from '../vocabulary/runtime.js';
+import type { Task } from '../vocabulary/task.js';
 import { RuntimeError, type ContainerInfo, type ContainerRuntime, type StartOptions, type WatchHandlers } from './types.js';
 
 interface MemoryContainer extends ContainerInfo {

@@ -1,7 +1,7 @@
 // What a worker needs from a container engine. The Docker adapter is the real
 // one; MemoryRuntime stands in for control-plane tests and benchmarks.
-import type { Started, Stopped } from '../../machines/task.js';
-import type { Task } from '../task/types.js';
+import type { Started, Stopped } from '../vocabulary/runtime.js';
+import type { Task } from '../vocabulary/task.js';
 
 /** A container that belongs to one of this worker's tasks, as the engine reports it. */
 export interface ContainerInfo {

@@ -9,11 +9,11 @@
 // and because LIEB^x is convex that grows with the load already there: the
 // same task costs more on a busier worker, in CPU as in memory. That is what
 // makes the CPU term count.
-import type { Task } from '../task/types.js';
+import type { Task } from '../vocabulary/task.js';
 import { noFit, partition } from './fit.js';
 import { nominalDemand } from './held.js';
 import { compareNames } from './names.js';
-import type { Candidate, Placement, Scheduler } from './types.js';
+import type { Candidate, Placement, Scheduler } from '../vocabulary/scheduler.js';
 
 /** The base of the cost curve, from the paper and the book. */
 export const LIEB = 1.53960071783900203869;

@@ -2,9 +2,9 @@
 // only when what its tasks already hold leaves room for what this task asks,
 // and its container engine is up. When no worker fits, the reason says which
 // resource each worker is short of, in amounts a person can act on; the task
-// is then Failed (SPEC §2 "schedule (no worker fits)") with that reason.
-import type { Task } from '../task/types.js';
-import type { Candidate } from './types.js';
+// is then Failed (docs/spec.md §2 "schedule (no worker fits)") with that reason.
+import type { Task } from '../vocabulary/task.js';
+import type { Candidate } from '../vocabulary/scheduler.js';
 import { distinctPair, formatBytes, formatCpus } from './units.js';
 
 /** Slack for sums of fractional CPUs (1 − 0.9 is 0.0999…, which must still take 0.1). */

@@ -2,8 +2,8 @@
 // compares a task's asks with what is left of a worker once these are taken;
 // E-PVM (epvm.ts) reads the nominal sums, so a task that asks for nothing still
 // weighs something and such tasks spread instead of piling on one worker.
-import type { Task } from '../task/types.js';
-import type { Held } from './types.js';
+import type { Task } from '../vocabulary/task.js';
+import type { Held } from '../vocabulary/scheduler.js';
 
 const MiB = 1024 * 1024;
 

@@ -3,9 +3,9 @@
 // to keep records and explain placements.
 import { epvm } from './epvm.js';
 import { roundRobin } from './round-robin.js';
-import type { Scheduler } from './types.js';
+import type { Scheduler } from '../vocabulary/scheduler.js';
 
-export type { Candidate, Held, Placement, Scheduler } from './types.js';
+export type { Candidate, Held, Placement, Scheduler } from '../vocabulary/scheduler.js';
 export { emptyHeld, holdTask, nominalDemand, NOMINAL_CPU, NOMINAL_MEMORY } from './held.js';
 export { noFit, partition, shortage } from './fit.js';
 export { roundRobin } from './round-robin.js';

@@ -2,10 +2,10 @@
 // against. Workers are taken in name order, not in the order the manager
 // happens to list them, so the cycle is the same after a restart; the memo is
 // the last worker picked, so a worker that joins or leaves does not reset it.
-import type { Task } from '../task/types.js';
+import type { Task } from '../vocabulary/task.js';
 import { noFit, partition, shortage } from './fit.js';
 import { compareNames } from './names.js';
-import type { Candidate, Placement, Scheduler } from './types.js';
+import type { Candidate, Placement, Scheduler } from '../vocabulary/scheduler.js';
 
 export const roundRobin: Scheduler = {
   name: 'roundrobin',

@@ -1,10 +1,10 @@
-// Where the manager keeps its book (SPEC §5, CUBE_DATA_DIR): every task record
+// Where the manager keeps its book (docs/spec.md §5, CUBE_DATA_DIR): every task record
 // with the worker it is placed on, whether a stop awaits its worker's word, and
 // the event log. The queue is the Pending records in the order they came.
 // Everything is written before the request that caused it is answered, so a
 // manager killed with -9 comes back with every task it answered 201 for.
-import type { LogEntry } from '../../machines/manager/book.js';
-import type { Task } from '../task/types.js';
+import type { LogEntry } from '../vocabulary/log-entry.js';
+import type { Task } from '../vocabulary/task.js';
 import { openDatabase, type SqliteDatabase } from './sqlite.js';
 
 export interface ManagerState {

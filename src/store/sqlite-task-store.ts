@@ -1,7 +1,7 @@
 // A worker's task records in a SQLite file, one row per task, the record as
 // JSON: the record is the unit the worker reads and writes, so nothing is
 // gained by splitting it into columns.
-import type { Task } from '../task/types.js';
+import type { Task } from '../vocabulary/task.js';
 import { openDatabase, type SqliteDatabase } from './sqlite.js';
 import type { TaskStore } from './task-store.js';
 

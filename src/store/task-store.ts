@@ -1,7 +1,7 @@
 // Where a worker keeps its task records, so a worker killed with -9 comes back
 // with every task and adopts their containers. The manager's store builds on
 // the same records (src/store/manager-store.ts).
-import type { Task } from '../task/types.js';
+import type { Task } from '../vocabulary/task.js';
 
 export interface TaskStore {
   /** Every record, in the order first saved. */

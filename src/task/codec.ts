@@ -1,4 +1,4 @@
-// One schema for what clients send (SPEC §1), reused by the worker API, the
+// One schema for what clients send (docs/spec.md §1), reused by the worker API, the
 // manager API and the CLI. Requests are strict: unknown keys and wrong types
 // are refused with a message naming the key, the value and what was expected.
 // Keys the server owns (ContainerID, HostPorts, times, …) are accepted when
@@ -10,7 +10,7 @@ import {
   type RestartPolicy,
   type Task,
   type TaskEvent,
-} from './types.js';
+} from '../vocabulary/task.js';
 
 /** A request that does not fit the schema; `message` is for a person. */
 export class ValidationError extends Error {
@@ -32,7 +32,7 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 
 // Docker's own grammars: container names, image references, ports.
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{1,127}$/;
-// nanoid's alphabet (SPEC §1 ids) plus ".", but not "." or ".." alone: ids go in URL paths.
+// nanoid's alphabet (docs/spec.md §1 ids) plus ".", but not "." or ".." alone: ids go in URL paths.
 const ID = /^(?!\.\.?$)[a-zA-Z0-9_.-]{1,128}$/;
 const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
 const HOST = '[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?';
@@ -179,7 +179,7 @@ function checkKeys(value: Record<string, unknown>, schema: object, path: string)
 }
 
 export interface ParseOptions {
-  /** Id for a task or event that has none (SPEC §1: nanoid). */
+  /** Id for a task or event that has none (docs/spec.md §1: nanoid). */
   newId?: () => string;
 }
 
@@ -216,7 +216,7 @@ export function parseTask(value: unknown, options: ParseOptions = {}, path = 'Ta
   });
 }
 
-/** Validates a POSTed TaskEvent (SPEC §1). Its State numbers are accepted but do not change its meaning. */
+/** Validates a POSTed TaskEvent (docs/spec.md §1). Its State numbers are accepted but do not change its meaning. */
 export function parseTaskEvent(body: unknown, options: ParseOptions = {}): TaskEvent {
   if (!isObject(body)) {
     throw new ValidationError(`body: expected a TaskEvent object like {"Task": {"Image": "strm/helloworld-http"}}, got ${describe(body)}`);

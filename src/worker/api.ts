@@ -1,11 +1,11 @@
-// The worker API (SPEC §3), plus GET /events: the stream a manager follows to
-// learn of task changes as they happen (ARCHITECTURE §2).
+// The worker API (docs/spec.md §3), plus GET /events: the stream a manager follows to
+// learn of task changes as they happen (docs/architecture.md §2).
 import type Router from '@koa/router';
 import { readJson } from '../http/json-body.js';
 import { openEventStream } from '../http/sse.js';
 import { HttpError } from '../http/errors.js';
 import { parseTaskEvent } from '../task/codec.js';
-import type { FromWorker } from '../protocol.js';
+import type { FromWorker } from '../vocabulary/protocol.js';
 import type { WorkerService } from './service.js';
 
 export const workerRoutesHint = 'the worker serves GET/POST /tasks, GET/DELETE /tasks/{id}, GET /stats and GET /events';

@@ -1,9 +1,9 @@
-// The health check of a running task (SPEC §6): GET <path> on the host port
+// The health check of a running task (docs/spec.md §6): GET <path> on the host port
 // Docker published for the task's exposed port, from the worker itself, every
 // interval; each result is a fact for the task machine, which counts failures.
 import { fromCallback } from 'xstate';
 import type { TaskMachineEvent } from '../../machines/task.js';
-import type { Task } from '../task/types.js';
+import type { Task } from '../vocabulary/task.js';
 
 export interface HealthSettings {
   intervalMs: number;

@@ -3,11 +3,12 @@
 // stand-in). Nothing here decides anything; it only does what it is asked.
 import { fromCallback, fromPromise, type AnyEventObject } from 'xstate';
 import { shardMachine } from '../../machines/shard.js';
-import { taskMachine, type ActorFailure, type StartInput, type Started, type Stopped } from '../../machines/task.js';
+import { taskMachine, type StartInput } from '../../machines/task.js';
+import type { ActorFailure, Started, Stopped } from '../vocabulary/runtime.js';
 import { workerMachine, type MachineStats, type ObservedContainer, type WorkerEvent } from '../../machines/worker.js';
 import type { Log } from '../log.js';
 import { RuntimeError, type ContainerRuntime } from '../runtime/types.js';
-import type { Task } from '../task/types.js';
+import type { Task } from '../vocabulary/task.js';
 import { healthCheckActor, type HealthSettings } from './health-check.js';
 
 export interface WorkerLogicOptions {

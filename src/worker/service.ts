@@ -1,14 +1,14 @@
 // The worker as the HTTP edge sees it: reads come from the worker actor's
-// records, writes are commands to the actor (SPEC §3: the API only queues
+// records, writes are commands to the actor (docs/spec.md §3: the API only queues
 // desired state), and every change is saved to the store before the request
 // that caused it is answered.
 import type { ActorRefFrom } from 'xstate';
 import type { WorkerMachine } from '../../machines/worker.js';
 import { ask, waitForTask, type CommandTarget } from '../actors/requests.js';
 import { HttpError } from '../http/errors.js';
-import type { FromWorker, WorkerStats } from '../protocol.js';
+import type { FromWorker, WorkerStats } from '../vocabulary/protocol.js';
 import type { TaskStore } from '../store/task-store.js';
-import { TaskState, type Task } from '../task/types.js';
+import { TaskState, type Task } from '../vocabulary/task.js';
 
 export type WorkerRef = ActorRefFrom<WorkerMachine>;
 
@@ -41,7 +41,7 @@ export class WorkerService {
   }
 
   /**
-   * Runs a task, or restarts it when it is already Running or Failed (SPEC §1);
+   * Runs a task, or restarts it when it is already Running or Failed (docs/spec.md §1);
    * with `ensure`, leaves a task it already has as it is.
    */
   run(task: Task, ensure = false): Task {
@@ -50,7 +50,7 @@ export class WorkerService {
     return this.task(task.ID);
   }
 
-  /** Stops a task and resolves once its container is gone (SPEC §3 DELETE). */
+  /** Stops a task and resolves once its container is gone (docs/spec.md §3 DELETE). */
   async stop(id: string): Promise<Task | undefined> {
     const current = this.task(id);
     const refusal = ask(this.target, { type: 'task.stop', id, at: now() });

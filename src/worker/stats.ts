@@ -1,4 +1,4 @@
-// The machine stats a worker reports (SPEC §3 /stats): memory, disk, CPU use
+// The machine stats a worker reports (docs/spec.md §3 /stats): memory, disk, CPU use
 // since the previous sample, load averages. They double as the heartbeat.
 import { statfsSync } from 'node:fs';
 import { cpus, freemem, loadavg, totalmem } from 'node:os';

@@ -14,7 +14,7 @@ import { nanoid } from 'nanoid';
 import type { Settings } from '../../src/config/settings.js';
 import { silentLog } from '../../src/log.js';
 import { startManager } from '../../src/manager/start.js';
-import type { Task } from '../../src/task/types.js';
+import type { Task } from '../../src/vocabulary/task.js';
 import { inspectContainer, removeContainersOf } from '../helpers/docker.js';
 import { get } from '../helpers/http.js';
 import { testSettings } from '../helpers/worker.js';

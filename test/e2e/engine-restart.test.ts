@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { nanoid } from 'nanoid';
-import type { Task } from '../../src/task/types.js';
+import type { Task } from '../../src/vocabulary/task.js';
 import { spawnCube } from '../helpers/cube-process.js';
 import { inspectContainer, removeContainersOf } from '../helpers/docker.js';
 import { get, post } from '../helpers/http.js';

@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nanoid } from 'nanoid';
-import type { Task } from '../../src/task/types.js';
+import type { Task } from '../../src/vocabulary/task.js';
 import { spawnCube, type CubeProcess } from '../helpers/cube-process.js';
 import { containersOf, docker, removeContainersOf } from '../helpers/docker.js';
 import { get, post } from '../helpers/http.js';

@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { nanoid } from 'nanoid';
 import { WebSocketServer } from 'ws';
-import type { Task } from '../../src/task/types.js';
+import type { Task } from '../../src/vocabulary/task.js';
 import { spawnCube } from '../helpers/cube-process.js';
 import { removeContainersOf } from '../helpers/docker.js';
 import { post } from '../helpers/http.js';
@@ -59,7 +59,7 @@ test('with CUBE_INSPECT=1 the task machine and its transitions reach the inspect
     .filter((m) => m.type === '@xstate.snapshot' && m.sessionId === actor.sessionId)
     .map((m) => (typeof m.snapshot!.value === 'string' ? m.snapshot!.value : Object.keys(m.snapshot!.value as object)[0]))
     .filter((value, i, all) => value !== all[i - 1]);
-  assert.deepEqual(values.slice(0, 3), ['pending', 'scheduled', 'running'], 'the task machine moves as SPEC §2 says');
+  assert.deepEqual(values.slice(0, 3), ['pending', 'scheduled', 'running'], 'the task machine moves as docs/spec.md §2 says');
   const events = messages.filter((m) => m.type === '@xstate.event' && m.sessionId === actor.sessionId).map((m) => m.event!.type);
   assert.ok(events.includes('schedule'));
   assert.ok(events.includes('xstate.done.actor.start'));

@@ -16,7 +16,7 @@ import { chromium, type Page } from 'playwright-core';
 import { exportMachines } from '../../src/diagrams/machines.js';
 import { silentLog } from '../../src/log.js';
 import { startManager } from '../../src/manager/start.js';
-import type { Task } from '../../src/task/types.js';
+import type { Task } from '../../src/vocabulary/task.js';
 import { mermaidBundle } from '../../src/ui/routes.js';
 import { removeContainersOf } from '../helpers/docker.js';
 import { del, get, post, request } from '../helpers/http.js';

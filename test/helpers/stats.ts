@@ -1,5 +1,5 @@
 // WorkerStats for tests of placement: an 8 GiB, 4-CPU machine at rest, unless told otherwise.
-import type { WorkerStats } from '../../src/protocol.js';
+import type { WorkerStats } from '../../src/vocabulary/protocol.js';
 
 const GiB = 2 ** 30;
 

@@ -1,7 +1,7 @@
 // How e2e tests wait: they follow an event stream (a manager's or a worker's
 // GET /events) and react to what Cube reports; nothing polls or sleeps.
 import { readEvents } from '../../src/http/sse-client.js';
-import type { Task } from '../../src/task/types.js';
+import type { Task } from '../../src/vocabulary/task.js';
 
 /** Follows `url`/events until `done` holds for one of its events. */
 export async function untilEvent(url: string, done: (type: string, data: any) => boolean, timeoutMs = 60_000): Promise<void> {

@@ -6,7 +6,7 @@ import { nanoid } from 'nanoid';
 import type { Settings } from '../../src/config/settings.js';
 import { readSettings } from '../../src/config/settings.js';
 import { silentLog } from '../../src/log.js';
-import type { Task } from '../../src/task/types.js';
+import type { Task } from '../../src/vocabulary/task.js';
 import { startWorker, type RunningWorker, type StartWorkerOptions } from '../../src/worker/start.js';
 import { waitForTask, type CommandTarget } from '../../src/actors/requests.js';
 import { removeContainersOf } from './docker.js';

@@ -12,7 +12,7 @@ import { readEvents, type StreamEvent } from '../../src/http/sse-client.js';
 import { silentLog } from '../../src/log.js';
 import { startManager } from '../../src/manager/start.js';
 import { MemoryRuntime } from '../../src/runtime/memory.js';
-import type { StateName, Task } from '../../src/task/types.js';
+import type { StateName, Task } from '../../src/vocabulary/task.js';
 import { removeContainersOf } from '../helpers/docker.js';
 import { del, post } from '../helpers/http.js';
 import { testSettings } from '../helpers/worker.js';

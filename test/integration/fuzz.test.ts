@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { nanoid } from 'nanoid';
 import { startManager } from '../../src/manager/start.js';
 import { silentLog } from '../../src/log.js';
-import type { Task } from '../../src/task/types.js';
+import type { Task } from '../../src/vocabulary/task.js';
 import { removeContainersOf } from '../helpers/docker.js';
 import { get, post } from '../helpers/http.js';
 import { testSettings, testWorker } from '../helpers/worker.js';

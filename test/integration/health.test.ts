@@ -1,18 +1,18 @@
-// SPEC §7's health scenario with the local timboring/echo-server stand-in, as
+// docs/spec.md §7's health scenario with the local timboring/echo-server stand-in, as
 // written: /health stays Running with no restarts; /healthfail is restarted
 // until the limit and then left Failed; `docker stop` of the healthy one gets
 // it Running again with RestartCount 1. Both ask for host port 7777 on one
-// worker, so the second runs on a port Docker picks (SPEC §1).
+// worker, so the second runs on a port Docker picks (docs/spec.md §1).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dockerCli } from '../helpers/docker.js';
 import { get, post } from '../helpers/http.js';
 import { testWorker, untilTask } from '../helpers/worker.js';
-import type { Task } from '../../src/task/types.js';
+import type { Task } from '../../src/vocabulary/task.js';
 import { example } from '../helpers/examples.js';
 
 
-test('SPEC §7 health: a healthy task keeps running, a failing one is restarted up to the limit, docker stop restarts the healthy one', async (t) => {
+test('docs/spec.md §7 health: a healthy task keeps running, a failing one is restarted up to the limit, docker stop restarts the healthy one', async (t) => {
   const worker = await testWorker(t, {
     settings: { healthIntervalMs: 100, healthTimeoutMs: 500, healthFailures: 3, restartLimit: 3, restartDelayMs: 50, restartDelayMaxMs: 200 },
   });

@@ -1,4 +1,4 @@
-// SPEC §7's manager scenario against the real engine, over real HTTP: the task
+// docs/spec.md §7's manager scenario against the real engine, over real HTTP: the task
 // reaches the worker without the user touching the worker.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,7 @@ import { waitForTask, type CommandTarget } from '../../src/actors/requests.js';
 import { startManager } from '../../src/manager/start.js';
 import { startWorker } from '../../src/worker/start.js';
 import { silentLog } from '../../src/log.js';
-import { ZERO_TIME, type Task } from '../../src/task/types.js';
+import { ZERO_TIME, type Task } from '../../src/vocabulary/task.js';
 import { containersOf, inspectContainer, removeContainersOf } from '../helpers/docker.js';
 import { del, get, post, request } from '../helpers/http.js';
 import { testSettings } from '../helpers/worker.js';
@@ -18,7 +18,7 @@ import { untilView } from '../helpers/watch.js';
 import { example } from '../helpers/examples.js';
 
 
-test('SPEC §7: through the manager, a task runs on the worker, shows State 2 and its container, and stops', async (t) => {
+test('docs/spec.md §7: through the manager, a task runs on the worker, shows State 2 and its container, and stops', async (t) => {
   const name = `mgr-${nanoid(6)}`;
   const manager = await startManager({ port: 0, local: [{ port: 0, name }], settings: testSettings(), log: silentLog });
   t.after(async () => {

@@ -7,7 +7,7 @@ import { nanoid } from 'nanoid';
 import { startManager } from '../../src/manager/start.js';
 import { startWorker } from '../../src/worker/start.js';
 import { silentLog } from '../../src/log.js';
-import type { Task } from '../../src/task/types.js';
+import type { Task } from '../../src/vocabulary/task.js';
 import { removeContainersOf } from '../helpers/docker.js';
 import { request } from '../helpers/http.js';
 import { testSettings } from '../helpers/worker.js';

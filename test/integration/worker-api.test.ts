@@ -1,5 +1,5 @@
 // The worker API against the real Docker engine, over real HTTP on loopback:
-// SPEC §7's worker scenario, containers that die behind Cube's back, and every
+// docs/spec.md §7's worker scenario, containers that die behind Cube's back, and every
 // kind of bad input. Waits react to the worker's updates; nothing sleeps.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -7,13 +7,13 @@ import { createServer } from 'node:net';
 import { dockerCli, docker, inspectContainer, containersOf } from '../helpers/docker.js';
 import { del, get, post, request } from '../helpers/http.js';
 import { testWorker, untilTask } from '../helpers/worker.js';
-import { ZERO_TIME, type Task } from '../../src/task/types.js';
+import { ZERO_TIME, type Task } from '../../src/vocabulary/task.js';
 import { example } from '../helpers/examples.js';
 
 const hello = 'strm/helloworld-http';
 const event = (task: Partial<Task>) => ({ Task: { Image: hello, ...task } });
 
-test("SPEC §7: a worker alone runs, shows and stops a task, as a user types it", async (t) => {
+test("docs/spec.md §7: a worker alone runs, shows and stops a task, as a user types it", async (t) => {
   const worker = await testWorker(t);
   const body = example('task.json');
   const id = body.Task.ID as string;

@@ -15,7 +15,7 @@ import { get, post } from '../helpers/http.js';
 import { testSettings, testWorker, untilTask } from '../helpers/worker.js';
 import { startWorker } from '../../src/worker/start.js';
 import { silentLog } from '../../src/log.js';
-import type { Task } from '../../src/task/types.js';
+import type { Task } from '../../src/vocabulary/task.js';
 
 const event = (task: Partial<Task>) => ({ Task: { Image: 'strm/helloworld-http', ...task } });
 

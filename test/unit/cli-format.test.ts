@@ -11,7 +11,7 @@ import { align, fields, table } from '../../src/cli/table.js';
 import { parseTaskFile } from '../../src/cli/task-file.js';
 import { failedLine, historyLines, liveLine, nodeTable, runningLine, statusTable, taskDetail, timeoutLine } from '../../src/cli/views.js';
 import type { NodeView } from '../../src/manager/service.js';
-import { newTask, ZERO_TIME, type Task } from '../../src/task/types.js';
+import { newTask, ZERO_TIME, type Task } from '../../src/vocabulary/task.js';
 
 const now = Date.parse('2026-01-10T12:00:00Z');
 const before = (ms: number) => new Date(now - ms).toISOString();
@@ -117,7 +117,7 @@ const task = (fields: Partial<Task> = {}): Task =>
     ...fields,
   });
 
-test('statusTable: the columns of SPEC §5 and WORKER; a sentence, not [], when empty', () => {
+test('statusTable: the columns of docs/spec.md §5 and WORKER; a sentence, not [], when empty', () => {
   const out = statusTable([task(), task({ ID: 'task-22', Name: '', State: 4, StateName: 'restarting', ContainerID: '', RestartCount: 2, Worker: '', SubmitTime: ZERO_TIME })], now);
   assert.equal(
     out,

@@ -1,11 +1,11 @@
-// Tests of the request codec (SPEC §1): parseTaskEvent and parseTask accept the
+// Tests of the request codec (docs/spec.md §1): parseTaskEvent and parseTask accept the
 // SPEC's examples and a task read back from a worker, always record a Pending
 // task with its keys in SPEC order, and refuse anything else with a message
 // that names the key and says what was expected.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseTask, parseTaskEvent, ValidationError, type ParseOptions } from '../../src/task/codec.js';
-import { ZERO_TIME } from '../../src/task/types.js';
+import { ZERO_TIME } from '../../src/vocabulary/task.js';
 import { example } from '../helpers/examples.js';
 
 
@@ -15,7 +15,7 @@ const ids = (): ParseOptions => {
   return { newId: () => `id-${++n}` };
 };
 
-/** The Task keys of SPEC §1, in its order. */
+/** The Task keys of docs/spec.md §1, in its order. */
 const specKeys = [
   'ID',
   'ContainerID',
@@ -101,7 +101,7 @@ test('a missing Name becomes cube-<ID>', () => {
   assert.equal(parseTaskEvent(withTask({ ID: 'abc123', Name: 'web' })).Task.Name, 'web');
 });
 
-test('the parsed task has the keys of SPEC §1 in its order, with defaults for what was not sent', () => {
+test('the parsed task has the keys of docs/spec.md §1 in its order, with defaults for what was not sent', () => {
   const event = parseTaskEvent(example('task.json'));
   assert.deepEqual(Object.keys(event), ['ID', 'State', 'Timestamp', 'Task']);
   const task = event.Task;

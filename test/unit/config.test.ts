@@ -1,4 +1,4 @@
-// Tests of Cube's settings (SPEC §5): durations as people write them, the
+// Tests of Cube's settings (docs/spec.md §5): durations as people write them, the
 // defaults of the SPEC's table, and the order flag > CUBE_* variable > default,
 // with bad values refused by the name of the variable or flag they came from.
 import { test } from 'node:test';
@@ -8,7 +8,7 @@ import { isAbsolute, relative } from 'node:path';
 import { formatDuration, parseDuration } from '../../src/config/duration.js';
 import { flagOf, readSettings, settingSpecs, settingsHelp, SettingsError } from '../../src/config/settings.js';
 
-/** The variables of SPEC §5's table. */
+/** The variables of docs/spec.md §5's table. */
 const specVariables = [
   'CUBE_HEALTH_INTERVAL',
   'CUBE_HEALTH_TIMEOUT',
@@ -32,7 +32,7 @@ function refuses(flags: Record<string, string>, env: NodeJS.ProcessEnv, pattern:
   );
 }
 
-test('parseDuration reads durations as SPEC §5 writes them', () => {
+test('parseDuration reads durations as docs/spec.md §5 writes them', () => {
   const cases: [string, number][] = [
     ['250ms', 250],
     ['10s', 10_000],
@@ -73,7 +73,7 @@ test('formatDuration writes what parseDuration reads, and the round trip is exac
   }
 });
 
-test("readSettings' defaults are SPEC §5's table", () => {
+test("readSettings' defaults are docs/spec.md §5's table", () => {
   const settings = readSettings({}, {});
   assert.equal(settings.healthIntervalMs, 10_000);
   assert.equal(settings.healthTimeoutMs, 1000);
@@ -90,7 +90,7 @@ test("readSettings' defaults are SPEC §5's table", () => {
   assert.ok(fromHome !== '' && !fromHome.startsWith('..') && !isAbsolute(fromHome), `${settings.dataDir} is a folder under ${homedir()}`);
 });
 
-test("every variable of SPEC §5's table is a setting", () => {
+test("every variable of docs/spec.md §5's table is a setting", () => {
   const envs: string[] = Object.values(settingSpecs).map((spec) => spec.env);
   for (const variable of specVariables) assert.ok(envs.includes(variable), variable);
 });

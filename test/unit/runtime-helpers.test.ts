@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { withDefaultTag } from '../../src/runtime/image-pull.js';
 import { connectionOptions, dockerMessage } from '../../src/runtime/docker-errors.js';
 import { healthUrl } from '../../src/worker/health-check.js';
-import { newTask, type Task } from '../../src/task/types.js';
+import { newTask, type Task } from '../../src/vocabulary/task.js';
 
 const digest = `sha256:${'ab'.repeat(32)}`;
 

@@ -3,7 +3,7 @@
 // name. No manager, network or clock: candidates are built by hand.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { WorkerStats } from '../../src/protocol.js';
+import type { WorkerStats } from '../../src/vocabulary/protocol.js';
 import {
   emptyHeld,
   epvm,
@@ -20,7 +20,7 @@ import {
   type Held,
   type Scheduler,
 } from '../../src/scheduler/index.js';
-import { newTask, type Task } from '../../src/task/types.js';
+import { newTask, type Task } from '../../src/vocabulary/task.js';
 import { workerStats } from '../helpers/stats.js';
 
 const MiB = 1024 * 1024;

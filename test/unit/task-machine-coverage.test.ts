@@ -10,7 +10,7 @@ import { taskMachine, type TaskInput, type TaskMachineEvent, type TaskPolicy, ty
 
 // The graph functions take plain actor logic; the machine is one.
 const logic = taskMachine as unknown as ActorLogic<TaskSnapshot, TaskMachineEvent, TaskInput>;
-import { newTask, stateNames, type StateName } from '../../src/task/types.js';
+import { newTask, stateNames, type StateName } from '../../src/vocabulary/task.js';
 
 // A small policy keeps the explored space small: one restart, two probes.
 const policy: TaskPolicy = { restartLimit: 1, restartDelayMs: 10, restartDelayMaxMs: 10, healthFailures: 2 };

@@ -1,4 +1,4 @@
-// Pure tests of the task machine: every row of SPEC §2 through `transition()`,
+// Pure tests of the task machine: every row of docs/spec.md §2 through `transition()`,
 // with no Docker, network or clock. Side effects show up only as actions.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +12,7 @@ import {
   type TaskPolicy,
   type TaskSnapshot,
 } from '../../machines/task.js';
-import { newTask, type StateName, type Task } from '../../src/task/types.js';
+import { newTask, type StateName, type Task } from '../../src/vocabulary/task.js';
 
 const policy: TaskPolicy = { restartLimit: 3, restartDelayMs: 1000, restartDelayMaxMs: 8000, healthFailures: 3 };
 const T0 = '2026-01-01T00:00:00Z';

@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { createActor, waitFor, type Actor } from 'xstate';
 import type { TaskPolicy } from '../../machines/task.js';
 import type { WorkerMachine } from '../../machines/worker.js';
-import type { FromWorker } from '../../src/protocol.js';
+import type { FromWorker } from '../../src/vocabulary/protocol.js';
 import { MemoryRuntime } from '../../src/runtime/memory.js';
-import { newTask, type Task } from '../../src/task/types.js';
+import { newTask, type Task } from '../../src/vocabulary/task.js';
 import { workerLogic } from '../../src/worker/logic.js';
 import { silentLog } from '../../src/log.js';
 

@@ -1,5 +1,5 @@
 import { parseDuration } from '../../config/duration.js';
-import { TaskState, type Task } from '../../task/types.js';
+import { TaskState, type Task } from '../../vocabulary/task.js';
 import { UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { ApiError, ManagerClient, reachError } from '../manager-client.js';

@@ -1,8 +1,8 @@
-// The data of SPEC §1: a Task, the TaskEvent clients POST, and the few extra
+// The data of docs/spec.md §1: a Task, the TaskEvent clients POST, and the few extra
 // keys Cube adds to responses. Every layer (machines, runtime, APIs, CLI,
 // store) speaks these types, so they hold data only: no behaviour.
 
-/** SPEC §1 `State`: the integers clients see. */
+/** docs/spec.md §1 `State`: the integers clients see. */
 export const TaskState = {
   Pending: 0,
   Scheduled: 1,
@@ -61,7 +61,7 @@ export interface Task {
   HostPorts: Record<string, PortBinding[]> | null;
   HealthCheck: string;
   RestartCount: number;
-  // Cube's additions (SPEC §1 allows extra keys in responses).
+  // Cube's additions (docs/spec.md §1 allows extra keys in responses).
   /** Environment for the container, `KEY=value` strings. */
   Env: string[];
   /** Command overriding the image's, as an argv list. */
@@ -79,7 +79,7 @@ export interface Task {
   Events: TaskHistoryEntry[];
 }
 
-/** What clients POST (SPEC §1): "run this task". */
+/** What clients POST (docs/spec.md §1): "run this task". */
 export interface TaskEvent {
   ID: string;
   State: number;
@@ -87,10 +87,10 @@ export interface TaskEvent {
   Task: Task;
 }
 
-/** Go's zero time, which SPEC §1 uses for "not yet set". */
+/** Go's zero time, which docs/spec.md §1 uses for "not yet set". */
 export const ZERO_TIME = '0001-01-01T00:00:00Z';
 
-/** Every key of a Task in SPEC §1's order, with its value before anything happens. */
+/** Every key of a Task in docs/spec.md §1's order, with its value before anything happens. */
 const template: Task = {
   ID: '',
   ContainerID: '',

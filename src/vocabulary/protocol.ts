@@ -2,9 +2,9 @@
 // §2). A worker in the same process receives these as actor events; a remote
 // worker receives them as HTTP calls made by a proxy actor, and its updates
 // come back over its event stream as the same messages. Types only.
-import type { Task } from './task/types.js';
+import type { Task } from './task.js';
 
-/** A machine's resources and load, as GET /stats returns it (SPEC §3). */
+/** A machine's resources and load, as GET /stats returns it (docs/spec.md §3). */
 export interface WorkerStats {
   Worker: string;
   MemoryTotal: number;
@@ -25,7 +25,7 @@ export interface WorkerStats {
 /** Manager → worker. */
 export type ToWorker =
   /**
-   * Run a task. By default as POST /tasks does (SPEC §1: a Running or Failed
+   * Run a task. By default as POST /tasks does (docs/spec.md §1: a Running or Failed
    * task restarts); with `ensure`, only when the worker does not have it yet,
    * so a resend after a lost answer never restarts anything.
    */

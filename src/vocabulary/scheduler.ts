@@ -1,8 +1,8 @@
 // The shapes the manager and the schedulers share: what a worker's tasks hold,
 // a worker offered for placement, and the answer. Kept apart from the
 // algorithms so the manager can depend on the contract without the maths.
-import type { WorkerStats } from '../protocol.js';
-import type { Task } from '../task/types.js';
+import type { WorkerStats } from './protocol.js';
+import type { Task } from './task.js';
 
 /** What the manager's records say a worker's tasks hold. nominal* count a task that asks nothing as asking a little (see nominalDemand). */
 export interface Held {
