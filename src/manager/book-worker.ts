@@ -223,9 +223,11 @@ class BookWorkerProxy {
       if (task.Env.length > 0 || task.Cmd.length > 0) {
         return this.fail(task, `worker ${name} speaks the book's protocol, which has no Env or Cmd; run the task on a Cube worker, or without them`, at);
       }
-      const { status, text } = await this.call('POST', '/tasks', bookTaskEvent(task, at));
+      const event = bookTaskEvent(task, at);
+      const { status, text } = await this.call('POST', '/tasks', event);
       if (status === 201) {
-        const scheduled: Task = { ...task, State: TaskState.Scheduled, StateName: 'scheduled', Worker: name, ContainerID: '', HostPorts: null, Reason: '', Events: [] };
+        // Reported as the worker holds it: the book's keys, Scheduled, nothing of Cube's own.
+        const scheduled = taskFromBook(event.Task, name);
         const queued = withHistory(scheduled, seenEntry(scheduled, name, at));
         this.sent.set(task.ID, { task: queued, at: Date.now() });
         return this.update(queued);

@@ -76,7 +76,8 @@ function proxyMachine(options: WorkerProxyOptions) {
         enqueue.assign({ waiting: [] });
       }),
       unreachable: sendParent(({ context, event }) => {
-        const reason = `${context.address}: ${callError((event as { error?: unknown }).error)}`;
+        const error = (event as { error?: unknown }).error;
+        const reason = `${context.address}: ${error instanceof Error ? callError(error) : String(error)}`;
         return { type: 'worker.unreachable', worker: context.name, reason, at: now() } satisfies FromWorker;
       }),
     },

@@ -112,6 +112,8 @@ function decodeTaskEvent(text: string): BookTaskEvent | string {
 }
 
 export interface BookWorkerOptions {
+  /** Where it listens; default a free port. */
+  port?: number;
   /** How long the worker's loop waits before taking a queued task (the book: up to 10 s). */
   queueDelayMs?: number;
   /** How often it inspects its containers (the book: every 15 s). */
@@ -253,7 +255,7 @@ export async function startBookWorker(t: TestContext, options: BookWorkerOptions
   }
 
   const server = createServer((req, res) => void handle(req, res));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   const updates = setInterval(() => {
     for (const task of db.values()) void inspect(task);

@@ -3,6 +3,7 @@
 // the 404 on GET /events, places and stops tasks there by polling, and a
 // worker that answers garbage is suspect, with the field named, until it
 // answers well again; the manager keeps serving throughout.
+import { createServer, type AddressInfo } from 'node:net';
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { nanoid } from 'nanoid';
@@ -65,6 +66,23 @@ test('the manager learns a worker speaks the book’s protocol, places a task th
   assert.equal(stopped.status, 204);
   assert.equal((await get<Task>(`${manager.url}/tasks/${created.body.ID}`)).body.State, 3);
   assert.equal(await inspectContainer(running.ContainerID), undefined);
+});
+
+test('a book worker that is not up yet: the manager says why it waits, and learns its protocol once it answers', async (t) => {
+  const free = createServer();
+  await new Promise<void>((resolve) => free.listen(0, '127.0.0.1', resolve));
+  const port = (free.address() as AddressInfo).port;
+  await new Promise((resolve) => free.close(resolve));
+  const manager = await managerOf(t, [`127.0.0.1:${port}`]);
+  const waiting = await untilView(manager.url, (v) => v.nodes[0]?.State === 'suspect');
+  assert.match(waiting.nodes[0].Problem, new RegExp(`127\\.0\\.0\\.1:${port}: ECONNREFUSED`));
+  assert.equal(waiting.nodes[0].Protocol, 'unknown');
+  const queued = (await post<Task>(`${manager.url}/tasks`, { Task: { Image: 'strm/helloworld-http', Name: `bw-${nanoid(8)}` } })).body;
+  assert.equal(queued.State, 0);
+  const book = await startBookWorker(t, { port });
+  const view = await untilView(manager.url, (v) => v.nodes[0]?.State === 'up' && v.tasks[0]?.State === 2);
+  assert.equal(view.nodes[0].Protocol, 'book');
+  assert.equal(book.posts.length, 1);
 });
 
 const problems: Record<Garbage, RegExp> = {
