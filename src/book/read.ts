@@ -4,11 +4,12 @@
 // string where a number goes, truncated JSON, an HTML page) is an AnswerError
 // that names the field, so the worker can be marked suspect with a reason a
 // person can act on; nothing here throws anything else.
-import { TASK_ID } from '../task/codec.js';
+import { TASK_ID, ValidationError } from '../task/codec.js';
 import { ZERO_TIME } from '../vocabulary/task.js';
 import { MEMINFO_KEYS, type BookCpuStats, type BookDiskStats, type BookLoadStats, type BookMemStats, type BookStats, type BookTask } from './shapes.js';
 
-export class AnswerError extends Error {
+/** An answer that does not fit: a ValidationError, as Cube's own codec of worker answers throws. */
+export class AnswerError extends ValidationError {
   override name = 'AnswerError';
 }
 
@@ -179,6 +180,17 @@ function loadStats(fields: Fields | null): BookLoadStats {
     process_total: read('process_total'),
     last_pid: read('last_pid'),
   };
+}
+
+/** The book's keys beside Cube's in a Cube worker's stats, checked; none when it sends none. */
+export function readBookKeys(value: Record<string, unknown>, path: string): Partial<Omit<BookStats, 'TaskCount'>> {
+  if (value['MemStats'] === undefined) return {};
+  try {
+    const { MemStats, DiskStats, CpuStats, LoadStats } = readBookStats(value);
+    return { MemStats, DiskStats, CpuStats, LoadStats };
+  } catch (error) {
+    throw new AnswerError(`${path}.${(error as Error).message}`);
+  }
 }
 
 /**

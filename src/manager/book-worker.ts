@@ -77,8 +77,14 @@ class BookWorkerProxy {
   private listed = new Set<string>();
   /** Runs the worker took (201) and does not list yet: its queue. */
   private readonly sent = new Map<string, { task: Task; at: number }>();
-  /** Stops to send once the worker lists the task Running: it cannot stop one it has not started. */
-  private readonly stops = new Set<string>();
+  /** Stops (with their placement) to send once the worker lists the task Running: it cannot stop one it has not started. */
+  private readonly stops = new Map<string, string>();
+  /**
+   * The placement each task runs as here: the one whose run was sent, or the first
+   * one the manager asks for of a task the worker had before this proxy started.
+   * The book's worker knows nothing of placements; its reports carry none.
+   */
+  private readonly placements = new Map<string, string>();
   /** Failed tasks a user stopped: the book cannot stop them, so Cube counts them Completed. */
   private readonly released = new Set<string>();
   /** Report the whole list at the next poll: at the start, after a failure, when asked. */
@@ -110,7 +116,7 @@ class BookWorkerProxy {
       return;
     }
     // One command at a time: a check of GET /tasks and the POST it allows must not interleave with another.
-    this.commands = this.commands.then(() => (message.type === 'task.run' ? this.run(message.task, message.ensure === true) : this.stopTask(message.id)));
+    this.commands = this.commands.then(() => (message.type === 'task.run' ? this.run(message.task) : this.stopTask(message.id, message.placement)));
   }
 
   private report(message: FromWorker): void {
@@ -186,12 +192,12 @@ class BookWorkerProxy {
     }
     if (full) this.report({ type: 'worker.tasks', worker: this.worker.name, tasks: view, at });
 
-    for (const id of this.stops) {
+    for (const [id, placement] of this.stops) {
       const task = listing.get(id);
       const waiting = task ? task.State <= TaskState.Scheduled : this.sent.has(id);
       if (waiting) continue;
       this.stops.delete(id);
-      this.receive({ type: 'task.stop', id, at });
+      this.receive({ type: 'task.stop', id, placement, at });
     }
   }
 
@@ -200,28 +206,31 @@ class BookWorkerProxy {
     this.report({ type: 'task.updated', worker: this.worker.name, task });
   }
 
-  /** A task that cannot run on this worker: Failed, saying why. */
-  private fail(task: Task, why: string, at: string): void {
-    const failed = { ...task, State: TaskState.Failed, StateName: 'failed' as const, Worker: this.worker.name, ContainerID: '', HostPorts: null, FinishTime: at, Reason: why, Events: [] };
-    this.update(withHistory(failed, { Time: at, Type: 'Not Started', Message: why }));
+  /** A run this worker cannot carry out: refused, so the manager fails that placement and tells whoever asked. */
+  private refuse(task: Task, reason: string, status: number): void {
+    this.report({ type: 'task.refused', worker: this.worker.name, id: task.ID, placement: task.Placement, command: 'run', reason, status });
   }
 
-  private async run(task: Task, ensure: boolean): Promise<void> {
+  private async run(task: Task): Promise<void> {
     const { name, address } = this.worker;
     const at = now();
     try {
-      if (this.sent.has(task.ID)) return; // in its queue already
+      const again = `worker ${name} speaks the book's protocol, which cannot run a task it has again (a second POST starts a second container under the same name, which Docker refuses); stop the task and run it under a new ID`;
+      if (this.sent.has(task.ID)) {
+        // In its queue already: the same placement is there; another one cannot be.
+        if (this.placements.get(task.ID) !== task.Placement) this.refuse(task, again, 409);
+        return;
+      }
       const there = (await this.get('/tasks', readBookTasks)).find((t) => t.ID === task.ID);
       if (there) {
-        if (!ensure) {
-          const reason = `worker ${name} speaks the book's protocol, which cannot restart a task it has (a second POST starts a second container under the same name, which Docker refuses); stop the task and run it again under a new ID`;
-          this.report({ type: 'task.refused', worker: name, id: task.ID, command: 'run', reason });
-        }
-        this.update(this.seen(there, at));
+        const running = this.placements.get(task.ID) ?? task.Placement;
+        this.placements.set(task.ID, running);
+        if (running !== task.Placement) this.refuse(task, again, 409);
+        this.update(this.seen(there, at)); // what it runs, as it runs it
         return;
       }
       if (task.Env.length > 0 || task.Cmd.length > 0) {
-        return this.fail(task, `worker ${name} speaks the book's protocol, which has no Env or Cmd; run the task on a Cube worker, or without them`, at);
+        return this.refuse(task, `worker ${name} speaks the book's protocol, which has no Env or Cmd; run the task on a Cube worker, or without them`, 409);
       }
       const event = bookTaskEvent(task, at);
       const { status, text } = await this.call('POST', '/tasks', event);
@@ -230,31 +239,33 @@ class BookWorkerProxy {
         const scheduled = taskFromBook(event.Task, name);
         const queued = withHistory(scheduled, seenEntry(scheduled, name, at));
         this.sent.set(task.ID, { task: queued, at: Date.now() });
+        this.placements.set(task.ID, task.Placement);
         return this.update(queued);
       }
-      if (status >= 400 && status < 500) return this.fail(task, `worker ${name} (book protocol) refused the task: ${answerMessage(text)}`, at);
+      if (status >= 400 && status < 500) return this.refuse(task, `worker ${name} (book protocol) refused the task: ${answerMessage(text)}`, status);
       throw new AnswerError(`POST /tasks answered ${status}: ${answerMessage(text)}`);
     } catch (error) {
       if (this.abort.signal.aborted) return;
       const reason = `${address}: ${failure(error)}`;
-      this.options.log(`worker ${name}: run of ${task.ID} not delivered: ${reason}`);
-      this.report({ type: 'task.undelivered', worker: name, id: task.ID, command: 'task.run', reason, at: now() });
+      this.options.log(`worker ${name}: run of ${task.ID} (placement ${task.Placement}) not delivered: ${reason}`);
+      this.report({ type: 'task.undelivered', worker: name, id: task.ID, placement: task.Placement, command: 'task.run', reason, at: now() });
     }
   }
 
-  private async stopTask(id: string): Promise<void> {
+  /** Stops whatever the worker runs of the task: it has one copy at most, whatever its placement. */
+  private async stopTask(id: string, placement: string): Promise<void> {
     const { name, address } = this.worker;
     const at = now();
     try {
       const there = (await this.get('/tasks', readBookTasks)).find((t) => t.ID === id);
       if (!there) {
-        if (this.sent.has(id)) return void this.stops.add(id); // still in its queue: stopped once it runs
-        return this.report({ type: 'task.refused', worker: name, id, command: 'stop', reason: `no task ${id} on worker ${name}` });
+        if (this.sent.has(id)) return void this.stops.set(id, placement); // still in its queue: stopped once it runs
+        return this.report({ type: 'task.refused', worker: name, id, placement, command: 'stop', reason: `no task ${id} on worker ${name}`, status: 404 });
       }
       switch (there.State) {
         case TaskState.Pending:
         case TaskState.Scheduled:
-          return void this.stops.add(id);
+          return void this.stops.set(id, placement);
         case TaskState.Completed:
           return this.update(this.seen(there, at));
         case TaskState.Failed: {
@@ -267,13 +278,13 @@ class BookWorkerProxy {
       }
       const { status, text } = await this.call('DELETE', `/tasks/${encodeURIComponent(id)}`);
       if (status >= 200 && status < 300) return; // it stops the task from its queue; a poll sees it Completed
-      if (status >= 400 && status < 500) return this.report({ type: 'task.refused', worker: name, id, command: 'stop', reason: answerMessage(text) });
+      if (status >= 400 && status < 500) return this.report({ type: 'task.refused', worker: name, id, placement, command: 'stop', reason: answerMessage(text), status });
       throw new AnswerError(`DELETE /tasks/${id} answered ${status}: ${answerMessage(text)}`);
     } catch (error) {
       if (this.abort.signal.aborted) return;
       const reason = `${address}: ${failure(error)}`;
       this.options.log(`worker ${name}: stop of ${id} not delivered: ${reason}`);
-      this.report({ type: 'task.undelivered', worker: name, id, command: 'task.stop', reason, at: now() });
+      this.report({ type: 'task.undelivered', worker: name, id, placement, command: 'task.stop', reason, at: now() });
     }
   }
 }

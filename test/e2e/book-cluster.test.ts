@@ -118,6 +118,13 @@ const bookProblem: Record<Garbage, RegExp> = {
   html: /GET \/(tasks|stats): not JSON .*<!DOCTYPE html>/,
 };
 
+const cubeProblem: Record<Garbage, RegExp> = {
+  null: /its event stream sent something that Cube cannot read \(worker\.stats: stats: expected a stats object, got (undefined|null)/,
+  'wrong-types': /its event stream sent something that Cube cannot read \(worker\.stats: stats\.MemoryTotal: expected a number/,
+  truncated: /its event stream sent something that Cube cannot read \(.*JSON/,
+  html: /the worker closed its event stream/,
+};
+
 test('each worker answering garbage: the manager keeps serving, that worker is suspect saying why, and both are up again after', async (t) => {
   const { manager, cube, book, proxy } = await mixedCluster(t);
   const ids: string[] = [];
@@ -131,10 +138,9 @@ test('each worker answering garbage: the manager keeps serving, that worker is s
     book.garble(null);
     await untilView(manager.url, (v) => v.nodes.every((n) => n.State === 'up'));
   }
-  // What the Cube proxy reads safely today; null and wrong types wait for its checked reader (issue 8).
-  for (const kind of ['truncated', 'html'] as Garbage[]) {
+  for (const kind of Object.keys(cubeProblem) as Garbage[]) {
     proxy.garble(kind);
-    await untilView(manager.url, (v) => suspectFor(v, cube.address, kind === 'html' ? /closed its event stream/ : /JSON/));
+    await untilView(manager.url, (v) => suspectFor(v, cube.address, cubeProblem[kind]));
     proxy.garble(null);
     await untilView(manager.url, (v) => v.nodes.every((n) => n.State === 'up'));
   }

@@ -50,26 +50,28 @@ function proxyOf(t: TestContext, worker: BookWorker) {
   };
 }
 
-const task = (fields: Partial<Task> = {}) => newTask({ ID: randomUUID(), Name: `bp-${nanoid(8)}`, Image: 'strm/helloworld-http', ...fields });
+const task = (fields: Partial<Task> = {}) => newTask({ ID: randomUUID(), Name: `bp-${nanoid(8)}`, Image: 'strm/helloworld-http', Placement: 'm1.1', ...fields });
 const updated = (id: string, done: (task: Task) => boolean) => (r: FromWorker): r is Extract<FromWorker, { type: 'task.updated' }> =>
   r.type === 'task.updated' && r.task.ID === id && done(r.task);
 const at = () => new Date().toISOString();
 
-test('a run the book worker already has is never POSTed again: resent, it is reported as it is; as a restart, it is refused', async (t) => {
+test('a run the book worker already has is never POSTed again: resent, it is reported as it is; as a new placement, it is refused', async (t) => {
   const worker = await startBookWorker(t);
   const proxy = proxyOf(t, worker);
   const one = task();
-  proxy.send({ type: 'task.run', task: one, at: at(), ensure: true });
+  proxy.send({ type: 'task.run', task: one, at: at() });
   const running = await proxy.until(updated(one.ID, (x) => x.State === 2));
   assert.equal(running.task.StateName, 'running');
   assert.deepEqual(Object.keys(running.task.HostPorts ?? {}), ['80/tcp']);
   assert.deepEqual(running.task.Events.map((e) => e.Type), ['Scheduled', 'Started']);
 
   const mark = proxy.reports.length;
-  proxy.send({ type: 'task.run', task: one, at: at(), ensure: true });
-  proxy.send({ type: 'task.run', task: one, at: at() });
+  proxy.send({ type: 'task.run', task: one, at: at() }); // the same placement again: a resend
+  proxy.send({ type: 'task.run', task: { ...one, Placement: 'm1.2' }, at: at() }); // a restart: a new placement
   const refused = await proxy.until((r): r is Extract<FromWorker, { type: 'task.refused' }> => r.type === 'task.refused', mark);
-  assert.match(refused.reason, /speaks the book's protocol, which cannot restart a task it has/);
+  assert.match(refused.reason, /speaks the book's protocol, which cannot run a task it has again/);
+  assert.deepEqual([refused.placement, refused.command, refused.status], ['m1.2', 'run', 409]);
+  assert.equal(proxy.reports.slice(mark).filter((r) => r.type === 'task.refused').length, 1, 'the resend is not refused');
   assert.equal(worker.posts.length, 1, 'one POST, however often the run was sent');
   assert.equal(worker.tasks()[0]!.State, 2);
   assert.equal((await inspectContainer(running.task.ContainerID))?.State.Running, true);
@@ -79,23 +81,23 @@ test('a stop of a task still in the book worker’s queue waits until it runs, t
   const worker = await startBookWorker(t, { queueDelayMs: 400 });
   const proxy = proxyOf(t, worker);
   const one = task();
-  proxy.send({ type: 'task.run', task: one, at: at(), ensure: true });
+  proxy.send({ type: 'task.run', task: one, at: at() });
   await proxy.until(updated(one.ID, (x) => x.State === 1));
-  proxy.send({ type: 'task.stop', id: one.ID, at: at() }); // unlisted yet: a DELETE now would crash its handler
-  proxy.send({ type: 'task.run', task: one, at: at(), ensure: true }); // a resend meanwhile is not a second POST
+  proxy.send({ type: 'task.stop', id: one.ID, placement: one.Placement, at: at() }); // unlisted yet: a DELETE now would crash its handler
+  proxy.send({ type: 'task.run', task: one, at: at() }); // a resend meanwhile is not a second POST
   const done = await proxy.until(updated(one.ID, (x) => x.State === 3));
   assert.equal(done.task.StateName, 'completed');
   assert.equal(worker.posts.length, 1);
   assert.ok(worker.tasks().every((x) => x.State === 3));
 });
 
-test('what the book cannot do: Env or Cmd is Failed unsent; a Failed task is let go as Completed, naming its container', async (t) => {
+test('what the book cannot do: Env or Cmd is refused unsent; a Failed task is let go as Completed, naming its container', async (t) => {
   const worker = await startBookWorker(t);
   const proxy = proxyOf(t, worker);
   const withEnv = task({ Env: ['GREETING=hi'] });
-  proxy.send({ type: 'task.run', task: withEnv, at: at(), ensure: true });
-  const failed = await proxy.until(updated(withEnv.ID, (x) => x.State === 4));
-  assert.match(failed.task.Reason, /speaks the book's protocol, which has no Env or Cmd/);
+  proxy.send({ type: 'task.run', task: withEnv, at: at() });
+  const refused = await proxy.until((r): r is Extract<FromWorker, { type: 'task.refused' }> => r.type === 'task.refused' && r.id === withEnv.ID);
+  assert.match(refused.reason, /speaks the book's protocol, which has no Env or Cmd/);
   assert.equal(worker.posts.length, 0);
 
   // A task the worker itself failed: POSTed twice straight to it, the second container is refused by name.
@@ -105,7 +107,7 @@ test('what the book cannot do: Env or Cmd is Failed unsent; a Failed task is let
   await worker.untilTask(twice.ID, (x) => x.State === 2);
   await post(`${worker.url}/tasks`, { ...event, ID: randomUUID() });
   const broken = await worker.untilTask(twice.ID, (x) => x.State === 4);
-  proxy.send({ type: 'task.stop', id: twice.ID, at: at() });
+  proxy.send({ type: 'task.stop', id: twice.ID, placement: '', at: at() });
   const letGo = await proxy.until(updated(twice.ID, (x) => x.State === 3));
   assert.match(letGo.task.Events.at(-1)!.Message, new RegExp(`cannot remove a Failed task's container ${broken.ContainerID.slice(0, 12)}: remove it there with docker rm ${twice.Name}`));
   const later = proxy.reports.length;
