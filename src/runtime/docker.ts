@@ -184,6 +184,8 @@ export class DockerRuntime implements ContainerRuntime {
       ExposedPorts: Object.fromEntries([...ports].map((p) => [p, {}])),
       HostConfig: {
         PortBindings: portBindings,
+        // A task that names no ports gets the image's exposed ports on free host ports, as the book's runtime does.
+        ...(ports.size === 0 ? { PublishAllPorts: true } : {}),
         ...(task.Memory > 0 ? { Memory: task.Memory } : {}),
         ...(task.Cpu > 0 ? { NanoCpus: Math.round(task.Cpu * 1e9) } : {}),
         Init: true, // tini forwards SIGTERM, so shells that ignore it still stop at once
