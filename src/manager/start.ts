@@ -15,7 +15,7 @@ import type { WorkerWrites } from '../worker/writes.js';
 import { ManagerWrites } from './writes.js';
 import { addWorkerRoutes, workerRoutesHint } from '../worker/api.js';
 import { WorkerService, type WorkerRef } from '../worker/service.js';
-import { defaultWorkerName, dockerRuntime, openWorkerWrites, taskPolicy } from '../worker/from-settings.js';
+import { defaultWorkerName, openWorkerWrites, runtimeFromSettings, taskPolicy } from '../worker/from-settings.js';
 import { addManagerRoutes, managerRoutesHint } from './api.js';
 import { managerLogic, placementPolicy } from './logic.js';
 import { ManagerService } from './service.js';
@@ -102,7 +102,7 @@ export async function startManager(options: StartManagerOptions = {}): Promise<R
           : await listen(createApp(workerRouter, { token: settings.token, log, routesHint: workerRoutesHint }), worker.host ?? '127.0.0.1', worker.port ?? 5555);
       if (workerListening) servers.push(workerListening);
       const name = worker.name ?? defaultWorkerName(workerListening?.port);
-      const runtime = worker.runtime ?? dockerRuntime(settings, name, worker.dockerHost);
+      const runtime = worker.runtime ?? runtimeFromSettings(settings, name, worker.dockerHost);
       await runtime.describe();
       runtimesInUse.push(runtime);
       const writes = openWorkerWrites(settings, name, log);

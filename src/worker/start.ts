@@ -8,7 +8,7 @@ import { startInspection } from '../inspect/inspection.js';
 import { createLog, type Log } from '../log.js';
 import type { ContainerRuntime } from '../runtime/types.js';
 import { addWorkerRoutes, workerRoutesHint } from './api.js';
-import { defaultWorkerName, dockerRuntime, openWorkerWrites, taskPolicy, workerLogicOptions } from './from-settings.js';
+import { defaultWorkerName, openWorkerWrites, runtimeFromSettings, taskPolicy, workerLogicOptions } from './from-settings.js';
 import { workerLogic } from './logic.js';
 import { WorkerService } from './service.js';
 
@@ -42,7 +42,7 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
   const listening: Listening = await listen(app, options.host ?? '127.0.0.1', options.port ?? 5555);
   const name = options.name ?? defaultWorkerName(listening.port);
   try {
-    const runtime = options.runtime ?? dockerRuntime(settings, name, options.dockerHost);
+    const runtime = options.runtime ?? runtimeFromSettings(settings, name, options.dockerHost);
     const engine = await runtime.describe();
     const writes = openWorkerWrites(settings, name, log);
     const restore = writes.store.load();
