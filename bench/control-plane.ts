@@ -194,7 +194,7 @@ async function main() {
       const elu = performance.eventLoopUtilization(elu0);
       const otherCores = others();
       if (stopProfile) lastProfile = await stopProfile();
-      const running = manager.service.tasks().filter((t) => t.State === 2).length;
+      const running = manager.service.liveTasks().filter((t) => t.State === 2).length;
       if (running !== n) throw new Error(`the stream showed ${n} Running, but the manager's book has ${running}`);
       if (runtime.containers.size !== n) throw new Error(`MemoryRuntime holds ${runtime.containers.size} containers, expected ${n}`);
       return { ...result, tasksPerSecond: Math.round(n / (result.totalMs / 1000)), managerBusy: round(elu.utilization, 3), otherCores };

@@ -24,3 +24,11 @@ export function withDefinition(record: Task, next: Task): Task {
   for (const key of definitionKeys) (definition as Record<string, unknown>)[key] = next[key];
   return { ...record, ...definition };
 }
+
+/** Whether two records of a task say the same, their versions aside: a record equal to the one kept is not a change. */
+export function sameRecord(a: Task, b: Task): boolean {
+  for (const key in a) {
+    if (key !== 'Version' && !same(a[key as keyof Task], b[key as keyof Task])) return false;
+  }
+  return true;
+}

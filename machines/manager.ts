@@ -15,10 +15,13 @@ import { enqueueActions, fromCallback, raise, setup, type AnyEventObject } from 
 import type { LogEntry } from '../src/vocabulary/log-entry.js';
 import type { FromWorker, ToWorker } from '../src/vocabulary/protocol.js';
 import type { Task } from '../src/vocabulary/task.js';
-import { LOG_LIMIT, newBook, type Book, type Effects, type PlacementPolicy, type WorkerEntry } from './manager/book.js';
+import type { Retention } from '../src/vocabulary/retention.js';
+import { KEEP_ALL } from '../src/vocabulary/retention.js';
+import { LOG_LIMIT, newBook, type Book, type Effects, type PlacementPolicy, type Restore, type WorkerEntry } from './manager/book.js';
 import { carryOut, dropIntent, stop, submit } from './manager/commands.js';
 import { adoptOrphans, checkLiveness, heard, suspect, undelivered } from './manager/liveness.js';
 import { compareListed, isOlder, isStale, mirror, refused, stopStaleCopy } from './manager/mirror.js';
+import { sweep, sweepIfDue, type Swept } from './manager/retention.js';
 import { workerMachine, type WorkerInput } from './worker.js';
 
 export interface WorkerSpec {
@@ -29,6 +32,13 @@ export interface WorkerSpec {
   local?: Omit<WorkerInput, 'embedded'>;
 }
 
+/** The input of a remote worker's proxy: `since` is the newest version of that worker the manager has applied. */
+export interface RemoteWorkerInput {
+  name: string;
+  address: string;
+  since?: number;
+}
+
 export interface ManagerInput {
   workers: WorkerSpec[];
   placement: PlacementPolicy;
@@ -37,13 +47,16 @@ export interface ManagerInput {
   startedAt: string;
   /** Unique to this start of the manager: part of every placement ID it makes. */
   incarnation: string;
-  restore?: { tasks: Task[]; stopRequested: string[]; log: LogEntry[] };
+  restore?: Restore;
+  /** How long, and how many, finished tasks are kept (default: all, forever). */
+  retention?: Retention;
 }
 
 export interface ManagerContext {
   workers: WorkerSpec[];
   placement: PlacementPolicy;
   heartbeatTtlMs: number;
+  retention: Retention;
   book: Book;
 }
 
@@ -53,6 +66,8 @@ export type ManagerEvent =
   /** The store's answer to `persistIntent`: a user's command is carried out only once it is written. */
   | { type: 'intent.persisted'; id: string; ok: boolean; problem: string }
   | { type: 'tick'; at: string }
+  /** Sweep finished tasks now (POST /gc), answered with `retention.swept`. */
+  | { type: 'retention.sweep'; at: string; requestId?: string }
   /** Raised after the reports of a full list from a worker: compare what it leaves out. */
   | { type: 'worker.listed'; listing: Extract<FromWorker, { type: 'worker.tasks' }> }
   | FromWorker;
@@ -64,11 +79,20 @@ export type ManagerEmitted =
   /** A worker took a new placement (its first report) or refused it: what a user's restart waits for. */
   | { type: 'placement.answered'; id: string; placement: string; refusal?: string }
   | { type: 'worker.changed'; worker: WorkerEntry }
-  | { type: 'log'; entry: LogEntry };
+  | { type: 'log'; entry: LogEntry }
+  /** Finished tasks left the book (retention): they are no more. */
+  | { type: 'tasks.pruned'; ids: string[] }
+  /** What a sweep asked for (`retention.sweep`) did. */
+  | ({ type: 'retention.swept'; requestId?: string } & Swept);
 
 /** The part of XState's `enqueue` the book's effects need. */
 interface Enqueue {
-  (action: { type: 'save'; params: { task: Task; stopRequested: boolean } } | { type: 'persistIntent'; params: { task: Task; stopRequested: boolean } }): void;
+  (
+    action:
+      | { type: 'save'; params: { task: Task; stopRequested: boolean } }
+      | { type: 'persistIntent'; params: { task: Task; stopRequested: boolean } }
+      | { type: 'forgetRecords'; params: { ids: string[] } },
+  ): void;
   sendTo(to: string, event: ToWorker): void;
   emit(event: ManagerEmitted): void;
   raise(event: ManagerEvent): void;
@@ -80,8 +104,8 @@ function effects(enqueue: Enqueue, book: Book): Effects {
     send: (worker, message) => {
       if (book.workers.has(worker)) return enqueue.sendTo(`worker:${worker}`, message);
       // A worker this manager was not started with (its list changed): nobody can carry the command.
-      const [id, placement] = message.type === 'task.run' ? [message.task.ID, message.task.Placement] : message.type === 'task.stop' ? [message.id, message.placement] : ['', ''];
-      if (message.type === 'worker.sync') return;
+      if (message.type === 'worker.sync' || message.type === 'worker.gc') return;
+      const [id, placement] = message.type === 'task.run' ? [message.task.ID, message.task.Placement] : [message.id, message.placement];
       const reason = `worker ${worker} is not one of this manager's workers (--workers)`;
       enqueue.raise({ type: 'task.undelivered', worker, id, placement, command: message.type, reason, at: book.now });
     },
@@ -99,6 +123,10 @@ function effects(enqueue: Enqueue, book: Book): Effects {
       if (book.log.length > LOG_LIMIT) book.log.splice(0, book.log.length - LOG_LIMIT);
       enqueue.emit({ type: 'log', entry });
     },
+    pruned: (ids) => {
+      enqueue({ type: 'forgetRecords', params: { ids } });
+      enqueue.emit({ type: 'tasks.pruned', ids });
+    },
   };
 }
 
@@ -106,12 +134,13 @@ type Of<T extends ManagerEvent['type']> = Extract<ManagerEvent, { type: T }>;
 type Handler<T extends ManagerEvent['type']> = (context: ManagerContext, event: Of<T>, fx: Effects) => string | void;
 
 /** What each event does to the book: one function of machines/manager/* each. A string is a refusal (409). */
-const handlers: { [T in Exclude<ManagerEvent['type'], 'task.updated' | 'worker.tasks' | 'intent.persisted'>]: Handler<T> } = {
+const handlers: { [T in Exclude<ManagerEvent['type'], 'task.updated' | 'worker.tasks' | 'intent.persisted' | 'retention.sweep'>]: Handler<T> } = {
   'task.submit': (c, e, fx) => submit(c.book, c.placement, e.task, e.at, e.requestId, fx),
   'task.stop': (c, e, fx) => stop(c.book, c.placement, e.id, e.at, e.requestId, fx),
   tick: (c, e, fx) => {
     c.book.now = e.at;
     checkLiveness(c.book, c.placement, c.heartbeatTtlMs, e.at, fx);
+    sweepIfDue(c.book, c.placement, c.retention, e.at, fx);
   },
   'worker.listed': (c, e, fx) => compareListed(c.book, c.placement, e.listing, fx),
   'worker.stats': (c, e, fx) => heard(c.book, c.placement, e.worker, e.stats, e.at, fx),
@@ -133,7 +162,7 @@ export const managerMachine = setup({
   actors: {
     localWorker: workerMachine,
     // Supplied by src/: the HTTP proxy of a remote worker, and the clock.
-    remoteWorker: fromCallback<ToWorker, { name: string; address: string }>(() => undefined),
+    remoteWorker: fromCallback<ToWorker, RemoteWorkerInput>(() => undefined),
     clock: fromCallback<AnyEventObject, { heartbeatTtlMs: number }>(() => undefined),
   },
   delays: {
@@ -155,7 +184,7 @@ export const managerMachine = setup({
       const refusal = handle(context, event, fxOf(enqueue, context.book));
       if (refusal && (event.type === 'task.submit' || event.type === 'task.stop')) {
         const id = event.type === 'task.submit' ? event.task.ID : event.id;
-        const status = event.type === 'task.stop' && !context.book.tasks.has(id) ? 404 : 409;
+        const status = event.type === 'task.stop' && !context.book.tasks.has(id) && !context.book.done.has(id) ? 404 : 409;
         enqueue.emit({ type: 'task.refused', id, reason: refusal, status, ...(event.requestId === undefined ? {} : { requestId: event.requestId }) });
       }
     }),
@@ -167,6 +196,23 @@ export const managerMachine = setup({
     persistIntent: raise((_, params: { task: Task; stopRequested: boolean }): ManagerEvent => ({ type: 'intent.persisted', id: params.task.ID, ok: true, problem: '' })),
     /** Writes a changed record; supplied by src/ (a failed write is retried there). */
     save: (_, _params: { task: Task; stopRequested: boolean }) => undefined,
+    /** Removes pruned records from the store; supplied by src/. */
+    forgetRecords: (_, _params: { ids: string[] }) => undefined,
+    /** A sweep asked for now: its result goes to whoever asked. */
+    sweepNow: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'retention.sweep') return;
+      const swept = sweep(context.book, context.placement, context.retention, event.at, fxOf(enqueue, context.book), true);
+      enqueue.emit({ type: 'retention.swept', ...swept, ...(event.requestId === undefined ? {} : { requestId: event.requestId }) });
+    }),
+    /** The newest version of a worker the manager has heard of: the next sync asks for what changed after it. */
+    hear: ({ context, event }) => {
+      const [worker, version] =
+        event.type === 'task.updated' ? [event.worker, event.task.Version] : event.type === 'worker.tasks' ? [event.worker, event.version ?? 0] : ['', 0];
+      if (!context.book.heard.has(worker)) return;
+      // A full listing tells the worker's version as it is, lower too (a worker that lost its state starts again).
+      const full = event.type === 'worker.tasks' && event.held === undefined && event.version !== undefined;
+      context.book.heard.set(worker, full ? version : Math.max(context.book.heard.get(worker)!, version));
+    },
     carryOutIntent: enqueueActions(({ context, event, enqueue }) => {
       if (event.type === 'intent.persisted') carryOut(context.book, context.placement, event.id, fxOf(enqueue, context.book));
     }),
@@ -185,10 +231,10 @@ export const managerMachine = setup({
       for (const task of event.tasks) enqueue.raise({ type: 'task.updated', worker: event.worker, task });
       enqueue.raise({ type: 'worker.listed', listing: event });
     }),
-    /** The safety net: every worker reports every task, to be compared with the book. */
+    /** The safety net: every worker reports what changed since the manager last heard, and names what it has, to be compared with the book. */
     syncWorkers: enqueueActions(({ context, enqueue }) => {
       for (const name of context.book.workers.keys()) {
-        enqueue.sendTo(`worker:${name}`, { type: 'worker.sync', at: context.book.now } satisfies ToWorker);
+        enqueue.sendTo(`worker:${name}`, { type: 'worker.sync', at: context.book.now, since: context.book.heard.get(name) ?? 0 } satisfies ToWorker);
       }
     }),
     /** Tasks restored on a worker this manager no longer has are placed again (or completed, if a stop was asked). */
@@ -200,6 +246,7 @@ export const managerMachine = setup({
     workers: input.workers,
     placement: input.placement,
     heartbeatTtlMs: input.heartbeatTtlMs,
+    retention: input.retention ?? KEEP_ALL,
     book: newBook(input.workers, input.placement, input.startedAt, input.incarnation, input.restore),
   }),
   // Workers are children named worker:<name>, wherever they run.
@@ -208,7 +255,7 @@ export const managerMachine = setup({
       for (const spec of context.workers) {
         const id = `worker:${spec.name}`;
         if (spec.local) enqueue.spawnChild('localWorker', { id, systemId: id, input: { ...spec.local, embedded: true } });
-        else enqueue.spawnChild('remoteWorker', { id, systemId: id, input: { name: spec.name, address: spec.address } });
+        else enqueue.spawnChild('remoteWorker', { id, systemId: id, input: { name: spec.name, address: spec.address, since: context.book.heard.get(spec.name) ?? 0 } });
       }
     }),
     'adoptOrphans',
@@ -221,8 +268,9 @@ export const managerMachine = setup({
     },
   },
   on: {
-    'task.updated': [{ guard: 'isStaleReport', actions: 'stopStaleCopy' }, { guard: 'isOlderReport' }, { actions: 'mirrorReport' }],
-    'worker.tasks': { actions: 'splitListing' },
+    'task.updated': [{ guard: 'isStaleReport', actions: ['hear', 'stopStaleCopy'] }, { guard: 'isOlderReport', actions: 'hear' }, { actions: ['hear', 'mirrorReport'] }],
+    'worker.tasks': { actions: ['hear', 'splitListing'] },
+    'retention.sweep': { actions: 'sweepNow' },
     'intent.persisted': [{ guard: 'intentStored', actions: 'carryOutIntent' }, { actions: 'dropIntent' }],
     // Every other event updates the book; which way is in `handlers` above.
     ...(Object.fromEntries(Object.keys(handlers).map((type) => [type, { actions: 'updateBook' }])) as Record<keyof typeof handlers, { actions: 'updateBook' }>),

@@ -13,7 +13,9 @@ export type ShardEvent =
   /** Start an actor for a task: new (Pending) or restored from disk. */
   | { type: 'shard.spawn'; task: Task; at?: string }
   /** Deliver an event to a task's actor, if the shard has it. */
-  | { type: 'shard.forward'; id: string; event: TaskMachineEvent };
+  | { type: 'shard.forward'; id: string; event: TaskMachineEvent }
+  /** Stop a task's actor without a word: its task was pruned (retention). */
+  | { type: 'shard.drop'; id: string };
 
 export interface ShardInput {
   /** The worker this shard belongs to: task actors are named `task:<id>@<worker>`. */
@@ -53,6 +55,12 @@ export const shardMachine = setup({
       actions: enqueueActions(({ context, event, enqueue, self }) => {
         const child = (self.getSnapshot().children as Record<string, AnyActorRef | undefined>)[taskActorId(event.id, context.worker)];
         if (child) enqueue.sendTo(child, event.event);
+      }),
+    },
+    'shard.drop': {
+      actions: enqueueActions(({ context, event, enqueue, self }) => {
+        const child = (self.getSnapshot().children as Record<string, AnyActorRef | undefined>)[taskActorId(event.id, context.worker)];
+        if (child) enqueue.stopChild(child);
       }),
     },
     'xstate.snapshot.*': {

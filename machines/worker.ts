@@ -12,12 +12,15 @@
 // events), `reconciler` (lists containers on request and on a timer),
 // `statsSampler` (machine stats) and the action `removeContainers`.
 import { assign, enqueueActions, fromCallback, raise, sendTo, setup, type AnyEventObject } from 'xstate';
+import { sameRecord } from './definition.js';
 import { nameTaken, nameTask } from './names.js';
+import { doneOf, expired, isFinished, sweepInterval } from './retention.js';
 import { newPlacementId, placementBase, samePlacement } from '../src/vocabulary/placement.js';
 import { newShardPool, place, release, type ShardPool } from './shard-pool.js';
-import { shardMachine } from './shard.js';
+import { shardMachine, type ShardEvent } from './shard.js';
 import { refusalReason, type TaskMachineEvent, type TaskPolicy } from './task.js';
 import type { FromWorker, ToWorker, WorkerStats } from '../src/vocabulary/protocol.js';
+import { KEEP_ALL, type DoneTask, type Retention } from '../src/vocabulary/retention.js';
 import { TaskState, ZERO_TIME, type Task } from '../src/vocabulary/task.js';
 import type { Tombstone } from '../src/vocabulary/tombstone.js';
 
@@ -28,10 +31,16 @@ export interface WorkerInput {
   shardCapacity?: number;
   /** Run by a manager in the same process: report to the parent too. */
   embedded?: boolean;
-  /** Task records loaded from disk: their actors resume where they were. */
+  /** Task records loaded from disk (not Completed): their actors resume where they were. */
   restore?: Task[];
+  /** Completed tasks loaded from disk: their records stay there. */
+  done?: DoneTask[];
+  /** The newest version given before this start (kept on disk: pruned records took theirs with them). */
+  seq?: number;
   /** Placements stopped here, loaded from disk: their late runs are refused. */
   tombstones?: Tombstone[];
+  /** How long, and how many, finished tasks are kept (default: all, forever). */
+  retention?: Retention;
   /** When the worker started (RFC 3339): restored restarts wait until their due time from then. */
   startedAt?: string;
 }
@@ -50,6 +59,7 @@ export interface ObservedContainer {
 export type MachineStats = Omit<WorkerStats, 'Worker' | 'TaskCount' | 'Runtime' | 'RuntimeProblem'>;
 
 type Run = Extract<ToWorker, { type: 'task.run' }>;
+type Listing = Extract<FromWorker, { type: 'worker.tasks' }>;
 type Stop = Extract<ToWorker, { type: 'task.stop' }>;
 
 export type WorkerEvent =
@@ -80,16 +90,25 @@ export interface WorkerContext {
   /** Which shard holds which task actor. */
   pool: ShardPool;
   /**
-   * The latest record of every task, Completed ones included. A Map mutated
-   * in place: copying 10k records per update would make each update O(n).
+   * The latest record of every task not Completed. A Map mutated in place:
+   * copying 10k records per update would make each update O(n).
    */
   tasks: Map<string, Task>;
+  /** Completed tasks: their records are final and live in the store. */
+  done: Map<string, DoneTask>;
+  /** Finished tasks (Completed, or Failed for good) → when they finished (ms), in that order: what retention sweeps. */
+  finished: Map<string, number>;
+  retention: Retention;
+  /** When the next sweep is due (ms): heartbeats, which carry the time, drive it. */
+  nextSweep: number;
   /** The record each task actor last reported, to tell news from a repeated snapshot. */
   fromActors: Map<string, Task>;
   /** The version of the latest change; every record carries the version of its last change. */
   seq: number;
   /** Stopped placements per task (placement bases, newest last). */
   tombstones: Map<string, string[]>;
+  /** When each task's newest tombstone was left (ms): a tombstone of a task this worker never had goes a retention period later. */
+  buried: Map<string, number>;
   /** Commands waiting for `intent.persisted`, by task. */
   intents: Map<string, Intent>;
   /** Runs of a new placement that wait for the old one to finish stopping, by task. */
@@ -115,7 +134,7 @@ export type StopDecision = { action: 'forward' | 'tombstone' | 'none' } | { acti
  * as it is, another one replaces what the worker has (a restart, a changed
  * definition, or a task moved back here after an old copy was stopped).
  */
-export function decideRun(record: Task | undefined, placement: string): RunDecision {
+export function decideRun(record: Known | undefined, placement: string): RunDecision {
   if (!record) return { action: 'spawn' };
   if (placement !== '' && samePlacement(record.Placement, placement)) return { action: 'none' };
   switch (record.StateName) {
@@ -138,13 +157,21 @@ export function decideRun(record: Task | undefined, placement: string): RunDecis
  * the worker has). A stop of a placement the worker does not have leaves a
  * tombstone, so that its run, if it was overtaken on the way, is refused.
  */
-export function decideStop(record: Task | undefined, id: string, placement: string, worker: string): StopDecision {
+export function decideStop(record: Known | undefined, id: string, placement: string, worker: string): StopDecision {
   const ours = record !== undefined && (placement === '' || samePlacement(record.Placement, placement));
   if (!ours) return placement === '' ? { action: 'refuse', reason: `no task ${id} on worker ${worker}` } : { action: 'tombstone' };
   if (record.StateName === 'stopping') return { action: 'none' };
   if (record.StateName === 'completed') return { action: 'refuse', reason: refusalReason(record, 'stop') };
   return { action: 'forward' };
 }
+
+/** What a decision needs of a record: a Completed task's is in the store, its DoneTask says enough. */
+type Known = Pick<Task, 'ID' | 'Placement' | 'StateName'>;
+
+const known = (context: WorkerContext, id: string): Known | undefined => {
+  const done = context.done.get(id);
+  return context.tasks.get(id) ?? (done && { ID: id, Placement: done.Placement, StateName: 'completed' });
+};
 
 /** Whether a stop already reached this worker for that placement of the task. */
 export const tombstoned = (tombstones: Map<string, string[]>, id: string, placement: string): boolean =>
@@ -159,16 +186,21 @@ export const tombstoned = (tombstones: Map<string, string[]>, id: string, placem
  * A task changed after the listing was asked for (`asOf`) is not judged: the
  * listing may predate what the task knows (a container still being created).
  */
-export function reconcilePlan(tasks: Map<string, Task>, containers: ObservedContainer[], asOf: number, at: string) {
+export function reconcilePlan(tasks: Map<string, Task>, containers: ObservedContainer[], asOf: number, at: string, done: Map<string, DoneTask> = new Map()) {
   const facts: { id: string; event: TaskMachineEvent }[] = [];
   const unwanted: string[] = [];
   const byId = new Map(containers.map((c) => [c.containerId, c]));
   const settled = (task: Task | undefined): task is Task => task !== undefined && task.Version <= asOf;
   for (const container of containers) {
+    const completed = done.get(container.taskId);
+    if (completed) {
+      if (completed.Version <= asOf) unwanted.push(container.containerId);
+      continue;
+    }
     const task = tasks.get(container.taskId);
     if (!settled(task)) continue;
     const leftover = task.StateName === 'running' && container.containerId !== task.ContainerID && !container.running && !container.paused;
-    if (task.StateName === 'completed' || leftover) unwanted.push(container.containerId);
+    if (leftover) unwanted.push(container.containerId);
   }
   for (const task of tasks.values()) {
     if (task.StateName !== 'running' || !settled(task)) continue;
@@ -185,11 +217,89 @@ export function reconcilePlan(tasks: Map<string, Task>, containers: ObservedCont
   return { facts, unwanted };
 }
 
+/**
+ * What a worker reports it has (`worker.tasks`): everything, or, after
+ * version `since`, the records that changed and the names of every task not
+ * Completed (`held`), so the cost of a sync follows the work, not the
+ * history. A `since` past the newest version (the worker lost its state) gets
+ * everything.
+ */
+export function listing(context: Pick<WorkerContext, 'name' | 'tasks' | 'done' | 'seq'>, since: number | undefined, at: string): Listing {
+  const base = { type: 'worker.tasks' as const, worker: context.name, at, version: context.seq };
+  if (since === undefined || since > context.seq) return { ...base, tasks: [...context.tasks.values()], done: [...context.done.values()] };
+  const tasks: Task[] = [];
+  const held: Listing['held'] = [];
+  for (const task of context.tasks.values()) {
+    if (task.Version > since) tasks.push(task);
+    held.push({ ID: task.ID, Placement: task.Placement, StateName: task.StateName });
+  }
+  const done: DoneTask[] = [];
+  for (const task of context.done.values()) if (task.Version > since) done.push(task);
+  return { ...base, tasks, done, held };
+}
+
+/**
+ * The finished tasks (and tombstones of tasks this worker never had) that a
+ * sweep at `now` removes: the same rules as the manager's (machines/retention.ts).
+ */
+export function sweepPlan(context: WorkerContext, now: number, forget: { id: string; placement: string }[] = []): string[] {
+  const ids = new Set(expired(context.finished, context.retention, now, (id) => context.intents.has(id)));
+  for (const { id, placement } of forget) {
+    const record = known(context, id);
+    if (record && isFinished(record) && samePlacement(record.Placement, placement) && !context.intents.has(id)) ids.add(id);
+  }
+  for (const [id, at] of context.buried) {
+    if (!context.tasks.has(id) && !context.done.has(id) && at <= now - context.retention.ms) ids.add(id);
+  }
+  return [...ids];
+}
+
+/** The part of XState's `enqueue` that pruning needs. */
+interface PruneEnqueue {
+  (action: { type: 'removeContainers'; params: { containerIds: string[] } } | { type: 'forgetRecords'; params: { ids: string[]; seq: number } }): void;
+  sendTo(to: string, event: ShardEvent): void;
+}
+
+/**
+ * Removes pruned tasks from memory (the store follows): a Failed one's actor
+ * is stopped and its container removed, as a DELETE would, without a report.
+ */
+function prune(context: WorkerContext, ids: string[], enqueue: PruneEnqueue): void {
+  if (ids.length === 0) return;
+  const containers: string[] = [];
+  for (const id of ids) {
+    const record = context.tasks.get(id);
+    if (record) {
+      const shard = context.pool.of.get(id);
+      if (shard) enqueue.sendTo(shard, { type: 'shard.drop', id });
+      release(context.pool, id);
+      if (record.ContainerID) containers.push(record.ContainerID);
+      nameTask(context.names, record, { ...record, State: TaskState.Completed });
+      context.tasks.delete(id);
+      context.fromActors.delete(id);
+      context.active -= Number(isActive(record));
+    }
+    context.done.delete(id);
+    context.finished.delete(id);
+    context.tombstones.delete(id);
+    context.buried.delete(id);
+  }
+  if (containers.length > 0) enqueue({ type: 'removeContainers', params: { containerIds: containers } });
+  enqueue({ type: 'forgetRecords', params: { ids, seq: context.seq } });
+}
+
 /** The heartbeat: the latest stats, once there are any. */
 const statsMessage = ({ context, event }: { context: WorkerContext; event: { at?: string } }): FromWorker | undefined =>
   context.stats ? { type: 'worker.stats', worker: context.name, stats: context.stats, at: event.at ?? '' } : undefined;
 
 const isActive = (task: Task | undefined) => task !== undefined && task.State !== TaskState.Completed;
+
+/** The finished tasks in the order they finished, from restored records. */
+function finishedOf(tasks: Iterable<Task>, done: Iterable<DoneTask>): Map<string, number> {
+  const entries = [...tasks].filter(isFinished).map((t) => [t.ID, Date.parse(t.FinishTime) || 0] as [string, number]);
+  for (const d of done) entries.push([d.ID, Date.parse(d.FinishTime) || 0]);
+  return new Map(entries.sort((a, b) => a[1] - b[1]));
+}
 
 // ---- the machine -----------------------------------------------------------------
 
@@ -243,11 +353,14 @@ export const workerMachine = setup({
     })),
     /** Writes a changed record; supplied by src/ (a failed write is retried there). */
     save: (_, _params: { task: Task }) => undefined,
+    /** Removes pruned records and their tombstones from the store, keeping the newest version `seq`; supplied by src/. */
+    forgetRecords: (_, _params: { ids: string[]; seq: number }) => undefined,
     /** Remembers a stopped placement, so its run is refused if it arrives after all. */
     leaveTombstone: assign(({ context }, params: Tombstone) => {
       const kept = (context.tombstones.get(params.id) ?? []).filter((p) => p !== placementBase(params.placement));
       kept.push(placementBase(params.placement));
       context.tombstones.set(params.id, kept.slice(-TOMBSTONES_PER_TASK));
+      if (params.at) context.buried.set(params.id, Date.parse(params.at));
       return {};
     }),
     /** Gives a task an actor, in a shard with room (opening a shard when all are full). */
@@ -283,10 +396,18 @@ export const workerMachine = setup({
   id: 'worker',
   context: ({ input }) => {
     const tasks = new Map((input.restore ?? []).map((t) => [t.ID, t]));
+    const done = new Map((input.done ?? []).map((d) => [d.ID, d]));
     const names = new Map<string, string>();
     for (const task of tasks.values()) nameTask(names, undefined, task);
     const tombstones = new Map<string, string[]>();
-    for (const { id, placement } of input.tombstones ?? []) tombstones.set(id, [...(tombstones.get(id) ?? []), placementBase(placement)].slice(-TOMBSTONES_PER_TASK));
+    const buried = new Map<string, number>();
+    for (const { id, placement, at } of input.tombstones ?? []) {
+      tombstones.set(id, [...(tombstones.get(id) ?? []), placementBase(placement)].slice(-TOMBSTONES_PER_TASK));
+      if (at) buried.set(id, Date.parse(at));
+    }
+    let seq = input.seq ?? 0;
+    for (const task of tasks.values()) seq = Math.max(seq, task.Version);
+    for (const task of done.values()) seq = Math.max(seq, task.Version);
     return {
       names,
       name: input.name,
@@ -295,9 +416,14 @@ export const workerMachine = setup({
       startedAt: input.startedAt,
       pool: newShardPool(input.shardCapacity),
       tasks,
+      done,
+      finished: finishedOf(tasks.values(), done.values()),
+      retention: input.retention ?? KEEP_ALL,
+      nextSweep: 0,
       fromActors: new Map(),
-      seq: Math.max(0, ...[...tasks.values()].map((t) => t.Version)),
+      seq,
       tombstones,
+      buried,
       intents: new Map(),
       deferred: new Map(),
       active: [...tasks.values()].filter(isActive).length,
@@ -336,9 +462,8 @@ export const workerMachine = setup({
         actions: enqueueActions(({ context, event, enqueue }) => {
           const id = event.task.ID;
           const record = context.tasks.get(id);
-          const free = record === undefined || record.State === TaskState.Completed;
-          const taken = free ? nameTaken(context.names, context.tasks, event.task) : undefined;
-          const decision: RunDecision = taken ? { action: 'refuse', reason: taken } : decideRun(record, event.task.Placement);
+          const taken = record === undefined ? nameTaken(context.names, context.tasks, event.task) : undefined;
+          const decision: RunDecision = taken ? { action: 'refuse', reason: taken } : decideRun(known(context, id), event.task.Placement);
           // A client's POST names no placement: this worker makes one.
           const placement = event.task.Placement || newPlacementId(context.name, context.seq + 1);
           if (decision.action === 'spawn') {
@@ -360,7 +485,7 @@ export const workerMachine = setup({
     'task.stop': {
       actions: enqueueActions(({ context, event, enqueue }) => {
         const record = context.tasks.get(event.id);
-        const decision = decideStop(record, event.id, event.placement, context.name);
+        const decision = decideStop(known(context, event.id), event.id, event.placement, context.name);
         if (decision.action === 'refuse') {
           enqueue({ type: 'report', params: refusal(context, event.id, event.placement, 'stop', decision.reason, event.requestId, 404) });
           return;
@@ -369,7 +494,7 @@ export const workerMachine = setup({
         const placement = decision.action === 'forward' ? record!.Placement : event.placement;
         if (context.deferred.get(event.id)?.task.Placement === event.placement) context.deferred.delete(event.id);
         context.intents.set(event.id, { kind: 'stop', stop: event, placement, forward: decision.action === 'forward' });
-        enqueue({ type: 'persistIntent', params: { id: event.id, tombstone: { id: event.id, placement } } });
+        enqueue({ type: 'persistIntent', params: { id: event.id, tombstone: { id: event.id, placement, at: event.at } } });
       }),
     },
     'intent.persisted': [
@@ -384,7 +509,7 @@ export const workerMachine = setup({
             enqueue({ type: 'toTask', params: { id: event.id, event: { type: 'schedule', worker: context.name, at: intent.run.at } } });
             return;
           }
-          enqueue({ type: 'leaveTombstone', params: { id: event.id, placement: intent.placement } });
+          enqueue({ type: 'leaveTombstone', params: { id: event.id, placement: intent.placement, at: intent.stop.at } });
           if (intent.forward) {
             enqueue({ type: 'toTask', params: { id: event.id, event: { type: 'stop', at: intent.stop.at } } });
           } else {
@@ -407,26 +532,37 @@ export const workerMachine = setup({
       },
     ],
     'worker.sync': {
-      actions: {
-        type: 'report',
-        params: ({ context, event }) => ({ type: 'worker.tasks', worker: context.name, tasks: [...context.tasks.values()], at: event.at }),
-      },
+      actions: { type: 'report', params: ({ context, event }) => listing(context, event.since, event.at) },
+    },
+    'worker.gc': {
+      actions: enqueueActions(({ context, event, enqueue }) => prune(context, sweepPlan(context, Date.parse(event.at), event.forget), enqueue as unknown as PruneEnqueue)),
     },
     'task.changed': {
       // Shards relay every snapshot; only a changed record is news. A task is
       // Pending here only for the instant before the worker schedules it:
       // reporting that would move a manager's Scheduled record backwards.
-      guard: ({ context, event }) => context.fromActors.get(event.task.ID) !== event.task && event.task.StateName !== 'pending',
+      guard: ({ context, event }) => {
+        if (context.fromActors.get(event.task.ID) === event.task || event.task.StateName === 'pending') return false;
+        const kept = context.tasks.get(event.task.ID);
+        return kept === undefined || !sameRecord(kept, event.task);
+      },
       actions: enqueueActions(({ context, event, enqueue }) => {
         const previous = context.tasks.get(event.task.ID);
         const task: Task = { ...event.task, Version: ++context.seq };
         context.fromActors.set(task.ID, event.task);
         nameTask(context.names, previous, task);
+        if (!isFinished(task)) context.finished.delete(task.ID);
+        else if (!context.finished.has(task.ID)) context.finished.set(task.ID, Date.parse(task.FinishTime) || 0);
         if (task.State === TaskState.Completed) {
           release(context.pool, task.ID); // its actor is gone
           context.fromActors.delete(task.ID);
+          // A Completed record is final: it is saved, and only its DoneTask stays in memory.
+          context.tasks.delete(task.ID);
+          context.done.set(task.ID, doneOf(task));
+        } else {
+          context.done.delete(task.ID);
+          context.tasks.set(task.ID, task);
         }
-        context.tasks.set(task.ID, task);
         context.active += Number(isActive(task)) - Number(isActive(previous));
         enqueue({ type: 'save', params: { task } });
         enqueue({ type: 'report', params: { type: 'task.updated', worker: context.name, task } });
@@ -464,7 +600,7 @@ export const workerMachine = setup({
     'runtime.disconnected': { actions: [{ type: 'setRuntime', params: ({ event }) => ({ problem: event.reason }) }, { type: 'report', params: statsMessage }] },
     'containers.observed': {
       actions: enqueueActions(({ context, event, enqueue }) => {
-        const plan = reconcilePlan(context.tasks, event.containers, event.asOf, event.at);
+        const plan = reconcilePlan(context.tasks, event.containers, event.asOf, event.at, context.done);
         for (const fact of plan.facts) enqueue({ type: 'toTask', params: fact });
         if (plan.unwanted.length > 0) enqueue({ type: 'removeContainers', params: { containerIds: plan.unwanted } });
       }),
@@ -481,6 +617,13 @@ export const workerMachine = setup({
           }),
         }),
         { type: 'report', params: statsMessage },
+        // The heartbeat is the worker's clock: a sweep runs when one is due.
+        enqueueActions(({ context, event, enqueue }) => {
+          const now = Date.parse(event.at);
+          if (now < context.nextSweep) return;
+          context.nextSweep = now + sweepInterval(context.retention);
+          prune(context, sweepPlan(context, now), enqueue as unknown as PruneEnqueue);
+        }),
       ],
     },
   },

@@ -13,6 +13,9 @@ import type { Held, Scheduler } from '../../src/vocabulary/scheduler.js';
 import { TaskState, ZERO_TIME, type StateName, type Task, type TaskHistoryEntry } from '../../src/vocabulary/task.js';
 import { nameTask } from '../names.js';
 import { placementBase } from '../../src/vocabulary/placement.js';
+import type { DoneTask } from '../../src/vocabulary/retention.js';
+import { sameRecord } from '../definition.js';
+import { doneOf, isFinished } from '../retention.js';
 import { withHistory } from '../task.js';
 
 export type WorkerState = 'unknown' | 'up' | 'suspect' | 'down';
@@ -56,8 +59,27 @@ export interface Reported {
   version: number;
 }
 
+/** What the book keeps besides records, kept in the store too: it must outlive the records it is about. */
+export interface BookMeta {
+  /** The newest version given to a record: versions never go back, even when the newest records were pruned. */
+  seq: number;
+  /** Finished tasks pruned so far. */
+  pruned: number;
+  /** This manager's starts (the first part of every placement ID it made), newest last: a report of one of their placements about a task the manager no longer has is of a pruned task. */
+  incarnations: string[];
+  /** Per worker, the newest version of it the manager has applied: a restarted manager resumes from there. */
+  heard: Record<string, number>;
+}
+
 export interface Book {
+  /** Every task not Completed. */
   tasks: Map<string, Task>;
+  /** Completed tasks: their records are final and live in the store; the book keeps what decisions need. */
+  done: Map<string, DoneTask>;
+  /** Finished tasks (Completed, or Failed for good) → when they finished (ms), in that order: what retention sweeps. */
+  finished: Map<string, number>;
+  /** Per worker, the tasks that hold resources there (Scheduled, Running, stopping, restarting): what a listing is compared with. */
+  placed: Map<string, Set<string>>;
   /** Ids of Pending tasks, oldest first. */
   queue: Set<string>;
   /** Tasks a user stopped whose worker has not confirmed it yet. */
@@ -79,6 +101,14 @@ export interface Book {
   reported: Map<string, Reported>;
   /** Per task: the user's command waiting for its intent to be written. */
   intents: Map<string, Intent>;
+  /** Finished tasks pruned so far (kept across restarts). */
+  pruned: number;
+  /** When the next sweep is due (ms); ticks drive it. */
+  nextSweep: number;
+  /** The first parts of the placement IDs this manager made, this start's last. */
+  incarnations: Set<string>;
+  /** Per worker, its newest version the manager has applied: a sync asks for the changes after it. */
+  heard: Map<string, number>;
 }
 
 export interface Effects {
@@ -93,6 +123,8 @@ export interface Effects {
   refused(id: string, reason: string, status: number, requestId: string | undefined): void;
   workerChanged(worker: WorkerEntry): void;
   note(entry: LogEntry): void;
+  /** Finished tasks were pruned: remove their records from the store. */
+  pruned(ids: string[]): void;
 }
 
 export const LOG_LIMIT = 1000;
@@ -101,9 +133,16 @@ export const LOG_LIMIT = 1000;
 const holding: ReadonlySet<StateName> = new Set(['scheduled', 'running', 'stopping', 'restarting']);
 export const holds = (task: Task | undefined): task is Task => task !== undefined && task.Worker !== '' && holding.has(task.StateName);
 
-/** The one way a record changes: it gets the next version, held resources follow, and the change is saved and reported. */
+/**
+ * The one way a record changes: it gets the next version, held resources
+ * follow, and the change is saved and reported. A record equal to the one in
+ * the book is not a change: it keeps its version and is neither saved nor
+ * reported again (a record passed as it is in the book is a command's, whose
+ * intent was written: that one is).
+ */
 export function setRecord(book: Book, policy: PlacementPolicy, next: Task, fx: Effects): Task {
   const previous = book.tasks.get(next.ID);
+  if (previous !== undefined && previous !== next && sameRecord(previous, next)) return previous;
   const stamped: Task = { ...next, Version: ++book.seq };
   place(book, policy, previous, stamped);
   if (stamped.State === TaskState.Completed) book.stopRequested.delete(stamped.ID);
@@ -112,24 +151,41 @@ export function setRecord(book: Book, policy: PlacementPolicy, next: Task, fx: E
   return stamped;
 }
 
-/** Puts a record in the book, keeping held resources and names in step (no version, no report: intents and restores). */
+/**
+ * Puts a record in the book, keeping held resources, names and the finished
+ * tasks in step (no version, no report: intents and restores). A Completed
+ * record leaves the book's memory: it is saved, and only its DoneTask stays.
+ */
 export function place(book: Book, policy: PlacementPolicy, previous: Task | undefined, next: Task): void {
   if (holds(previous)) move(book, policy, previous, -1);
   if (holds(next)) move(book, policy, next, 1);
   nameTask(book.names, previous, next);
-  book.tasks.set(next.ID, next);
+  if (!isFinished(next)) book.finished.delete(next.ID);
+  else if (!book.finished.has(next.ID)) book.finished.set(next.ID, Date.parse(book.now));
+  if (next.State === TaskState.Completed) {
+    book.tasks.delete(next.ID);
+    book.done.set(next.ID, doneOf(next));
+    book.reported.delete(next.ID); // nothing a worker says changes a Completed record
+  } else {
+    book.tasks.set(next.ID, next);
+  }
 }
 
-/** Takes a record out of the book: a new task whose intent could not be written was never there. */
+/** Takes a record out of the book: a new task whose intent could not be written was never there, and a pruned one is no more. */
 export function forget(book: Book, policy: PlacementPolicy, task: Task): void {
   if (holds(task)) move(book, policy, task, -1);
   if (book.names.get(task.Name) === task.ID) book.names.delete(task.Name);
   book.tasks.delete(task.ID);
+  book.finished.delete(task.ID);
 }
 
 function move(book: Book, policy: PlacementPolicy, task: Task, sign: 1 | -1): void {
   const worker = book.workers.get(task.Worker);
   if (worker) worker.held = policy.hold(worker.held, task, sign);
+  let placed = book.placed.get(task.Worker);
+  if (!placed) book.placed.set(task.Worker, (placed = new Set()));
+  if (sign > 0) placed.add(task.ID);
+  else placed.delete(task.ID);
 }
 
 export const note = (task: Task, at: string, Type: string, Message: string): Task =>
@@ -161,15 +217,36 @@ export function setWorkerState(worker: WorkerEntry, state: WorkerState, at: stri
   fx.workerChanged(worker);
 }
 
+/** What a manager restores at start (src/store/manager-store.ts reads it). */
+export interface Restore {
+  /** Records not Completed, in the order they were first written. */
+  tasks: Task[];
+  /** Completed tasks. */
+  done?: DoneTask[];
+  stopRequested: string[];
+  log: LogEntry[];
+  meta?: BookMeta;
+}
+
+export const emptyMeta = (): BookMeta => ({ seq: 0, pruned: 0, incarnations: [], heard: {} });
+
+/** A manager's starts kept to tell its placements: enough for years of restarts. */
+const INCARNATIONS_KEPT = 1000;
+
 export function newBook(
   workers: { name: string; address: string }[],
   policy: PlacementPolicy,
   startedAt: string,
   incarnation: string,
-  restore: { tasks: Task[]; stopRequested: string[]; log: LogEntry[] } = { tasks: [], stopRequested: [], log: [] },
+  restore: Restore = { tasks: [], stopRequested: [], log: [] },
 ): Book {
+  const meta = restore.meta ?? emptyMeta();
+  const done = restore.done ?? [];
   const book: Book = {
     tasks: new Map(),
+    done: new Map(),
+    finished: new Map(),
+    placed: new Map(),
     queue: new Set(),
     stopRequested: new Set(restore.stopRequested),
     names: new Map(),
@@ -183,15 +260,34 @@ export function newBook(
     log: restore.log.slice(-LOG_LIMIT),
     startedAt,
     now: startedAt,
-    seq: 0,
+    seq: meta.seq,
     incarnation,
     reported: new Map(),
     intents: new Map(),
+    pruned: meta.pruned,
+    nextSweep: 0,
+    incarnations: new Set([...meta.incarnations, incarnation].slice(-INCARNATIONS_KEPT)),
+    heard: new Map(workers.map((w) => [w.name, meta.heard[w.name] ?? 0])),
   };
   for (const task of restore.tasks) {
     place(book, policy, undefined, task);
     if (task.State === TaskState.Pending) book.queue.add(task.ID);
     book.seq = Math.max(book.seq, task.Version);
   }
+  for (const task of done) {
+    book.done.set(task.ID, task);
+    book.seq = Math.max(book.seq, task.Version);
+  }
+  // Retention sweeps the finished tasks in the order they finished.
+  const finished = [...restore.tasks.filter(isFinished), ...done].map((t) => [t.ID, Date.parse(t.FinishTime) || Date.parse(startedAt)] as const);
+  book.finished = new Map(finished.sort((a, b) => a[1] - b[1]));
   return book;
 }
+
+/** The book's meta as the store keeps it. */
+export const bookMeta = (book: Book): BookMeta => ({
+  seq: book.seq,
+  pruned: book.pruned,
+  incarnations: [...book.incarnations],
+  heard: Object.fromEntries(book.heard),
+});

@@ -24,6 +24,7 @@ function hold(book: Book, policy: PlacementPolicy, intent: Intent, next: Task, s
 }
 
 export function submit(book: Book, policy: PlacementPolicy, incoming: Task, at: string, requestId: string | undefined, fx: Effects): string | undefined {
+  if (book.done.has(incoming.ID)) return refusalReason({ ID: incoming.ID, StateName: 'completed' }, 'restart');
   const record = book.tasks.get(incoming.ID);
   if (!record) {
     const taken = nameTaken(book.names, book.tasks, incoming);
@@ -32,7 +33,6 @@ export function submit(book: Book, policy: PlacementPolicy, incoming: Task, at: 
     hold(book, policy, { kind: 'submit', previous: undefined, at, requestId }, note(received, at, 'Received', `received by the manager: ${incoming.Image}`), false, fx);
     return undefined;
   }
-  if (record.State === TaskState.Completed) return refusalReason(record, 'restart');
   if (book.stopRequested.has(record.ID)) return `task ${record.ID} is being stopped, and a stopped task is final; POST it with a new ID to run it again`;
   const changed = definitionChanges(record, incoming);
   if (changed.includes('Name')) {
@@ -58,9 +58,9 @@ export function submit(book: Book, policy: PlacementPolicy, incoming: Task, at: 
 }
 
 export function stop(book: Book, policy: PlacementPolicy, id: string, at: string, requestId: string | undefined, fx: Effects): string | undefined {
+  if (book.done.has(id)) return refusalReason({ ID: id, StateName: 'completed' }, 'stop');
   const record = book.tasks.get(id);
   if (!record) return `no task ${id}`;
-  if (record.State === TaskState.Completed) return refusalReason(record, 'stop');
   if (book.stopRequested.has(id)) return undefined; // asked already: its worker has been told
   hold(book, policy, { kind: 'stop', previous: record, at, requestId }, record, true, fx);
   return undefined;

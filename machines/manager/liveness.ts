@@ -41,8 +41,9 @@ export function checkLiveness(book: Book, policy: PlacementPolicy, ttlMs: number
     const why = `no heartbeat for ${Math.round(silentFor / 1000)} s${worker.problem ? ` (${worker.problem})` : ''}`;
     fx.note({ Time: at, Type: 'Worker Down', Message: `worker ${worker.name}: ${why}`, Worker: worker.name });
     setWorkerState(worker, 'down', at, why, fx);
-    for (const task of [...book.tasks.values()]) {
-      if (task.Worker !== worker.name || !onWorker.has(task.StateName)) continue;
+    for (const id of [...(book.placed.get(worker.name) ?? [])]) {
+      const task = book.tasks.get(id);
+      if (!task || task.Worker !== worker.name || !onWorker.has(task.StateName)) continue;
       if (book.stopRequested.has(task.ID)) {
         complete(book, policy, task, at, 'Killed', `stopped by user; worker ${worker.name} was lost with it`, fx);
       } else {

@@ -8,7 +8,8 @@
 // not is sent again.
 import type { FromWorker } from '../../src/vocabulary/protocol.js';
 import { TaskState, type StateName, type Task, type TaskHistoryEntry } from '../../src/vocabulary/task.js';
-import { placementBase, samePlacement } from '../../src/vocabulary/placement.js';
+import { isFinished } from '../retention.js';
+import { placementBase, placementIncarnation, samePlacement } from '../../src/vocabulary/placement.js';
 import { HISTORY_LIMIT } from '../task.js';
 import { complete, note, setRecord, type Book, type Effects, type PlacementPolicy } from './book.js';
 
@@ -21,18 +22,23 @@ const onItsWay: ReadonlySet<StateName> = new Set(['scheduled', 'running', 'resta
 const arrivedAfterAll = (book: Book, record: Task, report: Task) =>
   record.State === TaskState.Pending && book.queue.has(record.ID) && report.Placement !== '' && samePlacement(record.Placement, report.Placement);
 
+/** Whether this manager made the placement: one of its starts is the placement ID's first part. */
+const placedHere = (book: Book, placement: string) => book.incarnations.has(placementIncarnation(placement));
+
 /**
  * Whether a report is about a copy the manager no longer wants: the task runs
  * as another placement or on another worker, or the user stopped it and the
- * manager already closed it. A report with no placement (a worker that speaks
- * the book's protocol) is about whatever that worker runs.
+ * manager already closed it, or it was pruned (a placement this manager made
+ * of a task it no longer has). A report with no placement (a worker that
+ * speaks the book's protocol) is about whatever that worker runs.
  */
 export function isStale(book: Book, { worker, task }: Report): boolean {
+  const done = book.done.get(task.ID);
+  if (done) return done.Worker !== worker || (task.Placement !== '' && !samePlacement(done.Placement, task.Placement)) || task.State !== TaskState.Completed;
   const record = book.tasks.get(task.ID);
-  if (!record) return false;
+  if (!record) return placedHere(book, task.Placement);
   if (record.Worker !== worker) return !arrivedAfterAll(book, record, task);
-  if (task.Placement !== '' && !samePlacement(record.Placement, task.Placement)) return true;
-  return record.State === TaskState.Completed && task.State !== TaskState.Completed;
+  return task.Placement !== '' && !samePlacement(record.Placement, task.Placement);
 }
 
 /** Whether a report is not newer than one already applied for the same placement (it was overtaken on the way). */
@@ -41,23 +47,33 @@ export function isOlder(book: Book, { task }: Report): boolean {
   return task.Version > 0 && applied !== undefined && applied.placement === placementBase(task.Placement) && task.Version <= applied.version;
 }
 
-/** Stops a stale copy where it still runs, and says so in the task's history (once per copy). */
+/**
+ * Stops a stale copy where it still runs, and says so in the task's history
+ * (once per copy); a Completed task's record is final, and a pruned task has
+ * none, so for those the manager's log says it.
+ */
 export function stopStaleCopy(book: Book, policy: PlacementPolicy, { worker, task }: Report, at: string, fx: Effects): void {
   if (finished.has(task.StateName)) return;
   fx.send(worker, { type: 'task.stop', id: task.ID, placement: task.Placement, at });
-  const record = book.tasks.get(task.ID)!;
-  const where = record.State === TaskState.Completed ? 'the task was stopped' : `the task runs as placement ${record.Placement || '(none yet)'} on ${record.Worker || 'no worker yet'}`;
+  const record = book.tasks.get(task.ID);
+  const where = record
+    ? `the task runs as placement ${record.Placement || '(none yet)'} on ${record.Worker || 'no worker yet'}`
+    : book.done.has(task.ID)
+      ? 'the task was stopped'
+      : 'the task was pruned: it finished and its retention ran out';
   const message = `worker ${worker} still ran placement ${task.Placement || '(unnamed)'}; that copy is stopped (${where})`;
   fx.note({ Time: at, Type: 'Stale Copy Stopped', Message: message, Task: task.ID, Worker: worker });
-  if (!record.Events.some((e) => e.Type === 'Stale Copy Stopped' && e.Message === message)) setRecord(book, policy, note(record, at, 'Stale Copy Stopped', message), fx);
+  if (record && !record.Events.some((e) => e.Type === 'Stale Copy Stopped' && e.Message === message)) setRecord(book, policy, note(record, at, 'Stale Copy Stopped', message), fx);
 }
 
 /** Applies a current report: the record mirrors the worker's, with the manager's own history kept in front. */
 export function mirror(book: Book, policy: PlacementPolicy, { worker, task }: Report, at: string, fx: Effects): void {
   const record = book.tasks.get(task.ID);
   if (!record) {
-    // A task the manager has no record of (its state was lost): it runs, so it is in the system.
-    if (task.State === TaskState.Completed) return;
+    // Completed here too: nothing changes a final record.
+    if (book.done.has(task.ID)) return;
+    // A task the manager has no record of (its state was lost): it runs, so it is in the system. A finished one is history, not work.
+    if (isFinished(task)) return;
     const adopted = setRecord(book, policy, note({ ...task, Worker: worker }, at, 'Adopted', `reported by worker ${worker}; the manager had no record of it`), fx);
     book.reported.set(task.ID, { placement: placementBase(adopted.Placement), version: task.Version });
     return;
@@ -66,8 +82,8 @@ export function mirror(book: Book, policy: PlacementPolicy, { worker, task }: Re
   if (task.StateName === 'pending') return;
   const first = book.reported.get(task.ID) === undefined;
   const placement = task.Placement || record.Placement;
-  setRecord(book, policy, { ...task, Worker: worker, Placement: placement, SubmitTime: record.SubmitTime, Events: mergeHistory(record.Events, task.Events) }, fx);
-  book.reported.set(task.ID, { placement: placementBase(placement), version: task.Version });
+  const mirrored = setRecord(book, policy, { ...task, Worker: worker, Placement: placement, SubmitTime: record.SubmitTime, Events: mergeHistory(record.Events, task.Events) }, fx);
+  if (mirrored.State !== TaskState.Completed) book.reported.set(task.ID, { placement: placementBase(placement), version: task.Version });
   if (first) fx.placementAnswered(task.ID, placement, undefined);
 }
 
@@ -85,16 +101,28 @@ export function mergeHistory(manager: TaskHistoryEntry[], worker: TaskHistoryEnt
   return news.length === 0 ? manager : [...manager, ...news].slice(-HISTORY_LIMIT);
 }
 
-/** What a full list from a worker leaves out: tasks it should have and does not are sent again, or completed when a stop was asked. */
+/**
+ * What a listing from a worker leaves out: tasks it should have and does not
+ * are sent again, or completed when a stop was asked or the worker completed
+ * them. A listing of changes names in `held` every task the worker has; a
+ * full one has them all in `tasks`. Only the tasks placed on that worker are
+ * looked at, so the cost follows its work, not the history.
+ */
 export function compareListed(book: Book, policy: PlacementPolicy, message: Extract<FromWorker, { type: 'worker.tasks' }>, fx: Effects): void {
   const { worker, tasks, at } = message;
-  const listed = new Map(tasks.map((t) => [t.ID, t]));
-  for (const record of book.tasks.values()) {
-    if (record.Worker !== worker || !onItsWay.has(record.StateName)) continue;
+  const listed = new Map<string, Pick<Task, 'Placement' | 'StateName'>>((message.held ?? tasks).map((t) => [t.ID, t]));
+  const done = new Map((message.done ?? []).map((d) => [d.ID, d]));
+  for (const id of [...(book.placed.get(worker) ?? [])]) {
+    const record = book.tasks.get(id);
+    if (!record || record.Worker !== worker || !onItsWay.has(record.StateName)) continue;
     const there = listed.get(record.ID);
     const has = there !== undefined && (there.Placement === '' || samePlacement(there.Placement, record.Placement));
     const stopping = book.stopRequested.has(record.ID);
-    if (!has) {
+    const completed = done.get(record.ID);
+    if (!has && completed !== undefined && samePlacement(completed.Placement, record.Placement)) {
+      // Its Completed report was missed (the stream broke): the listing names it, without its record.
+      complete(book, policy, record, completed.FinishTime, stopping ? 'Killed' : 'Completed', `worker ${worker} reports placement ${record.Placement} completed`, fx);
+    } else if (!has) {
       if (stopping) {
         complete(book, policy, record, at, 'Killed', `worker ${worker} no longer has it`, fx);
       } else if (!book.intents.has(record.ID)) {

@@ -9,7 +9,13 @@ export class ChangeLog<T> {
   /** The version of the newest change no longer kept: a reader at or past it can resume. */
   private dropped = 0;
 
-  constructor(private readonly capacity: number) {}
+  /** `from`: the newest version before this log began (a restarted process): a reader behind it lists again. */
+  constructor(
+    private readonly capacity: number,
+    from = 0,
+  ) {
+    this.dropped = from;
+  }
 
   add(version: number, item: T): void {
     if (this.items.length < this.capacity) {
@@ -21,9 +27,9 @@ export class ChangeLog<T> {
     this.start = (this.start + 1) % this.capacity;
   }
 
-  /** The changes after `version`, oldest first; undefined when some of them are no longer kept. */
-  since(version: number): T[] | undefined {
-    if (version < this.dropped) return undefined;
+  /** The changes after `version`, oldest first; undefined when some of them are no longer kept, or `version` was never reached here. */
+  since(version: number, newest: number): T[] | undefined {
+    if (version < this.dropped || version > newest) return undefined;
     const ordered = [...this.items.slice(this.start), ...this.items.slice(0, this.start)];
     return ordered.filter((entry) => entry.version > version).map((entry) => entry.item);
   }

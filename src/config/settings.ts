@@ -25,6 +25,8 @@ export const settingSpecs = {
   reconcileIntervalMs: { env: 'CUBE_RECONCILE_INTERVAL', kind: 'duration', default: '15s', help: 'safety-net comparison of desired and actual state' },
   heartbeatTtlMs: { env: 'CUBE_HEARTBEAT_TTL', kind: 'duration', default: '15s', help: 'silence after which a worker is down' },
   bookPollMs: { env: 'CUBE_BOOK_POLL_INTERVAL', kind: 'duration', default: '1s', help: "how often the manager polls a book-protocol worker's GET /tasks and GET /stats (its heartbeat)" },
+  retentionMs: { env: 'CUBE_RETENTION', kind: 'duration', default: '24h', help: 'how long a finished task (Completed, or Failed for good) is kept before a sweep prunes it' },
+  retentionMax: { env: 'CUBE_RETENTION_MAX', kind: 'count', default: '10000', help: 'how many finished tasks are kept at most; beyond it the oldest are pruned first' },
   scheduler: { env: 'CUBE_SCHEDULER', kind: 'text', default: 'epvm', help: 'how the manager places tasks', choices: ['epvm', 'roundrobin'] },
   dataDir: { env: 'CUBE_DATA_DIR', kind: 'text', default: () => join(homedir(), '.cube'), help: 'where state files live' },
   store: { env: 'CUBE_STORE', kind: 'text', default: 'sqlite', help: 'where state is kept: sqlite files in the data dir, or memory (lost on exit)', choices: ['sqlite', 'memory'] },

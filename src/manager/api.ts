@@ -1,16 +1,50 @@
 // The manager API (docs/spec.md §4), plus GET /events: every change as it happens,
 // for the live view, `cube run` and `curl -N`.
 import type Router from '@koa/router';
-import type { Task } from '../vocabulary/task.js';
+import type { StateName, Task } from '../vocabulary/task.js';
+import { sendJsonList } from '../http/json-list.js';
 import { resumeFrom } from '../http/query.js';
 import { HttpError } from '../http/errors.js';
 import { readJson } from '../http/json-body.js';
 import { openEventStream } from '../http/sse.js';
 import { parseTaskEvent } from '../task/codec.js';
 import { nodeView } from './node-view.js';
-import type { ManagerService } from './service.js';
+import type { ManagerService, TaskQuery } from './service.js';
 
-export const managerRoutesHint = 'the manager serves GET/POST /tasks, GET/DELETE /tasks/{id}, GET /nodes, GET /events, GET /log and the live view at GET /ui';
+export const managerRoutesHint = 'the manager serves GET/POST /tasks, GET/DELETE /tasks/{id}, GET /nodes, GET /events, GET /log, POST /gc and the live view at GET /ui';
+
+const STATES: readonly StateName[] = ['pending', 'scheduled', 'running', 'stopping', 'completed', 'failed', 'restarting'];
+/** The largest page: a bigger one is a whole list, which GET /tasks without limit streams. */
+const MAX_LIMIT = 10_000;
+
+/** `?name=a,b` (or the parameter repeated): the values, or undefined when absent. */
+function listParameter(value: unknown): string[] | undefined {
+  if (value === undefined) return undefined;
+  const values = (Array.isArray(value) ? value : [value]).flatMap((v) => String(v).split(',')).map((v) => v.trim());
+  return values.filter((v) => v !== '');
+}
+
+/** `?state=` and `?worker=` of GET /tasks. */
+function taskQuery(query: Record<string, unknown>): TaskQuery {
+  const states = listParameter(query['state'])?.map((s) => s.toLowerCase());
+  const wrong = states?.find((s) => !STATES.includes(s as StateName));
+  if (wrong !== undefined || states?.length === 0) {
+    throw new HttpError(400, `state: ${JSON.stringify(wrong ?? '')} is not a state; expected one or more of ${STATES.join(', ')}, separated by commas`);
+  }
+  const workers = listParameter(query['worker']);
+  if (workers?.length === 0) throw new HttpError(400, 'worker: expected one or more worker names (as GET /nodes shows them), separated by commas');
+  return { ...(states ? { states: new Set(states as StateName[]) } : {}), ...(workers ? { workers: new Set(workers) } : {}) };
+}
+
+/** `?limit=`: a page size, 1…MAX_LIMIT, or undefined for the whole list. */
+function limitParameter(value: unknown, paging: boolean): number | undefined {
+  if (value === undefined) return paging ? 500 : undefined;
+  const limit = Number(value);
+  if (typeof value !== 'string' || !Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
+    throw new HttpError(400, `limit: expected a whole number 1…${MAX_LIMIT} (tasks per page), got ${JSON.stringify(value)}; leave it out to get every task`);
+  }
+  return limit;
+}
 
 /** `?task=`: one task ID. */
 function taskParameter(value: unknown): string | undefined {
@@ -20,8 +54,19 @@ function taskParameter(value: unknown): string | undefined {
 }
 
 export function addManagerRoutes(router: Router, service: ManagerService, stopWaitMs: number): void {
+  // Every task the query wants, in the order they came: the whole list
+  // streamed, or a page of ?limit=N with the token of the next in Cube-Continue.
   router.get('/tasks', (ctx) => {
-    ctx.body = service.tasks();
+    const query = taskQuery(ctx.query);
+    const token = ctx.query['continue'];
+    if (token !== undefined && typeof token !== 'string') throw new HttpError(400, 'continue: expected one token (the Cube-Continue of the page before)');
+    const limit = limitParameter(ctx.query['limit'], token !== undefined);
+    ctx.set('Cube-Version', String(service.version()));
+    ctx.set('Cube-Pruned', String(service.retention().pruned));
+    if (limit === undefined) return sendJsonList(ctx, service.tasks(query));
+    const page = service.page(query, limit, token ?? '');
+    if (page.next) ctx.set('Cube-Continue', page.next);
+    ctx.body = page.tasks;
   });
 
   router.post('/tasks', async (ctx) => {
@@ -54,12 +99,21 @@ export function addManagerRoutes(router: Router, service: ManagerService, stopWa
     ctx.body = service.nodes();
   });
 
+  // A retention sweep now, on the manager and on every worker (docs/api.md).
+  router.post('/gc', (ctx) => {
+    const swept = service.gc();
+    ctx.body = { Pruned: swept.pruned, Kept: swept.kept, PrunedTotal: swept.total };
+  });
+
   // Every change, as it happens. Without ?since, a snapshot first; with
   // ?since=N (or Last-Event-ID), the task changes after version N instead, or
-  // 410 when they are no longer all kept. ?task=ID keeps one task's changes.
+  // 410 when they are no longer all kept. ?task=ID keeps one task's changes;
+  // ?snapshot=live leaves Completed tasks out of the snapshot.
   router.get('/events', (ctx) => {
     const since = resumeFrom(ctx);
     const only = taskParameter(ctx.query['task']);
+    const snapshot = ctx.query['snapshot'] ?? 'all';
+    if (snapshot !== 'all' && snapshot !== 'live') throw new HttpError(400, `snapshot: expected "all" (every task, the default) or "live" (every task not Completed), got ${JSON.stringify(snapshot)}`);
     const missed = since === undefined ? undefined : service.changesSince(since);
     if (since !== undefined && !missed) {
       throw new HttpError(410, `cannot resume after version ${since}: changes before ${service.oldestResumable()} are no longer kept. GET /tasks (or open /events without since) and follow from the version it shows`);
@@ -70,7 +124,11 @@ export function addManagerRoutes(router: Router, service: ManagerService, stopWa
       stream.send('resumed', { version: service.version(), nodes: service.nodes() });
       for (const task of missed) if (wanted(task)) stream.send('task.updated', { type: 'task.updated', task }, task.Version);
     } else {
-      stream.send('snapshot', { version: service.version(), tasks: service.tasks().filter(wanted), nodes: service.nodes() }, service.version());
+      // ?snapshot=live leaves the Completed tasks out (up to CUBE_RETENTION_MAX of them): GET /tasks?state=completed pages through them.
+      const { completed, pruned } = service.retention();
+      const one = only === undefined ? undefined : service.find(only);
+      const tasks = only !== undefined ? (one ? [one] : []) : snapshot === 'live' ? service.liveTasks() : [...service.tasks()];
+      stream.send('snapshot', { version: service.version(), tasks, nodes: service.nodes(), completed, pruned }, service.version());
     }
     stream.onClose(
       service.onEvent((event) => {

@@ -115,6 +115,8 @@ class BookWorkerProxy {
       this.fullReport = true;
       return;
     }
+    // The book's worker keeps every task it ran, for as long as it runs: there is nothing to tell it to forget.
+    if (message.type === 'worker.gc') return;
     // One command at a time: a check of GET /tasks and the POST it allows must not interleave with another.
     this.commands = this.commands.then(() => (message.type === 'task.run' ? this.run(message.task) : this.stopTask(message.id, message.placement)));
   }

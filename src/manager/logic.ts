@@ -22,7 +22,7 @@ export function placementPolicy(scheduler: string): PlacementPolicy {
   return { scheduler: schedulerByName(scheduler), hold: holdTask, empty: emptyHeld };
 }
 
-/** The manager machine's writes (`persistIntent`, `save`), made to `writes`. */
+/** The manager machine's writes (`persistIntent`, `save`, `forgetRecords`), made to `writes`. */
 export function managerWriteActions(writes: ManagerWrites) {
   return {
     persistIntent: ({ self }: { self: AnyActorRef }, params: { task: Task; stopRequested: boolean }) => {
@@ -35,6 +35,7 @@ export function managerWriteActions(writes: ManagerWrites) {
       self.send({ type: 'intent.persisted', id: params.task.ID, ok: problem === '', problem });
     },
     save: (_: unknown, params: { task: Task; stopRequested: boolean }) => writes.save(params.task, params.stopRequested),
+    forgetRecords: (_: unknown, params: { ids: string[] }) => writes.forget(params.ids),
   };
 }
 

@@ -8,10 +8,11 @@
 // manager can place the task elsewhere; a stream that fails or falls silent is
 // reopened with backoff, resuming after the last version it saw.
 import { fromCallback } from 'xstate';
+import type { RemoteWorkerInput } from '../../machines/manager.js';
 import type { FromWorker, ToWorker } from '../vocabulary/protocol.js';
-import type { Task } from '../vocabulary/task.js';
 import { ValidationError } from '../task/codec.js';
-import { readStats, readTask, readTaskList } from '../task/reports.js';
+import { readListing } from '../task/listing.js';
+import { readStats, readTask } from '../task/reports.js';
 import { readEvents } from '../http/sse-client.js';
 import type { Log } from '../log.js';
 
@@ -44,13 +45,16 @@ async function answerText(response: Response): Promise<string> {
 }
 
 /** Reads one message of a worker's event stream; throws a ValidationError naming what is wrong. */
+/** The keys of GET /tasks?since=N's answer. */
+const LISTING = { tasks: 'Tasks', done: 'Done', held: 'Held', version: 'Version' };
+
 export function readWorkerMessage(type: string, data: unknown, worker: string, at: string): FromWorker | undefined {
   const body = (data ?? {}) as Record<string, unknown>;
   switch (type) {
     case 'task.updated':
       return { type, worker, task: readTask(body['task'], 'task.updated: task') };
     case 'worker.tasks':
-      return { type, worker, tasks: readTaskList(body['tasks'], 'worker.tasks: tasks'), at };
+      return { type, worker, ...readListing(body, 'worker.tasks', { tasks: 'tasks', done: 'done', held: 'held', version: 'version' }), at };
     case 'worker.stats':
       return { type, worker, stats: readStats(body['stats'], 'worker.stats: stats'), at };
     default:
@@ -59,7 +63,7 @@ export function readWorkerMessage(type: string, data: unknown, worker: string, a
 }
 
 export function remoteWorkerActor(options: RemoteWorkerOptions) {
-  return fromCallback<ToWorker, { name: string; address: string }>(({ input, sendBack, receive }) => {
+  return fromCallback<ToWorker, RemoteWorkerInput>(({ input, sendBack, receive }) => {
     const base = `http://${input.address}`;
     const headers: Record<string, string> = options.token ? { authorization: `Bearer ${options.token}` } : {};
     const report = (message: FromWorker) => sendBack(message);
@@ -67,8 +71,8 @@ export function remoteWorkerActor(options: RemoteWorkerOptions) {
     let stream: AbortController | undefined;
     let retry: NodeJS.Timeout | undefined;
     let delay = 100;
-    /** The worker's newest version seen: a broken stream resumes after it. */
-    let seen = 0;
+    /** The worker's newest version seen (by this manager before it restarted, at first): a broken stream resumes after it. */
+    let seen = input.since ?? 0;
     /** Commands about one task go out one after another, so a stop never overtakes the run before it. */
     const lanes = new Map<string, Promise<void>>();
 
@@ -97,7 +101,7 @@ export function remoteWorkerActor(options: RemoteWorkerOptions) {
           const message = readWorkerMessage(type, data, input.name, now());
           if (!message) continue;
           if (message.type === 'task.updated') seen = Math.max(seen, message.task.Version);
-          if (message.type === 'worker.tasks') seen = Math.max(seen, ...message.tasks.map((t) => t.Version));
+          if (message.type === 'worker.tasks') seen = message.version ?? message.tasks.reduce((newest, t) => Math.max(newest, t.Version), seen);
           report(message);
         }
         throw new Error('the worker closed its event stream');
@@ -139,6 +143,17 @@ export function remoteWorkerActor(options: RemoteWorkerOptions) {
       }
     }
 
+    /** Has the worker sweep its finished tasks, forgetting those the manager pruned (POST /gc); best effort: the worker sweeps by itself too. */
+    async function forget(tasks: { id: string; placement: string }[]): Promise<void> {
+      try {
+        const body = JSON.stringify({ Forget: tasks.map((t) => ({ ID: t.id, Placement: t.placement })) });
+        const response = await fetch(`${base}/gc`, { method: 'POST', headers, body, signal: AbortSignal.timeout(options.callTimeoutMs) });
+        await response.body?.cancel();
+      } catch (error) {
+        if (!stopped) options.log(`worker ${input.name}: POST /gc not delivered (${callError(error)}); it prunes by itself`);
+      }
+    }
+
     /** Queues a call behind the earlier ones about the same task. */
     function inLane(id: string, work: () => Promise<void>): void {
       const lane = (lanes.get(id) ?? Promise.resolve()).then(work);
@@ -148,17 +163,20 @@ export function remoteWorkerActor(options: RemoteWorkerOptions) {
       });
     }
 
-    async function syncTasks(): Promise<void> {
+    /** What changed after version `since` (GET /tasks?since=N); a worker that predates it answers with every task. */
+    async function syncTasks(since: number | undefined): Promise<void> {
       try {
-        const response = await fetch(`${base}/tasks`, { headers, signal: AbortSignal.timeout(options.callTimeoutMs) });
-        if (!response.ok) throw new Error(`GET /tasks answered ${response.status}`);
-        let tasks: Task[];
+        const path = since === undefined ? '/tasks' : `/tasks?since=${since}`;
+        const response = await fetch(`${base}${path}`, { headers, signal: AbortSignal.timeout(options.callTimeoutMs) });
+        if (!response.ok) throw new Error(`GET ${path} answered ${response.status}`);
+        let listing: Pick<Extract<FromWorker, { type: 'worker.tasks' }>, 'tasks' | 'done' | 'held' | 'version'>;
         try {
-          tasks = readTaskList(await response.json(), 'GET /tasks');
+          const body = (await response.json()) as unknown;
+          listing = Array.isArray(body) || body === null ? readListing({ Tasks: body }, `GET ${path}`, LISTING) : readListing(body as Record<string, unknown>, `GET ${path}`, LISTING);
         } catch (error) {
-          throw new Error(unreadable('GET /tasks answered something', error));
+          throw new Error(unreadable(`GET ${path} answered something`, error));
         }
-        report({ type: 'worker.tasks', worker: input.name, tasks, at: now() });
+        report({ type: 'worker.tasks', worker: input.name, ...listing, at: now() });
       } catch (error) {
         if (stopped) return;
         const reason = (error as Error).message.startsWith(input.address) ? (error as Error).message : `${input.address}: ${callError(error)}`;
@@ -177,7 +195,9 @@ export function remoteWorkerActor(options: RemoteWorkerOptions) {
           return inLane(message.id, () => call(message, 'DELETE', path));
         }
         case 'worker.sync':
-          return void syncTasks();
+          return void syncTasks(message.since);
+        case 'worker.gc':
+          return void forget(message.forget);
       }
     });
     void follow();

@@ -1,16 +1,20 @@
 // The manager as its HTTP edge sees it: reads from the book, commands to the
 // manager actor, and every change saved before the request is answered.
 import type { ActorRefFrom } from 'xstate';
-import type { Book } from '../../machines/manager/book.js';
+import { bookMeta, type Book } from '../../machines/manager/book.js';
+import type { Swept } from '../../machines/manager/retention.js';
 import type { LogEntry } from '../vocabulary/log-entry.js';
 import type { ManagerEmitted, ManagerMachine } from '../../machines/manager.js';
+import { nanoid } from 'nanoid';
 import { ask, waitForTask, type CommandTarget } from '../actors/requests.js';
 import { HttpError } from '../http/errors.js';
 import { ChangeLog } from '../actors/change-log.js';
 import { samePlacement } from '../vocabulary/placement.js';
 import type { ManagerWrites } from './writes.js';
-import { TaskState, type Task } from '../vocabulary/task.js';
+import { silentLog, type Log } from '../log.js';
+import { TaskState, type StateName, type Task } from '../vocabulary/task.js';
 import { nodeView, type NodeView } from './node-view.js';
+import { positionOf, TaskOrder, tokenOf } from './task-order.js';
 
 export type ManagerRef = ActorRefFrom<ManagerMachine>;
 
@@ -22,31 +26,110 @@ const KEPT_CHANGES = 4096;
 /** How a restart or update of a task ended: taken by its worker, refused, or not confirmed in time. */
 export type Submitted = { task: Task; confirmed: boolean };
 
+/** Which tasks a listing wants: any of these states (StateName), on any of these workers; all when absent. */
+export interface TaskQuery {
+  states?: ReadonlySet<StateName>;
+  workers?: ReadonlySet<string>;
+}
+
+/** One page of a listing: `next` continues it (a token), absent on the last page. */
+export interface Page {
+  tasks: Task[];
+  next: string | undefined;
+}
+
+/** Entries a page looks at, at most, to fill itself: a rare filter makes short pages, never long waits. */
+const PAGE_SCAN = 20_000;
+
 export class ManagerService {
   private readonly target: CommandTarget;
-  private readonly changes = new ChangeLog<Task>(KEPT_CHANGES);
+  private readonly changes: ChangeLog<Task>;
+  private readonly order = new TaskOrder();
 
   constructor(
     readonly actor: ManagerRef,
-    writes: ManagerWrites,
+    private readonly writes: ManagerWrites,
+    log: Log = silentLog,
   ) {
     this.target = actor as unknown as CommandTarget;
-    actor.on('task.updated', ({ task }) => this.changes.add(task.Version, task));
-    actor.on('log', ({ entry }) => writes.appendLog(entry));
+    const book = this.book();
+    // Changes before this start are not in the log: a stream that resumes from before it lists again.
+    this.changes = new ChangeLog<Task>(KEPT_CHANGES, book.seq);
+    writes.metaFrom(() => bookMeta(this.book()));
+    for (const task of book.tasks.values()) this.order.add(task.ID, task.SubmitTime);
+    for (const task of book.done.values()) this.order.add(task.ID, task.SubmitTime);
+    actor.on('task.updated', ({ task }) => {
+      this.changes.add(task.Version, task);
+      this.order.add(task.ID, task.SubmitTime);
+    });
+    actor.on('tasks.pruned', ({ ids }) => ids.forEach((id) => this.order.remove(id)));
+    actor.on('log', ({ entry }) => {
+      writes.appendLog(entry);
+      if (entry.Type === 'Pruned') log(entry.Message); // one line per sweep
+    });
   }
 
   book(): Book {
     return this.actor.getSnapshot().context.book;
   }
 
-  tasks(): Task[] {
+  /** Every task that is not Completed: what the live view and `cube status -w` start from. */
+  liveTasks(): Task[] {
     return [...this.book().tasks.values()];
   }
 
+  /** Every task the query wants, in the order they came, each read as the listing reaches it (a Completed one from the store). */
+  *tasks(query: TaskQuery = {}): Generator<Task> {
+    for (const { id } of this.order.from('')) {
+      const task = this.matching(id, query);
+      if (task) yield task;
+    }
+  }
+
+  /** At most `limit` tasks the query wants, after the position `token` names ("" for the first page). */
+  page(query: TaskQuery, limit: number, token: string): Page {
+    const from = token === '' ? '' : positionOf(token);
+    if (from === undefined) throw new HttpError(400, `continue: ${JSON.stringify(token.slice(0, 80))} is not a token from GET /tasks; send the Cube-Continue of the page before, or leave it out for the first page`);
+    const tasks: Task[] = [];
+    let scanned = 0;
+    const entries = this.order.from(from);
+    for (let entry = entries.next(); !entry.done; entry = entries.next()) {
+      const task = this.matching(entry.value.id, query);
+      if (task) tasks.push(task);
+      if (tasks.length === limit || ++scanned === PAGE_SCAN) {
+        // More may follow: the next page starts after this position.
+        return { tasks, next: entries.next().done ? undefined : tokenOf(entry.value.position) };
+      }
+    }
+    return { tasks, next: undefined };
+  }
+
+  /** How many finished tasks were pruned so far, and how many are kept. */
+  retention(): { pruned: number; finished: number; completed: number } {
+    const book = this.book();
+    return { pruned: book.pruned, finished: book.finished.size, completed: book.done.size };
+  }
+
+  /** Task `id`, a Completed one read from the store; undefined when there is none. */
+  find(id: string): Task | undefined {
+    const book = this.book();
+    return book.tasks.get(id) ?? (book.done.has(id) ? this.writes.read(id) : undefined);
+  }
+
   task(id: string): Task {
-    const task = this.book().tasks.get(id);
-    if (!task) throw new HttpError(404, `no task ${id}; GET /tasks lists every task`);
+    const task = this.find(id);
+    if (!task) throw new HttpError(404, `no task ${id}; GET /tasks lists every task (finished ones are kept for CUBE_RETENTION, then pruned)`);
     return task;
+  }
+
+  /** The task `id` if the query wants it: a Completed one is read from the store only then. */
+  private matching(id: string, { states, workers }: TaskQuery): Task | undefined {
+    const book = this.book();
+    const live = book.tasks.get(id);
+    if (live) return (!states || states.has(live.StateName)) && (!workers || workers.has(live.Worker)) ? live : undefined;
+    const done = book.done.get(id);
+    if (!done || (states && !states.has('completed')) || (workers && !workers.has(done.Worker))) return undefined;
+    return this.writes.read(id);
   }
 
   nodes(): NodeView[] {
@@ -62,9 +145,24 @@ export class ManagerService {
     return this.book().seq;
   }
 
-  /** The changed records after version `since`, oldest first; undefined when they are not all kept any more. */
+  /** The changed records after version `since`, oldest first; undefined when they are not all kept any more (or were never made here). */
   changesSince(since: number): Task[] | undefined {
-    return this.changes.since(since);
+    return this.changes.since(since, this.version());
+  }
+
+  /** Sweeps finished tasks now (POST /gc), and has every worker sweep its own. */
+  gc(): Swept {
+    let swept: Swept | undefined;
+    const requestId = nanoid();
+    const subscription = this.actor.on('retention.swept', (event) => {
+      if (event.requestId === requestId) swept = event;
+    });
+    try {
+      this.actor.send({ type: 'retention.sweep', at: now(), requestId });
+    } finally {
+      subscription.unsubscribe();
+    }
+    return { pruned: swept!.pruned, kept: swept!.kept, total: swept!.total };
   }
 
   /** The oldest version a stream can resume from. */

@@ -15,7 +15,7 @@ import type { WorkerWrites } from '../worker/writes.js';
 import { ManagerWrites } from './writes.js';
 import { addWorkerRoutes, workerRoutesHint } from '../worker/api.js';
 import { WorkerService, type WorkerRef } from '../worker/service.js';
-import { defaultWorkerName, openWorkerWrites, runtimeFromSettings, taskPolicy } from '../worker/from-settings.js';
+import { defaultWorkerName, openWorkerWrites, retention, runtimeFromSettings, taskPolicy } from '../worker/from-settings.js';
 import { addManagerRoutes, managerRoutesHint } from './api.js';
 import { managerLogic, placementPolicy } from './logic.js';
 import { ManagerService } from './service.js';
@@ -113,9 +113,9 @@ export async function startManager(options: StartManagerOptions = {}): Promise<R
     const startedAt = new Date().toISOString();
     const specs: WorkerSpec[] = [
       ...local.map((w) => {
-        const { tasks, tombstones } = w.writes.store.load();
+        const { tasks, done, seq, tombstones } = w.writes.store.load();
         const address = w.listening ? `${w.listening.host}:${w.listening.port}` : 'in-process';
-        return { name: w.name, address, local: { name: w.name, policy: taskPolicy(settings), restore: tasks, tombstones, startedAt } };
+        return { name: w.name, address, local: { name: w.name, policy: taskPolicy(settings), restore: tasks, done, seq, tombstones, startedAt, retention: retention(settings) } };
       }),
       ...remote.map((address) => ({ name: address, address })),
     ];
@@ -133,13 +133,19 @@ export async function startManager(options: StartManagerOptions = {}): Promise<R
         heartbeatTtlMs: settings.heartbeatTtlMs,
         startedAt,
         incarnation: nanoid(6),
-        restore,
+        restore: { ...restore, ...(restore.meta ? { meta: restore.meta } : {}) },
+        retention: retention(settings),
       },
       id: 'manager',
       systemId: 'manager',
       ...(inspection ? { inspect: inspection.inspect } : {}),
     });
-    const service = new ManagerService(actor, writes);
+    const service = new ManagerService(actor, writes, log);
+    try {
+      writes.writeMeta(); // this start's placements are known as its own after a restart, even once their tasks are pruned
+    } catch (error) {
+      log(`${writes.store instanceof SqliteManagerStore ? writes.store.file : 'manager store'}: could not write this start's identity (${(error as Error).message}); stale copies of its tasks may be adopted after a restart`);
+    }
     actor.start();
     stopActor = () => {
       actor.stop();
@@ -147,14 +153,14 @@ export async function startManager(options: StartManagerOptions = {}): Promise<R
     };
 
     const localServices = local.map((w) => {
-      const workerService = new WorkerService(w.name, actor.system.get(`worker:${w.name}`) as WorkerRef);
+      const workerService = new WorkerService(w.name, actor.system.get(`worker:${w.name}`) as WorkerRef, (id) => w.writes.read(id));
       addWorkerRoutes(w.router, workerService);
       return { name: w.name, url: w.listening?.url ?? null, service: workerService };
     });
     addManagerRoutes(router, service, settings.stopTimeoutMs + 5000);
     addUiRoutes(router);
     const workers = specs.map((s) => s.name).join(', ') || 'none';
-    log(`manager serving on ${listening.url} (scheduler ${settings.scheduler}; workers ${workers}); ${restore.tasks.length} task(s) restored`);
+    log(`manager serving on ${listening.url} (scheduler ${settings.scheduler}; workers ${workers}); ${restore.tasks.length} task(s) restored, ${restore.done.length} completed`);
     return { url: listening.url, service, local: localServices, inspectUrl: inspection?.url, close: closeAll };
   } catch (error) {
     await closeAll();

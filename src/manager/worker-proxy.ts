@@ -8,6 +8,7 @@
 // unreachable, as the Cube proxy reports a stream that does not open.
 import { assign, enqueueActions, fromPromise, sendParent, sendTo, setup, type AnyActorLogic, type CallbackActorLogic } from 'xstate';
 import type { Log } from '../log.js';
+import type { RemoteWorkerInput } from '../../machines/manager.js';
 import type { FromWorker, ToWorker, WorkerProtocol } from '../vocabulary/protocol.js';
 import { callError } from './remote-worker.js';
 
@@ -34,6 +35,8 @@ export interface WorkerProxyOptions {
 interface ProxyContext {
   name: string;
   address: string;
+  /** The newest version of the worker the manager has applied (Cube's protocol resumes after it). */
+  since: number;
   /** Commands that came before the worker answered; the latest per task and kind. */
   waiting: ToWorker[];
   /** Next wait before asking again, doubled up to 5 s. */
@@ -47,14 +50,14 @@ const sameCommand = (a: ToWorker, b: ToWorker) =>
  * The manager names its remote worker as a callback actor (machines/manager.ts);
  * this machine plays that part: the same input, the same messages in and out.
  */
-export function workerProxy(options: WorkerProxyOptions): CallbackActorLogic<ToWorker, { name: string; address: string }> {
-  return proxyMachine(options) as unknown as CallbackActorLogic<ToWorker, { name: string; address: string }>;
+export function workerProxy(options: WorkerProxyOptions): CallbackActorLogic<ToWorker, RemoteWorkerInput> {
+  return proxyMachine(options) as unknown as CallbackActorLogic<ToWorker, RemoteWorkerInput>;
 }
 
 function proxyMachine(options: WorkerProxyOptions) {
   const detect = options.detect ?? detectProtocol;
   const machine = setup({
-    types: { context: {} as ProxyContext, input: {} as { name: string; address: string }, events: {} as ToWorker | FromWorker },
+    types: { context: {} as ProxyContext, input: {} as RemoteWorkerInput, events: {} as ToWorker | FromWorker },
     actors: {
       detect: fromPromise<WorkerProtocol, { address: string }>(({ input }) => detect(input.address, options.detectTimeoutMs)),
       cube: options.proxies.cube,
@@ -88,11 +91,12 @@ function proxyMachine(options: WorkerProxyOptions) {
   const speaking = (protocol: WorkerProtocol) =>
     ({
       entry: { type: 'answered', params: { protocol } },
-      invoke: { id: 'proxy', src: protocol, input: ({ context }: { context: ProxyContext }) => ({ name: context.name, address: context.address }) },
+      invoke: { id: 'proxy', src: protocol, input: ({ context }: { context: ProxyContext }) => ({ name: context.name, address: context.address, since: context.since }) },
       on: {
         'task.run': { actions: 'forward' },
         'task.stop': { actions: 'forward' },
         'worker.sync': { actions: 'forward' },
+        'worker.gc': { actions: 'forward' },
         'worker.stats': { actions: { type: 'passStats', params: { protocol } } },
         'task.updated': { actions: 'passUp' },
         'worker.tasks': { actions: 'passUp' },
@@ -104,7 +108,7 @@ function proxyMachine(options: WorkerProxyOptions) {
 
   return machine.createMachine({
     id: 'workerProxy',
-    context: ({ input }) => ({ ...input, waiting: [], delay: 100 }),
+    context: ({ input }) => ({ name: input.name, address: input.address, since: input.since ?? 0, waiting: [], delay: 100 }),
     initial: 'detecting',
     states: {
       detecting: {

@@ -3,35 +3,73 @@
 // the event log. The queue is the Pending records in the order they came.
 // A user's command is written before it is carried out or answered, so a
 // manager killed with -9 comes back with every task it answered 2xx for.
+//
+// A Completed record is final: it is read back at start only as a DoneTask
+// (a few columns), and in full when someone asks for it, so a manager starts
+// as fast with ten thousand finished tasks as with none. The book's meta
+// (its newest version, what was pruned, its starts) is kept beside the records.
+import type { BookMeta } from '../../machines/manager/book.js';
+import { doneOf } from '../../machines/retention.js';
 import type { Log } from '../log.js';
 import type { LogEntry } from '../vocabulary/log-entry.js';
+import type { DoneTask } from '../vocabulary/retention.js';
 import type { Task } from '../vocabulary/task.js';
 import { readRecords } from './read-records.js';
 import { openDatabase, type SqliteDatabase } from './sqlite.js';
 
 export interface ManagerState {
+  /** Records not Completed, in the order first written. */
   tasks: Task[];
+  /** Completed tasks: their records stay in the store. */
+  done: DoneTask[];
   stopRequested: string[];
   log: LogEntry[];
+  meta: BookMeta | undefined;
+}
+
+/** A record as the manager writes it. */
+export interface TaskRow {
+  task: Task;
+  stopRequested: boolean;
 }
 
 export interface ManagerStore {
   load(): ManagerState;
-  /** Writes a record; durable when this returns; throws when it cannot. */
-  saveTask(task: Task, stopRequested: boolean): void;
+  /**
+   * Writes records and removes pruned ones (null) in one transaction, with
+   * the book's meta when given; durable when this returns; throws when it cannot.
+   */
+  write(rows: [string, TaskRow | null][], meta: BookMeta | undefined): void;
+  /** A record as stored (the book keeps only a DoneTask of a Completed one); undefined when there is none. */
+  read(id: string): Task | undefined;
   appendLog(entry: LogEntry): void;
   close(): void;
 }
 
 export class MemoryManagerStore implements ManagerStore {
-  private readonly tasks = new Map<string, { task: Task; stopRequested: boolean }>();
+  private readonly rows = new Map<string, TaskRow>();
   private readonly log: LogEntry[] = [];
+  private meta: BookMeta | undefined;
   load(): ManagerState {
-    const rows = [...this.tasks.values()];
-    return { tasks: rows.map((r) => r.task), stopRequested: rows.filter((r) => r.stopRequested).map((r) => r.task.ID), log: [...this.log] };
+    const rows = [...this.rows.values()];
+    const live = rows.filter((r) => r.task.StateName !== 'completed');
+    return {
+      tasks: live.map((r) => r.task),
+      done: rows.filter((r) => r.task.StateName === 'completed').map((r) => doneOf(r.task)),
+      stopRequested: live.filter((r) => r.stopRequested).map((r) => r.task.ID),
+      log: [...this.log],
+      meta: this.meta,
+    };
   }
-  saveTask(task: Task, stopRequested: boolean): void {
-    this.tasks.set(task.ID, { task, stopRequested });
+  write(rows: [string, TaskRow | null][], meta: BookMeta | undefined): void {
+    for (const [id, row] of rows) {
+      if (row) this.rows.set(id, row);
+      else this.rows.delete(id);
+    }
+    this.meta = meta ?? this.meta;
+  }
+  read(id: string): Task | undefined {
+    return this.rows.get(id)?.task;
   }
   appendLog(entry: LogEntry): void {
     this.log.push(entry);
@@ -52,11 +90,32 @@ function parseLogEntry(text: string): LogEntry | undefined {
 /** The log keeps this many entries on disk; older ones are dropped as new ones come. */
 const LOG_KEPT = 10_000;
 
+/** The columns a DoneTask is read from, kept beside each record (and backfilled in files written before they were). */
+const COLUMNS = ['state', 'worker', 'placement', 'submit_time', 'finish_time', 'version'] as const;
+const KEYS = ['StateName', 'Worker', 'Placement', 'SubmitTime', 'FinishTime', 'Version'] as const;
+
+/** Adds the record's columns to a tasks table that lacks them. */
+export function addRecordColumns(db: SqliteDatabase): void {
+  const present = new Set((db.prepare('PRAGMA table_info(tasks)').all() as { name: string }[]).map((c) => c.name));
+  const missing = COLUMNS.filter((c) => !present.has(c));
+  if (missing.length === 0) return;
+  db.transaction(() => {
+    for (const column of missing) db.exec(`ALTER TABLE tasks ADD COLUMN ${column} ${column === 'version' ? 'INTEGER' : 'TEXT'}`);
+    // A row that is not JSON keeps NULLs: it is read (and named in the log) with the live records.
+    const sets = COLUMNS.map((c, i) => `${c} = json_extract(record, '$.${KEYS[i]}')`).join(', ');
+    db.exec(`UPDATE tasks SET ${sets} WHERE json_valid(record)`);
+  })();
+}
+
 export class SqliteManagerStore implements ManagerStore {
   private readonly db: SqliteDatabase;
   private readonly upsert;
+  private readonly remove;
+  private readonly select;
+  private readonly saveMeta;
   private readonly append;
   private readonly trim;
+  private readonly writeAll;
   private appended = 0;
 
   constructor(
@@ -67,28 +126,57 @@ export class SqliteManagerStore implements ManagerStore {
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS tasks (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, record TEXT NOT NULL, stop_requested INTEGER NOT NULL DEFAULT 0);
       CREATE TABLE IF NOT EXISTS log (seq INTEGER PRIMARY KEY AUTOINCREMENT, entry TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     `);
+    addRecordColumns(this.db);
+    // Completed tasks are read from this index alone, never from their records.
+    this.db.exec('CREATE INDEX IF NOT EXISTS tasks_by_state ON tasks (state, seq, id, worker, placement, submit_time, finish_time, version)');
     this.upsert = this.db.prepare(
-      'INSERT INTO tasks (id, record, stop_requested) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET record = excluded.record, stop_requested = excluded.stop_requested',
+      `INSERT INTO tasks (id, record, stop_requested, ${COLUMNS.join(', ')}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET record = excluded.record, stop_requested = excluded.stop_requested, ${COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ')}`,
     );
+    this.remove = this.db.prepare('DELETE FROM tasks WHERE id = ?');
+    this.select = this.db.prepare('SELECT id, record FROM tasks WHERE id = ?');
+    this.saveMeta = this.db.prepare("INSERT INTO meta (key, value) VALUES ('book', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
     this.append = this.db.prepare('INSERT INTO log (entry) VALUES (?)');
     this.trim = this.db.prepare('DELETE FROM log WHERE seq <= (SELECT MAX(seq) FROM log) - ?');
+    this.writeAll = this.db.transaction((rows: [string, TaskRow | null][], meta: BookMeta | undefined) => {
+      for (const [id, row] of rows) {
+        if (!row) {
+          this.remove.run(id);
+          continue;
+        }
+        const t = row.task;
+        this.upsert.run(id, JSON.stringify(t), row.stopRequested ? 1 : 0, t.StateName, t.Worker, t.Placement, t.SubmitTime, t.FinishTime, t.Version);
+      }
+      if (meta) this.saveMeta.run(JSON.stringify(meta));
+    });
   }
 
   load(): ManagerState {
-    const rows = this.db.prepare('SELECT id, record, stop_requested FROM tasks ORDER BY seq').all() as { id: string; record: string; stop_requested: number }[];
+    const rows = this.db
+      .prepare("SELECT id, record, stop_requested FROM tasks WHERE state IS NULL OR state IN ('pending', 'scheduled', 'running', 'stopping', 'failed', 'restarting') ORDER BY seq")
+      .all() as { id: string; record: string; stop_requested: number }[];
     const read = readRecords(rows, this.file, this.log);
+    const done = this.db
+      .prepare("SELECT id AS ID, worker AS Worker, placement AS Placement, submit_time AS SubmitTime, finish_time AS FinishTime, version AS Version FROM tasks WHERE state = 'completed' ORDER BY seq")
+      .all() as DoneTask[];
     const log: LogEntry[] = [];
     for (const { entry } of this.db.prepare('SELECT entry FROM log ORDER BY seq').all() as { entry: string }[]) {
       // A damaged log line costs only itself.
       const parsed = parseLogEntry(entry);
       if (parsed) log.push(parsed);
     }
-    return { tasks: read.map((r) => r.task), stopRequested: read.filter((r) => r.stop_requested === 1).map((r) => r.task.ID), log };
+    return { tasks: read.map((r) => r.task), done, stopRequested: read.filter((r) => r.stop_requested === 1).map((r) => r.task.ID), log, meta: this.readMeta() };
   }
 
-  saveTask(task: Task, stopRequested: boolean): void {
-    this.upsert.run(task.ID, JSON.stringify(task), stopRequested ? 1 : 0);
+  write(rows: [string, TaskRow | null][], meta: BookMeta | undefined): void {
+    this.writeAll(rows, meta);
+  }
+
+  read(id: string): Task | undefined {
+    const row = this.select.get(id) as { id: string; record: string } | undefined;
+    return row ? readRecords([row], this.file, this.log)[0]?.task : undefined;
   }
 
   appendLog(entry: LogEntry): void {
@@ -98,5 +186,28 @@ export class SqliteManagerStore implements ManagerStore {
 
   close(): void {
     this.db.close();
+  }
+
+  /** The book's meta, or undefined when there is none (a new file) or it cannot be read (then the records tell the newest version). */
+  private readMeta(): BookMeta | undefined {
+    const row = this.db.prepare("SELECT value FROM meta WHERE key = 'book'").get() as { value: string } | undefined;
+    if (!row) return undefined;
+    try {
+      const meta = JSON.parse(row.value) as BookMeta;
+      const count = (n: unknown) => Number.isInteger(n) && (n as number) >= 0;
+      const ok =
+        count(meta.seq) &&
+        count(meta.pruned) &&
+        Array.isArray(meta.incarnations) &&
+        meta.incarnations.every((i) => typeof i === 'string') &&
+        typeof meta.heard === 'object' &&
+        meta.heard !== null &&
+        Object.values(meta.heard).every(count);
+      if (ok) return meta;
+    } catch {
+      // named below
+    }
+    this.log(`${this.file}: the book's meta is not readable (${row.value.slice(0, 80)}); versions start from the newest record`);
+    return undefined;
   }
 }

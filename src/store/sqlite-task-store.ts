@@ -1,10 +1,13 @@
 // A worker's task records in a SQLite file, one row per task, the record as
 // JSON: the record is the unit the worker reads and writes, so nothing is
-// gained by splitting it into columns. Stopped placements have a table of
-// their own, kept to the newest few per task.
+// gained by splitting it into columns, but for the few a Completed task is
+// read back by (src/store/manager-store.ts, `addRecordColumns`). Stopped
+// placements have a table of their own, kept to the newest few per task.
 import type { Tombstone } from '../vocabulary/tombstone.js';
 import type { Log } from '../log.js';
+import type { DoneTask } from '../vocabulary/retention.js';
 import type { Task } from '../vocabulary/task.js';
+import { addRecordColumns } from './manager-store.js';
 import { readRecords } from './read-records.js';
 import { openDatabase, type SqliteDatabase } from './sqlite.js';
 import type { TaskState, TaskStore } from './task-store.js';
@@ -15,8 +18,13 @@ const TOMBSTONES_KEPT = 8;
 export class SqliteTaskStore implements TaskStore {
   private readonly db: SqliteDatabase;
   private readonly upsert;
+  private readonly remove;
+  private readonly unbury;
+  private readonly select;
+  private readonly saveSeq;
   private readonly bury;
   private readonly trim;
+  private readonly writeAll;
 
   constructor(
     readonly file: string,
@@ -26,24 +34,61 @@ export class SqliteTaskStore implements TaskStore {
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS tasks (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, record TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS tombstones (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, placement TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     `);
-    this.upsert = this.db.prepare('INSERT INTO tasks (id, record) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET record = excluded.record');
-    this.bury = this.db.prepare('INSERT INTO tombstones (id, placement) VALUES (?, ?)');
+    addRecordColumns(this.db);
+    if (!(this.db.prepare('PRAGMA table_info(tombstones)').all() as { name: string }[]).some((c) => c.name === 'at')) this.db.exec('ALTER TABLE tombstones ADD COLUMN at TEXT');
+    this.db.exec('CREATE INDEX IF NOT EXISTS tasks_by_state ON tasks (state, seq, id, worker, placement, submit_time, finish_time, version)');
+    this.db.exec('CREATE INDEX IF NOT EXISTS tombstones_by_id ON tombstones (id)');
+    this.upsert = this.db.prepare(
+      `INSERT INTO tasks (id, record, state, worker, placement, submit_time, finish_time, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET record = excluded.record, state = excluded.state, worker = excluded.worker, placement = excluded.placement,
+         submit_time = excluded.submit_time, finish_time = excluded.finish_time, version = excluded.version`,
+    );
+    this.remove = this.db.prepare('DELETE FROM tasks WHERE id = ?');
+    this.unbury = this.db.prepare('DELETE FROM tombstones WHERE id = ?');
+    this.select = this.db.prepare('SELECT id, record FROM tasks WHERE id = ?');
+    this.saveSeq = this.db.prepare("INSERT INTO meta (key, value) VALUES ('seq', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+    this.bury = this.db.prepare('INSERT INTO tombstones (id, placement, at) VALUES (?, ?, ?)');
     this.trim = this.db.prepare('DELETE FROM tombstones WHERE id = ? AND seq NOT IN (SELECT seq FROM tombstones WHERE id = ? ORDER BY seq DESC LIMIT ?)');
+    this.writeAll = this.db.transaction((records: [string, Task | null][], seq: number | undefined) => {
+      for (const [id, t] of records) {
+        if (t) {
+          this.upsert.run(id, JSON.stringify(t), t.StateName, t.Worker, t.Placement, t.SubmitTime, t.FinishTime, t.Version);
+        } else {
+          this.remove.run(id);
+          this.unbury.run(id);
+        }
+      }
+      if (seq !== undefined) this.saveSeq.run(String(seq));
+    });
   }
 
   load(): TaskState {
-    const rows = this.db.prepare('SELECT id, record FROM tasks ORDER BY seq').all() as { id: string; record: string }[];
-    const tombstones = this.db.prepare('SELECT id, placement FROM tombstones ORDER BY seq').all() as Tombstone[];
-    return { tasks: readRecords(rows, this.file, this.log).map((r) => r.task), tombstones };
+    const rows = this.db
+      .prepare("SELECT id, record FROM tasks WHERE state IS NULL OR state IN ('pending', 'scheduled', 'running', 'stopping', 'failed', 'restarting') ORDER BY seq")
+      .all() as { id: string; record: string }[];
+    const done = this.db
+      .prepare("SELECT id AS ID, worker AS Worker, placement AS Placement, submit_time AS SubmitTime, finish_time AS FinishTime, version AS Version FROM tasks WHERE state = 'completed' ORDER BY seq")
+      .all() as DoneTask[];
+    const tombstones = (this.db.prepare('SELECT id, placement, at FROM tombstones ORDER BY seq').all() as { id: string; placement: string; at: string | null }[]).map(
+      ({ id, placement, at }) => ({ id, placement, ...(at ? { at } : {}) }),
+    );
+    const seq = Number((this.db.prepare("SELECT value FROM meta WHERE key = 'seq'").get() as { value: string } | undefined)?.value ?? 0);
+    return { tasks: readRecords(rows, this.file, this.log).map((r) => r.task), done, tombstones, seq: Number.isSafeInteger(seq) && seq > 0 ? seq : 0 };
   }
 
-  save(task: Task): void {
-    this.upsert.run(task.ID, JSON.stringify(task));
+  write(records: [string, Task | null][], seq: number | undefined): void {
+    this.writeAll(records, seq);
   }
 
-  saveTombstone({ id, placement }: Tombstone): void {
-    this.bury.run(id, placement);
+  read(id: string): Task | undefined {
+    const row = this.select.get(id) as { id: string; record: string } | undefined;
+    return row ? readRecords([row], this.file, this.log)[0]?.task : undefined;
+  }
+
+  saveTombstone({ id, placement, at }: Tombstone): void {
+    this.bury.run(id, placement, at ?? null);
     this.trim.run(id, id, TOMBSTONES_KEPT);
   }
 

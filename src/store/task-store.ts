@@ -1,20 +1,33 @@
 // Where a worker keeps its task records and the placements stopped on it, so a
 // worker killed with -9 comes back with every task, adopts their containers,
-// and still refuses a run that its stop overtook. The manager's store builds
-// on the same records (src/store/manager-store.ts).
+// and still refuses a run that its stop overtook. A Completed record is read
+// back at start only as a DoneTask, and in full when someone asks for it. The
+// manager's store builds on the same records (src/store/manager-store.ts).
+import { doneOf } from '../../machines/retention.js';
+import type { DoneTask } from '../vocabulary/retention.js';
 import type { Tombstone } from '../vocabulary/tombstone.js';
 import type { Task } from '../vocabulary/task.js';
 
 export interface TaskState {
+  /** Records not Completed, in the order first saved. */
   tasks: Task[];
+  /** Completed tasks: their records stay in the store. */
+  done: DoneTask[];
   tombstones: Tombstone[];
+  /** The newest version given (records that were pruned took theirs with them). */
+  seq: number;
 }
 
 export interface TaskStore {
-  /** Every record, in the order first saved, and every stopped placement. */
   load(): TaskState;
-  /** Writes a record; durable when this returns (a process kill loses nothing); throws when it cannot. */
-  save(task: Task): void;
+  /**
+   * Writes records and removes pruned ones (null, with their tombstones) in
+   * one transaction, with the newest version when given; durable when this
+   * returns (a process kill loses nothing); throws when it cannot.
+   */
+  write(records: [string, Task | null][], seq: number | undefined): void;
+  /** A record as stored; undefined when there is none. */
+  read(id: string): Task | undefined;
   /** Writes a stopped placement; throws when it cannot. */
   saveTombstone(tombstone: Tombstone): void;
   close(): void;
@@ -23,12 +36,24 @@ export interface TaskStore {
 /** Keeps records in memory only: everything is lost when the process ends. */
 export class MemoryTaskStore implements TaskStore {
   private readonly tasks = new Map<string, Task>();
-  private readonly tombstones: Tombstone[] = [];
+  private tombstones: Tombstone[] = [];
+  private seq = 0;
   load(): TaskState {
-    return { tasks: [...this.tasks.values()], tombstones: [...this.tombstones] };
+    const all = [...this.tasks.values()];
+    return { tasks: all.filter((t) => t.StateName !== 'completed'), done: all.filter((t) => t.StateName === 'completed').map(doneOf), tombstones: [...this.tombstones], seq: this.seq };
   }
-  save(task: Task): void {
-    this.tasks.set(task.ID, task);
+  write(records: [string, Task | null][], seq: number | undefined): void {
+    for (const [id, task] of records) {
+      if (task) this.tasks.set(id, task);
+      else {
+        this.tasks.delete(id);
+        this.tombstones = this.tombstones.filter((t) => t.id !== id);
+      }
+    }
+    this.seq = seq ?? this.seq;
+  }
+  read(id: string): Task | undefined {
+    return this.tasks.get(id);
   }
   saveTombstone(tombstone: Tombstone): void {
     this.tombstones.push(tombstone);

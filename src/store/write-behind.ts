@@ -3,10 +3,12 @@
 // - `must`: a user's command is written before it is carried out; when the
 //   write fails the caller is told (and answers 503), so nothing is done that
 //   a restart could forget;
-// - `save`: everything else (what workers report, placements) is written
-//   now, and when that fails the newest value per key is kept and written
-//   again until the disk takes it. Such a record can be re-learnt from the
-//   workers, so serving goes on meanwhile.
+// - `save`: everything else (what workers report, placements, pruned records
+//   to remove) waits for the end of the event loop's turn and is written
+//   then, the newest value per key, many in one transaction: a burst of
+//   changes costs one commit, not one each. When that fails the values wait
+//   and are written again until the disk takes them. Such a record can be
+//   re-learnt from the workers, so serving goes on meanwhile.
 // The first failure and the recovery are each one log line.
 import type { Log } from '../log.js';
 
@@ -17,6 +19,13 @@ export interface WriteBehindOptions {
   /** The first wait before writing again; it doubles up to ten times as much. */
   retryMs?: number;
 }
+
+/**
+ * Writes entries in one transaction; `complete` is true when they are every
+ * value that waited, so whatever the store keeps about what it holds (the
+ * newest version) can be written with them. Throws when it cannot.
+ */
+export type WriteMany<K, V> = (entries: [K, V][], complete: boolean) => void;
 
 /** Why a write failed, in words: SQLite's code says more than its message. */
 export function writeProblem(error: unknown): string {
@@ -32,14 +41,18 @@ export function writeProblem(error: unknown): string {
   return code ? `${hints[code]} (${e.code}: ${e.message})` : String(e.message ?? error);
 }
 
+/** At most this many values go in one transaction: a long backlog (a big sweep) is written over several turns. */
+const BATCH = 2000;
+
 export class WriteBehind<K, V> {
   private readonly waiting = new Map<K, V>();
   private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
   private delay: number;
   private failing = '';
 
   constructor(
-    private readonly write: (key: K, value: V) => void,
+    private readonly writeMany: WriteMany<K, V>,
     private readonly options: WriteBehindOptions,
   ) {
     this.delay = options.retryMs ?? 1000;
@@ -50,10 +63,15 @@ export class WriteBehind<K, V> {
     return this.failing;
   }
 
+  /** The value waiting to be written for `key`, if one does. */
+  pending(key: K): V | undefined {
+    return this.waiting.get(key);
+  }
+
   /** Writes now or throws an Error that says why: for what must be stored before it is done. */
   must(key: K, value: V): void {
     try {
-      this.write(key, value);
+      this.writeMany([[key, value]], this.waiting.size === 0 || (this.waiting.size === 1 && this.waiting.has(key)));
     } catch (error) {
       this.failed(error);
       throw new Error(writeProblem(error));
@@ -62,43 +80,44 @@ export class WriteBehind<K, V> {
     this.recovered();
   }
 
-  /** Writes now; on failure keeps the value (the newest per key) and writes it again later. Never throws. */
+  /** Writes at the end of this turn, or later if the disk fails meanwhile. Never throws. */
   save(key: K, value: V): void {
-    if (this.waiting.size > 0) {
-      // Older values wait: this one joins them, so the order of writes per key holds.
-      this.waiting.set(key, value);
-      return;
-    }
-    try {
-      this.write(key, value);
-    } catch (error) {
-      this.waiting.set(key, value);
-      this.failed(error);
-      return;
-    }
-    this.recovered();
+    this.waiting.set(key, value);
+    if (this.timer === undefined) this.immediate ??= setImmediate(() => this.flush());
   }
 
   /** Stops retrying; what still waits is written once more, and what fails then is named in the log. */
   close(): void {
     clearTimeout(this.timer);
+    clearImmediate(this.immediate);
     this.timer = undefined;
-    this.flush(false);
+    this.immediate = undefined;
+    try {
+      if (this.waiting.size > 0) this.writeMany([...this.waiting], true);
+      this.waiting.clear();
+    } catch (error) {
+      this.options.log(`${this.options.what}: ${this.waiting.size} change(s) could not be written before closing: ${writeProblem(error)}`);
+    }
   }
 
-  private flush(again = true): void {
+  private flush(): void {
+    this.immediate = undefined;
     this.timer = undefined;
-    for (const [key, value] of this.waiting) {
-      try {
-        this.write(key, value);
-        this.waiting.delete(key);
-      } catch (error) {
-        if (again) this.failed(error);
-        else this.options.log(`${this.options.what}: ${this.waiting.size} change(s) could not be written before closing: ${writeProblem(error)}`);
-        return;
-      }
+    const batch: [K, V][] = [];
+    for (const entry of this.waiting) {
+      batch.push(entry);
+      if (batch.length === BATCH) break;
     }
+    if (batch.length === 0) return;
+    try {
+      this.writeMany(batch, batch.length === this.waiting.size);
+    } catch (error) {
+      this.failed(error);
+      return;
+    }
+    for (const [key] of batch) this.waiting.delete(key);
     this.recovered();
+    if (this.waiting.size > 0) this.immediate = setImmediate(() => this.flush());
   }
 
   private failed(error: unknown): void {
@@ -107,6 +126,8 @@ export class WriteBehind<K, V> {
       this.options.log(`${this.options.what}: writes fail: ${this.failing}; Cube keeps serving, refuses new commands (503), and writes again until the disk takes it`);
     }
     if (this.waiting.size > 0 && this.timer === undefined) {
+      clearImmediate(this.immediate);
+      this.immediate = undefined;
       this.timer = setTimeout(() => this.flush(), this.delay);
       this.timer.unref();
       this.delay = Math.min(this.delay * 2, (this.options.retryMs ?? 1000) * 10);

@@ -24,6 +24,12 @@ export const restartedPlacement = (placement: string, restart: number): string =
  */
 export const newPlacementId = (incarnation: string, seq: number): string => `${incarnation}.${seq.toString(36)}`;
 
+/** The first part of a placement ID: the manager's start that made it (`<incarnation>.<seq>`), or the worker's name for a placement a worker made. */
+export const placementIncarnation = (placement: string): string => {
+  const base = placementBase(placement);
+  return base.slice(0, Math.max(0, base.lastIndexOf('.')));
+};
+
 /** The decision number of a placement the manager made (`<incarnation>.<seq>`), or undefined for others. */
 const decision = (placement: string): number | undefined => {
   const match = /\.([0-9a-z]+)$/.exec(placementBase(placement));

@@ -2,7 +2,8 @@
 // §2). A worker in the same process receives these as actor events; a remote
 // worker receives them as HTTP calls made by a proxy actor, and its updates
 // come back over its event stream as the same messages. Types only.
-import type { Task } from './task.js';
+import type { DoneTask } from './retention.js';
+import type { StateName, Task } from './task.js';
 
 /** A machine's resources and load, as GET /stats returns it (docs/spec.md §3). */
 export interface WorkerStats {
@@ -38,16 +39,36 @@ export type ToWorker =
   | { type: 'task.run'; task: Task; at: string; requestId?: string }
   /** Stop placement `placement` of a task ("" for whatever placement the worker has: a user on the worker API). */
   | { type: 'task.stop'; id: string; placement: string; at: string; requestId?: string }
-  /** Report every task now (answered with `worker.tasks`): the periodic safety net. */
-  | { type: 'worker.sync'; at: string };
+  /**
+   * Report what changed after version `since` of the worker (answered with a
+   * `worker.tasks` listing): the periodic safety net. Without `since`, or when
+   * the worker's versions never reached it (it lost its state), every task.
+   */
+  | { type: 'worker.sync'; at: string; since?: number }
+  /** Sweep finished tasks now (docs/architecture.md §7, "Retention"), and forget these placements of finished tasks, which the manager pruned. */
+  | { type: 'worker.gc'; at: string; forget: { id: string; placement: string }[] };
+
+/** A task a worker has, named in a listing without its record: enough to tell what the worker runs. */
+export interface HeldTask {
+  ID: string;
+  Placement: string;
+  StateName: StateName;
+}
 
 /** Worker → manager. */
 export type FromWorker =
   /** A record changed; `task.Version` is the worker's version of it. */
   | { type: 'task.updated'; worker: string; task: Task }
   | { type: 'worker.stats'; worker: string; stats: WorkerStats; at: string }
-  /** Every task the worker has: sent on (re)connect, so the manager can compare. */
-  | { type: 'worker.tasks'; worker: string; tasks: Task[]; at: string }
+  /**
+   * What the worker has, so the manager can compare: sent on (re)connect and
+   * answering `worker.sync`. A full listing has every record in `tasks` (a
+   * Cube worker sends its Completed ones as `done`); a listing of changes
+   * (`held` present) has in `tasks` and `done` only what changed after the
+   * version asked, and in `held` every task the worker has that is not
+   * Completed. `version` is the worker's newest version.
+   */
+  | { type: 'worker.tasks'; worker: string; tasks: Task[]; at: string; done?: DoneTask[]; held?: HeldTask[]; version?: number }
   /** From a remote worker's proxy: the worker could not be reached, or answered something Cube cannot read. */
   | { type: 'worker.unreachable'; worker: string; reason: string; at: string }
   /** From a remote worker's proxy: a run or stop could not be delivered. */

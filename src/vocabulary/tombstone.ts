@@ -1,6 +1,10 @@
 // A placement of a task that a stop reached on a worker: it never runs there
 // again, even when its run arrives after the stop (docs/architecture.md §7).
+// A tombstone goes with its task's record when retention removes it, or, for
+// a task the worker never had, a retention period after the stop.
 export interface Tombstone {
   id: string;
   placement: string;
+  /** When the stop reached the worker (RFC 3339); absent in records written before it was kept. */
+  at?: string;
 }

@@ -4,7 +4,8 @@ import type Router from '@koa/router';
 import { readJson } from '../http/json-body.js';
 import { openEventStream } from '../http/sse.js';
 import { HttpError } from '../http/errors.js';
-import { resumeFrom } from '../http/query.js';
+import { resumeFrom, versionParameter } from '../http/query.js';
+import { sendJsonList } from '../http/json-list.js';
 import { parseTaskEvent } from '../task/codec.js';
 import type { FromWorker } from '../vocabulary/protocol.js';
 import type { WorkerService } from './service.js';
@@ -18,12 +19,26 @@ function placementParameter(value: unknown): string {
   return value;
 }
 
-export const workerRoutesHint = 'the worker serves GET/POST /tasks, GET/DELETE /tasks/{id}, GET /stats and GET /events';
+export const workerRoutesHint = 'the worker serves GET/POST /tasks, GET/DELETE /tasks/{id}, GET /stats, GET /events and POST /gc';
+
+/** POST /gc's body: nothing, or the placements of finished tasks the manager pruned. */
+function forgetList(body: unknown): { id: string; placement: string }[] {
+  if (body === undefined) return [];
+  const forget = (body as { Forget?: unknown } | null)?.Forget;
+  const ok = Array.isArray(forget) && forget.every((f) => typeof f?.ID === 'string' && typeof f?.Placement === 'string');
+  if (!ok) throw new HttpError(400, `expected no body, or {"Forget": [{"ID": "…", "Placement": "…"}, …]} (finished tasks to forget), got ${JSON.stringify(body).slice(0, 120)}`);
+  return (forget as { ID: string; Placement: string }[]).map((f) => ({ id: f.ID, placement: f.Placement }));
+}
 
 /** Adds the worker's routes to `router`. */
 export function addWorkerRoutes(router: Router, service: WorkerService, bodyLimit?: number): void {
+  // Every task, sent as it is read; with ?since=N, what changed after version N
+  // (the manager's sync): {Version, Tasks, Done, Held} (docs/api.md).
   router.get('/tasks', (ctx) => {
-    ctx.body = service.tasks();
+    const since = versionParameter(ctx.query['since']);
+    if (since === undefined) return sendJsonList(ctx, service.tasks());
+    const { version, tasks, done, held } = service.listing(since);
+    ctx.body = { Version: version, Tasks: tasks, Done: done, ...(held ? { Held: held } : {}) };
   });
 
   router.post('/tasks', async (ctx) => {
@@ -50,15 +65,22 @@ export function addWorkerRoutes(router: Router, service: WorkerService, bodyLimi
     ctx.body = stats;
   });
 
+  router.post('/gc', async (ctx) => {
+    const body = ctx.get('content-length') === '' || ctx.get('content-length') === '0' ? undefined : await readJson(ctx, bodyLimit);
+    const { pruned, kept } = service.gc(forgetList(body));
+    ctx.body = { Pruned: pruned, Kept: kept };
+  });
+
   // A manager's view of this worker: everything now (or, with ?since=N, the
-  // changes after version N when they are all still kept), then every change.
+  // changes after version N: each one when they are all still kept, else
+  // what changed, from the records), then every change.
   router.get('/events', (ctx) => {
     const since = resumeFrom(ctx);
     const missed = since === undefined ? undefined : service.changesSince(since);
     const stream = openEventStream(ctx);
     const send = (message: FromWorker) => stream.send(message.type, message, message.type === 'task.updated' ? message.task.Version : undefined);
     if (missed) missed.forEach(send);
-    else send({ type: 'worker.tasks', worker: service.name, tasks: service.tasks(), at: new Date().toISOString() });
+    else send(service.listing(since));
     const stats = service.stats();
     if (stats) send({ type: 'worker.stats', worker: service.name, stats, at: new Date().toISOString() });
     stream.onClose(service.onMessage(send));

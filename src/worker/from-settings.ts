@@ -4,6 +4,7 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { TaskPolicy } from '../../machines/task.js';
+import type { Retention } from '../vocabulary/retention.js';
 import type { Settings } from '../config/settings.js';
 import type { Log } from '../log.js';
 import { DockerRuntime } from '../runtime/docker.js';
@@ -27,6 +28,9 @@ export function taskPolicy(settings: Settings): TaskPolicy {
     healthFailures: settings.healthFailures,
   };
 }
+
+/** How long, and how many, finished tasks are kept (docs/architecture.md §7, "Retention"). */
+export const retention = (settings: Settings): Retention => ({ ms: settings.retentionMs, max: settings.retentionMax });
 
 /** Heartbeats must come well inside the TTL: three per TTL, at most every 5 s. */
 export const heartbeatInterval = (settings: Settings) => Math.min(5000, Math.floor(settings.heartbeatTtlMs / 3));

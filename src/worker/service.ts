@@ -1,11 +1,12 @@
 // The worker as the HTTP edge sees it: reads come from the worker actor's
-// records, writes are commands to the actor (docs/spec.md §3: the API only
-// queues desired state). A command's intent is written before it is carried
-// out (machines/worker.ts, `persistIntent`), so a refusal, 503 included, is
-// known when `send` returns. Every change is kept in a change log, so a
-// manager whose stream broke resumes where it was.
+// records (a Completed one from the store, where it lives), writes are
+// commands to the actor (docs/spec.md §3: the API only queues desired state).
+// A command's intent is written before it is carried out
+// (machines/worker.ts, `persistIntent`), so a refusal, 503 included, is known
+// when `send` returns. Every change is kept in a change log, so a manager
+// whose stream broke resumes where it was.
 import type { ActorRefFrom } from 'xstate';
-import type { WorkerMachine } from '../../machines/worker.js';
+import { listing, type WorkerMachine } from '../../machines/worker.js';
 import { ChangeLog } from '../actors/change-log.js';
 import { ask, waitForTask, type CommandTarget } from '../actors/requests.js';
 import { HttpError } from '../http/errors.js';
@@ -14,35 +15,65 @@ import { TaskState, type Task } from '../vocabulary/task.js';
 
 export type WorkerRef = ActorRefFrom<WorkerMachine>;
 
-/** Changes kept for resuming streams: a manager that was away for longer lists again. */
+/** Changes kept for resuming streams: a manager that was away for longer gets what changed from the records. */
 const KEPT_CHANGES = 4096;
 
 const now = () => new Date().toISOString();
 
 export class WorkerService {
   private readonly target: CommandTarget;
-  private readonly changes = new ChangeLog<FromWorker>(KEPT_CHANGES);
+  private readonly changes: ChangeLog<FromWorker>;
 
   constructor(
     readonly name: string,
     readonly actor: WorkerRef,
+    /** A record from the worker's store: a Completed task's, which the actor keeps only a DoneTask of. */
+    private readonly stored: (id: string) => Task | undefined = () => undefined,
   ) {
     this.target = actor as unknown as CommandTarget;
+    // Changes before this start are not in the log: a stream that resumes from before it gets them from the records.
+    this.changes = new ChangeLog(KEPT_CHANGES, this.context().seq);
     actor.on('task.updated', (message) => this.changes.add(message.task.Version, message));
   }
 
-  tasks(): Task[] {
-    return [...this.actor.getSnapshot().context.tasks.values()];
+  private context() {
+    return this.actor.getSnapshot().context;
+  }
+
+  /** Every task, Completed ones read from the store as the list is sent. */
+  *tasks(): Generator<Task> {
+    const { tasks, done } = this.context();
+    yield* [...tasks.values()];
+    for (const id of [...done.keys()]) {
+      const task = this.stored(id);
+      if (task) yield task;
+    }
   }
 
   task(id: string): Task {
-    const task = this.actor.getSnapshot().context.tasks.get(id);
+    const { tasks, done } = this.context();
+    const task = tasks.get(id) ?? (done.has(id) ? this.stored(id) : undefined);
     if (!task) throw new HttpError(404, `no task ${id} on worker ${this.name}; GET /tasks lists the tasks it has`);
     return task;
   }
 
   stats(): WorkerStats | null {
-    return this.actor.getSnapshot().context.stats;
+    return this.context().stats;
+  }
+
+  /** The newest version of any record here. */
+  version(): number {
+    return this.context().seq;
+  }
+
+  /** What the worker has (machines/worker.ts, `listing`): everything, or what changed after version `since`. */
+  listing(since?: number): Extract<FromWorker, { type: 'worker.tasks' }> {
+    return listing(this.context(), since, now());
+  }
+
+  /** Finished tasks now, counted for what a sweep did. */
+  finished(): number {
+    return this.context().finished.size;
   }
 
   /**
@@ -58,15 +89,23 @@ export class WorkerService {
 
   /** Stops a task (only placement `placement`, when named) and resolves once its container is gone (docs/spec.md §3 DELETE). */
   async stop(id: string, placement = ''): Promise<Task | undefined> {
-    const current = this.actor.getSnapshot().context.tasks.get(id);
+    const current = this.context().tasks.get(id);
     const refusal = ask(this.target, { type: 'task.stop', id, placement, at: now() });
     if (refusal) throw new HttpError(refusal.status, refusal.reason);
-    return waitForTask(this.target, id, this.actor.getSnapshot().context.tasks.get(id) ?? current, (t) => t.State === TaskState.Completed);
+    return waitForTask(this.target, id, this.context().tasks.get(id) ?? current, (t) => t.State === TaskState.Completed);
   }
 
-  /** The changes after version `since`, or undefined when they are no longer all kept. */
+  /** Sweeps finished tasks now, forgetting also these placements (the manager pruned them); returns how many finished tasks went. */
+  gc(forget: { id: string; placement: string }[] = []): { pruned: number; kept: number } {
+    const before = this.finished();
+    this.actor.send({ type: 'worker.gc', at: now(), forget });
+    const kept = this.finished();
+    return { pruned: before - kept, kept };
+  }
+
+  /** The changes after version `since`, or undefined when they are no longer all kept (or were never made here). */
   changesSince(since: number): FromWorker[] | undefined {
-    return this.changes.since(since);
+    return this.changes.since(since, this.version());
   }
 
   /** Every message the worker reports, for its event stream. */

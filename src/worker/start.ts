@@ -8,7 +8,7 @@ import { startInspection } from '../inspect/inspection.js';
 import { createLog, type Log } from '../log.js';
 import type { ContainerRuntime } from '../runtime/types.js';
 import { addWorkerRoutes, workerRoutesHint } from './api.js';
-import { defaultWorkerName, openWorkerWrites, runtimeFromSettings, taskPolicy, workerLogicOptions } from './from-settings.js';
+import { defaultWorkerName, openWorkerWrites, retention, runtimeFromSettings, taskPolicy, workerLogicOptions } from './from-settings.js';
 import { workerLogic } from './logic.js';
 import { WorkerService } from './service.js';
 
@@ -49,15 +49,24 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
     const logic = workerLogic(() => runtime, workerLogicOptions(settings, log, () => writes));
     const inspection = startInspection(settings, log);
     const actor = createActor(logic, {
-      input: { name, policy: taskPolicy(settings), restore: restore.tasks, tombstones: restore.tombstones, startedAt: new Date().toISOString() },
+      input: {
+        name,
+        policy: taskPolicy(settings),
+        restore: restore.tasks,
+        done: restore.done,
+        seq: restore.seq,
+        tombstones: restore.tombstones,
+        startedAt: new Date().toISOString(),
+        retention: retention(settings),
+      },
       id: `worker:${name}`,
       systemId: `worker:${name}`,
       ...(inspection ? { inspect: inspection.inspect } : {}),
     });
-    const service = new WorkerService(name, actor);
+    const service = new WorkerService(name, actor, (id) => writes.read(id));
     actor.start();
     addWorkerRoutes(router, service);
-    log(`worker ${name} serving on ${listening.url} with ${engine}; ${restore.tasks.length} task(s) restored`);
+    log(`worker ${name} serving on ${listening.url} with ${engine}; ${restore.tasks.length} task(s) restored, ${restore.done.length} completed`);
     return {
       name,
       url: listening.url,

@@ -1,6 +1,7 @@
 // A worker's writes: the intents of the commands it takes (a new task's
 // record, a stopped placement), written before they are carried out, and
-// every changed record, written behind (src/store/write-behind.ts).
+// every changed record and pruned one, written behind, many in one
+// transaction (src/store/write-behind.ts).
 import type { Log } from '../log.js';
 import type { TaskStore } from '../store/task-store.js';
 import { WriteBehind, writeProblem } from '../store/write-behind.js';
@@ -8,14 +9,16 @@ import type { Task } from '../vocabulary/task.js';
 import type { Tombstone } from '../vocabulary/tombstone.js';
 
 export class WorkerWrites {
-  private readonly records: WriteBehind<string, Task>;
+  private readonly records: WriteBehind<string, Task | null>;
+  /** The newest version when records were last pruned: it outlives them on disk. */
+  private seq: number | undefined;
 
   constructor(
     readonly store: TaskStore,
     what: string,
     log: Log,
   ) {
-    this.records = new WriteBehind((_, task) => store.save(task), { what, log });
+    this.records = new WriteBehind((records, complete) => store.write(records, complete ? this.seq : undefined), { what, log });
   }
 
   /** Writes what a command needs stored before it is carried out; throws an Error saying why it could not. */
@@ -32,6 +35,18 @@ export class WorkerWrites {
 
   save(task: Task): void {
     this.records.save(task.ID, task);
+  }
+
+  /** Removes pruned records and their tombstones; `seq` is the worker's newest version, kept on disk after them. */
+  forget(ids: string[], seq: number): void {
+    this.seq = seq;
+    for (const id of ids) this.records.save(id, null);
+  }
+
+  /** A record as it is (or is about to be) on disk. */
+  read(id: string): Task | undefined {
+    const pending = this.records.pending(id);
+    return pending === undefined ? this.store.read(id) : (pending ?? undefined);
   }
 
   problem(): string {

@@ -78,16 +78,27 @@ function startManager(options: {
   });
   const refusals: string[] = [];
   manager.on('task.refused', (e) => refusals.push(e.reason));
+  latest(manager);
   manager.start();
   running.push(manager);
   return { manager, runtimes, remote: (name: string) => remotes.get(name)!, refusals };
 }
 
 const task = (id: string, fields: Partial<Task> = {}) => newTask({ ID: id, Name: id, Image: 'img', ...fields });
-const record = (manager: Actor<ManagerMachine>, id: string) => manager.getSnapshot().context.book.tasks.get(id)!;
+/** The newest record each manager reported, Completed ones included (the book keeps those in its store only). */
+const reported = new WeakMap<Actor<ManagerMachine>, Map<string, Task>>();
+const latest = (manager: Actor<ManagerMachine>) => {
+  if (!reported.has(manager)) {
+    const records = new Map<string, Task>();
+    manager.on('task.updated', ({ task }) => records.set(task.ID, task));
+    reported.set(manager, records);
+  }
+  return reported.get(manager)!;
+};
+const record = (manager: Actor<ManagerMachine>, id: string) => manager.getSnapshot().context.book.tasks.get(id) ?? latest(manager).get(id)!;
 const until = (manager: Actor<ManagerMachine>, id: string, ok: (t: Task) => boolean) =>
   waitFor(manager, (s) => {
-    const t = s.context.book.tasks.get(id);
+    const t = s.context.book.tasks.get(id) ?? latest(manager).get(id);
     return t !== undefined && ok(t);
   }, { timeout: 5000 });
 const runs = (remote: Remote) => remote.received.filter((m): m is Extract<ToWorker, { type: 'task.run' }> => m.type === 'task.run');

@@ -1,0 +1,132 @@
+// Scale: what a manager costs as its work and its history grow (issue 13).
+// Everything goes through the public HTTP API of a manager in a process of
+// its own, with one worker in that process on the FAKE runtime
+// (CUBE_RUNTIME=fake: simulated containers, nothing runs) and SQLite stores,
+// as `cube start --runtime fake` keeps them. Every comparison is measured in
+// one run, alternating, and reported as medians and a ratio.
+//
+//   node --import tsx bench/scale.ts [--phases rates,idle,start,paging] [--baseline DIR] [--rounds 3]
+//
+// - rates:  tasks/s from the first POST /tasks to every task seen Running on
+//           GET /events, 64 requests in flight, at 1k, 10k, 50k and 100k
+//           tasks, a fresh manager each; heap per live task (V8 heap after a
+//           full GC, all Running, minus before). The 10k run alternates with
+//           the same run of the checkout at --baseline (default: the
+//           worktree of commit a57e813, before issue 13), which has no fake
+//           runtime and runs on its MemoryRuntime stand-in instead.
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { nanoid } from 'nanoid';
+import { machine, median, othersMeter, root, round, saveResult, waitForQuiet } from './lib.js';
+import { printSummary, summarise, type CpuProfile } from './profile.js';
+import { followEvents, postAll, startServer } from './scale-client.js';
+
+function option(name: string, fallback: string): string {
+  const at = process.argv.indexOf(`--${name}`);
+  return at >= 0 && process.argv[at + 1] !== undefined ? process.argv[at + 1]! : fallback;
+}
+const list = (text: string) => text.split(',').filter(Boolean);
+
+const phases = new Set(list(option('phases', 'rates,idle,start,paging')));
+const baseline = option('baseline', '/work/base-a57e813');
+const rounds = Number(option('rounds', '3'));
+const sizes = list(option('sizes', '1000,10000,50000,100000')).map(Number);
+const IN_FLIGHT = 64;
+const IMAGE = 'strm/helloworld-http';
+
+const freshDir = () => mkdtempSync(join(tmpdir(), 'cube-scale-'));
+
+interface RateRun {
+  code: 'this' | 'baseline';
+  n: number;
+  seconds: number;
+  tasksPerSecond: number;
+  postMedianMs: number;
+  heapPerTaskBytes: number;
+  otherCores: number;
+}
+
+/** One manager, n tasks POSTed until all are Running. */
+async function rate(code: 'this' | 'baseline', n: number, nodeOptions: string[] = []): Promise<RateRun> {
+  const dir = freshDir();
+  const server = await startServer(code === 'this' ? root : baseline, dir, code === 'this' ? 'fake' : 'memory', {}, nodeOptions);
+  try {
+    const events = await followEvents(server.url);
+    await events.workerUp;
+    const heapBefore = await server.heap();
+    const bodies = Array.from({ length: n }, (_, i) => JSON.stringify({ Task: { ID: nanoid(), Name: `scale-${i}`, Image: IMAGE } }));
+    const others = othersMeter();
+    const begin = performance.now();
+    const posting = postAll(server.url, bodies, IN_FLIGHT);
+    await events.reached(2, n);
+    const seconds = (performance.now() - begin) / 1000;
+    const latencies = await posting;
+    const otherCores = others();
+    const heapAfter = await server.heap();
+    events.close();
+    return {
+      code,
+      n,
+      seconds: round(seconds, 2),
+      tasksPerSecond: Math.round(n / seconds),
+      postMedianMs: round(median(Array.from(latencies)), 2),
+      heapPerTaskBytes: Math.round((heapAfter - heapBefore) / n),
+      otherCores,
+    };
+  } finally {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const showRate = (r: RateRun) =>
+  `  ${r.code.padEnd(8)} ${String(r.n).padStart(6)} tasks: ${r.seconds.toFixed(2)} s → ${r.tasksPerSecond} tasks/s (POST median ${r.postMedianMs} ms; heap ${r.heapPerTaskBytes} B/task; other processes ${r.otherCores} cores)`;
+
+async function rates() {
+  console.log(`rates: ${IN_FLIGHT} POSTs in flight; this checkout on the fake runtime, the baseline (${baseline}) on MemoryRuntime`);
+  // Warm the disk cache and the tsx cache of both checkouts.
+  await rate('this', 2000);
+  await rate('baseline', 2000);
+  const runs: RateRun[] = [];
+  for (let r = 0; r < rounds; r++) {
+    for (const n of sizes) {
+      const order: ('this' | 'baseline')[] = n === 10_000 ? (r % 2 === 0 ? ['this', 'baseline'] : ['baseline', 'this']) : ['this'];
+      for (const code of order) {
+        const run = await rate(code, n);
+        runs.push(run);
+        console.log(showRate(run));
+      }
+    }
+  }
+  const medianOf = (code: 'this' | 'baseline', n: number, key: 'tasksPerSecond' | 'heapPerTaskBytes') => Math.round(median(runs.filter((r) => r.code === code && r.n === n).map((r) => r[key])));
+  const bySize = sizes.map((n) => ({ n, tasksPerSecond: medianOf('this', n, 'tasksPerSecond'), heapPerTaskBytes: medianOf('this', n, 'heapPerTaskBytes') }));
+  const at = (n: number) => bySize.find((s) => s.n === n);
+  const baseline10k = medianOf('baseline', 10_000, 'tasksPerSecond');
+  const largest = bySize.at(-1)!;
+  const flat = round(largest.tasksPerSecond / at(10_000)!.tasksPerSecond, 3);
+  const faster = round(at(10_000)!.tasksPerSecond / baseline10k, 3);
+  if (process.argv.includes('--profile')) {
+    // An extra run, not counted: the profiler slows what it watches.
+    const dir = freshDir();
+    await rate('this', 10_000, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+    const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))!;
+    printSummary(summarise(JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile, 25, 10_000));
+  }
+  const heapPerTask = Math.max(...bySize.map((s) => s.heapPerTaskBytes));
+  console.log(`rate(${largest.n})/rate(10k) = ${flat} (target ≥ 0.8); rate(10k) this/baseline = ${faster} (target ≥ 2); heap per live task ≤ ${heapPerTask} B (target ≤ 4096)`);
+  return { inFlight: IN_FLIGHT, baseline, bySize, baseline10k, flat, faster, heapPerTask, met: { flat: flat >= 0.8, faster: faster >= 2, heap: heapPerTask <= 4096 }, runs };
+}
+
+async function main() {
+  console.log(`scale benchmark; node ${process.version}; ${machine().cpus} cores`);
+  const quiet = await waitForQuiet();
+  console.log(quiet);
+  const result: Record<string, unknown> = { machineAtStart: quiet, rounds };
+  if (phases.has('rates')) result['rates'] = await rates();
+  console.log(`saved ${saveResult('scale', result)}`);
+}
+
+await main();
+// Unused until the other phases land.
+void cpSync;

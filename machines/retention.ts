@@ -1,0 +1,39 @@
+// Retention of finished tasks (docs/architecture.md §7, "Retention"): which
+// tasks are finished, and which of them a sweep removes. The manager and the
+// worker each sweep their own records with these rules.
+import type { DoneTask, Retention } from '../src/vocabulary/retention.js';
+import type { StateName, Task } from '../src/vocabulary/task.js';
+
+export const doneOf = (task: Task): DoneTask => ({
+  ID: task.ID,
+  Worker: task.Worker,
+  Placement: task.Placement,
+  SubmitTime: task.SubmitTime,
+  FinishTime: task.FinishTime,
+  Version: task.Version,
+});
+
+/** Completed, or Failed with no restart waiting. */
+export const isFinished = (task: { StateName: StateName }): boolean => task.StateName === 'completed' || task.StateName === 'failed';
+
+/** How often a sweep runs: every minute, or every tenth of the retention period when that is shorter, at least every second. */
+export const sweepInterval = (retention: Retention): number => Math.min(60_000, Math.max(1000, retention.ms / 10));
+
+/**
+ * The finished tasks a sweep removes at `now` (ms): those that finished
+ * longer than the retention period ago, and the oldest beyond the maximum
+ * count. `finished` maps each finished task to when it finished, in the order
+ * they finished, so a sweep reads only what it removes (and one more).
+ * `kept` names tasks that must stay this time (a command on its way).
+ */
+export function expired(finished: Map<string, number>, retention: Retention, now: number, kept: (id: string) => boolean = () => false): string[] {
+  const out: string[] = [];
+  let left = finished.size;
+  for (const [id, at] of finished) {
+    if (left <= retention.max && at > now - retention.ms) break;
+    if (kept(id)) continue;
+    out.push(id);
+    left--;
+  }
+  return out;
+}
