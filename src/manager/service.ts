@@ -24,13 +24,14 @@ export type Submitted = { task: Task; confirmed: boolean };
 
 export class ManagerService {
   private readonly target: CommandTarget;
-  private readonly changes = new ChangeLog<Task>(KEPT_CHANGES);
+  private readonly changes: ChangeLog<Task>;
 
   constructor(
     readonly actor: ManagerRef,
     writes: ManagerWrites,
   ) {
     this.target = actor as unknown as CommandTarget;
+    this.changes = new ChangeLog<Task>(KEPT_CHANGES, this.book().seq);
     actor.on('task.updated', ({ task }) => this.changes.add(task.Version, task));
     actor.on('log', ({ entry }) => writes.appendLog(entry));
   }
