@@ -15,7 +15,8 @@ import { assign, enqueueActions, fromCallback, raise, sendTo, setup, type AnyEve
 import { sameRecord } from './definition.js';
 import { nameTaken, nameTask } from './names.js';
 import { doneOf, expired, isFinished, sweepInterval } from './retention.js';
-import { newPlacementId, placementBase, samePlacement } from '../src/vocabulary/placement.js';
+import { isNewerPlacement, placementBase, samePlacement, workerPlacementId } from '../src/vocabulary/placement.js';
+import { firstVersion } from '../src/vocabulary/version.js';
 import { newShardPool, place, release, type ShardPool } from './shard-pool.js';
 import { shardMachine, type ShardEvent } from './shard.js';
 import { refusalReason, type TaskMachineEvent, type TaskPolicy } from './task.js';
@@ -35,8 +36,6 @@ export interface WorkerInput {
   restore?: Task[];
   /** Completed tasks loaded from disk: their records stay there. */
   done?: DoneTask[];
-  /** The newest version given before this start (kept on disk: pruned records took theirs with them). */
-  seq?: number;
   /** Placements stopped here, loaded from disk: their late runs are refused. */
   tombstones?: Tombstone[];
   /** How long, and how many, finished tasks are kept (default: all, forever). */
@@ -178,6 +177,16 @@ export const tombstoned = (tombstones: Map<string, string[]>, id: string, placem
   placement !== '' && (tombstones.get(id)?.includes(placementBase(placement)) ?? false);
 
 /**
+ * The newest placement of a task this worker has had or was told to stop,
+ * when it is newer than `placement`: a run of an older placement is a late
+ * message (overtaken by a newer decision), never a new one.
+ */
+export function newerThan(record: Known | undefined, tombstones: Map<string, string[]>, id: string, placement: string): string | undefined {
+  const seen = [...(tombstones.get(id) ?? []), ...(record ? [record.Placement] : [])];
+  return seen.find((other) => isNewerPlacement(other, placement));
+}
+
+/**
  * Compares what the engine has with what the tasks believe. Returns the facts
  * each task missed (its container died or vanished while nobody listened) and
  * the containers nobody wants (those of Completed tasks, and dead leftovers of
@@ -256,7 +265,7 @@ export function sweepPlan(context: WorkerContext, now: number, forget: { id: str
 
 /** The part of XState's `enqueue` that pruning needs. */
 interface PruneEnqueue {
-  (action: { type: 'removeContainers'; params: { containerIds: string[] } } | { type: 'forgetRecords'; params: { ids: string[]; seq: number } }): void;
+  (action: { type: 'removeContainers'; params: { containerIds: string[] } } | { type: 'forgetRecords'; params: { ids: string[] } }): void;
   sendTo(to: string, event: ShardEvent): void;
 }
 
@@ -285,7 +294,7 @@ function prune(context: WorkerContext, ids: string[], enqueue: PruneEnqueue): vo
     context.buried.delete(id);
   }
   if (containers.length > 0) enqueue({ type: 'removeContainers', params: { containerIds: containers } });
-  enqueue({ type: 'forgetRecords', params: { ids, seq: context.seq } });
+  enqueue({ type: 'forgetRecords', params: { ids } });
 }
 
 /** The heartbeat: the latest stats, once there are any. */
@@ -332,6 +341,9 @@ export const workerMachine = setup({
     intentStored: ({ event }) => event.type === 'intent.persisted' && event.ok,
     /** A stop of this placement reached the worker before its run did. */
     isTombstoned: ({ context, event }) => event.type === 'task.run' && tombstoned(context.tombstones, event.task.ID, event.task.Placement),
+    /** A run of a placement older than one this worker already had or stopped. */
+    isOlderRun: ({ context, event }) =>
+      event.type === 'task.run' && newerThan(known(context, event.task.ID), context.tombstones, event.task.ID, event.task.Placement) !== undefined,
   },
   actions: {
     /** Publishes a message: to listeners in this process, and to the manager that embeds this worker. */
@@ -353,8 +365,8 @@ export const workerMachine = setup({
     })),
     /** Writes a changed record; supplied by src/ (a failed write is retried there). */
     save: (_, _params: { task: Task }) => undefined,
-    /** Removes pruned records and their tombstones from the store, keeping the newest version `seq`; supplied by src/. */
-    forgetRecords: (_, _params: { ids: string[]; seq: number }) => undefined,
+    /** Removes pruned records and their tombstones from the store; supplied by src/. */
+    forgetRecords: (_, _params: { ids: string[] }) => undefined,
     /** Remembers a stopped placement, so its run is refused if it arrives after all. */
     leaveTombstone: assign(({ context }, params: Tombstone) => {
       const kept = (context.tombstones.get(params.id) ?? []).filter((p) => p !== placementBase(params.placement));
@@ -395,7 +407,13 @@ export const workerMachine = setup({
 }).createMachine({
   id: 'worker',
   context: ({ input }) => {
-    const tasks = new Map((input.restore ?? []).map((t) => [t.ID, t]));
+    // Restored records get versions of this start: what was seen before it, and not written, was lower.
+    let stored = 0;
+    for (const task of input.restore ?? []) stored = Math.max(stored, task.Version);
+    for (const task of input.done ?? []) stored = Math.max(stored, task.Version);
+    let seq = input.startedAt === undefined ? stored : firstVersion(stored, input.startedAt);
+    const tasks = new Map((input.restore ?? []).map((t) => [t.ID, { ...t, Version: ++seq }]));
+    // A Completed record is final: it keeps its version, and stays in the store.
     const done = new Map((input.done ?? []).map((d) => [d.ID, d]));
     const names = new Map<string, string>();
     for (const task of tasks.values()) nameTask(names, undefined, task);
@@ -405,9 +423,6 @@ export const workerMachine = setup({
       tombstones.set(id, [...(tombstones.get(id) ?? []), placementBase(placement)].slice(-TOMBSTONES_PER_TASK));
       if (at) buried.set(id, Date.parse(at));
     }
-    let seq = input.seq ?? 0;
-    for (const task of tasks.values()) seq = Math.max(seq, task.Version);
-    for (const task of done.values()) seq = Math.max(seq, task.Version);
     return {
       names,
       name: input.name,
@@ -459,13 +474,24 @@ export const workerMachine = setup({
         },
       },
       {
+        guard: 'isOlderRun',
+        actions: {
+          type: 'report',
+          params: ({ context, event }) => {
+            const newer = newerThan(known(context, event.task.ID), context.tombstones, event.task.ID, event.task.Placement);
+            const why = `placement ${event.task.Placement} of task ${event.task.ID} is older than placement ${newer}, which worker ${context.name} already had; it does not run`;
+            return refusal(context, event.task.ID, event.task.Placement, 'run', why, event.requestId, 409);
+          },
+        },
+      },
+      {
         actions: enqueueActions(({ context, event, enqueue }) => {
           const id = event.task.ID;
           const record = context.tasks.get(id);
           const taken = record === undefined ? nameTaken(context.names, context.tasks, event.task) : undefined;
           const decision: RunDecision = taken ? { action: 'refuse', reason: taken } : decideRun(known(context, id), event.task.Placement);
           // A client's POST names no placement: this worker makes one.
-          const placement = event.task.Placement || newPlacementId(context.name, context.seq + 1);
+          const placement = event.task.Placement || workerPlacementId(context.name, context.seq + 1);
           if (decision.action === 'spawn') {
             // A task from a manager keeps the time the manager accepted it; one POSTed here is accepted now.
             const SubmitTime = event.task.SubmitTime === ZERO_TIME ? event.at : event.task.SubmitTime;

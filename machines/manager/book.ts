@@ -16,6 +16,7 @@ import { placementBase } from '../../src/vocabulary/placement.js';
 import type { DoneTask } from '../../src/vocabulary/retention.js';
 import { sameRecord } from '../definition.js';
 import { doneOf, isFinished } from '../retention.js';
+import { firstVersion } from '../../src/vocabulary/version.js';
 import { withHistory } from '../task.js';
 
 export type WorkerState = 'unknown' | 'up' | 'suspect' | 'down';
@@ -61,8 +62,6 @@ export interface Reported {
 
 /** What the book keeps besides records, kept in the store too: it must outlive the records it is about. */
 export interface BookMeta {
-  /** The newest version given to a record: versions never go back, even when the newest records were pruned. */
-  seq: number;
   /** Finished tasks pruned so far. */
   pruned: number;
   /** This manager's starts (the first part of every placement ID it made), newest last: a report of one of their placements about a task the manager no longer has is of a pruned task. */
@@ -82,7 +81,11 @@ export interface Book {
   placed: Map<string, Set<string>>;
   /** Ids of Pending tasks, oldest first. */
   queue: Set<string>;
-  /** Tasks a user stopped whose worker has not confirmed it yet. */
+  /**
+   * Tasks a user stopped whose worker has not confirmed it yet: not yet
+   * Completed, or Completed without the worker's word (it was lost with the
+   * task), when the stop is still owed to it and sent when it is heard again.
+   */
   stopRequested: Set<string>;
   /** Name → ID of every task not Completed: a name is one container's, until the task ends. */
   names: Map<string, string>;
@@ -145,7 +148,6 @@ export function setRecord(book: Book, policy: PlacementPolicy, next: Task, fx: E
   if (previous !== undefined && previous !== next && sameRecord(previous, next)) return previous;
   const stamped: Task = { ...next, Version: ++book.seq };
   place(book, policy, previous, stamped);
-  if (stamped.State === TaskState.Completed) book.stopRequested.delete(stamped.ID);
   if (placementBase(stamped.Placement) !== book.reported.get(stamped.ID)?.placement) book.reported.delete(stamped.ID);
   fx.changed(stamped);
   return stamped;
@@ -162,13 +164,31 @@ export function place(book: Book, policy: PlacementPolicy, previous: Task | unde
   nameTask(book.names, previous, next);
   if (!isFinished(next)) book.finished.delete(next.ID);
   else if (!book.finished.has(next.ID)) book.finished.set(next.ID, Date.parse(book.now));
-  if (next.State === TaskState.Completed) {
+  // A stop still owed to the worker (it was lost with the task) keeps the record in memory until the worker answers.
+  if (next.State === TaskState.Completed && !book.stopRequested.has(next.ID)) {
     book.tasks.delete(next.ID);
     book.done.set(next.ID, doneOf(next));
     book.reported.delete(next.ID); // nothing a worker says changes a Completed record
   } else {
     book.tasks.set(next.ID, next);
   }
+}
+
+/**
+ * The records of the tasks on a worker that the manager may have to act on:
+ * those that hold resources there, and those with a stop asked (a Failed
+ * one, or one Completed without the worker's word). Read from indexes, so the
+ * cost follows the worker's work, not the history.
+ */
+export function tasksOn(book: Book, worker: string): Task[] {
+  const ids = new Set(book.placed.get(worker));
+  for (const id of book.stopRequested) ids.add(id);
+  const tasks: Task[] = [];
+  for (const id of ids) {
+    const task = book.tasks.get(id);
+    if (task?.Worker === worker) tasks.push(task);
+  }
+  return tasks;
 }
 
 /** Takes a record out of the book: a new task whose intent could not be written was never there, and a pruned one is no more. */
@@ -203,9 +223,14 @@ export function requeue(book: Book, policy: PlacementPolicy, task: Task, at: str
   book.queue.add(task.ID);
 }
 
-/** Completed without a worker's word: cancelled before placement, or gone with its worker. */
-export function complete(book: Book, policy: PlacementPolicy, task: Task, at: string, type: string, why: string, fx: Effects): void {
+/**
+ * Completed by the manager: cancelled before placement, confirmed by a worker
+ * that does not have the placement, or, `confirmed` false, gone with its
+ * worker, when the stop stays owed to that worker.
+ */
+export function complete(book: Book, policy: PlacementPolicy, task: Task, at: string, type: string, why: string, fx: Effects, confirmed = true): void {
   book.queue.delete(task.ID);
+  if (confirmed) book.stopRequested.delete(task.ID);
   setRecord(book, policy, note({ ...task, State: TaskState.Completed, StateName: 'completed', FinishTime: at, Reason: '' }, at, type, why), fx);
 }
 
@@ -228,7 +253,7 @@ export interface Restore {
   meta?: BookMeta;
 }
 
-export const emptyMeta = (): BookMeta => ({ seq: 0, pruned: 0, incarnations: [], heard: {} });
+export const emptyMeta = (): BookMeta => ({ pruned: 0, incarnations: [], heard: {} });
 
 /** A manager's starts kept to tell its placements: enough for years of restarts. */
 const INCARNATIONS_KEPT = 1000;
@@ -260,7 +285,7 @@ export function newBook(
     log: restore.log.slice(-LOG_LIMIT),
     startedAt,
     now: startedAt,
-    seq: meta.seq,
+    seq: 0,
     incarnation,
     reported: new Map(),
     intents: new Map(),
@@ -269,15 +294,18 @@ export function newBook(
     incarnations: new Set([...meta.incarnations, incarnation].slice(-INCARNATIONS_KEPT)),
     heard: new Map(workers.map((w) => [w.name, meta.heard[w.name] ?? 0])),
   };
-  for (const task of restore.tasks) {
+  // Restored records get versions of this start: what was seen before it, and not written, was lower.
+  let stored = 0;
+  for (const task of restore.tasks) stored = Math.max(stored, task.Version);
+  for (const task of done) stored = Math.max(stored, task.Version);
+  book.seq = firstVersion(stored, startedAt);
+  for (const restored of restore.tasks) {
+    const task = { ...restored, Version: ++book.seq };
     place(book, policy, undefined, task);
     if (task.State === TaskState.Pending) book.queue.add(task.ID);
-    book.seq = Math.max(book.seq, task.Version);
   }
-  for (const task of done) {
-    book.done.set(task.ID, task);
-    book.seq = Math.max(book.seq, task.Version);
-  }
+  // A Completed record is final: it keeps its version, and stays in the store.
+  for (const task of done) book.done.set(task.ID, task);
   // Retention sweeps the finished tasks in the order they finished.
   const finished = [...restore.tasks.filter(isFinished), ...done].map((t) => [t.ID, Date.parse(t.FinishTime) || Date.parse(startedAt)] as const);
   book.finished = new Map(finished.sort((a, b) => a[1] - b[1]));
@@ -286,7 +314,6 @@ export function newBook(
 
 /** The book's meta as the store keeps it. */
 export const bookMeta = (book: Book): BookMeta => ({
-  seq: book.seq,
   pruned: book.pruned,
   incarnations: [...book.incarnations],
   heard: Object.fromEntries(book.heard),

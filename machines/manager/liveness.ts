@@ -6,7 +6,7 @@
 import type { FromWorker, WorkerStats } from '../../src/vocabulary/protocol.js';
 import { TaskState, type StateName } from '../../src/vocabulary/task.js';
 import { samePlacement } from '../../src/vocabulary/placement.js';
-import { complete, requeue, setRecord, setWorkerState, type Book, type Effects, type PlacementPolicy } from './book.js';
+import { complete, requeue, setRecord, setWorkerState, tasksOn, type Book, type Effects, type PlacementPolicy } from './book.js';
 import { placeQueued } from './placement.js';
 
 const onWorker: ReadonlySet<StateName> = new Set(['scheduled', 'running', 'restarting', 'stopping']);
@@ -41,12 +41,12 @@ export function checkLiveness(book: Book, policy: PlacementPolicy, ttlMs: number
     const why = `no heartbeat for ${Math.round(silentFor / 1000)} s${worker.problem ? ` (${worker.problem})` : ''}`;
     fx.note({ Time: at, Type: 'Worker Down', Message: `worker ${worker.name}: ${why}`, Worker: worker.name });
     setWorkerState(worker, 'down', at, why, fx);
-    for (const id of [...(book.placed.get(worker.name) ?? [])]) {
-      const task = book.tasks.get(id);
-      if (!task || task.Worker !== worker.name || !onWorker.has(task.StateName)) continue;
+    for (const task of tasksOn(book, worker.name)) {
+      if (task.State === TaskState.Completed) continue;
       if (book.stopRequested.has(task.ID)) {
-        complete(book, policy, task, at, 'Killed', `stopped by user; worker ${worker.name} was lost with it`, fx);
-      } else {
+        const why = `stopped by user; worker ${worker.name} was lost with it, and is told when it answers again`;
+        complete(book, policy, task, at, 'Killed', why, fx, false);
+      } else if (onWorker.has(task.StateName)) {
         requeue(book, policy, task, at, `worker ${worker.name} was lost (${why}); placing the task again, and stopping the old copy if that worker comes back`, fx);
       }
     }

@@ -11,7 +11,7 @@ import { TaskState, type StateName, type Task, type TaskHistoryEntry } from '../
 import { isFinished } from '../retention.js';
 import { placementBase, placementIncarnation, samePlacement } from '../../src/vocabulary/placement.js';
 import { HISTORY_LIMIT } from '../task.js';
-import { complete, note, setRecord, type Book, type Effects, type PlacementPolicy } from './book.js';
+import { complete, note, setRecord, tasksOn, type Book, type Effects, type PlacementPolicy } from './book.js';
 
 type Report = Extract<FromWorker, { type: 'task.updated' }>;
 
@@ -38,7 +38,8 @@ export function isStale(book: Book, { worker, task }: Report): boolean {
   const record = book.tasks.get(task.ID);
   if (!record) return placedHere(book, task.Placement);
   if (record.Worker !== worker) return !arrivedAfterAll(book, record, task);
-  return task.Placement !== '' && !samePlacement(record.Placement, task.Placement);
+  if (task.Placement !== '' && !samePlacement(record.Placement, task.Placement)) return true;
+  return record.State === TaskState.Completed && task.State !== TaskState.Completed;
 }
 
 /** Whether a report is not newer than one already applied for the same placement (it was overtaken on the way). */
@@ -80,6 +81,7 @@ export function mirror(book: Book, policy: PlacementPolicy, { worker, task }: Re
   }
   if (record.Worker !== worker) book.queue.delete(task.ID); // a start that looked lost did arrive: keep it there
   if (task.StateName === 'pending') return;
+  if (task.State === TaskState.Completed) book.stopRequested.delete(task.ID); // its worker confirms the stop
   const first = book.reported.get(task.ID) === undefined;
   const placement = task.Placement || record.Placement;
   const mirrored = setRecord(book, policy, { ...task, Worker: worker, Placement: placement, SubmitTime: record.SubmitTime, Events: mergeHistory(record.Events, task.Events) }, fx);
@@ -103,44 +105,54 @@ export function mergeHistory(manager: TaskHistoryEntry[], worker: TaskHistoryEnt
 
 /**
  * What a listing from a worker leaves out: tasks it should have and does not
- * are sent again, or completed when a stop was asked or the worker completed
- * them. A listing of changes names in `held` every task the worker has; a
- * full one has them all in `tasks`. Only the tasks placed on that worker are
- * looked at, so the cost follows its work, not the history.
+ * are sent again, and a task it lists as Completed (a listing names those
+ * without their records) is completed. A stop still asked is sent again
+ * whatever the worker lists: when it does not have the placement, only its
+ * answer (a tombstone left there) makes the stop final, since the run may
+ * still be on its way. A listing of changes names in `held` every task the
+ * worker has; a full one has them in `tasks`. Only the tasks on that worker
+ * are looked at (`tasksOn`), so the cost follows its work, not the history.
  */
 export function compareListed(book: Book, policy: PlacementPolicy, message: Extract<FromWorker, { type: 'worker.tasks' }>, fx: Effects): void {
   const { worker, tasks, at } = message;
   const listed = new Map<string, Pick<Task, 'Placement' | 'StateName'>>((message.held ?? tasks).map((t) => [t.ID, t]));
   const done = new Map((message.done ?? []).map((d) => [d.ID, d]));
-  for (const id of [...(book.placed.get(worker) ?? [])]) {
-    const record = book.tasks.get(id);
-    if (!record || record.Worker !== worker || !onItsWay.has(record.StateName)) continue;
+  for (const record of tasksOn(book, worker)) {
+    if (record.State === TaskState.Completed) {
+      // Completed while this worker was lost: the stop it is owed.
+      if (book.stopRequested.has(record.ID)) fx.send(worker, { type: 'task.stop', id: record.ID, placement: record.Placement, at });
+      continue;
+    }
     const there = listed.get(record.ID);
     const has = there !== undefined && (there.Placement === '' || samePlacement(there.Placement, record.Placement));
-    const stopping = book.stopRequested.has(record.ID);
     const completed = done.get(record.ID);
     if (!has && completed !== undefined && samePlacement(completed.Placement, record.Placement)) {
-      // Its Completed report was missed (the stream broke): the listing names it, without its record.
-      complete(book, policy, record, completed.FinishTime, stopping ? 'Killed' : 'Completed', `worker ${worker} reports placement ${record.Placement} completed`, fx);
-    } else if (!has) {
-      if (stopping) {
-        complete(book, policy, record, at, 'Killed', `worker ${worker} no longer has it`, fx);
-      } else if (!book.intents.has(record.ID)) {
-        fx.note({ Time: at, Type: 'Resent', Message: `worker ${worker} did not have placement ${record.Placement} of task ${record.Name}`, Task: record.ID, Worker: worker });
-        fx.send(worker, { type: 'task.run', task: record, at });
-      }
-    } else if (stopping && !finished.has(there.StateName)) {
-      fx.send(worker, { type: 'task.stop', id: record.ID, placement: record.Placement, at });
+      // Its Completed report was missed (the stream broke): the worker's word all the same.
+      const stopped = book.stopRequested.has(record.ID);
+      complete(book, policy, record, completed.FinishTime, stopped ? 'Killed' : 'Completed', `worker ${worker} lists placement ${record.Placement} as completed`, fx);
+    } else if (book.stopRequested.has(record.ID)) {
+      if (!has || !finished.has(there.StateName)) fx.send(worker, { type: 'task.stop', id: record.ID, placement: record.Placement, at });
+    } else if (!has && onItsWay.has(record.StateName) && !book.intents.has(record.ID)) {
+      fx.note({ Time: at, Type: 'Resent', Message: `worker ${worker} did not have placement ${record.Placement} of task ${record.Name}`, Task: record.ID, Worker: worker });
+      fx.send(worker, { type: 'task.run', task: record, at });
     }
   }
 }
 
-/** A worker refused a command about the current placement: a stop of one it does not have means it is stopped; a refused run fails the task. */
+/**
+ * A worker refused a command about the current placement: a stop of one it
+ * does not have (or has Completed) means it is stopped there, for good (it
+ * left a tombstone); a refused run fails the task.
+ */
 export function refused(book: Book, policy: PlacementPolicy, message: Extract<FromWorker, { type: 'task.refused' }>, at: string, fx: Effects): void {
   fx.note({ Time: at, Type: 'Refused', Message: message.reason, Task: message.id, Worker: message.worker });
   const record = book.tasks.get(message.id);
   const current = record !== undefined && record.Worker === message.worker && samePlacement(record.Placement, message.placement);
-  if (!current || record.State === TaskState.Completed) return;
+  if (!current) return;
+  if (record.State === TaskState.Completed) {
+    if (message.command === 'stop' && book.stopRequested.delete(message.id)) setRecord(book, policy, note(record, at, 'Stop Confirmed', `worker ${message.worker}: ${message.reason}`), fx);
+    return;
+  }
   if (book.stopRequested.has(message.id)) {
     complete(book, policy, record, at, 'Killed', `worker ${message.worker}: ${message.reason}`, fx);
   } else if (message.command === 'run') {

@@ -3,7 +3,7 @@
 // maximum count, leave the book and the store; each worker is told to forget
 // its copy of them (it also sweeps its own records by the same rules). One
 // log entry per sweep that pruned anything. Nothing live is pruned, nor a
-// task whose command is being written.
+// task whose command is being written or whose stop is still owed to its worker.
 import type { Retention } from '../../src/vocabulary/retention.js';
 import { expired, sweepInterval } from '../retention.js';
 import { forget, type Book, type Effects, type PlacementPolicy } from './book.js';
@@ -26,7 +26,8 @@ export function sweepIfDue(book: Book, policy: PlacementPolicy, retention: Reten
 export function sweep(book: Book, policy: PlacementPolicy, retention: Retention, at: string, fx: Effects, everyWorker = false): Swept {
   const now = Date.parse(at);
   book.nextSweep = now + sweepInterval(retention);
-  const ids = expired(book.finished, retention, now, (id) => book.intents.has(id));
+  // A command being written, or a stop still owed to a worker, is work: it stays.
+  const ids = expired(book.finished, retention, now, (id) => book.intents.has(id) || book.stopRequested.has(id));
   const forgotten = new Map<string, { id: string; placement: string }[]>();
   for (const id of ids) {
     const record = book.tasks.get(id) ?? book.done.get(id)!;

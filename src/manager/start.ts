@@ -113,9 +113,9 @@ export async function startManager(options: StartManagerOptions = {}): Promise<R
     const startedAt = new Date().toISOString();
     const specs: WorkerSpec[] = [
       ...local.map((w) => {
-        const { tasks, done, seq, tombstones } = w.writes.store.load();
+        const { tasks, done, tombstones } = w.writes.store.load();
         const address = w.listening ? `${w.listening.host}:${w.listening.port}` : 'in-process';
-        return { name: w.name, address, local: { name: w.name, policy: taskPolicy(settings), restore: tasks, done, seq, tombstones, startedAt, retention: retention(settings) } };
+        return { name: w.name, address, local: { name: w.name, policy: taskPolicy(settings), restore: tasks, done, tombstones, startedAt, retention: retention(settings) } };
       }),
       ...remote.map((address) => ({ name: address, address })),
     ];

@@ -52,10 +52,11 @@ export class MemoryManagerStore implements ManagerStore {
   private meta: BookMeta | undefined;
   load(): ManagerState {
     const rows = [...this.rows.values()];
-    const live = rows.filter((r) => r.task.StateName !== 'completed');
+    // A Completed task with a stop still owed to its worker is live until the worker answers.
+    const live = rows.filter((r) => r.task.StateName !== 'completed' || r.stopRequested);
     return {
       tasks: live.map((r) => r.task),
-      done: rows.filter((r) => r.task.StateName === 'completed').map((r) => doneOf(r.task)),
+      done: rows.filter((r) => r.task.StateName === 'completed' && !r.stopRequested).map((r) => doneOf(r.task)),
       stopRequested: live.filter((r) => r.stopRequested).map((r) => r.task.ID),
       log: [...this.log],
       meta: this.meta,
@@ -130,7 +131,7 @@ export class SqliteManagerStore implements ManagerStore {
     `);
     addRecordColumns(this.db);
     // Completed tasks are read from this index alone, never from their records.
-    this.db.exec('CREATE INDEX IF NOT EXISTS tasks_by_state ON tasks (state, seq, id, worker, placement, submit_time, finish_time, version)');
+    this.db.exec('CREATE INDEX IF NOT EXISTS tasks_by_state ON tasks (state, stop_requested, seq, id, worker, placement, submit_time, finish_time, version)');
     this.upsert = this.db.prepare(
       `INSERT INTO tasks (id, record, stop_requested, ${COLUMNS.join(', ')}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET record = excluded.record, stop_requested = excluded.stop_requested, ${COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ')}`,
@@ -155,11 +156,11 @@ export class SqliteManagerStore implements ManagerStore {
 
   load(): ManagerState {
     const rows = this.db
-      .prepare("SELECT id, record, stop_requested FROM tasks WHERE state IS NULL OR state IN ('pending', 'scheduled', 'running', 'stopping', 'failed', 'restarting') ORDER BY seq")
+      .prepare("SELECT id, record, stop_requested FROM tasks WHERE state IS NULL OR state IN ('pending', 'scheduled', 'running', 'stopping', 'failed', 'restarting') OR (state = 'completed' AND stop_requested = 1) ORDER BY seq")
       .all() as { id: string; record: string; stop_requested: number }[];
     const read = readRecords(rows, this.file, this.log);
     const done = this.db
-      .prepare("SELECT id AS ID, worker AS Worker, placement AS Placement, submit_time AS SubmitTime, finish_time AS FinishTime, version AS Version FROM tasks WHERE state = 'completed' ORDER BY seq")
+      .prepare("SELECT id AS ID, worker AS Worker, placement AS Placement, submit_time AS SubmitTime, finish_time AS FinishTime, version AS Version FROM tasks WHERE state = 'completed' AND stop_requested = 0 ORDER BY seq")
       .all() as DoneTask[];
     const log: LogEntry[] = [];
     for (const { entry } of this.db.prepare('SELECT entry FROM log ORDER BY seq').all() as { entry: string }[]) {
@@ -188,7 +189,7 @@ export class SqliteManagerStore implements ManagerStore {
     this.db.close();
   }
 
-  /** The book's meta, or undefined when there is none (a new file) or it cannot be read (then the records tell the newest version). */
+  /** The book's meta, or undefined when there is none (a new file) or it cannot be read (then it starts again: nothing pruned so far, no starts known). */
   private readMeta(): BookMeta | undefined {
     const row = this.db.prepare("SELECT value FROM meta WHERE key = 'book'").get() as { value: string } | undefined;
     if (!row) return undefined;
@@ -196,7 +197,6 @@ export class SqliteManagerStore implements ManagerStore {
       const meta = JSON.parse(row.value) as BookMeta;
       const count = (n: unknown) => Number.isInteger(n) && (n as number) >= 0;
       const ok =
-        count(meta.seq) &&
         count(meta.pruned) &&
         Array.isArray(meta.incarnations) &&
         meta.incarnations.every((i) => typeof i === 'string') &&
@@ -207,7 +207,7 @@ export class SqliteManagerStore implements ManagerStore {
     } catch {
       // named below
     }
-    this.log(`${this.file}: the book's meta is not readable (${row.value.slice(0, 80)}); versions start from the newest record`);
+    this.log(`${this.file}: the book's meta is not readable (${row.value.slice(0, 80)}); it starts again (the count of pruned tasks and this manager's earlier starts are forgotten)`);
     return undefined;
   }
 }

@@ -21,7 +21,6 @@ export class SqliteTaskStore implements TaskStore {
   private readonly remove;
   private readonly unbury;
   private readonly select;
-  private readonly saveSeq;
   private readonly bury;
   private readonly trim;
   private readonly writeAll;
@@ -34,7 +33,6 @@ export class SqliteTaskStore implements TaskStore {
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS tasks (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, record TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS tombstones (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, placement TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     `);
     addRecordColumns(this.db);
     if (!(this.db.prepare('PRAGMA table_info(tombstones)').all() as { name: string }[]).some((c) => c.name === 'at')) this.db.exec('ALTER TABLE tombstones ADD COLUMN at TEXT');
@@ -48,10 +46,9 @@ export class SqliteTaskStore implements TaskStore {
     this.remove = this.db.prepare('DELETE FROM tasks WHERE id = ?');
     this.unbury = this.db.prepare('DELETE FROM tombstones WHERE id = ?');
     this.select = this.db.prepare('SELECT id, record FROM tasks WHERE id = ?');
-    this.saveSeq = this.db.prepare("INSERT INTO meta (key, value) VALUES ('seq', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
     this.bury = this.db.prepare('INSERT INTO tombstones (id, placement, at) VALUES (?, ?, ?)');
     this.trim = this.db.prepare('DELETE FROM tombstones WHERE id = ? AND seq NOT IN (SELECT seq FROM tombstones WHERE id = ? ORDER BY seq DESC LIMIT ?)');
-    this.writeAll = this.db.transaction((records: [string, Task | null][], seq: number | undefined) => {
+    this.writeAll = this.db.transaction((records: [string, Task | null][]) => {
       for (const [id, t] of records) {
         if (t) {
           this.upsert.run(id, JSON.stringify(t), t.StateName, t.Worker, t.Placement, t.SubmitTime, t.FinishTime, t.Version);
@@ -60,7 +57,6 @@ export class SqliteTaskStore implements TaskStore {
           this.unbury.run(id);
         }
       }
-      if (seq !== undefined) this.saveSeq.run(String(seq));
     });
   }
 
@@ -74,12 +70,11 @@ export class SqliteTaskStore implements TaskStore {
     const tombstones = (this.db.prepare('SELECT id, placement, at FROM tombstones ORDER BY seq').all() as { id: string; placement: string; at: string | null }[]).map(
       ({ id, placement, at }) => ({ id, placement, ...(at ? { at } : {}) }),
     );
-    const seq = Number((this.db.prepare("SELECT value FROM meta WHERE key = 'seq'").get() as { value: string } | undefined)?.value ?? 0);
-    return { tasks: readRecords(rows, this.file, this.log).map((r) => r.task), done, tombstones, seq: Number.isSafeInteger(seq) && seq > 0 ? seq : 0 };
+    return { tasks: readRecords(rows, this.file, this.log).map((r) => r.task), done, tombstones };
   }
 
-  write(records: [string, Task | null][], seq: number | undefined): void {
-    this.writeAll(records, seq);
+  write(records: [string, Task | null][]): void {
+    this.writeAll(records);
   }
 
   read(id: string): Task | undefined {

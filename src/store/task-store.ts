@@ -14,18 +14,16 @@ export interface TaskState {
   /** Completed tasks: their records stay in the store. */
   done: DoneTask[];
   tombstones: Tombstone[];
-  /** The newest version given (records that were pruned took theirs with them). */
-  seq: number;
 }
 
 export interface TaskStore {
   load(): TaskState;
   /**
    * Writes records and removes pruned ones (null, with their tombstones) in
-   * one transaction, with the newest version when given; durable when this
-   * returns (a process kill loses nothing); throws when it cannot.
+   * one transaction; durable when this returns (a process kill loses
+   * nothing); throws when it cannot.
    */
-  write(records: [string, Task | null][], seq: number | undefined): void;
+  write(records: [string, Task | null][]): void;
   /** A record as stored; undefined when there is none. */
   read(id: string): Task | undefined;
   /** Writes a stopped placement; throws when it cannot. */
@@ -37,12 +35,11 @@ export interface TaskStore {
 export class MemoryTaskStore implements TaskStore {
   private readonly tasks = new Map<string, Task>();
   private tombstones: Tombstone[] = [];
-  private seq = 0;
   load(): TaskState {
     const all = [...this.tasks.values()];
-    return { tasks: all.filter((t) => t.StateName !== 'completed'), done: all.filter((t) => t.StateName === 'completed').map(doneOf), tombstones: [...this.tombstones], seq: this.seq };
+    return { tasks: all.filter((t) => t.StateName !== 'completed'), done: all.filter((t) => t.StateName === 'completed').map(doneOf), tombstones: [...this.tombstones] };
   }
-  write(records: [string, Task | null][], seq: number | undefined): void {
+  write(records: [string, Task | null][]): void {
     for (const [id, task] of records) {
       if (task) this.tasks.set(id, task);
       else {
@@ -50,7 +47,6 @@ export class MemoryTaskStore implements TaskStore {
         this.tombstones = this.tombstones.filter((t) => t.id !== id);
       }
     }
-    this.seq = seq ?? this.seq;
   }
   read(id: string): Task | undefined {
     return this.tasks.get(id);

@@ -24,23 +24,26 @@ export const restartedPlacement = (placement: string, restart: number): string =
  */
 export const newPlacementId = (incarnation: string, seq: number): string => `${incarnation}.${seq.toString(36)}`;
 
-/** The first part of a placement ID: the manager's start that made it (`<incarnation>.<seq>`), or the worker's name for a placement a worker made. */
-export const placementIncarnation = (placement: string): string => {
-  const base = placementBase(placement);
-  return base.slice(0, Math.max(0, base.lastIndexOf('.')));
-};
+/** A placement ID made by a worker for a client's POST that names none: never ordered against the manager's. */
+export const workerPlacementId = (worker: string, seq: number): string => `${seq.toString(36)}@${worker}`;
+
+/** A placement the manager made: `<incarnation>.<seq>`. */
+const MANAGER_PLACEMENT = /^([\w-]{1,32})\.([0-9a-z]{1,12})$/;
 
 /** The decision number of a placement the manager made (`<incarnation>.<seq>`), or undefined for others. */
 const decision = (placement: string): number | undefined => {
-  const match = /\.([0-9a-z]+)$/.exec(placementBase(placement));
-  return match ? parseInt(match[1]!, 36) : undefined;
+  const match = MANAGER_PLACEMENT.exec(placementBase(placement));
+  return match ? parseInt(match[2]!, 36) : undefined;
 };
+
+/** The manager's start that made a placement (its `<incarnation>`), or "" for a placement a worker made or none. */
+export const placementIncarnation = (placement: string): string => MANAGER_PLACEMENT.exec(placementBase(placement))?.[1] ?? '';
 
 /**
  * Whether placement `a` was decided after placement `b`: the manager numbers
- * its decisions with its version counter, which carries on across its
- * restarts. Placements it did not make (a client's POST on a worker) are
- * never newer than anything.
+ * its decisions with its version counter, which only grows, across its
+ * restarts too (src/vocabulary/version.ts). Placements it did not make (a
+ * client's POST on a worker) are never newer or older than anything.
  */
 export function isNewerPlacement(a: string, b: string): boolean {
   const [x, y] = [decision(a), decision(b)];

@@ -137,9 +137,9 @@ export function workerLogic(runtimes: Runtimes, options: WorkerLogicOptions) {
         self.send({ type: 'intent.persisted', id: params.id, ok: problem === '', problem });
       },
       save: ({ context }, params: { task: Task }) => options.writes(context.name).save(params.task),
-      forgetRecords: ({ context }, params: { ids: string[]; seq: number }) => {
-        options.writes(context.name).forget(params.ids, params.seq);
-        log(`worker ${context.name}: pruned ${params.ids.length} finished task(s) and their tombstones`);
+      forgetRecords: ({ context }, params: { ids: string[] }) => {
+        options.writes(context.name).forget(params.ids);
+        log(`worker ${context.name}: pruned ${params.ids.length} finished task(s) or tombstone(s) past their retention`);
       },
       removeContainers: ({ context }, params: { containerIds: string[] }) => {
         for (const id of params.containerIds) {

@@ -54,7 +54,6 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
         policy: taskPolicy(settings),
         restore: restore.tasks,
         done: restore.done,
-        seq: restore.seq,
         tombstones: restore.tombstones,
         startedAt: new Date().toISOString(),
         retention: retention(settings),

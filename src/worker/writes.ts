@@ -10,15 +10,13 @@ import type { Tombstone } from '../vocabulary/tombstone.js';
 
 export class WorkerWrites {
   private readonly records: WriteBehind<string, Task | null>;
-  /** The newest version when records were last pruned: it outlives them on disk. */
-  private seq: number | undefined;
 
   constructor(
     readonly store: TaskStore,
     what: string,
     log: Log,
   ) {
-    this.records = new WriteBehind((records, complete) => store.write(records, complete ? this.seq : undefined), { what, log });
+    this.records = new WriteBehind((records) => store.write(records), { what, log });
   }
 
   /** Writes what a command needs stored before it is carried out; throws an Error saying why it could not. */
@@ -37,9 +35,8 @@ export class WorkerWrites {
     this.records.save(task.ID, task);
   }
 
-  /** Removes pruned records and their tombstones; `seq` is the worker's newest version, kept on disk after them. */
-  forget(ids: string[], seq: number): void {
-    this.seq = seq;
+  /** Removes pruned records and their tombstones. */
+  forget(ids: string[]): void {
     for (const id of ids) this.records.save(id, null);
   }
 
