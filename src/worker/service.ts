@@ -66,9 +66,17 @@ export class WorkerService {
     return this.context().seq;
   }
 
-  /** What the worker has (machines/worker.ts, `listing`): everything, or what changed after version `since`. */
+  /**
+   * What the worker has (machines/worker.ts, `listing`): what changed after
+   * version `since`, or, without it, every record, Completed ones read from
+   * the store (what a manager that knows nothing of this worker, or any other
+   * client of GET /events, starts from).
+   */
   listing(since?: number): Extract<FromWorker, { type: 'worker.tasks' }> {
-    return listing(this.context(), since, now());
+    const changes = listing(this.context(), since, now());
+    if (changes.held) return changes;
+    const { done: _, ...full } = changes;
+    return { ...full, tasks: [...this.tasks()] };
   }
 
   /** Finished tasks now, counted for what a sweep did. */
