@@ -412,9 +412,13 @@ export const workerMachine = setup({
     for (const task of input.restore ?? []) stored = Math.max(stored, task.Version);
     for (const task of input.done ?? []) stored = Math.max(stored, task.Version);
     let seq = input.startedAt === undefined ? stored : firstVersion(stored, input.startedAt);
-    const tasks = new Map((input.restore ?? []).map((t) => [t.ID, { ...t, Version: ++seq }]));
     // A Completed record is final: it keeps its version, and stays in the store.
     const done = new Map((input.done ?? []).map((d) => [d.ID, d]));
+    const tasks = new Map<string, Task>();
+    for (const task of input.restore ?? []) {
+      if (task.State === TaskState.Completed) done.set(task.ID, doneOf(task));
+      else tasks.set(task.ID, { ...task, Version: ++seq });
+    }
     const names = new Map<string, string>();
     for (const task of tasks.values()) nameTask(names, undefined, task);
     const tombstones = new Map<string, string[]>();

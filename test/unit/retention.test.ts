@@ -1,0 +1,224 @@
+// Retention (issue 13): which finished tasks a sweep removes, and what the
+// manager and the worker do about them: pruned from memory and the store,
+// workers told to forget, nothing live ever pruned, a pruned task's stale
+// copy stopped and never adopted, a pruned ID free for a new task with a new
+// placement. Workers "elsewhere" are stand-ins the test speaks for; time
+// moves only when the test sends a tick.
+import { afterEach, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createActor, fromCallback, type AnyEventObject } from 'xstate';
+import { managerMachine, type ManagerEmitted } from '../../machines/manager.js';
+import { expired } from '../../machines/retention.js';
+import { managerWriteActions, placementPolicy } from '../../src/manager/logic.js';
+import { ManagerWrites } from '../../src/manager/writes.js';
+import { MemoryManagerStore } from '../../src/store/manager-store.js';
+import { silentLog } from '../../src/log.js';
+import type { FromWorker, ToWorker } from '../../src/vocabulary/protocol.js';
+import type { Retention } from '../../src/vocabulary/retention.js';
+import { newTask, type Task } from '../../src/vocabulary/task.js';
+import { workerStats } from '../helpers/stats.js';
+
+const T0 = Date.parse('2026-01-01T00:00:00Z');
+const at = (ms: number) => new Date(T0 + ms).toISOString();
+const HOUR = 3_600_000;
+
+const running: { stop(): unknown }[] = [];
+afterEach(() => running.splice(0).forEach((actor) => actor.stop()));
+
+test('a sweep takes the finished tasks older than the retention period, and the oldest beyond the maximum, in the order they finished', () => {
+  const finished = new Map([
+    ['a', 1000],
+    ['b', 2000],
+    ['c', 3000],
+    ['d', 4000],
+  ]);
+  assert.deepEqual(expired(finished, { ms: 1500, max: 10 }, 4000), ['a', 'b'], 'finished 1.5 s or more before');
+  assert.deepEqual(expired(finished, { ms: Infinity, max: 1 }, 4000), ['a', 'b', 'c'], 'all but the newest');
+  assert.deepEqual(expired(finished, { ms: Infinity, max: 1 }, 4000, (id) => id === 'b'), ['a', 'c', 'd'], 'a kept one stays, and counts against the maximum');
+  assert.deepEqual(expired(finished, { ms: Infinity, max: 10 }, 4000), [], 'nothing to do: nothing is read past the first kept');
+});
+
+/** A manager with one worker elsewhere (r1), spoken for by the test, and a memory store. */
+function startManager(retention: Retention, store = new MemoryManagerStore()) {
+  const received: ToWorker[] = [];
+  let say: (message: FromWorker) => void = () => undefined;
+  const writes = new ManagerWrites(store, 'test', silentLog);
+  const logic = managerMachine.provide({
+    actions: managerWriteActions(writes),
+    actors: {
+      remoteWorker: fromCallback<ToWorker, { name: string; address: string }>(({ sendBack, receive }) => {
+        say = (m) => sendBack(m);
+        receive((m) => received.push(m));
+      }),
+      clock: fromCallback<AnyEventObject, { heartbeatTtlMs: number }>(() => undefined),
+    },
+    delays: { reconcileInterval: 1e9 },
+  });
+  const manager = createActor(logic, {
+    input: { workers: [{ name: 'r1', address: 'r1:5555' }], placement: placementPolicy('roundrobin'), heartbeatTtlMs: 10 * HOUR, startedAt: at(0), incarnation: 'i0', retention },
+  });
+  const emitted: ManagerEmitted[] = [];
+  manager.on('*', (e) => emitted.push(e as ManagerEmitted));
+  manager.start();
+  running.push(manager);
+  manager.send({ type: 'worker.stats', worker: 'r1', stats: workerStats('r1'), at: at(1) });
+  const book = () => manager.getSnapshot().context.book;
+  /** Runs a task to Running on r1, then to `end`: Completed (stopped) or Failed for good. */
+  const finish = (id: string, end: 'completed' | 'failed' | 'running', when: number) => {
+    manager.send({ type: 'task.submit', task: newTask({ ID: id, Name: id, Image: 'img' }), at: at(when) });
+    const placed = book().tasks.get(id)!;
+    say({ type: 'task.updated', worker: 'r1', task: { ...placed, State: 2, StateName: 'running', ContainerID: `c-${id}`, Version: 1 } });
+    if (end === 'running') return;
+    const State = end === 'completed' ? 3 : 4;
+    say({ type: 'task.updated', worker: 'r1', task: { ...book().tasks.get(id)!, State, StateName: end, FinishTime: at(when), Version: 2 } });
+  };
+  return { manager, book, finish, say: (m: FromWorker) => say(m), received, emitted, store };
+}
+
+test('finished tasks are kept for the retention period, then a tick prunes them from the book, the store and their worker; live ones stay', () => {
+  const { manager, book, finish, received, emitted, store } = startManager({ ms: HOUR, max: 100 });
+  finish('done', 'completed', 10);
+  finish('broken', 'failed', 20);
+  finish('alive', 'running', 30);
+  assert.ok(book().done.has('done'), 'a Completed task keeps only a DoneTask in memory');
+  assert.equal(book().tasks.has('done'), false);
+  assert.deepEqual([...book().finished.keys()], ['done', 'broken']);
+
+  manager.send({ type: 'tick', at: at(HOUR / 2) });
+  assert.equal(book().finished.size, 2, 'within the retention period nothing goes');
+
+  manager.send({ type: 'tick', at: at(HOUR + 25) });
+  assert.deepEqual([...book().finished.keys()], [], 'both finished more than an hour ago');
+  assert.equal(book().done.has('done'), false);
+  assert.equal(book().tasks.has('broken'), false);
+  assert.equal(book().tasks.get('alive')?.StateName, 'running', 'nothing live is pruned');
+  assert.equal(book().pruned, 2);
+  assert.deepEqual(emitted.filter((e) => e.type === 'tasks.pruned').map((e) => (e as { ids: string[] }).ids), [['done', 'broken']]);
+  const gc = received.filter((m): m is Extract<ToWorker, { type: 'worker.gc' }> => m.type === 'worker.gc');
+  assert.deepEqual(gc.at(-1)?.forget.map((f) => f.id), ['done', 'broken'], 'the worker is told to forget them');
+  const log = book().log.filter((e) => e.Type === 'Pruned');
+  assert.equal(log.length, 1, 'one log entry for the sweep');
+  assert.match(log[0]!.Message, /pruned 2 finished task\(s\) \(finished more than 1h ago, or beyond the newest 100\); 0 kept, 2 pruned in all/);
+  // The store's deletes are written behind, at the end of the turn.
+  return new Promise<void>((resolve) =>
+    setImmediate(() => {
+      assert.deepEqual(store.load().tasks.map((t) => t.ID), ['alive']);
+      assert.deepEqual(store.load().done, []);
+      resolve();
+    }),
+  );
+});
+
+test('beyond the maximum count the oldest finished tasks go first, at the next sweep', () => {
+  const { manager, book, finish } = startManager({ ms: Infinity, max: 2 });
+  for (let i = 0; i < 5; i++) finish(`t${i}`, 'completed', 10 + i);
+  manager.send({ type: 'tick', at: at(100) });
+  assert.deepEqual([...book().finished.keys()], ['t3', 't4']);
+  assert.equal(book().pruned, 3);
+});
+
+test('a stop still owed to a lost worker is work: its Completed task is not pruned until the worker answers', () => {
+  const { manager, book, finish } = startManager({ ms: 0, max: 0 });
+  finish('owed', 'running', 10);
+  manager.send({ type: 'task.stop', id: 'owed', at: at(20) });
+  manager.send({ type: 'tick', at: at(11 * HOUR) }); // r1 is down: the task completes, the stop stays owed
+  assert.equal(book().tasks.get('owed')?.State, 3);
+  assert.ok(book().stopRequested.has('owed'));
+  manager.send({ type: 'tick', at: at(12 * HOUR) });
+  assert.ok(book().tasks.has('owed'), 'not pruned while the stop is owed');
+});
+
+test('a pruned task is history: its stale copy reporting later is stopped, never adopted; a finished copy is ignored', () => {
+  const { manager, book, finish, say, received } = startManager({ ms: 0, max: 0 });
+  finish('gone', 'completed', 10);
+  const placement = [...received].reverse().find((m): m is Extract<ToWorker, { type: 'task.run' }> => m.type === 'task.run')!.task.Placement;
+  manager.send({ type: 'tick', at: at(100) });
+  assert.equal(book().done.has('gone'), false, 'pruned');
+
+  received.length = 0;
+  say({ type: 'task.updated', worker: 'r1', task: newTask({ ID: 'gone', Name: 'gone', Image: 'img', State: 2, StateName: 'running', Placement: placement, Worker: 'r1', Version: 9 }) });
+  assert.equal(book().tasks.has('gone'), false, 'not adopted: the manager made that placement');
+  assert.deepEqual(received.map((m) => m.type === 'task.stop' && [m.id, m.placement]), [['gone', placement]], 'the copy is stopped');
+  assert.ok(book().log.some((e) => e.Type === 'Stale Copy Stopped' && /pruned/.test(e.Message)));
+
+  for (const StateName of ['completed', 'failed'] as const) {
+    say({ type: 'task.updated', worker: 'r1', task: newTask({ ID: `old-${StateName}`, Name: 'x', Image: 'img', State: StateName === 'completed' ? 3 : 4, StateName, Placement: 'elsewhere.1', Version: 3 }) });
+    assert.equal(book().tasks.has(`old-${StateName}`), false, `a ${StateName} task the manager does not have is not adopted`);
+  }
+});
+
+test('a pruned ID can be used again: the new task is taken and gets a new placement', () => {
+  const { manager, book, finish, received } = startManager({ ms: 0, max: 0 });
+  finish('again', 'completed', 10);
+  const first = [...received].reverse().find((m): m is Extract<ToWorker, { type: 'task.run' }> => m.type === 'task.run')!.task.Placement;
+  manager.send({ type: 'task.submit', task: newTask({ ID: 'again', Name: 'again', Image: 'img' }), at: at(50) });
+  assert.equal(book().done.has('again'), true, 'before the sweep a Completed ID is refused');
+  manager.send({ type: 'tick', at: at(100) });
+  manager.send({ type: 'task.submit', task: newTask({ ID: 'again', Name: 'again', Image: 'img' }), at: at(200) });
+  const placed = book().tasks.get('again')!;
+  assert.equal(placed.StateName, 'scheduled');
+  assert.notEqual(placed.Placement, first);
+  assert.deepEqual(placed.Events.map((e) => e.Type), ['Received', 'Placed'], 'a new history');
+  assert.equal(book().reported.has('again'), false, 'nothing of the old task was kept');
+});
+
+test('a sweep asked for (POST /gc) runs now, has every worker sweep too, and says what it did', () => {
+  const { manager, book, finish, received, emitted } = startManager({ ms: HOUR, max: 1 });
+  finish('a', 'completed', 10);
+  finish('b', 'completed', 20);
+  received.length = 0;
+  manager.send({ type: 'retention.sweep', at: at(30), requestId: 'r' });
+  const swept = emitted.find((e) => e.type === 'retention.swept') as Extract<ManagerEmitted, { type: 'retention.swept' }>;
+  assert.deepEqual({ pruned: swept.pruned, kept: swept.kept, total: swept.total, requestId: swept.requestId }, { pruned: 1, kept: 1, total: 1, requestId: 'r' });
+  assert.deepEqual([...book().done.keys()], ['b']);
+  assert.deepEqual(received.filter((m) => m.type === 'worker.gc').length, 1);
+  manager.send({ type: 'retention.sweep', at: at(40) });
+  assert.equal(received.filter((m) => m.type === 'worker.gc').length, 2, 'workers sweep even when the manager prunes nothing');
+});
+
+test('a report that changes nothing is neither saved nor reported again', () => {
+  const store = new MemoryManagerStore();
+  let writes = 0;
+  const write = store.write.bind(store);
+  store.write = (rows, meta) => {
+    writes += rows.length;
+    write(rows, meta);
+  };
+  const { book, finish, say, emitted } = startManager({ ms: HOUR, max: 100 }, store);
+  finish('same', 'running', 10);
+  const record = book().tasks.get('same')!;
+  const reports = emitted.filter((e) => e.type === 'task.updated').length;
+  return new Promise<void>((resolve) =>
+    setImmediate(() => {
+      const before = writes;
+      for (let v = 3; v < 10; v++) say({ type: 'task.updated', worker: 'r1', task: { ...record, Worker: 'r1', Version: v } });
+      setImmediate(() => {
+        assert.equal(emitted.filter((e) => e.type === 'task.updated').length, reports, 'nothing reported');
+        assert.equal(writes, before, 'nothing written');
+        assert.equal(book().tasks.get('same')!.Version, record.Version, 'the version is kept');
+        resolve();
+      });
+    }),
+  );
+});
+
+test('a listing of changes is compared with what the worker holds: a task it holds is left alone, one it lacks is sent again, one it lists as done is completed', () => {
+  const { manager, book, finish, say, received } = startManager({ ms: HOUR, max: 100 });
+  for (const id of ['held', 'lost', 'ended']) finish(id, 'running', 10);
+  const record = (id: string): Task => book().tasks.get(id)!;
+  received.length = 0;
+  say({
+    type: 'worker.tasks',
+    worker: 'r1',
+    tasks: [],
+    at: at(50),
+    held: [{ ID: 'held', Placement: record('held').Placement, StateName: 'running' }],
+    done: [{ ID: 'ended', Worker: 'r1', Placement: record('ended').Placement, SubmitTime: at(10), FinishTime: at(40), Version: 7 }],
+    version: 7,
+  });
+  assert.deepEqual(received.map((m) => m.type === 'task.run' && m.task.ID), ['lost']);
+  assert.ok(book().done.has('ended'), 'completed from the listing');
+  assert.equal(book().tasks.get('held')!.StateName, 'running');
+  assert.equal(book().heard.get('r1'), 7, 'the next sync asks for what changed after version 7');
+  manager.send({ type: 'tick', at: at(60) });
+});
