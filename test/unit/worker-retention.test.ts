@@ -1,0 +1,145 @@
+// A worker's side of retention and of syncs that send changes (issue 13),
+// over MemoryRuntime (an in-memory stand-in: no Docker): its heartbeat sweeps
+// its finished tasks (a Failed one's container is removed and its actor
+// stopped), `worker.gc` forgets what the manager pruned, tombstones go with
+// their task or a retention period after the stop, and a listing after a
+// version has only what changed, and names what the worker holds.
+import { afterEach, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createActor, waitFor, type Actor } from 'xstate';
+import { listing, type WorkerMachine } from '../../machines/worker.js';
+import type { TaskPolicy } from '../../machines/task.js';
+import { MemoryRuntime } from '../../src/runtime/memory.js';
+import { MemoryTaskStore } from '../../src/store/task-store.js';
+import { silentLog } from '../../src/log.js';
+import type { FromWorker } from '../../src/vocabulary/protocol.js';
+import type { Retention } from '../../src/vocabulary/retention.js';
+import { newTask, type Task } from '../../src/vocabulary/task.js';
+import { workerLogic } from '../../src/worker/logic.js';
+import { WorkerWrites } from '../../src/worker/writes.js';
+
+const policy: TaskPolicy = { restartLimit: 0, restartDelayMs: 0, restartDelayMaxMs: 0, healthFailures: 3 };
+const T0 = Date.parse('2026-01-01T00:00:00Z');
+const at = (ms: number) => new Date(T0 + ms).toISOString();
+const HOUR = 3_600_000;
+const stats = { MemoryTotal: 1, MemoryAvailable: 1, DiskTotal: 1, DiskFree: 1, CpuUsage: 0, CpuCount: 1, LoadAverage: [0, 0, 0] as [number, number, number] };
+
+const running: { stop(): unknown }[] = [];
+afterEach(() => running.splice(0).forEach((actor) => actor.stop()));
+
+function startWorker(retention: Retention) {
+  const runtime = new MemoryRuntime();
+  const store = new MemoryTaskStore();
+  const writes = new WorkerWrites(store, 'test', silentLog);
+  const logic = workerLogic(() => runtime, {
+    health: { intervalMs: 1000, timeoutMs: 100 },
+    reconcileIntervalMs: 1e9,
+    statsIntervalMs: 1e9,
+    sampleStats: () => stats,
+    writes: () => writes,
+    log: silentLog,
+  });
+  const worker = createActor(logic, { input: { name: 'w1', policy, shardCapacity: 4, retention } });
+  const reports: FromWorker[] = [];
+  worker.on('*', (event) => reports.push(event as FromWorker));
+  worker.start();
+  running.push(worker);
+  const context = () => worker.getSnapshot().context;
+  const settled = () => new Promise<void>((resolve) => setImmediate(resolve));
+  /** The heartbeat at `ms`: the worker's clock, which drives its sweeps. */
+  const beat = (ms: number) => worker.send({ type: 'stats.sampled', stats, at: at(ms) });
+  return { worker, runtime, store, context, reports, settled, beat };
+}
+
+const task = (id: string, fields: Partial<Task> = {}) => newTask({ ID: id, Name: id, Image: 'img', ...fields });
+const until = (worker: Actor<WorkerMachine>, ok: () => boolean) => waitFor(worker, ok, { timeout: 5000 });
+
+test('the heartbeat sweeps finished tasks past the retention period: a Completed record is forgotten, a Failed one loses its container and its actor', async () => {
+  const { worker, runtime, store, context, settled, beat } = startWorker({ ms: HOUR, max: 100 });
+  worker.send({ type: 'task.run', task: task('done', { Placement: 'm.1' }), at: at(0) });
+  worker.send({ type: 'task.run', task: task('broken', { Placement: 'm.2' }), at: at(0) });
+  worker.send({ type: 'task.run', task: task('alive', { Placement: 'm.3' }), at: at(0) });
+  await until(worker, () => ['done', 'broken', 'alive'].every((id) => context().tasks.get(id)?.State === 2));
+  worker.send({ type: 'task.stop', id: 'done', placement: 'm.1', at: at(1) });
+  runtime.exit('broken', 1); // no restarts left: Failed for good, its stopped container kept for docker logs
+  await until(worker, () => context().done.has('done') && context().tasks.get('broken')?.StateName === 'failed');
+  assert.equal(runtime.containers.size, 2, 'the Failed task keeps its (stopped) container');
+  await settled();
+  assert.ok(store.read('done'), 'the Completed record is in the store');
+
+  const finishedAt = Math.max(...[...context().finished.values()]);
+  beat(finishedAt - T0 + HOUR / 2);
+  assert.equal(context().finished.size, 2, 'kept within the retention period');
+  beat(finishedAt - T0 + HOUR + 1);
+  assert.equal(context().done.has('done'), false);
+  assert.equal(context().tasks.has('broken'), false);
+  assert.equal(context().tasks.get('alive')?.State, 2, 'nothing live is pruned');
+  await until(worker, () => runtime.containers.size === 1);
+  assert.equal(context().pool.of.has('broken'), false, "the Failed task's actor is gone");
+  await settled();
+  assert.equal(store.read('done'), undefined, 'forgotten by the store too');
+  assert.equal(store.read('broken'), undefined);
+  assert.equal(context().active, 1);
+});
+
+test('worker.gc forgets the finished placements the manager pruned, and nothing else', async () => {
+  const { worker, runtime, context } = startWorker({ ms: Infinity, max: Infinity });
+  worker.send({ type: 'task.run', task: task('a', { Placement: 'm.1' }), at: at(0) });
+  worker.send({ type: 'task.run', task: task('b', { Placement: 'm.2' }), at: at(0) });
+  await until(worker, () => context().tasks.get('a')?.State === 2 && context().tasks.get('b')?.State === 2);
+  worker.send({ type: 'task.stop', id: 'a', placement: 'm.1', at: at(1) });
+  await until(worker, () => context().done.has('a'));
+  worker.send({ type: 'worker.gc', at: at(2), forget: [{ id: 'a', placement: 'm.0' }, { id: 'b', placement: 'm.2' }] });
+  assert.ok(context().done.has('a'), 'another placement of it was pruned: this one stays');
+  assert.equal(context().tasks.get('b')?.State, 2, 'a running task is never forgotten');
+  worker.send({ type: 'worker.gc', at: at(3), forget: [{ id: 'a', placement: 'm.1' }] });
+  assert.equal(context().done.has('a'), false);
+  assert.equal(runtime.containers.size, 1);
+});
+
+test('tombstones go with their task, or a retention period after the stop for a task the worker never had', async () => {
+  const { worker, context, beat } = startWorker({ ms: HOUR, max: 100 });
+  // The worker's first heartbeat was its start's, by the real clock: later ones come after it.
+  const stopped = Date.now() + 120_000 - T0;
+  worker.send({ type: 'task.stop', id: 'never', placement: 'm.9', at: at(stopped) }); // a stop that overtook its run
+  assert.deepEqual(context().tombstones.get('never'), ['m.9']);
+  worker.send({ type: 'task.run', task: task('never', { Placement: 'm.9' }), at: at(stopped + 1) });
+  assert.equal(context().tasks.has('never'), false, 'the late run is refused');
+  beat(stopped + HOUR / 2);
+  assert.ok(context().tombstones.has('never'));
+  beat(stopped + HOUR + 1);
+  assert.equal(context().tombstones.has('never'), false, 'forgotten a retention period after the stop');
+});
+
+test('a listing after a version has only what changed, and names every task the worker holds; one after a version it never reached has everything', async () => {
+  const { worker, context } = startWorker({ ms: Infinity, max: Infinity });
+  worker.send({ type: 'task.run', task: task('old', { Placement: 'm.1' }), at: at(0) });
+  worker.send({ type: 'task.run', task: task('ended', { Placement: 'm.2' }), at: at(0) });
+  await until(worker, () => context().tasks.get('old')?.State === 2 && context().tasks.get('ended')?.State === 2);
+  const version = context().seq;
+  worker.send({ type: 'task.run', task: task('new', { Placement: 'm.3' }), at: at(1) });
+  worker.send({ type: 'task.stop', id: 'ended', placement: 'm.2', at: at(1) });
+  await until(worker, () => context().tasks.get('new')?.State === 2 && context().done.has('ended'));
+
+  const changes = listing(context(), version, at(2));
+  assert.deepEqual(changes.tasks.map((t) => t.ID), ['new']);
+  assert.deepEqual(changes.done?.map((d) => [d.ID, d.Placement]), [['ended', 'm.2']], 'a Completed one is named, without its record');
+  assert.deepEqual(changes.held?.map((h) => [h.ID, h.StateName]).sort(), [['new', 'running'], ['old', 'running']]);
+  assert.equal(changes.version, context().seq);
+
+  const everything = listing(context(), context().seq + 1, at(2));
+  assert.equal(everything.held, undefined, 'a full listing');
+  assert.deepEqual(everything.tasks.map((t) => t.ID).sort(), ['new', 'old']);
+  assert.deepEqual(listing(context(), context().seq, at(2)).tasks, [], 'nothing changed since the newest version');
+});
+
+test('a repeated snapshot of a task actor that changes nothing is neither saved nor reported', async () => {
+  const { worker, context, reports } = startWorker({ ms: Infinity, max: Infinity });
+  worker.send({ type: 'task.run', task: task('a', { Placement: 'm.1' }), at: at(0) });
+  await until(worker, () => context().tasks.get('a')?.State === 2);
+  const record = context().tasks.get('a')!;
+  const count = reports.filter((r) => r.type === 'task.updated').length;
+  worker.send({ type: 'task.changed', task: { ...record, Version: 1 } });
+  assert.equal(reports.filter((r) => r.type === 'task.updated').length, count);
+  assert.equal(context().tasks.get('a'), record);
+});
