@@ -4,6 +4,7 @@
 import { SettingsError } from '../config/settings.js';
 import { parseArgs, UsageError } from './args.js';
 import type { Command } from './command.js';
+import { gcCommand } from './commands/gc.js';
 import { machinesCommand } from './commands/machines.js';
 import { managerCommand } from './commands/manager.js';
 import { nodeCommand } from './commands/node.js';
@@ -21,6 +22,7 @@ const commands: Record<string, Command> = {
   stop: stopCommand,
   status: statusCommand,
   node: nodeCommand,
+  gc: gcCommand,
   machines: machinesCommand,
 };
 

@@ -12,6 +12,8 @@ export const DEFAULT_MANAGER = 'localhost:5556';
 /** Limit of one call; a stop waits for its container (the manager gives it up to its stop timeout + 5 s). */
 const CALL_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 120_000;
+/** Tasks per page when the whole list is read. */
+const PAGE = 1000;
 
 /** The manager could not be reached at all; the message says how to fix that. */
 export class ManagerUnreachable extends Error {
@@ -145,8 +147,38 @@ export class ManagerClient {
     return this.json<T>(response, method, path);
   }
 
-  tasks(): Promise<Task[]> {
-    return this.call<Task[]>('GET', '/tasks');
+  /**
+   * One page of GET /tasks: at most `limit` tasks after `token` ("" for the
+   * first), the token of the next page ("" on the last), and how many
+   * finished tasks the manager has pruned so far.
+   */
+  async page(limit: number, token = ''): Promise<{ tasks: Task[]; next: string; pruned: number }> {
+    const path = `/tasks?limit=${limit}${token ? `&continue=${encodeURIComponent(token)}` : ''}`;
+    const response = await this.send('GET', path, undefined, CALL_TIMEOUT_MS);
+    if (!response.ok) throw await this.failure(response, 'GET', path);
+    const tasks = await this.json<Task[]>(response, 'GET', path);
+    return { tasks, next: response.headers.get('cube-continue') ?? '', pruned: Number(response.headers.get('cube-pruned') ?? 0) };
+  }
+
+  /** Every task, a page at a time (so no answer is too long to wait for), and how many finished tasks were pruned. */
+  async allTasks(): Promise<{ tasks: Task[]; pruned: number }> {
+    const tasks: Task[] = [];
+    let token = '';
+    for (;;) {
+      const page = await this.page(PAGE, token);
+      tasks.push(...page.tasks);
+      if (!page.next) return { tasks, pruned: page.pruned };
+      token = page.next;
+    }
+  }
+
+  async tasks(): Promise<Task[]> {
+    return (await this.allTasks()).tasks;
+  }
+
+  /** POST /gc: a retention sweep now, on the manager and its workers. */
+  gc(): Promise<{ Pruned: number; Kept: number; PrunedTotal: number }> {
+    return this.call('POST', '/gc');
   }
 
   task(id: string): Promise<Task> {

@@ -93,7 +93,7 @@ export async function startManager(options: StartManagerOptions = {}): Promise<R
     servers.push(listening);
 
     // Workers in this process: their engine is checked first, their API listens, their store is read.
-    const local: { name: string; router: Router; listening: Listening | null; runtime: ContainerRuntime; writes: WorkerWrites }[] = [];
+    const local: { name: string; router: Router; listening: Listening | null; runtime: ContainerRuntime; engine: string; writes: WorkerWrites }[] = [];
     for (const worker of options.local ?? []) {
       const workerRouter = new Router();
       const workerListening =
@@ -103,11 +103,11 @@ export async function startManager(options: StartManagerOptions = {}): Promise<R
       if (workerListening) servers.push(workerListening);
       const name = worker.name ?? defaultWorkerName(workerListening?.port);
       const runtime = worker.runtime ?? runtimeFromSettings(settings, name, worker.dockerHost);
-      await runtime.describe();
+      const engine = await runtime.describe();
       runtimesInUse.push(runtime);
       const writes = openWorkerWrites(settings, name, log);
       stores.push(writes);
-      local.push({ name, router: workerRouter, listening: workerListening, runtime, writes });
+      local.push({ name, router: workerRouter, listening: workerListening, runtime, engine, writes });
     }
     const runtimes = new Map(local.map((w) => [w.name, w.runtime]));
     const startedAt = new Date().toISOString();
@@ -159,7 +159,8 @@ export async function startManager(options: StartManagerOptions = {}): Promise<R
     });
     addManagerRoutes(router, service, settings.stopTimeoutMs + 5000);
     addUiRoutes(router);
-    const workers = specs.map((s) => s.name).join(', ') || 'none';
+    const engines = new Map(local.map((w) => [w.name, w.engine]));
+    const workers = specs.map((s) => (engines.has(s.name) ? `${s.name} with ${engines.get(s.name)}` : s.name)).join(', ') || 'none';
     log(`manager serving on ${listening.url} (scheduler ${settings.scheduler}; workers ${workers}); ${restore.tasks.length} task(s) restored, ${restore.done.length} completed`);
     return { url: listening.url, service, local: localServices, inspectUrl: inspection?.url, close: closeAll };
   } catch (error) {

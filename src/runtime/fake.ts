@@ -2,8 +2,9 @@
 // Docker (CUBE_RUNTIME=fake, `--runtime fake`), like Kubernetes' KWOK or
 // kubemark's hollow nodes. Nothing runs: a "container" is a record in
 // memory that starts a few milliseconds after it is asked for and runs until
-// it is stopped. A task whose Cmd is ["exit", "N"] exits with code N just
-// after it starts, so failures and restart policies can be tried too.
+// it is stopped, whatever its image and Cmd, but for a Cmd of ["exit", "N"]:
+// that one exits with code N just after it starts, so failures and restart
+// policies can be tried too.
 //
 // Every exposed port of a fake container is published on one loopback HTTP
 // server of the runtime, which answers 200 to every path except those that
@@ -12,6 +13,7 @@
 //
 // The worker, its API, the manager, the CLI and the live view are the real
 // ones: only the engine is pretend. Never use it for anything that must run.
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Started } from '../vocabulary/runtime.js';
@@ -40,7 +42,7 @@ export class FakeRuntime extends MemoryRuntime {
   override async start(task: Task, options: StartOptions): Promise<Started> {
     const exitCode = fakeExitCode(task);
     if (task.Cmd.length > 0 && task.Cmd[0] === 'exit' && exitCode === undefined) {
-      throw new RuntimeError(`the fake runtime runs only Cmd ["exit", "N"] with N a whole number 0…255, got ${JSON.stringify(task.Cmd)}`);
+      throw new RuntimeError(`the fake runtime reads Cmd ["exit", "N"] with N a whole number 0…255, got ${JSON.stringify(task.Cmd)}`);
     }
     const work = this.startLater(task, options, exitCode);
     this.starting.add(work);
@@ -49,6 +51,11 @@ export class FakeRuntime extends MemoryRuntime {
     } finally {
       this.starting.delete(work);
     }
+  }
+
+  /** An ID like Docker's, so histories and tables tell containers apart by their first 12 characters. */
+  protected override newContainerId(): string {
+    return randomBytes(32).toString('hex');
   }
 
   override async settle(): Promise<void> {
