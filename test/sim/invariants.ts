@@ -1,0 +1,248 @@
+// The invariants, checked as the run goes (on every record change, every
+// container start and after every step) and once more at quiescence, when
+// every fault is healed and the clock has run long enough for TTLs, backoffs
+// and reconciles. Each is stated where it is checked; docs/reliability.md
+// ("The simulator") lists them in words.
+import { HISTORY_LIMIT, restartDelay, type TaskPolicy } from '../../machines/task.js';
+import { TaskState, type Task } from '../../src/vocabulary/task.js';
+import type { Answer } from './answers.js';
+import type { SimEngine } from './engine.js';
+import type { Observer } from './observer.js';
+import type { Scenario } from './schedule.js';
+import type { Trace } from './trace.js';
+
+export interface Violation {
+  /** Milliseconds since the run began. */
+  at: number;
+  invariant: string;
+  detail: string;
+}
+
+/** What the user last asked of a task and was told yes, or 'unknown' when the answer never came. */
+type Intent = { want: 'run'; variant: number } | { want: 'stop' } | { want: 'unknown' };
+
+const versionOf = (task: Task): number | undefined => {
+  const version = (task as Task & { Version?: unknown }).Version;
+  return typeof version === 'number' ? version : undefined;
+};
+
+export class Checker implements Observer {
+  readonly violations: Violation[] = [];
+  private readonly intent = new Map<string, Intent>();
+  /** Tasks a user sent a DELETE for (whatever the answer). */
+  private readonly deleteSent = new Set<string>();
+  /** Tasks whose DELETE answered 2xx with no 2xx POST since. */
+  private readonly stoppedByUser = new Set<string>();
+  /** Tasks POSTed with a 2xx answer: they must always be listed. */
+  private readonly listed = new Set<string>();
+  private readonly completed = new Set<string>();
+  private readonly versions = new Map<string, number>();
+  /** worker → task: the worker answered a stop of it. */
+  private readonly heardStop = new Map<string, Set<string>>();
+  /** worker → task → when its restart may begin (absolute ms). */
+  private readonly restartDue = new Map<string, Map<string, number>>();
+  private readonly workerState = new Map<string, string>();
+  private readonly startedAt = Date.now();
+
+  constructor(
+    private readonly scenario: Scenario,
+    private readonly policy: TaskPolicy,
+    private readonly trace: Trace,
+  ) {}
+
+  private fail(invariant: string, detail: string): void {
+    this.trace.add('CHECK', `VIOLATION ${invariant}: ${detail}`);
+    this.violations.push({ at: this.trace.lines.at(-1)!.at, invariant, detail });
+  }
+
+  // ---- the user's calls --------------------------------------------------------
+
+  posted(id: string, variant: number, answer: Answer | undefined): void {
+    if (!answer) return; // no manager listened: nothing was received
+    if (answer.status === 500) this.fail('no-internal-error', `POST ${id} answered 500: ${String(answer.internal)}`);
+    if (answer.status >= 300) return;
+    this.intent.set(id, { want: 'run', variant });
+    this.listed.add(id);
+    this.stoppedByUser.delete(id);
+    for (const due of this.restartDue.values()) due.delete(id); // a restart the user asked for waits for nothing
+  }
+
+  deleting(id: string): void {
+    this.deleteSent.add(id);
+  }
+
+  deleted(id: string, answer: Answer | undefined): void {
+    if (!answer) {
+      // The manager died while the DELETE waited: it may or may not be stored.
+      if (this.intent.has(id)) this.intent.set(id, { want: 'unknown' });
+      return;
+    }
+    if (answer.status === 500) this.fail('no-internal-error', `DELETE ${id} answered 500: ${String(answer.internal)}`);
+    if (answer.status >= 300) return;
+    this.intent.set(id, { want: 'stop' });
+    this.stoppedByUser.add(id);
+  }
+
+  // ---- Observer -----------------------------------------------------------------
+
+  crashed(who: string, error: unknown): void {
+    this.fail('no-exception', `${who}: ${describeError(error)}`);
+  }
+
+  exceptionEscaped(error: unknown): void {
+    this.fail('no-exception', `uncaught in a timer (the process would exit): ${describeError(error)}`);
+  }
+
+  managerRecord(task: Task): void {
+    const id = task.ID;
+    // A task nobody stopped is never Completed: only a DELETE completes a task.
+    if (task.State === TaskState.Completed && !this.deleteSent.has(id)) {
+      this.fail('never-completed-unless-stopped', `${id} went Completed (${lastEvent(task)}) though no DELETE was sent`);
+    }
+    // Completed is final: once Completed, every later record of the task is Completed.
+    if (this.completed.has(id) && task.State !== TaskState.Completed) {
+      this.fail('completed-is-final', `${id} left Completed for ${task.StateName} (${lastEvent(task)})`);
+    }
+    if (task.State === TaskState.Completed) this.completed.add(id);
+    this.checkVersion(task);
+    this.checkBounds('manager', task);
+  }
+
+  workerRecord(worker: string, task: Task): void {
+    this.checkBounds(worker, task);
+    const key = `${worker}/${task.ID}`;
+    const before = this.workerState.get(key);
+    this.workerState.set(key, task.StateName);
+    const due = this.restartDue.get(worker) ?? new Map<string, number>();
+    this.restartDue.set(worker, due);
+    if (task.StateName === 'restarting' && before !== 'restarting') {
+      // The backoff starts now: this record's RestartCount is the attempt it waits for.
+      due.set(task.ID, Date.now() + restartDelay(task, this.policy));
+    } else if (task.StateName !== 'restarting' && before === 'restarting') {
+      due.delete(task.ID);
+    }
+  }
+
+  stopAnswered(worker: string, id: string): void {
+    const heard = this.heardStop.get(worker) ?? new Set<string>();
+    this.heardStop.set(worker, heard.add(id));
+  }
+
+  startBegins(engine: string, task: Task): void {
+    const id = task.ID;
+    // A DELETE answered 2xx is never undone: a worker that answered a stop of the task never starts it again.
+    if (this.stoppedByUser.has(id) && this.heardStop.get(engine)?.has(id)) {
+      this.fail('stop-not-undone', `${engine} starts ${id} after answering its stop, and after the user's DELETE was answered 2xx`);
+    }
+    // Restarts honour their backoff, across worker restarts too.
+    const due = this.restartDue.get(engine)?.get(id);
+    if (due !== undefined && Date.now() < due) {
+      this.fail('backoff-honoured', `${engine} restarts ${id} ${due - Date.now()} ms before its backoff ends`);
+    }
+  }
+
+  // ---- after every step -----------------------------------------------------------
+
+  /** `tasks`: the manager's records when a manager runs, else undefined. */
+  afterStep(tasks: Map<string, Task> | undefined): void {
+    if (!tasks) return;
+    // Every task whose POST answered 2xx is listed, before and after any restart.
+    for (const id of this.listed) {
+      if (!tasks.has(id)) {
+        this.fail('posted-is-listed', `${id} was answered 201 but the manager does not list it`);
+        this.listed.delete(id); // said once
+      }
+    }
+    for (const task of tasks.values()) this.checkVersion(task);
+  }
+
+  // ---- at quiescence ---------------------------------------------------------------
+
+  atQuiescence(tasks: Map<string, Task>, engines: SimEngine[], workerStates: Map<string, string>): void {
+    this.afterStep(tasks);
+    for (const [worker, state] of workerStates) {
+      if (state !== 'up') this.fail('settled', `worker ${worker} is ${state} in the manager's book after every fault healed`);
+    }
+    const running = new Map<string, { engine: string; id: string; spec: { Image: string; Env: string[] } }[]>();
+    const present = new Map<string, string[]>();
+    for (const engine of engines) {
+      for (const c of engine.containers.values()) {
+        present.set(c.taskId, [...(present.get(c.taskId) ?? []), `${engine.name}:${c.id.slice(0, 12)}`]);
+        if (c.running && !c.paused) running.set(c.taskId, [...(running.get(c.taskId) ?? []), { engine: engine.name, id: c.id, spec: c.spec }]);
+      }
+    }
+    for (const definition of this.scenario.tasks) {
+      const id = definition.ID;
+      const intent = this.intent.get(id);
+      const record = tasks.get(id);
+      const copies = running.get(id) ?? [];
+      if (record && !['running', 'failed', 'completed'].includes(record.StateName)) {
+        this.fail('settled', `${id} is still ${record.StateName} (${lastEvent(record)})`);
+        continue;
+      }
+      const want = intent?.want ?? 'unknown';
+      if (want === 'stop') {
+        // Each stopped task has no container anywhere.
+        if (record?.State !== TaskState.Completed) this.fail('stopped-is-completed', `${id} was stopped (DELETE answered 2xx) but is ${record?.StateName ?? 'not listed'}`);
+        const left = present.get(id) ?? [];
+        if (left.length > 0) this.fail('stopped-has-no-container', `${id} was stopped but has containers ${left.join(', ')}`);
+        continue;
+      }
+      if (record?.State === TaskState.Running) {
+        // Each live task is Running exactly once across all engines: one running container, the one its record names.
+        if (copies.length !== 1) {
+          this.fail('runs-exactly-once', `${id} is Running on ${record.Worker} with ${copies.length} running container(s): ${copies.map((c) => `${c.engine}:${c.id.slice(0, 12)}`).join(', ') || 'none'}`);
+        } else if (copies[0]!.engine !== record.Worker || copies[0]!.id !== record.ContainerID) {
+          this.fail('runs-exactly-once', `${id}'s record says ${record.Worker}:${record.ContainerID.slice(0, 12)} but ${copies[0]!.engine}:${copies[0]!.id.slice(0, 12)} runs`);
+        } else if (intent?.want === 'run') {
+          // The spec the user's last accepted POST carried is the one that runs.
+          const asked = definition.variants[intent.variant]!;
+          const runs = copies[0]!.spec;
+          if (runs.Image !== asked.Image || JSON.stringify(runs.Env) !== JSON.stringify(asked.Env)) {
+            this.fail('spec-applied', `${id} runs ${runs.Image} ${runs.Env.join(' ')} but the last POST answered 2xx asked for ${asked.Image} ${asked.Env?.join(' ')}`);
+          }
+        }
+        continue;
+      }
+      if (record?.State === TaskState.Failed) {
+        // Failed for good, with a reason, and nothing of it running.
+        if (!record.Reason) this.fail('failed-with-reason', `${id} is Failed with no Reason`);
+        if (copies.length > 0) this.fail('runs-exactly-once', `${id} is Failed but ${copies.map((c) => c.engine).join(', ')} run it`);
+        continue;
+      }
+      if (want === 'run') {
+        this.fail('runs-exactly-once', `${id} was POSTed (201) and not stopped, but is ${record?.StateName ?? 'not listed'}`);
+        continue;
+      }
+      // Unknown or never accepted: Completed or absent, with nothing of it running.
+      if (copies.length > 0) this.fail('no-orphan-container', `${id} is ${record?.StateName ?? 'not listed'} but runs on ${copies.map((c) => c.engine).join(', ')}`);
+    }
+  }
+
+  // ---- record checks -------------------------------------------------------------------
+
+  private checkVersion(task: Task): void {
+    const version = versionOf(task);
+    if (version === undefined) return;
+    const seen = this.versions.get(task.ID);
+    // Versions only grow.
+    if (seen !== undefined && version < seen) this.fail('versions-grow', `${task.ID} went from version ${seen} back to ${version}`);
+    if (seen === undefined || version > seen) this.versions.set(task.ID, version);
+  }
+
+  private checkBounds(who: string, task: Task): void {
+    // Histories stay bounded.
+    if (task.Events.length > HISTORY_LIMIT) this.fail('history-bounded', `${who}: ${task.ID} has ${task.Events.length} history entries (limit ${HISTORY_LIMIT})`);
+    // Restart counts stay bounded: by the limit, or (unlimited policies) by the time the backoff allows.
+    const unlimited = task.RestartPolicy === 'always' || task.RestartPolicy === 'unless-stopped';
+    const bound = unlimited ? 1 + Math.floor((Date.now() - this.startedAt) / (this.policy.restartDelayMs / 2)) : this.policy.restartLimit;
+    if (task.RestartCount > bound) this.fail('restarts-bounded', `${who}: ${task.ID} has RestartCount ${task.RestartCount} (bound ${bound})`);
+  }
+}
+
+const lastEvent = (task: Task): string => {
+  const last = task.Events.at(-1);
+  return last ? `${last.Type}: ${last.Message}` : 'no history';
+};
+
+const describeError = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : JSON.stringify(error));

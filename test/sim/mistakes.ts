@@ -1,0 +1,55 @@
+// Plausible mistakes, each swapped in through `provide()`: a guard or an
+// action of a machine replaced by a wrong one, with no switch in production
+// code. The simulator must catch every one within the first 1,000 seeds
+// (sim.test.ts). The named guards and actions are those machines/ declares
+// for these decisions (docs/reliability.md, "The simulator").
+
+/** Implementations to override, by machine: guards and actions by name. */
+export interface Overrides {
+  guards?: Record<string, (...args: never[]) => boolean>;
+  actions?: Record<string, (...args: never[]) => void>;
+}
+
+export interface Mistake {
+  name: string;
+  /** The mistake in words, as a reviewer would name it. */
+  what: string;
+  manager?: Overrides;
+  worker?: Overrides;
+  task?: Overrides;
+}
+
+const never = () => false;
+const always = () => true;
+const nothing = () => undefined;
+
+export const mistakes: Mistake[] = [
+  {
+    name: 'drop-placement-check',
+    what: 'drop the placement check on reports (isStaleReport always false)',
+    manager: { guards: { isStaleReport: never } },
+  },
+  {
+    name: 'accept-older-report',
+    what: 'accept a report with an older version (isOlderReport always false)',
+    manager: { guards: { isOlderReport: never } },
+  },
+  {
+    name: 'answer-before-stored',
+    what: 'answer a DELETE before it is stored (intentStored always true)',
+    manager: { guards: { intentStored: always } },
+    worker: { guards: { intentStored: always } },
+  },
+  {
+    name: 'forget-tombstone',
+    what: 'forget a tombstone (leaveTombstone does nothing)',
+    worker: { actions: { leaveTombstone: nothing } },
+  },
+  {
+    name: 'lose-backoff-due',
+    what: 'lose the backoff due time (recordRestartDue does nothing)',
+    task: { actions: { recordRestartDue: nothing } },
+  },
+];
+
+export const mistakeByName = (name: string): Mistake | undefined => mistakes.find((m) => m.name === name);
