@@ -160,7 +160,7 @@ export class Cluster {
   }
 
   stop(): void {
-    for (const worker of this.workers) worker.kill();
-    this.manager.kill();
+    for (const worker of this.workers) worker.kill(true);
+    this.manager.kill(true);
   }
 }

@@ -50,7 +50,13 @@ export class Checker implements Observer {
     private readonly trace: Trace,
   ) {}
 
+  /** Said once per invariant and task (`detail` starts with the task's ID or the process's name). */
+  private readonly said = new Set<string>();
+
   private fail(invariant: string, detail: string): void {
+    const key = `${invariant} ${detail.split(' ')[0]}`;
+    if (this.said.has(key)) return;
+    this.said.add(key);
     this.trace.add('CHECK', `VIOLATION ${invariant}: ${detail}`);
     this.violations.push({ at: this.trace.lines.at(-1)!.at, invariant, detail });
   }
@@ -150,7 +156,6 @@ export class Checker implements Observer {
     for (const id of this.listed) {
       if (!tasks.has(id)) {
         this.fail('posted-is-listed', `${id} was answered 201 but the manager does not list it`);
-        this.listed.delete(id); // said once
       }
     }
     for (const task of tasks.values()) this.checkVersion(task);

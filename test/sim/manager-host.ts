@@ -84,10 +84,10 @@ export class ManagerHost {
     };
   }
 
-  kill(): void {
+  kill(quietly = false): void {
     const process = this.process;
     if (!process) return;
-    this.trace.add('manager', 'process killed (-9)');
+    if (!quietly) this.trace.add('manager', 'process killed (-9)');
     this.process = undefined;
     process.kill();
   }

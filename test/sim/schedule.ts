@@ -136,19 +136,30 @@ function drawCalls(random: Random, task: number, chaosMs: number): SimEvent[] {
   return calls;
 }
 
-export function drawScenario(seed: number, only?: ReadonlySet<FaultKind>): Scenario {
+/** What `--without` can leave out of a schedule: a fault kind, or a kind of user call. */
+export type Leave = FaultKind | 'changed-spec' | 'delete' | 'repost';
+
+/** Whether an entry is of a kind left out. */
+export const leftOut = (event: SimEvent, without: ReadonlySet<string>): boolean =>
+  without.has(event.kind) || (event.kind === 'post' && event.variant > 0 && without.has('changed-spec'));
+
+/**
+ * The scenario of a seed. `without` drops entries of some kinds after the
+ * draw, so the rest of the seed's schedule stays what it was.
+ */
+export function drawScenario(seed: number, without: ReadonlySet<string> = new Set()): Scenario {
   const random = new Random(seed).fork('scenario');
   const workerCount = random.int(1, 5);
   const workers = Array.from({ length: workerCount }, (_, i) => `w${i + 1}`);
   const tasks = Array.from({ length: random.int(1, 6) }, (_, i) => drawTask(random, i));
   const chaosMs = random.int(10_000, 45_000);
   const events: SimEvent[] = tasks.flatMap((_, i) => drawCalls(random, i, chaosMs));
-  const weights = Object.fromEntries(Object.entries(faultWeights).filter(([kind]) => !only || only.has(kind as FaultKind))) as Record<FaultKind, number>;
-  const faultCount = Object.keys(weights).length === 0 ? 0 : random.int(0, 8);
-  for (let i = 0; i < faultCount; i++) events.push(drawFault(random, random.weighted(weights), random.int(0, chaosMs), workerCount, tasks.length));
+  const faultCount = random.int(0, 8);
+  for (let i = 0; i < faultCount; i++) events.push(drawFault(random, random.weighted(faultWeights), random.int(0, chaosMs), workerCount, tasks.length));
   // Stable order by time; ties keep the order drawn.
   events.sort((a, b) => a.at - b.at);
-  return { seed, workers, scheduler: random.pick(['epvm', 'roundrobin'] as const), tasks, chaosMs, events };
+  const scheduler = random.pick(['epvm', 'roundrobin'] as const);
+  return { seed, workers, scheduler, tasks, chaosMs, events: events.filter((e) => !leftOut(e, without) && !(without.has('repost') && isRepost(e, events))) };
 }
 
 /** One line per entry, for traces and shrunk schedules. */
@@ -162,3 +173,7 @@ export function describeEvent(event: SimEvent, scenario: Scenario): string {
   });
   return `${kind} ${fields.join(' ')}`.trim();
 }
+
+/** A POST of the original spec after the task's first POST. */
+const isRepost = (event: SimEvent, events: SimEvent[]): boolean =>
+  event.kind === 'post' && event.variant === 0 && events.find((e) => e.kind === 'post' && e.task === event.task) !== event;

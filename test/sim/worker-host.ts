@@ -93,10 +93,10 @@ export class WorkerHost implements WorkerAddress {
   }
 
   /** kill -9: in-memory state is gone; the disk and the engine's containers stay. */
-  kill(): void {
+  kill(quietly = false): void {
     const process = this.process;
     if (!process) return;
-    this.trace.add(this.name, 'process killed (-9)');
+    if (!quietly) this.trace.add(this.name, 'process killed (-9)');
     this.process = undefined;
     process.kill();
     this.link.resetStreams('ECONNRESET');
