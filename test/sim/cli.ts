@@ -94,8 +94,7 @@ const from = count(parsed.from, '--from', 0) ?? 1;
 const total = seeds!;
 let lastShown = 0;
 const result = await runSeeds({
-  from,
-  count: total,
+  seeds: Array.from({ length: total }, (_, i) => from + i),
   threads: count(parsed.threads, '--threads', 1),
   without,
   mistake: mistake?.name,

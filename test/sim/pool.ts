@@ -6,14 +6,13 @@ import { Worker } from 'node:worker_threads';
 import type { PoolJob, SeedSummary } from './pool-worker.js';
 
 export interface PoolOptions {
-  from: number;
-  count: number;
+  seeds: number[];
   threads?: number;
   without?: string[];
   mistake?: string;
   /** Stop each seed at its first violation (faster; the summary has that one). */
   failFast?: boolean;
-  /** Stop every thread once this many seeds failed. */
+  /** Stop every thread once this many seeds failed (the summaries then hold the seeds run so far). */
   stopAfter?: number;
   onSeed?: (summary: SeedSummary, done: number) => void;
 }
@@ -30,15 +29,15 @@ export interface PoolResult {
 const BOOTSTRAP = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then(({ register }) => { register(); return import(${JSON.stringify(new URL('./pool-worker.ts', import.meta.url).href)}); })`;
 
 export async function runSeeds(options: PoolOptions): Promise<PoolResult> {
-  const threads = Math.max(1, Math.min(options.threads ?? availableParallelism(), options.count));
+  const threads = Math.max(1, Math.min(options.threads ?? availableParallelism(), options.seeds.length));
   const started = performance.now();
   const summaries: SeedSummary[] = [];
   const workers: Worker[] = [];
+  if (options.seeds.length === 0) return { summaries, failures: [], wallMs: 0, clusterMs: 0 };
   await new Promise<void>((resolve, reject) => {
     let running = threads;
     for (let t = 0; t < threads; t++) {
-      const seeds: number[] = [];
-      for (let i = t; i < options.count; i += threads) seeds.push(options.from + i);
+      const seeds = options.seeds.filter((_, i) => i % threads === t);
       const job: PoolJob = { seeds, without: options.without ?? [], mistake: options.mistake, failFast: options.failFast ?? true };
       const worker = new Worker(BOOTSTRAP, { eval: true, workerData: job });
       workers.push(worker);

@@ -1,0 +1,30 @@
+// Every bug the simulator found, by the seed that first showed it. Each is a
+// regression test (sim.test.ts): a bug still `open` must still fail with its
+// invariant (so a fix is noticed and the entry flipped), a fixed one must
+// pass. test/sim/FOUND.md has the shrunk trace and what went wrong for each.
+
+export interface Found {
+  seed: number;
+  /** Kinds left out of the seed's schedule when it was found (`--without`), to isolate the bug. */
+  without: string[];
+  invariant: string;
+  /** What went wrong, in a line. */
+  what: string;
+  /** The case of issue 8 it is ("No task lost, no stop undone"), when it is one of those. */
+  issue8Case?: number;
+  /** True while the bug is on main; set false when the fix lands. */
+  open: boolean;
+}
+
+export const found: Found[] = [
+  { seed: 17, without: [], invariant: 'no-exception', issue8Case: 5, open: true, what: "a worker's store write fails (disk full): the exception escapes the emit handler and would end the process" },
+  { seed: 10, without: [], invariant: 'spec-applied', issue8Case: 9, open: true, what: 'a POST with a changed spec for an existing ID answers 201 and the old spec keeps running' },
+  { seed: 64, without: ['changed-spec', 'store.fail'], invariant: 'no-exception', issue8Case: 3, open: true, what: "manager restarted with a worker left out of its list: a DELETE of that worker's task throws \"Unable to send event to actor 'worker:w1'\"" },
+  { seed: 460, without: [], invariant: 'completed-is-final', issue8Case: 2, open: true, what: 'DELETE right after POST: the stop overtakes the run, the worker says "no task", the manager completes it (204), then the run arrives and its report makes the record Scheduled again' },
+  { seed: 557, without: [], invariant: 'stop-not-undone', issue8Case: 2, open: true, what: 'a worker answers a stop of a task it does not have yet, then the late run starts the container: no tombstone' },
+  { seed: 6, without: ['changed-spec', 'store.fail'], invariant: 'completed-is-final', issue8Case: 1, open: true, what: "a stop to a worker that is down completes the task when the TTL passes (204); the worker comes back with the task Running and its report overwrites the Completed record" },
+  { seed: 270, without: ['changed-spec', 'store.fail'], invariant: 'never-completed-unless-stopped', issue8Case: 1, open: true, what: 'a report about an older placement (the duplicate copy stopped on w1) completes the task after it was placed on w1 again: nobody stopped it' },
+  { seed: 237, without: ['changed-spec', 'store.fail'], invariant: 'completed-is-final', open: true, what: 'a run whose answer was lost is reported undelivered after the task was stopped (204): the manager requeues the Completed record' },
+  { seed: 1232, without: [], invariant: 'stopped-is-completed', open: true, what: 'DELETE answered 202 (stop not yet delivered); the undelivered run requeues the task and places it elsewhere, forgetting the stop: it ends Failed, never Completed' },
+  { seed: 871, without: [], invariant: 'backoff-honoured', issue8Case: 10, open: true, what: 'a worker killed and restarted while a crashed task waits to restart restarts it at once: the backoff due time was not stored' },
+];

@@ -1,0 +1,80 @@
+// The simulator as a test: a seed replays byte for byte; the first 1,000
+// seeds break no invariant (beyond the bugs still open in found.ts); every
+// bug found stays found until fixed and passes once fixed; every mistake of
+// mistakes.ts is caught within the first 1,000 seeds; shrinking keeps the
+// failure. Seeds run on every core (worker threads); the timing is printed,
+// not asserted (bench/sim.ts measures it).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { found } from './found.js';
+import { mistakes, undeclared } from './mistakes.js';
+import { runSeeds } from './pool.js';
+import { drawScenario } from './schedule.js';
+import { shrink } from './shrink.js';
+import { simulate } from './simulation.js';
+
+const SEEDS = Array.from({ length: 1000 }, (_, i) => i + 1);
+/** Invariants that the bugs still open break: a seed may fail with these until issue 8 lands. */
+const openInvariants = new Set(found.filter((f) => f.open).map((f) => f.invariant));
+let passing: number[] | undefined;
+
+test('a seed replays byte for byte', async () => {
+  for (const seed of [6, 42]) {
+    const first = await simulate(drawScenario(seed));
+    const second = await simulate(drawScenario(seed));
+    assert.ok(first.trace.length > 10, `seed ${seed} should leave a trace`);
+    assert.equal(JSON.stringify(second.trace), JSON.stringify(first.trace), `seed ${seed} gave two histories`);
+  }
+});
+
+test(`the first ${SEEDS.length} seeds break no invariant but those of the open bugs`, async (t) => {
+  const result = await runSeeds({ seeds: SEEDS });
+  assert.equal(result.summaries.length, SEEDS.length);
+  passing = result.summaries.filter((s) => s.ok).map((s) => s.seed);
+  const unexplained = result.failures.filter((f) => !openInvariants.has(f.invariant!));
+  t.diagnostic(`${SEEDS.length} seeds in ${(result.wallMs / 1000).toFixed(1)} s; ${result.failures.length} failed with invariants of open bugs (${[...openInvariants].join(', ') || 'none'})`);
+  assert.deepEqual(
+    unexplained.map((f) => `seed ${f.seed}: ${f.invariant}: ${f.detail}`),
+    [],
+    'a new failure: replay it with npm run sim -- --seed N, and add it to test/sim/found.ts and FOUND.md',
+  );
+});
+
+for (const bug of found) {
+  test(`found: seed ${bug.seed} (${bug.invariant}) ${bug.open ? 'still fails until fixed' : 'passes'}`, async () => {
+    const result = await simulate(drawScenario(bug.seed, new Set(bug.without)), { failFast: true });
+    if (bug.open) {
+      assert.ok(
+        result.violations.some((v) => v.invariant === bug.invariant),
+        `seed ${bug.seed} no longer breaks ${bug.invariant}: if the fix landed, set open: false in test/sim/found.ts (violations now: ${result.violations.map((v) => v.invariant).join(', ') || 'none'})`,
+      );
+    } else {
+      assert.deepEqual(result.violations, [], `seed ${bug.seed} (${bug.what}) fails again`);
+    }
+  });
+}
+
+for (const mistake of mistakes) {
+  test(`mistake caught within ${SEEDS.length} seeds: ${mistake.what}`, async (t) => {
+    const missing = undeclared(mistake);
+    if (mistake.pending) {
+      assert.notDeepEqual(missing, [], `${mistake.name}: the machines declare what it replaces now; remove pending from it in test/sim/mistakes.ts`);
+      t.diagnostic(`waiting for issue 8 to declare ${missing.join(', ')}`);
+      return;
+    }
+    assert.deepEqual(missing, [], `${mistake.name} replaces what the machines do not declare, so it cannot bite`);
+    assert.ok(passing, 'runs after the seed sweep, which finds the seeds that pass without the mistake');
+    // Only seeds that pass without the mistake count: the failure is the mistake's.
+    const result = await runSeeds({ seeds: passing, mistake: mistake.name, stopAfter: 1 });
+    const caught = result.failures[0];
+    assert.ok(caught, `${mistake.name} went unnoticed through ${passing.length} seeds`);
+    t.diagnostic(`caught by seed ${caught.seed}: ${caught.invariant}: ${caught.detail}`);
+  });
+}
+
+test('shrinking keeps the failure and drops what it does not need', async () => {
+  const scenario = drawScenario(460);
+  const shrunk = await shrink(scenario, 'completed-is-final');
+  assert.ok(shrunk.keep.length < scenario.events.length, `nothing was dropped from ${scenario.events.length} entries`);
+  assert.ok(shrunk.result.violations.some((v) => v.invariant === 'completed-is-final'));
+});
