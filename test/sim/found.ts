@@ -17,7 +17,7 @@ export interface Found {
 }
 
 export const found: Found[] = [
-  { seed: 17, without: [], invariant: 'no-exception', issue8Case: 5, open: true, what: "a worker's store write fails (disk full): the exception escapes the emit handler and would end the process" },
+  { seed: 17, without: [], invariant: 'no-exception', issue8Case: 5, open: true, what: "a worker's store write fails (disk full): XState rethrows the save's exception from a timer, uncaught, which would end the process" },
   { seed: 10, without: [], invariant: 'spec-applied', issue8Case: 9, open: true, what: 'a POST with a changed spec for an existing ID answers 201 and the old spec keeps running' },
   { seed: 64, without: ['changed-spec', 'store.fail'], invariant: 'no-exception', issue8Case: 3, open: true, what: "manager restarted with a worker left out of its list: a DELETE of that worker's task throws \"Unable to send event to actor 'worker:w1'\"" },
   { seed: 460, without: [], invariant: 'completed-is-final', issue8Case: 2, open: true, what: 'DELETE right after POST: the stop overtakes the run, the worker says "no task", the manager completes it (204), then the run arrives and its report makes the record Scheduled again' },
