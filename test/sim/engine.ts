@@ -50,6 +50,8 @@ export class SimEngine {
   readonly crashLoop = new Map<string, number>();
   /** Tasks whose containers fail health checks, until the time given. */
   readonly unhealthy = new Map<string, number>();
+  /** Every container that ever exited, with its code: the facts a worker's records must match. */
+  readonly exits = new Map<string, number>();
   private readonly watchers = new Set<{ handlers: WatchHandlers; connected: boolean; lastDelivery: number }>();
   private next = 1;
 
@@ -96,6 +98,7 @@ export class SimEngine {
     return slow + this.random.int(20, 600);
   }
 
+  /** Creates a task's container, not yet running (Docker's "created"). */
   create(task: Task): SimContainer {
     const id = `c${this.number}${(this.next++).toString(16).padStart(10, '0')}${'0'.repeat(52)}`;
     const portKey = Object.keys({ ...task.ExposedPorts, ...task.PortBindings })[0] ?? '';
@@ -104,7 +107,7 @@ export class SimEngine {
       taskId: task.ID,
       name: task.Name,
       spec: { Image: task.Image, Env: [...task.Env], Cmd: [...task.Cmd], ...placementOf(task) },
-      running: true,
+      running: false,
       paused: false,
       exitCode: null,
       hostPort: portKey ? 40000 + this.number * 1000 + (this.next % 1000) : null,
@@ -112,8 +115,14 @@ export class SimEngine {
     };
     this.containers.set(id, container);
     if (container.hostPort !== null) this.ports.set(container.hostPort, container);
-    this.trace.add(this.name, `container ${short(id)} of ${task.ID} started`);
-    const loopUntil = this.crashLoop.get(task.ID) ?? 0;
+    return container;
+  }
+
+  /** Starts a created container; under a crash-loop fault it exits soon after. */
+  run(container: SimContainer): SimContainer {
+    container.running = true;
+    this.trace.add(this.name, `container ${short(container.id)} of ${container.taskId} started`);
+    const loopUntil = this.crashLoop.get(container.taskId) ?? 0;
     if (Date.now() < loopUntil) {
       setTimeout(() => this.exit(container, 1, { oom: false, outside: false, why: 'crash-loop' }), this.random.int(5, 1500));
     }
@@ -126,6 +135,7 @@ export class SimEngine {
     container.running = false;
     container.paused = false;
     container.exitCode = exitCode;
+    this.exits.set(container.id, exitCode);
     this.trace.add(this.name, `container ${short(container.id)} of ${container.taskId} exited ${exitCode} (${how.why})`);
     this.publish({ type: 'exited', taskId: container.taskId, containerId: container.id, exitCode, oom: how.oom, outside: how.outside, at: iso() });
   }
@@ -155,6 +165,7 @@ export class SimEngine {
         container.running = false;
         container.paused = false;
         container.exitCode = 255;
+        this.exits.set(container.id, 255);
       }
     }
     setTimeout(() => {
@@ -225,7 +236,8 @@ class SimRuntime implements ContainerRuntime {
     return this.serial(task.ID, async () => {
       const engine = this.engine;
       const notes: string[] = [];
-      await engine.call('start', `start task ${task.Name}`, engine.startLatency());
+      const latency = engine.startLatency();
+      await engine.call('start', `create container of ${task.Name}`, Math.floor(latency / 2));
       const existing = engine.of(task.ID);
       const running = existing.find((c) => c.running && !c.paused);
       if (running && !options.replace) {
@@ -236,7 +248,11 @@ class SimRuntime implements ContainerRuntime {
         engine.stopContainer(old);
         engine.destroy(old);
       }
-      return started(engine.create(task), notes);
+      // Created now, started when the rest of the call's time has passed: a listing meanwhile sees it not running.
+      const container = engine.create(task);
+      await engine.call('start', `start container of ${task.Name}`, latency - Math.floor(latency / 2));
+      if (!engine.containers.has(container.id)) throw new RuntimeError(`container ${short(container.id)} of ${task.Name} was removed before it started`);
+      return started(engine.run(container), notes);
     });
   }
 
@@ -269,9 +285,13 @@ class SimRuntime implements ContainerRuntime {
   }
 
   async list(): Promise<ContainerInfo[]> {
-    await this.engine.call('list', 'list containers', this.engine.latency());
+    // The engine answers with what it had when it took the call; the answer then takes its time to come back.
+    const latency = this.engine.latency();
+    await this.engine.call('list', 'list containers', 0);
     // Docker lists a paused container with State "paused", which is not "running".
-    return [...this.engine.containers.values()].map((c) => ({ taskId: c.taskId, containerId: c.id, name: c.name, running: c.running && !c.paused }));
+    const listing = [...this.engine.containers.values()].map((c) => ({ taskId: c.taskId, containerId: c.id, name: c.name, running: c.running && !c.paused }));
+    await sleep(latency);
+    return listing;
   }
 
   async exitCode(containerId: string): Promise<number | null> {

@@ -27,4 +27,6 @@ export const found: Found[] = [
   { seed: 237, without: ['changed-spec', 'store.fail'], invariant: 'completed-is-final', open: true, what: 'a run whose answer was lost is reported undelivered after the task was stopped (204): the manager requeues the Completed record' },
   { seed: 1232, without: [], invariant: 'stopped-is-completed', open: true, what: 'DELETE answered 202 (stop not yet delivered); the undelivered run requeues the task and places it elsewhere, forgetting the stop: it ends Failed, never Completed' },
   { seed: 871, without: [], invariant: 'backoff-honoured', issue8Case: 10, open: true, what: 'a worker killed and restarted while a crashed task waits to restart restarts it at once: the backoff due time was not stored' },
+  { seed: 84, without: [], invariant: 'facts-not-guesses', issue8Case: 11, open: true, what: 'with no fault at all, the periodic reconcile lists containers while a new one is created but not yet running, and applies that listing after the task is Running: the task goes Failed with "exited with code -1" while its container runs' },
+  { seed: 118, without: [], invariant: 'facts-not-guesses', issue8Case: 8, open: true, what: 'a paused container (docker pause) is listed as not running, and the reconcile records it as "exited with code 0"' },
 ];

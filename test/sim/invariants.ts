@@ -48,6 +48,8 @@ export class Checker implements Observer {
     private readonly scenario: Scenario,
     private readonly policy: TaskPolicy,
     private readonly trace: Trace,
+    /** The engine of a worker machine, by the worker's name. */
+    private readonly engine: (worker: string) => SimEngine | undefined,
   ) {}
 
   /** Said once per invariant and task (`detail` starts with the task's ID or the process's name). */
@@ -119,6 +121,7 @@ export class Checker implements Observer {
     const key = `${worker}/${task.ID}`;
     const before = this.workerState.get(key);
     this.workerState.set(key, task.StateName);
+    if (before === 'running' && (task.StateName === 'failed' || task.StateName === 'restarting')) this.checkExit(worker, task);
     const due = this.restartDue.get(worker) ?? new Map<string, number>();
     this.restartDue.set(worker, due);
     if (task.StateName === 'restarting' && before !== 'restarting') {
@@ -225,6 +228,23 @@ export class Checker implements Observer {
   }
 
   // ---- record checks -------------------------------------------------------------------
+
+  /**
+   * Facts, not guesses: a worker records that a task's container exited with
+   * a code only when that container did exit with that code.
+   */
+  private checkExit(worker: string, task: Task): void {
+    // The entry of this failure, not an older one: it carries the failure's time.
+    const terminated = task.Events.findLast((e) => e.Type === 'Terminated' && e.Time === task.FinishTime);
+    const code = /^exited with code (-?\d+)/.exec(terminated?.Message ?? '')?.[1];
+    if (code === undefined) return;
+    const engine = this.engine(worker);
+    const container = engine?.containers.get(task.ContainerID);
+    const exited = engine?.exits.get(task.ContainerID);
+    if (exited === Number(code)) return;
+    const actually = exited !== undefined ? `exited with ${exited}` : !container ? 'is gone without having exited' : container.paused ? 'is paused' : container.running ? 'is running' : 'was created and never ran';
+    this.fail('facts-not-guesses', `${task.ID}: ${worker} recorded that container ${task.ContainerID.slice(0, 12)} exited with code ${code}, but it ${actually}`);
+  }
 
   private checkVersion(task: Task): void {
     const version = versionOf(task);

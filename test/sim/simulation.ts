@@ -40,8 +40,8 @@ export async function simulate(scenario: Scenario, options: RunOptions = {}): Pr
   const clock = new SimClock(random.fork('Math.random'));
   const trace = new Trace(() => Date.now());
   const settings = simSettings(scenario.scheduler);
-  const checker = new Checker(scenario, taskPolicy(settings), trace);
-  const cluster = new Cluster(scenario, settings, random, trace, checker, options.mistake);
+  const checker = new Checker(scenario, taskPolicy(settings), trace, (name) => cluster.workers.find((w) => w.name === name)?.engine);
+  const cluster: Cluster = new Cluster(scenario, settings, random, trace, checker, options.mistake);
   const restoreFetch = installFetch(cluster.ports, (c) => cluster.engineOf(c));
   let steps = 0;
   try {
