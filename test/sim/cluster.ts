@@ -91,9 +91,9 @@ export class Cluster {
         for (const { engine, container } of this.containersOf(event.task)) engine.destroy(container, true);
         return;
       case 'container.pause':
-        for (const { container } of this.containersOf(event.task)) {
-          container.paused = true;
-          setTimeout(() => void (container.paused = false), event.ms);
+        for (const { engine, container } of this.containersOf(event.task)) {
+          engine.pause(container, true);
+          setTimeout(() => engine.pause(container, false), event.ms);
         }
         return;
       case 'crash-loop':
@@ -138,7 +138,7 @@ export class Cluster {
       engine.failing.clear();
       engine.crashLoop.clear();
       engine.unhealthy.clear();
-      for (const container of engine.containers.values()) container.paused = false;
+      for (const container of engine.containers.values()) engine.pause(container, false);
       worker.disk.failUntil = 0;
       if (engine.downUntil > now) engine.downUntil = now; // its timer reconnects the watchers
       worker.thaw();

@@ -14,6 +14,7 @@
 import type { Started, Stopped } from '../../src/vocabulary/runtime.js';
 import type { Task } from '../../src/vocabulary/task.js';
 import { RuntimeError, type ContainerEvent, type ContainerInfo, type ContainerRuntime, type StartOptions, type WatchHandlers } from '../../src/runtime/types.js';
+import { samePlacement } from '../../src/vocabulary/placement.js';
 import type { Observer } from './observer.js';
 import type { Random } from './random.js';
 import type { Trace } from './trace.js';
@@ -23,7 +24,9 @@ export interface SimContainer {
   taskId: string;
   name: string;
   /** What it was started from: the spec the user last asked for must be what runs. */
-  spec: { Image: string; Env: string[]; Cmd: string[]; Placement?: string };
+  spec: { Image: string; Env: string[]; Cmd: string[] };
+  /** The placement it was created for (its label). */
+  placement: string;
   running: boolean;
   paused: boolean;
   exitCode: number | null;
@@ -106,7 +109,8 @@ export class SimEngine {
       id,
       taskId: task.ID,
       name: task.Name,
-      spec: { Image: task.Image, Env: [...task.Env], Cmd: [...task.Cmd], ...placementOf(task) },
+      spec: { Image: task.Image, Env: [...task.Env], Cmd: [...task.Cmd] },
+      placement: task.Placement,
       running: false,
       paused: false,
       exitCode: null,
@@ -154,6 +158,14 @@ export class SimEngine {
   }
 
   // ---- faults -----------------------------------------------------------------
+
+  /** `docker pause` (or unpause): the container is alive but does not run; Docker says so in an event. */
+  pause(container: SimContainer, paused: boolean): void {
+    if (!this.containers.has(container.id) || !container.running || container.paused === paused) return;
+    container.paused = paused;
+    this.trace.add(this.name, `container ${short(container.id)} of ${container.taskId} ${paused ? 'paused' : 'unpaused'}`);
+    this.publish({ type: 'paused', taskId: container.taskId, containerId: container.id, paused, at: iso() });
+  }
 
   /** The engine restarts: its containers die, the stream drops, calls fail until it is back. */
   restart(downMs: number): void {
@@ -216,10 +228,6 @@ export class SimEngine {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 export const short = (id: string) => id.slice(0, 12);
-const placementOf = (task: Task): { Placement?: string } => {
-  const placement = (task as Task & { Placement?: unknown }).Placement;
-  return typeof placement === 'string' ? { Placement: placement } : {};
-};
 
 /** One worker process's client of its engine: calls for one task in order, as DockerRuntime's `serial`. */
 class SimRuntime implements ContainerRuntime {
@@ -239,7 +247,8 @@ class SimRuntime implements ContainerRuntime {
       const latency = engine.startLatency();
       await engine.call('start', `create container of ${task.Name}`, Math.floor(latency / 2));
       const existing = engine.of(task.ID);
-      const running = existing.find((c) => c.running && !c.paused);
+      // Only the same placement's running container is adopted; an older placement's is replaced.
+      const running = existing.find((c) => c.running && !c.paused && samePlacement(c.placement, task.Placement));
       if (running && !options.replace) {
         notes.push(`adopted its running container ${short(running.id)}`);
         return started(running, notes);
@@ -289,7 +298,14 @@ class SimRuntime implements ContainerRuntime {
     const latency = this.engine.latency();
     await this.engine.call('list', 'list containers', 0);
     // Docker lists a paused container with State "paused", which is not "running".
-    const listing = [...this.engine.containers.values()].map((c) => ({ taskId: c.taskId, containerId: c.id, name: c.name, running: c.running && !c.paused }));
+    const listing = [...this.engine.containers.values()].map((c) => ({
+      taskId: c.taskId,
+      placement: c.placement,
+      containerId: c.id,
+      name: c.name,
+      running: c.running && !c.paused,
+      paused: c.running && c.paused,
+    }));
     await sleep(latency);
     return listing;
   }

@@ -66,7 +66,11 @@ export class Checker implements Observer {
   // ---- the user's calls --------------------------------------------------------
 
   posted(id: string, variant: number, answer: Answer | undefined): void {
-    if (!answer) return; // no manager listened: nothing was received
+    if (!answer) {
+      // The manager died while the POST waited: it may or may not be stored.
+      this.intent.set(id, { want: 'unknown' });
+      return;
+    }
     if (answer.status === 500) this.fail('no-internal-error', `POST ${id} answered 500: ${String(answer.internal)}`);
     if (answer.status >= 300) return;
     this.intent.set(id, { want: 'run', variant });

@@ -9,6 +9,7 @@ import { createActor } from 'xstate';
 import type { Settings } from '../../src/config/settings.js';
 import { managerLogic, placementPolicy } from '../../src/manager/logic.js';
 import { ManagerService } from '../../src/manager/service.js';
+import { ManagerWrites } from '../../src/manager/writes.js';
 import { parseTaskEvent } from '../../src/task/codec.js';
 import { answer, answerAsync, type Answer } from './answers.js';
 import type { Mistake } from './mistakes.js';
@@ -41,11 +42,13 @@ export class ManagerHost {
     if (this.process) return;
     const incarnation = ++this.incarnation;
     const store = this.disk.open();
-    const restore = store.load();
     const log = (line: string) => this.trace.add('manager', `log: ${line}`);
-    let logic = managerLogic(() => {
+    const writes = new ManagerWrites(store, 'manager store (simulated)', log);
+    const restore = store.load();
+    const noLocalWorker = (): never => {
       throw new Error('the simulated cluster has no worker in the manager process');
-    }, this.settings, log).provide({
+    };
+    let logic = managerLogic(noLocalWorker, this.settings, log, writes, noLocalWorker).provide({
       actors: {
         remoteWorker: simRemoteWorker({ idleMs: this.settings.heartbeatTtlMs, callTimeoutMs: CALL_TIMEOUT_MS, stopTimeoutMs: this.settings.stopTimeoutMs, links: this.links, trace: this.trace, observer: this.observer }),
       },
@@ -57,12 +60,14 @@ export class ManagerHost {
         placement: placementPolicy(this.settings.scheduler),
         heartbeatTtlMs: this.settings.heartbeatTtlMs,
         startedAt: new Date().toISOString(),
+        // src/manager/start.ts draws it with nanoid; any name unique per start will do.
+        incarnation: `m${incarnation}`,
         restore,
       },
       id: 'manager',
       systemId: 'manager',
     });
-    const service = new ManagerService(actor, store);
+    const service = new ManagerService(actor, writes);
     actor.on('task.updated', ({ task }) => this.observer.managerRecord(task));
     let killed = false;
     actor.subscribe({
@@ -92,20 +97,31 @@ export class ManagerHost {
     process.kill();
   }
 
-  /** POST /tasks, as the route answers it; undefined when no manager listens. */
-  post(body: unknown): Answer | undefined {
-    const service = this.process?.service;
-    if (!service) return undefined;
-    return answer(201, () => service.submit(parseTaskEvent(body).Task));
+  /** POST /tasks, as the route answers it (201, or 202 when a restart is not confirmed yet); undefined when no manager answers. */
+  async post(body: unknown): Promise<Answer | undefined> {
+    const process = this.process;
+    if (!process) return undefined;
+    let confirmed = true;
+    const result = await answerAsync(201, async () => {
+      const submitted = await process.service.submit(parseTaskEvent(body).Task, this.stopWaitMs);
+      confirmed = submitted.confirmed;
+      return submitted.task;
+    });
+    if (this.process !== process) return undefined;
+    return result.status === 201 && !confirmed ? { ...result, status: 202 } : result;
+  }
+
+  /** How long the routes wait for a worker's word (src/manager/start.ts gives them the stop timeout + 5 s). */
+  private get stopWaitMs(): number {
+    return this.settings.stopTimeoutMs + 5000;
   }
 
   /** DELETE /tasks/{id}; resolves undefined when the process died before answering. */
   async delete(id: string): Promise<Answer | undefined> {
     const process = this.process;
     if (!process) return undefined;
-    const stopWaitMs = this.settings.stopTimeoutMs + 5000;
     let confirmed = false;
-    const result = await answerAsync(204, async () => void (confirmed = await process.service.stop(id, stopWaitMs)));
+    const result = await answerAsync(204, async () => void (confirmed = await process.service.stop(id, this.stopWaitMs)));
     if (this.process !== process) return undefined;
     if (result.status !== 204 || confirmed) return result;
     // The stop is recorded and will be carried out; the worker has not said so yet.

@@ -48,32 +48,27 @@ export const mistakes: Mistake[] = [
     name: 'drop-placement-check',
     what: 'drop the placement check on reports (isStaleReport always false)',
     manager: { guards: { isStaleReport: never } },
-    pending: true,
   },
   {
     name: 'accept-older-report',
     what: 'accept a report with an older version (isOlderReport always false)',
     manager: { guards: { isOlderReport: never } },
-    pending: true,
   },
   {
     name: 'answer-before-stored',
     what: 'answer a DELETE before it is stored (intentStored always true)',
     manager: { guards: { intentStored: always } },
     worker: { guards: { intentStored: always } },
-    pending: true,
   },
   {
     name: 'forget-tombstone',
     what: 'forget a tombstone (leaveTombstone does nothing)',
     worker: { actions: { leaveTombstone: nothing } },
-    pending: true,
   },
   {
     name: 'lose-backoff-due',
     what: 'lose the backoff due time (recordRestartDue does nothing)',
     task: { actions: { recordRestartDue: nothing } },
-    pending: true,
   },
 ];
 

@@ -2,17 +2,22 @@
 // of a remote worker that talks over it (what src/manager/remote-worker.ts
 // does over HTTP, message for message):
 //  - a command (run, stop) is a request and an answer, each of which can be
-//    delayed, lost or (the request) duplicated; calls race each other, so a
-//    stop can overtake a run. A lost answer means the worker acted while the
+//    delayed, lost or (the request) duplicated. The proxy sends the commands
+//    about one task one after another, as the real one does, but a request
+//    whose call timed out can still arrive later, after the next one: a stop
+//    can overtake its run. A lost answer means the worker acted while the
 //    manager hears "not delivered" when its call times out.
 //  - the event stream is ordered while it lasts; it opens with a `worker.tasks`
-//    snapshot, breaks (at once when the worker's process dies, silently under
-//    a partition, noticed then by the idle watchdog) and is reopened with
-//    backoff, as the real proxy does.
+//    snapshot (or, resuming, the changes after the last version seen), breaks
+//    (at once when the worker's process dies, silently under a partition,
+//    noticed then by the idle watchdog) and is reopened with backoff. What
+//    arrives is read through the same checks as the real proxy's.
 //  - partitions cut one direction or both.
 import { fromCallback } from 'xstate';
 import type { FromWorker, ToWorker } from '../../src/vocabulary/protocol.js';
-import type { Task } from '../../src/vocabulary/task.js';
+import { readWorkerMessage } from '../../src/manager/remote-worker.js';
+import { ValidationError } from '../../src/task/codec.js';
+import { readTaskList } from '../../src/task/reports.js';
 import { messageOf, wire, type Answer } from './answers.js';
 import type { Observer } from './observer.js';
 import type { Random } from './random.js';
@@ -109,6 +114,10 @@ export function simRemoteWorker(options: ProxyOptions) {
     let stream: { broken: boolean; reset(reason: string): void; close(): void } | undefined;
     let retry: ReturnType<typeof setTimeout> | undefined;
     let delay = 100;
+    /** The worker's newest version seen: a broken stream resumes after it. */
+    let seen = 0;
+    /** Commands about one task go out one after another, as the real proxy sends them. */
+    const lanes = new Map<string, Promise<void>>();
 
     function unreachable(reason: string): void {
       report({ type: 'worker.unreachable', worker: input.name, reason: `${input.address}: ${reason}`, at: now() });
@@ -159,6 +168,7 @@ export function simRemoteWorker(options: ProxyOptions) {
           if (back !== undefined) later(back, () => end('ECONNREFUSED'));
           return;
         }
+        const since = seen > 0 ? seen : undefined;
         link.address.when((endpoint) => {
           if (ended) return;
           unsubscribe = endpoint.events((message) =>
@@ -177,21 +187,41 @@ export function simRemoteWorker(options: ProxyOptions) {
                 watchdog();
                 delay = 100;
                 // The manager knows this worker by the name it was given; heartbeats are timed on arrival.
-                if (data.type === 'worker.stats' || data.type === 'worker.tasks') report({ ...data, worker: input.name, at: now() });
-                else if (data.type === 'task.updated') report({ ...data, worker: input.name });
+                let read: FromWorker | undefined;
+                try {
+                  read = readWorkerMessage(data.type, data, input.name, now());
+                } catch (error) {
+                  return end(`its event stream sent something that Cube cannot read (${error instanceof ValidationError ? error.message : String(error)})`);
+                }
+                if (!read) return;
+                if (read.type === 'task.updated') seen = Math.max(seen, read.task.Version);
+                if (read.type === 'worker.tasks') seen = Math.max(seen, ...read.tasks.map((t) => t.Version));
+                report(read);
               });
             }),
+            since,
           );
         });
       });
     }
 
     /** One request and its answer; `onAnswer` runs if it comes back in time, `onLost` when the call fails. */
-    function request(timeoutMs: number, ask: (endpoint: WorkerEndpoint) => Answer | Promise<Answer>, onAnswer: (a: Answer) => void, onLost: (reason: string) => void): void {
+    function request(
+      timeoutMs: number,
+      ask: (endpoint: WorkerEndpoint) => Answer | Promise<Answer>,
+      onAnswer: (a: Answer) => void,
+      onLost: (reason: string) => void,
+      onStopped: () => void = () => undefined,
+    ): void {
       let settled = false;
       const timer = later(timeoutMs, () => settle(() => onLost('no answer in time')));
       function settle(work: () => void) {
-        if (settled || stopped) return;
+        if (settled) return;
+        if (stopped) {
+          settled = true;
+          clearTimeout(timer);
+          return onStopped();
+        }
         settled = true;
         clearTimeout(timer);
         work();
@@ -219,28 +249,43 @@ export function simRemoteWorker(options: ProxyOptions) {
       if (link.duplicates()) deliver();
     }
 
-    function call(command: ToWorker & { type: 'task.run' | 'task.stop' }): void {
-      const id = command.type === 'task.run' ? command.task.ID : command.id;
+    /** One call; resolves when it is answered or has failed, so the next about the same task may go. */
+    function call(command: Extract<ToWorker, { type: 'task.run' | 'task.stop' }>): Promise<void> {
+      const [id, placement] = command.type === 'task.run' ? [command.task.ID, command.task.Placement] : [command.id, command.placement];
       const timeout = command.type === 'task.stop' ? options.stopTimeoutMs + options.callTimeoutMs : options.callTimeoutMs;
-      const undelivered = (reason: string) => {
-        options.trace.add('manager', `${command.type} ${id} → ${input.name} not delivered: ${reason}`);
-        report({ type: 'task.undelivered', worker: input.name, id, command: command.type, reason: `${input.address}: ${reason}`, at: now() });
-      };
-      request(
-        timeout,
-        async (endpoint) => {
-          if (command.type === 'task.run') return endpoint.post({ Task: command.task }, command.ensure === true);
-          const answer = await endpoint.delete(command.id);
-          options.observer.stopAnswered(input.name, command.id, answer.status);
-          return answer;
-        },
-        (a) => {
-          if (a.status < 300) return;
-          if (a.status >= 500 || a.status === 401) return undelivered(`answered ${a.status}: ${messageOf(a)}`);
-          report({ type: 'task.refused', worker: input.name, id, command: command.type === 'task.run' ? 'run' : 'stop', reason: messageOf(a) });
-        },
-        undelivered,
-      );
+      return new Promise((done) => {
+        const undelivered = (reason: string) => {
+          options.trace.add('manager', `${command.type} ${id} (placement ${placement}) → ${input.name} not delivered: ${reason}`);
+          report({ type: 'task.undelivered', worker: input.name, id, placement, command: command.type, reason: `${input.address}: ${reason}`, at: now() });
+          done();
+        };
+        request(
+          timeout,
+          async (endpoint) => {
+            if (command.type === 'task.run') return endpoint.post({ Task: command.task }, placement);
+            const answer = await endpoint.delete(command.id, placement);
+            options.observer.stopAnswered(input.name, command.id, answer.status);
+            return answer;
+          },
+          (a) => {
+            done();
+            if (a.status < 300) return;
+            if (a.status >= 500 || a.status === 401) return undelivered(`answered ${a.status}: ${messageOf(a)}`);
+            report({ type: 'task.refused', worker: input.name, id, placement, command: command.type === 'task.run' ? 'run' : 'stop', reason: messageOf(a), status: a.status });
+          },
+          undelivered,
+          () => done(),
+        );
+      });
+    }
+
+    /** Queues a call behind the earlier ones about the same task. */
+    function inLane(id: string, work: () => Promise<void>): void {
+      const lane = (lanes.get(id) ?? Promise.resolve()).then(work);
+      lanes.set(id, lane);
+      void lane.then(() => {
+        if (lanes.get(id) === lane) lanes.delete(id);
+      });
     }
 
     function syncTasks(): void {
@@ -249,7 +294,13 @@ export function simRemoteWorker(options: ProxyOptions) {
         (endpoint) => endpoint.tasks(),
         (a) => {
           if (a.status !== 200) return unreachable(`GET /tasks answered ${a.status}`);
-          report({ type: 'worker.tasks', worker: input.name, tasks: a.body as Task[], at: now() });
+          let tasks;
+          try {
+            tasks = readTaskList(a.body, 'GET /tasks');
+          } catch (error) {
+            return unreachable(`GET /tasks answered something that Cube cannot read (${error instanceof ValidationError ? error.message : String(error)})`);
+          }
+          report({ type: 'worker.tasks', worker: input.name, tasks, at: now() });
         },
         unreachable,
       );
@@ -258,8 +309,9 @@ export function simRemoteWorker(options: ProxyOptions) {
     receive((message) => {
       switch (message.type) {
         case 'task.run':
+          return inLane(message.task.ID, () => call(message));
         case 'task.stop':
-          return call(message);
+          return inLane(message.id, () => call(message));
         case 'worker.sync':
           return syncTasks();
       }

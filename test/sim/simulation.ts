@@ -75,15 +75,20 @@ export async function simulate(scenario: Scenario, options: RunOptions = {}): Pr
   }
 
   function play(event: SimEvent): void {
-    if (event.kind === 'post') return post(event.task, event.variant);
+    if (event.kind === 'post') return void post(event.task, event.variant);
     if (event.kind === 'delete') return void remove(event.task);
     cluster.apply(event);
   }
 
-  function post(index: number, variant: number): void {
+  async function post(index: number, variant: number): Promise<void> {
     const definition = scenario.tasks[index]!;
-    const answer = cluster.manager.post({ Task: definition.variants[variant] });
-    trace.add('user', `POST ${definition.ID}${variant > 0 ? ` (changed spec ${variant})` : ''} → ${answer ? `${answer.status}${answer.status >= 300 ? ` ${message(answer.body)}` : ''}` : 'no answer (no manager)'}`);
+    const what = `POST ${definition.ID}${variant > 0 ? ` (changed spec ${variant})` : ''}`;
+    if (!cluster.manager.process) {
+      trace.add('user', `${what} → no answer (no manager)`);
+      return;
+    }
+    const answer = await cluster.manager.post({ Task: definition.variants[variant] });
+    trace.add('user', `${what} → ${answer ? `${answer.status}${answer.status >= 300 ? ` ${message(answer.body)}` : ''}` : 'no answer (the manager died)'}`);
     checker.posted(definition.ID, variant, answer);
   }
 

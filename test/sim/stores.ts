@@ -6,7 +6,8 @@
 import type { LogEntry } from '../../src/vocabulary/log-entry.js';
 import type { Task } from '../../src/vocabulary/task.js';
 import type { ManagerState, ManagerStore } from '../../src/store/manager-store.js';
-import type { TaskStore } from '../../src/store/task-store.js';
+import type { TaskState, TaskStore } from '../../src/store/task-store.js';
+import type { Tombstone } from '../../src/vocabulary/tombstone.js';
 
 /** A disk that can refuse writes until a time (absolute ms). */
 export class SimDisk {
@@ -25,15 +26,21 @@ export class SimDisk {
 
 export class SimTaskDisk extends SimDisk {
   readonly tasks = new Map<string, Task>();
+  readonly tombstones: Tombstone[] = [];
 
   open(): TaskStore & { kill(): void } {
     let open = true;
     return {
-      load: () => [...this.tasks.values()].map(copy),
+      load: (): TaskState => ({ tasks: [...this.tasks.values()].map(copy), tombstones: this.tombstones.map(copy) }),
       save: (task) => {
         if (!open) return;
         this.check();
         this.tasks.set(task.ID, copy(task));
+      },
+      saveTombstone: (tombstone) => {
+        if (!open) return;
+        this.check();
+        this.tombstones.push(copy(tombstone));
       },
       close: () => void (open = false),
       kill: () => void (open = false),

@@ -13,6 +13,7 @@ import { shardMachine } from '../../machines/shard.js';
 import { taskPolicy, workerLogicOptions } from '../../src/worker/from-settings.js';
 import { taskLogic, workerLogic } from '../../src/worker/logic.js';
 import { WorkerService, type WorkerRef } from '../../src/worker/service.js';
+import { WorkerWrites } from '../../src/worker/writes.js';
 import type { Settings } from '../../src/config/settings.js';
 import type { SimEngine } from './engine.js';
 import type { Mistake } from './mistakes.js';
@@ -54,8 +55,10 @@ export class WorkerHost implements WorkerAddress {
     const runtime = this.engine.runtime();
     const runtimes = () => runtime;
     const store = this.disk.open();
+    const log = (line: string) => this.trace.add(this.name, `log: ${line}`);
+    const writes = new WorkerWrites(store, `worker ${this.name} store (simulated)`, log);
     const restore = store.load();
-    const options = { ...workerLogicOptions(this.settings, (line) => this.trace.add(this.name, `log: ${line}`)), sampleStats: fixedStats };
+    const options = { ...workerLogicOptions(this.settings, log, () => writes), sampleStats: fixedStats };
     let logic: AnyActorLogic = workerLogic(runtimes, options);
     if (this.mistake?.task) {
       const task = taskLogic(runtimes, options.health).provide(this.mistake.task as never);
@@ -63,11 +66,11 @@ export class WorkerHost implements WorkerAddress {
     }
     if (this.mistake?.worker) logic = (logic as ReturnType<typeof workerLogic>).provide(this.mistake.worker as never);
     const actor = createActor(logic as ReturnType<typeof workerLogic>, {
-      input: { name: this.name, policy: taskPolicy(this.settings), restore },
+      input: { name: this.name, policy: taskPolicy(this.settings), restore: restore.tasks, tombstones: restore.tombstones, startedAt: new Date().toISOString() },
       id: `worker:${this.name}`,
       systemId: `worker:${this.name}`,
     });
-    const service = new WorkerService(this.name, actor, store);
+    const service = new WorkerService(this.name, actor);
     actor.on('task.updated', ({ task }) => this.observer.workerRecord(this.name, task));
     let killed = false;
     actor.subscribe({
@@ -77,7 +80,7 @@ export class WorkerHost implements WorkerAddress {
       },
     });
     actor.start();
-    this.trace.add(this.name, `process started (#${incarnation}, ${restore.length} record(s) restored)`);
+    this.trace.add(this.name, `process started (#${incarnation}, ${restore.tasks.length} record(s) and ${restore.tombstones.length} tombstone(s) restored)`);
     this.process = {
       actor,
       service,
