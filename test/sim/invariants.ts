@@ -31,8 +31,9 @@ export class Checker implements Observer {
   private readonly intent = new Map<string, Intent>();
   /** Tasks a user sent a DELETE for (whatever the answer). */
   private readonly deleteSent = new Set<string>();
-  /** Tasks whose DELETE answered 2xx with no 2xx POST since. */
-  private readonly stoppedByUser = new Set<string>();
+  /** The call each task's intent comes from, by its place in the order of calls. */
+  private readonly intentCall = new Map<string, number>();
+  private calls = 0;
   /** Tasks POSTed with a 2xx answer: they must always be listed. */
   private readonly listed = new Set<string>();
   private readonly completed = new Set<string>();
@@ -64,35 +65,49 @@ export class Checker implements Observer {
   }
 
   // ---- the user's calls --------------------------------------------------------
+  // Calls race (a POST waits up to the stop timeout for its worker's word), so
+  // what the user last asked is the 2xx-answered call sent last: the manager
+  // takes each call when it arrives, whatever order the answers come in.
 
-  posted(id: string, variant: number, answer: Answer | undefined): void {
+  /** A POST is on its way; returns its place in the order of calls. A restart or update the user asks for waits for no backoff. */
+  posting(id: string): number {
+    for (const due of this.restartDue.values()) due.delete(id);
+    return ++this.calls;
+  }
+
+  posted(id: string, variant: number, answer: Answer | undefined, call: number): void {
     if (!answer) {
       // The manager died while the POST waited: it may or may not be stored.
-      this.intent.set(id, { want: 'unknown' });
+      this.intend(id, call, { want: 'unknown' });
       return;
     }
     if (answer.status === 500) this.fail('no-internal-error', `POST ${id} answered 500: ${String(answer.internal)}`);
     if (answer.status >= 300) return;
-    this.intent.set(id, { want: 'run', variant });
     this.listed.add(id);
-    this.stoppedByUser.delete(id);
-    for (const due of this.restartDue.values()) due.delete(id); // a restart the user asked for waits for nothing
+    this.intend(id, call, { want: 'run', variant });
   }
 
-  deleting(id: string): void {
+  /** A DELETE is on its way; returns its place in the order of calls. */
+  deleting(id: string): number {
     this.deleteSent.add(id);
+    return ++this.calls;
   }
 
-  deleted(id: string, answer: Answer | undefined): void {
+  deleted(id: string, answer: Answer | undefined, call: number): void {
     if (!answer) {
       // The manager died while the DELETE waited: it may or may not be stored.
-      if (this.intent.has(id)) this.intent.set(id, { want: 'unknown' });
+      if (this.intent.has(id)) this.intend(id, call, { want: 'unknown' });
       return;
     }
     if (answer.status === 500) this.fail('no-internal-error', `DELETE ${id} answered 500: ${String(answer.internal)}`);
     if (answer.status >= 300) return;
-    this.intent.set(id, { want: 'stop' });
-    this.stoppedByUser.add(id);
+    this.intend(id, call, { want: 'stop' });
+  }
+
+  private intend(id: string, call: number, intent: Intent): void {
+    if (call < (this.intentCall.get(id) ?? 0)) return; // a later call already answered
+    this.intentCall.set(id, call);
+    this.intent.set(id, intent);
   }
 
   // ---- Observer -----------------------------------------------------------------
@@ -129,8 +144,9 @@ export class Checker implements Observer {
     const due = this.restartDue.get(worker) ?? new Map<string, number>();
     this.restartDue.set(worker, due);
     if (task.StateName === 'restarting' && before !== 'restarting') {
-      // The backoff starts now: this record's RestartCount is the attempt it waits for.
-      due.set(task.ID, Date.now() + restartDelay(task, this.policy));
+      // The backoff counts from the failure (FinishTime); this record's RestartCount is the attempt it waits for.
+      const failedAt = Date.parse(task.FinishTime);
+      due.set(task.ID, (Number.isNaN(failedAt) || failedAt > Date.now() ? Date.now() : failedAt) + restartDelay(task, this.policy));
     } else if (task.StateName !== 'restarting' && before === 'restarting') {
       due.delete(task.ID);
     }
@@ -144,7 +160,7 @@ export class Checker implements Observer {
   startBegins(engine: string, task: Task): void {
     const id = task.ID;
     // A DELETE answered 2xx is never undone: a worker that answered a stop of the task never starts it again.
-    if (this.stoppedByUser.has(id) && this.heardStop.get(engine)?.has(id)) {
+    if (this.intent.get(id)?.want === 'stop' && this.heardStop.get(engine)?.has(id)) {
       this.fail('stop-not-undone', `${engine} starts ${id} after answering its stop, and after the user's DELETE was answered 2xx`);
     }
     // Restarts honour their backoff, across worker restarts too.

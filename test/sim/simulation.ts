@@ -64,6 +64,10 @@ export async function simulate(scenario: Scenario, options: RunOptions = {}): Pr
     if (!(options.failFast && checker.violations.length > 0)) {
       const book = cluster.manager.process?.service.book();
       trace.add('sim', 'quiescence: final check');
+      for (const task of book?.tasks.values() ?? []) {
+        const history = task.Events.slice(-4).map((e) => `${e.Type}: ${e.Message}`).join(' | ');
+        trace.add('manager', `record ${task.ID}: ${task.StateName} on ${task.Worker || 'no worker'}, placement ${task.Placement || '-'}, version ${task.Version}; … ${history}`);
+      }
       checker.atQuiescence(book?.tasks ?? new Map(), cluster.engines, new Map([...(book?.workers.values() ?? [])].map((w) => [w.name, w.state])));
     }
     return { seed: scenario.seed, ok: checker.violations.length === 0, violations: checker.violations, trace: trace.lines, simulatedMs: clock.elapsed, workers: scenario.workers.length, steps };
@@ -87,9 +91,10 @@ export async function simulate(scenario: Scenario, options: RunOptions = {}): Pr
       trace.add('user', `${what} → no answer (no manager)`);
       return;
     }
+    const call = checker.posting(definition.ID);
     const answer = await cluster.manager.post({ Task: definition.variants[variant] });
     trace.add('user', `${what} → ${answer ? `${answer.status}${answer.status >= 300 ? ` ${message(answer.body)}` : ''}` : 'no answer (the manager died)'}`);
-    checker.posted(definition.ID, variant, answer);
+    checker.posted(definition.ID, variant, answer, call);
   }
 
   async function remove(index: number): Promise<void> {
@@ -98,11 +103,11 @@ export async function simulate(scenario: Scenario, options: RunOptions = {}): Pr
       trace.add('user', `DELETE ${id} → no answer (no manager)`);
       return;
     }
-    checker.deleting(id);
+    const call = checker.deleting(id);
     trace.add('user', `DELETE ${id} sent`);
     const answer = await cluster.manager.delete(id);
     trace.add('user', `DELETE ${id} → ${answer ? `${answer.status}${answer.status >= 300 ? ` ${message(answer.body)}` : ''}` : 'no answer (the manager died)'}`);
-    checker.deleted(id, answer);
+    checker.deleted(id, answer, call);
   }
 }
 
