@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { found } from './found.js';
-import { mistakes, undeclared } from './mistakes.js';
+import { mistakeByName, mistakes, undeclared } from './mistakes.js';
 import { runSeeds } from './pool.js';
 import { drawScenario } from './schedule.js';
 import { shrink } from './shrink.js';
@@ -73,8 +73,13 @@ for (const mistake of mistakes) {
 }
 
 test('shrinking keeps the failure and drops what it does not need', async () => {
-  const scenario = drawScenario(460);
-  const shrunk = await shrink(scenario, 'completed-is-final');
+  // A mistake makes a failure that stays whatever main fixes.
+  const mistake = mistakeByName('drop-placement-check')!;
+  const scenario = drawScenario(6);
+  const first = await simulate(scenario, { mistake, failFast: true });
+  const invariant = first.violations[0]?.invariant;
+  assert.ok(invariant, 'seed 6 should fail with drop-placement-check swapped in');
+  const shrunk = await shrink(scenario, invariant, mistake);
   assert.ok(shrunk.keep.length < scenario.events.length, `nothing was dropped from ${scenario.events.length} entries`);
-  assert.ok(shrunk.result.violations.some((v) => v.invariant === 'completed-is-final'));
+  assert.ok(shrunk.result.violations.some((v) => v.invariant === invariant));
 });
