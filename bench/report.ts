@@ -443,7 +443,7 @@ before the final check. Seeds run on worker threads, one per core. "Cluster-hour
 seeds; a seed covers ${o.simulatedSecondsPerSeed} simulated seconds in ${fmt1(o.stepsPerSeed)} steps on average.
 Failed seeds are counted, not judged here (${a.failed} of ${fmt1(a.seeds)}: the bugs still open in test/sim/found.ts).
 
-**Run it:** \`node --import tsx bench/sim.ts [seeds]\` (default 5,000; no Docker), or \`npm run sim -- --seeds N\`.
+**Run it:** \`node --import tsx bench/sim.ts [seeds]\` (default 3,000; no Docker), or \`npm run sim -- --seeds N\`.
 
 | | seeds | wall | seeds/s | cluster-hours per minute | other processes |
 |---|---:|---:|---:|---:|---:|
@@ -485,7 +485,7 @@ node --import tsx bench/worker-start.ts            # ~1 min, Docker
 node --import tsx bench/control-plane.ts --sweep 1,4,16,64,256,1024 --profile   # ~1 min, no Docker (MemoryRuntime)
 node --import tsx bench/docker-50.ts               # ~2 min, Docker (+ Swarm)
 node --import tsx bench/restart.ts                 # ~15 s, Docker
-node --import tsx bench/sim.ts                     # ~5 min, no Docker (the cluster simulator)
+node --import tsx bench/sim.ts                     # ~2 min, no Docker (the cluster simulator)
 node --import tsx bench/report.ts                  # writes docs/benchmarks.md and docs/benchmarks/*.svg
 \`\`\`
 

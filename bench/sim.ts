@@ -4,14 +4,14 @@
 // and 1–5 workers, its faults and user calls, the heal, and the run-on to
 // quiescence (about 1.5 simulated minutes each).
 //
-//   node --import tsx bench/sim.ts [seeds]      (default 5000)
+//   node --import tsx bench/sim.ts [seeds]      (default 3000)
 //
 // Seeds that fail are counted, not judged: the simulator's test judges them.
 import { availableParallelism } from 'node:os';
 import { runSeeds, type PoolResult } from '../test/sim/pool.js';
 import { measureQuietly, round, saveResult, waitForQuiet } from './lib.js';
 
-const count = Number(process.argv[2] ?? 5000);
+const count = Number(process.argv[2] ?? 3000);
 /** npm test runs 1,000 seeds and must take under 2 minutes on 2 cores. */
 const TARGET_SEEDS_PER_SECOND = round(1000 / 120, 2);
 

@@ -21,11 +21,6 @@ export interface Violation {
 /** What the user last asked of a task and was told yes, or 'unknown' when the answer never came. */
 type Intent = { want: 'run'; variant: number } | { want: 'stop' } | { want: 'unknown' };
 
-const versionOf = (task: Task): number | undefined => {
-  const version = (task as Task & { Version?: unknown }).Version;
-  return typeof version === 'number' ? version : undefined;
-};
-
 export class Checker implements Observer {
   readonly violations: Violation[] = [];
   private readonly intent = new Map<string, Intent>();
@@ -267,10 +262,9 @@ export class Checker implements Observer {
   }
 
   private checkVersion(task: Task): void {
-    const version = versionOf(task);
-    if (version === undefined) return;
+    const version = task.Version;
     const seen = this.versions.get(task.ID);
-    // Versions only grow.
+    // Versions only grow, across restarts too.
     if (seen !== undefined && version < seen) this.fail('versions-grow', `${task.ID} went from version ${seen} back to ${version}`);
     if (seen === undefined || version > seen) this.versions.set(task.ID, version);
   }
