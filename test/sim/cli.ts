@@ -1,9 +1,11 @@
 // npm run sim -- --seed N            replay one seed: its trace, its violations, and a shrunk schedule if it fails
 // npm run sim -- --seed N --keep 3,7 replay only those entries of the seed's schedule (what shrinking prints)
+// npm run sim -- --found N           replay the recorded schedule of a bug found by seed N (test/sim/found.ts)
 // npm run sim -- --seeds N [--from K] run N seeds on every core; report failures, seeds/s, cluster-hours per minute
 // Options: --without kind,kind (leave fault kinds or user calls out), --mistake NAME (run with a mistake
 // swapped in), --threads N, --no-shrink, --verbose (every line, the processes' logs too).
 import { parseArgs } from 'node:util';
+import { found, foundBySeed, foundScenario } from './found.js';
 import { mistakeByName, mistakes } from './mistakes.js';
 import { runSeeds } from './pool.js';
 import { describeEvent, drawScenario, faultWeights } from './schedule.js';
@@ -11,7 +13,7 @@ import { shrink, subset } from './shrink.js';
 import { simulate, type RunResult } from './simulation.js';
 import { formatLine, type TraceLine } from './trace.js';
 
-const usage = `usage: npm run sim -- --seed N [--keep i,j,…] | --seeds N [--from K]
+const usage = `usage: npm run sim -- --seed N [--keep i,j,…] | --found N | --seeds N [--from K]
   options: --without KIND,… (fault kinds: ${Object.keys(faultWeights).join(', ')}; calls: changed-spec, delete, repost)
            --mistake NAME (${mistakes.map((m) => m.name).join(', ')}), --threads N, --no-shrink, --verbose`;
 
@@ -31,6 +33,7 @@ try {
   parsed = parseArgs({
     options: {
       seed: { type: 'string' },
+      found: { type: 'string' },
       seeds: { type: 'string' },
       from: { type: 'string' },
       keep: { type: 'string' },
@@ -56,13 +59,24 @@ for (const kind of without) if (!known.has(kind)) fail(`--without: ${JSON.string
 const mistake = parsed.mistake === undefined ? undefined : (mistakeByName(parsed.mistake) ?? fail(`--mistake: no mistake named ${JSON.stringify(parsed.mistake)}`));
 const seed = count(parsed.seed, '--seed', 0);
 const seeds = count(parsed.seeds, '--seeds', 1);
-if ((seed === undefined) === (seeds === undefined)) fail('give one of --seed N or --seeds N');
+const foundSeed = count(parsed.found, '--found', 0);
+if ([seed, seeds, foundSeed].filter((v) => v !== undefined).length !== 1) fail('give one of --seed N, --found N or --seeds N');
 
 const shown = (line: TraceLine) => parsed.verbose || !line.text.startsWith('log: ');
 const flags = `${without.length ? ` --without ${without.join(',')}` : ''}${mistake ? ` --mistake ${mistake.name}` : ''}`;
 
 function report(result: RunResult): void {
   for (const v of result.violations) process.stdout.write(`  ✗ ${v.invariant}: ${v.detail}\n`);
+}
+
+if (foundSeed !== undefined) {
+  const bug = foundBySeed(foundSeed) ?? fail(`--found: no bug found by seed ${foundSeed} in test/sim/found.ts (${found.map((f) => f.seed).join(', ')})`);
+  const result = await simulate(foundScenario(bug), { mistake });
+  process.stdout.write(`${result.trace.filter(shown).map(formatLine).join('\n')}\n\n`);
+  process.stdout.write(`found seed ${foundSeed} (${bug.invariant}, ${bug.open ? 'open' : 'fixed'}): ${bug.what}\n`);
+  if (result.ok) process.stdout.write('every invariant held\n');
+  else report(result);
+  process.exit(result.ok ? 0 : 1);
 }
 
 if (seed !== undefined) {

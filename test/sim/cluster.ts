@@ -87,6 +87,16 @@ export class Cluster {
           engine.exit(container, event.exitCode, { oom: event.oom, outside: event.outside, why: event.oom ? 'OOM-killed' : event.outside ? 'killed from outside' : 'crashed' });
         }
         return;
+      case 'crash.worker-kill':
+        for (const { engine, container } of this.containersOf(event.task)) {
+          engine.exit(container, 1, { oom: false, outside: false, why: 'crashed' });
+          const host = this.workers.find((w) => w.engine === engine)!;
+          setTimeout(() => {
+            host.kill();
+            setTimeout(() => host.start(), event.downMs);
+          }, event.afterMs);
+        }
+        return;
       case 'container.vanish':
         for (const { engine, container } of this.containersOf(event.task)) engine.destroy(container, true);
         return;

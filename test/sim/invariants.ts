@@ -4,6 +4,7 @@
 // and reconciles. Each is stated where it is checked; docs/reliability.md
 // ("The simulator") lists them in words.
 import { HISTORY_LIMIT, restartDelay, type TaskPolicy } from '../../machines/task.js';
+import { samePlacement } from '../../src/vocabulary/placement.js';
 import { TaskState, type Task } from '../../src/vocabulary/task.js';
 import type { Answer } from './answers.js';
 import type { SimEngine } from './engine.js';
@@ -35,8 +36,8 @@ export class Checker implements Observer {
   private readonly versions = new Map<string, number>();
   /** worker → task: the worker answered a stop of it. */
   private readonly heardStop = new Map<string, Set<string>>();
-  /** worker → task → when its restart may begin (absolute ms). */
-  private readonly restartDue = new Map<string, Map<string, number>>();
+  /** worker → task → the placement waiting to restart in place, and when it may (absolute ms). */
+  private readonly restartDue = new Map<string, Map<string, { placement: string; at: number }>>();
   private readonly workerState = new Map<string, string>();
   private readonly startedAt = Date.now();
 
@@ -136,12 +137,13 @@ export class Checker implements Observer {
     const before = this.workerState.get(key);
     this.workerState.set(key, task.StateName);
     if (before === 'running' && (task.StateName === 'failed' || task.StateName === 'restarting')) this.checkExit(worker, task);
-    const due = this.restartDue.get(worker) ?? new Map<string, number>();
+    const due = this.restartDue.get(worker) ?? new Map<string, { placement: string; at: number }>();
     this.restartDue.set(worker, due);
     if (task.StateName === 'restarting' && before !== 'restarting') {
       // The backoff counts from the failure (FinishTime); this record's RestartCount is the attempt it waits for.
       const failedAt = Date.parse(task.FinishTime);
-      due.set(task.ID, (Number.isNaN(failedAt) || failedAt > Date.now() ? Date.now() : failedAt) + restartDelay(task, this.policy));
+      const from = Number.isNaN(failedAt) || failedAt > Date.now() ? Date.now() : failedAt;
+      due.set(task.ID, { placement: task.Placement, at: from + restartDelay(task, this.policy) });
     } else if (task.StateName !== 'restarting' && before === 'restarting') {
       due.delete(task.ID);
     }
@@ -158,10 +160,10 @@ export class Checker implements Observer {
     if (this.intent.get(id)?.want === 'stop' && this.heardStop.get(engine)?.has(id)) {
       this.fail('stop-not-undone', `${engine} starts ${id} after answering its stop, and after the user's DELETE was answered 2xx`);
     }
-    // Restarts honour their backoff, across worker restarts too.
+    // Restarts in place honour their backoff, across worker restarts too (another placement is not a restart).
     const due = this.restartDue.get(engine)?.get(id);
-    if (due !== undefined && Date.now() < due) {
-      this.fail('backoff-honoured', `${engine} restarts ${id} ${due - Date.now()} ms before its backoff ends`);
+    if (due !== undefined && samePlacement(due.placement, task.Placement) && Date.now() < due.at) {
+      this.fail('backoff-honoured', `${engine} restarts ${id} ${due.at - Date.now()} ms before its backoff ends`);
     }
   }
 

@@ -19,6 +19,8 @@ export type SimEvent =
   | { kind: 'stream.break'; at: number; worker: number }
   | { kind: 'manager.kill'; at: number; downMs: number; workers: number[] }
   | { kind: 'container.crash'; at: number; task: number; exitCode: number; oom: boolean; outside: boolean }
+  /** A task's container crashes, and soon after the worker running it is killed -9 and started again: its backoff must outlive the worker. */
+  | { kind: 'crash.worker-kill'; at: number; task: number; afterMs: number; downMs: number }
   | { kind: 'container.vanish'; at: number; task: number }
   | { kind: 'container.pause'; at: number; task: number; ms: number }
   | { kind: 'crash-loop'; at: number; task: number; ms: number }
@@ -56,6 +58,7 @@ export const faultWeights: Record<FaultKind, number> = {
   'stream.break': 2,
   'manager.kill': 3,
   'container.crash': 3,
+  'crash.worker-kill': 1,
   'container.vanish': 1,
   'container.pause': 1,
   'crash-loop': 1,
@@ -89,7 +92,7 @@ function drawFault(random: Random, kind: FaultKind, at: number, workers: number,
   const ms = random.weighted({ short: 3, long: 2 }) === 'short' ? random.int(100, 3000) : random.int(3000, 15_000);
   switch (kind) {
     case 'worker.kill':
-      return { kind, at, worker, downMs: random.chance(0.15) ? 0 : ms };
+      return { kind, at, worker, downMs: random.chance(0.3) ? 0 : ms };
     case 'worker.freeze':
       return { kind, at, worker, ms };
     case 'partition':
@@ -107,6 +110,8 @@ function drawFault(random: Random, kind: FaultKind, at: number, workers: number,
       const how = random.weighted({ exit: 4, oom: 1, killed: 2, clean: 1 });
       return { kind, at, task, exitCode: how === 'clean' ? 0 : how === 'exit' ? random.pick([1, 2, 127]) : 137, oom: how === 'oom', outside: how === 'killed' };
     }
+    case 'crash.worker-kill':
+      return { kind, at, task, afterMs: random.int(0, 2000), downMs: random.int(0, 1500) };
     case 'container.vanish':
       return { kind, at, task };
     case 'container.pause':

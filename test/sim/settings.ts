@@ -16,8 +16,8 @@ export function simSettings(scheduler: 'epvm' | 'roundrobin'): Settings {
     healthTimeoutMs: 500,
     healthFailures: 2,
     restartLimit: 3,
-    restartDelayMs: 1000,
-    restartDelayMaxMs: 8000,
+    restartDelayMs: 2000,
+    restartDelayMaxMs: 16_000,
     stopTimeoutMs: 2000,
     dockerTimeoutMs: 10_000,
   };

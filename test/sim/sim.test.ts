@@ -6,7 +6,7 @@
 // not asserted (bench/sim.ts measures it).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { found } from './found.js';
+import { found, foundScenario } from './found.js';
 import { mistakeByName, mistakes, undeclared } from './mistakes.js';
 import { runSeeds } from './pool.js';
 import { drawScenario } from './schedule.js';
@@ -42,14 +42,14 @@ test(`the first ${SEEDS.length} seeds break no invariant but those of the open b
 
 for (const bug of found) {
   test(`found: seed ${bug.seed} (${bug.invariant}) ${bug.open ? 'still fails until fixed' : 'passes'}`, async () => {
-    const result = await simulate(drawScenario(bug.seed, new Set(bug.without)), { failFast: true });
+    const result = await simulate(foundScenario(bug), { failFast: true });
     if (bug.open) {
       assert.ok(
         result.violations.some((v) => v.invariant === bug.invariant),
-        `seed ${bug.seed} no longer breaks ${bug.invariant}: if the fix landed, set open: false in test/sim/found.ts (violations now: ${result.violations.map((v) => v.invariant).join(', ') || 'none'})`,
+        `found seed ${bug.seed} no longer breaks ${bug.invariant} (npm run sim -- --found ${bug.seed}): if the fix landed, set open: false in test/sim/found.ts (violations now: ${result.violations.map((v) => v.invariant).join(', ') || 'none'})`,
       );
     } else {
-      assert.deepEqual(result.violations, [], `seed ${bug.seed} (${bug.what}) fails again`);
+      assert.deepEqual(result.violations, [], `found seed ${bug.seed} (${bug.what}) fails again: npm run sim -- --found ${bug.seed}`);
     }
   });
 }
