@@ -245,6 +245,14 @@ class SimRuntime implements ContainerRuntime {
       const engine = this.engine;
       const notes: string[] = [];
       const latency = engine.startLatency();
+      // As DockerRuntime.start: a restart first removes what the task has (calls of their own), then creates.
+      if (options.replace) {
+        await engine.call('remove', `remove containers of ${task.Name}`, engine.latency());
+        for (const old of engine.of(task.ID)) {
+          engine.stopContainer(old);
+          engine.destroy(old);
+        }
+      }
       await engine.call('start', `create container of ${task.Name}`, Math.floor(latency / 2));
       const existing = engine.of(task.ID);
       // Only the same placement's running container is adopted; an older placement's is replaced.

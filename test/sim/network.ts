@@ -43,13 +43,15 @@ export interface LinkFaults {
   toManagerCutUntil: number;
   /** A bad network until then: loss, duplication and long delays. */
   chaosUntil: number;
+  /** Requests towards the worker sent until then arrive 10.5–25 s late: their calls give up first. */
+  stallUntil: number;
   loss: number;
   duplicate: number;
   maxDelayMs: number;
 }
 
 export class Link {
-  readonly faults: LinkFaults = { toWorkerCutUntil: 0, toManagerCutUntil: 0, chaosUntil: 0, loss: 0, duplicate: 0, maxDelayMs: 0 };
+  readonly faults: LinkFaults = { toWorkerCutUntil: 0, toManagerCutUntil: 0, chaosUntil: 0, stallUntil: 0, loss: 0, duplicate: 0, maxDelayMs: 0 };
   /** Open event streams over this link: a cut or a break ends them. */
   readonly streams = new Set<{ broken: boolean; reset(reason: string): void }>();
 
@@ -70,6 +72,7 @@ export class Link {
   /** A packet's delay; undefined when it is lost. */
   delay(direction: 'toWorker' | 'toManager'): number | undefined {
     if (this.cut(direction)) return undefined;
+    if (direction === 'toWorker' && Date.now() < this.faults.stallUntil) return this.random.int(10_500, 25_000);
     if (!this.chaotic()) return this.random.int(1, 8);
     if (this.random.chance(this.faults.loss)) return undefined;
     return this.random.int(1, this.faults.maxDelayMs);

@@ -17,6 +17,8 @@ export type SimEvent =
   | { kind: 'partition'; at: number; worker: number; direction: Direction; ms: number }
   | { kind: 'network.chaos'; at: number; worker: number; ms: number; loss: number; duplicate: number; maxDelayMs: number }
   | { kind: 'stream.break'; at: number; worker: number }
+  /** Requests to every worker stall (delivered 10.5–25 s late, after their call gave up) for a moment, around a user call. */
+  | { kind: 'network.stall'; at: number; ms: number }
   | { kind: 'manager.kill'; at: number; downMs: number; workers: number[] }
   | { kind: 'container.crash'; at: number; task: number; exitCode: number; oom: boolean; outside: boolean }
   /** A task's container crashes, and soon after the worker running it is killed -9 and started again: its backoff must outlive the worker. */
@@ -56,6 +58,7 @@ export const faultWeights: Record<FaultKind, number> = {
   partition: 3,
   'network.chaos': 3,
   'stream.break': 2,
+  'network.stall': 2,
   'manager.kill': 3,
   'container.crash': 3,
   'crash.worker-kill': 1,
@@ -102,6 +105,8 @@ function drawFault(random: Random, kind: FaultKind, at: number, workers: number,
       return { kind, at, worker, ms, loss: random.pick([0.05, 0.2, 0.5]), duplicate: random.pick([0, 0.1, 0.3]), maxDelayMs: random.pick([200, 2000, 8000, 25_000]) };
     case 'stream.break':
       return { kind, at, worker };
+    case 'network.stall':
+      return { kind, at, ms: random.int(100, 2000) };
     case 'manager.kill': {
       const list = Array.from({ length: workers }, (_, i) => i).filter(() => !random.chance(0.3));
       return { kind, at, downMs: random.chance(0.2) ? 0 : random.int(100, 6000), workers: random.chance(0.35) ? list : Array.from({ length: workers }, (_, i) => i) };
@@ -161,7 +166,13 @@ export function drawScenario(seed: number, without: ReadonlySet<string> = new Se
   const chaosMs = random.int(10_000, 45_000);
   const events: SimEvent[] = tasks.flatMap((_, i) => drawCalls(random, i, chaosMs));
   const faultCount = random.int(0, 8);
-  for (let i = 0; i < faultCount; i++) events.push(drawFault(random, random.weighted(faultWeights), random.int(0, chaosMs), workerCount, tasks.length));
+  const calls = [...events];
+  for (let i = 0; i < faultCount; i++) {
+    const kind = random.weighted(faultWeights);
+    // A stall matters around a call: it starts just before one.
+    const at = kind === 'network.stall' ? Math.max(0, random.pick(calls).at - random.int(0, 300)) : random.int(0, chaosMs);
+    events.push(drawFault(random, kind, at, workerCount, tasks.length));
+  }
   // Stable order by time; ties keep the order drawn.
   events.sort((a, b) => a.at - b.at);
   const scheduler = random.pick(['epvm', 'roundrobin'] as const);
