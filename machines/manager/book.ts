@@ -13,6 +13,7 @@ import type { Held, Scheduler } from '../../src/vocabulary/scheduler.js';
 import { TaskState, ZERO_TIME, type StateName, type Task, type TaskHistoryEntry } from '../../src/vocabulary/task.js';
 import { nameTask } from '../names.js';
 import { placementBase } from '../../src/vocabulary/placement.js';
+import { firstVersion } from '../../src/vocabulary/version.js';
 import { withHistory } from '../task.js';
 
 export type WorkerState = 'unknown' | 'up' | 'suspect' | 'down';
@@ -188,10 +189,12 @@ export function newBook(
     reported: new Map(),
     intents: new Map(),
   };
-  for (const task of restore.tasks) {
+  // Restored records get versions of this start: what was seen before it, and not written, was lower.
+  book.seq = firstVersion(Math.max(0, ...restore.tasks.map((t) => t.Version)), startedAt);
+  for (const restored of restore.tasks) {
+    const task = { ...restored, Version: ++book.seq };
     place(book, policy, undefined, task);
     if (task.State === TaskState.Pending) book.queue.add(task.ID);
-    book.seq = Math.max(book.seq, task.Version);
   }
   return book;
 }

@@ -85,24 +85,24 @@ export function mergeHistory(manager: TaskHistoryEntry[], worker: TaskHistoryEnt
   return news.length === 0 ? manager : [...manager, ...news].slice(-HISTORY_LIMIT);
 }
 
-/** What a full list from a worker leaves out: tasks it should have and does not are sent again, or completed when a stop was asked. */
+/**
+ * What a full list from a worker leaves out: tasks it should have and does
+ * not are sent again. A stop still asked is sent again whatever the worker
+ * lists: when it does not have the placement, only its answer (a tombstone
+ * left there) makes the stop final, since the run may still be on its way.
+ */
 export function compareListed(book: Book, policy: PlacementPolicy, message: Extract<FromWorker, { type: 'worker.tasks' }>, fx: Effects): void {
   const { worker, tasks, at } = message;
   const listed = new Map(tasks.map((t) => [t.ID, t]));
   for (const record of book.tasks.values()) {
-    if (record.Worker !== worker || !onItsWay.has(record.StateName)) continue;
+    if (record.Worker !== worker || record.State === TaskState.Completed) continue;
     const there = listed.get(record.ID);
     const has = there !== undefined && (there.Placement === '' || samePlacement(there.Placement, record.Placement));
-    const stopping = book.stopRequested.has(record.ID);
-    if (!has) {
-      if (stopping) {
-        complete(book, policy, record, at, 'Killed', `worker ${worker} no longer has it`, fx);
-      } else if (!book.intents.has(record.ID)) {
-        fx.note({ Time: at, Type: 'Resent', Message: `worker ${worker} did not have placement ${record.Placement} of task ${record.Name}`, Task: record.ID, Worker: worker });
-        fx.send(worker, { type: 'task.run', task: record, at });
-      }
-    } else if (stopping && !finished.has(there.StateName)) {
-      fx.send(worker, { type: 'task.stop', id: record.ID, placement: record.Placement, at });
+    if (book.stopRequested.has(record.ID)) {
+      if (!has || !finished.has(there.StateName)) fx.send(worker, { type: 'task.stop', id: record.ID, placement: record.Placement, at });
+    } else if (!has && onItsWay.has(record.StateName) && !book.intents.has(record.ID)) {
+      fx.note({ Time: at, Type: 'Resent', Message: `worker ${worker} did not have placement ${record.Placement} of task ${record.Name}`, Task: record.ID, Worker: worker });
+      fx.send(worker, { type: 'task.run', task: record, at });
     }
   }
 }
