@@ -76,6 +76,9 @@ export class Cluster {
       case 'network.stall':
         for (const link of this.links.values()) link.faults.stallUntil = until(event.ms);
         return;
+      case 'stream.lag':
+        Object.assign(worker!.link.faults, { lagUntil: until(event.ms), lagMs: event.lagMs });
+        return;
       case 'stream.break':
         return worker!.link.resetStreams('the worker closed its event stream');
       case 'manager.kill': {
@@ -144,7 +147,7 @@ export class Cluster {
     this.trace.add('FAULT', 'heal: every fault ends; every process runs; the manager knows every worker');
     const now = Date.now();
     for (const worker of this.workers) {
-      Object.assign(worker.link.faults, { toWorkerCutUntil: 0, toManagerCutUntil: 0, chaosUntil: 0, stallUntil: 0 });
+      Object.assign(worker.link.faults, { toWorkerCutUntil: 0, toManagerCutUntil: 0, chaosUntil: 0, stallUntil: 0, lagUntil: 0 });
       const engine = worker.engine;
       engine.hangUntil = 0;
       engine.slowUntil = 0;

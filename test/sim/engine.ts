@@ -213,7 +213,9 @@ export class SimEngine {
   private publish(event: ContainerEvent): void {
     for (const watcher of this.watchers) {
       if (!watcher.connected) continue;
-      const at = Math.max(watcher.lastDelivery, Date.now() + this.random.int(1, 30));
+      // Docker's event stream lags now and then (a busy daemon): an event may come after the next call's answer.
+      const lag = this.random.chance(0.1) ? this.random.int(30, 1500) : this.random.int(1, 30);
+      const at = Math.max(watcher.lastDelivery, Date.now() + lag);
       watcher.lastDelivery = at;
       setTimeout(() => {
         if (this.watchers.has(watcher) && watcher.connected) watcher.handlers.onEvent(event);

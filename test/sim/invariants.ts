@@ -4,7 +4,7 @@
 // and reconciles. Each is stated where it is checked; docs/reliability.md
 // ("The simulator") lists them in words.
 import { HISTORY_LIMIT, restartDelay, type TaskPolicy } from '../../machines/task.js';
-import { samePlacement } from '../../src/vocabulary/placement.js';
+import { placementBase, samePlacement } from '../../src/vocabulary/placement.js';
 import { TaskState, type Task } from '../../src/vocabulary/task.js';
 import type { Answer } from './answers.js';
 import type { SimEngine } from './engine.js';
@@ -34,6 +34,10 @@ export class Checker implements Observer {
   private readonly listed = new Set<string>();
   private readonly completed = new Set<string>();
   private readonly versions = new Map<string, number>();
+  /** What workers published, by signature (worker, task, placement, state, container, latest entry): its newest version. */
+  private readonly published = new Map<string, number>();
+  /** task|worker|placement → the newest worker version the manager's record has taken on. */
+  private readonly applied = new Map<string, number>();
   /** worker → task: the worker answered a stop of it. */
   private readonly heardStop = new Map<string, Set<string>>();
   /** worker → task → the placement waiting to restart in place, and when it may (absolute ms). */
@@ -127,11 +131,13 @@ export class Checker implements Observer {
       this.fail('completed-is-final', `${id} left Completed for ${task.StateName} (${lastEvent(task)})`);
     }
     if (task.State === TaskState.Completed) this.completed.add(id);
+    this.checkOrder(task);
     this.checkVersion(task);
     this.checkBounds('manager', task);
   }
 
   workerRecord(worker: string, task: Task): void {
+    this.published.set(signature(worker, task), task.Version);
     this.checkBounds(worker, task);
     const key = `${worker}/${task.ID}`;
     const before = this.workerState.get(key);
@@ -253,14 +259,37 @@ export class Checker implements Observer {
   private checkExit(worker: string, task: Task): void {
     // The entry of this failure, not an older one: it carries the failure's time.
     const terminated = task.Events.findLast((e) => e.Type === 'Terminated' && e.Time === task.FinishTime);
+    const engine = this.engine(worker);
+    if (/^container \S+ disappeared/.test(terminated?.Message ?? '')) {
+      const there = engine?.containers.get(task.ContainerID);
+      if (there) this.fail('facts-not-guesses', `${task.ID}: ${worker} recorded that container ${task.ContainerID.slice(0, 12)} disappeared, but the engine has it (${there.running ? 'running' : 'not running'})`);
+      return;
+    }
     const code = /^exited with code (-?\d+)/.exec(terminated?.Message ?? '')?.[1];
     if (code === undefined) return;
-    const engine = this.engine(worker);
     const container = engine?.containers.get(task.ContainerID);
     const exited = engine?.exits.get(task.ContainerID);
     if (exited === Number(code)) return;
     const actually = exited !== undefined ? `exited with ${exited}` : !container ? 'is gone without having exited' : container.paused ? 'is paused' : container.running ? 'is running' : 'was created and never ran';
     this.fail('facts-not-guesses', `${task.ID}: ${worker} recorded that container ${task.ContainerID.slice(0, 12)} exited with code ${code}, but it ${actually}`);
+  }
+
+  /**
+   * Reports are applied in order: when the manager's record takes on what a
+   * worker reported (the same placement, state, container and latest history
+   * entry as a record that worker published), the worker's version of it never
+   * goes down for one placement on one worker.
+   */
+  private checkOrder(task: Task): void {
+    if (task.Worker === '') return;
+    const version = this.published.get(signature(task.Worker, task));
+    if (version === undefined) return; // the manager's own change, not a report
+    const key = `${task.ID}|${task.Worker}|${placementBase(task.Placement)}`;
+    const applied = this.applied.get(key) ?? 0;
+    if (version < applied) {
+      this.fail('reports-in-order', `${task.ID}: the manager applied ${task.Worker}'s report version ${version} (${task.StateName}) after version ${applied} of placement ${placementBase(task.Placement)}`);
+    }
+    this.applied.set(key, Math.max(applied, version));
   }
 
   private checkVersion(task: Task): void {
@@ -280,6 +309,10 @@ export class Checker implements Observer {
     if (task.RestartCount > bound) this.fail('restarts-bounded', `${who}: ${task.ID} has RestartCount ${task.RestartCount} (bound ${bound})`);
   }
 }
+
+/** What identifies a published record's content, whoever holds it. */
+const signature = (worker: string, task: Task): string =>
+  `${worker}|${task.ID}|${task.Placement}|${task.StateName}|${task.ContainerID}|${JSON.stringify(task.Events.at(-1) ?? null)}`;
 
 const lastEvent = (task: Task): string => {
   const last = task.Events.at(-1);

@@ -45,13 +45,16 @@ export interface LinkFaults {
   chaosUntil: number;
   /** Requests towards the worker sent until then arrive 10.5–25 s late: their calls give up first. */
   stallUntil: number;
+  /** The event stream lags by `lagMs` until then (calls do not). */
+  lagUntil: number;
+  lagMs: number;
   loss: number;
   duplicate: number;
   maxDelayMs: number;
 }
 
 export class Link {
-  readonly faults: LinkFaults = { toWorkerCutUntil: 0, toManagerCutUntil: 0, chaosUntil: 0, stallUntil: 0, loss: 0, duplicate: 0, maxDelayMs: 0 };
+  readonly faults: LinkFaults = { toWorkerCutUntil: 0, toManagerCutUntil: 0, chaosUntil: 0, stallUntil: 0, lagUntil: 0, lagMs: 0, loss: 0, duplicate: 0, maxDelayMs: 0 };
   /** Open event streams over this link: a cut or a break ends them. */
   readonly streams = new Set<{ broken: boolean; reset(reason: string): void }>();
 
@@ -85,6 +88,7 @@ export class Link {
   /** A stream's packet: lost packets end the stream silently (the watchdog notices). */
   streamDelay(): number | undefined {
     if (this.cut('toManager')) return undefined;
+    if (Date.now() < this.faults.lagUntil) return this.faults.lagMs + this.random.int(1, 8);
     return this.chaotic() ? this.random.int(1, Math.min(this.faults.maxDelayMs, 500)) : this.random.int(1, 8);
   }
 

@@ -17,6 +17,8 @@ export type SimEvent =
   | { kind: 'partition'; at: number; worker: number; direction: Direction; ms: number }
   | { kind: 'network.chaos'; at: number; worker: number; ms: number; loss: number; duplicate: number; maxDelayMs: number }
   | { kind: 'stream.break'; at: number; worker: number }
+  /** A worker's event stream lags behind (a backlog) while calls stay quick: a listing can be newer than the stream's next report. */
+  | { kind: 'stream.lag'; at: number; worker: number; ms: number; lagMs: number }
   /** Requests to every worker stall (delivered 10.5–25 s late, after their call gave up) for a moment, around a user call. */
   | { kind: 'network.stall'; at: number; ms: number }
   | { kind: 'manager.kill'; at: number; downMs: number; workers: number[] }
@@ -56,15 +58,16 @@ export const faultWeights: Record<FaultKind, number> = {
   'worker.kill': 3,
   'worker.freeze': 3,
   partition: 3,
-  'network.chaos': 3,
+  'network.chaos': 5,
   'stream.break': 2,
+  'stream.lag': 3,
   'network.stall': 2,
   'manager.kill': 3,
   'container.crash': 3,
   'crash.worker-kill': 1,
   'container.vanish': 1,
   'container.pause': 1,
-  'crash-loop': 1,
+  'crash-loop': 2,
   unhealthy: 1,
   'engine.restart': 2,
   'engine.hang': 1,
@@ -105,6 +108,8 @@ function drawFault(random: Random, kind: FaultKind, at: number, workers: number,
       return { kind, at, worker, ms, loss: random.pick([0.05, 0.2, 0.5]), duplicate: random.pick([0, 0.1, 0.3]), maxDelayMs: random.pick([200, 2000, 8000, 25_000]) };
     case 'stream.break':
       return { kind, at, worker };
+    case 'stream.lag':
+      return { kind, at, worker, ms, lagMs: random.int(300, 3000) };
     case 'network.stall':
       return { kind, at, ms: random.int(100, 2000) };
     case 'manager.kill': {
@@ -169,8 +174,9 @@ export function drawScenario(seed: number, without: ReadonlySet<string> = new Se
   const calls = [...events];
   for (let i = 0; i < faultCount; i++) {
     const kind = random.weighted(faultWeights);
-    // A stall matters around a call: it starts just before one.
-    const at = kind === 'network.stall' ? Math.max(0, random.pick(calls).at - random.int(0, 300)) : random.int(0, chaosMs);
+    // A stall (always) and a lag (half the time) matter around a call: they start just before one.
+    const nearCall = kind === 'network.stall' || (kind === 'stream.lag' && random.chance(0.5));
+    const at = nearCall ? Math.max(0, random.pick(calls).at - random.int(0, 300)) : random.int(0, chaosMs);
     events.push(drawFault(random, kind, at, workerCount, tasks.length));
   }
   // Stable order by time; ties keep the order drawn.

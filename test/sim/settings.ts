@@ -11,7 +11,7 @@ export function simSettings(scheduler: 'epvm' | 'roundrobin'): Settings {
     scheduler,
     store: 'memory',
     heartbeatTtlMs: 4000,
-    reconcileIntervalMs: 5000,
+    reconcileIntervalMs: 3000,
     healthIntervalMs: 2000,
     healthTimeoutMs: 500,
     healthFailures: 2,
