@@ -99,13 +99,17 @@ export class ManagerService {
     return { task: this.task(task.ID), confirmed: answer !== undefined };
   }
 
-  /** Stops a task; true once its worker confirms within `waitMs`, false if it has not yet. */
+  /**
+   * Stops a task; true once its worker confirms within `waitMs` (so that
+   * placement never runs there again), false if it has not yet: the stop is
+   * stored and owed to the worker until it answers.
+   */
   async stop(id: string, waitMs: number): Promise<boolean> {
     this.task(id);
     const refusal = ask(this.target, { type: 'task.stop', id, at: now() });
     if (refusal) throw new HttpError(refusal.status, refusal.reason);
-    const stopped = await waitForTask(this.target, id, this.book().tasks.get(id), (t) => t.State === TaskState.Completed, AbortSignal.timeout(waitMs));
-    return stopped !== undefined;
+    const confirmed = (task: Task) => task.State === TaskState.Completed && !this.book().stopRequested.has(id);
+    return (await waitForTask(this.target, id, this.book().tasks.get(id), confirmed, AbortSignal.timeout(waitMs))) !== undefined;
   }
 
   /** Everything the manager reports, for GET /events. */
