@@ -174,18 +174,4 @@ export const found: Found[] = [
       { kind: 'delete', at: 22772, task: 2 },
     ],
   },
-  { seed: 908, without: [], invariant: 'stop-not-undone', foundOn: '9628756', open: true, what: "after a manager restart and a frozen worker, a run of the task waits in the proxy's lane behind a stop of a stale copy that times out; the DELETE is answered 202 meanwhile; when the lane moves, the run still reaches the worker, which had answered a stop of the task, and starts its container (the stop queued behind it removes it right after)",
-    schedule: [
-      { kind: 'post', at: 11731, task: 0, variant: 1 },
-      { kind: 'delete', at: 11819, task: 0 },
-      { kind: 'post', at: 13314, task: 2, variant: 0 },
-      { kind: 'delete', at: 13428, task: 2 },
-      { kind: 'post', at: 15986, task: 3, variant: 0 },
-      { kind: 'manager.kill', at: 18767, downMs: 2650, workers: [0, 1] },
-      { kind: 'worker.freeze', at: 23687, worker: 0, ms: 13241 },
-      { kind: 'partition', at: 25149, worker: 1, direction: 'both', ms: 2384 },
-      { kind: 'network.chaos', at: 35545, worker: 0, ms: 2092, loss: 0.5, duplicate: 0.1, maxDelayMs: 200 },
-      { kind: 'delete', at: 37931, task: 3 },
-    ],
-  },
 ];

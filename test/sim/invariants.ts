@@ -4,7 +4,7 @@
 // and reconciles. Each is stated where it is checked; docs/reliability.md
 // ("The simulator") lists them in words.
 import { HISTORY_LIMIT, restartDelay, type TaskPolicy } from '../../machines/task.js';
-import { placementBase, samePlacement } from '../../src/vocabulary/placement.js';
+import { isNewerPlacement, placementBase, samePlacement } from '../../src/vocabulary/placement.js';
 import { TaskState, type Task } from '../../src/vocabulary/task.js';
 import type { Answer } from './answers.js';
 import type { SimEngine } from './engine.js';
@@ -38,8 +38,12 @@ export class Checker implements Observer {
   private readonly published = new Map<string, number>();
   /** task|worker|placement → the newest worker version the manager's record has taken on. */
   private readonly applied = new Map<string, number>();
-  /** worker → task: the worker answered a stop of it. */
-  private readonly heardStop = new Map<string, Set<string>>();
+  /** worker → task → the placements (bases) whose stop the worker answered. */
+  private readonly heardStop = new Map<string, Map<string, string[]>>();
+  /** Tasks whose DELETE answered 204 (the stop confirmed), with the worker their record named then. */
+  private readonly confirmedOn = new Map<string, string>();
+  /** The manager's latest record of each task. */
+  private readonly latest = new Map<string, Task>();
   /** worker → task → the placement waiting to restart in place, and when it may (absolute ms). */
   private readonly restartDue = new Map<string, Map<string, { placement: string; at: number }>>();
   private readonly workerState = new Map<string, string>();
@@ -101,6 +105,7 @@ export class Checker implements Observer {
     }
     if (answer.status === 500) this.fail('no-internal-error', `DELETE ${id} answered 500: ${String(answer.internal)}`);
     if (answer.status >= 300) return;
+    if (answer.status === 204 && this.latest.get(id)?.Worker) this.confirmedOn.set(id, this.latest.get(id)!.Worker);
     this.intend(id, call, { want: 'stop' });
   }
 
@@ -122,6 +127,7 @@ export class Checker implements Observer {
 
   managerRecord(task: Task): void {
     const id = task.ID;
+    this.latest.set(id, task);
     // A task nobody stopped is never Completed: only a DELETE completes a task.
     if (task.State === TaskState.Completed && !this.deleteSent.has(id)) {
       this.fail('never-completed-unless-stopped', `${id} went Completed (${lastEvent(task)}) though no DELETE was sent`);
@@ -155,16 +161,28 @@ export class Checker implements Observer {
     }
   }
 
-  stopAnswered(worker: string, id: string): void {
-    const heard = this.heardStop.get(worker) ?? new Set<string>();
-    this.heardStop.set(worker, heard.add(id));
+  stopAnswered(worker: string, id: string, placement: string): void {
+    const heard = this.heardStop.get(worker) ?? new Map<string, string[]>();
+    this.heardStop.set(worker, heard.set(id, [...(heard.get(id) ?? []), placementBase(placement)]));
   }
 
   startBegins(engine: string, task: Task): void {
     const id = task.ID;
-    // A DELETE answered 2xx is never undone: a worker that answered a stop of the task never starts it again.
-    if (this.intent.get(id)?.want === 'stop' && this.heardStop.get(engine)?.has(id)) {
-      this.fail('stop-not-undone', `${engine} starts ${id} after answering its stop, and after the user's DELETE was answered 2xx`);
+    // A DELETE answered 2xx is never undone (until a later POST answered 2xx):
+    //  - a worker that answered the stop of a placement never starts that placement, a restart of it
+    //    in place, or an older placement of the task (the late run its stop overtook is refused);
+    //  - after a 204 (the stop confirmed), the worker the record named then never starts the task again.
+    // A worker that has not heard the stop yet (a 202: cut off, frozen, the stop still on its way) may
+    // still start what it was told before, and the stop removes it when it arrives.
+    if (this.intent.get(id)?.want === 'stop') {
+      const base = placementBase(task.Placement);
+      const stopped = this.heardStop.get(engine)?.get(id) ?? [];
+      const overtaken = stopped.find((p) => p === base || isNewerPlacement(p, base));
+      if (overtaken !== undefined) {
+        this.fail('stop-not-undone', `${id}: ${engine} starts placement ${task.Placement || '(none)'} after answering the stop of placement ${overtaken || '(none)'}, and after the user's DELETE was answered 2xx`);
+      } else if (this.confirmedOn.get(id) === engine) {
+        this.fail('stop-not-undone', `${id}: ${engine} starts placement ${task.Placement || '(none)'} after the user's DELETE was answered 204 for the copy it ran`);
+      }
     }
     // Restarts in place honour their backoff, across worker restarts too (another placement is not a restart).
     const due = this.restartDue.get(engine)?.get(id);

@@ -271,7 +271,7 @@ export function simRemoteWorker(options: ProxyOptions) {
           async (endpoint) => {
             if (command.type === 'task.run') return endpoint.post({ Task: command.task }, placement);
             const answer = await endpoint.delete(command.id, placement);
-            options.observer.stopAnswered(input.name, command.id, answer.status);
+            options.observer.stopAnswered(input.name, command.id, command.placement, answer.status);
             return answer;
           },
           (a) => {

@@ -8,8 +8,8 @@ export interface Observer {
   managerRecord(task: Task): void;
   /** A worker changed a record. */
   workerRecord(worker: string, task: Task): void;
-  /** A worker process answered a stop of a task (whatever the answer, and whether or not it arrives). */
-  stopAnswered(worker: string, id: string, status: number): void;
+  /** A worker process answered a stop of a placement of a task (whatever the answer, and whether or not it arrives). */
+  stopAnswered(worker: string, id: string, placement: string, status: number): void;
   /** A worker process asked its engine to start a task's container (the call begins). */
   startBegins(engine: string, task: Task): void;
 }
