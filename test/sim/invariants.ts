@@ -161,7 +161,8 @@ export class Checker implements Observer {
     }
   }
 
-  stopAnswered(worker: string, id: string, placement: string): void {
+  stopAnswered(worker: string, id: string, placement: string, status: number): void {
+    if (status >= 500) return; // not taken (its intent could not be stored): nothing was done
     const heard = this.heardStop.get(worker) ?? new Map<string, string[]>();
     this.heardStop.set(worker, heard.set(id, [...(heard.get(id) ?? []), placementBase(placement)]));
   }
