@@ -10,6 +10,7 @@ import { workerLogic, type Runtimes } from '../worker/logic.js';
 import { workerLogicOptions } from '../worker/from-settings.js';
 import { clockActor } from './clock.js';
 import { remoteWorkerActor } from './remote-worker.js';
+import { workerConnection } from '../tls/client.js';
 
 export function placementPolicy(scheduler: string): PlacementPolicy {
   return { scheduler: schedulerByName(scheduler), hold: holdTask, empty: emptyHeld };
@@ -25,6 +26,7 @@ export function managerLogic(runtimes: Runtimes, settings: Settings, log: Log) {
         callTimeoutMs: 10_000,
         stopTimeoutMs: settings.stopTimeoutMs,
         log,
+        ...workerConnection(settings.tlsDir),
       }),
       clock: clockActor,
     },

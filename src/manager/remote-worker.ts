@@ -18,6 +18,9 @@ export interface RemoteWorkerOptions {
   callTimeoutMs: number;
   stopTimeoutMs: number;
   log: Log;
+  /** How to reach workers over HTTPS (src/tls/client.ts); plain HTTP with the global fetch when absent. */
+  scheme?: 'http' | 'https';
+  fetch?: typeof fetch;
 }
 
 const now = () => new Date().toISOString();
@@ -40,7 +43,8 @@ async function answerText(response: Response): Promise<string> {
 
 export function remoteWorkerActor(options: RemoteWorkerOptions) {
   return fromCallback<ToWorker, { name: string; address: string }>(({ input, sendBack, receive }) => {
-    const base = `http://${input.address}`;
+    const base = `${options.scheme ?? 'http'}://${input.address}`;
+    const fetch = options.fetch ?? globalThis.fetch; // every call below goes through it
     const headers: Record<string, string> = options.token ? { authorization: `Bearer ${options.token}` } : {};
     const report = (message: FromWorker) => sendBack(message);
     let stopped = false;
