@@ -37,7 +37,7 @@ export const settingSpecs = {
   bodyTimeoutMs: { env: 'CUBE_BODY_TIMEOUT', kind: 'duration', default: '10s', help: 'time a client gets to send a request body once its headers are in; 408 after (0: no limit)' },
   requestTimeoutMs: { env: 'CUBE_REQUEST_TIMEOUT', kind: 'duration', default: '30s', help: 'hard limit on receiving a whole request, headers and body; the connection is closed after (0: no limit)' },
   keepAliveTimeoutMs: { env: 'CUBE_KEEP_ALIVE_TIMEOUT', kind: 'duration', default: '5s', help: 'how long an idle connection is kept open for a next request' },
-  streamBuffer: { env: 'CUBE_STREAM_BUFFER', kind: 'count', default: '1048576', help: 'bytes of events an event stream holds for a client that reads slowly; past it the client is dropped (and told to resume with ?since=)' },
+  streamBuffer: { env: 'CUBE_STREAM_BUFFER', kind: 'count', default: '1048576', help: 'bytes of events a GET /events stream holds for a client that reads slowly; past it the client is dropped (told to resume with ?since=)' },
   tlsDir: { env: 'CUBE_TLS_DIR', kind: 'text', default: '', help: 'a folder made by cube tls init: the APIs serve HTTPS, ask for certificates of its CA and the manager presents its own to workers (unset: plain HTTP)' },
   publishHost: { env: 'CUBE_PUBLISH_HOST', kind: 'ip', default: '', help: "host address task ports are published on, like 127.0.0.1 (unset: every address, Docker's default)" },
   inspect: { env: 'CUBE_INSPECT', kind: 'switch', default: '0', help: 'send the actors\' events to the Stately inspector (its page needs internet in the browser)' },
