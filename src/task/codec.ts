@@ -17,9 +17,10 @@ export class ValidationError extends Error {
   override name = 'ValidationError';
 }
 
-type Check = (value: unknown, path: string) => string | undefined;
+/** A check of one value: the problem in words, with its path, or undefined when it is fine. */
+export type Check = (value: unknown, path: string) => string | undefined;
 
-const describe = (value: unknown): string => {
+export const describe = (value: unknown): string => {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
@@ -27,7 +28,7 @@ const describe = (value: unknown): string => {
   return `${String(value)} (${typeof value})`;
 };
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
+export const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 // Docker's own grammars: container names, image references, ports.
@@ -49,7 +50,7 @@ const validPort = (text: string): boolean => {
   return Number.isInteger(port) && port >= 1 && port <= 65535 && String(port) === text;
 };
 
-const string = (pattern?: RegExp, expected?: string, max = 4096): Check => (value, path) => {
+export const string = (pattern?: RegExp, expected?: string, max = 4096): Check => (value, path) => {
   if (typeof value !== 'string') return `${path}: expected a string, got ${describe(value)}`;
   if (value.length > max) return `${path}: at most ${max} characters, got ${value.length}`;
   if (pattern && value !== '' && !pattern.test(value)) {
@@ -58,7 +59,7 @@ const string = (pattern?: RegExp, expected?: string, max = 4096): Check => (valu
   return undefined;
 };
 
-const number = (min: number, max: number, integer: boolean, unit: string): Check => (value, path) => {
+export const number = (min: number, max: number, integer: boolean, unit: string): Check => (value, path) => {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     return `${path}: expected ${integer ? 'an integer' : 'a number'} (${unit}), got ${describe(value)}`;
   }
@@ -67,7 +68,7 @@ const number = (min: number, max: number, integer: boolean, unit: string): Check
   return undefined;
 };
 
-const oneOf = (options: readonly string[]): Check => (value, path) =>
+export const oneOf = (options: readonly string[]): Check => (value, path) =>
   typeof value === 'string' && options.includes(value)
     ? undefined
     : `${path}: expected one of ${options.map((o) => JSON.stringify(o)).join(', ')}, got ${describe(value)}`;
@@ -80,12 +81,12 @@ const realDate = (text: string): boolean => {
   return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 };
 
-const rfc3339: Check = (value, path) =>
+export const rfc3339: Check = (value, path) =>
   typeof value === 'string' && RFC3339.test(value) && !Number.isNaN(Date.parse(value)) && realDate(value)
     ? undefined
     : `${path}: expected an RFC 3339 time like "2026-01-02T15:04:05Z", got ${describe(value)}`;
 
-const nullable = (check: Check): Check => (value, path) => (value === null ? undefined : check(value, path));
+export const nullable = (check: Check): Check => (value, path) => (value === null ? undefined : check(value, path));
 
 const stringList = (pattern: RegExp, expected: string): Check => (value, path) => {
   if (!Array.isArray(value)) return `${path}: expected a list of strings, got ${describe(value)}`;
@@ -125,13 +126,13 @@ const bindingList: Check = (value, path) =>
     ? undefined
     : `${path}: expected a list of {"HostIp": string, "HostPort": string}, got ${describe(value)}`;
 
-const list: Check = (value, path) => (Array.isArray(value) ? undefined : `${path}: expected a list, got ${describe(value)}`);
+export const list: Check = (value, path) => (Array.isArray(value) ? undefined : `${path}: expected a list, got ${describe(value)}`);
 
 /**
  * Every Task key with its check. `owned` keys are the server's: accepted when
  * well-typed, then ignored, because a client cannot set them.
  */
-const taskSchema: Record<keyof Task, { check: Check; owned?: true }> = {
+export const taskSchema: Record<keyof Task, { check: Check; owned?: true }> = {
   ID: { check: string(ID, 'an id of 1…128 letters, digits, "_", "." or "-" (and not "." or "..")', 128) },
   Name: { check: string(NAME, 'a container name: 2…128 of letters, digits, "_", "." or "-", starting with a letter or digit', 128) },
   Image: { check: string(IMAGE, 'an image reference like "strm/helloworld-http" or "registry:5000/team/app:1.2"', 512) },
@@ -162,6 +163,9 @@ const taskSchema: Record<keyof Task, { check: Check; owned?: true }> = {
   ExitCode: { check: nullable(number(-1e9, 1e9, true, 'an exit code')), owned: true },
   Reason: { check: string(), owned: true },
   Events: { check: list, owned: true },
+  Placement: { check: string(undefined, undefined, 256), owned: true },
+  Version: { check: number(0, Number.MAX_SAFE_INTEGER, true, 'a version'), owned: true },
+  RestartDue: { check: rfc3339, owned: true },
 };
 
 const eventSchema: Record<Exclude<keyof TaskEvent, 'Task'>, Check> = {

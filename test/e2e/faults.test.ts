@@ -145,7 +145,7 @@ test('a worker cut off and back again: its tasks were placed elsewhere, and its 
   cut.child.kill('SIGCONT');
   await untilView(manager.url, (v) => v.nodes.find((n) => n.Name === addresses[first])?.State === 'up');
   // The worker that came back still believes it runs the task: the manager stops that copy there.
-  const log = await untilLog(manager.url, (entries) => entries.some((e) => e.Type === 'Duplicate Stopped' && e.Task === id));
+  const log = await untilLog(manager.url, (entries) => entries.some((e) => e.Type === 'Stale Copy Stopped' && e.Task === id));
   assert.ok(log.length > 0);
   const onCut = await untilWorkerTask(cut.url, id, (task) => task.State === 3);
   assert.equal(onCut.State, 3, 'the copy on the worker that came back is stopped');
