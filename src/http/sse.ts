@@ -4,7 +4,8 @@
 //
 // Backpressure (docs/security.md): the response is a stream that is given
 // bytes only as fast as the client takes them. Events wait in a queue, and
-// each stream holds at most CUBE_STREAM_BUFFER bytes of them; a client that
+// each stream holds at most CUBE_STREAM_BUFFER bytes of live events (the
+// catch-up it asked for, a snapshot or a replay, is not counted); a client that
 // falls further behind is dropped, like a Kubernetes watch: it gets one last
 // event, `stream.dropped`, saying so and naming the last event id it was sent,
 // so it can resume with `?since=`. A client that does not take even that is
@@ -30,7 +31,7 @@ export const DROP_GRACE_MS = 10_000;
 
 const keepAliveComment = Buffer.from(': keep-alive\n\n');
 
-const head = (event: string, id: number | string | undefined) => `event: ${event}\n${id === undefined ? '' : `id: ${id}\n`}data: `;
+const head = (event: string, id: number | string | undefined) => `${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: `;
 
 /** Encoded frames by data object, then by event name and id: an event sent to many streams is encoded once. */
 const frames = new WeakMap<object, Map<string, Buffer>>();
@@ -82,7 +83,10 @@ function* pieces(event: string, data: Record<string, unknown>, id: number | stri
   yield `${text}}\n\n`;
 }
 
-type Queued = { bytes: Buffer; id: number | string | undefined } | { pieces: Iterator<Buffer | string>; id: number | string | undefined };
+type Queued =
+  | { bytes: Buffer; id: number | string | undefined }
+  | { pieces: Iterator<Buffer | string>; id: number | string | undefined }
+  | { later: () => Buffer; id: number | string | undefined };
 
 export function openEventStream(ctx: Context, keepAliveMs = 10_000): EventStream {
   ctx.req.socket.setTimeout(0);
@@ -121,6 +125,10 @@ export function openEventStream(ctx: Context, keepAliveMs = 10_000): EventStream
         queue.shift();
         queuedBytes -= next.bytes.length;
         chunk = next.bytes;
+        if (next.id !== undefined) lastId = next.id;
+      } else if ('later' in next) {
+        queue.shift();
+        chunk = next.later();
         if (next.id !== undefined) lastId = next.id;
       } else {
         const piece = next.pieces.next();
@@ -186,9 +194,14 @@ export function openEventStream(ctx: Context, keepAliveMs = 10_000): EventStream
   ctx.status = 200;
   ctx.body = body;
   enqueue({ bytes: Buffer.from(': connected\n\n'), id: undefined }, 0);
+  // What the route sends before it returns is the catch-up the client asked for (a snapshot, or
+  // the changes since its ?since=): always sent whole, encoded only as the client takes it.
+  let catchingUp = true;
+  setImmediate(() => (catchingUp = false));
   return {
     send(event, data, id) {
       if (holdsLists(data)) enqueue({ pieces: pieces(event, data, id), id }, 0);
+      else if (catchingUp) enqueue({ later: () => frame(event, data, id), id }, 0);
       else {
         const bytes = frame(event, data, id);
         enqueue({ bytes, id }, bytes.length);

@@ -26,7 +26,7 @@ test('200 readers of /events that never read: the manager stays within 50 MB of 
 /** The events of a raw HTTP/1.1 chunked response, in order: [type, data]. */
 function eventsOf(raw: string): [string, any][] {
   const body = raw.slice(raw.indexOf('\r\n\r\n') + 4).replace(/\r\n[0-9a-f]+\r\n/g, '').replace(/^[0-9a-f]+\r\n/, '');
-  return [...body.matchAll(/event: (.*)\n(?:id: .*\n)?data: (.*)\n\n/g)].map((m) => [m[1]!, JSON.parse(m[2]!)]);
+  return [...body.matchAll(/(?:id: .*\n)?event: (.*)\ndata: (.*)\n\n/g)].map((m) => [m[1]!, JSON.parse(m[2]!)]);
 }
 
 test('a reader that falls behind is dropped with a last event that says so and how to resume; the manager serves on', async (t) => {
