@@ -1,0 +1,84 @@
+// Clients that hold on without doing their part (issue 10), against a real
+// `cube start` process on loopback:
+//  - N readers of GET /events that never read, while events keep coming: the
+//    manager's resident memory (median without them, most with them, median
+//    after they close) and GET /tasks latency (targets: within 50 MB of the
+//    baseline, back to it after, p99 within 2x of the value without readers);
+//  - stalled sockets with the default time limits: 200 clients sending
+//    headers slowly and 100 half-sent bodies: how long until each is closed.
+//
+//   node --import tsx bench/slow-clients.ts [readers]     (default 200)
+import { nanoid } from 'nanoid';
+import { readSettings } from '../src/config/settings.js';
+import { spawnCube } from '../test/helpers/cube-process.js';
+import { inMiB, measureReaderLoad } from '../test/helpers/reader-load.js';
+import { closeAll, openRaw, untilClosed, type HeldSocket } from '../test/helpers/slow-clients.js';
+import { round, saveResult } from './lib.js';
+
+const readers = Number(process.argv[2] ?? 200);
+const MiB = 2 ** 20;
+
+async function stalledSockets() {
+  const cube = await spawnCube(['start', '--manager-port', '0', '--worker-port', '0', '--name', `bench-stall-${nanoid(5)}`], { CUBE_LOG: '0' });
+  const host = new URL(cube.url).host;
+  const sockets: HeldSocket[] = [];
+  const timers: NodeJS.Timeout[] = [];
+  try {
+    const slowHeaders: HeldSocket[] = [];
+    for (let i = 0; i < 200; i++) {
+      const socket = await openRaw(cube.url, `GET /tasks HTTP/1.1\r\nHost: ${host}\r\n`, { read: true });
+      timers.push(setInterval(() => socket.closedAfterMs === undefined && socket.socket.write(`X-Slow-${i}: a\r\n`), 1000));
+      slowHeaders.push(socket);
+    }
+    const halfBodies: HeldSocket[] = [];
+    for (let i = 0; i < 100; i++) halfBodies.push(await openRaw(cube.url, `POST /tasks HTTP/1.1\r\nHost: ${host}\r\nContent-Length: 1000\r\n\r\n{"Task": {`, { read: true }));
+    sockets.push(...slowHeaders, ...halfBodies);
+    await untilClosed(sockets, 60_000);
+    const worst = (group: HeldSocket[]) => Math.max(...group.map((s) => s.closedAfterMs!));
+    const best = (group: HeldSocket[]) => Math.min(...group.map((s) => s.closedAfterMs!));
+    return {
+      slowHeaders: { count: slowHeaders.length, firstClosedMs: best(slowHeaders), lastClosedMs: worst(slowHeaders) },
+      halfBodies: { count: halfBodies.length, firstClosedMs: best(halfBodies), lastClosedMs: worst(halfBodies), answered408: halfBodies.filter((s) => s.received().startsWith('HTTP/1.1 408')).length },
+    };
+  } finally {
+    timers.forEach(clearInterval);
+    closeAll(sockets);
+    await cube.stop();
+  }
+}
+
+async function main() {
+  const options = { readers, seedTasks: 60, envBytes: 4096, submitEveryMs: 10, phaseMs: 8000, returnSlack: 10 * MiB, returnPhases: 6 };
+  console.log(`${readers} readers that never read, ${options.seedTasks} tasks of ${options.envBytes / 1024} KiB Env, one submission every ${options.submitEveryMs} ms…`);
+  const load = await measureReaderLoad(options);
+  console.log(`  memory: baseline ${inMiB(load.baselineRss)} MB, with readers at most ${inMiB(load.peakRss)} MB, after ${inMiB(load.afterRss)} MB (${load.returnedAfterMs} ms after they closed)`);
+  console.log(`  GET /tasks p99: ${round(load.idleP99)} ms before, ${round(load.loadedP99)} ms with readers, ${round(load.idleAgainP99)} ms after; ${load.dropped} of ${readers} readers dropped`);
+  console.log('stalled sockets with the default limits…');
+  const stalled = await stalledSockets();
+  console.log(`  slow headers closed after ${stalled.slowHeaders.firstClosedMs}…${stalled.slowHeaders.lastClosedMs} ms, half-sent bodies after ${stalled.halfBodies.firstClosedMs}…${stalled.halfBodies.lastClosedMs} ms`);
+  const defaults = readSettings({}, {});
+  const file = saveResult('slow-clients', {
+    options,
+    readers: {
+      ...load,
+      baselineMB: inMiB(load.baselineRss),
+      peakMB: inMiB(load.peakRss),
+      afterMB: inMiB(load.afterRss),
+      idleP50: round(load.idleP50, 2),
+      idleP99: round(load.idleP99, 2),
+      idleAgainP50: round(load.idleAgainP50, 2),
+      idleAgainP99: round(load.idleAgainP99, 2),
+      loadedP50: round(load.loadedP50, 2),
+      loadedP99: round(load.loadedP99, 2),
+      idleCpu: round(load.idleCpu, 2),
+      loadedCpu: round(load.loadedCpu, 2),
+      idleAgainCpu: round(load.idleAgainCpu, 2),
+    },
+    stalled,
+    limits: { headersTimeoutMs: defaults.headersTimeoutMs, bodyTimeoutMs: defaults.bodyTimeoutMs, streamBuffer: defaults.streamBuffer },
+    targets: { peakAboveBaselineMB: 50, afterAboveBaselineMB: 10, p99Ratio: 2 },
+  });
+  console.log(`wrote ${file}`);
+}
+
+await main();
