@@ -160,11 +160,12 @@ function main() {
   const controlPlane = load('control-plane');
   const docker50 = load('docker-50');
   const restart = load('restart');
-  const known = new Set(['worker-start', 'control-plane', 'docker-50', 'restart']);
+  const slowClients = load('slow-clients');
+  const known = new Set(['worker-start', 'control-plane', 'docker-50', 'restart', 'slow-clients']);
   const others = readdirSync(dir)
     .filter((f) => f.endsWith('.json') && !known.has(f.slice(0, -5)))
     .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Json);
-  const all = [workerStart, controlPlane, docker50, restart, ...others].filter(Boolean);
+  const all = [workerStart, controlPlane, docker50, restart, slowClients, ...others].filter(Boolean);
   const newest = [...all].sort((a, b) => String(b.at).localeCompare(String(a.at)))[0];
   const machine = all.find((r) => r.machine)?.machine;
 
@@ -427,6 +428,60 @@ ${when(r)}.
 `);
   }
 
+  if (slowClients) {
+    const r = slowClients.readers;
+    const t = slowClients.targets;
+    const o = slowClients.options;
+    const st = slowClients.stalled;
+    const mb = (n: number) => `${fmt(n, 1)} MB`;
+    const peakAbove = r.peakMB - r.baselineMB;
+    const afterAbove = r.afterMB - r.baselineMB;
+    const idleP99 = Math.max(r.idleP99, r.idleAgainP99);
+    const ratio = r.loadedP99 / idleP99;
+    const metMemory = peakAbove <= t.peakAboveBaselineMB && afterAbove <= t.afterAboveBaselineMB;
+    const metLatency = ratio <= t.p99Ratio;
+    rows.push(`| [Slow clients](#slow-clients) | ${o.readers} readers of \`GET /events\` that never read, events flowing: the manager's memory above its baseline, then after they close | at most **+${mb(peakAbove)}**, after **${afterAbove >= 0 ? '+' : ''}${mb(afterAbove)}** | ≤ +${t.peakAboveBaselineMB} MB, then ≤ +${t.afterAboveBaselineMB} MB | ${yes(metMemory)} |`);
+    rows.push(`| | \`GET /tasks\` p99 with those readers / without | ${ms(r.loadedP99)} / ${ms(idleP99)}: **${fmt(ratio, 2)}** | ≤ ${t.p99Ratio} | ${yes(metLatency)} |`);
+    rows.push(`| | stalled sockets with the default limits: ${st.slowHeaders.count} slow headers, ${st.halfBodies.count} half-sent bodies → closed | after ${s(st.slowHeaders.lastClosedMs)} and ${s(st.halfBodies.lastClosedMs)} at most | headers ${s(slowClients.limits.headersTimeoutMs)}, body ${s(slowClients.limits.bodyTimeoutMs)} (+ Node's check interval) | ${yes(st.slowHeaders.lastClosedMs <= slowClients.limits.headersTimeoutMs + 1500 && st.halfBodies.lastClosedMs <= slowClients.limits.bodyTimeoutMs + 1500)} |`);
+    sections.push(`## Slow clients
+
+**What it measures.** A real \`cube start\` process (its worker is real, and idle: every task asks for 1 PiB of memory,
+so it fails at once for want of room and Docker does no work). ${o.seedTasks} tasks with ${o.envBytes / 1024} KiB of \`Env\` each (what makes
+events large; the snapshot is ${fmt(r.snapshotBytes / 1024)} KiB), and one of them submitted again every ${o.submitEveryMs} ms for the whole run,
+so events keep coming while the number of records stays the same. Phases of ${s(o.phaseMs)}, each timing \`GET /tasks\` back
+to back and sampling the manager's resident memory (VmRSS) every 50 ms: a warm-up; without readers (the baseline: the median);
+with ${o.readers} readers that open \`GET /events\` on raw sockets and never read (the most); and after they close (the median, phase
+after phase until it is within ${t.afterAboveBaselineMB} MB of the baseline, at most ${o.returnPhases}). The \`GET /tasks\` p99 without readers is the larger
+of the phases before and after them (this machine is shared, and its noise moves both). Then, on a fresh process with the
+default limits, ${st.slowHeaders.count} clients that send a header line a second and never finish, and ${st.halfBodies.count} that send 10 bytes of a
+1,000-byte body: the time until the manager closes each.
+
+**Run it:** \`node --import tsx bench/slow-clients.ts [readers]\` (default 200; about 2 minutes; needs Docker for the worker).
+
+| | without readers | with ${o.readers} readers | after they closed |
+|---|---:|---:|---:|
+| manager memory (RSS) | ${mb(r.baselineMB)} (median) | ${mb(r.peakMB)} (most) | ${mb(r.afterMB)} (median, ${s(r.returnedAfterMs)} after) |
+| \`GET /tasks\` p50 | ${ms(r.idleP50)} | ${ms(r.loadedP50)} | ${ms(r.idleAgainP50)} |
+| \`GET /tasks\` p99 | ${ms(r.idleP99)} | ${ms(r.loadedP99)} | ${ms(r.idleAgainP99)} |
+| manager CPU | ${fmt(r.idleCpu, 2)} cores | ${fmt(r.loadedCpu, 2)} cores | ${fmt(r.idleAgainCpu, 2)} cores |
+| GETs timed | ${fmt(r.idleGets)} | ${fmt(r.loadedGets)} | |
+
+${r.dropped} of ${o.readers} readers were dropped with a last \`stream.dropped\` event (each was read at the end to see it) after
+${fmt(r.submitted)} submissions while they were connected: a reader is dropped once the kernel's socket buffers (several MB on
+loopback) and its ${fmt(slowClients.limits.streamBuffer / 1024)} KiB stream buffer are full. What keeps memory flat before that: the
+events queued for every reader are the same bytes, encoded once, and each snapshot is encoded a record at a time as its
+reader takes it (docs/security.md). Before this (issue 10), 20 such readers grew the manager from 185 MB to 550 MB, and it
+stayed at 578 MB after they closed.
+
+| stalled sockets (default limits) | count | first closed | last closed | answered |
+|---|---:|---:|---:|---|
+| header line every second, never finished | ${st.slowHeaders.count} | ${s(st.slowHeaders.firstClosedMs)} | ${s(st.slowHeaders.lastClosedMs)} | closed (\`CUBE_HEADERS_TIMEOUT\` ${s(slowClients.limits.headersTimeoutMs)}) |
+| 10 bytes of a 1,000-byte body | ${st.halfBodies.count} | ${s(st.halfBodies.firstClosedMs)} | ${s(st.halfBodies.lastClosedMs)} | ${st.halfBodies.answered408} answered \`408\` (\`CUBE_BODY_TIMEOUT\` ${s(slowClients.limits.bodyTimeoutMs)}) |
+
+${when(slowClients)}.
+`);
+  }
+
   for (const r of others) {
     rows.push(`| ${escape(r.name)} | (no description in bench/report.ts) | see ${r.name}.json | | |`);
   }
@@ -456,6 +511,7 @@ node --import tsx bench/worker-start.ts            # ~1 min, Docker
 node --import tsx bench/control-plane.ts --sweep 1,4,16,64,256,1024 --profile   # ~1 min, no Docker (MemoryRuntime)
 node --import tsx bench/docker-50.ts               # ~2 min, Docker (+ Swarm)
 node --import tsx bench/restart.ts                 # ~15 s, Docker
+node --import tsx bench/slow-clients.ts            # ~2 min, Docker (an idle worker)
 node --import tsx bench/report.ts                  # writes docs/benchmarks.md and docs/benchmarks/*.svg
 \`\`\`
 
