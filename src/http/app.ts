@@ -106,7 +106,7 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-/** Checks of the time limits that Node would otherwise report as a range error. */
+/** Refuses time limits that Node would reject with a bare range error, saying which settings to change. */
 function checkTimeouts(settings: ServerSettings): void {
   const { headersTimeoutMs: headers, requestTimeoutMs: request } = settings;
   if (request > 0 && headers > request) {
@@ -121,7 +121,6 @@ function createServerFor(app: Koa, state: Served): Server {
   const options = {
     headersTimeout: settings.headersTimeoutMs,
     requestTimeout: settings.requestTimeoutMs,
-    keepAliveTimeout: settings.keepAliveTimeoutMs,
     // Node looks for expired requests this often (30 s by default): often enough that a limit holds to a quarter.
     connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(Math.min(...limits, 4000) / 4))),
   };

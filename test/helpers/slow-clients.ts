@@ -86,3 +86,9 @@ export async function timeGets(url: string, count: number): Promise<number[]> {
   }
   return times;
 }
+
+/** The events of a raw HTTP/1.1 chunked event-stream response, in order: [id, type, data]. */
+export function eventsOf(raw: string): [number | undefined, string, any][] {
+  const body = raw.slice(raw.indexOf('\r\n\r\n') + 4).replace(/\r\n[0-9a-f]+\r\n/g, '').replace(/^[0-9a-f]+\r\n/, '');
+  return [...body.matchAll(/(?:id: (\d+)\n)?event: (.*)\ndata: (.*)\n\n/g)].map((m) => [m[1] === undefined ? undefined : Number(m[1]), m[2]!, JSON.parse(m[3]!)]);
+}

@@ -13,7 +13,7 @@ import { startManager } from '../../src/manager/start.js';
 import { MemoryRuntime } from '../../src/runtime/memory.js';
 import type { Settings } from '../../src/config/settings.js';
 import type { Task } from '../../src/vocabulary/task.js';
-import { stalledReaders, untilClosed } from '../helpers/slow-clients.js';
+import { eventsOf, stalledReaders, untilClosed } from '../helpers/slow-clients.js';
 import { testSettings } from '../helpers/worker.js';
 
 async function manager(t: TestContext, settings: Partial<Settings> = {}) {
@@ -29,12 +29,6 @@ async function submit(url: string, body: unknown): Promise<Task> {
   const response = await fetch(`${url}/tasks`, { method: 'POST', body: JSON.stringify(body) });
   assert.ok(response.status === 201 || response.status === 202, `POST answered ${response.status}`);
   return (await response.json()) as Task;
-}
-
-/** [id, type, data] of each event in a raw chunked HTTP response. */
-function eventsOf(raw: string): [number | undefined, string, any][] {
-  const body = raw.slice(raw.indexOf('\r\n\r\n') + 4).replace(/\r\n[0-9a-f]+\r\n/g, '').replace(/^[0-9a-f]+\r\n/, '');
-  return [...body.matchAll(/(?:id: (\d+)\n)?event: (.*)\ndata: (.*)\n\n/g)].map((m) => [m[1] === undefined ? undefined : Number(m[1]), m[2]!, JSON.parse(m[3]!)]);
 }
 
 test('a reader that stops reading is dropped with the last event id it was sent, and resumes from it with ?since= without a gap', async (t) => {
