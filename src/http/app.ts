@@ -7,13 +7,15 @@ import { timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import Router from '@koa/router';
 import Koa, { type Context, type Next } from 'koa';
+import { formatDuration } from '../config/duration.js';
 import type { Log } from '../log.js';
 import { loadTls, type TlsMaterial } from '../tls/files.js';
 import { requirePeer } from '../tls/peer.js';
 import { browserGuard } from './browser-guard.js';
-import { HttpError, errorMiddleware, sendError } from './errors.js';
+import { HttpError, errorMiddleware, sendError, type ErrorBody } from './errors.js';
 import { hostRule, type HostRule } from './hosts.js';
 import { setServerSettings, type ServerSettings } from './limits.js';
 
@@ -114,6 +116,23 @@ function checkTimeouts(settings: ServerSettings): void {
   }
 }
 
+/**
+ * What Node would answer with a bare status line, answered in JSON like every
+ * other refusal: requests too slow (the time limits), headers too large, and
+ * requests that are not HTTP.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Duplex, settings: ServerSettings): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+  const [status, reason, message] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'Request Timeout', `the request did not arrive in time: headers within ${formatDuration(settings.headersTimeoutMs)} (CUBE_HEADERS_TIMEOUT), all of it within ${formatDuration(settings.requestTimeoutMs)} (CUBE_REQUEST_TIMEOUT); send it whole, at once`]
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'Request Header Fields Too Large', 'the request headers are larger than 16 KiB; send fewer or smaller headers']
+        : [400, 'Bad Request', `this is not an HTTP request Cube can read (${error.code ?? error.message}); speak HTTP/1.1${settings.tlsDir ? ' over TLS' : ''}`];
+  const body = JSON.stringify({ HTTPStatusCode: status, Message: message } satisfies ErrorBody);
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+
 function createServerFor(app: Koa, state: Served): Server {
   const { settings, tls } = state;
   checkTimeouts(settings);
@@ -136,6 +155,7 @@ function createServerFor(app: Koa, state: Served): Server {
     warned = Date.now();
     state.log(`refusing connections: ${settings.maxConnections} are open (CUBE_MAX_CONNECTIONS)`);
   });
+  server.on('clientError', (error: Error & { code?: string }, socket: Duplex) => answerClientError(error, socket, settings));
   // A broken handshake (no TLS, a certificate of another CA refused by the client) is the client's problem.
   server.on('tlsClientError', () => undefined);
   return server;

@@ -39,9 +39,7 @@ function readBody(ctx: Context, limit: number, timeoutMs: number): Promise<Buffe
     };
     const fail = (error: Error) => {
       done();
-      // What is left of the body is not read: the connection goes after this answer.
-      ctx.set('Connection', 'close');
-      req.pause();
+      req.pause(); // what is left of the body is not read: the error answer closes the connection
       reject(error);
     };
     const onData = (chunk: Buffer) => {

@@ -90,6 +90,10 @@ test('stalled sockets are closed within their time limits: slow headers, half-se
   for (const s of [...slowHeaders, silent]) {
     assert.ok(s.closedAfterMs! >= 900 && s.closedAfterMs! <= 1000 + slack, `headers timeout 1s: closed after ${s.closedAfterMs} ms`);
   }
+  for (const s of slowHeaders) {
+    assert.match(s.received(), /^HTTP\/1\.1 408 Request Timeout\r\n/);
+    assert.match(s.received(), /"Message":"the request did not arrive in time: headers within 1s \(CUBE_HEADERS_TIMEOUT\), all of it within 3s \(CUBE_REQUEST_TIMEOUT\); send it whole, at once"/);
+  }
   for (const s of [...halfBodies, trickled]) {
     assert.ok(s.closedAfterMs! >= 900 && s.closedAfterMs! <= 1000 + slack, `body timeout 1s: closed after ${s.closedAfterMs} ms`);
     assert.match(s.received(), /^HTTP\/1\.1 408 Request Timeout\r\n/);
@@ -121,4 +125,14 @@ test('past CUBE_MAX_CONNECTIONS new connections are closed at once; once some cl
     assert.ok(attempt < 20, 'never served again');
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+});
+
+test('what Node would refuse with a bare status line is answered in JSON too: headers too large, not HTTP at all', async (t) => {
+  const cube = await spawnCube(['start', '--manager-port', '0', '--worker-port', '0', '--name', `bad-${nanoid(5)}`], { CUBE_LOG: '0' });
+  t.after(() => cube.stop());
+  const huge = await openRaw(cube.url, `GET /tasks HTTP/1.1\r\nHost: ${new URL(cube.url).host}\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, { read: true });
+  const garbage = await openRaw(cube.url, 'HELLO CUBE\r\n\r\n', { read: true });
+  await untilClosed([huge, garbage], 5000);
+  assert.match(huge.received(), /^HTTP\/1\.1 431 Request Header Fields Too Large\r\n[^]*\{"HTTPStatusCode":431,"Message":"the request headers are larger than 16 KiB; send fewer or smaller headers"\}$/);
+  assert.match(garbage.received(), /^HTTP\/1\.1 400 Bad Request\r\n[^]*\{"HTTPStatusCode":400,"Message":"this is not an HTTP request Cube can read \(HPE_INVALID_METHOD\); speak HTTP\/1\.1"\}$/);
 });
