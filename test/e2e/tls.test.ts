@@ -20,7 +20,9 @@ import { containersOf, removeContainersOf } from '../helpers/docker.js';
 import { cubeBin, spawnCube, type CubeProcess } from '../helpers/cube-process.js';
 
 const exec = promisify(execFile);
-const quick = { CUBE_STORE: 'memory', CUBE_HEARTBEAT_TTL: '1500ms', CUBE_RESTART_DELAY: '1m' };
+// With a token too: TLS and the token are checked one after the other, and both must pass.
+const token = 'tls-and-token';
+const quick = { CUBE_STORE: 'memory', CUBE_HEARTBEAT_TTL: '1500ms', CUBE_RESTART_DELAY: '1m', CUBE_TOKEN: token };
 const cube = (args: string[], env: Record<string, string> = {}) => exec(process.execPath, [cubeBin, ...args], { env: { ...process.env, ...env } });
 
 async function tlsDir(): Promise<string> {
@@ -57,7 +59,7 @@ async function untilNodes(f: typeof fetch, url: string, done: (nodes: Map<string
   }
 }
 
-test('with --tls-dir, the cluster runs a real task over mutual TLS; a worker without a certificate or of a foreign CA is refused', async (t) => {
+test('with --tls-dir (and a token), the cluster runs a real task over mutual TLS; a worker without a certificate or of a foreign CA is refused', async (t) => {
   const dir = await tlsDir();
   const foreign = await tlsDir();
   const names = { good: `tls-${nanoid(5)}`, plain: `tls-plain-${nanoid(5)}`, foreign: `tls-foreign-${nanoid(5)}` };
@@ -80,7 +82,8 @@ test('with --tls-dir, the cluster runs a real task over mutual TLS; a worker wit
   const manager = await start(['manager', '--port', '0', '--workers', [good, plain, impostor].map(address).join(','), '--tls-dir', dir]);
   assert.match(manager.url, /^https:\/\//);
 
-  const asClient = tlsClient(dir, 'client', 'manager').fetch;
+  const tlsFetch = tlsClient(dir, 'client', 'manager').fetch;
+  const asClient: typeof fetch = (input, init) => tlsFetch(input, { ...init, headers: { authorization: `Bearer ${token}` } });
   const nodes = await untilNodes(asClient, manager.url, (n) => n.get(address(good))?.State === 'up' && n.get(address(plain))?.Problem !== '' && n.get(address(impostor))?.Problem !== '' && n.size === 3);
   assert.notEqual(nodes.get(address(plain)).State, 'up', 'a worker that speaks plain HTTP is not taken');
   assert.match(nodes.get(address(plain)).Problem, /ECONNRESET|SSL|TLS|socket|closed/i);
@@ -90,17 +93,17 @@ test('with --tls-dir, the cluster runs a real task over mutual TLS; a worker wit
   // The cube command, with the client certificate, runs a real container on the good worker.
   const taskFile = join(mkdtempSync(join(tmpdir(), 'cube-tls-task-')), 'task.json');
   writeFileSync(taskFile, JSON.stringify({ Task: { Image: 'strm/helloworld-http', Name: `tls-web-${nanoid(5)}`, ExposedPorts: { '80/tcp': {} } } }));
-  const run = await cube(['run', '-f', taskFile, '--json', '-m', address(manager), '--timeout', '60s'], { CUBE_TLS_DIR: dir });
+  const run = await cube(['run', '-f', taskFile, '--json', '-m', address(manager), '--timeout', '60s'], { CUBE_TLS_DIR: dir, CUBE_TOKEN: token });
   const task = JSON.parse(run.stdout);
   assert.equal(task.State, 2, run.stdout);
   assert.equal(task.Worker, address(good));
   const [container] = await containersOf(names.good);
   assert.equal(container?.State, 'running');
-  const status = await cube(['status', '--json', '-m', address(manager)], { CUBE_TLS_DIR: dir });
+  const status = await cube(['status', '--json', '-m', address(manager)], { CUBE_TLS_DIR: dir, CUBE_TOKEN: token });
   assert.equal(JSON.parse(status.stdout)[0].ID, task.ID);
 
   // The command without the certificate is told what to do.
-  const refused = await cube(['status', '-m', manager.url], {}).catch((error: { stderr: string; code: number }) => error);
+  const refused = await cube(['status', '-m', manager.url], { CUBE_TOKEN: token }).catch((error: { stderr: string; code: number }) => error);
   assert.equal((refused as { code: number }).code, 1);
   assert.match((refused as { stderr: string }).stderr, /SELF_SIGNED_CERT_IN_CHAIN: it serves HTTPS with certificates of its own cluster CA; give the folder that cube tls init made with --tls-dir/);
 
@@ -114,7 +117,10 @@ test('with --tls-dir, the cluster runs a real task over mutual TLS; a worker wit
   const foreignManager = await fetchWith(dir, { dir: foreign, role: 'manager' })(`${good.url}/tasks`);
   assert.equal(foreignManager.status, 401);
   assert.match((await foreignManager.json()).Message, /was refused \(.*\): present manager\.crt, signed by this cluster's CA/);
-  const asManager = await fetchWith(dir, { dir, role: 'manager' })(`${good.url}/tasks`);
+  const certOnly = await fetchWith(dir, { dir, role: 'manager' })(`${good.url}/tasks`);
+  assert.equal(certOnly.status, 401, 'the right certificate without the token');
+  assert.match((await certOnly.json()).Message, /requires a token/);
+  const asManager = await fetchWith(dir, { dir, role: 'manager' })(`${good.url}/tasks`, { headers: { authorization: `Bearer ${token}` } });
   assert.equal(asManager.status, 200);
   assert.deepEqual((await asManager.json()).map((x: { ID: string }) => x.ID), [task.ID]);
   await assert.rejects(fetch(`${good.url.replace('https:', 'http:')}/tasks`), 'plain HTTP to a TLS worker gets no answer');
@@ -123,7 +129,7 @@ test('with --tls-dir, the cluster runs a real task over mutual TLS; a worker wit
   const anonymous = await fetchWith(dir)(`${manager.url}/tasks`);
   assert.equal(anonymous.status, 401);
 
-  const stop = await cube(['stop', task.ID, '-m', address(manager)], { CUBE_TLS_DIR: dir });
+  const stop = await cube(['stop', task.ID, '-m', address(manager)], { CUBE_TLS_DIR: dir, CUBE_TOKEN: token });
   assert.match(stop.stdout, /stopped/i);
   assert.deepEqual(await containersOf(names.good), []);
 });
