@@ -1,5 +1,7 @@
 // What the long-running commands (worker, manager, start) share: where to
 // listen, and a clean stop on Ctrl-C or SIGTERM that never hangs.
+import { keepServing } from '../guard.js';
+import { createLog } from '../log.js';
 import { UsageError } from './args.js';
 
 /**
@@ -17,8 +19,9 @@ export function listenAddress(flags: Record<string, string>, names: { flag?: str
   return { host, port };
 }
 
-/** Resolves when the process is asked to stop, after `close` has run. */
+/** Resolves when the process is asked to stop, after `close` has run; until then no exception ends it. */
 export function untilStopped(close: () => Promise<void>): Promise<number> {
+  keepServing(createLog('cube'));
   return new Promise((resolve) => {
     const stop = (signal: string) => {
       process.stderr.write(`cube: ${signal} received, stopping (containers keep running)\n`);

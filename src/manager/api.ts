@@ -7,7 +7,8 @@ import { HttpError } from '../http/errors.js';
 import { readJson } from '../http/json-body.js';
 import { openEventStream } from '../http/sse.js';
 import { parseTaskEvent } from '../task/codec.js';
-import { nodeView, type ManagerService } from './service.js';
+import { nodeView } from './node-view.js';
+import type { ManagerService } from './service.js';
 
 export const managerRoutesHint = 'the manager serves GET/POST /tasks, GET/DELETE /tasks/{id}, GET /nodes, GET /events, GET /log and the live view at GET /ui';
 

@@ -1,6 +1,7 @@
 // Supplies what the manager machine names: the worker machine for workers in
-// this process, the HTTP proxy for workers elsewhere, the clock, the reconcile
-// interval, and the scheduler chosen by CUBE_SCHEDULER.
+// this process, the HTTP proxy for workers elsewhere (Cube's or the book's,
+// whichever the worker speaks), the clock, the reconcile interval, and the
+// scheduler chosen by CUBE_SCHEDULER.
 import type { AnyActorRef } from 'xstate';
 import type { PlacementPolicy } from '../../machines/manager/book.js';
 import { managerMachine } from '../../machines/manager.js';
@@ -12,8 +13,10 @@ import { workerLogicOptions } from '../worker/from-settings.js';
 import type { Task } from '../vocabulary/task.js';
 import type { WorkerWrites } from '../worker/writes.js';
 import { clockActor } from './clock.js';
+import { bookWorkerActor } from './book-worker.js';
 import type { ManagerWrites } from './writes.js';
 import { remoteWorkerActor } from './remote-worker.js';
+import { workerProxy } from './worker-proxy.js';
 import { workerConnection } from '../tls/client.js';
 
 export function placementPolicy(scheduler: string): PlacementPolicy {
@@ -37,17 +40,27 @@ export function managerWriteActions(writes: ManagerWrites) {
 }
 
 export function managerLogic(runtimes: Runtimes, settings: Settings, log: Log, writes: ManagerWrites, workerWrites: (worker: string) => WorkerWrites) {
+  const tls = workerConnection(settings.tlsDir);
   return managerMachine.provide({
     actions: managerWriteActions(writes),
     actors: {
       localWorker: workerLogic(runtimes, workerLogicOptions(settings, log, workerWrites)),
-      remoteWorker: remoteWorkerActor({
-        token: settings.token,
-        idleMs: settings.heartbeatTtlMs,
-        callTimeoutMs: 10_000,
-        stopTimeoutMs: settings.stopTimeoutMs,
+      remoteWorker: workerProxy({
+        proxies: {
+          cube: remoteWorkerActor({
+            token: settings.token,
+            idleMs: settings.heartbeatTtlMs,
+            callTimeoutMs: 10_000,
+            stopTimeoutMs: settings.stopTimeoutMs,
+            log,
+            ...tls,
+          }),
+          book: bookWorkerActor({ pollMs: settings.bookPollMs, callTimeoutMs: 10_000, log }),
+        },
+        detectTimeoutMs: 10_000,
         log,
-        ...workerConnection(settings.tlsDir),
+        // With mutual TLS every worker speaks Cube's protocol (the book's has no TLS); its proxy says why one cannot be reached.
+        ...(tls.scheme ? { detect: async () => 'cube' as const } : {}),
       }),
       clock: clockActor,
     },

@@ -1,7 +1,7 @@
 // The manager as its HTTP edge sees it: reads from the book, commands to the
 // manager actor, and every change saved before the request is answered.
 import type { ActorRefFrom } from 'xstate';
-import type { Book, WorkerEntry } from '../../machines/manager/book.js';
+import type { Book } from '../../machines/manager/book.js';
 import type { LogEntry } from '../vocabulary/log-entry.js';
 import type { ManagerEmitted, ManagerMachine } from '../../machines/manager.js';
 import { ask, waitForTask, type CommandTarget } from '../actors/requests.js';
@@ -10,50 +10,9 @@ import { ChangeLog } from '../actors/change-log.js';
 import { samePlacement } from '../vocabulary/placement.js';
 import type { ManagerWrites } from './writes.js';
 import { TaskState, type Task } from '../vocabulary/task.js';
+import { nodeView, type NodeView } from './node-view.js';
 
 export type ManagerRef = ActorRefFrom<ManagerMachine>;
-
-/** A worker as GET /nodes shows it (docs/spec.md §4). */
-export interface NodeView {
-  Name: string;
-  Address: string;
-  State: WorkerEntry['state'];
-  Since: string;
-  LastSeen: string;
-  Problem: string;
-  MemoryTotal: number;
-  MemoryAvailable: number;
-  DiskTotal: number;
-  DiskFree: number;
-  CpuCount: number;
-  CpuUsage: number;
-  LoadAverage: [number, number, number];
-  TaskCount: number;
-  Runtime: string;
-  Reserved: { Cpu: number; Memory: number; Disk: number; Tasks: number };
-}
-
-export function nodeView(worker: WorkerEntry): NodeView {
-  const stats = worker.stats;
-  return {
-    Name: worker.name,
-    Address: worker.address,
-    State: worker.state,
-    Since: worker.since,
-    LastSeen: worker.lastSeen,
-    Problem: worker.problem,
-    MemoryTotal: stats?.MemoryTotal ?? 0,
-    MemoryAvailable: stats?.MemoryAvailable ?? 0,
-    DiskTotal: stats?.DiskTotal ?? 0,
-    DiskFree: stats?.DiskFree ?? 0,
-    CpuCount: stats?.CpuCount ?? 0,
-    CpuUsage: stats?.CpuUsage ?? 0,
-    LoadAverage: stats?.LoadAverage ?? [0, 0, 0],
-    TaskCount: stats?.TaskCount ?? 0,
-    Runtime: stats?.Runtime ?? 'unknown',
-    Reserved: { Cpu: worker.held.cpu, Memory: worker.held.memory, Disk: worker.held.disk, Tasks: worker.held.tasks },
-  };
-}
 
 const now = () => new Date().toISOString();
 

@@ -12,7 +12,7 @@ import { followDockerEvents } from './docker-events.js';
 import { connectionOptions, describeDockerError, dockerAddress, dockerMessage, isUnreachable, statusOf, unreachableMessage } from './docker-errors.js';
 import { ensureImage } from './image-pull.js';
 import { CLUSTER_LABEL, PLACEMENT_LABEL, TASK_LABEL, WORKER_LABEL } from './labels.js';
-import { samePlacement } from '../vocabulary/placement.js';
+import { isNewerPlacement, samePlacement } from '../vocabulary/placement.js';
 import {
   RuntimeError,
   type ContainerEvent,
@@ -187,6 +187,8 @@ export class DockerRuntime implements ContainerRuntime {
       ExposedPorts: Object.fromEntries([...ports].map((p) => [p, {}])),
       HostConfig: {
         PortBindings: portBindings,
+        // A task that names no ports gets the image's exposed ports on free host ports, as the book's runtime does.
+        ...(ports.size === 0 ? { PublishAllPorts: true } : {}),
         ...(task.Memory > 0 ? { Memory: task.Memory } : {}),
         ...(task.Cpu > 0 ? { NanoCpus: Math.round(task.Cpu * 1e9) } : {}),
         Init: true, // tini forwards SIGTERM, so shells that ignore it still stop at once
@@ -230,7 +232,17 @@ export class DockerRuntime implements ContainerRuntime {
     // Only the same placement's container is adopted; an older placement's is replaced.
     const samePlaced = samePlacement(labels[PLACEMENT_LABEL] ?? '', task.Placement);
     if (ours && samePlaced && !replace && existing.State.Running) return { id: existing.Id, adopted: true };
-    if (!ours) notes.push(`took over from worker ${labels[WORKER_LABEL]}, which left container ${existing.Id.slice(0, 12)} of this task on the engine`);
+    if (!ours) {
+      // Two workers on one engine: the newer placement of the task wins the name; a stale copy never removes a newer one.
+      const theirs = labels[PLACEMENT_LABEL] ?? '';
+      if (existing.State.Running && isNewerPlacement(theirs, task.Placement)) {
+        throw new RuntimeError(
+          `worker ${labels[WORKER_LABEL]} runs a newer copy of this task (placement ${theirs}) in container ${existing.Id.slice(0, 12)}; ` +
+            `this copy (placement ${task.Placement}) is out of date and does not start`,
+        );
+      }
+      notes.push(`took over from worker ${labels[WORKER_LABEL]}, which left container ${existing.Id.slice(0, 12)} of this task on the engine`);
+    }
     await this.discard(existing.Id, notes);
     const container = await this.docker.createContainer(this.spec(task, bindings));
     return { id: container.id, adopted: false };

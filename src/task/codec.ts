@@ -3,6 +3,7 @@
 // are refused with a message naming the key, the value and what was expected.
 // Keys the server owns (ContainerID, HostPorts, times, …) are accepted when
 // well-typed, so a task read from GET can be POSTed back, and then ignored.
+import { randomUUID } from 'node:crypto';
 import { nanoid } from 'nanoid';
 import {
   newTask,
@@ -33,8 +34,8 @@ export const isObject = (value: unknown): value is Record<string, unknown> =>
 
 // Docker's own grammars: container names, image references, ports.
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{1,127}$/;
-// nanoid's alphabet (docs/spec.md §1 ids) plus ".", but not "." or ".." alone: ids go in URL paths.
-const ID = /^(?!\.\.?$)[a-zA-Z0-9_.-]{1,128}$/;
+// nanoid's alphabet (UUIDs fit in it) plus ".", but not "." or ".." alone: ids go in URL paths.
+export const TASK_ID = /^(?!\.\.?$)[a-zA-Z0-9_.-]{1,128}$/;
 const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
 const HOST = '[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?';
 const IMAGE = new RegExp(
@@ -133,7 +134,7 @@ export const list: Check = (value, path) => (Array.isArray(value) ? undefined : 
  * well-typed, then ignored, because a client cannot set them.
  */
 export const taskSchema: Record<keyof Task, { check: Check; owned?: true }> = {
-  ID: { check: string(ID, 'an id of 1…128 letters, digits, "_", "." or "-" (and not "." or "..")', 128) },
+  ID: { check: string(TASK_ID, 'an id of 1…128 letters, digits, "_", "." or "-" (and not "." or "..")', 128) },
   Name: { check: string(NAME, 'a container name: 2…128 of letters, digits, "_", "." or "-", starting with a letter or digit', 128) },
   Image: { check: string(IMAGE, 'an image reference like "strm/helloworld-http" or "registry:5000/team/app:1.2"', 512) },
   State: { check: number(0, 4, true, 'a State 0…4') },
@@ -183,7 +184,10 @@ function checkKeys(value: Record<string, unknown>, schema: object, path: string)
 }
 
 export interface ParseOptions {
-  /** Id for a task or event that has none (docs/spec.md §1: nanoid). */
+  /**
+   * Id for a task or event that has none. By default a task gets a UUID (docs/spec.md §1:
+   * the book's worker and CLI parse task IDs as UUIDs) and an event a nanoid.
+   */
   newId?: () => string;
 }
 
@@ -205,7 +209,7 @@ export function parseTask(value: unknown, options: ParseOptions = {}, path = 'Ta
   }
   if (problems.length > 0) throw new ValidationError(problems.join('; '));
 
-  const id = (value['ID'] as string | undefined) || (options.newId ?? nanoid)();
+  const id = (value['ID'] as string | undefined) || (options.newId ?? randomUUID)();
   const fields: Partial<Task> = {};
   for (const [key, field] of Object.entries(taskSchema)) {
     if (!field.owned && value[key] !== undefined) (fields as Record<string, unknown>)[key] = value[key];

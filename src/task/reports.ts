@@ -9,6 +9,7 @@ import { stateNames, TaskState, type StateName, type Task, type TaskHistoryEntry
 import type { WorkerStats } from '../vocabulary/protocol.js';
 import { describe, isObject, list, number, oneOf, string, taskSchema, ValidationError, type Check } from './codec.js';
 import { newTask } from '../vocabulary/task.js';
+import { readBookKeys } from '../book/read.js';
 
 const stateNameList: readonly StateName[] = ['pending', 'scheduled', 'running', 'stopping', 'completed', 'failed', 'restarting'];
 
@@ -68,7 +69,7 @@ export function readTaskList(value: unknown, path = 'tasks'): Task[] {
   return value.map((item, i) => readTask(item, `${path}[${i}]`));
 }
 
-const statsChecks: Record<Exclude<keyof WorkerStats, 'Worker' | 'LoadAverage' | 'Runtime' | 'RuntimeProblem'>, Check> = {
+const statsChecks: Record<Exclude<keyof WorkerStats, 'Worker' | 'LoadAverage' | 'Runtime' | 'RuntimeProblem' | 'Protocol'>, Check> = {
   MemoryTotal: number(0, Number.MAX_SAFE_INTEGER, false, 'bytes'),
   MemoryAvailable: number(0, Number.MAX_SAFE_INTEGER, false, 'bytes'),
   DiskTotal: number(0, Number.MAX_SAFE_INTEGER, false, 'bytes'),
@@ -93,9 +94,10 @@ export function readStats(value: unknown, path = 'stats'): WorkerStats {
   const problem = typeof value['RuntimeProblem'] === 'string' ? value['RuntimeProblem'] : '';
   return {
     Worker: typeof value['Worker'] === 'string' ? value['Worker'] : '',
-    ...(Object.fromEntries(Object.keys(statsChecks).map((key) => [key, value[key]])) as Omit<WorkerStats, 'Worker' | 'LoadAverage' | 'Runtime' | 'RuntimeProblem'>),
+    ...(Object.fromEntries(Object.keys(statsChecks).map((key) => [key, value[key]])) as Omit<WorkerStats, 'Worker' | 'LoadAverage' | 'Runtime' | 'RuntimeProblem' | 'Protocol'>),
     LoadAverage: load as [number, number, number],
     Runtime: runtime,
     RuntimeProblem: problem,
+    ...readBookKeys(value, path), // the book's keys, for GET /nodes (docs/api.md, "The book's protocol")
   };
 }

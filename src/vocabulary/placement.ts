@@ -23,3 +23,20 @@ export const restartedPlacement = (placement: string, restart: number): string =
  * version counter), so the machine draws no random numbers.
  */
 export const newPlacementId = (incarnation: string, seq: number): string => `${incarnation}.${seq.toString(36)}`;
+
+/** The decision number of a placement the manager made (`<incarnation>.<seq>`), or undefined for others. */
+const decision = (placement: string): number | undefined => {
+  const match = /\.([0-9a-z]+)$/.exec(placementBase(placement));
+  return match ? parseInt(match[1]!, 36) : undefined;
+};
+
+/**
+ * Whether placement `a` was decided after placement `b`: the manager numbers
+ * its decisions with its version counter, which carries on across its
+ * restarts. Placements it did not make (a client's POST on a worker) are
+ * never newer than anything.
+ */
+export function isNewerPlacement(a: string, b: string): boolean {
+  const [x, y] = [decision(a), decision(b)];
+  return x !== undefined && y !== undefined && x > y;
+}

@@ -20,7 +20,12 @@ export interface WorkerStats {
   Runtime: 'up' | 'down';
   /** Why the engine is down, with how to fix it; "" when up. */
   RuntimeProblem: string;
+  /** Set by the manager's proxy of a worker elsewhere: the protocol that worker speaks (docs/api.md). */
+  Protocol?: WorkerProtocol;
 }
+
+/** Cube's own (an event stream) or the book's (polls of /tasks and /stats). */
+export type WorkerProtocol = 'cube' | 'book';
 
 /** Manager → worker. Every command about a task names the placement it is about. */
 export type ToWorker =
