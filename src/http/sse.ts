@@ -33,12 +33,21 @@ const keepAliveComment = Buffer.from(': keep-alive\n\n');
 
 const head = (event: string, id: number | string | undefined) => `${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: `;
 
-/** Encoded frames by data object, then by event name and id: an event sent to many streams is encoded once. */
-const frames = new WeakMap<object, Map<string, Buffer>>();
+/**
+ * Encoded frames of this turn of the event loop, by data object, then by event
+ * name and id: an event is sent to every stream in the same turn, so it is
+ * encoded once. Cleared after the turn, so the cache holds nothing that the
+ * server keeps for other reasons (the changes kept for ?since=).
+ */
+let frames: Map<object, Map<string, Buffer>> | undefined;
 
 function frame(event: string, data: unknown, id: number | string | undefined): Buffer {
   const encode = () => Buffer.from(`${head(event, id)}${JSON.stringify(data)}\n\n`);
   if (typeof data !== 'object' || data === null) return encode();
+  if (!frames) {
+    frames = new Map();
+    setImmediate(() => (frames = undefined));
+  }
   const key = `${event}\n${id ?? ''}`;
   let byKey = frames.get(data);
   if (!byKey) frames.set(data, (byKey = new Map()));
@@ -51,13 +60,26 @@ function frame(event: string, data: unknown, id: number | string | undefined): B
 const holdsLists = (data: unknown): data is Record<string, unknown> =>
   typeof data === 'object' && data !== null && !Array.isArray(data) && Object.values(data).some((v) => Array.isArray(v) && v.length > 1);
 
-/** Encoded list elements by object: a record in many snapshots (the same task, unchanged) is encoded once. */
-const elements = new WeakMap<object, Buffer>();
+/**
+ * Encoded list elements by object: a record in many snapshots (the same task,
+ * unchanged) is encoded once. Started afresh past ELEMENT_CACHE bytes, so it
+ * never holds much more than the records of one snapshot.
+ */
+let elements = new WeakMap<object, Buffer>();
+let elementBytes = 0;
+const ELEMENT_CACHE = 16 * 2 ** 20;
 
 function element(value: unknown): Buffer | string {
   if (typeof value !== 'object' || value === null) return JSON.stringify(value) ?? 'null';
   let bytes = elements.get(value);
-  if (!bytes) elements.set(value, (bytes = Buffer.from(JSON.stringify(value))));
+  if (!bytes) {
+    if (elementBytes > ELEMENT_CACHE) {
+      elements = new WeakMap();
+      elementBytes = 0;
+    }
+    elements.set(value, (bytes = Buffer.from(JSON.stringify(value))));
+    elementBytes += bytes.length;
+  }
   return bytes;
 }
 

@@ -6,7 +6,8 @@
 // It reports the manager's resident memory and GET /tasks latency without the
 // readers, with them, and after they close.
 import { nanoid } from 'nanoid';
-import { median, percentile } from '../../bench/lib.js';
+import { readEvents } from '../../src/http/sse-client.js';
+import { percentile } from '../../bench/lib.js';
 import { spawnCube, type CubeProcess } from './cube-process.js';
 import { closeAll, cpuOf, rssOf, stalledReaders, timeGets, type HeldSocket } from './slow-clients.js';
 
@@ -20,19 +21,30 @@ export interface ReaderLoadOptions {
   submitEveryMs: number;
   /** How long each phase lasts: warm-up, without readers, with them, after them. */
   phaseMs: number;
-  /** Memory counts as back once the median of a phase after the readers is within this of the baseline… */
+  /** The warm-up lasts until the manager has made this many changes: more than it keeps for ?since= (4096). */
+  warmVersions: number;
+  /** Memory counts as back once the floor of a phase after the readers is within this of the floor before… */
   returnSlack: number;
   /** …which is measured for at most this many phases. */
   returnPhases: number;
   env?: Record<string, string>;
 }
 
-/** Memory in bytes: the median without readers (before, after) and the most with them, all under the same flow of events. */
+/**
+ * Memory in bytes, all under the same flow of events. A Node process's resident
+ * memory swings by tens of MB between garbage collections, so like is compared
+ * with like: the highest with readers against the highest without them, and
+ * the lowest (what is live after a collection) after them against the lowest before.
+ */
 export interface ReaderLoadResult {
+  /** Without readers: the lowest and the highest. */
   baselineRss: number;
+  baselinePeakRss: number;
+  /** With the readers: the highest. */
   peakRss: number;
+  /** After they closed: the lowest of the phase that came back within returnSlack of baselineRss (or of the last one). */
   afterRss: number;
-  /** How long after the readers closed the median was back within returnSlack of the baseline (or gave up). */
+  /** How long after the readers closed the floor was back within returnSlack of the baseline (or gave up). */
   returnedAfterMs: number;
   idleP50: number;
   idleP99: number;
@@ -120,6 +132,18 @@ async function countDropped(readers: HeldSocket[]): Promise<number> {
   return told.filter(Boolean).length;
 }
 
+/** The version of the newest change, from the snapshot of GET /events. */
+async function newestVersion(url: string): Promise<number> {
+  const abort = new AbortController();
+  try {
+    const response = await fetch(`${url}/events`, { signal: abort.signal });
+    const { value } = await readEvents(response.body!).next();
+    return Number(value?.data?.version ?? 0);
+  } finally {
+    abort.abort();
+  }
+}
+
 /** GETs /tasks one after another for `ms`: the time of each, and the manager's resident memory every 50 ms. */
 async function timedPhase(url: string, pid: number, ms: number): Promise<{ times: number[]; rss: number[]; cpu: number }> {
   const times: number[] = [];
@@ -147,9 +171,11 @@ export async function measureReaderLoad(options: ReaderLoadOptions): Promise<Rea
     for (const id of ids) await submit(url, id, options.envBytes);
     const snapshotBytes = (await (await fetch(`${url}/tasks`)).arrayBuffer()).byteLength;
 
-    // Warm-up, unmeasured: the same work as measured, until the heap has grown to what it needs.
+    // Warm-up, unmeasured: the same work as measured, until the manager holds all it keeps
+    // (the newest changes, for ?since=) and its heap has grown to what it needs.
     const flow = steadySubmissions(url, ids, options.envBytes, options.submitEveryMs);
-    await timedPhase(url, pid, options.phaseMs);
+    do await timedPhase(url, pid, options.phaseMs);
+    while ((await newestVersion(url)) < options.warmVersions);
     const idle = await timedPhase(url, pid, options.phaseMs);
     readers = await stalledReaders(url, options.readers);
     const before = flow.count();
@@ -157,19 +183,20 @@ export async function measureReaderLoad(options: ReaderLoadOptions): Promise<Rea
     const submitted = flow.count() - before;
     const dropped = await countDropped(readers);
     closeAll(readers);
-    const baselineRss = median(idle.rss);
-    // Memory given back shows as the same median as before, under the same flow; V8 takes a few
+    const baselineRss = Math.min(...idle.rss);
+    // Memory given back shows as the same floor as before, under the same flow; V8 takes a few
     // collections to shrink a heap that grew, so this waits phase after phase, up to returnPhases.
     const idleAgain = await timedPhase(url, pid, options.phaseMs);
-    let afterRss = median(idleAgain.rss);
+    let afterRss = Math.min(...idleAgain.rss);
     let returnedAfterMs = options.phaseMs;
     while (afterRss > baselineRss + options.returnSlack && returnedAfterMs < options.returnPhases * options.phaseMs) {
-      afterRss = median((await timedPhase(url, pid, options.phaseMs)).rss);
+      afterRss = Math.min(...(await timedPhase(url, pid, options.phaseMs)).rss);
       returnedAfterMs += options.phaseMs;
     }
     await flow.stop();
     return {
       baselineRss,
+      baselinePeakRss: Math.max(...idle.rss),
       peakRss: Math.max(...loaded.rss),
       afterRss,
       returnedAfterMs,
