@@ -2,8 +2,10 @@
 // `cube start` process on loopback:
 //  - N readers of GET /events that never read, while events keep coming: the
 //    manager's resident memory (highest with them against highest without;
-//    lowest after them against lowest before) and GET /tasks latency (targets:
-//    within 50 MB, back within 10 MB after, p99 within 2x of the value without readers);
+//    lowest after them against lowest before; less what a twin manager with
+//    no reader did meanwhile) and GET /tasks latency (targets:
+//    within 50 MB, back within 10 MB after, p99 within 2x of a twin manager's
+//    without readers, asked in turn at the same moments);
 //  - stalled sockets with the default time limits: 200 clients sending
 //    headers slowly and 100 half-sent bodies: how long until each is closed.
 //
@@ -54,7 +56,9 @@ async function main() {
   const loadBefore = loadavg()[0]!;
   const load = await measureReaderLoad(options);
   console.log(`  memory: without readers ${inMiB(load.baselineRss)}…${inMiB(load.baselinePeakRss)} MB, with them at most ${inMiB(load.peakRss)} MB, after them at least ${inMiB(load.afterRss)} MB (${load.returnedAfterMs} ms after they closed)`);
-  console.log(`  GET /tasks p99: ${round(load.idleP99)} ms before, ${round(load.loadedP99)} ms with readers, ${round(load.idleAgainP99)} ms after`);
+  console.log(`  twin:   without readers ${inMiB(load.twinBaselineRss)}…${inMiB(load.twinBaselinePeakRss)} MB, then at most ${inMiB(load.twinPeakRss)} MB, then at least ${inMiB(load.twinAfterRss)} MB`);
+  console.log(`  the readers added ${inMiB(load.readersPeak)} MB at the highest and left ${inMiB(load.readersLeft)} MB`);
+  console.log(`  GET /tasks p99: ${round(load.loadedP99)} ms with readers, ${round(load.twinLoadedP99)} ms of its twin without at the same moments (${round(load.idleP99)} ms before, ${round(load.idleAgainP99)} ms after)`);
   console.log('stalled sockets with the default limits…');
   const stalled = await stalledSockets();
   console.log(`  slow headers closed after ${stalled.slowHeaders.firstClosedMs}…${stalled.slowHeaders.lastClosedMs} ms, half-sent bodies after ${stalled.halfBodies.firstClosedMs}…${stalled.halfBodies.lastClosedMs} ms`);
@@ -65,6 +69,12 @@ async function main() {
       ...load,
       baselineMB: inMiB(load.baselineRss),
       baselinePeakMB: inMiB(load.baselinePeakRss),
+      twinBaselineMB: inMiB(load.twinBaselineRss),
+      twinBaselinePeakMB: inMiB(load.twinBaselinePeakRss),
+      twinPeakMB: inMiB(load.twinPeakRss),
+      twinAfterMB: inMiB(load.twinAfterRss),
+      readersPeakMB: inMiB(load.readersPeak),
+      readersLeftMB: inMiB(load.readersLeft),
       peakMB: inMiB(load.peakRss),
       afterMB: inMiB(load.afterRss),
       idleP50: round(load.idleP50, 2),
@@ -73,6 +83,8 @@ async function main() {
       idleAgainP99: round(load.idleAgainP99, 2),
       loadedP50: round(load.loadedP50, 2),
       loadedP99: round(load.loadedP99, 2),
+      twinLoadedP50: round(load.twinLoadedP50, 2),
+      twinLoadedP99: round(load.twinLoadedP99, 2),
       idleCpu: round(load.idleCpu, 2),
       loadedCpu: round(load.loadedCpu, 2),
       idleAgainCpu: round(load.idleAgainCpu, 2),
