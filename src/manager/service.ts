@@ -24,13 +24,14 @@ export type Submitted = { task: Task; confirmed: boolean };
 
 export class ManagerService {
   private readonly target: CommandTarget;
-  private readonly changes = new ChangeLog<Task>(KEPT_CHANGES);
+  private readonly changes: ChangeLog<Task>;
 
   constructor(
     readonly actor: ManagerRef,
     writes: ManagerWrites,
   ) {
     this.target = actor as unknown as CommandTarget;
+    this.changes = new ChangeLog<Task>(KEPT_CHANGES, this.book().seq);
     actor.on('task.updated', ({ task }) => this.changes.add(task.Version, task));
     actor.on('log', ({ entry }) => writes.appendLog(entry));
   }
@@ -98,13 +99,17 @@ export class ManagerService {
     return { task: this.task(task.ID), confirmed: answer !== undefined };
   }
 
-  /** Stops a task; true once its worker confirms within `waitMs`, false if it has not yet. */
+  /**
+   * Stops a task; true once its worker confirms within `waitMs` (so that
+   * placement never runs there again), false if it has not yet: the stop is
+   * stored and owed to the worker until it answers.
+   */
   async stop(id: string, waitMs: number): Promise<boolean> {
     this.task(id);
     const refusal = ask(this.target, { type: 'task.stop', id, at: now() });
     if (refusal) throw new HttpError(refusal.status, refusal.reason);
-    const stopped = await waitForTask(this.target, id, this.book().tasks.get(id), (t) => t.State === TaskState.Completed, AbortSignal.timeout(waitMs));
-    return stopped !== undefined;
+    const confirmed = (task: Task) => task.State === TaskState.Completed && !this.book().stopRequested.has(id);
+    return (await waitForTask(this.target, id, this.book().tasks.get(id), confirmed, AbortSignal.timeout(waitMs))) !== undefined;
   }
 
   /** Everything the manager reports, for GET /events. */
