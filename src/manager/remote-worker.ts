@@ -12,6 +12,7 @@ import type { FromWorker, ToWorker } from '../vocabulary/protocol.js';
 import type { Task } from '../vocabulary/task.js';
 import { ValidationError } from '../task/codec.js';
 import { readStats, readTask, readTaskList } from '../task/reports.js';
+import { samePlacement } from '../vocabulary/placement.js';
 import { readEvents } from '../http/sse-client.js';
 import type { Log } from '../log.js';
 
@@ -75,6 +76,8 @@ export function remoteWorkerActor(options: RemoteWorkerOptions) {
     let seen = 0;
     /** Commands about one task go out one after another, so a stop never overtakes the run before it. */
     const lanes = new Map<string, Promise<void>>();
+    /** Per task, the run waiting in its lane, not sent yet: a stop of its placement queued behind it cancels it. */
+    const unsent = new Map<string, { placement: string; cancelled: boolean }>();
 
     const unreadable = (what: string, error: unknown) =>
       `${input.address}: ${what} that Cube cannot read (${error instanceof ValidationError ? error.message : callError(error)})`;
@@ -173,10 +176,19 @@ export function remoteWorkerActor(options: RemoteWorkerOptions) {
     receive((message) => {
       switch (message.type) {
         case 'task.run': {
+          const id = message.task.ID;
           const path = `/tasks?placement=${encodeURIComponent(message.task.Placement)}`;
-          return inLane(message.task.ID, () => call(message, 'POST', path, { Task: message.task }));
+          const ticket = { placement: message.task.Placement, cancelled: false };
+          unsent.set(id, ticket);
+          return inLane(id, async () => {
+            if (unsent.get(id) === ticket) unsent.delete(id);
+            if (!ticket.cancelled) await call(message, 'POST', path, { Task: message.task });
+          });
         }
         case 'task.stop': {
+          // A run of this placement that has not gone out yet never will: the stop alone goes, and leaves a tombstone.
+          const waiting = unsent.get(message.id);
+          if (waiting && samePlacement(waiting.placement, message.placement)) waiting.cancelled = true;
           const path = `/tasks/${encodeURIComponent(message.id)}?placement=${encodeURIComponent(message.placement)}`;
           return inLane(message.id, () => call(message, 'DELETE', path));
         }
