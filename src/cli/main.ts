@@ -11,6 +11,7 @@ import { runCommand } from './commands/run.js';
 import { startCommand } from './commands/start.js';
 import { statusCommand } from './commands/status.js';
 import { stopCommand } from './commands/stop.js';
+import { tlsCommand } from './commands/tls.js';
 import { workerCommand } from './commands/worker.js';
 
 const commands: Record<string, Command> = {
@@ -22,6 +23,7 @@ const commands: Record<string, Command> = {
   status: statusCommand,
   node: nodeCommand,
   machines: machinesCommand,
+  tls: tlsCommand,
 };
 
 function help(): string {

@@ -3,7 +3,8 @@
 // does over HTTP, message for message):
 //  - a command (run, stop) is a request and an answer, each of which can be
 //    delayed, lost or (the request) duplicated. The proxy sends the commands
-//    about one task one after another, as the real one does, but a request
+//    about one task one after another, as the real one does (a stop cancels
+//    its placement's run still waiting in the lane, unsent), but a request
 //    whose call timed out can still arrive later, after the next one: a stop
 //    can overtake its run. A lost answer means the worker acted while the
 //    manager hears "not delivered" when its call times out.
@@ -18,6 +19,7 @@ import type { FromWorker, ToWorker } from '../../src/vocabulary/protocol.js';
 import { readWorkerMessage } from '../../src/manager/remote-worker.js';
 import { ValidationError } from '../../src/task/codec.js';
 import { readTaskList } from '../../src/task/reports.js';
+import { samePlacement } from '../../src/vocabulary/placement.js';
 import { messageOf, wire, type Answer } from './answers.js';
 import type { Observer } from './observer.js';
 import type { Random } from './random.js';
@@ -125,6 +127,8 @@ export function simRemoteWorker(options: ProxyOptions) {
     let seen = 0;
     /** Commands about one task go out one after another, as the real proxy sends them. */
     const lanes = new Map<string, Promise<void>>();
+    /** Per task, the run waiting in its lane, not sent yet: a stop of its placement queued behind it cancels it. */
+    const unsent = new Map<string, { placement: string; cancelled: boolean }>();
 
     function unreachable(reason: string): void {
       report({ type: 'worker.unreachable', worker: input.name, reason: `${input.address}: ${reason}`, at: now() });
@@ -315,10 +319,21 @@ export function simRemoteWorker(options: ProxyOptions) {
 
     receive((message) => {
       switch (message.type) {
-        case 'task.run':
-          return inLane(message.task.ID, () => call(message));
-        case 'task.stop':
+        case 'task.run': {
+          const id = message.task.ID;
+          const ticket = { placement: message.task.Placement, cancelled: false };
+          unsent.set(id, ticket);
+          return inLane(id, async () => {
+            if (unsent.get(id) === ticket) unsent.delete(id);
+            if (!ticket.cancelled) await call(message);
+          });
+        }
+        case 'task.stop': {
+          // A run of this placement that has not gone out yet never will: the stop alone goes.
+          const waiting = unsent.get(message.id);
+          if (waiting && samePlacement(waiting.placement, message.placement)) waiting.cancelled = true;
           return inLane(message.id, () => call(message));
+        }
         case 'worker.sync':
           return syncTasks();
       }
