@@ -4,6 +4,8 @@
 // a manager that cannot be reached, or the manager's own Message.
 import type { NodeView } from '../manager/service.js';
 import { readEvents, type StreamEvent } from '../http/sse-client.js';
+import { parseLogLine, type LogLine } from '../logs/log-line.js';
+import type { LogEntry } from '../vocabulary/log-entry.js';
 import type { Task } from '../vocabulary/task.js';
 import { UsageError } from './args.js';
 
@@ -158,6 +160,11 @@ export class ManagerClient {
     return this.call<Task>('POST', '/tasks', event);
   }
 
+  /** GET /log: the manager's own events (workers up and down, stops asked…), oldest first. */
+  log(limit: number): Promise<LogEntry[]> {
+    return this.call<LogEntry[]>('GET', `/log?limit=${limit}`);
+  }
+
   nodes(): Promise<NodeView[]> {
     return this.call<NodeView[]>('GET', '/nodes');
   }
@@ -178,19 +185,44 @@ export class ManagerClient {
   }
 
   /**
-   * Opens GET /events. Resolves once the manager has answered, so every change
-   * from then on is in the stream; its first event is the `snapshot`.
-   * Aborting `signal` ends the stream.
+   * GET /tasks/{id}/logs: the task's output, each line checked, as the manager
+   * sends it. Resolves once the manager has answered; aborting `signal` ends it.
    */
-  async events(signal: AbortSignal): Promise<AsyncGenerator<StreamEvent>> {
-    const path = '/events';
-    // The limit is on getting an answer; the stream itself stays open.
+  async logs(id: string, query: string, signal: AbortSignal): Promise<AsyncGenerator<LogLine>> {
+    const path = `/tasks/${encodeURIComponent(id)}/logs${query}`;
+    const response = await this.open(path, 'application/x-ndjson', signal);
+    const body = response.body!;
+    return (async function* () {
+      const reader = body.pipeThrough(new TextDecoderStream() as unknown as TransformStream<Uint8Array, string>).getReader();
+      let buffer = '';
+      try {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buffer += value;
+          const lines = buffer.split('\n');
+          buffer = lines.pop()!;
+          for (const text of lines) {
+            if (text === '') continue;
+            const line = parseLogLine(text);
+            if (!line) throw new Error(`the manager sent something that is not a log line: ${text.slice(0, 80)}`);
+            yield line;
+          }
+        }
+      } finally {
+        reader.releaseLock();
+      }
+    })();
+  }
+
+  /** A long answer (events, logs): the limit is on getting it, not on how long it lasts. */
+  private async open(path: string, accept: string, signal: AbortSignal): Promise<Response> {
     const connect = new AbortController();
     const timer = setTimeout(() => connect.abort(new DOMException('no answer', 'TimeoutError')), CALL_TIMEOUT_MS);
     let response: Response;
     try {
       response = await fetch(`${this.url}${path}`, {
-        headers: this.headers({ accept: 'text/event-stream' }),
+        headers: this.headers({ accept }),
         signal: AbortSignal.any([signal, connect.signal]),
       });
     } catch (error) {
@@ -200,6 +232,16 @@ export class ManagerClient {
       clearTimeout(timer);
     }
     if (!response.ok || !response.body) throw await this.failure(response, 'GET', path);
-    return readEvents(response.body);
+    return response;
+  }
+
+  /**
+   * Opens GET /events. Resolves once the manager has answered, so every change
+   * from then on is in the stream; its first event is the `snapshot`.
+   * Aborting `signal` ends the stream.
+   */
+  async events(signal: AbortSignal): Promise<AsyncGenerator<StreamEvent>> {
+    const response = await this.open('/events', 'text/event-stream', signal);
+    return readEvents(response.body!);
   }
 }

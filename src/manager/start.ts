@@ -125,11 +125,11 @@ export async function startManager(options: StartManagerOptions = {}): Promise<R
     };
 
     const localServices = local.map((w) => {
-      const workerService = new WorkerService(w.name, actor.system.get(`worker:${w.name}`) as WorkerRef, w.store);
+      const workerService = new WorkerService(w.name, actor.system.get(`worker:${w.name}`) as WorkerRef, w.store, w.runtime);
       addWorkerRoutes(w.router, workerService);
       return { name: w.name, url: w.listening?.url ?? null, service: workerService };
     });
-    addManagerRoutes(router, service, settings.stopTimeoutMs + 5000);
+    addManagerRoutes(router, service, settings.stopTimeoutMs + 5000, { local: localServices.map((w) => w.service), token: settings.token });
     addUiRoutes(router);
     const workers = specs.map((s) => s.name).join(', ') || 'none';
     log(`manager serving on ${listening.url} (scheduler ${settings.scheduler}; workers ${workers}); ${restore.tasks.length} task(s) restored`);

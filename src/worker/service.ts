@@ -7,6 +7,7 @@ import type { WorkerMachine } from '../../machines/worker.js';
 import { ask, waitForTask, type CommandTarget } from '../actors/requests.js';
 import { HttpError } from '../http/errors.js';
 import type { FromWorker, WorkerStats } from '../vocabulary/protocol.js';
+import type { ContainerRuntime } from '../runtime/types.js';
 import type { TaskStore } from '../store/task-store.js';
 import { TaskState, type Task } from '../vocabulary/task.js';
 
@@ -21,6 +22,8 @@ export class WorkerService {
     readonly name: string,
     readonly actor: WorkerRef,
     store: TaskStore,
+    /** Its container engine, for what the API reads from it directly (task logs). */
+    readonly runtime?: ContainerRuntime,
   ) {
     this.target = actor as unknown as CommandTarget;
     actor.on('task.updated', ({ task }) => store.save(task));

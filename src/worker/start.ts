@@ -54,7 +54,7 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
       systemId: `worker:${name}`,
       ...(inspection ? { inspect: inspection.inspect } : {}),
     });
-    const service = new WorkerService(name, actor, store);
+    const service = new WorkerService(name, actor, store, runtime);
     actor.start();
     addWorkerRoutes(router, service);
     log(`worker ${name} serving on ${listening.url} with ${engine}; ${restore.length} task(s) restored`);
