@@ -39,14 +39,16 @@ function distance(a: string, b: string): number {
   return d[a.length]![b.length]!;
 }
 
-/** " (did you mean --port?)" when one of `flags` is close to what was typed. */
+/** " (did you mean --port?)" when flags are close to what was typed, also by their last word (--prot: --manager-port). */
 function suggestion(typed: string, flags: Flags): string {
   const name = typed.replace(/^-+/, '').replace(/=.*$/, '');
+  if (name.length < 2) return '';
   const close = Object.keys(flags)
-    .map((flag) => ({ flag, d: distance(name, flag) }))
-    .filter(({ flag, d }) => d <= Math.max(1, Math.floor(flag.length / 3)) || (name.length >= 3 && flag.startsWith(name)))
-    .sort((a, b) => a.d - b.d)[0];
-  return close ? ` (did you mean --${close.flag}?)` : '';
+    .map((flag) => ({ flag, d: Math.min(distance(name, flag), distance(name, flag.split('-').at(-1)!) + 0.5) }))
+    .filter(({ flag, d }) => d <= Math.max(1.5, flag.length / 4) || (name.length >= 3 && flag.startsWith(name)))
+    .sort((a, b) => a.d - b.d);
+  const best = close.filter((c) => c.d === close[0]?.d).slice(0, 3);
+  return best.length ? ` (did you mean ${best.map((c) => `--${c.flag}`).join(' or ')}?)` : '';
 }
 
 /** The long name of the flag util.parseArgs names in its message ("'-f, --file <value>'"). */

@@ -65,3 +65,8 @@ test('a flag without its value is refused, also when the next word is a flag', (
 test('a value given to a switch is refused', () => {
   usage(['--json=1'], '--json takes no value');
 });
+
+test('a typo of the last word of a longer flag names every flag it may mean', () => {
+  const start: Flags = { 'manager-port': { type: 'string', help: '' }, 'worker-port': { type: 'string', help: '' }, 'manager-host': { type: 'string', help: '' } };
+  assert.throws(() => parseArgs(['--prot', '1'], start), (e: unknown) => e instanceof UsageError && e.message === 'unknown flag --prot (did you mean --manager-port or --worker-port?)');
+});
