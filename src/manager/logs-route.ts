@@ -41,7 +41,10 @@ async function* checkedLines(body: ReadableStream<Uint8Array>, worker: string, s
       }
     }
   } catch (error) {
-    if (!signal.aborted) throw error;
+    if (signal.aborted) return;
+    // The worker cut the answer (it stopped, or lost its engine): the output ends here.
+    if (error instanceof TypeError || /terminated|ECONNRESET|aborted/i.test(`${(error as Error).message} ${(error as { code?: string }).code}`)) return;
+    throw error;
   }
 }
 

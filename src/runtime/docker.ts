@@ -327,10 +327,16 @@ export class DockerRuntime implements ContainerRuntime {
   }
 }
 
-/** Lines of a followed log stream; the stream is destroyed when the reader stops early. */
+/**
+ * Lines of a followed log stream; the stream is destroyed when the reader
+ * stops early. Docker may cut the connection instead of ending it when the
+ * container is removed: that is the end of its output too.
+ */
 async function* demultiplexStream(stream: Readable): AsyncGenerator<LogLine> {
   try {
     yield* demultiplex(stream);
+  } catch (error) {
+    if (!/aborted|ECONNRESET|premature close|socket hang up/i.test(`${(error as Error).message} ${(error as { code?: string }).code}`)) throw error;
   } finally {
     stream.destroy();
   }
