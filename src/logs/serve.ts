@@ -36,4 +36,6 @@ export function sendLines(ctx: Context, lines: AsyncIterable<LogLine>, follow: b
   ctx.set('Cache-Control', 'no-cache');
   ctx.set('X-Accel-Buffering', 'no');
   ctx.body = Readable.from(ndjson(lines), { objectMode: false, highWaterMark: 16 * 1024 });
+  // The answer has begun even if the container is quiet: a client waiting for headers would give up.
+  ctx.flushHeaders();
 }

@@ -187,3 +187,14 @@ test('a logs answer reads no faster than its client: a client that stops reading
   controller.abort();
   await finished; // the reading ended when the client left (else the test times out)
 });
+
+test('a followed answer begins at once, before a quiet container writes anything', async (t) => {
+  const { worker, manager } = await cluster(t);
+  const id = await runScript(manager, worker, 'sleep 600');
+  for (const base of [worker.url, manager.url]) {
+    const controller = new AbortController();
+    const response = await fetch(`${base}/tasks/${id}/logs?follow=1`, { signal: controller.signal });
+    assert.equal(response.status, 200, base);
+    controller.abort();
+  }
+});
