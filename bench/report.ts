@@ -94,7 +94,7 @@ export function barChart(chart: Chart): string {
 
 // ---- the results ------------------------------------------------------------------
 
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = any;
 
 function load(name: string): Json | undefined {
   const file = join(dir, `${name}.json`);

@@ -31,7 +31,12 @@ export function filterTasks(tasks: readonly Task[], flags: Record<string, string
     shown = shown.filter((t) => wanted.has(t.StateName) || wanted.has((stateNames[t.State] ?? '').toLowerCase()));
   }
   if (flags['worker'] !== undefined) {
-    const workers = new Set(flags['worker'].split(',').map((w) => w.trim()).filter(Boolean));
+    const workers = new Set(
+      flags['worker']
+        .split(',')
+        .map((w) => w.trim())
+        .filter(Boolean),
+    );
     if (workers.size === 0) throw new UsageError('--worker: give a worker name, as cube node lists them');
     shown = shown.filter((t) => workers.has(t.Worker));
   }

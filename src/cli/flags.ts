@@ -9,7 +9,13 @@ export const managerFlag: Flags = {
 };
 
 export const outputFlags: Flags = {
-  output: { type: 'string', short: 'o', value: 'FORMAT', help: 'table (the default) or json: what the manager answers, pretty-printed', complete: ['table', 'json'] },
+  output: {
+    type: 'string',
+    short: 'o',
+    value: 'FORMAT',
+    help: 'table (the default) or json: what the manager answers, pretty-printed',
+    complete: ['table', 'json'],
+  },
   json: { type: 'boolean', help: 'the same as -o json' },
 };
 
@@ -18,7 +24,8 @@ export type Output = 'table' | 'json';
 /** The output format asked for with -o/--output or --json. */
 export function outputOf(flags: Record<string, string>): Output {
   const asked = flags['output'];
-  if (asked !== undefined && asked !== 'table' && asked !== 'json') throw new UsageError(`-o/--output: ${JSON.stringify(asked)} is not a format; use -o table or -o json`);
+  if (asked !== undefined && asked !== 'table' && asked !== 'json')
+    throw new UsageError(`-o/--output: ${JSON.stringify(asked)} is not a format; use -o table or -o json`);
   if (flags['json'] !== undefined && asked === 'table') throw new UsageError('--json and -o table disagree; give one of them');
   return flags['json'] !== undefined ? 'json' : (asked ?? 'table');
 }
@@ -42,5 +49,7 @@ export function settingsFlags(roles: readonly Role[]): Flags {
 export function settingElsewhere(flag: string, roles: readonly Role[]): string | undefined {
   const other = settingsFor(['worker', 'manager']).find(({ spec }) => flagOf(spec.env) === flag && spec.role && !roles.includes(spec.role));
   if (!other) return undefined;
-  return other.spec.role === 'worker' ? `${flag} is a worker setting: give it to cube worker (or cube start)` : `${flag} is a manager setting: give it to cube manager (or cube start)`;
+  return other.spec.role === 'worker'
+    ? `${flag} is a worker setting: give it to cube worker (or cube start)`
+    : `${flag} is a manager setting: give it to cube manager (or cube start)`;
 }

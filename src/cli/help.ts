@@ -10,7 +10,10 @@ const flagWord = (name: string, flag: Flags[string]) =>
   `${flag.short ? `-${flag.short}, ` : '    '}--${name}${flag.type === 'string' ? ` ${flag.value ?? 'VALUE'}` : ''}`;
 
 function flagLines(flags: Flags): string {
-  return align(Object.entries(flags).map(([name, flag]) => [`  ${flagWord(name, flag)}`, flag.help]), 2);
+  return align(
+    Object.entries(flags).map(([name, flag]) => [`  ${flagWord(name, flag)}`, flag.help]),
+    2,
+  );
 }
 
 /** The whole help of one command. */
@@ -28,6 +31,9 @@ export function commandHelp(command: Command): string {
 
 /** `cube --help`: every command and its summary. */
 export function overallHelp(commands: Record<string, Command>): string {
-  const lines = align(Object.entries(commands).map(([name, c]) => [`  ${name}`, c.summary]), 2);
+  const lines = align(
+    Object.entries(commands).map(([name, c]) => [`  ${name}`, c.summary]),
+    2,
+  );
   return `usage: cube <command> [flags]\n\ncommands:\n${lines}\n"cube <command> --help" tells more; docs/cli.md has it all.\n`;
 }

@@ -48,9 +48,11 @@ export function parseLogQuery(query: Record<string, string | string[] | undefine
   const unknown = Object.keys(query).filter((key) => !['follow', 'tail', 'since'].includes(key));
   if (unknown.length) throw new LogQueryError(`unknown parameter ${unknown.join(', ')}; the logs take follow=1, tail=N and since=TIME`);
   const follow = one('follow');
-  if (follow !== undefined && !['0', '1', 'true', 'false', ''].includes(follow)) throw new LogQueryError(`follow: expected 1 or 0, got ${JSON.stringify(follow)}`);
+  if (follow !== undefined && !['0', '1', 'true', 'false', ''].includes(follow))
+    throw new LogQueryError(`follow: expected 1 or 0, got ${JSON.stringify(follow)}`);
   const tail = one('tail');
-  if (tail !== undefined && tail !== 'all' && !/^\d+$/.test(tail)) throw new LogQueryError(`tail: expected a whole number of lines (or all), got ${JSON.stringify(tail)}`);
+  if (tail !== undefined && tail !== 'all' && !/^\d+$/.test(tail))
+    throw new LogQueryError(`tail: expected a whole number of lines (or all), got ${JSON.stringify(tail)}`);
   const since = one('since');
   return {
     follow: follow === '1' || follow === 'true' || follow === '',

@@ -52,7 +52,10 @@ async function fromRemote(ctx: Context, service: ManagerService, id: string, wor
   const query = logQuery(ctx);
   const worker = service.book().workers.get(workerName);
   if (!worker) {
-    throw new HttpError(502, `task ${id} was placed on worker ${workerName}, which this manager no longer knows (it is not in --workers); its logs are on that worker's host: docker logs with the task's Name`);
+    throw new HttpError(
+      502,
+      `task ${id} was placed on worker ${workerName}, which this manager no longer knows (it is not in --workers); its logs are on that worker's host: docker logs with the task's Name`,
+    );
   }
   const signal = clientGone(ctx);
   const connect = AbortSignal.timeout(CONNECT_TIMEOUT_MS);
@@ -64,7 +67,10 @@ async function fromRemote(ctx: Context, service: ManagerService, id: string, wor
     });
   } catch (error) {
     const state = worker.state === 'up' ? '' : `; it is ${worker.state}${worker.problem ? ` (${worker.problem})` : ''}`;
-    throw new HttpError(502, `worker ${workerName} at ${worker.address}, which has task ${id}, cannot be reached (${callError(error)})${state}; its logs can be read once it answers again`);
+    throw new HttpError(
+      502,
+      `worker ${workerName} at ${worker.address}, which has task ${id}, cannot be reached (${callError(error)})${state}; its logs can be read once it answers again`,
+    );
   }
   if (!response.ok || !response.body) {
     const text = await response.text().catch(() => '');
@@ -89,7 +95,10 @@ export function addManagerLogsRoute(router: Router, service: ManagerService, pro
       throw new HttpError(410, `task ${id} is completed: its container was removed, and its output with it; Cube keeps no logs of a stopped task`);
     }
     if (!task.Worker) {
-      throw new HttpError(409, `task ${id} is not on a worker (it is ${task.StateName}${task.Reason ? `: ${task.Reason}` : ''}), so it has no container and no output yet`);
+      throw new HttpError(
+        409,
+        `task ${id} is not on a worker (it is ${task.StateName}${task.Reason ? `: ${task.Reason}` : ''}), so it has no container and no output yet`,
+      );
     }
     const local = proxy.local.find((w) => w.name === task.Worker);
     if (local) return sendTaskLogs(ctx, local, id);

@@ -20,7 +20,10 @@ export async function sendTaskLogs(ctx: Context, service: WorkerService, id: str
     throw new HttpError(410, `task ${id} is completed: its container was removed, and its output with it; Cube keeps no logs of a stopped task`);
   }
   if (!task.ContainerID) {
-    throw new HttpError(409, `task ${id} has no container yet (it is ${task.StateName}${task.Reason ? `: ${task.Reason}` : ''}), so nothing to read; ask again once it runs`);
+    throw new HttpError(
+      409,
+      `task ${id} has no container yet (it is ${task.StateName}${task.Reason ? `: ${task.Reason}` : ''}), so nothing to read; ask again once it runs`,
+    );
   }
   let lines: AsyncIterable<LogLine>;
   try {

@@ -47,7 +47,10 @@ test('a switch given a value, a value that is not one, and a setting of the othe
   await mistake(['logs', '--tail', 'x', 'some-id'], /^cube logs: --tail: "x" is not a whole number of lines/);
   await mistake(['logs', '--since', 'yesterday', 'some-id'], /^cube logs: --since: "yesterday" is not a time/);
   await mistake(['events', '--tail', 'many'], /^cube events: --tail: "many" is not a whole number/);
-  await mistake(['manager', '--workers', 'a:1', '--health-interval', '1s'], /^cube manager: unknown flag --health-interval: --health-interval is a worker setting: give it to cube worker \(or cube start\)/);
+  await mistake(
+    ['manager', '--workers', 'a:1', '--health-interval', '1s'],
+    /^cube manager: unknown flag --health-interval: --health-interval is a worker setting: give it to cube worker \(or cube start\)/,
+  );
   await mistake(['worker', '--scheduler', 'epvm'], /^cube worker: unknown flag --scheduler: --scheduler is a manager setting/);
   await mistake(['worker', '--health-interval', 'often'], /^cube worker: --health-interval: "often" is not a duration/);
   await mistake(['start', '--manager-port', '99999'], /^cube start: --manager-port \(or CUBE_MANAGER_PORT\): "99999" is not a port number/);
@@ -77,7 +80,10 @@ test('no command, and an unknown command, are exit 2 with the commands listed', 
   const unknown = await cube(['staus']);
   assert.equal(unknown.code, 2);
   assert.equal(unknown.stderr.split('\n').length, 2, 'one line');
-  assert.match(unknown.stderr, /^cube: unknown command "staus"; the commands are start, manager, worker, run, stop, restart, status, logs, events, node, version, completion, machines \(see: cube --help\)\n$/);
+  assert.match(
+    unknown.stderr,
+    /^cube: unknown command "staus"; the commands are start, manager, worker, run, stop, restart, status, logs, events, node, version, completion, machines \(see: cube --help\)\n$/,
+  );
 });
 
 test('help: cube --help lists every command; each command --help lists only its own flags and settings', async () => {

@@ -73,7 +73,7 @@ test('stdout and stderr are told apart, with times; tail and since choose lines;
 
   const fromWorker = await readLines(`${worker.url}/tasks/${id}/logs`, everything);
   assert.deepEqual(text(fromWorker), ['stdout:one', 'stderr:two', 'stdout:three']);
-  for (const line of fromWorker) assert.match(line.Time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z$/, 'Docker\'s time of each line');
+  for (const line of fromWorker) assert.match(line.Time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z$/, "Docker's time of each line");
   const fromManager = await readLines(`${manager.url}/tasks/${id}/logs`, everything);
   assert.deepEqual(fromManager, fromWorker, 'the manager passes on what the worker reads');
 
@@ -112,7 +112,10 @@ test("a Failed task's last container can be read; a Completed task's cannot, and
   for (const base of [manager.url, worker.url]) {
     const gone = await get<{ HTTPStatusCode: number; Message: string }>(`${base}/tasks/${running}/logs`);
     assert.equal(gone.status, 410);
-    assert.deepEqual(gone.body, { HTTPStatusCode: 410, Message: `task ${running} is completed: its container was removed, and its output with it; Cube keeps no logs of a stopped task` });
+    assert.deepEqual(gone.body, {
+      HTTPStatusCode: 410,
+      Message: `task ${running} is completed: its container was removed, and its output with it; Cube keeps no logs of a stopped task`,
+    });
   }
 });
 
@@ -183,7 +186,10 @@ test('a logs answer reads no faster than its client: a client that stops reading
     before = pulled;
   }
   const lineBytes = 270;
-  assert.ok(pulled * lineBytes < 16 * 1024 * 1024, `the server held back once the socket was full: ${pulled} lines (${Math.round((pulled * lineBytes) / 1024)} KiB) read ahead`);
+  assert.ok(
+    pulled * lineBytes < 16 * 1024 * 1024,
+    `the server held back once the socket was full: ${pulled} lines (${Math.round((pulled * lineBytes) / 1024)} KiB) read ahead`,
+  );
   controller.abort();
   await finished; // the reading ended when the client left (else the test times out)
 });

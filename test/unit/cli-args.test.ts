@@ -48,7 +48,7 @@ test('an unknown flag is refused, naming the flag that was meant when one is clo
   usage(['--jsn'], 'unknown flag --jsn (did you mean --json?)');
 });
 
-test('another command\'s flag is explained when the caller knows who takes it', () => {
+test("another command's flag is explained when the caller knows who takes it", () => {
   assert.throws(
     () => parseArgs(['--scheduler', 'epvm'], flags, (flag) => (flag === '--scheduler' ? '--scheduler is a manager setting' : undefined)),
     (e: unknown) => e instanceof UsageError && e.message === 'unknown flag --scheduler: --scheduler is a manager setting',
@@ -67,6 +67,13 @@ test('a value given to a switch is refused', () => {
 });
 
 test('a typo of the last word of a longer flag names every flag it may mean', () => {
-  const start: Flags = { 'manager-port': { type: 'string', help: '' }, 'worker-port': { type: 'string', help: '' }, 'manager-host': { type: 'string', help: '' } };
-  assert.throws(() => parseArgs(['--prot', '1'], start), (e: unknown) => e instanceof UsageError && e.message === 'unknown flag --prot (did you mean --manager-port or --worker-port?)');
+  const start: Flags = {
+    'manager-port': { type: 'string', help: '' },
+    'worker-port': { type: 'string', help: '' },
+    'manager-host': { type: 'string', help: '' },
+  };
+  assert.throws(
+    () => parseArgs(['--prot', '1'], start),
+    (e: unknown) => e instanceof UsageError && e.message === 'unknown flag --prot (did you mean --manager-port or --worker-port?)',
+  );
 });
