@@ -2,6 +2,8 @@
 // listen, the line that says where they listen, and a clean stop on Ctrl-C or
 // SIGTERM that never hangs. The servers' code is loaded only here, when one starts.
 import { readSettings } from '../config/settings.js';
+import { createLog } from '../log.js';
+import { logManagerEvents, logWorkerEvents } from './event-log.js';
 import { UsageError, type Args, type Flags } from './args.js';
 
 export const serverFlags = {
@@ -64,6 +66,7 @@ export async function startServer(kind: 'start' | 'manager' | 'worker', { positi
     const { host, port } = listenAddress(flags, { env: 'CUBE_' }, 5555);
     const { startWorker } = await import('../worker/start.js');
     const worker = await explainListenErrors(startWorker({ host, port, name, settings }));
+    logWorkerEvents(worker.service, createLog('worker'));
     const stopped = untilStopped(worker.close); // before saying we listen: a signal may follow at once
     out(`worker ${worker.name} listening on ${worker.url}`);
     if (worker.inspectUrl) out(`inspector at ${worker.inspectUrl} (it needs internet in the browser)`);
@@ -76,6 +79,7 @@ export async function startServer(kind: 'start' | 'manager' | 'worker', { positi
     if (workers.length === 0) throw new UsageError('--workers is required: the workers to place tasks on, like --workers 127.0.0.1:5555,10.0.0.2:5555');
     const { host, port } = listenAddress(flags, { env: 'CUBE_MANAGER_' }, 5556);
     const manager = await explainListenErrors(startManager({ host, port, workers, settings }));
+    logManagerEvents(manager.service, createLog('manager'));
     const stopped = untilStopped(manager.close);
     out(`manager listening on ${manager.url} with workers ${workers.join(', ')}; live view at ${manager.url}/ui`);
     if (manager.inspectUrl) out(`inspector at ${manager.inspectUrl} (it needs internet in the browser; without it, use the live view)`);
@@ -84,6 +88,7 @@ export async function startServer(kind: 'start' | 'manager' | 'worker', { positi
   const manager = listenAddress(flags, { flag: 'manager-', env: 'CUBE_MANAGER_' }, 5556);
   const worker = listenAddress(flags, { flag: 'worker-', env: 'CUBE_WORKER_' }, 5555);
   const running = await explainListenErrors(startManager({ ...manager, local: [{ ...worker, ...(name ? { name } : {}) }], settings }));
+  logManagerEvents(running.service, createLog('manager'));
   const local = running.local[0]!;
   const stopped = untilStopped(running.close);
   out(`manager listening on ${running.url}, worker ${local.name} listening on ${local.url}; live view at ${running.url}/ui`);

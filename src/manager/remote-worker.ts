@@ -47,6 +47,8 @@ export function remoteWorkerActor(options: RemoteWorkerOptions) {
     let stream: AbortController | undefined;
     let retry: NodeJS.Timeout | undefined;
     let delay = 100;
+    /** The other name this worker gave itself, once said. */
+    let announcedName: unknown;
 
     async function follow(): Promise<void> {
       stream = new AbortController();
@@ -65,6 +67,12 @@ export function remoteWorkerActor(options: RemoteWorkerOptions) {
           watchdog();
           // The manager knows this worker by the name it was given, whatever the
           // worker calls itself; heartbeats are timed on arrival, by our clock.
+          if (type === 'worker.tasks' && data.worker !== input.name && data.worker !== announcedName) {
+            announcedName = data.worker;
+            options.log(
+              `worker ${input.name} calls itself ${JSON.stringify(data.worker)}: its tasks' histories will name it so; start it with --name ${input.name} (or list it in --workers as ${data.worker}) so both say the same`,
+            );
+          }
           if (type === 'worker.stats' || type === 'worker.tasks') report({ ...data, worker: input.name, at: now() });
           else if (type === 'task.updated') report({ ...data, worker: input.name });
         }

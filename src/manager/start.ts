@@ -92,7 +92,7 @@ export async function startManager(options: StartManagerOptions = {}): Promise<R
           ? null
           : await listen(createApp(workerRouter, { token: settings.token, log, routesHint: workerRoutesHint }), worker.host ?? '127.0.0.1', worker.port ?? 5555);
       if (workerListening) servers.push(workerListening);
-      const name = worker.name ?? defaultWorkerName(workerListening?.port);
+      const name = worker.name ?? defaultWorkerName(workerListening);
       const runtime = worker.runtime ?? dockerRuntime(settings, name, worker.dockerHost);
       await runtime.describe();
       runtimesInUse.push(runtime);
@@ -110,7 +110,7 @@ export async function startManager(options: StartManagerOptions = {}): Promise<R
     stores.push(store);
     const restore = store.load();
     const logic = managerLogic((name) => runtimes.get(name)!, settings, log);
-    const inspection = startInspection(settings, log);
+    const inspection = startInspection(settings, log, `${listening.url}/ui`);
     const actor = createActor(logic, {
       input: { workers: specs, placement: placementPolicy(settings.scheduler), heartbeatTtlMs: settings.heartbeatTtlMs, startedAt: new Date().toISOString(), restore },
       id: 'manager',

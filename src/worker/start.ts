@@ -40,7 +40,7 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
   const log = options.log ?? createLog('worker');
   const app = createApp(router, { token: settings.token, log, routesHint: workerRoutesHint });
   const listening: Listening = await listen(app, options.host ?? '127.0.0.1', options.port ?? 5555);
-  const name = options.name ?? defaultWorkerName(listening.port);
+  const name = options.name ?? defaultWorkerName(listening);
   try {
     const runtime = options.runtime ?? dockerRuntime(settings, name, options.dockerHost);
     const engine = await runtime.describe();
