@@ -13,22 +13,23 @@ export function bashCompletion(commands: Record<string, Command>): string {
   for (const [name, command] of Object.entries(commands)) {
     const flags = { ...command.flags, ...(command.settings ? settingsFlags(command.settings) : {}), ...helpFlag };
     const flagWords = Object.entries(flags).flatMap(([long, f]) => [`--${long}`, ...(f.short ? [`-${f.short}`] : [])]);
-    const valueCases = Object.entries(flags)
-      .filter(([, f]) => f.type === 'string')
-      .map(([long, f]) => {
-        const pattern = [`--${long}`, ...(f.short ? [`-${f.short}`] : [])].join('|');
-        const action =
-          f.complete === 'file'
-            ? 'COMPREPLY=($(compgen -f -- "$cur"))'
-            : f.complete === 'dir'
-              ? 'COMPREPLY=($(compgen -d -- "$cur"))'
-              : f.complete === 'task'
-                ? 'COMPREPLY=($(compgen -W "$(_cube_tasks)" -- "$cur"))'
-                : Array.isArray(f.complete)
-                  ? `COMPREPLY=($(compgen -W "${words(f.complete)}" -- "$cur"))`
-                  : 'COMPREPLY=()';
-        return `        ${pattern}) ${action}; return ;;`;
-      });
+    // Flags that take a value, grouped by what completes it (nothing, for free text).
+    const byAction = new Map<string, string[]>();
+    for (const [long, f] of Object.entries(flags)) {
+      if (f.type !== 'string') continue;
+      const action =
+        f.complete === 'file'
+          ? 'COMPREPLY=($(compgen -f -- "$cur"))'
+          : f.complete === 'dir'
+            ? 'COMPREPLY=($(compgen -d -- "$cur"))'
+            : f.complete === 'task'
+              ? 'COMPREPLY=($(compgen -W "$(_cube_tasks)" -- "$cur"))'
+              : Array.isArray(f.complete)
+                ? `COMPREPLY=($(compgen -W "${words(f.complete)}" -- "$cur"))`
+                : 'COMPREPLY=()';
+      byAction.set(action, [...(byAction.get(action) ?? []), `--${long}`, ...(f.short ? [`-${f.short}`] : [])]);
+    }
+    const valueCases = [...byAction].map(([action, names]) => `        ${names.join('|')}) ${action}; return ;;`);
     const operand =
       command.operand === 'task'
         ? 'COMPREPLY=($(compgen -W "$(_cube_tasks)" -- "$cur"))'
