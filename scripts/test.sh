@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 
 bash scripts/docker-up.sh
 bash scripts/browser-up.sh
+bash scripts/shells-up.sh
 node scripts/build.mjs
 echo "cube: type-checking"
 node_modules/.bin/tsc --noEmit -p .
