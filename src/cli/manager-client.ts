@@ -8,6 +8,7 @@ import { parseLogLine, type LogLine } from '../logs/log-line.js';
 import type { LogEntry } from '../vocabulary/log-entry.js';
 import type { Task } from '../vocabulary/task.js';
 import { UsageError } from './args.js';
+import { call, type Answer } from './http.js';
 
 export const DEFAULT_MANAGER = 'localhost:5556';
 
@@ -50,15 +51,12 @@ export function managerUrl(text: string, from: string): string {
 
 /** Why a request never got an answer, in a word or two: ECONNREFUSED, ENOTFOUND, "no answer in 30s". */
 export function reachError(error: unknown, timeoutMs: number): string {
-  const e = error as Error & { cause?: { code?: string; message?: string; errors?: { code?: string }[] } };
+  const e = error as Error & { code?: string; errors?: { code?: string }[]; cause?: { code?: string; message?: string } };
   if (e.name === 'TimeoutError') return `no answer in ${Math.round(timeoutMs / 1000)}s`;
-  const cause = e.cause;
-  const code = cause?.code ?? cause?.errors?.find((x) => x.code)?.code;
-  if (code === 'UND_ERR_CONNECT_TIMEOUT') return 'connection timed out';
-  // fetch will not connect to a few ports (the Fetch standard's "bad ports": 1, 6000, 6667…).
-  if (cause?.message === 'bad port') return 'a port fetch refuses to use; run the manager on another port';
-  if (code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED') return 'the connection was closed';
-  return code ?? cause?.message ?? e.message;
+  const code = e.code ?? e.errors?.find((x) => x.code)?.code ?? e.cause?.code;
+  if (code === 'ETIMEDOUT') return 'connection timed out';
+  if (code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE') return 'the connection was closed';
+  return code ?? e.cause?.message ?? e.message;
 }
 
 export interface ClientOptions {
@@ -96,10 +94,10 @@ export class ManagerClient {
     );
   }
 
-  private async send(method: string, path: string, body: unknown, timeoutMs: number, signal?: AbortSignal): Promise<Response> {
+  private async send(method: string, path: string, body: unknown, timeoutMs: number, signal?: AbortSignal): Promise<Answer> {
     const timeout = AbortSignal.timeout(timeoutMs);
     try {
-      return await fetch(`${this.url}${path}`, {
+      return await call(`${this.url}${path}`, {
         method,
         headers: this.headers(body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' }),
         signal: signal ? AbortSignal.any([timeout, signal]) : timeout,
@@ -112,7 +110,7 @@ export class ManagerClient {
   }
 
   /** An error answer as one line: the manager's Message, or what else it said. */
-  private async failure(response: Response, method: string, path: string): Promise<ApiError> {
+  private async failure(response: Answer, method: string, path: string): Promise<ApiError> {
     const text = await response.text().catch(() => '');
     let message: string | undefined;
     try {
@@ -131,7 +129,7 @@ export class ManagerClient {
     );
   }
 
-  private async json<T>(response: Response, method: string, path: string): Promise<T> {
+  private async json<T>(response: Answer, method: string, path: string): Promise<T> {
     const text = await response.text();
     try {
       return JSON.parse(text) as T;
@@ -178,7 +176,7 @@ export class ManagerClient {
       return { confirmed: false, message: body.Message ?? `stop of task ${id} requested; not confirmed yet` };
     }
     if (response.ok) {
-      await response.body?.cancel();
+      response.discard();
       return { confirmed: true };
     }
     throw await this.failure(response, 'DELETE', path);
@@ -191,7 +189,7 @@ export class ManagerClient {
   async logs(id: string, query: string, signal: AbortSignal): Promise<AsyncGenerator<LogLine>> {
     const path = `/tasks/${encodeURIComponent(id)}/logs${query}`;
     const response = await this.open(path, 'application/x-ndjson', signal);
-    const body = response.body!;
+    const body = response.body;
     return (async function* () {
       const reader = body.pipeThrough(new TextDecoderStream() as unknown as TransformStream<Uint8Array, string>).getReader();
       let buffer = '';
@@ -216,22 +214,23 @@ export class ManagerClient {
   }
 
   /** A long answer (events, logs): the limit is on getting it, not on how long it lasts. */
-  private async open(path: string, accept: string, signal: AbortSignal): Promise<Response> {
+  private async open(path: string, accept: string, signal: AbortSignal): Promise<Answer> {
     const connect = new AbortController();
     const timer = setTimeout(() => connect.abort(new DOMException('no answer', 'TimeoutError')), CALL_TIMEOUT_MS);
-    let response: Response;
+    let response: Answer;
     try {
-      response = await fetch(`${this.url}${path}`, {
+      // The limit is on getting an answer: once it is in, the stream stays open as long as it lasts.
+      response = await call(`${this.url}${path}`, {
         headers: this.headers({ accept }),
         signal: AbortSignal.any([signal, connect.signal]),
       });
     } catch (error) {
       if (signal.aborted) throw error;
-      throw this.unreachable(connect.signal.aborted ? reachError(connect.signal.reason, CALL_TIMEOUT_MS) : reachError(error, CALL_TIMEOUT_MS));
+      throw this.unreachable(reachError(error, CALL_TIMEOUT_MS));
     } finally {
       clearTimeout(timer);
     }
-    if (!response.ok || !response.body) throw await this.failure(response, 'GET', path);
+    if (!response.ok) throw await this.failure(response, 'GET', path);
     return response;
   }
 
@@ -242,6 +241,6 @@ export class ManagerClient {
    */
   async events(signal: AbortSignal): Promise<AsyncGenerator<StreamEvent>> {
     const response = await this.open('/events', 'text/event-stream', signal);
-    return readEvents(response.body!);
+    return readEvents(response.body);
   }
 }
