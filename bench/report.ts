@@ -160,11 +160,12 @@ function main() {
   const controlPlane = load('control-plane');
   const docker50 = load('docker-50');
   const restart = load('restart');
-  const known = new Set(['worker-start', 'control-plane', 'docker-50', 'restart']);
+  const cliStart = load('cli-start');
+  const known = new Set(['worker-start', 'control-plane', 'docker-50', 'restart', 'cli-start']);
   const others = readdirSync(dir)
     .filter((f) => f.endsWith('.json') && !known.has(f.slice(0, -5)))
     .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Json);
-  const all = [workerStart, controlPlane, docker50, restart, ...others].filter(Boolean);
+  const all = [workerStart, controlPlane, docker50, restart, cliStart, ...others].filter(Boolean);
   const newest = [...all].sort((a, b) => String(b.at).localeCompare(String(a.at)))[0];
   const machine = all.find((r) => r.machine)?.machine;
 
@@ -427,6 +428,41 @@ ${when(r)}.
 `);
   }
 
+  if (cliStart) {
+    const r = cliStart;
+    rows.push(`| [cube status start-up](#cube-status-start-up) | \`cube status\` against a running manager, as a whole process, against \`node -e 0\` | ${ms(r.cubeMs.median)} vs ${ms(r.nodeMs.median)}: **ratio ${r.ratio}** | ≤ ${r.target} | ${yes(r.met)} |`);
+    const chart = writeChart('cli-start', {
+      title: 'cube status, start to exit',
+      subtitle: `median of ${r.runs} interleaved runs, dots are single runs; cube status / node -e 0 = ${r.ratio} (target ≤ ${r.target})`,
+      unit: 'milliseconds (lower is better)',
+      bars: [
+        { label: 'node -e 0', value: r.nodeMs.median, color: COLORS.raw, points: r.nodeMs.runs, text: ms(r.nodeMs.median) },
+        { label: 'cube status', value: r.cubeMs.median, color: COLORS.cube, points: r.cubeMs.runs, text: ms(r.cubeMs.median) },
+      ],
+    });
+    sections.push(`## cube status start-up
+
+${chart}
+
+**What it measures.** The wall time of \`node bin/cube.js status -m HOST:PORT\` as a whole process (start Node, load
+cube's built JavaScript from \`dist/\`, \`GET /tasks\` from a running \`cube manager\` process with ten tasks, print
+the table, exit), against \`node -e 0\` (start Node, do nothing), interleaved, one warm-up of each first. What keeps it
+near Node's own start: \`npm install\` compiles the TypeScript once (no tsx at run time), a command loads only
+its own modules (the servers' code is loaded when a server starts), and the client speaks \`node:http\` (\`fetch\`
+would load its engine, undici, on first use: about 80 ms, more than the rest together).
+
+**Run it:** \`npm run build && node --import tsx bench/cli-start.ts [runs]\` (default 31 pairs; no Docker needed).
+
+| | median | p90 |
+|---|---:|---:|
+| \`node -e 0\` | ${ms(r.nodeMs.median)} | ${ms(r.nodeMs.p90)} |
+| \`cube status\` | ${ms(r.cubeMs.median)} | ${ms(r.cubeMs.p90)} |
+| **ratio (medians)** | **${r.ratio}** | target ≤ ${r.target}: ${yes(r.met)} |
+
+${when(r)}. Other processes took ${r.otherCores} cores during the measurement that counted${r.discarded ? ` (${r.discarded} busier attempt(s) measured again)` : ''}.
+`);
+  }
+
   for (const r of others) {
     rows.push(`| ${escape(r.name)} | (no description in bench/report.ts) | see ${r.name}.json | | |`);
   }
@@ -456,6 +492,7 @@ node --import tsx bench/worker-start.ts            # ~1 min, Docker
 node --import tsx bench/control-plane.ts --sweep 1,4,16,64,256,1024 --profile   # ~1 min, no Docker (MemoryRuntime)
 node --import tsx bench/docker-50.ts               # ~2 min, Docker (+ Swarm)
 node --import tsx bench/restart.ts                 # ~15 s, Docker
+npm run build && node --import tsx bench/cli-start.ts   # ~20 s, no Docker
 node --import tsx bench/report.ts                  # writes docs/benchmarks.md and docs/benchmarks/*.svg
 \`\`\`
 
