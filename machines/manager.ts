@@ -2,18 +2,23 @@
 //
 // It keeps the book (machines/manager/book.ts), places tasks with the
 // scheduler it is given, and talks to every worker with the messages of
-// src/protocol.ts. A worker in this process is a child running the worker
-// machine (`localWorker`); a worker elsewhere is a child proxy that turns the
-// same messages into HTTP calls (`remoteWorker`). The manager cannot tell the
-// two apart. Time comes from `tick` events of the `clock` actor.
-import { enqueueActions, fromCallback, setup, type AnyEventObject } from 'xstate';
+// src/vocabulary/protocol.ts. A worker in this process is a child running the
+// worker machine (`localWorker`); a worker elsewhere is a child proxy that
+// turns the same messages into HTTP calls (`remoteWorker`). The manager cannot
+// tell the two apart. Time comes from `tick` events of the `clock` actor.
+//
+// The checks that keep stale facts out are named guards (`isStaleReport`,
+// `isOlderReport`, `intentStored`) and the writes are named actions
+// (`persistIntent`, `save`): src/ supplies the writes, and a test can swap
+// any of them to see what breaks.
+import { enqueueActions, fromCallback, raise, setup, type AnyEventObject } from 'xstate';
+import type { LogEntry } from '../src/vocabulary/log-entry.js';
 import type { FromWorker, ToWorker } from '../src/vocabulary/protocol.js';
 import type { Task } from '../src/vocabulary/task.js';
-import type { LogEntry } from '../src/vocabulary/log-entry.js';
 import { LOG_LIMIT, newBook, type Book, type Effects, type PlacementPolicy, type WorkerEntry } from './manager/book.js';
-import { stop, submit } from './manager/commands.js';
-import { checkLiveness, heard, suspect, undelivered } from './manager/liveness.js';
-import { mirror, refused, sync } from './manager/mirror.js';
+import { carryOut, dropIntent, stop, submit } from './manager/commands.js';
+import { adoptOrphans, checkLiveness, heard, suspect, undelivered } from './manager/liveness.js';
+import { compareListed, isOlder, isStale, mirror, refused, stopStaleCopy } from './manager/mirror.js';
 import { workerMachine, type WorkerInput } from './worker.js';
 
 export interface WorkerSpec {
@@ -30,6 +35,8 @@ export interface ManagerInput {
   heartbeatTtlMs: number;
   /** When the manager started (RFC 3339): a worker never heard from is down a TTL later. */
   startedAt: string;
+  /** Unique to this start of the manager: part of every placement ID it makes. */
+  incarnation: string;
   restore?: { tasks: Task[]; stopRequested: string[]; log: LogEntry[] };
 }
 
@@ -43,28 +50,49 @@ export interface ManagerContext {
 export type ManagerEvent =
   | { type: 'task.submit'; task: Task; at: string; requestId?: string }
   | { type: 'task.stop'; id: string; at: string; requestId?: string }
+  /** The store's answer to `persistIntent`: a user's command is carried out only once it is written. */
+  | { type: 'intent.persisted'; id: string; ok: boolean; problem: string }
   | { type: 'tick'; at: string }
+  /** Raised after the reports of a full list from a worker: compare what it leaves out. */
+  | { type: 'worker.listed'; listing: Extract<FromWorker, { type: 'worker.tasks' }> }
   | FromWorker;
 
 export type ManagerEmitted =
   | { type: 'task.updated'; task: Task }
-  | { type: 'task.stopPending'; task: Task }
-  | { type: 'task.refused'; id: string; reason: string; requestId?: string }
+  /** A user's command refused: 409 for what the book forbids, 503 when its intent could not be written. */
+  | { type: 'task.refused'; id: string; reason: string; status: number; requestId?: string }
+  /** A worker took a new placement (its first report) or refused it: what a user's restart waits for. */
+  | { type: 'placement.answered'; id: string; placement: string; refusal?: string }
   | { type: 'worker.changed'; worker: WorkerEntry }
   | { type: 'log'; entry: LogEntry };
 
 /** The part of XState's `enqueue` the book's effects need. */
 interface Enqueue {
+  (action: { type: 'save'; params: { task: Task; stopRequested: boolean } } | { type: 'persistIntent'; params: { task: Task; stopRequested: boolean } }): void;
   sendTo(to: string, event: ToWorker): void;
   emit(event: ManagerEmitted): void;
+  raise(event: ManagerEvent): void;
 }
 
 /** Turns the book's effects into actions of the event being handled. */
 function effects(enqueue: Enqueue, book: Book): Effects {
   return {
-    send: (worker, message) => enqueue.sendTo(`worker:${worker}`, message),
-    changed: (task) => enqueue.emit({ type: 'task.updated', task }),
-    stopPending: (task) => enqueue.emit({ type: 'task.stopPending', task }),
+    send: (worker, message) => {
+      if (book.workers.has(worker)) return enqueue.sendTo(`worker:${worker}`, message);
+      // A worker this manager was not started with (its list changed): nobody can carry the command.
+      const [id, placement] = message.type === 'task.run' ? [message.task.ID, message.task.Placement] : message.type === 'task.stop' ? [message.id, message.placement] : ['', ''];
+      if (message.type === 'worker.sync') return;
+      const reason = `worker ${worker} is not one of this manager's workers (--workers)`;
+      enqueue.raise({ type: 'task.undelivered', worker, id, placement, command: message.type, reason, at: book.now });
+    },
+    changed: (task) => {
+      enqueue({ type: 'save', params: { task, stopRequested: book.stopRequested.has(task.ID) } });
+      enqueue.emit({ type: 'task.updated', task });
+    },
+    persist: (task, stopRequested) => enqueue({ type: 'persistIntent', params: { task, stopRequested } }),
+    placementAnswered: (id, placement, refusal) =>
+      enqueue.emit({ type: 'placement.answered', id, placement, ...(refusal === undefined ? {} : { refusal }) }),
+    refused: (id, reason, status, requestId) => enqueue.emit({ type: 'task.refused', id, reason, status, ...(requestId === undefined ? {} : { requestId }) }),
     workerChanged: (worker) => enqueue.emit({ type: 'worker.changed', worker: { ...worker } }),
     note: (entry) => {
       book.log.push(entry);
@@ -75,22 +103,25 @@ function effects(enqueue: Enqueue, book: Book): Effects {
 }
 
 type Of<T extends ManagerEvent['type']> = Extract<ManagerEvent, { type: T }>;
+type Handler<T extends ManagerEvent['type']> = (context: ManagerContext, event: Of<T>, fx: Effects) => string | void;
 
-/** What each event does to the book: one function of machines/manager/* each. A string is a refusal. */
-const handlers: { [T in ManagerEvent['type']]: (context: ManagerContext, event: Of<T>, fx: Effects) => string | void } = {
-  'task.submit': (c, e, fx) => submit(c.book, c.placement, e.task, e.at, fx),
-  'task.stop': (c, e, fx) => stop(c.book, c.placement, e.id, e.at, fx),
+/** What each event does to the book: one function of machines/manager/* each. A string is a refusal (409). */
+const handlers: { [T in Exclude<ManagerEvent['type'], 'task.updated' | 'worker.tasks' | 'intent.persisted'>]: Handler<T> } = {
+  'task.submit': (c, e, fx) => submit(c.book, c.placement, e.task, e.at, e.requestId, fx),
+  'task.stop': (c, e, fx) => stop(c.book, c.placement, e.id, e.at, e.requestId, fx),
   tick: (c, e, fx) => {
     c.book.now = e.at;
     checkLiveness(c.book, c.placement, c.heartbeatTtlMs, e.at, fx);
   },
-  'task.updated': (c, e, fx) => mirror(c.book, c.placement, e.worker, e.task, c.book.now, fx),
-  'worker.tasks': (c, e, fx) => sync(c.book, c.placement, e, fx),
+  'worker.listed': (c, e, fx) => compareListed(c.book, c.placement, e.listing, fx),
   'worker.stats': (c, e, fx) => heard(c.book, c.placement, e.worker, e.stats, e.at, fx),
   'worker.unreachable': (c, e, fx) => suspect(c.book, e.worker, e.reason, e.at, fx),
   'task.undelivered': (c, e, fx) => undelivered(c.book, c.placement, e, fx),
   'task.refused': (c, e, fx) => refused(c.book, c.placement, e, c.book.now, fx),
 };
+
+/** The effects of the event being handled, for the book's functions. */
+const fxOf = (enqueue: unknown, book: Book): Effects => effects(enqueue as Enqueue, book);
 
 export const managerMachine = setup({
   types: {
@@ -109,15 +140,50 @@ export const managerMachine = setup({
     /** CUBE_RECONCILE_INTERVAL; supplied by src/. */
     reconcileInterval: 15_000,
   },
+  guards: {
+    /** A report about a copy the manager no longer wants (machines/manager/mirror.ts). */
+    isStaleReport: ({ context, event }) => event.type === 'task.updated' && isStale(context.book, event),
+    /** A report not newer than one already applied for its placement. */
+    isOlderReport: ({ context, event }) => event.type === 'task.updated' && isOlder(context.book, event),
+    /** The store wrote the user's command: only then is it carried out. */
+    intentStored: ({ event }) => event.type === 'intent.persisted' && event.ok,
+  },
   actions: {
     /** Applies the event to the book; a refused command is emitted with its reason for the caller. */
     updateBook: enqueueActions(({ context, event, enqueue }) => {
-      const handle = handlers[event.type] as (c: ManagerContext, e: ManagerEvent, fx: Effects) => string | void;
-      const refusal = handle(context, event, effects(enqueue as unknown as Enqueue, context.book));
+      const handle = handlers[event.type as keyof typeof handlers] as Handler<ManagerEvent['type']>;
+      const refusal = handle(context, event, fxOf(enqueue, context.book));
       if (refusal && (event.type === 'task.submit' || event.type === 'task.stop')) {
         const id = event.type === 'task.submit' ? event.task.ID : event.id;
-        enqueue.emit({ type: 'task.refused', id, reason: refusal, requestId: event.requestId });
+        const status = event.type === 'task.stop' && !context.book.tasks.has(id) ? 404 : 409;
+        enqueue.emit({ type: 'task.refused', id, reason: refusal, status, ...(event.requestId === undefined ? {} : { requestId: event.requestId }) });
       }
+    }),
+    /**
+     * Writes a user's command's intent and answers with `intent.persisted`;
+     * supplied by src/ from the manager's store. This default keeps everything
+     * in memory: it is always stored.
+     */
+    persistIntent: raise((_, params: { task: Task; stopRequested: boolean }): ManagerEvent => ({ type: 'intent.persisted', id: params.task.ID, ok: true, problem: '' })),
+    /** Writes a changed record; supplied by src/ (a failed write is retried there). */
+    save: (_, _params: { task: Task; stopRequested: boolean }) => undefined,
+    carryOutIntent: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type === 'intent.persisted') carryOut(context.book, context.placement, event.id, fxOf(enqueue, context.book));
+    }),
+    dropIntent: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type === 'intent.persisted') dropIntent(context.book, context.placement, event.id, event.problem, fxOf(enqueue, context.book));
+    }),
+    stopStaleCopy: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type === 'task.updated') stopStaleCopy(context.book, context.placement, event, context.book.now, fxOf(enqueue, context.book));
+    }),
+    mirrorReport: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type === 'task.updated') mirror(context.book, context.placement, event, context.book.now, fxOf(enqueue, context.book));
+    }),
+    /** A full list is many reports: each goes through the same checks, then what it leaves out is compared. */
+    splitListing: enqueueActions(({ event, enqueue }) => {
+      if (event.type !== 'worker.tasks') return;
+      for (const task of event.tasks) enqueue.raise({ type: 'task.updated', worker: event.worker, task });
+      enqueue.raise({ type: 'worker.listed', listing: event });
     }),
     /** The safety net: every worker reports every task, to be compared with the book. */
     syncWorkers: enqueueActions(({ context, enqueue }) => {
@@ -125,6 +191,8 @@ export const managerMachine = setup({
         enqueue.sendTo(`worker:${name}`, { type: 'worker.sync', at: context.book.now } satisfies ToWorker);
       }
     }),
+    /** Tasks restored on a worker this manager no longer has are placed again (or completed, if a stop was asked). */
+    adoptOrphans: enqueueActions(({ context, enqueue }) => adoptOrphans(context.book, context.placement, fxOf(enqueue, context.book))),
   },
 }).createMachine({
   id: 'manager',
@@ -132,16 +200,19 @@ export const managerMachine = setup({
     workers: input.workers,
     placement: input.placement,
     heartbeatTtlMs: input.heartbeatTtlMs,
-    book: newBook(input.workers, input.placement, input.startedAt, input.restore),
+    book: newBook(input.workers, input.placement, input.startedAt, input.incarnation, input.restore),
   }),
   // Workers are children named worker:<name>, wherever they run.
-  entry: enqueueActions(({ context, enqueue }) => {
-    for (const spec of context.workers) {
-      const id = `worker:${spec.name}`;
-      if (spec.local) enqueue.spawnChild('localWorker', { id, systemId: id, input: { ...spec.local, embedded: true } });
-      else enqueue.spawnChild('remoteWorker', { id, systemId: id, input: { name: spec.name, address: spec.address } });
-    }
-  }),
+  entry: [
+    enqueueActions(({ context, enqueue }) => {
+      for (const spec of context.workers) {
+        const id = `worker:${spec.name}`;
+        if (spec.local) enqueue.spawnChild('localWorker', { id, systemId: id, input: { ...spec.local, embedded: true } });
+        else enqueue.spawnChild('remoteWorker', { id, systemId: id, input: { name: spec.name, address: spec.address } });
+      }
+    }),
+    'adoptOrphans',
+  ],
   invoke: { id: 'clock', src: 'clock', input: ({ context }) => ({ heartbeatTtlMs: context.heartbeatTtlMs }) },
   initial: 'serving',
   states: {
@@ -149,8 +220,13 @@ export const managerMachine = setup({
       after: { reconcileInterval: { target: 'serving', reenter: true, actions: 'syncWorkers' } },
     },
   },
-  // Every event updates the book; which way is in `handlers` above.
-  on: Object.fromEntries(Object.keys(handlers).map((type) => [type, { actions: 'updateBook' }])) as Record<ManagerEvent['type'], { actions: 'updateBook' }>,
+  on: {
+    'task.updated': [{ guard: 'isStaleReport', actions: 'stopStaleCopy' }, { guard: 'isOlderReport' }, { actions: 'mirrorReport' }],
+    'worker.tasks': { actions: 'splitListing' },
+    'intent.persisted': [{ guard: 'intentStored', actions: 'carryOutIntent' }, { actions: 'dropIntent' }],
+    // Every other event updates the book; which way is in `handlers` above.
+    ...(Object.fromEntries(Object.keys(handlers).map((type) => [type, { actions: 'updateBook' }])) as Record<keyof typeof handlers, { actions: 'updateBook' }>),
+  },
 });
 
 export type ManagerMachine = typeof managerMachine;

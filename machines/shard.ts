@@ -11,7 +11,7 @@ import type { Task } from '../src/vocabulary/task.js';
 
 export type ShardEvent =
   /** Start an actor for a task: new (Pending) or restored from disk. */
-  | { type: 'shard.spawn'; task: Task }
+  | { type: 'shard.spawn'; task: Task; at?: string }
   /** Deliver an event to a task's actor, if the shard has it. */
   | { type: 'shard.forward'; id: string; event: TaskMachineEvent };
 
@@ -44,7 +44,7 @@ export const shardMachine = setup({
         enqueue.spawnChild('task', {
           id,
           systemId: id,
-          input: { task: event.task, policy: context.policy },
+          input: { task: event.task, policy: context.policy, ...(event.at === undefined ? {} : { at: event.at }) },
           syncSnapshot: true,
         });
       }),

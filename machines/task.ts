@@ -17,6 +17,9 @@ import type {
   TaskStateNumber,
 } from '../src/vocabulary/task.js';
 import type { ActorFailure, Started, Stopped } from '../src/vocabulary/runtime.js';
+import { ZERO_TIME } from '../src/vocabulary/task.js';
+import { definitionChanges, withDefinition } from './definition.js';
+import { restartedPlacement } from '../src/vocabulary/placement.js';
 
 /** The settings that shape a task's life (docs/spec.md §5). */
 export interface TaskPolicy {
@@ -47,6 +50,8 @@ export interface StartInput {
 export interface TaskInput {
   task: Task;
   policy: TaskPolicy;
+  /** When the actor was made (RFC 3339): a restored restart waits until its due time from then. */
+  at?: string;
 }
 
 export interface TaskContext {
@@ -67,10 +72,12 @@ export type TaskMachineEvent =
   | { type: 'progress'; message: string; at: string }
   | { type: 'container.exited'; containerId: string; exitCode: number; oom: boolean; outside: boolean; at: string }
   | { type: 'container.missing'; containerId: string; at: string }
+  | { type: 'container.paused'; containerId: string; paused: boolean; at: string }
   | { type: 'health.passed'; at: string }
   | { type: 'health.failed'; reason: string; at: string }
   | { type: 'stop'; at: string }
-  | { type: 'restart'; at: string };
+  /** A new placement of the task on this worker: `task` carries its ID and the definition to run. */
+  | { type: 'restart'; task: Task; at: string };
 
 const stateNumber: Record<StateName, TaskStateNumber | null> = {
   pending: 0,
@@ -153,6 +160,15 @@ const exitMessage = (event: { exitCode: number; oom: boolean; outside: boolean }
     ? `OOM killed: the container went over its Memory limit (exit code ${event.exitCode})`
     : `exited with code ${event.exitCode}${event.outside ? ' (stopped through Docker, not by Cube)' : ''}`;
 
+/** The time `ms` after `time` (RFC 3339): date arithmetic, not a clock. */
+const later = (time: string, ms: number): string => new Date(Date.parse(time) + ms).toISOString();
+
+/** What is left of a restored restart's wait at `at`; a record without a due time restarts at once. */
+export function remainingWait(task: Pick<Task, 'RestartDue'>, at: string | undefined): number {
+  if (task.RestartDue === ZERO_TIME || at === undefined) return 0;
+  return Math.max(0, Date.parse(task.RestartDue) - Date.parse(at));
+}
+
 /** Seconds in a human sentence: "restarting in 10.2 s". */
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
 
@@ -185,7 +201,7 @@ export const taskMachine = setup({
   },
   guards: {
     isCurrentContainer: ({ context, event }) =>
-      (event.type === 'container.exited' || event.type === 'container.missing') &&
+      (event.type === 'container.exited' || event.type === 'container.missing' || event.type === 'container.paused') &&
       event.containerId === context.task.ContainerID,
     hasHealthCheck: ({ context }) => context.task.HealthCheck !== '',
     healthThresholdReached: ({ context }) => context.healthFailures + 1 >= context.policy.healthFailures,
@@ -198,17 +214,33 @@ export const taskMachine = setup({
     enter: assign(({ context }, name: StateName) => ({
       task: { ...context.task, StateName: name, State: stateNumber[name] ?? context.task.State },
     })),
-    /** A client asked for a fresh start (POST of a Running or Failed task): a new run, a new count. */
-    restartByUser: assign(({ context, event }) => ({
-      replace: true,
-      task: withHistory(
-        { ...context.task, RestartCount: 0 },
-        { Time: (event as { at: string }).at, Type: 'Restart Signaled', Message: 'restart requested by user' },
-      ),
-    })),
+    /**
+     * A new placement here (a user's restart, or a changed definition): a new
+     * run of the definition it carries, with a fresh restart count.
+     */
+    restartByUser: assign(({ context, event }) => {
+      const { task: next, at } = event as Extract<TaskMachineEvent, { type: 'restart' }>;
+      const changed = definitionChanges(context.task, next);
+      const entry =
+        changed.length > 0
+          ? { Time: at, Type: 'Updated', Message: `new definition (${changed.join(', ')} changed), placement ${next.Placement}` }
+          : { Time: at, Type: 'Restart Signaled', Message: `restart requested by user, placement ${next.Placement}` };
+      return {
+        replace: true,
+        task: withHistory({ ...withDefinition(context.task, next), Placement: next.Placement, RestartCount: 0, RestartDue: ZERO_TIME }, entry),
+      };
+    }),
+    /** A restart by the restart policy: it continues the placement as `<placement>#<n>`. */
     countRestart: assign({
       replace: true,
-      task: ({ context }) => ({ ...context.task, RestartCount: context.task.RestartCount + 1 }),
+      task: ({ context }) => {
+        const count = context.task.RestartCount + 1;
+        return { ...context.task, RestartCount: count, Placement: restartedPlacement(context.task.Placement, count), RestartDue: ZERO_TIME };
+      },
+    }),
+    /** Stores when the waiting restart is due, so a worker that restarts meanwhile honours the wait. */
+    recordRestartDue: assign({
+      task: ({ context }) => ({ ...context.task, RestartDue: later(context.task.FinishTime, context.restartDelayMs) }),
     }),
     refuse: emit(({ context, event }) => ({
       type: 'refused' as const,
@@ -227,7 +259,7 @@ export const taskMachine = setup({
     replace: false,
     healthFailures: 0,
     failure: null,
-    restartDelayMs: 0,
+    restartDelayMs: input.task.StateName === 'restarting' ? remainingWait(input.task, input.at) : 0,
   }),
   // A new task starts Pending; a task restored from disk resumes where it was.
   initial: 'boot',
@@ -239,9 +271,8 @@ export const taskMachine = setup({
         { guard: { type: 'restored', params: 'stopping' }, target: 'stopping' },
         { guard: { type: 'restored', params: 'completed' }, target: 'completed' },
         { guard: { type: 'restored', params: 'failed' }, target: '#task.failed.halted' },
-        // A restart that was waiting resumes; its delay is not restored (it
-        // lived in a timer), so it restarts at once.
-        { guard: { type: 'restored', params: 'restarting' }, target: '#task.failed.restarting' },
+        // A restart that was waiting resumes and waits what is left until its due time.
+        { guard: { type: 'restored', params: 'restarting' }, target: '#task.failed.resuming' },
         { target: 'pending' },
       ],
     },
@@ -338,6 +369,8 @@ export const taskMachine = setup({
           }),
         },
         stop: 'stopping',
+        // A new placement while the start is under way: start again, replacing what the first start makes.
+        restart: { target: 'scheduled', reenter: true, actions: 'restartByUser' },
       },
     },
 
@@ -378,6 +411,17 @@ export const taskMachine = setup({
                 { ...context.task, FinishTime: event.at, Reason: message },
                 { Time: event.at, Type: 'Terminated', Message: message },
               );
+            },
+          }),
+        },
+        'container.paused': {
+          guard: 'isCurrentContainer',
+          actions: assign({
+            task: ({ context, event }) => {
+              const message = event.paused
+                ? `container ${event.containerId.slice(0, 12)} paused through Docker (docker unpause resumes it)`
+                : `container ${event.containerId.slice(0, 12)} unpaused`;
+              return withHistory({ ...context.task, Reason: event.paused ? message : '' }, { Time: event.at, Type: event.paused ? 'Paused' : 'Unpaused', Message: message });
             },
           }),
         },
@@ -451,6 +495,11 @@ export const taskMachine = setup({
           ],
         },
         restarting: {
+          entry: [{ type: 'enter', params: 'restarting' }, 'recordRestartDue'],
+          after: { restartDelay: { target: '#task.scheduled', actions: 'countRestart' } },
+        },
+        /** A restart restored from disk: its due time is already recorded. */
+        resuming: {
           entry: { type: 'enter', params: 'restarting' },
           after: { restartDelay: { target: '#task.scheduled', actions: 'countRestart' } },
         },
@@ -502,6 +551,7 @@ export const taskMachine = setup({
     // finished after the state changed) are not commands: they are dropped.
     'container.exited': {},
     'container.missing': {},
+    'container.paused': {},
     'health.passed': {},
     'health.failed': {},
     progress: {},

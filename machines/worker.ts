@@ -11,13 +11,16 @@
 // Side effects are named and supplied by src/: `containerWatcher` (engine
 // events), `reconciler` (lists containers on request and on a timer),
 // `statsSampler` (machine stats) and the action `removeContainers`.
-import { assign, enqueueActions, fromCallback, sendTo, setup, type AnyEventObject } from 'xstate';
+import { assign, enqueueActions, fromCallback, raise, sendTo, setup, type AnyEventObject } from 'xstate';
 import { nameTaken, nameTask } from './names.js';
+import { isNewerPlacement, placementBase, samePlacement, workerPlacementId } from '../src/vocabulary/placement.js';
+import { firstVersion } from '../src/vocabulary/version.js';
 import { newShardPool, place, release, type ShardPool } from './shard-pool.js';
 import { shardMachine } from './shard.js';
 import { refusalReason, type TaskMachineEvent, type TaskPolicy } from './task.js';
 import type { FromWorker, ToWorker, WorkerStats } from '../src/vocabulary/protocol.js';
 import { TaskState, ZERO_TIME, type Task } from '../src/vocabulary/task.js';
+import type { Tombstone } from '../src/vocabulary/tombstone.js';
 
 export interface WorkerInput {
   name: string;
@@ -28,6 +31,10 @@ export interface WorkerInput {
   embedded?: boolean;
   /** Task records loaded from disk: their actors resume where they were. */
   restore?: Task[];
+  /** Placements stopped here, loaded from disk: their late runs are refused. */
+  tombstones?: Tombstone[];
+  /** When the worker started (RFC 3339): restored restarts wait until their due time from then. */
+  startedAt?: string;
 }
 
 /** A container as the reconciler saw it. */
@@ -35,26 +42,42 @@ export interface ObservedContainer {
   taskId: string;
   containerId: string;
   running: boolean;
+  /** Paused through Docker: alive, not running. */
+  paused: boolean;
   /** Known only for containers that are not running. */
   exitCode: number | null;
 }
 
 export type MachineStats = Omit<WorkerStats, 'Worker' | 'TaskCount' | 'Runtime' | 'RuntimeProblem'>;
 
+type Run = Extract<ToWorker, { type: 'task.run' }>;
+type Stop = Extract<ToWorker, { type: 'task.stop' }>;
+
 export type WorkerEvent =
   | ToWorker
   | { type: 'task.changed'; task: Task }
   | { type: 'container.exited'; taskId: string; containerId: string; exitCode: number; oom: boolean; outside: boolean; at: string }
   | { type: 'container.removed'; taskId: string; containerId: string; at: string }
+  | { type: 'container.paused'; taskId: string; containerId: string; paused: boolean; at: string }
   | { type: 'runtime.connected'; at: string }
   | { type: 'runtime.disconnected'; reason: string; at: string }
-  | { type: 'containers.observed'; containers: ObservedContainer[]; at: string }
-  | { type: 'stats.sampled'; stats: MachineStats; at: string };
+  /** The reconciler's listing, taken after every change up to version `asOf`. */
+  | { type: 'containers.observed'; containers: ObservedContainer[]; asOf: number; at: string }
+  | { type: 'stats.sampled'; stats: MachineStats; at: string }
+  /** The store's answer to `persistIntent`: a command is carried out only once it is written. */
+  | { type: 'intent.persisted'; id: string; ok: boolean; problem: string };
+
+/** A command that waits for its intent to be written before it is carried out. */
+type Intent = { kind: 'run'; run: Run; task: Task } | { kind: 'stop'; stop: Stop; placement: string; forward: boolean };
+
+/** What a worker keeps of stopped placements, per task: enough for the races a stop can lose. */
+const TOMBSTONES_PER_TASK = 8;
 
 export interface WorkerContext {
   name: string;
   policy: TaskPolicy;
   embedded: boolean;
+  startedAt: string | undefined;
   /** Which shard holds which task actor. */
   pool: ShardPool;
   /**
@@ -62,6 +85,16 @@ export interface WorkerContext {
    * in place: copying 10k records per update would make each update O(n).
    */
   tasks: Map<string, Task>;
+  /** The record each task actor last reported, to tell news from a repeated snapshot. */
+  fromActors: Map<string, Task>;
+  /** The version of the latest change; every record carries the version of its last change. */
+  seq: number;
+  /** Stopped placements per task (placement bases, newest last). */
+  tombstones: Map<string, string[]>;
+  /** Commands waiting for `intent.persisted`, by task. */
+  intents: Map<string, Intent>;
+  /** Runs of a new placement that wait for the old one to finish stopping, by task. */
+  deferred: Map<string, Run>;
   /** Tasks not yet Completed: what holds resources here. */
   active: number;
   /** Name → ID of the tasks not Completed (machines/names.ts). */
@@ -72,35 +105,60 @@ export interface WorkerContext {
 
 // ---- pure decisions ------------------------------------------------------------
 
-export type RunDecision = { action: 'spawn' | 'restart' | 'none' } | { action: 'refuse'; reason: string };
-export type StopDecision = { action: 'forward' | 'none' } | { action: 'refuse'; reason: string };
+export type RunDecision = { action: 'spawn' | 'restart' | 'defer' | 'none' } | { action: 'refuse'; reason: string };
+export type StopDecision = { action: 'forward' | 'tombstone' | 'none' } | { action: 'refuse'; reason: string };
 
 /**
- * POST of a task (docs/spec.md §1): new → run it; Running or Failed → restart it;
- * Completed → refuse. With `ensure`, a task already here is left as it is.
+ * A run of `placement` ("" for a client's POST on the worker API, which names
+ * none). A client's POST follows docs/spec.md §1: new → run it; Running or
+ * Failed → restart it; Completed → refuse. The manager's runs name their
+ * placement, and a run is idempotent per placement: the same placement is left
+ * as it is, another one replaces what the worker has (a restart, a changed
+ * definition, or a task moved back here after an old copy was stopped).
  */
-export function decideRun(record: Task | undefined, ensure = false): RunDecision {
+export function decideRun(record: Task | undefined, placement: string): RunDecision {
   if (!record) return { action: 'spawn' };
-  if (ensure && record.StateName !== 'completed') return { action: 'none' };
+  if (placement !== '' && samePlacement(record.Placement, placement)) return { action: 'none' };
   switch (record.StateName) {
-    case 'running':
-    case 'failed':
-    case 'restarting':
-      return { action: 'restart' };
+    case 'completed':
+      return placement === '' ? { action: 'refuse', reason: refusalReason(record, 'restart') } : { action: 'spawn' };
+    case 'stopping':
+      // The old placement is on its way out; the new one starts once it is gone.
+      return placement === '' ? { action: 'refuse', reason: refusalReason(record, 'restart') } : { action: 'defer' };
     case 'pending':
     case 'scheduled':
-      return { action: 'none' }; // already on its way: a repeated POST changes nothing
+      // A client's repeated POST of a task on its way changes nothing.
+      return placement === '' ? { action: 'none' } : { action: 'restart' };
     default:
-      return { action: 'refuse', reason: refusalReason(record, 'restart') };
+      return { action: 'restart' };
   }
 }
 
-/** DELETE of a task: stop it unless it is already stopping or stopped. */
-export function decideStop(record: Task | undefined, id: string, worker: string): StopDecision {
-  if (!record) return { action: 'refuse', reason: `no task ${id} on worker ${worker}` };
+/**
+ * A stop of `placement` ("" for a client's DELETE on the worker API: whatever
+ * the worker has). A stop of a placement the worker does not have leaves a
+ * tombstone, so that its run, if it was overtaken on the way, is refused.
+ */
+export function decideStop(record: Task | undefined, id: string, placement: string, worker: string): StopDecision {
+  const ours = record !== undefined && (placement === '' || samePlacement(record.Placement, placement));
+  if (!ours) return placement === '' ? { action: 'refuse', reason: `no task ${id} on worker ${worker}` } : { action: 'tombstone' };
   if (record.StateName === 'stopping') return { action: 'none' };
   if (record.StateName === 'completed') return { action: 'refuse', reason: refusalReason(record, 'stop') };
   return { action: 'forward' };
+}
+
+/** Whether a stop already reached this worker for that placement of the task. */
+export const tombstoned = (tombstones: Map<string, string[]>, id: string, placement: string): boolean =>
+  placement !== '' && (tombstones.get(id)?.includes(placementBase(placement)) ?? false);
+
+/**
+ * The newest placement of a task this worker has had or was told to stop,
+ * when it is newer than `placement`: a run of an older placement is a late
+ * message (overtaken by a newer decision), never a new one.
+ */
+export function newerThan(record: Task | undefined, tombstones: Map<string, string[]>, id: string, placement: string): string | undefined {
+  const seen = [...(tombstones.get(id) ?? []), ...(record ? [record.Placement] : [])];
+  return seen.find((other) => isNewerPlacement(other, placement));
 }
 
 /**
@@ -109,23 +167,26 @@ export function decideStop(record: Task | undefined, id: string, worker: string)
  * the containers nobody wants (those of Completed tasks, and dead leftovers of
  * earlier runs). Containers of tasks this worker does not know are left alone:
  * the manager may be about to send their task again, and then they are adopted.
+ * A task changed after the listing was asked for (`asOf`) is not judged: the
+ * listing may predate what the task knows (a container still being created).
  */
-export function reconcilePlan(tasks: Map<string, Task>, containers: ObservedContainer[], at: string) {
+export function reconcilePlan(tasks: Map<string, Task>, containers: ObservedContainer[], asOf: number, at: string) {
   const facts: { id: string; event: TaskMachineEvent }[] = [];
   const unwanted: string[] = [];
   const byId = new Map(containers.map((c) => [c.containerId, c]));
+  const settled = (task: Task | undefined): task is Task => task !== undefined && task.Version <= asOf;
   for (const container of containers) {
     const task = tasks.get(container.taskId);
-    if (!task) continue;
-    const leftover = task.StateName === 'running' && container.containerId !== task.ContainerID && !container.running;
+    if (!settled(task)) continue;
+    const leftover = task.StateName === 'running' && container.containerId !== task.ContainerID && !container.running && !container.paused;
     if (task.StateName === 'completed' || leftover) unwanted.push(container.containerId);
   }
   for (const task of tasks.values()) {
-    if (task.StateName !== 'running') continue;
+    if (task.StateName !== 'running' || !settled(task)) continue;
     const container = byId.get(task.ContainerID);
     if (!container) {
       facts.push({ id: task.ID, event: { type: 'container.missing', containerId: task.ContainerID, at } });
-    } else if (!container.running) {
+    } else if (!container.running && !container.paused) {
       facts.push({
         id: task.ID,
         event: { type: 'container.exited', containerId: task.ContainerID, exitCode: container.exitCode ?? -1, oom: false, outside: false, at },
@@ -143,6 +204,17 @@ const isActive = (task: Task | undefined) => task !== undefined && task.State !=
 
 // ---- the machine -----------------------------------------------------------------
 
+const refusal = (context: WorkerContext, id: string, placement: string, command: 'run' | 'stop', reason: string, requestId?: string, status?: number): FromWorker => ({
+  type: 'task.refused',
+  worker: context.name,
+  id,
+  placement,
+  command,
+  reason,
+  ...(requestId === undefined ? {} : { requestId }),
+  ...(status === undefined ? {} : { status }),
+});
+
 export const workerMachine = setup({
   types: {
     context: {} as WorkerContext,
@@ -156,6 +228,15 @@ export const workerMachine = setup({
     reconciler: fromCallback<AnyEventObject, { worker: string }>(() => undefined),
     statsSampler: fromCallback<AnyEventObject, { worker: string }>(() => undefined),
   },
+  guards: {
+    /** The store wrote the command's intent: only then is it carried out. */
+    intentStored: ({ event }) => event.type === 'intent.persisted' && event.ok,
+    /** A stop of this placement reached the worker before its run did. */
+    isTombstoned: ({ context, event }) => event.type === 'task.run' && tombstoned(context.tombstones, event.task.ID, event.task.Placement),
+    /** A run of a placement older than one this worker already had or stopped. */
+    isOlderRun: ({ context, event }) =>
+      event.type === 'task.run' && newerThan(context.tasks.get(event.task.ID), context.tombstones, event.task.ID, event.task.Placement) !== undefined,
+  },
   actions: {
     /** Publishes a message: to listeners in this process, and to the manager that embeds this worker. */
     report: enqueueActions(({ context, enqueue }, message: FromWorker | undefined) => {
@@ -163,11 +244,31 @@ export const workerMachine = setup({
       enqueue.emit(message);
       if (context.embedded) enqueue.sendParent(message);
     }),
+    /**
+     * Writes a command's intent (a new task's record, or a stopped placement)
+     * and answers with `intent.persisted`; supplied by src/ from the worker's
+     * store. This default keeps everything in memory: it is always stored.
+     */
+    persistIntent: raise((_, params: { id: string; task?: Task; tombstone?: Tombstone }) => ({
+      type: 'intent.persisted' as const,
+      id: params.id,
+      ok: true,
+      problem: '',
+    })),
+    /** Writes a changed record; supplied by src/ (a failed write is retried there). */
+    save: (_, _params: { task: Task }) => undefined,
+    /** Remembers a stopped placement, so its run is refused if it arrives after all. */
+    leaveTombstone: assign(({ context }, params: Tombstone) => {
+      const kept = (context.tombstones.get(params.id) ?? []).filter((p) => p !== placementBase(params.placement));
+      kept.push(placementBase(params.placement));
+      context.tombstones.set(params.id, kept.slice(-TOMBSTONES_PER_TASK));
+      return {};
+    }),
     /** Gives a task an actor, in a shard with room (opening a shard when all are full). */
-    spawnTask: enqueueActions(({ context, enqueue }, params: { task: Task }) => {
+    spawnTask: enqueueActions(({ context, enqueue }, params: { task: Task; at?: string }) => {
       const { shard, opened } = place(context.pool, params.task.ID);
       if (opened) enqueue.spawnChild('shard', { id: shard, input: { worker: context.name, policy: context.policy } });
-      enqueue.sendTo(shard, { type: 'shard.spawn', task: params.task });
+      enqueue.sendTo(shard, { type: 'shard.spawn', task: params.task, ...(params.at === undefined ? {} : { at: params.at }) });
     }),
     /** Delivers an event to a task's actor; a task with none (Completed, or unknown) ignores it. */
     toTask: enqueueActions(({ context, enqueue }, params: { id: string; event: TaskMachineEvent }) => {
@@ -181,9 +282,10 @@ export const workerMachine = setup({
     })),
     /** Stops and removes containers nobody wants; supplied by src/. */
     removeContainers: (_, _params: { containerIds: string[] }) => undefined,
-    /** Asks the reconciler for the containers, naming those that running tasks own. */
+    /** Asks the reconciler for the containers, naming those that running tasks own, as of the latest change. */
     requestReconcile: sendTo('reconciler', ({ context }) => ({
       type: 'reconcile',
+      asOf: context.seq,
       containerIds: [...context.tasks.values()].filter((t) => t.StateName === 'running').map((t) => t.ContainerID),
     })),
   },
@@ -194,16 +296,27 @@ export const workerMachine = setup({
 }).createMachine({
   id: 'worker',
   context: ({ input }) => {
-    const tasks = new Map((input.restore ?? []).map((t) => [t.ID, t]));
+    // Restored records get versions of this start: what was seen before it, and not written, was lower.
+    const stored = Math.max(0, ...(input.restore ?? []).map((t) => t.Version));
+    let seq = input.startedAt === undefined ? stored : firstVersion(stored, input.startedAt);
+    const tasks = new Map((input.restore ?? []).map((t) => [t.ID, { ...t, Version: ++seq }]));
     const names = new Map<string, string>();
     for (const task of tasks.values()) nameTask(names, undefined, task);
+    const tombstones = new Map<string, string[]>();
+    for (const { id, placement } of input.tombstones ?? []) tombstones.set(id, [...(tombstones.get(id) ?? []), placementBase(placement)].slice(-TOMBSTONES_PER_TASK));
     return {
       names,
       name: input.name,
       policy: input.policy,
       embedded: input.embedded ?? false,
+      startedAt: input.startedAt,
       pool: newShardPool(input.shardCapacity),
       tasks,
+      fromActors: new Map(),
+      seq,
+      tombstones,
+      intents: new Map(),
+      deferred: new Map(),
       active: [...tasks.values()].filter(isActive).length,
       runtimeProblem: '',
       stats: null,
@@ -211,7 +324,7 @@ export const workerMachine = setup({
   },
   entry: enqueueActions(({ context, enqueue }) => {
     for (const task of context.tasks.values()) {
-      if (task.StateName !== 'completed') enqueue({ type: 'spawnTask', params: { task } });
+      if (task.StateName !== 'completed') enqueue({ type: 'spawnTask', params: { task, ...(context.startedAt === undefined ? {} : { at: context.startedAt }) } });
     }
   }),
   invoke: [
@@ -227,40 +340,100 @@ export const workerMachine = setup({
     },
   },
   on: {
-    'task.run': {
-      actions: enqueueActions(({ context, event, enqueue }) => {
-        const id = event.task.ID;
-        const taken = context.tasks.has(id) ? undefined : nameTaken(context.names, context.tasks, event.task);
-        const decision: RunDecision = taken ? { action: 'refuse', reason: taken } : decideRun(context.tasks.get(id), event.ensure);
-        if (decision.action === 'spawn') {
-          // A task from a manager keeps the time the manager accepted it; one POSTed here is accepted now.
-          const SubmitTime = event.task.SubmitTime === ZERO_TIME ? event.at : event.task.SubmitTime;
-          const task: Task = { ...event.task, State: TaskState.Pending, StateName: 'pending', Worker: context.name, SubmitTime };
-          enqueue({ type: 'spawnTask', params: { task } });
-          enqueue({ type: 'toTask', params: { id, event: { type: 'schedule', worker: context.name, at: event.at } } });
-        } else if (decision.action === 'restart') {
-          enqueue({ type: 'toTask', params: { id, event: { type: 'restart', at: event.at } } });
-        } else if (decision.action === 'refuse') {
-          enqueue({
-            type: 'report',
-            params: { type: 'task.refused', worker: context.name, id, command: 'run', reason: decision.reason, requestId: event.requestId },
-          });
-        }
-      }),
-    },
+    'task.run': [
+      {
+        guard: 'isTombstoned',
+        actions: {
+          type: 'report',
+          params: ({ context, event }) =>
+            refusal(context, event.task.ID, event.task.Placement, 'run', `placement ${event.task.Placement} of task ${event.task.ID} was stopped before it reached worker ${context.name}; it does not run`, event.requestId, 409),
+        },
+      },
+      {
+        guard: 'isOlderRun',
+        actions: {
+          type: 'report',
+          params: ({ context, event }) => {
+            const newer = newerThan(context.tasks.get(event.task.ID), context.tombstones, event.task.ID, event.task.Placement);
+            const why = `placement ${event.task.Placement} of task ${event.task.ID} is older than placement ${newer}, which worker ${context.name} already had; it does not run`;
+            return refusal(context, event.task.ID, event.task.Placement, 'run', why, event.requestId, 409);
+          },
+        },
+      },
+      {
+        actions: enqueueActions(({ context, event, enqueue }) => {
+          const id = event.task.ID;
+          const record = context.tasks.get(id);
+          const free = record === undefined || record.State === TaskState.Completed;
+          const taken = free ? nameTaken(context.names, context.tasks, event.task) : undefined;
+          const decision: RunDecision = taken ? { action: 'refuse', reason: taken } : decideRun(record, event.task.Placement);
+          // A client's POST names no placement: this worker makes one.
+          const placement = event.task.Placement || workerPlacementId(context.name, context.seq + 1);
+          if (decision.action === 'spawn') {
+            // A task from a manager keeps the time the manager accepted it; one POSTed here is accepted now.
+            const SubmitTime = event.task.SubmitTime === ZERO_TIME ? event.at : event.task.SubmitTime;
+            const task: Task = { ...event.task, Placement: placement, State: TaskState.Pending, StateName: 'pending', Worker: context.name, SubmitTime, Version: 0 };
+            context.intents.set(id, { kind: 'run', run: event, task });
+            enqueue({ type: 'persistIntent', params: { id, task } });
+          } else if (decision.action === 'restart') {
+            enqueue({ type: 'toTask', params: { id, event: { type: 'restart', task: { ...event.task, Placement: placement }, at: event.at } } });
+          } else if (decision.action === 'defer') {
+            context.deferred.set(id, event);
+          } else if (decision.action === 'refuse') {
+            enqueue({ type: 'report', params: refusal(context, id, event.task.Placement, 'run', decision.reason, event.requestId, 409) });
+          }
+        }),
+      },
+    ],
     'task.stop': {
       actions: enqueueActions(({ context, event, enqueue }) => {
-        const decision = decideStop(context.tasks.get(event.id), event.id, context.name);
-        if (decision.action === 'forward') {
-          enqueue({ type: 'toTask', params: { id: event.id, event: { type: 'stop', at: event.at } } });
-        } else if (decision.action === 'refuse') {
-          enqueue({
-            type: 'report',
-            params: { type: 'task.refused', worker: context.name, id: event.id, command: 'stop', reason: decision.reason, requestId: event.requestId },
-          });
+        const record = context.tasks.get(event.id);
+        const decision = decideStop(record, event.id, event.placement, context.name);
+        if (decision.action === 'refuse') {
+          enqueue({ type: 'report', params: refusal(context, event.id, event.placement, 'stop', decision.reason, event.requestId, 404) });
+          return;
         }
+        if (decision.action === 'none') return;
+        const placement = decision.action === 'forward' ? record!.Placement : event.placement;
+        if (context.deferred.get(event.id)?.task.Placement === event.placement) context.deferred.delete(event.id);
+        context.intents.set(event.id, { kind: 'stop', stop: event, placement, forward: decision.action === 'forward' });
+        enqueue({ type: 'persistIntent', params: { id: event.id, tombstone: { id: event.id, placement } } });
       }),
     },
+    'intent.persisted': [
+      {
+        guard: 'intentStored',
+        actions: enqueueActions(({ context, event, enqueue }) => {
+          const intent = context.intents.get(event.id);
+          if (!intent) return;
+          context.intents.delete(event.id);
+          if (intent.kind === 'run') {
+            enqueue({ type: 'spawnTask', params: { task: intent.task } });
+            enqueue({ type: 'toTask', params: { id: event.id, event: { type: 'schedule', worker: context.name, at: intent.run.at } } });
+            return;
+          }
+          enqueue({ type: 'leaveTombstone', params: { id: event.id, placement: intent.placement } });
+          if (intent.forward) {
+            enqueue({ type: 'toTask', params: { id: event.id, event: { type: 'stop', at: intent.stop.at } } });
+          } else {
+            const why = `placement ${intent.placement} of task ${event.id} is not on worker ${context.name}; it will not run here`;
+            enqueue({ type: 'report', params: refusal(context, event.id, intent.placement, 'stop', why, intent.stop.requestId, 404) });
+          }
+        }),
+      },
+      {
+        // Not written: nothing was done, and the caller hears why (503).
+        actions: enqueueActions(({ context, event, enqueue }) => {
+          const intent = context.intents.get(event.id);
+          if (!intent) return;
+          context.intents.delete(event.id);
+          const [command, placement, requestId] =
+            intent.kind === 'run' ? (['run', intent.task.Placement, intent.run.requestId] as const) : (['stop', intent.placement, intent.stop.requestId] as const);
+          const why = `worker ${context.name} could not store the ${command} of task ${event.id}: ${event.problem}; nothing was done, try again`;
+          enqueue({ type: 'report', params: refusal(context, event.id, placement, command, why, requestId, 503) });
+        }),
+      },
+    ],
     'worker.sync': {
       actions: {
         type: 'report',
@@ -271,19 +444,35 @@ export const workerMachine = setup({
       // Shards relay every snapshot; only a changed record is news. A task is
       // Pending here only for the instant before the worker schedules it:
       // reporting that would move a manager's Scheduled record backwards.
-      guard: ({ context, event }) => context.tasks.get(event.task.ID) !== event.task && event.task.StateName !== 'pending',
-      actions: [
-        assign(({ context, event }) => {
-          const previous = context.tasks.get(event.task.ID);
-          nameTask(context.names, previous, event.task);
-          if (event.task.State === TaskState.Completed) release(context.pool, event.task.ID); // its actor is gone
-          context.tasks.set(event.task.ID, event.task);
-          return { active: context.active + Number(isActive(event.task)) - Number(isActive(previous)) };
-        }),
-        { type: 'report', params: ({ context, event }) => ({ type: 'task.updated', worker: context.name, task: event.task }) },
-      ],
+      guard: ({ context, event }) => context.fromActors.get(event.task.ID) !== event.task && event.task.StateName !== 'pending',
+      actions: enqueueActions(({ context, event, enqueue }) => {
+        const previous = context.tasks.get(event.task.ID);
+        const task: Task = { ...event.task, Version: ++context.seq };
+        context.fromActors.set(task.ID, event.task);
+        nameTask(context.names, previous, task);
+        if (task.State === TaskState.Completed) {
+          release(context.pool, task.ID); // its actor is gone
+          context.fromActors.delete(task.ID);
+        }
+        context.tasks.set(task.ID, task);
+        context.active += Number(isActive(task)) - Number(isActive(previous));
+        enqueue({ type: 'save', params: { task } });
+        enqueue({ type: 'report', params: { type: 'task.updated', worker: context.name, task } });
+        // A new placement that waited for this one to finish stopping starts now.
+        const waiting = context.deferred.get(task.ID);
+        if (waiting && task.State === TaskState.Completed) {
+          context.deferred.delete(task.ID);
+          enqueue.raise(waiting);
+        }
+      }),
     },
     'container.exited': {
+      actions: {
+        type: 'toTask',
+        params: ({ event: { taskId, ...fact } }) => ({ id: taskId, event: fact }),
+      },
+    },
+    'container.paused': {
       actions: {
         type: 'toTask',
         params: ({ event: { taskId, ...fact } }) => ({ id: taskId, event: fact }),
@@ -303,7 +492,7 @@ export const workerMachine = setup({
     'runtime.disconnected': { actions: [{ type: 'setRuntime', params: ({ event }) => ({ problem: event.reason }) }, { type: 'report', params: statsMessage }] },
     'containers.observed': {
       actions: enqueueActions(({ context, event, enqueue }) => {
-        const plan = reconcilePlan(context.tasks, event.containers, event.at);
+        const plan = reconcilePlan(context.tasks, event.containers, event.asOf, event.at);
         for (const fact of plan.facts) enqueue({ type: 'toTask', params: fact });
         if (plan.unwanted.length > 0) enqueue({ type: 'removeContainers', params: { containerIds: plan.unwanted } });
       }),

@@ -10,8 +10,10 @@
 import type { LogEntry } from '../../src/vocabulary/log-entry.js';
 import type { ToWorker, WorkerStats } from '../../src/vocabulary/protocol.js';
 import type { Held, Scheduler } from '../../src/vocabulary/scheduler.js';
-import { TaskState, type StateName, type Task, type TaskHistoryEntry } from '../../src/vocabulary/task.js';
+import { TaskState, ZERO_TIME, type StateName, type Task, type TaskHistoryEntry } from '../../src/vocabulary/task.js';
 import { nameTask } from '../names.js';
+import { placementBase } from '../../src/vocabulary/placement.js';
+import { firstVersion } from '../../src/vocabulary/version.js';
 import { withHistory } from '../task.js';
 
 export type WorkerState = 'unknown' | 'up' | 'suspect' | 'down';
@@ -40,11 +42,30 @@ export interface PlacementPolicy {
   empty(): Held;
 }
 
+/** A user's command whose intent is being written; carried out once it is (docs/architecture.md §7, "Durable intents"). */
+export interface Intent {
+  kind: 'submit' | 'restart' | 'update' | 'stop';
+  /** The record before the command, to put back if the write fails; undefined for a new task. */
+  previous: Task | undefined;
+  at: string;
+  requestId: string | undefined;
+}
+
+/** The worker's version of a task last applied, and of which placement: an older report is never applied. */
+export interface Reported {
+  placement: string;
+  version: number;
+}
+
 export interface Book {
   tasks: Map<string, Task>;
   /** Ids of Pending tasks, oldest first. */
   queue: Set<string>;
-  /** Tasks a user stopped whose worker has not confirmed it yet. */
+  /**
+   * Tasks a user stopped whose worker has not confirmed it yet: not yet
+   * Completed, or Completed without the worker's word (it was lost with the
+   * task), when the stop is still owed to it and sent when it is heard again.
+   */
   stopRequested: Set<string>;
   /** Name → ID of every task not Completed: a name is one container's, until the task ends. */
   names: Map<string, string>;
@@ -55,14 +76,26 @@ export interface Book {
   startedAt: string;
   /** The latest time the clock told (RFC 3339), for what happens between ticks. */
   now: string;
+  /** The version of the latest change of any record; each record carries the version of its last change. */
+  seq: number;
+  /** This manager start's part of the placement IDs it makes. */
+  incarnation: string;
+  /** Per task: the worker's version of its current placement last applied. */
+  reported: Map<string, Reported>;
+  /** Per task: the user's command waiting for its intent to be written. */
+  intents: Map<string, Intent>;
 }
 
 export interface Effects {
   send(worker: string, message: ToWorker): void;
-  /** A record changed: report it. */
+  /** A record changed: save it and report it. */
   changed(task: Task): void;
-  /** A stop now waits for its worker's word: report it, so it is saved and survives a restart. */
-  stopPending(task: Task): void;
+  /** Write a user's command's intent (the record it makes, and whether a stop is asked), answered by `intent.persisted`. */
+  persist(task: Task, stopRequested: boolean): void;
+  /** A worker took (or refused) a new placement of a task: for whoever waits on a user's restart. */
+  placementAnswered(id: string, placement: string, refusal: string | undefined): void;
+  /** A user's command is refused after all (its intent could not be written), with the status that says so. */
+  refused(id: string, reason: string, status: number, requestId: string | undefined): void;
   workerChanged(worker: WorkerEntry): void;
   note(entry: LogEntry): void;
 }
@@ -73,15 +106,29 @@ export const LOG_LIMIT = 1000;
 const holding: ReadonlySet<StateName> = new Set(['scheduled', 'running', 'stopping', 'restarting']);
 export const holds = (task: Task | undefined): task is Task => task !== undefined && task.Worker !== '' && holding.has(task.StateName);
 
-/** The one way a record changes: held resources follow, and the change is reported. */
-export function setRecord(book: Book, policy: PlacementPolicy, next: Task, fx: Effects): void {
+/** The one way a record changes: it gets the next version, held resources follow, and the change is saved and reported. */
+export function setRecord(book: Book, policy: PlacementPolicy, next: Task, fx: Effects): Task {
   const previous = book.tasks.get(next.ID);
+  const stamped: Task = { ...next, Version: ++book.seq };
+  place(book, policy, previous, stamped);
+  if (placementBase(stamped.Placement) !== book.reported.get(stamped.ID)?.placement) book.reported.delete(stamped.ID);
+  fx.changed(stamped);
+  return stamped;
+}
+
+/** Puts a record in the book, keeping held resources and names in step (no version, no report: intents and restores). */
+export function place(book: Book, policy: PlacementPolicy, previous: Task | undefined, next: Task): void {
   if (holds(previous)) move(book, policy, previous, -1);
   if (holds(next)) move(book, policy, next, 1);
   nameTask(book.names, previous, next);
   book.tasks.set(next.ID, next);
-  if (next.State === TaskState.Completed) book.stopRequested.delete(next.ID);
-  fx.changed(next);
+}
+
+/** Takes a record out of the book: a new task whose intent could not be written was never there. */
+export function forget(book: Book, policy: PlacementPolicy, task: Task): void {
+  if (holds(task)) move(book, policy, task, -1);
+  if (book.names.get(task.Name) === task.ID) book.names.delete(task.Name);
+  book.tasks.delete(task.ID);
 }
 
 function move(book: Book, policy: PlacementPolicy, task: Task, sign: 1 | -1): void {
@@ -95,7 +142,7 @@ export const note = (task: Task, at: string, Type: string, Message: string): Tas
 /** Back to the queue, to be placed again (on another worker if this one is not up). */
 export function requeue(book: Book, policy: PlacementPolicy, task: Task, at: string, why: string, fx: Effects): void {
   const pending = note(
-    { ...task, State: TaskState.Pending, StateName: 'pending', Worker: '', ContainerID: '', HostPorts: null, Reason: why },
+    { ...task, State: TaskState.Pending, StateName: 'pending', Worker: '', ContainerID: '', HostPorts: null, Reason: why, RestartDue: ZERO_TIME },
     at,
     'Rescheduling',
     why,
@@ -104,9 +151,14 @@ export function requeue(book: Book, policy: PlacementPolicy, task: Task, at: str
   book.queue.add(task.ID);
 }
 
-/** Completed without a worker's word: cancelled before placement, or gone with its worker. */
-export function complete(book: Book, policy: PlacementPolicy, task: Task, at: string, type: string, why: string, fx: Effects): void {
+/**
+ * Completed by the manager: cancelled before placement, confirmed by a worker
+ * that does not have the placement, or, `confirmed` false, gone with its
+ * worker, when the stop stays owed to that worker.
+ */
+export function complete(book: Book, policy: PlacementPolicy, task: Task, at: string, type: string, why: string, fx: Effects, confirmed = true): void {
   book.queue.delete(task.ID);
+  if (confirmed) book.stopRequested.delete(task.ID);
   setRecord(book, policy, note({ ...task, State: TaskState.Completed, StateName: 'completed', FinishTime: at, Reason: '' }, at, type, why), fx);
 }
 
@@ -122,6 +174,7 @@ export function newBook(
   workers: { name: string; address: string }[],
   policy: PlacementPolicy,
   startedAt: string,
+  incarnation: string,
   restore: { tasks: Task[]; stopRequested: string[]; log: LogEntry[] } = { tasks: [], stopRequested: [], log: [] },
 ): Book {
   const book: Book = {
@@ -139,12 +192,17 @@ export function newBook(
     log: restore.log.slice(-LOG_LIMIT),
     startedAt,
     now: startedAt,
+    seq: 0,
+    incarnation,
+    reported: new Map(),
+    intents: new Map(),
   };
-  for (const task of restore.tasks) {
-    nameTask(book.names, undefined, task);
-    book.tasks.set(task.ID, task);
+  // Restored records get versions of this start: what was seen before it, and not written, was lower.
+  book.seq = firstVersion(Math.max(0, ...restore.tasks.map((t) => t.Version)), startedAt);
+  for (const restored of restore.tasks) {
+    const task = { ...restored, Version: ++book.seq };
+    place(book, policy, undefined, task);
     if (task.State === TaskState.Pending) book.queue.add(task.ID);
-    if (holds(task)) move(book, policy, task, 1);
   }
   return book;
 }

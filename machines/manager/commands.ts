@@ -1,10 +1,14 @@
 // What users ask of the manager (docs/spec.md §4): run a task (POST), stop it
-// (DELETE). Each returns the reason it is refused, or undefined when taken.
+// (DELETE). A command is checked, its intent is written (`fx.persist`), and
+// only once the store says it is written (`intent.persisted`) is it carried
+// out: nothing is answered 2xx, or done, that a restart could forget.
+// `submit` and `stop` return the reason a command is refused, or undefined.
 import { TaskState, type Task } from '../../src/vocabulary/task.js';
-import { refusalReason } from '../task.js';
-import { decideRun } from '../worker.js';
+import { definitionChanges, withDefinition } from '../definition.js';
 import { nameTaken } from '../names.js';
-import { complete, note, requeue, setRecord, type Book, type Effects, type PlacementPolicy } from './book.js';
+import { newPlacementId } from '../../src/vocabulary/placement.js';
+import { refusalReason } from '../task.js';
+import { complete, forget, note, place, requeue, setRecord, type Book, type Effects, type Intent, type PlacementPolicy } from './book.js';
 import { placeQueued, waitingReason } from './placement.js';
 
 const usable = (book: Book, worker: string) => {
@@ -12,46 +16,110 @@ const usable = (book: Book, worker: string) => {
   return state === 'up' || state === 'suspect';
 };
 
-export function submit(book: Book, policy: PlacementPolicy, incoming: Task, at: string, fx: Effects): string | undefined {
+/** Holds a command until its intent is written: the record it makes is in the book, but not yet reported or acted on. */
+function hold(book: Book, policy: PlacementPolicy, intent: Intent, next: Task, stopRequested: boolean, fx: Effects): void {
+  book.intents.set(next.ID, intent);
+  place(book, policy, intent.previous, next);
+  fx.persist(next, stopRequested);
+}
+
+export function submit(book: Book, policy: PlacementPolicy, incoming: Task, at: string, requestId: string | undefined, fx: Effects): string | undefined {
   const record = book.tasks.get(incoming.ID);
   if (!record) {
     const taken = nameTaken(book.names, book.tasks, incoming);
     if (taken) return taken;
-    const received: Task = { ...incoming, State: TaskState.Pending, StateName: 'pending', SubmitTime: at, Worker: '', Reason: '' };
-    book.tasks.set(incoming.ID, note(received, at, 'Received', `received by the manager: ${incoming.Image}`));
-    book.queue.add(incoming.ID);
-    fx.note({ Time: at, Type: 'Received', Message: `task ${incoming.Name} (${incoming.Image})`, Task: incoming.ID });
-    placeQueued(book, policy, at, fx);
-    // Not placed at once: no worker is up. Say so (placement reports a placed one).
-    const now = book.tasks.get(incoming.ID)!;
-    if (now.State === TaskState.Pending) setRecord(book, policy, { ...now, Reason: waitingReason(book) }, fx);
+    const received: Task = { ...incoming, State: TaskState.Pending, StateName: 'pending', SubmitTime: at, Worker: '', Reason: '', Placement: '' };
+    hold(book, policy, { kind: 'submit', previous: undefined, at, requestId }, note(received, at, 'Received', `received by the manager: ${incoming.Image}`), false, fx);
     return undefined;
   }
-  const decision = decideRun(record);
-  if (decision.action === 'refuse') return decision.reason;
-  if (decision.action === 'none') return undefined;
-  // A restart (docs/spec.md §1): by its worker when that one answers, else placed anew.
-  fx.note({ Time: at, Type: 'Restart Requested', Message: `task ${record.Name}`, Task: record.ID, Worker: record.Worker });
-  if (record.Worker && usable(book, record.Worker)) {
-    fx.send(record.Worker, { type: 'task.run', task: record, at });
-  } else {
-    requeue(book, policy, record, at, 'restart requested by user', fx);
-    placeQueued(book, policy, at, fx);
+  if (record.State === TaskState.Completed) return refusalReason(record, 'restart');
+  if (book.stopRequested.has(record.ID)) return `task ${record.ID} is being stopped, and a stopped task is final; POST it with a new ID to run it again`;
+  const changed = definitionChanges(record, incoming);
+  if (changed.includes('Name')) {
+    const taken = nameTaken(book.names, book.tasks, incoming);
+    if (taken) return taken;
   }
+  const onItsWay = record.StateName === 'pending' || record.StateName === 'scheduled';
+  if (changed.length === 0 && onItsWay) return undefined; // a repeated POST of a task on its way changes nothing
+  if (record.StateName === 'pending') {
+    // Still waiting for a worker: it waits with its new definition.
+    // Its last placement, given up, is void: a late report of it is a stale copy of the old definition.
+    const updated = note({ ...withDefinition(record, incoming), Placement: '' }, at, 'Updated', `new definition (${changed.join(', ')} changed) before it was placed`);
+    hold(book, policy, { kind: 'update', previous: record, at, requestId }, updated, false, fx);
+    return undefined;
+  }
+  // A restart (docs/spec.md §1) or an update: a new placement of the task, on its worker when that one answers.
+  const placement = newPlacementId(book.incarnation, ++book.seq);
+  const next =
+    changed.length > 0
+      ? note(withDefinition({ ...record, Placement: placement, RestartCount: 0 }, incoming), at, 'Updated', `new definition (${changed.join(', ')} changed): placement ${placement}`)
+      : note({ ...record, Placement: placement, RestartCount: 0 }, at, 'Restart Requested', `restart requested by user: placement ${placement}`);
+  hold(book, policy, { kind: changed.length > 0 ? 'update' : 'restart', previous: record, at, requestId }, next, false, fx);
   return undefined;
 }
 
-export function stop(book: Book, policy: PlacementPolicy, id: string, at: string, fx: Effects): string | undefined {
+export function stop(book: Book, policy: PlacementPolicy, id: string, at: string, requestId: string | undefined, fx: Effects): string | undefined {
   const record = book.tasks.get(id);
   if (!record) return `no task ${id}`;
   if (record.State === TaskState.Completed) return refusalReason(record, 'stop');
-  fx.note({ Time: at, Type: 'Stop Requested', Message: `task ${record.Name}`, Task: id, Worker: record.Worker });
-  if (book.queue.has(id) || record.Worker === '') {
-    complete(book, policy, record, at, 'Cancelled', 'stopped by user before it was placed', fx);
-    return undefined;
-  }
-  book.stopRequested.add(id);
-  fx.stopPending(record);
-  fx.send(record.Worker, { type: 'task.stop', id, at });
+  if (book.stopRequested.has(id)) return undefined; // asked already: its worker has been told
+  hold(book, policy, { kind: 'stop', previous: record, at, requestId }, record, true, fx);
   return undefined;
+}
+
+/** The store wrote the intent: carry the command out. */
+export function carryOut(book: Book, policy: PlacementPolicy, id: string, fx: Effects): void {
+  const intent = book.intents.get(id);
+  const record = book.tasks.get(id);
+  if (!intent || !record) return;
+  book.intents.delete(id);
+  const { at } = intent;
+  switch (intent.kind) {
+    case 'submit': {
+      // The record is stored already; it is reported once placed, or waiting with the reason.
+      fx.note({ Time: at, Type: 'Received', Message: `task ${record.Name} (${record.Image})`, Task: id });
+      book.queue.add(id);
+      placeQueued(book, policy, at, fx);
+      // Not placed at once: no worker is up. Say so (placement reports a placed one).
+      const now = book.tasks.get(id)!;
+      if (now.State === TaskState.Pending) setRecord(book, policy, { ...now, Reason: waitingReason(book) }, fx);
+      return;
+    }
+    case 'update':
+    case 'restart': {
+      fx.note({ Time: at, Type: intent.kind === 'update' ? 'Update Requested' : 'Restart Requested', Message: `task ${record.Name}: placement ${record.Placement}`, Task: id, Worker: record.Worker });
+      if (record.State === TaskState.Pending) {
+        setRecord(book, policy, record, fx); // waits in the queue with its new definition
+      } else if (record.Worker && usable(book, record.Worker)) {
+        const sent = setRecord(book, policy, record, fx);
+        fx.send(record.Worker, { type: 'task.run', task: sent, at });
+      } else {
+        requeue(book, policy, record, at, `${intent.kind === 'update' ? 'update' : 'restart'} requested by user`, fx);
+        placeQueued(book, policy, at, fx);
+      }
+      return;
+    }
+    case 'stop': {
+      fx.note({ Time: at, Type: 'Stop Requested', Message: `task ${record.Name}`, Task: id, Worker: record.Worker });
+      if (book.queue.has(id) || record.Worker === '') {
+        complete(book, policy, record, at, 'Cancelled', 'stopped by user before it was placed', fx);
+        return;
+      }
+      book.stopRequested.add(id);
+      setRecord(book, policy, record, fx);
+      fx.send(record.Worker, { type: 'task.stop', id, placement: record.Placement, at });
+    }
+  }
+}
+
+/** The store could not write the intent: nothing was done; the record is as it was, and the caller hears why. */
+export function dropIntent(book: Book, policy: PlacementPolicy, id: string, problem: string, fx: Effects): void {
+  const intent = book.intents.get(id);
+  if (!intent) return;
+  book.intents.delete(id);
+  const current = book.tasks.get(id);
+  if (intent.previous) place(book, policy, current, intent.previous);
+  else if (current) forget(book, policy, current);
+  const what = intent.kind === 'submit' ? 'the new task' : intent.kind;
+  fx.refused(id, `the manager could not store ${what} of task ${id} (${problem}); nothing was done. Try again once the disk is writable`, 503, intent.requestId);
 }

@@ -4,7 +4,8 @@
 // is at-least-once: a worker that was only cut off still runs them, and when
 // it is heard again the copies it runs are stopped (machines/manager/mirror.ts).
 import type { FromWorker, WorkerStats } from '../../src/vocabulary/protocol.js';
-import { type StateName } from '../../src/vocabulary/task.js';
+import { TaskState, type StateName } from '../../src/vocabulary/task.js';
+import { samePlacement } from '../../src/vocabulary/placement.js';
 import { complete, requeue, setRecord, setWorkerState, type Book, type Effects, type PlacementPolicy } from './book.js';
 import { placeQueued } from './placement.js';
 
@@ -41,10 +42,11 @@ export function checkLiveness(book: Book, policy: PlacementPolicy, ttlMs: number
     fx.note({ Time: at, Type: 'Worker Down', Message: `worker ${worker.name}: ${why}`, Worker: worker.name });
     setWorkerState(worker, 'down', at, why, fx);
     for (const task of [...book.tasks.values()]) {
-      if (task.Worker !== worker.name || !onWorker.has(task.StateName)) continue;
+      if (task.Worker !== worker.name || task.State === TaskState.Completed) continue;
       if (book.stopRequested.has(task.ID)) {
-        complete(book, policy, task, at, 'Killed', `stopped by user; worker ${worker.name} was lost with it`, fx);
-      } else {
+        const why = `stopped by user; worker ${worker.name} was lost with it, and is told when it answers again`;
+        complete(book, policy, task, at, 'Killed', why, fx, false);
+      } else if (onWorker.has(task.StateName)) {
         requeue(book, policy, task, at, `worker ${worker.name} was lost (${why}); placing the task again, and stopping the old copy if that worker comes back`, fx);
       }
     }
@@ -54,15 +56,29 @@ export function checkLiveness(book: Book, policy: PlacementPolicy, ttlMs: number
 
 /** A run or stop did not reach its worker: the worker is suspect, and a run goes elsewhere. */
 export function undelivered(book: Book, policy: PlacementPolicy, message: Extract<FromWorker, { type: 'task.undelivered' }>, fx: Effects): void {
-  const { worker, id, command, reason, at } = message;
+  const { worker, id, placement, command, reason, at } = message;
   suspect(book, worker, reason, at, fx);
   const task = book.tasks.get(id);
-  if (!task || task.Worker !== worker) return;
-  if (command === 'task.run') {
+  if (!task || task.Worker !== worker || !samePlacement(task.Placement, placement) || task.State === TaskState.Completed) return;
+  if (command === 'task.run' && !book.stopRequested.has(id)) {
     requeue(book, policy, task, at, `could not reach worker ${worker} to start it (${reason}); placing it again`, fx);
     placeQueued(book, policy, at, fx);
   } else if (command === 'task.stop') {
     const why = `stop requested, but worker ${worker} did not answer (${reason}); it is stopped when the worker answers`;
     setRecord(book, policy, { ...task, Reason: why }, fx);
+  }
+}
+
+/**
+ * Tasks restored on a worker that is not among this manager's workers (it was
+ * started with a shorter list): nobody can reach their copies, so they are
+ * placed again, like the tasks of a lost worker, or completed when a stop was asked.
+ */
+export function adoptOrphans(book: Book, policy: PlacementPolicy, fx: Effects): void {
+  for (const task of [...book.tasks.values()]) {
+    if (task.Worker === '' || book.workers.has(task.Worker) || !onWorker.has(task.StateName)) continue;
+    const why = `worker ${task.Worker} is not one of this manager's workers (--workers)`;
+    if (book.stopRequested.has(task.ID)) complete(book, policy, task, book.now, 'Killed', `stopped by user; ${why}, so its copy is out of reach`, fx);
+    else requeue(book, policy, task, book.now, `${why}; placing the task again`, fx);
   }
 }

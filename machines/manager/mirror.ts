@@ -1,81 +1,137 @@
-// What workers report (docs/architecture.md §2): the worker that runs a task owns its
-// truth, so the manager's record mirrors that worker's. A report from any
-// other worker is a duplicate (the task was placed again while that worker was
-// lost) and is stopped there. A full list from a worker is also compared the
-// other way: tasks it should have but does not are sent again.
+// What workers report (docs/architecture.md §2): the worker that runs the
+// current placement of a task owns its truth, so the manager's record mirrors
+// that worker's. Reports are fenced (docs/architecture.md §7, "Placements"):
+// a report about another placement, from another worker, or about a placement
+// the manager already closed is a stale copy, which is stopped and never
+// applied; a report older than one already applied is dropped. A full list
+// from a worker is also compared the other way: what it should have but does
+// not is sent again.
 import type { FromWorker } from '../../src/vocabulary/protocol.js';
 import { TaskState, type StateName, type Task, type TaskHistoryEntry } from '../../src/vocabulary/task.js';
+import { placementBase, samePlacement } from '../../src/vocabulary/placement.js';
 import { HISTORY_LIMIT } from '../task.js';
 import { complete, note, setRecord, type Book, type Effects, type PlacementPolicy } from './book.js';
+
+type Report = Extract<FromWorker, { type: 'task.updated' }>;
 
 const finished: ReadonlySet<StateName> = new Set(['completed', 'stopping']);
 const onItsWay: ReadonlySet<StateName> = new Set(['scheduled', 'running', 'restarting', 'stopping']);
 
-export function mirror(book: Book, policy: PlacementPolicy, worker: string, task: Task, at: string, fx: Effects): void {
+/** A placement that was lost and placed again may still have started where it was sent: then it stays there. */
+const arrivedAfterAll = (book: Book, record: Task, report: Task) =>
+  record.State === TaskState.Pending && book.queue.has(record.ID) && report.Placement !== '' && samePlacement(record.Placement, report.Placement);
+
+/**
+ * Whether a report is about a copy the manager no longer wants: the task runs
+ * as another placement or on another worker, or the user stopped it and the
+ * manager already closed it. A report with no placement (a worker that speaks
+ * the book's protocol) is about whatever that worker runs.
+ */
+export function isStale(book: Book, { worker, task }: Report): boolean {
+  const record = book.tasks.get(task.ID);
+  if (!record) return false;
+  if (record.Worker !== worker) return !arrivedAfterAll(book, record, task);
+  if (task.Placement !== '' && !samePlacement(record.Placement, task.Placement)) return true;
+  return record.State === TaskState.Completed && task.State !== TaskState.Completed;
+}
+
+/** Whether a report is not newer than one already applied for the same placement (it was overtaken on the way). */
+export function isOlder(book: Book, { task }: Report): boolean {
+  const applied = book.reported.get(task.ID);
+  return task.Version > 0 && applied !== undefined && applied.placement === placementBase(task.Placement) && task.Version <= applied.version;
+}
+
+/** Stops a stale copy where it still runs, and says so in the task's history (once per copy). */
+export function stopStaleCopy(book: Book, policy: PlacementPolicy, { worker, task }: Report, at: string, fx: Effects): void {
+  if (finished.has(task.StateName)) return;
+  fx.send(worker, { type: 'task.stop', id: task.ID, placement: task.Placement, at });
+  const record = book.tasks.get(task.ID)!;
+  const where = record.State === TaskState.Completed ? 'the task was stopped' : `the task runs as placement ${record.Placement || '(none yet)'} on ${record.Worker || 'no worker yet'}`;
+  const message = `worker ${worker} still ran placement ${task.Placement || '(unnamed)'}; that copy is stopped (${where})`;
+  fx.note({ Time: at, Type: 'Stale Copy Stopped', Message: message, Task: task.ID, Worker: worker });
+  if (!record.Events.some((e) => e.Type === 'Stale Copy Stopped' && e.Message === message)) setRecord(book, policy, note(record, at, 'Stale Copy Stopped', message), fx);
+}
+
+/** Applies a current report: the record mirrors the worker's, with the manager's own history kept in front. */
+export function mirror(book: Book, policy: PlacementPolicy, { worker, task }: Report, at: string, fx: Effects): void {
   const record = book.tasks.get(task.ID);
   if (!record) {
     // A task the manager has no record of (its state was lost): it runs, so it is in the system.
-    if (task.StateName === 'completed') return;
-    setRecord(book, policy, note({ ...task, Worker: worker }, at, 'Adopted', `reported by worker ${worker}; the manager had no record of it`), fx);
+    if (task.State === TaskState.Completed) return;
+    const adopted = setRecord(book, policy, note({ ...task, Worker: worker }, at, 'Adopted', `reported by worker ${worker}; the manager had no record of it`), fx);
+    book.reported.set(task.ID, { placement: placementBase(adopted.Placement), version: task.Version });
     return;
   }
-  if (record.Worker !== worker) {
-    if (record.State === TaskState.Pending && book.queue.has(task.ID)) {
-      // A start that looked lost did arrive: keep it there rather than start another.
-      book.queue.delete(task.ID);
-    } else {
-      if (!finished.has(task.StateName)) {
-        fx.send(worker, { type: 'task.stop', id: task.ID, at });
-        fx.note({ Time: at, Type: 'Duplicate Stopped', Message: `task ${task.Name} runs on ${record.Worker || 'no worker'} now`, Task: task.ID, Worker: worker });
-      }
-      return;
-    }
-  }
+  if (record.Worker !== worker) book.queue.delete(task.ID); // a start that looked lost did arrive: keep it there
   if (task.StateName === 'pending') return;
-  setRecord(book, policy, { ...task, Worker: worker, SubmitTime: record.SubmitTime, Events: mergeHistory(record.Events, task.Events) }, fx);
+  if (task.State === TaskState.Completed) book.stopRequested.delete(task.ID); // its worker confirms the stop
+  const first = book.reported.get(task.ID) === undefined;
+  const placement = task.Placement || record.Placement;
+  setRecord(book, policy, { ...task, Worker: worker, Placement: placement, SubmitTime: record.SubmitTime, Events: mergeHistory(record.Events, task.Events) }, fx);
+  book.reported.set(task.ID, { placement: placementBase(placement), version: task.Version });
+  if (first) fx.placementAnswered(task.ID, placement, undefined);
 }
 
 const same = (a: TaskHistoryEntry, b: TaskHistoryEntry) => a.Time === b.Time && a.Type === b.Type && a.Message === b.Message;
 
 /**
- * The worker's history of a task, after what the manager saw before the
- * worker had it (Received, Placed): a remote worker starts its own history.
+ * The manager's history of a task followed by what the worker saw since: the
+ * worker's entries after the last one the manager already has (the worker's
+ * history starts with the manager's, which travels with the run).
  */
 export function mergeHistory(manager: TaskHistoryEntry[], worker: TaskHistoryEntry[]): TaskHistoryEntry[] {
-  const first = worker[0]?.Time;
-  const before = manager.filter((e) => (first === undefined || e.Time <= first) && !worker.some((w) => same(w, e)));
-  return before.length === 0 ? worker : [...before, ...worker].slice(-HISTORY_LIMIT);
+  let from = worker.length;
+  while (from > 0 && !manager.some((e) => same(e, worker[from - 1]!))) from--;
+  const news = worker.slice(from).filter((w) => !manager.some((e) => same(e, w)));
+  return news.length === 0 ? manager : [...manager, ...news].slice(-HISTORY_LIMIT);
 }
 
-export function sync(book: Book, policy: PlacementPolicy, message: Extract<FromWorker, { type: 'worker.tasks' }>, fx: Effects): void {
+/**
+ * What a full list from a worker leaves out: tasks it should have and does
+ * not are sent again. A stop still asked is sent again whatever the worker
+ * lists: when it does not have the placement, only its answer (a tombstone
+ * left there) makes the stop final, since the run may still be on its way.
+ */
+export function compareListed(book: Book, policy: PlacementPolicy, message: Extract<FromWorker, { type: 'worker.tasks' }>, fx: Effects): void {
   const { worker, tasks, at } = message;
-  const reported = new Map<string, Task>();
-  for (const task of tasks) {
-    reported.set(task.ID, task);
-    mirror(book, policy, worker, task, at, fx);
-  }
+  const listed = new Map(tasks.map((t) => [t.ID, t]));
   for (const record of book.tasks.values()) {
     if (record.Worker !== worker) continue;
-    const there = reported.get(record.ID);
-    const stopping = book.stopRequested.has(record.ID);
-    if (!there && onItsWay.has(record.StateName)) {
-      if (stopping) {
-        complete(book, policy, record, at, 'Killed', `worker ${worker} no longer has it`, fx);
-      } else {
-        fx.note({ Time: at, Type: 'Resent', Message: `worker ${worker} did not have task ${record.Name}`, Task: record.ID, Worker: worker });
-        fx.send(worker, { type: 'task.run', task: record, at, ensure: true });
-      }
-    } else if (there && stopping && !finished.has(there.StateName)) {
-      fx.send(worker, { type: 'task.stop', id: record.ID, at });
+    if (record.State === TaskState.Completed) {
+      // Completed while this worker was lost: the stop it is owed.
+      if (book.stopRequested.has(record.ID)) fx.send(worker, { type: 'task.stop', id: record.ID, placement: record.Placement, at });
+      continue;
+    }
+    const there = listed.get(record.ID);
+    const has = there !== undefined && (there.Placement === '' || samePlacement(there.Placement, record.Placement));
+    if (book.stopRequested.has(record.ID)) {
+      if (!has || !finished.has(there.StateName)) fx.send(worker, { type: 'task.stop', id: record.ID, placement: record.Placement, at });
+    } else if (!has && onItsWay.has(record.StateName) && !book.intents.has(record.ID)) {
+      fx.note({ Time: at, Type: 'Resent', Message: `worker ${worker} did not have placement ${record.Placement} of task ${record.Name}`, Task: record.ID, Worker: worker });
+      fx.send(worker, { type: 'task.run', task: record, at });
     }
   }
 }
 
-/** A worker refused a command: a stop of a task it does not have means it is stopped. */
+/**
+ * A worker refused a command about the current placement: a stop of one it
+ * does not have (or has Completed) means it is stopped there, for good (it
+ * left a tombstone); a refused run fails the task.
+ */
 export function refused(book: Book, policy: PlacementPolicy, message: Extract<FromWorker, { type: 'task.refused' }>, at: string, fx: Effects): void {
   fx.note({ Time: at, Type: 'Refused', Message: message.reason, Task: message.id, Worker: message.worker });
   const record = book.tasks.get(message.id);
-  if (record && message.command === 'stop' && book.stopRequested.has(message.id) && record.Worker === message.worker) {
+  const current = record !== undefined && record.Worker === message.worker && samePlacement(record.Placement, message.placement);
+  if (!current) return;
+  if (record.State === TaskState.Completed) {
+    if (message.command === 'stop' && book.stopRequested.delete(message.id)) setRecord(book, policy, note(record, at, 'Stop Confirmed', `worker ${message.worker}: ${message.reason}`), fx);
+    return;
+  }
+  if (book.stopRequested.has(message.id)) {
     complete(book, policy, record, at, 'Killed', `worker ${message.worker}: ${message.reason}`, fx);
+  } else if (message.command === 'run') {
+    const why = `worker ${message.worker} refused to run it: ${message.reason}`;
+    setRecord(book, policy, note({ ...record, State: TaskState.Failed, StateName: 'failed', FinishTime: at, Reason: why }, at, 'Not Run', why), fx);
+    fx.placementAnswered(record.ID, record.Placement, why);
   }
 }

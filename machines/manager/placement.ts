@@ -3,6 +3,7 @@
 // in the queue, saying why, until one is.
 import type { Candidate } from '../../src/vocabulary/scheduler.js';
 import { TaskState, type Task } from '../../src/vocabulary/task.js';
+import { newPlacementId } from '../../src/vocabulary/placement.js';
 import { note, setRecord, type Book, type Effects, type PlacementPolicy } from './book.js';
 
 function candidates(book: Book): Candidate[] {
@@ -24,22 +25,24 @@ export function placeQueued(book: Book, policy: PlacementPolicy, at: string, fx:
   if (book.queue.size === 0) return;
   const pool = candidates(book);
   if (pool.length === 0) return;
-  for (const id of book.queue) {
-    const task = book.tasks.get(id)!;
+  for (const taskId of book.queue) {
+    const task = book.tasks.get(taskId)!;
     const placement = policy.scheduler.pick(task, pool, book.memo);
     book.memo = placement.memo;
-    book.queue.delete(id);
+    book.queue.delete(taskId);
     if (placement.worker === null) {
       const failed: Task = { ...task, State: TaskState.Failed, StateName: 'failed', FinishTime: at, Reason: placement.reason };
       setRecord(book, policy, note(failed, at, 'Not Placed', placement.reason), fx);
       continue;
     }
     const worker = placement.worker;
-    const placed: Task = { ...task, State: TaskState.Scheduled, StateName: 'scheduled', Worker: worker, Reason: '' };
-    setRecord(book, policy, note(placed, at, 'Placed', `placed on worker ${worker}: ${placement.reason}`), fx);
+    // A new placement: its ID is the version this change gets, so it is unique without a random draw.
+    const id = newPlacementId(book.incarnation, book.seq + 1);
+    const placed: Task = { ...task, State: TaskState.Scheduled, StateName: 'scheduled', Worker: worker, Reason: '', Placement: id };
+    const sent = setRecord(book, policy, note(placed, at, 'Placed', `placed on worker ${worker} as placement ${id}: ${placement.reason}`), fx);
     // The next pick in this round must see what this one now holds.
     const index = pool.findIndex((c) => c.name === worker);
     pool[index] = { ...pool[index]!, held: book.workers.get(worker)!.held };
-    fx.send(worker, { type: 'task.run', task: book.tasks.get(id)!, at, ensure: true });
+    fx.send(worker, { type: 'task.run', task: sent, at });
   }
 }

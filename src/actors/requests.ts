@@ -9,19 +9,29 @@ interface Subscription {
   unsubscribe(): void;
 }
 
+/** Why a command was refused, and the HTTP status that says it (409 when the actor gave none). */
+export interface Refusal {
+  reason: string;
+  status: number;
+}
+
 /** What an actor that takes task commands looks like from the edge. */
 export interface CommandTarget {
   send(event: { type: string; requestId?: string } & Record<string, unknown>): void;
-  on(type: 'task.refused', handler: (event: { requestId?: string; reason: string }) => void): Subscription;
+  on(type: 'task.refused', handler: (event: { requestId?: string; reason: string; status?: number }) => void): Subscription;
   on(type: 'task.updated', handler: (event: { task: Task }) => void): Subscription;
 }
 
-/** Sends a command; returns the reason it was refused, or undefined when it was taken. */
-export function ask(actor: CommandTarget, command: { type: string } & Record<string, unknown>): string | undefined {
+/**
+ * Sends a command; returns why it was refused, or undefined when it was
+ * taken. Everything the command causes, its intent's write included, is
+ * handled before `send` returns.
+ */
+export function ask(actor: CommandTarget, command: { type: string } & Record<string, unknown>): Refusal | undefined {
   const requestId = nanoid();
-  let refusal: string | undefined;
+  let refusal: Refusal | undefined;
   const subscription = actor.on('task.refused', (event) => {
-    if (event.requestId === requestId) refusal = event.reason;
+    if (event.requestId === requestId) refusal = { reason: event.reason, status: event.status ?? 409 };
   });
   try {
     actor.send({ ...command, requestId });

@@ -2,6 +2,7 @@
 // listen, the line that says where they listen, and a clean stop on Ctrl-C or
 // SIGTERM that never hangs. The servers' code is loaded only here, when one starts.
 import { readSettings } from '../config/settings.js';
+import { keepServing } from '../guard.js';
 import { createLog } from '../log.js';
 import { logManagerEvents, logWorkerEvents } from './event-log.js';
 import { UsageError, type Args, type Flags } from './args.js';
@@ -25,8 +26,9 @@ export function listenAddress(flags: Record<string, string>, names: { flag?: str
   return { host, port };
 }
 
-/** Resolves when the process is asked to stop, after `close` has run. */
+/** Resolves when the process is asked to stop, after `close` has run; until then no exception ends it. */
 export function untilStopped(close: () => Promise<void>): Promise<number> {
+  keepServing(createLog('cube'));
   return new Promise((resolve) => {
     const stop = (signal: string) => {
       process.stderr.write(`cube: ${signal} received, stopping (containers keep running)\n`);

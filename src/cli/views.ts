@@ -1,7 +1,7 @@
 // What the client commands print, built from API data by pure functions:
 // the task table and detail of `cube status`, the node table of `cube node`,
 // and the lines `cube run` prints while it follows a task.
-import type { NodeView } from '../manager/service.js';
+import type { NodeView } from '../manager/node-view.js';
 import type { Task, TaskHistoryEntry } from '../vocabulary/task.js';
 import { ago, bytesOf, clock, cpuOf, elapsed, isZeroTime, ports, resources, shortContainer, stateLabel, truncate } from './format.js';
 import { align, fields, table } from './table.js';
@@ -71,16 +71,17 @@ function free(part: number, total: number): string {
   return shown === '-' ? shown : `${shown} free`;
 }
 
-/** `cube node`: NAME, ADDRESS, STATE, MEMORY, DISK, CPU, TASKS, LAST SEEN, and PROBLEM when a node has one. */
+/** `cube node`: NAME, ADDRESS, PROTOCOL, STATE, MEMORY, DISK, CPU, TASKS, LAST SEEN, and PROBLEM when a node has one. */
 export function nodeTable(nodes: readonly NodeView[], now: number = Date.now()): string {
   if (nodes.length === 0) return 'no workers; start the manager with cube start, or cube manager --workers host:port,…\n';
   const withProblem = nodes.some((n) => n.Problem && n.State !== 'up');
-  const headers = ['NAME', 'ADDRESS', 'STATE', 'MEMORY', 'DISK', 'CPU', 'TASKS', 'LAST SEEN'];
+  const headers = ['NAME', 'ADDRESS', 'PROTOCOL', 'STATE', 'MEMORY', 'DISK', 'CPU', 'TASKS', 'LAST SEEN'];
   if (withProblem) headers.push('PROBLEM');
   const rows = nodes.map((n) => {
     const row = [
       n.Name,
       n.Address,
+      n.Protocol,
       n.State,
       free(n.MemoryAvailable, n.MemoryTotal),
       free(n.DiskFree, n.DiskTotal),

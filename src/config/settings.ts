@@ -29,6 +29,7 @@ export const settingSpecs = {
   restartDelayMaxMs: { env: 'CUBE_RESTART_DELAY_MAX', kind: 'duration', default: '5m', help: 'cap on the restart delay', role: 'worker' },
   reconcileIntervalMs: { env: 'CUBE_RECONCILE_INTERVAL', kind: 'duration', default: '15s', help: 'safety-net comparison of desired and actual state' },
   heartbeatTtlMs: { env: 'CUBE_HEARTBEAT_TTL', kind: 'duration', default: '15s', help: 'silence after which a worker is down' },
+  bookPollMs: { env: 'CUBE_BOOK_POLL_INTERVAL', kind: 'duration', default: '1s', help: "how often the manager polls a book-protocol worker's GET /tasks and GET /stats (its heartbeat)", role: 'manager' },
   scheduler: { env: 'CUBE_SCHEDULER', kind: 'text', default: 'epvm', help: 'how the manager places tasks', choices: ['epvm', 'roundrobin'], role: 'manager' },
   dataDir: { env: 'CUBE_DATA_DIR', kind: 'text', default: () => join(homedir(), '.cube'), help: 'where state files live' },
   store: { env: 'CUBE_STORE', kind: 'text', default: 'sqlite', help: 'where state is kept: sqlite files in the data dir, or memory (lost on exit)', choices: ['sqlite', 'memory'] },

@@ -4,6 +4,8 @@
 export interface StreamEvent {
   type: string;
   data: any;
+  /** The event's id (a version), when the server gave one. */
+  id?: number;
 }
 
 export async function* readEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<StreamEvent> {
@@ -20,7 +22,8 @@ export async function* readEvents(body: ReadableStream<Uint8Array>): AsyncGenera
         buffer = buffer.slice(end + 2);
         const type = /^event: (.*)$/m.exec(block)?.[1];
         const data = /^data: (.*)$/m.exec(block)?.[1];
-        if (type && data) yield { type, data: JSON.parse(data) };
+        const id = /^id: (\d+)$/m.exec(block)?.[1];
+        if (type && data) yield { type, data: JSON.parse(data), ...(id === undefined ? {} : { id: Number(id) }) };
       }
     }
   } finally {

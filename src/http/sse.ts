@@ -5,7 +5,8 @@ import { PassThrough } from 'node:stream';
 import type { Context } from 'koa';
 
 export interface EventStream {
-  send(event: string, data: unknown): void;
+  /** Sends one event; `id` (a version) is what a client resumes from (`?since=` or Last-Event-ID). */
+  send(event: string, data: unknown, id?: number): void;
   /** Called once when the client goes away or the server closes the stream. */
   onClose(listener: () => void): void;
   close(): void;
@@ -31,8 +32,8 @@ export function openEventStream(ctx: Context, keepAliveMs = 10_000): EventStream
   ctx.req.on('close', finish);
   body.write(': connected\n\n');
   return {
-    send(event, data) {
-      if (!closed) body.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    send(event, data, id) {
+      if (!closed) body.write(`${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     },
     onClose(listener) {
       listeners.push(listener);

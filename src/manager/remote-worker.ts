@@ -1,12 +1,17 @@
 // The proxy of a worker on another host (docs/architecture.md §2): a child of the
 // manager that speaks the same messages as a worker actor, carried over the
-// worker API. Commands become HTTP calls; the worker's event stream (task
-// changes and heartbeats) becomes messages to the manager. A call that fails
-// is reported as undelivered, so the manager can place the task elsewhere;
-// a stream that fails or falls silent is reopened with backoff.
+// worker API. Commands become HTTP calls, one after another per task, so a
+// stop never overtakes its run; the worker's event stream (task changes and
+// heartbeats) becomes messages to the manager, each checked first
+// (src/task/reports.ts): an answer Cube cannot read makes the worker suspect,
+// naming the field. A call that fails is reported as undelivered, so the
+// manager can place the task elsewhere; a stream that fails or falls silent is
+// reopened with backoff, resuming after the last version it saw.
 import { fromCallback } from 'xstate';
 import type { FromWorker, ToWorker } from '../vocabulary/protocol.js';
 import type { Task } from '../vocabulary/task.js';
+import { ValidationError } from '../task/codec.js';
+import { readStats, readTask, readTaskList } from '../task/reports.js';
 import { readEvents } from '../http/sse-client.js';
 import type { Log } from '../log.js';
 
@@ -38,6 +43,21 @@ async function answerText(response: Response): Promise<string> {
   }
 }
 
+/** Reads one message of a worker's event stream; throws a ValidationError naming what is wrong. */
+export function readWorkerMessage(type: string, data: unknown, worker: string, at: string): FromWorker | undefined {
+  const body = (data ?? {}) as Record<string, unknown>;
+  switch (type) {
+    case 'task.updated':
+      return { type, worker, task: readTask(body['task'], 'task.updated: task') };
+    case 'worker.tasks':
+      return { type, worker, tasks: readTaskList(body['tasks'], 'worker.tasks: tasks'), at };
+    case 'worker.stats':
+      return { type, worker, stats: readStats(body['stats'], 'worker.stats: stats'), at };
+    default:
+      return undefined; // a newer worker's message this manager does not know: not an error
+  }
+}
+
 export function remoteWorkerActor(options: RemoteWorkerOptions) {
   return fromCallback<ToWorker, { name: string; address: string }>(({ input, sendBack, receive }) => {
     const base = `http://${input.address}`;
@@ -49,6 +69,13 @@ export function remoteWorkerActor(options: RemoteWorkerOptions) {
     let delay = 100;
     /** The other name this worker gave itself, once said. */
     let announcedName: unknown;
+    /** The worker's newest version seen: a broken stream resumes after it. */
+    let seen = 0;
+    /** Commands about one task go out one after another, so a stop never overtakes the run before it. */
+    const lanes = new Map<string, Promise<void>>();
+
+    const unreadable = (what: string, error: unknown) =>
+      `${input.address}: ${what} that Cube cannot read (${error instanceof ValidationError ? error.message : callError(error)})`;
 
     async function follow(): Promise<void> {
       stream = new AbortController();
@@ -58,29 +85,39 @@ export function remoteWorkerActor(options: RemoteWorkerOptions) {
         clearTimeout(idle);
         idle = setTimeout(() => current.abort(new Error(`no word from the worker for ${options.idleMs} ms`)), options.idleMs);
       };
+      let reading = false;
       try {
         watchdog();
-        const response = await fetch(`${base}/events`, { headers, signal: current.signal });
+        const response = await fetch(`${base}/events${seen > 0 ? `?since=${seen}` : ''}`, { headers, signal: current.signal });
         if (!response.ok || !response.body) throw new Error(`GET /events answered ${response.status}: ${await answerText(response)}`);
         delay = 100;
+        reading = true;
         for await (const { type, data } of readEvents(response.body)) {
           watchdog();
           // The manager knows this worker by the name it was given, whatever the
           // worker calls itself; heartbeats are timed on arrival, by our clock.
-          if (type === 'worker.tasks' && data.worker !== input.name && data.worker !== announcedName) {
-            announcedName = data.worker;
+          const called: unknown = data?.worker;
+          if (type === 'worker.tasks' && typeof called === 'string' && called !== input.name && called !== announcedName) {
+            announcedName = called;
             options.log(
-              `worker ${input.name} calls itself ${JSON.stringify(data.worker)}: its tasks' histories will name it so; start it with --name ${input.name} (or list it in --workers as ${data.worker}) so both say the same`,
+              `worker ${input.name} calls itself ${JSON.stringify(called)}: its tasks' histories will name it so; start it with --name ${input.name} (or list it in --workers as ${called}) so both say the same`,
             );
           }
-          if (type === 'worker.stats' || type === 'worker.tasks') report({ ...data, worker: input.name, at: now() });
-          else if (type === 'task.updated') report({ ...data, worker: input.name });
+          const message = readWorkerMessage(type, data, input.name, now());
+          if (!message) continue;
+          if (message.type === 'task.updated') seen = Math.max(seen, message.task.Version);
+          if (message.type === 'worker.tasks') seen = Math.max(seen, ...message.tasks.map((t) => t.Version));
+          report(message);
         }
         throw new Error('the worker closed its event stream');
       } catch (error) {
         if (stopped) return;
-        const reason = current.signal.aborted ? String((current.signal.reason as Error)?.message) : callError(error);
-        report({ type: 'worker.unreachable', worker: input.name, reason: `${input.address}: ${reason}`, at: now() });
+        const reason = current.signal.aborted
+          ? `${input.address}: ${String((current.signal.reason as Error)?.message)}`
+          : reading && !(error instanceof Error && error.message === 'the worker closed its event stream')
+            ? unreadable('its event stream sent something', error)
+            : `${input.address}: ${callError(error)}`;
+        report({ type: 'worker.unreachable', worker: input.name, reason, at: now() });
         retry = setTimeout(() => void follow(), delay);
         delay = Math.min(5000, delay * 2);
       } finally {
@@ -89,8 +126,8 @@ export function remoteWorkerActor(options: RemoteWorkerOptions) {
     }
 
     /** One call to the worker; a failure to reach it is reported as undelivered. */
-    async function call(command: ToWorker & { type: 'task.run' | 'task.stop' }, method: string, path: string, body?: unknown) {
-      const id = command.type === 'task.run' ? command.task.ID : command.id;
+    async function call(command: Extract<ToWorker, { type: 'task.run' | 'task.stop' }>, method: string, path: string, body?: unknown) {
+      const [id, placement] = command.type === 'task.run' ? [command.task.ID, command.task.Placement] : [command.id, command.placement];
       const timeout = command.type === 'task.stop' ? options.stopTimeoutMs + options.callTimeoutMs : options.callTimeoutMs;
       try {
         const response = await fetch(`${base}${path}`, {
@@ -102,31 +139,52 @@ export function remoteWorkerActor(options: RemoteWorkerOptions) {
         if (response.ok) return void (await response.body?.cancel());
         const reason = await answerText(response);
         if (response.status >= 500 || response.status === 401) throw new Error(`${method} ${path} answered ${response.status}: ${reason}`);
-        report({ type: 'task.refused', worker: input.name, id, command: command.type === 'task.run' ? 'run' : 'stop', reason });
+        report({ type: 'task.refused', worker: input.name, id, placement, command: command.type === 'task.run' ? 'run' : 'stop', reason, status: response.status });
       } catch (error) {
         if (stopped) return;
         const reason = `${input.address}: ${callError(error)}`;
-        options.log(`worker ${input.name}: ${command.type} of ${id} not delivered: ${reason}`);
-        report({ type: 'task.undelivered', worker: input.name, id, command: command.type, reason, at: now() });
+        options.log(`worker ${input.name}: ${command.type} of ${id} (placement ${placement}) not delivered: ${reason}`);
+        report({ type: 'task.undelivered', worker: input.name, id, placement, command: command.type, reason, at: now() });
       }
+    }
+
+    /** Queues a call behind the earlier ones about the same task. */
+    function inLane(id: string, work: () => Promise<void>): void {
+      const lane = (lanes.get(id) ?? Promise.resolve()).then(work);
+      lanes.set(id, lane);
+      void lane.then(() => {
+        if (lanes.get(id) === lane) lanes.delete(id);
+      });
     }
 
     async function syncTasks(): Promise<void> {
       try {
         const response = await fetch(`${base}/tasks`, { headers, signal: AbortSignal.timeout(options.callTimeoutMs) });
         if (!response.ok) throw new Error(`GET /tasks answered ${response.status}`);
-        report({ type: 'worker.tasks', worker: input.name, tasks: (await response.json()) as Task[], at: now() });
+        let tasks: Task[];
+        try {
+          tasks = readTaskList(await response.json(), 'GET /tasks');
+        } catch (error) {
+          throw new Error(unreadable('GET /tasks answered something', error));
+        }
+        report({ type: 'worker.tasks', worker: input.name, tasks, at: now() });
       } catch (error) {
-        if (!stopped) report({ type: 'worker.unreachable', worker: input.name, reason: `${input.address}: ${callError(error)}`, at: now() });
+        if (stopped) return;
+        const reason = (error as Error).message.startsWith(input.address) ? (error as Error).message : `${input.address}: ${callError(error)}`;
+        report({ type: 'worker.unreachable', worker: input.name, reason, at: now() });
       }
     }
 
     receive((message) => {
       switch (message.type) {
-        case 'task.run':
-          return void call(message, 'POST', `/tasks${message.ensure ? '?ensure=1' : ''}`, { Task: message.task });
-        case 'task.stop':
-          return void call(message, 'DELETE', `/tasks/${encodeURIComponent(message.id)}`);
+        case 'task.run': {
+          const path = `/tasks?placement=${encodeURIComponent(message.task.Placement)}`;
+          return inLane(message.task.ID, () => call(message, 'POST', path, { Task: message.task }));
+        }
+        case 'task.stop': {
+          const path = `/tasks/${encodeURIComponent(message.id)}?placement=${encodeURIComponent(message.placement)}`;
+          return inLane(message.id, () => call(message, 'DELETE', path));
+        }
         case 'worker.sync':
           return void syncTasks();
       }

@@ -1,71 +1,39 @@
 // The manager as its HTTP edge sees it: reads from the book, commands to the
 // manager actor, and every change saved before the request is answered.
 import type { ActorRefFrom } from 'xstate';
-import type { Book, WorkerEntry } from '../../machines/manager/book.js';
+import type { Book } from '../../machines/manager/book.js';
 import type { LogEntry } from '../vocabulary/log-entry.js';
 import type { ManagerEmitted, ManagerMachine } from '../../machines/manager.js';
 import { ask, waitForTask, type CommandTarget } from '../actors/requests.js';
 import { HttpError } from '../http/errors.js';
-import type { ManagerStore } from '../store/manager-store.js';
+import { ChangeLog } from '../actors/change-log.js';
+import { samePlacement } from '../vocabulary/placement.js';
+import type { ManagerWrites } from './writes.js';
 import { TaskState, type Task } from '../vocabulary/task.js';
+import { nodeView, type NodeView } from './node-view.js';
 
 export type ManagerRef = ActorRefFrom<ManagerMachine>;
 
-/** A worker as GET /nodes shows it (docs/spec.md §4). */
-export interface NodeView {
-  Name: string;
-  Address: string;
-  State: WorkerEntry['state'];
-  Since: string;
-  LastSeen: string;
-  Problem: string;
-  MemoryTotal: number;
-  MemoryAvailable: number;
-  DiskTotal: number;
-  DiskFree: number;
-  CpuCount: number;
-  CpuUsage: number;
-  LoadAverage: [number, number, number];
-  TaskCount: number;
-  Runtime: string;
-  Reserved: { Cpu: number; Memory: number; Disk: number; Tasks: number };
-}
-
-export function nodeView(worker: WorkerEntry): NodeView {
-  const stats = worker.stats;
-  return {
-    Name: worker.name,
-    Address: worker.address,
-    State: worker.state,
-    Since: worker.since,
-    LastSeen: worker.lastSeen,
-    Problem: worker.problem,
-    MemoryTotal: stats?.MemoryTotal ?? 0,
-    MemoryAvailable: stats?.MemoryAvailable ?? 0,
-    DiskTotal: stats?.DiskTotal ?? 0,
-    DiskFree: stats?.DiskFree ?? 0,
-    CpuCount: stats?.CpuCount ?? 0,
-    CpuUsage: stats?.CpuUsage ?? 0,
-    LoadAverage: stats?.LoadAverage ?? [0, 0, 0],
-    TaskCount: stats?.TaskCount ?? 0,
-    Runtime: stats?.Runtime ?? 'unknown',
-    Reserved: { Cpu: worker.held.cpu, Memory: worker.held.memory, Disk: worker.held.disk, Tasks: worker.held.tasks },
-  };
-}
-
 const now = () => new Date().toISOString();
+
+/** Changes kept for resuming streams (GET /events?since=N): a reader away for longer lists again (410). */
+const KEPT_CHANGES = 4096;
+
+/** How a restart or update of a task ended: taken by its worker, refused, or not confirmed in time. */
+export type Submitted = { task: Task; confirmed: boolean };
 
 export class ManagerService {
   private readonly target: CommandTarget;
+  private readonly changes: ChangeLog<Task>;
 
   constructor(
     readonly actor: ManagerRef,
-    store: ManagerStore,
+    writes: ManagerWrites,
   ) {
     this.target = actor as unknown as CommandTarget;
-    actor.on('task.updated', ({ task }) => store.saveTask(task, this.book().stopRequested.has(task.ID)));
-    actor.on('task.stopPending', ({ task }) => store.saveTask(task, true));
-    actor.on('log', ({ entry }) => store.appendLog(entry));
+    this.changes = new ChangeLog<Task>(KEPT_CHANGES, this.book().seq);
+    actor.on('task.updated', ({ task }) => this.changes.add(task.Version, task));
+    actor.on('log', ({ entry }) => writes.appendLog(entry));
   }
 
   book(): Book {
@@ -90,24 +58,97 @@ export class ManagerService {
     return this.book().log;
   }
 
-  submit(task: Task): Task {
-    const refusal = ask(this.target, { type: 'task.submit', task, at: now() });
-    if (refusal) throw new HttpError(409, refusal);
-    return this.task(task.ID);
+  /** The version of the newest change. */
+  version(): number {
+    return this.book().seq;
   }
 
-  /** Stops a task; true once its worker confirms within `waitMs`, false if it has not yet. */
+  /** The changed records after version `since`, oldest first; undefined when they are not all kept any more. */
+  changesSince(since: number): Task[] | undefined {
+    return this.changes.since(since);
+  }
+
+  /** The oldest version a stream can resume from. */
+  oldestResumable(): number {
+    return this.changes.oldest();
+  }
+
+  /**
+   * Takes a task (docs/spec.md §1). A new task is answered once it is stored.
+   * A restart or a changed definition of a placed task is a new placement,
+   * answered once its worker took it (`confirmed`), or refused with the
+   * worker's reason; when the worker says nothing within `waitMs`, it is
+   * answered unconfirmed (202) and goes on.
+   */
+  async submit(task: Task, waitMs: number): Promise<Submitted> {
+    const before = this.book().tasks.get(task.ID);
+    const answered = this.placementAnswer(task.ID, AbortSignal.timeout(waitMs));
+    const refusal = ask(this.target, { type: 'task.submit', task, at: now() });
+    if (refusal) {
+      answered.cancel();
+      throw new HttpError(refusal.status, refusal.reason);
+    }
+    const after = this.task(task.ID);
+    const sentToWorker = before !== undefined && after.Placement !== before.Placement && after.Worker !== '' && after.State !== TaskState.Pending;
+    if (!sentToWorker) {
+      answered.cancel();
+      return { task: after, confirmed: true };
+    }
+    const answer = await answered.for(after.Placement);
+    if (answer?.refusal) throw new HttpError(409, answer.refusal);
+    return { task: this.task(task.ID), confirmed: answer !== undefined };
+  }
+
+  /**
+   * Stops a task; true once its worker confirms within `waitMs` (so that
+   * placement never runs there again), false if it has not yet: the stop is
+   * stored and owed to the worker until it answers.
+   */
   async stop(id: string, waitMs: number): Promise<boolean> {
     this.task(id);
     const refusal = ask(this.target, { type: 'task.stop', id, at: now() });
-    if (refusal) throw new HttpError(409, refusal);
-    const stopped = await waitForTask(this.target, id, this.book().tasks.get(id), (t) => t.State === TaskState.Completed, AbortSignal.timeout(waitMs));
-    return stopped !== undefined;
+    if (refusal) throw new HttpError(refusal.status, refusal.reason);
+    const confirmed = (task: Task) => task.State === TaskState.Completed && !this.book().stopRequested.has(id);
+    return (await waitForTask(this.target, id, this.book().tasks.get(id), confirmed, AbortSignal.timeout(waitMs))) !== undefined;
   }
 
   /** Everything the manager reports, for GET /events. */
   onEvent(listener: (event: ManagerEmitted) => void): () => void {
     const subscriptions = (['task.updated', 'worker.changed', 'log'] as const).map((type) => this.actor.on(type, listener));
     return () => subscriptions.forEach((s) => s.unsubscribe());
+  }
+
+  /**
+   * Listens, from before a command is sent, for a worker's answer to a new
+   * placement of task `id` (it may come while the command is handled).
+   */
+  private placementAnswer(id: string, signal: AbortSignal) {
+    const answers: { placement: string; refusal?: string }[] = [];
+    let waiting: ((answer: { placement: string; refusal?: string } | undefined) => void) | undefined;
+    let placement: string | undefined;
+    const subscription = this.actor.on('placement.answered', (answer) => {
+      if (answer.id !== id) return;
+      answers.push(answer);
+      if (waiting && placement !== undefined && samePlacement(answer.placement, placement)) waiting(answer);
+    });
+    const cancel = () => subscription.unsubscribe();
+    return {
+      cancel,
+      for: (wanted: string) =>
+        new Promise<{ placement: string; refusal?: string } | undefined>((resolve) => {
+          const done = (answer: { placement: string; refusal?: string } | undefined) => {
+            cancel();
+            signal.removeEventListener('abort', timeout);
+            resolve(answer);
+          };
+          const timeout = () => done(undefined);
+          placement = wanted;
+          const early = answers.find((a) => samePlacement(a.placement, wanted));
+          if (early) return done(early);
+          if (signal.aborted) return done(undefined);
+          waiting = done;
+          signal.addEventListener('abort', timeout);
+        }),
+    };
   }
 }

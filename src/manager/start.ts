@@ -2,6 +2,7 @@
 // this process (`npm start`), or both. The importable API behind the CLI.
 import { join } from 'node:path';
 import Router from '@koa/router';
+import { nanoid } from 'nanoid';
 import { createActor } from 'xstate';
 import type { WorkerSpec } from '../../machines/manager.js';
 import { readSettings, type Settings } from '../config/settings.js';
@@ -9,11 +10,12 @@ import { createApp, listen, type Listening } from '../http/app.js';
 import { startInspection } from '../inspect/inspection.js';
 import { createLog, type Log } from '../log.js';
 import type { ContainerRuntime } from '../runtime/types.js';
-import { MemoryManagerStore, SqliteManagerStore, type ManagerStore } from '../store/manager-store.js';
-import type { TaskStore } from '../store/task-store.js';
+import { MemoryManagerStore, SqliteManagerStore } from '../store/manager-store.js';
+import type { WorkerWrites } from '../worker/writes.js';
+import { ManagerWrites } from './writes.js';
 import { addWorkerRoutes, workerRoutesHint } from '../worker/api.js';
 import { WorkerService, type WorkerRef } from '../worker/service.js';
-import { defaultWorkerName, dockerRuntime, openTaskStore, taskPolicy } from '../worker/from-settings.js';
+import { defaultWorkerName, dockerRuntime, openWorkerWrites, taskPolicy } from '../worker/from-settings.js';
 import { addManagerRoutes, managerRoutesHint } from './api.js';
 import { managerLogic, placementPolicy } from './logic.js';
 import { ManagerService } from './service.js';
@@ -63,6 +65,13 @@ export function parseWorkerAddresses(addresses: string[]): string[] {
   });
 }
 
+/** The manager's store and the writes made to it: its file is locked for this process alone. */
+function openManagerWrites(settings: Settings, log: Log): ManagerWrites {
+  if (settings.store === 'memory') return new ManagerWrites(new MemoryManagerStore(), 'manager store (memory)', log);
+  const file = join(settings.dataDir, 'manager.db');
+  return new ManagerWrites(new SqliteManagerStore(file, log), `manager store ${file}`, log);
+}
+
 export async function startManager(options: StartManagerOptions = {}): Promise<RunningManager> {
   const settings = { ...readSettings(), ...options.settings };
   const log = options.log ?? createLog('manager');
@@ -84,7 +93,7 @@ export async function startManager(options: StartManagerOptions = {}): Promise<R
     servers.push(listening);
 
     // Workers in this process: their engine is checked first, their API listens, their store is read.
-    const local: { name: string; router: Router; listening: Listening | null; runtime: ContainerRuntime; store: TaskStore }[] = [];
+    const local: { name: string; router: Router; listening: Listening | null; runtime: ContainerRuntime; writes: WorkerWrites }[] = [];
     for (const worker of options.local ?? []) {
       const workerRouter = new Router();
       const workerListening =
@@ -96,28 +105,41 @@ export async function startManager(options: StartManagerOptions = {}): Promise<R
       const runtime = worker.runtime ?? dockerRuntime(settings, name, worker.dockerHost);
       await runtime.describe();
       runtimesInUse.push(runtime);
-      const store = openTaskStore(settings, name);
-      stores.push(store);
-      local.push({ name, router: workerRouter, listening: workerListening, runtime, store });
+      const writes = openWorkerWrites(settings, name, log);
+      stores.push(writes);
+      local.push({ name, router: workerRouter, listening: workerListening, runtime, writes });
     }
     const runtimes = new Map(local.map((w) => [w.name, w.runtime]));
+    const startedAt = new Date().toISOString();
     const specs: WorkerSpec[] = [
-      ...local.map((w) => ({ name: w.name, address: w.listening ? `${w.listening.host}:${w.listening.port}` : 'in-process', local: { name: w.name, policy: taskPolicy(settings), restore: w.store.load() } })),
+      ...local.map((w) => {
+        const { tasks, tombstones } = w.writes.store.load();
+        const address = w.listening ? `${w.listening.host}:${w.listening.port}` : 'in-process';
+        return { name: w.name, address, local: { name: w.name, policy: taskPolicy(settings), restore: tasks, tombstones, startedAt } };
+      }),
       ...remote.map((address) => ({ name: address, address })),
     ];
 
-    const store: ManagerStore = settings.store === 'memory' ? new MemoryManagerStore() : new SqliteManagerStore(join(settings.dataDir, 'manager.db'));
-    stores.push(store);
-    const restore = store.load();
-    const logic = managerLogic((name) => runtimes.get(name)!, settings, log);
+    const writes = openManagerWrites(settings, log);
+    stores.push(writes);
+    const restore = writes.store.load();
+    const localWrites = new Map(local.map((w) => [w.name, w.writes]));
+    const logic = managerLogic((name) => runtimes.get(name)!, settings, log, writes, (name) => localWrites.get(name)!);
     const inspection = startInspection(settings, log, `${listening.url}/ui`);
     const actor = createActor(logic, {
-      input: { workers: specs, placement: placementPolicy(settings.scheduler), heartbeatTtlMs: settings.heartbeatTtlMs, startedAt: new Date().toISOString(), restore },
+      input: {
+        workers: specs,
+        placement: placementPolicy(settings.scheduler),
+        heartbeatTtlMs: settings.heartbeatTtlMs,
+        startedAt,
+        incarnation: nanoid(6),
+        restore,
+      },
       id: 'manager',
       systemId: 'manager',
       ...(inspection ? { inspect: inspection.inspect } : {}),
     });
-    const service = new ManagerService(actor, store);
+    const service = new ManagerService(actor, writes);
     actor.start();
     stopActor = () => {
       actor.stop();
@@ -125,7 +147,7 @@ export async function startManager(options: StartManagerOptions = {}): Promise<R
     };
 
     const localServices = local.map((w) => {
-      const workerService = new WorkerService(w.name, actor.system.get(`worker:${w.name}`) as WorkerRef, w.store, w.runtime);
+      const workerService = new WorkerService(w.name, actor.system.get(`worker:${w.name}`) as WorkerRef, w.runtime);
       addWorkerRoutes(w.router, workerService);
       return { name: w.name, url: w.listening?.url ?? null, service: workerService };
     });

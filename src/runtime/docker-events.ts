@@ -20,12 +20,44 @@ export interface EventStreamOptions extends WatchHandlers {
   labels: string[];
   /** True while Cube itself is stopping the container: its kill is not from outside. */
   stoppedByCube(containerId: string): boolean;
+  /**
+   * How long a kill from outside is remembered for the death it causes. A
+   * `docker stop` waits its timeout between SIGTERM and SIGKILL, so this must
+   * be longer than that; a kill that causes no death by then is forgotten.
+   */
+  killMemoryMs?: number;
   retryMinMs?: number;
   retryMaxMs?: number;
 }
 
+/**
+ * Signals that end a process unless it handles them: a kill with one of these
+ * is someone stopping the container. Others (HUP to reload, USR1, WINCH…) are
+ * not, even when the process later dies of something else.
+ */
+const ENDING_SIGNALS = new Set(['2', '3', '6', '9', '15', 'INT', 'QUIT', 'ABRT', 'KILL', 'TERM', 'SIGINT', 'SIGQUIT', 'SIGABRT', 'SIGKILL', 'SIGTERM']);
+
+/** Reads one line of Docker's event stream; anything that is not an event as Docker documents it is skipped. */
+export function parseDockerEvent(line: string): DockerEvent | undefined {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const event = raw as DockerEvent;
+  if (typeof event.Action !== 'string' || typeof event.Actor?.ID !== 'string') return undefined;
+  const attributes = event.Actor.Attributes;
+  if (attributes !== undefined && (typeof attributes !== 'object' || attributes === null)) return undefined;
+  if (event.timeNano !== undefined && typeof event.timeNano !== 'number') return undefined;
+  return event;
+}
+
 export function followDockerEvents(docker: Docker, options: EventStreamOptions): () => void {
-  const killed = new Set<string>();
+  /** Containers killed from outside, with when (ms): remembered for the death the kill causes. */
+  const killed = new Map<string, number>();
+  const killMemoryMs = options.killMemoryMs ?? 60_000;
   const oomed = new Set<string>();
   const minDelay = options.retryMinMs ?? 100;
   // A local engine is cheap to ask: retry at least every second, so a recovery shows at once.
@@ -42,11 +74,16 @@ export function followDockerEvents(docker: Docker, options: EventStreamOptions):
     const attributes = raw.Actor?.Attributes ?? {};
     const taskId = attributes[TASK_LABEL];
     if (!taskId) return undefined;
-    const at = new Date((raw.timeNano ?? Date.now() * 1e6) / 1e6).toISOString();
+    const ms = (raw.timeNano ?? Date.now() * 1e6) / 1e6;
+    const at = new Date(ms).toISOString();
+    const signal = String(attributes['signal'] ?? '');
     switch (raw.Action) {
       case 'kill':
-        if (!options.stoppedByCube(id)) killed.add(id);
+        if (!options.stoppedByCube(id) && ENDING_SIGNALS.has(signal)) killed.set(id, ms);
         return undefined;
+      case 'pause':
+      case 'unpause':
+        return { type: 'paused', taskId, containerId: id, paused: raw.Action === 'pause', at };
       case 'oom':
         oomed.add(id);
         return undefined;
@@ -55,9 +92,9 @@ export function followDockerEvents(docker: Docker, options: EventStreamOptions):
           type: 'exited',
           taskId,
           containerId: id,
-          exitCode: Number(attributes['exitCode'] ?? -1),
+          exitCode: Number.isInteger(Number(attributes['exitCode'])) ? Number(attributes['exitCode']) : -1,
           oom: oomed.has(id),
-          outside: killed.has(id),
+          outside: ms - (killed.get(id) ?? -Infinity) <= killMemoryMs,
           at,
         };
         killed.delete(id);
@@ -65,6 +102,7 @@ export function followDockerEvents(docker: Docker, options: EventStreamOptions):
         return event;
       }
       case 'destroy':
+        killed.delete(id);
         return { type: 'removed', taskId, containerId: id, at };
       default:
         return undefined;
@@ -85,7 +123,7 @@ export function followDockerEvents(docker: Docker, options: EventStreamOptions):
     if (stopped) return;
     try {
       const opened = await docker.getEvents({
-        filters: { type: ['container'], label: options.labels, event: ['kill', 'oom', 'die', 'destroy'] },
+        filters: { type: ['container'], label: options.labels, event: ['kill', 'oom', 'die', 'destroy', 'pause', 'unpause'] },
       });
       if (stopped) {
         (opened as unknown as { destroy?: () => void }).destroy?.();
@@ -107,7 +145,8 @@ export function followDockerEvents(docker: Docker, options: EventStreamOptions):
         const line = buffer.slice(0, newline).trim();
         buffer = buffer.slice(newline + 1);
         if (!line) continue;
-        const event = toEvent(JSON.parse(line) as DockerEvent);
+        const raw = parseDockerEvent(line);
+        const event = raw && toEvent(raw);
         if (event) options.onEvent(event);
       }
     });

@@ -14,7 +14,8 @@ import { ensureImage } from './image-pull.js';
 import { demultiplex } from '../logs/demux.js';
 import type { LogLine } from '../logs/log-line.js';
 import type { Readable } from 'node:stream';
-import { TASK_LABEL, WORKER_LABEL } from './labels.js';
+import { CLUSTER_LABEL, PLACEMENT_LABEL, TASK_LABEL, WORKER_LABEL } from './labels.js';
+import { isNewerPlacement, samePlacement } from '../vocabulary/placement.js';
 import {
   RuntimeError,
   type ContainerEvent,
@@ -28,6 +29,8 @@ import {
 export interface DockerRuntimeOptions {
   /** The worker's name: its containers carry it as a label. */
   worker: string;
+  /** The installation's identity (src/store/cluster-id.ts): its containers carry it, and no other's are touched. */
+  cluster: string;
   /** A DOCKER_HOST-style address; by default the engine is found as the Docker CLI finds it. */
   host?: string;
   /** Seconds Docker waits after SIGTERM before SIGKILL (docker stop -t). */
@@ -106,12 +109,14 @@ export class DockerRuntime implements ContainerRuntime {
 
   async list(): Promise<ContainerInfo[]> {
     try {
-      const containers = await this.docker.listContainers({ all: true, filters: { label: [`${WORKER_LABEL}=${this.options.worker}`] } });
+      const containers = await this.docker.listContainers({ all: true, filters: { label: this.ours() } });
       return containers.map((c) => ({
         taskId: c.Labels[TASK_LABEL] ?? '',
+        placement: c.Labels[PLACEMENT_LABEL] ?? '',
         containerId: c.Id,
         name: (c.Names[0] ?? '').replace(/^\//, ''),
         running: c.State === 'running',
+        paused: c.State === 'paused',
       }));
     } catch (error) {
       throw this.asRuntimeError('list containers', error);
@@ -133,8 +138,9 @@ export class DockerRuntime implements ContainerRuntime {
 
   watch(handlers: WatchHandlers): () => void {
     return followDockerEvents(this.streams, {
-      labels: [`${WORKER_LABEL}=${this.options.worker}`],
+      labels: this.ours(),
       stoppedByCube: (id) => this.stopping.has(id),
+      killMemoryMs: Math.max(30_000, 2000 * this.stopTimeout),
       onConnected: handlers.onConnected,
       onDisconnected: handlers.onDisconnected,
       onEvent: (event) => {
@@ -164,6 +170,11 @@ export class DockerRuntime implements ContainerRuntime {
 
   // ---- internals ----------------------------------------------------------
 
+  /** The label filters of this worker's containers in this installation. */
+  private ours(): string[] {
+    return [`${WORKER_LABEL}=${this.options.worker}`, `${CLUSTER_LABEL}=${this.options.cluster}`];
+  }
+
   /** Runs calls for one task in order; a failure does not block the next call. */
   private serial<T>(taskId: string, work: () => Promise<T>): Promise<T> {
     const previous = this.queues.get(taskId) ?? Promise.resolve();
@@ -187,10 +198,12 @@ export class DockerRuntime implements ContainerRuntime {
       Image: task.Image,
       ...(task.Cmd.length > 0 ? { Cmd: task.Cmd } : {}),
       Env: task.Env,
-      Labels: { [TASK_LABEL]: task.ID, [WORKER_LABEL]: this.options.worker },
+      Labels: { [TASK_LABEL]: task.ID, [WORKER_LABEL]: this.options.worker, [PLACEMENT_LABEL]: task.Placement, [CLUSTER_LABEL]: this.options.cluster },
       ExposedPorts: Object.fromEntries([...ports].map((p) => [p, {}])),
       HostConfig: {
         PortBindings: portBindings,
+        // A task that names no ports gets the image's exposed ports on free host ports, as the book's runtime does.
+        ...(ports.size === 0 ? { PublishAllPorts: true } : {}),
         ...(task.Memory > 0 ? { Memory: task.Memory } : {}),
         ...(task.Cpu > 0 ? { NanoCpus: Math.round(task.Cpu * 1e9) } : {}),
         Init: true, // tini forwards SIGTERM, so shells that ignore it still stop at once
@@ -216,6 +229,13 @@ export class DockerRuntime implements ContainerRuntime {
     }
     const existing = await this.docker.getContainer(task.Name).inspect();
     const labels = existing.Config.Labels ?? {};
+    if (labels[CLUSTER_LABEL] !== this.options.cluster) {
+      const owner = labels[CLUSTER_LABEL] ? `another Cube installation (cluster ${labels[CLUSTER_LABEL]}, task ${labels[TASK_LABEL]})` : labels[TASK_LABEL] ? `a Cube container with no cluster label (task ${labels[TASK_LABEL]})` : 'a container Cube does not manage';
+      throw new RuntimeError(
+        `the container name "${task.Name}" is taken by ${owner} (${existing.Id.slice(0, 12)}); Cube leaves it alone. ` +
+          `Give the task another Name, or remove that container yourself (docker rm -f ${task.Name}) if it is not needed`,
+      );
+    }
     if (labels[TASK_LABEL] !== task.ID) {
       const owner = labels[TASK_LABEL] ? `Cube task ${labels[TASK_LABEL]} on worker ${labels[WORKER_LABEL]}` : 'a container Cube does not manage';
       throw new RuntimeError(
@@ -224,8 +244,20 @@ export class DockerRuntime implements ContainerRuntime {
       );
     }
     const ours = labels[WORKER_LABEL] === this.options.worker;
-    if (ours && !replace && existing.State.Running) return { id: existing.Id, adopted: true };
-    if (!ours) notes.push(`took over from worker ${labels[WORKER_LABEL]}, which left container ${existing.Id.slice(0, 12)} of this task on the engine`);
+    // Only the same placement's container is adopted; an older placement's is replaced.
+    const samePlaced = samePlacement(labels[PLACEMENT_LABEL] ?? '', task.Placement);
+    if (ours && samePlaced && !replace && existing.State.Running) return { id: existing.Id, adopted: true };
+    if (!ours) {
+      // Two workers on one engine: the newer placement of the task wins the name; a stale copy never removes a newer one.
+      const theirs = labels[PLACEMENT_LABEL] ?? '';
+      if (existing.State.Running && isNewerPlacement(theirs, task.Placement)) {
+        throw new RuntimeError(
+          `worker ${labels[WORKER_LABEL]} runs a newer copy of this task (placement ${theirs}) in container ${existing.Id.slice(0, 12)}; ` +
+            `this copy (placement ${task.Placement}) is out of date and does not start`,
+        );
+      }
+      notes.push(`took over from worker ${labels[WORKER_LABEL]}, which left container ${existing.Id.slice(0, 12)} of this task on the engine`);
+    }
     await this.discard(existing.Id, notes);
     const container = await this.docker.createContainer(this.spec(task, bindings));
     return { id: container.id, adopted: false };
@@ -312,7 +344,7 @@ export class DockerRuntime implements ContainerRuntime {
   private async removeTaskContainers(taskId: string, notes?: string[]): Promise<void> {
     const containers = await this.docker.listContainers({
       all: true,
-      filters: { label: [`${TASK_LABEL}=${taskId}`, `${WORKER_LABEL}=${this.options.worker}`] },
+      filters: { label: [`${TASK_LABEL}=${taskId}`, ...this.ours()] },
     });
     await Promise.all(containers.map((c) => this.discard(c.Id, notes)));
   }

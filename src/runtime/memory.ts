@@ -5,6 +5,7 @@
 import type { Started, Stopped } from '../vocabulary/runtime.js';
 import type { Task } from '../vocabulary/task.js';
 import type { LogLine } from '../logs/log-line.js';
+import { samePlacement } from '../vocabulary/placement.js';
 import { RuntimeError, type ContainerInfo, type ContainerRuntime, type LogOptions, type StartOptions, type WatchHandlers } from './types.js';
 
 interface MemoryContainer extends ContainerInfo {
@@ -30,13 +31,13 @@ export class MemoryRuntime implements ContainerRuntime {
     const failure = this.failStart(task);
     if (failure) throw new RuntimeError(failure);
     const existing = this.of(task.ID);
-    const running = existing.find((c) => c.running);
+    const running = existing.find((c) => c.running && samePlacement(c.placement, task.Placement));
     if (running && !options.replace) {
       return { containerId: running.containerId, hostPorts: null, startedAt: now(), notes: ['adopted its running container'] };
     }
     for (const old of existing) this.forget(old.containerId);
     const containerId = `mem${(this.next++).toString(16).padStart(13, '0')}`;
-    this.containers.set(containerId, { taskId: task.ID, containerId, name: task.Name, running: true, exitCode: null });
+    this.containers.set(containerId, { taskId: task.ID, placement: task.Placement, containerId, name: task.Name, running: true, paused: false, exitCode: null });
     const ids = this.byTask.get(task.ID) ?? new Set();
     this.byTask.set(task.ID, ids.add(containerId));
     return { containerId, hostPorts: null, startedAt: now(), notes: [] };
@@ -93,6 +94,16 @@ export class MemoryRuntime implements ContainerRuntime {
       container.running = false;
       container.exitCode = exitCode;
       const event = { type: 'exited' as const, taskId, containerId: container.containerId, exitCode, oom: false, outside, at: now() };
+      for (const watcher of this.watchers) watcher.onEvent(event);
+    }
+  }
+
+  /** Test hook: the running container of a task is paused (or unpaused) through the engine. */
+  pause(taskId: string, paused: boolean): void {
+    for (const container of this.of(taskId).filter((c) => c.running || c.paused)) {
+      container.running = !paused;
+      container.paused = paused;
+      const event = { type: 'paused' as const, taskId, containerId: container.containerId, paused, at: now() };
       for (const watcher of this.watchers) watcher.onEvent(event);
     }
   }

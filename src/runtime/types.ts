@@ -7,15 +7,20 @@ import type { Task } from '../vocabulary/task.js';
 /** A container that belongs to one of this worker's tasks, as the engine reports it. */
 export interface ContainerInfo {
   taskId: string;
+  /** The placement it was created for (its label), "" for containers made before placements had one. */
+  placement: string;
   containerId: string;
   name: string;
   running: boolean;
+  /** Paused through Docker: alive, but not running. */
+  paused: boolean;
 }
 
 /** What the engine says happened to a task's container. */
 export type ContainerEvent =
   | { type: 'exited'; taskId: string; containerId: string; exitCode: number; oom: boolean; outside: boolean; at: string }
-  | { type: 'removed'; taskId: string; containerId: string; at: string };
+  | { type: 'removed'; taskId: string; containerId: string; at: string }
+  | { type: 'paused'; taskId: string; containerId: string; paused: boolean; at: string };
 
 /** A failure of a runtime call, with what to do about it; the task machine records `message`. */
 export class RuntimeError extends Error {

@@ -25,7 +25,8 @@ const TIE = 1e-12;
  * The marginal cost of placing `task` on `candidate`. A load is what the
  * machine measures or what Cube's records say its tasks hold, whichever is
  * higher: stats lag behind placements, records miss what runs outside Cube.
- * A worker that reports no CPUs or no memory costs Infinity (never preferred).
+ * A worker that reports no CPUs (a book worker before its count is known) or no
+ * memory costs Infinity: it is chosen only when no other worker fits.
  */
 export function epvmCost(task: Task, candidate: Candidate): number {
   const { stats, held } = candidate;

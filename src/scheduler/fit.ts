@@ -1,6 +1,7 @@
 // The resource filter every scheduler applies first: a worker is a candidate
 // only when what its tasks already hold leaves room for what this task asks,
-// and its container engine is up. When no worker fits, the reason says which
+// its container engine is up, and it can run what the task names (a worker
+// that speaks the book's protocol cannot be given Env or Cmd). When no worker fits, the reason says which
 // resource each worker is short of, in amounts a person can act on; the task
 // is then Failed (docs/spec.md §2 "schedule (no worker fits)") with that reason.
 import type { Task } from '../vocabulary/task.js';
@@ -28,7 +29,11 @@ export function shortage(task: Task, candidate: Candidate): string | undefined {
     return `${name}: its container engine is down${stats.RuntimeProblem ? ` (${stats.RuntimeProblem})` : ''}`;
   }
   const problems: string[] = [];
-  if (task.Cpu > 0) {
+  if (stats.Protocol === 'book' && (task.Env.length > 0 || task.Cmd.length > 0)) {
+    problems.push(`${name} speaks the book's protocol, which cannot carry the task's ${task.Env.length > 0 ? 'Env' : 'Cmd'}`);
+  }
+  // A worker that does not know its CPU count yet (a book worker, until two of its stats are far enough apart) is not held to one.
+  if (task.Cpu > 0 && stats.CpuCount > 0) {
     const free = stats.CpuCount - held.cpu;
     if (task.Cpu > free + CPU_EPSILON) {
       problems.push(short(name, free, `${formatCpus(stats.CpuCount)} ${cpus(stats.CpuCount)}`, 'unreserved', task.Cpu, formatCpus, 2));

@@ -1,10 +1,12 @@
 // Where the manager keeps its book (docs/spec.md §5, CUBE_DATA_DIR): every task record
 // with the worker it is placed on, whether a stop awaits its worker's word, and
 // the event log. The queue is the Pending records in the order they came.
-// Everything is written before the request that caused it is answered, so a
-// manager killed with -9 comes back with every task it answered 201 for.
+// A user's command is written before it is carried out or answered, so a
+// manager killed with -9 comes back with every task it answered 2xx for.
+import type { Log } from '../log.js';
 import type { LogEntry } from '../vocabulary/log-entry.js';
 import type { Task } from '../vocabulary/task.js';
+import { readRecords } from './read-records.js';
 import { openDatabase, type SqliteDatabase } from './sqlite.js';
 
 export interface ManagerState {
@@ -15,6 +17,7 @@ export interface ManagerState {
 
 export interface ManagerStore {
   load(): ManagerState;
+  /** Writes a record; durable when this returns; throws when it cannot. */
   saveTask(task: Task, stopRequested: boolean): void;
   appendLog(entry: LogEntry): void;
   close(): void;
@@ -36,6 +39,16 @@ export class MemoryManagerStore implements ManagerStore {
   close(): void {}
 }
 
+function parseLogEntry(text: string): LogEntry | undefined {
+  try {
+    const entry = JSON.parse(text) as Record<string, unknown>;
+    const ok = ['Time', 'Type', 'Message'].every((key) => typeof entry[key] === 'string');
+    return ok ? (entry as unknown as LogEntry) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The log keeps this many entries on disk; older ones are dropped as new ones come. */
 const LOG_KEPT = 10_000;
 
@@ -46,7 +59,10 @@ export class SqliteManagerStore implements ManagerStore {
   private readonly trim;
   private appended = 0;
 
-  constructor(readonly file: string) {
+  constructor(
+    readonly file: string,
+    private readonly log: Log,
+  ) {
     this.db = openDatabase(file);
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS tasks (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, record TEXT NOT NULL, stop_requested INTEGER NOT NULL DEFAULT 0);
@@ -60,10 +76,15 @@ export class SqliteManagerStore implements ManagerStore {
   }
 
   load(): ManagerState {
-    const rows = this.db.prepare('SELECT record, stop_requested FROM tasks ORDER BY seq').all() as { record: string; stop_requested: number }[];
-    const tasks = rows.map((r) => JSON.parse(r.record) as Task);
-    const log = (this.db.prepare('SELECT entry FROM log ORDER BY seq').all() as { entry: string }[]).map((r) => JSON.parse(r.entry) as LogEntry);
-    return { tasks, stopRequested: tasks.filter((_, i) => rows[i]!.stop_requested === 1).map((t) => t.ID), log };
+    const rows = this.db.prepare('SELECT id, record, stop_requested FROM tasks ORDER BY seq').all() as { id: string; record: string; stop_requested: number }[];
+    const read = readRecords(rows, this.file, this.log);
+    const log: LogEntry[] = [];
+    for (const { entry } of this.db.prepare('SELECT entry FROM log ORDER BY seq').all() as { entry: string }[]) {
+      // A damaged log line costs only itself.
+      const parsed = parseLogEntry(entry);
+      if (parsed) log.push(parsed);
+    }
+    return { tasks: read.map((r) => r.task), stopRequested: read.filter((r) => r.stop_requested === 1).map((r) => r.task.ID), log };
   }
 
   saveTask(task: Task, stopRequested: boolean): void {

@@ -3,6 +3,7 @@
 // are refused with a message naming the key, the value and what was expected.
 // Keys the server owns (ContainerID, HostPorts, times, …) are accepted when
 // well-typed, so a task read from GET can be POSTed back, and then ignored.
+import { randomUUID } from 'node:crypto';
 import { nanoid } from 'nanoid';
 import {
   newTask,
@@ -17,9 +18,10 @@ export class ValidationError extends Error {
   override name = 'ValidationError';
 }
 
-type Check = (value: unknown, path: string) => string | undefined;
+/** A check of one value: the problem in words, with its path, or undefined when it is fine. */
+export type Check = (value: unknown, path: string) => string | undefined;
 
-const describe = (value: unknown): string => {
+export const describe = (value: unknown): string => {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
@@ -27,13 +29,13 @@ const describe = (value: unknown): string => {
   return `${String(value)} (${typeof value})`;
 };
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
+export const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 // Docker's own grammars: container names, image references, ports.
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{1,127}$/;
-// nanoid's alphabet (docs/spec.md §1 ids) plus ".", but not "." or ".." alone: ids go in URL paths.
-const ID = /^(?!\.\.?$)[a-zA-Z0-9_.-]{1,128}$/;
+// nanoid's alphabet (UUIDs fit in it) plus ".", but not "." or ".." alone: ids go in URL paths.
+export const TASK_ID = /^(?!\.\.?$)[a-zA-Z0-9_.-]{1,128}$/;
 const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
 const HOST = '[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?';
 const IMAGE = new RegExp(
@@ -49,7 +51,7 @@ const validPort = (text: string): boolean => {
   return Number.isInteger(port) && port >= 1 && port <= 65535 && String(port) === text;
 };
 
-const string = (pattern?: RegExp, expected?: string, max = 4096): Check => (value, path) => {
+export const string = (pattern?: RegExp, expected?: string, max = 4096): Check => (value, path) => {
   if (typeof value !== 'string') return `${path}: expected a string, got ${describe(value)}`;
   if (value.length > max) return `${path}: at most ${max} characters, got ${value.length}`;
   if (pattern && value !== '' && !pattern.test(value)) {
@@ -58,7 +60,7 @@ const string = (pattern?: RegExp, expected?: string, max = 4096): Check => (valu
   return undefined;
 };
 
-const number = (min: number, max: number, integer: boolean, unit: string): Check => (value, path) => {
+export const number = (min: number, max: number, integer: boolean, unit: string): Check => (value, path) => {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     return `${path}: expected ${integer ? 'an integer' : 'a number'} (${unit}), got ${describe(value)}`;
   }
@@ -67,7 +69,7 @@ const number = (min: number, max: number, integer: boolean, unit: string): Check
   return undefined;
 };
 
-const oneOf = (options: readonly string[]): Check => (value, path) =>
+export const oneOf = (options: readonly string[]): Check => (value, path) =>
   typeof value === 'string' && options.includes(value)
     ? undefined
     : `${path}: expected one of ${options.map((o) => JSON.stringify(o)).join(', ')}, got ${describe(value)}`;
@@ -80,12 +82,12 @@ const realDate = (text: string): boolean => {
   return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 };
 
-const rfc3339: Check = (value, path) =>
+export const rfc3339: Check = (value, path) =>
   typeof value === 'string' && RFC3339.test(value) && !Number.isNaN(Date.parse(value)) && realDate(value)
     ? undefined
     : `${path}: expected an RFC 3339 time like "2026-01-02T15:04:05Z", got ${describe(value)}`;
 
-const nullable = (check: Check): Check => (value, path) => (value === null ? undefined : check(value, path));
+export const nullable = (check: Check): Check => (value, path) => (value === null ? undefined : check(value, path));
 
 const stringList = (pattern: RegExp, expected: string): Check => (value, path) => {
   if (!Array.isArray(value)) return `${path}: expected a list of strings, got ${describe(value)}`;
@@ -125,14 +127,14 @@ const bindingList: Check = (value, path) =>
     ? undefined
     : `${path}: expected a list of {"HostIp": string, "HostPort": string}, got ${describe(value)}`;
 
-const list: Check = (value, path) => (Array.isArray(value) ? undefined : `${path}: expected a list, got ${describe(value)}`);
+export const list: Check = (value, path) => (Array.isArray(value) ? undefined : `${path}: expected a list, got ${describe(value)}`);
 
 /**
  * Every Task key with its check. `owned` keys are the server's: accepted when
  * well-typed, then ignored, because a client cannot set them.
  */
-const taskSchema: Record<keyof Task, { check: Check; owned?: true }> = {
-  ID: { check: string(ID, 'an id of 1…128 letters, digits, "_", "." or "-" (and not "." or "..")', 128) },
+export const taskSchema: Record<keyof Task, { check: Check; owned?: true }> = {
+  ID: { check: string(TASK_ID, 'an id of 1…128 letters, digits, "_", "." or "-" (and not "." or "..")', 128) },
   Name: { check: string(NAME, 'a container name: 2…128 of letters, digits, "_", "." or "-", starting with a letter or digit', 128) },
   Image: { check: string(IMAGE, 'an image reference like "strm/helloworld-http" or "registry:5000/team/app:1.2"', 512) },
   State: { check: number(0, 4, true, 'a State 0…4') },
@@ -162,6 +164,9 @@ const taskSchema: Record<keyof Task, { check: Check; owned?: true }> = {
   ExitCode: { check: nullable(number(-1e9, 1e9, true, 'an exit code')), owned: true },
   Reason: { check: string(), owned: true },
   Events: { check: list, owned: true },
+  Placement: { check: string(undefined, undefined, 256), owned: true },
+  Version: { check: number(0, Number.MAX_SAFE_INTEGER, true, 'a version'), owned: true },
+  RestartDue: { check: rfc3339, owned: true },
 };
 
 const eventSchema: Record<Exclude<keyof TaskEvent, 'Task'>, Check> = {
@@ -179,7 +184,10 @@ function checkKeys(value: Record<string, unknown>, schema: object, path: string)
 }
 
 export interface ParseOptions {
-  /** Id for a task or event that has none (docs/spec.md §1: nanoid). */
+  /**
+   * Id for a task or event that has none. By default a task gets a UUID (docs/spec.md §1:
+   * the book's worker and CLI parse task IDs as UUIDs) and an event a nanoid.
+   */
   newId?: () => string;
 }
 
@@ -201,7 +209,7 @@ export function parseTask(value: unknown, options: ParseOptions = {}, path = 'Ta
   }
   if (problems.length > 0) throw new ValidationError(problems.join('; '));
 
-  const id = (value['ID'] as string | undefined) || (options.newId ?? nanoid)();
+  const id = (value['ID'] as string | undefined) || (options.newId ?? randomUUID)();
   const fields: Partial<Task> = {};
   for (const [key, field] of Object.entries(taskSchema)) {
     if (!field.owned && value[key] !== undefined) (fields as Record<string, unknown>)[key] = value[key];

@@ -20,29 +20,37 @@ export interface WorkerStats {
   Runtime: 'up' | 'down';
   /** Why the engine is down, with how to fix it; "" when up. */
   RuntimeProblem: string;
+  /** Set by the manager's proxy of a worker elsewhere: the protocol that worker speaks (docs/api.md). */
+  Protocol?: WorkerProtocol;
 }
 
-/** Manager → worker. */
+/** Cube's own (an event stream) or the book's (polls of /tasks and /stats). */
+export type WorkerProtocol = 'cube' | 'book';
+
+/** Manager → worker. Every command about a task names the placement it is about. */
 export type ToWorker =
   /**
-   * Run a task. By default as POST /tasks does (docs/spec.md §1: a Running or Failed
-   * task restarts); with `ensure`, only when the worker does not have it yet,
-   * so a resend after a lost answer never restarts anything.
+   * Run a task as placement `task.Placement`. Idempotent: a worker that has
+   * that placement leaves it as it is. A worker that has another placement of
+   * the task replaces it (a restart or a changed definition); one that was told
+   * to stop that placement before the run arrived refuses it.
    */
-  | { type: 'task.run'; task: Task; at: string; ensure?: boolean; requestId?: string }
-  | { type: 'task.stop'; id: string; at: string; requestId?: string }
+  | { type: 'task.run'; task: Task; at: string; requestId?: string }
+  /** Stop placement `placement` of a task ("" for whatever placement the worker has: a user on the worker API). */
+  | { type: 'task.stop'; id: string; placement: string; at: string; requestId?: string }
   /** Report every task now (answered with `worker.tasks`): the periodic safety net. */
   | { type: 'worker.sync'; at: string };
 
 /** Worker → manager. */
 export type FromWorker =
+  /** A record changed; `task.Version` is the worker's version of it. */
   | { type: 'task.updated'; worker: string; task: Task }
   | { type: 'worker.stats'; worker: string; stats: WorkerStats; at: string }
   /** Every task the worker has: sent on (re)connect, so the manager can compare. */
   | { type: 'worker.tasks'; worker: string; tasks: Task[]; at: string }
-  /** From a remote worker's proxy: the worker could not be reached. */
+  /** From a remote worker's proxy: the worker could not be reached, or answered something Cube cannot read. */
   | { type: 'worker.unreachable'; worker: string; reason: string; at: string }
   /** From a remote worker's proxy: a run or stop could not be delivered. */
-  | { type: 'task.undelivered'; worker: string; id: string; command: ToWorker['type']; reason: string; at: string }
-  /** The worker refused a command, with the reason for the caller. */
-  | { type: 'task.refused'; worker: string; id: string; command: string; reason: string; requestId?: string };
+  | { type: 'task.undelivered'; worker: string; id: string; placement: string; command: 'task.run' | 'task.stop'; reason: string; at: string }
+  /** The worker refused a command, with the reason for the caller and the HTTP status that says it (404, 409, 503). */
+  | { type: 'task.refused'; worker: string; id: string; placement: string; command: 'run' | 'stop'; reason: string; status?: number; requestId?: string };

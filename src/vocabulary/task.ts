@@ -77,7 +77,37 @@ export interface Task {
   Reason: string;
   /** The newest history entries, oldest first. */
   Events: TaskHistoryEntry[];
+  /**
+   * Which placement of the task this record is about ("" before the first).
+   * A placement is one decision to run the task on one worker: the first run,
+   * each move to another worker, each restart asked by a user or forced by a
+   * changed definition. A restart by the restart policy on the same worker
+   * continues it as `<placement>#<n>`. Containers carry it as a label, and
+   * commands and reports name it, so nothing about an older placement can
+   * change the current record (docs/architecture.md §7, "Placements").
+   */
+  Placement: string;
+  /** Grows with every change of this record where it is kept (like Kubernetes' resourceVersion). */
+  Version: number;
+  /** When a restart that waits out its backoff is due (RFC 3339); the zero time when none waits. */
+  RestartDue: string;
 }
+
+/** The keys a client sets: what to run and how. A POST that changes one of them is an update. */
+export const definitionKeys = [
+  'Name',
+  'Image',
+  'Cpu',
+  'Memory',
+  'Disk',
+  'ExposedPorts',
+  'PortBindings',
+  'RestartPolicy',
+  'HealthCheck',
+  'Env',
+  'Cmd',
+] as const satisfies readonly (keyof Task)[];
+export type DefinitionKey = (typeof definitionKeys)[number];
 
 /** What clients POST (docs/spec.md §1): "run this task". */
 export interface TaskEvent {
@@ -116,6 +146,9 @@ const template: Task = {
   ExitCode: null,
   Reason: '',
   Events: [],
+  Placement: '',
+  Version: 0,
+  RestartDue: ZERO_TIME,
 };
 
 /** A task as the system first records it. Spread keeps the template's key order. */

@@ -4,10 +4,20 @@ import type Router from '@koa/router';
 import { readJson } from '../http/json-body.js';
 import { openEventStream } from '../http/sse.js';
 import { HttpError } from '../http/errors.js';
+import { resumeFrom } from '../http/query.js';
 import { parseTaskEvent } from '../task/codec.js';
 import type { FromWorker } from '../vocabulary/protocol.js';
 import { addTaskLogsRoute } from './logs-route.js';
 import type { WorkerService } from './service.js';
+
+/** `?placement=`: a placement ID as the manager makes them, or "" when absent. */
+function placementParameter(value: unknown): string {
+  if (value === undefined) return '';
+  if (typeof value !== 'string' || !/^[\w.:#@-]{1,256}$/.test(value)) {
+    throw new HttpError(400, `placement: expected one placement ID like "k3xz9q.1f" (letters, digits and . : # @ _ -), got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
 
 export const workerRoutesHint = 'the worker serves GET/POST /tasks, GET/DELETE /tasks/{id}, GET /tasks/{id}/logs, GET /stats and GET /events';
 
@@ -19,9 +29,10 @@ export function addWorkerRoutes(router: Router, service: WorkerService, bodyLimi
 
   router.post('/tasks', async (ctx) => {
     const event = parseTaskEvent(await readJson(ctx, bodyLimit));
+    const placement = placementParameter(ctx.query['placement']);
     ctx.status = 201;
-    // ?ensure=1 (the manager's resends): run it only if this worker does not have it.
-    ctx.body = service.run(event.Task, ctx.query['ensure'] === '1');
+    // ?placement=P (the manager's runs): run that placement, once; without it, docs/spec.md §1.
+    ctx.body = service.run(event.Task, placement);
   });
 
   router.get('/tasks/:id', (ctx) => {
@@ -29,7 +40,8 @@ export function addWorkerRoutes(router: Router, service: WorkerService, bodyLimi
   });
 
   router.delete('/tasks/:id', async (ctx) => {
-    await service.stop(ctx.params['id']!);
+    // ?placement=P (the manager's stops): only that placement; one this worker never had is refused from now on.
+    await service.stop(ctx.params['id']!, placementParameter(ctx.query['placement']));
     ctx.status = 204;
   });
 
@@ -39,11 +51,15 @@ export function addWorkerRoutes(router: Router, service: WorkerService, bodyLimi
     ctx.body = stats;
   });
 
-  // A manager's view of this worker: everything now, then every change.
+  // A manager's view of this worker: everything now (or, with ?since=N, the
+  // changes after version N when they are all still kept), then every change.
   router.get('/events', (ctx) => {
+    const since = resumeFrom(ctx);
+    const missed = since === undefined ? undefined : service.changesSince(since);
     const stream = openEventStream(ctx);
-    const send = (message: FromWorker) => stream.send(message.type, message);
-    send({ type: 'worker.tasks', worker: service.name, tasks: service.tasks(), at: new Date().toISOString() });
+    const send = (message: FromWorker) => stream.send(message.type, message, message.type === 'task.updated' ? message.task.Version : undefined);
+    if (missed) missed.forEach(send);
+    else send({ type: 'worker.tasks', worker: service.name, tasks: service.tasks(), at: new Date().toISOString() });
     const stats = service.stats();
     if (stats) send({ type: 'worker.stats', worker: service.name, stats, at: new Date().toISOString() });
     stream.onClose(service.onMessage(send));

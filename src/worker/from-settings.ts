@@ -8,7 +8,9 @@ import type { Settings } from '../config/settings.js';
 import type { Log } from '../log.js';
 import { DockerRuntime } from '../runtime/docker.js';
 import { SqliteTaskStore } from '../store/sqlite-task-store.js';
-import { MemoryTaskStore, type TaskStore } from '../store/task-store.js';
+import { clusterId } from '../store/cluster-id.js';
+import { MemoryTaskStore } from '../store/task-store.js';
+import { WorkerWrites } from './writes.js';
 import type { WorkerLogicOptions } from './logic.js';
 import { statsSampler } from './stats.js';
 
@@ -40,23 +42,27 @@ export const heartbeatInterval = (settings: Settings) => Math.min(5000, Math.flo
 export function dockerRuntime(settings: Settings, worker: string, dockerHost?: string): DockerRuntime {
   return new DockerRuntime({
     worker,
+    cluster: clusterId(settings.dataDir),
     host: dockerHost,
     stopTimeoutSeconds: Math.ceil(settings.stopTimeoutMs / 1000),
     callTimeoutMs: settings.dockerTimeoutMs,
   });
 }
 
-export function openTaskStore(settings: Settings, name: string): TaskStore {
-  if (settings.store === 'memory') return new MemoryTaskStore();
-  return new SqliteTaskStore(join(settings.dataDir, `worker-${name.replace(/[^a-zA-Z0-9_.-]/g, '_')}.db`));
+/** The worker's store and the writes made to it: its file is locked for this process alone. */
+export function openWorkerWrites(settings: Settings, name: string, log: Log): WorkerWrites {
+  if (settings.store === 'memory') return new WorkerWrites(new MemoryTaskStore(), `worker ${name} store (memory)`, log);
+  const file = join(settings.dataDir, `worker-${name.replace(/[^a-zA-Z0-9_.-]/g, '_')}.db`);
+  return new WorkerWrites(new SqliteTaskStore(file, log), `worker ${name} store ${file}`, log);
 }
 
-export function workerLogicOptions(settings: Settings, log: Log): WorkerLogicOptions {
+export function workerLogicOptions(settings: Settings, log: Log, writes: (worker: string) => WorkerWrites): WorkerLogicOptions {
   return {
     health: { intervalMs: settings.healthIntervalMs, timeoutMs: settings.healthTimeoutMs },
     reconcileIntervalMs: settings.reconcileIntervalMs,
     statsIntervalMs: heartbeatInterval(settings),
     sampleStats: statsSampler(settings.store === 'memory' ? '/' : settings.dataDir),
+    writes,
     log,
   };
 }

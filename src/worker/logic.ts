@@ -2,6 +2,7 @@
 // container runtime: this is where machines/ meets Docker (or the in-memory
 // stand-in). Nothing here decides anything; it only does what it is asked.
 import { fromCallback, fromPromise, type AnyEventObject } from 'xstate';
+import type { Tombstone } from '../vocabulary/tombstone.js';
 import { shardMachine } from '../../machines/shard.js';
 import { taskMachine, type StartInput } from '../../machines/task.js';
 import type { ActorFailure, Started, Stopped } from '../vocabulary/runtime.js';
@@ -10,12 +11,15 @@ import type { Log } from '../log.js';
 import { RuntimeError, type ContainerRuntime } from '../runtime/types.js';
 import type { Task } from '../vocabulary/task.js';
 import { healthCheckActor, type HealthSettings } from './health-check.js';
+import type { WorkerWrites } from './writes.js';
 
 export interface WorkerLogicOptions {
   health: HealthSettings;
   reconcileIntervalMs: number;
   statsIntervalMs: number;
   sampleStats: () => MachineStats;
+  /** Each worker's writes (its store), by worker name. */
+  writes: (worker: string) => WorkerWrites;
   log: Log;
 }
 
@@ -64,8 +68,8 @@ export function workerLogic(runtimes: Runtimes, options: WorkerLogicOptions) {
       containerWatcher: fromCallback<AnyEventObject, { worker: string }>(({ sendBack, input }) =>
         runtimes(input.worker).watch({
           onEvent: (event) => {
-            const { type: _, ...fields } = event;
-            sendBack(event.type === 'exited' ? { ...fields, type: 'container.exited' } : { ...fields, type: 'container.removed' });
+            const { type, ...fields } = event;
+            sendBack({ ...fields, type: `container.${type}` });
           },
           onConnected: () => sendBack({ type: 'runtime.connected', at: now() } satisfies WorkerEvent),
           onDisconnected: (reason) => {
@@ -79,23 +83,28 @@ export function workerLogic(runtimes: Runtimes, options: WorkerLogicOptions) {
         const runtime = runtimes(input.worker);
         // One comparison at a time; requests that arrive meanwhile fold into one more.
         let busy = false;
-        let pending: string[] | undefined;
-        const reconcile = async (containerIds: string[]) => {
+        let pending: Request | undefined;
+        type Request = { containerIds: string[]; asOf: number };
+        const reconcile = async (request: Request) => {
           if (busy) {
-            pending = containerIds;
+            pending = request;
             return;
           }
           busy = true;
           try {
-            const wanted = new Set(containerIds);
+            const wanted = new Set(request.containerIds);
             const containers = await runtime.list();
             const observed: ObservedContainer[] = await Promise.all(
               containers.map(async (c) => ({
-                ...c,
-                exitCode: !c.running && wanted.has(c.containerId) ? await runtime.exitCode(c.containerId) : null,
+                taskId: c.taskId,
+                containerId: c.containerId,
+                running: c.running,
+                paused: c.paused,
+                exitCode: !c.running && !c.paused && wanted.has(c.containerId) ? await runtime.exitCode(c.containerId) : null,
               })),
             );
-            sendBack({ type: 'containers.observed', containers: observed, at: now() } satisfies WorkerEvent);
+            // The listing was taken after the request: it may overrule what tasks knew up to `asOf`, not later.
+            sendBack({ type: 'containers.observed', containers: observed, asOf: request.asOf, at: now() } satisfies WorkerEvent);
           } catch (error) {
             log(`reconcile skipped: ${(error as Error).message}`);
           } finally {
@@ -106,7 +115,7 @@ export function workerLogic(runtimes: Runtimes, options: WorkerLogicOptions) {
           }
         };
         receive((event) => {
-          if (event.type === 'reconcile') void reconcile((event as unknown as { containerIds: string[] }).containerIds);
+          if (event.type === 'reconcile') void reconcile(event as unknown as Request);
         });
       }),
 
@@ -118,6 +127,16 @@ export function workerLogic(runtimes: Runtimes, options: WorkerLogicOptions) {
       }),
     },
     actions: {
+      persistIntent: ({ context, self }, params: { id: string; task?: Task; tombstone?: Tombstone }) => {
+        let problem = '';
+        try {
+          options.writes(context.name).intent(params);
+        } catch (error) {
+          problem = (error as Error).message;
+        }
+        self.send({ type: 'intent.persisted', id: params.id, ok: problem === '', problem });
+      },
+      save: ({ context }, params: { task: Task }) => options.writes(context.name).save(params.task),
       removeContainers: ({ context }, params: { containerIds: string[] }) => {
         for (const id of params.containerIds) {
           runtimes(context.name).removeContainer(id).then(

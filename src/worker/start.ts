@@ -8,7 +8,7 @@ import { startInspection } from '../inspect/inspection.js';
 import { createLog, type Log } from '../log.js';
 import type { ContainerRuntime } from '../runtime/types.js';
 import { addWorkerRoutes, workerRoutesHint } from './api.js';
-import { defaultWorkerName, dockerRuntime, openTaskStore, taskPolicy, workerLogicOptions } from './from-settings.js';
+import { defaultWorkerName, dockerRuntime, openWorkerWrites, taskPolicy, workerLogicOptions } from './from-settings.js';
 import { workerLogic } from './logic.js';
 import { WorkerService } from './service.js';
 
@@ -44,20 +44,20 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
   try {
     const runtime = options.runtime ?? dockerRuntime(settings, name, options.dockerHost);
     const engine = await runtime.describe();
-    const store = openTaskStore(settings, name);
-    const restore = store.load();
-    const logic = workerLogic(() => runtime, workerLogicOptions(settings, log));
+    const writes = openWorkerWrites(settings, name, log);
+    const restore = writes.store.load();
+    const logic = workerLogic(() => runtime, workerLogicOptions(settings, log, () => writes));
     const inspection = startInspection(settings, log);
     const actor = createActor(logic, {
-      input: { name, policy: taskPolicy(settings), restore },
+      input: { name, policy: taskPolicy(settings), restore: restore.tasks, tombstones: restore.tombstones, startedAt: new Date().toISOString() },
       id: `worker:${name}`,
       systemId: `worker:${name}`,
       ...(inspection ? { inspect: inspection.inspect } : {}),
     });
-    const service = new WorkerService(name, actor, store, runtime);
+    const service = new WorkerService(name, actor, runtime);
     actor.start();
     addWorkerRoutes(router, service);
-    log(`worker ${name} serving on ${listening.url} with ${engine}; ${restore.length} task(s) restored`);
+    log(`worker ${name} serving on ${listening.url} with ${engine}; ${restore.tasks.length} task(s) restored`);
     return {
       name,
       url: listening.url,
@@ -68,7 +68,7 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
         actor.stop();
         inspection?.stop();
         await runtime.settle(); // a start under way finishes; the next start of this worker adopts it
-        store.close();
+        writes.close();
       },
     };
   } catch (error) {

@@ -1,8 +1,12 @@
 // The machine stats a worker reports (docs/spec.md §3 /stats): memory, disk, CPU use
 // since the previous sample, load averages. They double as the heartbeat.
+// The book's keys (MemStats, DiskStats, CpuStats, LoadStats) ride along, so
+// the book's manager can read a Cube worker's /stats (docs/api.md).
 import { statfsSync } from 'node:fs';
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import type { MachineStats } from '../../machines/worker.js';
+import { sampleBookStats } from '../book/proc-stats.js';
+import type { BookStats } from '../book/shapes.js';
 
 interface CpuTimes {
   busy: number;
@@ -21,7 +25,7 @@ function cpuTimes(): CpuTimes {
 }
 
 /** Returns a sampler; each call measures CPU use since the previous call. */
-export function statsSampler(diskPath: string): () => MachineStats {
+export function statsSampler(diskPath: string): () => MachineStats & Omit<BookStats, 'TaskCount'> {
   let previous = cpuTimes();
   return () => {
     const current = cpuTimes();
@@ -44,6 +48,7 @@ export function statsSampler(diskPath: string): () => MachineStats {
       CpuUsage: Math.round(usage * 1000) / 1000,
       CpuCount: cpus().length,
       LoadAverage: [one, five, fifteen],
+      ...sampleBookStats(diskPath),
     };
   };
 }

@@ -166,7 +166,8 @@ test('run of a task submitted again restarts it: a new container, and the old on
   assert.equal(after.State, 2);
   assert.notEqual(after.ContainerID, before, 'restarted in a new container');
   assert.equal(await inspectContainer(before), undefined, 'the old container is gone');
-  assert.match(second.stdout, new RegExp(`^task ${id} is running on worker \\S+ \\(container ${after.ContainerID.slice(0, 12)}\\)\\n$`));
+  // A task that names no ports has its image's published (80 for this one), as the book's runtime does.
+  assert.match(second.stdout, new RegExp(`^task ${id} is running on worker \\S+ \\(container ${after.ContainerID.slice(0, 12)}, ports 80/tcp→[^)]+\\)\\n$`));
   assert.doesNotMatch(second.stderr, /Received/, 'only what happened since, not the old history');
   assert.match(second.stderr, /Started\s+container [0-9a-f]{12} started/);
 });
@@ -255,16 +256,17 @@ test('status with no tasks says how to run one; node shows the worker as a table
   const table = await cube(['node', ...m]);
   assert.equal(table.code, 0, table.stderr);
   const [header, row, ...more] = table.stdout.trimEnd().split('\n');
-  assert.match(header!, /^NAME\s+ADDRESS\s+STATE\s+MEMORY\s+DISK\s+CPU\s+TASKS\s+LAST SEEN$/);
+  assert.match(header!, /^NAME\s+ADDRESS\s+PROTOCOL\s+STATE\s+MEMORY\s+DISK\s+CPU\s+TASKS\s+LAST SEEN$/);
   assert.deepEqual(more, []);
   const cells = row!.split(/\s{2,}/);
   assert.equal(cells[0], worker);
   assert.equal(cells[1], 'in-process');
-  assert.equal(cells[2], 'up');
-  assert.match(cells[3]!, /^[\d.]+( [KMGTP]?i?B)?\/[\d.]+ [KMGTP]?i?B free$/, `memory: ${cells[3]}`);
-  assert.match(cells[5]!, /^\d+% of \d+ cores?$/);
-  assert.equal(cells[6], '1');
-  assert.match(cells[7]!, /^(just now|\d+s ago)$/);
+  assert.equal(cells[2], 'cube');
+  assert.equal(cells[3], 'up');
+  assert.match(cells[4]!, /^[\d.]+( [KMGTP]?i?B)?\/[\d.]+ [KMGTP]?i?B free$/, `memory: ${cells[4]}`);
+  assert.match(cells[6]!, /^\d+% of \d+ cores?$/);
+  assert.equal(cells[7], '1');
+  assert.match(cells[8]!, /^(just now|\d+s ago)$/);
 
   const json = await cube(['node', '--json', ...m]);
   assert.equal(json.code, 0, json.stderr);

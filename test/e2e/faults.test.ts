@@ -2,52 +2,14 @@
 // with -9 mid-flight, a worker killed with -9 and restarted, a worker that
 // never comes back, one that was only cut off and comes back, and the Docker
 // engine restarted under a worker. After each, nothing accepted is lost.
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { nanoid } from 'nanoid';
 import type { Task } from '../../src/vocabulary/task.js';
-import { spawnCube, type CubeProcess } from '../helpers/cube-process.js';
-import { containersOf, docker, removeContainersOf } from '../helpers/docker.js';
+import { containersOf, docker } from '../helpers/docker.js';
+import { env, hello, lab, running } from '../helpers/lab.js';
 import { get, post } from '../helpers/http.js';
 import { untilEvent, untilView } from '../helpers/watch.js';
-
-const env = (dataDir: string, extra: Record<string, string> = {}) => ({
-  CUBE_DATA_DIR: dataDir,
-  CUBE_STORE: 'sqlite',
-  CUBE_HEARTBEAT_TTL: '1500ms',
-  CUBE_RESTART_DELAY: '200ms',
-  CUBE_RESTART_LIMIT: '10',
-  CUBE_RECONCILE_INTERVAL: '1s',
-  ...extra,
-});
-
-/** Starts cube processes for one test, and stops them and removes their containers when it ends. */
-function lab(t: TestContext) {
-  const processes: CubeProcess[] = [];
-  const workers: string[] = [];
-  t.after(async () => {
-    await Promise.all(processes.map((p) => p.stop('SIGKILL')));
-    for (const name of workers) await removeContainersOf(name);
-  });
-  const track = (p: CubeProcess) => (processes.push(p), p);
-  return {
-    dir: mkdtempSync(join(tmpdir(), 'cube-faults-')),
-    async worker(name: string, settings: Record<string, string>, port = '0') {
-      if (!workers.includes(name)) workers.push(name);
-      const process = track(await spawnCube(['worker', '--port', port, '--name', name], settings));
-      return { process, name, address: process.url.replace('http://', '') };
-    },
-    async manager(addresses: string[], settings: Record<string, string>, port = '0', ...args: string[]) {
-      return track(await spawnCube(['manager', '--port', port, '--workers', addresses.join(','), ...args], settings));
-    },
-  };
-}
-
-const hello = (name: string) => ({ Task: { Image: 'strm/helloworld-http', Name: name } });
-const running = (ids: string[]) => (v: { tasks: Task[] }) => ids.every((id) => v.tasks.find((t) => t.ID === id)?.State === 2);
 
 test('a manager killed with -9 mid-flight comes back with every task it answered 201 for, and they all run', async (t) => {
   const cube = lab(t);
@@ -145,7 +107,7 @@ test('a worker cut off and back again: its tasks were placed elsewhere, and its 
   cut.child.kill('SIGCONT');
   await untilView(manager.url, (v) => v.nodes.find((n) => n.Name === addresses[first])?.State === 'up');
   // The worker that came back still believes it runs the task: the manager stops that copy there.
-  const log = await untilLog(manager.url, (entries) => entries.some((e) => e.Type === 'Duplicate Stopped' && e.Task === id));
+  const log = await untilLog(manager.url, (entries) => entries.some((e) => e.Type === 'Stale Copy Stopped' && e.Task === id));
   assert.ok(log.length > 0);
   const onCut = await untilWorkerTask(cut.url, id, (task) => task.State === 3);
   assert.equal(onCut.State, 3, 'the copy on the worker that came back is stopped');

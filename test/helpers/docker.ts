@@ -32,3 +32,47 @@ export async function inspectContainer(idOrName: string) {
     throw error;
   }
 }
+
+/** The running containers that carry a task's label, on the whole engine (any worker, any installation). */
+export async function runningCopiesOf(taskId: string) {
+  return docker.listContainers({ filters: { label: [`cube.task.id=${taskId}`], status: ['running'] } });
+}
+
+/**
+ * Waits until `check` holds, asking again after each container event of the
+ * engine (start, die, destroy…) instead of polling; fails after `timeoutMs`.
+ */
+export async function untilEngine(check: () => Promise<boolean>, timeoutMs = 40_000, what = 'the engine to settle'): Promise<void> {
+  if (await check()) return;
+  const stream = (await docker.getEvents({ filters: { type: ['container'] } })) as NodeJS.ReadableStream & { destroy(): void };
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`waited ${timeoutMs} ms for ${what}`)), timeoutMs);
+      let asking = false;
+      let again = false;
+      const ask = async () => {
+        if (asking) return void (again = true);
+        asking = true;
+        try {
+          do {
+            again = false;
+            if (await check()) {
+              clearTimeout(timer);
+              return resolve();
+            }
+          } while (again);
+        } catch (error) {
+          clearTimeout(timer);
+          reject(error);
+        } finally {
+          asking = false;
+        }
+      };
+      stream.on('data', () => void ask());
+      stream.on('error', reject);
+      void ask(); // a change between the first check and the subscription
+    });
+  } finally {
+    stream.destroy();
+  }
+}

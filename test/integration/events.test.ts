@@ -208,8 +208,8 @@ test('GET /events works like curl -N: the first bytes come at once, and keep-ali
   // The raw reader got the same: comments, then blocks of "event:" and "data:" lines.
   await rawHas('"StateName":"running"');
   await rawHas('\n\n: keep-alive\n\n');
-  assert.match(text, /^: connected\n\nevent: snapshot\ndata: \{.*\}\n\n/);
+  assert.match(text, /^: connected\n\nid: \d+\nevent: snapshot\ndata: \{.*\}\n\n/);
   const blocks = text.slice(0, text.lastIndexOf('\n\n')).split('\n\n');
-  for (const block of blocks) assert.match(block, /^(: (connected|keep-alive)|event: [a-z.]+\ndata: \{.*\})$/);
-  assert.ok(blocks.some((b) => b.startsWith('event: task.updated\n') && b.includes(`"ID":"${id}"`) && b.includes('"StateName":"running"')));
+  for (const block of blocks) assert.match(block, /^(: (connected|keep-alive)|(id: \d+\n)?event: [a-z.]+\ndata: \{.*\})$/);
+  assert.ok(blocks.some((b) => /^id: \d+\nevent: task.updated\n/.test(b) && b.includes(`"ID":"${id}"`) && b.includes('"StateName":"running"')));
 });

@@ -10,7 +10,7 @@ import { matchTasks, pickTask } from '../../src/cli/resolve.js';
 import { align, fields, table } from '../../src/cli/table.js';
 import { parseTaskFile } from '../../src/cli/task-file.js';
 import { failedLine, historyLines, liveLine, nodeTable, runningLine, statusTable, taskDetail, timeoutLine } from '../../src/cli/views.js';
-import type { NodeView } from '../../src/manager/service.js';
+import type { NodeView } from '../../src/manager/node-view.js';
 import { newTask, ZERO_TIME, type Task } from '../../src/vocabulary/task.js';
 
 const now = Date.parse('2026-01-10T12:00:00Z');
@@ -154,6 +154,7 @@ const node = (fields: Partial<NodeView> = {}): NodeView => ({
   Since: before(h),
   LastSeen: before(3 * s),
   Problem: '',
+  Protocol: 'cube',
   MemoryTotal: 23.5 * 2 ** 30,
   MemoryAvailable: 22.7 * 2 ** 30,
   DiskTotal: 252 * 2 ** 30,
@@ -164,20 +165,28 @@ const node = (fields: Partial<NodeView> = {}): NodeView => ({
   TaskCount: 9, // the heartbeat's, not shown: TASKS is the manager's current count
   Runtime: 'up',
   Reserved: { Cpu: 0, Memory: 0, Disk: 0, Tasks: 4 },
+  Ip: '127.0.0.1',
+  Api: 'http://127.0.0.1:5555',
+  Memory: Math.floor((23.5 * 2 ** 30) / 1024),
+  MemoryAllocated: 0,
+  Disk: 252 * 2 ** 30,
+  DiskAllocated: 0,
+  Role: 'worker',
+  Stats: null,
   ...fields,
 });
 
 test('nodeTable: amounts in human units, last seen in words, PROBLEM only when a node has one', () => {
   assert.equal(
     nodeTable([node()], now),
-    'NAME   ADDRESS          STATE   MEMORY               DISK                CPU              TASKS   LAST SEEN\n' +
-      'w1     127.0.0.1:5555   up      22.7/23.5 GiB free   79.4/252 GiB free   26% of 2 cores   4       3s ago\n',
+    'NAME   ADDRESS          PROTOCOL   STATE   MEMORY               DISK                CPU              TASKS   LAST SEEN\n' +
+      'w1     127.0.0.1:5555   cube       up      22.7/23.5 GiB free   79.4/252 GiB free   26% of 2 cores   4       3s ago\n',
   );
-  const down = node({ Name: 'w2', State: 'down', LastSeen: '', Problem: 'no heartbeat for 15 s (w2:5555: ECONNREFUSED)', MemoryTotal: 0, DiskTotal: 0, CpuCount: 0, Reserved: { Cpu: 0, Memory: 0, Disk: 0, Tasks: 0 } });
+  const down = node({ Name: 'w2', Protocol: 'book', State: 'down', LastSeen: '', Problem: 'no heartbeat for 15 s (w2:5555: ECONNREFUSED)', MemoryTotal: 0, DiskTotal: 0, CpuCount: 0, Reserved: { Cpu: 0, Memory: 0, Disk: 0, Tasks: 0 } });
   const out = nodeTable([node(), down], now).split('\n');
   assert.match(out[0]!, /LAST SEEN {3}PROBLEM$/);
   assert.match(out[1]!, /3s ago$/, 'no problem shown for a node that is up');
-  assert.match(out[2]!, /^w2\s+127\.0\.0\.1:5555\s+down\s+-\s+-\s+-\s+0\s+never\s+no heartbeat for 15 s \(w2:5555: ECONNREFUSED\)$/);
+  assert.match(out[2]!, /^w2\s+127\.0\.0\.1:5555\s+book\s+down\s+-\s+-\s+-\s+0\s+never\s+no heartbeat for 15 s \(w2:5555: ECONNREFUSED\)$/);
   assert.match(nodeTable([], now), /^no workers/);
 });
 
@@ -211,13 +220,15 @@ test('managerUrl: host:port, a bare host on 5556, or a URL; anything else is a u
   assert.throws(() => managerUrl('host:99999', '-m/--manager'), /is not host:port/);
 });
 
-test('reachError: the error code, not fetch\'s "fetch failed"', () => {
-  const failed = (cause: unknown) => Object.assign(new TypeError('fetch failed'), { cause });
-  assert.equal(reachError(failed({ code: 'ECONNREFUSED' }), 30_000), 'ECONNREFUSED');
-  assert.equal(reachError(failed({ errors: [{ code: 'ECONNREFUSED' }] }), 30_000), 'ECONNREFUSED', 'localhost tried on ::1 and 127.0.0.1');
-  assert.equal(reachError(failed({ code: 'UND_ERR_CONNECT_TIMEOUT' }), 30_000), 'connection timed out');
+test('reachError: the error code of a request that got no answer, in a word or two', () => {
+  const failed = (code: string) => Object.assign(new Error(`connect ${code} 127.0.0.1:5556`), { code });
+  assert.equal(reachError(failed('ECONNREFUSED'), 30_000), 'ECONNREFUSED');
+  assert.equal(reachError(failed('ENOTFOUND'), 30_000), 'ENOTFOUND');
+  const both = Object.assign(new AggregateError([failed('ECONNREFUSED'), failed('ECONNREFUSED')]), { code: undefined });
+  assert.equal(reachError(both, 30_000), 'ECONNREFUSED', 'localhost tried on ::1 and 127.0.0.1');
+  assert.equal(reachError(failed('ETIMEDOUT'), 30_000), 'connection timed out');
+  assert.equal(reachError(failed('ECONNRESET'), 30_000), 'the connection was closed');
   assert.equal(reachError(new DOMException('x', 'TimeoutError'), 30_000), 'no answer in 30s');
-  assert.match(reachError(failed(new Error('bad port')), 30_000), /port fetch refuses/);
 });
 
 test('matchTasks and pickTask: an exact ID, the start of one, or a name; several is an error that lists them', () => {

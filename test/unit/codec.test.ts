@@ -89,9 +89,11 @@ test('a missing ID is generated, for the task and for the event', () => {
   assert.equal(event.Task.ID, 'id-1');
   assert.equal(event.ID, 'id-2');
   assert.equal(parseTaskEvent(withTask({ ID: '' }), ids()).Task.ID, 'id-1', 'an empty ID counts as missing');
-  const generated = parseTaskEvent(withTask({})).Task.ID;
-  assert.match(generated, /^[\w-]{10,}$/, 'without newId, a nanoid');
-  assert.notEqual(parseTaskEvent(withTask({})).Task.ID, generated);
+  const generated = parseTaskEvent({ Task: { Image: 'strm/helloworld-http' } });
+  // The book's worker and CLI parse every task ID as a UUID; nothing else Cube names needs to be one.
+  assert.match(generated.Task.ID, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, 'without newId, a task gets a UUID');
+  assert.match(generated.ID, /^[\w-]{21}$/, 'and an event a nanoid');
+  assert.notEqual(parseTaskEvent(withTask({})).Task.ID, generated.Task.ID);
 });
 
 test('a missing Name becomes cube-<ID>', () => {

@@ -8,9 +8,12 @@ import assert from 'node:assert/strict';
 import { createActor, fromCallback, waitFor, type Actor, type AnyEventObject } from 'xstate';
 import { managerMachine, type ManagerMachine, type WorkerSpec } from '../../machines/manager.js';
 import type { LogEntry } from '../../src/vocabulary/log-entry.js';
-import { placementPolicy } from '../../src/manager/logic.js';
+import { managerWriteActions, placementPolicy } from '../../src/manager/logic.js';
 import { ManagerService } from '../../src/manager/service.js';
+import { ManagerWrites } from '../../src/manager/writes.js';
 import { MemoryManagerStore } from '../../src/store/manager-store.js';
+import { MemoryTaskStore } from '../../src/store/task-store.js';
+import { WorkerWrites } from '../../src/worker/writes.js';
 import type { FromWorker, ToWorker } from '../../src/vocabulary/protocol.js';
 import { MemoryRuntime } from '../../src/runtime/memory.js';
 import { newTask, type Task } from '../../src/vocabulary/task.js';
@@ -35,16 +38,26 @@ interface Remote {
 const running: { stop(): unknown }[] = [];
 afterEach(() => running.splice(0).forEach((actor) => actor.stop()));
 
-function startManager(options: { local?: string[]; remote?: string[]; scheduler?: string; restore?: { tasks: Task[]; stopRequested: string[]; log: LogEntry[] } }) {
+function startManager(options: {
+  local?: string[];
+  remote?: string[];
+  scheduler?: string;
+  restore?: { tasks: Task[]; stopRequested: string[]; log: LogEntry[] };
+  /** The manager's store; by default the machine keeps everything in memory. */
+  writes?: ManagerWrites;
+}) {
   const runtimes = new Map((options.local ?? []).map((name) => [name, new MemoryRuntime()]));
+  const workerWrites = new Map((options.local ?? []).map((name) => [name, new WorkerWrites(new MemoryTaskStore(), name, silentLog)]));
   const remotes = new Map<string, Remote>();
   const logic = managerMachine.provide({
+    ...(options.writes ? { actions: managerWriteActions(options.writes) } : {}),
     actors: {
       localWorker: workerLogic((name) => runtimes.get(name)!, {
         health: { intervalMs: 1000, timeoutMs: 100 },
         reconcileIntervalMs: 1e9,
         statsIntervalMs: 1e9,
         sampleStats: () => stats('local'),
+        writes: (name) => workerWrites.get(name)!,
         log: silentLog,
       }),
       remoteWorker: fromCallback<ToWorker, { name: string; address: string }>(({ input, sendBack, receive }) => {
@@ -61,7 +74,7 @@ function startManager(options: { local?: string[]; remote?: string[]; scheduler?
     ...(options.remote ?? []).map((name) => ({ name, address: `${name}:5555` })),
   ];
   const manager = createActor(logic, {
-    input: { workers, placement: placementPolicy(options.scheduler ?? 'roundrobin'), heartbeatTtlMs: TTL, startedAt: at(0), restore: options.restore },
+    input: { workers, placement: placementPolicy(options.scheduler ?? 'roundrobin'), heartbeatTtlMs: TTL, startedAt: at(0), incarnation: 'i0', restore: options.restore },
   });
   const refusals: string[] = [];
   manager.on('task.refused', (e) => refusals.push(e.reason));
@@ -113,7 +126,8 @@ test('with no worker up a task waits, saying why, and is placed when one answers
   assert.match(record(manager, 'a').Reason, /waiting for a worker to be up: r1 unknown/);
   manager.send({ type: 'worker.stats', worker: 'r1', stats: stats('r1'), at: at(2) });
   assert.equal(record(manager, 'a').State, 1);
-  assert.deepEqual(runs(remote('r1')).map((m) => [m.task.ID, m.ensure]), [['a', true]]);
+  assert.deepEqual(runs(remote('r1')).map((m) => [m.task.ID, m.task.Placement]), [['a', record(manager, 'a').Placement]]);
+  assert.match(record(manager, 'a').Placement, /^i0\./, 'a placement made by this manager start');
   manager.stop();
 });
 
@@ -141,7 +155,8 @@ test('POST of a Completed id is refused; POST of a Running id restarts it on its
   manager.send({ type: 'task.submit', task: task('a'), at: at(2) });
   remote('r1').say(runningOn('r1', record(manager, 'a')));
   manager.send({ type: 'task.submit', task: task('a'), at: at(3) });
-  assert.deepEqual(runs(remote('r1')).map((m) => m.ensure), [true, undefined], 'the second run is a restart');
+  const [first, second] = runs(remote('r1')).map((m) => m.task.Placement);
+  assert.ok(first && second && first !== second, 'the second run is a restart: a new placement');
   remote('r1').say({ type: 'task.updated', worker: 'r1', task: { ...record(manager, 'a'), State: 3, StateName: 'completed' } });
   manager.send({ type: 'task.submit', task: task('a'), at: at(4) });
   assert.match(refusals.at(-1)!, /task a is completed, which is final/);
@@ -184,21 +199,22 @@ test('a run that cannot be delivered marks the worker suspect and places the tas
   manager.send({ type: 'worker.stats', worker: 'r2', stats: stats('r2'), at: at(1) });
   manager.send({ type: 'task.submit', task: task('a'), at: at(2) });
   assert.equal(record(manager, 'a').Worker, 'r1');
-  remote('r1').say({ type: 'task.undelivered', worker: 'r1', id: 'a', command: 'task.run', reason: 'r1:5555: ECONNREFUSED', at: at(3) });
+  remote('r1').say({ type: 'task.undelivered', worker: 'r1', id: 'a', placement: record(manager, 'a').Placement, command: 'task.run', reason: 'r1:5555: ECONNREFUSED', at: at(3) });
   assert.equal(manager.getSnapshot().context.book.workers.get('r1')!.state, 'suspect');
   assert.equal(record(manager, 'a').Worker, 'r2');
   assert.ok(record(manager, 'a').Events.some((e) => /could not reach worker r1 to start it \(r1:5555: ECONNREFUSED\)/.test(e.Message)));
   // A start that looked lost but arrived is kept where it is, not duplicated.
-  remote('r1').say({ type: 'task.undelivered', worker: 'r2', id: 'a', command: 'task.run', reason: 'r2:5555: timeout', at: at(4) });
+  const onR2 = record(manager, 'a');
+  remote('r1').say({ type: 'task.undelivered', worker: 'r2', id: 'a', placement: onR2.Placement, command: 'task.run', reason: 'r2:5555: timeout', at: at(4) });
   assert.equal(record(manager, 'a').State, 0, 'no worker is up: it waits');
-  remote('r2').say(runningOn('r2', task('a')));
+  remote('r2').say(runningOn('r2', onR2));
   assert.equal(record(manager, 'a').State, 2);
   assert.equal(record(manager, 'a').Worker, 'r2');
   assert.equal(manager.getSnapshot().context.book.queue.has('a'), false);
   manager.stop();
 });
 
-test('the reconcile sends again what a worker lost and completes stops of what it no longer has', () => {
+test('the reconcile sends again what a worker lost, and a stop of what it no longer has again, until the worker answers it', () => {
   const { manager, remote } = startManager({ remote: ['r1'] });
   manager.send({ type: 'worker.stats', worker: 'r1', stats: stats('r1'), at: at(1) });
   manager.send({ type: 'task.submit', task: task('kept'), at: at(2) });
@@ -208,7 +224,12 @@ test('the reconcile sends again what a worker lost and completes stops of what i
   manager.send({ type: 'task.stop', id: 'stopped', at: at(3) });
   remote('r1').received.length = 0;
   remote('r1').say({ type: 'worker.tasks', worker: 'r1', tasks: [], at: at(4) }); // it lost everything
-  assert.deepEqual(runs(remote('r1')).map((m) => [m.task.ID, m.ensure]), [['kept', true]]);
+  assert.deepEqual(runs(remote('r1')).map((m) => [m.task.ID, m.task.Placement]), [['kept', record(manager, 'kept').Placement]], 'the same placement again');
+  // The stopped one: its run may still be on the way, so only the worker's answer to the stop (a tombstone there) ends it.
+  const placement = record(manager, 'stopped').Placement;
+  assert.deepEqual(stops(remote('r1')).map((m) => [m.id, m.placement]), [['stopped', placement]]);
+  assert.equal(record(manager, 'stopped').State, 2);
+  remote('r1').say({ type: 'task.refused', worker: 'r1', id: 'stopped', placement, command: 'stop', reason: 'not here; a tombstone is left', status: 404 });
   assert.equal(record(manager, 'stopped').State, 3);
   manager.stop();
 });
@@ -258,9 +279,10 @@ test('a task placed at once never says it waits', () => {
 });
 
 test('a stop is saved as pending the moment it is asked, before any worker answers', async () => {
-  const { manager } = startManager({ remote: ['r1'] });
   const store = new MemoryManagerStore();
-  const service = new ManagerService(manager, store);
+  const writes = new ManagerWrites(store, 'test', silentLog);
+  const { manager } = startManager({ remote: ['r1'], writes });
+  const service = new ManagerService(manager, writes);
   manager.send({ type: 'worker.stats', worker: 'r1', stats: stats('r1'), at: at(1) });
   manager.send({ type: 'task.submit', task: task('a'), at: at(2) });
   assert.equal(await service.stop('a', 0), false, 'r1 has not confirmed');

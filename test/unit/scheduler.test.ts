@@ -155,6 +155,18 @@ test('a worker short of several resources gets one clause for each', () => {
   );
 });
 
+test('a worker that does not know its CPU count takes CPU asks unchecked; a book worker takes no Env or Cmd', () => {
+  const counting = worker('b1', { CpuCount: 0, Protocol: 'book' });
+  assert.equal(shortage(aTask({ Cpu: 8 }), counting), undefined, 'a book worker before its CPU count is known');
+  assert.equal(shortage(aTask({ Cpu: 8 }), worker('b1', { CpuCount: 2, Protocol: 'book' })), 'b1 has 2 of 2 CPUs unreserved, the task asks 8');
+  assert.equal(shortage(aTask({ Env: ['A=1'] }), counting), "b1 speaks the book's protocol, which cannot carry the task's Env");
+  assert.equal(shortage(aTask({ Cmd: ['sh', '-c', 'exit 3'] }), counting), "b1 speaks the book's protocol, which cannot carry the task's Cmd");
+  assert.equal(shortage(aTask({ Env: ['A=1'] }), worker('w1', { Protocol: 'cube' })), undefined);
+  const placed = epvm.pick(aTask({ Env: ['A=1'] }), [counting, worker('w2', { CpuUsage: 0.9 })], undefined);
+  assert.equal(placed.worker, 'w2', 'E-PVM gives a task with Env to the Cube worker, however busy');
+  assert.equal(epvm.pick(aTask({ Cmd: ['true'] }), [counting], undefined).reason, "no worker has room for the task: b1 speaks the book's protocol, which cannot carry the task's Cmd");
+});
+
 test('partition splits fitting candidates from shortages, and noFit joins the shortages', () => {
   const task = aTask({ Cpu: 2 });
   const w1 = worker('w1', { CpuCount: 1 });

@@ -23,11 +23,12 @@ function eventsFor(snapshot: TaskSnapshot): TaskMachineEvent[] {
     { type: 'schedule', worker: 'w1', at },
     { type: 'unschedulable', reason: 'nothing fits', at },
     { type: 'stop', at },
-    { type: 'restart', at },
+    { type: 'restart', task: newTask({ ID: 't', Name: 'web', Image: 'img2', Placement: 'p2' }), at },
     { type: 'progress', message: 'pulling', at },
     { type: 'container.exited', containerId: container, exitCode: 1, oom: false, outside: false, at },
     { type: 'container.exited', containerId: 'stale', exitCode: 1, oom: false, outside: false, at },
     { type: 'container.missing', containerId: container, at },
+    { type: 'container.paused', containerId: container, paused: true, at },
     { type: 'health.passed', at },
     { type: 'health.failed', reason: 'answered 500', at },
   ];
@@ -42,6 +43,7 @@ function eventsFor(snapshot: TaskSnapshot): TaskMachineEvent[] {
     events.push({ type: 'xstate.done.actor.remove', output: { at } }, { type: 'xstate.error.actor.remove', error: { message: 'docker down', at } });
   }
   if (snapshot.matches({ failed: 'restarting' })) events.push({ type: 'xstate.after.restartDelay.task.failed.restarting' });
+  if (snapshot.matches({ failed: 'resuming' })) events.push({ type: 'xstate.after.restartDelay.task.failed.resuming' });
   return events as TaskMachineEvent[];
 }
 

@@ -21,8 +21,8 @@ const T1 = '2026-01-01T00:00:01Z';
 const aTask = (fields: Partial<Task> = {}): Task =>
   newTask({ ID: 't1', Name: 'web', Image: 'strm/helloworld-http', ...fields });
 
-function start(fields: Partial<Task> = {}, p: TaskPolicy = policy) {
-  return initialTransition(taskMachine, { task: aTask(fields), policy: p });
+function start(fields: Partial<Task> = {}, p: TaskPolicy = policy, at?: string) {
+  return initialTransition(taskMachine, { task: aTask(fields), policy: p, ...(at === undefined ? {} : { at }) });
 }
 
 /** Sends events in order, returning the last snapshot and every action seen. */
@@ -56,6 +56,7 @@ const exited = (exitCode: number, extra: Partial<{ oom: boolean; outside: boolea
 });
 const schedule = { type: 'schedule', worker: 'w1', at: T0 };
 const restartTimer = 'xstate.after.restartDelay.task.failed.restarting';
+const resumeTimer = 'xstate.after.restartDelay.task.failed.resuming';
 
 const running = () => run(start()[0], schedule, started).snapshot;
 const invoked = (actions: { type: string; params?: unknown }[], src: string) =>
@@ -209,12 +210,42 @@ test('at the restart limit the task stays Failed and says why', () => {
   assert.match(failedAgain.snapshot.context.task.Events.at(-1)!.Message, /restart limit reached \(3 of 3/);
 });
 
-test('a client restart of a Running or Failed task starts it afresh', () => {
-  const fromRunning = run(running(), { type: 'restart', at: T1 }).snapshot;
+const restart = (fields: Partial<Task> = {}) => ({ type: 'restart', task: aTask({ Placement: 'p2', ...fields }), at: T1 });
+
+test('a client restart of a Running or Failed task starts it afresh, as the new placement it carries', () => {
+  const fromRunning = run(running(), restart()).snapshot;
   assert.equal(fromRunning.value, 'scheduled');
   assert.equal(fromRunning.context.replace, true);
+  assert.equal(fromRunning.context.task.Placement, 'p2');
+  assert.equal(fromRunning.context.task.Events.at(-1)!.Type, 'Restart Signaled');
   const halted = run(start()[0], { type: 'unschedulable', reason: 'x', at: T0 }).snapshot;
-  assert.equal(run(halted, { type: 'restart', at: T1 }).snapshot.value, 'scheduled');
+  assert.equal(run(halted, restart()).snapshot.value, 'scheduled');
+  // A new placement while the start is under way starts again, replacing what the first start makes.
+  const starting = run(start()[0], schedule).snapshot;
+  const again = run(starting, restart());
+  assert.equal(again.snapshot.value, 'scheduled');
+  assert.equal(again.snapshot.context.replace, true);
+  assert.ok(invoked(again.actions, 'startContainer'), 'the start is invoked again');
+});
+
+test('a restart that carries a changed definition runs it, and the history names what changed', () => {
+  const updated = run(running(), restart({ Image: 'strm/helloworld-http:2', Env: ['A=1'], Name: 'web' })).snapshot;
+  assert.equal(updated.context.task.Image, 'strm/helloworld-http:2');
+  assert.deepEqual(updated.context.task.Env, ['A=1']);
+  assert.equal(updated.context.task.RestartCount, 0);
+  const entry = updated.context.task.Events.at(-1)!;
+  assert.equal(entry.Type, 'Updated');
+  assert.match(entry.Message, /new definition \(Image, Env changed\), placement p2/);
+});
+
+test('a restart by the policy continues the placement as <placement>#<n>, and records when it is due', () => {
+  const failed = run(start({ Placement: 'abc.7' })[0], schedule, started, exited(1)).snapshot;
+  assert.deepEqual(failed.value, { failed: 'restarting' });
+  const due = Date.parse(failed.context.task.RestartDue);
+  assert.equal(due, Date.parse(T1) + failed.context.restartDelayMs, 'due one delay after the failure');
+  const restarted = run(failed, { type: restartTimer }).snapshot;
+  assert.equal(restarted.context.task.Placement, 'abc.7#1');
+  assert.equal(restarted.context.task.RestartDue, '0001-01-01T00:00:00Z', 'nothing waits any more');
 });
 
 test('commands the state does not take are refused with a reason, and change nothing', () => {
@@ -237,15 +268,24 @@ test('a task restored from disk resumes where it was', () => {
     ['stopping', 'stopping'],
     ['completed', 'completed'],
     ['failed', { failed: 'halted' }],
-    ['restarting', { failed: 'restarting' }],
+    ['restarting', { failed: 'resuming' }],
   ];
   for (const [StateName, value] of cases) {
     const [snapshot] = start({ StateName, ContainerID: 'abc' });
     assert.deepEqual(snapshot.value, value, StateName);
   }
   const [restarting] = start({ StateName: 'restarting', RestartCount: 1 });
-  assert.equal(restarting.context.restartDelayMs, 0, 'a restored restart does not wait again');
-  assert.equal(run(restarting, { type: restartTimer }).snapshot.context.task.RestartCount, 2);
+  assert.equal(restarting.context.task.StateName, 'restarting');
+  assert.equal(restarting.context.restartDelayMs, 0, 'a restored restart with no due time waits no more');
+  assert.equal(run(restarting, { type: resumeTimer }).snapshot.context.task.RestartCount, 2);
+});
+
+test('a restored restart waits what is left until its due time, counted from when the actor was made', () => {
+  const due = '2026-01-01T00:00:10Z';
+  const [early] = start({ StateName: 'restarting', RestartCount: 1, RestartDue: due }, policy, '2026-01-01T00:00:04Z');
+  assert.equal(early.context.restartDelayMs, 6000, 'six seconds of the wait are left');
+  const [late] = start({ StateName: 'restarting', RestartCount: 1, RestartDue: due }, policy, '2026-01-01T00:01:00Z');
+  assert.equal(late.context.restartDelayMs, 0, 'overdue: at once');
 });
 
 test('the restart delay doubles from the base up to the cap, with deterministic jitter', () => {

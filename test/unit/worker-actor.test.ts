@@ -11,6 +11,8 @@ import { MemoryRuntime } from '../../src/runtime/memory.js';
 import { newTask, type Task } from '../../src/vocabulary/task.js';
 import { workerLogic } from '../../src/worker/logic.js';
 import { silentLog } from '../../src/log.js';
+import { MemoryTaskStore } from '../../src/store/task-store.js';
+import { WorkerWrites } from '../../src/worker/writes.js';
 
 const policy: TaskPolicy = { restartLimit: 2, restartDelayMs: 0, restartDelayMaxMs: 0, healthFailures: 3 };
 const at = () => new Date().toISOString();
@@ -19,12 +21,13 @@ const at = () => new Date().toISOString();
 const running: { stop(): unknown }[] = [];
 afterEach(() => running.splice(0).forEach((actor) => actor.stop()));
 
-function startWorker(runtime: MemoryRuntime, restore: Task[] = []) {
+function startWorker(runtime: MemoryRuntime, restore: Task[] = [], writes = new WorkerWrites(new MemoryTaskStore(), 'test', silentLog)) {
   const logic = workerLogic(() => runtime, {
     health: { intervalMs: 1000, timeoutMs: 100 },
     reconcileIntervalMs: 60_000,
     statsIntervalMs: 60_000,
     sampleStats: () => ({ MemoryTotal: 1, MemoryAvailable: 1, DiskTotal: 1, DiskFree: 1, CpuUsage: 0, CpuCount: 1, LoadAverage: [0, 0, 0] }),
+    writes: () => writes,
     log: silentLog,
   });
   const worker = createActor(logic, { input: { name: 'w1', policy, shardCapacity: 2, restore } });
@@ -80,7 +83,7 @@ test('stop completes the task, removes its container and drops its actor', async
   worker.send({ type: 'task.run', task: task('a'), at: at() });
   await until(worker, 'a', (t) => t.State === 2);
   assert.equal(shardChildren(worker), 1);
-  worker.send({ type: 'task.stop', id: 'a', at: at() });
+  worker.send({ type: 'task.stop', id: 'a', placement: '', at: at() });
   await until(worker, 'a', (t) => t.State === 3);
   assert.equal(runtime.containers.size, 0);
   assert.equal(shardChildren(worker), 0, 'no actor is kept for a Completed task');
@@ -91,12 +94,12 @@ test('stop completes the task, removes its container and drops its actor', async
 test('commands that cannot apply are refused with a reason', async () => {
   const runtime = new MemoryRuntime();
   const { worker, reports } = startWorker(runtime);
-  worker.send({ type: 'task.stop', id: 'ghost', at: at(), requestId: 'r1' });
+  worker.send({ type: 'task.stop', id: 'ghost', placement: '', at: at(), requestId: 'r1' });
   worker.send({ type: 'task.run', task: task('a'), at: at() });
-  worker.send({ type: 'task.stop', id: 'a', at: at() });
+  worker.send({ type: 'task.stop', id: 'a', placement: '', at: at() });
   await until(worker, 'a', (t) => t.State === 3);
   worker.send({ type: 'task.run', task: task('a'), at: at(), requestId: 'r2' });
-  worker.send({ type: 'task.stop', id: 'a', at: at(), requestId: 'r3' });
+  worker.send({ type: 'task.stop', id: 'a', placement: '', at: at(), requestId: 'r3' });
   const refusals = reports.filter((r) => r.type === 'task.refused') as Extract<FromWorker, { type: 'task.refused' }>[];
   assert.deepEqual(refusals.map((r) => [r.requestId, r.reason]), [
     ['r1', 'no task ghost on worker w1'],

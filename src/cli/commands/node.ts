@@ -9,8 +9,9 @@ export const nodeCommand: Command = {
   summary: 'show the workers: state, memory, disk, CPU, tasks, last heartbeat',
   usage: 'cube node [flags]',
   about: `
-One row per worker of the manager: NAME, ADDRESS, STATE (up, suspect, down,
-unknown), MEMORY (available/total), DISK (free/total), CPU (use of all cores),
+One row per worker of the manager: NAME, ADDRESS, PROTOCOL (cube, or book for
+a worker that speaks the book's protocol; unknown before its first heartbeat),
+STATE (up, suspect, down, unknown), MEMORY (available/total), DISK (free/total), CPU (use of all cores),
 TASKS, LAST SEEN (its last heartbeat), and PROBLEM when a worker is not up.
 CUBE_TOKEN is sent when set.`,
   flags: {
