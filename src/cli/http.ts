@@ -14,6 +14,8 @@ export interface Answer {
   text(): Promise<string>;
   /** The body as a web stream, for a reader that reads it as it comes. */
   readonly body: ReadableStream<Uint8Array>;
+  /** The body's bytes as they come. */
+  readonly chunks: AsyncIterable<Uint8Array>;
   /** Reads no more of the body. */
   discard(): void;
 }
@@ -40,6 +42,7 @@ function answer(response: IncomingMessage): Answer {
     get body() {
       return Readable.toWeb(response) as unknown as ReadableStream<Uint8Array>;
     },
+    chunks: response,
     discard: () => response.destroy(),
   };
 }

@@ -4,7 +4,7 @@
 // a manager that cannot be reached, or the manager's own Message.
 import type { NodeView } from '../manager/node-view.js';
 import { readEvents, type StreamEvent } from '../http/sse-client.js';
-import { parseLogLine, type LogLine } from '../logs/log-line.js';
+import { readLogLines, type LogLine } from '../logs/log-line.js';
 import type { LogEntry } from '../vocabulary/log-entry.js';
 import type { Task } from '../vocabulary/task.js';
 import { UsageError } from './args.js';
@@ -189,28 +189,7 @@ export class ManagerClient {
   async logs(id: string, query: string, signal: AbortSignal): Promise<AsyncGenerator<LogLine>> {
     const path = `/tasks/${encodeURIComponent(id)}/logs${query}`;
     const response = await this.open(path, 'application/x-ndjson', signal);
-    const body = response.body;
-    return (async function* () {
-      const reader = body.pipeThrough(new TextDecoderStream() as unknown as TransformStream<Uint8Array, string>).getReader();
-      let buffer = '';
-      try {
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          buffer += value;
-          const lines = buffer.split('\n');
-          buffer = lines.pop()!;
-          for (const text of lines) {
-            if (text === '') continue;
-            const line = parseLogLine(text);
-            if (!line) throw new Error(`the manager sent something that is not a log line: ${text.slice(0, 80)}`);
-            yield line;
-          }
-        }
-      } finally {
-        reader.releaseLock();
-      }
-    })();
+    return readLogLines(response.chunks, `the manager at ${this.url}`);
   }
 
   /** A long answer (events, logs): the limit is on getting it, not on how long it lasts. */

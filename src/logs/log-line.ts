@@ -71,6 +71,26 @@ export function logQueryString(query: LogQuery): string {
   return text ? `?${text}` : '';
 }
 
+/**
+ * The lines of an NDJSON answer from across a process boundary, each checked:
+ * one that is not a LogLine ends the reading with an error naming `from`.
+ */
+export async function* readLogLines(chunks: AsyncIterable<Uint8Array | string>, from: string): AsyncGenerator<LogLine> {
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for await (const chunk of chunks) {
+    buffer += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+    const texts = buffer.split('\n');
+    buffer = texts.pop()!;
+    for (const text of texts) {
+      if (text === '') continue;
+      const line = parseLogLine(text);
+      if (!line) throw new Error(`${from} sent a line that is not a log line: ${text.slice(0, 80)}`);
+      yield line;
+    }
+  }
+}
+
 /** Checks one NDJSON line from across a process boundary; undefined when it is not a LogLine. */
 export function parseLogLine(text: string): LogLine | undefined {
   let value: unknown;

@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { HttpError } from '../http/errors.js';
-import { logQueryString, parseLogLine, type LogLine } from '../logs/log-line.js';
+import { logQueryString, readLogLines, type LogLine } from '../logs/log-line.js';
 import { clientGone, logQuery, sendLines } from '../logs/serve.js';
 import { sendTaskLogs } from '../worker/logs-route.js';
 import { TaskState } from '../vocabulary/task.js';
@@ -26,20 +26,8 @@ const CONNECT_TIMEOUT_MS = 10_000;
 
 /** The lines of a worker's NDJSON answer, each checked; a line that is not a log line ends the answer. */
 async function* checkedLines(body: ReadableStream<Uint8Array>, worker: string, signal: AbortSignal): AsyncGenerator<LogLine> {
-  const decoder = new TextDecoder();
-  let buffer = '';
   try {
-    for await (const chunk of Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>)) {
-      buffer += decoder.decode(chunk as Uint8Array, { stream: true });
-      const lines = buffer.split('\n');
-      buffer = lines.pop()!;
-      for (const text of lines) {
-        if (text === '') continue;
-        const line = parseLogLine(text);
-        if (!line) throw new Error(`worker ${worker} sent a line that is not a log line: ${text.slice(0, 80)}`);
-        yield line;
-      }
-    }
+    yield* readLogLines(Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>), `worker ${worker}`);
   } catch (error) {
     if (signal.aborted) return;
     // The worker cut the answer (it stopped, or lost its engine): the output ends here.

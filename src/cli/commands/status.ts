@@ -1,3 +1,4 @@
+import { stateNameLabels } from '../../ui/words.js';
 import type { Task } from '../../vocabulary/task.js';
 import { UsageError } from '../args.js';
 import type { Command } from '../command.js';
@@ -75,7 +76,7 @@ container, ports, times, reason) and its history. ID may be the start of an ID
 or a task's name, when only one task matches. CUBE_TOKEN is sent when set.`,
   flags: {
     ...outputFlags,
-    state: { type: 'string', value: 'STATE', help: 'only tasks in these states: pending, scheduled, running, stopping, completed, failed, restarting (commas for several)', complete: ['pending', 'scheduled', 'running', 'stopping', 'completed', 'failed', 'restarting'] },
+    state: { type: 'string', value: 'STATE', help: 'only tasks in these states: pending, scheduled, running, stopping, completed, failed, restarting (commas for several)', complete: Object.keys(stateNameLabels) },
     worker: { type: 'string', value: 'NAME', help: 'only tasks placed on these workers (commas for several)' },
     watch: { type: 'boolean', short: 'w', help: 'keep watching: the table again on every change, until Ctrl-C' },
     quiet: { type: 'boolean', short: 'q', help: 'only the IDs, one a line (for scripts and shell completion)' },
