@@ -17,7 +17,6 @@
 import { ports, stateNameLabels } from './words.js';
 
 /** @typedef {import('../vocabulary/task.js').Task} Task */
-/** @typedef {import('../vocabulary/task.js').TaskHistoryEntry} HistoryEntry */
 /** @typedef {import('../vocabulary/log-entry.js').LogEntry} LogEntry */
 /** @typedef {import('../manager/node-view.js').NodeView} NodeView */
 /** @typedef {import('../logs/log-line.js').LogLine} LogLine */
@@ -27,6 +26,7 @@ import { ports, stateNameLabels } from './words.js';
 /** @typedef {Window & typeof globalThis & { mermaid?: any, cubeStateIds?: Record<string, string> }} CubeWindow */
 const page = /** @type {CubeWindow} */ (window);
 
+// The page's state and behaviour, in one block (the module itself keeps them from the global scope).
 {
   /** Task.StateName → the Mermaid id of the state drawn for it (mermaidId of src/diagrams/mermaid.ts). */
   /** @type {Record<string, string>} */
