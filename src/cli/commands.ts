@@ -11,6 +11,7 @@ import { runCommand } from './commands/run.js';
 import { startCommand } from './commands/start.js';
 import { statusCommand } from './commands/status.js';
 import { stopCommand } from './commands/stop.js';
+import { tlsCommand } from './commands/tls.js';
 import { versionCommand } from './commands/version.js';
 import { workerCommand } from './commands/worker.js';
 
@@ -28,4 +29,5 @@ export const commands: Record<string, Command> = {
   version: versionCommand,
   completion: completionCommand,
   machines: machinesCommand,
+  tls: tlsCommand,
 };

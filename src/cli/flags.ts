@@ -6,6 +6,7 @@ export const helpFlag: Flags = { help: { type: 'boolean', short: 'h', help: 'pri
 
 export const managerFlag: Flags = {
   manager: { type: 'string', short: 'm', value: 'HOST:PORT', help: 'the manager (else CUBE_MANAGER, else localhost:5556)' },
+  'tls-dir': { type: 'string', value: 'DIR', help: 'a folder made by cube tls init: reach the manager over HTTPS with its client certificate (else CUBE_TLS_DIR)', complete: 'dir' },
 };
 
 export const outputFlags: Flags = {
@@ -30,7 +31,7 @@ export function outputOf(flags: Record<string, string>): Output {
   return flags['json'] !== undefined ? 'json' : (asked ?? 'table');
 }
 
-const placeholder = { duration: 'DURATION', count: 'N', text: 'TEXT', switch: '' } as const;
+const placeholder = { duration: 'DURATION', count: 'N', text: 'TEXT', switch: '', ip: 'ADDRESS' } as const;
 
 /** The settings of these roles as flags: --health-interval DURATION and so on. */
 export function settingsFlags(roles: readonly Role[]): Flags {

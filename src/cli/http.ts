@@ -4,7 +4,7 @@
 // offers what the client reads of a fetch Response: ok, status, text(), and the
 // body as a web stream for the event and log streams.
 import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
 
 export interface Answer {
@@ -21,6 +21,8 @@ export interface Answer {
 }
 
 export interface CallOptions {
+  /** For https: the agent that carries the TLS options (the cluster's certificates). */
+  agent?: HttpsAgent | undefined;
   method?: string;
   headers?: Record<string, string>;
   body?: string;
@@ -58,7 +60,7 @@ export function call(url: string, options: CallOptions = {}): Promise<Answer> {
     const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
     const { signal } = options;
     if (signal?.aborted) return reject(signal.reason);
-    const request = send(target, { method: options.method ?? 'GET', headers: options.headers ?? {} }, (response) => {
+    const request = send(target, { method: options.method ?? 'GET', headers: options.headers ?? {}, ...(options.agent ? { agent: options.agent } : {}) }, (response) => {
       signal?.removeEventListener('abort', onAbort);
       // A reader that stops (an aborted follow) ends the answer too.
       if (signal) signal.addEventListener('abort', () => response.destroy(), { once: true });

@@ -7,8 +7,10 @@ import { readEvents, type StreamEvent } from '../http/sse-client.js';
 import { readLogLines, type LogLine } from '../logs/log-line.js';
 import type { LogEntry } from '../vocabulary/log-entry.js';
 import type { Task } from '../vocabulary/task.js';
+import { clientTlsOptions } from '../tls/client-options.js';
 import { UsageError } from './args.js';
 import { call, type Answer } from './http.js';
+import { Agent as HttpsAgent, type AgentOptions as TlsOptions } from 'node:https';
 
 export const DEFAULT_MANAGER = 'localhost:5556';
 
@@ -56,6 +58,9 @@ export function reachError(error: unknown, timeoutMs: number): string {
   const code = e.code ?? e.errors?.find((x) => x.code)?.code ?? e.cause?.code;
   if (code === 'ETIMEDOUT') return 'connection timed out';
   if (code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE') return 'the connection was closed';
+  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code ?? '')) {
+    return `${code}: it serves HTTPS with certificates of its own cluster CA; give the folder that cube tls init made with --tls-dir or CUBE_TLS_DIR`;
+  }
   return code ?? e.cause?.message ?? e.message;
 }
 
@@ -64,24 +69,33 @@ export interface ClientOptions {
   url: string;
   /** Sent as "Authorization: Bearer …" when not empty. */
   token: string;
+  /** For a manager that serves HTTPS: the cluster CA, the client certificate, and the check of the manager's (src/tls/client-options.ts). */
+  tls?: TlsOptions;
 }
 
 export class ManagerClient {
   readonly url: string;
   private readonly token: string;
+  private readonly agent: HttpsAgent | undefined;
 
   constructor(options: ClientOptions) {
     this.url = options.url;
     this.token = options.token;
+    this.agent = options.tls ? new HttpsAgent({ ...options.tls, keepAlive: false }) : undefined;
   }
 
-  /** The manager named by -m/--manager, else CUBE_MANAGER, else localhost:5556; the token from CUBE_TOKEN. */
+  /**
+   * The manager named by -m/--manager, else CUBE_MANAGER, else localhost:5556; the token from CUBE_TOKEN;
+   * with --tls-dir (CUBE_TLS_DIR), over HTTPS with the client certificate of that folder.
+   */
   static from(flags: Record<string, string>, env: NodeJS.ProcessEnv = process.env): ManagerClient {
     const flag = flags['manager'];
     const fromEnv = env['CUBE_MANAGER'];
     const url =
       flag !== undefined ? managerUrl(flag, '-m/--manager') : fromEnv ? managerUrl(fromEnv, 'CUBE_MANAGER') : managerUrl(DEFAULT_MANAGER, 'the default manager');
-    return new ManagerClient({ url, token: env['CUBE_TOKEN'] ?? '' });
+    const tlsDir = flags['tls-dir'] ?? env['CUBE_TLS_DIR'] ?? '';
+    if (!tlsDir) return new ManagerClient({ url, token: env['CUBE_TOKEN'] ?? '' });
+    return new ManagerClient({ url: url.replace(/^http:/, 'https:'), token: env['CUBE_TOKEN'] ?? '', tls: clientTlsOptions(tlsDir, 'client', 'manager') });
   }
 
   private headers(extra: Record<string, string> = {}): Record<string, string> {
@@ -98,6 +112,7 @@ export class ManagerClient {
     const timeout = AbortSignal.timeout(timeoutMs);
     try {
       return await call(`${this.url}${path}`, {
+        agent: this.agent,
         method,
         headers: this.headers(body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' }),
         signal: signal ? AbortSignal.any([timeout, signal]) : timeout,
@@ -200,6 +215,7 @@ export class ManagerClient {
     try {
       // The limit is on getting an answer: once it is in, the stream stays open as long as it lasts.
       response = await call(`${this.url}${path}`, {
+        agent: this.agent,
         headers: this.headers({ accept }),
         signal: AbortSignal.any([signal, connect.signal]),
       });

@@ -6,7 +6,6 @@ import { HttpError } from './errors.js';
 /** `?since=` (or Last-Event-ID): a version, a whole number ≥ 0. */
 export function versionParameter(value: unknown): number | undefined {
   if (value === undefined) return undefined;
-  // Versions are microseconds since 1970 (16 digits): any whole number JavaScript holds exactly.
   if (typeof value !== 'string' || !/^\d{1,16}$/.test(value) || !Number.isSafeInteger(Number(value))) {
     throw new HttpError(400, `since: expected a version (a whole number ≥ 0, the id of the last event read), got ${JSON.stringify(value)}`);
   }

@@ -38,7 +38,7 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
   const settings = { ...readSettings(), ...options.settings };
   const router = new Router();
   const log = options.log ?? createLog('worker');
-  const app = createApp(router, { token: settings.token, log, routesHint: workerRoutesHint });
+  const app = createApp(router, { settings, role: 'worker', log, routesHint: workerRoutesHint });
   const listening: Listening = await listen(app, options.host ?? '127.0.0.1', options.port ?? 5555);
   const name = options.name ?? defaultWorkerName(listening);
   try {

@@ -7,6 +7,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import Router from '@koa/router';
 import { nanoid } from 'nanoid';
+import { readSettings } from '../../src/config/settings.js';
 import { createApp, listen } from '../../src/http/app.js';
 import { parseLogLine, type LogLine } from '../../src/logs/log-line.js';
 import { sendLines } from '../../src/logs/serve.js';
@@ -170,7 +171,7 @@ test('a logs answer reads no faster than its client: a client that stops reading
   };
   const router = new Router();
   router.get('/logs', (ctx) => sendLines(ctx, endless(), true));
-  const server = await listen(createApp(router, { token: '', log: silentLog, routesHint: '' }), '127.0.0.1', 0);
+  const server = await listen(createApp(router, { settings: readSettings({}, {}), role: 'worker', log: silentLog, routesHint: '' }), '127.0.0.1', 0);
   t.after(() => server.close());
 
   const controller = new AbortController();
