@@ -82,14 +82,14 @@ test('no command, and an unknown command, are exit 2 with the commands listed', 
   assert.equal(unknown.stderr.split('\n').length, 2, 'one line');
   assert.match(
     unknown.stderr,
-    /^cube: unknown command "staus"; the commands are start, manager, worker, run, stop, restart, status, logs, events, node, version, completion, machines \(see: cube --help\)\n$/,
+    /^cube: unknown command "staus"; the commands are start, manager, worker, run, stop, restart, status, logs, events, node, version, completion, machines, tls \(see: cube --help\)\n$/,
   );
 });
 
 test('help: cube --help lists every command; each command --help lists only its own flags and settings', async () => {
   const all = await cube(['--help']);
   assert.equal(all.code, 0);
-  for (const name of ['start', 'manager', 'worker', 'run', 'stop', 'restart', 'status', 'logs', 'events', 'node', 'version', 'completion', 'machines']) {
+  for (const name of ['start', 'manager', 'worker', 'run', 'stop', 'restart', 'status', 'logs', 'events', 'node', 'version', 'completion', 'machines', 'tls']) {
     assert.match(all.stdout, new RegExp(`^ {2}${name} +\\S`, 'm'), name);
   }
   const worker = await cube(['worker', '--help']);
