@@ -101,7 +101,7 @@ export async function startManager(options: StartManagerOptions = {}): Promise<R
           ? null
           : await listen(createApp(workerRouter, { settings, role: 'worker', log, routesHint: workerRoutesHint }), worker.host ?? '127.0.0.1', worker.port ?? 5555);
       if (workerListening) servers.push(workerListening);
-      const name = worker.name ?? defaultWorkerName(workerListening?.port);
+      const name = worker.name ?? defaultWorkerName(workerListening);
       const runtime = worker.runtime ?? dockerRuntime(settings, name, worker.dockerHost);
       await runtime.describe();
       runtimesInUse.push(runtime);
@@ -125,7 +125,7 @@ export async function startManager(options: StartManagerOptions = {}): Promise<R
     const restore = writes.store.load();
     const localWrites = new Map(local.map((w) => [w.name, w.writes]));
     const logic = managerLogic((name) => runtimes.get(name)!, settings, log, writes, (name) => localWrites.get(name)!);
-    const inspection = startInspection(settings, log);
+    const inspection = startInspection(settings, log, `${listening.url}/ui`);
     const actor = createActor(logic, {
       input: {
         workers: specs,
@@ -147,11 +147,11 @@ export async function startManager(options: StartManagerOptions = {}): Promise<R
     };
 
     const localServices = local.map((w) => {
-      const workerService = new WorkerService(w.name, actor.system.get(`worker:${w.name}`) as WorkerRef);
+      const workerService = new WorkerService(w.name, actor.system.get(`worker:${w.name}`) as WorkerRef, w.runtime);
       addWorkerRoutes(w.router, workerService);
       return { name: w.name, url: w.listening?.url ?? null, service: workerService };
     });
-    addManagerRoutes(router, service, settings.stopTimeoutMs + 5000);
+    addManagerRoutes(router, service, settings.stopTimeoutMs + 5000, { local: localServices.map((w) => w.service), token: settings.token });
     addUiRoutes(router);
     const workers = specs.map((s) => s.name).join(', ') || 'none';
     log(`manager serving on ${listening.url} (scheduler ${settings.scheduler}; workers ${workers}); ${restore.tasks.length} task(s) restored`);

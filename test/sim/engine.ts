@@ -13,7 +13,8 @@
 // OOM-killed, vanish without an event, are paused, fail their health checks.
 import type { Started, Stopped } from '../../src/vocabulary/runtime.js';
 import type { Task } from '../../src/vocabulary/task.js';
-import { RuntimeError, type ContainerEvent, type ContainerInfo, type ContainerRuntime, type StartOptions, type WatchHandlers } from '../../src/runtime/types.js';
+import type { LogLine } from '../../src/logs/log-line.js';
+import { RuntimeError, type ContainerEvent, type ContainerInfo, type ContainerRuntime, type LogOptions, type StartOptions, type WatchHandlers } from '../../src/runtime/types.js';
 import { samePlacement } from '../../src/vocabulary/placement.js';
 import type { Observer } from './observer.js';
 import type { Random } from './random.js';
@@ -33,6 +34,8 @@ export interface SimContainer {
   /** The host port its first exposed port is published on, and that port's key ("80/tcp"). */
   hostPort: number | null;
   portKey: string;
+  /** What it wrote: a line when it starts and one when it exits. */
+  output: LogLine[];
 }
 
 export type CallKind = 'start' | 'stop' | 'remove' | 'list';
@@ -116,6 +119,7 @@ export class SimEngine {
       exitCode: null,
       hostPort: portKey ? 40000 + this.number * 1000 + (this.next % 1000) : null,
       portKey,
+      output: [],
     };
     this.containers.set(id, container);
     if (container.hostPort !== null) this.ports.set(container.hostPort, container);
@@ -125,6 +129,7 @@ export class SimEngine {
   /** Starts a created container; under a crash-loop fault it exits soon after. */
   run(container: SimContainer): SimContainer {
     container.running = true;
+    container.output.push({ Time: iso(), Stream: 'stdout', Line: `${container.spec.Image} started` });
     this.trace.add(this.name, `container ${short(container.id)} of ${container.taskId} started`);
     const loopUntil = this.crashLoop.get(container.taskId) ?? 0;
     if (Date.now() < loopUntil) {
@@ -139,6 +144,7 @@ export class SimEngine {
     container.running = false;
     container.paused = false;
     container.exitCode = exitCode;
+    container.output.push({ Time: iso(), Stream: 'stderr', Line: `exiting with ${exitCode} (${how.why})` });
     this.exits.set(container.id, exitCode);
     this.trace.add(this.name, `container ${short(container.id)} of ${container.taskId} exited ${exitCode} (${how.why})`);
     this.publish({ type: 'exited', taskId: container.taskId, containerId: container.id, exitCode, oom: how.oom, outside: how.outside, at: iso() });
@@ -325,6 +331,19 @@ class SimRuntime implements ContainerRuntime {
     const container = this.engine.containers.get(containerId);
     if (!container) return null;
     return container.exitCode ?? 0;
+  }
+
+  /** What the container wrote before the call (the simulated containers write nothing while followed). */
+  async logs(containerId: string, options: LogOptions): Promise<AsyncIterable<LogLine>> {
+    await this.engine.call('inspect', `read logs of ${short(containerId)}`, this.engine.latency());
+    const container = this.engine.containers.get(containerId);
+    if (!container) throw new RuntimeError(`container ${short(containerId)} is gone from the engine, and its output with it`);
+    const since = options.since;
+    const lines = container.output.filter((l) => since === undefined || Date.parse(l.Time) / 1000 > since);
+    const shown = lines.slice(options.tail === undefined ? 0 : Math.max(0, lines.length - options.tail));
+    return (async function* () {
+      yield* shown;
+    })();
   }
 
   async settle(): Promise<void> {
