@@ -4,8 +4,13 @@
 // a manager that cannot be reached, or the manager's own Message.
 import type { NodeView } from '../manager/node-view.js';
 import { readEvents, type StreamEvent } from '../http/sse-client.js';
+import { readLogLines, type LogLine } from '../logs/log-line.js';
+import type { LogEntry } from '../vocabulary/log-entry.js';
 import type { Task } from '../vocabulary/task.js';
+import { clientTlsOptions } from '../tls/client-options.js';
 import { UsageError } from './args.js';
+import { call, type Answer } from './http.js';
+import { Agent as HttpsAgent, type AgentOptions as TlsOptions } from 'node:https';
 
 export const DEFAULT_MANAGER = 'localhost:5556';
 
@@ -50,15 +55,15 @@ export function managerUrl(text: string, from: string): string {
 
 /** Why a request never got an answer, in a word or two: ECONNREFUSED, ENOTFOUND, "no answer in 30s". */
 export function reachError(error: unknown, timeoutMs: number): string {
-  const e = error as Error & { cause?: { code?: string; message?: string; errors?: { code?: string }[] } };
+  const e = error as Error & { code?: string; errors?: { code?: string }[]; cause?: { code?: string; message?: string } };
   if (e.name === 'TimeoutError') return `no answer in ${Math.round(timeoutMs / 1000)}s`;
-  const cause = e.cause;
-  const code = cause?.code ?? cause?.errors?.find((x) => x.code)?.code;
-  if (code === 'UND_ERR_CONNECT_TIMEOUT') return 'connection timed out';
-  // fetch will not connect to a few ports (the Fetch standard's "bad ports": 1, 6000, 6667…).
-  if (cause?.message === 'bad port') return 'a port fetch refuses to use; run the manager on another port';
-  if (code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED') return 'the connection was closed';
-  return code ?? cause?.message ?? e.message;
+  const code = e.code ?? e.errors?.find((x) => x.code)?.code ?? e.cause?.code;
+  if (code === 'ETIMEDOUT') return 'connection timed out';
+  if (code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE') return 'the connection was closed';
+  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code ?? '')) {
+    return `${code}: it serves HTTPS with certificates of its own cluster CA; give the folder that cube tls init made with --tls-dir or CUBE_TLS_DIR`;
+  }
+  return code ?? e.cause?.message ?? e.message;
 }
 
 export interface ClientOptions {
@@ -66,24 +71,33 @@ export interface ClientOptions {
   url: string;
   /** Sent as "Authorization: Bearer …" when not empty. */
   token: string;
+  /** For a manager that serves HTTPS: the cluster CA, the client certificate, and the check of the manager's (src/tls/client-options.ts). */
+  tls?: TlsOptions;
 }
 
 export class ManagerClient {
   readonly url: string;
   private readonly token: string;
+  private readonly agent: HttpsAgent | undefined;
 
   constructor(options: ClientOptions) {
     this.url = options.url;
     this.token = options.token;
+    this.agent = options.tls ? new HttpsAgent({ ...options.tls, keepAlive: false }) : undefined;
   }
 
-  /** The manager named by -m/--manager, else CUBE_MANAGER, else localhost:5556; the token from CUBE_TOKEN. */
+  /**
+   * The manager named by -m/--manager, else CUBE_MANAGER, else localhost:5556; the token from CUBE_TOKEN;
+   * with --tls-dir (CUBE_TLS_DIR), over HTTPS with the client certificate of that folder.
+   */
   static from(flags: Record<string, string>, env: NodeJS.ProcessEnv = process.env): ManagerClient {
     const flag = flags['manager'];
     const fromEnv = env['CUBE_MANAGER'];
     const url =
       flag !== undefined ? managerUrl(flag, '-m/--manager') : fromEnv ? managerUrl(fromEnv, 'CUBE_MANAGER') : managerUrl(DEFAULT_MANAGER, 'the default manager');
-    return new ManagerClient({ url, token: env['CUBE_TOKEN'] ?? '' });
+    const tlsDir = flags['tls-dir'] ?? env['CUBE_TLS_DIR'] ?? '';
+    if (!tlsDir) return new ManagerClient({ url, token: env['CUBE_TOKEN'] ?? '' });
+    return new ManagerClient({ url: url.replace(/^http:/, 'https:'), token: env['CUBE_TOKEN'] ?? '', tls: clientTlsOptions(tlsDir, 'client', 'manager') });
   }
 
   private headers(extra: Record<string, string> = {}): Record<string, string> {
@@ -96,10 +110,11 @@ export class ManagerClient {
     );
   }
 
-  private async send(method: string, path: string, body: unknown, timeoutMs: number, signal?: AbortSignal): Promise<Response> {
+  private async send(method: string, path: string, body: unknown, timeoutMs: number, signal?: AbortSignal): Promise<Answer> {
     const timeout = AbortSignal.timeout(timeoutMs);
     try {
-      return await fetch(`${this.url}${path}`, {
+      return await call(`${this.url}${path}`, {
+        agent: this.agent,
         method,
         headers: this.headers(body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' }),
         signal: signal ? AbortSignal.any([timeout, signal]) : timeout,
@@ -112,7 +127,7 @@ export class ManagerClient {
   }
 
   /** An error answer as one line: the manager's Message, or what else it said. */
-  private async failure(response: Response, method: string, path: string): Promise<ApiError> {
+  private async failure(response: Answer, method: string, path: string): Promise<ApiError> {
     const text = await response.text().catch(() => '');
     let message: string | undefined;
     try {
@@ -131,7 +146,7 @@ export class ManagerClient {
     );
   }
 
-  private async json<T>(response: Response, method: string, path: string): Promise<T> {
+  private async json<T>(response: Answer, method: string, path: string): Promise<T> {
     const text = await response.text();
     try {
       return JSON.parse(text) as T;
@@ -157,7 +172,7 @@ export class ManagerClient {
     const response = await this.send('GET', path, undefined, CALL_TIMEOUT_MS);
     if (!response.ok) throw await this.failure(response, 'GET', path);
     const tasks = await this.json<Task[]>(response, 'GET', path);
-    return { tasks, next: response.headers.get('cube-continue') ?? '', pruned: Number(response.headers.get('cube-pruned') ?? 0) };
+    return { tasks, next: response.header('cube-continue'), pruned: Number(response.header('cube-pruned') || 0) };
   }
 
   /** Every task, a page at a time (so no answer is too long to wait for), and how many finished tasks were pruned. */
@@ -190,6 +205,11 @@ export class ManagerClient {
     return this.call<Task>('POST', '/tasks', event);
   }
 
+  /** GET /log: the manager's own events (workers up and down, stops asked…), oldest first. */
+  log(limit: number): Promise<LogEntry[]> {
+    return this.call<LogEntry[]>('GET', `/log?limit=${limit}`);
+  }
+
   nodes(): Promise<NodeView[]> {
     return this.call<NodeView[]>('GET', '/nodes');
   }
@@ -203,35 +223,98 @@ export class ManagerClient {
       return { confirmed: false, message: body.Message ?? `stop of task ${id} requested; not confirmed yet` };
     }
     if (response.ok) {
-      await response.body?.cancel();
+      response.discard();
       return { confirmed: true };
     }
     throw await this.failure(response, 'DELETE', path);
   }
 
   /**
-   * Opens GET /events. Resolves once the manager has answered, so every change
-   * from then on is in the stream; its first event is the `snapshot`.
-   * Aborting `signal` ends the stream.
+   * GET /tasks/{id}/logs: the task's output, each line checked, as the manager
+   * sends it. Resolves once the manager has answered; aborting `signal` ends it.
    */
-  async events(signal: AbortSignal): Promise<AsyncGenerator<StreamEvent>> {
-    const path = '/events';
-    // The limit is on getting an answer; the stream itself stays open.
+  async logs(id: string, query: string, signal: AbortSignal): Promise<AsyncGenerator<LogLine>> {
+    const path = `/tasks/${encodeURIComponent(id)}/logs${query}`;
+    const response = await this.open(path, 'application/x-ndjson', signal);
+    return readLogLines(response.chunks, `the manager at ${this.url}`);
+  }
+
+  /** A long answer (events, logs): the limit is on getting it, not on how long it lasts. */
+  private async open(path: string, accept: string, signal: AbortSignal): Promise<Answer> {
     const connect = new AbortController();
     const timer = setTimeout(() => connect.abort(new DOMException('no answer', 'TimeoutError')), CALL_TIMEOUT_MS);
-    let response: Response;
+    let response: Answer;
     try {
-      response = await fetch(`${this.url}${path}`, {
-        headers: this.headers({ accept: 'text/event-stream' }),
+      // The limit is on getting an answer: once it is in, the stream stays open as long as it lasts.
+      response = await call(`${this.url}${path}`, {
+        agent: this.agent,
+        headers: this.headers({ accept }),
         signal: AbortSignal.any([signal, connect.signal]),
       });
     } catch (error) {
       if (signal.aborted) throw error;
-      throw this.unreachable(connect.signal.aborted ? reachError(connect.signal.reason, CALL_TIMEOUT_MS) : reachError(error, CALL_TIMEOUT_MS));
+      throw this.unreachable(reachError(error, CALL_TIMEOUT_MS));
     } finally {
       clearTimeout(timer);
     }
-    if (!response.ok || !response.body) throw await this.failure(response, 'GET', path);
-    return readEvents(response.body);
+    if (!response.ok) throw await this.failure(response, 'GET', path);
+    return response;
+  }
+
+  /**
+   * Opens GET /events. Resolves once the manager has answered, so every change
+   * from then on is in the stream; its first event is the `snapshot`.
+   * Aborting `signal` ends the stream. The stream outlives a break: when the
+   * manager closes it or the connection drops, it is opened again after the
+   * last version read (`?since=`, then a `resumed` event and what changed
+   * meanwhile); when the manager no longer keeps that far back (410), it starts
+   * over with a `snapshot`. After five breaks in a row it gives up.
+   * `task()` names the one task followed, once it is known.
+   */
+  async events(signal: AbortSignal, task: () => string | undefined = () => undefined): Promise<AsyncGenerator<StreamEvent>> {
+    const first = readEvents((await this.open('/events', 'text/event-stream', signal)).body);
+    return this.resuming(first, signal, task);
+  }
+
+  private async *resuming(stream: AsyncGenerator<StreamEvent>, signal: AbortSignal, task: () => string | undefined): AsyncGenerator<StreamEvent> {
+    let since: number | undefined;
+    let breaks = 0;
+    for (;;) {
+      try {
+        for await (const event of stream) {
+          breaks = 0;
+          if (event.id !== undefined) since = event.id;
+          yield event;
+        }
+      } catch (error) {
+        if (signal.aborted || ++breaks > MAX_BREAKS) throw error;
+      }
+      if (signal.aborted) return;
+      stream = await this.reopen(signal, since, task(), () => ++breaks);
+    }
+  }
+
+  /** Opens the stream again after `since`, or from a snapshot when that is too far back. */
+  private async reopen(signal: AbortSignal, since: number | undefined, task: string | undefined, broke: () => number): Promise<AsyncGenerator<StreamEvent>> {
+    for (;;) {
+      const query = new URLSearchParams();
+      if (since !== undefined) query.set('since', String(since));
+      if (task !== undefined) query.set('task', task);
+      try {
+        return readEvents((await this.open(`/events?${query}`, 'text/event-stream', signal)).body);
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 410 && since !== undefined) {
+          since = undefined; // too far behind: start over from a snapshot
+          continue;
+        }
+        const breaks = broke();
+        if (signal.aborted || breaks > MAX_BREAKS) throw error;
+        // The manager may be restarting: ask again soon, then less often.
+        await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 100 * 2 ** breaks)));
+      }
+    }
   }
 }
+
+/** Breaks of an event stream in a row after which a follow gives up and says so. */
+const MAX_BREAKS = 5;

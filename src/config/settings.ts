@@ -1,46 +1,61 @@
 // Cube's settings (docs/spec.md §5) as one table: each comes from a flag, else its
 // CUBE_* variable, else a default that suits production. Tests set them in
 // milliseconds. The same table prints `--help` and docs/configuration.md.
+import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseDuration } from './duration.js';
 
-type Kind = 'duration' | 'count' | 'text' | 'switch';
+type Kind = 'duration' | 'count' | 'text' | 'switch' | 'ip';
 
-interface SettingSpec {
+/** Which servers read a setting: `cube worker` takes the worker's, `cube manager` the manager's, `cube start` both. */
+export type Role = 'worker' | 'manager';
+
+export interface SettingSpec {
   env: string;
   kind: Kind;
   default: string | (() => string);
   help: string;
   choices?: readonly string[];
+  /** Who reads it; both when absent. */
+  role?: Role;
 }
 
 export const settingSpecs = {
-  healthIntervalMs: { env: 'CUBE_HEALTH_INTERVAL', kind: 'duration', default: '10s', help: "period of a task's health check" },
-  healthTimeoutMs: { env: 'CUBE_HEALTH_TIMEOUT', kind: 'duration', default: '1s', help: "one health check's time limit" },
-  healthFailures: { env: 'CUBE_HEALTH_FAILURES', kind: 'count', default: '3', help: 'consecutive failed checks that make a task Failed' },
-  restartLimit: { env: 'CUBE_RESTART_LIMIT', kind: 'count', default: '3', help: 'restarts before a task is left Failed' },
-  restartDelayMs: { env: 'CUBE_RESTART_DELAY', kind: 'duration', default: '10s', help: 'first restart delay, doubled each time (with jitter)' },
-  restartDelayMaxMs: { env: 'CUBE_RESTART_DELAY_MAX', kind: 'duration', default: '5m', help: 'cap on the restart delay' },
+  healthIntervalMs: { env: 'CUBE_HEALTH_INTERVAL', kind: 'duration', default: '10s', help: "period of a task's health check", role: 'worker' },
+  healthTimeoutMs: { env: 'CUBE_HEALTH_TIMEOUT', kind: 'duration', default: '1s', help: "one health check's time limit", role: 'worker' },
+  healthFailures: { env: 'CUBE_HEALTH_FAILURES', kind: 'count', default: '3', help: 'consecutive failed checks that make a task Failed', role: 'worker' },
+  restartLimit: { env: 'CUBE_RESTART_LIMIT', kind: 'count', default: '3', help: 'restarts before a task is left Failed', role: 'worker' },
+  restartDelayMs: { env: 'CUBE_RESTART_DELAY', kind: 'duration', default: '10s', help: 'first restart delay, doubled each time (with jitter)', role: 'worker' },
+  restartDelayMaxMs: { env: 'CUBE_RESTART_DELAY_MAX', kind: 'duration', default: '5m', help: 'cap on the restart delay', role: 'worker' },
   reconcileIntervalMs: { env: 'CUBE_RECONCILE_INTERVAL', kind: 'duration', default: '15s', help: 'safety-net comparison of desired and actual state' },
   heartbeatTtlMs: { env: 'CUBE_HEARTBEAT_TTL', kind: 'duration', default: '15s', help: 'silence after which a worker is down' },
-  bookPollMs: { env: 'CUBE_BOOK_POLL_INTERVAL', kind: 'duration', default: '1s', help: "how often the manager polls a book-protocol worker's GET /tasks and GET /stats (its heartbeat)" },
+  bookPollMs: { env: 'CUBE_BOOK_POLL_INTERVAL', kind: 'duration', default: '1s', help: "how often the manager polls a book-protocol worker's GET /tasks and GET /stats (its heartbeat)", role: 'manager' },
   retentionMs: { env: 'CUBE_RETENTION', kind: 'duration', default: '24h', help: 'how long a finished task (Completed, or Failed for good) is kept before a sweep prunes it' },
   retentionMax: { env: 'CUBE_RETENTION_MAX', kind: 'count', default: '10000', help: 'how many finished tasks are kept at most; beyond it the oldest are pruned first' },
-  scheduler: { env: 'CUBE_SCHEDULER', kind: 'text', default: 'epvm', help: 'how the manager places tasks', choices: ['epvm', 'roundrobin'] },
+  scheduler: { env: 'CUBE_SCHEDULER', kind: 'text', default: 'epvm', help: 'how the manager places tasks', choices: ['epvm', 'roundrobin'], role: 'manager' },
   dataDir: { env: 'CUBE_DATA_DIR', kind: 'text', default: () => join(homedir(), '.cube'), help: 'where state files live' },
   store: { env: 'CUBE_STORE', kind: 'text', default: 'sqlite', help: 'where state is kept: sqlite files in the data dir, or memory (lost on exit)', choices: ['sqlite', 'memory'] },
   token: { env: 'CUBE_TOKEN', kind: 'text', default: '', help: 'when set, every API call must carry it as a bearer token' },
   stopTimeoutMs: { env: 'CUBE_STOP_TIMEOUT', kind: 'duration', default: '10s', help: 'time a container gets to stop after SIGTERM before SIGKILL' },
-  runtime: { env: 'CUBE_RUNTIME', kind: 'text', default: 'docker', help: "what runs a worker's containers: docker, or fake (simulated containers that run nothing, for trying Cube at scale)", choices: ['docker', 'fake'] },
-  dockerTimeoutMs: { env: 'CUBE_DOCKER_TIMEOUT', kind: 'duration', default: '60s', help: 'idle limit of one Docker call, so a hung engine fails tasks instead of hanging them' },
+  runtime: { env: 'CUBE_RUNTIME', kind: 'text', default: 'docker', help: "what runs a worker's containers: docker, or fake (simulated containers that run nothing, for trying Cube at scale)", choices: ['docker', 'fake'], role: 'worker' },
+  dockerTimeoutMs: { env: 'CUBE_DOCKER_TIMEOUT', kind: 'duration', default: '60s', help: 'idle limit of one Docker call, so a hung engine fails tasks instead of hanging them', role: 'worker' },
+  allowedHosts: { env: 'CUBE_ALLOWED_HOSTS', kind: 'text', default: '', help: 'more Host names the APIs answer to, comma-separated (.example.com takes its subdomains, * any); localhost, IP addresses, the listen address and this hostname always work' },
+  maxConnections: { env: 'CUBE_MAX_CONNECTIONS', kind: 'count', default: '1000', help: 'open connections an API accepts; more are closed at once (0: no cap)' },
+  headersTimeoutMs: { env: 'CUBE_HEADERS_TIMEOUT', kind: 'duration', default: '10s', help: "time a client gets to send a request's headers (0: no limit)" },
+  bodyTimeoutMs: { env: 'CUBE_BODY_TIMEOUT', kind: 'duration', default: '10s', help: 'time a client gets to send a request body once its headers are in; 408 after (0: no limit)' },
+  requestTimeoutMs: { env: 'CUBE_REQUEST_TIMEOUT', kind: 'duration', default: '30s', help: 'hard limit on receiving a whole request, headers and body; the connection is closed after (0: no limit)' },
+  keepAliveTimeoutMs: { env: 'CUBE_KEEP_ALIVE_TIMEOUT', kind: 'duration', default: '5s', help: 'how long an idle connection is kept open for a next request' },
+  streamBuffer: { env: 'CUBE_STREAM_BUFFER', kind: 'count', default: '1048576', help: 'bytes of events a GET /events stream holds for a client that reads slowly; past it the client is dropped (told to resume with ?since=)' },
+  tlsDir: { env: 'CUBE_TLS_DIR', kind: 'text', default: '', help: 'a folder made by cube tls init: the APIs serve HTTPS, ask for certificates of its CA and the manager presents its own to workers (unset: plain HTTP)' },
+  publishHost: { env: 'CUBE_PUBLISH_HOST', kind: 'ip', default: '', help: "host address task ports are published on, like 127.0.0.1 (unset: every address, Docker's default)", role: 'worker' },
   inspect: { env: 'CUBE_INSPECT', kind: 'switch', default: '0', help: 'send the actors\' events to the Stately inspector (its page needs internet in the browser)' },
   inspectPort: { env: 'CUBE_INSPECT_PORT', kind: 'count', default: '8080', help: 'where the inspector relay listens (its page and its WebSocket)' },
   inspectUrl: { env: 'CUBE_INSPECT_URL', kind: 'text', default: '', help: 'send inspection events to this WebSocket instead of starting a relay' },
 } as const satisfies Record<string, SettingSpec>;
 
 type Specs = typeof settingSpecs;
-type ValueOf<K extends Kind> = K extends 'text' ? string : K extends 'switch' ? boolean : number;
+type ValueOf<K extends Kind> = K extends 'text' | 'ip' ? string : K extends 'switch' ? boolean : number;
 export type Settings = { -readonly [N in keyof Specs]: ValueOf<Specs[N]['kind']> };
 
 export class SettingsError extends Error {
@@ -65,6 +80,9 @@ function parse(spec: SettingSpec, text: string, from: string): number | string |
     case 'switch':
       if (!['', '0', '1', 'true', 'false'].includes(text)) throw new SettingsError(`${from}: expected 1 or 0, got ${JSON.stringify(text)}`);
       return text === '1' || text === 'true' || text === '';
+    case 'ip':
+      if (text !== '' && isIP(text) === 0) throw new SettingsError(`${from}: ${JSON.stringify(text)} is not an IP address; write it like 127.0.0.1, or leave it unset for every address`);
+      return text;
     case 'text':
       if (spec.choices && !spec.choices.includes(text)) {
         throw new SettingsError(`${from}: ${JSON.stringify(text)} is not one of ${spec.choices.join(', ')}`);
@@ -89,10 +107,17 @@ export function readSettings(flags: Record<string, string> = {}, env: NodeJS.Pro
   return settings as Settings;
 }
 
-/** The flags every command that runs a manager or worker accepts, for --help. */
-export function settingsHelp(): string {
-  return (Object.values(settingSpecs) as SettingSpec[])
-    .map((spec) => {
+/** The settings read by a server of these roles (both when `roles` holds both). */
+export function settingsFor(roles: readonly Role[]): { name: string; spec: SettingSpec }[] {
+  return (Object.entries(settingSpecs) as [string, SettingSpec][])
+    .filter(([, spec]) => spec.role === undefined || roles.includes(spec.role))
+    .map(([name, spec]) => ({ name, spec }));
+}
+
+/** The settings flags of a server of these roles, for --help. */
+export function settingsHelp(roles: readonly Role[] = ['worker', 'manager']): string {
+  return settingsFor(roles)
+    .map(({ spec }) => {
       const shown = defaultOf(spec) === '' ? 'unset' : defaultOf(spec);
       return `  ${flagOf(spec.env).padEnd(22)} ${spec.env.padEnd(24)} ${spec.help} (default ${shown})`;
     })

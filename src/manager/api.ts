@@ -8,10 +8,11 @@ import { HttpError } from '../http/errors.js';
 import { readJson } from '../http/json-body.js';
 import { openEventStream } from '../http/sse.js';
 import { parseTaskEvent } from '../task/codec.js';
+import { addManagerLogsRoute, type TaskLogsProxy } from './logs-route.js';
 import { nodeView } from './node-view.js';
 import type { ManagerService, TaskQuery } from './service.js';
 
-export const managerRoutesHint = 'the manager serves GET/POST /tasks, GET/DELETE /tasks/{id}, GET /nodes, GET /events, GET /log, POST /gc and the live view at GET /ui';
+export const managerRoutesHint = 'the manager serves GET/POST /tasks, GET/DELETE /tasks/{id}, GET /tasks/{id}/logs, GET /nodes, GET /events, GET /log, POST /gc and the live view at GET /ui';
 
 const STATES: readonly StateName[] = ['pending', 'scheduled', 'running', 'stopping', 'completed', 'failed', 'restarting'];
 /** The largest page: a bigger one is a whole list, which GET /tasks without limit streams. */
@@ -53,7 +54,7 @@ function taskParameter(value: unknown): string | undefined {
   return value;
 }
 
-export function addManagerRoutes(router: Router, service: ManagerService, stopWaitMs: number): void {
+export function addManagerRoutes(router: Router, service: ManagerService, stopWaitMs: number, logs: TaskLogsProxy): void {
   // Every task the query wants, in the order they came: the whole list
   // streamed, or a page of ?limit=N with the token of the next in Cube-Continue.
   router.get('/tasks', (ctx) => {
@@ -146,4 +147,6 @@ export function addManagerRoutes(router: Router, service: ManagerService, stopWa
     if (!Number.isInteger(limit) || limit < 1) throw new HttpError(400, 'limit: expected a whole number ≥ 1');
     ctx.body = service.log().slice(-limit);
   });
+
+  addManagerLogsRoute(router, service, logs);
 }

@@ -17,6 +17,7 @@ import { bookWorkerActor } from './book-worker.js';
 import type { ManagerWrites } from './writes.js';
 import { remoteWorkerActor } from './remote-worker.js';
 import { workerProxy } from './worker-proxy.js';
+import { workerConnection } from '../tls/client.js';
 
 export function placementPolicy(scheduler: string): PlacementPolicy {
   return { scheduler: schedulerByName(scheduler), hold: holdTask, empty: emptyHeld };
@@ -40,6 +41,7 @@ export function managerWriteActions(writes: ManagerWrites) {
 }
 
 export function managerLogic(runtimes: Runtimes, settings: Settings, log: Log, writes: ManagerWrites, workerWrites: (worker: string) => WorkerWrites) {
+  const tls = workerConnection(settings.tlsDir);
   return managerMachine.provide({
     actions: managerWriteActions(writes),
     actors: {
@@ -52,11 +54,14 @@ export function managerLogic(runtimes: Runtimes, settings: Settings, log: Log, w
             callTimeoutMs: 10_000,
             stopTimeoutMs: settings.stopTimeoutMs,
             log,
+            ...tls,
           }),
           book: bookWorkerActor({ pollMs: settings.bookPollMs, callTimeoutMs: 10_000, log }),
         },
         detectTimeoutMs: 10_000,
         log,
+        // With mutual TLS every worker speaks Cube's protocol (the book's has no TLS); its proxy says why one cannot be reached.
+        ...(tls.scheme ? { detect: async () => 'cube' as const } : {}),
       }),
       clock: clockActor,
     },

@@ -89,7 +89,7 @@ export async function startManager(options: StartManagerOptions = {}): Promise<R
   };
   try {
     const router = new Router();
-    const listening = await listen(createApp(router, { token: settings.token, log, routesHint: managerRoutesHint, isPublic: isUiPath }), options.host ?? '127.0.0.1', options.port ?? 5556);
+    const listening = await listen(createApp(router, { settings, role: 'manager', log, routesHint: managerRoutesHint, isPublic: isUiPath }), options.host ?? '127.0.0.1', options.port ?? 5556);
     servers.push(listening);
 
     // Workers in this process: their engine is checked first, their API listens, their store is read.
@@ -99,9 +99,9 @@ export async function startManager(options: StartManagerOptions = {}): Promise<R
       const workerListening =
         worker.port === null
           ? null
-          : await listen(createApp(workerRouter, { token: settings.token, log, routesHint: workerRoutesHint }), worker.host ?? '127.0.0.1', worker.port ?? 5555);
+          : await listen(createApp(workerRouter, { settings, role: 'worker', log, routesHint: workerRoutesHint }), worker.host ?? '127.0.0.1', worker.port ?? 5555);
       if (workerListening) servers.push(workerListening);
-      const name = worker.name ?? defaultWorkerName(workerListening?.port);
+      const name = worker.name ?? defaultWorkerName(workerListening);
       const runtime = worker.runtime ?? runtimeFromSettings(settings, name, worker.dockerHost);
       const engine = await runtime.describe();
       runtimesInUse.push(runtime);
@@ -125,7 +125,7 @@ export async function startManager(options: StartManagerOptions = {}): Promise<R
     const restore = writes.store.load();
     const localWrites = new Map(local.map((w) => [w.name, w.writes]));
     const logic = managerLogic((name) => runtimes.get(name)!, settings, log, writes, (name) => localWrites.get(name)!);
-    const inspection = startInspection(settings, log);
+    const inspection = startInspection(settings, log, `${listening.url}/ui`);
     const actor = createActor(logic, {
       input: {
         workers: specs,
@@ -153,11 +153,11 @@ export async function startManager(options: StartManagerOptions = {}): Promise<R
     };
 
     const localServices = local.map((w) => {
-      const workerService = new WorkerService(w.name, actor.system.get(`worker:${w.name}`) as WorkerRef, (id) => w.writes.read(id));
+      const workerService = new WorkerService(w.name, actor.system.get(`worker:${w.name}`) as WorkerRef, w.runtime, (id) => w.writes.read(id));
       addWorkerRoutes(w.router, workerService);
       return { name: w.name, url: w.listening?.url ?? null, service: workerService };
     });
-    addManagerRoutes(router, service, settings.stopTimeoutMs + 5000);
+    addManagerRoutes(router, service, settings.stopTimeoutMs + 5000, { local: localServices.map((w) => w.service), token: settings.token });
     addUiRoutes(router);
     const engines = new Map(local.map((w) => [w.name, w.engine]));
     const workers = specs.map((s) => (engines.has(s.name) ? `${s.name} with ${engines.get(s.name)}` : s.name)).join(', ') || 'none';

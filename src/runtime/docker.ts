@@ -11,6 +11,9 @@ import { TaskState, type PortBinding, type Task } from '../vocabulary/task.js';
 import { followDockerEvents } from './docker-events.js';
 import { connectionOptions, describeDockerError, dockerAddress, dockerMessage, isUnreachable, statusOf, unreachableMessage } from './docker-errors.js';
 import { ensureImage } from './image-pull.js';
+import { demultiplex } from '../logs/demux.js';
+import type { LogLine } from '../logs/log-line.js';
+import type { Readable } from 'node:stream';
 import { CLUSTER_LABEL, PLACEMENT_LABEL, TASK_LABEL, WORKER_LABEL } from './labels.js';
 import { isNewerPlacement, samePlacement } from '../vocabulary/placement.js';
 import {
@@ -18,6 +21,7 @@ import {
   type ContainerEvent,
   type ContainerInfo,
   type ContainerRuntime,
+  type LogOptions,
   type StartOptions,
   type WatchHandlers,
 } from './types.js';
@@ -33,6 +37,8 @@ export interface DockerRuntimeOptions {
   stopTimeoutSeconds?: number;
   /** Idle limit for one Docker call, so an engine that hangs fails tasks instead of hanging them. */
   callTimeoutMs?: number;
+  /** The host address task ports are published on (CUBE_PUBLISH_HOST); unset: every address, Docker's default. */
+  publishHost?: string;
 }
 
 const now = () => new Date().toISOString();
@@ -159,6 +165,20 @@ export class DockerRuntime implements ContainerRuntime {
     });
   }
 
+  async logs(containerId: string, options: LogOptions): Promise<AsyncIterable<LogLine>> {
+    const asked = { stdout: true, stderr: true, timestamps: true, abortSignal: options.signal, ...(options.tail !== undefined ? { tail: options.tail } : {}), ...(options.since !== undefined ? { since: options.since } : {}) };
+    try {
+      // Streams have no idle limit: a quiet container is not a hung engine.
+      const container = this.streams.getContainer(containerId);
+      if (!options.follow) return demultiplex([await container.logs({ ...asked, follow: false })]);
+      const stream = await container.logs({ ...asked, follow: true });
+      return demultiplexStream(stream as Readable);
+    } catch (error) {
+      if (statusOf(error) === 404) throw new RuntimeError(`container ${containerId.slice(0, 12)} is gone from the engine, and its output with it`);
+      throw this.asRuntimeError(`read the logs of container ${containerId.slice(0, 12)}`, error);
+    }
+  }
+
   // ---- internals ----------------------------------------------------------
 
   /** The label filters of this worker's containers in this installation. */
@@ -182,8 +202,9 @@ export class DockerRuntime implements ContainerRuntime {
     // Every exposed port is published: on the asked host port when there is
     // one, else on a port Docker picks (docs/spec.md §1), so health checks can reach it.
     const ports = new Set([...Object.keys(task.ExposedPorts ?? {}), ...Object.keys(task.PortBindings ?? {})]);
-    const portBindings: Record<string, { HostPort: string }[]> = {};
-    for (const port of ports) portBindings[port] = [{ HostPort: bindings?.[port] ?? '' }];
+    const portBindings: Record<string, { HostIp?: string; HostPort: string }[]> = {};
+    const hostIp = this.options.publishHost ? { HostIp: this.options.publishHost } : {};
+    for (const port of ports) portBindings[port] = [{ ...hostIp, HostPort: bindings?.[port] ?? '' }];
     return {
       name: task.Name,
       Image: task.Image,
@@ -347,5 +368,20 @@ export class DockerRuntime implements ContainerRuntime {
 
   private rethrow(doing: string, error: unknown): never {
     throw this.asRuntimeError(doing, error);
+  }
+}
+
+/**
+ * Lines of a followed log stream; the stream is destroyed when the reader
+ * stops early. Docker may cut the connection instead of ending it when the
+ * container is removed: that is the end of its output too.
+ */
+async function* demultiplexStream(stream: Readable): AsyncGenerator<LogLine> {
+  try {
+    yield* demultiplex(stream);
+  } catch (error) {
+    if (!/aborted|ECONNRESET|premature close|socket hang up/i.test(`${(error as Error).message} ${(error as { code?: string }).code}`)) throw error;
+  } finally {
+    stream.destroy();
   }
 }

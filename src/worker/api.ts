@@ -8,6 +8,7 @@ import { resumeFrom, versionParameter } from '../http/query.js';
 import { sendJsonList } from '../http/json-list.js';
 import { parseTaskEvent } from '../task/codec.js';
 import type { FromWorker } from '../vocabulary/protocol.js';
+import { addTaskLogsRoute } from './logs-route.js';
 import type { WorkerService } from './service.js';
 
 /** `?placement=`: a placement ID as the manager makes them, or "" when absent. */
@@ -19,7 +20,7 @@ function placementParameter(value: unknown): string {
   return value;
 }
 
-export const workerRoutesHint = 'the worker serves GET/POST /tasks, GET/DELETE /tasks/{id}, GET /stats, GET /events and POST /gc';
+export const workerRoutesHint = 'the worker serves GET/POST /tasks, GET/DELETE /tasks/{id}, GET /tasks/{id}/logs, GET /stats, GET /events and POST /gc';
 
 /** POST /gc's body: nothing, or the placements of finished tasks the manager pruned. */
 function forgetList(body: unknown): { id: string; placement: string }[] {
@@ -85,4 +86,6 @@ export function addWorkerRoutes(router: Router, service: WorkerService, bodyLimi
     if (stats) send({ type: 'worker.stats', worker: service.name, stats, at: new Date().toISOString() });
     stream.onClose(service.onMessage(send));
   });
+
+  addTaskLogsRoute(router, service);
 }

@@ -11,6 +11,7 @@ import { ChangeLog } from '../actors/change-log.js';
 import { ask, waitForTask, type CommandTarget } from '../actors/requests.js';
 import { HttpError } from '../http/errors.js';
 import type { FromWorker, WorkerStats } from '../vocabulary/protocol.js';
+import type { ContainerRuntime } from '../runtime/types.js';
 import { TaskState, type Task } from '../vocabulary/task.js';
 
 export type WorkerRef = ActorRefFrom<WorkerMachine>;
@@ -27,6 +28,8 @@ export class WorkerService {
   constructor(
     readonly name: string,
     readonly actor: WorkerRef,
+    /** Its container engine, for what the API reads from it directly (task logs). */
+    readonly runtime?: ContainerRuntime,
     /** A record from the worker's store: a Completed task's, which the actor keeps only a DoneTask of. */
     private readonly stored: (id: string) => Task | undefined = () => undefined,
   ) {
@@ -38,6 +41,11 @@ export class WorkerService {
 
   private context() {
     return this.actor.getSnapshot().context;
+  }
+
+  /** Every task that is not Completed. */
+  liveTasks(): Task[] {
+    return [...this.context().tasks.values()];
   }
 
   /** Every task, Completed ones read from the store as the list is sent. */

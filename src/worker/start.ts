@@ -38,9 +38,9 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
   const settings = { ...readSettings(), ...options.settings };
   const router = new Router();
   const log = options.log ?? createLog('worker');
-  const app = createApp(router, { token: settings.token, log, routesHint: workerRoutesHint });
+  const app = createApp(router, { settings, role: 'worker', log, routesHint: workerRoutesHint });
   const listening: Listening = await listen(app, options.host ?? '127.0.0.1', options.port ?? 5555);
-  const name = options.name ?? defaultWorkerName(listening.port);
+  const name = options.name ?? defaultWorkerName(listening);
   try {
     const runtime = options.runtime ?? runtimeFromSettings(settings, name, options.dockerHost);
     const engine = await runtime.describe();
@@ -62,7 +62,7 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
       systemId: `worker:${name}`,
       ...(inspection ? { inspect: inspection.inspect } : {}),
     });
-    const service = new WorkerService(name, actor, (id) => writes.read(id));
+    const service = new WorkerService(name, actor, runtime, (id) => writes.read(id));
     actor.start();
     addWorkerRoutes(router, service);
     log(`worker ${name} serving on ${listening.url} with ${engine}; ${restore.tasks.length} task(s) restored, ${restore.done.length} completed`);
