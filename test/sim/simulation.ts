@@ -2,6 +2,8 @@
 // against a simulated cluster on the simulated clock, the invariants checked
 // after every step, then every fault healed, the clock run on, and the
 // invariants checked once more at quiescence.
+import type { ManagerService } from '../../src/manager/service.js';
+import type { Task } from '../../src/vocabulary/task.js';
 import { taskPolicy } from '../../src/worker/from-settings.js';
 import { SimClock } from './clock.js';
 import { Cluster } from './cluster.js';
@@ -58,17 +60,18 @@ export async function simulate(scenario: Scenario, options: RunOptions = {}): Pr
       const thrown = await clock.step();
       steps++;
       if (thrown !== undefined) checker.exceptionEscaped(thrown);
-      checker.afterStep(cluster.manager.process?.service.book().tasks);
+      checker.afterStep(records(cluster.manager.process?.service));
       if (options.failFast && checker.violations.length > 0) break;
     }
     if (!(options.failFast && checker.violations.length > 0)) {
       const book = cluster.manager.process?.service.book();
+      const tasks = records(cluster.manager.process?.service) ?? new Map<string, Task>();
       trace.add('sim', 'quiescence: final check');
-      for (const task of book?.tasks.values() ?? []) {
+      for (const task of tasks.values()) {
         const history = task.Events.slice(-4).map((e) => `${e.Type}: ${e.Message}`).join(' | ');
         trace.add('manager', `record ${task.ID}: ${task.StateName} on ${task.Worker || 'no worker'}, placement ${task.Placement || '-'}, version ${task.Version}; … ${history}`);
       }
-      checker.atQuiescence(book?.tasks ?? new Map(), cluster.engines, new Map([...(book?.workers.values() ?? [])].map((w) => [w.name, w.state])));
+      checker.atQuiescence(tasks, cluster.engines, new Map([...(book?.workers.values() ?? [])].map((w) => [w.name, w.state])));
     }
     return { seed: scenario.seed, ok: checker.violations.length === 0, violations: checker.violations, trace: trace.lines, simulatedMs: clock.elapsed, workers: scenario.workers.length, steps };
   } finally {
@@ -112,3 +115,8 @@ export async function simulate(scenario: Scenario, options: RunOptions = {}): Pr
 }
 
 const message = (body: unknown) => String((body as { Message?: unknown } | undefined)?.Message ?? '');
+
+/** Every record of the manager: its book keeps Completed ones in its store, read from there. */
+function records(service: ManagerService | undefined): Map<string, Task> | undefined {
+  return service && new Map([...service.tasks()].map((task) => [task.ID, task]));
+}
