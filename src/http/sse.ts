@@ -131,7 +131,11 @@ export function openEventStream(ctx: Context, keepAliveMs = 10_000): EventStream
     },
   });
 
-  /** Gives the response what it asks for, from the head of the queue. */
+  /**
+   * Gives the response what it asks for, from the head of the queue. Events
+   * queued one after another go out as one chunk: a burst of changes (a
+   * thousand tasks placed in one turn) is one write to the socket, not one each.
+   */
   function pump(): void {
     while (wanted && !closed) {
       const next = queue[0];
@@ -144,10 +148,14 @@ export function openEventStream(ctx: Context, keepAliveMs = 10_000): EventStream
       }
       let chunk: Buffer | string;
       if ('bytes' in next) {
-        queue.shift();
-        queuedBytes -= next.bytes.length;
-        chunk = next.bytes;
-        if (next.id !== undefined) lastId = next.id;
+        const run: Buffer[] = [];
+        for (let item = queue[0]; item !== undefined && 'bytes' in item; item = queue[0]) {
+          queue.shift();
+          queuedBytes -= item.bytes.length;
+          run.push(item.bytes);
+          if (item.id !== undefined) lastId = item.id;
+        }
+        chunk = run.length === 1 ? run[0]! : Buffer.concat(run);
       } else if ('later' in next) {
         queue.shift();
         chunk = next.later();
@@ -192,12 +200,18 @@ export function openEventStream(ctx: Context, keepAliveMs = 10_000): EventStream
     grace.unref();
   }
 
+  // What a turn of the event loop sends goes out at the turn's end, together;
+  // a client that then cannot take it all is behind by what is left.
+  let pumping: NodeJS.Immediate | undefined;
   function enqueue(item: Queued, size: number): void {
     if (ending) return;
-    if (size > 0 && queuedBytes + size > limit && queue.length > 0) return drop(size);
     queue.push(item);
     queuedBytes += size;
-    pump();
+    pumping ??= setImmediate(() => {
+      pumping = undefined;
+      pump();
+      if (!ending && queuedBytes > limit) drop(0);
+    });
   }
 
   const keepAlive = setInterval(() => {
@@ -206,6 +220,7 @@ export function openEventStream(ctx: Context, keepAliveMs = 10_000): EventStream
   ctx.res.once('finish', () => clearTimeout(grace));
   ctx.req.on('close', () => {
     clearTimeout(grace);
+    clearImmediate(pumping);
     stop();
     closed = true;
     queue.length = 0;
