@@ -111,7 +111,8 @@ async function rates() {
     const dir = freshDir();
     await rate('this', 10_000, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
     const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))!;
-    printSummary(summarise(JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile, 25, 10_000));
+    printSummary(summarise(JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile, Number(option('profile-top', '25')), 10_000));
+    console.log(`profile: ${join(dir, file)}`);
   }
   const heapPerTask = Math.max(...bySize.map((s) => s.heapPerTaskBytes));
   console.log(`rate(${largest.n})/rate(10k) = ${flat} (target ≥ 0.8); rate(10k) this/baseline = ${faster} (target ≥ 2); heap per live task ≤ ${heapPerTask} B (target ≤ 4096)`);

@@ -26,15 +26,8 @@ export function placementPolicy(scheduler: string): PlacementPolicy {
 /** The manager machine's writes (`persistIntent`, `save`, `forgetRecords`), made to `writes`. */
 export function managerWriteActions(writes: ManagerWrites) {
   return {
-    persistIntent: ({ self }: { self: AnyActorRef }, params: { task: Task; stopRequested: boolean }) => {
-      let problem = '';
-      try {
-        writes.intent(params.task, params.stopRequested);
-      } catch (error) {
-        problem = (error as Error).message;
-      }
-      self.send({ type: 'intent.persisted', id: params.task.ID, ok: problem === '', problem });
-    },
+    persistIntent: ({ self }: { self: AnyActorRef }, params: { task: Task; stopRequested: boolean }) =>
+      writes.intent(params.task, params.stopRequested, (problem) => self.send({ type: 'intent.persisted', id: params.task.ID, ok: problem === '', problem })),
     save: (_: unknown, params: { task: Task; stopRequested: boolean }) => writes.save(params.task, params.stopRequested),
     forgetRecords: (_: unknown, params: { ids: string[] }) => writes.forget(params.ids),
   };

@@ -6,7 +6,9 @@ import type { Swept } from '../../machines/manager/retention.js';
 import type { LogEntry } from '../vocabulary/log-entry.js';
 import type { ManagerEmitted, ManagerMachine } from '../../machines/manager.js';
 import { nanoid } from 'nanoid';
-import { ask, waitForTask, type CommandTarget } from '../actors/requests.js';
+import { CommandBatch } from '../actors/command-batch.js';
+import { ask, waitForTask, type CommandTarget, type Refusal } from '../actors/requests.js';
+import type { IntentBatch } from '../store/intent-batch.js';
 import { HttpError } from '../http/errors.js';
 import { ChangeLog } from '../actors/change-log.js';
 import { samePlacement } from '../vocabulary/placement.js';
@@ -45,13 +47,17 @@ export class ManagerService {
   private readonly target: CommandTarget;
   private readonly changes: ChangeLog<Task>;
   private readonly order = new TaskOrder();
+  private readonly batch: CommandBatch | undefined;
 
   constructor(
     readonly actor: ManagerRef,
     private readonly writes: ManagerWrites,
     log: Log = silentLog,
+    /** Group commit of users' commands (src/actors/command-batch.ts); without it, each is written alone. */
+    intents?: IntentBatch,
   ) {
     this.target = actor as unknown as CommandTarget;
+    this.batch = intents && new CommandBatch(this.target, intents);
     const book = this.book();
     // Changes before this start are not in the log: a stream that resumes from before it lists again.
     this.changes = new ChangeLog<Task>(KEPT_CHANGES, book.seq);
@@ -178,17 +184,22 @@ export class ManagerService {
    * answered unconfirmed (202) and goes on.
    */
   async submit(task: Task, waitMs: number): Promise<Submitted> {
-    const before = this.book().tasks.get(task.ID);
-    const answered = this.placementAnswer(task.ID, AbortSignal.timeout(waitMs));
-    const refusal = ask(this.target, { type: 'task.submit', task, at: now() });
+    let before: Task | undefined;
+    let answered: ReturnType<ManagerService['placementAnswer']> | undefined;
+    const refusal = await this.command(task.ID, () => {
+      before = this.book().tasks.get(task.ID);
+      // A task the manager has may get a new placement, whose worker's answer can come while the command is handled.
+      if (before) answered = this.placementAnswer(task.ID, AbortSignal.timeout(waitMs));
+      return { type: 'task.submit', task, at: now() };
+    });
     if (refusal) {
-      answered.cancel();
+      answered?.cancel();
       throw new HttpError(refusal.status, refusal.reason);
     }
     const after = this.task(task.ID);
     const sentToWorker = before !== undefined && after.Placement !== before.Placement && after.Worker !== '' && after.State !== TaskState.Pending;
-    if (!sentToWorker) {
-      answered.cancel();
+    if (!sentToWorker || !answered) {
+      answered?.cancel();
       return { task: after, confirmed: true };
     }
     const answer = await answered.for(after.Placement);
@@ -203,10 +214,15 @@ export class ManagerService {
    */
   async stop(id: string, waitMs: number): Promise<boolean> {
     this.task(id);
-    const refusal = ask(this.target, { type: 'task.stop', id, at: now() });
+    const refusal = await this.command(id, () => ({ type: 'task.stop', id, at: now() }));
     if (refusal) throw new HttpError(refusal.status, refusal.reason);
     const confirmed = (task: Task) => task.State === TaskState.Completed && !this.book().stopRequested.has(id);
     return (await waitForTask(this.target, id, this.book().tasks.get(id), confirmed, AbortSignal.timeout(waitMs))) !== undefined;
+  }
+
+  /** Sends a user's command about task `id`: with the others of this turn when commands are batched (group commit), else at once. */
+  private command(id: string, command: () => { type: string } & Record<string, unknown>): Promise<Refusal | undefined> {
+    return this.batch ? this.batch.ask(id, command) : Promise.resolve(ask(this.target, command()));
   }
 
   /** Everything the manager reports, for GET /events. */

@@ -10,6 +10,7 @@ import { createApp, listen, type Listening } from '../http/app.js';
 import { startInspection } from '../inspect/inspection.js';
 import { createLog, type Log } from '../log.js';
 import type { ContainerRuntime } from '../runtime/types.js';
+import { IntentBatch } from '../store/intent-batch.js';
 import { MemoryManagerStore, SqliteManagerStore } from '../store/manager-store.js';
 import type { WorkerWrites } from '../worker/writes.js';
 import { ManagerWrites } from './writes.js';
@@ -66,10 +67,10 @@ export function parseWorkerAddresses(addresses: string[]): string[] {
 }
 
 /** The manager's store and the writes made to it: its file is locked for this process alone. */
-function openManagerWrites(settings: Settings, log: Log): ManagerWrites {
-  if (settings.store === 'memory') return new ManagerWrites(new MemoryManagerStore(), 'manager store (memory)', log);
+function openManagerWrites(settings: Settings, log: Log, batch: IntentBatch): ManagerWrites {
+  if (settings.store === 'memory') return new ManagerWrites(new MemoryManagerStore(), 'manager store (memory)', log, batch);
   const file = join(settings.dataDir, 'manager.db');
-  return new ManagerWrites(new SqliteManagerStore(file, log), `manager store ${file}`, log);
+  return new ManagerWrites(new SqliteManagerStore(file, log), `manager store ${file}`, log, batch);
 }
 
 export async function startManager(options: StartManagerOptions = {}): Promise<RunningManager> {
@@ -78,6 +79,8 @@ export async function startManager(options: StartManagerOptions = {}): Promise<R
   const remote = parseWorkerAddresses(options.workers ?? []);
   // Closed in this order: no new requests, then no more work, then the files.
   const servers: Listening[] = [];
+  // Users' commands of one turn are written together, on the manager's store and on its workers' here (group commit).
+  const intents = new IntentBatch();
   const stores: { close(): void }[] = [];
   let stopActor = () => {};
   const runtimesInUse: ContainerRuntime[] = [];
@@ -105,7 +108,7 @@ export async function startManager(options: StartManagerOptions = {}): Promise<R
       const runtime = worker.runtime ?? runtimeFromSettings(settings, name, worker.dockerHost);
       const engine = await runtime.describe();
       runtimesInUse.push(runtime);
-      const writes = openWorkerWrites(settings, name, log);
+      const writes = openWorkerWrites(settings, name, log, intents);
       stores.push(writes);
       local.push({ name, router: workerRouter, listening: workerListening, runtime, engine, writes });
     }
@@ -120,7 +123,7 @@ export async function startManager(options: StartManagerOptions = {}): Promise<R
       ...remote.map((address) => ({ name: address, address })),
     ];
 
-    const writes = openManagerWrites(settings, log);
+    const writes = openManagerWrites(settings, log, intents);
     stores.push(writes);
     const restore = writes.store.load();
     const localWrites = new Map(local.map((w) => [w.name, w.writes]));
@@ -140,7 +143,7 @@ export async function startManager(options: StartManagerOptions = {}): Promise<R
       systemId: 'manager',
       ...(inspection ? { inspect: inspection.inspect } : {}),
     });
-    const service = new ManagerService(actor, writes, log);
+    const service = new ManagerService(actor, writes, log, intents);
     try {
       writes.writeMeta(); // this start's placements are known as its own after a restart, even once their tasks are pruned
     } catch (error) {

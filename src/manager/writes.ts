@@ -8,6 +8,7 @@
 import type { BookMeta } from '../../machines/manager/book.js';
 import type { Log } from '../log.js';
 import type { ManagerStore, TaskRow } from '../store/manager-store.js';
+import type { IntentBatch } from '../store/intent-batch.js';
 import { WriteBehind } from '../store/write-behind.js';
 import type { LogEntry } from '../vocabulary/log-entry.js';
 import type { Task } from '../vocabulary/task.js';
@@ -15,13 +16,20 @@ import type { Task } from '../vocabulary/task.js';
 export class ManagerWrites {
   private readonly records: WriteBehind<string, TaskRow | null>;
   private meta: () => BookMeta | undefined = () => undefined;
+  /** Intents waiting for the batch they came in to end. */
+  private deferred: { row: TaskRow; done: (problem: string) => void }[] = [];
+  /** Event log lines waiting for the end of the turn. */
+  private logLines: LogEntry[] = [];
 
   constructor(
     readonly store: ManagerStore,
     what: string,
     log: Log,
+    /** Group commit: intents that come in this batch wait for its end (src/store/intent-batch.ts). */
+    private readonly batch?: IntentBatch,
   ) {
     this.records = new WriteBehind((rows, complete) => store.write(rows, complete ? this.meta() : undefined), { what, log });
+    batch?.join(this);
   }
 
   /** Where the book's meta comes from (the manager actor, once it runs). */
@@ -34,9 +42,35 @@ export class ManagerWrites {
     this.store.write([], this.meta());
   }
 
-  /** Writes a command's intent; throws an Error saying why it could not. */
-  intent(task: Task, stopRequested: boolean): void {
-    this.records.must(task.ID, { task, stopRequested });
+  /**
+   * Writes a command's intent, then calls `done` with why it could not be
+   * written ("" when it was): at once, or, in a batch, when the batch ends.
+   */
+  intent(task: Task, stopRequested: boolean, done: (problem: string) => void): void {
+    const row = { task, stopRequested };
+    if (this.batch?.active) {
+      this.deferred.push({ row, done });
+      return;
+    }
+    done(this.write([[task.ID, row]]));
+  }
+
+  /** Writes the intents that waited in a batch, in one transaction. */
+  flushIntents(): boolean {
+    if (this.deferred.length === 0) return false;
+    const waited = this.deferred.splice(0);
+    const problem = this.write(waited.map(({ row }) => [row.task.ID, row]));
+    for (const { done } of waited) done(problem);
+    return true;
+  }
+
+  private write(rows: [string, TaskRow][]): string {
+    try {
+      this.records.mustMany(rows);
+      return '';
+    } catch (error) {
+      return (error as Error).message;
+    }
   }
 
   save(task: Task, stopRequested: boolean): void {
@@ -54,12 +88,19 @@ export class ManagerWrites {
     return pending === undefined ? this.store.read(id) : (pending?.task ?? undefined);
   }
 
+  /** Adds a line to the event log: the lines of one turn are written together at its end. */
   appendLog(entry: LogEntry): void {
-    if (this.records.problem()) return;
+    this.logLines.push(entry);
+    if (this.logLines.length === 1) setImmediate(() => this.writeLog());
+  }
+
+  private writeLog(): void {
+    const lines = this.logLines.splice(0);
+    if (this.records.problem()) return; // the records' writes report the disk's trouble; log lines are not worth a second report
     try {
-      this.store.appendLog(entry);
+      this.store.appendLog(lines);
     } catch {
-      // The records' writes report the disk's trouble; a log line is not worth a second report.
+      // dropped, as said above
     }
   }
 
@@ -68,6 +109,7 @@ export class ManagerWrites {
   }
 
   close(): void {
+    this.writeLog();
     this.records.close();
     this.store.close();
   }

@@ -42,7 +42,8 @@ export interface ManagerStore {
   write(rows: [string, TaskRow | null][], meta: BookMeta | undefined): void;
   /** A record as stored (the book keeps only a DoneTask of a Completed one); undefined when there is none. */
   read(id: string): Task | undefined;
-  appendLog(entry: LogEntry): void;
+  /** Adds lines to the event log, in one transaction. */
+  appendLog(entries: LogEntry[]): void;
   close(): void;
 }
 
@@ -72,8 +73,8 @@ export class MemoryManagerStore implements ManagerStore {
   read(id: string): Task | undefined {
     return this.rows.get(id)?.task;
   }
-  appendLog(entry: LogEntry): void {
-    this.log.push(entry);
+  appendLog(entries: LogEntry[]): void {
+    this.log.push(...entries);
   }
   close(): void {}
 }
@@ -117,6 +118,7 @@ export class SqliteManagerStore implements ManagerStore {
   private readonly append;
   private readonly trim;
   private readonly writeAll;
+  private readonly appendAll;
   private appended = 0;
 
   constructor(
@@ -141,6 +143,12 @@ export class SqliteManagerStore implements ManagerStore {
     this.saveMeta = this.db.prepare("INSERT INTO meta (key, value) VALUES ('book', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
     this.append = this.db.prepare('INSERT INTO log (entry) VALUES (?)');
     this.trim = this.db.prepare('DELETE FROM log WHERE seq <= (SELECT MAX(seq) FROM log) - ?');
+    this.appendAll = this.db.transaction((entries: LogEntry[]) => {
+      for (const entry of entries) {
+        this.append.run(JSON.stringify(entry));
+        if (++this.appended % 1000 === 0) this.trim.run(LOG_KEPT);
+      }
+    });
     this.writeAll = this.db.transaction((rows: [string, TaskRow | null][], meta: BookMeta | undefined) => {
       for (const [id, row] of rows) {
         if (!row) {
@@ -180,9 +188,8 @@ export class SqliteManagerStore implements ManagerStore {
     return row ? readRecords([row], this.file, this.log)[0]?.task : undefined;
   }
 
-  appendLog(entry: LogEntry): void {
-    this.append.run(JSON.stringify(entry));
-    if (++this.appended % 1000 === 0) this.trim.run(LOG_KEPT);
+  appendLog(entries: LogEntry[]): void {
+    this.appendAll(entries);
   }
 
   close(): void {

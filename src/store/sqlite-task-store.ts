@@ -24,6 +24,7 @@ export class SqliteTaskStore implements TaskStore {
   private readonly bury;
   private readonly trim;
   private readonly writeAll;
+  private readonly buryAll;
 
   constructor(
     readonly file: string,
@@ -48,6 +49,12 @@ export class SqliteTaskStore implements TaskStore {
     this.select = this.db.prepare('SELECT id, record FROM tasks WHERE id = ?');
     this.bury = this.db.prepare('INSERT INTO tombstones (id, placement, at) VALUES (?, ?, ?)');
     this.trim = this.db.prepare('DELETE FROM tombstones WHERE id = ? AND seq NOT IN (SELECT seq FROM tombstones WHERE id = ? ORDER BY seq DESC LIMIT ?)');
+    this.buryAll = this.db.transaction((tombstones: Tombstone[]) => {
+      for (const { id, placement, at } of tombstones) {
+        this.bury.run(id, placement, at ?? null);
+        this.trim.run(id, id, TOMBSTONES_KEPT);
+      }
+    });
     this.writeAll = this.db.transaction((records: [string, Task | null][]) => {
       for (const [id, t] of records) {
         if (t) {
@@ -82,9 +89,8 @@ export class SqliteTaskStore implements TaskStore {
     return row ? readRecords([row], this.file, this.log)[0]?.task : undefined;
   }
 
-  saveTombstone({ id, placement, at }: Tombstone): void {
-    this.bury.run(id, placement, at ?? null);
-    this.trim.run(id, id, TOMBSTONES_KEPT);
+  saveTombstones(tombstones: Tombstone[]): void {
+    this.buryAll(tombstones);
   }
 
   close(): void {

@@ -26,8 +26,8 @@ export interface TaskStore {
   write(records: [string, Task | null][]): void;
   /** A record as stored; undefined when there is none. */
   read(id: string): Task | undefined;
-  /** Writes a stopped placement; throws when it cannot. */
-  saveTombstone(tombstone: Tombstone): void;
+  /** Writes stopped placements in one transaction; throws when it cannot. */
+  saveTombstones(tombstones: Tombstone[]): void;
   close(): void;
 }
 
@@ -51,8 +51,8 @@ export class MemoryTaskStore implements TaskStore {
   read(id: string): Task | undefined {
     return this.tasks.get(id);
   }
-  saveTombstone(tombstone: Tombstone): void {
-    this.tombstones.push(tombstone);
+  saveTombstones(tombstones: Tombstone[]): void {
+    this.tombstones.push(...tombstones);
   }
   close(): void {}
 }

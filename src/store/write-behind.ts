@@ -70,13 +70,20 @@ export class WriteBehind<K, V> {
 
   /** Writes now or throws an Error that says why: for what must be stored before it is done. */
   must(key: K, value: V): void {
+    this.mustMany([[key, value]]);
+  }
+
+  /** Writes these now, in one transaction, or throws an Error that says why (none is written then). */
+  mustMany(entries: [K, V][]): void {
+    const keys = new Set(entries.map(([key]) => key));
+    const complete = [...this.waiting.keys()].every((key) => keys.has(key));
     try {
-      this.writeMany([[key, value]], this.waiting.size === 0 || (this.waiting.size === 1 && this.waiting.has(key)));
+      this.writeMany(entries, complete);
     } catch (error) {
       this.failed(error);
       throw new Error(writeProblem(error));
     }
-    this.waiting.delete(key);
+    for (const [key] of entries) this.waiting.delete(key);
     this.recovered();
   }
 

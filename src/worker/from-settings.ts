@@ -13,6 +13,7 @@ import type { ContainerRuntime } from '../runtime/types.js';
 import { SqliteTaskStore } from '../store/sqlite-task-store.js';
 import { clusterId } from '../store/cluster-id.js';
 import { MemoryTaskStore } from '../store/task-store.js';
+import type { IntentBatch } from '../store/intent-batch.js';
 import { WorkerWrites } from './writes.js';
 import type { WorkerLogicOptions } from './logic.js';
 import { statsSampler } from './stats.js';
@@ -62,10 +63,10 @@ export function runtimeFromSettings(settings: Settings, worker: string, dockerHo
 }
 
 /** The worker's store and the writes made to it: its file is locked for this process alone. */
-export function openWorkerWrites(settings: Settings, name: string, log: Log): WorkerWrites {
-  if (settings.store === 'memory') return new WorkerWrites(new MemoryTaskStore(), `worker ${name} store (memory)`, log);
+export function openWorkerWrites(settings: Settings, name: string, log: Log, batch?: IntentBatch): WorkerWrites {
+  if (settings.store === 'memory') return new WorkerWrites(new MemoryTaskStore(), `worker ${name} store (memory)`, log, batch);
   const file = join(settings.dataDir, `worker-${name.replace(/[^a-zA-Z0-9_.-]/g, '_')}.db`);
-  return new WorkerWrites(new SqliteTaskStore(file, log), `worker ${name} store ${file}`, log);
+  return new WorkerWrites(new SqliteTaskStore(file, log), `worker ${name} store ${file}`, log, batch);
 }
 
 export function workerLogicOptions(settings: Settings, log: Log, writes: (worker: string) => WorkerWrites): WorkerLogicOptions {

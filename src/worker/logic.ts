@@ -127,15 +127,8 @@ export function workerLogic(runtimes: Runtimes, options: WorkerLogicOptions) {
       }),
     },
     actions: {
-      persistIntent: ({ context, self }, params: { id: string; task?: Task; tombstone?: Tombstone }) => {
-        let problem = '';
-        try {
-          options.writes(context.name).intent(params);
-        } catch (error) {
-          problem = (error as Error).message;
-        }
-        self.send({ type: 'intent.persisted', id: params.id, ok: problem === '', problem });
-      },
+      persistIntent: ({ context, self }, params: { id: string; task?: Task; tombstone?: Tombstone }) =>
+        options.writes(context.name).intent(params, (problem) => self.send({ type: 'intent.persisted', id: params.id, ok: problem === '', problem })),
       save: ({ context }, params: { task: Task }) => options.writes(context.name).save(params.task),
       forgetRecords: ({ context }, params: { ids: string[] }) => {
         options.writes(context.name).forget(params.ids);

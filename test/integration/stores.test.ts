@@ -86,8 +86,10 @@ test('a worker store forgets a pruned record with its tombstones, and keeps when
     ['a', completed('a')],
     ['b', record('b', { State: 2, StateName: 'running' })],
   ]);
-  store.saveTombstone({ id: 'a', placement: 'p.old', at: '2026-01-01T00:30:00.000Z' });
-  store.saveTombstone({ id: 'c', placement: 'p.c' });
+  store.saveTombstones([
+    { id: 'a', placement: 'p.old', at: '2026-01-01T00:30:00.000Z' },
+    { id: 'c', placement: 'p.c' },
+  ]);
   store.write([['a', null]]);
   store.close();
   store = new SqliteTaskStore(file, () => undefined);

@@ -52,10 +52,10 @@ export class SimTaskDisk extends SimDisk {
         const task = this.tasks.get(id);
         return task && copy(task);
       },
-      saveTombstone: (tombstone) => {
+      saveTombstones: (tombstones) => {
         if (!open) return;
         this.check();
-        this.tombstones.push(copy(tombstone));
+        this.tombstones.push(...tombstones.map(copy));
       },
       close: () => void (open = false),
       kill: () => void (open = false),
@@ -90,10 +90,10 @@ export class SimManagerDisk extends SimDisk {
         const row = this.tasks.get(id);
         return row && copy(row.task);
       },
-      appendLog: (entry) => {
+      appendLog: (entries) => {
         if (!open) return;
         this.check();
-        this.log.push(entry);
+        this.log.push(...entries);
         if (this.log.length > 2000) this.log.splice(0, 1000);
       },
       close: () => void (open = false),
