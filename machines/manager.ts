@@ -19,6 +19,7 @@ import { LOG_LIMIT, newBook, type Book, type Effects, type PlacementPolicy, type
 import { carryOut, dropIntent, stop, submit } from './manager/commands.js';
 import { adoptOrphans, checkLiveness, heard, suspect, undelivered } from './manager/liveness.js';
 import { compareListed, isOlder, isStale, mirror, refused, stopStaleCopy } from './manager/mirror.js';
+import { drain, join, remove } from './manager/membership.js';
 import { workerMachine, type WorkerInput } from './worker.js';
 
 export interface WorkerSpec {
@@ -27,6 +28,10 @@ export interface WorkerSpec {
   address: string;
   /** Given for a worker that runs in this process: its machine's input. */
   local?: Omit<WorkerInput, 'embedded'>;
+  /** Drained before this start (`cube node drain`): it takes no new tasks. */
+  draining?: boolean;
+  /** It joined at runtime (`cube worker --join`). */
+  joined?: boolean;
 }
 
 export interface ManagerInput {
@@ -37,7 +42,8 @@ export interface ManagerInput {
   startedAt: string;
   /** Unique to this start of the manager: part of every placement ID it makes. */
   incarnation: string;
-  restore?: { tasks: Task[]; stopRequested: string[]; log: LogEntry[] };
+  /** `versionFloor`: a version every new one must pass (a store shared by several managers gives it; docs/ha.md). */
+  restore?: { tasks: Task[]; stopRequested: string[]; log: LogEntry[]; versionFloor?: number };
 }
 
 export interface ManagerContext {
@@ -55,6 +61,10 @@ export type ManagerEvent =
   | { type: 'tick'; at: string }
   /** Raised after the reports of a full list from a worker: compare what it leaves out. */
   | { type: 'worker.listed'; listing: Extract<FromWorker, { type: 'worker.tasks' }> }
+  /** Workers that join and leave at runtime (machines/manager/membership.ts); the edge stored each change first. */
+  | { type: 'worker.join'; name: string; address: string; at: string }
+  | { type: 'worker.drain'; name: string; at: string }
+  | { type: 'worker.remove'; name: string; at: string }
   | FromWorker;
 
 export type ManagerEmitted =
@@ -106,7 +116,7 @@ type Of<T extends ManagerEvent['type']> = Extract<ManagerEvent, { type: T }>;
 type Handler<T extends ManagerEvent['type']> = (context: ManagerContext, event: Of<T>, fx: Effects) => string | void;
 
 /** What each event does to the book: one function of machines/manager/* each. A string is a refusal (409). */
-const handlers: { [T in Exclude<ManagerEvent['type'], 'task.updated' | 'worker.tasks' | 'intent.persisted'>]: Handler<T> } = {
+const handlers: { [T in Exclude<ManagerEvent['type'], 'task.updated' | 'worker.tasks' | 'intent.persisted' | 'worker.join' | 'worker.remove'>]: Handler<T> } = {
   'task.submit': (c, e, fx) => submit(c.book, c.placement, e.task, e.at, e.requestId, fx),
   'task.stop': (c, e, fx) => stop(c.book, c.placement, e.id, e.at, e.requestId, fx),
   tick: (c, e, fx) => {
@@ -118,7 +128,15 @@ const handlers: { [T in Exclude<ManagerEvent['type'], 'task.updated' | 'worker.t
   'worker.unreachable': (c, e, fx) => suspect(c.book, e.worker, e.reason, e.at, fx),
   'task.undelivered': (c, e, fx) => undelivered(c.book, c.placement, e, fx),
   'task.refused': (c, e, fx) => refused(c.book, c.placement, e, c.book.now, fx),
+  'worker.drain': (c, e, fx) => drain(c.book, c.placement, e.name, e.at, fx),
 };
+
+/** Spawns the child that speaks for a worker: the worker machine itself in this process, a proxy for one elsewhere. */
+function spawnWorker(enqueue: { spawnChild: (src: 'localWorker' | 'remoteWorker', options: { id: string; systemId: string; input: unknown }) => void }, spec: WorkerSpec): void {
+  const id = `worker:${spec.name}`;
+  if (spec.local) enqueue.spawnChild('localWorker', { id, systemId: id, input: { ...spec.local, embedded: true } });
+  else enqueue.spawnChild('remoteWorker', { id, systemId: id, input: { name: spec.name, address: spec.address } });
+}
 
 /** The effects of the event being handled, for the book's functions. */
 const fxOf = (enqueue: unknown, book: Book): Effects => effects(enqueue as Enqueue, book);
@@ -191,6 +209,19 @@ export const managerMachine = setup({
         enqueue.sendTo(`worker:${name}`, { type: 'worker.sync', at: context.book.now } satisfies ToWorker);
       }
     }),
+    /** A worker joined: its proxy is spawned, and it takes tasks from its first heartbeat. */
+    joinWorker: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'worker.join') return;
+      if (join(context.book, context.placement, event.name, event.address, event.at, fxOf(enqueue, context.book))) {
+        spawnWorker(enqueue as never, { name: event.name, address: event.address });
+      }
+    }),
+    /** A worker is forgotten: its child is stopped, and its tasks are placed again. */
+    removeWorker: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'worker.remove' || !context.book.workers.has(event.name)) return;
+      enqueue.stopChild(`worker:${event.name}`);
+      remove(context.book, context.placement, event.name, event.at, fxOf(enqueue, context.book));
+    }),
     /** Tasks restored on a worker this manager no longer has are placed again (or completed, if a stop was asked). */
     adoptOrphans: enqueueActions(({ context, enqueue }) => adoptOrphans(context.book, context.placement, fxOf(enqueue, context.book))),
   },
@@ -205,11 +236,7 @@ export const managerMachine = setup({
   // Workers are children named worker:<name>, wherever they run.
   entry: [
     enqueueActions(({ context, enqueue }) => {
-      for (const spec of context.workers) {
-        const id = `worker:${spec.name}`;
-        if (spec.local) enqueue.spawnChild('localWorker', { id, systemId: id, input: { ...spec.local, embedded: true } });
-        else enqueue.spawnChild('remoteWorker', { id, systemId: id, input: { name: spec.name, address: spec.address } });
-      }
+      for (const spec of context.workers) spawnWorker(enqueue as never, spec);
     }),
     'adoptOrphans',
   ],
@@ -224,6 +251,8 @@ export const managerMachine = setup({
     'task.updated': [{ guard: 'isStaleReport', actions: 'stopStaleCopy' }, { guard: 'isOlderReport' }, { actions: 'mirrorReport' }],
     'worker.tasks': { actions: 'splitListing' },
     'intent.persisted': [{ guard: 'intentStored', actions: 'carryOutIntent' }, { actions: 'dropIntent' }],
+    'worker.join': { actions: 'joinWorker' },
+    'worker.remove': { actions: 'removeWorker' },
     // Every other event updates the book; which way is in `handlers` above.
     ...(Object.fromEntries(Object.keys(handlers).map((type) => [type, { actions: 'updateBook' }])) as Record<keyof typeof handlers, { actions: 'updateBook' }>),
   },

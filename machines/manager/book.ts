@@ -12,7 +12,7 @@ import type { ToWorker, WorkerStats } from '../../src/vocabulary/protocol.js';
 import type { Held, Scheduler } from '../../src/vocabulary/scheduler.js';
 import { TaskState, ZERO_TIME, type StateName, type Task, type TaskHistoryEntry } from '../../src/vocabulary/task.js';
 import { nameTask } from '../names.js';
-import { placementBase } from '../../src/vocabulary/placement.js';
+import { decision, placementBase } from '../../src/vocabulary/placement.js';
 import { withHistory } from '../task.js';
 
 export type WorkerState = 'unknown' | 'up' | 'suspect' | 'down';
@@ -32,6 +32,10 @@ export interface WorkerEntry {
   held: Held;
   /** Why it is suspect or down, in words. */
   problem: string;
+  /** Drained (`cube node drain`): it takes no new tasks, and its tasks were moved. */
+  draining: boolean;
+  /** It joined at runtime (`cube worker --join`), rather than being named by --workers or running in this process. */
+  joined: boolean;
 }
 
 /** How placement is decided: supplied by src/scheduler, pure functions. */
@@ -161,29 +165,30 @@ export function setWorkerState(worker: WorkerEntry, state: WorkerState, at: stri
   fx.workerChanged(worker);
 }
 
+/** A worker entry as the book starts it: unknown until its first heartbeat. */
+export function newWorkerEntry(spec: { name: string; address: string; draining?: boolean; joined?: boolean }, since: string, policy: PlacementPolicy): WorkerEntry {
+  return { name: spec.name, address: spec.address, state: 'unknown', since, lastSeen: '', stats: null, held: policy.empty(), problem: '', draining: spec.draining ?? false, joined: spec.joined ?? false };
+}
+
 export function newBook(
-  workers: { name: string; address: string }[],
+  workers: { name: string; address: string; draining?: boolean; joined?: boolean }[],
   policy: PlacementPolicy,
   startedAt: string,
   incarnation: string,
-  restore: { tasks: Task[]; stopRequested: string[]; log: LogEntry[] } = { tasks: [], stopRequested: [], log: [] },
+  restore: { tasks: Task[]; stopRequested: string[]; log: LogEntry[]; versionFloor?: number } = { tasks: [], stopRequested: [], log: [] },
 ): Book {
   const book: Book = {
     tasks: new Map(),
     queue: new Set(),
     stopRequested: new Set(restore.stopRequested),
     names: new Map(),
-    workers: new Map(
-      workers.map((w) => [
-        w.name,
-        { name: w.name, address: w.address, state: 'unknown', since: startedAt, lastSeen: '', stats: null, held: policy.empty(), problem: '' },
-      ]),
-    ),
+    workers: new Map(workers.map((w) => [w.name, newWorkerEntry(w, startedAt, policy)])),
     memo: undefined,
     log: restore.log.slice(-LOG_LIMIT),
     startedAt,
     now: startedAt,
-    seq: 0,
+    // A store shared by several managers (etcd) gives a floor: the new leader's versions and placements come after the old one's.
+    seq: restore.versionFloor ?? 0,
     incarnation,
     reported: new Map(),
     intents: new Map(),
@@ -191,7 +196,8 @@ export function newBook(
   for (const task of restore.tasks) {
     place(book, policy, undefined, task);
     if (task.State === TaskState.Pending) book.queue.add(task.ID);
-    book.seq = Math.max(book.seq, task.Version);
+    // A restart's placement is numbered before its record's version: both are counted, so new placements are newer.
+    book.seq = Math.max(book.seq, task.Version, decision(task.Placement) ?? 0);
   }
   return book;
 }

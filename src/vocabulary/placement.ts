@@ -25,7 +25,7 @@ export const restartedPlacement = (placement: string, restart: number): string =
 export const newPlacementId = (incarnation: string, seq: number): string => `${incarnation}.${seq.toString(36)}`;
 
 /** The decision number of a placement the manager made (`<incarnation>.<seq>`), or undefined for others. */
-const decision = (placement: string): number | undefined => {
+export const decision = (placement: string): number | undefined => {
   const match = /\.([0-9a-z]+)$/.exec(placementBase(placement));
   return match ? parseInt(match[1]!, 36) : undefined;
 };

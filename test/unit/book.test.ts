@@ -117,7 +117,7 @@ test('this machine’s stats in the book’s shape: the recording’s keys, in i
 test('a node in /nodes: the protocol, and the book’s keys beside Cube’s', () => {
   const book = read(readBookStats, bookRecording('stats.json').body);
   const entry = (address: string, stats: ReturnType<typeof workerStats> | null) => ({
-    name: address, address, state: 'up' as const, since: '', lastSeen: '', problem: '', stats,
+    name: address, address, state: 'up' as const, since: '', lastSeen: '', problem: '', stats, draining: false, joined: false,
     held: { ...emptyHeld(), memory: 2 * 1024 * 1024, disk: 5000, tasks: 1 },
   });
   const fromBook = nodeView(entry('10.0.0.7:5555', { ...statsFromBook(book, { usage: 0, count: 2 }, 'b', 0), Protocol: 'book' }));

@@ -150,6 +150,8 @@ test('taskDetail: the fields that matter, then the history as "12s ago  Type  me
 const node = (fields: Partial<NodeView> = {}): NodeView => ({
   Name: 'w1',
   Address: '127.0.0.1:5555',
+  Draining: false,
+  Joined: false,
   State: 'up',
   Since: before(h),
   LastSeen: before(3 * s),

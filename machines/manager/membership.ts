@@ -1,0 +1,67 @@
+// Workers that join and leave while the manager runs (docs/ha.md). A join adds
+// a worker to the book (the machine spawns its proxy, and it takes tasks at its
+// first heartbeat); a drain takes a worker out of placement and moves its tasks
+// to the others, as `kubectl drain` evicts and Nomad's drain migrates; a
+// removal forgets a worker, and what the book still placed there is placed
+// again. The edge stores each change before it sends the event here, so a new
+// leader starts from the same membership.
+import type { StateName } from '../../src/vocabulary/task.js';
+import { complete, newWorkerEntry, requeue, type Book, type Effects, type PlacementPolicy } from './book.js';
+import { placeQueued } from './placement.js';
+
+const onWorker: ReadonlySet<StateName> = new Set(['scheduled', 'running', 'restarting', 'stopping']);
+
+/** Why a worker cannot join under this name, or undefined: a name is one worker's, at one address. */
+export function joinRefusal(book: Book, name: string, address: string): string | undefined {
+  const known = book.workers.get(name);
+  if (!known || known.address === address) return undefined;
+  return `worker ${name} is already known at ${known.address}; give this one another name (--name), or forget the other first: cube node rm ${name}`;
+}
+
+/** Adds a worker that joined; true when it is new (its proxy must be spawned), false for a renewal. */
+export function join(book: Book, policy: PlacementPolicy, name: string, address: string, at: string, fx: Effects): boolean {
+  if (book.workers.has(name)) return false;
+  const worker = newWorkerEntry({ name, address, joined: true }, at, policy);
+  book.workers.set(name, worker);
+  fx.note({ Time: at, Type: 'Worker Joined', Message: `worker ${name} joined from ${address}`, Worker: name });
+  fx.workerChanged(worker);
+  return true;
+}
+
+/** Takes a worker out of placement and moves its tasks: each is placed again elsewhere and its copy there is stopped. */
+export function drain(book: Book, policy: PlacementPolicy, name: string, at: string, fx: Effects): void {
+  const worker = book.workers.get(name);
+  if (!worker) return;
+  if (!worker.draining) {
+    worker.draining = true;
+    fx.note({ Time: at, Type: 'Worker Draining', Message: `worker ${name} takes no new tasks; its tasks are moved to other workers`, Worker: name });
+    fx.workerChanged(worker);
+  }
+  for (const task of [...book.tasks.values()]) {
+    if (task.Worker !== name || !onWorker.has(task.StateName) || book.stopRequested.has(task.ID) || book.intents.has(task.ID)) continue;
+    fx.send(name, { type: 'task.stop', id: task.ID, placement: task.Placement, at });
+    requeue(book, policy, task, at, `worker ${name} is draining; placing the task on another worker and stopping its copy there`, fx);
+  }
+  placeQueued(book, policy, at, fx);
+}
+
+/** Why a worker cannot be forgotten now, or undefined: only a drained or a dead one can. */
+export function removalRefusal(book: Book, name: string): string | undefined {
+  const worker = book.workers.get(name);
+  if (!worker) return `no worker ${name}; cube node (GET /nodes) lists the workers`;
+  if (!worker.joined) return `worker ${name} is named by --workers of the leading manager; take it out of --workers (of every manager) and restart them to forget it`;
+  if (worker.draining || worker.state === 'down') return undefined;
+  return `worker ${name} is ${worker.state} and not drained; drain it first (cube node drain ${name}), or stop it and wait until it is down`;
+}
+
+/** Forgets a worker: what the book still placed there is placed again, or completed when a stop was asked. */
+export function remove(book: Book, policy: PlacementPolicy, name: string, at: string, fx: Effects): void {
+  if (!book.workers.delete(name)) return;
+  fx.note({ Time: at, Type: 'Worker Removed', Message: `worker ${name} is forgotten`, Worker: name });
+  for (const task of [...book.tasks.values()]) {
+    if (task.Worker !== name || !onWorker.has(task.StateName)) continue;
+    if (book.stopRequested.has(task.ID)) complete(book, policy, task, at, 'Killed', `stopped by user; worker ${name} was removed with it`, fx);
+    else requeue(book, policy, task, at, `worker ${name} was removed; placing the task again`, fx);
+  }
+  placeQueued(book, policy, at, fx);
+}
