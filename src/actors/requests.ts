@@ -42,6 +42,46 @@ export function ask(actor: CommandTarget, command: { type: string } & Record<str
 }
 
 /**
+ * Sends a command whose intent a store may write later (etcd answers
+ * `intent.persisted` when it does): resolves with why it was refused, or with
+ * undefined once it is carried out. `waiting(requestId)` tells whether the
+ * command still waits for its write; it is over when the actor refuses it or
+ * reports task `id` with the write done.
+ */
+export function askDurably(
+  actor: CommandTarget,
+  id: string,
+  command: { type: string } & Record<string, unknown>,
+  waiting: (requestId: string) => boolean,
+  /** Aborted when the actor stops serving: the command is answered with the signal's reason (503). */
+  signal?: AbortSignal,
+): Promise<Refusal | undefined> {
+  const requestId = nanoid();
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (refusal: Refusal | undefined) => {
+      if (done) return;
+      done = true;
+      refused.unsubscribe();
+      updated.unsubscribe();
+      signal?.removeEventListener('abort', aborted);
+      resolve(refusal);
+    };
+    const aborted = () => finish({ reason: String((signal?.reason as Error)?.message ?? signal?.reason), status: 503 });
+    if (signal?.aborted) return aborted();
+    signal?.addEventListener('abort', aborted);
+    const refused = actor.on('task.refused', (event) => {
+      if (event.requestId === requestId) finish({ reason: event.reason, status: event.status ?? 409 });
+    });
+    const updated = actor.on('task.updated', ({ task }) => {
+      if (task.ID === id && !waiting(requestId)) finish(undefined);
+    });
+    actor.send({ ...command, requestId });
+    if (!waiting(requestId)) finish(undefined); // carried out within the send (a store that answers at once)
+  });
+}
+
+/**
  * Resolves with task `id`'s record once `done` holds for it; `current` (its
  * record now) is checked first. An aborted `signal` ends the wait with undefined.
  */

@@ -2,7 +2,7 @@
 // this process, the HTTP proxy for workers elsewhere (Cube's or the book's,
 // whichever the worker speaks), the clock, the reconcile interval, and the
 // scheduler chosen by CUBE_SCHEDULER.
-import type { AnyActorRef } from 'xstate';
+import type { ActorRefFrom, AnyActorRef } from 'xstate';
 import type { PlacementPolicy } from '../../machines/manager/book.js';
 import { managerMachine } from '../../machines/manager.js';
 import type { Settings } from '../config/settings.js';
@@ -14,7 +14,7 @@ import type { Task } from '../vocabulary/task.js';
 import type { WorkerWrites } from '../worker/writes.js';
 import { clockActor } from './clock.js';
 import { bookWorkerActor } from './book-worker.js';
-import type { ManagerWrites } from './writes.js';
+import type { ManagerWriter } from './writes.js';
 import { remoteWorkerActor } from './remote-worker.js';
 import { workerProxy } from './worker-proxy.js';
 
@@ -22,23 +22,40 @@ export function placementPolicy(scheduler: string): PlacementPolicy {
   return { scheduler: schedulerByName(scheduler), hold: holdTask, empty: emptyHeld };
 }
 
-/** The manager machine's writes (`persistIntent`, `save`), made to `writes`. */
-export function managerWriteActions(writes: ManagerWrites) {
+/**
+ * The manager machine's writes (`persistIntent`, `save`), made to `writes`.
+ * A store that answers later (etcd) answers `intent.persisted` when it does;
+ * when the intent failed, the book takes the command back and the store is
+ * told what the book holds now, in case the failed write was applied after all.
+ */
+export function managerWriteActions(writes: ManagerWriter) {
   return {
     persistIntent: ({ self }: { self: AnyActorRef }, params: { task: Task; stopRequested: boolean }) => {
-      let problem = '';
+      const id = params.task.ID;
+      const answer = (problem: string) => {
+        if (self.getSnapshot().status !== 'active') return; // the manager stopped (it no longer leads) while the write was out
+        self.send({ type: 'intent.persisted', id, ok: problem === '', problem });
+        if (problem === '' || !writes.undo) return;
+        const book = (self as ActorRefFrom<typeof managerMachine>).getSnapshot().context.book;
+        writes.undo(id, book.tasks.get(id), book.stopRequested.has(id));
+      };
+      let pending: void | Promise<void>;
       try {
-        writes.intent(params.task, params.stopRequested);
+        pending = writes.intent(params.task, params.stopRequested);
       } catch (error) {
-        problem = (error as Error).message;
+        return answer((error as Error).message);
       }
-      self.send({ type: 'intent.persisted', id: params.task.ID, ok: problem === '', problem });
+      if (!pending) return answer('');
+      pending.then(
+        () => answer(''),
+        (error: unknown) => answer((error as Error).message),
+      );
     },
     save: (_: unknown, params: { task: Task; stopRequested: boolean }) => writes.save(params.task, params.stopRequested),
   };
 }
 
-export function managerLogic(runtimes: Runtimes, settings: Settings, log: Log, writes: ManagerWrites, workerWrites: (worker: string) => WorkerWrites) {
+export function managerLogic(runtimes: Runtimes, settings: Settings, log: Log, writes: ManagerWriter, workerWrites: (worker: string) => WorkerWrites) {
   return managerMachine.provide({
     actions: managerWriteActions(writes),
     actors: {

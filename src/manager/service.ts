@@ -4,11 +4,11 @@ import type { ActorRefFrom } from 'xstate';
 import type { Book } from '../../machines/manager/book.js';
 import type { LogEntry } from '../vocabulary/log-entry.js';
 import type { ManagerEmitted, ManagerMachine } from '../../machines/manager.js';
-import { ask, waitForTask, type CommandTarget } from '../actors/requests.js';
+import { askDurably, waitForTask, type CommandTarget, type Refusal } from '../actors/requests.js';
 import { HttpError } from '../http/errors.js';
 import { ChangeLog } from '../actors/change-log.js';
 import { samePlacement } from '../vocabulary/placement.js';
-import type { ManagerWrites } from './writes.js';
+import type { ManagerWriter } from './writes.js';
 import { TaskState, type Task } from '../vocabulary/task.js';
 import { nodeView, type NodeView } from './node-view.js';
 
@@ -25,14 +25,41 @@ export type Submitted = { task: Task; confirmed: boolean };
 export class ManagerService {
   private readonly target: CommandTarget;
   private readonly changes = new ChangeLog<Task>(KEPT_CHANGES);
+  /** Per task, the command being carried out: the next waits for it, so one intent per task is written at a time. */
+  private readonly lanes = new Map<string, Promise<unknown>>();
+  /** Aborted when this manager stops serving (it no longer leads): commands still waiting are answered 503. */
+  private readonly serving = new AbortController();
 
   constructor(
     readonly actor: ManagerRef,
-    writes: ManagerWrites,
+    writes: ManagerWriter,
   ) {
     this.target = actor as unknown as CommandTarget;
     actor.on('task.updated', ({ task }) => this.changes.add(task.Version, task));
     actor.on('log', ({ entry }) => writes.appendLog(entry));
+  }
+
+  /** Stops taking commands: those waiting for their write are answered 503 with `reason`. */
+  close(reason: string): void {
+    this.serving.abort(new Error(reason));
+  }
+
+  /**
+   * Sends a user's command about task `id` once the one before it is done,
+   * and resolves once its intent is written and it is carried out (or refused).
+   */
+  private command(id: string, command: { type: string } & Record<string, unknown>, beforeSend = () => {}): Promise<Refusal | undefined> {
+    const waiting = (requestId: string) => this.book().intents.get(id)?.requestId === requestId;
+    const previous = this.lanes.get(id) ?? Promise.resolve();
+    const sent = previous.then(() => {
+      beforeSend();
+      return askDurably(this.target, id, command, waiting, this.serving.signal);
+    });
+    this.lanes.set(id, sent);
+    void sent.then(() => {
+      if (this.lanes.get(id) === sent) this.lanes.delete(id);
+    });
+    return sent;
   }
 
   book(): Book {
@@ -80,9 +107,9 @@ export class ManagerService {
    * answered unconfirmed (202) and goes on.
    */
   async submit(task: Task, waitMs: number): Promise<Submitted> {
-    const before = this.book().tasks.get(task.ID);
+    let before: Task | undefined;
     const answered = this.placementAnswer(task.ID, AbortSignal.timeout(waitMs));
-    const refusal = ask(this.target, { type: 'task.submit', task, at: now() });
+    const refusal = await this.command(task.ID, { type: 'task.submit', task, at: now() }, () => (before = this.book().tasks.get(task.ID)));
     if (refusal) {
       answered.cancel();
       throw new HttpError(refusal.status, refusal.reason);
@@ -101,7 +128,7 @@ export class ManagerService {
   /** Stops a task; true once its worker confirms within `waitMs`, false if it has not yet. */
   async stop(id: string, waitMs: number): Promise<boolean> {
     this.task(id);
-    const refusal = ask(this.target, { type: 'task.stop', id, at: now() });
+    const refusal = await this.command(id, { type: 'task.stop', id, at: now() });
     if (refusal) throw new HttpError(refusal.status, refusal.reason);
     const stopped = await waitForTask(this.target, id, this.book().tasks.get(id), (t) => t.State === TaskState.Completed, AbortSignal.timeout(waitMs));
     return stopped !== undefined;

@@ -6,6 +6,7 @@
 import type { Log } from '../log.js';
 import type { LogEntry } from '../vocabulary/log-entry.js';
 import type { Task } from '../vocabulary/task.js';
+import { readNodeRecord, type NodeRecord } from './node-records.js';
 import { readRecords } from './read-records.js';
 import { openDatabase, type SqliteDatabase } from './sqlite.js';
 
@@ -20,6 +21,10 @@ export interface ManagerStore {
   /** Writes a record; durable when this returns; throws when it cannot. */
   saveTask(task: Task, stopRequested: boolean): void;
   appendLog(entry: LogEntry): void;
+  /** The workers' membership records (src/store/node-records.ts). */
+  loadNodes(): NodeRecord[];
+  saveNode(node: NodeRecord): void;
+  deleteNode(name: string): void;
   close(): void;
 }
 
@@ -35,6 +40,16 @@ export class MemoryManagerStore implements ManagerStore {
   }
   appendLog(entry: LogEntry): void {
     this.log.push(entry);
+  }
+  private readonly nodes = new Map<string, NodeRecord>();
+  loadNodes(): NodeRecord[] {
+    return [...this.nodes.values()];
+  }
+  saveNode(node: NodeRecord): void {
+    this.nodes.set(node.Name, node);
+  }
+  deleteNode(name: string): void {
+    this.nodes.delete(name);
   }
   close(): void {}
 }
@@ -67,6 +82,7 @@ export class SqliteManagerStore implements ManagerStore {
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS tasks (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, record TEXT NOT NULL, stop_requested INTEGER NOT NULL DEFAULT 0);
       CREATE TABLE IF NOT EXISTS log (seq INTEGER PRIMARY KEY AUTOINCREMENT, entry TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS nodes (name TEXT PRIMARY KEY, record TEXT NOT NULL);
     `);
     this.upsert = this.db.prepare(
       'INSERT INTO tasks (id, record, stop_requested) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET record = excluded.record, stop_requested = excluded.stop_requested',
@@ -94,6 +110,26 @@ export class SqliteManagerStore implements ManagerStore {
   appendLog(entry: LogEntry): void {
     this.append.run(JSON.stringify(entry));
     if (++this.appended % 1000 === 0) this.trim.run(LOG_KEPT);
+  }
+
+  loadNodes(): NodeRecord[] {
+    const nodes: NodeRecord[] = [];
+    for (const { name, record } of this.db.prepare('SELECT name, record FROM nodes ORDER BY name').all() as { name: string; record: string }[]) {
+      try {
+        nodes.push(readNodeRecord(JSON.parse(record), `node record ${name}`));
+      } catch (error) {
+        this.log(`${this.file}: skipped the record of worker ${name}, which is not a node record (${(error as Error).message}); it is left in the file`);
+      }
+    }
+    return nodes;
+  }
+
+  saveNode(node: NodeRecord): void {
+    this.db.prepare('INSERT INTO nodes (name, record) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET record = excluded.record').run(node.Name, JSON.stringify(node));
+  }
+
+  deleteNode(name: string): void {
+    this.db.prepare('DELETE FROM nodes WHERE name = ?').run(name);
   }
 
   close(): void {
