@@ -2,7 +2,7 @@
 // this process, the HTTP proxy for workers elsewhere (Cube's or the book's,
 // whichever the worker speaks), the clock, the reconcile interval, and the
 // scheduler chosen by CUBE_SCHEDULER.
-import type { ActorRefFrom, AnyActorRef } from 'xstate';
+import type { ActorRefFrom, AnyActorRef, CallbackActorLogic } from 'xstate';
 import type { PlacementPolicy } from '../../machines/manager/book.js';
 import { managerMachine } from '../../machines/manager.js';
 import type { Settings } from '../config/settings.js';
@@ -17,6 +17,8 @@ import { bookWorkerActor } from './book-worker.js';
 import type { ManagerWriter } from './writes.js';
 import { remoteWorkerActor } from './remote-worker.js';
 import { workerProxy } from './worker-proxy.js';
+import { afterWrites } from './write-barrier.js';
+import type { ToWorker } from '../vocabulary/protocol.js';
 
 export function placementPolicy(scheduler: string): PlacementPolicy {
   return { scheduler: schedulerByName(scheduler), hold: holdTask, empty: emptyHeld };
@@ -56,20 +58,23 @@ export function managerWriteActions(writes: ManagerWriter) {
 }
 
 export function managerLogic(runtimes: Runtimes, settings: Settings, log: Log, writes: ManagerWriter, workerWrites: (worker: string) => WorkerWrites) {
+  // With a store that answers later, commands to workers wait for the writes before them (src/manager/write-barrier.ts).
+  const settled = writes.settled?.bind(writes);
+  const ordered = <I>(logic: CallbackActorLogic<ToWorker, I>) => (settled ? afterWrites(logic, settled) : logic);
   return managerMachine.provide({
     actions: managerWriteActions(writes),
     actors: {
       localWorker: workerLogic(runtimes, workerLogicOptions(settings, log, workerWrites)),
       remoteWorker: workerProxy({
         proxies: {
-          cube: remoteWorkerActor({
+          cube: ordered(remoteWorkerActor({
             token: settings.token,
             idleMs: settings.heartbeatTtlMs,
             callTimeoutMs: 10_000,
             stopTimeoutMs: settings.stopTimeoutMs,
             log,
-          }),
-          book: bookWorkerActor({ pollMs: settings.bookPollMs, callTimeoutMs: 10_000, log }),
+          })),
+          book: ordered(bookWorkerActor({ pollMs: settings.bookPollMs, callTimeoutMs: 10_000, log })),
         },
         detectTimeoutMs: 10_000,
         log,

@@ -32,7 +32,7 @@ export class ManagerService {
 
   constructor(
     readonly actor: ManagerRef,
-    writes: ManagerWriter,
+    private readonly writes: ManagerWriter,
   ) {
     this.target = actor as unknown as CommandTarget;
     actor.on('task.updated', ({ task }) => this.changes.add(task.Version, task));
@@ -114,6 +114,7 @@ export class ManagerService {
       answered.cancel();
       throw new HttpError(refusal.status, refusal.reason);
     }
+    await this.stored();
     const after = this.task(task.ID);
     const sentToWorker = before !== undefined && after.Placement !== before.Placement && after.Worker !== '' && after.State !== TaskState.Pending;
     if (!sentToWorker) {
@@ -131,7 +132,27 @@ export class ManagerService {
     const refusal = await this.command(id, { type: 'task.stop', id, at: now() });
     if (refusal) throw new HttpError(refusal.status, refusal.reason);
     const stopped = await waitForTask(this.target, id, this.book().tasks.get(id), (t) => t.State === TaskState.Completed, AbortSignal.timeout(waitMs));
+    if (stopped) await this.stored();
     return stopped !== undefined;
+  }
+
+  /**
+   * With a store that writes behind (etcd), waits until what the answer will
+   * show is stored too; a manager that stops leading meanwhile answers 503.
+   */
+  private stored(): Promise<void> {
+    const settled = this.writes.settled?.();
+    if (!settled) return Promise.resolve();
+    const signal = this.serving.signal;
+    return new Promise((resolve, reject) => {
+      const fail = () => reject(new HttpError(503, String((signal.reason as Error)?.message ?? signal.reason)));
+      if (signal.aborted) return fail();
+      signal.addEventListener('abort', fail, { once: true });
+      void settled.then(() => {
+        signal.removeEventListener('abort', fail);
+        resolve();
+      });
+    });
   }
 
   /** Everything the manager reports, for GET /events. */

@@ -1,13 +1,12 @@
-// Starts a manager, with workers elsewhere (`cube manager --workers …`), in
-// this process (`npm start`), or both. The importable API behind the CLI.
+// Starts a manager, with workers elsewhere (`cube manager --workers …`, or
+// workers that join), in this process (`npm start`), or both. The importable
+// API behind the CLI. With CUBE_STORE=etcd it is one of several managers
+// (src/manager/ha.ts).
 import { join } from 'node:path';
 import Router from '@koa/router';
-import { nanoid } from 'nanoid';
-import { createActor } from 'xstate';
 import type { WorkerSpec } from '../../machines/manager.js';
 import { readSettings, type Settings } from '../config/settings.js';
 import { createApp, listen, type Listening } from '../http/app.js';
-import { startInspection } from '../inspect/inspection.js';
 import { createLog, type Log } from '../log.js';
 import type { ContainerRuntime } from '../runtime/types.js';
 import { MemoryManagerStore, SqliteManagerStore } from '../store/manager-store.js';
@@ -17,8 +16,11 @@ import { addWorkerRoutes, workerRoutesHint } from '../worker/api.js';
 import { WorkerService, type WorkerRef } from '../worker/service.js';
 import { defaultWorkerName, dockerRuntime, openWorkerWrites, taskPolicy } from '../worker/from-settings.js';
 import { addManagerRoutes, managerRoutesHint } from './api.js';
-import { managerLogic, placementPolicy } from './logic.js';
-import { ManagerService } from './service.js';
+import { startHaManager } from './ha.js';
+import { addMembershipRoutes } from './membership-api.js';
+import { runManager } from './run.js';
+import { workersToStart } from '../store/node-records.js';
+import type { ManagerService } from './service.js';
 import { addUiRoutes, isUiPath } from '../ui/routes.js';
 
 export interface LocalWorkerOptions {
@@ -44,7 +46,10 @@ export interface StartManagerOptions {
 
 export interface RunningManager {
   url: string;
+  /** The manager's service; with etcd, while this process leads (it throws otherwise). */
   service: ManagerService;
+  /** With etcd: whether this process leads now. A manager on a local store always does. */
+  leads?: () => boolean;
   local: { name: string; url: string | null; service: WorkerService }[];
   /** Where to watch its actors, when CUBE_INSPECT is on. */
   inspectUrl: string | undefined;
@@ -74,6 +79,7 @@ function openManagerWrites(settings: Settings, log: Log): ManagerWrites {
 
 export async function startManager(options: StartManagerOptions = {}): Promise<RunningManager> {
   const settings = { ...readSettings(), ...options.settings };
+  if (settings.store === 'etcd') return startHaManager(options, settings);
   const log = options.log ?? createLog('manager');
   const remote = parseWorkerAddresses(options.workers ?? []);
   // Closed in this order: no new requests, then no more work, then the files.
@@ -111,51 +117,36 @@ export async function startManager(options: StartManagerOptions = {}): Promise<R
     }
     const runtimes = new Map(local.map((w) => [w.name, w.runtime]));
     const startedAt = new Date().toISOString();
+    const writes = openManagerWrites(settings, log);
+    stores.push(writes);
+    const restore = writes.store.load();
+    const nodes = writes.store.loadNodes();
+    const drained = new Set(nodes.filter((n) => n.Draining).map((n) => n.Name));
     const specs: WorkerSpec[] = [
       ...local.map((w) => {
         const { tasks, tombstones } = w.writes.store.load();
         const address = w.listening ? `${w.listening.host}:${w.listening.port}` : 'in-process';
-        return { name: w.name, address, local: { name: w.name, policy: taskPolicy(settings), restore: tasks, tombstones, startedAt } };
+        return { name: w.name, address, draining: drained.has(w.name), local: { name: w.name, policy: taskPolicy(settings), restore: tasks, tombstones, startedAt } };
       }),
-      ...remote.map((address) => ({ name: address, address })),
+      ...workersToStart(remote, nodes),
     ];
 
-    const writes = openManagerWrites(settings, log);
-    stores.push(writes);
-    const restore = writes.store.load();
     const localWrites = new Map(local.map((w) => [w.name, w.writes]));
-    const logic = managerLogic((name) => runtimes.get(name)!, settings, log, writes, (name) => localWrites.get(name)!);
-    const inspection = startInspection(settings, log);
-    const actor = createActor(logic, {
-      input: {
-        workers: specs,
-        placement: placementPolicy(settings.scheduler),
-        heartbeatTtlMs: settings.heartbeatTtlMs,
-        startedAt,
-        incarnation: nanoid(6),
-        restore,
-      },
-      id: 'manager',
-      systemId: 'manager',
-      ...(inspection ? { inspect: inspection.inspect } : {}),
-    });
-    const service = new ManagerService(actor, writes);
-    actor.start();
-    stopActor = () => {
-      actor.stop();
-      inspection?.stop();
-    };
+    const run = runManager({ settings, log, writes, workers: specs, restore, runtimes: (name) => runtimes.get(name)!, workerWrites: (name) => localWrites.get(name)! });
+    const { service } = run;
+    stopActor = () => run.stop('the manager is stopping');
 
     const localServices = local.map((w) => {
-      const workerService = new WorkerService(w.name, actor.system.get(`worker:${w.name}`) as WorkerRef);
+      const workerService = new WorkerService(w.name, service.actor.system.get(`worker:${w.name}`) as WorkerRef);
       addWorkerRoutes(w.router, workerService);
       return { name: w.name, url: w.listening?.url ?? null, service: workerService };
     });
+    addMembershipRoutes(router, run.registry);
     addManagerRoutes(router, service, settings.stopTimeoutMs + 5000);
     addUiRoutes(router);
-    const workers = specs.map((s) => s.name).join(', ') || 'none';
+    const workers = specs.map((s) => s.name).join(', ') || 'none yet (workers join with cube worker --join)';
     log(`manager serving on ${listening.url} (scheduler ${settings.scheduler}; workers ${workers}); ${restore.tasks.length} task(s) restored`);
-    return { url: listening.url, service, local: localServices, inspectUrl: inspection?.url, close: closeAll };
+    return { url: listening.url, service, local: localServices, inspectUrl: run.inspectUrl, close: closeAll };
   } catch (error) {
     await closeAll();
     throw error;

@@ -17,7 +17,8 @@ export interface NodeRecord {
 }
 
 const name = string(/^[a-zA-Z0-9_.:[\]-]{1,253}$/, 'a worker name');
-const address = string(/^(\[[0-9a-fA-F:]+\]|[a-zA-Z0-9.-]+):\d{1,5}$/, 'host:port');
+/** host:port, or "in-process" for a worker in the manager's process (`cube start`). */
+const address = string(/^((\[[0-9a-fA-F:]+\]|[a-zA-Z0-9.-]+):\d{1,5}|in-process)$/, 'host:port');
 
 /** Checks a node record as a store or a request gave it; throws ValidationError naming the field. */
 export function readNodeRecord(value: unknown, path = 'node'): NodeRecord {
