@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm test`: everything CI runs. Makes sure a Docker engine answers (installing
-# and starting one on a fresh Debian machine), type-checks, then runs every test
+# and starting one on a fresh Debian machine) and etcd is installed, type-checks, then runs every test
 # file with node:test through tsx, one file at a time: integration tests share
 # the engine and some host ports.
 set -euo pipefail
@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 
 bash scripts/docker-up.sh
 bash scripts/browser-up.sh
+bash scripts/etcd-up.sh
 echo "cube: type-checking"
 node_modules/.bin/tsc --noEmit -p .
 

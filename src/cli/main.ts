@@ -7,6 +7,8 @@ import type { Command } from './command.js';
 import { machinesCommand } from './commands/machines.js';
 import { managerCommand } from './commands/manager.js';
 import { nodeCommand } from './commands/node.js';
+import { nodeDrainCommand } from './commands/node-drain.js';
+import { nodeRmCommand } from './commands/node-rm.js';
 import { runCommand } from './commands/run.js';
 import { startCommand } from './commands/start.js';
 import { statusCommand } from './commands/status.js';
@@ -21,6 +23,8 @@ const commands: Record<string, Command> = {
   stop: stopCommand,
   status: statusCommand,
   node: nodeCommand,
+  'node drain': nodeDrainCommand,
+  'node rm': nodeRmCommand,
   machines: machinesCommand,
 };
 
@@ -30,7 +34,8 @@ function help(): string {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
+  // A command of two words (`cube node drain`) is looked up before its first word alone.
+  const [name, ...rest] = argv[1] !== undefined && commands[`${argv[0]} ${argv[1]}`] ? [`${argv[0]} ${argv[1]}`, ...argv.slice(2)] : argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(help());
     return name ? 0 : 2;

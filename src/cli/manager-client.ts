@@ -2,6 +2,7 @@
 // the manager is (-m/--manager, else CUBE_MANAGER, else localhost:5556), the
 // bearer token (CUBE_TOKEN), and errors in one line a person can act on:
 // a manager that cannot be reached, or the manager's own Message.
+import type { ManagerView } from '../manager/manager-view.js';
 import type { NodeView } from '../manager/node-view.js';
 import { readEvents, type StreamEvent } from '../http/sse-client.js';
 import type { Task } from '../vocabulary/task.js';
@@ -158,8 +159,22 @@ export class ManagerClient {
     return this.call<Task>('POST', '/tasks', event);
   }
 
-  nodes(): Promise<NodeView[]> {
-    return this.call<NodeView[]>('GET', '/nodes');
+  /** GET /nodes: the workers, and with etcd the managers too (Role "manager"). */
+  nodes(): Promise<(NodeView | ManagerView)[]> {
+    return this.call<(NodeView | ManagerView)[]>('GET', '/nodes');
+  }
+
+  /** POST /nodes/{name}/drain: the worker as it is now. */
+  drain(name: string): Promise<NodeView> {
+    return this.call<NodeView>('POST', `/nodes/${encodeURIComponent(name)}/drain`);
+  }
+
+  /** DELETE /nodes/{name}. */
+  async removeNode(name: string): Promise<void> {
+    const path = `/nodes/${encodeURIComponent(name)}`;
+    const response = await this.send('DELETE', path, undefined, CALL_TIMEOUT_MS);
+    if (!response.ok) throw await this.failure(response, 'DELETE', path);
+    await response.body?.cancel();
   }
 
   /** DELETE /tasks/{id}: stopped (204), or accepted and not yet confirmed (202, with the manager's message). */

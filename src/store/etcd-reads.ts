@@ -27,8 +27,11 @@ export interface LeaderState {
 /** Log lines a new leader starts with (the book keeps 1000). */
 const LOG_READ = 1000;
 
-/** The key without the cluster's prefix. */
-const keyOf = (kv: IKeyValue, prefix: string) => kv.key.toString().slice(prefix.length);
+/** The key without the cluster's prefix (a transaction's answer has it, a namespaced read has not). */
+const keyOf = (kv: IKeyValue, prefix: string) => {
+  const key = kv.key.toString();
+  return key.startsWith(prefix) ? key.slice(prefix.length) : key;
+};
 
 function readTaskRow(kv: IKeyValue, prefix: string, log: Log): { task: Task; stopRequested: boolean } | undefined {
   const key = keyOf(kv, prefix);
