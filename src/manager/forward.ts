@@ -42,7 +42,9 @@ export interface ForwardOptions {
 /** Answers the request with the leader's answer, or 503 saying why it cannot. */
 export async function forwardToLeader(ctx: Context, leader: LeaderInfo | undefined, options: ForwardOptions): Promise<void> {
   if (ctx.get(FORWARDED_BY)) {
-    throw new HttpError(503, `manager ${options.me} does not lead (the lead moved while ${ctx.get(FORWARDED_BY)} passed the request on); send it again`);
+    ctx.set('Retry-After', '1');
+    const why = options.trouble || `the lead moved while ${ctx.get(FORWARDED_BY)} passed the request on`;
+    throw new HttpError(503, `manager ${options.me} does not lead any more (${why}); nothing was done. Send the request again in a moment`);
   }
   if (!leader) {
     ctx.set('Retry-After', '1');
@@ -68,7 +70,7 @@ export async function forwardToLeader(ctx: Context, leader: LeaderInfo | undefin
     throw new HttpError(
       503,
       `the leading manager ${leader.name} at ${leader.url} did not answer (${callError(error)}); if it is gone, another takes over within CUBE_LEADER_LEASE. ` +
-        'Whether it carried the request out is unknown: send it again (POST /tasks and DELETE /tasks/{id} are safe to repeat)',
+        'Whether it carried the request out is unknown: GET /tasks/{id} tells; a DELETE is safe to send again, and so is a POST of a task that is not there yet',
     );
   }
   if (streaming) ctx.req.socket.setTimeout(0);

@@ -127,7 +127,11 @@ export class Leadership {
     if (this.term && unrenewed > this.options.leaseMs - this.options.renewMs) {
       this.stepDown(`could not renew its lease for ${unrenewed} ms (${this.trouble || 'etcd did not answer'})`);
     }
-    if (this.lease && unrenewed > this.options.leaseMs) this.lease = undefined; // expired by now: take a new one
+    if (this.lease && unrenewed > this.options.leaseMs) {
+      // Expired by now: take a new one. Who leads cannot be known either, until etcd answers.
+      this.lease = undefined;
+      this.known = undefined;
+    }
     if (this.lease) void this.renew();
     if (!this.term) void this.campaign();
   }
@@ -183,12 +187,18 @@ export class Leadership {
       if (result.succeeded) {
         this.term = result.header.revision;
         this.known = undefined;
-        this.options.log(`manager ${this.me.name} leads (term ${this.term})`);
         this.options.elected(this.term);
         return;
       }
       const current = result.responses[0]?.response_range.kvs[0];
-      this.known = current ? readIdentity(current.value.toString(), current.create_revision) : undefined;
+      const leader = current ? readIdentity(current.value.toString(), current.create_revision) : undefined;
+      if (leader && leader.name === this.me.name && leader.startedAt === this.me.startedAt) {
+        // Its own key from a term it stepped down from (etcd did not answer then): give it up, so that the election starts over.
+        this.known = undefined;
+        await this.release(leader.term);
+        return;
+      }
+      this.known = leader;
     } catch (error) {
       this.troubled(error);
     } finally {
@@ -203,7 +213,8 @@ export class Leadership {
       if (this.stopped) return void watcher.cancel().catch(() => undefined);
       this.watcher = watcher;
       watcher.on('put', (kv) => {
-        if (!this.term) this.known = readIdentity(kv.value.toString(), kv.create_revision);
+        const leader = readIdentity(kv.value.toString(), kv.create_revision);
+        if (!this.term && leader?.name !== this.me.name) this.known = leader;
       });
       watcher.on('delete', () => {
         this.known = undefined;

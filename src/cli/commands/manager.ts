@@ -26,7 +26,8 @@ ${settingsHelp()}`,
     const manager = await explainListenErrors(startManager({ host, port, workers, settings: readSettings(flags) }));
     const stopped = untilStopped(manager.close); // before saying we listen: a signal may follow at once
     const listed = workers.length > 0 ? `with workers ${workers.join(', ')}` : 'with no workers yet (they join with: cube worker --join MANAGER)';
-    process.stdout.write(`cube: manager listening on ${manager.url} ${listed}${manager.leads?.() === false ? ' (follower: the leader on etcd takes commands)' : ''}\n`);
+    const ha = manager.leads ? ' on etcd (one of its managers leads; cube node shows which)' : '';
+    process.stdout.write(`cube: manager listening on ${manager.url} ${listed}${ha}\n`);
     if (manager.inspectUrl) process.stdout.write(`cube: inspector at ${manager.inspectUrl}\n`);
     return stopped;
   },
