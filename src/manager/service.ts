@@ -1,5 +1,6 @@
 // The manager as its HTTP edge sees it: reads from the book, commands to the
 // manager actor, and every change saved before the request is answered.
+import { setMaxListeners } from 'node:events';
 import type { ActorRefFrom } from 'xstate';
 import type { Book } from '../../machines/manager/book.js';
 import type { LogEntry } from '../vocabulary/log-entry.js';
@@ -34,6 +35,7 @@ export class ManagerService {
     readonly actor: ManagerRef,
     private readonly writes: ManagerWriter,
   ) {
+    setMaxListeners(0, this.serving.signal); // every command waiting for its write listens
     this.target = actor as unknown as CommandTarget;
     actor.on('task.updated', ({ task }) => this.changes.add(task.Version, task));
     actor.on('log', ({ entry }) => writes.appendLog(entry));
