@@ -13,7 +13,8 @@
 // `statsSampler` (machine stats) and the action `removeContainers`.
 import { assign, enqueueActions, fromCallback, raise, sendTo, setup, type AnyEventObject } from 'xstate';
 import { nameTaken, nameTask } from './names.js';
-import { newPlacementId, placementBase, samePlacement } from '../src/vocabulary/placement.js';
+import { isNewerPlacement, placementBase, samePlacement, workerPlacementId } from '../src/vocabulary/placement.js';
+import { firstVersion } from '../src/vocabulary/version.js';
 import { newShardPool, place, release, type ShardPool } from './shard-pool.js';
 import { shardMachine } from './shard.js';
 import { refusalReason, type TaskMachineEvent, type TaskPolicy } from './task.js';
@@ -151,6 +152,16 @@ export const tombstoned = (tombstones: Map<string, string[]>, id: string, placem
   placement !== '' && (tombstones.get(id)?.includes(placementBase(placement)) ?? false);
 
 /**
+ * The newest placement of a task this worker has had or was told to stop,
+ * when it is newer than `placement`: a run of an older placement is a late
+ * message (overtaken by a newer decision), never a new one.
+ */
+export function newerThan(record: Task | undefined, tombstones: Map<string, string[]>, id: string, placement: string): string | undefined {
+  const seen = [...(tombstones.get(id) ?? []), ...(record ? [record.Placement] : [])];
+  return seen.find((other) => isNewerPlacement(other, placement));
+}
+
+/**
  * Compares what the engine has with what the tasks believe. Returns the facts
  * each task missed (its container died or vanished while nobody listened) and
  * the containers nobody wants (those of Completed tasks, and dead leftovers of
@@ -222,6 +233,9 @@ export const workerMachine = setup({
     intentStored: ({ event }) => event.type === 'intent.persisted' && event.ok,
     /** A stop of this placement reached the worker before its run did. */
     isTombstoned: ({ context, event }) => event.type === 'task.run' && tombstoned(context.tombstones, event.task.ID, event.task.Placement),
+    /** A run of a placement older than one this worker already had or stopped. */
+    isOlderRun: ({ context, event }) =>
+      event.type === 'task.run' && newerThan(context.tasks.get(event.task.ID), context.tombstones, event.task.ID, event.task.Placement) !== undefined,
   },
   actions: {
     /** Publishes a message: to listeners in this process, and to the manager that embeds this worker. */
@@ -282,7 +296,10 @@ export const workerMachine = setup({
 }).createMachine({
   id: 'worker',
   context: ({ input }) => {
-    const tasks = new Map((input.restore ?? []).map((t) => [t.ID, t]));
+    // Restored records get versions of this start: what was seen before it, and not written, was lower.
+    const stored = Math.max(0, ...(input.restore ?? []).map((t) => t.Version));
+    let seq = input.startedAt === undefined ? stored : firstVersion(stored, input.startedAt);
+    const tasks = new Map((input.restore ?? []).map((t) => [t.ID, { ...t, Version: ++seq }]));
     const names = new Map<string, string>();
     for (const task of tasks.values()) nameTask(names, undefined, task);
     const tombstones = new Map<string, string[]>();
@@ -296,7 +313,7 @@ export const workerMachine = setup({
       pool: newShardPool(input.shardCapacity),
       tasks,
       fromActors: new Map(),
-      seq: Math.max(0, ...[...tasks.values()].map((t) => t.Version)),
+      seq,
       tombstones,
       intents: new Map(),
       deferred: new Map(),
@@ -333,6 +350,17 @@ export const workerMachine = setup({
         },
       },
       {
+        guard: 'isOlderRun',
+        actions: {
+          type: 'report',
+          params: ({ context, event }) => {
+            const newer = newerThan(context.tasks.get(event.task.ID), context.tombstones, event.task.ID, event.task.Placement);
+            const why = `placement ${event.task.Placement} of task ${event.task.ID} is older than placement ${newer}, which worker ${context.name} already had; it does not run`;
+            return refusal(context, event.task.ID, event.task.Placement, 'run', why, event.requestId, 409);
+          },
+        },
+      },
+      {
         actions: enqueueActions(({ context, event, enqueue }) => {
           const id = event.task.ID;
           const record = context.tasks.get(id);
@@ -340,7 +368,7 @@ export const workerMachine = setup({
           const taken = free ? nameTaken(context.names, context.tasks, event.task) : undefined;
           const decision: RunDecision = taken ? { action: 'refuse', reason: taken } : decideRun(record, event.task.Placement);
           // A client's POST names no placement: this worker makes one.
-          const placement = event.task.Placement || newPlacementId(context.name, context.seq + 1);
+          const placement = event.task.Placement || workerPlacementId(context.name, context.seq + 1);
           if (decision.action === 'spawn') {
             // A task from a manager keeps the time the manager accepted it; one POSTed here is accepted now.
             const SubmitTime = event.task.SubmitTime === ZERO_TIME ? event.at : event.task.SubmitTime;

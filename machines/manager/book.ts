@@ -13,6 +13,7 @@ import type { Held, Scheduler } from '../../src/vocabulary/scheduler.js';
 import { TaskState, ZERO_TIME, type StateName, type Task, type TaskHistoryEntry } from '../../src/vocabulary/task.js';
 import { nameTask } from '../names.js';
 import { decision, placementBase } from '../../src/vocabulary/placement.js';
+import { firstVersion } from '../../src/vocabulary/version.js';
 import { withHistory } from '../task.js';
 
 export type WorkerState = 'unknown' | 'up' | 'suspect' | 'down';
@@ -64,7 +65,11 @@ export interface Book {
   tasks: Map<string, Task>;
   /** Ids of Pending tasks, oldest first. */
   queue: Set<string>;
-  /** Tasks a user stopped whose worker has not confirmed it yet. */
+  /**
+   * Tasks a user stopped whose worker has not confirmed it yet: not yet
+   * Completed, or Completed without the worker's word (it was lost with the
+   * task), when the stop is still owed to it and sent when it is heard again.
+   */
   stopRequested: Set<string>;
   /** Name → ID of every task not Completed: a name is one container's, until the task ends. */
   names: Map<string, string>;
@@ -110,7 +115,6 @@ export function setRecord(book: Book, policy: PlacementPolicy, next: Task, fx: E
   const previous = book.tasks.get(next.ID);
   const stamped: Task = { ...next, Version: ++book.seq };
   place(book, policy, previous, stamped);
-  if (stamped.State === TaskState.Completed) book.stopRequested.delete(stamped.ID);
   if (placementBase(stamped.Placement) !== book.reported.get(stamped.ID)?.placement) book.reported.delete(stamped.ID);
   fx.changed(stamped);
   return stamped;
@@ -151,9 +155,14 @@ export function requeue(book: Book, policy: PlacementPolicy, task: Task, at: str
   book.queue.add(task.ID);
 }
 
-/** Completed without a worker's word: cancelled before placement, or gone with its worker. */
-export function complete(book: Book, policy: PlacementPolicy, task: Task, at: string, type: string, why: string, fx: Effects): void {
+/**
+ * Completed by the manager: cancelled before placement, confirmed by a worker
+ * that does not have the placement, or, `confirmed` false, gone with its
+ * worker, when the stop stays owed to that worker.
+ */
+export function complete(book: Book, policy: PlacementPolicy, task: Task, at: string, type: string, why: string, fx: Effects, confirmed = true): void {
   book.queue.delete(task.ID);
+  if (confirmed) book.stopRequested.delete(task.ID);
   setRecord(book, policy, note({ ...task, State: TaskState.Completed, StateName: 'completed', FinishTime: at, Reason: '' }, at, type, why), fx);
 }
 
@@ -187,17 +196,20 @@ export function newBook(
     log: restore.log.slice(-LOG_LIMIT),
     startedAt,
     now: startedAt,
-    // A store shared by several managers (etcd) gives a floor: the new leader's versions and placements come after the old one's.
-    seq: restore.versionFloor ?? 0,
+    seq: 0,
     incarnation,
     reported: new Map(),
     intents: new Map(),
   };
-  for (const task of restore.tasks) {
+  // Restored records get versions of this start: what was seen before it, and not written, was lower.
+  // A restart's placement is numbered before its record's version, so both count; and a store shared by
+  // several managers (etcd) gives a floor, so a new leader's placements come after the old one's whatever the clocks say.
+  const stored = Math.max(0, restore.versionFloor ?? 0, ...restore.tasks.map((t) => Math.max(t.Version, decision(t.Placement) ?? 0)));
+  book.seq = firstVersion(stored, startedAt);
+  for (const restored of restore.tasks) {
+    const task = { ...restored, Version: ++book.seq };
     place(book, policy, undefined, task);
     if (task.State === TaskState.Pending) book.queue.add(task.ID);
-    // A restart's placement is numbered before its record's version: both are counted, so new placements are newer.
-    book.seq = Math.max(book.seq, task.Version, decision(task.Placement) ?? 0);
   }
   return book;
 }

@@ -43,7 +43,8 @@ export function submit(book: Book, policy: PlacementPolicy, incoming: Task, at: 
   if (changed.length === 0 && onItsWay) return undefined; // a repeated POST of a task on its way changes nothing
   if (record.StateName === 'pending') {
     // Still waiting for a worker: it waits with its new definition.
-    const updated = note(withDefinition(record, incoming), at, 'Updated', `new definition (${changed.join(', ')} changed) before it was placed`);
+    // Its last placement, given up, is void: a late report of it is a stale copy of the old definition.
+    const updated = note({ ...withDefinition(record, incoming), Placement: '' }, at, 'Updated', `new definition (${changed.join(', ')} changed) before it was placed`);
     hold(book, policy, { kind: 'update', previous: record, at, requestId }, updated, false, fx);
     return undefined;
   }

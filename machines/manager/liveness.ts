@@ -42,10 +42,11 @@ export function checkLiveness(book: Book, policy: PlacementPolicy, ttlMs: number
     fx.note({ Time: at, Type: 'Worker Down', Message: `worker ${worker.name}: ${why}`, Worker: worker.name });
     setWorkerState(worker, 'down', at, why, fx);
     for (const task of [...book.tasks.values()]) {
-      if (task.Worker !== worker.name || !onWorker.has(task.StateName)) continue;
+      if (task.Worker !== worker.name || task.State === TaskState.Completed) continue;
       if (book.stopRequested.has(task.ID)) {
-        complete(book, policy, task, at, 'Killed', `stopped by user; worker ${worker.name} was lost with it`, fx);
-      } else {
+        const why = `stopped by user; worker ${worker.name} was lost with it, and is told when it answers again`;
+        complete(book, policy, task, at, 'Killed', why, fx, false);
+      } else if (onWorker.has(task.StateName)) {
         requeue(book, policy, task, at, `worker ${worker.name} was lost (${why}); placing the task again, and stopping the old copy if that worker comes back`, fx);
       }
     }

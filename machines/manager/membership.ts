@@ -5,8 +5,8 @@
 // removal forgets a worker, and what the book still placed there is placed
 // again. The edge stores each change before it sends the event here, so a new
 // leader starts from the same membership.
-import type { StateName } from '../../src/vocabulary/task.js';
-import { complete, newWorkerEntry, requeue, type Book, type Effects, type PlacementPolicy } from './book.js';
+import { TaskState, type StateName } from '../../src/vocabulary/task.js';
+import { complete, newWorkerEntry, note, requeue, setRecord, type Book, type Effects, type PlacementPolicy } from './book.js';
 import { placeQueued } from './placement.js';
 
 const onWorker: ReadonlySet<StateName> = new Set(['scheduled', 'running', 'restarting', 'stopping']);
@@ -59,7 +59,13 @@ export function remove(book: Book, policy: PlacementPolicy, name: string, at: st
   if (!book.workers.delete(name)) return;
   fx.note({ Time: at, Type: 'Worker Removed', Message: `worker ${name} is forgotten`, Worker: name });
   for (const task of [...book.tasks.values()]) {
-    if (task.Worker !== name || !onWorker.has(task.StateName)) continue;
+    if (task.Worker !== name) continue;
+    if (task.State === TaskState.Completed) {
+      // A stop owed to it (it was lost with the task) can never be delivered now.
+      if (book.stopRequested.delete(task.ID)) setRecord(book, policy, note(task, at, 'Stop Dropped', `worker ${name} was removed before it confirmed the stop`), fx);
+      continue;
+    }
+    if (!onWorker.has(task.StateName)) continue;
     if (book.stopRequested.has(task.ID)) complete(book, policy, task, at, 'Killed', `stopped by user; worker ${name} was removed with it`, fx);
     else requeue(book, policy, task, at, `worker ${name} was removed; placing the task again`, fx);
   }

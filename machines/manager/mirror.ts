@@ -64,6 +64,7 @@ export function mirror(book: Book, policy: PlacementPolicy, { worker, task }: Re
   }
   if (record.Worker !== worker) book.queue.delete(task.ID); // a start that looked lost did arrive: keep it there
   if (task.StateName === 'pending') return;
+  if (task.State === TaskState.Completed) book.stopRequested.delete(task.ID); // its worker confirms the stop
   const first = book.reported.get(task.ID) === undefined;
   const placement = task.Placement || record.Placement;
   setRecord(book, policy, { ...task, Worker: worker, Placement: placement, SubmitTime: record.SubmitTime, Events: mergeHistory(record.Events, task.Events) }, fx);
@@ -85,34 +86,47 @@ export function mergeHistory(manager: TaskHistoryEntry[], worker: TaskHistoryEnt
   return news.length === 0 ? manager : [...manager, ...news].slice(-HISTORY_LIMIT);
 }
 
-/** What a full list from a worker leaves out: tasks it should have and does not are sent again, or completed when a stop was asked. */
+/**
+ * What a full list from a worker leaves out: tasks it should have and does
+ * not are sent again. A stop still asked is sent again whatever the worker
+ * lists: when it does not have the placement, only its answer (a tombstone
+ * left there) makes the stop final, since the run may still be on its way.
+ */
 export function compareListed(book: Book, policy: PlacementPolicy, message: Extract<FromWorker, { type: 'worker.tasks' }>, fx: Effects): void {
   const { worker, tasks, at } = message;
   const listed = new Map(tasks.map((t) => [t.ID, t]));
   for (const record of book.tasks.values()) {
-    if (record.Worker !== worker || !onItsWay.has(record.StateName)) continue;
+    if (record.Worker !== worker) continue;
+    if (record.State === TaskState.Completed) {
+      // Completed while this worker was lost: the stop it is owed.
+      if (book.stopRequested.has(record.ID)) fx.send(worker, { type: 'task.stop', id: record.ID, placement: record.Placement, at });
+      continue;
+    }
     const there = listed.get(record.ID);
     const has = there !== undefined && (there.Placement === '' || samePlacement(there.Placement, record.Placement));
-    const stopping = book.stopRequested.has(record.ID);
-    if (!has) {
-      if (stopping) {
-        complete(book, policy, record, at, 'Killed', `worker ${worker} no longer has it`, fx);
-      } else if (!book.intents.has(record.ID)) {
-        fx.note({ Time: at, Type: 'Resent', Message: `worker ${worker} did not have placement ${record.Placement} of task ${record.Name}`, Task: record.ID, Worker: worker });
-        fx.send(worker, { type: 'task.run', task: record, at });
-      }
-    } else if (stopping && !finished.has(there.StateName)) {
-      fx.send(worker, { type: 'task.stop', id: record.ID, placement: record.Placement, at });
+    if (book.stopRequested.has(record.ID)) {
+      if (!has || !finished.has(there.StateName)) fx.send(worker, { type: 'task.stop', id: record.ID, placement: record.Placement, at });
+    } else if (!has && onItsWay.has(record.StateName) && !book.intents.has(record.ID)) {
+      fx.note({ Time: at, Type: 'Resent', Message: `worker ${worker} did not have placement ${record.Placement} of task ${record.Name}`, Task: record.ID, Worker: worker });
+      fx.send(worker, { type: 'task.run', task: record, at });
     }
   }
 }
 
-/** A worker refused a command about the current placement: a stop of one it does not have means it is stopped; a refused run fails the task. */
+/**
+ * A worker refused a command about the current placement: a stop of one it
+ * does not have (or has Completed) means it is stopped there, for good (it
+ * left a tombstone); a refused run fails the task.
+ */
 export function refused(book: Book, policy: PlacementPolicy, message: Extract<FromWorker, { type: 'task.refused' }>, at: string, fx: Effects): void {
   fx.note({ Time: at, Type: 'Refused', Message: message.reason, Task: message.id, Worker: message.worker });
   const record = book.tasks.get(message.id);
   const current = record !== undefined && record.Worker === message.worker && samePlacement(record.Placement, message.placement);
-  if (!current || record.State === TaskState.Completed) return;
+  if (!current) return;
+  if (record.State === TaskState.Completed) {
+    if (message.command === 'stop' && book.stopRequested.delete(message.id)) setRecord(book, policy, note(record, at, 'Stop Confirmed', `worker ${message.worker}: ${message.reason}`), fx);
+    return;
+  }
   if (book.stopRequested.has(message.id)) {
     complete(book, policy, record, at, 'Killed', `worker ${message.worker}: ${message.reason}`, fx);
   } else if (message.command === 'run') {

@@ -7,9 +7,19 @@ export class ChangeLog<T> {
   private readonly items: { version: number; item: T }[] = [];
   private start = 0;
   /** The version of the newest change no longer kept: a reader at or past it can resume. */
-  private dropped = 0;
+  private dropped: number;
 
-  constructor(private readonly capacity: number) {}
+  /**
+   * `from` is the version the log starts at: a reader of an earlier start of
+   * the process (its versions are below it) lists again, for what changed
+   * meanwhile is not here.
+   */
+  constructor(
+    private readonly capacity: number,
+    from = 0,
+  ) {
+    this.dropped = from;
+  }
 
   add(version: number, item: T): void {
     if (this.items.length < this.capacity) {

@@ -1,7 +1,7 @@
 // The manager API (docs/spec.md §4), plus GET /events: every change as it happens,
 // for the live view, `cube run` and `curl -N`.
 import type Router from '@koa/router';
-import type { Task } from '../vocabulary/task.js';
+import { TaskState, type Task } from '../vocabulary/task.js';
 import { resumeFrom } from '../http/query.js';
 import { HttpError } from '../http/errors.js';
 import { readJson } from '../http/json-body.js';
@@ -41,12 +41,13 @@ export function addManagerRoutes(router: Router, service: ManagerService, stopWa
       ctx.status = 204;
       return;
     }
-    // The stop is recorded and will be carried out; the worker has not said so yet.
+    // The stop is stored and will be carried out; the worker has not said so yet.
     const task = service.task(id);
+    const why = task.State === TaskState.Completed ? task.Events.at(-1)?.Message ?? '' : task.Reason;
     ctx.status = 202;
     ctx.body = {
       HTTPStatusCode: 202,
-      Message: `stop of task ${id} requested; worker ${task.Worker} has not confirmed it yet${task.Reason ? ` (${task.Reason})` : ''}. Cube stops it as soon as the worker answers`,
+      Message: `stop of task ${id} stored; worker ${task.Worker} has not confirmed it yet${why ? ` (${why})` : ''}. Cube stops it there as soon as the worker answers`,
     };
   });
 

@@ -25,7 +25,7 @@ export type Submitted = { task: Task; confirmed: boolean };
 
 export class ManagerService {
   private readonly target: CommandTarget;
-  private readonly changes = new ChangeLog<Task>(KEPT_CHANGES);
+  private readonly changes: ChangeLog<Task>;
   /** Per task, the command being carried out: the next waits for it, so one intent per task is written at a time. */
   private readonly lanes = new Map<string, Promise<unknown>>();
   /** Aborted when this manager stops serving (it no longer leads): commands still waiting are answered 503. */
@@ -37,6 +37,7 @@ export class ManagerService {
   ) {
     setMaxListeners(0, this.serving.signal); // every command waiting for its write listens
     this.target = actor as unknown as CommandTarget;
+    this.changes = new ChangeLog<Task>(KEPT_CHANGES, this.book().seq);
     actor.on('task.updated', ({ task }) => this.changes.add(task.Version, task));
     actor.on('log', ({ entry }) => writes.appendLog(entry));
   }
@@ -128,12 +129,17 @@ export class ManagerService {
     return { task: this.task(task.ID), confirmed: answer !== undefined };
   }
 
-  /** Stops a task; true once its worker confirms within `waitMs`, false if it has not yet. */
+  /**
+   * Stops a task; true once its worker confirms within `waitMs` (so that
+   * placement never runs there again), false if it has not yet: the stop is
+   * stored and owed to the worker until it answers.
+   */
   async stop(id: string, waitMs: number): Promise<boolean> {
     this.task(id);
     const refusal = await this.command(id, { type: 'task.stop', id, at: now() });
     if (refusal) throw new HttpError(refusal.status, refusal.reason);
-    const stopped = await waitForTask(this.target, id, this.book().tasks.get(id), (t) => t.State === TaskState.Completed, AbortSignal.timeout(waitMs));
+    const confirmed = (task: Task) => task.State === TaskState.Completed && !this.book().stopRequested.has(id);
+    const stopped = await waitForTask(this.target, id, this.book().tasks.get(id), confirmed, AbortSignal.timeout(waitMs));
     if (stopped) await this.stored();
     return stopped !== undefined;
   }

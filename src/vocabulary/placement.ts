@@ -24,17 +24,20 @@ export const restartedPlacement = (placement: string, restart: number): string =
  */
 export const newPlacementId = (incarnation: string, seq: number): string => `${incarnation}.${seq.toString(36)}`;
 
+/** A placement ID made by a worker for a client's POST that names none: never ordered against the manager's. */
+export const workerPlacementId = (worker: string, seq: number): string => `${seq.toString(36)}@${worker}`;
+
 /** The decision number of a placement the manager made (`<incarnation>.<seq>`), or undefined for others. */
 export const decision = (placement: string): number | undefined => {
-  const match = /\.([0-9a-z]+)$/.exec(placementBase(placement));
+  const match = /^[\w-]{1,32}\.([0-9a-z]{1,12})$/.exec(placementBase(placement));
   return match ? parseInt(match[1]!, 36) : undefined;
 };
 
 /**
  * Whether placement `a` was decided after placement `b`: the manager numbers
- * its decisions with its version counter, which carries on across its
- * restarts. Placements it did not make (a client's POST on a worker) are
- * never newer than anything.
+ * its decisions with its version counter, which only grows, across its
+ * restarts too (src/vocabulary/version.ts). Placements it did not make (a
+ * client's POST on a worker) are never newer or older than anything.
  */
 export function isNewerPlacement(a: string, b: string): boolean {
   const [x, y] = [decision(a), decision(b)];

@@ -21,13 +21,14 @@ const now = () => new Date().toISOString();
 
 export class WorkerService {
   private readonly target: CommandTarget;
-  private readonly changes = new ChangeLog<FromWorker>(KEPT_CHANGES);
+  private readonly changes: ChangeLog<FromWorker>;
 
   constructor(
     readonly name: string,
     readonly actor: WorkerRef,
   ) {
     this.target = actor as unknown as CommandTarget;
+    this.changes = new ChangeLog<FromWorker>(KEPT_CHANGES, actor.getSnapshot().context.seq);
     actor.on('task.updated', (message) => this.changes.add(message.task.Version, message));
   }
 

@@ -214,7 +214,7 @@ test('a run that cannot be delivered marks the worker suspect and places the tas
   manager.stop();
 });
 
-test('the reconcile sends again what a worker lost and completes stops of what it no longer has', () => {
+test('the reconcile sends again what a worker lost, and a stop of what it no longer has again, until the worker answers it', () => {
   const { manager, remote } = startManager({ remote: ['r1'] });
   manager.send({ type: 'worker.stats', worker: 'r1', stats: stats('r1'), at: at(1) });
   manager.send({ type: 'task.submit', task: task('kept'), at: at(2) });
@@ -225,6 +225,11 @@ test('the reconcile sends again what a worker lost and completes stops of what i
   remote('r1').received.length = 0;
   remote('r1').say({ type: 'worker.tasks', worker: 'r1', tasks: [], at: at(4) }); // it lost everything
   assert.deepEqual(runs(remote('r1')).map((m) => [m.task.ID, m.task.Placement]), [['kept', record(manager, 'kept').Placement]], 'the same placement again');
+  // The stopped one: its run may still be on the way, so only the worker's answer to the stop (a tombstone there) ends it.
+  const placement = record(manager, 'stopped').Placement;
+  assert.deepEqual(stops(remote('r1')).map((m) => [m.id, m.placement]), [['stopped', placement]]);
+  assert.equal(record(manager, 'stopped').State, 2);
+  remote('r1').say({ type: 'task.refused', worker: 'r1', id: 'stopped', placement, command: 'stop', reason: 'not here; a tombstone is left', status: 404 });
   assert.equal(record(manager, 'stopped').State, 3);
   manager.stop();
 });

@@ -143,7 +143,9 @@ test('removing a drained worker places what it still had', () => {
 });
 
 test('a restored book numbers new placements after every stored placement and the floor it is given', () => {
-  const stored: Task = { ...task('a'), State: 2, StateName: 'running', Worker: 'w1', Placement: 'old.zz', Version: 7 };
+  // Numbers past this start's clock (a manager elsewhere whose clock runs ahead): the clock alone would order below them.
+  const ahead = Date.parse(at(0)) * 1000 + 5e9;
+  const stored: Task = { ...task('a'), State: 2, StateName: 'running', Worker: 'w1', Placement: `old.${ahead.toString(36)}`, Version: 7 };
   const logic = managerMachine.provide({ actors: { remoteWorker: fromCallback(() => undefined), clock: fromCallback(() => undefined) } });
   const restore = (versionFloor?: number) => {
     const manager = createActor(logic, {
@@ -153,6 +155,6 @@ test('a restored book numbers new placements after every stored placement and th
     running.push(manager);
     return manager.getSnapshot().context.book.seq;
   };
-  assert.equal(restore(), parseInt('zz', 36), 'the placement’s number, not the record’s version');
-  assert.equal(restore(5000), 5000);
+  assert.equal(restore(), ahead + 1, 'after the placement’s number, not only the record’s version or the clock');
+  assert.equal(restore(ahead + 1e6), ahead + 1e6 + 1, 'after the floor');
 });
