@@ -25,11 +25,15 @@ export function readJoin(body: unknown): { name: string; address: string } {
   return { name, address };
 }
 
+/** The header of a join's answer that says how long the registration lasts (ms): the worker renews it well within. */
+export const JOIN_TTL_HEADER = 'Cube-Join-Ttl';
+
 export function addMembershipRoutes(router: Router, registry: Registry): void {
   router.post('/nodes', async (ctx) => {
     const { name, address } = readJoin(await readJson(ctx));
     const { node, joined } = await registry.join(name, address);
     ctx.status = joined ? 201 : 200;
+    ctx.set(JOIN_TTL_HEADER, String(registry.joinTtlMs));
     ctx.body = node;
   });
 

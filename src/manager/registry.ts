@@ -40,6 +40,11 @@ export class Registry {
     }
   }
 
+  /** How long a registration lasts without a renewal (the manager's CUBE_JOIN_TTL decides, and tells the worker). */
+  get joinTtlMs(): number {
+    return this.options.joinTtlMs;
+  }
+
   private book(): Book {
     return this.actor.getSnapshot().context.book;
   }

@@ -135,8 +135,9 @@ export class ManagerService {
    * stored and owed to the worker until it answers.
    */
   async stop(id: string, waitMs: number): Promise<boolean> {
-    this.task(id);
+    // Whether the task exists is known only in its turn (a POST of it may still be writing).
     const refusal = await this.command(id, { type: 'task.stop', id, at: now() });
+    if (refusal?.status === 404) this.task(id);
     if (refusal) throw new HttpError(refusal.status, refusal.reason);
     const confirmed = (task: Task) => task.State === TaskState.Completed && !this.book().stopRequested.has(id);
     const stopped = await waitForTask(this.target, id, this.book().tasks.get(id), confirmed, AbortSignal.timeout(waitMs));

@@ -2,8 +2,10 @@
 // docs/ha.md), as a kubelet registers its node: it tells a manager where its
 // API is (POST /nodes; any manager will do, a follower passes it to the
 // leader), and the manager places tasks on it from its first heartbeat. It
-// joins again every third of CUBE_JOIN_TTL (at most every 30 s), which renews
-// its registration; a worker that stops doing so is forgotten after the TTL.
+// joins again every third of the registration's TTL (at most every 30 s),
+// which renews it; a worker that stops doing so is forgotten after the TTL. The
+// manager's CUBE_JOIN_TTL decides the TTL and says it in each answer
+// (Cube-Join-Ttl); the worker's own setting counts until it is told.
 // A manager that does not answer is skipped for the next in the list; when
 // none answers, it keeps trying, and says so once.
 import { SettingsError } from '../config/settings.js';
@@ -40,8 +42,10 @@ export interface Joining {
   stop(): void;
 }
 
+const renewalOf = (ttlMs: number) => Math.max(10, Math.min(30_000, Math.floor(ttlMs / 3)));
+
 export function startJoining(options: JoinOptions): Joining {
-  const renewMs = Math.max(10, Math.min(30_000, Math.floor(options.joinTtlMs / 3)));
+  let renewMs = renewalOf(options.joinTtlMs);
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   let failing = '';
@@ -58,6 +62,8 @@ export function startJoining(options: JoinOptions): Joining {
       signal: AbortSignal.timeout(options.callTimeoutMs ?? 10_000),
     });
     const text = await response.text();
+    const ttl = Number(response.headers.get('cube-join-ttl'));
+    if (response.ok && Number.isFinite(ttl) && ttl > 0) renewMs = renewalOf(ttl);
     if (response.ok) return;
     let message = text.slice(0, 300);
     try {
