@@ -50,6 +50,10 @@ export async function forwardToLeader(ctx: Context, leader: LeaderInfo | undefin
     ctx.set('Retry-After', '1');
     throw new HttpError(503, `no manager leads right now (${options.trouble || 'an election is under way'}); nothing was done. Send the request again in a moment`);
   }
+  if (leader.name === options.me) {
+    ctx.set('Retry-After', '1');
+    throw new HttpError(503, `manager ${options.me} is taking the lead (it reads the state from etcd); nothing was done. Send the request again in a moment`);
+  }
   const streaming = ctx.path === '/events' || ctx.get('accept').includes('text/event-stream');
   const body = ctx.method === 'GET' || ctx.method === 'HEAD' ? undefined : await rawBody(ctx);
   const gone = new AbortController();

@@ -34,7 +34,9 @@ import type { ManagerService } from './service.js';
 interface Term {
   id: string;
   run: ManagerRun;
-  router: Router;
+  /** Its routes, and the answers for wrong methods. */
+  routes: ReturnType<Router['routes']>;
+  allowed: ReturnType<Router['allowedMethods']>;
   writer: EtcdWriter;
   watcher: Watcher | undefined;
   /** Event streams it serves: closed when the term ends, so their clients go to the next leader. */
@@ -130,7 +132,7 @@ export async function startHaManager(options: StartManagerOptions, settings: Set
       addMembershipRoutes(termRouter, run.registry);
       addManagerRoutes(termRouter, run.service, stopWaitMs);
       addUiRoutes(termRouter);
-      term = { id, run, router: termRouter, writer, watcher: undefined, streams: new Set() };
+      term = { id, run, routes: termRouter.routes(), allowed: termRouter.allowedMethods(), writer, watcher: undefined, streams: new Set() };
       void watchRegistrations(term);
       const names = workers.map((w) => w.name).join(', ') || 'none yet (workers join with cube worker --join)';
       log(`manager ${me.name} leads (term ${id}): ${state.tasks.length} task(s) from etcd, workers ${names}`);
@@ -182,7 +184,7 @@ export async function startHaManager(options: StartManagerOptions, settings: Set
     if (leader) ctx.set(LEADER_HEADER, leader.url);
     const current = term;
     if (!current) return asFollower(ctx as never, () => followerMethods(ctx as never, next));
-    await current.router.routes()(ctx as never, () => current.router.allowedMethods()(ctx as never, next));
+    await current.routes(ctx as never, () => current.allowed(ctx as never, next));
     if (ctx.response.type === 'text/event-stream') {
       const socket = ctx.req.socket;
       current.streams.add(socket);
