@@ -4,7 +4,7 @@
 // passed on once and reaches a manager that does not lead is answered 503, as
 // is one that finds no leader or a leader that does not answer. Every answer
 // of a manager on etcd names the leader in `Cube-Leader`.
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import type { Context } from 'koa';
 import { HttpError } from '../http/errors.js';
 import { DEFAULT_BODY_LIMIT } from '../http/json-body.js';
@@ -83,6 +83,14 @@ export async function forwardToLeader(ctx: Context, leader: LeaderInfo | undefin
     const value = response.headers.get(name);
     if (value) ctx.set(name, value);
   }
-  ctx.body = response.body ? Readable.fromWeb(response.body as import('node:stream/web').ReadableStream) : null;
-  if (response.status === 204) ctx.body = null;
+  if (!response.body || response.status === 204) {
+    ctx.body = null;
+    return;
+  }
+  // The leader's answer streams through; when either end goes, the other is ended quietly (a stream's client may leave).
+  const relayed = new PassThrough();
+  const source = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream);
+  source.on('error', () => relayed.end());
+  source.pipe(relayed);
+  ctx.body = relayed;
 }
