@@ -13,6 +13,7 @@ import { runCommand } from './commands/run.js';
 import { startCommand } from './commands/start.js';
 import { statusCommand } from './commands/status.js';
 import { stopCommand } from './commands/stop.js';
+import { tlsCommand } from './commands/tls.js';
 import { workerCommand } from './commands/worker.js';
 
 const commands: Record<string, Command> = {
@@ -26,6 +27,7 @@ const commands: Record<string, Command> = {
   'node drain': nodeDrainCommand,
   'node rm': nodeRmCommand,
   machines: machinesCommand,
+  tls: tlsCommand,
 };
 
 function help(): string {

@@ -6,6 +6,7 @@ import type { ManagerView } from '../manager/manager-view.js';
 import type { NodeView } from '../manager/node-view.js';
 import { readEvents, type StreamEvent } from '../http/sse-client.js';
 import type { Task } from '../vocabulary/task.js';
+import { tlsClient } from '../tls/client.js';
 import { UsageError } from './args.js';
 
 export const DEFAULT_MANAGER = 'localhost:5556';
@@ -57,6 +58,9 @@ export function reachError(error: unknown, timeoutMs: number): string {
   // fetch will not connect to a few ports (the Fetch standard's "bad ports": 1, 6000, 6667…).
   if (cause?.message === 'bad port') return 'a port fetch refuses to use; run the manager on another port';
   if (code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED') return 'the connection was closed';
+  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code ?? '')) {
+    return `${code}: it serves HTTPS with certificates of its own cluster CA; give the folder that cube tls init made with --tls-dir or CUBE_TLS_DIR`;
+  }
   return code ?? cause?.message ?? e.message;
 }
 
@@ -65,24 +69,34 @@ export interface ClientOptions {
   url: string;
   /** Sent as "Authorization: Bearer …" when not empty. */
   token: string;
+  /** The fetch to use: one that presents a client certificate for a manager that serves HTTPS (src/tls/client.ts). */
+  fetch?: typeof fetch;
 }
 
 export class ManagerClient {
   readonly url: string;
   private readonly token: string;
+  private readonly fetch: typeof fetch;
 
   constructor(options: ClientOptions) {
     this.url = options.url;
     this.token = options.token;
+    this.fetch = options.fetch ?? globalThis.fetch;
   }
 
-  /** The manager named by -m/--manager, else CUBE_MANAGER, else localhost:5556; the token from CUBE_TOKEN. */
+  /**
+   * The manager named by -m/--manager, else CUBE_MANAGER, else localhost:5556; the token from CUBE_TOKEN;
+   * with --tls-dir (CUBE_TLS_DIR), over HTTPS with the client certificate of that folder.
+   */
   static from(flags: Record<string, string>, env: NodeJS.ProcessEnv = process.env): ManagerClient {
     const flag = flags['manager'];
     const fromEnv = env['CUBE_MANAGER'];
     const url =
       flag !== undefined ? managerUrl(flag, '-m/--manager') : fromEnv ? managerUrl(fromEnv, 'CUBE_MANAGER') : managerUrl(DEFAULT_MANAGER, 'the default manager');
-    return new ManagerClient({ url, token: env['CUBE_TOKEN'] ?? '' });
+    const tlsDir = flags['tls-dir'] ?? env['CUBE_TLS_DIR'] ?? '';
+    if (!tlsDir) return new ManagerClient({ url, token: env['CUBE_TOKEN'] ?? '' });
+    const tls = tlsClient(tlsDir, 'client', 'manager');
+    return new ManagerClient({ url: url.replace(/^http:/, 'https:'), token: env['CUBE_TOKEN'] ?? '', fetch: tls.fetch });
   }
 
   private headers(extra: Record<string, string> = {}): Record<string, string> {
@@ -98,7 +112,7 @@ export class ManagerClient {
   private async send(method: string, path: string, body: unknown, timeoutMs: number, signal?: AbortSignal): Promise<Response> {
     const timeout = AbortSignal.timeout(timeoutMs);
     try {
-      return await fetch(`${this.url}${path}`, {
+      return await this.fetch(`${this.url}${path}`, {
         method,
         headers: this.headers(body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' }),
         signal: signal ? AbortSignal.any([timeout, signal]) : timeout,
@@ -204,7 +218,7 @@ export class ManagerClient {
     const timer = setTimeout(() => connect.abort(new DOMException('no answer', 'TimeoutError')), CALL_TIMEOUT_MS);
     let response: Response;
     try {
-      response = await fetch(`${this.url}${path}`, {
+      response = await this.fetch(`${this.url}${path}`, {
         headers: this.headers({ accept: 'text/event-stream' }),
         signal: AbortSignal.any([signal, connect.signal]),
       });

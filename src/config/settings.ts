@@ -1,11 +1,12 @@
 // Cube's settings (docs/spec.md §5) as one table: each comes from a flag, else its
 // CUBE_* variable, else a default that suits production. Tests set them in
 // milliseconds. The same table prints `--help` and docs/configuration.md.
+import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseDuration } from './duration.js';
 
-type Kind = 'duration' | 'count' | 'text' | 'switch';
+type Kind = 'duration' | 'count' | 'text' | 'switch' | 'ip';
 
 interface SettingSpec {
   env: string;
@@ -39,13 +40,22 @@ export const settingSpecs = {
   token: { env: 'CUBE_TOKEN', kind: 'text', default: '', help: 'when set, every API call must carry it as a bearer token' },
   stopTimeoutMs: { env: 'CUBE_STOP_TIMEOUT', kind: 'duration', default: '10s', help: 'time a container gets to stop after SIGTERM before SIGKILL' },
   dockerTimeoutMs: { env: 'CUBE_DOCKER_TIMEOUT', kind: 'duration', default: '60s', help: 'idle limit of one Docker call, so a hung engine fails tasks instead of hanging them' },
+  allowedHosts: { env: 'CUBE_ALLOWED_HOSTS', kind: 'text', default: '', help: 'more Host names the APIs answer to, comma-separated (.example.com takes its subdomains, * any); localhost, IP addresses, the listen address and this hostname always work' },
+  maxConnections: { env: 'CUBE_MAX_CONNECTIONS', kind: 'count', default: '1000', help: 'open connections an API accepts; more are closed at once (0: no cap)' },
+  headersTimeoutMs: { env: 'CUBE_HEADERS_TIMEOUT', kind: 'duration', default: '10s', help: "time a client gets to send a request's headers (0: no limit)" },
+  bodyTimeoutMs: { env: 'CUBE_BODY_TIMEOUT', kind: 'duration', default: '10s', help: 'time a client gets to send a request body once its headers are in; 408 after (0: no limit)' },
+  requestTimeoutMs: { env: 'CUBE_REQUEST_TIMEOUT', kind: 'duration', default: '30s', help: 'hard limit on receiving a whole request, headers and body; the connection is closed after (0: no limit)' },
+  keepAliveTimeoutMs: { env: 'CUBE_KEEP_ALIVE_TIMEOUT', kind: 'duration', default: '5s', help: 'how long an idle connection is kept open for a next request' },
+  streamBuffer: { env: 'CUBE_STREAM_BUFFER', kind: 'count', default: '1048576', help: 'bytes of events a GET /events stream holds for a client that reads slowly; past it the client is dropped (told to resume with ?since=)' },
+  tlsDir: { env: 'CUBE_TLS_DIR', kind: 'text', default: '', help: 'a folder made by cube tls init: the APIs serve HTTPS, ask for certificates of its CA and the manager presents its own to workers (unset: plain HTTP)' },
+  publishHost: { env: 'CUBE_PUBLISH_HOST', kind: 'ip', default: '', help: "host address task ports are published on, like 127.0.0.1 (unset: every address, Docker's default)" },
   inspect: { env: 'CUBE_INSPECT', kind: 'switch', default: '0', help: 'send the actors\' events to the Stately inspector (its page needs internet in the browser)' },
   inspectPort: { env: 'CUBE_INSPECT_PORT', kind: 'count', default: '8080', help: 'where the inspector relay listens (its page and its WebSocket)' },
   inspectUrl: { env: 'CUBE_INSPECT_URL', kind: 'text', default: '', help: 'send inspection events to this WebSocket instead of starting a relay' },
 } as const satisfies Record<string, SettingSpec>;
 
 type Specs = typeof settingSpecs;
-type ValueOf<K extends Kind> = K extends 'text' ? string : K extends 'switch' ? boolean : number;
+type ValueOf<K extends Kind> = K extends 'text' | 'ip' ? string : K extends 'switch' ? boolean : number;
 export type Settings = { -readonly [N in keyof Specs]: ValueOf<Specs[N]['kind']> };
 
 export class SettingsError extends Error {
@@ -70,6 +80,9 @@ function parse(spec: SettingSpec, text: string, from: string): number | string |
     case 'switch':
       if (!['', '0', '1', 'true', 'false'].includes(text)) throw new SettingsError(`${from}: expected 1 or 0, got ${JSON.stringify(text)}`);
       return text === '1' || text === 'true' || text === '';
+    case 'ip':
+      if (text !== '' && isIP(text) === 0) throw new SettingsError(`${from}: ${JSON.stringify(text)} is not an IP address; write it like 127.0.0.1, or leave it unset for every address`);
+      return text;
     case 'text':
       if (spec.choices && !spec.choices.includes(text)) {
         throw new SettingsError(`${from}: ${JSON.stringify(text)} is not one of ${spec.choices.join(', ')}`);

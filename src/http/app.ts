@@ -1,23 +1,47 @@
 // The Koa app shared by the manager and worker APIs: JSON errors first, then
-// the optional bearer token, then the routes, then JSON answers for wrong
-// methods (405) and unknown paths (404).
+// the browser defences, then (over HTTPS) the client certificate, then the
+// optional bearer token, then the routes, then JSON answers for wrong methods
+// (405) and unknown paths (404). `listen` serves it with the caps and time
+// limits of docs/security.md, over HTTPS when CUBE_TLS_DIR is set.
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import Router from '@koa/router';
 import Koa, { type Context, type Next } from 'koa';
+import { formatDuration } from '../config/duration.js';
 import type { Log } from '../log.js';
-import { HttpError, errorMiddleware, sendError } from './errors.js';
+import { loadTls, type TlsMaterial } from '../tls/files.js';
+import { requirePeer } from '../tls/peer.js';
+import { browserGuard } from './browser-guard.js';
+import { HttpError, errorMiddleware, sendError, type ErrorBody } from './errors.js';
+import { hostRule, type HostRule } from './hosts.js';
+import { setServerSettings, type ServerSettings } from './limits.js';
 
 export interface AppOptions {
-  /** Paths served without the token: a page shell that holds no data (the live view's). */
+  /** Paths served without the token and to other sites: a page shell that holds no data (the live view's). */
   isPublic?: (path: string) => boolean;
-  /** The shared secret every request must carry as `Authorization: Bearer …` (CUBE_TOKEN). */
-  token: string;
+  /** The token (CUBE_TOKEN), the allowed hosts, the caps and time limits, the TLS folder. */
+  settings: ServerSettings;
+  /** Which API this is: its certificate, and whose certificates it takes (a worker: the manager's only). */
+  role: 'manager' | 'worker';
   log: Log;
   /** What to list in the 404 message. */
   routesHint: string;
 }
+
+/** What `listen` needs to know of an app made by `createApp`. */
+interface Served {
+  settings: ServerSettings;
+  tls: TlsMaterial | undefined;
+  log: Log;
+  /** The addresses it listens on, which are names it answers to. */
+  hosts: string[];
+  rule: HostRule;
+}
+
+const served = new WeakMap<Koa, Served>();
 
 function tokenMiddleware(token: string, isPublic: (path: string) => boolean) {
   const expected = Buffer.from(token);
@@ -41,11 +65,24 @@ const clientGone = new Set(['ECONNRESET', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE',
 
 export function createApp(router: Router, options: AppOptions): Koa {
   const app = new Koa();
+  const { settings } = options;
+  const isPublic = options.isPublic ?? (() => false);
+  const state: Served = {
+    settings,
+    tls: settings.tlsDir ? loadTls(settings.tlsDir, options.role) : undefined,
+    log: options.log,
+    hosts: [],
+    rule: hostRule(settings.allowedHosts),
+  };
+  served.set(app, state);
+  setServerSettings(app, settings);
   app.on('error', (error: Error & { code?: string }) => {
     if (!clientGone.has(error.code ?? '')) options.log(`HTTP error: ${error.stack ?? error.message}`);
   });
   app.use(errorMiddleware(options.log));
-  if (options.token) app.use(tokenMiddleware(options.token, options.isPublic ?? (() => false)));
+  app.use(browserGuard(() => state.rule, isPublic));
+  if (state.tls) app.use(requirePeer(options.role === 'worker' ? ['manager'] : ['manager', 'client']));
+  if (settings.token) app.use(tokenMiddleware(settings.token, isPublic));
   app.use(async (ctx, next) => {
     await next();
     if (ctx.body !== undefined) return;
@@ -71,8 +108,65 @@ export interface Listening {
   close(): Promise<void>;
 }
 
+/** Refuses time limits that Node would reject with a bare range error, saying which settings to change. */
+function checkTimeouts(settings: ServerSettings): void {
+  const { headersTimeoutMs: headers, requestTimeoutMs: request } = settings;
+  if (request > 0 && headers > request) {
+    throw new Error(`CUBE_HEADERS_TIMEOUT (${headers} ms) is longer than CUBE_REQUEST_TIMEOUT (${request} ms), which covers headers and body; make the request timeout the longer one`);
+  }
+}
+
+/**
+ * What Node would answer with a bare status line, answered in JSON like every
+ * other refusal: requests too slow (the time limits), headers too large, and
+ * requests that are not HTTP.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Duplex, settings: ServerSettings): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+  const [status, reason, message] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'Request Timeout', `the request did not arrive in time: headers within ${formatDuration(settings.headersTimeoutMs)} (CUBE_HEADERS_TIMEOUT), all of it within ${formatDuration(settings.requestTimeoutMs)} (CUBE_REQUEST_TIMEOUT); send it whole, at once`]
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'Request Header Fields Too Large', 'the request headers are larger than 16 KiB; send fewer or smaller headers']
+        : [400, 'Bad Request', `this is not an HTTP request Cube can read (${error.code ?? error.message}); speak HTTP/1.1${settings.tlsDir ? ' over TLS' : ''}`];
+  const body = JSON.stringify({ HTTPStatusCode: status, Message: message } satisfies ErrorBody);
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+
+function createServerFor(app: Koa, state: Served): Server {
+  const { settings, tls } = state;
+  checkTimeouts(settings);
+  const limits = [settings.headersTimeoutMs, settings.requestTimeoutMs].filter((ms) => ms > 0);
+  const options = {
+    headersTimeout: settings.headersTimeoutMs,
+    requestTimeout: settings.requestTimeoutMs,
+    // Node looks for expired requests this often (30 s by default): often enough that a limit holds to a quarter.
+    connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(Math.min(...limits, 4000) / 4))),
+  };
+  const server = tls
+    ? // Certificates are asked for, and checked per request (src/tls/peer.ts) so refusals can say why.
+      createHttpsServer({ ...options, ...tls, requestCert: true, rejectUnauthorized: false, handshakeTimeout: settings.headersTimeoutMs || 120_000 }, app.callback())
+    : createServer(options, app.callback());
+  server.keepAliveTimeout = settings.keepAliveTimeoutMs;
+  if (settings.maxConnections > 0) server.maxConnections = settings.maxConnections;
+  let warned = 0;
+  server.on('drop', () => {
+    if (Date.now() - warned < 60_000) return;
+    warned = Date.now();
+    state.log(`refusing connections: ${settings.maxConnections} are open (CUBE_MAX_CONNECTIONS)`);
+  });
+  server.on('clientError', (error: Error & { code?: string }, socket: Duplex) => answerClientError(error, socket, settings));
+  // A broken handshake (no TLS, a certificate of another CA refused by the client) is the client's problem.
+  server.on('tlsClientError', () => undefined);
+  return server;
+}
+
 export async function listen(app: Koa, host: string, port: number): Promise<Listening> {
-  const server = createServer(app.callback());
+  const state = served.get(app);
+  if (!state) throw new Error('listen() serves apps made by createApp()');
+  state.hosts.push(host);
+  state.rule = hostRule(state.settings.allowedHosts, state.hosts);
+  const server = createServerFor(app, state);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -86,7 +180,7 @@ export async function listen(app: Koa, host: string, port: number): Promise<List
     server,
     host,
     port: bound,
-    url: `http://${shown}:${bound}`,
+    url: `${state.tls ? 'https' : 'http'}://${shown}:${bound}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

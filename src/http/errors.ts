@@ -23,6 +23,8 @@ export interface ErrorBody {
 export function sendError(ctx: Context, status: number, message: string): void {
   ctx.status = status;
   ctx.body = { HTTPStatusCode: status, Message: message } satisfies ErrorBody;
+  // A refusal before the body was read: the connection goes, rather than waiting for a body nobody reads.
+  if (!ctx.req.complete) ctx.set('Connection', 'close');
 }
 
 export function errorMiddleware(log: Log) {

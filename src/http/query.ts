@@ -6,7 +6,7 @@ import { HttpError } from './errors.js';
 /** `?since=` (or Last-Event-ID): a version, a whole number ≥ 0. */
 export function versionParameter(value: unknown): number | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !/^\d{1,15}$/.test(value)) {
+  if (typeof value !== 'string' || !/^\d{1,16}$/.test(value) || !Number.isSafeInteger(Number(value))) {
     throw new HttpError(400, `since: expected a version (a whole number ≥ 0, the id of the last event read), got ${JSON.stringify(value)}`);
   }
   return Number(value);

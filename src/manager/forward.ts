@@ -37,6 +37,8 @@ export interface ForwardOptions {
   trouble: string;
   /** Limit of a call that is not a stream (a DELETE waits for its container). */
   timeoutMs: number;
+  /** How to reach the leader (with this manager's certificate under CUBE_TLS_DIR); default fetch. */
+  fetch?: typeof fetch;
 }
 
 /** Answers the request with the leader's answer, or 503 saying why it cannot. */
@@ -62,7 +64,7 @@ export async function forwardToLeader(ctx: Context, leader: LeaderInfo | undefin
   for (const name of passedOn) if (ctx.get(name)) headers[name] = ctx.get(name);
   let response: Response;
   try {
-    response = await fetch(`${leader.url}${ctx.originalUrl}`, {
+    response = await (options.fetch ?? fetch)(`${leader.url}${ctx.originalUrl}`, {
       method: ctx.method,
       headers,
       redirect: 'manual',

@@ -14,6 +14,7 @@ import type { Context, Next } from 'koa';
 import { SettingsError, type Settings } from '../config/settings.js';
 import { createApp, listen, type Listening } from '../http/app.js';
 import { createLog } from '../log.js';
+import { tlsClient } from '../tls/client.js';
 import { connectEtcd, etcdKeys, type EtcdConnection } from '../store/etcd.js';
 import { EtcdReads, loadLeaderState } from '../store/etcd-reads.js';
 import { EtcdWriter } from '../store/etcd-writer.js';
@@ -54,7 +55,7 @@ function advertised(settings: Settings, listening: Listening): string {
   if (listening.host === '0.0.0.0' || listening.host === '::') {
     throw new SettingsError(`the manager listens on every address (${listening.host}): say which one the others reach it at with --advertise host:port (CUBE_ADVERTISE)`);
   }
-  return listening.url.replace(/^http:\/\//, '');
+  return listening.url.replace(/^https?:\/\//, '');
 }
 
 /** The managers that hold a lease now, the leader marked. */
@@ -93,7 +94,7 @@ export async function startHaManager(options: StartManagerOptions, settings: Set
   const router = new Router();
   let listening: Listening;
   try {
-    listening = await listen(createApp(router, { token: settings.token, log, routesHint: managerRoutesHint, isPublic: isUiPath }), options.host ?? '127.0.0.1', options.port ?? 5556);
+    listening = await listen(createApp(router, { settings, role: 'manager', log, routesHint: managerRoutesHint, isPublic: isUiPath }), options.host ?? '127.0.0.1', options.port ?? 5556);
   } catch (error) {
     connection.close();
     throw error;
@@ -107,7 +108,10 @@ export async function startHaManager(options: StartManagerOptions, settings: Set
       throw error;
     }
   })();
-  const me: ManagerIdentity = { name: address, url: `http://${address}`, startedAt: new Date().toISOString() };
+  const scheme = listening.url.startsWith('https:') ? 'https' : 'http';
+  const me: ManagerIdentity = { name: address, url: `${scheme}://${address}`, startedAt: new Date().toISOString() };
+  // With CUBE_TLS_DIR, a follower reaches the leader as a manager reaches a manager: its certificate, the cluster's CA.
+  const toLeader = settings.tlsDir ? tlsClient(settings.tlsDir, 'manager', 'manager').fetch : fetch;
 
   const leadership: Leadership = new Leadership(connection, me, {
     leaseMs: settings.leaderLeaseMs,
@@ -173,7 +177,7 @@ export async function startHaManager(options: StartManagerOptions, settings: Set
     reads,
     leader: () => leadership.leader(),
     managers: () => listManagers(connection, leadership),
-    forward: () => ({ me: me.name, trouble: leadership.problem(), timeoutMs: stopWaitMs + 10_000 }),
+    forward: () => ({ me: me.name, trouble: leadership.problem(), timeoutMs: stopWaitMs + 10_000, fetch: toLeader }),
   });
   const asFollower = followerRouter.routes();
   const followerMethods = followerRouter.allowedMethods();

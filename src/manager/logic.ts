@@ -19,6 +19,7 @@ import { remoteWorkerActor } from './remote-worker.js';
 import { workerProxy } from './worker-proxy.js';
 import { afterWrites } from './write-barrier.js';
 import type { ToWorker } from '../vocabulary/protocol.js';
+import { workerConnection } from '../tls/client.js';
 
 export function placementPolicy(scheduler: string): PlacementPolicy {
   return { scheduler: schedulerByName(scheduler), hold: holdTask, empty: emptyHeld };
@@ -58,6 +59,7 @@ export function managerWriteActions(writes: ManagerWriter) {
 }
 
 export function managerLogic(runtimes: Runtimes, settings: Settings, log: Log, writes: ManagerWriter, workerWrites: (worker: string) => WorkerWrites) {
+  const tls = workerConnection(settings.tlsDir);
   // With a store that answers later, commands to workers wait for the writes before them (src/manager/write-barrier.ts).
   const settled = writes.settled?.bind(writes);
   const ordered = <I>(logic: CallbackActorLogic<ToWorker, I>) => (settled ? afterWrites(logic, settled) : logic);
@@ -73,11 +75,14 @@ export function managerLogic(runtimes: Runtimes, settings: Settings, log: Log, w
             callTimeoutMs: 10_000,
             stopTimeoutMs: settings.stopTimeoutMs,
             log,
+            ...tls,
           })),
           book: ordered(bookWorkerActor({ pollMs: settings.bookPollMs, callTimeoutMs: 10_000, log })),
         },
         detectTimeoutMs: 10_000,
         log,
+        // With mutual TLS every worker speaks Cube's protocol (the book's has no TLS); its proxy says why one cannot be reached.
+        ...(tls.scheme ? { detect: async () => 'cube' as const } : {}),
       }),
       clock: clockActor,
     },

@@ -12,6 +12,7 @@ import type { FromWorker, ToWorker } from '../vocabulary/protocol.js';
 import type { Task } from '../vocabulary/task.js';
 import { ValidationError } from '../task/codec.js';
 import { readStats, readTask, readTaskList } from '../task/reports.js';
+import { samePlacement } from '../vocabulary/placement.js';
 import { readEvents } from '../http/sse-client.js';
 import type { Log } from '../log.js';
 
@@ -23,6 +24,9 @@ export interface RemoteWorkerOptions {
   callTimeoutMs: number;
   stopTimeoutMs: number;
   log: Log;
+  /** How to reach workers over HTTPS (src/tls/client.ts); plain HTTP with the global fetch when absent. */
+  scheme?: 'http' | 'https';
+  fetch?: typeof fetch;
 }
 
 const now = () => new Date().toISOString();
@@ -60,7 +64,8 @@ export function readWorkerMessage(type: string, data: unknown, worker: string, a
 
 export function remoteWorkerActor(options: RemoteWorkerOptions) {
   return fromCallback<ToWorker, { name: string; address: string }>(({ input, sendBack, receive }) => {
-    const base = `http://${input.address}`;
+    const base = `${options.scheme ?? 'http'}://${input.address}`;
+    const fetch = options.fetch ?? globalThis.fetch; // every call below goes through it
     const headers: Record<string, string> = options.token ? { authorization: `Bearer ${options.token}` } : {};
     const report = (message: FromWorker) => sendBack(message);
     let stopped = false;
@@ -71,6 +76,8 @@ export function remoteWorkerActor(options: RemoteWorkerOptions) {
     let seen = 0;
     /** Commands about one task go out one after another, so a stop never overtakes the run before it. */
     const lanes = new Map<string, Promise<void>>();
+    /** Per task, the run waiting in its lane, not sent yet: a stop of its placement queued behind it cancels it. */
+    const unsent = new Map<string, { placement: string; cancelled: boolean }>();
 
     const unreadable = (what: string, error: unknown) =>
       `${input.address}: ${what} that Cube cannot read (${error instanceof ValidationError ? error.message : callError(error)})`;
@@ -169,10 +176,19 @@ export function remoteWorkerActor(options: RemoteWorkerOptions) {
     receive((message) => {
       switch (message.type) {
         case 'task.run': {
+          const id = message.task.ID;
           const path = `/tasks?placement=${encodeURIComponent(message.task.Placement)}`;
-          return inLane(message.task.ID, () => call(message, 'POST', path, { Task: message.task }));
+          const ticket = { placement: message.task.Placement, cancelled: false };
+          unsent.set(id, ticket);
+          return inLane(id, async () => {
+            if (unsent.get(id) === ticket) unsent.delete(id);
+            if (!ticket.cancelled) await call(message, 'POST', path, { Task: message.task });
+          });
         }
         case 'task.stop': {
+          // A run of this placement that has not gone out yet never will: the stop alone goes, and leaves a tombstone.
+          const waiting = unsent.get(message.id);
+          if (waiting && samePlacement(waiting.placement, message.placement)) waiting.cancelled = true;
           const path = `/tasks/${encodeURIComponent(message.id)}?placement=${encodeURIComponent(message.placement)}`;
           return inLane(message.id, () => call(message, 'DELETE', path));
         }

@@ -95,7 +95,7 @@ export async function startManager(options: StartManagerOptions = {}): Promise<R
   };
   try {
     const router = new Router();
-    const listening = await listen(createApp(router, { token: settings.token, log, routesHint: managerRoutesHint, isPublic: isUiPath }), options.host ?? '127.0.0.1', options.port ?? 5556);
+    const listening = await listen(createApp(router, { settings, role: 'manager', log, routesHint: managerRoutesHint, isPublic: isUiPath }), options.host ?? '127.0.0.1', options.port ?? 5556);
     servers.push(listening);
 
     // Workers in this process: their engine is checked first, their API listens, their store is read.
@@ -105,7 +105,7 @@ export async function startManager(options: StartManagerOptions = {}): Promise<R
       const workerListening =
         worker.port === null
           ? null
-          : await listen(createApp(workerRouter, { token: settings.token, log, routesHint: workerRoutesHint }), worker.host ?? '127.0.0.1', worker.port ?? 5555);
+          : await listen(createApp(workerRouter, { settings, role: 'worker', log, routesHint: workerRoutesHint }), worker.host ?? '127.0.0.1', worker.port ?? 5555);
       if (workerListening) servers.push(workerListening);
       const name = worker.name ?? defaultWorkerName(workerListening?.port);
       const runtime = worker.runtime ?? dockerRuntime(settings, name, worker.dockerHost);

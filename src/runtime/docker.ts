@@ -33,6 +33,8 @@ export interface DockerRuntimeOptions {
   stopTimeoutSeconds?: number;
   /** Idle limit for one Docker call, so an engine that hangs fails tasks instead of hanging them. */
   callTimeoutMs?: number;
+  /** The host address task ports are published on (CUBE_PUBLISH_HOST); unset: every address, Docker's default. */
+  publishHost?: string;
 }
 
 const now = () => new Date().toISOString();
@@ -173,8 +175,9 @@ export class DockerRuntime implements ContainerRuntime {
     // Every exposed port is published: on the asked host port when there is
     // one, else on a port Docker picks (docs/spec.md §1), so health checks can reach it.
     const ports = new Set([...Object.keys(task.ExposedPorts ?? {}), ...Object.keys(task.PortBindings ?? {})]);
-    const portBindings: Record<string, { HostPort: string }[]> = {};
-    for (const port of ports) portBindings[port] = [{ HostPort: bindings?.[port] ?? '' }];
+    const portBindings: Record<string, { HostIp?: string; HostPort: string }[]> = {};
+    const hostIp = this.options.publishHost ? { HostIp: this.options.publishHost } : {};
+    for (const port of ports) portBindings[port] = [{ ...hostIp, HostPort: bindings?.[port] ?? '' }];
     return {
       name: task.Name,
       Image: task.Image,

@@ -36,6 +36,7 @@ export function dockerRuntime(settings: Settings, worker: string, dockerHost?: s
     host: dockerHost,
     stopTimeoutSeconds: Math.ceil(settings.stopTimeoutMs / 1000),
     callTimeoutMs: settings.dockerTimeoutMs,
+    publishHost: settings.publishHost,
   });
 }
 

@@ -34,6 +34,8 @@ export interface JoinOptions {
   log: Log;
   /** Limit of one call. */
   callTimeoutMs?: number;
+  /** With CUBE_TLS_DIR: HTTPS, with the worker's certificate. */
+  tls?: { scheme: 'https'; fetch: typeof fetch };
 }
 
 export interface Joining {
@@ -55,7 +57,7 @@ export function startJoining(options: JoinOptions): Joining {
   const joined = new Promise<string>((resolve) => (first = resolve));
 
   async function once(manager: string): Promise<void> {
-    const response = await fetch(`http://${manager}/nodes`, {
+    const response = await (options.tls?.fetch ?? fetch)(`${options.tls?.scheme ?? 'http'}://${manager}/nodes`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) },
       body: JSON.stringify({ Name: options.name, Address: options.address }),

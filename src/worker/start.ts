@@ -12,6 +12,7 @@ import { defaultWorkerName, dockerRuntime, openWorkerWrites, taskPolicy, workerL
 import { workerLogic } from './logic.js';
 import { WorkerService } from './service.js';
 import { parseJoin, startJoining } from './join.js';
+import { tlsClient } from '../tls/client.js';
 
 export interface StartWorkerOptions {
   host?: string;
@@ -40,7 +41,7 @@ function joinAddress(listening: Listening): string {
   if (listening.host === '0.0.0.0' || listening.host === '::') {
     throw new SettingsError(`a worker that joins and listens on every address (${listening.host}) must say where managers reach it: --advertise host:port (CUBE_ADVERTISE)`);
   }
-  return listening.url.replace(/^http:\/\//, '');
+  return listening.url.replace(/^https?:\/\//, '');
 }
 
 export async function startWorker(options: StartWorkerOptions = {}): Promise<RunningWorker> {
@@ -49,7 +50,7 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
   const managers = parseJoin(settings.join);
   const router = new Router();
   const log = options.log ?? createLog('worker');
-  const app = createApp(router, { token: settings.token, log, routesHint: workerRoutesHint });
+  const app = createApp(router, { settings, role: 'worker', log, routesHint: workerRoutesHint });
   const listening: Listening = await listen(app, options.host ?? '127.0.0.1', options.port ?? 5555);
   const name = options.name ?? defaultWorkerName(listening.port);
   try {
@@ -70,7 +71,7 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
     actor.start();
     addWorkerRoutes(router, service);
     log(`worker ${name} serving on ${listening.url} with ${engine}; ${restore.tasks.length} task(s) restored`);
-    const joining = advertise === undefined ? undefined : startJoining({ name, address: advertise, managers, token: settings.token, joinTtlMs: settings.joinTtlMs, log });
+    const joining = advertise === undefined ? undefined : startJoining({ name, address: advertise, managers, token: settings.token, joinTtlMs: settings.joinTtlMs, log, ...(settings.tlsDir ? { tls: tlsClient(settings.tlsDir, 'worker', 'manager') } : {}) });
     return {
       name,
       url: listening.url,

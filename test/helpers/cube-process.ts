@@ -28,7 +28,7 @@ export async function spawnCube(args: string[], env: Record<string, string> = {}
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {
     const look = () => {
-      const match = /listening on (http:\/\/\S+?)[,\s]/.exec(out);
+      const match = /listening on (https?:\/\/\S+?)[,\s]/.exec(out);
       if (match) resolve(match[1]!);
     };
     child.stdout!.on('data', look);
