@@ -17,7 +17,7 @@ export const LEADER_HEADER = 'Cube-Leader';
 /** Headers a client sends that the leader needs. */
 const passedOn = ['authorization', 'content-type', 'accept', 'last-event-id'];
 /** Headers of the leader's answer that the client needs. */
-const passedBack = ['content-type', 'cache-control', 'retry-after', 'x-accel-buffering'];
+const passedBack = ['content-type', 'cache-control', 'retry-after', 'x-accel-buffering', 'cube-join-ttl'];
 
 async function rawBody(ctx: Context): Promise<Buffer> {
   const chunks: Buffer[] = [];

@@ -98,6 +98,12 @@ test('a follower answers reads from etcd and passes commands and the event strea
   abort.abort();
   assert.equal(first.value?.type, 'snapshot');
 
+  const joined = await post(`${follower.url}/nodes`, { Name: 'through-follower', Address: '127.0.0.1:1' });
+  assert.equal(joined.status, 201, 'a join through a follower');
+  assert.ok(Number(joined.headers.get('cube-join-ttl')) > 0, 'with the leader’s TTL passed back');
+  assert.equal((await post(`${follower.url}/nodes/through-follower/drain`, undefined)).status, 200);
+  assert.equal((await del(`${follower.url}/nodes/through-follower`)).status, 204);
+
   const stopped = await del(`${follower.url}/tasks/via-follower`);
   assert.equal(stopped.status, 204, JSON.stringify(stopped.body));
   const nodes = (await get(`${follower.url}/nodes`)).body as { Role: string; State: string; Api?: string }[];
