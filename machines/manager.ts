@@ -19,7 +19,7 @@ import { LOG_LIMIT, newBook, type Book, type Effects, type PlacementPolicy, type
 import { carryOut, dropIntent, stop, submit } from './manager/commands.js';
 import { adoptOrphans, checkLiveness, heard, suspect, undelivered } from './manager/liveness.js';
 import { compareListed, isOlder, isStale, mirror, refused, stopStaleCopy } from './manager/mirror.js';
-import { drain, join, remove } from './manager/membership.js';
+import { drain, join, remove, undrain } from './manager/membership.js';
 import { workerMachine, type WorkerInput } from './worker.js';
 
 export interface WorkerSpec {
@@ -64,6 +64,7 @@ export type ManagerEvent =
   /** Workers that join and leave at runtime (machines/manager/membership.ts); the edge stored each change first. */
   | { type: 'worker.join'; name: string; address: string; at: string }
   | { type: 'worker.drain'; name: string; at: string }
+  | { type: 'worker.undrain'; name: string; at: string }
   | { type: 'worker.remove'; name: string; at: string }
   | FromWorker;
 
@@ -129,6 +130,7 @@ const handlers: { [T in Exclude<ManagerEvent['type'], 'task.updated' | 'worker.t
   'task.undelivered': (c, e, fx) => undelivered(c.book, c.placement, e, fx),
   'task.refused': (c, e, fx) => refused(c.book, c.placement, e, c.book.now, fx),
   'worker.drain': (c, e, fx) => drain(c.book, c.placement, e.name, e.at, fx),
+  'worker.undrain': (c, e, fx) => undrain(c.book, c.placement, e.name, e.at, fx),
 };
 
 /** Spawns the child that speaks for a worker: the worker machine itself in this process, a proxy for one elsewhere. */

@@ -1,8 +1,8 @@
 // Workers that join and leave while the manager runs (docs/ha.md). A join adds
 // a worker to the book (the machine spawns its proxy, and it takes tasks at its
 // first heartbeat); a drain takes a worker out of placement and moves its tasks
-// to the others, as `kubectl drain` evicts and Nomad's drain migrates; a
-// removal forgets a worker, and what the book still placed there is placed
+// to the others, as `kubectl drain` evicts and Nomad's drain migrates (and
+// `undrain` makes it take tasks again, as `kubectl uncordon`); a removal forgets a worker, and what the book still placed there is placed
 // again. The edge stores each change before it sends the event here, so a new
 // leader starts from the same membership.
 import { TaskState, type StateName } from '../../src/vocabulary/task.js';
@@ -42,6 +42,16 @@ export function drain(book: Book, policy: PlacementPolicy, name: string, at: str
     fx.send(name, { type: 'task.stop', id: task.ID, placement: task.Placement, at });
     requeue(book, policy, task, at, `worker ${name} is draining; placing the task on another worker and stopping its copy there`, fx);
   }
+  placeQueued(book, policy, at, fx);
+}
+
+/** Ends a drain (`kubectl uncordon`, `nomad node drain -disable`): the worker takes tasks again; what moved away stays where it is. */
+export function undrain(book: Book, policy: PlacementPolicy, name: string, at: string, fx: Effects): void {
+  const worker = book.workers.get(name);
+  if (!worker || !worker.draining) return;
+  worker.draining = false;
+  fx.note({ Time: at, Type: 'Worker Eligible', Message: `worker ${name} takes tasks again`, Worker: name });
+  fx.workerChanged(worker);
   placeQueued(book, policy, at, fx);
 }
 

@@ -9,6 +9,7 @@ import { managerCommand } from './commands/manager.js';
 import { nodeCommand } from './commands/node.js';
 import { nodeDrainCommand } from './commands/node-drain.js';
 import { nodeRmCommand } from './commands/node-rm.js';
+import { nodeUndrainCommand } from './commands/node-undrain.js';
 import { runCommand } from './commands/run.js';
 import { startCommand } from './commands/start.js';
 import { statusCommand } from './commands/status.js';
@@ -26,12 +27,14 @@ const commands: Record<string, Command> = {
   node: nodeCommand,
   'node drain': nodeDrainCommand,
   'node rm': nodeRmCommand,
+  'node undrain': nodeUndrainCommand,
   machines: machinesCommand,
   tls: tlsCommand,
 };
 
 function help(): string {
-  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  const width = Math.max(...Object.keys(commands).map((name) => name.length));
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
   return `usage: cube <command> [options]\n\ncommands:\n${lines.join('\n')}\n\n"cube <command> --help" tells more; docs/cli.md has it all.\n`;
 }
 

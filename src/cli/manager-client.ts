@@ -183,6 +183,11 @@ export class ManagerClient {
     return this.call<NodeView>('POST', `/nodes/${encodeURIComponent(name)}/drain`);
   }
 
+  /** DELETE /nodes/{name}/drain: the worker as it is now. */
+  undrain(name: string): Promise<NodeView> {
+    return this.call<NodeView>('DELETE', `/nodes/${encodeURIComponent(name)}/drain`);
+  }
+
   /** DELETE /nodes/{name}. */
   async removeNode(name: string): Promise<void> {
     const path = `/nodes/${encodeURIComponent(name)}`;

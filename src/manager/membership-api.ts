@@ -1,6 +1,6 @@
 // The membership routes of the manager API (docs/api.md, "Workers that join"):
-// POST /nodes (a worker joins, or renews), POST /nodes/{name}/drain and
-// DELETE /nodes/{name}.
+// POST /nodes (a worker joins, or renews), POST /nodes/{name}/drain (and
+// DELETE of it, which ends the drain) and DELETE /nodes/{name}.
 import type Router from '@koa/router';
 import { HttpError } from '../http/errors.js';
 import { readJson } from '../http/json-body.js';
@@ -39,6 +39,10 @@ export function addMembershipRoutes(router: Router, registry: Registry): void {
 
   router.post('/nodes/:name/drain', async (ctx) => {
     ctx.body = await registry.drain(ctx.params['name']!);
+  });
+
+  router.delete('/nodes/:name/drain', async (ctx) => {
+    ctx.body = await registry.undrain(ctx.params['name']!);
   });
 
   router.delete('/nodes/:name', async (ctx) => {

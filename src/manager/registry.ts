@@ -89,6 +89,20 @@ export class Registry {
     return this.view(name);
   }
 
+  /** Ends a drain: the worker takes tasks again. */
+  async undrain(name: string): Promise<NodeView> {
+    const worker = this.book().workers.get(name);
+    if (!worker) throw new HttpError(404, `no worker ${name}; GET /nodes lists the workers`);
+    if (worker.draining) {
+      // A worker of --workers needs no record once it is not drained; a joined one keeps its registration.
+      const record: NodeRecord = { Name: name, Address: worker.address, Joined: true, Draining: false, Since: now() };
+      await this.store(`the end of the drain of worker ${name}`, () => (worker.joined ? this.writes.putNode(record, this.options.joinTtlMs) : this.writes.deleteNode(name)));
+      if (worker.joined) this.renewed.set(name, Date.now());
+      this.actor.send({ type: 'worker.undrain', name, at: now() });
+    }
+    return this.view(name);
+  }
+
   /** Forgets a drained or dead worker that joined. */
   async remove(name: string): Promise<void> {
     const refusal = removalRefusal(this.book(), name);

@@ -178,6 +178,11 @@ test('the membership routes refuse what is wrong in words, on etcd and on SQLite
     assert.equal(early.status, 409);
     assert.match(early.body.Message, /worker x1 is (unknown|suspect) and not drained; drain it first/);
     assert.equal((await post(`${manager.url}/nodes/x1/drain`, undefined)).status, 200);
+    const undrained = await del(`${manager.url}/nodes/x1/drain`);
+    assert.equal(undrained.status, 200);
+    assert.equal(undrained.body.Draining, false);
+    assert.equal((await del(`${manager.url}/nodes/x1`)).status, 409, 'no longer drained');
+    assert.equal((await post(`${manager.url}/nodes/x1/drain`, undefined)).status, 200);
     assert.equal((await del(`${manager.url}/nodes/x1`)).status, 204);
     assert.equal((await del(`${manager.url}/nodes/x1`)).status, 404);
   }
@@ -189,6 +194,8 @@ test('on SQLite, joined workers and drains survive a restart of the manager', as
   assert.equal((await post(`${manager.url}/nodes`, { Name: 'j1', Address: '127.0.0.1:1' })).status, 201);
   assert.equal((await post(`${manager.url}/nodes`, { Name: 'j2', Address: '127.0.0.1:2' })).status, 201);
   assert.equal((await post(`${manager.url}/nodes/j2/drain`, undefined)).status, 200);
+  assert.equal((await post(`${manager.url}/nodes/j1/drain`, undefined)).status, 200);
+  assert.equal((await del(`${manager.url}/nodes/j1/drain`)).status, 200, 'a drain that ended is not kept');
   await manager.close();
   manager = await startManager({ port: 0, settings: { store: 'sqlite', dataDir }, log: silentLog });
   t.after(() => manager.close());

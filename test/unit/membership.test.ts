@@ -87,6 +87,14 @@ test('a drained worker takes no new tasks; its tasks move to the others and its 
 
   manager.send({ type: 'task.submit', task: task('d'), at: at(4) });
   assert.equal(book().tasks.get('d')!.Worker, 'w2', 'nothing new on a draining worker');
+  // The drain ends (uncordon): w1 takes tasks again; what moved away stays.
+  manager.send({ type: 'worker.undrain', name: 'w1', at: at(5) });
+  assert.equal(book().workers.get('w1')!.draining, false);
+  manager.send({ type: 'task.submit', task: task('u1'), at: at(6) });
+  manager.send({ type: 'task.submit', task: task('u2'), at: at(6) });
+  assert.ok(['u1', 'u2'].some((id) => book().tasks.get(id)!.Worker === 'w1'), 'w1 is placed on again');
+  assert.equal(book().tasks.get('a')!.Worker, 'w2', 'what moved stays');
+  manager.send({ type: 'worker.drain', name: 'w1', at: at(7) });
   // With every other worker down, a new task waits and says why.
   manager.send({ type: 'tick', at: at(20_000) });
   up('w1', 20_001);

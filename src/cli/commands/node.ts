@@ -19,7 +19,8 @@ TASKS, LAST SEEN (its last heartbeat), and PROBLEM when a worker is not up.
 
 With several managers on etcd (docs/ha.md), a table of the managers comes
 first: MANAGER, ADDRESS, ROLE (leader or follower), STARTED.
-cube node drain WORKER and cube node rm WORKER take a worker out of service.
+cube node drain WORKER, cube node undrain WORKER and cube node rm WORKER take a
+worker out of service and back.
 
 CUBE_TOKEN is sent as the bearer token when set.`,
   switches: ['json'],
