@@ -34,7 +34,7 @@ export const settingSpecs = {
   etcdTimeoutMs: { env: 'CUBE_ETCD_TIMEOUT', kind: 'duration', default: '2s', help: 'limit of one etcd call: a command whose write is not confirmed in time is answered 503' },
   leaderLeaseMs: { env: 'CUBE_LEADER_LEASE', kind: 'duration', default: '3s', help: "with etcd: how long a leader's lease lasts unrenewed (whole seconds, ≥ 2); a dead leader is replaced this long after its last renewal" },
   leaderRenewMs: { env: 'CUBE_LEADER_RENEW', kind: 'duration', default: '1s', help: 'with etcd: how often the leader renews its lease; it stops leading when it could not renew for CUBE_LEADER_LEASE minus this' },
-  joinTtlMs: { env: 'CUBE_JOIN_TTL', kind: 'duration', default: '1h', help: 'a worker that joined and stopped renewing its registration (every third of this, at most every 30 s) is forgotten after this long' },
+  joinTtlMs: { env: 'CUBE_JOIN_TTL', kind: 'duration', default: '1h', help: "how long a manager keeps a joined worker's registration without a renewal (the worker renews every third of it, at most every 30 s)" },
   join: { env: 'CUBE_JOIN', kind: 'text', default: '', help: 'cube worker: the managers to join, host:port,… (any of them will do)' },
   advertise: { env: 'CUBE_ADVERTISE', kind: 'text', default: '', help: 'host:port by which other managers and workers reach this one (default: the address it listens on)' },
   token: { env: 'CUBE_TOKEN', kind: 'text', default: '', help: 'when set, every API call must carry it as a bearer token' },
