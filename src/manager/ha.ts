@@ -126,7 +126,7 @@ export async function startHaManager(options: StartManagerOptions, settings: Set
     try {
       const state = await loadLeaderState(connection, settings.etcdPrefix, id, log);
       if (leadership.leading() !== id || closing) return;
-      const writer = new EtcdWriter({ connection, term: id, known: state.known, log, onLost: (reason) => leadership.stepDown(reason) });
+      const writer = new EtcdWriter({ connection, term: id, known: state.known, leases: state.leases, log, onLost: (reason) => leadership.stepDown(reason) });
       const workers = workersToStart(remote, state.nodes);
       const run = runManager({ settings, log, writes: writer, workers, restore: state, storeExpires: true });
       const termRouter = new Router();

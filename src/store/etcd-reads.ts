@@ -20,6 +20,8 @@ export interface LeaderState {
   nodes: NodeRecord[];
   /** Each key's mod revision: the writer's guards. */
   known: Map<string, string>;
+  /** The lease of each joined worker's registration. */
+  leases: Map<string, string>;
   /** The revision read at: every version and placement number of the new leader comes after it. */
   versionFloor: number;
 }
@@ -90,8 +92,10 @@ export async function loadLeaderState(connection: EtcdConnection, prefix: string
   // Records in the order they were first stored, as the queue wants them.
   rows.sort((a, b) => Number(known.get(etcdKeys.task(a.task.ID))) - Number(known.get(etcdKeys.task(b.task.ID))) || 0);
   const nodeRecords: NodeRecord[] = [];
+  const leases = new Map<string, string>();
   for (const kv of nodes!) {
     known.set(keyOf(kv, prefix), kv.mod_revision);
+    if (kv.lease && kv.lease !== '0') leases.set(keyOf(kv, prefix), kv.lease);
     const node = readNodeRow(kv, prefix, log);
     if (node) nodeRecords.push(node);
   }
@@ -101,6 +105,7 @@ export async function loadLeaderState(connection: EtcdConnection, prefix: string
     log: readLogRows(logs!.reverse()),
     nodes: nodeRecords,
     known,
+    leases,
     versionFloor: floor,
   };
 }

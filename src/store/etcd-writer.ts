@@ -45,6 +45,8 @@ export interface EtcdWriterOptions {
   term: string;
   /** Each key's mod revision, as this manager read it. */
   known: Map<string, string>;
+  /** The lease each key is under (joined workers' registrations), as this manager read it. */
+  leases?: Map<string, string>;
   log: Log;
   /** Called once, when a write shows that this manager does not lead any more. */
   onLost(reason: string): void;
@@ -180,6 +182,7 @@ export class EtcdWriter implements ManagerWriter {
         for (const entry of batch) {
           this.options.known.set(entry.key, entry.value === null ? '0' : outcome.revision);
           this.unsure.delete(entry.key);
+          this.replaceLease(entry);
           for (const waiter of entry.waiters) waiter.resolve();
         }
         if (this.failing) this.options.log(`etcd takes writes again (${this.failing} before)`);
@@ -252,6 +255,21 @@ export class EtcdWriter implements ManagerWriter {
       this.unsure.delete(entry.key);
     }
     return { ok: false };
+  }
+
+  /**
+   * A key written under a new lease (a renewed registration) leaves its old
+   * lease with no key: it is revoked rather than left to run out. A deleted
+   * key's lease goes too.
+   */
+  private replaceLease(entry: Entry): void {
+    const leases = this.options.leases ?? (this.options.leases = new Map());
+    const old = leases.get(entry.key);
+    if (entry.lease && entry.value !== null) leases.set(entry.key, entry.lease);
+    else leases.delete(entry.key);
+    if (old && old !== entry.lease) {
+      void this.options.connection.client.leaseClient.leaseRevoke({ ID: old }, this.options.connection.deadline()).catch(() => undefined);
+    }
   }
 
   private remember(entry: Entry): void {

@@ -18,6 +18,7 @@ import { MemoryRuntime } from '../../src/runtime/memory.js';
 import { startWorker, type RunningWorker } from '../../src/worker/start.js';
 import { readEvents } from '../../src/http/sse-client.js';
 import { startEtcd, type EtcdCluster } from '../helpers/etcd.js';
+import { connectEtcd } from '../../src/store/etcd.js';
 import { del, get, post } from '../helpers/http.js';
 
 let etcd: EtcdCluster;
@@ -147,10 +148,16 @@ test('a joined worker that stops renewing is forgotten when its registration’s
   const manager = await c.manager();
   await c.leader();
   const name = `short-${nanoid(4)}`;
+  const connection = connectEtcd({ etcd: etcd.endpoints, etcdPrefix: '/', etcdTimeoutMs: 1000 });
+  t.after(() => connection.close());
+  const leasesBefore = (await connection.client.leaseClient.leaseLeases()).leases.length; // other tests' too: one etcd
   const worker = await c.worker(name, 60_000); // the manager's TTL counts: it tells the worker
   await until(async () => ((await get(`${manager.url}/nodes`)).body as { Name: string }[]).some((n) => n.Name === name), 5000, 'joined');
   await pause(2500); // renewals keep it past the TTL
   assert.ok(((await get(`${manager.url}/nodes`)).body as { Name: string }[]).some((n) => n.Name === name), 'renewed, it stays');
+  // Each renewal puts the registration under a new lease and revokes the old: leases do not pile up.
+  const added = (await connection.client.leaseClient.leaseLeases()).leases.length - leasesBefore;
+  assert.ok(added <= 2, `the registration's lease (and one being replaced), not one per renewal: ${added}`);
   await until(async () => ((await get(`${manager.url}/nodes`)).body as { Name: string }[]).some((n) => n.Name === name), 5000, 'joined');
   await worker.close();
   await until(async () => !((await get(`${manager.url}/nodes`)).body as { Name: string }[]).some((n) => n.Name === name), 10_000, 'forgotten after the lease');
