@@ -214,9 +214,10 @@ export const managerMachine = setup({
     /** A worker joined: its proxy is spawned, and it takes tasks from its first heartbeat. */
     joinWorker: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'worker.join') return;
-      if (join(context.book, context.placement, event.name, event.address, event.at, fxOf(enqueue, context.book))) {
-        spawnWorker(enqueue as never, { name: event.name, address: event.address });
-      }
+      const joined = join(context.book, context.placement, event.name, event.address, event.at, fxOf(enqueue, context.book));
+      if (joined === 'same') return;
+      if (joined === 'moved') enqueue.stopChild(`worker:${event.name}`); // its proxy spoke to the old address
+      spawnWorker(enqueue as never, { name: event.name, address: event.address });
     }),
     /** A worker is forgotten: its child is stopped, and its tasks are placed again. */
     removeWorker: enqueueActions(({ context, event, enqueue }) => {

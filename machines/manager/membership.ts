@@ -6,26 +6,42 @@
 // again. The edge stores each change before it sends the event here, so a new
 // leader starts from the same membership.
 import { TaskState, type StateName } from '../../src/vocabulary/task.js';
-import { complete, newWorkerEntry, note, requeue, setRecord, type Book, type Effects, type PlacementPolicy } from './book.js';
+import { complete, newWorkerEntry, note, requeue, setRecord, setWorkerState, type Book, type Effects, type PlacementPolicy } from './book.js';
 import { placeQueued } from './placement.js';
 
 const onWorker: ReadonlySet<StateName> = new Set(['scheduled', 'running', 'restarting', 'stopping']);
 
-/** Why a worker cannot join under this name, or undefined: a name is one worker's, at one address. */
+/**
+ * Why a worker cannot join under this name, or undefined. A worker that joined
+ * may come back at another address (a restart on another port, a new IP): it
+ * is the same worker, as its containers carry its name. A worker of --workers
+ * (or of the manager's process) keeps its address.
+ */
 export function joinRefusal(book: Book, name: string, address: string): string | undefined {
   const known = book.workers.get(name);
-  if (!known || known.address === address) return undefined;
-  return `worker ${name} is already known at ${known.address}; give this one another name (--name), or forget the other first: cube node rm ${name}`;
+  if (!known || known.address === address || known.joined) return undefined;
+  return `worker ${name} is named by --workers at ${known.address}; give this one another name (--name)`;
 }
 
-/** Adds a worker that joined; true when it is new (its proxy must be spawned), false for a renewal. */
-export function join(book: Book, policy: PlacementPolicy, name: string, address: string, at: string, fx: Effects): boolean {
-  if (book.workers.has(name)) return false;
+/**
+ * Adds a worker that joined, or moves one that joined again from another
+ * address: `new` and `moved` need a proxy spawned (a moved one's old proxy is
+ * stopped first); `same` is a renewal.
+ */
+export function join(book: Book, policy: PlacementPolicy, name: string, address: string, at: string, fx: Effects): 'new' | 'moved' | 'same' {
+  const known = book.workers.get(name);
+  if (known?.address === address) return 'same';
+  if (known) {
+    fx.note({ Time: at, Type: 'Worker Moved', Message: `worker ${name} joined again from ${address} (it was at ${known.address})`, Worker: name });
+    known.address = address;
+    setWorkerState(known, 'unknown', at, `joined again from ${address}; waiting for its first heartbeat there`, fx);
+    return 'moved';
+  }
   const worker = newWorkerEntry({ name, address, joined: true }, at, policy);
   book.workers.set(name, worker);
   fx.note({ Time: at, Type: 'Worker Joined', Message: `worker ${name} joined from ${address}`, Worker: name });
   fx.workerChanged(worker);
-  return true;
+  return 'new';
 }
 
 /** Takes a worker out of placement and moves its tasks: each is placed again elsewhere and its copy there is stopped. */

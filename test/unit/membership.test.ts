@@ -57,11 +57,22 @@ test('a worker that joins gets a proxy at once and takes the waiting tasks at it
   up('j1', 3);
   assert.equal(book().tasks.get('a')!.Worker, 'j1');
   assert.deepEqual(runs(proxy('j1').received), ['a']);
-  // A renewal (the same name and address) changes nothing; another address under the same name is refused.
+  // A renewal (the same name and address) changes nothing.
   manager.send({ type: 'worker.join', name: 'j1', address: '10.0.0.9:5555', at: at(4) });
   assert.equal(book().workers.get('j1')!.state, 'up');
   assert.equal(joinRefusal(book(), 'j1', '10.0.0.9:5555'), undefined);
-  assert.match(joinRefusal(book(), 'j1', '10.0.0.10:5555')!, /worker j1 is already known at 10.0.0.9:5555; give this one another name \(--name\), or forget the other first: cube node rm j1/);
+  // The same worker back at another address: a new proxy there; its tasks stay its own.
+  const first = proxy('j1');
+  assert.equal(joinRefusal(book(), 'j1', '10.0.0.10:5555'), undefined);
+  manager.send({ type: 'worker.join', name: 'j1', address: '10.0.0.10:5555', at: at(5) });
+  assert.equal(first.stopped, true, 'the proxy of the old address is stopped');
+  assert.notEqual(proxy('j1'), first);
+  assert.equal(book().workers.get('j1')!.address, '10.0.0.10:5555');
+  assert.equal(book().workers.get('j1')!.state, 'unknown');
+  assert.equal(book().tasks.get('a')!.Worker, 'j1');
+  up('j1', 6);
+  assert.equal(book().workers.get('j1')!.state, 'up');
+  assert.ok(book().log.some((e) => e.Type === 'Worker Moved'));
   assert.ok(book().log.some((e) => e.Type === 'Worker Joined' && e.Worker === 'j1'));
 });
 
@@ -116,6 +127,7 @@ test('only a joined worker that is drained or down can be removed; its tasks are
   manager.send({ type: 'task.stop', id: 'b', at: at(4) });
 
   assert.match(removalRefusal(book(), 'w1')!, /worker w1 is named by --workers of the leading manager/);
+  assert.match(joinRefusal(book(), 'w1', '10.0.0.1:1')!, /worker w1 is named by --workers at w1:5555; give this one another name \(--name\)/);
   assert.match(removalRefusal(book(), 'j1')!, /worker j1 is up and not drained; drain it first \(cube node drain j1\)/);
   assert.match(removalRefusal(book(), 'nobody')!, /no worker nobody/);
   // Silent past the TTL: down, and removable.
