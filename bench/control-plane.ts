@@ -21,7 +21,7 @@ import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { Worker, isMainThread, parentPort } from 'node:worker_threads';
 import { nanoid } from 'nanoid';
 import { readSettings } from '../src/config/settings.js';
 import { readEvents } from '../src/http/sse-client.js';

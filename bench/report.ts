@@ -94,7 +94,7 @@ export function barChart(chart: Chart): string {
 
 // ---- the results ------------------------------------------------------------------
 
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = any;
 
 function load(name: string): Json | undefined {
   const file = join(dir, `${name}.json`);
@@ -231,12 +231,13 @@ function main() {
   const docker50 = load('docker-50');
   const restart = load('restart');
   const slowClients = load('slow-clients');
+  const cliStart = load('cli-start');
   const failover = load('failover');
-  const known = new Set(['worker-start', 'control-plane', 'docker-50', 'restart', 'slow-clients', 'failover']);
+  const known = new Set(['worker-start', 'control-plane', 'docker-50', 'restart', 'slow-clients', 'cli-start', 'failover']);
   const others = readdirSync(dir)
     .filter((f) => f.endsWith('.json') && !known.has(f.slice(0, -5)))
     .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Json);
-  const all = [workerStart, controlPlane, docker50, restart, slowClients, failover, ...others].filter(Boolean);
+  const all = [workerStart, controlPlane, docker50, restart, slowClients, cliStart, failover, ...others].filter(Boolean);
   const newest = [...all].sort((a, b) => String(b.at).localeCompare(String(a.at)))[0];
   const machine = all.find((r) => r.machine)?.machine;
 
@@ -559,6 +560,41 @@ ${when(slowClients)}; the machine's 1-minute load average (other work on this sh
 `);
   }
 
+  if (cliStart) {
+    const r = cliStart;
+    rows.push(`| [cube status start-up](#cube-status-start-up) | \`cube status\` against a running manager, as a whole process, against \`node -e 0\` | ${ms(r.cubeMs.median)} vs ${ms(r.nodeMs.median)}: **ratio ${r.ratio}** | ≤ ${r.target} | ${yes(r.met)} |`);
+    const chart = writeChart('cli-start', {
+      title: 'cube status, start to exit',
+      subtitle: `median of ${r.runs} interleaved runs, dots are single runs; cube status / node -e 0 = ${r.ratio} (target ≤ ${r.target})`,
+      unit: 'milliseconds (lower is better)',
+      bars: [
+        { label: 'node -e 0', value: r.nodeMs.median, color: COLORS.raw, points: r.nodeMs.runs, text: ms(r.nodeMs.median) },
+        { label: 'cube status', value: r.cubeMs.median, color: COLORS.cube, points: r.cubeMs.runs, text: ms(r.cubeMs.median) },
+      ],
+    });
+    sections.push(`## cube status start-up
+
+${chart}
+
+**What it measures.** The wall time of \`node bin/cube.js status -m HOST:PORT\` as a whole process (start Node, load
+cube's built JavaScript from \`dist/\`, \`GET /tasks\` from a running \`cube manager\` process with ten tasks, print
+the table, exit), against \`node -e 0\` (start Node, do nothing), interleaved, one warm-up of each first. What keeps it
+near Node's own start: \`npm install\` compiles the TypeScript once (no tsx at run time), a command loads only
+its own modules (the servers' code is loaded when a server starts), and the client speaks \`node:http\` (\`fetch\`
+would load its engine, undici, on first use: about 80 ms, more than the rest together).
+
+**Run it:** \`npm run build && node --import tsx bench/cli-start.ts [runs]\` (default 31 pairs; no Docker needed).
+
+| | median | p90 |
+|---|---:|---:|
+| \`node -e 0\` | ${ms(r.nodeMs.median)} | ${ms(r.nodeMs.p90)} |
+| \`cube status\` | ${ms(r.cubeMs.median)} | ${ms(r.cubeMs.p90)} |
+| **ratio (medians)** | **${r.ratio}** | target ≤ ${r.target}: ${yes(r.met)} |
+
+${when(r)}. Other processes took ${r.otherCores} cores during the measurement that counted${r.discarded ? ` (${r.discarded} busier attempt(s) measured again)` : ''}.
+`);
+  }
+
   if (failover) sections.push(failoverSection(failover, rows));
 
   for (const r of others) {
@@ -591,6 +627,7 @@ node --import tsx bench/control-plane.ts --sweep 1,4,16,64,256,1024 --profile   
 node --import tsx bench/docker-50.ts               # ~2 min, Docker (+ Swarm)
 node --import tsx bench/restart.ts                 # ~15 s, Docker
 node --import tsx bench/slow-clients.ts            # ~2 min, Docker (an idle worker)
+npm run build && node --import tsx bench/cli-start.ts   # ~20 s, no Docker
 
 node --import tsx bench/failover.ts                # ~5 min, etcd (scripts/etcd-up.sh), no Docker (MemoryRuntime)
 node --import tsx bench/report.ts                  # writes docs/benchmarks.md and docs/benchmarks/*.svg

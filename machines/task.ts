@@ -11,7 +11,6 @@
 // gone, and `restarting` is Failed while the restart delay runs.
 import { assign, emit, fromCallback, fromPromise, setup, type ActorRef, type Snapshot, type SnapshotFrom } from 'xstate';
 import type {
-  PortBinding,
   StateName,
   Task,
   TaskHistoryEntry,

@@ -1,7 +1,8 @@
 // Human formatting for the client commands: times ("12s ago"), amounts
-// ("23.5 GiB"), ports ("80/tcp→49155"), state labels. Pure functions, so the
-// tables and messages built from them can be unit-tested.
-import { stateNames, ZERO_TIME, type PortBinding, type Task } from '../vocabulary/task.js';
+// ("23.5 GiB"); ports ("80/tcp→49155") and state labels come from
+// src/ui/words.js, which the live view shares. Pure functions, so the tables
+// and messages built from them can be unit-tested.
+import { ZERO_TIME, type Task } from '../vocabulary/task.js';
 
 /** True for "", Go's zero time and anything that is not a date. */
 export function isZeroTime(iso: string | null | undefined): boolean {
@@ -83,42 +84,11 @@ export function resources(task: Pick<Task, 'Cpu' | 'Memory' | 'Disk'>): string {
   return parts.length ? parts.join(', ') : '-';
 }
 
-const onEveryV4 = (b: PortBinding) => b.HostIp === '' || b.HostIp === '0.0.0.0';
-
-/** One binding as a person reads it: the bare port when on every IPv4 address, else with its address. */
-function target(b: PortBinding): string {
-  if (onEveryV4(b)) return b.HostPort;
-  return b.HostIp.includes(':') ? `[${b.HostIp}]:${b.HostPort}` : `${b.HostIp}:${b.HostPort}`;
-}
-
-/**
- * Docker's bindings as a person reads them: "80/tcp→49155". The IPv6 binding
- * of the same port is folded in; when Docker gave IPv6 another port, both are
- * shown, IPv4 first ("80/tcp→49155 or [::]:49156"). "" when nothing is published.
- */
-export function ports(hostPorts: Record<string, PortBinding[] | null> | null | undefined): string {
-  if (!hostPorts) return '';
-  const shown: string[] = [];
-  for (const [port, bindings] of Object.entries(hostPorts)) {
-    const v4 = (bindings ?? []).filter(onEveryV4);
-    const v4Ports = new Set(v4.map((b) => b.HostPort));
-    const others = (bindings ?? []).filter((b) => !onEveryV4(b) && !(b.HostIp === '::' && v4Ports.has(b.HostPort)));
-    const targets = [...new Set([...v4, ...others].map(target))];
-    if (targets.length > 0) shown.push(`${port}→${targets.join(' or ')}`);
-  }
-  return shown.join(', ');
-}
+export { ports, stateLabel } from '../ui/words.js';
 
 /** The first 12 characters of a container id, as docker ps shows it; "-" for none. */
 export function shortContainer(id: string | null | undefined): string {
   return id ? id.slice(0, 12) : '-';
-}
-
-/** "Running", or "Running (stopping)" / "Failed (restarting)" when the finer state says more. */
-export function stateLabel(task: Pick<Task, 'State' | 'StateName'>): string {
-  const name = stateNames[task.State] ?? `State ${task.State}`;
-  if (task.StateName && task.StateName !== name.toLowerCase()) return `${name} (${task.StateName})`;
-  return name;
 }
 
 /** Cuts `text` to `width` characters, ending with "…" when cut. */

@@ -1,66 +1,45 @@
 // `cube`: the command people use. Every failure ends in one line that says
-// what went wrong and how to fix it, and a non-zero exit code; never a stack
-// trace (CUBE_DEBUG=1 shows one).
+// what went wrong and how to fix it, and a non-zero exit code: 2 for a command
+// used wrong, 1 for the rest; never a stack trace (CUBE_DEBUG=1 shows one).
 import { SettingsError } from '../config/settings.js';
 import { parseArgs, UsageError } from './args.js';
 import type { Command } from './command.js';
-import { machinesCommand } from './commands/machines.js';
-import { managerCommand } from './commands/manager.js';
-import { nodeCommand } from './commands/node.js';
-import { nodeDrainCommand } from './commands/node-drain.js';
-import { nodeRmCommand } from './commands/node-rm.js';
-import { nodeUndrainCommand } from './commands/node-undrain.js';
-import { runCommand } from './commands/run.js';
-import { startCommand } from './commands/start.js';
-import { statusCommand } from './commands/status.js';
-import { stopCommand } from './commands/stop.js';
-import { tlsCommand } from './commands/tls.js';
-import { workerCommand } from './commands/worker.js';
-
-const commands: Record<string, Command> = {
-  start: startCommand,
-  manager: managerCommand,
-  worker: workerCommand,
-  run: runCommand,
-  stop: stopCommand,
-  status: statusCommand,
-  node: nodeCommand,
-  'node drain': nodeDrainCommand,
-  'node rm': nodeRmCommand,
-  'node undrain': nodeUndrainCommand,
-  machines: machinesCommand,
-  tls: tlsCommand,
-};
-
-function help(): string {
-  const width = Math.max(...Object.keys(commands).map((name) => name.length));
-  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
-  return `usage: cube <command> [options]\n\ncommands:\n${lines.join('\n')}\n\n"cube <command> --help" tells more; docs/cli.md has it all.\n`;
-}
+import { commands } from './commands.js';
+import { helpFlag, settingElsewhere, settingsFlags } from './flags.js';
+import { commandHelp, overallHelp } from './help.js';
+import { versionLine } from './version.js';
 
 async function main(argv: string[]): Promise<number> {
-  // A command of two words (`cube node drain`) is looked up before its first word alone.
-  const [name, ...rest] = argv[1] !== undefined && commands[`${argv[0]} ${argv[1]}`] ? [`${argv[0]} ${argv[1]}`, ...argv.slice(2)] : argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(help());
-    return name ? 0 : 2;
-  }
-  const command = commands[name];
-  if (!command) {
-    process.stderr.write(`cube: unknown command "${name}"\n\n${help()}`);
-    return 2;
-  }
-  const args = parseArgs(rest, new Set(['help', ...(command.switches ?? [])]));
-  if (args.flags['help'] !== undefined) {
-    process.stdout.write(`usage: ${command.usage}\n`);
+  const [name, ...rest] = argv;
+  if (name === '--version' || name === '-v') {
+    process.stdout.write(`${versionLine()}\n`);
     return 0;
   }
+  if (name === 'help' && rest[0] && commands[rest[0]]) {
+    process.stdout.write(commandHelp(commands[rest[0]]!));
+    return 0;
+  }
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    (name ? process.stdout : process.stderr).write(overallHelp(commands));
+    return name ? 0 : 2;
+  }
+  const command: Command | undefined = commands[name];
+  if (!command) {
+    process.stderr.write(`cube: unknown command ${JSON.stringify(name)}; the commands are ${Object.keys(commands).join(', ')} (see: cube --help)\n`);
+    return 2;
+  }
   try {
+    const flags = { ...command.flags, ...(command.settings ? settingsFlags(command.settings) : {}), ...helpFlag };
+    const args = parseArgs(rest, flags, command.settings ? (flag) => settingElsewhere(flag, command.settings!) : undefined);
+    if (args.flags['help'] !== undefined) {
+      process.stdout.write(commandHelp(command));
+      return 0;
+    }
     return await command.run(args);
   } catch (error) {
     if (process.env['CUBE_DEBUG'] === '1') console.error(error);
     if (error instanceof UsageError || error instanceof SettingsError) {
-      process.stderr.write(`cube ${name}: ${error.message}\n(see: cube ${name} --help)\n`);
+      process.stderr.write(`cube ${name}: ${error.message} (see: cube ${name} --help)\n`);
       return 2;
     }
     process.stderr.write(`cube ${name}: ${(error as Error).message}\n`);

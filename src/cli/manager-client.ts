@@ -5,9 +5,13 @@
 import type { ManagerView } from '../manager/manager-view.js';
 import type { NodeView } from '../manager/node-view.js';
 import { readEvents, type StreamEvent } from '../http/sse-client.js';
+import { readLogLines, type LogLine } from '../logs/log-line.js';
+import type { LogEntry } from '../vocabulary/log-entry.js';
 import type { Task } from '../vocabulary/task.js';
-import { tlsClient } from '../tls/client.js';
+import { clientTlsOptions } from '../tls/client-options.js';
 import { UsageError } from './args.js';
+import { call, type Answer } from './http.js';
+import { Agent as HttpsAgent, type AgentOptions as TlsOptions } from 'node:https';
 
 export const DEFAULT_MANAGER = 'localhost:5556';
 
@@ -50,18 +54,15 @@ export function managerUrl(text: string, from: string): string {
 
 /** Why a request never got an answer, in a word or two: ECONNREFUSED, ENOTFOUND, "no answer in 30s". */
 export function reachError(error: unknown, timeoutMs: number): string {
-  const e = error as Error & { cause?: { code?: string; message?: string; errors?: { code?: string }[] } };
+  const e = error as Error & { code?: string; errors?: { code?: string }[]; cause?: { code?: string; message?: string } };
   if (e.name === 'TimeoutError') return `no answer in ${Math.round(timeoutMs / 1000)}s`;
-  const cause = e.cause;
-  const code = cause?.code ?? cause?.errors?.find((x) => x.code)?.code;
-  if (code === 'UND_ERR_CONNECT_TIMEOUT') return 'connection timed out';
-  // fetch will not connect to a few ports (the Fetch standard's "bad ports": 1, 6000, 6667…).
-  if (cause?.message === 'bad port') return 'a port fetch refuses to use; run the manager on another port';
-  if (code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED') return 'the connection was closed';
+  const code = e.code ?? e.errors?.find((x) => x.code)?.code ?? e.cause?.code;
+  if (code === 'ETIMEDOUT') return 'connection timed out';
+  if (code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE') return 'the connection was closed';
   if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code ?? '')) {
     return `${code}: it serves HTTPS with certificates of its own cluster CA; give the folder that cube tls init made with --tls-dir or CUBE_TLS_DIR`;
   }
-  return code ?? cause?.message ?? e.message;
+  return code ?? e.cause?.message ?? e.message;
 }
 
 export interface ClientOptions {
@@ -69,19 +70,19 @@ export interface ClientOptions {
   url: string;
   /** Sent as "Authorization: Bearer …" when not empty. */
   token: string;
-  /** The fetch to use: one that presents a client certificate for a manager that serves HTTPS (src/tls/client.ts). */
-  fetch?: typeof fetch;
+  /** For a manager that serves HTTPS: the cluster CA, the client certificate, and the check of the manager's (src/tls/client-options.ts). */
+  tls?: TlsOptions;
 }
 
 export class ManagerClient {
   readonly url: string;
   private readonly token: string;
-  private readonly fetch: typeof fetch;
+  private readonly agent: HttpsAgent | undefined;
 
   constructor(options: ClientOptions) {
     this.url = options.url;
     this.token = options.token;
-    this.fetch = options.fetch ?? globalThis.fetch;
+    this.agent = options.tls ? new HttpsAgent({ ...options.tls, keepAlive: false }) : undefined;
   }
 
   /**
@@ -95,8 +96,7 @@ export class ManagerClient {
       flag !== undefined ? managerUrl(flag, '-m/--manager') : fromEnv ? managerUrl(fromEnv, 'CUBE_MANAGER') : managerUrl(DEFAULT_MANAGER, 'the default manager');
     const tlsDir = flags['tls-dir'] ?? env['CUBE_TLS_DIR'] ?? '';
     if (!tlsDir) return new ManagerClient({ url, token: env['CUBE_TOKEN'] ?? '' });
-    const tls = tlsClient(tlsDir, 'client', 'manager');
-    return new ManagerClient({ url: url.replace(/^http:/, 'https:'), token: env['CUBE_TOKEN'] ?? '', fetch: tls.fetch });
+    return new ManagerClient({ url: url.replace(/^http:/, 'https:'), token: env['CUBE_TOKEN'] ?? '', tls: clientTlsOptions(tlsDir, 'client', 'manager') });
   }
 
   private headers(extra: Record<string, string> = {}): Record<string, string> {
@@ -109,10 +109,11 @@ export class ManagerClient {
     );
   }
 
-  private async send(method: string, path: string, body: unknown, timeoutMs: number, signal?: AbortSignal): Promise<Response> {
+  private async send(method: string, path: string, body: unknown, timeoutMs: number, signal?: AbortSignal): Promise<Answer> {
     const timeout = AbortSignal.timeout(timeoutMs);
     try {
-      return await this.fetch(`${this.url}${path}`, {
+      return await call(`${this.url}${path}`, {
+        agent: this.agent,
         method,
         headers: this.headers(body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' }),
         signal: signal ? AbortSignal.any([timeout, signal]) : timeout,
@@ -125,7 +126,7 @@ export class ManagerClient {
   }
 
   /** An error answer as one line: the manager's Message, or what else it said. */
-  private async failure(response: Response, method: string, path: string): Promise<ApiError> {
+  private async failure(response: Answer, method: string, path: string): Promise<ApiError> {
     const text = await response.text().catch(() => '');
     let message: string | undefined;
     try {
@@ -144,7 +145,7 @@ export class ManagerClient {
     );
   }
 
-  private async json<T>(response: Response, method: string, path: string): Promise<T> {
+  private async json<T>(response: Answer, method: string, path: string): Promise<T> {
     const text = await response.text();
     try {
       return JSON.parse(text) as T;
@@ -173,7 +174,12 @@ export class ManagerClient {
     return this.call<Task>('POST', '/tasks', event);
   }
 
-  /** GET /nodes: the workers, and with etcd the managers too (Role "manager"). */
+  /** GET /log: the manager's own events (workers up and down, stops asked…), oldest first. */
+  log(limit: number): Promise<LogEntry[]> {
+    return this.call<LogEntry[]>('GET', `/log?limit=${limit}`);
+  }
+
+  /** GET /nodes: the workers, and with several managers on etcd the managers too (Role "manager"). */
   nodes(): Promise<(NodeView | ManagerView)[]> {
     return this.call<(NodeView | ManagerView)[]>('GET', '/nodes');
   }
@@ -193,7 +199,7 @@ export class ManagerClient {
     const path = `/nodes/${encodeURIComponent(name)}`;
     const response = await this.send('DELETE', path, undefined, CALL_TIMEOUT_MS);
     if (!response.ok) throw await this.failure(response, 'DELETE', path);
-    await response.body?.cancel();
+    response.discard();
   }
 
   /** DELETE /tasks/{id}: stopped (204), or accepted and not yet confirmed (202, with the manager's message). */
@@ -205,10 +211,42 @@ export class ManagerClient {
       return { confirmed: false, message: body.Message ?? `stop of task ${id} requested; not confirmed yet` };
     }
     if (response.ok) {
-      await response.body?.cancel();
+      response.discard();
       return { confirmed: true };
     }
     throw await this.failure(response, 'DELETE', path);
+  }
+
+  /**
+   * GET /tasks/{id}/logs: the task's output, each line checked, as the manager
+   * sends it. Resolves once the manager has answered; aborting `signal` ends it.
+   */
+  async logs(id: string, query: string, signal: AbortSignal): Promise<AsyncGenerator<LogLine>> {
+    const path = `/tasks/${encodeURIComponent(id)}/logs${query}`;
+    const response = await this.open(path, 'application/x-ndjson', signal);
+    return readLogLines(response.chunks, `the manager at ${this.url}`);
+  }
+
+  /** A long answer (events, logs): the limit is on getting it, not on how long it lasts. */
+  private async open(path: string, accept: string, signal: AbortSignal): Promise<Answer> {
+    const connect = new AbortController();
+    const timer = setTimeout(() => connect.abort(new DOMException('no answer', 'TimeoutError')), CALL_TIMEOUT_MS);
+    let response: Answer;
+    try {
+      // The limit is on getting an answer: once it is in, the stream stays open as long as it lasts.
+      response = await call(`${this.url}${path}`, {
+        agent: this.agent,
+        headers: this.headers({ accept }),
+        signal: AbortSignal.any([signal, connect.signal]),
+      });
+    } catch (error) {
+      if (signal.aborted) throw error;
+      throw this.unreachable(reachError(error, CALL_TIMEOUT_MS));
+    } finally {
+      clearTimeout(timer);
+    }
+    if (!response.ok) throw await this.failure(response, 'GET', path);
+    return response;
   }
 
   /**
@@ -217,23 +255,7 @@ export class ManagerClient {
    * Aborting `signal` ends the stream.
    */
   async events(signal: AbortSignal): Promise<AsyncGenerator<StreamEvent>> {
-    const path = '/events';
-    // The limit is on getting an answer; the stream itself stays open.
-    const connect = new AbortController();
-    const timer = setTimeout(() => connect.abort(new DOMException('no answer', 'TimeoutError')), CALL_TIMEOUT_MS);
-    let response: Response;
-    try {
-      response = await this.fetch(`${this.url}${path}`, {
-        headers: this.headers({ accept: 'text/event-stream' }),
-        signal: AbortSignal.any([signal, connect.signal]),
-      });
-    } catch (error) {
-      if (signal.aborted) throw error;
-      throw this.unreachable(connect.signal.aborted ? reachError(connect.signal.reason, CALL_TIMEOUT_MS) : reachError(error, CALL_TIMEOUT_MS));
-    } finally {
-      clearTimeout(timer);
-    }
-    if (!response.ok || !response.body) throw await this.failure(response, 'GET', path);
+    const response = await this.open('/events', 'text/event-stream', signal);
     return readEvents(response.body);
   }
 }

@@ -8,38 +8,43 @@ import { parseDuration } from './duration.js';
 
 type Kind = 'duration' | 'count' | 'text' | 'switch' | 'ip';
 
-interface SettingSpec {
+/** Which servers read a setting: `cube worker` takes the worker's, `cube manager` the manager's, `cube start` both. */
+export type Role = 'worker' | 'manager';
+
+export interface SettingSpec {
   env: string;
   kind: Kind;
   default: string | (() => string);
   help: string;
   choices?: readonly string[];
+  /** Who reads it; both when absent. */
+  role?: Role;
 }
 
 export const settingSpecs = {
-  healthIntervalMs: { env: 'CUBE_HEALTH_INTERVAL', kind: 'duration', default: '10s', help: "period of a task's health check" },
-  healthTimeoutMs: { env: 'CUBE_HEALTH_TIMEOUT', kind: 'duration', default: '1s', help: "one health check's time limit" },
-  healthFailures: { env: 'CUBE_HEALTH_FAILURES', kind: 'count', default: '3', help: 'consecutive failed checks that make a task Failed' },
-  restartLimit: { env: 'CUBE_RESTART_LIMIT', kind: 'count', default: '3', help: 'restarts before a task is left Failed' },
-  restartDelayMs: { env: 'CUBE_RESTART_DELAY', kind: 'duration', default: '10s', help: 'first restart delay, doubled each time (with jitter)' },
-  restartDelayMaxMs: { env: 'CUBE_RESTART_DELAY_MAX', kind: 'duration', default: '5m', help: 'cap on the restart delay' },
+  healthIntervalMs: { env: 'CUBE_HEALTH_INTERVAL', kind: 'duration', default: '10s', help: "period of a task's health check", role: 'worker' },
+  healthTimeoutMs: { env: 'CUBE_HEALTH_TIMEOUT', kind: 'duration', default: '1s', help: "one health check's time limit", role: 'worker' },
+  healthFailures: { env: 'CUBE_HEALTH_FAILURES', kind: 'count', default: '3', help: 'consecutive failed checks that make a task Failed', role: 'worker' },
+  restartLimit: { env: 'CUBE_RESTART_LIMIT', kind: 'count', default: '3', help: 'restarts before a task is left Failed', role: 'worker' },
+  restartDelayMs: { env: 'CUBE_RESTART_DELAY', kind: 'duration', default: '10s', help: 'first restart delay, doubled each time (with jitter)', role: 'worker' },
+  restartDelayMaxMs: { env: 'CUBE_RESTART_DELAY_MAX', kind: 'duration', default: '5m', help: 'cap on the restart delay', role: 'worker' },
   reconcileIntervalMs: { env: 'CUBE_RECONCILE_INTERVAL', kind: 'duration', default: '15s', help: 'safety-net comparison of desired and actual state' },
   heartbeatTtlMs: { env: 'CUBE_HEARTBEAT_TTL', kind: 'duration', default: '15s', help: 'silence after which a worker is down' },
-  bookPollMs: { env: 'CUBE_BOOK_POLL_INTERVAL', kind: 'duration', default: '1s', help: "how often the manager polls a book-protocol worker's GET /tasks and GET /stats (its heartbeat)" },
-  scheduler: { env: 'CUBE_SCHEDULER', kind: 'text', default: 'epvm', help: 'how the manager places tasks', choices: ['epvm', 'roundrobin'] },
+  bookPollMs: { env: 'CUBE_BOOK_POLL_INTERVAL', kind: 'duration', default: '1s', help: "how often the manager polls a book-protocol worker's GET /tasks and GET /stats (its heartbeat)", role: 'manager' },
+  scheduler: { env: 'CUBE_SCHEDULER', kind: 'text', default: 'epvm', help: 'how the manager places tasks', choices: ['epvm', 'roundrobin'], role: 'manager' },
   dataDir: { env: 'CUBE_DATA_DIR', kind: 'text', default: () => join(homedir(), '.cube'), help: 'where state files live' },
   store: { env: 'CUBE_STORE', kind: 'text', default: 'sqlite', help: "where state is kept: sqlite files in the data dir, memory (lost on exit), or etcd (the manager's state, shared by several managers: docs/ha.md)", choices: ['sqlite', 'memory', 'etcd'] },
-  etcd: { env: 'CUBE_ETCD', kind: 'text', default: 'http://127.0.0.1:2379', help: 'with CUBE_STORE=etcd: the etcd members, http://host:port,…' },
-  etcdPrefix: { env: 'CUBE_ETCD_PREFIX', kind: 'text', default: '/cube/', help: "where in etcd this cluster's keys live; two clusters on one etcd need two prefixes" },
-  etcdTimeoutMs: { env: 'CUBE_ETCD_TIMEOUT', kind: 'duration', default: '2s', help: 'limit of one etcd call: a command whose write is not confirmed in time is answered 503' },
-  leaderLeaseMs: { env: 'CUBE_LEADER_LEASE', kind: 'duration', default: '3s', help: "with etcd: how long a leader's lease lasts unrenewed (whole seconds, ≥ 2); a dead leader is replaced this long after its last renewal" },
-  leaderRenewMs: { env: 'CUBE_LEADER_RENEW', kind: 'duration', default: '1s', help: 'with etcd: how often the leader renews its lease; it stops leading when it could not renew for CUBE_LEADER_LEASE minus this' },
+  etcd: { env: 'CUBE_ETCD', kind: 'text', default: 'http://127.0.0.1:2379', help: 'with CUBE_STORE=etcd: the etcd members, http://host:port,…', role: 'manager' },
+  etcdPrefix: { env: 'CUBE_ETCD_PREFIX', kind: 'text', default: '/cube/', help: "where in etcd this cluster's keys live; two clusters on one etcd need two prefixes", role: 'manager' },
+  etcdTimeoutMs: { env: 'CUBE_ETCD_TIMEOUT', kind: 'duration', default: '2s', help: 'limit of one etcd call: a command whose write is not confirmed in time is answered 503', role: 'manager' },
+  leaderLeaseMs: { env: 'CUBE_LEADER_LEASE', kind: 'duration', default: '3s', help: "with etcd: how long a leader's lease lasts unrenewed (whole seconds, ≥ 2); a dead leader is replaced this long after its last renewal", role: 'manager' },
+  leaderRenewMs: { env: 'CUBE_LEADER_RENEW', kind: 'duration', default: '1s', help: 'with etcd: how often the leader renews its lease; it stops leading when it could not renew for CUBE_LEADER_LEASE minus this', role: 'manager' },
   joinTtlMs: { env: 'CUBE_JOIN_TTL', kind: 'duration', default: '1h', help: "how long a manager keeps a joined worker's registration without a renewal (the worker renews every third of it, at most every 30 s)" },
-  join: { env: 'CUBE_JOIN', kind: 'text', default: '', help: 'cube worker: the managers to join, host:port,… (any of them will do)' },
+  join: { env: 'CUBE_JOIN', kind: 'text', default: '', help: 'cube worker: the managers to join, host:port,… (any of them will do)', role: 'worker' },
   advertise: { env: 'CUBE_ADVERTISE', kind: 'text', default: '', help: 'host:port by which other managers and workers reach this one (default: the address it listens on)' },
   token: { env: 'CUBE_TOKEN', kind: 'text', default: '', help: 'when set, every API call must carry it as a bearer token' },
   stopTimeoutMs: { env: 'CUBE_STOP_TIMEOUT', kind: 'duration', default: '10s', help: 'time a container gets to stop after SIGTERM before SIGKILL' },
-  dockerTimeoutMs: { env: 'CUBE_DOCKER_TIMEOUT', kind: 'duration', default: '60s', help: 'idle limit of one Docker call, so a hung engine fails tasks instead of hanging them' },
+  dockerTimeoutMs: { env: 'CUBE_DOCKER_TIMEOUT', kind: 'duration', default: '60s', help: 'idle limit of one Docker call, so a hung engine fails tasks instead of hanging them', role: 'worker' },
   allowedHosts: { env: 'CUBE_ALLOWED_HOSTS', kind: 'text', default: '', help: 'more Host names the APIs answer to, comma-separated (.example.com takes its subdomains, * any); localhost, IP addresses, the listen address and this hostname always work' },
   maxConnections: { env: 'CUBE_MAX_CONNECTIONS', kind: 'count', default: '1000', help: 'open connections an API accepts; more are closed at once (0: no cap)' },
   headersTimeoutMs: { env: 'CUBE_HEADERS_TIMEOUT', kind: 'duration', default: '10s', help: "time a client gets to send a request's headers (0: no limit)" },
@@ -48,7 +53,7 @@ export const settingSpecs = {
   keepAliveTimeoutMs: { env: 'CUBE_KEEP_ALIVE_TIMEOUT', kind: 'duration', default: '5s', help: 'how long an idle connection is kept open for a next request' },
   streamBuffer: { env: 'CUBE_STREAM_BUFFER', kind: 'count', default: '1048576', help: 'bytes of events a GET /events stream holds for a client that reads slowly; past it the client is dropped (told to resume with ?since=)' },
   tlsDir: { env: 'CUBE_TLS_DIR', kind: 'text', default: '', help: 'a folder made by cube tls init: the APIs serve HTTPS, ask for certificates of its CA and the manager presents its own to workers (unset: plain HTTP)' },
-  publishHost: { env: 'CUBE_PUBLISH_HOST', kind: 'ip', default: '', help: "host address task ports are published on, like 127.0.0.1 (unset: every address, Docker's default)" },
+  publishHost: { env: 'CUBE_PUBLISH_HOST', kind: 'ip', default: '', help: "host address task ports are published on, like 127.0.0.1 (unset: every address, Docker's default)", role: 'worker' },
   inspect: { env: 'CUBE_INSPECT', kind: 'switch', default: '0', help: 'send the actors\' events to the Stately inspector (its page needs internet in the browser)' },
   inspectPort: { env: 'CUBE_INSPECT_PORT', kind: 'count', default: '8080', help: 'where the inspector relay listens (its page and its WebSocket)' },
   inspectUrl: { env: 'CUBE_INSPECT_URL', kind: 'text', default: '', help: 'send inspection events to this WebSocket instead of starting a relay' },
@@ -107,10 +112,17 @@ export function readSettings(flags: Record<string, string> = {}, env: NodeJS.Pro
   return settings as Settings;
 }
 
-/** The flags every command that runs a manager or worker accepts, for --help. */
-export function settingsHelp(): string {
-  return (Object.values(settingSpecs) as SettingSpec[])
-    .map((spec) => {
+/** The settings read by a server of these roles (both when `roles` holds both). */
+export function settingsFor(roles: readonly Role[]): { name: string; spec: SettingSpec }[] {
+  return (Object.entries(settingSpecs) as [string, SettingSpec][])
+    .filter(([, spec]) => spec.role === undefined || roles.includes(spec.role))
+    .map(([name, spec]) => ({ name, spec }));
+}
+
+/** The settings flags of a server of these roles, for --help. */
+export function settingsHelp(roles: readonly Role[] = ['worker', 'manager']): string {
+  return settingsFor(roles)
+    .map(({ spec }) => {
       const shown = defaultOf(spec) === '' ? 'unset' : defaultOf(spec);
       return `  ${flagOf(spec.env).padEnd(22)} ${spec.env.padEnd(24)} ${spec.help} (default ${shown})`;
     })

@@ -1,14 +1,14 @@
 // --inspect / CUBE_INSPECT=1: Stately's inspector for the actor systems of the
-// manager and the workers in this process. A relay (from @statelyai/inspect)
-// listens on CUBE_INSPECT_PORT and serves a page that embeds stately.ai/inspect
-// (which needs internet in the browser); the actors send it their events over
-// a WebSocket. With CUBE_INSPECT_URL, events go to that WebSocket instead and
+// manager and the workers in this process. A relay (relay.ts) listens on
+// CUBE_INSPECT_PORT and serves a page that embeds stately.ai/inspect (which
+// needs internet in the browser, and says so when it has none); the actors
+// send it their events over a WebSocket. With CUBE_INSPECT_URL, events go to that WebSocket instead and
 // no relay starts. Off by default; stopping never hangs.
 import { createInspector } from '@statelyai/inspect';
-import { createInspectorServer } from '@statelyai/inspect/server';
 import type { InspectionEvent, Observer } from 'xstate';
 import type { Settings } from '../config/settings.js';
 import type { Log } from '../log.js';
+import { startRelay } from './relay.js';
 import { ReconnectingWebSocketAdapter } from './websocket-adapter.js';
 
 export interface Inspection {
@@ -18,9 +18,12 @@ export interface Inspection {
   stop(): void;
 }
 
-export function startInspection(settings: Settings, log: Log): Inspection | undefined {
+/** `liveView`: the manager's live view, which the relay's page points to when stately.ai cannot be reached. */
+export function startInspection(settings: Settings, log: Log, liveView?: string): Inspection | undefined {
   if (!settings.inspect) return undefined;
-  const relay = settings.inspectUrl ? undefined : createInspectorServer({ port: settings.inspectPort, autoOpen: false });
+  const relay = settings.inspectUrl
+    ? undefined
+    : startRelay(settings.inspectPort, liveView, (error) => log(`inspector relay on port ${settings.inspectPort}: ${error.message}`));
   const url = settings.inspectUrl || `ws://127.0.0.1:${settings.inspectPort}`;
   let announced = '';
   const adapter = new ReconnectingWebSocketAdapter({
@@ -33,7 +36,7 @@ export function startInspection(settings: Settings, log: Log): Inspection | unde
   const inspector = createInspector(adapter);
   adapter.start();
   const page = relay ? `http://127.0.0.1:${settings.inspectPort}` : url;
-  log(relay ? `inspector: open ${page} in a browser with internet access (it embeds stately.ai/inspect)` : `inspector: sending events to ${url}`);
+  log(relay ? `inspector: open ${page} in a browser with internet access (it embeds stately.ai/inspect; without internet, use the live view)` : `inspector: sending events to ${url}`);
   return {
     inspect: inspector.inspect,
     url: page,

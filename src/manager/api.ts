@@ -7,10 +7,11 @@ import { HttpError } from '../http/errors.js';
 import { readJson } from '../http/json-body.js';
 import { openEventStream } from '../http/sse.js';
 import { parseTaskEvent } from '../task/codec.js';
+import { addManagerLogsRoute, type TaskLogsProxy } from './logs-route.js';
 import { nodeView } from './node-view.js';
 import type { ManagerService } from './service.js';
 
-export const managerRoutesHint = 'the manager serves GET/POST /tasks, GET/DELETE /tasks/{id}, GET /nodes, GET /events, GET /log and the live view at GET /ui';
+export const managerRoutesHint = 'the manager serves GET/POST /tasks, GET/DELETE /tasks/{id}, GET /tasks/{id}/logs, GET /nodes, GET /events, GET /log and the live view at GET /ui';
 
 /** `?task=`: one task ID. */
 function taskParameter(value: unknown): string | undefined {
@@ -19,7 +20,7 @@ function taskParameter(value: unknown): string | undefined {
   return value;
 }
 
-export function addManagerRoutes(router: Router, service: ManagerService, stopWaitMs: number): void {
+export function addManagerRoutes(router: Router, service: ManagerService, stopWaitMs: number, logs: TaskLogsProxy): void {
   router.get('/tasks', (ctx) => {
     ctx.body = service.tasks();
   });
@@ -88,4 +89,6 @@ export function addManagerRoutes(router: Router, service: ManagerService, stopWa
     if (!Number.isInteger(limit) || limit < 1) throw new HttpError(400, 'limit: expected a whole number ≥ 1');
     ctx.body = service.log().slice(-limit);
   });
+
+  addManagerLogsRoute(router, service, logs);
 }

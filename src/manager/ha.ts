@@ -91,6 +91,8 @@ export async function startHaManager(options: StartManagerOptions, settings: Set
 
   let term: Term | undefined;
   let closing = false;
+  /** Told of each term's service (the servers' event log). */
+  const serviceListeners: ((service: ManagerService) => void)[] = [];
   const router = new Router();
   let listening: Listening;
   try {
@@ -128,16 +130,17 @@ export async function startHaManager(options: StartManagerOptions, settings: Set
       if (leadership.leading() !== id || closing) return;
       const writer = new EtcdWriter({ connection, term: id, known: state.known, leases: state.leases, log, onLost: (reason) => leadership.stepDown(reason) });
       const workers = workersToStart(remote, state.nodes);
-      const run = runManager({ settings, log, writes: writer, workers, restore: state, storeExpires: true });
+      const run = runManager({ settings, log, writes: writer, workers, restore: state, storeExpires: true, liveView: `${me.url}/ui` });
       const termRouter = new Router();
       termRouter.get('/nodes', async (ctx) => {
         ctx.body = [...run.service.nodes(), ...(await listManagers(connection, leadership))];
       });
       addMembershipRoutes(termRouter, run.registry);
-      addManagerRoutes(termRouter, run.service, stopWaitMs);
+      addManagerRoutes(termRouter, run.service, stopWaitMs, { local: [], token: settings.token });
       addUiRoutes(termRouter);
       term = { id, run, routes: termRouter.routes(), allowed: termRouter.allowedMethods(), writer, watcher: undefined, streams: new Set() };
       void watchRegistrations(term);
+      for (const listener of serviceListeners) listener(run.service);
       const names = workers.map((w) => w.name).join(', ') || 'none yet (workers join with cube worker --join)';
       log(`manager ${me.name} leads (term ${id}): ${state.tasks.length} task(s) from etcd, workers ${names}`);
     } catch (error) {
@@ -209,6 +212,10 @@ export async function startHaManager(options: StartManagerOptions, settings: Set
     local: [],
     inspectUrl: undefined,
     leads: () => term !== undefined,
+    onService: (listener) => {
+      serviceListeners.push(listener);
+      if (term) listener(term.run.service);
+    },
     close: async () => {
       closing = true;
       await listening.close();

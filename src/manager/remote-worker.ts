@@ -72,6 +72,8 @@ export function remoteWorkerActor(options: RemoteWorkerOptions) {
     let stream: AbortController | undefined;
     let retry: NodeJS.Timeout | undefined;
     let delay = 100;
+    /** The other name this worker gave itself, once said. */
+    let announcedName: unknown;
     /** The worker's newest version seen: a broken stream resumes after it. */
     let seen = 0;
     /** Commands about one task go out one after another, so a stop never overtakes the run before it. */
@@ -101,6 +103,13 @@ export function remoteWorkerActor(options: RemoteWorkerOptions) {
           watchdog();
           // The manager knows this worker by the name it was given, whatever the
           // worker calls itself; heartbeats are timed on arrival, by our clock.
+          const called: unknown = data?.worker;
+          if (type === 'worker.tasks' && typeof called === 'string' && called !== input.name && called !== announcedName) {
+            announcedName = called;
+            options.log(
+              `worker ${input.name} calls itself ${JSON.stringify(called)}: its tasks' histories will name it so; start it with --name ${input.name} (or list it in --workers as ${called}) so both say the same`,
+            );
+          }
           const message = readWorkerMessage(type, data, input.name, now());
           if (!message) continue;
           if (message.type === 'task.updated') seen = Math.max(seen, message.task.Version);

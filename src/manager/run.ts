@@ -26,6 +26,8 @@ export interface ManagerRunOptions {
   workerWrites?: (worker: string) => WorkerWrites;
   /** Whether the store expires joined workers' registrations itself (etcd). */
   storeExpires?: boolean;
+  /** The live view's address, which the inspector's page links. */
+  liveView?: string;
 }
 
 export interface ManagerRun {
@@ -46,7 +48,7 @@ export function runManager(options: ManagerRunOptions): ManagerRun {
     writes,
     options.workerWrites ?? (() => undefined as never),
   );
-  const inspection = startInspection(settings, log);
+  const inspection = startInspection(settings, log, options.liveView);
   const actor = createActor(logic, {
     input: {
       workers: options.workers,

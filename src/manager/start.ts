@@ -50,6 +50,8 @@ export interface RunningManager {
   service: ManagerService;
   /** With etcd: whether this process leads now. A manager on a local store always does. */
   leads?: () => boolean;
+  /** Calls `listener` with the manager's service now (a local store), or each time this process starts leading (etcd). */
+  onService(listener: (service: ManagerService) => void): void;
   local: { name: string; url: string | null; service: WorkerService }[];
   /** Where to watch its actors, when CUBE_INSPECT is on. */
   inspectUrl: string | undefined;
@@ -107,7 +109,7 @@ export async function startManager(options: StartManagerOptions = {}): Promise<R
           ? null
           : await listen(createApp(workerRouter, { settings, role: 'worker', log, routesHint: workerRoutesHint }), worker.host ?? '127.0.0.1', worker.port ?? 5555);
       if (workerListening) servers.push(workerListening);
-      const name = worker.name ?? defaultWorkerName(workerListening?.port);
+      const name = worker.name ?? defaultWorkerName(workerListening);
       const runtime = worker.runtime ?? dockerRuntime(settings, name, worker.dockerHost);
       await runtime.describe();
       runtimesInUse.push(runtime);
@@ -132,21 +134,21 @@ export async function startManager(options: StartManagerOptions = {}): Promise<R
     ];
 
     const localWrites = new Map(local.map((w) => [w.name, w.writes]));
-    const run = runManager({ settings, log, writes, workers: specs, restore, runtimes: (name) => runtimes.get(name)!, workerWrites: (name) => localWrites.get(name)! });
+    const run = runManager({ settings, log, writes, workers: specs, restore, runtimes: (name) => runtimes.get(name)!, workerWrites: (name) => localWrites.get(name)!, liveView: `${listening.url}/ui` });
     const { service } = run;
     stopActor = () => run.stop('the manager is stopping');
 
     const localServices = local.map((w) => {
-      const workerService = new WorkerService(w.name, service.actor.system.get(`worker:${w.name}`) as WorkerRef);
+      const workerService = new WorkerService(w.name, service.actor.system.get(`worker:${w.name}`) as WorkerRef, w.runtime);
       addWorkerRoutes(w.router, workerService);
       return { name: w.name, url: w.listening?.url ?? null, service: workerService };
     });
     addMembershipRoutes(router, run.registry);
-    addManagerRoutes(router, service, settings.stopTimeoutMs + 5000);
+    addManagerRoutes(router, service, settings.stopTimeoutMs + 5000, { local: localServices.map((w) => w.service), token: settings.token });
     addUiRoutes(router);
     const workers = specs.map((s) => s.name).join(', ') || 'none yet (workers join with cube worker --join)';
     log(`manager serving on ${listening.url} (scheduler ${settings.scheduler}; workers ${workers}); ${restore.tasks.length} task(s) restored`);
-    return { url: listening.url, service, local: localServices, inspectUrl: run.inspectUrl, close: closeAll };
+    return { url: listening.url, service, local: localServices, inspectUrl: run.inspectUrl, onService: (listener) => listener(service), close: closeAll };
   } catch (error) {
     await closeAll();
     throw error;

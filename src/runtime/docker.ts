@@ -11,6 +11,9 @@ import type { PortBinding, Task } from '../vocabulary/task.js';
 import { followDockerEvents } from './docker-events.js';
 import { connectionOptions, describeDockerError, dockerAddress, dockerMessage, isUnreachable, statusOf, unreachableMessage } from './docker-errors.js';
 import { ensureImage } from './image-pull.js';
+import { demultiplex } from '../logs/demux.js';
+import type { LogLine } from '../logs/log-line.js';
+import type { Readable } from 'node:stream';
 import { CLUSTER_LABEL, PLACEMENT_LABEL, TASK_LABEL, WORKER_LABEL } from './labels.js';
 import { isNewerPlacement, samePlacement } from '../vocabulary/placement.js';
 import {
@@ -18,6 +21,7 @@ import {
   type ContainerEvent,
   type ContainerInfo,
   type ContainerRuntime,
+  type LogOptions,
   type StartOptions,
   type WatchHandlers,
 } from './types.js';
@@ -150,6 +154,20 @@ export class DockerRuntime implements ContainerRuntime {
         handlers.onEvent(event);
       },
     });
+  }
+
+  async logs(containerId: string, options: LogOptions): Promise<AsyncIterable<LogLine>> {
+    const asked = { stdout: true, stderr: true, timestamps: true, abortSignal: options.signal, ...(options.tail !== undefined ? { tail: options.tail } : {}), ...(options.since !== undefined ? { since: options.since } : {}) };
+    try {
+      // Streams have no idle limit: a quiet container is not a hung engine.
+      const container = this.streams.getContainer(containerId);
+      if (!options.follow) return demultiplex([await container.logs({ ...asked, follow: false })]);
+      const stream = await container.logs({ ...asked, follow: true });
+      return demultiplexStream(stream as Readable);
+    } catch (error) {
+      if (statusOf(error) === 404) throw new RuntimeError(`container ${containerId.slice(0, 12)} is gone from the engine, and its output with it`);
+      throw this.asRuntimeError(`read the logs of container ${containerId.slice(0, 12)}`, error);
+    }
   }
 
   // ---- internals ----------------------------------------------------------
@@ -341,5 +359,20 @@ export class DockerRuntime implements ContainerRuntime {
 
   private rethrow(doing: string, error: unknown): never {
     throw this.asRuntimeError(doing, error);
+  }
+}
+
+/**
+ * Lines of a followed log stream; the stream is destroyed when the reader
+ * stops early. Docker may cut the connection instead of ending it when the
+ * container is removed: that is the end of its output too.
+ */
+async function* demultiplexStream(stream: Readable): AsyncGenerator<LogLine> {
+  try {
+    yield* demultiplex(stream);
+  } catch (error) {
+    if (!/aborted|ECONNRESET|premature close|socket hang up/i.test(`${(error as Error).message} ${(error as { code?: string }).code}`)) throw error;
+  } finally {
+    stream.destroy();
   }
 }

@@ -4,8 +4,9 @@
 // can make fail on purpose. Never used by `cube worker`.
 import type { Started, Stopped } from '../vocabulary/runtime.js';
 import type { Task } from '../vocabulary/task.js';
+import type { LogLine } from '../logs/log-line.js';
 import { samePlacement } from '../vocabulary/placement.js';
-import { RuntimeError, type ContainerInfo, type ContainerRuntime, type StartOptions, type WatchHandlers } from './types.js';
+import { RuntimeError, type ContainerInfo, type ContainerRuntime, type LogOptions, type StartOptions, type WatchHandlers } from './types.js';
 
 interface MemoryContainer extends ContainerInfo {
   exitCode: number | null;
@@ -71,6 +72,20 @@ export class MemoryRuntime implements ContainerRuntime {
     this.watchers.add(handlers);
     queueMicrotask(() => handlers.onConnected());
     return () => this.watchers.delete(handlers);
+  }
+
+  /** Test hook: what each container "wrote", by container id. */
+  readonly output = new Map<string, LogLine[]>();
+
+  /** What the container wrote before the call: the stand-in's containers write nothing while followed. */
+  async logs(containerId: string, options: LogOptions): Promise<AsyncIterable<LogLine>> {
+    if (!this.containers.has(containerId)) throw new RuntimeError(`container ${containerId.slice(0, 12)} is gone from the engine, and its output with it`);
+    const since = options.since;
+    const lines = (this.output.get(containerId) ?? []).filter((l) => since === undefined || Date.parse(l.Time) / 1000 > since);
+    const shown = lines.slice(options.tail === undefined ? 0 : Math.max(0, lines.length - options.tail));
+    return (async function* () {
+      yield* shown;
+    })();
   }
 
   /** Test hook: the container of a task dies as if its process exited. */

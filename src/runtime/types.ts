@@ -1,5 +1,6 @@
 // What a worker needs from a container engine. The Docker adapter is the real
 // one; MemoryRuntime stands in for control-plane tests and benchmarks.
+import type { LogLine } from '../logs/log-line.js';
 import type { Started, Stopped } from '../vocabulary/runtime.js';
 import type { Task } from '../vocabulary/task.js';
 
@@ -49,6 +50,17 @@ export interface WatchHandlers {
   onDisconnected(reason: string): void;
 }
 
+export interface LogOptions {
+  /** Keep reading as the container writes, until it stops or `signal` aborts. */
+  follow: boolean;
+  /** Only the last N lines (before following). */
+  tail?: number;
+  /** Only lines written after this time, in Unix seconds. */
+  since?: number;
+  /** Ends the reading (a client that went away). */
+  signal: AbortSignal;
+}
+
 export interface ContainerRuntime {
   /** Where the engine is, for logs and errors ("Docker 20.10.24 at /var/run/docker.sock"). */
   describe(): Promise<string>;
@@ -68,4 +80,10 @@ export interface ContainerRuntime {
   settle(): Promise<void>;
   /** Follows the engine's events until the returned function is called; reconnects by itself. */
   watch(handlers: WatchHandlers): () => void;
+  /**
+   * What a container wrote, oldest first, read as it is consumed (a slow reader
+   * slows the reading). Resolves once the engine has answered; a container it
+   * no longer has is a RuntimeError saying so.
+   */
+  logs(containerId: string, options: LogOptions): Promise<AsyncIterable<LogLine>>;
 }

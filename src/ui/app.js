@@ -1,3 +1,4 @@
+// @ts-check
 // Cube's live view: follows GET /events (server-sent events read with fetch,
 // so the token can go in a header), lists the tasks, and draws the selected
 // task's state machine with its current state highlighted.
@@ -11,10 +12,24 @@
 //   #transitions li[data-state]        state changes seen by this page, newest first
 //   #history tr                        Task.Events, newest first
 //   #auth, #token-form, #token         the token form, shown when /events answers 401
-'use strict';
+//   #logs[data-task-id], #logs .line[data-stream]  the selected task's output, followed
+//   #logs-status[data-status]          idle | reading | following | ended | none | error
+import { ports, stateNameLabels } from './words.js';
 
-(() => {
+/** @typedef {import('../vocabulary/task.js').Task} Task */
+/** @typedef {import('../vocabulary/log-entry.js').LogEntry} LogEntry */
+/** @typedef {import('../manager/node-view.js').NodeView} NodeView */
+/** @typedef {import('../logs/log-line.js').LogLine} LogLine */
+/** @typedef {{ from: string | null, to: string, at: string, how: string }} Transition */
+/** @typedef {{ type: string, data: any }} StreamEvent */
+/** What the page adds to window: Mermaid (from mermaid.min.js) and hooks for tests. */
+/** @typedef {Window & typeof globalThis & { mermaid?: any, cubeStateIds?: Record<string, string> }} CubeWindow */
+const page = /** @type {CubeWindow} */ (window);
+
+// The page's state and behaviour, in one block (the module itself keeps them from the global scope).
+{
   /** Task.StateName → the Mermaid id of the state drawn for it (mermaidId of src/diagrams/mermaid.ts). */
+  /** @type {Record<string, string>} */
   const stateIds = {
     pending: 'pending',
     scheduled: 'scheduled',
@@ -24,24 +39,29 @@
     failed: 'failed_halted',
     restarting: 'failed_restarting',
   };
-  window.cubeStateIds = stateIds;
+  page.cubeStateIds = stateIds;
 
-  const stateLabels = {
-    pending: 'Pending',
-    scheduled: 'Scheduled',
-    running: 'Running',
-    stopping: 'Stopping',
-    completed: 'Completed',
-    failed: 'Failed',
-    restarting: 'Restarting',
-  };
+  // The labels `cube status` shows too (src/ui/words.js).
+  const stateLabels = stateNameLabels;
   const ZERO_TIME = '0001-01-01T00:00:00Z';
   const TOKEN_KEY = 'cube.token';
   const LOG_LIMIT = 60;
 
-  const $ = (selector) => document.querySelector(selector);
+  /**
+   * The page's element for `selector`; the page is static, so it is there.
+   * @template {HTMLElement} [T=HTMLElement]
+   * @param {string} selector
+   * @returns {T}
+   */
+  const $ = (selector) => /** @type {T} */ (document.querySelector(selector));
+  /**
+   * A new element: `class`, `text` and `data-*` props set as such, any other as a property.
+   * @param {string} tag
+   * @param {Record<string, any>} [props]
+   * @param {(Node | string)[]} children
+   */
   const el = (tag, props = {}, ...children) => {
-    const node = document.createElement(tag);
+    const node = /** @type {HTMLElement & Record<string, any>} */ (document.createElement(tag));
     for (const [key, value] of Object.entries(props)) {
       if (key === 'class') node.className = value;
       else if (key === 'text') node.textContent = value;
@@ -52,21 +72,23 @@
     return node;
   };
 
-  /** @type {Map<string, any>} */
+  /** @type {Map<string, Task>} */
   const tasks = new Map();
-  /** @type {Map<string, any>} */
+  /** @type {Map<string, NodeView>} */
   const nodes = new Map();
-  /** Per task: the state changes this page saw, oldest first ({from, to, at, how}). */
+  /** Per task: the state changes this page saw, oldest first. @type {Map<string, Transition[]>} */
   const transitions = new Map();
   let selected = decodeURIComponent((/^#task=(.+)$/.exec(location.hash) || [])[1] || '') || null;
   const logSeen = new Set();
 
   // ---- time ----------------------------------------------------------------
 
+  /** @param {string | null | undefined} time */
   const isSet = (time) => Boolean(time) && time !== ZERO_TIME;
+  /** @param {string | null | undefined} time */
   function age(time, now = Date.now()) {
     if (!isSet(time)) return '—';
-    let s = Math.max(0, Math.floor((now - Date.parse(time)) / 1000));
+    let s = Math.max(0, Math.floor((now - Date.parse(/** @type {string} */ (time))) / 1000));
     if (s < 60) return `${s}s`;
     const m = Math.floor(s / 60);
     s %= 60;
@@ -75,12 +97,15 @@
     if (h < 24) return `${h}h ${m % 60}m`;
     return `${Math.floor(h / 24)}d ${h % 24}h`;
   }
+  /** @param {number} n */
   const pad = (n, w = 2) => String(n).padStart(w, '0');
+  /** @param {string} time */
   function clock(time) {
     const d = new Date(time);
     if (Number.isNaN(d.getTime())) return '';
     return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
   }
+  /** @param {string} time */
   function when(time) {
     if (!isSet(time)) return '—';
     const d = new Date(time);
@@ -91,19 +116,21 @@
   // ---- token -----------------------------------------------------------------
 
   const token = () => sessionStorage.getItem(TOKEN_KEY) || '';
+  /** @returns {Record<string, string>} */
   const authHeaders = () => (token() ? { Authorization: `Bearer ${token()}` } : {});
 
+  /** @param {string} [message] */
   function showAuth(message) {
     $('#auth').hidden = false;
     $('#auth-message').textContent = message || 'Enter the token this Cube was started with.';
-    const input = $('#token');
+    const input = /** @type {HTMLInputElement} */ ($('#token'));
     input.value = '';
     input.focus();
   }
 
   $('#token-form').addEventListener('submit', (event) => {
     event.preventDefault();
-    const value = $('#token').value.trim();
+    const value = /** @type {HTMLInputElement} */ ($('#token')).value.trim();
     if (!value) return;
     sessionStorage.setItem(TOKEN_KEY, value);
     $('#auth').hidden = true;
@@ -116,16 +143,21 @@
 
   // ---- connection -------------------------------------------------------------
 
+  /** @param {string} status @param {string} text */
   function setStatus(status, text) {
     const badge = $('#status');
-    badge.dataset.status = status;
-    badge.querySelector('.text').textContent = text;
+    badge.dataset['status'] = status;
+    /** @type {HTMLElement} */ (badge.querySelector('.text')).textContent = text;
     $('#forget-token').hidden = !token();
   }
 
   /** Server-sent events from a fetch body: {type, data} per block; comments (": keep-alive") are skipped. */
+  /**
+   * @param {ReadableStream<Uint8Array>} body
+   * @returns {AsyncGenerator<StreamEvent>}
+   */
   async function* readEvents(body) {
-    const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+    const reader = body.pipeThrough(/** @type {TransformStream<Uint8Array, string>} */ (new TextDecoderStream())).getReader();
     let buffer = '';
     try {
       for (;;) {
@@ -154,10 +186,13 @@
     }
   }
 
+  /** @type {AbortController | null} */
   let controller = null;
-  let retryTimer = null;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let retryTimer;
   let retryMs = 1000;
 
+  /** @param {string} why */
   function retry(why) {
     const seconds = Math.round(retryMs / 1000);
     setStatus('offline', `${why}; reconnecting in ${seconds} s`);
@@ -200,11 +235,12 @@
     if (!mine.signal.aborted) retry('the event stream ended');
   }
 
+  /** @param {StreamEvent} event */
   function handle({ type, data }) {
     switch (type) {
       case 'snapshot': {
         retryMs = 1000;
-        const ids = new Set(data.tasks.map((t) => t.ID));
+        const ids = new Set(data.tasks.map((/** @type {Task} */ t) => t.ID));
         for (const id of [...tasks.keys()]) if (!ids.has(id)) tasks.delete(id);
         for (const task of data.tasks) observe(task, 'snapshot');
         nodes.clear();
@@ -239,6 +275,7 @@
    * `how` is "live" (a task.updated), "when the page connected" (first snapshot)
    * or "after a reconnect" (a later snapshot, which may skip states).
    */
+  /** @param {Task} task @param {'snapshot' | 'live'} source */
   function observe(task, source) {
     const previous = tasks.get(task.ID);
     tasks.set(task.ID, task);
@@ -254,9 +291,12 @@
 
   // ---- the task list -----------------------------------------------------------
 
+  /** @param {string} state */
   const badge = (state) => el('span', { class: `badge state-${state}`, text: stateLabels[state] ?? state, 'data-state': state });
+  /** @type {Map<string, HTMLElement>} */
   const rows = new Map();
 
+  /** @param {Task} task */
   function renderRow(task) {
     let row = rows.get(task.ID);
     const fresh = !row;
@@ -287,12 +327,14 @@
   }
 
   /** Newest first, by SubmitTime. */
+  /** @param {Task} a @param {Task} b */
   const newer = (a, b) => (b.SubmitTime || '').localeCompare(a.SubmitTime || '') || a.ID.localeCompare(b.ID);
 
+  /** @param {HTMLElement} row @param {Task} task */
   function placeRow(row, task) {
     const body = $('#tasks tbody');
     const next = [...body.children].find((other) => {
-      const t = tasks.get(other.getAttribute('data-task-id'));
+      const t = tasks.get(other.getAttribute('data-task-id') ?? '');
       return t && newer(task, t) < 0;
     });
     body.insertBefore(row, next ?? null);
@@ -306,7 +348,7 @@
       }
     }
     for (const task of [...tasks.values()].sort(newer)) renderRow(task);
-    $('#tasks tbody').replaceChildren(...[...tasks.values()].sort(newer).map((t) => rows.get(t.ID)));
+    $('#tasks tbody').replaceChildren(...[...tasks.values()].sort(newer).map((t) => /** @type {HTMLElement} */ (rows.get(t.ID))));
     $('#no-tasks').hidden = tasks.size > 0;
     $('#task-count').textContent = `${tasks.size} task${tasks.size === 1 ? '' : 's'}`;
   }
@@ -340,6 +382,7 @@
 
   // ---- the selected task ----------------------------------------------------------
 
+  /** @param {string} id */
   function select(id) {
     selected = id;
     history.replaceState(null, '', `#task=${encodeURIComponent(id)}`);
@@ -350,13 +393,9 @@
     renderDetail();
   }
 
+  /** @param {string} term @param {string} value */
   function fact(term, value, mono = false) {
     return [el('dt', { text: term }), el('dd', { class: mono ? 'mono' : '', text: value })];
-  }
-
-  function ports(task) {
-    const bound = Object.entries(task.HostPorts ?? {}).flatMap(([port, bindings]) => (bindings ?? []).map((b) => `${b.HostPort} → ${port}`));
-    return bound.length ? [...new Set(bound)].join(', ') : '—';
   }
 
   function renderDetail() {
@@ -364,7 +403,7 @@
     $('#detail').hidden = !task;
     $('#machine').hidden = !task;
     $('#no-selection').hidden = Boolean(task);
-    if (!task) return;
+    if (!task) return stopLogs();
     $('#machine-task').textContent = task.Name || task.ID;
     const detail = $('#detail');
     detail.setAttribute('data-task-id', task.ID);
@@ -376,7 +415,7 @@
       ...fact('Image', task.Image, true),
       ...fact('Worker', task.Worker || '—'),
       ...fact('Container', task.ContainerID ? task.ContainerID.slice(0, 12) : '—', true),
-      ...fact('Ports', ports(task), true),
+      ...fact('Ports', ports(task.HostPorts) || '—', true),
       ...fact('Restarts', `${task.RestartCount}${task.RestartPolicy ? ` (policy ${task.RestartPolicy})` : ''}`),
       ...fact('Submitted', when(task.SubmitTime)),
       ...fact('Started', when(task.StartTime)),
@@ -413,19 +452,104 @@
       ),
     );
     if (!task.Events?.length) $('#history tbody').append(el('tr', {}, el('td', { class: 'muted', text: 'no events yet' })));
+    followLogs(task);
     drawDiagram(task);
+  }
+
+  // ---- the selected task's logs --------------------------------------------------
+
+  const LOG_LINES = 1000;
+  /** Which container's output is followed: a restart (a new container) starts over. */
+  /** @type {string | null} */
+  let logsKey = null;
+  /** @type {AbortController | null} */
+  let logsController = null;
+
+  /** @param {string} status @param {string} text */
+  function setLogsStatus(status, text) {
+    const badge = $('#logs-status');
+    badge.dataset['status'] = status;
+    badge.textContent = text;
+  }
+
+  /** Follows the task's output while it is selected (GET /tasks/{id}/logs?follow=1, NDJSON). */
+  /** @param {Task} task */
+  function followLogs(task) {
+    const key = `${task.ID}|${task.ContainerID}|${task.State}`;
+    if (key === logsKey) return;
+    logsKey = key;
+    logsController?.abort();
+    const mine = (logsController = new AbortController());
+    const box = $('#logs');
+    box.replaceChildren();
+    box.setAttribute('data-task-id', task.ID);
+    // What the manager would refuse is not asked for (a refused load is an error in the console).
+    if (task.State === 3) return setLogsStatus('none', 'completed: its container was removed, and its output with it');
+    if (!task.ContainerID) return setLogsStatus('none', `no container yet (${stateLabels[task.StateName] ?? task.StateName})`);
+    setLogsStatus('reading', 'reading…');
+    void readLogs(task.ID, mine.signal, box);
+  }
+
+  function stopLogs() {
+    logsController?.abort();
+    logsKey = null;
+  }
+
+  /** @param {string} id @param {AbortSignal} signal @param {HTMLElement} box */
+  async function readLogs(id, signal, box) {
+    let response;
+    try {
+      response = await fetch(`/tasks/${encodeURIComponent(id)}/logs?follow=1&tail=200`, { headers: authHeaders(), signal, cache: 'no-store' });
+    } catch {
+      if (!signal.aborted) setLogsStatus('error', 'the manager does not answer');
+      return;
+    }
+    if (!response.ok || !response.body) {
+      const body = await response.json().catch(() => null);
+      if (!signal.aborted) setLogsStatus('none', body?.Message ?? `GET /tasks/${id}/logs answered ${response.status}`);
+      return;
+    }
+    setLogsStatus('following', 'following');
+    const reader = response.body.pipeThrough(/** @type {TransformStream<Uint8Array, string>} */ (new TextDecoderStream())).getReader();
+    let buffer = '';
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += value;
+        const lines = buffer.split('\n');
+        buffer = lines.pop() ?? '';
+        appendLogLines(box, lines.filter(Boolean).map((text) => JSON.parse(text)));
+      }
+      if (!signal.aborted) setLogsStatus('ended', 'its container stopped');
+    } catch {
+      if (!signal.aborted) setLogsStatus('error', 'the output could not be read to the end');
+    }
+  }
+
+  /** @param {HTMLElement} box @param {LogLine[]} lines */
+  function appendLogLines(box, lines) {
+    if (lines.length === 0) return;
+    const atBottom = box.scrollTop + box.clientHeight >= box.scrollHeight - 4;
+    box.append(...lines.map((line) => el('span', { class: `line ${line.Stream}`, title: line.Time, 'data-stream': line.Stream, text: `${line.Line}\n` })));
+    while (box.childElementCount > LOG_LINES) box.firstElementChild?.remove();
+    if (atBottom) box.scrollTop = box.scrollHeight;
   }
 
   // ---- the diagram ------------------------------------------------------------
 
+  /** @type {string | null} */
   let machineText = null;
+  /** @type {string | null} */
   let wanted = null;
+  /** @type {string | null} */
   let drawn = null;
   let drawing = false;
   let renders = 0;
 
-  const showRestore = () => $('#show-restore').checked;
+  const showRestore = () => /** @type {HTMLInputElement} */ ($('#show-restore')).checked;
 
+  /** @param {Task} task */
   function drawDiagram(task) {
     wanted = `${task.StateName}|${showRestore() ? 'all' : 'simple'}`;
     if (!drawing) void pump();
@@ -435,13 +559,13 @@
     drawing = true;
     try {
       while (wanted !== drawn) {
-        const next = wanted;
-        const [state, mode] = next.split('|');
+        const next = /** @type {string} */ (wanted);
+        const [state = '', mode] = next.split('|');
         await draw(state, mode === 'all');
         drawn = next;
       }
     } catch (error) {
-      $('#diagram').replaceChildren(el('p', { class: 'reason', text: `The diagram could not be drawn: ${error?.message ?? error}` }));
+      $('#diagram').replaceChildren(el('p', { class: 'reason', text: `The diagram could not be drawn: ${error instanceof Error ? error.message : error}` }));
       drawn = wanted;
     } finally {
       drawing = false;
@@ -457,17 +581,21 @@
    * note hung on it ("in every state: …") is returned to show as a caption.
    * Any other shape of text is returned unchanged.
    */
+  /**
+   * @param {string} text
+   * @returns {{ text: string, note: string }}
+   */
   function withoutDispatcher(text) {
     const lines = text.split('\n');
     const initial = lines.findIndex((line) => /^ {2}\[\*\] --> \S+$/.test(line));
     if (initial < 0) return { text, note: '' };
-    const id = lines[initial].split('--> ')[1];
+    const id = /** @type {string} */ (lines[initial]).split('--> ')[1];
     const exits = lines.filter((line) => line.startsWith(`  ${id} --> `));
     const alwaysOnly = exits.length > 0 && exits.every((line) => /^ {2}\S+ --> \S+: always\b/.test(line));
     const unguarded = exits.filter((line) => !/\[.*\]$/.test(line));
     const entered = lines.some((line, i) => i !== initial && new RegExp(`--> ${id}(:|$)`).test(line));
     if (!alwaysOnly || unguarded.length !== 1 || entered || lines.some((line) => line.includes(`as ${id} {`))) return { text, note: '' };
-    const target = /--> (\S+):/.exec(unguarded[0])[1];
+    const target = /--> (\S+):/.exec(unguarded[0] ?? '')?.[1];
     const kept = [];
     const note = [];
     let inNote = false;
@@ -482,8 +610,9 @@
     return { text: kept.join('\n'), note: note.join(' ') };
   }
 
+  /** @param {string} state @param {boolean} all */
   async function draw(state, all) {
-    if (!window.mermaid) throw new Error('mermaid.min.js did not load');
+    if (!page.mermaid) throw new Error('mermaid.min.js did not load');
     if (machineText === null) {
       const response = await fetch('/ui/machines/task.mmd');
       if (!response.ok) throw new Error(`GET /ui/machines/task.mmd answered ${response.status}`);
@@ -492,7 +621,7 @@
     const shown = all ? { text: machineText, note: '' } : withoutDispatcher(machineText);
     const id = stateIds[state];
     const text = id ? `${shown.text.replace(/\n*$/, '\n')}  class ${id} current\n` : shown.text;
-    const { svg } = await window.mermaid.render(`task-diagram-${++renders}`, text);
+    const { svg } = await page.mermaid.render(`task-diagram-${++renders}`, text);
     const box = $('#diagram');
     box.innerHTML = svg;
     box.setAttribute('data-state', state);
@@ -518,6 +647,7 @@
     box.scrollTop += b.top + b.height / 2 - (c.top + c.height / 2);
   }
 
+  /** @param {boolean} fit */
   function setZoom(fit) {
     $('#diagram').classList.toggle('fit', fit);
     $('#zoom-fit').setAttribute('aria-pressed', String(fit));
@@ -535,6 +665,7 @@
 
   // ---- manager activity -----------------------------------------------------------
 
+  /** @param {LogEntry} entry @param {boolean} live */
   function addLog(entry, live) {
     const key = `${entry.Time}|${entry.Type}|${entry.Message}`;
     if (logSeen.has(key)) return;
@@ -547,9 +678,9 @@
       el('span', { text: entry.Message }),
     );
     const list = $('#log');
-    const before = [...list.children].find((li) => li.querySelector('time').dateTime < entry.Time);
+    const before = [...list.children].find((li) => (li.querySelector('time')?.dateTime ?? '') < entry.Time);
     list.insertBefore(item, live ? list.firstChild : before ?? null);
-    while (list.children.length > LOG_LIMIT) list.lastChild.remove();
+    while (list.children.length > LOG_LIMIT) list.lastChild?.remove();
   }
 
   async function loadLog() {
@@ -564,7 +695,7 @@
 
   // ---- start -----------------------------------------------------------------
 
-  window.mermaid?.initialize({
+  page.mermaid?.initialize({
     startOnLoad: false,
     securityLevel: 'strict',
     theme: 'base',
@@ -591,4 +722,4 @@
     if (id && id !== selected) select(id);
   });
   connect();
-})();
+}

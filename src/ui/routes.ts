@@ -24,6 +24,7 @@ const own = (file: string, type: string): Asset => {
 /** The page's own files, by the name they are served under /ui/. */
 const assetFiles: Record<string, [file: string, type: string]> = {
   'app.js': ['./app.js', 'text/javascript; charset=utf-8'],
+  'words.js': ['./words.js', 'text/javascript; charset=utf-8'],
   'style.css': ['./style.css', 'text/css; charset=utf-8'],
   'favicon.svg': ['./favicon.svg', 'image/svg+xml'],
 };

@@ -7,6 +7,7 @@ import { HttpError } from '../http/errors.js';
 import { resumeFrom } from '../http/query.js';
 import { parseTaskEvent } from '../task/codec.js';
 import type { FromWorker } from '../vocabulary/protocol.js';
+import { addTaskLogsRoute } from './logs-route.js';
 import type { WorkerService } from './service.js';
 
 /** `?placement=`: a placement ID as the manager makes them, or "" when absent. */
@@ -18,7 +19,7 @@ function placementParameter(value: unknown): string {
   return value;
 }
 
-export const workerRoutesHint = 'the worker serves GET/POST /tasks, GET/DELETE /tasks/{id}, GET /stats and GET /events';
+export const workerRoutesHint = 'the worker serves GET/POST /tasks, GET/DELETE /tasks/{id}, GET /tasks/{id}/logs, GET /stats and GET /events';
 
 /** Adds the worker's routes to `router`. */
 export function addWorkerRoutes(router: Router, service: WorkerService, bodyLimit?: number): void {
@@ -63,4 +64,6 @@ export function addWorkerRoutes(router: Router, service: WorkerService, bodyLimi
     if (stats) send({ type: 'worker.stats', worker: service.name, stats, at: new Date().toISOString() });
     stream.onClose(service.onMessage(send));
   });
+
+  addTaskLogsRoute(router, service);
 }

@@ -14,8 +14,18 @@ import { WorkerWrites } from './writes.js';
 import type { WorkerLogicOptions } from './logic.js';
 import { statsSampler } from './stats.js';
 
-/** `<hostname>:<port>`: unique per engine, and the same across restarts, so a worker adopts its containers. */
-export const defaultWorkerName = (port: number | undefined) => `${hostname()}:${port ?? 'local'}`;
+/**
+ * The address a manager dials to reach the worker (`127.0.0.1:5555`), so the
+ * manager's `--workers` and the worker's own history name it alike; a worker
+ * on every address (0.0.0.0, ::) is `<hostname>:<port>`, and one without an API
+ * `<hostname>:local`. Unique per engine (ports are unique per host) and the same
+ * across restarts, so a worker adopts its containers.
+ */
+export function defaultWorkerName(listening: { host: string; port: number } | null | undefined): string {
+  if (!listening) return `${hostname()}:local`;
+  if (['', '0.0.0.0', '::', '[::]'].includes(listening.host)) return `${hostname()}:${listening.port}`;
+  return listening.host.includes(':') && !listening.host.startsWith('[') ? `[${listening.host}]:${listening.port}` : `${listening.host}:${listening.port}`;
+}
 
 export function taskPolicy(settings: Settings): TaskPolicy {
   return {

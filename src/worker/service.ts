@@ -10,6 +10,7 @@ import { ChangeLog } from '../actors/change-log.js';
 import { ask, waitForTask, type CommandTarget } from '../actors/requests.js';
 import { HttpError } from '../http/errors.js';
 import type { FromWorker, WorkerStats } from '../vocabulary/protocol.js';
+import type { ContainerRuntime } from '../runtime/types.js';
 import { TaskState, type Task } from '../vocabulary/task.js';
 
 export type WorkerRef = ActorRefFrom<WorkerMachine>;
@@ -26,6 +27,8 @@ export class WorkerService {
   constructor(
     readonly name: string,
     readonly actor: WorkerRef,
+    /** Its container engine, for what the API reads from it directly (task logs). */
+    readonly runtime?: ContainerRuntime,
   ) {
     this.target = actor as unknown as CommandTarget;
     this.changes = new ChangeLog<FromWorker>(KEPT_CHANGES, actor.getSnapshot().context.seq);

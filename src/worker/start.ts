@@ -52,7 +52,7 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
   const log = options.log ?? createLog('worker');
   const app = createApp(router, { settings, role: 'worker', log, routesHint: workerRoutesHint });
   const listening: Listening = await listen(app, options.host ?? '127.0.0.1', options.port ?? 5555);
-  const name = options.name ?? defaultWorkerName(listening.port);
+  const name = options.name ?? defaultWorkerName(listening);
   try {
     const advertise = managers.length === 0 ? undefined : settings.advertise || joinAddress(listening);
     const runtime = options.runtime ?? dockerRuntime(settings, name, options.dockerHost);
@@ -67,7 +67,7 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
       systemId: `worker:${name}`,
       ...(inspection ? { inspect: inspection.inspect } : {}),
     });
-    const service = new WorkerService(name, actor);
+    const service = new WorkerService(name, actor, runtime);
     actor.start();
     addWorkerRoutes(router, service);
     log(`worker ${name} serving on ${listening.url} with ${engine}; ${restore.tasks.length} task(s) restored`);

@@ -2,7 +2,7 @@
 // with -9 mid-flight, a worker killed with -9 and restarted, a worker that
 // never comes back, one that was only cut off and comes back, and the Docker
 // engine restarted under a worker. After each, nothing accepted is lost.
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nanoid } from 'nanoid';
 import type { Task } from '../../src/vocabulary/task.js';

@@ -18,7 +18,7 @@ import { silentLog } from '../../src/log.js';
 import { startManager } from '../../src/manager/start.js';
 import type { Task } from '../../src/vocabulary/task.js';
 import { mermaidBundle } from '../../src/ui/routes.js';
-import { removeContainersOf } from '../helpers/docker.js';
+import { dockerCli, removeContainersOf } from '../helpers/docker.js';
 import { del, get, post, request } from '../helpers/http.js';
 import { testSettings } from '../helpers/worker.js';
 
@@ -121,11 +121,12 @@ test('the view and its assets are served without the token; every data path stil
   const page = await get<string>(`${manager.url}/ui`);
   assert.equal(page.status, 200);
   assert.match(page.headers.get('content-type')!, /^text\/html/);
-  assert.match(page.body, /<script src="\/ui\/app\.js"/);
+  assert.match(page.body, /<script type="module" src="\/ui\/app\.js"/);
   assert.match(page.headers.get('content-security-policy')!, /default-src 'self'/);
   for (const [path, type] of [
     ['/ui/', /^text\/html/],
     ['/ui/app.js', /^text\/javascript/],
+    ['/ui/words.js', /^text\/javascript/],
     ['/ui/style.css', /^text\/css/],
     ['/ui/favicon.svg', /^image\/svg\+xml/],
   ] as const) {
@@ -260,6 +261,41 @@ test('the view follows a task live: Scheduled, Running, its machine with Running
   const paths = requests.map((url) => new URL(url).pathname);
   for (const path of ['/ui', '/ui/app.js', '/ui/style.css', '/ui/mermaid.min.js', '/events', '/ui/machines/task.mmd']) assert.ok(paths.includes(path), `the page requested ${path}`);
   assert.deepEqual(foreign, [], 'the page asked no other host for anything');
+  assert.deepEqual(problems, []);
+});
+
+test("the selected task's output is followed live, stderr marked; ports and states read as cube status writes them", async (t) => {
+  const worker = `ui-logs-${nanoid(6).replace(/[^a-zA-Z0-9]/g, 'x')}`;
+  const manager = await startManager({ port: 0, local: [{ port: null, name: worker }], settings: testSettings({ restartLimit: 1 }), log: silentLog });
+  t.after(async () => {
+    await manager.close();
+    await removeContainersOf(worker);
+  });
+  const { page, foreign, problems } = await browse(t, manager.url);
+  await page.goto(`${manager.url}/ui`);
+  await page.locator('#status[data-status="live"]').waitFor();
+
+  const script = 'echo started; sleep 0.1; echo "warning: low disk" >&2; sleep 0.1; i=0; while true; do i=$((i+1)); echo "tick $i"; sleep 0.2; done';
+  const created = await post<Task>(`${manager.url}/tasks`, { Task: { Name: `${worker}-ticks`, Image: 'timboring/echo-server', ExposedPorts: { '7777/tcp': {} }, Cmd: ['sh', '-c', script] } });
+  assert.equal(created.status, 201);
+  const id = created.body.ID;
+  await page.locator(`#tasks tr[data-task-id="${id}"][data-state="running"]`).click();
+  await page.locator('#logs-status[data-status="following"]').waitFor();
+  await page.locator(`#logs[data-task-id="${id}"] .line`, { hasText: 'tick 3' }).waitFor();
+  await page.locator('#logs .line', { hasText: 'tick 6' }).waitFor(); // written after the page began to follow
+  const lines = await page.locator('#logs .line').evaluateAll((spans) => spans.map((s) => [s.getAttribute('data-stream'), s.textContent]));
+  assert.deepEqual(lines.slice(0, 3), [['stdout', 'started\n'], ['stderr', 'warning: low disk\n'], ['stdout', 'tick 1\n']]);
+  assert.equal(await page.locator('#logs .line.stderr').evaluate((span) => getComputedStyle(span).color), 'rgb(252, 165, 165)', 'stderr is marked');
+
+  // One vocabulary: the ports and the state labels of cube status.
+  const task = (await get<Task>(`${manager.url}/tasks/${id}`)).body;
+  const hostPort = task.HostPorts?.['7777/tcp']?.[0]?.HostPort;
+  assert.match(await page.locator('#facts').innerText(), new RegExp(`7777/tcp→${hostPort}`));
+  await dockerCli('kill', task.ContainerID); // the task fails, and waits to restart
+  await page.locator(`#tasks tr[data-task-id="${id}"][data-state="restarting"]`).waitFor();
+  assert.equal(await page.locator(`#tasks tr[data-task-id="${id}"] .badge`).innerText(), 'Failed (restarting)');
+  await page.locator('#logs-status[data-status="ended"]').waitFor();
+  assert.deepEqual(foreign, []);
   assert.deepEqual(problems, []);
 });
 

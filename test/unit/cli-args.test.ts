@@ -1,52 +1,79 @@
-// Tests of the command-line parser: positionals, `--flag value`, `--flag=value`,
-// switches that take no value, the short -m/-f aliases, and the UsageError for a
-// flag that is missing its value.
+// Tests of the command-line parser (util.parseArgs in strict mode): positionals,
+// `--flag value`, `--flag=value`, switches, short aliases, and a UsageError in
+// one line for every mistake: an unknown flag (with the flag that was meant),
+// a missing value, a value given to a switch.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseArgs, UsageError } from '../../src/cli/args.js';
+import { parseArgs, UsageError, type Flags } from '../../src/cli/args.js';
 
-const none = new Set<string>();
-const switches = new Set(['json', 'detach', 'help', 'inspect']);
+const flags: Flags = {
+  file: { type: 'string', short: 'f', value: 'FILE', help: '' },
+  manager: { type: 'string', short: 'm', value: 'HOST:PORT', help: '' },
+  port: { type: 'string', value: 'PORT', help: '' },
+  token: { type: 'string', help: '' },
+  json: { type: 'boolean', help: '' },
+  detach: { type: 'boolean', short: 'd', help: '' },
+};
 
-test('words that are not flags are positionals, in order', () => {
-  assert.deepEqual(parseArgs(['stop', 'task-1', 'task-2'], none), { positionals: ['stop', 'task-1', 'task-2'], flags: {} });
-  assert.deepEqual(parseArgs([], none), { positionals: [], flags: {} });
-  assert.deepEqual(parseArgs(['stop', '-1'], none).positionals, ['stop', '-1'], 'a negative number is not a flag');
+const usage = (argv: string[], message: string | RegExp) =>
+  assert.throws(
+    () => parseArgs(argv, flags),
+    (e: unknown) => e instanceof UsageError && (typeof message === 'string' ? e.message === message : message.test(e.message)) && !e.message.includes('\n'),
+    `${argv.join(' ')} → ${message}`,
+  );
+
+test('words that are not flags are positionals, in order; -- ends the flags', () => {
+  assert.deepEqual(parseArgs(['task-1', 'task-2'], flags), { positionals: ['task-1', 'task-2'], flags: {} });
+  assert.deepEqual(parseArgs([], flags), { positionals: [], flags: {} });
+  assert.deepEqual(parseArgs(['--', '--json', '-1'], flags).positionals, ['--json', '-1']);
 });
 
-test('--flag value takes the next word as its value', () => {
-  const args = parseArgs(['manager', '--workers', 'a:5555,b:5555', 'extra'], none);
-  assert.deepEqual(args.flags, { workers: 'a:5555,b:5555' });
-  assert.deepEqual(args.positionals, ['manager', 'extra']);
-  assert.deepEqual(parseArgs(['--token', '--not-a-flag'], none).flags, { token: '--not-a-flag' }, 'the next word is the value, whatever it looks like');
+test('--flag value, --flag=value, -f value and -fvalue give the value', () => {
+  assert.deepEqual(parseArgs(['--file', 'a.json', 'extra'], flags), { positionals: ['extra'], flags: { file: 'a.json' } });
+  assert.deepEqual(parseArgs(['--token=a=b', '--port='], flags).flags, { token: 'a=b', port: '' });
+  assert.deepEqual(parseArgs(['-f', 'task.json', '-m', 'host:5556'], flags).flags, { file: 'task.json', manager: 'host:5556' });
+  assert.deepEqual(parseArgs(['-ftask.json'], flags).flags, { file: 'task.json' });
+  assert.deepEqual(parseArgs(['--token=--odd'], flags).flags, { token: '--odd' }, 'a value that starts with a dash, written with =');
 });
 
-test('--flag=value carries its value in the same word', () => {
-  const args = parseArgs(['--health-interval=250ms', 'worker', '--token=a=b', '--empty='], none);
-  assert.deepEqual(args.flags, { 'health-interval': '250ms', token: 'a=b', empty: '' });
-  assert.deepEqual(args.positionals, ['worker']);
-  assert.deepEqual(parseArgs(['--json=1'], switches).flags, { json: '1' }, 'a switch may still be given a value with =');
+test('switches take no value, so the next word stays a positional', () => {
+  assert.deepEqual(parseArgs(['--json', 'task-1', '-d'], flags), { positionals: ['task-1'], flags: { json: '', detach: '' } });
 });
 
-test('switches in the given set take no value, so the next word stays a positional', () => {
-  const args = parseArgs(['status', '--json', 'task-1', '--detach'], switches);
-  assert.deepEqual(args.flags, { json: '', detach: '' });
-  assert.deepEqual(args.positionals, ['status', 'task-1']);
-  assert.deepEqual(parseArgs(['status', '--json', 'task-1'], none).flags, { json: 'task-1' }, 'without the set, --json takes a value');
+test('an unknown flag is refused, naming the flag that was meant when one is close', () => {
+  usage(['--prot', '1'], 'unknown flag --prot (did you mean --port?)');
+  usage(['--force', 'abc'], 'unknown flag --force');
+  usage(['-x'], 'unknown flag -x');
+  usage(['--output', 'json'], /^unknown flag --output/);
+  usage(['--jsn'], 'unknown flag --jsn (did you mean --json?)');
 });
 
-test('-m host:port names the manager and -f file the task file', () => {
-  const args = parseArgs(['run', '-m', 'host:5556', '-f', 'task.json'], none);
-  assert.deepEqual(args.flags, { manager: 'host:5556', file: 'task.json' });
-  assert.deepEqual(args.positionals, ['run']);
-  assert.deepEqual(parseArgs(['-m=host:1'], none).flags, { manager: 'host:1' });
-  assert.deepEqual(parseArgs(['--manager', 'host:5556'], none).flags, { manager: 'host:5556' });
-  assert.deepEqual(parseArgs(['-h'], switches).flags, { help: '' });
-  assert.deepEqual(parseArgs(['-d', 'run'], switches), { positionals: ['run'], flags: { detach: '' } });
+test("another command's flag is explained when the caller knows who takes it", () => {
+  assert.throws(
+    () => parseArgs(['--scheduler', 'epvm'], flags, (flag) => (flag === '--scheduler' ? '--scheduler is a manager setting' : undefined)),
+    (e: unknown) => e instanceof UsageError && e.message === 'unknown flag --scheduler: --scheduler is a manager setting',
+  );
 });
 
-test('a value-taking flag at the end throws UsageError', () => {
-  assert.throws(() => parseArgs(['run', '--file'], none), (e: unknown) => e instanceof UsageError && e.message === '--file needs a value');
-  assert.throws(() => parseArgs(['status', '-m'], switches), (e: unknown) => e instanceof UsageError && e.message === '--manager needs a value');
-  assert.doesNotThrow(() => parseArgs(['status', '--json'], switches));
+test('a flag without its value is refused, also when the next word is a flag', () => {
+  usage(['--file'], /^--file needs a value \(FILE\)/);
+  usage(['-f'], /^--file needs a value \(FILE\)/);
+  usage(['--manager', '--json'], /^--manager needs a value \(HOST:PORT\); a value that starts with "-" is written --manager=-…$/);
+  usage(['--token', '-x'], /^--token needs a value/);
+});
+
+test('a value given to a switch is refused', () => {
+  usage(['--json=1'], '--json takes no value');
+});
+
+test('a typo of the last word of a longer flag names every flag it may mean', () => {
+  const start: Flags = {
+    'manager-port': { type: 'string', help: '' },
+    'worker-port': { type: 'string', help: '' },
+    'manager-host': { type: 'string', help: '' },
+  };
+  assert.throws(
+    () => parseArgs(['--prot', '1'], start),
+    (e: unknown) => e instanceof UsageError && e.message === 'unknown flag --prot (did you mean --manager-port or --worker-port?)',
+  );
 });

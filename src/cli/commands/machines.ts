@@ -1,18 +1,22 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { exportMachines } from '../../diagrams/machines.js';
-import { machineFiles } from '../../diagrams/document.js';
+import { UsageError } from '../args.js';
 import type { Command } from '../command.js';
 
 export const machinesCommand: Command = {
   summary: 'write each state machine as JSON and a Mermaid diagram (docs/machines.md)',
-  usage: `cube machines [--out DIR] [--check]
-
+  usage: 'cube machines [flags]',
+  about: `
 Writes the task, worker and manager machines, read from their definitions, as
-DIR/machines/<name>.json, DIR/machines/<name>.mmd and DIR/machines.md (default DIR: docs).
---check writes nothing and exits 1 when those files differ from the code.`,
-  switches: ['check'],
-  async run({ flags }) {
+DIR/machines/<name>.json, DIR/machines/<name>.mmd and DIR/machines.md.`,
+  flags: {
+    out: { type: 'string', value: 'DIR', help: 'where to write (default docs)', complete: 'dir' },
+    check: { type: 'boolean', help: 'write nothing; exit 1 when the files differ from the code' },
+  },
+  async run({ positionals, flags }) {
+    if (positionals.length > 0) throw new UsageError(`takes no arguments, got: ${positionals.join(' ')}`);
+    const { exportMachines } = await import('../../diagrams/machines.js');
+    const { machineFiles } = await import('../../diagrams/document.js');
     const out = flags['out'] ?? 'docs';
     const files = machineFiles(exportMachines());
     const stale = Object.entries(files).filter(([path, text]) => {

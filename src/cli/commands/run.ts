@@ -2,23 +2,26 @@ import { parseDuration } from '../../config/duration.js';
 import { TaskState, type Task } from '../../vocabulary/task.js';
 import { UsageError } from '../args.js';
 import type { Command } from '../command.js';
+import { managerFlag } from '../flags.js';
 import { ApiError, ManagerClient, reachError } from '../manager-client.js';
 import { readTaskFile } from '../task-file.js';
 import { completedLine, failedLine, historyLine, liveLine, runningLine, timeoutLine } from '../views.js';
 
-const DEFAULT_TIMEOUT = '5m';
+export const DEFAULT_TIMEOUT = '5m';
 
 /** Running, Failed and Completed end the wait. */
 const settled = (task: Task) => task.State === TaskState.Running || task.State === TaskState.Failed || task.State === TaskState.Completed;
 
 const entryKey = (e: { Time: string; Type: string; Message: string }) => `${e.Time}\u0000${e.Type}\u0000${e.Message}`;
 
-interface FollowOptions {
+export interface FollowOptions {
   timeoutMs: number;
   timeoutText: string;
   json: boolean;
   /** A live line on stderr (a terminal), or one line per history entry (a pipe, a log). */
   tty: boolean;
+  /** The command, for its messages: run or restart. */
+  command: string;
 }
 
 /** What the person sees while `cube run` waits, on stderr. */
@@ -59,7 +62,7 @@ function display(options: FollowOptions, started: number) {
  * Submits the task and follows it on GET /events until it runs, fails or is
  * stopped. The stream is opened before the POST, so no change can be missed.
  */
-async function follow(client: ManagerClient, event: Record<string, unknown>, source: string, options: FollowOptions): Promise<number> {
+export async function follow(client: ManagerClient, event: Record<string, unknown>, source: string, options: FollowOptions): Promise<number> {
   const controller = new AbortController();
   let interrupted: 'timeout' | 'SIGINT' | undefined;
   const stream = await client.events(controller.signal);
@@ -115,7 +118,7 @@ async function follow(client: ManagerClient, event: Record<string, unknown>, sou
   }
 
   if (interrupted === 'SIGINT') {
-    process.stderr.write(`cube run: stopped watching; task ${id} goes on: cube status ${id} (cube stop ${id} stops it)\n`);
+    process.stderr.write(`cube ${options.command}: stopped watching; task ${id} goes on: cube status ${id} (cube stop ${id} stops it)\n`);
     return 130;
   }
   if (interrupted === 'timeout') {
@@ -134,8 +137,16 @@ async function follow(client: ManagerClient, event: Record<string, unknown>, sou
   return 1;
 }
 
+/** --timeout, --json and whether stderr is a terminal, for follow(). */
+export function waitOptions(flags: Record<string, string>, command: string): FollowOptions {
+  const timeoutText = flags['timeout'] ?? DEFAULT_TIMEOUT;
+  const timeoutMs = parseDuration(timeoutText);
+  if (timeoutMs === undefined) throw new UsageError(`--timeout: ${JSON.stringify(timeoutText)} is not a duration; write it like 30s, 5m or 1h`);
+  return { timeoutMs, timeoutText, json: flags['json'] !== undefined, tty: Boolean(process.stderr.isTTY), command };
+}
+
 /** POST /tasks; a refusal names the file it came from. */
-async function submit(client: ManagerClient, event: Record<string, unknown>, source: string): Promise<Task> {
+export async function submit(client: ManagerClient, event: Record<string, unknown>, source: string): Promise<Task> {
   try {
     return await client.submit(event);
   } catch (error) {
@@ -146,42 +157,36 @@ async function submit(client: ManagerClient, event: Record<string, unknown>, sou
 
 export const runCommand: Command = {
   summary: 'run a task from a JSON file and wait until it runs (cube run -f task.json)',
-  usage: `cube run -f FILE [--detach] [--json] [--timeout DURATION] [-m HOST:PORT]
-
+  usage: 'cube run -f FILE [flags]',
+  about: `
 Submits the task in FILE ("-" for standard input) to the manager: a TaskEvent
 like {"ID": …, "State": 2, "Task": {"Name": …, "Image": …}}, or just the task
 {"Image": …}. Then follows it until it is Running (exit 0), Failed (exit 1,
 with the reason) or stopped. On a terminal a live line shows its state and
 newest event; otherwise each event of its history is printed as it happens.
-The last line (stdout) says where it runs or why it failed.
-
-  -f, --file FILE       the task to run
-  -d, --detach          print the task ID and return at once, without waiting
-  --json                print the task as the manager's JSON instead of a sentence
-  --timeout DURATION    give up waiting after this long (default ${DEFAULT_TIMEOUT}; 0 waits forever);
-                        the task goes on, and cube status ID shows it
-  -m, --manager H:P     the manager (CUBE_MANAGER; default localhost:5556)
-
-CUBE_TOKEN is sent as the bearer token when set.`,
-  switches: ['detach', 'json'],
+The last line (stdout) says where it runs or why it failed. CUBE_TOKEN is sent when set.`,
+  flags: {
+    file: { type: 'string', short: 'f', value: 'FILE', help: 'the task to run ("-": standard input)', complete: 'file' },
+    detach: { type: 'boolean', short: 'd', help: 'print the task ID and return at once, without waiting' },
+    json: { type: 'boolean', help: "print the task as the manager's JSON instead of a sentence" },
+    timeout: { type: 'string', value: 'DURATION', help: `give up waiting after this long (default ${DEFAULT_TIMEOUT}; 0 waits forever); the task goes on` },
+    ...managerFlag,
+  },
   async run({ positionals, flags }) {
     const file = flags['file'] ?? positionals[0];
     if (file === undefined || file === '') throw new UsageError('which task? give its file: cube run -f task.json');
     const extra = flags['file'] !== undefined ? positionals : positionals.slice(1);
     if (extra.length) throw new UsageError(`unexpected argument${extra.length > 1 ? 's' : ''}: ${extra.join(' ')} (one task file per run: -f FILE)`);
-    const timeoutText = flags['timeout'] ?? DEFAULT_TIMEOUT;
-    const timeoutMs = parseDuration(timeoutText);
-    if (timeoutMs === undefined) throw new UsageError(`--timeout: ${JSON.stringify(timeoutText)} is not a duration; write it like 30s, 5m or 1h`);
+    const wait = waitOptions(flags, 'run');
     const event = readTaskFile(file);
     const source = file === '-' ? 'standard input' : file;
     const client = ManagerClient.from(flags);
-    const json = flags['json'] !== undefined;
 
     if (flags['detach'] !== undefined) {
       const task = await submit(client, event, source);
-      process.stdout.write(json ? `${JSON.stringify(task, null, 2)}\n` : `${task.ID}\n`);
+      process.stdout.write(wait.json ? `${JSON.stringify(task, null, 2)}\n` : `${task.ID}\n`);
       return 0;
     }
-    return follow(client, event, source, { timeoutMs, timeoutText, json, tty: Boolean(process.stderr.isTTY) });
+    return follow(client, event, source, wait);
   },
 };

@@ -1,36 +1,108 @@
+import { stateNameLabels } from '../../ui/words.js';
+import type { Task } from '../../vocabulary/task.js';
 import { UsageError } from '../args.js';
 import type { Command } from '../command.js';
-import { ManagerClient } from '../manager-client.js';
+import { filteredOut, filterTasks } from '../filters.js';
+import { managerFlag, outputFlags, outputOf, type Output } from '../flags.js';
+import { ManagerClient, reachError } from '../manager-client.js';
 import { withTask } from '../resolve.js';
-import { statusTable, taskDetail } from '../views.js';
+import { noTasksMessage, statusTable, taskDetail } from '../views.js';
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
+function listing(tasks: readonly Task[], flags: Record<string, string>, output: Output): string {
+  const shown = filterTasks(tasks, flags);
+  if (output === 'json') return json(shown);
+  if (shown.length === 0 && tasks.length > 0) return filteredOut('tasks', tasks.length, flags);
+  return shown.length === 0 ? noTasksMessage : statusTable(shown);
+}
+
+/**
+ * `cube status -w`: the table again on every change the manager reports (GET
+ * /events), until Ctrl-C. On a terminal the screen is redrawn in place (and
+ * each second, so CREATED stays true); elsewhere each new table is printed
+ * under the last. With -o json, each task as it changes, one JSON per line.
+ */
+async function watch(client: ManagerClient, flags: Record<string, string>, output: Output): Promise<number> {
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  const stream = await client.events(controller.signal);
+  const tasks = new Map<string, Task>();
+  const tty = Boolean(process.stdout.isTTY) && output === 'table';
+  let pending: NodeJS.Timeout | undefined;
+  const draw = () => {
+    pending = undefined;
+    const text = listing([...tasks.values()], flags, 'table');
+    process.stdout.write(tty ? `\x1b[H\x1b[2J${text}` : `${text}\n`);
+  };
+  // A burst of changes is drawn once: the next draw waits for the burst to pass.
+  const changed = () => (pending ??= setTimeout(draw, 50));
+  const tick = tty ? setInterval(draw, 1000) : undefined;
+  try {
+    for await (const { type, data } of stream) {
+      if (type === 'snapshot') {
+        tasks.clear();
+        for (const task of data.tasks as Task[]) tasks.set(task.ID, task);
+        if (output === 'json') for (const task of filterTasks([...tasks.values()], flags)) process.stdout.write(`${JSON.stringify(task)}\n`);
+        else draw();
+      } else if (type === 'task.updated') {
+        const task = data.task as Task;
+        tasks.set(task.ID, task);
+        if (output === 'json') for (const shown of filterTasks([task], flags)) process.stdout.write(`${JSON.stringify(shown)}\n`);
+        else changed();
+      }
+    }
+    throw new Error(`the manager at ${client.url} closed its event stream; run cube status -w again`);
+  } catch (error) {
+    if (controller.signal.aborted) return 0;
+    if (error instanceof Error && error.message.startsWith('the manager at')) throw error;
+    throw new Error(`lost the connection to the manager at ${client.url} (${reachError(error, 0)}); run cube status -w again`);
+  } finally {
+    clearTimeout(pending);
+    clearInterval(tick);
+    process.off('SIGINT', onSigint);
+    controller.abort();
+  }
+}
+
 export const statusCommand: Command = {
   summary: 'show tasks: a table of all, or one task with its history (cube status [ID])',
-  usage: `cube status [ID] [--json] [-m HOST:PORT]
-
-Without ID: every task the manager knows, one row each:
-ID, NAME, CREATED, STATE, CONTAINER, IMAGE, RESTARTS, WORKER.
-With ID: that task's fields (worker, container, ports, times, reason) and its
-history. ID may be the start of an ID or a task's name, when only one task matches.
-
-  --json             print the manager's JSON (GET /tasks or GET /tasks/ID) instead
-  -m, --manager H:P  the manager (CUBE_MANAGER; default localhost:5556)
-
-CUBE_TOKEN is sent as the bearer token when set.`,
-  switches: ['json'],
+  usage: 'cube status [ID] [flags]',
+  about: `
+Without ID: every task the manager knows, one row each: ID, NAME, CREATED,
+STATE, CONTAINER, IMAGE, RESTARTS, WORKER. With ID: that task's fields (worker,
+container, ports, times, reason) and its history. ID may be the start of an ID
+or a task's name, when only one task matches. CUBE_TOKEN is sent when set.`,
+  flags: {
+    ...outputFlags,
+    state: { type: 'string', value: 'STATE', help: 'only tasks in these states: pending, scheduled, running, stopping, completed, failed, restarting (commas for several)', complete: Object.keys(stateNameLabels) },
+    worker: { type: 'string', value: 'NAME', help: 'only tasks placed on these workers (commas for several)' },
+    watch: { type: 'boolean', short: 'w', help: 'keep watching: the table again on every change, until Ctrl-C' },
+    quiet: { type: 'boolean', short: 'q', help: 'only the IDs, one a line (for scripts and shell completion)' },
+    ...managerFlag,
+  },
+  operand: 'task',
   async run({ positionals, flags }) {
     if (positionals.length > 1) throw new UsageError(`expected at most one task ID, got ${positionals.length}: ${positionals.join(' ')}`);
+    const output = outputOf(flags);
     const client = ManagerClient.from(flags);
     const id = positionals[0];
-    if (id === undefined) {
-      const tasks = await client.tasks();
-      process.stdout.write(flags['json'] !== undefined ? json(tasks) : statusTable(tasks));
+    if (id !== undefined) {
+      const filters = ['state', 'worker', 'watch', 'quiet'].filter((f) => flags[f] !== undefined);
+      if (filters.length) throw new UsageError(`--${filters[0]} applies to the list of tasks, not to one task: cube status ${filters.map((f) => `--${f}`).join(' ')}`);
+      const task = await withTask(client, id, (x) => client.task(x));
+      process.stdout.write(output === 'json' ? json(task) : taskDetail(task));
       return 0;
     }
-    const task = await withTask(client, id, (x) => client.task(x));
-    process.stdout.write(flags['json'] !== undefined ? json(task) : taskDetail(task));
+    filterTasks([], flags); // a bad --state is a usage error before anything is asked
+    if (flags['quiet'] !== undefined) {
+      if (flags['watch'] !== undefined || flags['output'] !== undefined || flags['json'] !== undefined) throw new UsageError('-q prints IDs only: it goes with no -w, -o or --json');
+      process.stdout.write(filterTasks(await client.tasks(), flags).map((t) => `${t.ID}\n`).join(''));
+      return 0;
+    }
+    if (flags['watch'] !== undefined) return watch(client, flags, output);
+    process.stdout.write(listing(await client.tasks(), flags, output));
     return 0;
   },
 };

@@ -1,0 +1,27 @@
+import { UsageError } from '../args.js';
+import type { Command } from '../command.js';
+
+const shells = ['bash', 'zsh'] as const;
+
+export const completionCommand: Command = {
+  summary: 'print a shell completion script: cube completion bash|zsh',
+  usage: 'cube completion bash|zsh',
+  about: `
+Prints a script that completes cube's commands, their flags, flag values with a
+known set (--state, -o), files for -f FILE, and task IDs where a task is expected
+(asked of the manager with cube status -q). Load it in the running shell with
+  source <(cube completion bash)      # in ~/.bashrc
+  source <(cube completion zsh)       # in ~/.zshrc`,
+  flags: {},
+  operand: shells,
+  async run({ positionals }) {
+    const shell = positionals[0];
+    if (positionals.length !== 1 || !shells.includes(shell as (typeof shells)[number])) {
+      throw new UsageError(`which shell? cube completion bash or cube completion zsh${shell ? `, not ${positionals.join(' ')}` : ''}`);
+    }
+    const { commands } = await import('../commands.js');
+    const { bashCompletion, zshCompletion } = await import('../completion.js');
+    process.stdout.write(shell === 'bash' ? bashCompletion(commands) : zshCompletion(commands));
+    return 0;
+  },
+};

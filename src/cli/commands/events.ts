@@ -1,0 +1,104 @@
+import type { LogEntry } from '../../vocabulary/log-entry.js';
+import type { Task } from '../../vocabulary/task.js';
+import { UsageError } from '../args.js';
+import type { Command } from '../command.js';
+import { managerFlag, outputFlags, outputOf, type Output } from '../flags.js';
+import { clock } from '../format.js';
+import { ManagerClient, reachError } from '../manager-client.js';
+import { withTask } from '../resolve.js';
+
+/** One event: a task's history entry (Task set) or the manager's own (Worker Down…). */
+type Entry = LogEntry;
+
+const LOG_LIMIT = 1000;
+const keyOf = (e: Entry) => `${e.Time}\u0000${e.Type}\u0000${e.Task ?? ''}\u0000${e.Message}`;
+/** The manager notes some task events in its log and the task's history alike: shown once. */
+const sameEvent = (e: Entry) => `${e.Time}\u0000${e.Type}\u0000${e.Task ?? ''}`;
+
+const historyOf = (task: Task): Entry[] => (task.Events ?? []).map((e) => ({ ...e, Task: task.ID, ...(task.Worker ? { Worker: task.Worker } : {}) }));
+
+/** "13:04:05  abc…  Started  container 5777feea384c started": time, what it is about, type, message. */
+export function eventLine(e: Entry): string {
+  const subject = e.Task ?? (e.Worker ? `worker ${e.Worker}` : 'manager');
+  return `${clock(e.Time)}  ${subject.padEnd(21)}  ${e.Type.padEnd(18)}  ${e.Message}`;
+}
+
+/** Prints entries not printed before; `seen` remembers them. */
+function printer(output: Output) {
+  const seen = new Set<string>();
+  const shownEvents = new Set<string>();
+  return {
+    print(entries: readonly Entry[]) {
+      for (const e of entries) {
+        const key = keyOf(e);
+        if (seen.has(key) || (e.Task && shownEvents.has(sameEvent(e)))) continue;
+        seen.add(key);
+        shownEvents.add(sameEvent(e));
+        process.stdout.write(output === 'json' ? `${JSON.stringify(e)}\n` : `${eventLine(e)}\n`);
+      }
+    },
+    /** Entries already there: not printed again when they come back in a task's history. */
+    skip(entries: readonly Entry[]) {
+      for (const e of entries) {
+        seen.add(keyOf(e));
+        shownEvents.add(sameEvent(e));
+      }
+    },
+  };
+}
+
+const byTime = (a: Entry, b: Entry) => a.Time.localeCompare(b.Time);
+
+export const eventsCommand: Command = {
+  summary: "show what happened: tasks' histories and the manager's events, newest last (cube events -f)",
+  usage: 'cube events [flags]',
+  about: `
+Every task's history (Received, Placed, Started, Terminated, Restarting…) and
+the manager's own events (Worker Up, Worker Down, Stop Requested…), one line
+each, oldest first: time, the task's ID (or the worker), type, message. With
+-f, keeps printing new events as they happen (GET /events) until Ctrl-C.
+CUBE_TOKEN is sent when set.`,
+  flags: {
+    follow: { type: 'boolean', short: 'f', help: 'keep printing new events until Ctrl-C' },
+    task: { type: 'string', value: 'ID', help: "only this task's events (an ID, the start of one, or a name)", complete: 'task' },
+    tail: { type: 'string', value: 'N', help: 'how many past events to show first (default 50; 0 with -f: only new ones)' },
+    ...outputFlags,
+    ...managerFlag,
+  },
+  async run({ positionals, flags }) {
+    if (positionals.length > 0) throw new UsageError(`takes no arguments, got: ${positionals.join(' ')}; cube events --task ID shows one task's`);
+    const output = outputOf(flags);
+    const tailText = flags['tail'] ?? '50';
+    if (!/^\d+$/.test(tailText)) throw new UsageError(`--tail: ${JSON.stringify(tailText)} is not a whole number ≥ 0`);
+    const tail = Number(tailText);
+    const client = ManagerClient.from(flags);
+    const task = flags['task'] !== undefined ? (await withTask(client, flags['task'], (id) => client.task(id))).ID : undefined;
+    const wanted = (e: Entry) => task === undefined || e.Task === task;
+    const out = printer(output);
+
+    const controller = new AbortController();
+    const stream = flags['follow'] !== undefined ? await client.events(controller.signal) : undefined;
+    const [tasks, log] = await Promise.all([task ? client.task(task).then((t) => [t]) : client.tasks(), client.log(LOG_LIMIT)]);
+    const past = [...tasks.flatMap(historyOf), ...log].filter(wanted).sort(byTime);
+    const shown = tail === 0 ? [] : past.slice(-tail);
+    out.skip(past.slice(0, past.length - shown.length));
+    out.print(shown);
+    if (!stream) return 0;
+
+    const onSigint = () => controller.abort();
+    process.once('SIGINT', onSigint);
+    try {
+      for await (const { type, data } of stream) {
+        if (type === 'task.updated') out.print(historyOf(data.task as Task).filter(wanted));
+        else if (type === 'log') out.print([data.entry as Entry].filter(wanted));
+      }
+      throw new Error(`the manager at ${client.url} closed its event stream`);
+    } catch (error) {
+      if (controller.signal.aborted) return 0;
+      throw new Error(`lost the connection to the manager at ${client.url} (${reachError(error, 0)})`);
+    } finally {
+      process.off('SIGINT', onSigint);
+      controller.abort();
+    }
+  },
+};
