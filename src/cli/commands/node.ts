@@ -44,7 +44,7 @@ ${Object.entries(actions)
     if (positionals.length > 0) {
       const action = actions[positionals[0]!];
       if (!action) throw new UsageError(`unknown action ${JSON.stringify(positionals[0])}; cube node takes ${Object.keys(actions).join(', ')} WORKER, or nothing`);
-      if (positionals.length !== 2) throw new UsageError(`cube node ${positionals[0]} takes one worker name (see: cube node), got ${positionals.length === 1 ? 'none' : positionals.slice(1).join(' ')}`);
+      if (positionals.length !== 2) throw new UsageError(`cube node ${positionals[0]} takes one worker name (its NAME in cube node), got ${positionals.length === 1 ? 'none' : positionals.slice(1).join(' ')}`);
       process.stdout.write(`${await action.run(ManagerClient.from(flags), positionals[1]!)}\n`);
       return 0;
     }
