@@ -53,7 +53,11 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const hostOf = (url: string) => url.replace('http://', '');
 
 async function post(url: string, id: string): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${url}/tasks`, { method: 'POST', body: JSON.stringify({ Task: { ID: id, Name: id, Image: IMAGE } }), signal: AbortSignal.timeout(10_000) });
+  const response = await fetch(`${url}/tasks`, {
+    method: 'POST',
+    body: JSON.stringify({ Task: { ID: id, Name: id, Image: IMAGE } }),
+    signal: AbortSignal.timeout(10_000),
+  });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
 }
@@ -99,12 +103,16 @@ async function failover(etcd: EtcdCluster): Promise<Round[]> {
   const env = { CUBE_STORE: 'etcd', CUBE_ETCD: etcd.endpoints, CUBE_ETCD_PREFIX: etcd.prefix(), CUBE_LOG: '0' };
   const managers: CubeProcess[] = [];
   for (let i = 0; i < 3; i++) managers.push(await spawnCube(['manager', '--port', '0'], env));
-  const worker = await joinedWorker(`failover-${nanoid(5)}`, managers.map((m) => m.url), { heartbeatTtlMs: readSettings({}, {}).heartbeatTtlMs });
+  const worker = await joinedWorker(
+    `failover-${nanoid(5)}`,
+    managers.map((m) => m.url),
+    { heartbeatTtlMs: readSettings({}, {}).heartbeatTtlMs },
+  );
   const rounds: Round[] = [];
   try {
     // The first placement before any kill: the worker is known to the cluster.
     const leader = await leaderOf(managers);
-    for (let placed = false; !placed; ) placed = (await post(leader, `warm-${nanoid(6)}`)).body?.Worker !== '';
+    for (let placed = false; !placed;) placed = (await post(leader, `warm-${nanoid(6)}`)).body?.Worker !== '';
     for (let r = 0; r < ROUNDS; r++) {
       const leaderUrl = await leaderOf(managers);
       const victim = managers.find((m) => m.url === leaderUrl)!;
@@ -134,7 +142,9 @@ async function failover(etcd: EtcdCluster): Promise<Round[]> {
       }
       const placeMs = performance.now() - killedAt;
       rounds.push({ acceptMs: round(acceptMs), placeMs: round(placeMs), refused, otherCores: others() });
-      process.stderr.write(`failover round ${r + 1}/${ROUNDS}: accepted after ${round(acceptMs / 1000, 2)} s, placed after ${round(placeMs / 1000, 2)} s (${refused} refused)\n`);
+      process.stderr.write(
+        `failover round ${r + 1}/${ROUNDS}: accepted after ${round(acceptMs / 1000, 2)} s, placed after ${round(placeMs / 1000, 2)} s (${refused} refused)\n`,
+      );
       // Three managers again for the next round.
       managers.splice(managers.indexOf(victim), 1, await spawnCube(['manager', '--port', '0'], env));
     }
@@ -191,7 +201,8 @@ type Rate = Awaited<ReturnType<typeof rate>> & { store: string; otherCores: numb
 async function controlPlane(etcd: EtcdCluster) {
   const runs: Rate[] = [];
   for (const store of ['sqlite', 'etcd', 'etcd', 'sqlite', 'sqlite', 'etcd'] as const) {
-    const settings: Partial<Settings> = store === 'etcd' ? { store, etcd: etcd.endpoints, etcdPrefix: etcd.prefix() } : { store, dataDir: mkdtempSync(join(tmpdir(), 'cube-bench-')) };
+    const settings: Partial<Settings> =
+      store === 'etcd' ? { store, etcd: etcd.endpoints, etcdPrefix: etcd.prefix() } : { store, dataDir: mkdtempSync(join(tmpdir(), 'cube-bench-')) };
     const manager = await startManager({ port: 0, settings, log: silentLog });
     while (manager.leads && !manager.leads()) await pause(20);
     const worker = await joinedWorker(`rate-${store}-${nanoid(4)}`, [manager.url]);
@@ -226,7 +237,9 @@ try {
   };
   const file = saveResult('failover', summary);
   const { runs: _, ...rateSummary } = summary.controlPlane;
-  process.stdout.write(`${JSON.stringify({ acceptMedianMs: summary.acceptMedianMs, placeMedianMs: summary.placeMedianMs, controlPlane: rateSummary }, null, 2)}\nsaved ${file}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ acceptMedianMs: summary.acceptMedianMs, placeMedianMs: summary.placeMedianMs, controlPlane: rateSummary }, null, 2)}\nsaved ${file}\n`,
+  );
 } finally {
   await etcd.stop();
 }

@@ -75,7 +75,8 @@ export function undrain(book: Book, policy: PlacementPolicy, name: string, at: s
 export function removalRefusal(book: Book, name: string): string | undefined {
   const worker = book.workers.get(name);
   if (!worker) return `no worker ${name}; cube node (GET /nodes) lists the workers`;
-  if (!worker.joined) return `worker ${name} is named by --workers of the leading manager; take it out of --workers (of every manager) and restart them to forget it`;
+  if (!worker.joined)
+    return `worker ${name} is named by --workers of the leading manager; take it out of --workers (of every manager) and restart them to forget it`;
   if (worker.draining || worker.state === 'down') return undefined;
   return `worker ${name} is ${worker.state} and not drained; drain it first (cube node drain ${name}), or stop it and wait until it is down`;
 }
@@ -88,7 +89,8 @@ export function remove(book: Book, policy: PlacementPolicy, name: string, at: st
     if (task.Worker !== name) continue;
     if (task.State === TaskState.Completed) {
       // A stop owed to it (it was lost with the task) can never be delivered now.
-      if (book.stopRequested.delete(task.ID)) setRecord(book, policy, note(task, at, 'Stop Dropped', `worker ${name} was removed before it confirmed the stop`), fx);
+      if (book.stopRequested.delete(task.ID))
+        setRecord(book, policy, note(task, at, 'Stop Dropped', `worker ${name} was removed before it confirmed the stop`), fx);
       continue;
     }
     if (!onWorker.has(task.StateName)) continue;

@@ -56,7 +56,12 @@ export function addFollowerRoutes(router: Router, options: FollowerOptions): voi
     const policy = { scheduler: undefined as never, hold: holdTask, empty: emptyHeld };
     const workers = records
       .filter((r) => r.Joined)
-      .map((r) => ({ ...nodeView({ ...newWorkerEntry({ name: r.Name, address: r.Address, draining: r.Draining, joined: true }, r.Since, policy), problem: 'no manager leads right now' }) }));
+      .map((r) => ({
+        ...nodeView({
+          ...newWorkerEntry({ name: r.Name, address: r.Address, draining: r.Draining, joined: true }, r.Since, policy),
+          problem: 'no manager leads right now',
+        }),
+      }));
     ctx.body = [...workers, ...managers];
   });
 

@@ -24,7 +24,8 @@ async function rawBody(ctx: Context): Promise<Buffer> {
   let size = 0;
   for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > DEFAULT_BODY_LIMIT) throw new HttpError(413, `the request body is larger than ${DEFAULT_BODY_LIMIT / 1024} KiB; a TaskEvent is much smaller than that`);
+    if (size > DEFAULT_BODY_LIMIT)
+      throw new HttpError(413, `the request body is larger than ${DEFAULT_BODY_LIMIT / 1024} KiB; a TaskEvent is much smaller than that`);
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
@@ -50,7 +51,10 @@ export async function forwardToLeader(ctx: Context, leader: LeaderInfo | undefin
   }
   if (!leader) {
     ctx.set('Retry-After', '1');
-    throw new HttpError(503, `no manager leads right now (${options.trouble || 'an election is under way'}); nothing was done. Send the request again in a moment`);
+    throw new HttpError(
+      503,
+      `no manager leads right now (${options.trouble || 'an election is under way'}); nothing was done. Send the request again in a moment`,
+    );
   }
   if (leader.name === options.me) {
     ctx.set('Retry-After', '1');

@@ -53,7 +53,9 @@ function advertised(settings: Settings, listening: Listening): string {
     return settings.advertise;
   }
   if (listening.host === '0.0.0.0' || listening.host === '::') {
-    throw new SettingsError(`the manager listens on every address (${listening.host}): say which one the others reach it at with --advertise host:port (CUBE_ADVERTISE)`);
+    throw new SettingsError(
+      `the manager listens on every address (${listening.host}): say which one the others reach it at with --advertise host:port (CUBE_ADVERTISE)`,
+    );
   }
   return listening.url.replace(/^https?:\/\//, '');
 }
@@ -82,7 +84,9 @@ async function listManagers(connection: EtcdConnection, leadership: Leadership):
 export async function startHaManager(options: StartManagerOptions, settings: Settings): Promise<RunningManager> {
   const log = options.log ?? createLog('manager');
   if (options.local && options.local.length > 0) {
-    throw new SettingsError('with CUBE_STORE=etcd, workers do not run in the manager\'s process: run `cube manager` and `cube worker --join MANAGER` (cube start keeps to sqlite or memory)');
+    throw new SettingsError(
+      "with CUBE_STORE=etcd, workers do not run in the manager's process: run `cube manager` and `cube worker --join MANAGER` (cube start keeps to sqlite or memory)",
+    );
   }
   const remote = parseWorkerAddresses(options.workers ?? []);
   const connection = connectEtcd(settings);
@@ -96,7 +100,11 @@ export async function startHaManager(options: StartManagerOptions, settings: Set
   const router = new Router();
   let listening: Listening;
   try {
-    listening = await listen(createApp(router, { settings, role: 'manager', log, routesHint: managerRoutesHint, isPublic: isUiPath }), options.host ?? '127.0.0.1', options.port ?? 5556);
+    listening = await listen(
+      createApp(router, { settings, role: 'manager', log, routesHint: managerRoutesHint, isPublic: isUiPath }),
+      options.host ?? '127.0.0.1',
+      options.port ?? 5556,
+    );
   } catch (error) {
     connection.close();
     throw error;
@@ -201,7 +209,9 @@ export async function startHaManager(options: StartManagerOptions, settings: Set
   });
 
   leadership.start();
-  log(`manager ${me.name} serving on ${listening.url}, on etcd ${connection.members.join(',')} (prefix ${settings.etcdPrefix}); leader lease ${settings.leaderLeaseMs} ms`);
+  log(
+    `manager ${me.name} serving on ${listening.url}, on etcd ${connection.members.join(',')} (prefix ${settings.etcdPrefix}); leader lease ${settings.leaderLeaseMs} ms`,
+  );
 
   return {
     url: listening.url,

@@ -44,14 +44,17 @@ export function checkLeaseSettings(leaseMs: number, renewMs: number): void {
     throw new SettingsError(`CUBE_LEADER_LEASE (--leader-lease): ${leaseMs} ms; etcd counts leases in whole seconds, and Cube needs at least 2s`);
   }
   if (renewMs <= 0 || renewMs * 2 > leaseMs) {
-    throw new SettingsError(`CUBE_LEADER_RENEW (--leader-renew): ${renewMs} ms; renew at least twice per CUBE_LEADER_LEASE (${leaseMs} ms), like --leader-renew ${leaseMs / 3}ms`);
+    throw new SettingsError(
+      `CUBE_LEADER_RENEW (--leader-renew): ${renewMs} ms; renew at least twice per CUBE_LEADER_LEASE (${leaseMs} ms), like --leader-renew ${leaseMs / 3}ms`,
+    );
   }
 }
 
 const readIdentity = (text: string | undefined, term: string): LeaderInfo | undefined => {
   try {
     const value = JSON.parse(text ?? '') as Partial<ManagerIdentity>;
-    if (typeof value.name === 'string' && typeof value.url === 'string') return { name: value.name, url: value.url, startedAt: String(value.startedAt ?? ''), term };
+    if (typeof value.name === 'string' && typeof value.url === 'string')
+      return { name: value.name, url: value.url, startedAt: String(value.startedAt ?? ''), term };
   } catch {
     // not a leader key Cube wrote
   }
@@ -229,7 +232,12 @@ export class Leadership {
   /** Deletes the leader key if it is still this term's, so another manager takes over now. */
   private async release(term: string): Promise<void> {
     const { kv } = this.connection;
-    await kv.if(etcdKeys.leader, 'Create', '==', term).then(kv.delete().key(etcdKeys.leader)).options(this.connection.deadline()).commit().catch(() => undefined);
+    await kv
+      .if(etcdKeys.leader, 'Create', '==', term)
+      .then(kv.delete().key(etcdKeys.leader))
+      .options(this.connection.deadline())
+      .commit()
+      .catch(() => undefined);
   }
 
   private troubled(error: unknown): void {

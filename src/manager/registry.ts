@@ -96,7 +96,9 @@ export class Registry {
     if (worker.draining) {
       // A worker of --workers needs no record once it is not drained; a joined one keeps its registration.
       const record: NodeRecord = { Name: name, Address: worker.address, Joined: true, Draining: false, Since: now() };
-      await this.store(`the end of the drain of worker ${name}`, () => (worker.joined ? this.writes.putNode(record, this.options.joinTtlMs) : this.writes.deleteNode(name)));
+      await this.store(`the end of the drain of worker ${name}`, () =>
+        worker.joined ? this.writes.putNode(record, this.options.joinTtlMs) : this.writes.deleteNode(name),
+      );
       if (worker.joined) this.renewed.set(name, Date.now());
       this.actor.send({ type: 'worker.undrain', name, at: now() });
     }

@@ -41,13 +41,7 @@ export interface ManagerRun {
 
 export function runManager(options: ManagerRunOptions): ManagerRun {
   const { settings, log, writes } = options;
-  const logic = managerLogic(
-    options.runtimes ?? (() => undefined as never),
-    settings,
-    log,
-    writes,
-    options.workerWrites ?? (() => undefined as never),
-  );
+  const logic = managerLogic(options.runtimes ?? (() => undefined as never), settings, log, writes, options.workerWrites ?? (() => undefined as never));
   const inspection = startInspection(settings, log, options.liveView);
   const actor = createActor(logic, {
     input: {

@@ -22,9 +22,11 @@ export function afterWrites<I>(logic: CallbackActorLogic<ToWorker, I>, settled: 
     params.receive((event) => {
       if (event.type === 'worker.sync') return forward(event); // a question, not a command: nothing to wait for
       const written = settled();
-      order = order.then(() => written).then(() => {
-        if (!stopped) forward(event);
-      });
+      order = order
+        .then(() => written)
+        .then(() => {
+          if (!stopped) forward(event);
+        });
     });
     return () => {
       stopped = true;

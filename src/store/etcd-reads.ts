@@ -139,7 +139,9 @@ export class EtcdReads {
   }
 
   async log(limit: number): Promise<LogEntry[]> {
-    const kvs = await this.read(() => this.connection.kv.getAll().prefix(etcdKeys.log).sort('Key', 'Descend').limit(limit).options(this.connection.deadline()).exec());
+    const kvs = await this.read(() =>
+      this.connection.kv.getAll().prefix(etcdKeys.log).sort('Key', 'Descend').limit(limit).options(this.connection.deadline()).exec(),
+    );
     return readLogRows(kvs.kvs.reverse());
   }
 

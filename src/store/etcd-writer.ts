@@ -105,7 +105,10 @@ export class EtcdWriter implements ManagerWriter {
     let lease: string | undefined;
     if (ttlMs > 0) {
       try {
-        const granted = await this.options.connection.client.leaseClient.leaseGrant({ TTL: Math.max(1, Math.ceil(ttlMs / 1000)) }, this.options.connection.deadline());
+        const granted = await this.options.connection.client.leaseClient.leaseGrant(
+          { TTL: Math.max(1, Math.ceil(ttlMs / 1000)) },
+          this.options.connection.deadline(),
+        );
         lease = granted.ID;
       } catch (error) {
         throw new Error(etcdProblem(error, this.options.connection));
@@ -232,7 +235,9 @@ export class EtcdWriter implements ManagerWriter {
     const { kv } = this.options.connection;
     let txn = kv.if(etcdKeys.leader, 'Create', '==', this.options.term);
     for (const entry of batch) txn = txn.and(entry.key, 'Mod', '==', this.options.known.get(entry.key) ?? '0');
-    const writes = batch.map((e) => (e.value === null ? kv.delete().key(e.key) : e.lease ? kv.put(e.key).value(e.value).lease(e.lease) : kv.put(e.key).value(e.value)));
+    const writes = batch.map((e) =>
+      e.value === null ? kv.delete().key(e.key) : e.lease ? kv.put(e.key).value(e.value).lease(e.lease) : kv.put(e.key).value(e.value),
+    );
     const result = await txn
       .then(...writes, ...logs.map((l) => kv.put(l.key).value(l.value)))
       .else(kv.get(etcdKeys.leader), ...batch.map((e) => kv.get(e.key)))
@@ -317,9 +322,20 @@ export class EtcdWriter implements ManagerWriter {
     try {
       const total = await kv.getAll().prefix(etcdKeys.log).options(this.options.connection.deadline()).count();
       if (total <= LOG_KEPT) return;
-      const oldest = await kv.getAll().prefix(etcdKeys.log).sort('Key', 'Ascend').limit(total - LOG_KEPT).options(this.options.connection.deadline()).keys();
+      const oldest = await kv
+        .getAll()
+        .prefix(etcdKeys.log)
+        .sort('Key', 'Ascend')
+        .limit(total - LOG_KEPT)
+        .options(this.options.connection.deadline())
+        .keys();
       const last = oldest.at(-1);
-      if (last) await kv.delete().range(new Range(etcdKeys.log, `${last}\u0000`)).options(this.options.connection.deadline()).exec();
+      if (last)
+        await kv
+          .delete()
+          .range(new Range(etcdKeys.log, `${last}\u0000`))
+          .options(this.options.connection.deadline())
+          .exec();
     } catch {
       // The next thousand try again; a longer log costs only space.
     }

@@ -36,11 +36,15 @@ const MEMBER = /^https?:\/\/(\[[0-9a-fA-F:]+\]|[a-zA-Z0-9.-]+):(\d{1,5})$/;
 
 /** The members of CUBE_ETCD, each checked: http://host:port. */
 export function parseEtcdMembers(text: string): string[] {
-  const members = text.split(',').map((m) => m.trim()).filter((m) => m !== '');
+  const members = text
+    .split(',')
+    .map((m) => m.trim())
+    .filter((m) => m !== '');
   if (members.length === 0) throw new SettingsError('CUBE_ETCD (--etcd): name the etcd members, like http://10.0.0.1:2379,http://10.0.0.2:2379');
   for (const member of members) {
     const port = Number(MEMBER.exec(member)?.[2]);
-    if (!(port >= 1 && port <= 65535)) throw new SettingsError(`CUBE_ETCD (--etcd): ${JSON.stringify(member)} is not http://host:port (like http://127.0.0.1:2379)`);
+    if (!(port >= 1 && port <= 65535))
+      throw new SettingsError(`CUBE_ETCD (--etcd): ${JSON.stringify(member)} is not http://host:port (like http://127.0.0.1:2379)`);
   }
   return members;
 }
@@ -57,8 +61,15 @@ export function connectEtcd(settings: Pick<Settings, 'etcd' | 'etcdPrefix' | 'et
     defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + timeoutMs }),
     faultHandling: {
       // A member that refuses connections is skipped for a while; a call that never reached one goes to another.
-      host: () => circuitBreaker(handleWhen((e) => e instanceof GRPCUnavailableError), { halfOpenAfter: 2000, breaker: new ConsecutiveBreaker(2) }),
-      global: retry(handleWhen((e) => e instanceof GRPCUnavailableError), { maxAttempts: members.length }),
+      host: () =>
+        circuitBreaker(
+          handleWhen((e) => e instanceof GRPCUnavailableError),
+          { halfOpenAfter: 2000, breaker: new ConsecutiveBreaker(2) },
+        ),
+      global: retry(
+        handleWhen((e) => e instanceof GRPCUnavailableError),
+        { maxAttempts: members.length },
+      ),
     },
   });
   return {

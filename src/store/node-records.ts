@@ -32,13 +32,21 @@ export function readNodeRecord(value: unknown, path = 'node'): NodeRecord {
     (typeof value['Draining'] === 'boolean' ? undefined : `${path}.Draining: expected true or false, got ${describe(value['Draining'])}`) ??
     (typeof value['Since'] === 'string' ? undefined : `${path}.Since: expected a time, got ${describe(value['Since'])}`);
   if (problem) throw new ValidationError(problem);
-  return { Name: value['Name'] as string, Address: value['Address'] as string, Joined: value['Joined'] as boolean, Draining: value['Draining'] as boolean, Since: value['Since'] as string };
+  return {
+    Name: value['Name'] as string,
+    Address: value['Address'] as string,
+    Joined: value['Joined'] as boolean,
+    Draining: value['Draining'] as boolean,
+    Since: value['Since'] as string,
+  };
 }
 
 /** The workers a manager starts with: those of --workers (drained or not, by their records) and those that joined. */
 export function workersToStart(listed: string[], records: NodeRecord[]): { name: string; address: string; draining: boolean; joined: boolean }[] {
   const byName = new Map(records.map((r) => [r.Name, r]));
   const fromList = listed.map((address) => ({ name: address, address, draining: byName.get(address)?.Draining ?? false, joined: false }));
-  const joined = records.filter((r) => r.Joined && !listed.includes(r.Name)).map((r) => ({ name: r.Name, address: r.Address, draining: r.Draining, joined: true }));
+  const joined = records
+    .filter((r) => r.Joined && !listed.includes(r.Name))
+    .map((r) => ({ name: r.Name, address: r.Address, draining: r.Draining, joined: true }));
   return [...fromList, ...joined];
 }

@@ -16,10 +16,14 @@ const ADDRESS = /^(\[[0-9a-fA-F:]+\]|[a-zA-Z0-9.-]+):(\d{1,5})$/;
 
 /** The managers of --join, each host:port. */
 export function parseJoin(text: string): string[] {
-  const managers = text.split(',').map((m) => m.trim()).filter((m) => m !== '');
+  const managers = text
+    .split(',')
+    .map((m) => m.trim())
+    .filter((m) => m !== '');
   for (const manager of managers) {
     const port = Number(ADDRESS.exec(manager)?.[2]);
-    if (!(port >= 1 && port <= 65535)) throw new SettingsError(`--join (CUBE_JOIN): ${JSON.stringify(manager)} is not host:port of a manager (like 10.0.0.5:5556)`);
+    if (!(port >= 1 && port <= 65535))
+      throw new SettingsError(`--join (CUBE_JOIN): ${JSON.stringify(manager)} is not host:port of a manager (like 10.0.0.5:5556)`);
   }
   return managers;
 }

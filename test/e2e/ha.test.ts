@@ -19,7 +19,9 @@ import { startEtcd, type EtcdCluster } from '../helpers/etcd.js';
 import { request, type Reply } from '../helpers/http.js';
 import { readEvents } from '../../src/http/sse-client.js';
 
-const run = `ha${nanoid(5).toLowerCase().replace(/[^a-z0-9]/g, 'x')}`;
+const run = `ha${nanoid(5)
+  .toLowerCase()
+  .replace(/[^a-z0-9]/g, 'x')}`;
 const workerNames = [`${run}-w1`, `${run}-w2`];
 let etcd: EtcdCluster;
 const managers: CubeProcess[] = [];
@@ -46,7 +48,9 @@ before(async () => {
     CUBE_STOP_TIMEOUT: '1s',
     CUBE_RESTART_DELAY: '200ms',
   };
-  events = (await docker.getEvents({ filters: { type: ['container'], event: ['start'], label: ['cube.task.id'] } })) as NodeJS.ReadableStream & { destroy(): void };
+  events = (await docker.getEvents({ filters: { type: ['container'], event: ['start'], label: ['cube.task.id'] } })) as NodeJS.ReadableStream & {
+    destroy(): void;
+  };
   let rest = '';
   events.on('data', (chunk: Buffer) => {
     const lines = (rest + chunk.toString()).split('\n');
@@ -61,7 +65,8 @@ before(async () => {
   for (let i = 0; i < 3; i++) managers.push(await spawnCube(['manager', '--port', '0'], settings));
   const join = managers.map((m) => m.url.replace('http://', '')).join(',');
   // Workers keep their records in their own SQLite files; only managers share etcd.
-  for (const name of workerNames) workers.push(await spawnCube(['worker', '--port', '0', '--name', name, '--join', join], { ...settings, CUBE_STORE: 'sqlite' }));
+  for (const name of workerNames)
+    workers.push(await spawnCube(['worker', '--port', '0', '--name', name, '--join', join], { ...settings, CUBE_STORE: 'sqlite' }));
 });
 
 after(async () => {
@@ -76,7 +81,13 @@ after(async () => {
  * something other than "ask again" (503 or no answer); `retried` says whether
  * an earlier try may have been carried out.
  */
-async function ask(method: string, path: string, body?: unknown, timeoutMs = 30_000, again: () => boolean | Promise<boolean> = () => true): Promise<Reply & { via: string; retried: boolean }> {
+async function ask(
+  method: string,
+  path: string,
+  body?: unknown,
+  timeoutMs = 30_000,
+  again: () => boolean | Promise<boolean> = () => true,
+): Promise<Reply & { via: string; retried: boolean }> {
   const deadline = Date.now() + timeoutMs;
   let last: (Reply & { via: string; retried: boolean }) | undefined;
   for (let i = 0; ; i++) {
@@ -127,12 +138,16 @@ async function untilCluster(check: () => Promise<boolean>, timeoutMs: number, wh
 /** Resolves with the tasks once `check` holds for them. */
 async function untilTasks(check: (tasks: Task[]) => boolean, timeoutMs = 60_000, what = 'the tasks to settle'): Promise<Task[]> {
   let tasks: Task[] = [];
-  await untilCluster(async () => {
-    const reply = await ask('GET', '/tasks', undefined, 5000);
-    if (reply.status !== 200) return false;
-    tasks = reply.body as Task[];
-    return check(tasks);
-  }, timeoutMs, what);
+  await untilCluster(
+    async () => {
+      const reply = await ask('GET', '/tasks', undefined, 5000);
+      if (reply.status !== 200) return false;
+      tasks = reply.body as Task[];
+      return check(tasks);
+    },
+    timeoutMs,
+    what,
+  );
   return tasks;
 }
 
@@ -152,11 +167,18 @@ const deleted = new Set<string>();
 
 test('workers join through any manager and take tasks; every manager lists the managers, with one leader', async () => {
   let nodes: any[] = [];
-  await untilCluster(async () => {
-    nodes = (await ask('GET', '/nodes')).body as any[];
-    return workerNames.every((name) => nodes.some((n) => n.Name === name && n.State === 'up'));
-  }, 30_000, 'both workers up');
-  const roles = nodes.filter((n) => n.Role === 'manager').map((n) => n.State).sort();
+  await untilCluster(
+    async () => {
+      nodes = (await ask('GET', '/nodes')).body as any[];
+      return workerNames.every((name) => nodes.some((n) => n.Name === name && n.State === 'up'));
+    },
+    30_000,
+    'both workers up',
+  );
+  const roles = nodes
+    .filter((n) => n.Role === 'manager')
+    .map((n) => n.State)
+    .sort();
   assert.deepEqual(roles, ['follower', 'follower', 'leader']);
   assert.ok(nodes.filter((n) => n.Role === 'worker').every((n) => n.Joined === true));
   for (const manager of managers) {
@@ -191,18 +213,28 @@ test('kill -9 of the leader during a burst of POSTs and DELETEs: every POST answ
   };
   // Four clients at a time, as a burst.
   const queue = ids.map((id, i) => () => one(id, i));
-  await Promise.all(Array.from({ length: 4 }, async () => {
-    for (let next = queue.shift(); next; next = queue.shift()) await next();
-  }));
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      for (let next = queue.shift(); next; next = queue.shift()) await next();
+    }),
+  );
   assert.ok(killed, 'the leader was killed mid-burst');
   assert.notEqual(await leaderUrl(), before, 'another manager leads');
 
   const live = [...posted].filter((id) => !deleted.has(id));
-  await untilEngine(async () => {
-    const copies = await Promise.all([...posted].map(runningCopiesOf));
-    return [...posted].every((id, i) => copies[i]!.length === (deleted.has(id) ? 0 : 1));
-  }, 90_000, 'one running container per live task, none for a stopped one');
-  const tasks = await untilTasks((all) => [...posted].every((id) => all.find((t) => t.ID === id)?.State === (deleted.has(id) ? 3 : 2)), 60_000, 'Running and Completed as asked');
+  await untilEngine(
+    async () => {
+      const copies = await Promise.all([...posted].map(runningCopiesOf));
+      return [...posted].every((id, i) => copies[i]!.length === (deleted.has(id) ? 0 : 1));
+    },
+    90_000,
+    'one running container per live task, none for a stopped one',
+  );
+  const tasks = await untilTasks(
+    (all) => [...posted].every((id) => all.find((t) => t.ID === id)?.State === (deleted.has(id) ? 3 : 2)),
+    60_000,
+    'Running and Completed as asked',
+  );
   assert.equal(tasks.filter((t) => t.ID.startsWith(run)).length, ids.length, 'no task lost, none made up');
   for (const id of live) assert.equal(starts.get(id)?.size, 1, `task ${id} started exactly once (${starts.get(id)?.size ?? 0} starts)`);
   for (const id of deleted) assert.ok((starts.get(id)?.size ?? 0) <= 1, `stopped task ${id} started at most once`);
@@ -229,7 +261,10 @@ test('one etcd member stops: everything goes on; a second stops: writes are refu
   }
   // The workers go on: what ran, runs.
   const copies = await Promise.all([...posted].map(runningCopiesOf));
-  assert.ok([...posted].every((t, i) => copies[i]!.length === (deleted.has(t) ? 0 : 1)), 'containers are untouched while etcd has no quorum');
+  assert.ok(
+    [...posted].every((t, i) => copies[i]!.length === (deleted.has(t) ? 0 : 1)),
+    'containers are untouched while etcd has no quorum',
+  );
 
   await Promise.all([first.start(false), second.start(false)]);
   await Promise.all(etcd.members.map((m) => m.healthy()));
@@ -237,7 +272,11 @@ test('one etcd member stops: everything goes on; a second stops: writes are refu
   assert.equal(again.status, 201, JSON.stringify(again.body));
   posted.add(`${run}-back`);
   const live = [...posted].filter((t) => !deleted.has(t));
-  await untilTasks((all) => live.every((t) => all.find((x) => x.ID === t)?.State === 2) && [...deleted].every((t) => all.find((x) => x.ID === t)?.State === 3), 60_000, 'every task as asked after the quorum is back');
+  await untilTasks(
+    (all) => live.every((t) => all.find((x) => x.ID === t)?.State === 2) && [...deleted].every((t) => all.find((x) => x.ID === t)?.State === 3),
+    60_000,
+    'every task as asked after the quorum is back',
+  );
   await untilEngine(async () => (await Promise.all(live.map(runningCopiesOf))).every((c) => c.length === 1), 60_000, 'one running container per live task');
   for (const t of live) assert.equal(starts.get(t)?.size, 1, `task ${t} started exactly once (${starts.get(t)?.size ?? 0} starts)`);
 });
@@ -246,14 +285,29 @@ test('a worker is drained with one command (its tasks move, it takes no new ones
   const [w1, w2] = workerNames as [string, string];
   const manager = alive()[0]!.url.replace('http://', '');
   const cube = (...args: string[]) => promisify(execFile)(process.execPath, [cubeBin, ...args, '-m', manager]);
-  const refusedRm = await cube('node', 'rm', w1).then(() => '', (error: { stderr: string }) => error.stderr);
+  const refusedRm = await cube('node', 'rm', w1).then(
+    () => '',
+    (error: { stderr: string }) => error.stderr,
+  );
   assert.match(refusedRm, /worker .* is up and not drained; drain it first \(cube node drain/);
 
   const drained = await cube('node', 'drain', w1);
   assert.match(drained.stdout, new RegExp(`worker ${w1} is draining`));
   const live = [...posted].filter((t) => !deleted.has(t));
-  await untilTasks((all) => live.every((t) => { const task = all.find((x) => x.ID === t); return task?.State === 2 && task.Worker === w2; }), 90_000, `every task moved to ${w2}`);
-  await untilEngine(async () => (await Promise.all(live.map(runningCopiesOf))).every((c) => c.length === 1), 60_000, 'the copies on the drained worker stopped');
+  await untilTasks(
+    (all) =>
+      live.every((t) => {
+        const task = all.find((x) => x.ID === t);
+        return task?.State === 2 && task.Worker === w2;
+      }),
+    90_000,
+    `every task moved to ${w2}`,
+  );
+  await untilEngine(
+    async () => (await Promise.all(live.map(runningCopiesOf))).every((c) => c.length === 1),
+    60_000,
+    'the copies on the drained worker stopped',
+  );
   const fresh = await submit(`${run}-after-drain`);
   assert.equal(fresh.status, 201);
   assert.equal((fresh.body as Task).Worker, w2, 'nothing new on a drained worker');

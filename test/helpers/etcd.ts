@@ -44,7 +44,7 @@ export function freePort(): Promise<number> {
 
 function etcdBinary(): string {
   const found = spawnSync('sh', ['-c', 'command -v etcd'], { encoding: 'utf8' }).stdout.trim();
-  if (!found) throw new Error('etcd is not installed: run `bash scripts/etcd-up.sh` (as root it installs Debian\'s etcd-server; npm test runs it)');
+  if (!found) throw new Error("etcd is not installed: run `bash scripts/etcd-up.sh` (as root it installs Debian's etcd-server; npm test runs it)");
   return found;
 }
 
@@ -87,17 +87,28 @@ export async function startEtcd(size = 1): Promise<EtcdCluster> {
       child = spawn(
         binary,
         [
-          '--name', spec.name,
-          '--data-dir', join(dir, 'data'),
-          '--listen-client-urls', spec.client,
-          '--advertise-client-urls', spec.client,
-          '--listen-peer-urls', spec.peer,
-          '--initial-advertise-peer-urls', spec.peer,
-          '--initial-cluster', initialCluster,
-          '--initial-cluster-token', token,
-          '--initial-cluster-state', started ? 'existing' : 'new',
-          '--logger', 'zap',
-          '--log-level', 'error',
+          '--name',
+          spec.name,
+          '--data-dir',
+          join(dir, 'data'),
+          '--listen-client-urls',
+          spec.client,
+          '--advertise-client-urls',
+          spec.client,
+          '--listen-peer-urls',
+          spec.peer,
+          '--initial-advertise-peer-urls',
+          spec.peer,
+          '--initial-cluster',
+          initialCluster,
+          '--initial-cluster-token',
+          token,
+          '--initial-cluster-state',
+          started ? 'existing' : 'new',
+          '--logger',
+          'zap',
+          '--log-level',
+          'error',
         ],
         { stdio: ['ignore', 'pipe', 'pipe'] },
       );

@@ -33,7 +33,15 @@ const task = (id: string, fields: Partial<Task> = {}): Task => newTask({ ID: id,
 /** Takes the lead directly, as the election would: the leader key under a lease; returns the term. */
 async function takeLead(connection: EtcdConnection, name: string): Promise<string> {
   const { ID } = await connection.client.leaseClient.leaseGrant({ TTL: 30 });
-  const result = await connection.kv.if(etcdKeys.leader, 'Create', '==', 0).then(connection.kv.put(etcdKeys.leader).value(JSON.stringify({ name, url: `http://${name}` })).lease(ID)).commit();
+  const result = await connection.kv
+    .if(etcdKeys.leader, 'Create', '==', 0)
+    .then(
+      connection.kv
+        .put(etcdKeys.leader)
+        .value(JSON.stringify({ name, url: `http://${name}` }))
+        .lease(ID),
+    )
+    .commit();
   assert.ok(result.succeeded, `${name} takes the lead`);
   return result.header.revision;
 }
@@ -98,10 +106,16 @@ test('a record that is not a record is skipped, named, and left in etcd', async 
   const connection = connect(prefix);
   const term = await takeLead(connection, 'm1');
   await connection.kv.put(etcdKeys.task('bad')).value('{"stopRequested":false,"task":{"ID":7}}').exec();
-  await connection.kv.put(etcdKeys.task('good')).value(JSON.stringify({ stopRequested: false, task: task('good') })).exec();
+  await connection.kv
+    .put(etcdKeys.task('good'))
+    .value(JSON.stringify({ stopRequested: false, task: task('good') }))
+    .exec();
   const said: string[] = [];
   const state = await loadLeaderState(connection, prefix, term, (line) => said.push(line));
-  assert.deepEqual(state.tasks.map((t) => t.ID), ['good']);
+  assert.deepEqual(
+    state.tasks.map((t) => t.ID),
+    ['good'],
+  );
   assert.match(said.join('\n'), /skipped tasks\/bad, which is not a task record \(tasks\/bad: task.ID: expected a string/);
   assert.ok(await connection.kv.get(etcdKeys.task('bad')).string(), 'left in etcd');
 });
@@ -111,13 +125,17 @@ test('one manager leads; when it leaves the next leads at once, and when it is c
   const events: string[] = [];
   const candidate = (name: string) => {
     const connection = connectEtcd({ etcd: etcd.endpoints, etcdPrefix: prefix, etcdTimeoutMs: 1000 });
-    const leadership = new Leadership(connection, { name, url: `http://${name}`, startedAt: '' }, {
-      leaseMs: 2000,
-      renewMs: 500,
-      log: silentLog,
-      elected: (term) => events.push(`${name} leads ${term}`),
-      deposed: (reason) => events.push(`${name} deposed: ${reason}`),
-    });
+    const leadership = new Leadership(
+      connection,
+      { name, url: `http://${name}`, startedAt: '' },
+      {
+        leaseMs: 2000,
+        renewMs: 500,
+        log: silentLog,
+        elected: (term) => events.push(`${name} leads ${term}`),
+        deposed: (reason) => events.push(`${name} deposed: ${reason}`),
+      },
+    );
     open.push({ close: () => leadership.stop().then(() => connection.close()) });
     return { leadership, connection };
   };
@@ -152,7 +170,10 @@ test('one manager leads; when it leaves the next leads at once, and when it is c
   assert.ok(takeover >= 1000 && takeover < 4000, `the other waits for the lease (2 s) and no longer (${takeover} ms)`);
   assert.ok(Number(other.leadership.leading()) > Number(firstTerm), 'a later term');
   await until(() => leader.leadership.leading() === undefined, 3000);
-  assert.ok(events.some((e) => e.startsWith(`${leader.leadership.me.name} deposed: could not renew its lease`)), events.join('; '));
+  assert.ok(
+    events.some((e) => e.startsWith(`${leader.leadership.me.name} deposed: could not renew its lease`)),
+    events.join('; '),
+  );
 });
 
 test('while etcd does not answer, intents are refused in words at once and records wait; they are written when it is back', async () => {
@@ -166,7 +187,10 @@ test('while etcd does not answer, intents are refused in words at once and recor
 
   await etcd.members[0]!.stop();
   const started = Date.now();
-  await assert.rejects(w.intent(task('during'), false), /etcd did not store it: etcd at http:\/\/127\.0\.0\.1:\d+ (did not answer within 500 ms|cannot be reached)/);
+  await assert.rejects(
+    w.intent(task('during'), false),
+    /etcd did not store it: etcd at http:\/\/127\.0\.0\.1:\d+ (did not answer within 500 ms|cannot be reached)/,
+  );
   assert.ok(Date.now() - started < 3000, `refused within moments (${Date.now() - started} ms)`);
   w.undo('during', undefined, false); // as the manager does once it took the command back: the store must not keep it
   w.save(task('behind', { Version: 5 }), true);

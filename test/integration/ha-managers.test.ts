@@ -44,7 +44,16 @@ async function until<T>(check: () => Promise<T | undefined | false>, timeoutMs: 
 }
 
 function cluster(t: { after(fn: () => Promise<void>): void }, extra: Partial<Settings> = {}) {
-  const settings: Partial<Settings> = { store: 'etcd', etcd: etcd.endpoints, etcdPrefix: etcd.prefix(), leaderLeaseMs: 2000, leaderRenewMs: 500, etcdTimeoutMs: 1000, heartbeatTtlMs: 3000, ...extra };
+  const settings: Partial<Settings> = {
+    store: 'etcd',
+    etcd: etcd.endpoints,
+    etcdPrefix: etcd.prefix(),
+    leaderLeaseMs: 2000,
+    leaderRenewMs: 500,
+    etcdTimeoutMs: 1000,
+    heartbeatTtlMs: 3000,
+    ...extra,
+  };
   const managers: RunningManager[] = [];
   const workers: RunningWorker[] = [];
   t.after(async () => {
@@ -60,7 +69,13 @@ function cluster(t: { after(fn: () => Promise<void>): void }, extra: Partial<Set
       return manager;
     },
     async worker(name: string, joinTtlMs = readSettings({}, {}).joinTtlMs) {
-      const worker = await startWorker({ port: 0, name, runtime: new MemoryRuntime(), log: silentLog, settings: { ...settings, store: 'memory', joinTtlMs, join: managers.map((m) => host(m.url)).join(',') } });
+      const worker = await startWorker({
+        port: 0,
+        name,
+        runtime: new MemoryRuntime(),
+        log: silentLog,
+        settings: { ...settings, store: 'memory', joinTtlMs, join: managers.map((m) => host(m.url)).join(',') },
+      });
       workers.push(worker);
       return worker;
     },
@@ -82,14 +97,24 @@ test('a follower answers reads from etcd and passes commands and the event strea
   assert.equal(accepted.status, 201, JSON.stringify(accepted.body));
   assert.equal(accepted.headers.get('cube-leader'), leader.url);
   assert.equal(follower.leads?.(), false);
-  const read = await until(async () => {
-    const reply = await get(`${follower.url}/tasks/via-follower`);
-    return reply.status === 200 && reply.body.State === 2 && reply.body;
-  }, 10_000, 'the follower reads it Running from etcd');
+  const read = await until(
+    async () => {
+      const reply = await get(`${follower.url}/tasks/via-follower`);
+      return reply.status === 200 && reply.body.State === 2 && reply.body;
+    },
+    10_000,
+    'the follower reads it Running from etcd',
+  );
   assert.equal(read.ID, 'via-follower');
-  assert.deepEqual(((await get(`${follower.url}/tasks`)).body as { ID: string }[]).map((x) => x.ID), ['via-follower']);
+  assert.deepEqual(
+    ((await get(`${follower.url}/tasks`)).body as { ID: string }[]).map((x) => x.ID),
+    ['via-follower'],
+  );
   assert.equal((await get(`${follower.url}/tasks/nope`)).status, 404);
-  assert.ok(((await get(`${follower.url}/log?limit=50`)).body as { Type: string }[]).some((e) => e.Type === 'Received'), 'the log from etcd');
+  assert.ok(
+    ((await get(`${follower.url}/log?limit=50`)).body as { Type: string }[]).some((e) => e.Type === 'Received'),
+    'the log from etcd',
+  );
 
   // The event stream, through the follower.
   const abort = new AbortController();
@@ -108,7 +133,16 @@ test('a follower answers reads from etcd and passes commands and the event strea
   const stopped = await del(`${follower.url}/tasks/via-follower`);
   assert.equal(stopped.status, 204, JSON.stringify(stopped.body));
   const nodes = (await get(`${follower.url}/nodes`)).body as { Role: string; State: string; Api?: string }[];
-  assert.deepEqual(nodes.filter((n) => n.Role === 'manager').map((n) => [n.Api, n.State]).sort(), [[follower.url, 'follower'], [leader.url, 'leader']].sort());
+  assert.deepEqual(
+    nodes
+      .filter((n) => n.Role === 'manager')
+      .map((n) => [n.Api, n.State])
+      .sort(),
+    [
+      [follower.url, 'follower'],
+      [leader.url, 'leader'],
+    ].sort(),
+  );
 });
 
 test('a leader that stops hands over at once; the next one carries on with the tasks, the worker and its drain', async (t) => {
@@ -119,25 +153,41 @@ test('a leader that stops hands over at once; the next one carries on with the t
   const [w1, w2] = [`w1-${nanoid(4)}`, `w2-${nanoid(4)}`];
   await c.worker(w1);
   await c.worker(w2);
-  await until(async () => ((await get(`${first.url}/nodes`)).body as { State: string; Role: string }[]).filter((n) => n.Role === 'worker' && n.State === 'up').length === 2, 10_000, 'both workers up');
+  await until(
+    async () =>
+      ((await get(`${first.url}/nodes`)).body as { State: string; Role: string }[]).filter((n) => n.Role === 'worker' && n.State === 'up').length === 2,
+    10_000,
+    'both workers up',
+  );
   for (const id of ['a', 'b']) assert.equal((await post(`${first.url}/tasks`, hello(id))).status, 201);
   const drained = await post(`${first.url}/nodes/${w1}/drain`, undefined);
   assert.equal(drained.status, 200, JSON.stringify(drained.body));
   assert.equal(drained.body.Draining, true);
-  await until(async () => ((await get(`${first.url}/tasks`)).body as { Worker: string; State: number }[]).every((x) => x.Worker === w2 && x.State === 2), 10_000, 'both tasks on w2');
+  await until(
+    async () => ((await get(`${first.url}/tasks`)).body as { Worker: string; State: number }[]).every((x) => x.Worker === w2 && x.State === 2),
+    10_000,
+    'both tasks on w2',
+  );
 
   const stoppedAt = Date.now();
   await first.close();
   c.managers.splice(c.managers.indexOf(first), 1);
   await until(async () => second.leads?.(), 3000, 'the second leads');
   assert.ok(Date.now() - stoppedAt < 1500, `handed over at once (${Date.now() - stoppedAt} ms), not after the lease`);
-  const nodes = await until(async () => {
-    const list = (await get(`${second.url}/nodes`)).body as { Name: string; State: string; Draining: boolean; Role: string }[];
-    return list.filter((n) => n.Role === 'worker' && n.State === 'up').length === 2 && list;
-  }, 10_000, 'the workers up under the new leader');
+  const nodes = await until(
+    async () => {
+      const list = (await get(`${second.url}/nodes`)).body as { Name: string; State: string; Draining: boolean; Role: string }[];
+      return list.filter((n) => n.Role === 'worker' && n.State === 'up').length === 2 && list;
+    },
+    10_000,
+    'the workers up under the new leader',
+  );
   assert.equal(nodes.find((n) => n.Name === w1)?.Draining, true, 'the drain is kept');
   const tasks = (await get(`${second.url}/tasks`)).body as { ID: string; State: number; Worker: string }[];
-  assert.deepEqual(tasks.map((x) => [x.ID, x.State, x.Worker]).sort(), [['a', 2, w2], ['b', 2, w2]]);
+  assert.deepEqual(tasks.map((x) => [x.ID, x.State, x.Worker]).sort(), [
+    ['a', 2, w2],
+    ['b', 2, w2],
+  ]);
   const next = await post(`${second.url}/tasks`, hello('c'));
   assert.equal(next.status, 201);
   assert.equal(next.body.Worker, w2, 'nothing on the drained worker');
@@ -154,7 +204,10 @@ test('a joined worker that stops renewing is forgotten when its registration’s
   const worker = await c.worker(name, 60_000); // the manager's TTL counts: it tells the worker
   await until(async () => ((await get(`${manager.url}/nodes`)).body as { Name: string }[]).some((n) => n.Name === name), 5000, 'joined');
   await pause(2500); // renewals keep it past the TTL
-  assert.ok(((await get(`${manager.url}/nodes`)).body as { Name: string }[]).some((n) => n.Name === name), 'renewed, it stays');
+  assert.ok(
+    ((await get(`${manager.url}/nodes`)).body as { Name: string }[]).some((n) => n.Name === name),
+    'renewed, it stays',
+  );
   // Each renewal puts the registration under a new lease and revokes the old: leases do not pile up.
   const added = (await connection.client.leaseClient.leaseLeases()).leases.length - leasesBefore;
   assert.ok(added <= 2, `the registration's lease (and one being replaced), not one per renewal: ${added}`);
@@ -207,11 +260,21 @@ test('on SQLite, joined workers and drains survive a restart of the manager', as
   manager = await startManager({ port: 0, settings: { store: 'sqlite', dataDir }, log: silentLog });
   t.after(() => manager.close());
   const nodes = (await get(`${manager.url}/nodes`)).body as { Name: string; Joined: boolean; Draining: boolean }[];
-  assert.deepEqual(nodes.map((n) => [n.Name, n.Joined, n.Draining]), [['j1', true, false], ['j2', true, true]]);
+  assert.deepEqual(
+    nodes.map((n) => [n.Name, n.Joined, n.Draining]),
+    [
+      ['j1', true, false],
+      ['j2', true, true],
+    ],
+  );
 });
 
 test('on SQLite, a joined worker that stops renewing is forgotten after CUBE_JOIN_TTL too (the manager sweeps)', async (t) => {
-  const manager = await startManager({ port: 0, settings: { store: 'sqlite', dataDir: mkdtempSync(join(tmpdir(), 'cube-members-')), joinTtlMs: 600 }, log: silentLog });
+  const manager = await startManager({
+    port: 0,
+    settings: { store: 'sqlite', dataDir: mkdtempSync(join(tmpdir(), 'cube-members-')), joinTtlMs: 600 },
+    log: silentLog,
+  });
   t.after(() => manager.close());
   const joined = await post(`${manager.url}/nodes`, { Name: 'gone', Address: '127.0.0.1:1' });
   assert.equal(joined.headers.get('cube-join-ttl'), '600', 'the answer says how long the registration lasts');

@@ -48,7 +48,13 @@ function startManager(store: ManagerWriter) {
     delays: { reconcileInterval: 1e9 },
   });
   const actor = createActor(logic, {
-    input: { workers: [{ name: 'w1', address: 'w1:5555' }], placement: placementPolicy('roundrobin'), heartbeatTtlMs: 1e9, startedAt: new Date().toISOString(), incarnation: 'i0' },
+    input: {
+      workers: [{ name: 'w1', address: 'w1:5555' }],
+      placement: placementPolicy('roundrobin'),
+      heartbeatTtlMs: 1e9,
+      startedAt: new Date().toISOString(),
+      incarnation: 'i0',
+    },
   });
   actor.start();
   running.push(actor);
@@ -96,11 +102,21 @@ test('commands about one task go one at a time: a DELETE sent during the POST’
   const submitted = service.submit(task('a'), 1000);
   const stopped = service.stop('a', 50).catch((e: Error) => e);
   await settle();
-  assert.deepEqual(intents.map((i) => [i.task.ID, i.stopRequested]), [['a', false]], 'the stop waits for the POST’s intent');
+  assert.deepEqual(
+    intents.map((i) => [i.task.ID, i.stopRequested]),
+    [['a', false]],
+    'the stop waits for the POST’s intent',
+  );
   intents[0]!.resolve();
   await submitted;
   await settle();
-  assert.deepEqual(intents.map((i) => [i.task.ID, i.stopRequested]), [['a', false], ['a', true]]);
+  assert.deepEqual(
+    intents.map((i) => [i.task.ID, i.stopRequested]),
+    [
+      ['a', false],
+      ['a', true],
+    ],
+  );
   intents[1]!.resolve();
   assert.equal(await stopped, false, 'stored, and not confirmed by the worker within 50 ms: 202');
   assert.ok(service.book().stopRequested.has('a'));
@@ -121,7 +137,9 @@ test('a worker gets each run and stop only after every write made before it is s
   let writes = Promise.resolve();
   const settled = () => writes;
   const proxy = afterWrites(
-    fromCallback<ToWorker, { name: string }>(({ receive }) => receive((m) => void received.push(m.type === 'task.stop' ? `stop ${m.id}` : m.type === 'task.run' ? `run ${m.task.ID}` : m.type))),
+    fromCallback<ToWorker, { name: string }>(({ receive }) =>
+      receive((m) => void received.push(m.type === 'task.stop' ? `stop ${m.id}` : m.type === 'task.run' ? `run ${m.task.ID}` : m.type)),
+    ),
     settled,
   );
   const parent = createActor(
@@ -129,7 +147,15 @@ test('a worker gets each run and stop only after every write made before it is s
       actors: { remoteWorker: proxy as never, clock: fromCallback(() => undefined) },
       delays: { reconcileInterval: 1e9 },
     }),
-    { input: { workers: [{ name: 'w1', address: 'w1:1' }], placement: placementPolicy('roundrobin'), heartbeatTtlMs: 1e9, startedAt: new Date().toISOString(), incarnation: 'i0' } },
+    {
+      input: {
+        workers: [{ name: 'w1', address: 'w1:1' }],
+        placement: placementPolicy('roundrobin'),
+        heartbeatTtlMs: 1e9,
+        startedAt: new Date().toISOString(),
+        incarnation: 'i0',
+      },
+    },
   );
   parent.start();
   running.push(parent);

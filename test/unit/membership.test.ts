@@ -33,7 +33,13 @@ function startManager(workers: string[]) {
     delays: { reconcileInterval: 1e9 },
   });
   const manager = createActor(logic, {
-    input: { workers: workers.map((name) => ({ name, address: `${name}:5555` })), placement: placementPolicy('roundrobin'), heartbeatTtlMs: 10_000, startedAt: at(0), incarnation: 'i0' },
+    input: {
+      workers: workers.map((name) => ({ name, address: `${name}:5555` })),
+      placement: placementPolicy('roundrobin'),
+      heartbeatTtlMs: 10_000,
+      startedAt: at(0),
+      incarnation: 'i0',
+    },
   });
   manager.start();
   running.push(manager);
@@ -103,7 +109,10 @@ test('a drained worker takes no new tasks; its tasks move to the others and its 
   assert.equal(book().workers.get('w1')!.draining, false);
   manager.send({ type: 'task.submit', task: task('u1'), at: at(6) });
   manager.send({ type: 'task.submit', task: task('u2'), at: at(6) });
-  assert.ok(['u1', 'u2'].some((id) => book().tasks.get(id)!.Worker === 'w1'), 'w1 is placed on again');
+  assert.ok(
+    ['u1', 'u2'].some((id) => book().tasks.get(id)!.Worker === 'w1'),
+    'w1 is placed on again',
+  );
   assert.equal(book().tasks.get('a')!.Worker, 'w2', 'what moved stays');
   manager.send({ type: 'worker.drain', name: 'w1', at: at(7) });
   // With every other worker down, a new task waits and says why.
@@ -169,7 +178,14 @@ test('a restored book numbers new placements after every stored placement and th
   const logic = managerMachine.provide({ actors: { remoteWorker: fromCallback(() => undefined), clock: fromCallback(() => undefined) } });
   const restore = (versionFloor?: number) => {
     const manager = createActor(logic, {
-      input: { workers: [{ name: 'w1', address: 'w1:1' }], placement: placementPolicy('roundrobin'), heartbeatTtlMs: 1e9, startedAt: at(0), incarnation: 'i1', restore: { tasks: [stored], stopRequested: [], log: [], versionFloor } },
+      input: {
+        workers: [{ name: 'w1', address: 'w1:1' }],
+        placement: placementPolicy('roundrobin'),
+        heartbeatTtlMs: 1e9,
+        startedAt: at(0),
+        incarnation: 'i1',
+        restore: { tasks: [stored], stopRequested: [], log: [], versionFloor },
+      },
     });
     manager.start();
     running.push(manager);
