@@ -232,12 +232,13 @@ function main() {
   const restart = load('restart');
   const slowClients = load('slow-clients');
   const cliStart = load('cli-start');
+  const sim = load('sim');
   const failover = load('failover');
-  const known = new Set(['worker-start', 'control-plane', 'docker-50', 'restart', 'slow-clients', 'cli-start', 'failover']);
+  const known = new Set(['worker-start', 'control-plane', 'docker-50', 'restart', 'slow-clients', 'cli-start', 'sim', 'failover']);
   const others = readdirSync(dir)
     .filter((f) => f.endsWith('.json') && !known.has(f.slice(0, -5)))
     .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Json);
-  const all = [workerStart, controlPlane, docker50, restart, slowClients, cliStart, failover, ...others].filter(Boolean);
+  const all = [workerStart, controlPlane, docker50, restart, slowClients, cliStart, sim, failover, ...others].filter(Boolean);
   const newest = [...all].sort((a, b) => String(b.at).localeCompare(String(a.at)))[0];
   const machine = all.find((r) => r.machine)?.machine;
 
@@ -595,6 +596,34 @@ ${when(r)}. Other processes took ${r.otherCores} cores during the measurement th
 `);
   }
 
+  if (sim) {
+    const a = sim.allCores;
+    const o = sim.oneThread;
+    const met = a.seedsPerSecond >= sim.targetSeedsPerSecond;
+    const fmt1 = (n: number) => n.toLocaleString('en-US');
+    rows.push(`| [Cluster simulator](#cluster-simulator) | seeded whole-cluster fault histories (test/sim), ${a.threads} threads | **${a.seedsPerSecond} seeds/s**, **${fmt1(a.clusterHoursPerMinute)} simulated cluster-hours per minute** | ≥ ${sim.targetSeedsPerSecond} seeds/s (1,000 in < 2 min) | ${yes(met)} |`);
+    sections.push(`## Cluster simulator
+
+**What it measures.** The deterministic simulation of the whole cluster (test/sim, docs/reliability.md "The simulator"):
+each seed is one history of a manager and 1–5 workers running their real machines and services over simulated
+engines, network, disks and clock, with its faults and user calls, the heal, and about a simulated minute of quiet
+before the final check. Seeds run on worker threads, one per core. "Cluster-hours" is simulated time summed over the
+seeds; a seed covers ${o.simulatedSecondsPerSeed} simulated seconds in ${fmt1(o.stepsPerSeed)} steps on average.
+Failed seeds are counted, not judged here (${a.failed} of ${fmt1(a.seeds)}: the bugs still open in test/sim/found.ts).
+
+**Run it:** \`node --import tsx bench/sim.ts [seeds]\` (default 3,000; no Docker), or \`npm run sim -- --seeds N\`.
+
+| | seeds | wall | seeds/s | cluster-hours per minute | other processes |
+|---|---:|---:|---:|---:|---:|
+| ${a.threads} threads | ${fmt1(a.seeds)} | ${a.wallSeconds} s | **${a.seedsPerSecond}** | **${fmt1(a.clusterHoursPerMinute)}** | ${a.otherCores} cores |
+| 1 thread | ${fmt1(o.seeds)} | ${o.wallSeconds} s | ${o.seedsPerSecond} | ${fmt1(o.clusterHoursPerMinute)} | ${o.otherCores} cores |
+
+Target: npm test runs 1,000 seeds in under 2 minutes on 2 cores, so ≥ ${sim.targetSeedsPerSecond} seeds/s: ${yes(met)}.
+
+${when(sim)}.
+`);
+  }
+
   if (failover) sections.push(failoverSection(failover, rows));
 
   for (const r of others) {
@@ -628,6 +657,7 @@ node --import tsx bench/docker-50.ts               # ~2 min, Docker (+ Swarm)
 node --import tsx bench/restart.ts                 # ~15 s, Docker
 node --import tsx bench/slow-clients.ts            # ~2 min, Docker (an idle worker)
 npm run build && node --import tsx bench/cli-start.ts   # ~20 s, no Docker
+node --import tsx bench/sim.ts                     # ~2 min, no Docker (the cluster simulator)
 
 node --import tsx bench/failover.ts                # ~5 min, etcd (scripts/etcd-up.sh), no Docker (MemoryRuntime)
 node --import tsx bench/report.ts                  # writes docs/benchmarks.md and docs/benchmarks/*.svg

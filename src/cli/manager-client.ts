@@ -252,10 +252,57 @@ export class ManagerClient {
   /**
    * Opens GET /events. Resolves once the manager has answered, so every change
    * from then on is in the stream; its first event is the `snapshot`.
-   * Aborting `signal` ends the stream.
+   * Aborting `signal` ends the stream. The stream outlives a break: when the
+   * manager closes it or the connection drops, it is opened again after the
+   * last version read (`?since=`, then a `resumed` event and what changed
+   * meanwhile); when the manager no longer keeps that far back (410), it starts
+   * over with a `snapshot`. After five breaks in a row it gives up.
+   * `task()` names the one task followed, once it is known.
    */
-  async events(signal: AbortSignal): Promise<AsyncGenerator<StreamEvent>> {
-    const response = await this.open('/events', 'text/event-stream', signal);
-    return readEvents(response.body);
+  async events(signal: AbortSignal, task: () => string | undefined = () => undefined): Promise<AsyncGenerator<StreamEvent>> {
+    const first = readEvents((await this.open('/events', 'text/event-stream', signal)).body);
+    return this.resuming(first, signal, task);
+  }
+
+  private async *resuming(stream: AsyncGenerator<StreamEvent>, signal: AbortSignal, task: () => string | undefined): AsyncGenerator<StreamEvent> {
+    let since: number | undefined;
+    let breaks = 0;
+    for (;;) {
+      try {
+        for await (const event of stream) {
+          breaks = 0;
+          if (event.id !== undefined) since = event.id;
+          yield event;
+        }
+      } catch (error) {
+        if (signal.aborted || ++breaks > MAX_BREAKS) throw error;
+      }
+      if (signal.aborted) return;
+      stream = await this.reopen(signal, since, task(), () => ++breaks);
+    }
+  }
+
+  /** Opens the stream again after `since`, or from a snapshot when that is too far back. */
+  private async reopen(signal: AbortSignal, since: number | undefined, task: string | undefined, broke: () => number): Promise<AsyncGenerator<StreamEvent>> {
+    for (;;) {
+      const query = new URLSearchParams();
+      if (since !== undefined) query.set('since', String(since));
+      if (task !== undefined) query.set('task', task);
+      try {
+        return readEvents((await this.open(`/events?${query}`, 'text/event-stream', signal)).body);
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 410 && since !== undefined) {
+          since = undefined; // too far behind: start over from a snapshot
+          continue;
+        }
+        const breaks = broke();
+        if (signal.aborted || breaks > MAX_BREAKS) throw error;
+        // The manager may be restarting: ask again soon, then less often.
+        await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 100 * 2 ** breaks)));
+      }
+    }
   }
 }
+
+/** Breaks of an event stream in a row after which a follow gives up and says so. */
+const MAX_BREAKS = 5;

@@ -21,7 +21,7 @@ import { ports, stateNameLabels } from './words.js';
 /** @typedef {import('../manager/node-view.js').NodeView} NodeView */
 /** @typedef {import('../logs/log-line.js').LogLine} LogLine */
 /** @typedef {{ from: string | null, to: string, at: string, how: string }} Transition */
-/** @typedef {{ type: string, data: any }} StreamEvent */
+/** @typedef {{ type: string, data: any, id?: number }} StreamEvent */
 /** What the page adds to window: Mermaid (from mermaid.min.js) and hooks for tests. */
 /** @typedef {Window & typeof globalThis & { mermaid?: any, cubeStateIds?: Record<string, string> }} CubeWindow */
 const page = /** @type {CubeWindow} */ (window);
@@ -169,6 +169,8 @@ const page = /** @type {CubeWindow} */ (window);
           const block = buffer.slice(0, end);
           buffer = buffer.slice(end).replace(/^\r?\n\r?\n/, '');
           let type = 'message';
+          /** @type {number | undefined} */
+          let id;
           const data = [];
           for (const line of block.split(/\r?\n/)) {
             if (line === '' || line.startsWith(':')) continue;
@@ -177,8 +179,9 @@ const page = /** @type {CubeWindow} */ (window);
             const text = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
             if (field === 'event') type = text;
             else if (field === 'data') data.push(text);
+            else if (field === 'id' && /^\d+$/.test(text)) id = Number(text);
           }
-          if (data.length > 0) yield { type, data: JSON.parse(data.join('\n')) };
+          if (data.length > 0) yield { type, data: JSON.parse(data.join('\n')), ...(id === undefined ? {} : { id }) };
         }
       }
     } finally {
@@ -191,6 +194,9 @@ const page = /** @type {CubeWindow} */ (window);
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let retryTimer;
   let retryMs = 1000;
+  /** The version of the last change read: a reconnect resumes after it (?since=) instead of starting over. */
+  /** @type {number | undefined} */
+  let lastVersion;
 
   /** @param {string} why */
   function retry(why) {
@@ -208,7 +214,8 @@ const page = /** @type {CubeWindow} */ (window);
     setStatus('connecting', 'connecting…');
     let response;
     try {
-      response = await fetch('/events', { headers: authHeaders(), signal: mine.signal, cache: 'no-store' });
+      const from = lastVersion === undefined ? '' : `?since=${lastVersion}`;
+      response = await fetch(`/events${from}`, { headers: authHeaders(), signal: mine.signal, cache: 'no-store' });
     } catch {
       if (!mine.signal.aborted) retry('the manager does not answer');
       return;
@@ -219,6 +226,12 @@ const page = /** @type {CubeWindow} */ (window);
       showAuth(token() ? `The token was refused: ${body?.Message ?? 'it is wrong'}` : body?.Message);
       return;
     }
+    if (response.status === 410) {
+      // Too far behind to resume: start over from a snapshot, at once.
+      lastVersion = undefined;
+      void connect();
+      return;
+    }
     if (!response.ok || !response.body) {
       retry(`GET /events answered ${response.status}`);
       return;
@@ -227,6 +240,7 @@ const page = /** @type {CubeWindow} */ (window);
       for await (const event of readEvents(response.body)) {
         if (mine.signal.aborted) return;
         handle(event);
+        if (event.id !== undefined) lastVersion = event.id;
       }
     } catch (error) {
       if (mine.signal.aborted) return;
@@ -252,6 +266,14 @@ const page = /** @type {CubeWindow} */ (window);
         loadLog();
         break;
       }
+      case 'resumed':
+        // Back after a break, nothing missed: the changes since follow; the workers are as now.
+        retryMs = 1000;
+        nodes.clear();
+        for (const node of data.nodes) nodes.set(node.Name, node);
+        renderNodes();
+        setStatus('live', 'live');
+        break;
       case 'task.updated':
         observe(data.task, 'live');
         renderRow(data.task);

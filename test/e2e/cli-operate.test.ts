@@ -13,6 +13,10 @@ import { cube, root } from '../helpers/cube-cli.js';
 import { inspectContainer, removeContainersOf } from '../helpers/docker.js';
 import { get, post } from '../helpers/http.js';
 import { testSettings } from '../helpers/worker.js';
+import { env, lab } from '../helpers/lab.js';
+import { createServer, type AddressInfo } from 'node:net';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const unique = (what: string) => `${what}-${nanoid(6).replace(/[^a-zA-Z0-9]/g, 'x')}`;
 
@@ -71,6 +75,7 @@ function follow(t: TestContext, args: string[], env: Record<string, string>) {
       child.kill('SIGINT');
       return exited;
     },
+    exited: () => exited,
   };
   // A test that fails half-way leaves no process behind.
   t.after(() => child.kill('SIGKILL'));
@@ -194,4 +199,27 @@ test('cube status filters by state and worker, prints JSON and IDs, and -w shows
   assert.equal((await cube(['run', '-d', '-f', '-'], env, JSON.stringify({ Name: name, Image: 'strm/helloworld-http' }))).code, 0);
   await watching.until(() => new RegExp(`${name}\\s+(just now|\\d+s ago)\\s+Running`).test(watching.stdout()));
   assert.equal(await watching.interrupt(), 0);
+});
+
+test('cube run follows its task across a manager killed and restarted: it resumes the event stream (or starts over) and reports the task running', async (t) => {
+  const cube = lab(t);
+  const settings = env(cube.dir, { CUBE_HEARTBEAT_TTL: '30s' });
+  // The worker is not up yet: the task waits, and cube run with it.
+  const free = createServer();
+  await new Promise<void>((resolve) => free.listen(0, '127.0.0.1', resolve));
+  const workerPort = String((free.address() as AddressInfo).port);
+  await new Promise((resolve) => free.close(resolve));
+  let manager = await cube.manager([`127.0.0.1:${workerPort}`], settings);
+  const port = new URL(manager.url).port;
+  const file = join(cube.dir, 'task.json');
+  writeFileSync(file, JSON.stringify({ Task: { Name: unique('resume'), Image: 'strm/helloworld-http' } }));
+  const run = follow(t, ['run', '-f', file], { CUBE_MANAGER: `127.0.0.1:${port}` });
+  await run.until(() => /Received/.test(run.stderr()));
+
+  await manager.stop('SIGKILL');
+  manager = await cube.manager([`127.0.0.1:${workerPort}`], settings, port);
+  await cube.worker(unique('resumew'), settings, workerPort);
+  const code = await run.exited();
+  assert.equal(code, 0, `${run.stdout()}\n${run.stderr()}`);
+  assert.match(run.stdout(), /running/i);
 });

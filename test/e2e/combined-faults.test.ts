@@ -356,7 +356,7 @@ test('case 11: a burst longer than the reconcile period fails no healthy task: a
   const manager = await cube.manager([worker.address], settings);
   await untilView(manager.url, (v) => v.nodes[0]?.State === 'up');
   const ids = await Promise.all(Array.from({ length: 60 }, async (_, i) => (await post<Task>(`${manager.url}/tasks`, hello(`${worker.name}-${i}`))).body.ID));
-  const view = await untilView(manager.url, running(ids), 120_000);
+  const view = await untilView(manager.url, running(ids), 100_000);
   const failed = view.tasks.filter((task) => ids.includes(task.ID) && (task.RestartCount > 0 || task.Events.some((e) => e.Type === 'Terminated')));
   assert.deepEqual(failed.map((task) => `${task.Name}: ${task.Events.map((e) => e.Message).join('; ')}`), []);
 });

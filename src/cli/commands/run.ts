@@ -65,9 +65,9 @@ function display(options: FollowOptions, started: number) {
 export async function follow(client: ManagerClient, event: Record<string, unknown>, source: string, options: FollowOptions): Promise<number> {
   const controller = new AbortController();
   let interrupted: 'timeout' | 'SIGINT' | undefined;
-  const stream = await client.events(controller.signal);
+  let submitted: Task | undefined;
+  const stream = await client.events(controller.signal, () => submitted?.ID);
   const started = Date.now();
-  let submitted: Task;
   try {
     submitted = await submit(client, event, source);
   } catch (error) {
@@ -85,18 +85,27 @@ export async function follow(client: ManagerClient, event: Record<string, unknow
   // A task submitted again while Running or Failed is restarted: its old
   // state is not the answer, so wait until it has been through Pending or Scheduled.
   let restarting = false;
+  let firstSnapshot = true;
   try {
     for await (const { type, data } of stream) {
+      let task: Task | undefined;
       if (type === 'snapshot') {
-        const before = (data.tasks as Task[]).find((t) => t.ID === id);
-        if (before) {
-          show.seen(before);
-          restarting = before.State === TaskState.Running || before.State === TaskState.Failed;
+        task = (data.tasks as Task[]).find((t) => t.ID === id);
+        if (firstSnapshot) {
+          // The task as it was before this POST: its history is not news.
+          firstSnapshot = false;
+          if (task) {
+            show.seen(task);
+            restarting = task.State === TaskState.Running || task.State === TaskState.Failed;
+          }
+          continue;
         }
-        continue;
+        // A snapshot after a break too long to resume: the task as it is now.
+      } else if (type === 'task.updated' && data.task?.ID === id) {
+        task = data.task as Task;
       }
-      if (type !== 'task.updated' || data.task?.ID !== id) continue;
-      latest = data.task as Task;
+      if (!task) continue;
+      latest = task;
       show.update(latest);
       if (latest.State === TaskState.Pending || latest.State === TaskState.Scheduled) restarting = false;
       if (!restarting && settled(latest)) {

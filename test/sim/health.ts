@@ -1,0 +1,28 @@
+// Health checks answered by the simulated containers. src/worker/health-check.ts
+// probes `http://127.0.0.1:<host port><path>` with fetch; while a run lasts,
+// fetch is replaced by one that knows only the simulated containers' host
+// ports: 200 from a healthy running container, 500 from one under an
+// "unhealthy" fault, no answer from a paused one or a hung engine (the probe's
+// own timeout ends it), and ECONNREFUSED where nothing listens. Any other URL
+// throws: no run may reach a real socket.
+import type { SimContainer, SimEngine } from './engine.js';
+
+export function installFetch(ports: Map<number, SimContainer>, engineOf: (container: SimContainer) => SimEngine): () => void {
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = (async (input: string | URL | Request, init?: RequestInit) => {
+    const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
+    if (url.hostname !== '127.0.0.1') throw new Error(`the simulation made a real network call to ${url.href}`);
+    const container = ports.get(Number(url.port));
+    const signal = init?.signal ?? undefined;
+    const refused = () => Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
+    if (!container || !container.running) throw refused();
+    const engine = engineOf(container);
+    if (container.paused || Date.now() < engine.hangUntil || engine.isDown()) {
+      // Never answers: the caller's timeout decides.
+      return new Promise<Response>((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason)));
+    }
+    const sick = Date.now() < (engine.unhealthy.get(container.taskId) ?? 0);
+    return new Response(sick ? 'unhealthy' : 'ok', { status: sick ? 500 : 200 });
+  }) as typeof fetch;
+  return () => void (globalThis.fetch = realFetch);
+}

@@ -1,0 +1,90 @@
+// Plausible mistakes, each swapped in through `provide()`: a guard or an
+// action of a machine replaced by a wrong one, with no switch in production
+// code. The simulator must catch every one within the first 1,000 seeds
+// (sim.test.ts). The named guards and actions are those machines/ declares
+// for these decisions (docs/reliability.md, "The simulator").
+
+/** Implementations to override, by machine: guards and actions by name. */
+export interface Overrides {
+  guards?: Record<string, (...args: never[]) => boolean>;
+  actions?: Record<string, (...args: never[]) => void>;
+}
+
+export interface Mistake {
+  name: string;
+  /** The mistake in words, as a reviewer would name it. */
+  what: string;
+  manager?: Overrides;
+  worker?: Overrides;
+  task?: Overrides;
+  /**
+   * The guard or action it replaces is not declared on main yet (issue 8 adds
+   * it): the test checks it is still missing, and fails once it lands, to
+   * have this flag removed and the mistake checked.
+   */
+  pending?: true;
+}
+
+import { managerMachine } from '../../machines/manager.js';
+import { taskMachine } from '../../machines/task.js';
+import { workerMachine } from '../../machines/worker.js';
+
+const never = () => false;
+const always = () => true;
+const nothing = () => undefined;
+
+export const mistakes: Mistake[] = [
+  {
+    name: 'trust-old-container',
+    what: 'apply a death report about an older container to the task (isCurrentContainer always true)',
+    task: { guards: { isCurrentContainer: always } },
+  },
+  {
+    name: 'ignore-restart-limit',
+    what: 'restart whatever failed, whatever the policy and the limit (restartAllowed always true)',
+    task: { guards: { restartAllowed: always } },
+  },
+  {
+    name: 'drop-placement-check',
+    what: 'drop the placement check on reports (isStaleReport always false)',
+    manager: { guards: { isStaleReport: never } },
+  },
+  {
+    name: 'accept-older-report',
+    what: 'accept a report with an older version (isOlderReport always false)',
+    manager: { guards: { isOlderReport: never } },
+  },
+  {
+    name: 'answer-before-stored',
+    what: 'answer a DELETE before it is stored (intentStored always true)',
+    manager: { guards: { intentStored: always } },
+    worker: { guards: { intentStored: always } },
+  },
+  {
+    name: 'forget-tombstone',
+    what: 'forget a tombstone (leaveTombstone does nothing)',
+    worker: { actions: { leaveTombstone: nothing } },
+  },
+  {
+    name: 'lose-backoff-due',
+    what: 'lose the backoff due time (recordRestartDue does nothing)',
+    task: { actions: { recordRestartDue: nothing } },
+  },
+];
+
+export const mistakeByName = (name: string): Mistake | undefined => mistakes.find((m) => m.name === name);
+
+const machines = { manager: managerMachine, worker: workerMachine, task: taskMachine } as const;
+
+/** The guards and actions a mistake replaces that its machine does not declare. */
+export function undeclared(mistake: Mistake): string[] {
+  const missing: string[] = [];
+  for (const machine of ['manager', 'worker', 'task'] as const) {
+    const overrides = mistake[machine];
+    const declared = machines[machine].implementations as unknown as Record<'guards' | 'actions', Record<string, unknown>>;
+    for (const kind of ['guards', 'actions'] as const) {
+      for (const name of Object.keys(overrides?.[kind] ?? {})) if (!(name in declared[kind])) missing.push(`${machine} ${kind.slice(0, -1)} ${name}`);
+    }
+  }
+  return missing;
+}

@@ -1,0 +1,15 @@
+// What the invariant checker hears from the simulated cluster, as it happens.
+import type { Task } from '../../src/vocabulary/task.js';
+
+export interface Observer {
+  /** An exception escaped an actor, or a process ended that the schedule did not end. */
+  crashed(who: string, error: unknown): void;
+  /** The manager changed a record (its `task.updated`). */
+  managerRecord(task: Task): void;
+  /** A worker changed a record. */
+  workerRecord(worker: string, task: Task): void;
+  /** A worker process answered a stop of a placement of a task (whatever the answer, and whether or not it arrives). */
+  stopAnswered(worker: string, id: string, placement: string, status: number): void;
+  /** A worker process asked its engine to start a task's container (the call begins). */
+  startBegins(engine: string, task: Task): void;
+}

@@ -1,0 +1,88 @@
+// The simulator as a test: a seed replays byte for byte; the first 1,000
+// seeds break no invariant (beyond the bugs still open in found.ts); every
+// bug found stays found until fixed and passes once fixed; every mistake of
+// mistakes.ts is caught within the first 1,000 seeds; shrinking keeps the
+// failure. Seeds run on every core (worker threads); the timing is printed,
+// not asserted (bench/sim.ts measures it).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { found, foundScenario } from './found.js';
+import { mistakeByName, mistakes, undeclared } from './mistakes.js';
+import { runSeeds } from './pool.js';
+import { drawScenario } from './schedule.js';
+import { shrink } from './shrink.js';
+import { simulate } from './simulation.js';
+
+const SEEDS = Array.from({ length: 1000 }, (_, i) => i + 1);
+/** Invariants that the bugs still open break: a seed may fail with these until issue 8 lands. */
+const openInvariants = new Set(found.filter((f) => f.open).map((f) => f.invariant));
+let passing: number[] | undefined;
+
+test('a seed replays byte for byte', async () => {
+  for (const seed of [6, 42]) {
+    const first = await simulate(drawScenario(seed));
+    const second = await simulate(drawScenario(seed));
+    assert.ok(first.trace.length > 10, `seed ${seed} should leave a trace`);
+    assert.equal(JSON.stringify(second.trace), JSON.stringify(first.trace), `seed ${seed} gave two histories`);
+  }
+});
+
+test(`the first ${SEEDS.length} seeds break no invariant but those of the open bugs`, async (t) => {
+  const result = await runSeeds({ seeds: SEEDS });
+  assert.equal(result.summaries.length, SEEDS.length);
+  passing = result.summaries.filter((s) => s.ok).map((s) => s.seed);
+  const unexplained = result.failures.filter((f) => !openInvariants.has(f.invariant!));
+  t.diagnostic(`${SEEDS.length} seeds in ${(result.wallMs / 1000).toFixed(1)} s; ${result.failures.length} failed with invariants of open bugs (${[...openInvariants].join(', ') || 'none'})`);
+  assert.deepEqual(
+    unexplained.map((f) => `seed ${f.seed}: ${f.invariant}: ${f.detail}`),
+    [],
+    'a new failure: replay it with npm run sim -- --seed N, and add it to test/sim/found.ts and FOUND.md',
+  );
+});
+
+for (const bug of found) {
+  test(`found: seed ${bug.seed} (${bug.invariant}) ${bug.open ? 'still fails until fixed' : 'passes'}`, async () => {
+    const result = await simulate(foundScenario(bug), { failFast: true });
+    if (bug.open) {
+      assert.ok(
+        result.violations.some((v) => v.invariant === bug.invariant),
+        `found seed ${bug.seed} no longer breaks ${bug.invariant} (npm run sim -- --found ${bug.seed}): if the fix landed, set open: false in test/sim/found.ts (violations now: ${result.violations.map((v) => v.invariant).join(', ') || 'none'})`,
+      );
+    } else {
+      assert.deepEqual(result.violations, [], `found seed ${bug.seed} (${bug.what}) fails again: npm run sim -- --found ${bug.seed}`);
+    }
+  });
+}
+
+for (const mistake of mistakes) {
+  test(`mistake caught within ${SEEDS.length} seeds: ${mistake.what}`, async (t) => {
+    const missing = undeclared(mistake);
+    if (mistake.pending) {
+      assert.notDeepEqual(missing, [], `${mistake.name}: the machines declare what it replaces now; remove pending from it in test/sim/mistakes.ts`);
+      t.diagnostic(`waiting for issue 8 to declare ${missing.join(', ')}`);
+      return;
+    }
+    assert.deepEqual(missing, [], `${mistake.name} replaces what the machines do not declare, so it cannot bite`);
+    assert.ok(passing, 'runs after the seed sweep, which finds the seeds that pass without the mistake');
+    // Only seeds that pass without the mistake count: the failure is the mistake's.
+    const result = await runSeeds({ seeds: passing, mistake: mistake.name, stopAfter: 1 });
+    const caught = result.failures[0];
+    assert.ok(caught, `${mistake.name} went unnoticed through ${passing.length} seeds`);
+    t.diagnostic(`caught by seed ${caught.seed}: ${caught.invariant}: ${caught.detail}`);
+  });
+}
+
+test('shrinking keeps the failure and drops what it does not need', async () => {
+  // A mistake makes a failure that stays whatever main fixes: the first seed it breaks is shrunk.
+  const mistake = mistakeByName('drop-placement-check')!;
+  let failing: { scenario: ReturnType<typeof drawScenario>; invariant: string } | undefined;
+  for (let seed = 1; seed <= 1000 && !failing; seed++) {
+    const scenario = drawScenario(seed);
+    const invariant = (await simulate(scenario, { mistake, failFast: true })).violations[0]?.invariant;
+    if (invariant) failing = { scenario, invariant };
+  }
+  assert.ok(failing, 'drop-placement-check should break one of the first 1,000 seeds');
+  const shrunk = await shrink(failing.scenario, failing.invariant, mistake);
+  assert.ok(shrunk.keep.length < failing.scenario.events.length, `nothing was dropped from ${failing.scenario.events.length} entries`);
+  assert.ok(shrunk.result.violations.some((v) => v.invariant === failing.invariant));
+});

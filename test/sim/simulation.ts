@@ -1,0 +1,114 @@
+// One run: a scenario (drawn from a seed, or a shrunk schedule of one) played
+// against a simulated cluster on the simulated clock, the invariants checked
+// after every step, then every fault healed, the clock run on, and the
+// invariants checked once more at quiescence.
+import { taskPolicy } from '../../src/worker/from-settings.js';
+import { SimClock } from './clock.js';
+import { Cluster } from './cluster.js';
+import { installFetch } from './health.js';
+import { Checker, type Violation } from './invariants.js';
+import type { Mistake } from './mistakes.js';
+import { Random } from './random.js';
+import type { Scenario, SimEvent } from './schedule.js';
+import { simSettings } from './settings.js';
+import { Trace, type TraceLine } from './trace.js';
+
+/** How long the clock runs on after the heal before the final check (ms). */
+export const QUIESCENCE_MS = 60_000;
+/** Time after the chaos part for the last fault windows to close before the heal. */
+const WINDOWS_MS = 15_000;
+
+export interface RunOptions {
+  mistake?: Mistake;
+  /** Stop at the first violation (shrinking and seed sweeps) instead of running to the end. */
+  failFast?: boolean;
+}
+
+export interface RunResult {
+  seed: number;
+  ok: boolean;
+  violations: Violation[];
+  trace: TraceLine[];
+  /** Simulated milliseconds the run covered. */
+  simulatedMs: number;
+  workers: number;
+  steps: number;
+}
+
+export async function simulate(scenario: Scenario, options: RunOptions = {}): Promise<RunResult> {
+  const random = new Random(scenario.seed);
+  const clock = new SimClock(random.fork('Math.random'));
+  const trace = new Trace(() => Date.now());
+  const settings = simSettings(scenario.scheduler);
+  const checker = new Checker(scenario, taskPolicy(settings), trace, (name) => cluster.workers.find((w) => w.name === name)?.engine);
+  const cluster: Cluster = new Cluster(scenario, settings, random, trace, checker, options.mistake);
+  const restoreFetch = installFetch(cluster.ports, (c) => cluster.engineOf(c));
+  let steps = 0;
+  try {
+    trace.add('sim', `seed ${scenario.seed}: ${scenario.workers.length} worker(s), ${scenario.tasks.length} task(s), scheduler ${scenario.scheduler}, ${scenario.events.length} event(s)`);
+    cluster.start();
+    for (const event of scenario.events) setTimeout(() => play(event), event.at);
+    const healAt = scenario.chaosMs + WINDOWS_MS;
+    const endAt = healAt + QUIESCENCE_MS;
+    setTimeout(() => cluster.heal(), healAt);
+    const end = clock.now + endAt;
+    while (clock.now < end) {
+      const due = clock.nextDue();
+      if (due === undefined || due > end) break;
+      const thrown = await clock.step();
+      steps++;
+      if (thrown !== undefined) checker.exceptionEscaped(thrown);
+      checker.afterStep(cluster.manager.process?.service.book().tasks);
+      if (options.failFast && checker.violations.length > 0) break;
+    }
+    if (!(options.failFast && checker.violations.length > 0)) {
+      const book = cluster.manager.process?.service.book();
+      trace.add('sim', 'quiescence: final check');
+      for (const task of book?.tasks.values() ?? []) {
+        const history = task.Events.slice(-4).map((e) => `${e.Type}: ${e.Message}`).join(' | ');
+        trace.add('manager', `record ${task.ID}: ${task.StateName} on ${task.Worker || 'no worker'}, placement ${task.Placement || '-'}, version ${task.Version}; … ${history}`);
+      }
+      checker.atQuiescence(book?.tasks ?? new Map(), cluster.engines, new Map([...(book?.workers.values() ?? [])].map((w) => [w.name, w.state])));
+    }
+    return { seed: scenario.seed, ok: checker.violations.length === 0, violations: checker.violations, trace: trace.lines, simulatedMs: clock.elapsed, workers: scenario.workers.length, steps };
+  } finally {
+    cluster.stop();
+    await clock.settle();
+    restoreFetch();
+    clock.uninstall();
+  }
+
+  function play(event: SimEvent): void {
+    if (event.kind === 'post') return void post(event.task, event.variant);
+    if (event.kind === 'delete') return void remove(event.task);
+    cluster.apply(event);
+  }
+
+  async function post(index: number, variant: number): Promise<void> {
+    const definition = scenario.tasks[index]!;
+    const what = `POST ${definition.ID}${variant > 0 ? ` (changed spec ${variant})` : ''}`;
+    if (!cluster.manager.process) {
+      trace.add('user', `${what} → no answer (no manager)`);
+      return;
+    }
+    const call = checker.posting(definition.ID);
+    const answer = await cluster.manager.post({ Task: definition.variants[variant] });
+    trace.add('user', `${what} → ${answer ? `${answer.status}${answer.status >= 300 ? ` ${message(answer.body)}` : ''}` : 'no answer (the manager died)'}`);
+    checker.posted(definition.ID, variant, answer, call);
+  }
+
+  async function remove(index: number): Promise<void> {
+    const id = scenario.tasks[index]!.ID;
+    if (!cluster.manager.process) {
+      trace.add('user', `DELETE ${id} → no answer (no manager)`);
+      return;
+    }
+    const call = checker.deleting(id);
+    trace.add('user', `DELETE ${id} sent`);
+    const answer = await cluster.manager.delete(id);
+    trace.add('user', `DELETE ${id} → ${answer ? `${answer.status}${answer.status >= 300 ? ` ${message(answer.body)}` : ''}` : 'no answer (the manager died)'}`);
+    checker.deleted(id, answer, call);
+  }
+}
+
+const message = (body: unknown) => String((body as { Message?: unknown } | undefined)?.Message ?? '');
