@@ -121,5 +121,5 @@ export function dropIntent(book: Book, policy: PlacementPolicy, id: string, prob
   if (intent.previous) place(book, policy, current, intent.previous);
   else if (current) forget(book, policy, current);
   const what = intent.kind === 'submit' ? 'the new task' : intent.kind;
-  fx.refused(id, `the manager could not store ${what} of task ${id} (${problem}); nothing was done. Try again once the disk is writable`, 503, intent.requestId);
+  fx.refused(id, `the manager could not store ${what} of task ${id} (${problem}); nothing was done. Try again once the store takes writes again`, 503, intent.requestId);
 }
