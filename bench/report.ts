@@ -78,7 +78,9 @@ export function barChart(chart: Chart): string {
       parts.push(`<circle cx="${x(point).toFixed(1)}" cy="${y + barHeight / 2}" r="3" fill="#ffffff" stroke="#1d2433" stroke-width="1.2" opacity="0.85"/>`);
     }
     const end = Math.max(x(bar.value), ...(bar.points ?? []).map(x));
-    parts.push(`<text x="${(end + 8).toFixed(1)}" y="${y + barHeight / 2 + 4}" font-size="12" font-weight="600" fill="#1d2433">${escape(bar.text ?? fmt(bar.value))}</text>`);
+    parts.push(
+      `<text x="${(end + 8).toFixed(1)}" y="${y + barHeight / 2 + 4}" font-size="12" font-weight="600" fill="#1d2433">${escape(bar.text ?? fmt(bar.value))}</text>`,
+    );
   });
   if (chart.target) {
     const tx = x(chart.target.value).toFixed(1);
@@ -126,7 +128,7 @@ const KNOWN: Record<string, string> = {
   resolveSpawn:
     "XState's spawn: it copies the parent's `children` object (`{ ...snapshot.children, [id]: actorRef }`) on every spawn, " +
     'so each new task actor costs time in proportion to the task actors its shard already holds ' +
-    '(machines/shard.ts spreads a worker\'s tasks over 64 shards, so about n/64 of them): linear per task, so quadratic in total. ' +
+    "(machines/shard.ts spreads a worker's tasks over 64 shards, so about n/64 of them): linear per task, so quadratic in total. " +
     'The rate at 10,000 tasks still meets its targets, but this is the one cost that keeps growing with n; more shards, or children ' +
     'kept in a Map outside the snapshot, would flatten it',
   '(garbage collector)': 'V8 collecting the short-lived objects of each event: task records copied per update, snapshots, JSON strings',
@@ -151,7 +153,10 @@ function findings(small: Json | undefined, large: Json, smallN: number, largeN: 
     }
   }
   const xstate = large.areas.find((a: Json) => a.name === 'xstate');
-  if (xstate) lines.push(`- XState as a whole (the manager, worker, shard and task actors) takes ${xstate.percent} % of the manager's thread: it is where a POST's time goes, not the HTTP edge.`);
+  if (xstate)
+    lines.push(
+      `- XState as a whole (the manager, worker, shard and task actors) takes ${xstate.percent} % of the manager's thread: it is where a POST's time goes, not the HTTP edge.`,
+    );
   return lines.length > 0 ? `\n**Findings.**\n\n${lines.join('\n')}\n` : '';
 }
 
@@ -168,7 +173,9 @@ function failoverSection(r: Json, rows: string[]): string {
   const GOAL = 5000;
   const met = r.acceptMedianMs < GOAL && r.placeMedianMs < GOAL;
   const cp = r.controlPlane;
-  rows.push(`| [Failover of several managers on etcd](#failover-of-several-managers-on-etcd) | kill -9 of the leader → first accepted POST and first placement, ${r.rounds.length} kills, default settings; control plane on etcd / on SQLite | median **${s(r.acceptMedianMs)}** / **${s(r.placeMedianMs)}**; etcd / SQLite = **${cp.etcdOverSqlite}** | median < ${s(GOAL)} | ${yes(met)} |`);
+  rows.push(
+    `| [Failover of several managers on etcd](#failover-of-several-managers-on-etcd) | kill -9 of the leader → first accepted POST and first placement, ${r.rounds.length} kills, default settings; control plane on etcd / on SQLite | median **${s(r.acceptMedianMs)}** / **${s(r.placeMedianMs)}**; etcd / SQLite = **${cp.etcdOverSqlite}** | median < ${s(GOAL)} | ${yes(met)} |`,
+  );
   const chart = writeChart('failover', {
     title: 'Failover: kill -9 of the leading manager',
     subtitle: `median of ${r.rounds.length} kills, dots are single kills; lease ${r.settings.leaderLease}, renewal ${r.settings.leaderRenew}`,
@@ -179,7 +186,9 @@ function failoverSection(r: Json, rows: string[]): string {
     ],
     target: { value: GOAL, label: 'goal 5 s' },
   });
-  const runs = cp.runs.map((x: Json) => `| ${x.store} | ${fmt(x.perSecond)} | ${s(x.ms)} | ${ms(x.postMedianMs)} / ${ms(x.postP99Ms)} | ${x.otherCores} |`).join('\n');
+  const runs = cp.runs
+    .map((x: Json) => `| ${x.store} | ${fmt(x.perSecond)} | ${s(x.ms)} | ${ms(x.postMedianMs)} / ${ms(x.postP99Ms)} | ${x.otherCores} |`)
+    .join('\n');
   return `## Failover of several managers on etcd
 
 ${chart}
@@ -248,7 +257,9 @@ function main() {
   if (workerStart) {
     const r = workerStart;
     const met = r.ratio <= r.target;
-    rows.push(`| [Worker start](#worker-start) | one task, POST → State 2 on a worker, against raw dockerode create+start | cube ${ms(r.cubeMs.median)} vs raw ${ms(r.rawMs.median)}: **ratio ${r.ratio}** | ≤ ${r.target} | ${yes(met)} |`);
+    rows.push(
+      `| [Worker start](#worker-start) | one task, POST → State 2 on a worker, against raw dockerode create+start | cube ${ms(r.cubeMs.median)} vs raw ${ms(r.rawMs.median)}: **ratio ${r.ratio}** | ≤ ${r.target} | ${yes(met)} |`,
+    );
     const chart = writeChart('worker-start', {
       title: 'Worker start: one container, request → running',
       subtitle: `median of ${r.runs} interleaved runs, dots are single runs; cube/raw = ${r.ratio} (target ≤ ${r.target})`,
@@ -347,23 +358,35 @@ By area (self time, ${fmt(r.large.n)} tasks, ${s(large.ms)} profiled):
 
 | area | share | time |
 |---|---:|---:|
-${large.areas.slice(0, 10).map((a: Json) => `| ${a.name} | ${a.percent} % | ${ms(a.ms)} |`).join('\n')}
+${large.areas
+  .slice(0, 10)
+  .map((a: Json) => `| ${a.name} | ${a.percent} % | ${ms(a.ms)} |`)
+  .join('\n')}
 
 Functions with the most self time:
 
 | function | share at ${fmt(r.large.n)} | per task at ${fmt(r.small.n)} | per task at ${fmt(r.large.n)} |
 |---|---:|---:|---:|
-${large.self.slice(0, 12).map((f: Json) => `| \`${f.name}\` | ${f.percent} % | ${perTask(small, 'self', f.name)} | ${perTask(large, 'self', f.name)} |`).join('\n')}
+${large.self
+  .slice(0, 12)
+  .map((f: Json) => `| \`${f.name}\` | ${f.percent} % | ${perTask(small, 'self', f.name)} | ${perTask(large, 'self', f.name)} |`)
+  .join('\n')}
 
 Cube's functions by total time (their callees included; a POST's whole synchronous path runs inside \`ask\`):
 
 | function | share at ${fmt(r.large.n)} | per task at ${fmt(r.small.n)} | per task at ${fmt(r.large.n)} |
 |---|---:|---:|---:|
-${large.cubeTotal.slice(0, 10).map((f: Json) => `| \`${f.name}\` | ${f.percent} % | ${perTask(small, 'cubeTotal', f.name)} | ${perTask(large, 'cubeTotal', f.name)} |`).join('\n')}
+${large.cubeTotal
+  .slice(0, 10)
+  .map((f: Json) => `| \`${f.name}\` | ${f.percent} % | ${perTask(small, 'cubeTotal', f.name)} | ${perTask(large, 'cubeTotal', f.name)} |`)
+  .join('\n')}
 ${findings(small, large, r.small.n, r.large.n)}`;
     }
     const runRows = r.runs
-      .map((run: Json) => `| ${fmt(run.n)} | ${s(run.totalMs)} | ${fmt(run.tasksPerSecond)} | ${s(run.postsMs)} | ${fmt(run.postLatencyMs.median, 1)} / ${fmt(run.postLatencyMs.p99, 1)} ms | ${Math.round(run.managerBusy * 100)} % | ${Math.round(run.clientBusy * 100)} % | ${run.otherCores ?? '—'} |`)
+      .map(
+        (run: Json) =>
+          `| ${fmt(run.n)} | ${s(run.totalMs)} | ${fmt(run.tasksPerSecond)} | ${s(run.postsMs)} | ${fmt(run.postLatencyMs.median, 1)} / ${fmt(run.postLatencyMs.p99, 1)} ms | ${Math.round(run.managerBusy * 100)} % | ${Math.round(run.clientBusy * 100)} % | ${run.otherCores ?? '—'} |`,
+      )
       .join('\n');
     sections.push(`## Control plane with an in-memory runtime
 
@@ -406,7 +429,9 @@ ${sweep}${profile}`);
     const r = docker50;
     const swarmOk = r.swarm && r.swarm.medianMs !== undefined;
     const byIdOk = r.swarmById && r.swarmById.medianMs !== undefined;
-    rows.push(`| [50 containers on real Docker](#50-containers-on-real-docker) | 50 tasks at once through the manager → all Running, against raw dockerode (same concurrency) | cube ${s(r.cube.medianMs)} vs raw ${s(r.raw.medianMs)}: **ratio ${r.ratio}** | ≤ ${r.target} | ${yes(r.met)} |`);
+    rows.push(
+      `| [50 containers on real Docker](#50-containers-on-real-docker) | 50 tasks at once through the manager → all Running, against raw dockerode (same concurrency) | cube ${s(r.cube.medianMs)} vs raw ${s(r.raw.medianMs)}: **ratio ${r.ratio}** | ≤ ${r.target} | ${yes(r.met)} |`,
+    );
     rows.push(
       `| | the same 50 as a Docker Swarm service | ${
         swarmOk
@@ -419,8 +444,22 @@ ${sweep}${profile}`);
       { label: 'raw dockerode', value: r.raw.medianMs / 1000, color: COLORS.raw, points: seconds(r.raw.roundsMs), text: s(r.raw.medianMs) },
       { label: 'Cube manager', value: r.cube.medianMs / 1000, color: COLORS.cube, points: seconds(r.cube.roundsMs), text: s(r.cube.medianMs) },
     ];
-    if (byIdOk) bars.push({ label: 'Swarm, image by ID', value: r.swarmById.medianMs / 1000, color: COLORS.swarm, points: seconds(r.swarmById.roundsMs), text: s(r.swarmById.medianMs) });
-    if (swarmOk) bars.push({ label: 'Swarm, image by tag', value: r.swarm.medianMs / 1000, color: COLORS.swarm, points: seconds(r.swarm.roundsMs), text: s(r.swarm.medianMs) });
+    if (byIdOk)
+      bars.push({
+        label: 'Swarm, image by ID',
+        value: r.swarmById.medianMs / 1000,
+        color: COLORS.swarm,
+        points: seconds(r.swarmById.roundsMs),
+        text: s(r.swarmById.medianMs),
+      });
+    if (swarmOk)
+      bars.push({
+        label: 'Swarm, image by tag',
+        value: r.swarm.medianMs / 1000,
+        color: COLORS.swarm,
+        points: seconds(r.swarm.roundsMs),
+        text: s(r.swarm.medianMs),
+      });
     const chart = writeChart('docker-50', {
       title: '50 containers at once on real Docker',
       subtitle: `time until all 50 run; median of ${r.rounds} rounds, dots are rounds; cube/raw = ${r.ratio}${swarmOk ? `, swarm/raw = ${r.swarmRatio} by tag` : ''}${byIdOk ? `, ${r.swarmByIdRatio} by ID` : ''}`,
@@ -428,7 +467,10 @@ ${sweep}${profile}`);
       bars,
     });
     const roundRows = r.cube.roundsMs
-      .map((_: number, i: number) => `| ${i + 1} | ${s(r.raw.roundsMs[i])} | ${s(r.cube.roundsMs[i])} | ${byIdOk ? s(r.swarmById.roundsMs[i]) : '—'} | ${swarmOk ? s(r.swarm.roundsMs[i]) : '—'} |`)
+      .map(
+        (_: number, i: number) =>
+          `| ${i + 1} | ${s(r.raw.roundsMs[i])} | ${s(r.cube.roundsMs[i])} | ${byIdOk ? s(r.swarmById.roundsMs[i]) : '—'} | ${swarmOk ? s(r.swarm.roundsMs[i]) : '—'} |`,
+      )
       .join('\n');
     sections.push(`## 50 containers on real Docker
 
@@ -468,13 +510,21 @@ create/start), so Cube's own per-task work disappears in the wait; compare [Work
   if (restart) {
     const r = restart;
     const met = r.cubeMs.median < r.targetMedianMs;
-    rows.push(`| [Restart after docker kill](#restart-after-docker-kill) | \`docker kill\` of a task's container → Running again, ${r.kills} kills, no backoff | median **${ms(r.cubeMs.median)}**, worst ${ms(r.cubeMs.worst)} | median < ${ms(r.targetMedianMs)} | ${yes(met)} |`);
+    rows.push(
+      `| [Restart after docker kill](#restart-after-docker-kill) | \`docker kill\` of a task's container → Running again, ${r.kills} kills, no backoff | median **${ms(r.cubeMs.median)}**, worst ${ms(r.cubeMs.worst)} | median < ${ms(r.targetMedianMs)} | ${yes(met)} |`,
+    );
     const chart = writeChart('restart', {
       title: 'Restart after docker kill',
       subtitle: `median of ${r.kills} kills, dots are single kills; restart / create+start = ${r.ratio}`,
       unit: 'milliseconds (lower is better)',
       bars: [
-        { label: 'raw create+start', value: r.rawCreateStartMs.median, color: COLORS.raw, points: r.rawCreateStartMs.runs, text: ms(r.rawCreateStartMs.median) },
+        {
+          label: 'raw create+start',
+          value: r.rawCreateStartMs.median,
+          color: COLORS.raw,
+          points: r.rawCreateStartMs.runs,
+          text: ms(r.rawCreateStartMs.median),
+        },
         { label: 'Cube restart', value: r.cubeMs.median, color: COLORS.cube, points: r.cubeMs.runs, text: ms(r.cubeMs.median) },
       ],
     });
@@ -513,9 +563,15 @@ ${when(r)}.
     const ratio = r.loadedP99 / r.twinLoadedP99;
     const metMemory = peakAbove <= t.peakAboveBaselineMB && afterAbove <= t.afterAboveBaselineMB;
     const metLatency = ratio <= t.p99Ratio;
-    rows.push(`| [Slow clients](#slow-clients) | ${o.readers} readers of \`GET /events\` that never read, events flowing: what they add to the manager's memory (highest vs highest), then leave after they close (lowest vs lowest), less the twin's own drift | **${signed(peakAbove)}**, after **${signed(afterAbove)}** | ≤ +${t.peakAboveBaselineMB} MB, then ≤ +${t.afterAboveBaselineMB} MB | ${yes(metMemory)} |`);
-    rows.push(`| | \`GET /tasks\` p99 with those readers / of a twin manager without, asked in turn | ${ms(r.loadedP99)} / ${ms(r.twinLoadedP99)}: **${fmt(ratio, 2)}** | ≤ ${t.p99Ratio} | ${yes(metLatency)} |`);
-    rows.push(`| | stalled sockets with the default limits: ${st.slowHeaders.count} slow headers, ${st.halfBodies.count} half-sent bodies → closed | after ${s(st.slowHeaders.lastClosedMs)} and ${s(st.halfBodies.lastClosedMs)} at most | headers ${s(slowClients.limits.headersTimeoutMs)}, body ${s(slowClients.limits.bodyTimeoutMs)} (+ Node's check interval) | ${yes(st.slowHeaders.lastClosedMs <= slowClients.limits.headersTimeoutMs + 1500 && st.halfBodies.lastClosedMs <= slowClients.limits.bodyTimeoutMs + 1500)} |`);
+    rows.push(
+      `| [Slow clients](#slow-clients) | ${o.readers} readers of \`GET /events\` that never read, events flowing: what they add to the manager's memory (highest vs highest), then leave after they close (lowest vs lowest), less the twin's own drift | **${signed(peakAbove)}**, after **${signed(afterAbove)}** | ≤ +${t.peakAboveBaselineMB} MB, then ≤ +${t.afterAboveBaselineMB} MB | ${yes(metMemory)} |`,
+    );
+    rows.push(
+      `| | \`GET /tasks\` p99 with those readers / of a twin manager without, asked in turn | ${ms(r.loadedP99)} / ${ms(r.twinLoadedP99)}: **${fmt(ratio, 2)}** | ≤ ${t.p99Ratio} | ${yes(metLatency)} |`,
+    );
+    rows.push(
+      `| | stalled sockets with the default limits: ${st.slowHeaders.count} slow headers, ${st.halfBodies.count} half-sent bodies → closed | after ${s(st.slowHeaders.lastClosedMs)} and ${s(st.halfBodies.lastClosedMs)} at most | headers ${s(slowClients.limits.headersTimeoutMs)}, body ${s(slowClients.limits.bodyTimeoutMs)} (+ Node's check interval) | ${yes(st.slowHeaders.lastClosedMs <= slowClients.limits.headersTimeoutMs + 1500 && st.halfBodies.lastClosedMs <= slowClients.limits.bodyTimeoutMs + 1500)} |`,
+    );
     sections.push(`## Slow clients
 
 **What it measures.** A real \`cube start\` process (its worker is real, and idle: every task asks for 1 PiB of memory,
@@ -563,7 +619,9 @@ ${when(slowClients)}; the machine's 1-minute load average (other work on this sh
 
   if (cliStart) {
     const r = cliStart;
-    rows.push(`| [cube status start-up](#cube-status-start-up) | \`cube status\` against a running manager, as a whole process, against \`node -e 0\` | ${ms(r.cubeMs.median)} vs ${ms(r.nodeMs.median)}: **ratio ${r.ratio}** | ≤ ${r.target} | ${yes(r.met)} |`);
+    rows.push(
+      `| [cube status start-up](#cube-status-start-up) | \`cube status\` against a running manager, as a whole process, against \`node -e 0\` | ${ms(r.cubeMs.median)} vs ${ms(r.nodeMs.median)}: **ratio ${r.ratio}** | ≤ ${r.target} | ${yes(r.met)} |`,
+    );
     const chart = writeChart('cli-start', {
       title: 'cube status, start to exit',
       subtitle: `median of ${r.runs} interleaved runs, dots are single runs; cube status / node -e 0 = ${r.ratio} (target ≤ ${r.target})`,
@@ -601,7 +659,9 @@ ${when(r)}. Other processes took ${r.otherCores} cores during the measurement th
     const o = sim.oneThread;
     const met = a.seedsPerSecond >= sim.targetSeedsPerSecond;
     const fmt1 = (n: number) => n.toLocaleString('en-US');
-    rows.push(`| [Cluster simulator](#cluster-simulator) | seeded whole-cluster fault histories (test/sim), ${a.threads} threads | **${a.seedsPerSecond} seeds/s**, **${fmt1(a.clusterHoursPerMinute)} simulated cluster-hours per minute** | ≥ ${sim.targetSeedsPerSecond} seeds/s (1,000 in < 2 min) | ${yes(met)} |`);
+    rows.push(
+      `| [Cluster simulator](#cluster-simulator) | seeded whole-cluster fault histories (test/sim), ${a.threads} threads | **${a.seedsPerSecond} seeds/s**, **${fmt1(a.clusterHoursPerMinute)} simulated cluster-hours per minute** | ≥ ${sim.targetSeedsPerSecond} seeds/s (1,000 in < 2 min) | ${yes(met)} |`,
+    );
     sections.push(`## Cluster simulator
 
 **What it measures.** The deterministic simulation of the whole cluster (test/sim, docs/reliability.md "The simulator"):

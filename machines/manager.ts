@@ -91,7 +91,8 @@ function effects(enqueue: Enqueue, book: Book): Effects {
     send: (worker, message) => {
       if (book.workers.has(worker)) return enqueue.sendTo(`worker:${worker}`, message);
       // A worker this manager was not started with (its list changed): nobody can carry the command.
-      const [id, placement] = message.type === 'task.run' ? [message.task.ID, message.task.Placement] : message.type === 'task.stop' ? [message.id, message.placement] : ['', ''];
+      const [id, placement] =
+        message.type === 'task.run' ? [message.task.ID, message.task.Placement] : message.type === 'task.stop' ? [message.id, message.placement] : ['', ''];
       if (message.type === 'worker.sync') return;
       const reason = `worker ${worker} is not one of this manager's workers (--workers)`;
       enqueue.raise({ type: 'task.undelivered', worker, id, placement, command: message.type, reason, at: book.now });
@@ -101,8 +102,7 @@ function effects(enqueue: Enqueue, book: Book): Effects {
       enqueue.emit({ type: 'task.updated', task });
     },
     persist: (task, stopRequested) => enqueue({ type: 'persistIntent', params: { task, stopRequested } }),
-    placementAnswered: (id, placement, refusal) =>
-      enqueue.emit({ type: 'placement.answered', id, placement, ...(refusal === undefined ? {} : { refusal }) }),
+    placementAnswered: (id, placement, refusal) => enqueue.emit({ type: 'placement.answered', id, placement, ...(refusal === undefined ? {} : { refusal }) }),
     refused: (id, reason, status, requestId) => enqueue.emit({ type: 'task.refused', id, reason, status, ...(requestId === undefined ? {} : { requestId }) }),
     workerChanged: (worker) => enqueue.emit({ type: 'worker.changed', worker: { ...worker } }),
     note: (entry) => {
@@ -134,7 +134,10 @@ const handlers: { [T in Exclude<ManagerEvent['type'], 'task.updated' | 'worker.t
 };
 
 /** Spawns the child that speaks for a worker: the worker machine itself in this process, a proxy for one elsewhere. */
-function spawnWorker(enqueue: { spawnChild: (src: 'localWorker' | 'remoteWorker', options: { id: string; systemId: string; input: unknown }) => void }, spec: WorkerSpec): void {
+function spawnWorker(
+  enqueue: { spawnChild: (src: 'localWorker' | 'remoteWorker', options: { id: string; systemId: string; input: unknown }) => void },
+  spec: WorkerSpec,
+): void {
   const id = `worker:${spec.name}`;
   if (spec.local) enqueue.spawnChild('localWorker', { id, systemId: id, input: { ...spec.local, embedded: true } });
   else enqueue.spawnChild('remoteWorker', { id, systemId: id, input: { name: spec.name, address: spec.address } });
@@ -184,7 +187,12 @@ export const managerMachine = setup({
      * supplied by src/ from the manager's store. This default keeps everything
      * in memory: it is always stored.
      */
-    persistIntent: raise((_, params: { task: Task; stopRequested: boolean }): ManagerEvent => ({ type: 'intent.persisted', id: params.task.ID, ok: true, problem: '' })),
+    persistIntent: raise((_, params: { task: Task; stopRequested: boolean }): ManagerEvent => ({
+      type: 'intent.persisted',
+      id: params.task.ID,
+      ok: true,
+      problem: '',
+    })),
     /** Writes a changed record; supplied by src/ (a failed write is retried there). */
     save: (_, _params: { task: Task; stopRequested: boolean }) => undefined,
     carryOutIntent: enqueueActions(({ context, event, enqueue }) => {

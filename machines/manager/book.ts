@@ -140,8 +140,7 @@ function move(book: Book, policy: PlacementPolicy, task: Task, sign: 1 | -1): vo
   if (worker) worker.held = policy.hold(worker.held, task, sign);
 }
 
-export const note = (task: Task, at: string, Type: string, Message: string): Task =>
-  withHistory(task, { Time: at, Type, Message } satisfies TaskHistoryEntry);
+export const note = (task: Task, at: string, Type: string, Message: string): Task => withHistory(task, { Time: at, Type, Message } satisfies TaskHistoryEntry);
 
 /** Back to the queue, to be placed again (on another worker if this one is not up). */
 export function requeue(book: Book, policy: PlacementPolicy, task: Task, at: string, why: string, fx: Effects): void {
@@ -175,8 +174,23 @@ export function setWorkerState(worker: WorkerEntry, state: WorkerState, at: stri
 }
 
 /** A worker entry as the book starts it: unknown until its first heartbeat. */
-export function newWorkerEntry(spec: { name: string; address: string; draining?: boolean; joined?: boolean }, since: string, policy: PlacementPolicy): WorkerEntry {
-  return { name: spec.name, address: spec.address, state: 'unknown', since, lastSeen: '', stats: null, held: policy.empty(), problem: '', draining: spec.draining ?? false, joined: spec.joined ?? false };
+export function newWorkerEntry(
+  spec: { name: string; address: string; draining?: boolean; joined?: boolean },
+  since: string,
+  policy: PlacementPolicy,
+): WorkerEntry {
+  return {
+    name: spec.name,
+    address: spec.address,
+    state: 'unknown',
+    since,
+    lastSeen: '',
+    stats: null,
+    held: policy.empty(),
+    problem: '',
+    draining: spec.draining ?? false,
+    joined: spec.joined ?? false,
+  };
 }
 
 export function newBook(

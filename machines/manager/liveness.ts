@@ -47,7 +47,14 @@ export function checkLiveness(book: Book, policy: PlacementPolicy, ttlMs: number
         const why = `stopped by user; worker ${worker.name} was lost with it, and is told when it answers again`;
         complete(book, policy, task, at, 'Killed', why, fx, false);
       } else if (onWorker.has(task.StateName)) {
-        requeue(book, policy, task, at, `worker ${worker.name} was lost (${why}); placing the task again, and stopping the old copy if that worker comes back`, fx);
+        requeue(
+          book,
+          policy,
+          task,
+          at,
+          `worker ${worker.name} was lost (${why}); placing the task again, and stopping the old copy if that worker comes back`,
+          fx,
+        );
       }
     }
   }

@@ -46,10 +46,14 @@ export function stopStaleCopy(book: Book, policy: PlacementPolicy, { worker, tas
   if (finished.has(task.StateName)) return;
   fx.send(worker, { type: 'task.stop', id: task.ID, placement: task.Placement, at });
   const record = book.tasks.get(task.ID)!;
-  const where = record.State === TaskState.Completed ? 'the task was stopped' : `the task runs as placement ${record.Placement || '(none yet)'} on ${record.Worker || 'no worker yet'}`;
+  const where =
+    record.State === TaskState.Completed
+      ? 'the task was stopped'
+      : `the task runs as placement ${record.Placement || '(none yet)'} on ${record.Worker || 'no worker yet'}`;
   const message = `worker ${worker} still ran placement ${task.Placement || '(unnamed)'}; that copy is stopped (${where})`;
   fx.note({ Time: at, Type: 'Stale Copy Stopped', Message: message, Task: task.ID, Worker: worker });
-  if (!record.Events.some((e) => e.Type === 'Stale Copy Stopped' && e.Message === message)) setRecord(book, policy, note(record, at, 'Stale Copy Stopped', message), fx);
+  if (!record.Events.some((e) => e.Type === 'Stale Copy Stopped' && e.Message === message))
+    setRecord(book, policy, note(record, at, 'Stale Copy Stopped', message), fx);
 }
 
 /** Applies a current report: the record mirrors the worker's, with the manager's own history kept in front. */
@@ -58,7 +62,12 @@ export function mirror(book: Book, policy: PlacementPolicy, { worker, task }: Re
   if (!record) {
     // A task the manager has no record of (its state was lost): it runs, so it is in the system.
     if (task.State === TaskState.Completed) return;
-    const adopted = setRecord(book, policy, note({ ...task, Worker: worker }, at, 'Adopted', `reported by worker ${worker}; the manager had no record of it`), fx);
+    const adopted = setRecord(
+      book,
+      policy,
+      note({ ...task, Worker: worker }, at, 'Adopted', `reported by worker ${worker}; the manager had no record of it`),
+      fx,
+    );
     book.reported.set(task.ID, { placement: placementBase(adopted.Placement), version: task.Version });
     return;
   }
@@ -67,7 +76,12 @@ export function mirror(book: Book, policy: PlacementPolicy, { worker, task }: Re
   if (task.State === TaskState.Completed) book.stopRequested.delete(task.ID); // its worker confirms the stop
   const first = book.reported.get(task.ID) === undefined;
   const placement = task.Placement || record.Placement;
-  setRecord(book, policy, { ...task, Worker: worker, Placement: placement, SubmitTime: record.SubmitTime, Events: mergeHistory(record.Events, task.Events) }, fx);
+  setRecord(
+    book,
+    policy,
+    { ...task, Worker: worker, Placement: placement, SubmitTime: record.SubmitTime, Events: mergeHistory(record.Events, task.Events) },
+    fx,
+  );
   book.reported.set(task.ID, { placement: placementBase(placement), version: task.Version });
   if (first) fx.placementAnswered(task.ID, placement, undefined);
 }
@@ -107,7 +121,13 @@ export function compareListed(book: Book, policy: PlacementPolicy, message: Extr
     if (book.stopRequested.has(record.ID)) {
       if (!has || !finished.has(there.StateName)) fx.send(worker, { type: 'task.stop', id: record.ID, placement: record.Placement, at });
     } else if (!has && onItsWay.has(record.StateName) && !book.intents.has(record.ID)) {
-      fx.note({ Time: at, Type: 'Resent', Message: `worker ${worker} did not have placement ${record.Placement} of task ${record.Name}`, Task: record.ID, Worker: worker });
+      fx.note({
+        Time: at,
+        Type: 'Resent',
+        Message: `worker ${worker} did not have placement ${record.Placement} of task ${record.Name}`,
+        Task: record.ID,
+        Worker: worker,
+      });
       fx.send(worker, { type: 'task.run', task: record, at });
     }
   }
@@ -124,7 +144,8 @@ export function refused(book: Book, policy: PlacementPolicy, message: Extract<Fr
   const current = record !== undefined && record.Worker === message.worker && samePlacement(record.Placement, message.placement);
   if (!current) return;
   if (record.State === TaskState.Completed) {
-    if (message.command === 'stop' && book.stopRequested.delete(message.id)) setRecord(book, policy, note(record, at, 'Stop Confirmed', `worker ${message.worker}: ${message.reason}`), fx);
+    if (message.command === 'stop' && book.stopRequested.delete(message.id))
+      setRecord(book, policy, note(record, at, 'Stop Confirmed', `worker ${message.worker}: ${message.reason}`), fx);
     return;
   }
   if (book.stopRequested.has(message.id)) {

@@ -16,7 +16,8 @@ function candidates(book: Book): Candidate[] {
 
 /** Why a task waits: no worker is up, and what each one is doing. */
 export function waitingReason(book: Book): string {
-  if (book.workers.size === 0) return 'waiting for a worker: the manager has none (start workers with cube worker --join MANAGER, or the manager with --workers host:port,…)';
+  if (book.workers.size === 0)
+    return 'waiting for a worker: the manager has none (start workers with cube worker --join MANAGER, or the manager with --workers host:port,…)';
   const states = [...book.workers.values()].map((w) => `${w.name} ${w.draining ? 'draining' : w.state}${w.problem ? ` (${w.problem})` : ''}`);
   return `waiting for a worker to be up: ${states.join('; ')}`;
 }

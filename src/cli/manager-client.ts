@@ -93,7 +93,11 @@ export class ManagerClient {
     const flag = flags['manager'];
     const fromEnv = env['CUBE_MANAGER'];
     const url =
-      flag !== undefined ? managerUrl(flag, '-m/--manager') : fromEnv ? managerUrl(fromEnv, 'CUBE_MANAGER') : managerUrl(DEFAULT_MANAGER, 'the default manager');
+      flag !== undefined
+        ? managerUrl(flag, '-m/--manager')
+        : fromEnv
+          ? managerUrl(fromEnv, 'CUBE_MANAGER')
+          : managerUrl(DEFAULT_MANAGER, 'the default manager');
     const tlsDir = flags['tls-dir'] ?? env['CUBE_TLS_DIR'] ?? '';
     if (!tlsDir) return new ManagerClient({ url, token: env['CUBE_TOKEN'] ?? '' });
     return new ManagerClient({ url: url.replace(/^http:/, 'https:'), token: env['CUBE_TOKEN'] ?? '', tls: clientTlsOptions(tlsDir, 'client', 'manager') });

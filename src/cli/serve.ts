@@ -8,7 +8,13 @@ import { logManagerEvents, logWorkerEvents } from './event-log.js';
 import { UsageError, type Args, type Flags } from './args.js';
 
 export const serverFlags = {
-  name: { name: { type: 'string', value: 'NAME', help: "the worker's name (CUBE_WORKER_NAME; default: its address, like 127.0.0.1:5555, or <hostname>:<port> on 0.0.0.0)" } } satisfies Flags,
+  name: {
+    name: {
+      type: 'string',
+      value: 'NAME',
+      help: "the worker's name (CUBE_WORKER_NAME; default: its address, like 127.0.0.1:5555, or <hostname>:<port> on 0.0.0.0)",
+    },
+  } satisfies Flags,
 };
 
 /**

@@ -69,14 +69,16 @@ export function managerLogic(runtimes: Runtimes, settings: Settings, log: Log, w
       localWorker: workerLogic(runtimes, workerLogicOptions(settings, log, workerWrites)),
       remoteWorker: workerProxy({
         proxies: {
-          cube: ordered(remoteWorkerActor({
-            token: settings.token,
-            idleMs: settings.heartbeatTtlMs,
-            callTimeoutMs: 10_000,
-            stopTimeoutMs: settings.stopTimeoutMs,
-            log,
-            ...tls,
-          })),
+          cube: ordered(
+            remoteWorkerActor({
+              token: settings.token,
+              idleMs: settings.heartbeatTtlMs,
+              callTimeoutMs: 10_000,
+              stopTimeoutMs: settings.stopTimeoutMs,
+              log,
+              ...tls,
+            }),
+          ),
           book: ordered(bookWorkerActor({ pollMs: settings.bookPollMs, callTimeoutMs: 10_000, log })),
         },
         detectTimeoutMs: 10_000,

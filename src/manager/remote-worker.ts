@@ -146,7 +146,15 @@ export function remoteWorkerActor(options: RemoteWorkerOptions) {
         if (response.ok) return void (await response.body?.cancel());
         const reason = await answerText(response);
         if (response.status >= 500 || response.status === 401) throw new Error(`${method} ${path} answered ${response.status}: ${reason}`);
-        report({ type: 'task.refused', worker: input.name, id, placement, command: command.type === 'task.run' ? 'run' : 'stop', reason, status: response.status });
+        report({
+          type: 'task.refused',
+          worker: input.name,
+          id,
+          placement,
+          command: command.type === 'task.run' ? 'run' : 'stop',
+          reason,
+          status: response.status,
+        });
       } catch (error) {
         if (stopped) return;
         const reason = `${input.address}: ${callError(error)}`;

@@ -97,7 +97,11 @@ export async function startManager(options: StartManagerOptions = {}): Promise<R
   };
   try {
     const router = new Router();
-    const listening = await listen(createApp(router, { settings, role: 'manager', log, routesHint: managerRoutesHint, isPublic: isUiPath }), options.host ?? '127.0.0.1', options.port ?? 5556);
+    const listening = await listen(
+      createApp(router, { settings, role: 'manager', log, routesHint: managerRoutesHint, isPublic: isUiPath }),
+      options.host ?? '127.0.0.1',
+      options.port ?? 5556,
+    );
     servers.push(listening);
 
     // Workers in this process: their engine is checked first, their API listens, their store is read.
@@ -107,7 +111,11 @@ export async function startManager(options: StartManagerOptions = {}): Promise<R
       const workerListening =
         worker.port === null
           ? null
-          : await listen(createApp(workerRouter, { settings, role: 'worker', log, routesHint: workerRoutesHint }), worker.host ?? '127.0.0.1', worker.port ?? 5555);
+          : await listen(
+              createApp(workerRouter, { settings, role: 'worker', log, routesHint: workerRoutesHint }),
+              worker.host ?? '127.0.0.1',
+              worker.port ?? 5555,
+            );
       if (workerListening) servers.push(workerListening);
       const name = worker.name ?? defaultWorkerName(workerListening);
       const runtime = worker.runtime ?? dockerRuntime(settings, name, worker.dockerHost);
@@ -128,13 +136,27 @@ export async function startManager(options: StartManagerOptions = {}): Promise<R
       ...local.map((w) => {
         const { tasks, tombstones } = w.writes.store.load();
         const address = w.listening ? `${w.listening.host}:${w.listening.port}` : 'in-process';
-        return { name: w.name, address, draining: drained.has(w.name), local: { name: w.name, policy: taskPolicy(settings), restore: tasks, tombstones, startedAt } };
+        return {
+          name: w.name,
+          address,
+          draining: drained.has(w.name),
+          local: { name: w.name, policy: taskPolicy(settings), restore: tasks, tombstones, startedAt },
+        };
       }),
       ...workersToStart(remote, nodes),
     ];
 
     const localWrites = new Map(local.map((w) => [w.name, w.writes]));
-    const run = runManager({ settings, log, writes, workers: specs, restore, runtimes: (name) => runtimes.get(name)!, workerWrites: (name) => localWrites.get(name)!, liveView: `${listening.url}/ui` });
+    const run = runManager({
+      settings,
+      log,
+      writes,
+      workers: specs,
+      restore,
+      runtimes: (name) => runtimes.get(name)!,
+      workerWrites: (name) => localWrites.get(name)!,
+      liveView: `${listening.url}/ui`,
+    });
     const { service } = run;
     stopActor = () => run.stop('the manager is stopping');
 

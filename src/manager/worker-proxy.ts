@@ -71,7 +71,9 @@ function proxyMachine(options: WorkerProxyOptions) {
         return { ...stats, stats: { ...stats.stats, Protocol: params.protocol } };
       }),
       answered: enqueueActions(({ context, enqueue }, params: { protocol: WorkerProtocol }) => {
-        options.log(`worker ${context.name} at ${context.address} speaks ${params.protocol === 'book' ? "the book's protocol (GET /events answered 404)" : "Cube's protocol"}`);
+        options.log(
+          `worker ${context.name} at ${context.address} speaks ${params.protocol === 'book' ? "the book's protocol (GET /events answered 404)" : "Cube's protocol"}`,
+        );
         for (const command of context.waiting) enqueue.sendTo('proxy', command);
         enqueue.assign({ waiting: [] });
       }),

@@ -125,7 +125,9 @@ export class SqliteManagerStore implements ManagerStore {
   }
 
   saveNode(node: NodeRecord): void {
-    this.db.prepare('INSERT INTO nodes (name, record) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET record = excluded.record').run(node.Name, JSON.stringify(node));
+    this.db
+      .prepare('INSERT INTO nodes (name, record) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET record = excluded.record')
+      .run(node.Name, JSON.stringify(node));
   }
 
   deleteNode(name: string): void {

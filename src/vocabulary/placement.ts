@@ -14,8 +14,7 @@ export const placementBase = (placement: string): string => {
 export const samePlacement = (a: string, b: string): boolean => placementBase(a) === placementBase(b);
 
 /** The placement of the `restart`-th restart in place of `placement`. */
-export const restartedPlacement = (placement: string, restart: number): string =>
-  placement === '' ? '' : `${placementBase(placement)}#${restart}`;
+export const restartedPlacement = (placement: string, restart: number): string => (placement === '' ? '' : `${placementBase(placement)}#${restart}`);
 
 /**
  * A new placement ID made by the manager: unique per manager start

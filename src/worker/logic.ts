@@ -139,14 +139,15 @@ export function workerLogic(runtimes: Runtimes, options: WorkerLogicOptions) {
       save: ({ context }, params: { task: Task }) => options.writes(context.name).save(params.task),
       removeContainers: ({ context }, params: { containerIds: string[] }) => {
         for (const id of params.containerIds) {
-          runtimes(context.name).removeContainer(id).then(
-            () => log(`removed unwanted container ${id.slice(0, 12)}`),
-            (error: Error) => log(`could not remove unwanted container ${id.slice(0, 12)}: ${error.message}`),
-          );
+          runtimes(context.name)
+            .removeContainer(id)
+            .then(
+              () => log(`removed unwanted container ${id.slice(0, 12)}`),
+              (error: Error) => log(`could not remove unwanted container ${id.slice(0, 12)}: ${error.message}`),
+            );
         }
       },
     },
     delays: { reconcileInterval: options.reconcileIntervalMs },
   });
 }
-

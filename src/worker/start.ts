@@ -39,7 +39,9 @@ export interface RunningWorker {
 /** Where managers reach a worker that joins: where it listens, unless that is every address. */
 function joinAddress(listening: Listening): string {
   if (listening.host === '0.0.0.0' || listening.host === '::') {
-    throw new SettingsError(`a worker that joins and listens on every address (${listening.host}) must say where managers reach it: --advertise host:port (CUBE_ADVERTISE)`);
+    throw new SettingsError(
+      `a worker that joins and listens on every address (${listening.host}) must say where managers reach it: --advertise host:port (CUBE_ADVERTISE)`,
+    );
   }
   return listening.url.replace(/^https?:\/\//, '');
 }
@@ -59,7 +61,10 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
     const engine = await runtime.describe();
     const writes = openWorkerWrites(settings, name, log);
     const restore = writes.store.load();
-    const logic = workerLogic(() => runtime, workerLogicOptions(settings, log, () => writes));
+    const logic = workerLogic(
+      () => runtime,
+      workerLogicOptions(settings, log, () => writes),
+    );
     const inspection = startInspection(settings, log);
     const actor = createActor(logic, {
       input: { name, policy: taskPolicy(settings), restore: restore.tasks, tombstones: restore.tombstones, startedAt: new Date().toISOString() },
@@ -71,7 +76,18 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
     actor.start();
     addWorkerRoutes(router, service);
     log(`worker ${name} serving on ${listening.url} with ${engine}; ${restore.tasks.length} task(s) restored`);
-    const joining = advertise === undefined ? undefined : startJoining({ name, address: advertise, managers, token: settings.token, joinTtlMs: settings.joinTtlMs, log, ...(settings.tlsDir ? { tls: tlsClient(settings.tlsDir, 'worker', 'manager') } : {}) });
+    const joining =
+      advertise === undefined
+        ? undefined
+        : startJoining({
+            name,
+            address: advertise,
+            managers,
+            token: settings.token,
+            joinTtlMs: settings.joinTtlMs,
+            log,
+            ...(settings.tlsDir ? { tls: tlsClient(settings.tlsDir, 'worker', 'manager') } : {}),
+          });
     return {
       name,
       url: listening.url,

@@ -45,7 +45,10 @@ export async function simulate(scenario: Scenario, options: RunOptions = {}): Pr
   const restoreFetch = installFetch(cluster.ports, (c) => cluster.engineOf(c));
   let steps = 0;
   try {
-    trace.add('sim', `seed ${scenario.seed}: ${scenario.workers.length} worker(s), ${scenario.tasks.length} task(s), scheduler ${scenario.scheduler}, ${scenario.events.length} event(s)`);
+    trace.add(
+      'sim',
+      `seed ${scenario.seed}: ${scenario.workers.length} worker(s), ${scenario.tasks.length} task(s), scheduler ${scenario.scheduler}, ${scenario.events.length} event(s)`,
+    );
     cluster.start();
     for (const event of scenario.events) setTimeout(() => play(event), event.at);
     const healAt = scenario.chaosMs + WINDOWS_MS;
@@ -65,12 +68,25 @@ export async function simulate(scenario: Scenario, options: RunOptions = {}): Pr
       const book = cluster.manager.process?.service.book();
       trace.add('sim', 'quiescence: final check');
       for (const task of book?.tasks.values() ?? []) {
-        const history = task.Events.slice(-4).map((e) => `${e.Type}: ${e.Message}`).join(' | ');
-        trace.add('manager', `record ${task.ID}: ${task.StateName} on ${task.Worker || 'no worker'}, placement ${task.Placement || '-'}, version ${task.Version}; … ${history}`);
+        const history = task.Events.slice(-4)
+          .map((e) => `${e.Type}: ${e.Message}`)
+          .join(' | ');
+        trace.add(
+          'manager',
+          `record ${task.ID}: ${task.StateName} on ${task.Worker || 'no worker'}, placement ${task.Placement || '-'}, version ${task.Version}; … ${history}`,
+        );
       }
       checker.atQuiescence(book?.tasks ?? new Map(), cluster.engines, new Map([...(book?.workers.values() ?? [])].map((w) => [w.name, w.state])));
     }
-    return { seed: scenario.seed, ok: checker.violations.length === 0, violations: checker.violations, trace: trace.lines, simulatedMs: clock.elapsed, workers: scenario.workers.length, steps };
+    return {
+      seed: scenario.seed,
+      ok: checker.violations.length === 0,
+      violations: checker.violations,
+      trace: trace.lines,
+      simulatedMs: clock.elapsed,
+      workers: scenario.workers.length,
+      steps,
+    };
   } finally {
     cluster.stop();
     await clock.settle();
@@ -106,7 +122,10 @@ export async function simulate(scenario: Scenario, options: RunOptions = {}): Pr
     const call = checker.deleting(id);
     trace.add('user', `DELETE ${id} sent`);
     const answer = await cluster.manager.delete(id);
-    trace.add('user', `DELETE ${id} → ${answer ? `${answer.status}${answer.status >= 300 ? ` ${message(answer.body)}` : ''}` : 'no answer (the manager died)'}`);
+    trace.add(
+      'user',
+      `DELETE ${id} → ${answer ? `${answer.status}${answer.status >= 300 ? ` ${message(answer.body)}` : ''}` : 'no answer (the manager died)'}`,
+    );
     checker.deleted(id, answer, call);
   }
 }

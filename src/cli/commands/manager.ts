@@ -12,7 +12,7 @@ each a running \`cube worker\`, and on the workers that join it
 several managers share one cluster: one leads, the others answer reads and
 pass commands to it, and one of them takes over when it is gone (docs/ha.md).`,
   flags: {
-    workers: { type: 'string', value: 'LIST', help: 'workers that do not join (the book\'s), host:port,host:port (CUBE_WORKERS)' },
+    workers: { type: 'string', value: 'LIST', help: "workers that do not join (the book's), host:port,host:port (CUBE_WORKERS)" },
     host: { type: 'string', value: 'HOST', help: 'where the manager listens (CUBE_MANAGER_HOST; default 127.0.0.1)' },
     port: { type: 'string', value: 'PORT', help: 'its port (CUBE_MANAGER_PORT; default 5556)' },
   },

@@ -36,15 +36,24 @@ ${Object.entries(actions)
   .join('\n')}`,
   flags: {
     ...outputFlags,
-    state: { type: 'string', value: 'STATE', help: 'only workers in these states: up, suspect, down, unknown (commas for several)', complete: ['up', 'suspect', 'down', 'unknown'] },
+    state: {
+      type: 'string',
+      value: 'STATE',
+      help: 'only workers in these states: up, suspect, down, unknown (commas for several)',
+      complete: ['up', 'suspect', 'down', 'unknown'],
+    },
     ...managerFlag,
   },
   operand: Object.keys(actions),
   async run({ positionals, flags }) {
     if (positionals.length > 0) {
       const action = actions[positionals[0]!];
-      if (!action) throw new UsageError(`unknown action ${JSON.stringify(positionals[0])}; cube node takes ${Object.keys(actions).join(', ')} WORKER, or nothing`);
-      if (positionals.length !== 2) throw new UsageError(`cube node ${positionals[0]} takes one worker name (its NAME in cube node), got ${positionals.length === 1 ? 'none' : positionals.slice(1).join(' ')}`);
+      if (!action)
+        throw new UsageError(`unknown action ${JSON.stringify(positionals[0])}; cube node takes ${Object.keys(actions).join(', ')} WORKER, or nothing`);
+      if (positionals.length !== 2)
+        throw new UsageError(
+          `cube node ${positionals[0]} takes one worker name (its NAME in cube node), got ${positionals.length === 1 ? 'none' : positionals.slice(1).join(' ')}`,
+        );
       process.stdout.write(`${await action.run(ManagerClient.from(flags), positionals[1]!)}\n`);
       return 0;
     }
