@@ -95,6 +95,14 @@ export const settingSpecs = {
     help: 'host:port by which other managers and workers reach this one (default: the address it listens on)',
   },
   token: { env: 'CUBE_TOKEN', kind: 'text', default: '', help: 'when set, every API call must carry it as a bearer token' },
+  runtime: {
+    env: 'CUBE_RUNTIME',
+    kind: 'text',
+    default: 'docker',
+    help: "what runs a worker's containers: docker, or fake (simulated containers that run nothing, for trying Cube at scale)",
+    choices: ['docker', 'fake'],
+    role: 'worker',
+  },
   stopTimeoutMs: { env: 'CUBE_STOP_TIMEOUT', kind: 'duration', default: '10s', help: 'time a container gets to stop after SIGTERM before SIGKILL' },
   dockerTimeoutMs: {
     env: 'CUBE_DOCKER_TIMEOUT',

@@ -14,7 +14,7 @@ import type { WorkerWrites } from '../worker/writes.js';
 import { ManagerWrites } from './writes.js';
 import { addWorkerRoutes, workerRoutesHint } from '../worker/api.js';
 import { WorkerService, type WorkerRef } from '../worker/service.js';
-import { defaultWorkerName, dockerRuntime, openWorkerWrites, taskPolicy } from '../worker/from-settings.js';
+import { defaultWorkerName, openWorkerWrites, runtimeFromSettings, taskPolicy } from '../worker/from-settings.js';
 import { addManagerRoutes, managerRoutesHint } from './api.js';
 import { startHaManager } from './ha.js';
 import { addMembershipRoutes } from './membership-api.js';
@@ -105,7 +105,7 @@ export async function startManager(options: StartManagerOptions = {}): Promise<R
     servers.push(listening);
 
     // Workers in this process: their engine is checked first, their API listens, their store is read.
-    const local: { name: string; router: Router; listening: Listening | null; runtime: ContainerRuntime; writes: WorkerWrites }[] = [];
+    const local: { name: string; router: Router; listening: Listening | null; runtime: ContainerRuntime; engine: string; writes: WorkerWrites }[] = [];
     for (const worker of options.local ?? []) {
       const workerRouter = new Router();
       const workerListening =
@@ -118,12 +118,12 @@ export async function startManager(options: StartManagerOptions = {}): Promise<R
             );
       if (workerListening) servers.push(workerListening);
       const name = worker.name ?? defaultWorkerName(workerListening);
-      const runtime = worker.runtime ?? dockerRuntime(settings, name, worker.dockerHost);
-      await runtime.describe();
+      const runtime = worker.runtime ?? runtimeFromSettings(settings, name, worker.dockerHost);
+      const engine = await runtime.describe();
       runtimesInUse.push(runtime);
       const writes = openWorkerWrites(settings, name, log);
       stores.push(writes);
-      local.push({ name, router: workerRouter, listening: workerListening, runtime, writes });
+      local.push({ name, router: workerRouter, listening: workerListening, runtime, engine, writes });
     }
     const runtimes = new Map(local.map((w) => [w.name, w.runtime]));
     const startedAt = new Date().toISOString();
@@ -168,7 +168,11 @@ export async function startManager(options: StartManagerOptions = {}): Promise<R
     addMembershipRoutes(router, run.registry);
     addManagerRoutes(router, service, settings.stopTimeoutMs + 5000, { local: localServices.map((w) => w.service), token: settings.token });
     addUiRoutes(router);
-    const workers = specs.map((s) => s.name).join(', ') || 'none yet (workers join with cube worker --join)';
+    // Each worker in this process is named with its engine: a fake one (CUBE_RUNTIME=fake) must never pass for Docker.
+    const engines = new Map(local.map((w) => [w.name, w.engine]));
+    const workers =
+      specs.map((s) => (engines.has(s.name) ? `${s.name} with ${engines.get(s.name)}` : s.name)).join(', ') ||
+      'none yet (workers join with cube worker --join)';
     log(`manager serving on ${listening.url} (scheduler ${settings.scheduler}; workers ${workers}); ${restore.tasks.length} task(s) restored`);
     return { url: listening.url, service, local: localServices, inspectUrl: run.inspectUrl, onService: (listener) => listener(service), close: closeAll };
   } catch (error) {

@@ -36,7 +36,7 @@ export class MemoryRuntime implements ContainerRuntime {
       return { containerId: running.containerId, hostPorts: null, startedAt: now(), notes: ['adopted its running container'] };
     }
     for (const old of existing) this.forget(old.containerId);
-    const containerId = `mem${(this.next++).toString(16).padStart(13, '0')}`;
+    const containerId = this.newContainerId();
     this.containers.set(containerId, {
       taskId: task.ID,
       placement: task.Placement,
@@ -49,6 +49,11 @@ export class MemoryRuntime implements ContainerRuntime {
     const ids = this.byTask.get(task.ID) ?? new Set();
     this.byTask.set(task.ID, ids.add(containerId));
     return { containerId, hostPorts: null, startedAt: now(), notes: [] };
+  }
+
+  /** A new container's ID. */
+  protected newContainerId(): string {
+    return `mem${(this.next++).toString(16).padStart(13, '0')}`;
   }
 
   async stop(task: Task): Promise<Stopped> {

@@ -7,6 +7,8 @@ import type { TaskPolicy } from '../../machines/task.js';
 import type { Settings } from '../config/settings.js';
 import type { Log } from '../log.js';
 import { DockerRuntime } from '../runtime/docker.js';
+import { FakeRuntime } from '../runtime/fake.js';
+import type { ContainerRuntime } from '../runtime/types.js';
 import { SqliteTaskStore } from '../store/sqlite-task-store.js';
 import { clusterId } from '../store/cluster-id.js';
 import { MemoryTaskStore } from '../store/task-store.js';
@@ -48,6 +50,11 @@ export function dockerRuntime(settings: Settings, worker: string, dockerHost?: s
     callTimeoutMs: settings.dockerTimeoutMs,
     publishHost: settings.publishHost,
   });
+}
+
+/** The runtime CUBE_RUNTIME names: Docker, or the fake one (src/runtime/fake.ts) that runs nothing. */
+export function runtimeFromSettings(settings: Settings, worker: string, dockerHost?: string): ContainerRuntime {
+  return settings.runtime === 'fake' ? new FakeRuntime() : dockerRuntime(settings, worker, dockerHost);
 }
 
 /** The worker's store and the writes made to it: its file is locked for this process alone. */

@@ -8,7 +8,7 @@ import { startInspection } from '../inspect/inspection.js';
 import { createLog, type Log } from '../log.js';
 import type { ContainerRuntime } from '../runtime/types.js';
 import { addWorkerRoutes, workerRoutesHint } from './api.js';
-import { defaultWorkerName, dockerRuntime, openWorkerWrites, taskPolicy, workerLogicOptions } from './from-settings.js';
+import { defaultWorkerName, openWorkerWrites, runtimeFromSettings, taskPolicy, workerLogicOptions } from './from-settings.js';
 import { workerLogic } from './logic.js';
 import { WorkerService } from './service.js';
 import { parseJoin, startJoining } from './join.js';
@@ -57,7 +57,7 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
   const name = options.name ?? defaultWorkerName(listening);
   try {
     const advertise = managers.length === 0 ? undefined : settings.advertise || joinAddress(listening);
-    const runtime = options.runtime ?? dockerRuntime(settings, name, options.dockerHost);
+    const runtime = options.runtime ?? runtimeFromSettings(settings, name, options.dockerHost);
     const engine = await runtime.describe();
     const writes = openWorkerWrites(settings, name, log);
     const restore = writes.store.load();
