@@ -7,7 +7,7 @@
 // while a start is in flight removes what that start created.
 import Docker from 'dockerode';
 import type { Started, Stopped } from '../vocabulary/runtime.js';
-import type { PortBinding, Task } from '../vocabulary/task.js';
+import { TaskState, type PortBinding, type Task } from '../vocabulary/task.js';
 import { followDockerEvents } from './docker-events.js';
 import { connectionOptions, describeDockerError, dockerAddress, dockerMessage, isUnreachable, statusOf, unreachableMessage } from './docker-errors.js';
 import { ensureImage } from './image-pull.js';
@@ -100,9 +100,18 @@ export class DockerRuntime implements ContainerRuntime {
     });
   }
 
+  /**
+   * A task whose container is known and settled (it ran, or it failed) has
+   * that container stopped and removed: two calls. One stopped while its
+   * start was on its way (still Scheduled) may have a container nobody knows
+   * the ID of yet, so its containers are looked up by label first. Leftovers
+   * of earlier runs are the reconcile's (machines/worker.ts, `reconcilePlan`).
+   */
   remove(task: Task): Promise<Stopped> {
     return this.serial(task.ID, async () => {
-      await this.removeTaskContainers(task.ID).catch((e) => this.rethrow(`remove container of ${task.Name}`, e));
+      const known = task.ContainerID !== '' && task.State !== TaskState.Scheduled;
+      const removing = known ? this.discard(task.ContainerID) : this.removeTaskContainers(task.ID);
+      await removing.catch((e) => this.rethrow(`remove container of ${task.Name}`, e));
       return { at: now() };
     });
   }

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 export interface DockerHttpProxy {
   address: string;
   failRemovals: boolean;
+  /** Every call passed on, as "METHOD /path" without the API version, oldest first. */
+  calls: string[];
   close(): Promise<void>;
 }
 
@@ -17,8 +19,9 @@ const busy = 'driver "overlay2" failed to remove root filesystem: unlinkat /var/
 export async function startDockerHttpProxy(target = '/var/run/docker.sock'): Promise<DockerHttpProxy> {
   const dir = mkdtempSync(join(tmpdir(), 'cube-http-proxy-'));
   const path = join(dir, 'docker.sock');
-  const proxy: DockerHttpProxy = { address: `unix://${path}`, failRemovals: false, close: async () => undefined };
+  const proxy: DockerHttpProxy = { address: `unix://${path}`, failRemovals: false, calls: [], close: async () => undefined };
   const server: Server = createServer((req, res) => {
+    proxy.calls.push(`${req.method} ${(req.url ?? '').replace(/^\/v[\d.]+/, '')}`);
     if (proxy.failRemovals && req.method === 'DELETE' && /^(\/v[\d.]+)?\/containers\/[^/]+(\?|$)/.test(req.url ?? '')) {
       res.writeHead(500, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ message: busy }));
