@@ -95,16 +95,20 @@ async function client(job: ClientJob): Promise<ClientResult> {
   const post = (i: number) =>
     new Promise<void>((resolve, reject) => {
       const sent = performance.now();
-      const req = request(`${url}/tasks`, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(bodies[i]!) } }, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => {
-          latencies[i] = performance.now() - sent;
-          if (res.statusCode !== 201) reject(new Error(`POST /tasks answered ${res.statusCode}: ${text}`));
-          else resolve();
-        });
-      });
+      const req = request(
+        `${url}/tasks`,
+        { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(bodies[i]!) } },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (text += chunk));
+          res.on('end', () => {
+            latencies[i] = performance.now() - sent;
+            if (res.statusCode !== 201) reject(new Error(`POST /tasks answered ${res.statusCode}: ${text}`));
+            else resolve();
+          });
+        },
+      );
       req.on('error', reject);
       req.end(bodies[i]);
     });
@@ -170,7 +174,9 @@ async function main() {
   const warmup = numbers(option('warmup', '1000,2000,2000,2000'));
   // tsx's hooks do not reach worker threads by themselves: the thread registers them, then loads this file.
   const tsx = import.meta.resolve('tsx/esm/api');
-  const thread = new Worker(`import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(import.meta.url)}); })`, { eval: true });
+  const thread = new Worker(`import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(import.meta.url)}); })`, {
+    eval: true,
+  });
   const ask = (job: ClientJob) =>
     new Promise<ClientResult>((resolve, reject) => {
       thread.once('message', (reply: { result?: ClientResult; error?: string }) => (reply.result ? resolve(reply.result) : reject(new Error(reply.error))));
@@ -246,7 +252,12 @@ async function main() {
     }
     const summary = (n: number) => {
       const mine = runs.filter((run) => run.n === n);
-      return { n, runs: mine.length, medianTasksPerSecond: Math.round(median(mine.map((run) => run.tasksPerSecond))), medianSeconds: round(median(mine.map((run) => run.totalMs)) / 1000, 2) };
+      return {
+        n,
+        runs: mine.length,
+        medianTasksPerSecond: Math.round(median(mine.map((run) => run.tasksPerSecond))),
+        medianSeconds: round(median(mine.map((run) => run.totalMs)) / 1000, 2),
+      };
     };
     const small = summary(Math.min(...sizes));
     const large = summary(Math.max(...sizes));
@@ -272,7 +283,7 @@ async function main() {
     const result = {
       title: 'Control plane with an in-memory runtime',
       runtime: RUNTIME,
-      measures: 'first POST /tasks → every task seen with State 2 on the manager\'s GET /events stream',
+      measures: "first POST /tasks → every task seen with State 2 on the manager's GET /events stream",
       image: IMAGE,
       concurrency,
       rounds,
@@ -289,7 +300,8 @@ async function main() {
       runs,
       profiles: profiles.length > 0 ? profiles : undefined,
     };
-    for (const level of bySweep) console.log(`${String(level.concurrency).padStart(4)} in flight: median ${level.medianTasksPerSecond} tasks/s, POST median ${level.medianPostMs} ms`);
+    for (const level of bySweep)
+      console.log(`${String(level.concurrency).padStart(4)} in flight: median ${level.medianTasksPerSecond} tasks/s, POST median ${level.medianPostMs} ms`);
     console.log(`median rate: ${small.n} tasks → ${small.medianTasksPerSecond} tasks/s; ${large.n} tasks → ${large.medianTasksPerSecond} tasks/s`);
     console.log(`rate(${large.n}) / rate(${small.n}) = ${ratio} (target ≥ 0.5: ${result.met.ratio ? 'met' : 'MISSED'})`);
     console.log(`rate at ${large.n}: ${large.medianTasksPerSecond} tasks/s (target ≥ 2000: ${result.met.largeRate ? 'met' : 'MISSED'})`);

@@ -87,8 +87,19 @@ async function removeLabelled(label: string): Promise<void> {
   const destroyed = await watchContainers(label, 'destroy');
   try {
     const ids = (await docker.listContainers({ all: true, filters: { label: [label] } })).map((c) => c.Id);
-    await Promise.all(ids.map((id) => docker.getContainer(id).remove({ force: true }).catch(() => undefined)));
-    await destroyed.until((seen) => ids.every((id) => seen.has(id)), 60_000, () => `containers labelled ${label} are still there after a minute`);
+    await Promise.all(
+      ids.map((id) =>
+        docker
+          .getContainer(id)
+          .remove({ force: true })
+          .catch(() => undefined),
+      ),
+    );
+    await destroyed.until(
+      (seen) => ids.every((id) => seen.has(id)),
+      60_000,
+      () => `containers labelled ${label} are still there after a minute`,
+    );
   } finally {
     destroyed.close();
   }
@@ -201,7 +212,11 @@ async function swarm(image: string): Promise<Measurement> {
     await run('docker', ['service', 'create', '--detach', '--replicas', String(COUNT), '--name', name, '--no-resolve-image', image]);
     created = true;
     const cliMs = performance.now() - begin;
-    await started.until((seen) => seen.size >= COUNT, 300_000, () => `after 5 minutes ${started.seen.size} of ${COUNT} swarm containers started`);
+    await started.until(
+      (seen) => seen.size >= COUNT,
+      300_000,
+      () => `after 5 minutes ${started.seen.size} of ${COUNT} swarm containers started`,
+    );
     const first = Math.min(...started.seen.values());
     const end = Math.max(...started.seen.values());
     return { ms: end - begin, firstMs: first - begin, note: `docker service create returned after ${Math.round(cliMs)} ms` };
@@ -267,14 +282,22 @@ async function main() {
     if (swarmState.initialised) {
       await run('docker', ['swarm', 'leave', '--force']).catch((error: Error) => console.log(`docker swarm leave failed: ${error.message}`));
       // swarm init makes docker_gwbridge; leave does not remove it.
-      if (!networksBefore.has('docker_gwbridge')) await docker.getNetwork('docker_gwbridge').remove().catch(() => undefined);
+      if (!networksBefore.has('docker_gwbridge'))
+        await docker
+          .getNetwork('docker_gwbridge')
+          .remove()
+          .catch(() => undefined);
     }
   }
 
   const summary = (method: string) => {
     const list = results[method];
     if (!list || list.length === 0) return undefined;
-    return { medianMs: round(median(list.map((m) => m.ms))), roundsMs: list.map((m) => round(m.ms)), medianFirstMs: round(median(list.map((m) => m.firstMs ?? 0))) };
+    return {
+      medianMs: round(median(list.map((m) => m.ms))),
+      roundsMs: list.map((m) => round(m.ms)),
+      medianFirstMs: round(median(list.map((m) => m.firstMs ?? 0))),
+    };
   };
   const cubeSummary = summary('cube')!;
   const rawSummary = summary('raw')!;
@@ -282,7 +305,8 @@ async function main() {
   const swarmByIdSummary = summary('swarmById');
   const result = {
     title: '50 containers at once on real Docker',
-    measures: 'all 50 requested at once → all 50 running; cube: POST /tasks → State 2 on GET /events; raw: dockerode create+start; swarm: docker service create → 50 tasks running',
+    measures:
+      'all 50 requested at once → all 50 running; cube: POST /tasks → State 2 on GET /events; raw: dockerode create+start; swarm: docker service create → 50 tasks running',
     count: COUNT,
     image: IMAGE,
     rounds,

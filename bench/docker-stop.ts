@@ -44,7 +44,14 @@ async function eachInFlight<T>(items: T[], work: (item: T) => Promise<void>): Pr
 
 async function removeLabelled(label: string): Promise<void> {
   const ids = (await docker.listContainers({ all: true, filters: { label: [label] } })).map((c) => c.Id);
-  await Promise.all(ids.map((id) => docker.getContainer(id).remove({ force: true }).catch(() => undefined)));
+  await Promise.all(
+    ids.map((id) =>
+      docker
+        .getContainer(id)
+        .remove({ force: true })
+        .catch(() => undefined),
+    ),
+  );
 }
 
 async function cube(): Promise<number> {
@@ -122,7 +129,9 @@ async function main() {
       const quietly = await measureQuietly(methods[method], `${method}, round ${r + 1}`);
       discarded += quietly.discarded;
       results[method].push({ ms: quietly.value, otherCores: quietly.otherCores });
-      console.log(`round ${r + 1} ${method.padEnd(5)} ${(quietly.value / 1000).toFixed(2)} s to stop and remove ${COUNT}; other processes ${quietly.otherCores} cores`);
+      console.log(
+        `round ${r + 1} ${method.padEnd(5)} ${(quietly.value / 1000).toFixed(2)} s to stop and remove ${COUNT}; other processes ${quietly.otherCores} cores`,
+      );
     }
   }
   const cubeMs = round(median(results.cube.map((m) => m.ms)));

@@ -136,7 +136,10 @@ export function saveProfile(file: string, profile: CpuProfile): void {
 export function printSummary(summary: ProfileSummary): void {
   const rows = (list: Share[]) =>
     list
-      .map((s) => `    ${String(s.percent).padStart(5)}%  ${String(s.ms).padStart(8)} ms${s.usPerTask === undefined ? '' : `  ${String(s.usPerTask).padStart(6)} µs/task`}  ${s.name}`)
+      .map(
+        (s) =>
+          `    ${String(s.percent).padStart(5)}%  ${String(s.ms).padStart(8)} ms${s.usPerTask === undefined ? '' : `  ${String(s.usPerTask).padStart(6)} µs/task`}  ${s.name}`,
+      )
       .join('\n');
   console.log(`  profile of the manager thread, ${summary.ms} ms:`);
   console.log(`  by area (self time):\n${rows(summary.areas)}`);

@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { root } from './lib.js';
+import { median, root } from './lib.js';
 
 const dir = join(root, 'docs/benchmarks');
 
@@ -78,7 +78,9 @@ export function barChart(chart: Chart): string {
       parts.push(`<circle cx="${x(point).toFixed(1)}" cy="${y + barHeight / 2}" r="3" fill="#ffffff" stroke="#1d2433" stroke-width="1.2" opacity="0.85"/>`);
     }
     const end = Math.max(x(bar.value), ...(bar.points ?? []).map(x));
-    parts.push(`<text x="${(end + 8).toFixed(1)}" y="${y + barHeight / 2 + 4}" font-size="12" font-weight="600" fill="#1d2433">${escape(bar.text ?? fmt(bar.value))}</text>`);
+    parts.push(
+      `<text x="${(end + 8).toFixed(1)}" y="${y + barHeight / 2 + 4}" font-size="12" font-weight="600" fill="#1d2433">${escape(bar.text ?? fmt(bar.value))}</text>`,
+    );
   });
   if (chart.target) {
     const tx = x(chart.target.value).toFixed(1);
@@ -126,7 +128,7 @@ const KNOWN: Record<string, string> = {
   resolveSpawn:
     "XState's spawn: it copies the parent's `children` object (`{ ...snapshot.children, [id]: actorRef }`) on every spawn, " +
     'so each new task actor costs time in proportion to the task actors its shard already holds ' +
-    '(machines/shard.ts spreads a worker\'s tasks over 64 shards, so about n/64 of them): linear per task, so quadratic in total. ' +
+    "(machines/shard.ts spreads a worker's tasks over 64 shards, so about n/64 of them): linear per task, so quadratic in total. " +
     'The rate at 10,000 tasks still meets its targets, but this is the one cost that keeps growing with n; more shards, or children ' +
     'kept in a Map outside the snapshot, would flatten it',
   '(garbage collector)': 'V8 collecting the short-lived objects of each event: task records copied per update, snapshots, JSON strings',
@@ -151,8 +153,85 @@ function findings(small: Json | undefined, large: Json, smallN: number, largeN: 
     }
   }
   const xstate = large.areas.find((a: Json) => a.name === 'xstate');
-  if (xstate) lines.push(`- XState as a whole (the manager, worker, shard and task actors) takes ${xstate.percent} % of the manager's thread: it is where a POST's time goes, not the HTTP edge.`);
+  if (xstate)
+    lines.push(
+      `- XState as a whole (the manager, worker, shard and task actors) takes ${xstate.percent} % of the manager's thread: it is where a POST's time goes, not the HTTP edge.`,
+    );
   return lines.length > 0 ? `\n**Findings.**\n\n${lines.join('\n')}\n` : '';
+}
+
+/** The ratio of the rounds that others left quiet (≤ 0.25 cores), when each store has one. */
+function quietRatio(runs: Json[]): string {
+  const quiet = (store: string) => runs.filter((x) => x.store === store && x.otherCores <= 0.25).map((x) => x.perSecond as number);
+  const [sqlite, etcd] = [quiet('sqlite'), quiet('etcd')];
+  if (sqlite.length === 0 || etcd.length === 0) return '';
+  return ` Of the rounds other processes left quiet (≤ 0.25 cores): SQLite ${fmt(median(sqlite))}, etcd ${fmt(median(etcd))} tasks/s, ratio ${fmt(median(etcd) / median(sqlite), 3)}.`;
+}
+
+/** Several managers on etcd (bench/failover.ts): the takeover after kill -9 of the leader, and the control plane on etcd against SQLite. */
+function failoverSection(r: Json, rows: string[]): string {
+  const GOAL = 5000;
+  const met = r.acceptMedianMs < GOAL && r.placeMedianMs < GOAL;
+  const cp = r.controlPlane;
+  rows.push(
+    `| [Failover of several managers on etcd](#failover-of-several-managers-on-etcd) | kill -9 of the leader → first accepted POST and first placement, ${r.rounds.length} kills, default settings; control plane on etcd / on SQLite | median **${s(r.acceptMedianMs)}** / **${s(r.placeMedianMs)}**; etcd / SQLite = **${cp.etcdOverSqlite}** | median < ${s(GOAL)} | ${yes(met)} |`,
+  );
+  const chart = writeChart('failover', {
+    title: 'Failover: kill -9 of the leading manager',
+    subtitle: `median of ${r.rounds.length} kills, dots are single kills; lease ${r.settings.leaderLease}, renewal ${r.settings.leaderRenew}`,
+    unit: 'milliseconds (lower is better)',
+    bars: [
+      { label: 'first accepted POST', value: r.acceptMedianMs, color: COLORS.cube, points: r.rounds.map((x: Json) => x.acceptMs), text: s(r.acceptMedianMs) },
+      { label: 'first placement', value: r.placeMedianMs, color: COLORS.level, points: r.rounds.map((x: Json) => x.placeMs), text: s(r.placeMedianMs) },
+    ],
+    target: { value: GOAL, label: 'goal 5 s' },
+  });
+  const runs = cp.runs
+    .map((x: Json) => `| ${x.store} | ${fmt(x.perSecond)} | ${s(x.ms)} | ${ms(x.postMedianMs)} / ${ms(x.postP99Ms)} | ${x.otherCores} |`)
+    .join('\n');
+  return `## Failover of several managers on etcd
+
+${chart}
+
+> **The worker here runs on \`MemoryRuntime\`, an in-memory stand-in that runs no containers**: placement is the
+> manager's decision, and Docker would add only its own start time. The managers and etcd are real processes.
+
+**What it measures.** A three-member etcd cluster on loopback and three \`cube manager\` processes with the default
+settings (\`CUBE_LEADER_LEASE\` ${r.settings.leaderLease}, \`CUBE_LEADER_RENEW\` ${r.settings.leaderRenew}); one worker joined
+them. ${r.rounds.length} times: kill the leader with SIGKILL, then send a new task to the surviving managers every 10 ms until
+one is accepted (201): **first accepted POST**; then read that task until a worker is named in it: **first placement**.
+The killed manager is started again before the next round. The time is the lease running out (at most
+${r.settings.leaderLease} after the dead leader's last renewal, which came at most ${r.settings.leaderRenew} before the kill), then the
+election, the new leader's read of the state, and its connecting to the worker. Goal: under 5 s (Kubernetes' default
+lease is 15 s).
+
+**Run it:** \`node --import tsx bench/failover.ts\` — options \`--rounds 20\`, \`--tasks 2000\`, \`--concurrency 32\`. Needs etcd
+(\`bash scripts/etcd-up.sh\`), no Docker.
+
+| | median | worst |
+|---|---:|---:|
+| kill -9 → first accepted POST | **${s(r.acceptMedianMs)}** | ${s(r.acceptMaxMs)} |
+| kill -9 → first placement | **${s(r.placeMedianMs)}** | ${s(r.placeMaxMs)} |
+
+Other processes kept a median of ${r.otherCoresMedian} cores busy during the rounds.
+
+**The control plane on etcd, against SQLite, in the same run.** ${fmt(cp.tasks)} tasks POSTed with ${cp.concurrency} in flight
+until the manager's event stream shows every one Running, on a manager with SQLite (the default) and on a manager on the
+same etcd cluster; three rounds each in alternating order, each on a fresh manager with one joined MemoryRuntime worker,
+all in the benchmark's process (the client too, so these rates are lower than the [control plane](#control-plane-with-an-in-memory-runtime)
+above, which runs the client in a thread of its own and the worker in the manager), after an unmeasured warm-up of
+1,000 tasks. A round during which other processes took more than 0.25 cores was measured again (at most 3 attempts);
+the last attempt counts. On etcd, each command waits for one transaction to be confirmed by a quorum of members (they
+fsync), and what came meanwhile goes in the next one.
+
+| store | tasks/s | all Running after | POST median / p99 | other processes (cores) |
+|---|---:|---:|---:|---:|
+${runs}
+
+Median: SQLite ${fmt(cp.sqliteMedian)} tasks/s, etcd ${fmt(cp.etcdMedian)} tasks/s: **etcd / SQLite = ${cp.etcdOverSqlite}**.${quietRatio(cp.runs)}
+
+${when(r)}.
+`;
 }
 
 function main() {
@@ -163,11 +242,12 @@ function main() {
   const slowClients = load('slow-clients');
   const cliStart = load('cli-start');
   const sim = load('sim');
-  const known = new Set(['worker-start', 'control-plane', 'docker-50', 'restart', 'slow-clients', 'cli-start', 'sim']);
+  const failover = load('failover');
+  const known = new Set(['worker-start', 'control-plane', 'docker-50', 'restart', 'slow-clients', 'cli-start', 'sim', 'failover']);
   const others = readdirSync(dir)
     .filter((f) => f.endsWith('.json') && !known.has(f.slice(0, -5)))
     .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Json);
-  const all = [workerStart, controlPlane, docker50, restart, slowClients, cliStart, sim, ...others].filter(Boolean);
+  const all = [workerStart, controlPlane, docker50, restart, slowClients, cliStart, sim, failover, ...others].filter(Boolean);
   const newest = [...all].sort((a, b) => String(b.at).localeCompare(String(a.at)))[0];
   const machine = all.find((r) => r.machine)?.machine;
 
@@ -177,7 +257,9 @@ function main() {
   if (workerStart) {
     const r = workerStart;
     const met = r.ratio <= r.target;
-    rows.push(`| [Worker start](#worker-start) | one task, POST → State 2 on a worker, against raw dockerode create+start | cube ${ms(r.cubeMs.median)} vs raw ${ms(r.rawMs.median)}: **ratio ${r.ratio}** | ≤ ${r.target} | ${yes(met)} |`);
+    rows.push(
+      `| [Worker start](#worker-start) | one task, POST → State 2 on a worker, against raw dockerode create+start | cube ${ms(r.cubeMs.median)} vs raw ${ms(r.rawMs.median)}: **ratio ${r.ratio}** | ≤ ${r.target} | ${yes(met)} |`,
+    );
     const chart = writeChart('worker-start', {
       title: 'Worker start: one container, request → running',
       subtitle: `median of ${r.runs} interleaved runs, dots are single runs; cube/raw = ${r.ratio} (target ≤ ${r.target})`,
@@ -276,23 +358,35 @@ By area (self time, ${fmt(r.large.n)} tasks, ${s(large.ms)} profiled):
 
 | area | share | time |
 |---|---:|---:|
-${large.areas.slice(0, 10).map((a: Json) => `| ${a.name} | ${a.percent} % | ${ms(a.ms)} |`).join('\n')}
+${large.areas
+  .slice(0, 10)
+  .map((a: Json) => `| ${a.name} | ${a.percent} % | ${ms(a.ms)} |`)
+  .join('\n')}
 
 Functions with the most self time:
 
 | function | share at ${fmt(r.large.n)} | per task at ${fmt(r.small.n)} | per task at ${fmt(r.large.n)} |
 |---|---:|---:|---:|
-${large.self.slice(0, 12).map((f: Json) => `| \`${f.name}\` | ${f.percent} % | ${perTask(small, 'self', f.name)} | ${perTask(large, 'self', f.name)} |`).join('\n')}
+${large.self
+  .slice(0, 12)
+  .map((f: Json) => `| \`${f.name}\` | ${f.percent} % | ${perTask(small, 'self', f.name)} | ${perTask(large, 'self', f.name)} |`)
+  .join('\n')}
 
 Cube's functions by total time (their callees included; a POST's whole synchronous path runs inside \`ask\`):
 
 | function | share at ${fmt(r.large.n)} | per task at ${fmt(r.small.n)} | per task at ${fmt(r.large.n)} |
 |---|---:|---:|---:|
-${large.cubeTotal.slice(0, 10).map((f: Json) => `| \`${f.name}\` | ${f.percent} % | ${perTask(small, 'cubeTotal', f.name)} | ${perTask(large, 'cubeTotal', f.name)} |`).join('\n')}
+${large.cubeTotal
+  .slice(0, 10)
+  .map((f: Json) => `| \`${f.name}\` | ${f.percent} % | ${perTask(small, 'cubeTotal', f.name)} | ${perTask(large, 'cubeTotal', f.name)} |`)
+  .join('\n')}
 ${findings(small, large, r.small.n, r.large.n)}`;
     }
     const runRows = r.runs
-      .map((run: Json) => `| ${fmt(run.n)} | ${s(run.totalMs)} | ${fmt(run.tasksPerSecond)} | ${s(run.postsMs)} | ${fmt(run.postLatencyMs.median, 1)} / ${fmt(run.postLatencyMs.p99, 1)} ms | ${Math.round(run.managerBusy * 100)} % | ${Math.round(run.clientBusy * 100)} % | ${run.otherCores ?? '—'} |`)
+      .map(
+        (run: Json) =>
+          `| ${fmt(run.n)} | ${s(run.totalMs)} | ${fmt(run.tasksPerSecond)} | ${s(run.postsMs)} | ${fmt(run.postLatencyMs.median, 1)} / ${fmt(run.postLatencyMs.p99, 1)} ms | ${Math.round(run.managerBusy * 100)} % | ${Math.round(run.clientBusy * 100)} % | ${run.otherCores ?? '—'} |`,
+      )
       .join('\n');
     sections.push(`## Control plane with an in-memory runtime
 
@@ -335,7 +429,9 @@ ${sweep}${profile}`);
     const r = docker50;
     const swarmOk = r.swarm && r.swarm.medianMs !== undefined;
     const byIdOk = r.swarmById && r.swarmById.medianMs !== undefined;
-    rows.push(`| [50 containers on real Docker](#50-containers-on-real-docker) | 50 tasks at once through the manager → all Running, against raw dockerode (same concurrency) | cube ${s(r.cube.medianMs)} vs raw ${s(r.raw.medianMs)}: **ratio ${r.ratio}** | ≤ ${r.target} | ${yes(r.met)} |`);
+    rows.push(
+      `| [50 containers on real Docker](#50-containers-on-real-docker) | 50 tasks at once through the manager → all Running, against raw dockerode (same concurrency) | cube ${s(r.cube.medianMs)} vs raw ${s(r.raw.medianMs)}: **ratio ${r.ratio}** | ≤ ${r.target} | ${yes(r.met)} |`,
+    );
     rows.push(
       `| | the same 50 as a Docker Swarm service | ${
         swarmOk
@@ -348,8 +444,22 @@ ${sweep}${profile}`);
       { label: 'raw dockerode', value: r.raw.medianMs / 1000, color: COLORS.raw, points: seconds(r.raw.roundsMs), text: s(r.raw.medianMs) },
       { label: 'Cube manager', value: r.cube.medianMs / 1000, color: COLORS.cube, points: seconds(r.cube.roundsMs), text: s(r.cube.medianMs) },
     ];
-    if (byIdOk) bars.push({ label: 'Swarm, image by ID', value: r.swarmById.medianMs / 1000, color: COLORS.swarm, points: seconds(r.swarmById.roundsMs), text: s(r.swarmById.medianMs) });
-    if (swarmOk) bars.push({ label: 'Swarm, image by tag', value: r.swarm.medianMs / 1000, color: COLORS.swarm, points: seconds(r.swarm.roundsMs), text: s(r.swarm.medianMs) });
+    if (byIdOk)
+      bars.push({
+        label: 'Swarm, image by ID',
+        value: r.swarmById.medianMs / 1000,
+        color: COLORS.swarm,
+        points: seconds(r.swarmById.roundsMs),
+        text: s(r.swarmById.medianMs),
+      });
+    if (swarmOk)
+      bars.push({
+        label: 'Swarm, image by tag',
+        value: r.swarm.medianMs / 1000,
+        color: COLORS.swarm,
+        points: seconds(r.swarm.roundsMs),
+        text: s(r.swarm.medianMs),
+      });
     const chart = writeChart('docker-50', {
       title: '50 containers at once on real Docker',
       subtitle: `time until all 50 run; median of ${r.rounds} rounds, dots are rounds; cube/raw = ${r.ratio}${swarmOk ? `, swarm/raw = ${r.swarmRatio} by tag` : ''}${byIdOk ? `, ${r.swarmByIdRatio} by ID` : ''}`,
@@ -357,7 +467,10 @@ ${sweep}${profile}`);
       bars,
     });
     const roundRows = r.cube.roundsMs
-      .map((_: number, i: number) => `| ${i + 1} | ${s(r.raw.roundsMs[i])} | ${s(r.cube.roundsMs[i])} | ${byIdOk ? s(r.swarmById.roundsMs[i]) : '—'} | ${swarmOk ? s(r.swarm.roundsMs[i]) : '—'} |`)
+      .map(
+        (_: number, i: number) =>
+          `| ${i + 1} | ${s(r.raw.roundsMs[i])} | ${s(r.cube.roundsMs[i])} | ${byIdOk ? s(r.swarmById.roundsMs[i]) : '—'} | ${swarmOk ? s(r.swarm.roundsMs[i]) : '—'} |`,
+      )
       .join('\n');
     sections.push(`## 50 containers on real Docker
 
@@ -397,13 +510,21 @@ create/start), so Cube's own per-task work disappears in the wait; compare [Work
   if (restart) {
     const r = restart;
     const met = r.cubeMs.median < r.targetMedianMs;
-    rows.push(`| [Restart after docker kill](#restart-after-docker-kill) | \`docker kill\` of a task's container → Running again, ${r.kills} kills, no backoff | median **${ms(r.cubeMs.median)}**, worst ${ms(r.cubeMs.worst)} | median < ${ms(r.targetMedianMs)} | ${yes(met)} |`);
+    rows.push(
+      `| [Restart after docker kill](#restart-after-docker-kill) | \`docker kill\` of a task's container → Running again, ${r.kills} kills, no backoff | median **${ms(r.cubeMs.median)}**, worst ${ms(r.cubeMs.worst)} | median < ${ms(r.targetMedianMs)} | ${yes(met)} |`,
+    );
     const chart = writeChart('restart', {
       title: 'Restart after docker kill',
       subtitle: `median of ${r.kills} kills, dots are single kills; restart / create+start = ${r.ratio}`,
       unit: 'milliseconds (lower is better)',
       bars: [
-        { label: 'raw create+start', value: r.rawCreateStartMs.median, color: COLORS.raw, points: r.rawCreateStartMs.runs, text: ms(r.rawCreateStartMs.median) },
+        {
+          label: 'raw create+start',
+          value: r.rawCreateStartMs.median,
+          color: COLORS.raw,
+          points: r.rawCreateStartMs.runs,
+          text: ms(r.rawCreateStartMs.median),
+        },
         { label: 'Cube restart', value: r.cubeMs.median, color: COLORS.cube, points: r.cubeMs.runs, text: ms(r.cubeMs.median) },
       ],
     });
@@ -442,9 +563,15 @@ ${when(r)}.
     const ratio = r.loadedP99 / r.twinLoadedP99;
     const metMemory = peakAbove <= t.peakAboveBaselineMB && afterAbove <= t.afterAboveBaselineMB;
     const metLatency = ratio <= t.p99Ratio;
-    rows.push(`| [Slow clients](#slow-clients) | ${o.readers} readers of \`GET /events\` that never read, events flowing: what they add to the manager's memory (highest vs highest), then leave after they close (lowest vs lowest), less the twin's own drift | **${signed(peakAbove)}**, after **${signed(afterAbove)}** | ≤ +${t.peakAboveBaselineMB} MB, then ≤ +${t.afterAboveBaselineMB} MB | ${yes(metMemory)} |`);
-    rows.push(`| | \`GET /tasks\` p99 with those readers / of a twin manager without, asked in turn | ${ms(r.loadedP99)} / ${ms(r.twinLoadedP99)}: **${fmt(ratio, 2)}** | ≤ ${t.p99Ratio} | ${yes(metLatency)} |`);
-    rows.push(`| | stalled sockets with the default limits: ${st.slowHeaders.count} slow headers, ${st.halfBodies.count} half-sent bodies → closed | after ${s(st.slowHeaders.lastClosedMs)} and ${s(st.halfBodies.lastClosedMs)} at most | headers ${s(slowClients.limits.headersTimeoutMs)}, body ${s(slowClients.limits.bodyTimeoutMs)} (+ Node's check interval) | ${yes(st.slowHeaders.lastClosedMs <= slowClients.limits.headersTimeoutMs + 1500 && st.halfBodies.lastClosedMs <= slowClients.limits.bodyTimeoutMs + 1500)} |`);
+    rows.push(
+      `| [Slow clients](#slow-clients) | ${o.readers} readers of \`GET /events\` that never read, events flowing: what they add to the manager's memory (highest vs highest), then leave after they close (lowest vs lowest), less the twin's own drift | **${signed(peakAbove)}**, after **${signed(afterAbove)}** | ≤ +${t.peakAboveBaselineMB} MB, then ≤ +${t.afterAboveBaselineMB} MB | ${yes(metMemory)} |`,
+    );
+    rows.push(
+      `| | \`GET /tasks\` p99 with those readers / of a twin manager without, asked in turn | ${ms(r.loadedP99)} / ${ms(r.twinLoadedP99)}: **${fmt(ratio, 2)}** | ≤ ${t.p99Ratio} | ${yes(metLatency)} |`,
+    );
+    rows.push(
+      `| | stalled sockets with the default limits: ${st.slowHeaders.count} slow headers, ${st.halfBodies.count} half-sent bodies → closed | after ${s(st.slowHeaders.lastClosedMs)} and ${s(st.halfBodies.lastClosedMs)} at most | headers ${s(slowClients.limits.headersTimeoutMs)}, body ${s(slowClients.limits.bodyTimeoutMs)} (+ Node's check interval) | ${yes(st.slowHeaders.lastClosedMs <= slowClients.limits.headersTimeoutMs + 1500 && st.halfBodies.lastClosedMs <= slowClients.limits.bodyTimeoutMs + 1500)} |`,
+    );
     sections.push(`## Slow clients
 
 **What it measures.** A real \`cube start\` process (its worker is real, and idle: every task asks for 1 PiB of memory,
@@ -492,7 +619,9 @@ ${when(slowClients)}; the machine's 1-minute load average (other work on this sh
 
   if (cliStart) {
     const r = cliStart;
-    rows.push(`| [cube status start-up](#cube-status-start-up) | \`cube status\` against a running manager, as a whole process, against \`node -e 0\` | ${ms(r.cubeMs.median)} vs ${ms(r.nodeMs.median)}: **ratio ${r.ratio}** | ≤ ${r.target} | ${yes(r.met)} |`);
+    rows.push(
+      `| [cube status start-up](#cube-status-start-up) | \`cube status\` against a running manager, as a whole process, against \`node -e 0\` | ${ms(r.cubeMs.median)} vs ${ms(r.nodeMs.median)}: **ratio ${r.ratio}** | ≤ ${r.target} | ${yes(r.met)} |`,
+    );
     const chart = writeChart('cli-start', {
       title: 'cube status, start to exit',
       subtitle: `median of ${r.runs} interleaved runs, dots are single runs; cube status / node -e 0 = ${r.ratio} (target ≤ ${r.target})`,
@@ -530,7 +659,9 @@ ${when(r)}. Other processes took ${r.otherCores} cores during the measurement th
     const o = sim.oneThread;
     const met = a.seedsPerSecond >= sim.targetSeedsPerSecond;
     const fmt1 = (n: number) => n.toLocaleString('en-US');
-    rows.push(`| [Cluster simulator](#cluster-simulator) | seeded whole-cluster fault histories (test/sim), ${a.threads} threads | **${a.seedsPerSecond} seeds/s**, **${fmt1(a.clusterHoursPerMinute)} simulated cluster-hours per minute** | ≥ ${sim.targetSeedsPerSecond} seeds/s (1,000 in < 2 min) | ${yes(met)} |`);
+    rows.push(
+      `| [Cluster simulator](#cluster-simulator) | seeded whole-cluster fault histories (test/sim), ${a.threads} threads | **${a.seedsPerSecond} seeds/s**, **${fmt1(a.clusterHoursPerMinute)} simulated cluster-hours per minute** | ≥ ${sim.targetSeedsPerSecond} seeds/s (1,000 in < 2 min) | ${yes(met)} |`,
+    );
     sections.push(`## Cluster simulator
 
 **What it measures.** The deterministic simulation of the whole cluster (test/sim, docs/reliability.md "The simulator"):
@@ -552,6 +683,8 @@ Target: npm test runs 1,000 seeds in under 2 minutes on 2 cores, so ≥ ${sim.ta
 ${when(sim)}.
 `);
   }
+
+  if (failover) sections.push(failoverSection(failover, rows));
 
   for (const r of others) {
     rows.push(`| ${escape(r.name)} | (no description in bench/report.ts) | see ${r.name}.json | | |`);
@@ -585,6 +718,8 @@ node --import tsx bench/restart.ts                 # ~15 s, Docker
 node --import tsx bench/slow-clients.ts            # ~2 min, Docker (an idle worker)
 npm run build && node --import tsx bench/cli-start.ts   # ~20 s, no Docker
 node --import tsx bench/sim.ts                     # ~2 min, no Docker (the cluster simulator)
+
+node --import tsx bench/failover.ts                # ~5 min, etcd (scripts/etcd-up.sh), no Docker (MemoryRuntime)
 node --import tsx bench/report.ts                  # writes docs/benchmarks.md and docs/benchmarks/*.svg
 \`\`\`
 

@@ -84,7 +84,9 @@ const result = {
   ratio: round(median(cubeTimes) / median(rawTimes), 3),
   targetMedianMs: 2000,
 };
-console.log(`cube: docker kill → Running again: median ${result.cubeMs.median} ms, worst ${result.cubeMs.worst} ms over ${kills} kills (target: median < 2000 ms)`);
+console.log(
+  `cube: docker kill → Running again: median ${result.cubeMs.median} ms, worst ${result.cubeMs.worst} ms over ${kills} kills (target: median < 2000 ms)`,
+);
 console.log(`raw dockerode create+start of the same image: median ${result.rawCreateStartMs.median} ms`);
 console.log(`ratio (median restart / median create+start): ${result.ratio}`);
 console.log(`saved ${saveResult('restart', result)}`);

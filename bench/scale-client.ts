@@ -18,7 +18,13 @@ export interface Server {
 }
 
 /** Starts bench/scale-server.ts for the checkout at `root`. */
-export async function startServer(root: string, dataDir: string, runtime: 'fake' | 'memory', settings: object = {}, nodeOptions: string[] = []): Promise<Server> {
+export async function startServer(
+  root: string,
+  dataDir: string,
+  runtime: 'fake' | 'memory',
+  settings: object = {},
+  nodeOptions: string[] = [],
+): Promise<Server> {
   const child = fork(serverScript, [root, dataDir, runtime, JSON.stringify(settings)], {
     execArgv: ['--import', 'tsx', '--expose-gc', '--max-old-space-size=4096', ...nodeOptions],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -112,10 +118,11 @@ export async function followEvents(url: string): Promise<EventCounter> {
       }
     }
   };
-  counter.reached = (state, count) => new Promise<void>((resolve) => {
-    waiters.push({ state, count, resolve });
-    wake();
-  });
+  counter.reached = (state, count) =>
+    new Promise<void>((resolve) => {
+      waiters.push({ state, count, resolve });
+      wake();
+    });
   const update = (data: string) => {
     const idAt = data.indexOf('"ID":"') + 6;
     const id = data.slice(idAt, data.indexOf('"', idAt));
@@ -162,16 +169,20 @@ export async function postAll(url: string, bodies: string[], inFlight: number): 
   const post = (i: number) =>
     new Promise<void>((resolve, reject) => {
       const sent = performance.now();
-      const req = request(`${url}/tasks`, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(bodies[i]!) } }, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => {
-          latencies[i] = performance.now() - sent;
-          if (res.statusCode !== 201) reject(new Error(`POST /tasks answered ${res.statusCode}: ${text.slice(0, 300)}`));
-          else resolve();
-        });
-      });
+      const req = request(
+        `${url}/tasks`,
+        { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(bodies[i]!) } },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (text += chunk));
+          res.on('end', () => {
+            latencies[i] = performance.now() - sent;
+            if (res.statusCode !== 201) reject(new Error(`POST /tasks answered ${res.statusCode}: ${text.slice(0, 300)}`));
+            else resolve();
+          });
+        },
+      );
       req.on('error', reject);
       req.end(bodies[i]);
     });

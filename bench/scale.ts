@@ -99,7 +99,8 @@ async function rates() {
       }
     }
   }
-  const medianOf = (code: 'this' | 'baseline', n: number, key: 'tasksPerSecond' | 'heapPerTaskBytes') => Math.round(median(runs.filter((r) => r.code === code && r.n === n).map((r) => r[key])));
+  const medianOf = (code: 'this' | 'baseline', n: number, key: 'tasksPerSecond' | 'heapPerTaskBytes') =>
+    Math.round(median(runs.filter((r) => r.code === code && r.n === n).map((r) => r[key])));
   const bySize = sizes.map((n) => ({ n, tasksPerSecond: medianOf('this', n, 'tasksPerSecond'), heapPerTaskBytes: medianOf('this', n, 'heapPerTaskBytes') }));
   const at = (n: number) => bySize.find((s) => s.n === n);
   const baseline10k = medianOf('baseline', 10_000, 'tasksPerSecond');
@@ -115,8 +116,20 @@ async function rates() {
     console.log(`profile: ${join(dir, file)}`);
   }
   const heapPerTask = Math.max(...bySize.map((s) => s.heapPerTaskBytes));
-  console.log(`rate(${largest.n})/rate(10k) = ${flat} (target ≥ 0.8); rate(10k) this/baseline = ${faster} (target ≥ 2); heap per live task ≤ ${heapPerTask} B (target ≤ 4096)`);
-  return { inFlight: IN_FLIGHT, baseline, bySize, baseline10k, flat, faster, heapPerTask, met: { flat: flat >= 0.8, faster: faster >= 2, heap: heapPerTask <= 4096 }, runs };
+  console.log(
+    `rate(${largest.n})/rate(10k) = ${flat} (target ≥ 0.8); rate(10k) this/baseline = ${faster} (target ≥ 2); heap per live task ≤ ${heapPerTask} B (target ≤ 4096)`,
+  );
+  return {
+    inFlight: IN_FLIGHT,
+    baseline,
+    bySize,
+    baseline10k,
+    flat,
+    faster,
+    heapPerTask,
+    met: { flat: flat >= 0.8, faster: faster >= 2, heap: heapPerTask <= 4096 },
+    runs,
+  };
 }
 
 async function main() {

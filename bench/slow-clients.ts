@@ -34,14 +34,25 @@ async function stalledSockets() {
       slowHeaders.push(socket);
     }
     const halfBodies: HeldSocket[] = [];
-    for (let i = 0; i < 100; i++) halfBodies.push(await openRaw(cube.url, `POST /tasks HTTP/1.1\r\nHost: ${host}\r\nContent-Length: 1000\r\n\r\n{"Task": {`, { read: true }));
+    for (let i = 0; i < 100; i++)
+      halfBodies.push(await openRaw(cube.url, `POST /tasks HTTP/1.1\r\nHost: ${host}\r\nContent-Length: 1000\r\n\r\n{"Task": {`, { read: true }));
     sockets.push(...slowHeaders, ...halfBodies);
     await untilClosed(sockets, 60_000);
     const worst = (group: HeldSocket[]) => Math.max(...group.map((s) => s.closedAfterMs!));
     const best = (group: HeldSocket[]) => Math.min(...group.map((s) => s.closedAfterMs!));
     return {
-      slowHeaders: { count: slowHeaders.length, firstClosedMs: best(slowHeaders), lastClosedMs: worst(slowHeaders), answered408: slowHeaders.filter((s) => s.received().startsWith('HTTP/1.1 408')).length },
-      halfBodies: { count: halfBodies.length, firstClosedMs: best(halfBodies), lastClosedMs: worst(halfBodies), answered408: halfBodies.filter((s) => s.received().startsWith('HTTP/1.1 408')).length },
+      slowHeaders: {
+        count: slowHeaders.length,
+        firstClosedMs: best(slowHeaders),
+        lastClosedMs: worst(slowHeaders),
+        answered408: slowHeaders.filter((s) => s.received().startsWith('HTTP/1.1 408')).length,
+      },
+      halfBodies: {
+        count: halfBodies.length,
+        firstClosedMs: best(halfBodies),
+        lastClosedMs: worst(halfBodies),
+        answered408: halfBodies.filter((s) => s.received().startsWith('HTTP/1.1 408')).length,
+      },
     };
   } finally {
     timers.forEach(clearInterval);
@@ -52,16 +63,26 @@ async function stalledSockets() {
 
 async function main() {
   const options = { readers, seedTasks: 60, envBytes: 4096, submitEveryMs: 10, phaseMs: 8000, warmVersions: 5000, returnSlack: 10 * MiB, returnPhases: 6 };
-  console.log(`${readers} readers that never read, ${options.seedTasks} tasks of ${options.envBytes / 1024} KiB Env, one submission every ${options.submitEveryMs} ms…`);
+  console.log(
+    `${readers} readers that never read, ${options.seedTasks} tasks of ${options.envBytes / 1024} KiB Env, one submission every ${options.submitEveryMs} ms…`,
+  );
   const loadBefore = loadavg()[0]!;
   const load = await measureReaderLoad(options);
-  console.log(`  memory: without readers ${inMiB(load.baselineRss)}…${inMiB(load.baselinePeakRss)} MB, with them at most ${inMiB(load.peakRss)} MB, after them at least ${inMiB(load.afterRss)} MB (${load.returnedAfterMs} ms after they closed)`);
-  console.log(`  twin:   without readers ${inMiB(load.twinBaselineRss)}…${inMiB(load.twinBaselinePeakRss)} MB, then at most ${inMiB(load.twinPeakRss)} MB, then at least ${inMiB(load.twinAfterRss)} MB`);
+  console.log(
+    `  memory: without readers ${inMiB(load.baselineRss)}…${inMiB(load.baselinePeakRss)} MB, with them at most ${inMiB(load.peakRss)} MB, after them at least ${inMiB(load.afterRss)} MB (${load.returnedAfterMs} ms after they closed)`,
+  );
+  console.log(
+    `  twin:   without readers ${inMiB(load.twinBaselineRss)}…${inMiB(load.twinBaselinePeakRss)} MB, then at most ${inMiB(load.twinPeakRss)} MB, then at least ${inMiB(load.twinAfterRss)} MB`,
+  );
   console.log(`  the readers added ${inMiB(load.readersPeak)} MB at the highest and left ${inMiB(load.readersLeft)} MB`);
-  console.log(`  GET /tasks p99: ${round(load.loadedP99)} ms with readers, ${round(load.twinLoadedP99)} ms of its twin without at the same moments (${round(load.idleP99)} ms before, ${round(load.idleAgainP99)} ms after)`);
+  console.log(
+    `  GET /tasks p99: ${round(load.loadedP99)} ms with readers, ${round(load.twinLoadedP99)} ms of its twin without at the same moments (${round(load.idleP99)} ms before, ${round(load.idleAgainP99)} ms after)`,
+  );
   console.log('stalled sockets with the default limits…');
   const stalled = await stalledSockets();
-  console.log(`  slow headers closed after ${stalled.slowHeaders.firstClosedMs}…${stalled.slowHeaders.lastClosedMs} ms, half-sent bodies after ${stalled.halfBodies.firstClosedMs}…${stalled.halfBodies.lastClosedMs} ms`);
+  console.log(
+    `  slow headers closed after ${stalled.slowHeaders.firstClosedMs}…${stalled.slowHeaders.lastClosedMs} ms, half-sent bodies after ${stalled.halfBodies.firstClosedMs}…${stalled.halfBodies.lastClosedMs} ms`,
+  );
   const defaults = readSettings({}, {});
   const file = saveResult('slow-clients', {
     options,

@@ -22,6 +22,7 @@ import { carryOut, dropIntent, stop, submit } from './manager/commands.js';
 import { adoptOrphans, checkLiveness, heard, suspect, undelivered } from './manager/liveness.js';
 import { compareListed, isOlder, isStale, mirror, refused, stopStaleCopy } from './manager/mirror.js';
 import { sweep, sweepIfDue, type Swept } from './manager/retention.js';
+import { drain, join, remove, undrain } from './manager/membership.js';
 import { workerMachine, type WorkerInput } from './worker.js';
 
 export interface WorkerSpec {
@@ -30,6 +31,10 @@ export interface WorkerSpec {
   address: string;
   /** Given for a worker that runs in this process: its machine's input. */
   local?: Omit<WorkerInput, 'embedded'>;
+  /** Drained before this start (`cube node drain`): it takes no new tasks. */
+  draining?: boolean;
+  /** It joined at runtime (`cube worker --join`). */
+  joined?: boolean;
 }
 
 /** The input of a remote worker's proxy: `since` is the newest version of that worker the manager has applied. */
@@ -70,6 +75,11 @@ export type ManagerEvent =
   | { type: 'retention.sweep'; at: string; requestId?: string }
   /** Raised after the reports of a full list from a worker: compare what it leaves out. */
   | { type: 'worker.listed'; listing: Extract<FromWorker, { type: 'worker.tasks' }> }
+  /** Workers that join and leave at runtime (machines/manager/membership.ts); the edge stored each change first. */
+  | { type: 'worker.join'; name: string; address: string; at: string }
+  | { type: 'worker.drain'; name: string; at: string }
+  | { type: 'worker.undrain'; name: string; at: string }
+  | { type: 'worker.remove'; name: string; at: string }
   | FromWorker;
 
 export type ManagerEmitted =
@@ -114,8 +124,7 @@ function effects(enqueue: Enqueue, book: Book): Effects {
       enqueue.emit({ type: 'task.updated', task });
     },
     persist: (task, stopRequested) => enqueue({ type: 'persistIntent', params: { task, stopRequested } }),
-    placementAnswered: (id, placement, refusal) =>
-      enqueue.emit({ type: 'placement.answered', id, placement, ...(refusal === undefined ? {} : { refusal }) }),
+    placementAnswered: (id, placement, refusal) => enqueue.emit({ type: 'placement.answered', id, placement, ...(refusal === undefined ? {} : { refusal }) }),
     refused: (id, reason, status, requestId) => enqueue.emit({ type: 'task.refused', id, reason, status, ...(requestId === undefined ? {} : { requestId }) }),
     workerChanged: (worker) => enqueue.emit({ type: 'worker.changed', worker: { ...worker } }),
     note: (entry) => {
@@ -134,7 +143,9 @@ type Of<T extends ManagerEvent['type']> = Extract<ManagerEvent, { type: T }>;
 type Handler<T extends ManagerEvent['type']> = (context: ManagerContext, event: Of<T>, fx: Effects) => string | void;
 
 /** What each event does to the book: one function of machines/manager/* each. A string is a refusal (409). */
-const handlers: { [T in Exclude<ManagerEvent['type'], 'task.updated' | 'worker.tasks' | 'intent.persisted' | 'retention.sweep'>]: Handler<T> } = {
+const handlers: {
+  [T in Exclude<ManagerEvent['type'], 'task.updated' | 'worker.tasks' | 'intent.persisted' | 'retention.sweep' | 'worker.join' | 'worker.remove'>]: Handler<T>;
+} = {
   'task.submit': (c, e, fx) => submit(c.book, c.placement, e.task, e.at, e.requestId, fx),
   'task.stop': (c, e, fx) => stop(c.book, c.placement, e.id, e.at, e.requestId, fx),
   tick: (c, e, fx) => {
@@ -147,7 +158,21 @@ const handlers: { [T in Exclude<ManagerEvent['type'], 'task.updated' | 'worker.t
   'worker.unreachable': (c, e, fx) => suspect(c.book, e.worker, e.reason, e.at, fx),
   'task.undelivered': (c, e, fx) => undelivered(c.book, c.placement, e, fx),
   'task.refused': (c, e, fx) => refused(c.book, c.placement, e, c.book.now, fx),
+  'worker.drain': (c, e, fx) => drain(c.book, c.placement, e.name, e.at, fx),
+  'worker.undrain': (c, e, fx) => undrain(c.book, c.placement, e.name, e.at, fx),
 };
+
+/** Spawns the child that speaks for a worker: the worker machine itself in this process, a proxy for one elsewhere. */
+function spawnWorker(
+  enqueue: { spawnChild: (src: 'localWorker' | 'remoteWorker', options: { id: string; systemId: string; input: unknown }) => void },
+  spec: WorkerSpec,
+  /** The newest version of the worker the manager has applied: its proxy's first sync asks for what changed after it. */
+  since: number,
+): void {
+  const id = `worker:${spec.name}`;
+  if (spec.local) enqueue.spawnChild('localWorker', { id, systemId: id, input: { ...spec.local, embedded: true } });
+  else enqueue.spawnChild('remoteWorker', { id, systemId: id, input: { name: spec.name, address: spec.address, since } satisfies RemoteWorkerInput });
+}
 
 /** The effects of the event being handled, for the book's functions. */
 const fxOf = (enqueue: unknown, book: Book): Effects => effects(enqueue as Enqueue, book);
@@ -193,7 +218,12 @@ export const managerMachine = setup({
      * supplied by src/ from the manager's store. This default keeps everything
      * in memory: it is always stored.
      */
-    persistIntent: raise((_, params: { task: Task; stopRequested: boolean }): ManagerEvent => ({ type: 'intent.persisted', id: params.task.ID, ok: true, problem: '' })),
+    persistIntent: raise((_, params: { task: Task; stopRequested: boolean }): ManagerEvent => ({
+      type: 'intent.persisted',
+      id: params.task.ID,
+      ok: true,
+      problem: '',
+    })),
     /** Writes a changed record; supplied by src/ (a failed write is retried there). */
     save: (_, _params: { task: Task; stopRequested: boolean }) => undefined,
     /** Removes pruned records from the store; supplied by src/. */
@@ -237,6 +267,20 @@ export const managerMachine = setup({
         enqueue.sendTo(`worker:${name}`, { type: 'worker.sync', at: context.book.now, since: context.book.heard.get(name) ?? 0 } satisfies ToWorker);
       }
     }),
+    /** A worker joined: its proxy is spawned, and it takes tasks from its first heartbeat. */
+    joinWorker: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'worker.join') return;
+      const joined = join(context.book, context.placement, event.name, event.address, event.at, fxOf(enqueue, context.book));
+      if (joined === 'same') return;
+      if (joined === 'moved') enqueue.stopChild(`worker:${event.name}`); // its proxy spoke to the old address
+      spawnWorker(enqueue as never, { name: event.name, address: event.address }, context.book.heard.get(event.name) ?? 0);
+    }),
+    /** A worker is forgotten: its child is stopped, and its tasks are placed again. */
+    removeWorker: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'worker.remove' || !context.book.workers.has(event.name)) return;
+      enqueue.stopChild(`worker:${event.name}`);
+      remove(context.book, context.placement, event.name, event.at, fxOf(enqueue, context.book));
+    }),
     /** Tasks restored on a worker this manager no longer has are placed again (or completed, if a stop was asked). */
     adoptOrphans: enqueueActions(({ context, enqueue }) => adoptOrphans(context.book, context.placement, fxOf(enqueue, context.book))),
   },
@@ -252,11 +296,7 @@ export const managerMachine = setup({
   // Workers are children named worker:<name>, wherever they run.
   entry: [
     enqueueActions(({ context, enqueue }) => {
-      for (const spec of context.workers) {
-        const id = `worker:${spec.name}`;
-        if (spec.local) enqueue.spawnChild('localWorker', { id, systemId: id, input: { ...spec.local, embedded: true } });
-        else enqueue.spawnChild('remoteWorker', { id, systemId: id, input: { name: spec.name, address: spec.address, since: context.book.heard.get(spec.name) ?? 0 } });
-      }
+      for (const spec of context.workers) spawnWorker(enqueue as never, spec, context.book.heard.get(spec.name) ?? 0);
     }),
     'adoptOrphans',
   ],
@@ -268,10 +308,16 @@ export const managerMachine = setup({
     },
   },
   on: {
-    'task.updated': [{ guard: 'isStaleReport', actions: ['hear', 'stopStaleCopy'] }, { guard: 'isOlderReport', actions: 'hear' }, { actions: ['hear', 'mirrorReport'] }],
+    'task.updated': [
+      { guard: 'isStaleReport', actions: ['hear', 'stopStaleCopy'] },
+      { guard: 'isOlderReport', actions: 'hear' },
+      { actions: ['hear', 'mirrorReport'] },
+    ],
     'worker.tasks': { actions: ['hear', 'splitListing'] },
     'retention.sweep': { actions: 'sweepNow' },
     'intent.persisted': [{ guard: 'intentStored', actions: 'carryOutIntent' }, { actions: 'dropIntent' }],
+    'worker.join': { actions: 'joinWorker' },
+    'worker.remove': { actions: 'removeWorker' },
     // Every other event updates the book; which way is in `handlers` above.
     ...(Object.fromEntries(Object.keys(handlers).map((type) => [type, { actions: 'updateBook' }])) as Record<keyof typeof handlers, { actions: 'updateBook' }>),
   },

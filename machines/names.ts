@@ -18,4 +18,3 @@ export function nameTaken(names: Map<string, string>, tasks: Map<string, Task>, 
   const where = other?.Worker ? ` on worker ${other.Worker}` : '';
   return `the name "${task.Name}" is used by task ${holder} (${other?.StateName ?? 'active'}${where}); stop that task or give this one another Name`;
 }
-

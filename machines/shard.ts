@@ -66,7 +66,7 @@ export const shardMachine = setup({
     'xstate.snapshot.*': {
       actions: sendParent(({ event }) => ({
         type: 'task.changed',
-        task: ((event as unknown as { snapshot: TaskSnapshot }).snapshot).context.task,
+        task: (event as unknown as { snapshot: TaskSnapshot }).snapshot.context.task,
       })),
     },
     'xstate.done.actor.*': {

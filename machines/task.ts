@@ -10,12 +10,7 @@
 // own: `stopping` keeps the State it was stopped from until the container is
 // gone, and `restarting` is Failed while the restart delay runs.
 import { assign, emit, fromCallback, fromPromise, setup, type ActorRef, type Snapshot, type SnapshotFrom } from 'xstate';
-import type {
-  StateName,
-  Task,
-  TaskHistoryEntry,
-  TaskStateNumber,
-} from '../src/vocabulary/task.js';
+import type { StateName, Task, TaskHistoryEntry, TaskStateNumber } from '../src/vocabulary/task.js';
 import type { ActorFailure, Started, Stopped } from '../src/vocabulary/runtime.js';
 import { ZERO_TIME } from '../src/vocabulary/task.js';
 import { definitionChanges, withDefinition } from './definition.js';
@@ -205,8 +200,7 @@ export const taskMachine = setup({
       event.containerId === context.task.ContainerID,
     hasHealthCheck: ({ context }) => context.task.HealthCheck !== '',
     healthThresholdReached: ({ context }) => context.healthFailures + 1 >= context.policy.healthFailures,
-    restartAllowed: ({ context }) =>
-      context.failure !== null && restartDecision(context.task, context.failure, context.policy).restart,
+    restartAllowed: ({ context }) => context.failure !== null && restartDecision(context.task, context.failure, context.policy).restart,
     restored: ({ context }, state: StateName) => context.task.StateName === state,
   },
   actions: {
@@ -285,10 +279,7 @@ export const taskMachine = setup({
           actions: assign({
             replace: false,
             task: ({ context, event }) =>
-              withHistory(
-                { ...context.task, Worker: event.worker },
-                { Time: event.at, Type: 'Scheduled', Message: `scheduled on worker ${event.worker}` },
-              ),
+              withHistory({ ...context.task, Worker: event.worker }, { Time: event.at, Type: 'Scheduled', Message: `scheduled on worker ${event.worker}` }),
           }),
         },
         unschedulable: {
@@ -296,20 +287,14 @@ export const taskMachine = setup({
           actions: assign({
             failure: { kind: 'unschedulable', exitCode: null, outside: false },
             task: ({ context, event }) =>
-              withHistory(
-                { ...context.task, Reason: event.reason, FinishTime: event.at },
-                { Time: event.at, Type: 'Not Placed', Message: event.reason },
-              ),
+              withHistory({ ...context.task, Reason: event.reason, FinishTime: event.at }, { Time: event.at, Type: 'Not Placed', Message: event.reason }),
           }),
         },
         stop: {
           target: 'completed',
           actions: assign({
             task: ({ context, event }) =>
-              withHistory(
-                { ...context.task, FinishTime: event.at },
-                { Time: event.at, Type: 'Cancelled', Message: 'stopped by user before it was scheduled' },
-              ),
+              withHistory({ ...context.task, FinishTime: event.at }, { Time: event.at, Type: 'Cancelled', Message: 'stopped by user before it was scheduled' }),
           }),
         },
       },
@@ -364,8 +349,7 @@ export const taskMachine = setup({
       on: {
         progress: {
           actions: assign({
-            task: ({ context, event }) =>
-              withHistory(context.task, { Time: event.at, Type: 'Progress', Message: event.message }, true),
+            task: ({ context, event }) => withHistory(context.task, { Time: event.at, Type: 'Progress', Message: event.message }, true),
           }),
         },
         stop: 'stopping',
@@ -407,10 +391,7 @@ export const taskMachine = setup({
             failure: { kind: 'lost', exitCode: null, outside: true },
             task: ({ context, event }) => {
               const message = `container ${event.containerId.slice(0, 12)} disappeared (removed outside Cube, or Docker lost it)`;
-              return withHistory(
-                { ...context.task, FinishTime: event.at, Reason: message },
-                { Time: event.at, Type: 'Terminated', Message: message },
-              );
+              return withHistory({ ...context.task, FinishTime: event.at, Reason: message }, { Time: event.at, Type: 'Terminated', Message: message });
             },
           }),
         },
@@ -421,7 +402,10 @@ export const taskMachine = setup({
               const message = event.paused
                 ? `container ${event.containerId.slice(0, 12)} paused through Docker (docker unpause resumes it)`
                 : `container ${event.containerId.slice(0, 12)} unpaused`;
-              return withHistory({ ...context.task, Reason: event.paused ? message : '' }, { Time: event.at, Type: event.paused ? 'Paused' : 'Unpaused', Message: message });
+              return withHistory(
+                { ...context.task, Reason: event.paused ? message : '' },
+                { Time: event.at, Type: event.paused ? 'Paused' : 'Unpaused', Message: message },
+              );
             },
           }),
         },
@@ -443,10 +427,7 @@ export const taskMachine = setup({
               failure: { kind: 'health', exitCode: null, outside: false },
               task: ({ context, event }) => {
                 const message = `health check failed ${context.healthFailures + 1} times in a row: ${event.reason}`;
-                return withHistory(
-                  { ...context.task, FinishTime: event.at, Reason: message },
-                  { Time: event.at, Type: 'Unhealthy', Message: message },
-                );
+                return withHistory({ ...context.task, FinishTime: event.at, Reason: message }, { Time: event.at, Type: 'Unhealthy', Message: message });
               },
             }),
           },

@@ -312,7 +312,15 @@ function finishedOf(tasks: Iterable<Task>, done: Iterable<DoneTask>): Map<string
 
 // ---- the machine -----------------------------------------------------------------
 
-const refusal = (context: WorkerContext, id: string, placement: string, command: 'run' | 'stop', reason: string, requestId?: string, status?: number): FromWorker => ({
+const refusal = (
+  context: WorkerContext,
+  id: string,
+  placement: string,
+  command: 'run' | 'stop',
+  reason: string,
+  requestId?: string,
+  status?: number,
+): FromWorker => ({
   type: 'task.refused',
   worker: context.name,
   id,
@@ -452,7 +460,8 @@ export const workerMachine = setup({
   },
   entry: enqueueActions(({ context, enqueue }) => {
     for (const task of context.tasks.values()) {
-      if (task.StateName !== 'completed') enqueue({ type: 'spawnTask', params: { task, ...(context.startedAt === undefined ? {} : { at: context.startedAt }) } });
+      if (task.StateName !== 'completed')
+        enqueue({ type: 'spawnTask', params: { task, ...(context.startedAt === undefined ? {} : { at: context.startedAt }) } });
     }
   }),
   invoke: [
@@ -474,7 +483,15 @@ export const workerMachine = setup({
         actions: {
           type: 'report',
           params: ({ context, event }) =>
-            refusal(context, event.task.ID, event.task.Placement, 'run', `placement ${event.task.Placement} of task ${event.task.ID} was stopped before it reached worker ${context.name}; it does not run`, event.requestId, 409),
+            refusal(
+              context,
+              event.task.ID,
+              event.task.Placement,
+              'run',
+              `placement ${event.task.Placement} of task ${event.task.ID} was stopped before it reached worker ${context.name}; it does not run`,
+              event.requestId,
+              409,
+            ),
         },
       },
       {
@@ -499,7 +516,15 @@ export const workerMachine = setup({
           if (decision.action === 'spawn') {
             // A task from a manager keeps the time the manager accepted it; one POSTed here is accepted now.
             const SubmitTime = event.task.SubmitTime === ZERO_TIME ? event.at : event.task.SubmitTime;
-            const task: Task = { ...event.task, Placement: placement, State: TaskState.Pending, StateName: 'pending', Worker: context.name, SubmitTime, Version: 0 };
+            const task: Task = {
+              ...event.task,
+              Placement: placement,
+              State: TaskState.Pending,
+              StateName: 'pending',
+              Worker: context.name,
+              SubmitTime,
+              Version: 0,
+            };
             context.intents.set(id, { kind: 'run', run: event, task });
             enqueue({ type: 'persistIntent', params: { id, task } });
           } else if (decision.action === 'restart') {
@@ -555,7 +580,9 @@ export const workerMachine = setup({
           if (!intent) return;
           context.intents.delete(event.id);
           const [command, placement, requestId] =
-            intent.kind === 'run' ? (['run', intent.task.Placement, intent.run.requestId] as const) : (['stop', intent.placement, intent.stop.requestId] as const);
+            intent.kind === 'run'
+              ? (['run', intent.task.Placement, intent.run.requestId] as const)
+              : (['stop', intent.placement, intent.stop.requestId] as const);
           const why = `worker ${context.name} could not store the ${command} of task ${event.id}: ${event.problem}; nothing was done, try again`;
           enqueue({ type: 'report', params: refusal(context, event.id, placement, command, why, requestId, 503) });
         }),
@@ -565,7 +592,9 @@ export const workerMachine = setup({
       actions: { type: 'report', params: ({ context, event }) => listing(context, event.since, event.at) },
     },
     'worker.gc': {
-      actions: enqueueActions(({ context, event, enqueue }) => prune(context, sweepPlan(context, Date.parse(event.at), event.forget), enqueue as unknown as PruneEnqueue)),
+      actions: enqueueActions(({ context, event, enqueue }) =>
+        prune(context, sweepPlan(context, Date.parse(event.at), event.forget), enqueue as unknown as PruneEnqueue),
+      ),
     },
     'task.changed': {
       // Shards relay every snapshot; only a changed record is news. A task is
@@ -627,7 +656,12 @@ export const workerMachine = setup({
       // The event stream may have missed deaths while it was down: compare now.
       actions: [{ type: 'setRuntime', params: { problem: '' } }, { type: 'report', params: statsMessage }, 'requestReconcile'],
     },
-    'runtime.disconnected': { actions: [{ type: 'setRuntime', params: ({ event }) => ({ problem: event.reason }) }, { type: 'report', params: statsMessage }] },
+    'runtime.disconnected': {
+      actions: [
+        { type: 'setRuntime', params: ({ event }) => ({ problem: event.reason }) },
+        { type: 'report', params: statsMessage },
+      ],
+    },
     'containers.observed': {
       actions: enqueueActions(({ context, event, enqueue }) => {
         const plan = reconcilePlan(context.tasks, event.containers, event.asOf, event.at, context.done);

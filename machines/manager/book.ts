@@ -12,7 +12,7 @@ import type { ToWorker, WorkerStats } from '../../src/vocabulary/protocol.js';
 import type { Held, Scheduler } from '../../src/vocabulary/scheduler.js';
 import { TaskState, ZERO_TIME, type StateName, type Task, type TaskHistoryEntry } from '../../src/vocabulary/task.js';
 import { nameTask } from '../names.js';
-import { placementBase } from '../../src/vocabulary/placement.js';
+import { decision, placementBase } from '../../src/vocabulary/placement.js';
 import type { DoneTask } from '../../src/vocabulary/retention.js';
 import { sameRecord } from '../definition.js';
 import { doneOf, isFinished } from '../retention.js';
@@ -36,6 +36,10 @@ export interface WorkerEntry {
   held: Held;
   /** Why it is suspect or down, in words. */
   problem: string;
+  /** Drained (`cube node drain`): it takes no new tasks, and its tasks were moved. */
+  draining: boolean;
+  /** It joined at runtime (`cube worker --join`), rather than being named by --workers or running in this process. */
+  joined: boolean;
 }
 
 /** How placement is decided: supplied by src/scheduler, pure functions. */
@@ -208,8 +212,7 @@ function move(book: Book, policy: PlacementPolicy, task: Task, sign: 1 | -1): vo
   else placed.delete(task.ID);
 }
 
-export const note = (task: Task, at: string, Type: string, Message: string): Task =>
-  withHistory(task, { Time: at, Type, Message } satisfies TaskHistoryEntry);
+export const note = (task: Task, at: string, Type: string, Message: string): Task => withHistory(task, { Time: at, Type, Message } satisfies TaskHistoryEntry);
 
 /** Back to the queue, to be placed again (on another worker if this one is not up). */
 export function requeue(book: Book, policy: PlacementPolicy, task: Task, at: string, why: string, fx: Effects): void {
@@ -251,6 +254,8 @@ export interface Restore {
   stopRequested: string[];
   log: LogEntry[];
   meta?: BookMeta;
+  /** A version every new one must pass (a store shared by several managers gives it; docs/ha.md). */
+  versionFloor?: number;
 }
 
 export const emptyMeta = (): BookMeta => ({ pruned: 0, incarnations: [], heard: {} });
@@ -258,8 +263,28 @@ export const emptyMeta = (): BookMeta => ({ pruned: 0, incarnations: [], heard: 
 /** A manager's starts kept to tell its placements: enough for years of restarts. */
 const INCARNATIONS_KEPT = 1000;
 
+/** A worker entry as the book starts it: unknown until its first heartbeat. */
+export function newWorkerEntry(
+  spec: { name: string; address: string; draining?: boolean; joined?: boolean },
+  since: string,
+  policy: PlacementPolicy,
+): WorkerEntry {
+  return {
+    name: spec.name,
+    address: spec.address,
+    state: 'unknown',
+    since,
+    lastSeen: '',
+    stats: null,
+    held: policy.empty(),
+    problem: '',
+    draining: spec.draining ?? false,
+    joined: spec.joined ?? false,
+  };
+}
+
 export function newBook(
-  workers: { name: string; address: string }[],
+  workers: { name: string; address: string; draining?: boolean; joined?: boolean }[],
   policy: PlacementPolicy,
   startedAt: string,
   incarnation: string,
@@ -275,12 +300,7 @@ export function newBook(
     queue: new Set(),
     stopRequested: new Set(restore.stopRequested),
     names: new Map(),
-    workers: new Map(
-      workers.map((w) => [
-        w.name,
-        { name: w.name, address: w.address, state: 'unknown', since: startedAt, lastSeen: '', stats: null, held: policy.empty(), problem: '' },
-      ]),
-    ),
+    workers: new Map(workers.map((w) => [w.name, newWorkerEntry(w, startedAt, policy)])),
     memo: undefined,
     log: restore.log.slice(-LOG_LIMIT),
     startedAt,
@@ -295,9 +315,10 @@ export function newBook(
     heard: new Map(workers.map((w) => [w.name, meta.heard[w.name] ?? 0])),
   };
   // Restored records get versions of this start: what was seen before it, and not written, was lower.
-  let stored = 0;
-  for (const task of restore.tasks) stored = Math.max(stored, task.Version);
-  for (const task of done) stored = Math.max(stored, task.Version);
+  // A restart's placement is numbered before its record's version, so both count; and a store shared by
+  // several managers (etcd) gives a floor, so a new leader's placements come after the old one's whatever the clocks say.
+  let stored = Math.max(0, restore.versionFloor ?? 0);
+  for (const task of [...restore.tasks, ...done]) stored = Math.max(stored, task.Version, decision(task.Placement) ?? 0);
   book.seq = firstVersion(stored, startedAt);
   for (const restored of restore.tasks) {
     const task = { ...restored, Version: ++book.seq };

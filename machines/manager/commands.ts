@@ -30,7 +30,14 @@ export function submit(book: Book, policy: PlacementPolicy, incoming: Task, at: 
     const taken = nameTaken(book.names, book.tasks, incoming);
     if (taken) return taken;
     const received: Task = { ...incoming, State: TaskState.Pending, StateName: 'pending', SubmitTime: at, Worker: '', Reason: '', Placement: '' };
-    hold(book, policy, { kind: 'submit', previous: undefined, at, requestId }, note(received, at, 'Received', `received by the manager: ${incoming.Image}`), false, fx);
+    hold(
+      book,
+      policy,
+      { kind: 'submit', previous: undefined, at, requestId },
+      note(received, at, 'Received', `received by the manager: ${incoming.Image}`),
+      false,
+      fx,
+    );
     return undefined;
   }
   if (book.stopRequested.has(record.ID)) return `task ${record.ID} is being stopped, and a stopped task is final; POST it with a new ID to run it again`;
@@ -44,7 +51,12 @@ export function submit(book: Book, policy: PlacementPolicy, incoming: Task, at: 
   if (record.StateName === 'pending') {
     // Still waiting for a worker: it waits with its new definition.
     // Its last placement, given up, is void: a late report of it is a stale copy of the old definition.
-    const updated = note({ ...withDefinition(record, incoming), Placement: '' }, at, 'Updated', `new definition (${changed.join(', ')} changed) before it was placed`);
+    const updated = note(
+      { ...withDefinition(record, incoming), Placement: '' },
+      at,
+      'Updated',
+      `new definition (${changed.join(', ')} changed) before it was placed`,
+    );
     hold(book, policy, { kind: 'update', previous: record, at, requestId }, updated, false, fx);
     return undefined;
   }
@@ -52,7 +64,12 @@ export function submit(book: Book, policy: PlacementPolicy, incoming: Task, at: 
   const placement = newPlacementId(book.incarnation, ++book.seq);
   const next =
     changed.length > 0
-      ? note(withDefinition({ ...record, Placement: placement, RestartCount: 0 }, incoming), at, 'Updated', `new definition (${changed.join(', ')} changed): placement ${placement}`)
+      ? note(
+          withDefinition({ ...record, Placement: placement, RestartCount: 0 }, incoming),
+          at,
+          'Updated',
+          `new definition (${changed.join(', ')} changed): placement ${placement}`,
+        )
       : note({ ...record, Placement: placement, RestartCount: 0 }, at, 'Restart Requested', `restart requested by user: placement ${placement}`);
   hold(book, policy, { kind: changed.length > 0 ? 'update' : 'restart', previous: record, at, requestId }, next, false, fx);
   return undefined;
@@ -87,7 +104,13 @@ export function carryOut(book: Book, policy: PlacementPolicy, id: string, fx: Ef
     }
     case 'update':
     case 'restart': {
-      fx.note({ Time: at, Type: intent.kind === 'update' ? 'Update Requested' : 'Restart Requested', Message: `task ${record.Name}: placement ${record.Placement}`, Task: id, Worker: record.Worker });
+      fx.note({
+        Time: at,
+        Type: intent.kind === 'update' ? 'Update Requested' : 'Restart Requested',
+        Message: `task ${record.Name}: placement ${record.Placement}`,
+        Task: id,
+        Worker: record.Worker,
+      });
       if (record.State === TaskState.Pending) {
         setRecord(book, policy, record, fx); // waits in the queue with its new definition
       } else if (record.Worker && usable(book, record.Worker)) {
@@ -121,5 +144,10 @@ export function dropIntent(book: Book, policy: PlacementPolicy, id: string, prob
   if (intent.previous) place(book, policy, current, intent.previous);
   else if (current) forget(book, policy, current);
   const what = intent.kind === 'submit' ? 'the new task' : intent.kind;
-  fx.refused(id, `the manager could not store ${what} of task ${id} (${problem}); nothing was done. Try again once the disk is writable`, 503, intent.requestId);
+  fx.refused(
+    id,
+    `the manager could not store ${what} of task ${id} (${problem}); nothing was done. Try again once the store takes writes again`,
+    503,
+    intent.requestId,
+  );
 }

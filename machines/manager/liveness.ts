@@ -47,7 +47,14 @@ export function checkLiveness(book: Book, policy: PlacementPolicy, ttlMs: number
         const why = `stopped by user; worker ${worker.name} was lost with it, and is told when it answers again`;
         complete(book, policy, task, at, 'Killed', why, fx, false);
       } else if (onWorker.has(task.StateName)) {
-        requeue(book, policy, task, at, `worker ${worker.name} was lost (${why}); placing the task again, and stopping the old copy if that worker comes back`, fx);
+        requeue(
+          book,
+          policy,
+          task,
+          at,
+          `worker ${worker.name} was lost (${why}); placing the task again, and stopping the old copy if that worker comes back`,
+          fx,
+        );
       }
     }
   }
@@ -76,6 +83,11 @@ export function undelivered(book: Book, policy: PlacementPolicy, message: Extrac
  */
 export function adoptOrphans(book: Book, policy: PlacementPolicy, fx: Effects): void {
   for (const task of [...book.tasks.values()]) {
+    // A stop of a queued task was stored, and the manager stopped before its end was (a store that writes behind: etcd).
+    if (task.StateName === 'pending' && book.stopRequested.has(task.ID)) {
+      complete(book, policy, task, book.now, 'Cancelled', 'stopped by user before it was placed', fx);
+      continue;
+    }
     if (task.Worker === '' || book.workers.has(task.Worker) || !onWorker.has(task.StateName)) continue;
     const why = `worker ${task.Worker} is not one of this manager's workers (--workers)`;
     if (book.stopRequested.has(task.ID)) complete(book, policy, task, book.now, 'Killed', `stopped by user; ${why}, so its copy is out of reach`, fx);

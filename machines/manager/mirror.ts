@@ -64,7 +64,8 @@ export function stopStaleCopy(book: Book, policy: PlacementPolicy, { worker, tas
       : 'the task was pruned: it finished and its retention ran out';
   const message = `worker ${worker} still ran placement ${task.Placement || '(unnamed)'}; that copy is stopped (${where})`;
   fx.note({ Time: at, Type: 'Stale Copy Stopped', Message: message, Task: task.ID, Worker: worker });
-  if (record && !record.Events.some((e) => e.Type === 'Stale Copy Stopped' && e.Message === message)) setRecord(book, policy, note(record, at, 'Stale Copy Stopped', message), fx);
+  if (record && !record.Events.some((e) => e.Type === 'Stale Copy Stopped' && e.Message === message))
+    setRecord(book, policy, note(record, at, 'Stale Copy Stopped', message), fx);
 }
 
 /** Applies a current report: the record mirrors the worker's, with the manager's own history kept in front. */
@@ -75,7 +76,12 @@ export function mirror(book: Book, policy: PlacementPolicy, { worker, task }: Re
     if (book.done.has(task.ID)) return;
     // A task the manager has no record of (its state was lost): it runs, so it is in the system. A finished one is history, not work.
     if (isFinished(task)) return;
-    const adopted = setRecord(book, policy, note({ ...task, Worker: worker }, at, 'Adopted', `reported by worker ${worker}; the manager had no record of it`), fx);
+    const adopted = setRecord(
+      book,
+      policy,
+      note({ ...task, Worker: worker }, at, 'Adopted', `reported by worker ${worker}; the manager had no record of it`),
+      fx,
+    );
     book.reported.set(task.ID, { placement: placementBase(adopted.Placement), version: task.Version });
     return;
   }
@@ -84,7 +90,12 @@ export function mirror(book: Book, policy: PlacementPolicy, { worker, task }: Re
   if (task.State === TaskState.Completed) book.stopRequested.delete(task.ID); // its worker confirms the stop
   const first = book.reported.get(task.ID) === undefined;
   const placement = task.Placement || record.Placement;
-  const mirrored = setRecord(book, policy, { ...task, Worker: worker, Placement: placement, SubmitTime: record.SubmitTime, Events: mergeHistory(record.Events, task.Events) }, fx);
+  const mirrored = setRecord(
+    book,
+    policy,
+    { ...task, Worker: worker, Placement: placement, SubmitTime: record.SubmitTime, Events: mergeHistory(record.Events, task.Events) },
+    fx,
+  );
   if (mirrored.State !== TaskState.Completed) book.reported.set(task.ID, { placement: placementBase(placement), version: task.Version });
   if (first) fx.placementAnswered(task.ID, placement, undefined);
 }
@@ -129,11 +140,25 @@ export function compareListed(book: Book, policy: PlacementPolicy, message: Extr
     if (!has && completed !== undefined && samePlacement(completed.Placement, record.Placement)) {
       // Its Completed report was missed (the stream broke): the worker's word all the same.
       const stopped = book.stopRequested.has(record.ID);
-      complete(book, policy, record, completed.FinishTime, stopped ? 'Killed' : 'Completed', `worker ${worker} lists placement ${record.Placement} as completed`, fx);
+      complete(
+        book,
+        policy,
+        record,
+        completed.FinishTime,
+        stopped ? 'Killed' : 'Completed',
+        `worker ${worker} lists placement ${record.Placement} as completed`,
+        fx,
+      );
     } else if (book.stopRequested.has(record.ID)) {
       if (!has || !finished.has(there.StateName)) fx.send(worker, { type: 'task.stop', id: record.ID, placement: record.Placement, at });
     } else if (!has && onItsWay.has(record.StateName) && !book.intents.has(record.ID)) {
-      fx.note({ Time: at, Type: 'Resent', Message: `worker ${worker} did not have placement ${record.Placement} of task ${record.Name}`, Task: record.ID, Worker: worker });
+      fx.note({
+        Time: at,
+        Type: 'Resent',
+        Message: `worker ${worker} did not have placement ${record.Placement} of task ${record.Name}`,
+        Task: record.ID,
+        Worker: worker,
+      });
       fx.send(worker, { type: 'task.run', task: record, at });
     }
   }
@@ -150,7 +175,8 @@ export function refused(book: Book, policy: PlacementPolicy, message: Extract<Fr
   const current = record !== undefined && record.Worker === message.worker && samePlacement(record.Placement, message.placement);
   if (!current) return;
   if (record.State === TaskState.Completed) {
-    if (message.command === 'stop' && book.stopRequested.delete(message.id)) setRecord(book, policy, note(record, at, 'Stop Confirmed', `worker ${message.worker}: ${message.reason}`), fx);
+    if (message.command === 'stop' && book.stopRequested.delete(message.id))
+      setRecord(book, policy, note(record, at, 'Stop Confirmed', `worker ${message.worker}: ${message.reason}`), fx);
     return;
   }
   if (book.stopRequested.has(message.id)) {

@@ -1,5 +1,5 @@
 // Placing queued tasks (docs/spec.md §2 Pending → Scheduled, or → Failed when no
-// worker fits). Only workers that are up take tasks; with none up, tasks wait
+// worker fits). Only workers that are up and not draining take tasks; with none up, tasks wait
 // in the queue, saying why, until one is.
 import type { Candidate } from '../../src/vocabulary/scheduler.js';
 import { TaskState, type Task } from '../../src/vocabulary/task.js';
@@ -9,15 +9,16 @@ import { note, setRecord, type Book, type Effects, type PlacementPolicy } from '
 function candidates(book: Book): Candidate[] {
   const up: Candidate[] = [];
   for (const worker of book.workers.values()) {
-    if (worker.state === 'up' && worker.stats) up.push({ name: worker.name, stats: worker.stats, held: worker.held });
+    if (worker.state === 'up' && worker.stats && !worker.draining) up.push({ name: worker.name, stats: worker.stats, held: worker.held });
   }
   return up;
 }
 
 /** Why a task waits: no worker is up, and what each one is doing. */
 export function waitingReason(book: Book): string {
-  if (book.workers.size === 0) return 'waiting for a worker: the manager has none (start it with --workers host:port,…)';
-  const states = [...book.workers.values()].map((w) => `${w.name} ${w.state}${w.problem ? ` (${w.problem})` : ''}`);
+  if (book.workers.size === 0)
+    return 'waiting for a worker: the manager has none (start workers with cube worker --join MANAGER, or the manager with --workers host:port,…)';
+  const states = [...book.workers.values()].map((w) => `${w.name} ${w.draining ? 'draining' : w.state}${w.problem ? ` (${w.problem})` : ''}`);
   return `waiting for a worker to be up: ${states.join('; ')}`;
 }
 

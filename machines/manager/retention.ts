@@ -47,15 +47,27 @@ export function sweep(book: Book, policy: PlacementPolicy, retention: Retention,
   for (const [worker, forget] of forgotten) fx.send(worker, { type: 'worker.gc', at, forget });
   if (ids.length > 0) {
     fx.pruned(ids);
-    const limits = [...(Number.isFinite(retention.ms) ? [`finished more than ${duration(retention.ms)} ago`] : []), ...(Number.isFinite(retention.max) ? [`beyond the newest ${retention.max}`] : [])].join(', or ');
-    fx.note({ Time: at, Type: 'Pruned', Message: `pruned ${ids.length} finished task(s) (${limits}); ${book.finished.size} kept, ${book.pruned} pruned in all` });
+    const limits = [
+      ...(Number.isFinite(retention.ms) ? [`finished more than ${duration(retention.ms)} ago`] : []),
+      ...(Number.isFinite(retention.max) ? [`beyond the newest ${retention.max}`] : []),
+    ].join(', or ');
+    fx.note({
+      Time: at,
+      Type: 'Pruned',
+      Message: `pruned ${ids.length} finished task(s) (${limits}); ${book.finished.size} kept, ${book.pruned} pruned in all`,
+    });
   }
   return { pruned: ids.length, kept: book.finished.size, total: book.pruned };
 }
 
 /** A retention period in words: "24h", "90s", "1500ms". */
 function duration(ms: number): string {
-  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+  for (const [unit, size] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const) {
     if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
   }
   return `${ms}ms`;

@@ -42,6 +42,63 @@ export function ask(actor: CommandTarget, command: { type: string } & Record<str
 }
 
 /**
+ * Sends a command whose intent a store may write later (etcd answers
+ * `intent.persisted` when it does): resolves with why it was refused, or with
+ * undefined once it is carried out. `waiting(requestId)` tells whether the
+ * command still waits for its write; it is over when the actor refuses it or
+ * reports task `id` with the write done.
+ */
+export function askDurably(
+  actor: CommandTarget,
+  id: string,
+  command: { type: string } & Record<string, unknown>,
+  waiting: (requestId: string) => boolean,
+  /** Aborted when the actor stops serving: the command is answered with the signal's reason (503). */
+  signal?: AbortSignal,
+  /** How the command reaches the actor: at once, or with others (src/actors/command-batch.ts), resolving once it was sent; `make` makes it as it is sent. */
+  send: (make: () => { type: string; requestId: string } & Record<string, unknown>) => void | Promise<void> = (make) => actor.send(make()),
+): Promise<Refusal | undefined> {
+  const requestId = nanoid();
+  return new Promise((resolve, reject) => {
+    let done = false;
+    const finish = (refusal: Refusal | undefined, error?: unknown) => {
+      if (done) return;
+      done = true;
+      refused.unsubscribe();
+      updated.unsubscribe();
+      signal?.removeEventListener('abort', aborted);
+      if (error === undefined) resolve(refusal);
+      else reject(error instanceof Error ? error : new Error(String(error)));
+    };
+    const aborted = () => finish({ reason: String((signal?.reason as Error)?.message ?? signal?.reason), status: 503 });
+    if (signal?.aborted) return aborted();
+    signal?.addEventListener('abort', aborted);
+    const refused = actor.on('task.refused', (event) => {
+      if (event.requestId === requestId) finish({ reason: event.reason, status: event.status ?? 409 });
+    });
+    let sending = false; // a report of the task before the command went out says nothing of it
+    const updated = actor.on('task.updated', ({ task }) => {
+      if (sending && task.ID === id && !waiting(requestId)) finish(undefined);
+    });
+    // Carried out within the send when the store answers at once.
+    const check = () => {
+      if (!waiting(requestId)) finish(undefined);
+    };
+    let sent: void | Promise<void>;
+    try {
+      sent = send(() => {
+        sending = true;
+        return { ...command, requestId };
+      });
+    } catch (error) {
+      sent = Promise.reject(error);
+    }
+    if (!sent) return check();
+    sent.then(check, (error: unknown) => finish(undefined, error ?? new Error('the command could not be sent')));
+  });
+}
+
+/**
  * Resolves with task `id`'s record once `done` holds for it; `current` (its
  * record now) is checked first. An aborted `signal` ends the wait with undefined.
  */

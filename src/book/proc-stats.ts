@@ -33,14 +33,30 @@ function memStats(): BookMemStats {
 }
 
 function cpuStats(): BookCpuStats {
-  const fields = /^cpu\s+(.*)$/m.exec(read('/proc/stat') ?? '')?.[1]?.trim().split(/\s+/).map(Number);
+  const fields = /^cpu\s+(.*)$/m
+    .exec(read('/proc/stat') ?? '')?.[1]
+    ?.trim()
+    .split(/\s+/)
+    .map(Number);
   if (fields) {
     const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0, guest = 0, guest_nice = 0] = fields;
     return { id: 'cpu', user, nice, system, idle, iowait, irq, softirq, steal, guest, guest_nice };
   }
   const jiffies = (ms: number) => Math.round((ms * USER_HZ) / 1000);
   const sum = (pick: (t: ReturnType<typeof cpus>[number]['times']) => number) => jiffies(cpus().reduce((total, cpu) => total + pick(cpu.times), 0));
-  return { id: 'cpu', user: sum((t) => t.user), nice: sum((t) => t.nice), system: sum((t) => t.sys), idle: sum((t) => t.idle), iowait: 0, irq: sum((t) => t.irq), softirq: 0, steal: 0, guest: 0, guest_nice: 0 };
+  return {
+    id: 'cpu',
+    user: sum((t) => t.user),
+    nice: sum((t) => t.nice),
+    system: sum((t) => t.sys),
+    idle: sum((t) => t.idle),
+    iowait: 0,
+    irq: sum((t) => t.irq),
+    softirq: 0,
+    steal: 0,
+    guest: 0,
+    guest_nice: 0,
+  };
 }
 
 function loadStats(): BookLoadStats {

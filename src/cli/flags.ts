@@ -6,7 +6,12 @@ export const helpFlag: Flags = { help: { type: 'boolean', short: 'h', help: 'pri
 
 export const managerFlag: Flags = {
   manager: { type: 'string', short: 'm', value: 'HOST:PORT', help: 'the manager (else CUBE_MANAGER, else localhost:5556)' },
-  'tls-dir': { type: 'string', value: 'DIR', help: 'a folder made by cube tls init: reach the manager over HTTPS with its client certificate (else CUBE_TLS_DIR)', complete: 'dir' },
+  'tls-dir': {
+    type: 'string',
+    value: 'DIR',
+    help: 'a folder made by cube tls init: reach the manager over HTTPS with its client certificate (else CUBE_TLS_DIR)',
+    complete: 'dir',
+  },
 };
 
 export const outputFlags: Flags = {

@@ -63,12 +63,16 @@ export function call(url: string, options: CallOptions = {}): Promise<Answer> {
     const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
     const { signal } = options;
     if (signal?.aborted) return reject(signal.reason);
-    const request = send(target, { method: options.method ?? 'GET', headers: options.headers ?? {}, ...(options.agent ? { agent: options.agent } : {}) }, (response) => {
-      signal?.removeEventListener('abort', onAbort);
-      // A reader that stops (an aborted follow) ends the answer too.
-      if (signal) signal.addEventListener('abort', () => response.destroy(), { once: true });
-      resolve(answer(response));
-    });
+    const request = send(
+      target,
+      { method: options.method ?? 'GET', headers: options.headers ?? {}, ...(options.agent ? { agent: options.agent } : {}) },
+      (response) => {
+        signal?.removeEventListener('abort', onAbort);
+        // A reader that stops (an aborted follow) ends the answer too.
+        if (signal) signal.addEventListener('abort', () => response.destroy(), { once: true });
+        resolve(answer(response));
+      },
+    );
     const onAbort = () => {
       request.destroy();
       reject(signal!.reason);

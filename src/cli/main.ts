@@ -50,4 +50,7 @@ async function main(argv: string[]): Promise<number> {
 // Exit once the command is done, even if a socket or timer lingers: a stopped
 // worker or manager must never hang its shell.
 const code = await main(process.argv.slice(2));
+process.exitCode = code;
 process.stdout.write('', () => process.exit(code));
+// A stdout nobody reads any more never calls back: exit anyway, a moment later.
+setTimeout(() => process.exit(code), 1000).unref();

@@ -2,6 +2,7 @@
 // the manager is (-m/--manager, else CUBE_MANAGER, else localhost:5556), the
 // bearer token (CUBE_TOKEN), and errors in one line a person can act on:
 // a manager that cannot be reached, or the manager's own Message.
+import type { ManagerView } from '../manager/manager-view.js';
 import type { NodeView } from '../manager/node-view.js';
 import { readEvents, type StreamEvent } from '../http/sse-client.js';
 import { readLogLines, type LogLine } from '../logs/log-line.js';
@@ -94,7 +95,11 @@ export class ManagerClient {
     const flag = flags['manager'];
     const fromEnv = env['CUBE_MANAGER'];
     const url =
-      flag !== undefined ? managerUrl(flag, '-m/--manager') : fromEnv ? managerUrl(fromEnv, 'CUBE_MANAGER') : managerUrl(DEFAULT_MANAGER, 'the default manager');
+      flag !== undefined
+        ? managerUrl(flag, '-m/--manager')
+        : fromEnv
+          ? managerUrl(fromEnv, 'CUBE_MANAGER')
+          : managerUrl(DEFAULT_MANAGER, 'the default manager');
     const tlsDir = flags['tls-dir'] ?? env['CUBE_TLS_DIR'] ?? '';
     if (!tlsDir) return new ManagerClient({ url, token: env['CUBE_TOKEN'] ?? '' });
     return new ManagerClient({ url: url.replace(/^http:/, 'https:'), token: env['CUBE_TOKEN'] ?? '', tls: clientTlsOptions(tlsDir, 'client', 'manager') });
@@ -210,8 +215,27 @@ export class ManagerClient {
     return this.call<LogEntry[]>('GET', `/log?limit=${limit}`);
   }
 
-  nodes(): Promise<NodeView[]> {
-    return this.call<NodeView[]>('GET', '/nodes');
+  /** GET /nodes: the workers, and with several managers on etcd the managers too (Role "manager"). */
+  nodes(): Promise<(NodeView | ManagerView)[]> {
+    return this.call<(NodeView | ManagerView)[]>('GET', '/nodes');
+  }
+
+  /** POST /nodes/{name}/drain: the worker as it is now. */
+  drain(name: string): Promise<NodeView> {
+    return this.call<NodeView>('POST', `/nodes/${encodeURIComponent(name)}/drain`);
+  }
+
+  /** DELETE /nodes/{name}/drain: the worker as it is now. */
+  undrain(name: string): Promise<NodeView> {
+    return this.call<NodeView>('DELETE', `/nodes/${encodeURIComponent(name)}/drain`);
+  }
+
+  /** DELETE /nodes/{name}. */
+  async removeNode(name: string): Promise<void> {
+    const path = `/nodes/${encodeURIComponent(name)}`;
+    const response = await this.send('DELETE', path, undefined, CALL_TIMEOUT_MS);
+    if (!response.ok) throw await this.failure(response, 'DELETE', path);
+    response.discard();
   }
 
   /** DELETE /tasks/{id}: stopped (204), or accepted and not yet confirmed (202, with the manager's message). */

@@ -8,7 +8,13 @@ import { logManagerEvents, logWorkerEvents } from './event-log.js';
 import { UsageError, type Args, type Flags } from './args.js';
 
 export const serverFlags = {
-  name: { name: { type: 'string', value: 'NAME', help: "the worker's name (CUBE_WORKER_NAME; default: its address, like 127.0.0.1:5555, or <hostname>:<port> on 0.0.0.0)" } } satisfies Flags,
+  name: {
+    name: {
+      type: 'string',
+      value: 'NAME',
+      help: "the worker's name (CUBE_WORKER_NAME; default: its address, like 127.0.0.1:5555, or <hostname>:<port> on 0.0.0.0)",
+    },
+  } satisfies Flags,
 };
 
 /**
@@ -78,12 +84,14 @@ export async function startServer(kind: 'start' | 'manager' | 'worker', { positi
   if (kind === 'manager') {
     const list = flags['workers'] ?? process.env['CUBE_WORKERS'] ?? '';
     const workers = list.split(',').filter((w) => w.trim() !== '');
-    if (workers.length === 0) throw new UsageError('--workers is required: the workers to place tasks on, like --workers 127.0.0.1:5555,10.0.0.2:5555');
     const { host, port } = listenAddress(flags, { env: 'CUBE_MANAGER_' }, 5556);
     const manager = await explainListenErrors(startManager({ host, port, workers, settings }));
-    logManagerEvents(manager.service, createLog('manager'));
+    // On etcd the manager runs while this one leads: each term's events are logged.
+    manager.onService((service) => logManagerEvents(service, createLog('manager')));
     const stopped = untilStopped(manager.close);
-    out(`manager listening on ${manager.url} with workers ${workers.join(', ')}; live view at ${manager.url}/ui`);
+    const listed = workers.length > 0 ? `with workers ${workers.join(', ')}` : 'with no workers yet (they join with: cube worker --join MANAGER)';
+    const ha = manager.leads ? ' on etcd (one of its managers leads; cube node shows which)' : '';
+    out(`manager listening on ${manager.url} ${listed}${ha}; live view at ${manager.url}/ui`);
     if (manager.inspectUrl) out(`inspector at ${manager.inspectUrl} (it needs internet in the browser; without it, use the live view)`);
     return stopped;
   }

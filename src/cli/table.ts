@@ -13,7 +13,15 @@ export function align(rows: readonly (readonly string[])[], gap = 3): string {
   const count = Math.max(0, ...rows.map((row) => row.length));
   const widths = Array.from({ length: count }, (_, i) => Math.max(...rows.map((row) => width(row[i] ?? ''))));
   const separator = ' '.repeat(gap);
-  return rows.map((row) => `${widths.map((w, i) => pad(row[i] ?? '', w)).join(separator).trimEnd()}\n`).join('');
+  return rows
+    .map(
+      (row) =>
+        `${widths
+          .map((w, i) => pad(row[i] ?? '', w))
+          .join(separator)
+          .trimEnd()}\n`,
+    )
+    .join('');
 }
 
 /** A header row and the rows under it, aligned. */

@@ -22,7 +22,9 @@ export function parseTaskFile(text: string, name: string): Record<string, unknow
     throw new UsageError(`task file ${name} is not valid JSON: ${(error as Error).message}`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new UsageError(`task file ${name} should hold one JSON object, a task like {"Task": {"Image": "strm/helloworld-http"}}, not ${Array.isArray(value) ? 'a list' : JSON.stringify(value)}`);
+    throw new UsageError(
+      `task file ${name} should hold one JSON object, a task like {"Task": {"Image": "strm/helloworld-http"}}, not ${Array.isArray(value) ? 'a list' : JSON.stringify(value)}`,
+    );
   }
   const object = value as Record<string, unknown>;
   return 'Task' in object ? object : { Task: object };

@@ -55,7 +55,12 @@ export function taskDetail(task: Task, now: number = Date.now()): string {
     ['Resources', resources(task)],
   ];
   if (task.PortBindings && Object.keys(task.PortBindings).length) {
-    pairs.push(['Asked ports', Object.entries(task.PortBindings).map(([p, h]) => `${p}→${h}`).join(', ')]);
+    pairs.push([
+      'Asked ports',
+      Object.entries(task.PortBindings)
+        .map(([p, h]) => `${p}→${h}`)
+        .join(', '),
+    ]);
   }
   if (task.HealthCheck) pairs.push(['Health check', task.HealthCheck]);
   if (task.Cmd?.length) pairs.push(['Command', JSON.stringify(task.Cmd)]);
@@ -73,7 +78,8 @@ function free(part: number, total: number): string {
 
 /** `cube node`: NAME, ADDRESS, PROTOCOL, STATE, MEMORY, DISK, CPU, TASKS, LAST SEEN, and PROBLEM when a node has one. */
 export function nodeTable(nodes: readonly NodeView[], now: number = Date.now()): string {
-  if (nodes.length === 0) return 'no workers; start the manager with cube start, or cube manager --workers host:port,…\n';
+  if (nodes.length === 0)
+    return 'no workers; start one with cube worker --join MANAGER, or the manager with cube start, or cube manager --workers host:port,…\n';
   const withProblem = nodes.some((n) => n.Problem && n.State !== 'up');
   const headers = ['NAME', 'ADDRESS', 'PROTOCOL', 'STATE', 'MEMORY', 'DISK', 'CPU', 'TASKS', 'LAST SEEN'];
   if (withProblem) headers.push('PROBLEM');
@@ -82,7 +88,7 @@ export function nodeTable(nodes: readonly NodeView[], now: number = Date.now()):
       n.Name,
       n.Address,
       n.Protocol,
-      n.State,
+      n.Draining ? `${n.State}, draining` : n.State,
       free(n.MemoryAvailable, n.MemoryTotal),
       free(n.DiskFree, n.DiskTotal),
       cpuOf(n.CpuUsage, n.CpuCount),

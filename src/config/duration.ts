@@ -25,7 +25,11 @@ export function formatDuration(ms: number): string {
   if (ms < 1000 || ms % 1000 !== 0) return `${ms}ms`;
   const parts: string[] = [];
   let rest = ms / 1000;
-  for (const [unit, size] of [['h', 3600], ['m', 60], ['s', 1]] as const) {
+  for (const [unit, size] of [
+    ['h', 3600],
+    ['m', 60],
+    ['s', 1],
+  ] as const) {
     if (rest >= size) {
       parts.push(`${Math.floor(rest / size)}${unit}`);
       rest %= size;

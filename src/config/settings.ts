@@ -30,26 +30,145 @@ export const settingSpecs = {
   restartDelayMaxMs: { env: 'CUBE_RESTART_DELAY_MAX', kind: 'duration', default: '5m', help: 'cap on the restart delay', role: 'worker' },
   reconcileIntervalMs: { env: 'CUBE_RECONCILE_INTERVAL', kind: 'duration', default: '15s', help: 'safety-net comparison of desired and actual state' },
   heartbeatTtlMs: { env: 'CUBE_HEARTBEAT_TTL', kind: 'duration', default: '15s', help: 'silence after which a worker is down' },
-  bookPollMs: { env: 'CUBE_BOOK_POLL_INTERVAL', kind: 'duration', default: '1s', help: "how often the manager polls a book-protocol worker's GET /tasks and GET /stats (its heartbeat)", role: 'manager' },
-  retentionMs: { env: 'CUBE_RETENTION', kind: 'duration', default: '24h', help: 'how long a finished task (Completed, or Failed for good) is kept before a sweep prunes it' },
-  retentionMax: { env: 'CUBE_RETENTION_MAX', kind: 'count', default: '10000', help: 'how many finished tasks are kept at most; beyond it the oldest are pruned first' },
+  bookPollMs: {
+    env: 'CUBE_BOOK_POLL_INTERVAL',
+    kind: 'duration',
+    default: '1s',
+    help: "how often the manager polls a book-protocol worker's GET /tasks and GET /stats (its heartbeat)",
+    role: 'manager',
+  },
+  retentionMs: {
+    env: 'CUBE_RETENTION',
+    kind: 'duration',
+    default: '24h',
+    help: 'how long a finished task (Completed, or Failed for good) is kept before a sweep prunes it',
+  },
+  retentionMax: {
+    env: 'CUBE_RETENTION_MAX',
+    kind: 'count',
+    default: '10000',
+    help: 'how many finished tasks are kept at most; beyond it the oldest are pruned first',
+  },
   scheduler: { env: 'CUBE_SCHEDULER', kind: 'text', default: 'epvm', help: 'how the manager places tasks', choices: ['epvm', 'roundrobin'], role: 'manager' },
   dataDir: { env: 'CUBE_DATA_DIR', kind: 'text', default: () => join(homedir(), '.cube'), help: 'where state files live' },
-  store: { env: 'CUBE_STORE', kind: 'text', default: 'sqlite', help: 'where state is kept: sqlite files in the data dir, or memory (lost on exit)', choices: ['sqlite', 'memory'] },
+  store: {
+    env: 'CUBE_STORE',
+    kind: 'text',
+    default: 'sqlite',
+    help: "where state is kept: sqlite files in the data dir, memory (lost on exit), or etcd (the manager's state, shared by several managers: docs/ha.md)",
+    choices: ['sqlite', 'memory', 'etcd'],
+  },
+  etcd: {
+    env: 'CUBE_ETCD',
+    kind: 'text',
+    default: 'http://127.0.0.1:2379',
+    help: 'with CUBE_STORE=etcd: the etcd members, http://host:port,…',
+    role: 'manager',
+  },
+  etcdPrefix: {
+    env: 'CUBE_ETCD_PREFIX',
+    kind: 'text',
+    default: '/cube/',
+    help: "where in etcd this cluster's keys live; two clusters on one etcd need two prefixes",
+    role: 'manager',
+  },
+  etcdTimeoutMs: {
+    env: 'CUBE_ETCD_TIMEOUT',
+    kind: 'duration',
+    default: '2s',
+    help: 'limit of one etcd call: a command whose write is not confirmed in time is answered 503',
+    role: 'manager',
+  },
+  leaderLeaseMs: {
+    env: 'CUBE_LEADER_LEASE',
+    kind: 'duration',
+    default: '3s',
+    help: "with etcd: how long a leader's lease lasts unrenewed (whole seconds, ≥ 2); a dead leader is replaced this long after its last renewal",
+    role: 'manager',
+  },
+  leaderRenewMs: {
+    env: 'CUBE_LEADER_RENEW',
+    kind: 'duration',
+    default: '1s',
+    help: 'with etcd: how often the leader renews its lease; it stops leading when it could not renew for CUBE_LEADER_LEASE minus this',
+    role: 'manager',
+  },
+  joinTtlMs: {
+    env: 'CUBE_JOIN_TTL',
+    kind: 'duration',
+    default: '1h',
+    help: "how long a manager keeps a joined worker's registration without a renewal (the worker renews every third of it, at most every 30 s)",
+  },
+  join: { env: 'CUBE_JOIN', kind: 'text', default: '', help: 'cube worker: the managers to join, host:port,… (any of them will do)', role: 'worker' },
+  advertise: {
+    env: 'CUBE_ADVERTISE',
+    kind: 'text',
+    default: '',
+    help: 'host:port by which other managers and workers reach this one (default: the address it listens on)',
+  },
   token: { env: 'CUBE_TOKEN', kind: 'text', default: '', help: 'when set, every API call must carry it as a bearer token' },
+  runtime: {
+    env: 'CUBE_RUNTIME',
+    kind: 'text',
+    default: 'docker',
+    help: "what runs a worker's containers: docker, or fake (simulated containers that run nothing, for trying Cube at scale)",
+    choices: ['docker', 'fake'],
+    role: 'worker',
+  },
   stopTimeoutMs: { env: 'CUBE_STOP_TIMEOUT', kind: 'duration', default: '10s', help: 'time a container gets to stop after SIGTERM before SIGKILL' },
-  runtime: { env: 'CUBE_RUNTIME', kind: 'text', default: 'docker', help: "what runs a worker's containers: docker, or fake (simulated containers that run nothing, for trying Cube at scale)", choices: ['docker', 'fake'], role: 'worker' },
-  dockerTimeoutMs: { env: 'CUBE_DOCKER_TIMEOUT', kind: 'duration', default: '60s', help: 'idle limit of one Docker call, so a hung engine fails tasks instead of hanging them', role: 'worker' },
-  allowedHosts: { env: 'CUBE_ALLOWED_HOSTS', kind: 'text', default: '', help: 'more Host names the APIs answer to, comma-separated (.example.com takes its subdomains, * any); localhost, IP addresses, the listen address and this hostname always work' },
+  dockerTimeoutMs: {
+    env: 'CUBE_DOCKER_TIMEOUT',
+    kind: 'duration',
+    default: '60s',
+    help: 'idle limit of one Docker call, so a hung engine fails tasks instead of hanging them',
+    role: 'worker',
+  },
+  allowedHosts: {
+    env: 'CUBE_ALLOWED_HOSTS',
+    kind: 'text',
+    default: '',
+    help: 'more Host names the APIs answer to, comma-separated (.example.com takes its subdomains, * any); localhost, IP addresses, the listen address and this hostname always work',
+  },
   maxConnections: { env: 'CUBE_MAX_CONNECTIONS', kind: 'count', default: '1000', help: 'open connections an API accepts; more are closed at once (0: no cap)' },
   headersTimeoutMs: { env: 'CUBE_HEADERS_TIMEOUT', kind: 'duration', default: '10s', help: "time a client gets to send a request's headers (0: no limit)" },
-  bodyTimeoutMs: { env: 'CUBE_BODY_TIMEOUT', kind: 'duration', default: '10s', help: 'time a client gets to send a request body once its headers are in; 408 after (0: no limit)' },
-  requestTimeoutMs: { env: 'CUBE_REQUEST_TIMEOUT', kind: 'duration', default: '30s', help: 'hard limit on receiving a whole request, headers and body; the connection is closed after (0: no limit)' },
+  bodyTimeoutMs: {
+    env: 'CUBE_BODY_TIMEOUT',
+    kind: 'duration',
+    default: '10s',
+    help: 'time a client gets to send a request body once its headers are in; 408 after (0: no limit)',
+  },
+  requestTimeoutMs: {
+    env: 'CUBE_REQUEST_TIMEOUT',
+    kind: 'duration',
+    default: '30s',
+    help: 'hard limit on receiving a whole request, headers and body; the connection is closed after (0: no limit)',
+  },
   keepAliveTimeoutMs: { env: 'CUBE_KEEP_ALIVE_TIMEOUT', kind: 'duration', default: '5s', help: 'how long an idle connection is kept open for a next request' },
-  streamBuffer: { env: 'CUBE_STREAM_BUFFER', kind: 'count', default: '1048576', help: 'bytes of events a GET /events stream holds for a client that reads slowly; past it the client is dropped (told to resume with ?since=)' },
-  tlsDir: { env: 'CUBE_TLS_DIR', kind: 'text', default: '', help: 'a folder made by cube tls init: the APIs serve HTTPS, ask for certificates of its CA and the manager presents its own to workers (unset: plain HTTP)' },
-  publishHost: { env: 'CUBE_PUBLISH_HOST', kind: 'ip', default: '', help: "host address task ports are published on, like 127.0.0.1 (unset: every address, Docker's default)", role: 'worker' },
-  inspect: { env: 'CUBE_INSPECT', kind: 'switch', default: '0', help: 'send the actors\' events to the Stately inspector (its page needs internet in the browser)' },
+  streamBuffer: {
+    env: 'CUBE_STREAM_BUFFER',
+    kind: 'count',
+    default: '1048576',
+    help: 'bytes of events a GET /events stream holds for a client that reads slowly; past it the client is dropped (told to resume with ?since=)',
+  },
+  tlsDir: {
+    env: 'CUBE_TLS_DIR',
+    kind: 'text',
+    default: '',
+    help: 'a folder made by cube tls init: the APIs serve HTTPS, ask for certificates of its CA and the manager presents its own to workers (unset: plain HTTP)',
+  },
+  publishHost: {
+    env: 'CUBE_PUBLISH_HOST',
+    kind: 'ip',
+    default: '',
+    help: "host address task ports are published on, like 127.0.0.1 (unset: every address, Docker's default)",
+    role: 'worker',
+  },
+  inspect: {
+    env: 'CUBE_INSPECT',
+    kind: 'switch',
+    default: '0',
+    help: "send the actors' events to the Stately inspector (its page needs internet in the browser)",
+  },
   inspectPort: { env: 'CUBE_INSPECT_PORT', kind: 'count', default: '8080', help: 'where the inspector relay listens (its page and its WebSocket)' },
   inspectUrl: { env: 'CUBE_INSPECT_URL', kind: 'text', default: '', help: 'send inspection events to this WebSocket instead of starting a relay' },
 } as const satisfies Record<string, SettingSpec>;
@@ -63,7 +182,11 @@ export class SettingsError extends Error {
 }
 
 /** `CUBE_HEALTH_INTERVAL` → `--health-interval`. */
-export const flagOf = (env: string) => `--${env.replace(/^CUBE_/, '').toLowerCase().replace(/_/g, '-')}`;
+export const flagOf = (env: string) =>
+  `--${env
+    .replace(/^CUBE_/, '')
+    .toLowerCase()
+    .replace(/_/g, '-')}`;
 
 const defaultOf = (spec: SettingSpec) => (typeof spec.default === 'function' ? spec.default() : spec.default);
 
@@ -81,7 +204,8 @@ function parse(spec: SettingSpec, text: string, from: string): number | string |
       if (!['', '0', '1', 'true', 'false'].includes(text)) throw new SettingsError(`${from}: expected 1 or 0, got ${JSON.stringify(text)}`);
       return text === '1' || text === 'true' || text === '';
     case 'ip':
-      if (text !== '' && isIP(text) === 0) throw new SettingsError(`${from}: ${JSON.stringify(text)} is not an IP address; write it like 127.0.0.1, or leave it unset for every address`);
+      if (text !== '' && isIP(text) === 0)
+        throw new SettingsError(`${from}: ${JSON.stringify(text)} is not an IP address; write it like 127.0.0.1, or leave it unset for every address`);
       return text;
     case 'text':
       if (spec.choices && !spec.choices.includes(text)) {

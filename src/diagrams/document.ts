@@ -4,8 +4,10 @@ import type { MachineExport } from './machines.js';
 
 const about: Record<string, string> = {
   task: 'The life cycle of one task (docs/spec.md §2). State integers follow the top-level states; `stopping` keeps the State it was stopped from, and `failed.restarting` waits out the restart delay. Its side effects are named: `startContainer`, `stopContainer`, `removeContainer`, `healthCheck` and the delay `restartDelay`.',
-  worker: 'The worker: the parent of its task actors (through shards). It decides what `task.run` and `task.stop` mean for each task, routes the container engine\'s facts to them, and reports every change. Its effects: `containerWatcher`, `reconciler`, `statsSampler`, `removeContainers`.',
-  manager: 'The manager: the parent of its workers (in-process worker machines or HTTP proxies). Every event updates its book of tasks, queue, workers and log; which way is in `handlers` of machines/manager.ts. Its effects: `localWorker`, `remoteWorker`, `clock`.',
+  worker:
+    "The worker: the parent of its task actors (through shards). It decides what `task.run` and `task.stop` mean for each task, routes the container engine's facts to them, and reports every change. Its effects: `containerWatcher`, `reconciler`, `statsSampler`, `removeContainers`.",
+  manager:
+    'The manager: the parent of its workers (in-process worker machines or HTTP proxies). Every event updates its book of tasks, queue, workers and log; which way is in `handlers` of machines/manager.ts. Its effects: `localWorker`, `remoteWorker`, `clock`.',
 };
 
 export function machineFiles(exports: MachineExport[]): Record<string, string> {
@@ -27,7 +29,7 @@ export function machineFiles(exports: MachineExport[]): Record<string, string> {
     ].join('\n');
   });
   files['machines.md'] = [
-    '# Cube\'s state machines',
+    "# Cube's state machines",
     '',
     'Generated from the definitions in `machines/` by `npm run machines` (`cube machines`); do not edit by hand.',
     'A test fails when this page no longer matches the code. The live view at `/ui` draws the task machine the same way.',

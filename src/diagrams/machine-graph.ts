@@ -61,7 +61,13 @@ export function machineGraph(machine: AnyStateMachine): MachineGraph {
       final: node.type === 'final',
     });
     for (const [i, t] of (node.always ?? []).entries()) {
-      for (const target of t.target ?? []) transitions.push({ source: node.id, target: target.id, label: node.always!.length === 1 ? 'always' : `always, case ${i + 1}`, guard: guardName(t.guard) });
+      for (const target of t.target ?? [])
+        transitions.push({
+          source: node.id,
+          target: target.id,
+          label: node.always!.length === 1 ? 'always' : `always, case ${i + 1}`,
+          guard: guardName(t.guard),
+        });
     }
     children.forEach((child) => visit(child, node.id));
   };

@@ -112,7 +112,9 @@ export interface Listening {
 function checkTimeouts(settings: ServerSettings): void {
   const { headersTimeoutMs: headers, requestTimeoutMs: request } = settings;
   if (request > 0 && headers > request) {
-    throw new Error(`CUBE_HEADERS_TIMEOUT (${headers} ms) is longer than CUBE_REQUEST_TIMEOUT (${request} ms), which covers headers and body; make the request timeout the longer one`);
+    throw new Error(
+      `CUBE_HEADERS_TIMEOUT (${headers} ms) is longer than CUBE_REQUEST_TIMEOUT (${request} ms), which covers headers and body; make the request timeout the longer one`,
+    );
   }
 }
 
@@ -125,12 +127,22 @@ function answerClientError(error: Error & { code?: string }, socket: Duplex, set
   if (error.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
   const [status, reason, message] =
     error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-      ? [408, 'Request Timeout', `the request did not arrive in time: headers within ${formatDuration(settings.headersTimeoutMs)} (CUBE_HEADERS_TIMEOUT), all of it within ${formatDuration(settings.requestTimeoutMs)} (CUBE_REQUEST_TIMEOUT); send it whole, at once`]
+      ? [
+          408,
+          'Request Timeout',
+          `the request did not arrive in time: headers within ${formatDuration(settings.headersTimeoutMs)} (CUBE_HEADERS_TIMEOUT), all of it within ${formatDuration(settings.requestTimeoutMs)} (CUBE_REQUEST_TIMEOUT); send it whole, at once`,
+        ]
       : error.code === 'HPE_HEADER_OVERFLOW'
         ? [431, 'Request Header Fields Too Large', 'the request headers are larger than 16 KiB; send fewer or smaller headers']
-        : [400, 'Bad Request', `this is not an HTTP request Cube can read (${error.code ?? error.message}); speak HTTP/1.1${settings.tlsDir ? ' over TLS' : ''}`];
+        : [
+            400,
+            'Bad Request',
+            `this is not an HTTP request Cube can read (${error.code ?? error.message}); speak HTTP/1.1${settings.tlsDir ? ' over TLS' : ''}`,
+          ];
   const body = JSON.stringify({ HTTPStatusCode: status, Message: message } satisfies ErrorBody);
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 function createServerFor(app: Koa, state: Served): Server {
@@ -145,7 +157,10 @@ function createServerFor(app: Koa, state: Served): Server {
   };
   const server = tls
     ? // Certificates are asked for, and checked per request (src/tls/peer.ts) so refusals can say why.
-      createHttpsServer({ ...options, ...tls, requestCert: true, rejectUnauthorized: false, handshakeTimeout: settings.headersTimeoutMs || 120_000 }, app.callback())
+      createHttpsServer(
+        { ...options, ...tls, requestCert: true, rejectUnauthorized: false, handshakeTimeout: settings.headersTimeoutMs || 120_000 },
+        app.callback(),
+      )
     : createServer(options, app.callback());
   server.keepAliveTimeout = settings.keepAliveTimeoutMs;
   if (settings.maxConnections > 0) server.maxConnections = settings.maxConnections;

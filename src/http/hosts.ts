@@ -17,7 +17,10 @@ export interface HostRule {
 
 /** The rule from CUBE_ALLOWED_HOSTS ("a.example,.b.example" or "*") and the names the server listens on. */
 export function hostRule(allowedHosts: string, listenHosts: string[] = []): HostRule {
-  const entries = allowedHosts.split(',').map((e) => e.trim().toLowerCase()).filter((e) => e !== '');
+  const entries = allowedHosts
+    .split(',')
+    .map((e) => e.trim().toLowerCase())
+    .filter((e) => e !== '');
   const names = new Set(['localhost', hostname().toLowerCase(), ...listenHosts.map((h) => h.toLowerCase())]);
   const suffixes = ['.localhost'];
   for (const entry of entries) {

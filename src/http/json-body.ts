@@ -32,7 +32,13 @@ function readBody(ctx: Context, limit: number, timeoutMs: number): Promise<Buffe
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const timer = timeoutMs > 0 ? setTimeout(() => fail(new HttpError(408, `the request body did not arrive within ${formatDuration(timeoutMs)} (CUBE_BODY_TIMEOUT); send it whole, at once`)), timeoutMs) : undefined;
+    const timer =
+      timeoutMs > 0
+        ? setTimeout(
+            () => fail(new HttpError(408, `the request body did not arrive within ${formatDuration(timeoutMs)} (CUBE_BODY_TIMEOUT); send it whole, at once`)),
+            timeoutMs,
+          )
+        : undefined;
     const done = () => {
       clearTimeout(timer);
       req.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);

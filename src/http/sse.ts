@@ -187,11 +187,15 @@ export function openEventStream(ctx: Context, keepAliveMs = 10_000): EventStream
       last === undefined
         ? 'reconnect to GET /events: it starts again with a snapshot'
         : `reconnect with GET /events?since=${last} to get every event after the last one you were sent`;
-    const bytes = frame('stream.dropped', {
-      type: 'stream.dropped',
-      reason: `this client read too slowly: ${queuedBytes + incoming} bytes of events would wait for it, more than CUBE_STREAM_BUFFER (${limit}); ${resume}`,
-      lastEventId: last ?? null,
-    }, undefined);
+    const bytes = frame(
+      'stream.dropped',
+      {
+        type: 'stream.dropped',
+        reason: `this client read too slowly: ${queuedBytes + incoming} bytes of events would wait for it, more than CUBE_STREAM_BUFFER (${limit}); ${resume}`,
+        lastEventId: last ?? null,
+      },
+      undefined,
+    );
     queue.push({ bytes, id: undefined });
     queuedBytes += bytes.length;
     stop();

@@ -36,7 +36,11 @@ export function startInspection(settings: Settings, log: Log, liveView?: string)
   const inspector = createInspector(adapter);
   adapter.start();
   const page = relay ? `http://127.0.0.1:${settings.inspectPort}` : url;
-  log(relay ? `inspector: open ${page} in a browser with internet access (it embeds stately.ai/inspect; without internet, use the live view)` : `inspector: sending events to ${url}`);
+  log(
+    relay
+      ? `inspector: open ${page} in a browser with internet access (it embeds stately.ai/inspect; without internet, use the live view)`
+      : `inspector: sending events to ${url}`,
+  );
   return {
     inspect: inspector.inspect,
     url: page,

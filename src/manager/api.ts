@@ -12,7 +12,8 @@ import { addManagerLogsRoute, type TaskLogsProxy } from './logs-route.js';
 import { nodeView } from './node-view.js';
 import type { ManagerService, TaskQuery } from './service.js';
 
-export const managerRoutesHint = 'the manager serves GET/POST /tasks, GET/DELETE /tasks/{id}, GET /tasks/{id}/logs, GET /nodes, GET /events, GET /log, POST /gc and the live view at GET /ui';
+export const managerRoutesHint =
+  'the manager serves GET/POST /tasks, GET/DELETE /tasks/{id}, GET /tasks/{id}/logs, GET /nodes, GET /events, GET /log, POST /gc and the live view at GET /ui';
 
 const STATES: readonly StateName[] = ['pending', 'scheduled', 'running', 'stopping', 'completed', 'failed', 'restarting'];
 /** The largest page: a bigger one is a whole list, which GET /tasks without limit streams. */
@@ -89,7 +90,7 @@ export function addManagerRoutes(router: Router, service: ManagerService, stopWa
     }
     // The stop is stored and will be carried out; the worker has not said so yet.
     const task = service.task(id);
-    const why = task.State === TaskState.Completed ? task.Events.at(-1)?.Message ?? '' : task.Reason;
+    const why = task.State === TaskState.Completed ? (task.Events.at(-1)?.Message ?? '') : task.Reason;
     ctx.status = 202;
     ctx.body = {
       HTTPStatusCode: 202,
@@ -115,10 +116,14 @@ export function addManagerRoutes(router: Router, service: ManagerService, stopWa
     const since = resumeFrom(ctx);
     const only = taskParameter(ctx.query['task']);
     const snapshot = ctx.query['snapshot'] ?? 'all';
-    if (snapshot !== 'all' && snapshot !== 'live') throw new HttpError(400, `snapshot: expected "all" (every task, the default) or "live" (every task not Completed), got ${JSON.stringify(snapshot)}`);
+    if (snapshot !== 'all' && snapshot !== 'live')
+      throw new HttpError(400, `snapshot: expected "all" (every task, the default) or "live" (every task not Completed), got ${JSON.stringify(snapshot)}`);
     const missed = since === undefined ? undefined : service.changesSince(since);
     if (since !== undefined && !missed) {
-      throw new HttpError(410, `cannot resume after version ${since}: changes before ${service.oldestResumable()} are no longer kept. GET /tasks (or open /events without since) and follow from the version it shows`);
+      throw new HttpError(
+        410,
+        `cannot resume after version ${since}: changes before ${service.oldestResumable()} are no longer kept. GET /tasks (or open /events without since) and follow from the version it shows`,
+      );
     }
     const wanted = (task: Task) => only === undefined || task.ID === only;
     const stream = openEventStream(ctx);

@@ -168,7 +168,8 @@ class BookWorkerProxy {
     if (this.released.has(task.ID) && previous) return previous;
     if (previous && facts(previous) === facts(next)) return previous;
     const base = { ...next, Events: previous?.Events ?? [] };
-    if (next.State === TaskState.Failed) base.Reason = `worker ${this.worker.name} reports it Failed (the book's worker says no more); Cube does not restart tasks on a book-protocol worker`;
+    if (next.State === TaskState.Failed)
+      base.Reason = `worker ${this.worker.name} reports it Failed (the book's worker says no more); Cube does not restart tasks on a book-protocol worker`;
     return previous?.State === next.State ? base : withHistory(base, seenEntry(next, this.worker.name, at));
   }
 
@@ -280,7 +281,8 @@ class BookWorkerProxy {
       }
       const { status, text } = await this.call('DELETE', `/tasks/${encodeURIComponent(id)}`);
       if (status >= 200 && status < 300) return; // it stops the task from its queue; a poll sees it Completed
-      if (status >= 400 && status < 500) return this.report({ type: 'task.refused', worker: name, id, placement, command: 'stop', reason: answerMessage(text), status });
+      if (status >= 400 && status < 500)
+        return this.report({ type: 'task.refused', worker: name, id, placement, command: 'stop', reason: answerMessage(text), status });
       throw new AnswerError(`DELETE /tasks/${id} answered ${status}: ${answerMessage(text)}`);
     } catch (error) {
       if (this.abort.signal.aborted) return;

@@ -2,7 +2,7 @@
 // this process, the HTTP proxy for workers elsewhere (Cube's or the book's,
 // whichever the worker speaks), the clock, the reconcile interval, and the
 // scheduler chosen by CUBE_SCHEDULER.
-import type { AnyActorRef } from 'xstate';
+import type { ActorRefFrom, AnyActorRef, CallbackActorLogic } from 'xstate';
 import type { PlacementPolicy } from '../../machines/manager/book.js';
 import { managerMachine } from '../../machines/manager.js';
 import type { Settings } from '../config/settings.js';
@@ -14,42 +14,66 @@ import type { Task } from '../vocabulary/task.js';
 import type { WorkerWrites } from '../worker/writes.js';
 import { clockActor } from './clock.js';
 import { bookWorkerActor } from './book-worker.js';
-import type { ManagerWrites } from './writes.js';
+import type { ManagerWriter } from './writes.js';
 import { remoteWorkerActor } from './remote-worker.js';
 import { workerProxy } from './worker-proxy.js';
+import { afterWrites } from './write-barrier.js';
+import type { ToWorker } from '../vocabulary/protocol.js';
 import { workerConnection } from '../tls/client.js';
 
 export function placementPolicy(scheduler: string): PlacementPolicy {
   return { scheduler: schedulerByName(scheduler), hold: holdTask, empty: emptyHeld };
 }
 
-/** The manager machine's writes (`persistIntent`, `save`, `forgetRecords`), made to `writes`. */
-export function managerWriteActions(writes: ManagerWrites) {
+/**
+ * The manager machine's writes (`persistIntent`, `save`, `forgetRecords`),
+ * made to `writes`. The store answers `intent.persisted` when the intent is
+ * stored: at once, at the end of a group commit (SQLite), or later (etcd).
+ * When the intent failed, the book takes the command back and the store is
+ * told what the book holds now, in case the failed write was applied after all.
+ */
+export function managerWriteActions(writes: ManagerWriter) {
   return {
-    persistIntent: ({ self }: { self: AnyActorRef }, params: { task: Task; stopRequested: boolean }) =>
-      writes.intent(params.task, params.stopRequested, (problem) => self.send({ type: 'intent.persisted', id: params.task.ID, ok: problem === '', problem })),
+    persistIntent: ({ self }: { self: AnyActorRef }, params: { task: Task; stopRequested: boolean }) => {
+      const id = params.task.ID;
+      const answer = (problem: string) => {
+        if (self.getSnapshot().status !== 'active') return; // the manager stopped (it no longer leads) while the write was out
+        self.send({ type: 'intent.persisted', id, ok: problem === '', problem });
+        if (problem === '' || !writes.undo) return;
+        const book = (self as ActorRefFrom<typeof managerMachine>).getSnapshot().context.book;
+        // A Completed task's record is the store's own (the book keeps a DoneTask of it).
+        const record = book.tasks.get(id) ?? (book.done.has(id) ? writes.read(id) : undefined);
+        writes.undo(id, record, book.stopRequested.has(id));
+      };
+      writes.intent(params.task, params.stopRequested, answer);
+    },
     save: (_: unknown, params: { task: Task; stopRequested: boolean }) => writes.save(params.task, params.stopRequested),
     forgetRecords: (_: unknown, params: { ids: string[] }) => writes.forget(params.ids),
   };
 }
 
-export function managerLogic(runtimes: Runtimes, settings: Settings, log: Log, writes: ManagerWrites, workerWrites: (worker: string) => WorkerWrites) {
+export function managerLogic(runtimes: Runtimes, settings: Settings, log: Log, writes: ManagerWriter, workerWrites: (worker: string) => WorkerWrites) {
   const tls = workerConnection(settings.tlsDir);
+  // With a store that answers later, commands to workers wait for the writes before them (src/manager/write-barrier.ts).
+  const settled = writes.settled?.bind(writes);
+  const ordered = <I>(logic: CallbackActorLogic<ToWorker, I>) => (settled ? afterWrites(logic, settled) : logic);
   return managerMachine.provide({
     actions: managerWriteActions(writes),
     actors: {
       localWorker: workerLogic(runtimes, workerLogicOptions(settings, log, workerWrites)),
       remoteWorker: workerProxy({
         proxies: {
-          cube: remoteWorkerActor({
-            token: settings.token,
-            idleMs: settings.heartbeatTtlMs,
-            callTimeoutMs: 10_000,
-            stopTimeoutMs: settings.stopTimeoutMs,
-            log,
-            ...tls,
-          }),
-          book: bookWorkerActor({ pollMs: settings.bookPollMs, callTimeoutMs: 10_000, log }),
+          cube: ordered(
+            remoteWorkerActor({
+              token: settings.token,
+              idleMs: settings.heartbeatTtlMs,
+              callTimeoutMs: 10_000,
+              stopTimeoutMs: settings.stopTimeoutMs,
+              log,
+              ...tls,
+            }),
+          ),
+          book: ordered(bookWorkerActor({ pollMs: settings.bookPollMs, callTimeoutMs: 10_000, log })),
         },
         detectTimeoutMs: 10_000,
         log,

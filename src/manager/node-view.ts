@@ -12,6 +12,10 @@ export interface NodeView {
   Since: string;
   LastSeen: string;
   Problem: string;
+  /** Drained (`cube node drain`): it takes no new tasks. */
+  Draining: boolean;
+  /** It joined at runtime (`cube worker --join`); `cube node rm` can forget it. */
+  Joined: boolean;
   /** `cube` or `book`; `unknown` until the worker's first heartbeat. */
   Protocol: 'cube' | 'book' | 'unknown';
   MemoryTotal: number;
@@ -62,6 +66,8 @@ export function nodeView(worker: WorkerEntry): NodeView {
     Since: worker.since,
     LastSeen: worker.lastSeen,
     Problem: worker.problem,
+    Draining: worker.draining,
+    Joined: worker.joined,
     // A worker in this process speaks the messages themselves, which are Cube's.
     Protocol: stats ? (stats.Protocol ?? 'cube') : 'unknown',
     MemoryTotal: stats?.MemoryTotal ?? 0,

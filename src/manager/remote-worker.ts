@@ -150,7 +150,15 @@ export function remoteWorkerActor(options: RemoteWorkerOptions) {
         if (response.ok) return void (await response.body?.cancel());
         const reason = await answerText(response);
         if (response.status >= 500 || response.status === 401) throw new Error(`${method} ${path} answered ${response.status}: ${reason}`);
-        report({ type: 'task.refused', worker: input.name, id, placement, command: command.type === 'task.run' ? 'run' : 'stop', reason, status: response.status });
+        report({
+          type: 'task.refused',
+          worker: input.name,
+          id,
+          placement,
+          command: command.type === 'task.run' ? 'run' : 'stop',
+          reason,
+          status: response.status,
+        });
       } catch (error) {
         if (stopped) return;
         const reason = `${input.address}: ${callError(error)}`;
@@ -188,7 +196,10 @@ export function remoteWorkerActor(options: RemoteWorkerOptions) {
         let listing: Pick<Extract<FromWorker, { type: 'worker.tasks' }>, 'tasks' | 'done' | 'held' | 'version'>;
         try {
           const body = (await response.json()) as unknown;
-          listing = Array.isArray(body) || body === null ? readListing({ Tasks: body }, `GET ${path}`, LISTING) : readListing(body as Record<string, unknown>, `GET ${path}`, LISTING);
+          listing =
+            Array.isArray(body) || body === null
+              ? readListing({ Tasks: body }, `GET ${path}`, LISTING)
+              : readListing(body as Record<string, unknown>, `GET ${path}`, LISTING);
         } catch (error) {
           throw new Error(unreadable(`GET ${path} answered something`, error));
         }

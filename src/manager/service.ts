@@ -1,5 +1,6 @@
 // The manager as its HTTP edge sees it: reads from the book, commands to the
 // manager actor, and every change saved before the request is answered.
+import { setMaxListeners } from 'node:events';
 import type { ActorRefFrom } from 'xstate';
 import { bookMeta, type Book } from '../../machines/manager/book.js';
 import type { Swept } from '../../machines/manager/retention.js';
@@ -7,12 +8,12 @@ import type { LogEntry } from '../vocabulary/log-entry.js';
 import type { ManagerEmitted, ManagerMachine } from '../../machines/manager.js';
 import { nanoid } from 'nanoid';
 import { CommandBatch } from '../actors/command-batch.js';
-import { ask, waitForTask, type CommandTarget, type Refusal } from '../actors/requests.js';
+import { askDurably, waitForTask, type CommandTarget, type Refusal } from '../actors/requests.js';
 import type { IntentBatch } from '../store/intent-batch.js';
 import { HttpError } from '../http/errors.js';
 import { ChangeLog } from '../actors/change-log.js';
 import { samePlacement } from '../vocabulary/placement.js';
-import type { ManagerWrites } from './writes.js';
+import type { ManagerWriter } from './writes.js';
 import { silentLog, type Log } from '../log.js';
 import { TaskState, type StateName, type Task } from '../vocabulary/task.js';
 import { nodeView, type NodeView } from './node-view.js';
@@ -47,15 +48,21 @@ export class ManagerService {
   private readonly target: CommandTarget;
   private readonly changes: ChangeLog<Task>;
   private readonly order = new TaskOrder();
+  /** Group commit of users' commands (src/actors/command-batch.ts); absent: each is sent alone. */
   private readonly batch: CommandBatch | undefined;
+  /** Per task, the command being carried out: the next waits for it, so one intent per task is written at a time. */
+  private readonly lanes = new Map<string, Promise<unknown>>();
+  /** Aborted when this manager stops serving (it no longer leads): commands still waiting are answered 503. */
+  private readonly serving = new AbortController();
 
   constructor(
     readonly actor: ManagerRef,
-    private readonly writes: ManagerWrites,
+    private readonly writes: ManagerWriter,
     log: Log = silentLog,
-    /** Group commit of users' commands (src/actors/command-batch.ts); without it, each is written alone. */
+    /** Group commit of intents (src/store/intent-batch.ts): commands of one turn are sent together, their intents written in one transaction. */
     intents?: IntentBatch,
   ) {
+    setMaxListeners(0, this.serving.signal); // every command waiting for its write listens
     this.target = actor as unknown as CommandTarget;
     this.batch = intents && new CommandBatch(this.target, intents);
     const book = this.book();
@@ -73,6 +80,39 @@ export class ManagerService {
       writes.appendLog(entry);
       if (entry.Type === 'Pruned') log(entry.Message); // one line per sweep
     });
+  }
+
+  /** Stops taking commands: those waiting for their write are answered 503 with `reason`. */
+  close(reason: string): void {
+    this.serving.abort(new Error(reason));
+  }
+
+  /**
+   * Sends a user's command about task `id` once the one before it is done,
+   * and resolves once its intent is written and it is carried out (or refused).
+   */
+  private command(id: string, command: { type: string } & Record<string, unknown>, beforeSend = () => {}): Promise<Refusal | undefined> {
+    const waiting = (requestId: string) => this.book().intents.get(id)?.requestId === requestId;
+    // The command before may have failed (its caller heard why): this one goes all the same.
+    const previous = (this.lanes.get(id) ?? Promise.resolve()).catch(() => undefined);
+    const sent = previous.then(() =>
+      askDurably(this.target, id, command, waiting, this.serving.signal, (make) => {
+        if (!this.batch) {
+          beforeSend();
+          return this.target.send(make());
+        }
+        return this.batch.send(() => {
+          beforeSend();
+          return make();
+        });
+      }),
+    );
+    this.lanes.set(id, sent);
+    const over = () => {
+      if (this.lanes.get(id) === sent) this.lanes.delete(id);
+    };
+    sent.then(over, over);
+    return sent;
   }
 
   book(): Book {
@@ -95,7 +135,11 @@ export class ManagerService {
   /** At most `limit` tasks the query wants, after the position `token` names ("" for the first page). */
   page(query: TaskQuery, limit: number, token: string): Page {
     const from = token === '' ? '' : positionOf(token);
-    if (from === undefined) throw new HttpError(400, `continue: ${JSON.stringify(token.slice(0, 80))} is not a token from GET /tasks; send the Cube-Continue of the page before, or leave it out for the first page`);
+    if (from === undefined)
+      throw new HttpError(
+        400,
+        `continue: ${JSON.stringify(token.slice(0, 80))} is not a token from GET /tasks; send the Cube-Continue of the page before, or leave it out for the first page`,
+      );
     const tasks: Task[] = [];
     let scanned = 0;
     const entries = this.order.from(from);
@@ -185,17 +229,13 @@ export class ManagerService {
    */
   async submit(task: Task, waitMs: number): Promise<Submitted> {
     let before: Task | undefined;
-    let answered: ReturnType<ManagerService['placementAnswer']> | undefined;
-    const refusal = await this.command(task.ID, () => {
-      before = this.book().tasks.get(task.ID);
-      // A task the manager has may get a new placement, whose worker's answer can come while the command is handled.
-      if (before) answered = this.placementAnswer(task.ID, AbortSignal.timeout(waitMs));
-      return { type: 'task.submit', task, at: now() };
-    });
+    const answered = this.placementAnswer(task.ID, AbortSignal.timeout(waitMs));
+    const refusal = await this.command(task.ID, { type: 'task.submit', task, at: now() }, () => (before = this.book().tasks.get(task.ID)));
     if (refusal) {
       answered?.cancel();
       throw new HttpError(refusal.status, refusal.reason);
     }
+    await this.stored();
     const after = this.task(task.ID);
     const sentToWorker = before !== undefined && after.Placement !== before.Placement && after.Worker !== '' && after.State !== TaskState.Pending;
     if (!sentToWorker || !answered) {
@@ -213,16 +253,33 @@ export class ManagerService {
    * stored and owed to the worker until it answers.
    */
   async stop(id: string, waitMs: number): Promise<boolean> {
-    this.task(id);
-    const refusal = await this.command(id, () => ({ type: 'task.stop', id, at: now() }));
+    // Whether the task exists is known only in its turn (a POST of it may still be writing).
+    const refusal = await this.command(id, { type: 'task.stop', id, at: now() });
+    if (refusal?.status === 404) this.task(id);
     if (refusal) throw new HttpError(refusal.status, refusal.reason);
     const confirmed = (task: Task) => task.State === TaskState.Completed && !this.book().stopRequested.has(id);
-    return (await waitForTask(this.target, id, this.book().tasks.get(id), confirmed, AbortSignal.timeout(waitMs))) !== undefined;
+    const stopped = await waitForTask(this.target, id, this.book().tasks.get(id), confirmed, AbortSignal.timeout(waitMs));
+    if (stopped) await this.stored();
+    return stopped !== undefined;
   }
 
-  /** Sends a user's command about task `id`: with the others of this turn when commands are batched (group commit), else at once. */
-  private command(id: string, command: () => { type: string } & Record<string, unknown>): Promise<Refusal | undefined> {
-    return this.batch ? this.batch.ask(id, command) : Promise.resolve(ask(this.target, command()));
+  /**
+   * With a store that writes behind (etcd), waits until what the answer will
+   * show is stored too; a manager that stops leading meanwhile answers 503.
+   */
+  private stored(): Promise<void> {
+    const settled = this.writes.settled?.();
+    if (!settled) return Promise.resolve();
+    const signal = this.serving.signal;
+    return new Promise((resolve, reject) => {
+      const fail = () => reject(new HttpError(503, String((signal.reason as Error)?.message ?? signal.reason)));
+      if (signal.aborted) return fail();
+      signal.addEventListener('abort', fail, { once: true });
+      void settled.then(() => {
+        signal.removeEventListener('abort', fail);
+        resolve();
+      });
+    });
   }
 
   /** Everything the manager reports, for GET /events. */

@@ -1,13 +1,12 @@
-// Starts a manager, with workers elsewhere (`cube manager --workers …`), in
-// this process (`npm start`), or both. The importable API behind the CLI.
+// Starts a manager, with workers elsewhere (`cube manager --workers …`, or
+// workers that join), in this process (`npm start`), or both. The importable
+// API behind the CLI. With CUBE_STORE=etcd it is one of several managers
+// (src/manager/ha.ts).
 import { join } from 'node:path';
 import Router from '@koa/router';
-import { nanoid } from 'nanoid';
-import { createActor } from 'xstate';
 import type { WorkerSpec } from '../../machines/manager.js';
 import { readSettings, type Settings } from '../config/settings.js';
 import { createApp, listen, type Listening } from '../http/app.js';
-import { startInspection } from '../inspect/inspection.js';
 import { createLog, type Log } from '../log.js';
 import type { ContainerRuntime } from '../runtime/types.js';
 import { IntentBatch } from '../store/intent-batch.js';
@@ -18,8 +17,11 @@ import { addWorkerRoutes, workerRoutesHint } from '../worker/api.js';
 import { WorkerService, type WorkerRef } from '../worker/service.js';
 import { defaultWorkerName, openWorkerWrites, retention, runtimeFromSettings, taskPolicy } from '../worker/from-settings.js';
 import { addManagerRoutes, managerRoutesHint } from './api.js';
-import { managerLogic, placementPolicy } from './logic.js';
-import { ManagerService } from './service.js';
+import { startHaManager } from './ha.js';
+import { addMembershipRoutes } from './membership-api.js';
+import { runManager } from './run.js';
+import { workersToStart } from '../store/node-records.js';
+import type { ManagerService } from './service.js';
 import { addUiRoutes, isUiPath } from '../ui/routes.js';
 
 export interface LocalWorkerOptions {
@@ -45,7 +47,12 @@ export interface StartManagerOptions {
 
 export interface RunningManager {
   url: string;
+  /** The manager's service; with etcd, while this process leads (it throws otherwise). */
   service: ManagerService;
+  /** With etcd: whether this process leads now. A manager on a local store always does. */
+  leads?: () => boolean;
+  /** Calls `listener` with the manager's service now (a local store), or each time this process starts leading (etcd). */
+  onService(listener: (service: ManagerService) => void): void;
   local: { name: string; url: string | null; service: WorkerService }[];
   /** Where to watch its actors, when CUBE_INSPECT is on. */
   inspectUrl: string | undefined;
@@ -75,6 +82,7 @@ function openManagerWrites(settings: Settings, log: Log, batch: IntentBatch): Ma
 
 export async function startManager(options: StartManagerOptions = {}): Promise<RunningManager> {
   const settings = { ...readSettings(), ...options.settings };
+  if (settings.store === 'etcd') return startHaManager(options, settings);
   const log = options.log ?? createLog('manager');
   const remote = parseWorkerAddresses(options.workers ?? []);
   // Closed in this order: no new requests, then no more work, then the files.
@@ -92,7 +100,11 @@ export async function startManager(options: StartManagerOptions = {}): Promise<R
   };
   try {
     const router = new Router();
-    const listening = await listen(createApp(router, { settings, role: 'manager', log, routesHint: managerRoutesHint, isPublic: isUiPath }), options.host ?? '127.0.0.1', options.port ?? 5556);
+    const listening = await listen(
+      createApp(router, { settings, role: 'manager', log, routesHint: managerRoutesHint, isPublic: isUiPath }),
+      options.host ?? '127.0.0.1',
+      options.port ?? 5556,
+    );
     servers.push(listening);
 
     // Workers in this process: their engine is checked first, their API listens, their store is read.
@@ -102,7 +114,11 @@ export async function startManager(options: StartManagerOptions = {}): Promise<R
       const workerListening =
         worker.port === null
           ? null
-          : await listen(createApp(workerRouter, { settings, role: 'worker', log, routesHint: workerRoutesHint }), worker.host ?? '127.0.0.1', worker.port ?? 5555);
+          : await listen(
+              createApp(workerRouter, { settings, role: 'worker', log, routesHint: workerRoutesHint }),
+              worker.host ?? '127.0.0.1',
+              worker.port ?? 5555,
+            );
       if (workerListening) servers.push(workerListening);
       const name = worker.name ?? defaultWorkerName(workerListening);
       const runtime = worker.runtime ?? runtimeFromSettings(settings, name, worker.dockerHost);
@@ -114,58 +130,57 @@ export async function startManager(options: StartManagerOptions = {}): Promise<R
     }
     const runtimes = new Map(local.map((w) => [w.name, w.runtime]));
     const startedAt = new Date().toISOString();
+    const writes = openManagerWrites(settings, log, intents);
+    stores.push(writes);
+    const restore = writes.store.load();
+    const nodes = writes.store.loadNodes();
+    const drained = new Set(nodes.filter((n) => n.Draining).map((n) => n.Name));
     const specs: WorkerSpec[] = [
       ...local.map((w) => {
         const { tasks, done, tombstones } = w.writes.store.load();
         const address = w.listening ? `${w.listening.host}:${w.listening.port}` : 'in-process';
-        return { name: w.name, address, local: { name: w.name, policy: taskPolicy(settings), restore: tasks, done, tombstones, startedAt, retention: retention(settings) } };
+        return {
+          name: w.name,
+          address,
+          draining: drained.has(w.name),
+          local: { name: w.name, policy: taskPolicy(settings), restore: tasks, done, tombstones, startedAt, retention: retention(settings) },
+        };
       }),
-      ...remote.map((address) => ({ name: address, address })),
+      ...workersToStart(remote, nodes),
     ];
 
-    const writes = openManagerWrites(settings, log, intents);
-    stores.push(writes);
-    const restore = writes.store.load();
     const localWrites = new Map(local.map((w) => [w.name, w.writes]));
-    const logic = managerLogic((name) => runtimes.get(name)!, settings, log, writes, (name) => localWrites.get(name)!);
-    const inspection = startInspection(settings, log, `${listening.url}/ui`);
-    const actor = createActor(logic, {
-      input: {
-        workers: specs,
-        placement: placementPolicy(settings.scheduler),
-        heartbeatTtlMs: settings.heartbeatTtlMs,
-        startedAt,
-        incarnation: nanoid(6),
-        restore: { ...restore, ...(restore.meta ? { meta: restore.meta } : {}) },
-        retention: retention(settings),
-      },
-      id: 'manager',
-      systemId: 'manager',
-      ...(inspection ? { inspect: inspection.inspect } : {}),
+    const run = runManager({
+      settings,
+      log,
+      writes,
+      intents,
+      workers: specs,
+      restore,
+      runtimes: (name) => runtimes.get(name)!,
+      workerWrites: (name) => localWrites.get(name)!,
+      liveView: `${listening.url}/ui`,
     });
-    const service = new ManagerService(actor, writes, log, intents);
-    try {
-      writes.writeMeta(); // this start's placements are known as its own after a restart, even once their tasks are pruned
-    } catch (error) {
-      log(`${writes.store instanceof SqliteManagerStore ? writes.store.file : 'manager store'}: could not write this start's identity (${(error as Error).message}); stale copies of its tasks may be adopted after a restart`);
-    }
-    actor.start();
-    stopActor = () => {
-      actor.stop();
-      inspection?.stop();
-    };
+    const { service } = run;
+    stopActor = () => run.stop('the manager is stopping');
 
     const localServices = local.map((w) => {
-      const workerService = new WorkerService(w.name, actor.system.get(`worker:${w.name}`) as WorkerRef, w.runtime, (id) => w.writes.read(id));
+      const workerService = new WorkerService(w.name, service.actor.system.get(`worker:${w.name}`) as WorkerRef, w.runtime, (id) => w.writes.read(id));
       addWorkerRoutes(w.router, workerService);
       return { name: w.name, url: w.listening?.url ?? null, service: workerService };
     });
+    addMembershipRoutes(router, run.registry);
     addManagerRoutes(router, service, settings.stopTimeoutMs + 5000, { local: localServices.map((w) => w.service), token: settings.token });
     addUiRoutes(router);
+    // Each worker in this process is named with its engine: a fake one (CUBE_RUNTIME=fake) must never pass for Docker.
     const engines = new Map(local.map((w) => [w.name, w.engine]));
-    const workers = specs.map((s) => (engines.has(s.name) ? `${s.name} with ${engines.get(s.name)}` : s.name)).join(', ') || 'none';
-    log(`manager serving on ${listening.url} (scheduler ${settings.scheduler}; workers ${workers}); ${restore.tasks.length} task(s) restored, ${restore.done.length} completed`);
-    return { url: listening.url, service, local: localServices, inspectUrl: inspection?.url, close: closeAll };
+    const workers =
+      specs.map((s) => (engines.has(s.name) ? `${s.name} with ${engines.get(s.name)}` : s.name)).join(', ') ||
+      'none yet (workers join with cube worker --join)';
+    log(
+      `manager serving on ${listening.url} (scheduler ${settings.scheduler}; workers ${workers}); ${restore.tasks.length} task(s) restored, ${restore.done.length} completed`,
+    );
+    return { url: listening.url, service, local: localServices, inspectUrl: run.inspectUrl, onService: (listener) => listener(service), close: closeAll };
   } catch (error) {
     await closeAll();
     throw error;

@@ -74,7 +74,9 @@ function proxyMachine(options: WorkerProxyOptions) {
         return { ...stats, stats: { ...stats.stats, Protocol: params.protocol } };
       }),
       answered: enqueueActions(({ context, enqueue }, params: { protocol: WorkerProtocol }) => {
-        options.log(`worker ${context.name} at ${context.address} speaks ${params.protocol === 'book' ? "the book's protocol (GET /events answered 404)" : "Cube's protocol"}`);
+        options.log(
+          `worker ${context.name} at ${context.address} speaks ${params.protocol === 'book' ? "the book's protocol (GET /events answered 404)" : "Cube's protocol"}`,
+        );
         for (const command of context.waiting) enqueue.sendTo('proxy', command);
         enqueue.assign({ waiting: [] });
       }),
@@ -91,7 +93,11 @@ function proxyMachine(options: WorkerProxyOptions) {
   const speaking = (protocol: WorkerProtocol) =>
     ({
       entry: { type: 'answered', params: { protocol } },
-      invoke: { id: 'proxy', src: protocol, input: ({ context }: { context: ProxyContext }) => ({ name: context.name, address: context.address, since: context.since }) },
+      invoke: {
+        id: 'proxy',
+        src: protocol,
+        input: ({ context }: { context: ProxyContext }) => ({ name: context.name, address: context.address, since: context.since }),
+      },
       on: {
         'task.run': { actions: 'forward' },
         'task.stop': { actions: 'forward' },

@@ -4,16 +4,56 @@
 // transaction, and the event log, whose lines are worth less than serving:
 // one that cannot be written is dropped. The book's meta goes with every
 // write that leaves nothing waiting, so what it says is never ahead of the
-// records on disk.
+// records in the store.
+//
+// `ManagerWriter` is what the manager machine's writes go to. A local store
+// (SQLite, memory) answers at once, or at the end of a group commit of
+// intents (src/store/intent-batch.ts); etcd answers later, and commands to
+// workers wait for `settled` (docs/architecture.md §7, "Writes that answer
+// later"). Either way an intent's outcome comes to a callback.
 import type { BookMeta } from '../../machines/manager/book.js';
 import type { Log } from '../log.js';
 import type { ManagerStore, TaskRow } from '../store/manager-store.js';
 import type { IntentBatch } from '../store/intent-batch.js';
+import type { NodeRecord } from '../store/node-records.js';
 import { WriteBehind } from '../store/write-behind.js';
 import type { LogEntry } from '../vocabulary/log-entry.js';
 import type { Task } from '../vocabulary/task.js';
 
-export class ManagerWrites {
+export interface ManagerWriter {
+  /**
+   * Writes a command's intent, then calls `done` with why it could not be
+   * written ("" when it was): at once, at the end of a group commit, or when
+   * the store answers (etcd).
+   */
+  intent(task: Task, stopRequested: boolean, done: (problem: string) => void): void;
+  /** Writes a changed record; never throws (a failure is retried). */
+  save(task: Task, stopRequested: boolean): void;
+  /** Removes pruned records (written behind, as `save`). */
+  forget(ids: string[]): void;
+  /** A record as stored, or about to be: what the book keeps only a DoneTask of; undefined when there is none. Answers at once, whatever the store. */
+  read(id: string): Task | undefined;
+  /** Where the book's meta comes from (the manager actor, once it runs). */
+  metaFrom(meta: () => BookMeta): void;
+  /** Writes the book's meta now (at start: this start joins the manager's starts); throws (or rejects) with why it could not. */
+  writeMeta(): void | Promise<void>;
+  appendLog(entry: LogEntry): void;
+  /**
+   * An intent that failed was taken back in memory: `record` is the task as
+   * the book has it now (undefined: no such task). A store that cannot tell
+   * whether a failed write was applied (etcd after a timeout) writes it again.
+   */
+  undo?(id: string, record: Task | undefined, stopRequested: boolean): void;
+  /** Resolves once every record write made so far is stored (absent: writes are stored when made). */
+  settled?(): Promise<void>;
+  /** Writes a worker's membership record; `ttlMs` (a joined worker's) makes it expire unless written again. */
+  putNode(node: NodeRecord, ttlMs: number): void | Promise<void>;
+  deleteNode(name: string): void | Promise<void>;
+  problem(): string;
+  close(): void;
+}
+
+export class ManagerWrites implements ManagerWriter {
   private readonly records: WriteBehind<string, TaskRow | null>;
   private meta: () => BookMeta | undefined = () => undefined;
   /** Intents waiting for the batch they came in to end. */
@@ -102,6 +142,15 @@ export class ManagerWrites {
     } catch {
       // dropped, as said above
     }
+  }
+
+  /** A local store keeps a joined worker until it is removed: `ttlMs` is for stores with leases. */
+  putNode(node: NodeRecord): void {
+    this.store.saveNode(node);
+  }
+
+  deleteNode(name: string): void {
+    this.store.deleteNode(name);
   }
 
   problem(): string {

@@ -69,7 +69,9 @@ export class DockerRuntime implements ContainerRuntime {
       const version = await this.docker.version();
       return `Docker ${version.Version} at ${this.address}`;
     } catch (error) {
-      throw new RuntimeError(isUnreachable(error) ? unreachableMessage(error, this.address) : describeDockerError('ask Docker its version', error, this.address));
+      throw new RuntimeError(
+        isUnreachable(error) ? unreachableMessage(error, this.address) : describeDockerError('ask Docker its version', error, this.address),
+      );
     }
   }
 
@@ -166,7 +168,14 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async logs(containerId: string, options: LogOptions): Promise<AsyncIterable<LogLine>> {
-    const asked = { stdout: true, stderr: true, timestamps: true, abortSignal: options.signal, ...(options.tail !== undefined ? { tail: options.tail } : {}), ...(options.since !== undefined ? { since: options.since } : {}) };
+    const asked = {
+      stdout: true,
+      stderr: true,
+      timestamps: true,
+      abortSignal: options.signal,
+      ...(options.tail !== undefined ? { tail: options.tail } : {}),
+      ...(options.since !== undefined ? { since: options.since } : {}),
+    };
     try {
       // Streams have no idle limit: a quiet container is not a hung engine.
       const container = this.streams.getContainer(containerId);
@@ -242,7 +251,11 @@ export class DockerRuntime implements ContainerRuntime {
     const existing = await this.docker.getContainer(task.Name).inspect();
     const labels = existing.Config.Labels ?? {};
     if (labels[CLUSTER_LABEL] !== this.options.cluster) {
-      const owner = labels[CLUSTER_LABEL] ? `another Cube installation (cluster ${labels[CLUSTER_LABEL]}, task ${labels[TASK_LABEL]})` : labels[TASK_LABEL] ? `a Cube container with no cluster label (task ${labels[TASK_LABEL]})` : 'a container Cube does not manage';
+      const owner = labels[CLUSTER_LABEL]
+        ? `another Cube installation (cluster ${labels[CLUSTER_LABEL]}, task ${labels[TASK_LABEL]})`
+        : labels[TASK_LABEL]
+          ? `a Cube container with no cluster label (task ${labels[TASK_LABEL]})`
+          : 'a container Cube does not manage';
       throw new RuntimeError(
         `the container name "${task.Name}" is taken by ${owner} (${existing.Id.slice(0, 12)}); Cube leaves it alone. ` +
           `Give the task another Name, or remove that container yourself (docker rm -f ${task.Name}) if it is not needed`,
@@ -338,7 +351,10 @@ export class DockerRuntime implements ContainerRuntime {
       await this.docker.getContainer(id).remove({ force: true });
     } catch (error) {
       if (statusOf(error) === 404) return;
-      const info = await this.docker.getContainer(id).inspect().catch(() => undefined);
+      const info = await this.docker
+        .getContainer(id)
+        .inspect()
+        .catch(() => undefined);
       if (!info) return; // gone meanwhile
       const name = info.Name.replace(/^\//, '');
       const parked = `${name.replace(/-dead-[0-9a-f]{12}$/, '')}-dead-${id.slice(0, 12)}`;

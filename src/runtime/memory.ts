@@ -37,7 +37,15 @@ export class MemoryRuntime implements ContainerRuntime {
     }
     for (const old of existing) this.forget(old.containerId);
     const containerId = this.newContainerId();
-    this.containers.set(containerId, { taskId: task.ID, placement: task.Placement, containerId, name: task.Name, running: true, paused: false, exitCode: null });
+    this.containers.set(containerId, {
+      taskId: task.ID,
+      placement: task.Placement,
+      containerId,
+      name: task.Name,
+      running: true,
+      paused: false,
+      exitCode: null,
+    });
     const ids = this.byTask.get(task.ID) ?? new Set();
     this.byTask.set(task.ID, ids.add(containerId));
     return { containerId, hostPorts: null, startedAt: now(), notes: [] };

@@ -34,9 +34,7 @@ export function epvmCost(task: Task, candidate: Candidate): number {
   const demand = nominalDemand(task);
   const cpuLoad = Math.max(stats.CpuUsage, held.nominalCpu / stats.CpuCount);
   const memLoad = Math.max(1 - stats.MemoryAvailable / stats.MemoryTotal, held.nominalMemory / stats.MemoryTotal);
-  const cost =
-    LIEB ** (cpuLoad + demand.cpu / stats.CpuCount) - LIEB ** cpuLoad +
-    (LIEB ** (memLoad + demand.memory / stats.MemoryTotal) - LIEB ** memLoad);
+  const cost = LIEB ** (cpuLoad + demand.cpu / stats.CpuCount) - LIEB ** cpuLoad + (LIEB ** (memLoad + demand.memory / stats.MemoryTotal) - LIEB ** memLoad);
   return Number.isNaN(cost) ? Infinity : cost;
 }
 

@@ -14,7 +14,15 @@ const CPU_EPSILON = 1e-9;
 const cpus = (n: number) => (n === 1 ? 'CPU' : 'CPUs');
 
 /** "has 0.5 of 2 CPUs unreserved, the task asks 1.5": free is shown as none when nothing is left. */
-function short(worker: string, free: number, total: string, what: string, asked: number, format: (n: number, decimals: number) => string, from: number): string {
+function short(
+  worker: string,
+  free: number,
+  total: string,
+  what: string,
+  asked: number,
+  format: (n: number, decimals: number) => string,
+  from: number,
+): string {
   const [freeText, askedText] = distinctPair(Math.max(free, 0), asked, format, from);
   return `${worker} has ${free <= 0 ? 'none' : freeText} of ${total} ${what}, the task asks ${askedText}`;
 }

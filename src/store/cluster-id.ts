@@ -17,7 +17,9 @@ export function clusterId(dataDir: string | null): string {
   try {
     const id = readFileSync(file, 'utf8').trim();
     if (FORMAT.test(id)) return id;
-    throw new Error(`${file} holds ${JSON.stringify(id.slice(0, 40))}, not a cluster id (12 lowercase letters or digits); restore it from a backup, or remove it to start a new installation whose containers Cube will not adopt`);
+    throw new Error(
+      `${file} holds ${JSON.stringify(id.slice(0, 40))}, not a cluster id (12 lowercase letters or digits); restore it from a backup, or remove it to start a new installation whose containers Cube will not adopt`,
+    );
   } catch (error) {
     if ((error as { code?: string }).code !== 'ENOENT') throw error;
   }

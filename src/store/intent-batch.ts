@@ -36,7 +36,7 @@ export class IntentBatch {
     } finally {
       // Even when the work failed half way: what it left waiting is written and answered.
       try {
-        for (let more = true; more; ) {
+        for (let more = true; more;) {
           more = false;
           for (const store of this.stores) more = store.flushIntents() || more;
         }

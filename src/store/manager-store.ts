@@ -14,6 +14,8 @@ import type { Log } from '../log.js';
 import type { LogEntry } from '../vocabulary/log-entry.js';
 import type { DoneTask } from '../vocabulary/retention.js';
 import type { Task } from '../vocabulary/task.js';
+import { readBookMeta } from './book-meta.js';
+import { readNodeRecord, type NodeRecord } from './node-records.js';
 import { readRecords } from './read-records.js';
 import { openDatabase, type SqliteDatabase } from './sqlite.js';
 
@@ -44,6 +46,10 @@ export interface ManagerStore {
   read(id: string): Task | undefined;
   /** Adds lines to the event log, in one transaction. */
   appendLog(entries: LogEntry[]): void;
+  /** The workers' membership records (src/store/node-records.ts). */
+  loadNodes(): NodeRecord[];
+  saveNode(node: NodeRecord): void;
+  deleteNode(name: string): void;
   close(): void;
 }
 
@@ -75,6 +81,16 @@ export class MemoryManagerStore implements ManagerStore {
   }
   appendLog(entries: LogEntry[]): void {
     this.log.push(...entries);
+  }
+  private readonly nodes = new Map<string, NodeRecord>();
+  loadNodes(): NodeRecord[] {
+    return [...this.nodes.values()];
+  }
+  saveNode(node: NodeRecord): void {
+    this.nodes.set(node.Name, node);
+  }
+  deleteNode(name: string): void {
+    this.nodes.delete(name);
   }
   close(): void {}
 }
@@ -130,6 +146,7 @@ export class SqliteManagerStore implements ManagerStore {
       CREATE TABLE IF NOT EXISTS tasks (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, record TEXT NOT NULL, stop_requested INTEGER NOT NULL DEFAULT 0);
       CREATE TABLE IF NOT EXISTS log (seq INTEGER PRIMARY KEY AUTOINCREMENT, entry TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS nodes (name TEXT PRIMARY KEY, record TEXT NOT NULL);
     `);
     addRecordColumns(this.db);
     // Completed tasks are read from this index alone, never from their records.
@@ -164,11 +181,15 @@ export class SqliteManagerStore implements ManagerStore {
 
   load(): ManagerState {
     const rows = this.db
-      .prepare("SELECT id, record, stop_requested FROM tasks WHERE state IS NULL OR state IN ('pending', 'scheduled', 'running', 'stopping', 'failed', 'restarting') OR (state = 'completed' AND stop_requested = 1) ORDER BY seq")
+      .prepare(
+        "SELECT id, record, stop_requested FROM tasks WHERE state IS NULL OR state IN ('pending', 'scheduled', 'running', 'stopping', 'failed', 'restarting') OR (state = 'completed' AND stop_requested = 1) ORDER BY seq",
+      )
       .all() as { id: string; record: string; stop_requested: number }[];
     const read = readRecords(rows, this.file, this.log);
     const done = this.db
-      .prepare("SELECT id AS ID, worker AS Worker, placement AS Placement, submit_time AS SubmitTime, finish_time AS FinishTime, version AS Version FROM tasks WHERE state = 'completed' AND stop_requested = 0 ORDER BY seq")
+      .prepare(
+        "SELECT id AS ID, worker AS Worker, placement AS Placement, submit_time AS SubmitTime, finish_time AS FinishTime, version AS Version FROM tasks WHERE state = 'completed' AND stop_requested = 0 ORDER BY seq",
+      )
       .all() as DoneTask[];
     const log: LogEntry[] = [];
     for (const { entry } of this.db.prepare('SELECT entry FROM log ORDER BY seq').all() as { entry: string }[]) {
@@ -176,7 +197,13 @@ export class SqliteManagerStore implements ManagerStore {
       const parsed = parseLogEntry(entry);
       if (parsed) log.push(parsed);
     }
-    return { tasks: read.map((r) => r.task), done, stopRequested: read.filter((r) => r.stop_requested === 1).map((r) => r.task.ID), log, meta: this.readMeta() };
+    return {
+      tasks: read.map((r) => r.task),
+      done,
+      stopRequested: read.filter((r) => r.stop_requested === 1).map((r) => r.task.ID),
+      log,
+      meta: this.readMeta(),
+    };
   }
 
   write(rows: [string, TaskRow | null][], meta: BookMeta | undefined): void {
@@ -192,6 +219,28 @@ export class SqliteManagerStore implements ManagerStore {
     this.appendAll(entries);
   }
 
+  loadNodes(): NodeRecord[] {
+    const nodes: NodeRecord[] = [];
+    for (const { name, record } of this.db.prepare('SELECT name, record FROM nodes ORDER BY name').all() as { name: string; record: string }[]) {
+      try {
+        nodes.push(readNodeRecord(JSON.parse(record), `node record ${name}`));
+      } catch (error) {
+        this.log(`${this.file}: skipped the record of worker ${name}, which is not a node record (${(error as Error).message}); it is left in the file`);
+      }
+    }
+    return nodes;
+  }
+
+  saveNode(node: NodeRecord): void {
+    this.db
+      .prepare('INSERT INTO nodes (name, record) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET record = excluded.record')
+      .run(node.Name, JSON.stringify(node));
+  }
+
+  deleteNode(name: string): void {
+    this.db.prepare('DELETE FROM nodes WHERE name = ?').run(name);
+  }
+
   close(): void {
     this.db.close();
   }
@@ -199,22 +248,6 @@ export class SqliteManagerStore implements ManagerStore {
   /** The book's meta, or undefined when there is none (a new file) or it cannot be read (then it starts again: nothing pruned so far, no starts known). */
   private readMeta(): BookMeta | undefined {
     const row = this.db.prepare("SELECT value FROM meta WHERE key = 'book'").get() as { value: string } | undefined;
-    if (!row) return undefined;
-    try {
-      const meta = JSON.parse(row.value) as BookMeta;
-      const count = (n: unknown) => Number.isInteger(n) && (n as number) >= 0;
-      const ok =
-        count(meta.pruned) &&
-        Array.isArray(meta.incarnations) &&
-        meta.incarnations.every((i) => typeof i === 'string') &&
-        typeof meta.heard === 'object' &&
-        meta.heard !== null &&
-        Object.values(meta.heard).every(count);
-      if (ok) return meta;
-    } catch {
-      // named below
-    }
-    this.log(`${this.file}: the book's meta is not readable (${row.value.slice(0, 80)}); it starts again (the count of pruned tasks and this manager's earlier starts are forgotten)`);
-    return undefined;
+    return row ? readBookMeta(row.value, this.file, this.log) : undefined;
   }
 }

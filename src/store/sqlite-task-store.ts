@@ -36,7 +36,8 @@ export class SqliteTaskStore implements TaskStore {
       CREATE TABLE IF NOT EXISTS tombstones (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, placement TEXT NOT NULL);
     `);
     addRecordColumns(this.db);
-    if (!(this.db.prepare('PRAGMA table_info(tombstones)').all() as { name: string }[]).some((c) => c.name === 'at')) this.db.exec('ALTER TABLE tombstones ADD COLUMN at TEXT');
+    if (!(this.db.prepare('PRAGMA table_info(tombstones)').all() as { name: string }[]).some((c) => c.name === 'at'))
+      this.db.exec('ALTER TABLE tombstones ADD COLUMN at TEXT');
     this.db.exec('CREATE INDEX IF NOT EXISTS tasks_by_state ON tasks (state, seq, id, worker, placement, submit_time, finish_time, version)');
     this.db.exec('CREATE INDEX IF NOT EXISTS tombstones_by_id ON tombstones (id)');
     this.upsert = this.db.prepare(
@@ -69,14 +70,18 @@ export class SqliteTaskStore implements TaskStore {
 
   load(): TaskState {
     const rows = this.db
-      .prepare("SELECT id, record FROM tasks WHERE state IS NULL OR state IN ('pending', 'scheduled', 'running', 'stopping', 'failed', 'restarting') ORDER BY seq")
+      .prepare(
+        "SELECT id, record FROM tasks WHERE state IS NULL OR state IN ('pending', 'scheduled', 'running', 'stopping', 'failed', 'restarting') ORDER BY seq",
+      )
       .all() as { id: string; record: string }[];
     const done = this.db
-      .prepare("SELECT id AS ID, worker AS Worker, placement AS Placement, submit_time AS SubmitTime, finish_time AS FinishTime, version AS Version FROM tasks WHERE state = 'completed' ORDER BY seq")
+      .prepare(
+        "SELECT id AS ID, worker AS Worker, placement AS Placement, submit_time AS SubmitTime, finish_time AS FinishTime, version AS Version FROM tasks WHERE state = 'completed' ORDER BY seq",
+      )
       .all() as DoneTask[];
-    const tombstones = (this.db.prepare('SELECT id, placement, at FROM tombstones ORDER BY seq').all() as { id: string; placement: string; at: string | null }[]).map(
-      ({ id, placement, at }) => ({ id, placement, ...(at ? { at } : {}) }),
-    );
+    const tombstones = (
+      this.db.prepare('SELECT id, placement, at FROM tombstones ORDER BY seq').all() as { id: string; placement: string; at: string | null }[]
+    ).map(({ id, placement, at }) => ({ id, placement, ...(at ? { at } : {}) }));
     return { tasks: readRecords(rows, this.file, this.log).map((r) => r.task), done, tombstones };
   }
 

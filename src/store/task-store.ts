@@ -37,7 +37,11 @@ export class MemoryTaskStore implements TaskStore {
   private tombstones: Tombstone[] = [];
   load(): TaskState {
     const all = [...this.tasks.values()];
-    return { tasks: all.filter((t) => t.StateName !== 'completed'), done: all.filter((t) => t.StateName === 'completed').map(doneOf), tombstones: [...this.tombstones] };
+    return {
+      tasks: all.filter((t) => t.StateName !== 'completed'),
+      done: all.filter((t) => t.StateName === 'completed').map(doneOf),
+      tombstones: [...this.tombstones],
+    };
   }
   write(records: [string, Task | null][]): void {
     for (const [id, task] of records) {

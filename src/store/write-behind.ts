@@ -130,7 +130,9 @@ export class WriteBehind<K, V> {
   private failed(error: unknown): void {
     if (!this.failing) {
       this.failing = writeProblem(error);
-      this.options.log(`${this.options.what}: writes fail: ${this.failing}; Cube keeps serving, refuses new commands (503), and writes again until the disk takes it`);
+      this.options.log(
+        `${this.options.what}: writes fail: ${this.failing}; Cube keeps serving, refuses new commands (503), and writes again until the disk takes it`,
+      );
     }
     if (this.waiting.size > 0 && this.timer === undefined) {
       clearImmediate(this.immediate);

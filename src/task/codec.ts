@@ -5,13 +5,7 @@
 // well-typed, so a task read from GET can be POSTed back, and then ignored.
 import { randomUUID } from 'node:crypto';
 import { nanoid } from 'nanoid';
-import {
-  newTask,
-  restartPolicies,
-  type RestartPolicy,
-  type Task,
-  type TaskEvent,
-} from '../vocabulary/task.js';
+import { newTask, restartPolicies, type RestartPolicy, type Task, type TaskEvent } from '../vocabulary/task.js';
 
 /** A request that does not fit the schema; `message` is for a person. */
 export class ValidationError extends Error {
@@ -29,8 +23,7 @@ export const describe = (value: unknown): string => {
   return `${String(value)} (${typeof value})`;
 };
 
-export const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+export const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 // Docker's own grammars: container names, image references, ports.
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{1,127}$/;
@@ -38,10 +31,7 @@ const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{1,127}$/;
 export const TASK_ID = /^(?!\.\.?$)[a-zA-Z0-9_.-]{1,128}$/;
 const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
 const HOST = '[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?';
-const IMAGE = new RegExp(
-  `^(?:${HOST}(?:\\.${HOST})*(?::[0-9]+)?/)?${COMPONENT}(?:/${COMPONENT})*` +
-    '(?::[\\w][\\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$',
-);
+const IMAGE = new RegExp(`^(?:${HOST}(?:\\.${HOST})*(?::[0-9]+)?/)?${COMPONENT}(?:/${COMPONENT})*` + '(?::[\\w][\\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$');
 const PORT_KEY = /^([0-9]{1,5})\/(tcp|udp|sctp)$/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 const MIN_MEMORY = 6 * 1024 * 1024; // Docker refuses smaller limits
@@ -51,28 +41,34 @@ const validPort = (text: string): boolean => {
   return Number.isInteger(port) && port >= 1 && port <= 65535 && String(port) === text;
 };
 
-export const string = (pattern?: RegExp, expected?: string, max = 4096): Check => (value, path) => {
-  if (typeof value !== 'string') return `${path}: expected a string, got ${describe(value)}`;
-  if (value.length > max) return `${path}: at most ${max} characters, got ${value.length}`;
-  if (pattern && value !== '' && !pattern.test(value)) {
-    return `${path}: ${describe(value)} is not ${expected}`;
-  }
-  return undefined;
-};
+export const string =
+  (pattern?: RegExp, expected?: string, max = 4096): Check =>
+  (value, path) => {
+    if (typeof value !== 'string') return `${path}: expected a string, got ${describe(value)}`;
+    if (value.length > max) return `${path}: at most ${max} characters, got ${value.length}`;
+    if (pattern && value !== '' && !pattern.test(value)) {
+      return `${path}: ${describe(value)} is not ${expected}`;
+    }
+    return undefined;
+  };
 
-export const number = (min: number, max: number, integer: boolean, unit: string): Check => (value, path) => {
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    return `${path}: expected ${integer ? 'an integer' : 'a number'} (${unit}), got ${describe(value)}`;
-  }
-  if (integer && !Number.isInteger(value)) return `${path}: expected a whole number of ${unit}, got ${value}`;
-  if (value < min || value > max) return `${path}: ${value} is out of range ${min}…${max} (${unit})`;
-  return undefined;
-};
+export const number =
+  (min: number, max: number, integer: boolean, unit: string): Check =>
+  (value, path) => {
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      return `${path}: expected ${integer ? 'an integer' : 'a number'} (${unit}), got ${describe(value)}`;
+    }
+    if (integer && !Number.isInteger(value)) return `${path}: expected a whole number of ${unit}, got ${value}`;
+    if (value < min || value > max) return `${path}: ${value} is out of range ${min}…${max} (${unit})`;
+    return undefined;
+  };
 
-export const oneOf = (options: readonly string[]): Check => (value, path) =>
-  typeof value === 'string' && options.includes(value)
-    ? undefined
-    : `${path}: expected one of ${options.map((o) => JSON.stringify(o)).join(', ')}, got ${describe(value)}`;
+export const oneOf =
+  (options: readonly string[]): Check =>
+  (value, path) =>
+    typeof value === 'string' && options.includes(value)
+      ? undefined
+      : `${path}: expected one of ${options.map((o) => JSON.stringify(o)).join(', ')}, got ${describe(value)}`;
 
 /** A real calendar date: Date.parse quietly turns 2026-02-30 into March 2. */
 const realDate = (text: string): boolean => {
@@ -87,34 +83,40 @@ export const rfc3339: Check = (value, path) =>
     ? undefined
     : `${path}: expected an RFC 3339 time like "2026-01-02T15:04:05Z", got ${describe(value)}`;
 
-export const nullable = (check: Check): Check => (value, path) => (value === null ? undefined : check(value, path));
+export const nullable =
+  (check: Check): Check =>
+  (value, path) =>
+    value === null ? undefined : check(value, path);
 
-const stringList = (pattern: RegExp, expected: string): Check => (value, path) => {
-  if (!Array.isArray(value)) return `${path}: expected a list of strings, got ${describe(value)}`;
-  if (value.length > 256) return `${path}: at most 256 entries, got ${value.length}`;
-  for (const [i, item] of value.entries()) {
-    const problem = string(pattern, expected)(item, `${path}[${i}]`);
-    if (problem) return problem;
-  }
-  return undefined;
-};
+const stringList =
+  (pattern: RegExp, expected: string): Check =>
+  (value, path) => {
+    if (!Array.isArray(value)) return `${path}: expected a list of strings, got ${describe(value)}`;
+    if (value.length > 256) return `${path}: at most 256 entries, got ${value.length}`;
+    for (const [i, item] of value.entries()) {
+      const problem = string(pattern, expected)(item, `${path}[${i}]`);
+      if (problem) return problem;
+    }
+    return undefined;
+  };
 
 /** `{"7777/tcp": V}` maps; `entry` checks each V. */
-const portMap = (entry: Check): Check => (value, path) => {
-  if (!isObject(value)) return `${path}: expected an object keyed by "PORT/PROTO" like "7777/tcp", got ${describe(value)}`;
-  for (const [key, item] of Object.entries(value)) {
-    const match = PORT_KEY.exec(key);
-    if (!match || !validPort(match[1]!)) {
-      return `${path}: key ${JSON.stringify(key)} is not "PORT/PROTO" with PORT 1…65535 and PROTO tcp, udp or sctp`;
+const portMap =
+  (entry: Check): Check =>
+  (value, path) => {
+    if (!isObject(value)) return `${path}: expected an object keyed by "PORT/PROTO" like "7777/tcp", got ${describe(value)}`;
+    for (const [key, item] of Object.entries(value)) {
+      const match = PORT_KEY.exec(key);
+      if (!match || !validPort(match[1]!)) {
+        return `${path}: key ${JSON.stringify(key)} is not "PORT/PROTO" with PORT 1…65535 and PROTO tcp, udp or sctp`;
+      }
+      const problem = entry(item, `${path}[${JSON.stringify(key)}]`);
+      if (problem) return problem;
     }
-    const problem = entry(item, `${path}[${JSON.stringify(key)}]`);
-    if (problem) return problem;
-  }
-  return undefined;
-};
+    return undefined;
+  };
 
-const emptyObject: Check = (value, path) =>
-  isObject(value) && Object.keys(value).length === 0 ? undefined : `${path}: expected {}, got ${describe(value)}`;
+const emptyObject: Check = (value, path) => (isObject(value) && Object.keys(value).length === 0 ? undefined : `${path}: expected {}, got ${describe(value)}`);
 
 const hostPort: Check = (value, path) =>
   typeof value === 'string' && (value === '' || validPort(value))
@@ -122,8 +124,7 @@ const hostPort: Check = (value, path) =>
     : `${path}: expected a host port as a string like "7777" (or "" to let Docker pick), got ${describe(value)}`;
 
 const bindingList: Check = (value, path) =>
-  Array.isArray(value) &&
-  value.every((b) => isObject(b) && typeof b['HostIp'] === 'string' && typeof b['HostPort'] === 'string')
+  Array.isArray(value) && value.every((b) => isObject(b) && typeof b['HostIp'] === 'string' && typeof b['HostPort'] === 'string')
     ? undefined
     : `${path}: expected a list of {"HostIp": string, "HostPort": string}, got ${describe(value)}`;
 

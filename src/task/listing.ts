@@ -37,11 +37,20 @@ const heldChecks: Record<keyof HeldTask, Check> = { ID: text, Placement: text, S
  * `{Tasks, Done, Held, Version}` from GET /tasks?since=N); `done`, `held` and
  * `version` are absent from a worker that predates them.
  */
-export function readListing(value: Record<string, unknown>, path: string, keys: { tasks: string; done: string; held: string; version: string }): Pick<Listing, 'tasks' | 'done' | 'held' | 'version'> {
+export function readListing(
+  value: Record<string, unknown>,
+  path: string,
+  keys: { tasks: string; done: string; held: string; version: string },
+): Pick<Listing, 'tasks' | 'done' | 'held' | 'version'> {
   const tasks = readTaskList(value[keys.tasks], `${path}.${keys.tasks}`);
   const done = value[keys.done] === undefined ? undefined : readEach<DoneTask>(value[keys.done], `${path}.${keys.done}`, doneChecks);
   const held = value[keys.held] === undefined ? undefined : readEach<HeldTask>(value[keys.held], `${path}.${keys.held}`, heldChecks);
   const problem = value[keys.version] === undefined ? undefined : version(value[keys.version], `${path}.${keys.version}`);
   if (problem) throw new ValidationError(problem);
-  return { tasks, ...(done ? { done } : {}), ...(held ? { held } : {}), ...(value[keys.version] === undefined ? {} : { version: value[keys.version] as number }) };
+  return {
+    tasks,
+    ...(done ? { done } : {}),
+    ...(held ? { held } : {}),
+    ...(value[keys.version] === undefined ? {} : { version: value[keys.version] as number }),
+  };
 }

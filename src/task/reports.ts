@@ -94,7 +94,10 @@ export function readStats(value: unknown, path = 'stats'): WorkerStats {
   const problem = typeof value['RuntimeProblem'] === 'string' ? value['RuntimeProblem'] : '';
   return {
     Worker: typeof value['Worker'] === 'string' ? value['Worker'] : '',
-    ...(Object.fromEntries(Object.keys(statsChecks).map((key) => [key, value[key]])) as Omit<WorkerStats, 'Worker' | 'LoadAverage' | 'Runtime' | 'RuntimeProblem' | 'Protocol'>),
+    ...(Object.fromEntries(Object.keys(statsChecks).map((key) => [key, value[key]])) as Omit<
+      WorkerStats,
+      'Worker' | 'LoadAverage' | 'Runtime' | 'RuntimeProblem' | 'Protocol'
+    >),
     LoadAverage: load as [number, number, number],
     Runtime: runtime,
     RuntimeProblem: problem,

@@ -59,7 +59,11 @@ export function serverNames(names: string[]): string[] {
 async function issue(ca: Issuer, role: Role, names: string[], now: Date): Promise<{ cert: string; key: string }> {
   const keys = await newKeys();
   // Workers serve; people's commands call; the manager does both.
-  const usages = { manager: [x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth], worker: [x509.ExtendedKeyUsage.serverAuth], client: [x509.ExtendedKeyUsage.clientAuth] }[role];
+  const usages = {
+    manager: [x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth],
+    worker: [x509.ExtendedKeyUsage.serverAuth],
+    client: [x509.ExtendedKeyUsage.clientAuth],
+  }[role];
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: serial(),
     subject: `CN=${commonName[role]}`,
@@ -75,7 +79,14 @@ async function issue(ca: Issuer, role: Role, names: string[], now: Date): Promis
       new x509.ExtendedKeyUsageExtension(usages, false),
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
       await x509.AuthorityKeyIdentifierExtension.create(ca.keys.publicKey),
-      ...(role === 'client' ? [] : [new x509.SubjectAlternativeNameExtension(names.map((value) => ({ type: isIP(value) ? ('ip' as const) : ('dns' as const), value })), false)]),
+      ...(role === 'client'
+        ? []
+        : [
+            new x509.SubjectAlternativeNameExtension(
+              names.map((value) => ({ type: isIP(value) ? ('ip' as const) : ('dns' as const), value })),
+              false,
+            ),
+          ]),
     ],
   });
   return { cert: cert.toString('pem'), key: pemKey(keys.privateKey) };

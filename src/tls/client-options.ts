@@ -24,4 +24,3 @@ export function clientTlsOptions(dir: string, as: Role, to: Role) {
     },
   };
 }
-

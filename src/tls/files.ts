@@ -28,7 +28,9 @@ export class TlsFilesError extends Error {
 
 function read(path: string, dir: string, what: string): Buffer {
   if (!existsSync(path)) {
-    throw new TlsFilesError(`${path} is missing: ${what}. Make the folder with \`cube tls init --dir ${dir}\` and copy ca.crt and this role's .crt and .key to this machine`);
+    throw new TlsFilesError(
+      `${path} is missing: ${what}. Make the folder with \`cube tls init --dir ${dir}\` and copy ca.crt and this role's .crt and .key to this machine`,
+    );
   }
   return readFileSync(path);
 }

@@ -15,7 +15,10 @@ export function requirePeer(allowed: readonly Role[]) {
     if (!socket.encrypted) return next();
     const peer = socket.getPeerCertificate();
     if (!peer || Object.keys(peer).length === 0) {
-      throw new HttpError(401, `this API requires a client certificate signed by the cluster CA: present ${whom} from the folder cube tls init made (curl: --cacert ca.crt --cert ${allowed[0]}.crt --key ${allowed[0]}.key)`);
+      throw new HttpError(
+        401,
+        `this API requires a client certificate signed by the cluster CA: present ${whom} from the folder cube tls init made (curl: --cacert ca.crt --cert ${allowed[0]}.crt --key ${allowed[0]}.key)`,
+      );
     }
     if (!socket.authorized) {
       throw new HttpError(401, `the client certificate was refused (${String(socket.authorizationError)}): present ${whom}, signed by this cluster's CA`);

@@ -337,7 +337,12 @@ const page = /** @type {CubeWindow} */ (window);
     row.classList.toggle('selected', task.ID === selected);
     row.setAttribute('aria-selected', String(task.ID === selected));
     row.replaceChildren(
-      el('td', { class: 'name' }, el('div', { text: task.Name || '(no name)' }), el('div', { class: 'mono muted small', text: task.ID.slice(0, 8), title: task.ID })),
+      el(
+        'td',
+        { class: 'name' },
+        el('div', { text: task.Name || '(no name)' }),
+        el('div', { class: 'mono muted small', text: task.ID.slice(0, 8), title: task.ID }),
+      ),
       el('td', {}, badge(task.StateName)),
       el('td', { class: 'worker nowrap', text: task.Worker || '—' }),
       el('td', { class: 'num', text: String(task.RestartCount) }),
@@ -388,7 +393,12 @@ const page = /** @type {CubeWindow} */ (window);
         const count = counts.get(node.Name) ?? 0;
         return el(
           'li',
-          { class: `node node-${node.State}`, title: node.Problem || `${node.Name} at ${node.Address}: ${node.State} since ${clock(node.Since)}`, 'data-node': node.Name, 'data-state': node.State },
+          {
+            class: `node node-${node.State}`,
+            title: node.Problem || `${node.Name} at ${node.Address}: ${node.State} since ${clock(node.Since)}`,
+            'data-node': node.Name,
+            'data-state': node.State,
+          },
           el('span', { class: 'dot' }),
           el('span', { text: node.Name }),
           el('span', { class: 'muted', text: `${node.State} · ${count} task${count === 1 ? '' : 's'}` }),
@@ -455,7 +465,9 @@ const page = /** @type {CubeWindow} */ (window);
           'li',
           { 'data-state': t.to },
           el('time', { class: 'mono', text: clock(t.at), dateTime: t.at }),
-          t.from ? el('span', { class: 'from', text: stateLabels[t.from] ?? t.from }) : el('span', { class: 'from muted', text: t.how === 'live' ? 'new' : 'seen' }),
+          t.from
+            ? el('span', { class: 'from', text: stateLabels[t.from] ?? t.from })
+            : el('span', { class: 'from muted', text: t.how === 'live' ? 'new' : 'seen' }),
           el('span', { class: 'arrow', text: '→' }),
           badge(t.to),
           t.how === 'live' ? '' : el('span', { class: 'muted small', text: t.how }),
@@ -463,15 +475,17 @@ const page = /** @type {CubeWindow} */ (window);
       ),
     );
     $('#history tbody').replaceChildren(
-      ...[...(task.Events ?? [])].reverse().map((e) =>
-        el(
-          'tr',
-          {},
-          el('td', { class: 'mono nowrap', text: clock(e.Time), title: e.Time }),
-          el('td', { class: 'type nowrap', text: e.Type }),
-          el('td', { text: e.Message }),
+      ...[...(task.Events ?? [])]
+        .reverse()
+        .map((e) =>
+          el(
+            'tr',
+            {},
+            el('td', { class: 'mono nowrap', text: clock(e.Time), title: e.Time }),
+            el('td', { class: 'type nowrap', text: e.Type }),
+            el('td', { text: e.Message }),
+          ),
         ),
-      ),
     );
     if (!task.Events?.length) $('#history tbody').append(el('tr', {}, el('td', { class: 'muted', text: 'no events yet' })));
     followLogs(task);
@@ -541,7 +555,10 @@ const page = /** @type {CubeWindow} */ (window);
         buffer += value;
         const lines = buffer.split('\n');
         buffer = lines.pop() ?? '';
-        appendLogLines(box, lines.filter(Boolean).map((text) => JSON.parse(text)));
+        appendLogLines(
+          box,
+          lines.filter(Boolean).map((text) => JSON.parse(text)),
+        );
       }
       if (!signal.aborted) setLogsStatus('ended', 'its container stopped');
     } catch {
@@ -701,7 +718,7 @@ const page = /** @type {CubeWindow} */ (window);
     );
     const list = $('#log');
     const before = [...list.children].find((li) => (li.querySelector('time')?.dateTime ?? '') < entry.Time);
-    list.insertBefore(item, live ? list.firstChild : before ?? null);
+    list.insertBefore(item, live ? list.firstChild : (before ?? null));
     while (list.children.length > LOG_LIMIT) list.lastChild?.remove();
   }
 

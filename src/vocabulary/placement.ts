@@ -14,8 +14,7 @@ export const placementBase = (placement: string): string => {
 export const samePlacement = (a: string, b: string): boolean => placementBase(a) === placementBase(b);
 
 /** The placement of the `restart`-th restart in place of `placement`. */
-export const restartedPlacement = (placement: string, restart: number): string =>
-  placement === '' ? '' : `${placementBase(placement)}#${restart}`;
+export const restartedPlacement = (placement: string, restart: number): string => (placement === '' ? '' : `${placementBase(placement)}#${restart}`);
 
 /**
  * A new placement ID made by the manager: unique per manager start
@@ -31,7 +30,7 @@ export const workerPlacementId = (worker: string, seq: number): string => `${seq
 const MANAGER_PLACEMENT = /^([\w-]{1,32})\.([0-9a-z]{1,12})$/;
 
 /** The decision number of a placement the manager made (`<incarnation>.<seq>`), or undefined for others. */
-const decision = (placement: string): number | undefined => {
+export const decision = (placement: string): number | undefined => {
   const match = MANAGER_PLACEMENT.exec(placementBase(placement));
   return match ? parseInt(match[2]!, 36) : undefined;
 };

@@ -20,14 +20,7 @@ export const stateNames = ['Pending', 'Scheduled', 'Running', 'Completed', 'Fail
  * Running (or Scheduled, when a start is cancelled) until its container is gone,
  * and `restarting` is Failed while the restart delay runs.
  */
-export type StateName =
-  | 'pending'
-  | 'scheduled'
-  | 'running'
-  | 'stopping'
-  | 'completed'
-  | 'failed'
-  | 'restarting';
+export type StateName = 'pending' | 'scheduled' | 'running' | 'stopping' | 'completed' | 'failed' | 'restarting';
 
 export const restartPolicies = ['', 'always', 'unless-stopped', 'on-failure'] as const;
 export type RestartPolicy = (typeof restartPolicies)[number];

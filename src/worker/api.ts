@@ -27,7 +27,11 @@ function forgetList(body: unknown): { id: string; placement: string }[] {
   if (body === undefined) return [];
   const forget = (body as { Forget?: unknown } | null)?.Forget;
   const ok = Array.isArray(forget) && forget.every((f) => typeof f?.ID === 'string' && typeof f?.Placement === 'string');
-  if (!ok) throw new HttpError(400, `expected no body, or {"Forget": [{"ID": "…", "Placement": "…"}, …]} (finished tasks to forget), got ${JSON.stringify(body).slice(0, 120)}`);
+  if (!ok)
+    throw new HttpError(
+      400,
+      `expected no body, or {"Forget": [{"ID": "…", "Placement": "…"}, …]} (finished tasks to forget), got ${JSON.stringify(body).slice(0, 120)}`,
+    );
   return (forget as { ID: string; Placement: string }[]).map((f) => ({ id: f.ID, placement: f.Placement }));
 }
 

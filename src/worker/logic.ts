@@ -136,14 +136,15 @@ export function workerLogic(runtimes: Runtimes, options: WorkerLogicOptions) {
       },
       removeContainers: ({ context }, params: { containerIds: string[] }) => {
         for (const id of params.containerIds) {
-          runtimes(context.name).removeContainer(id).then(
-            () => log(`removed unwanted container ${id.slice(0, 12)}`),
-            (error: Error) => log(`could not remove unwanted container ${id.slice(0, 12)}: ${error.message}`),
-          );
+          runtimes(context.name)
+            .removeContainer(id)
+            .then(
+              () => log(`removed unwanted container ${id.slice(0, 12)}`),
+              (error: Error) => log(`could not remove unwanted container ${id.slice(0, 12)}: ${error.message}`),
+            );
         }
       },
     },
     delays: { reconcileInterval: options.reconcileIntervalMs },
   });
 }
-

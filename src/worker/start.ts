@@ -2,7 +2,7 @@
 // by `npm start`. It checks the container engine first and says how to get one.
 import Router from '@koa/router';
 import { createActor } from 'xstate';
-import { readSettings, type Settings } from '../config/settings.js';
+import { readSettings, SettingsError, type Settings } from '../config/settings.js';
 import { createApp, listen, type Listening } from '../http/app.js';
 import { startInspection } from '../inspect/inspection.js';
 import { createLog, type Log } from '../log.js';
@@ -11,6 +11,8 @@ import { addWorkerRoutes, workerRoutesHint } from './api.js';
 import { defaultWorkerName, openWorkerWrites, retention, runtimeFromSettings, taskPolicy, workerLogicOptions } from './from-settings.js';
 import { workerLogic } from './logic.js';
 import { WorkerService } from './service.js';
+import { parseJoin, startJoining } from './join.js';
+import { tlsClient } from '../tls/client.js';
 
 export interface StartWorkerOptions {
   host?: string;
@@ -34,19 +36,35 @@ export interface RunningWorker {
   close(): Promise<void>;
 }
 
+/** Where managers reach a worker that joins: where it listens, unless that is every address. */
+function joinAddress(listening: Listening): string {
+  if (listening.host === '0.0.0.0' || listening.host === '::') {
+    throw new SettingsError(
+      `a worker that joins and listens on every address (${listening.host}) must say where managers reach it: --advertise host:port (CUBE_ADVERTISE)`,
+    );
+  }
+  return listening.url.replace(/^https?:\/\//, '');
+}
+
 export async function startWorker(options: StartWorkerOptions = {}): Promise<RunningWorker> {
   const settings = { ...readSettings(), ...options.settings };
+  // --join: registers with the cluster through any of the managers named (src/worker/join.ts).
+  const managers = parseJoin(settings.join);
   const router = new Router();
   const log = options.log ?? createLog('worker');
   const app = createApp(router, { settings, role: 'worker', log, routesHint: workerRoutesHint });
   const listening: Listening = await listen(app, options.host ?? '127.0.0.1', options.port ?? 5555);
   const name = options.name ?? defaultWorkerName(listening);
   try {
+    const advertise = managers.length === 0 ? undefined : settings.advertise || joinAddress(listening);
     const runtime = options.runtime ?? runtimeFromSettings(settings, name, options.dockerHost);
     const engine = await runtime.describe();
     const writes = openWorkerWrites(settings, name, log);
     const restore = writes.store.load();
-    const logic = workerLogic(() => runtime, workerLogicOptions(settings, log, () => writes));
+    const logic = workerLogic(
+      () => runtime,
+      workerLogicOptions(settings, log, () => writes),
+    );
     const inspection = startInspection(settings, log);
     const actor = createActor(logic, {
       input: {
@@ -66,12 +84,25 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
     actor.start();
     addWorkerRoutes(router, service);
     log(`worker ${name} serving on ${listening.url} with ${engine}; ${restore.tasks.length} task(s) restored, ${restore.done.length} completed`);
+    const joining =
+      advertise === undefined
+        ? undefined
+        : startJoining({
+            name,
+            address: advertise,
+            managers,
+            token: settings.token,
+            joinTtlMs: settings.joinTtlMs,
+            log,
+            ...(settings.tlsDir ? { tls: tlsClient(settings.tlsDir, 'worker', 'manager') } : {}),
+          });
     return {
       name,
       url: listening.url,
       service,
       inspectUrl: inspection?.url,
       close: async () => {
+        joining?.stop();
         await listening.close();
         actor.stop();
         inspection?.stop();

@@ -128,7 +128,8 @@ const cubeProblem: Record<Garbage, RegExp> = {
 test('each worker answering garbage: the manager keeps serving, that worker is suspect saying why, and both are up again after', async (t) => {
   const { manager, cube, book, proxy } = await mixedCluster(t);
   const ids: string[] = [];
-  for (let i = 0; i < 2; i++) ids.push((await post<Task>(`${manager.url}/tasks`, { Task: { Image: 'strm/helloworld-http', Name: `gb-${nanoid(8)}`, Cpu: 1.5 } })).body.ID);
+  for (let i = 0; i < 2; i++)
+    ids.push((await post<Task>(`${manager.url}/tasks`, { Task: { Image: 'strm/helloworld-http', Name: `gb-${nanoid(8)}`, Cpu: 1.5 } })).body.ID);
   await untilView(manager.url, (v) => runningOn(v, ids));
 
   for (const kind of Object.keys(bookProblem) as Garbage[]) {

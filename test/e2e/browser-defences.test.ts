@@ -23,7 +23,16 @@ import { spawnCube, type CubeProcess } from '../helpers/cube-process.js';
 import { removeContainersOf } from '../helpers/docker.js';
 import { example } from '../helpers/examples.js';
 
-const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
+const flags = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 async function chromiumWith(t: TestContext, extra: string[] = []): Promise<BrowserContext> {
   const profile = mkdtempSync(join(tmpdir(), 'cube-browser-'));
@@ -82,13 +91,22 @@ test('a page on another origin cannot POST a task to a Cube without a token, by 
   await Promise.all([page.waitForURL(target), page.evaluate(`document.getElementById('f').submit()`)]);
   const shown = JSON.parse((await page.textContent('body')) ?? '');
   assert.equal(shown.HTTPStatusCode, 403);
-  assert.match(shown.Message, new RegExp(`^cross-site request refused: it comes from a page at ${attacker}, not from this server \\(127\\.0\\.0\\.1:\\d+\\)\\. A web page on another site may not use Cube's API; use the live view this server serves at /ui, curl or the cube command$`));
+  assert.match(
+    shown.Message,
+    new RegExp(
+      `^cross-site request refused: it comes from a page at ${attacker}, not from this server \\(127\\.0\\.0\\.1:\\d+\\)\\. A web page on another site may not use Cube's API; use the live view this server serves at /ui, curl or the cube command$`,
+    ),
+  );
 
   const names = await taskNames(cube.url);
   assert.ok(!names.includes(viaFetch) && !names.includes(viaForm), `no task from the page was stored: ${names.join(', ')}`);
 
   // What the README shows: curl -d @docs/examples/task.json (form-encoded, no Origin) works.
-  const curl = await fetch(target, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: JSON.stringify(example('task.json')) });
+  const curl = await fetch(target, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: JSON.stringify(example('task.json')),
+  });
   assert.equal(curl.status, 201);
 });
 
@@ -131,14 +149,17 @@ async function rebindingAttacker(t: TestContext, cubeUrl: string): Promise<{ res
 async function readByRebinding(t: TestContext, env: Record<string, string>) {
   const cube = await cubeWithoutToken(t, env);
   const secret = `SECRET=${nanoid()}`;
-  const stored = await fetch(`${cube.url}/tasks`, { method: 'POST', body: JSON.stringify({ Task: { Image: 'strm/helloworld-http', Name: `secret-${nanoid(5)}`, Memory: 2 ** 50, Env: [secret] } }) });
+  const stored = await fetch(`${cube.url}/tasks`, {
+    method: 'POST',
+    body: JSON.stringify({ Task: { Image: 'strm/helloworld-http', Name: `secret-${nanoid(5)}`, Memory: 2 ** 50, Env: [secret] } }),
+  });
   assert.equal(stored.status, 201);
   const attacker = await rebindingAttacker(t, cube.url);
   const context = await chromiumWith(t, [attacker.resolverRule]);
   const page = context.pages()[0] ?? (await context.newPage());
   await page.goto(`${attacker.origin}/`);
   const read = (await page.evaluate('window.read')) as { status: number; body: string; host: string };
-  assert.equal(read.host, new URL(attacker.origin).host, 'the page runs on the attacker\'s name');
+  assert.equal(read.host, new URL(attacker.origin).host, "the page runs on the attacker's name");
   return { read, secret };
 }
 
@@ -147,7 +168,10 @@ test('a DNS-rebinding page cannot read the tasks (and their Env) of a Cube witho
   assert.equal(read.status, 403);
   assert.ok(!read.body.includes(secret));
   const body = JSON.parse(read.body);
-  assert.match(body.Message, /^Host "rebind\.test:\d+" is not a name this Cube answers to, so the request was refused: a web page may be trying DNS rebinding\. If you reach Cube by that name, add it to CUBE_ALLOWED_HOSTS \(--allowed-hosts\), like CUBE_ALLOWED_HOSTS=rebind\.test$/);
+  assert.match(
+    body.Message,
+    /^Host "rebind\.test:\d+" is not a name this Cube answers to, so the request was refused: a web page may be trying DNS rebinding\. If you reach Cube by that name, add it to CUBE_ALLOWED_HOSTS \(--allowed-hosts\), like CUBE_ALLOWED_HOSTS=rebind\.test$/,
+  );
 });
 
 test('the same rebinding read succeeds once the name is allowed: the Host check is what refused it', async (t) => {

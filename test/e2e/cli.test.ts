@@ -134,7 +134,7 @@ test('run follows the task to Running; status shows it in the table, in detail a
   assert.equal(stop.stdout, `stopped task ${id}\n`);
   assert.equal(await inspectContainer(task.ContainerID), undefined, 'the container is gone');
   const after = await cube(['status', ...m]);
-  assert.match(after.stdout, new RegExp(`^${id}\\s+${name}\\s+\\S+(?: ago)?\\s+Completed\\s`, 'm'));
+  assert.match(after.stdout, new RegExp(`^${id}\\s+${name}\\s+(?:just now|\\S+ ago)\\s+Completed\\s`, 'm'));
 
   const again = await cube(['stop', id!, ...m]);
   assert.equal(again.code, 1);
@@ -282,7 +282,16 @@ test('status with no tasks says how to run one; node shows the worker as a table
 test('every command against a manager that is not there: exit 1, one line saying how to fix it', async () => {
   const port = await closedPort();
   const file = taskFile({ Image: hello });
-  const commands = [['status'], ['status', 'some-id'], ['status', '--json'], ['node'], ['node', '--json'], ['stop', 'some-id'], ['run', '-f', file], ['run', '-f', file, '--detach']];
+  const commands = [
+    ['status'],
+    ['status', 'some-id'],
+    ['status', '--json'],
+    ['node'],
+    ['node', '--json'],
+    ['stop', 'some-id'],
+    ['run', '-f', file],
+    ['run', '-f', file, '--detach'],
+  ];
   for (const args of commands) {
     const r = await cube([...args, '-m', `127.0.0.1:${port}`]);
     assert.equal(r.code, 1, args.join(' '));

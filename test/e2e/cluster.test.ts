@@ -82,7 +82,10 @@ test('a worker killed with -9 while tasks are queued: every task ends up Running
   await until(manager.url, (v) => ids.every((id) => v.tasks.find((task) => task.ID === id)?.State === 2));
   const tasks = (await get<Task[]>(`${manager.url}/tasks`)).body;
   assert.deepEqual(tasks.map((task) => task.ID).sort(), [...ids].sort(), 'every task accepted is there');
-  assert.ok(tasks.every((task) => task.Worker !== addresses[1]), 'none runs on the killed worker');
+  assert.ok(
+    tasks.every((task) => task.Worker !== addresses[1]),
+    'none runs on the killed worker',
+  );
   assert.equal((await containersOf(names[0]!)).length + (await containersOf(names[2]!)).length, 6, 'six containers, no duplicates');
   const nodes = (await get(`${manager.url}/nodes`)).body as any[];
   assert.notEqual(nodes.find((n) => n.Name === addresses[1])!.State, 'up');

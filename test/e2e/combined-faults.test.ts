@@ -49,7 +49,11 @@ function followStates(url: string) {
 /** Every task Running on the manager, each with exactly one running container carrying its label, on the whole engine. */
 async function runningOnce(managerUrl: string, ids: string[], timeoutMs = 40_000): Promise<void> {
   await untilView(managerUrl, running(ids), timeoutMs);
-  await untilEngine(async () => (await Promise.all(ids.map(runningCopiesOf))).every((copies) => copies.length === 1), timeoutMs, 'one running container per task');
+  await untilEngine(
+    async () => (await Promise.all(ids.map(runningCopiesOf))).every((copies) => copies.length === 1),
+    timeoutMs,
+    'one running container per task',
+  );
   const tasks = (await get<Task[]>(`${managerUrl}/tasks`)).body;
   for (const id of ids) assert.equal(tasks.find((t) => t.ID === id)?.State, 2, `task ${id} is Running on the manager`);
 }
@@ -112,7 +116,11 @@ test('case 2: a DELETE sent right after its POST, 0–290 ms later, is never und
   await untilView(manager.url, (v) => stopped.every((id) => v.tasks.find((task) => task.ID === id)?.State === 3));
   // Late runs arrive within milliseconds; two reconcile periods give every one a chance to undo a stop.
   await new Promise((resolve) => setTimeout(resolve, 2500));
-  await untilEngine(async () => (await Promise.all(stopped.map(runningCopiesOf))).every((copies) => copies.length === 0), 20_000, 'no container of a stopped task');
+  await untilEngine(
+    async () => (await Promise.all(stopped.map(runningCopiesOf))).every((copies) => copies.length === 0),
+    20_000,
+    'no container of a stopped task',
+  );
   await states.stop();
   const tasks = (await get<Task[]>(`${manager.url}/tasks`)).body;
   for (const id of stopped) {
@@ -122,7 +130,7 @@ test('case 2: a DELETE sent right after its POST, 0–290 ms later, is never und
   }
 });
 
-test('case 3: a manager restarted without one of its workers places that worker\'s tasks again, and a DELETE of one does not end it', async (t) => {
+test("case 3: a manager restarted without one of its workers places that worker's tasks again, and a DELETE of one does not end it", async (t) => {
   const cube = lab(t);
   const settings = env(cube.dir, { CUBE_HEARTBEAT_TTL: '30s' });
   const kept = await cube.worker(`c3k-${nanoid(5)}`, settings);
@@ -148,7 +156,10 @@ test('case 3: a manager restarted without one of its workers places that worker\
 });
 
 /** A worker that speaks Cube's protocol from a script: whatever the test makes it answer, on every connection. */
-async function scriptedWorker(answer: { tasks: () => string; events: (write: (event: string, data: string) => void, end: () => void) => void }): Promise<{ address: string; server: Server }> {
+async function scriptedWorker(answer: {
+  tasks: () => string;
+  events: (write: (event: string, data: string) => void, end: () => void) => void;
+}): Promise<{ address: string; server: Server }> {
   const server = createServer((request, response) => {
     if (request.url === '/tasks' && request.method === 'GET') return response.writeHead(200, { 'content-type': 'application/json' }).end(answer.tasks());
     if (request.url?.startsWith('/events')) {
@@ -167,7 +178,21 @@ async function scriptedWorker(answer: { tasks: () => string; events: (write: (ev
 
 test('case 4: a worker that answers null, tasks without Events, then garbage never ends the manager; it is suspect, with the field named', async (t) => {
   const cube = lab(t);
-  const stats = JSON.stringify({ stats: { Worker: 'w', MemoryTotal: 8e9, MemoryAvailable: 4e9, DiskTotal: 1e11, DiskFree: 5e10, CpuUsage: 0.1, CpuCount: 2, LoadAverage: [0, 0, 0], TaskCount: 0, Runtime: 'up', RuntimeProblem: '' } });
+  const stats = JSON.stringify({
+    stats: {
+      Worker: 'w',
+      MemoryTotal: 8e9,
+      MemoryAvailable: 4e9,
+      DiskTotal: 1e11,
+      DiskFree: 5e10,
+      CpuUsage: 0.1,
+      CpuCount: 2,
+      LoadAverage: [0, 0, 0],
+      TaskCount: 0,
+      Runtime: 'up',
+      RuntimeProblem: '',
+    },
+  });
   const bare = { ID: 'a3d1c1f2-0c7e-4e8f-9a55-2f7e1c0b9d11', Name: 'bare', State: 2, Image: 'strm/helloworld-http', ContainerID: 'c0ffee' };
   const garbage = JSON.stringify({ tasks: [{ ID: 5, State: 'running' }] });
   let garbled = false;
@@ -249,7 +274,7 @@ test('case 6: a second manager on the same data dir refuses to start, naming the
   assert.equal((await get(`${first.url}/tasks`)).status, 200, 'the first one goes on');
 });
 
-test('case 7: two installations on one engine with the same task ID and Name: neither touches the other\'s container', async (t) => {
+test("case 7: two installations on one engine with the same task ID and Name: neither touches the other's container", async (t) => {
   const cube = lab(t);
   const [one, two] = [mkdtempSync(join(tmpdir(), 'cube-one-')), mkdtempSync(join(tmpdir(), 'cube-two-'))];
   const workerOne = await cube.worker(`c7-${nanoid(5)}`, env(one));
@@ -263,10 +288,13 @@ test('case 7: two installations on one engine with the same task ID and Name: ne
   const first = (await untilView(managerOne.url, running([task.Task.ID]))).tasks.find((x) => x.ID === task.Task.ID)!.ContainerID;
 
   await post(`${managerTwo.url}/tasks`, task);
-  const refused = await untilView(managerTwo.url, (v) => (v.tasks.find((x) => x.ID === task.Task.ID)?.Events.filter((e) => /another Cube installation/.test(e.Message)).length ?? 0) >= 2);
+  const refused = await untilView(
+    managerTwo.url,
+    (v) => (v.tasks.find((x) => x.ID === task.Task.ID)?.Events.filter((e) => /another Cube installation/.test(e.Message)).length ?? 0) >= 2,
+  );
   assert.ok(refused.tasks.length > 0);
   const container = await inspectContainer(task.Task.Name);
-  assert.equal(container?.Id, first, 'the first installation\'s container is the same one');
+  assert.equal(container?.Id, first, "the first installation's container is the same one");
   assert.equal(container?.State.Running, true);
   assert.equal((await runningCopiesOf(task.Task.ID)).length, 1);
 });
@@ -277,7 +305,14 @@ test('case 8: a harmless signal is not a stop, and a pause is a pause: unless-st
   const manager = await cube.manager([worker.address], env(cube.dir));
   await untilView(manager.url, (v) => v.nodes[0]?.State === 'up');
   const name = `${worker.name}-reload`;
-  const body = { Task: { Name: name, Image: 'strm/helloworld-http', RestartPolicy: 'unless-stopped', Cmd: ['sh', '-c', "trap 'echo reloaded' HUP; while [ ! -f /tmp/crash ]; do sleep 0.1; done; exit 3"] } };
+  const body = {
+    Task: {
+      Name: name,
+      Image: 'strm/helloworld-http',
+      RestartPolicy: 'unless-stopped',
+      Cmd: ['sh', '-c', "trap 'echo reloaded' HUP; while [ ! -f /tmp/crash ]; do sleep 0.1; done; exit 3"],
+    },
+  };
   const id = (await post<Task>(`${manager.url}/tasks`, body)).body.ID;
   await untilView(manager.url, running([id]));
 
@@ -307,7 +342,9 @@ test('case 9: a POST with a changed definition runs it as a new placement (Updat
   const changed = await post<Task>(`${manager.url}/tasks`, { Task: { ...body.Task, Env: ['COLOUR=green'] } });
   assert.equal(changed.status, 201, 'taken by its worker');
   assert.notEqual(changed.body.Placement, before.Placement, 'a new placement');
-  const after = (await untilView(manager.url, (v) => v.tasks.some((x) => x.ID === body.Task.ID && x.State === 2 && x.ContainerID !== before.ContainerID))).tasks.find((x) => x.ID === body.Task.ID)!;
+  const after = (
+    await untilView(manager.url, (v) => v.tasks.some((x) => x.ID === body.Task.ID && x.State === 2 && x.ContainerID !== before.ContainerID))
+  ).tasks.find((x) => x.ID === body.Task.ID)!;
   assert.deepEqual(after.Env, ['COLOUR=green']);
   assert.ok((await inspectContainer(after.ContainerID))!.Config.Env.includes('COLOUR=green'), 'the container runs the new definition');
   assert.ok(after.Events.some((e) => e.Type === 'Updated' && /Env changed/.test(e.Message)));
@@ -343,7 +380,9 @@ test('case 10: a worker restarted while a crash-looping task waits honours the w
     await worker.process.stop('SIGKILL');
     worker.process = (await cube.worker(worker.name, settings, worker.address.split(':')[1]!)).process;
   }
-  const again = (await untilView(manager.url, (v) => v.tasks.find((x) => x.ID === id)!.RestartCount >= 1 && v.tasks.find((x) => x.ID === id)!.State === 2)).tasks.find((x) => x.ID === id)!;
+  const again = (
+    await untilView(manager.url, (v) => v.tasks.find((x) => x.ID === id)!.RestartCount >= 1 && v.tasks.find((x) => x.ID === id)!.State === 2)
+  ).tasks.find((x) => x.ID === id)!;
   assert.equal(again.RestartCount, 1, 'two worker restarts did not skip the wait');
   const started = again.Events.filter((e) => e.Type === 'Started').at(-1)!;
   assert.ok(Date.parse(started.Time) >= Date.parse(waiting.RestartDue) - 1000, `restarted at ${started.Time}, due ${waiting.RestartDue}`);
@@ -358,5 +397,8 @@ test('case 11: a burst longer than the reconcile period fails no healthy task: a
   const ids = await Promise.all(Array.from({ length: 60 }, async (_, i) => (await post<Task>(`${manager.url}/tasks`, hello(`${worker.name}-${i}`))).body.ID));
   const view = await untilView(manager.url, running(ids), 100_000);
   const failed = view.tasks.filter((task) => ids.includes(task.ID) && (task.RestartCount > 0 || task.Events.some((e) => e.Type === 'Terminated')));
-  assert.deepEqual(failed.map((task) => `${task.Name}: ${task.Events.map((e) => e.Message).join('; ')}`), []);
+  assert.deepEqual(
+    failed.map((task) => `${task.Name}: ${task.Events.map((e) => e.Message).join('; ')}`),
+    [],
+  );
 });

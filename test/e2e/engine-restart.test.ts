@@ -56,7 +56,10 @@ test('a worker whose Docker engine restarts keeps serving, reports the engine do
   assert.notEqual(stats.RuntimeProblem, '');
 
   await run('bash', [dockerUp], { timeout: 120_000 });
-  await until(worker.url, ({ type, data }) => type === 'task.updated' && data.task.ID === created.ID && data.task.State === 2 && data.task.ContainerID !== before.ContainerID);
+  await until(
+    worker.url,
+    ({ type, data }) => type === 'task.updated' && data.task.ID === created.ID && data.task.State === 2 && data.task.ContainerID !== before.ContainerID,
+  );
   const after = (await get<Task>(`${worker.url}/tasks/${created.ID}`)).body;
   assert.ok(after.RestartCount >= 1);
   // The engine's event stream reconnects on its own schedule; the worker then says the engine is up.

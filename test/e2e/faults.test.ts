@@ -58,11 +58,25 @@ test('a worker killed with -9 keeps its containers running, and adopts them when
 
   await worker.stop('SIGKILL');
   const survivors = await containersOf(name);
-  assert.deepEqual(survivors.filter((c) => c.State === 'running').map((c) => c.Id).sort(), containerIds, 'containers outlive their worker');
+  assert.deepEqual(
+    survivors
+      .filter((c) => c.State === 'running')
+      .map((c) => c.Id)
+      .sort(),
+    containerIds,
+    'containers outlive their worker',
+  );
 
   const { process: again } = await cube.worker(name, env(cube.dir), address.split(':')[1]!);
   const restored = (await get<Task[]>(`${again.url}/tasks`)).body;
-  assert.deepEqual(restored.filter((task) => task.State === 2).map((task) => task.ContainerID).sort(), containerIds, 'adopted, not started again');
+  assert.deepEqual(
+    restored
+      .filter((task) => task.State === 2)
+      .map((task) => task.ContainerID)
+      .sort(),
+    containerIds,
+    'adopted, not started again',
+  );
   assert.equal((await containersOf(name)).length, 3, 'no duplicate containers');
   const after = await untilView(manager.url, (v) => v.nodes[0]?.State === 'up' && running(ids)(v));
   assert.deepEqual(ids.map((id) => after.tasks.find((task) => task.ID === id)!.ContainerID).sort(), containerIds);

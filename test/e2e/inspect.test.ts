@@ -57,7 +57,9 @@ test('with CUBE_INSPECT=1 the task machine and its transitions reach the inspect
   const name = `task:${task.ID}@${worker}`;
   await until(() => messages.some((m) => m.type === '@xstate.actor' && m.name === name));
   const actor = messages.find((m) => m.type === '@xstate.actor' && m.name === name)!;
-  await until(() => messages.some((m) => m.type === '@xstate.snapshot' && m.sessionId === actor.sessionId && JSON.stringify(m.snapshot?.value).includes('running')));
+  await until(() =>
+    messages.some((m) => m.type === '@xstate.snapshot' && m.sessionId === actor.sessionId && JSON.stringify(m.snapshot?.value).includes('running')),
+  );
 
   const values = messages
     .filter((m) => m.type === '@xstate.snapshot' && m.sessionId === actor.sessionId)

@@ -13,7 +13,16 @@ import { inMiB, measureReaderLoad } from '../helpers/reader-load.js';
 const MiB = 2 ** 20;
 
 test('200 readers of /events that never read: the manager stays within 50 MB of its baseline, gives it back, and GET /tasks p99 stays within 2x', async () => {
-  const result = await measureReaderLoad({ readers: 200, seedTasks: 60, envBytes: 4096, submitEveryMs: 10, phaseMs: 5000, warmVersions: 5000, returnSlack: 10 * MiB, returnPhases: 6 });
+  const result = await measureReaderLoad({
+    readers: 200,
+    seedTasks: 60,
+    envBytes: 4096,
+    submitEveryMs: 10,
+    phaseMs: 5000,
+    warmVersions: 5000,
+    returnSlack: 10 * MiB,
+    returnPhases: 6,
+  });
   const mb = (bytes: number) => inMiB(bytes);
   const shown = JSON.stringify(Object.fromEntries(Object.entries(result).map(([k, v]) => [k, /Rss$|^readers(Peak|Left)$/.test(k) ? mb(v) : v])));
   // Like with like (docs/benchmarks.md): highest with readers against highest without, lowest after against lowest
@@ -21,18 +30,27 @@ test('200 readers of /events that never read: the manager stays within 50 MB of 
   assert.ok(result.readersPeak <= 50 * MiB, `the readers added ${mb(result.readersPeak)} MB at the highest: ${shown}`);
   assert.ok(result.readersLeft <= 10 * MiB, `${mb(result.readersLeft)} MB still there 30 s after the readers left: ${shown}`);
   // Without readers: the twin manager, asked in turn at the same moments, under the same noise of a shared machine.
-  assert.ok(result.loadedP99 <= 2 * result.twinLoadedP99, `GET /tasks p99 ${result.loadedP99.toFixed(1)} ms with the readers, ${result.twinLoadedP99.toFixed(1)} ms without: ${shown}`);
+  assert.ok(
+    result.loadedP99 <= 2 * result.twinLoadedP99,
+    `GET /tasks p99 ${result.loadedP99.toFixed(1)} ms with the readers, ${result.twinLoadedP99.toFixed(1)} ms without: ${shown}`,
+  );
   assert.ok(result.submitted > 100 && result.loadedGets > 100, `too little load to judge: ${shown}`);
 });
 
 test('a reader that falls behind is dropped with a last event that says so and how to resume; the manager serves on', async (t) => {
-  const cube = await spawnCube(['start', '--manager-port', '0', '--worker-port', '0', '--name', `drop-${nanoid(5)}`], { CUBE_LOG: '0', CUBE_STREAM_BUFFER: '65536' });
+  const cube = await spawnCube(['start', '--manager-port', '0', '--worker-port', '0', '--name', `drop-${nanoid(5)}`], {
+    CUBE_LOG: '0',
+    CUBE_STREAM_BUFFER: '65536',
+  });
   t.after(() => cube.stop());
   const [reader] = await stalledReaders(cube.url, 1);
   // Events of about 64 KiB each (a task with a large Env): far more than the socket's buffers and the stream's.
   const env = Array.from({ length: 64 }, (_, i) => `PAYLOAD_${i}=${'x'.repeat(1000)}`);
   for (let i = 0; i < 150; i++) {
-    const response = await fetch(`${cube.url}/tasks`, { method: 'POST', body: JSON.stringify({ Task: { ID: `drop-${i % 20}`, Image: 'strm/helloworld-http', Memory: 2 ** 50, Env: env } }) });
+    const response = await fetch(`${cube.url}/tasks`, {
+      method: 'POST',
+      body: JSON.stringify({ Task: { ID: `drop-${i % 20}`, Image: 'strm/helloworld-http', Memory: 2 ** 50, Env: env } }),
+    });
     assert.equal(response.status, 201);
     await response.arrayBuffer();
   }
@@ -94,7 +112,10 @@ test('stalled sockets are closed within their time limits: slow headers, half-se
   }
   for (const s of slowHeaders) {
     assert.match(s.received(), /^HTTP\/1\.1 408 Request Timeout\r\n/);
-    assert.match(s.received(), /"Message":"the request did not arrive in time: headers within 1s \(CUBE_HEADERS_TIMEOUT\), all of it within 3s \(CUBE_REQUEST_TIMEOUT\); send it whole, at once"/);
+    assert.match(
+      s.received(),
+      /"Message":"the request did not arrive in time: headers within 1s \(CUBE_HEADERS_TIMEOUT\), all of it within 3s \(CUBE_REQUEST_TIMEOUT\); send it whole, at once"/,
+    );
   }
   for (const s of [...halfBodies, trickled]) {
     assert.ok(s.closedAfterMs! >= 900 && s.closedAfterMs! <= 1000 + slack, `body timeout 1s: closed after ${s.closedAfterMs} ms`);
@@ -109,7 +130,10 @@ test('stalled sockets are closed within their time limits: slow headers, half-se
 });
 
 test('past CUBE_MAX_CONNECTIONS new connections are closed at once; once some close, new ones are served', async (t) => {
-  const cube = await spawnCube(['start', '--manager-port', '0', '--worker-port', '0', '--name', `cap-${nanoid(5)}`], { CUBE_LOG: '0', CUBE_MAX_CONNECTIONS: '50' });
+  const cube = await spawnCube(['start', '--manager-port', '0', '--worker-port', '0', '--name', `cap-${nanoid(5)}`], {
+    CUBE_LOG: '0',
+    CUBE_MAX_CONNECTIONS: '50',
+  });
   const held: HeldSocket[] = [];
   t.after(async () => {
     closeAll(held);
@@ -135,6 +159,12 @@ test('what Node would refuse with a bare status line is answered in JSON too: he
   const huge = await openRaw(cube.url, `GET /tasks HTTP/1.1\r\nHost: ${new URL(cube.url).host}\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, { read: true });
   const garbage = await openRaw(cube.url, 'HELLO CUBE\r\n\r\n', { read: true });
   await untilClosed([huge, garbage], 5000);
-  assert.match(huge.received(), /^HTTP\/1\.1 431 Request Header Fields Too Large\r\n[^]*\{"HTTPStatusCode":431,"Message":"the request headers are larger than 16 KiB; send fewer or smaller headers"\}$/);
-  assert.match(garbage.received(), /^HTTP\/1\.1 400 Bad Request\r\n[^]*\{"HTTPStatusCode":400,"Message":"this is not an HTTP request Cube can read \(HPE_INVALID_METHOD\); speak HTTP\/1\.1"\}$/);
+  assert.match(
+    huge.received(),
+    /^HTTP\/1\.1 431 Request Header Fields Too Large\r\n[^]*\{"HTTPStatusCode":431,"Message":"the request headers are larger than 16 KiB; send fewer or smaller headers"\}$/,
+  );
+  assert.match(
+    garbage.received(),
+    /^HTTP\/1\.1 400 Bad Request\r\n[^]*\{"HTTPStatusCode":400,"Message":"this is not an HTTP request Cube can read \(HPE_INVALID_METHOD\); speak HTTP\/1\.1"\}$/,
+  );
 });

@@ -84,7 +84,11 @@ test('with --tls-dir (and a token), the cluster runs a real task over mutual TLS
 
   const tlsFetch = tlsClient(dir, 'client', 'manager').fetch;
   const asClient: typeof fetch = (input, init) => tlsFetch(input, { ...init, headers: { authorization: `Bearer ${token}` } });
-  const nodes = await untilNodes(asClient, manager.url, (n) => n.get(address(good))?.State === 'up' && n.get(address(plain))?.Problem !== '' && n.get(address(impostor))?.Problem !== '' && n.size === 3);
+  const nodes = await untilNodes(
+    asClient,
+    manager.url,
+    (n) => n.get(address(good))?.State === 'up' && n.get(address(plain))?.Problem !== '' && n.get(address(impostor))?.Problem !== '' && n.size === 3,
+  );
   assert.notEqual(nodes.get(address(plain)).State, 'up', 'a worker that speaks plain HTTP is not taken');
   assert.match(nodes.get(address(plain)).Problem, /ECONNRESET|SSL|TLS|socket|closed/i);
   assert.notEqual(nodes.get(address(impostor)).State, 'up', 'a worker with a certificate of another CA is not taken');
@@ -105,7 +109,10 @@ test('with --tls-dir (and a token), the cluster runs a real task over mutual TLS
   // The command without the certificate is told what to do.
   const refused = await cube(['status', '-m', manager.url], { CUBE_TOKEN: token }).catch((error: { stderr: string; code: number }) => error);
   assert.equal((refused as { code: number }).code, 1);
-  assert.match((refused as { stderr: string }).stderr, /SELF_SIGNED_CERT_IN_CHAIN: it serves HTTPS with certificates of its own cluster CA; give the folder that cube tls init made with --tls-dir/);
+  assert.match(
+    (refused as { stderr: string }).stderr,
+    /SELF_SIGNED_CERT_IN_CHAIN: it serves HTTPS with certificates of its own cluster CA; give the folder that cube tls init made with --tls-dir/,
+  );
 
   // The worker takes calls from the manager's certificate only.
   const noCert = await fetchWith(dir)(`${good.url}/tasks`);
@@ -122,7 +129,10 @@ test('with --tls-dir (and a token), the cluster runs a real task over mutual TLS
   assert.match((await certOnly.json()).Message, /requires a token/);
   const asManager = await fetchWith(dir, { dir, role: 'manager' })(`${good.url}/tasks`, { headers: { authorization: `Bearer ${token}` } });
   assert.equal(asManager.status, 200);
-  assert.deepEqual((await asManager.json()).map((x: { ID: string }) => x.ID), [task.ID]);
+  assert.deepEqual(
+    (await asManager.json()).map((x: { ID: string }) => x.ID),
+    [task.ID],
+  );
   await assert.rejects(fetch(`${good.url.replace('https:', 'http:')}/tasks`), 'plain HTTP to a TLS worker gets no answer');
 
   // The manager's client API, like Docker's with --tlsverify, wants a certificate of the cluster too.

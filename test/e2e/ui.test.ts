@@ -24,9 +24,7 @@ import { testSettings } from '../helpers/worker.js';
 
 // Taken every run; docs/ui.png is replaced only when asked (CUBE_UPDATE_SCREENSHOT=1), so test runs leave the tree clean.
 const screenshot =
-  process.env['CUBE_UPDATE_SCREENSHOT'] === '1'
-    ? fileURLToPath(new URL('../../docs/ui.png', import.meta.url))
-    : join(tmpdir(), `cube-ui-${process.pid}.png`);
+  process.env['CUBE_UPDATE_SCREENSHOT'] === '1' ? fileURLToPath(new URL('../../docs/ui.png', import.meta.url)) : join(tmpdir(), `cube-ui-${process.pid}.png`);
 const chromiumFlags = [
   '--headless',
   '--no-sandbox',
@@ -151,7 +149,10 @@ test('the view and its assets are served without the token; every data path stil
     assert.match(reply.headers.get('content-type')!, /^text\/plain/);
     assert.equal(reply.body, machine.mermaid);
   }
-  assert.deepEqual(exportMachines().map((m) => m.name), ['task', 'worker', 'manager']);
+  assert.deepEqual(
+    exportMachines().map((m) => m.name),
+    ['task', 'worker', 'manager'],
+  );
   const missing = await get(`${manager.url}/ui/machines/nope.mmd`);
   assert.equal(missing.status, 404);
   assert.equal(missing.body.HTTPStatusCode, 404);
@@ -202,7 +203,11 @@ test('the view follows a task live: Scheduled, Running, its machine with Running
   assert.deepEqual(await highlighted(page), ['running']);
   assert.equal(await page.locator('#diagram').getAttribute('data-highlight'), 'running');
   assert.equal(await highlightFill(page), amber);
-  assert.deepEqual(await page.locator('#transitions li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-state'))), ['running', 'scheduled'], 'newest first');
+  assert.deepEqual(
+    await page.locator('#transitions li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-state'))),
+    ['running', 'scheduled'],
+    'newest first',
+  );
   const task = (await get<Task>(`${manager.url}/tasks/${id}`)).body;
   const history = await page.locator('#history tbody tr td.type').allInnerTexts();
   assert.deepEqual(history, task.Events.map((e) => e.Type).reverse(), 'the history is Task.Events, newest first');
@@ -251,15 +256,18 @@ test('the view follows a task live: Scheduled, Running, its machine with Running
   assert.equal(await highlightFill(page), amber);
   assert.equal(await page.locator('#detail-state').innerText(), 'Completed');
   assert.deepEqual(await rowStates(page), ['scheduled', 'running', 'stopping', 'completed']);
-  assert.deepEqual(
-    await page.locator('#transitions li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-state'))),
-    ['completed', 'stopping', 'running', 'scheduled'],
-  );
+  assert.deepEqual(await page.locator('#transitions li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-state'))), [
+    'completed',
+    'stopping',
+    'running',
+    'scheduled',
+  ]);
   assert.equal((await page.locator('#history tbody tr td.type').allInnerTexts())[0], 'Killed');
   await page.locator(`#nodes li[data-node="${worker}"]`, { hasText: 'up · 0 tasks' }).waitFor();
 
   const paths = requests.map((url) => new URL(url).pathname);
-  for (const path of ['/ui', '/ui/app.js', '/ui/style.css', '/ui/mermaid.min.js', '/events', '/ui/machines/task.mmd']) assert.ok(paths.includes(path), `the page requested ${path}`);
+  for (const path of ['/ui', '/ui/app.js', '/ui/style.css', '/ui/mermaid.min.js', '/events', '/ui/machines/task.mmd'])
+    assert.ok(paths.includes(path), `the page requested ${path}`);
   assert.deepEqual(foreign, [], 'the page asked no other host for anything');
   assert.deepEqual(problems, []);
 });
@@ -276,7 +284,9 @@ test("the selected task's output is followed live, stderr marked; ports and stat
   await page.locator('#status[data-status="live"]').waitFor();
 
   const script = 'echo started; sleep 0.1; echo "warning: low disk" >&2; sleep 0.1; i=0; while true; do i=$((i+1)); echo "tick $i"; sleep 0.2; done';
-  const created = await post<Task>(`${manager.url}/tasks`, { Task: { Name: `${worker}-ticks`, Image: 'timboring/echo-server', ExposedPorts: { '7777/tcp': {} }, Cmd: ['sh', '-c', script] } });
+  const created = await post<Task>(`${manager.url}/tasks`, {
+    Task: { Name: `${worker}-ticks`, Image: 'timboring/echo-server', ExposedPorts: { '7777/tcp': {} }, Cmd: ['sh', '-c', script] },
+  });
   assert.equal(created.status, 201);
   const id = created.body.ID;
   await page.locator(`#tasks tr[data-task-id="${id}"][data-state="running"]`).click();
@@ -284,7 +294,11 @@ test("the selected task's output is followed live, stderr marked; ports and stat
   await page.locator(`#logs[data-task-id="${id}"] .line`, { hasText: 'tick 3' }).waitFor();
   await page.locator('#logs .line', { hasText: 'tick 6' }).waitFor(); // written after the page began to follow
   const lines = await page.locator('#logs .line').evaluateAll((spans) => spans.map((s) => [s.getAttribute('data-stream'), s.textContent]));
-  assert.deepEqual(lines.slice(0, 3), [['stdout', 'started\n'], ['stderr', 'warning: low disk\n'], ['stdout', 'tick 1\n']]);
+  assert.deepEqual(lines.slice(0, 3), [
+    ['stdout', 'started\n'],
+    ['stderr', 'warning: low disk\n'],
+    ['stdout', 'tick 1\n'],
+  ]);
   assert.equal(await page.locator('#logs .line.stderr').evaluate((span) => getComputedStyle(span).color), 'rgb(252, 165, 165)', 'stderr is marked');
 
   // One vocabulary: the ports and the state labels of cube status.
@@ -307,7 +321,12 @@ test('with a token, the view asks for it, refuses a wrong one, and shows the tas
     await removeContainersOf(worker);
   });
   const id = randomUUID();
-  const created = await request('POST', `${manager.url}/tasks`, { ID: randomUUID(), State: 1, Task: { ID: id, Name: worker, Image: 'strm/helloworld-http' } }, { authorization: 'Bearer x' });
+  const created = await request(
+    'POST',
+    `${manager.url}/tasks`,
+    { ID: randomUUID(), State: 1, Task: { ID: id, Name: worker, Image: 'strm/helloworld-http' } },
+    { authorization: 'Bearer x' },
+  );
   assert.equal(created.status, 201);
   const { page, foreign, problems, requests } = await browse(t, manager.url);
   const eventsAuth: (string | undefined)[] = [];

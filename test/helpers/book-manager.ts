@@ -44,7 +44,8 @@ export function decodeBookTask(value: any): BookTask {
   if (typeof value !== 'object' || value === null) throw new Error(`json: cannot unmarshal ${JSON.stringify(value)} into Go value of type task.Task`);
   if (typeof value.ID !== 'string' || !UUID.test(value.ID)) throw new Error(`invalid UUID length: ${String(value.ID ?? '').length}`);
   for (const key of ['State', 'Cpu', 'Memory', 'Disk', 'RestartCount']) {
-    if (value[key] !== undefined && typeof value[key] !== 'number') throw new Error(`json: cannot unmarshal ${typeof value[key]} into Go struct field Task.${key}`);
+    if (value[key] !== undefined && typeof value[key] !== 'number')
+      throw new Error(`json: cannot unmarshal ${typeof value[key]} into Go struct field Task.${key}`);
   }
   return value as BookTask;
 }
@@ -54,9 +55,11 @@ export function decodeBookStats(value: any): BookStats {
   for (const part of ['MemStats', 'DiskStats', 'CpuStats', 'LoadStats']) {
     const fields = value?.[part];
     if (typeof fields !== 'object' || fields === null) throw new Error(`no ${part} in the stats`);
-    for (const [key, n] of Object.entries(fields)) if (key !== 'id' && typeof n !== 'number') throw new Error(`json: cannot unmarshal ${typeof n} into ${part}.${key}`);
+    for (const [key, n] of Object.entries(fields))
+      if (key !== 'id' && typeof n !== 'number') throw new Error(`json: cannot unmarshal ${typeof n} into ${part}.${key}`);
   }
-  if (typeof value.MemStats.mem_total !== 'number' || typeof value.MemStats.mem_available !== 'number') throw new Error('MemStats without mem_total and mem_available');
+  if (typeof value.MemStats.mem_total !== 'number' || typeof value.MemStats.mem_available !== 'number')
+    throw new Error('MemStats without mem_total and mem_available');
   return value as BookStats;
 }
 
@@ -105,7 +108,10 @@ export interface BookManager {
 
 export function startBookManager(t: TestContext, workers: string[], pollMs = 200): BookManager {
   const nodes = new Map<string, BookNode>(
-    workers.map((w) => [w, { Name: w, Api: `http://${w}`, Memory: 0, MemoryAllocated: 0, Disk: 0, DiskAllocated: 0, TaskCount: 0, Stats: null, Previous: null, Error: '' }]),
+    workers.map((w) => [
+      w,
+      { Name: w, Api: `http://${w}`, Memory: 0, MemoryAllocated: 0, Disk: 0, DiskAllocated: 0, TaskCount: 0, Stats: null, Previous: null, Error: '' },
+    ]),
   );
   const tasks = new Map<string, BookTask>();
   const where = new Map<string, string>();
@@ -124,7 +130,14 @@ export function startBookManager(t: TestContext, workers: string[], pollMs = 200
       for (const task of (listed ?? []).map(decodeBookTask)) {
         const record = tasks.get(task.ID);
         if (!record) continue;
-        tasks.set(task.ID, { ...record, State: task.State, ContainerID: task.ContainerID, HostPorts: task.HostPorts, StartTime: task.StartTime, FinishTime: task.FinishTime });
+        tasks.set(task.ID, {
+          ...record,
+          State: task.State,
+          ContainerID: task.ContainerID,
+          HostPorts: task.HostPorts,
+          StartTime: task.StartTime,
+          FinishTime: task.FinishTime,
+        });
       }
       node.Error = '';
     } catch (error) {
@@ -152,8 +165,21 @@ export function startBookManager(t: TestContext, workers: string[], pollMs = 200
     polled,
     async submit(fields) {
       const task: BookTask = {
-        ID: randomUUID(), ContainerID: '', State: 1, Cpu: 0, Memory: 0, Disk: 0, ExposedPorts: null, HostPorts: null, PortBindings: null,
-        RestartPolicy: '', StartTime: ZERO_TIME, FinishTime: ZERO_TIME, HealthCheck: '', RestartCount: 0, ...fields,
+        ID: randomUUID(),
+        ContainerID: '',
+        State: 1,
+        Cpu: 0,
+        Memory: 0,
+        Disk: 0,
+        ExposedPorts: null,
+        HostPorts: null,
+        PortBindings: null,
+        RestartPolicy: '',
+        StartTime: ZERO_TIME,
+        FinishTime: ZERO_TIME,
+        HealthCheck: '',
+        RestartCount: 0,
+        ...fields,
       };
       // SelectWorker: those with disk for it, scored by E-PVM; a worker whose stats cannot be read is skipped.
       const scores: Record<string, number> = {};
@@ -162,7 +188,10 @@ export function startBookManager(t: TestContext, workers: string[], pollMs = 200
         if (score !== undefined && !node.Error) scores[node.Name] = score;
       }
       const ranked = Object.entries(scores).sort(([a, x], [b, y]) => x - y || a.localeCompare(b));
-      if (ranked.length === 0) throw new Error(`no available candidates match resource request for task ${task.ID}: ${[...nodes.values()].map((n) => n.Error || `${n.Name}: fewer than two polls`).join('; ')}`);
+      if (ranked.length === 0)
+        throw new Error(
+          `no available candidates match resource request for task ${task.ID}: ${[...nodes.values()].map((n) => n.Error || `${n.Name}: fewer than two polls`).join('; ')}`,
+        );
       const node = nodes.get(ranked[0]![0])!;
       const event: BookTaskEvent = { ID: randomUUID(), State: 2, Timestamp: new Date().toISOString(), Task: task };
       const response = await fetch(`${node.Api}/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(event) });

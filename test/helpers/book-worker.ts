@@ -41,7 +41,10 @@ const garbage: Record<Garbage, Record<'/tasks' | '/stats', { type: string; body:
   },
   'wrong-types': {
     '/tasks': { type: 'application/json', body: '[{"ID":"aeaebfb9-d297-472b-bd6f-ac8217855a13","State":"2","Name":"x"}]\n' },
-    '/stats': { type: 'application/json', body: '{"MemStats":{"mem_total":"24 GB","mem_available":1},"DiskStats":{},"CpuStats":{},"LoadStats":{},"TaskCount":0}\n' },
+    '/stats': {
+      type: 'application/json',
+      body: '{"MemStats":{"mem_total":"24 GB","mem_available":1},"DiskStats":{},"CpuStats":{},"LoadStats":{},"TaskCount":0}\n',
+    },
   },
   truncated: {
     '/tasks': { type: 'application/json', body: '[{"ID":"aeaebfb9-d297-472b-bd6f-ac8217855a13","ContainerID":"2c44' },
@@ -54,7 +57,22 @@ const garbage: Record<Garbage, Record<'/tasks' | '/stats', { type: string; body:
 };
 
 const BOOK_TASK_KEYS: (keyof BookTask)[] = [
-  'ID', 'ContainerID', 'Name', 'State', 'Image', 'Cpu', 'Memory', 'Disk', 'ExposedPorts', 'HostPorts', 'PortBindings', 'RestartPolicy', 'StartTime', 'FinishTime', 'HealthCheck', 'RestartCount',
+  'ID',
+  'ContainerID',
+  'Name',
+  'State',
+  'Image',
+  'Cpu',
+  'Memory',
+  'Disk',
+  'ExposedPorts',
+  'HostPorts',
+  'PortBindings',
+  'RestartPolicy',
+  'StartTime',
+  'FinishTime',
+  'HealthCheck',
+  'RestartCount',
 ];
 const EVENT_KEYS = ['ID', 'State', 'Timestamp', 'Task'];
 
@@ -153,7 +171,10 @@ export async function startBookWorker(t: TestContext, options: BookWorkerOptions
   /** The book's inspect loop: a container that exited makes its task Failed; HostPorts come from here. */
   async function inspect(task: BookTask): Promise<void> {
     if (task.State !== 2 || !task.ContainerID) return;
-    const info = await docker.getContainer(task.ContainerID).inspect().catch(() => undefined);
+    const info = await docker
+      .getContainer(task.ContainerID)
+      .inspect()
+      .catch(() => undefined);
     const current = db.get(task.ID)!;
     if (current.State !== 2) return;
     if (!info || info.State.Status === 'exited') return put({ ...current, State: 4 });
@@ -268,7 +289,14 @@ export async function startBookWorker(t: TestContext, options: BookWorkerOptions
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
     const containers = await docker.listContainers({ all: true, filters: { label: [`${BOOK_WORKER_LABEL}=${name}`] } });
-    await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+    await Promise.all(
+      containers.map((c) =>
+        docker
+          .getContainer(c.Id)
+          .remove({ force: true })
+          .catch(() => undefined),
+      ),
+    );
   };
   t.after(close);
 

@@ -20,7 +20,11 @@ export async function containersOf(worker: string) {
 
 /** Removes every container of a worker: what a test leaves behind. */
 export async function removeContainersOf(worker: string): Promise<void> {
-  for (const c of await containersOf(worker)) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+  for (const c of await containersOf(worker))
+    await docker
+      .getContainer(c.Id)
+      .remove({ force: true })
+      .catch(() => undefined);
 }
 
 /** The container's state, or undefined when it does not exist. */

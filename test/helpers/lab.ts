@@ -43,4 +43,3 @@ export function lab(t: TestContext) {
 
 export const hello = (name: string) => ({ Task: { Image: 'strm/helloworld-http', Name: name } });
 export const running = (ids: string[]) => (v: { tasks: Task[] }) => ids.every((id) => v.tasks.find((t) => t.ID === id)?.State === 2);
-

@@ -178,7 +178,9 @@ export async function measureReaderLoad(options: ReaderLoadOptions): Promise<Rea
   const flows: ReturnType<typeof steadySubmissions>[] = [];
   try {
     for (const role of ['load', 'twin']) {
-      processes.push(await spawnCube(['start', '--manager-port', '0', '--worker-port', '0', '--name', `${role}-${nanoid(6)}`], { CUBE_LOG: '0', ...options.env }));
+      processes.push(
+        await spawnCube(['start', '--manager-port', '0', '--worker-port', '0', '--name', `${role}-${nanoid(6)}`], { CUBE_LOG: '0', ...options.env }),
+      );
     }
     const [url, twinUrl] = processes.map((p) => p.url) as [string, string];
     const pids = processes.map((p) => p.child.pid!) as [number, number];

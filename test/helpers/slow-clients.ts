@@ -48,7 +48,10 @@ export async function untilClosed(sockets: HeldSocket[], ms: number): Promise<vo
   const open = sockets.filter((s) => s.closedAfterMs === undefined);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${sockets.filter((s) => s.closedAfterMs === undefined).length} of ${sockets.length} sockets still open after ${ms} ms`)), ms);
+    timer = setTimeout(
+      () => reject(new Error(`${sockets.filter((s) => s.closedAfterMs === undefined).length} of ${sockets.length} sockets still open after ${ms} ms`)),
+      ms,
+    );
   });
   try {
     await Promise.race([Promise.all(open.map((s) => new Promise((resolve) => s.socket.once('close', resolve)))), timeout]);
@@ -70,7 +73,9 @@ export function rssOf(pid: number): number {
 
 /** CPU time a process has used so far (user + system), in ms (Linux /proc; clock ticks of 10 ms). */
 export function cpuOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    .replace(/^.*\) /, '')
+    .split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
@@ -89,6 +94,13 @@ export async function timeGets(url: string, count: number): Promise<number[]> {
 
 /** The events of a raw HTTP/1.1 chunked event-stream response, in order: [id, type, data]. */
 export function eventsOf(raw: string): [number | undefined, string, any][] {
-  const body = raw.slice(raw.indexOf('\r\n\r\n') + 4).replace(/\r\n[0-9a-f]+\r\n/g, '').replace(/^[0-9a-f]+\r\n/, '');
-  return [...body.matchAll(/(?:id: (\d+)\n)?event: (.*)\ndata: (.*)\n\n/g)].map((m) => [m[1] === undefined ? undefined : Number(m[1]), m[2]!, JSON.parse(m[3]!)]);
+  const body = raw
+    .slice(raw.indexOf('\r\n\r\n') + 4)
+    .replace(/\r\n[0-9a-f]+\r\n/g, '')
+    .replace(/^[0-9a-f]+\r\n/, '');
+  return [...body.matchAll(/(?:id: (\d+)\n)?event: (.*)\ndata: (.*)\n\n/g)].map((m) => [
+    m[1] === undefined ? undefined : Number(m[1]),
+    m[2]!,
+    JSON.parse(m[3]!),
+  ]);
 }

@@ -20,7 +20,12 @@ import { untilView } from '../helpers/watch.js';
 
 async function managerOf(t: TestContext, workers: string[]) {
   // A long TTL: a worker that answers garbage for a while stays suspect and keeps its tasks.
-  const manager = await startManager({ port: 0, workers, settings: testSettings({ bookPollMs: 100, reconcileIntervalMs: 300, heartbeatTtlMs: 60_000 }), log: silentLog });
+  const manager = await startManager({
+    port: 0,
+    workers,
+    settings: testSettings({ bookPollMs: 100, reconcileIntervalMs: 300, heartbeatTtlMs: 60_000 }),
+    log: silentLog,
+  });
   t.after(() => manager.close());
   return manager;
 }
@@ -47,10 +52,15 @@ test('the manager learns a worker speaks the book’s protocol, places a task th
   const running = view.tasks.find((x) => x.ID === created.body.ID)!;
   assert.ok((await inspectContainer(running.ContainerID))?.State.Running);
   assert.deepEqual(Object.keys(running.HostPorts ?? {}), ['80/tcp']);
-  assert.deepEqual(running.Events.map((e) => e.Type), ['Received', 'Placed', 'Scheduled', 'Started']);
+  assert.deepEqual(
+    running.Events.map((e) => e.Type),
+    ['Received', 'Placed', 'Scheduled', 'Started'],
+  );
 
   // A user's restart cannot be carried out by a book worker: refused, saying why, and the task runs on.
-  const restart = await post<{ Message: string }>(`${manager.url}/tasks`, { Task: { ID: created.body.ID, Image: 'strm/helloworld-http', Name: created.body.Name } });
+  const restart = await post<{ Message: string }>(`${manager.url}/tasks`, {
+    Task: { ID: created.body.ID, Image: 'strm/helloworld-http', Name: created.body.Name },
+  });
   assert.equal(restart.status, 409);
   assert.match(restart.body.Message, /speaks the book's protocol, which cannot run a task it has again/);
   await untilView(manager.url, (v) => v.tasks.some((x) => x.ID === created.body.ID && x.State === 2));

@@ -50,9 +50,12 @@ function proxyOf(t: TestContext, worker: BookWorker) {
   };
 }
 
-const task = (fields: Partial<Task> = {}) => newTask({ ID: randomUUID(), Name: `bp-${nanoid(8)}`, Image: 'strm/helloworld-http', Placement: 'm1.1', ...fields });
-const updated = (id: string, done: (task: Task) => boolean) => (r: FromWorker): r is Extract<FromWorker, { type: 'task.updated' }> =>
-  r.type === 'task.updated' && r.task.ID === id && done(r.task);
+const task = (fields: Partial<Task> = {}) =>
+  newTask({ ID: randomUUID(), Name: `bp-${nanoid(8)}`, Image: 'strm/helloworld-http', Placement: 'm1.1', ...fields });
+const updated =
+  (id: string, done: (task: Task) => boolean) =>
+  (r: FromWorker): r is Extract<FromWorker, { type: 'task.updated' }> =>
+    r.type === 'task.updated' && r.task.ID === id && done(r.task);
 const at = () => new Date().toISOString();
 
 test('a run the book worker already has is never POSTed again: resent, it is reported as it is; as a new placement, it is refused', async (t) => {
@@ -63,7 +66,10 @@ test('a run the book worker already has is never POSTed again: resent, it is rep
   const running = await proxy.until(updated(one.ID, (x) => x.State === 2));
   assert.equal(running.task.StateName, 'running');
   assert.deepEqual(Object.keys(running.task.HostPorts ?? {}), ['80/tcp']);
-  assert.deepEqual(running.task.Events.map((e) => e.Type), ['Scheduled', 'Started']);
+  assert.deepEqual(
+    running.task.Events.map((e) => e.Type),
+    ['Scheduled', 'Started'],
+  );
 
   const mark = proxy.reports.length;
   proxy.send({ type: 'task.run', task: one, at: at() }); // the same placement again: a resend
@@ -109,7 +115,10 @@ test('what the book cannot do: Env or Cmd is refused unsent; a Failed task is le
   const broken = await worker.untilTask(twice.ID, (x) => x.State === 4);
   proxy.send({ type: 'task.stop', id: twice.ID, placement: '', at: at() });
   const letGo = await proxy.until(updated(twice.ID, (x) => x.State === 3));
-  assert.match(letGo.task.Events.at(-1)!.Message, new RegExp(`cannot remove a Failed task's container ${broken.ContainerID.slice(0, 12)}: remove it there with docker rm ${twice.Name}`));
+  assert.match(
+    letGo.task.Events.at(-1)!.Message,
+    new RegExp(`cannot remove a Failed task's container ${broken.ContainerID.slice(0, 12)}: remove it there with docker rm ${twice.Name}`),
+  );
   const later = proxy.reports.length;
   proxy.send({ type: 'worker.sync', at: at() });
   const full = await proxy.until((r): r is Extract<FromWorker, { type: 'worker.tasks' }> => r.type === 'worker.tasks', later);

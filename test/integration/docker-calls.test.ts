@@ -38,6 +38,9 @@ test('a DELETE while the start is on its way looks the containers up, and leaves
   const created = await post<Task>(`${worker.url}/tasks`, event({ Name: `calls-early-${Date.now()}` }));
   assert.equal(created.body.State, 1, 'Scheduled: its start is on its way');
   assert.equal((await del(`${worker.url}/tasks/${created.body.ID}`)).status, 204);
-  assert.ok(proxy.calls.some((c) => c.startsWith('GET /containers/json') && c.includes(encodeURIComponent(`cube.task.id=${created.body.ID}`))), 'listed by its label');
+  assert.ok(
+    proxy.calls.some((c) => c.startsWith('GET /containers/json') && c.includes(encodeURIComponent(`cube.task.id=${created.body.ID}`))),
+    'listed by its label',
+  );
   assert.equal((await containersOf(worker.name)).length, 0, 'nothing is left behind');
 });

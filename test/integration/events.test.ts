@@ -26,7 +26,8 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-const submit = (url: string, id: string, name: string) => post<Task>(`${url}/tasks`, { ID: randomUUID(), State: 1, Task: { ID: id, Name: name, Image: 'strm/helloworld-http' } });
+const submit = (url: string, id: string, name: string) =>
+  post<Task>(`${url}/tasks`, { ID: randomUUID(), State: 1, Task: { ID: id, Name: name, Image: 'strm/helloworld-http' } });
 
 /** The next event of the stream; fails the test if the stream ends. */
 async function next(events: AsyncGenerator<StreamEvent>): Promise<StreamEvent> {
@@ -74,7 +75,10 @@ test('GET /events with a worker up: a snapshot, then scheduled, running, and aft
   const snapshot = await next(events);
   assert.equal(snapshot.type, 'snapshot');
   assert.deepEqual(snapshot.data.tasks, []);
-  assert.deepEqual(snapshot.data.nodes.map((n: { Name: string }) => n.Name), [worker]);
+  assert.deepEqual(
+    snapshot.data.nodes.map((n: { Name: string }) => n.Name),
+    [worker],
+  );
   // Wait for the worker's first heartbeat, as it is reported.
   let up = snapshot.data.nodes[0].State === 'up';
   while (!up) {
@@ -101,7 +105,10 @@ test('GET /events with a worker up: a snapshot, then scheduled, running, and aft
     ['stopping', 2, 'Started'],
     ['completed', 3, 'Killed'],
   ]);
-  assert.deepEqual(seen.first.Events.map((e) => e.Type), ['Received', 'Placed']);
+  assert.deepEqual(
+    seen.first.Events.map((e) => e.Type),
+    ['Received', 'Placed'],
+  );
 });
 
 test('GET /events with no worker up yet: pending (saying why), then scheduled and running once one is, then stopping, completed', async (t) => {

@@ -24,7 +24,26 @@ function prng(seed: number) {
   };
 }
 
-const keys = ['ID', 'Name', 'Image', 'State', 'Cpu', 'Memory', 'Disk', 'ExposedPorts', 'PortBindings', 'RestartPolicy', 'HealthCheck', 'Env', 'Cmd', 'ContainerID', 'HostPorts', 'StartTime', 'RestartCount', 'Events'];
+const keys = [
+  'ID',
+  'Name',
+  'Image',
+  'State',
+  'Cpu',
+  'Memory',
+  'Disk',
+  'ExposedPorts',
+  'PortBindings',
+  'RestartPolicy',
+  'HealthCheck',
+  'Env',
+  'Cmd',
+  'ContainerID',
+  'HostPorts',
+  'StartTime',
+  'RestartCount',
+  'Events',
+];
 const hostile = ['__proto__', 'constructor', 'prototype', 'Privileged', 'Binds', 'HostConfig', '', ' ', 'ID\u0000', 'Ｉｍａｇｅ'];
 
 function body(random: () => number): string | Buffer {
@@ -36,7 +55,19 @@ function body(random: () => number): string | Buffer {
       () => Math.floor(random() * 2 ** 53) * (random() > 0.5 ? 1 : -1),
       () => random() * 1e308 * 10, // Infinity after JSON? stays a big float
       () => 'x'.repeat(Math.floor(random() * 300)),
-      () => pick(['strm/helloworld-http', 'UPPER/case', '../../etc/passwd', 'a'.repeat(600), '💥', 'name with space', '/health', '7777/tcp', '0001-01-01T00:00:00Z', '2026-02-30T00:00:00Z']),
+      () =>
+        pick([
+          'strm/helloworld-http',
+          'UPPER/case',
+          '../../etc/passwd',
+          'a'.repeat(600),
+          '💥',
+          'name with space',
+          '/health',
+          '7777/tcp',
+          '0001-01-01T00:00:00Z',
+          '2026-02-30T00:00:00Z',
+        ]),
     ])();
   const value = (depth: number): unknown => {
     const roll = random();

@@ -11,7 +11,6 @@ import { testWorker, untilTask } from '../helpers/worker.js';
 import type { Task } from '../../src/vocabulary/task.js';
 import { example } from '../helpers/examples.js';
 
-
 test('docs/spec.md §7 health: a healthy task keeps running, a failing one is restarted up to the limit, docker stop restarts the healthy one', async (t) => {
   const worker = await testWorker(t, {
     settings: { healthIntervalMs: 100, healthTimeoutMs: 500, healthFailures: 3, restartLimit: 3, restartDelayMs: 50, restartDelayMaxMs: 200 },
@@ -56,7 +55,13 @@ test('a health check that times out counts as a failure', async (t) => {
   const worker = await testWorker(t, { settings: { healthIntervalMs: 100, healthTimeoutMs: 200, healthFailures: 2, restartLimit: 0 } });
   // A server that accepts connections and never answers.
   const created = await post<Task>(`${worker.url}/tasks`, {
-    Task: { Image: 'timboring/echo-server', Name: 'silent', Cmd: ['sh', '-c', 'nc -ll -p 7777 -e sleep 3600'], ExposedPorts: { '7777/tcp': {} }, HealthCheck: '/health' },
+    Task: {
+      Image: 'timboring/echo-server',
+      Name: 'silent',
+      Cmd: ['sh', '-c', 'nc -ll -p 7777 -e sleep 3600'],
+      ExposedPorts: { '7777/tcp': {} },
+      HealthCheck: '/health',
+    },
   });
   const failed = await untilTask(worker, created.body.ID, (task) => task.StateName === 'failed');
   assert.match(failed.Reason, /did not answer within 200 ms/);

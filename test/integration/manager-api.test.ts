@@ -17,7 +17,6 @@ import { testSettings } from '../helpers/worker.js';
 import { untilView } from '../helpers/watch.js';
 import { example } from '../helpers/examples.js';
 
-
 test('docs/spec.md §7: through the manager, a task runs on the worker, shows State 2 and its container, and stops', async (t) => {
   const name = `mgr-${nanoid(6)}`;
   const manager = await startManager({ port: 0, local: [{ port: 0, name }], settings: testSettings(), log: silentLog });
@@ -70,14 +69,17 @@ test('the manager answers bad requests and unknown ids clearly', async (t) => {
 });
 
 test('malformed worker addresses are refused at start with the address named', async () => {
-  await assert.rejects(startManager({ port: 0, workers: ['127.0.0.1:5555', 'nope'], settings: testSettings(), log: silentLog }), /worker address "nope" is not host:port/);
+  await assert.rejects(
+    startManager({ port: 0, workers: ['127.0.0.1:5555', 'nope'], settings: testSettings(), log: silentLog }),
+    /worker address "nope" is not host:port/,
+  );
   await assert.rejects(startManager({ port: 0, workers: ['127.0.0.1:99999'], settings: testSettings(), log: silentLog }), /"127.0.0.1:99999" is not host:port/);
 });
 
 test('a stop its worker has not confirmed survives a manager restart, and is carried out when the worker is back', async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'cube-stop-'));
   const name = `stop-${nanoid(6)}`;
-  const settings = testSettings({ store: 'sqlite', dataDir, heartbeatTtlMs: 60_000, stopTimeoutMs: 200 }) // unreachable, not yet lost;
+  const settings = testSettings({ store: 'sqlite', dataDir, heartbeatTtlMs: 60_000, stopTimeoutMs: 200 }); // unreachable, not yet lost;
   let worker = await startWorker({ port: 0, name, settings, log: silentLog });
   const address = worker.url.replace('http://', '');
   let manager = await startManager({ port: 0, workers: [address], settings, log: silentLog });

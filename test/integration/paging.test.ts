@@ -19,7 +19,13 @@ import { untilView } from '../helpers/watch.js';
 
 async function fakeCluster(t: TestContext, settings: Partial<Settings> = {}, dataDir = mkdtempSync(join(tmpdir(), 'cube-paging-'))) {
   const worker = `fake-${nanoid(5)}`;
-  const start = () => startManager({ port: 0, local: [{ port: 0, name: worker }], settings: testSettings({ runtime: 'fake', store: 'sqlite', dataDir, ...settings }), log: silentLog });
+  const start = () =>
+    startManager({
+      port: 0,
+      local: [{ port: 0, name: worker }],
+      settings: testSettings({ runtime: 'fake', store: 'sqlite', dataDir, ...settings }),
+      log: silentLog,
+    });
   const manager: { current: RunningManager } = { current: await start() };
   t.after(async () => {
     await manager.current.close();
@@ -61,7 +67,10 @@ async function pages(url: string, query: string): Promise<{ pages: Task[][]; pru
 
 test('GET /tasks pages in the order tasks came, each task once, while tasks come and go; without limit the whole list comes', async (t) => {
   const { manager } = await fakeCluster(t);
-  const ids = await submit(manager.url, Array.from({ length: 60 }, (_, i) => `page-${i}`));
+  const ids = await submit(
+    manager.url,
+    Array.from({ length: 60 }, (_, i) => `page-${i}`),
+  );
   await untilView(manager.url, (v) => ids.every((id) => v.tasks.find((x) => x.ID === id)?.State === 2));
   for (const id of ids.slice(0, 20)) assert.equal((await del(`${manager.url}/tasks/${id}`)).status, 204);
 
@@ -82,7 +91,11 @@ test('GET /tasks pages in the order tasks came, each task once, while tasks come
 
   const whole = await get<Task[]>(`${manager.url}/tasks`);
   assert.equal(whole.headers.get('content-type'), 'application/json; charset=utf-8');
-  assert.deepEqual(whole.body.map((x) => x.ID), seen, 'the whole list, streamed, is the pages one after another');
+  assert.deepEqual(
+    whole.body.map((x) => x.ID),
+    seen,
+    'the whole list, streamed, is the pages one after another',
+  );
   assert.equal(whole.body.find((x) => x.ID === ids[0])!.State, 3);
   assert.equal(whole.headers.get('cube-pruned'), '0');
 });
@@ -91,7 +104,10 @@ test('GET /tasks filters by state and worker, and says what is wrong with a quer
   const { manager, worker } = await fakeCluster(t);
   const ids = await submit(manager.url, ['f-run-1', 'f-run-2', 'f-stop']);
   const failed = await submit(manager.url, ['f-exit'], { Cmd: ['exit', '0'], RestartPolicy: 'on-failure' }); // exits 0: not restarted, Failed for good
-  await untilView(manager.url, (v) => ids.every((id) => v.tasks.find((x) => x.ID === id)?.State === 2) && v.tasks.find((x) => x.ID === failed[0])?.StateName === 'failed');
+  await untilView(
+    manager.url,
+    (v) => ids.every((id) => v.tasks.find((x) => x.ID === id)?.State === 2) && v.tasks.find((x) => x.ID === failed[0])?.StateName === 'failed',
+  );
   await del(`${manager.url}/tasks/${ids[2]}`);
 
   const names = async (query: string) => (await pages(manager.url, query)).pages.flat().map((x) => x.Name);
@@ -126,7 +142,10 @@ test('POST /gc prunes finished tasks past the retention count from the manager a
   assert.match((await get<{ Message: string }>(`${manager.url}/tasks/${ids[0]}`)).body.Message, /finished ones are kept for CUBE_RETENTION, then pruned/);
   assert.equal((await get(`${manager.url}/tasks/${ids[1]}`)).status, 200);
   const listed = await get<Task[]>(`${manager.url}/tasks`);
-  assert.deepEqual(listed.body.map((x) => x.Name), ['gc-2', 'gc-3', 'gc-live']);
+  assert.deepEqual(
+    listed.body.map((x) => x.Name),
+    ['gc-2', 'gc-3', 'gc-live'],
+  );
   assert.equal(listed.headers.get('cube-pruned'), '1');
   const worker = manager.local[0]!;
   assert.equal((await get(`${worker.url}/tasks/${ids[0]}`)).status, 404, 'the worker forgot it too');
@@ -135,7 +154,11 @@ test('POST /gc prunes finished tasks past the retention count from the manager a
   const again = await post<Task>(`${manager.url}/tasks`, { Task: { ID: ids[0], Name: 'gc-1', Image: 'img' } });
   assert.equal(again.status, 201, 'a pruned ID can be used again');
   await untilView(manager.url, (v) => v.tasks.find((x) => x.ID === ids[0])?.State === 2);
-  assert.equal((await post(`${manager.url}/tasks`, { Task: { ID: ids[1], Name: 'gc-2', Image: 'img' } })).status, 409, 'one still kept is Completed, which is final');
+  assert.equal(
+    (await post(`${manager.url}/tasks`, { Task: { ID: ids[1], Name: 'gc-2', Image: 'img' } })).status,
+    409,
+    'one still kept is Completed, which is final',
+  );
 });
 
 test('a manager restarted on its data dir reads Completed tasks from its store: same answers, same order, the same continue tokens', async (t) => {
@@ -152,7 +175,11 @@ test('a manager restarted on its data dir reads Completed tasks from its store: 
   assert.deepEqual((await get<Task>(`${again.url}/tasks/${ids[0]}`)).body, before.body, 'read back from the store as it was');
   assert.equal(again.service.book().tasks.has(ids[0]!), false, 'kept out of memory');
   const rest = await get<Task[]>(`${again.url}/tasks?limit=10&continue=${encodeURIComponent(token)}`);
-  assert.deepEqual(rest.body.map((x) => x.Name), ['r-3', 'r-4'], 'a token from before the restart goes on where it was');
+  assert.deepEqual(
+    rest.body.map((x) => x.Name),
+    ['r-3', 'r-4'],
+    'a token from before the restart goes on where it was',
+  );
   assert.equal((await post(`${again.url}/tasks`, { Task: { ID: ids[0], Name: 'r-1', Image: 'img' } })).status, 409);
   assert.equal((await del(`${again.url}/tasks/${ids[2]}`)).status, 409);
 });

@@ -11,7 +11,9 @@ import { testWorker, untilTask } from '../helpers/worker.js';
 
 async function runWeb(publishHost: string | undefined, t: Parameters<typeof testWorker>[0]) {
   const worker = await testWorker(t, { settings: publishHost === undefined ? {} : { publishHost } });
-  const created = await post<Task>(`${worker.url}/tasks`, { Task: { Image: 'strm/helloworld-http', Name: `pub-${nanoid(6)}`, ExposedPorts: { '80/tcp': {} }, HealthCheck: '/' } });
+  const created = await post<Task>(`${worker.url}/tasks`, {
+    Task: { Image: 'strm/helloworld-http', Name: `pub-${nanoid(6)}`, ExposedPorts: { '80/tcp': {} }, HealthCheck: '/' },
+  });
   assert.equal(created.status, 201);
   const running = await untilTask(worker, created.body.ID, (task) => task.State === 2 && task.HostPorts !== null);
   const container = await inspectContainer(running.ContainerID);
@@ -22,8 +24,14 @@ test('with CUBE_PUBLISH_HOST=127.0.0.1 a task port binds to 127.0.0.1 only, and 
   const { running, container } = await runWeb('127.0.0.1', t);
   assert.deepEqual(container.HostConfig.PortBindings!['80/tcp'], [{ HostIp: '127.0.0.1', HostPort: '' }]);
   const bound = container.NetworkSettings.Ports['80/tcp']!;
-  assert.deepEqual(bound.map((b) => b.HostIp), ['127.0.0.1']);
-  assert.deepEqual(running.HostPorts!['80/tcp']!.map((b) => b.HostIp), ['127.0.0.1']);
+  assert.deepEqual(
+    bound.map((b) => b.HostIp),
+    ['127.0.0.1'],
+  );
+  assert.deepEqual(
+    running.HostPorts!['80/tcp']!.map((b) => b.HostIp),
+    ['127.0.0.1'],
+  );
   const page = await fetch(`http://127.0.0.1:${bound[0]!.HostPort}/`);
   assert.equal(page.status, 200);
 });

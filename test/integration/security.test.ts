@@ -14,7 +14,14 @@ import { testSettings } from '../helpers/worker.js';
 import { untilView } from '../helpers/watch.js';
 
 const token = 's3cret-token';
-const routes = (extra: string[]) => [['GET', '/tasks'], ['POST', '/tasks'], ['GET', '/tasks/x'], ['DELETE', '/tasks/x'], ['GET', '/nowhere'], ...extra.map((r) => r.split(' '))];
+const routes = (extra: string[]) => [
+  ['GET', '/tasks'],
+  ['POST', '/tasks'],
+  ['GET', '/tasks/x'],
+  ['DELETE', '/tasks/x'],
+  ['GET', '/nowhere'],
+  ...extra.map((r) => r.split(' ')),
+];
 
 async function assertLocked(url: string, extra: string[]) {
   for (const [method, path] of routes(extra)) {
@@ -48,7 +55,11 @@ test('with CUBE_TOKEN set, every route of the worker and the manager wants it; t
   assert.equal(events.status, 200);
   await events.body?.cancel();
   const onWorker = await request<Task[]>('GET', `${worker.url}/tasks`, undefined, auth);
-  assert.deepEqual(onWorker.body.map((task) => task.ID), [created.body.ID], 'the manager reached the worker with the token');
+  assert.deepEqual(
+    onWorker.body.map((task) => task.ID),
+    [created.body.ID],
+    'the manager reached the worker with the token',
+  );
 });
 
 test('a manager without the token cannot use a worker that wants one, and says why', async (t) => {

@@ -44,19 +44,32 @@ test('the manager store reads Completed tasks back from their columns; a damaged
 
   store = new SqliteManagerStore(file, (line) => lines.push(line));
   const state = store.load();
-  assert.deepEqual(state.tasks.map((x) => x.ID), ['live', 'owed'], 'live records, and a Completed one whose stop is still owed');
+  assert.deepEqual(
+    state.tasks.map((x) => x.ID),
+    ['live', 'owed'],
+    'live records, and a Completed one whose stop is still owed',
+  );
   assert.deepEqual(state.stopRequested, ['owed']);
-  assert.deepEqual(state.done.map((d) => [d.ID, d.Worker, d.Placement, d.FinishTime, d.Version]), [
-    ['done', 'w1', 'p.done', '2026-01-01T01:00:00.000Z', 5],
-    ['damaged', 'w1', 'p.damaged', '2026-01-01T01:00:00.000Z', 5],
-  ]);
+  assert.deepEqual(
+    state.done.map((d) => [d.ID, d.Worker, d.Placement, d.FinishTime, d.Version]),
+    [
+      ['done', 'w1', 'p.done', '2026-01-01T01:00:00.000Z', 5],
+      ['damaged', 'w1', 'p.damaged', '2026-01-01T01:00:00.000Z', 5],
+    ],
+  );
   assert.deepEqual(state.meta, { pruned: 7, incarnations: ['i0', 'i1'], heard: { w1: 42 } });
   assert.equal(lines.length, 0, 'nothing of a Completed record is read at start');
   assert.equal(store.read('done')?.StateName, 'completed');
   assert.equal(store.read('damaged'), undefined);
   assert.match(lines.join('\n'), /skipped the record of task damaged, which is not a task record/);
 
-  store.write([['done', null], ['damaged', null]], undefined);
+  store.write(
+    [
+      ['done', null],
+      ['damaged', null],
+    ],
+    undefined,
+  );
   assert.deepEqual(store.load().done, [], 'pruned records are gone');
   store.close();
 });
@@ -64,7 +77,9 @@ test('the manager store reads Completed tasks back from their columns; a damaged
 test('a manager file written before the record columns existed is upgraded at open, and reads as before', (t) => {
   const file = join(tempDir(t), 'manager.db');
   const db = new Database(file);
-  db.exec('CREATE TABLE tasks (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, record TEXT NOT NULL, stop_requested INTEGER NOT NULL DEFAULT 0)');
+  db.exec(
+    'CREATE TABLE tasks (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, record TEXT NOT NULL, stop_requested INTEGER NOT NULL DEFAULT 0)',
+  );
   db.prepare('INSERT INTO tasks (id, record) VALUES (?, ?)').run('old-live', JSON.stringify(record('old-live', { State: 2, StateName: 'running' })));
   db.prepare('INSERT INTO tasks (id, record) VALUES (?, ?)').run('old-done', JSON.stringify(completed('old-done')));
   db.prepare('INSERT INTO tasks (id, record) VALUES (?, ?)').run('garbage', 'not a record');
@@ -72,8 +87,14 @@ test('a manager file written before the record columns existed is upgraded at op
   const lines: string[] = [];
   const store = new SqliteManagerStore(file, (line) => lines.push(line));
   const state = store.load();
-  assert.deepEqual(state.tasks.map((x) => x.ID), ['old-live']);
-  assert.deepEqual(state.done.map((d) => d.ID), ['old-done']);
+  assert.deepEqual(
+    state.tasks.map((x) => x.ID),
+    ['old-live'],
+  );
+  assert.deepEqual(
+    state.done.map((d) => d.ID),
+    ['old-done'],
+  );
   assert.equal(state.meta, undefined);
   assert.match(lines.join('\n'), /skipped the record of task garbage/, 'a row that is not a record is named, and left in the file');
   store.close();
@@ -94,7 +115,10 @@ test('a worker store forgets a pruned record with its tombstones, and keeps when
   store.close();
   store = new SqliteTaskStore(file, () => undefined);
   const state = store.load();
-  assert.deepEqual(state.tasks.map((x) => x.ID), ['b']);
+  assert.deepEqual(
+    state.tasks.map((x) => x.ID),
+    ['b'],
+  );
   assert.deepEqual(state.done, []);
   assert.deepEqual(state.tombstones, [{ id: 'c', placement: 'p.c' }]);
   store.close();
@@ -109,7 +133,10 @@ test('changes written behind go in one transaction per turn of the event loop, t
   assert.deepEqual(batches, [[['now', 1]]], 'a command is written at once');
   await new Promise((resolve) => setImmediate(resolve));
   assert.equal(batches.length, 2);
-  assert.deepEqual(batches[1]!.map(([k, v]) => `${k}=${v}`), Array.from({ length: 10 }, (_, i) => `k${i}=${90 + i}`));
+  assert.deepEqual(
+    batches[1]!.map(([k, v]) => `${k}=${v}`),
+    Array.from({ length: 10 }, (_, i) => `k${i}=${90 + i}`),
+  );
 });
 
 test('a write behind that fails waits, is written again until the disk takes it, and says so once each way', async () => {
@@ -133,6 +160,9 @@ test('a write behind that fails waits, is written again until the disk takes it,
   await new Promise((resolve) => setTimeout(resolve, 50));
   assert.deepEqual(written, ['second']);
   assert.equal(behind.problem(), '');
-  assert.deepEqual(lines.map((l) => l.replace(/:.*?;/, ':…;')), [lines[0]!.replace(/:.*?;/, ':…;'), 'test store: writes work again']);
+  assert.deepEqual(
+    lines.map((l) => l.replace(/:.*?;/, ':…;')),
+    [lines[0]!.replace(/:.*?;/, ':…;'), 'test store: writes work again'],
+  );
   assert.equal(lines.length, 2);
 });

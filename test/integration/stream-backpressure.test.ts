@@ -17,13 +17,20 @@ import { eventsOf, stalledReaders, untilClosed } from '../helpers/slow-clients.j
 import { testSettings } from '../helpers/worker.js';
 
 async function manager(t: TestContext, settings: Partial<Settings> = {}) {
-  const running = await startManager({ port: 0, local: [{ port: null, name: `bp-${nanoid(6)}`, runtime: new MemoryRuntime() }], settings: testSettings(settings), log: silentLog });
+  const running = await startManager({
+    port: 0,
+    local: [{ port: null, name: `bp-${nanoid(6)}`, runtime: new MemoryRuntime() }],
+    settings: testSettings(settings),
+    log: silentLog,
+  });
   t.after(() => running.close());
   return running;
 }
 
 /** A task whose events are large: an Env of about `kib` KiB. */
-const bulky = (id: string, kib: number) => ({ Task: { ID: id, Image: 'strm/helloworld-http', Env: Array.from({ length: kib }, (_, i) => `P${i}=${'x'.repeat(1000)}`) } });
+const bulky = (id: string, kib: number) => ({
+  Task: { ID: id, Image: 'strm/helloworld-http', Env: Array.from({ length: kib }, (_, i) => `P${i}=${'x'.repeat(1000)}`) },
+});
 
 async function submit(url: string, body: unknown): Promise<Task> {
   const response = await fetch(`${url}/tasks`, { method: 'POST', body: JSON.stringify(body) });

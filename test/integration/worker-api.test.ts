@@ -13,7 +13,7 @@ import { example } from '../helpers/examples.js';
 const hello = 'strm/helloworld-http';
 const event = (task: Partial<Task>) => ({ Task: { Image: hello, ...task } });
 
-test("docs/spec.md §7: a worker alone runs, shows and stops a task, as a user types it", async (t) => {
+test('docs/spec.md §7: a worker alone runs, shows and stops a task, as a user types it', async (t) => {
   const worker = await testWorker(t);
   const body = example('task.json');
   const id = body.Task.ID as string;
@@ -36,7 +36,10 @@ test("docs/spec.md §7: a worker alone runs, shows and stops a task, as a user t
   assert.deepEqual(Object.keys(running.body).slice(0, 5), ['ID', 'ContainerID', 'Name', 'State', 'Image']);
 
   const listed = await get<Task[]>(`${worker.url}/tasks`);
-  assert.deepEqual(listed.body.map((task) => [task.ID, task.State]), [[id, 2]]);
+  assert.deepEqual(
+    listed.body.map((task) => [task.ID, task.State]),
+    [[id, 2]],
+  );
 
   const deleted = await del(`${worker.url}/tasks/${id}`);
   assert.equal(deleted.status, 204);
@@ -66,7 +69,10 @@ test('a container that stops without Cube asking makes its task Failed within a 
     assert.match(failed.Reason, new RegExp(`exited with code ${exitCode}`));
   }
   // A process that exits by itself: running at first, then ending with code 3.
-  const created = await post<Task>(`${worker.url}/tasks`, event({ Name: 'exit-by-itself', Cmd: ['sh', '-c', 'echo $$ > /tmp/pid; trap "exit 3" USR1; while :; do sleep 0.1; done'] }));
+  const created = await post<Task>(
+    `${worker.url}/tasks`,
+    event({ Name: 'exit-by-itself', Cmd: ['sh', '-c', 'echo $$ > /tmp/pid; trap "exit 3" USR1; while :; do sleep 0.1; done'] }),
+  );
   const running = await untilTask(worker, created.body.ID, (x) => x.State === 2);
   await dockerCli('exec', running.Name, 'sh', '-c', 'kill -USR1 $(cat /tmp/pid)');
   const failed = await untilTask(worker, created.body.ID, (x) => x.State === 4);
@@ -107,7 +113,11 @@ test('bad requests get a clear 4xx and lose nothing; the worker keeps serving', 
   assert.equal(huge.status, 413);
 
   const listed = await get<Task[]>(`${worker.url}/tasks`);
-  assert.deepEqual(listed.body.map((task) => task.ID), [kept.body.ID], 'nothing lost, nothing added');
+  assert.deepEqual(
+    listed.body.map((task) => task.ID),
+    [kept.body.ID],
+    'nothing lost, nothing added',
+  );
 });
 
 test('an image that does not exist fails the task with the reason', async (t) => {
@@ -158,5 +168,8 @@ test('a repeated POST does not duplicate the container; a POST of a Running task
   assert.equal(again.status, 201);
   const restarted = await untilTask(worker, 'same-id', (x) => x.State === 2 && x.ContainerID !== first.ContainerID);
   const containers = await containersOf(worker.name);
-  assert.deepEqual(containers.map((c) => c.Id), [restarted.ContainerID]);
+  assert.deepEqual(
+    containers.map((c) => c.Id),
+    [restarted.ContainerID],
+  );
 });

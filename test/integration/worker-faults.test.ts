@@ -95,7 +95,10 @@ test('a container Docker cannot remove is renamed out of the way, so its task re
   await post(`${worker.url}/tasks`, event({ ID: created.body.ID, Name: first.Name })); // a restart: the old container must go
   const again = await untilTask(worker, created.body.ID, (x) => x.State === 2 && x.ContainerID !== first.ContainerID);
   const parked = `${first.Name}-dead-${first.ContainerID.slice(0, 12)}`;
-  assert.ok(again.Events.some((e) => e.Message.includes(`it was renamed ${parked} so the name is free`)), JSON.stringify(again.Events));
+  assert.ok(
+    again.Events.some((e) => e.Message.includes(`it was renamed ${parked} so the name is free`)),
+    JSON.stringify(again.Events),
+  );
   assert.equal((await inspectContainer(first.ContainerID))?.Name, `/${parked}`);
   assert.equal((await inspectContainer(again.ContainerID))?.Name, `/${first.Name}`);
   proxy.failRemovals = false;

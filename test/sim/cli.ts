@@ -56,7 +56,8 @@ if (parsed.help) {
 const without = (parsed.without ?? '').split(',').filter(Boolean);
 const known = new Set([...Object.keys(faultWeights), 'changed-spec', 'delete', 'repost']);
 for (const kind of without) if (!known.has(kind)) fail(`--without: ${JSON.stringify(kind)} is not a fault kind or call`);
-const mistake = parsed.mistake === undefined ? undefined : (mistakeByName(parsed.mistake) ?? fail(`--mistake: no mistake named ${JSON.stringify(parsed.mistake)}`));
+const mistake =
+  parsed.mistake === undefined ? undefined : (mistakeByName(parsed.mistake) ?? fail(`--mistake: no mistake named ${JSON.stringify(parsed.mistake)}`));
 const seed = count(parsed.seed, '--seed', 0);
 const seeds = count(parsed.seeds, '--seeds', 1);
 const foundSeed = count(parsed.found, '--found', 0);
@@ -96,9 +97,15 @@ if (seed !== undefined) {
     process.stdout.write(`\nshrinking the schedule (${scenario.events.length} entries) to the fewest that still break ${first}…\n`);
     const shrunk = await shrink(scenario, first, mistake);
     process.stdout.write(`\n${shrunk.keep.length} entr${shrunk.keep.length === 1 ? 'y' : 'ies'} left after ${shrunk.runs} runs:\n`);
-    for (const i of shrunk.keep) process.stdout.write(`  [${i}] at ${(scenario.events[i]!.at / 1000).toFixed(3)} s: ${describeEvent(scenario.events[i]!, scenario)}\n`);
+    for (const i of shrunk.keep)
+      process.stdout.write(`  [${i}] at ${(scenario.events[i]!.at / 1000).toFixed(3)} s: ${describeEvent(scenario.events[i]!, scenario)}\n`);
     const notable = (line: TraceLine) => line.actor !== 'CHECK' || line.text.includes(first);
-    process.stdout.write(`\nshrunk trace:\n${shrunk.result.trace.filter((l) => shown(l) && notable(l)).map(formatLine).join('\n')}\n`);
+    process.stdout.write(
+      `\nshrunk trace:\n${shrunk.result.trace
+        .filter((l) => shown(l) && notable(l))
+        .map(formatLine)
+        .join('\n')}\n`,
+    );
     process.stdout.write(`\nreplay: npm run sim -- --seed ${seed} --keep ${shrunk.keep.join(',') || '""'}${flags}\n`);
   }
   process.exit(1);
@@ -130,6 +137,8 @@ process.stdout.write(
 const byInvariant = new Map<string, number[]>();
 for (const f of result.failures) byInvariant.set(f.invariant!, [...(byInvariant.get(f.invariant!) ?? []), f.seed]);
 for (const [invariant, failed] of byInvariant) {
-  process.stdout.write(`  ${invariant}: ${failed.length} seed(s), e.g. ${failed.slice(0, 5).join(', ')} (replay: npm run sim -- --seed ${failed[0]}${flags})\n`);
+  process.stdout.write(
+    `  ${invariant}: ${failed.length} seed(s), e.g. ${failed.slice(0, 5).join(', ')} (replay: npm run sim -- --seed ${failed[0]}${flags})\n`,
+  );
 }
 process.exit(result.failures.length === 0 ? 0 : 1);

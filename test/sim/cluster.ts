@@ -90,7 +90,11 @@ export class Cluster {
       }
       case 'container.crash':
         for (const { engine, container } of this.containersOf(event.task)) {
-          engine.exit(container, event.exitCode, { oom: event.oom, outside: event.outside, why: event.oom ? 'OOM-killed' : event.outside ? 'killed from outside' : 'crashed' });
+          engine.exit(container, event.exitCode, {
+            oom: event.oom,
+            outside: event.outside,
+            why: event.oom ? 'OOM-killed' : event.outside ? 'killed from outside' : 'crashed',
+          });
         }
         return;
       case 'crash.worker-kill':
@@ -172,7 +176,12 @@ export class Cluster {
 
   private containersOf(index: number): { engine: SimEngine; container: SimContainer }[] {
     const id = this.taskId(index);
-    return this.engines.flatMap((engine) => engine.of(id).filter((c) => c.running).map((container) => ({ engine, container })));
+    return this.engines.flatMap((engine) =>
+      engine
+        .of(id)
+        .filter((c) => c.running)
+        .map((container) => ({ engine, container })),
+    );
   }
 
   stop(): void {

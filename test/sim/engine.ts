@@ -14,7 +14,15 @@
 import type { Started, Stopped } from '../../src/vocabulary/runtime.js';
 import type { Task } from '../../src/vocabulary/task.js';
 import type { LogLine } from '../../src/logs/log-line.js';
-import { RuntimeError, type ContainerEvent, type ContainerInfo, type ContainerRuntime, type LogOptions, type StartOptions, type WatchHandlers } from '../../src/runtime/types.js';
+import {
+  RuntimeError,
+  type ContainerEvent,
+  type ContainerInfo,
+  type ContainerRuntime,
+  type LogOptions,
+  type StartOptions,
+  type WatchHandlers,
+} from '../../src/runtime/types.js';
 import { samePlacement } from '../../src/vocabulary/placement.js';
 import type { Observer } from './observer.js';
 import type { Random } from './random.js';
@@ -201,12 +209,15 @@ export class SimEngine {
   }
 
   private reconnectLater(watcher: { handlers: WatchHandlers; connected: boolean }): void {
-    setTimeout(() => {
-      if (!this.watchers.has(watcher as never) || watcher.connected) return;
-      if (this.isDown()) return this.reconnectLater(watcher);
-      watcher.connected = true;
-      watcher.handlers.onConnected();
-    }, this.random.int(1, 1000));
+    setTimeout(
+      () => {
+        if (!this.watchers.has(watcher as never) || watcher.connected) return;
+        if (this.isDown()) return this.reconnectLater(watcher);
+        watcher.connected = true;
+        watcher.handlers.onConnected();
+      },
+      this.random.int(1, 1000),
+    );
   }
 
   private disconnect(watcher: { handlers: WatchHandlers; connected: boolean }, reason: string): void {

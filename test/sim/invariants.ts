@@ -180,9 +180,15 @@ export class Checker implements Observer {
       const stopped = this.heardStop.get(engine)?.get(id) ?? [];
       const overtaken = stopped.find((p) => p === base || isNewerPlacement(p, base));
       if (overtaken !== undefined) {
-        this.fail('stop-not-undone', `${id}: ${engine} starts placement ${task.Placement || '(none)'} after answering the stop of placement ${overtaken || '(none)'}, and after the user's DELETE was answered 2xx`);
+        this.fail(
+          'stop-not-undone',
+          `${id}: ${engine} starts placement ${task.Placement || '(none)'} after answering the stop of placement ${overtaken || '(none)'}, and after the user's DELETE was answered 2xx`,
+        );
       } else if (this.confirmedOn.get(id) === engine) {
-        this.fail('stop-not-undone', `${id}: ${engine} starts placement ${task.Placement || '(none)'} after the user's DELETE was answered 204 for the copy it ran`);
+        this.fail(
+          'stop-not-undone',
+          `${id}: ${engine} starts placement ${task.Placement || '(none)'} after the user's DELETE was answered 204 for the copy it ran`,
+        );
       }
     }
     // Restarts in place honour their backoff, across worker restarts too (another placement is not a restart).
@@ -233,7 +239,8 @@ export class Checker implements Observer {
       const want = intent?.want ?? 'unknown';
       if (want === 'stop') {
         // Each stopped task has no container anywhere.
-        if (record?.State !== TaskState.Completed) this.fail('stopped-is-completed', `${id} was stopped (DELETE answered 2xx) but is ${record?.StateName ?? 'not listed'}`);
+        if (record?.State !== TaskState.Completed)
+          this.fail('stopped-is-completed', `${id} was stopped (DELETE answered 2xx) but is ${record?.StateName ?? 'not listed'}`);
         const left = present.get(id) ?? [];
         if (left.length > 0) this.fail('stopped-has-no-container', `${id} was stopped but has containers ${left.join(', ')}`);
         continue;
@@ -241,15 +248,24 @@ export class Checker implements Observer {
       if (record?.State === TaskState.Running) {
         // Each live task is Running exactly once across all engines: one running container, the one its record names.
         if (copies.length !== 1) {
-          this.fail('runs-exactly-once', `${id} is Running on ${record.Worker} with ${copies.length} running container(s): ${copies.map((c) => `${c.engine}:${c.id.slice(0, 12)}`).join(', ') || 'none'}`);
+          this.fail(
+            'runs-exactly-once',
+            `${id} is Running on ${record.Worker} with ${copies.length} running container(s): ${copies.map((c) => `${c.engine}:${c.id.slice(0, 12)}`).join(', ') || 'none'}`,
+          );
         } else if (copies[0]!.engine !== record.Worker || copies[0]!.id !== record.ContainerID) {
-          this.fail('runs-exactly-once', `${id}'s record says ${record.Worker}:${record.ContainerID.slice(0, 12)} but ${copies[0]!.engine}:${copies[0]!.id.slice(0, 12)} runs`);
+          this.fail(
+            'runs-exactly-once',
+            `${id}'s record says ${record.Worker}:${record.ContainerID.slice(0, 12)} but ${copies[0]!.engine}:${copies[0]!.id.slice(0, 12)} runs`,
+          );
         } else if (intent?.want === 'run') {
           // The spec the user's last accepted POST carried is the one that runs.
           const asked = definition.variants[intent.variant]!;
           const runs = copies[0]!.spec;
           if (runs.Image !== asked.Image || JSON.stringify(runs.Env) !== JSON.stringify(asked.Env)) {
-            this.fail('spec-applied', `${id} runs ${runs.Image} ${runs.Env.join(' ')} but the last POST answered 2xx asked for ${asked.Image} ${asked.Env?.join(' ')}`);
+            this.fail(
+              'spec-applied',
+              `${id} runs ${runs.Image} ${runs.Env.join(' ')} but the last POST answered 2xx asked for ${asked.Image} ${asked.Env?.join(' ')}`,
+            );
           }
         }
         continue;
@@ -265,7 +281,8 @@ export class Checker implements Observer {
         continue;
       }
       // Unknown or never accepted: Completed or absent, with nothing of it running.
-      if (copies.length > 0) this.fail('no-orphan-container', `${id} is ${record?.StateName ?? 'not listed'} but runs on ${copies.map((c) => c.engine).join(', ')}`);
+      if (copies.length > 0)
+        this.fail('no-orphan-container', `${id} is ${record?.StateName ?? 'not listed'} but runs on ${copies.map((c) => c.engine).join(', ')}`);
     }
   }
 
@@ -281,7 +298,11 @@ export class Checker implements Observer {
     const engine = this.engine(worker);
     if (/^container \S+ disappeared/.test(terminated?.Message ?? '')) {
       const there = engine?.containers.get(task.ContainerID);
-      if (there) this.fail('facts-not-guesses', `${task.ID}: ${worker} recorded that container ${task.ContainerID.slice(0, 12)} disappeared, but the engine has it (${there.running ? 'running' : 'not running'})`);
+      if (there)
+        this.fail(
+          'facts-not-guesses',
+          `${task.ID}: ${worker} recorded that container ${task.ContainerID.slice(0, 12)} disappeared, but the engine has it (${there.running ? 'running' : 'not running'})`,
+        );
       return;
     }
     const code = /^exited with code (-?\d+)/.exec(terminated?.Message ?? '')?.[1];
@@ -289,8 +310,20 @@ export class Checker implements Observer {
     const container = engine?.containers.get(task.ContainerID);
     const exited = engine?.exits.get(task.ContainerID);
     if (exited === Number(code)) return;
-    const actually = exited !== undefined ? `exited with ${exited}` : !container ? 'is gone without having exited' : container.paused ? 'is paused' : container.running ? 'is running' : 'was created and never ran';
-    this.fail('facts-not-guesses', `${task.ID}: ${worker} recorded that container ${task.ContainerID.slice(0, 12)} exited with code ${code}, but it ${actually}`);
+    const actually =
+      exited !== undefined
+        ? `exited with ${exited}`
+        : !container
+          ? 'is gone without having exited'
+          : container.paused
+            ? 'is paused'
+            : container.running
+              ? 'is running'
+              : 'was created and never ran';
+    this.fail(
+      'facts-not-guesses',
+      `${task.ID}: ${worker} recorded that container ${task.ContainerID.slice(0, 12)} exited with code ${code}, but it ${actually}`,
+    );
   }
 
   /**
@@ -306,7 +339,10 @@ export class Checker implements Observer {
     const key = `${task.ID}|${task.Worker}|${placementBase(task.Placement)}`;
     const applied = this.applied.get(key) ?? 0;
     if (version < applied) {
-      this.fail('reports-in-order', `${task.ID}: the manager applied ${task.Worker}'s report version ${version} (${task.StateName}) after version ${applied} of placement ${placementBase(task.Placement)}`);
+      this.fail(
+        'reports-in-order',
+        `${task.ID}: the manager applied ${task.Worker}'s report version ${version} (${task.StateName}) after version ${applied} of placement ${placementBase(task.Placement)}`,
+      );
     }
     this.applied.set(key, Math.max(applied, version));
   }
@@ -321,7 +357,8 @@ export class Checker implements Observer {
 
   private checkBounds(who: string, task: Task): void {
     // Histories stay bounded.
-    if (task.Events.length > HISTORY_LIMIT) this.fail('history-bounded', `${who}: ${task.ID} has ${task.Events.length} history entries (limit ${HISTORY_LIMIT})`);
+    if (task.Events.length > HISTORY_LIMIT)
+      this.fail('history-bounded', `${who}: ${task.ID} has ${task.Events.length} history entries (limit ${HISTORY_LIMIT})`);
     // Restart counts stay bounded: by the limit, or (unlimited policies) by the time the backoff allows.
     const unlimited = task.RestartPolicy === 'always' || task.RestartPolicy === 'unless-stopped';
     const bound = unlimited ? 1 + Math.floor((Date.now() - this.startedAt) / (this.policy.restartDelayMs / 2)) : this.policy.restartLimit;

@@ -50,7 +50,14 @@ export class ManagerHost {
     };
     let logic = managerLogic(noLocalWorker, this.settings, log, writes, noLocalWorker).provide({
       actors: {
-        remoteWorker: simRemoteWorker({ idleMs: this.settings.heartbeatTtlMs, callTimeoutMs: CALL_TIMEOUT_MS, stopTimeoutMs: this.settings.stopTimeoutMs, links: this.links, trace: this.trace, observer: this.observer }),
+        remoteWorker: simRemoteWorker({
+          idleMs: this.settings.heartbeatTtlMs,
+          callTimeoutMs: CALL_TIMEOUT_MS,
+          stopTimeoutMs: this.settings.stopTimeoutMs,
+          links: this.links,
+          trace: this.trace,
+          observer: this.observer,
+        }),
       },
     });
     if (this.mistake?.manager) logic = logic.provide(this.mistake.manager as never);
@@ -125,6 +132,9 @@ export class ManagerHost {
     if (this.process !== process) return undefined;
     if (result.status !== 204 || confirmed) return result;
     // The stop is recorded and will be carried out; the worker has not said so yet.
-    return answer(202, () => ({ HTTPStatusCode: 202, Message: `stop of task ${id} requested; worker ${process.service.task(id).Worker} has not confirmed it yet` }));
+    return answer(202, () => ({
+      HTTPStatusCode: 202,
+      Message: `stop of task ${id} requested; worker ${process.service.task(id).Worker} has not confirmed it yet`,
+    }));
   }
 }

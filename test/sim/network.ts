@@ -56,7 +56,17 @@ export interface LinkFaults {
 }
 
 export class Link {
-  readonly faults: LinkFaults = { toWorkerCutUntil: 0, toManagerCutUntil: 0, chaosUntil: 0, stallUntil: 0, lagUntil: 0, lagMs: 0, loss: 0, duplicate: 0, maxDelayMs: 0 };
+  readonly faults: LinkFaults = {
+    toWorkerCutUntil: 0,
+    toManagerCutUntil: 0,
+    chaosUntil: 0,
+    stallUntil: 0,
+    lagUntil: 0,
+    lagMs: 0,
+    loss: 0,
+    duplicate: 0,
+    maxDelayMs: 0,
+  };
   /** Open event streams over this link: a cut or a break ends them. */
   readonly streams = new Set<{ broken: boolean; reset(reason: string): void }>();
 
@@ -182,34 +192,35 @@ export function simRemoteWorker(options: ProxyOptions) {
         const since = seen > 0 ? seen : undefined;
         link.address.when((endpoint) => {
           if (ended) return;
-          unsubscribe = endpoint.events((message) =>
-            link.address.outbound(endpoint, () => {
-              if (ended || current.broken) return;
-              const wait = link.streamDelay();
-              if (wait === undefined) {
-                current.broken = true; // silently: only the watchdog will tell
-                return;
-              }
-              const arrival = Math.max(lastArrival, Date.now() + wait);
-              lastArrival = arrival;
-              const data = wire(message);
-              later(arrival - Date.now(), () => {
-                if (ended || stopped) return;
-                watchdog();
-                delay = 100;
-                // The manager knows this worker by the name it was given; heartbeats are timed on arrival.
-                let read: FromWorker | undefined;
-                try {
-                  read = readWorkerMessage(data.type, data, input.name, now());
-                } catch (error) {
-                  return end(`its event stream sent something that Cube cannot read (${error instanceof ValidationError ? error.message : String(error)})`);
+          unsubscribe = endpoint.events(
+            (message) =>
+              link.address.outbound(endpoint, () => {
+                if (ended || current.broken) return;
+                const wait = link.streamDelay();
+                if (wait === undefined) {
+                  current.broken = true; // silently: only the watchdog will tell
+                  return;
                 }
-                if (!read) return;
-                if (read.type === 'task.updated') seen = Math.max(seen, read.task.Version);
-                if (read.type === 'worker.tasks') seen = Math.max(seen, ...read.tasks.map((t) => t.Version));
-                report(read);
-              });
-            }),
+                const arrival = Math.max(lastArrival, Date.now() + wait);
+                lastArrival = arrival;
+                const data = wire(message);
+                later(arrival - Date.now(), () => {
+                  if (ended || stopped) return;
+                  watchdog();
+                  delay = 100;
+                  // The manager knows this worker by the name it was given; heartbeats are timed on arrival.
+                  let read: FromWorker | undefined;
+                  try {
+                    read = readWorkerMessage(data.type, data, input.name, now());
+                  } catch (error) {
+                    return end(`its event stream sent something that Cube cannot read (${error instanceof ValidationError ? error.message : String(error)})`);
+                  }
+                  if (!read) return;
+                  if (read.type === 'task.updated') seen = Math.max(seen, read.task.Version);
+                  if (read.type === 'worker.tasks') seen = Math.max(seen, ...read.tasks.map((t) => t.Version));
+                  report(read);
+                });
+              }),
             since,
           );
         });
@@ -282,7 +293,15 @@ export function simRemoteWorker(options: ProxyOptions) {
             done();
             if (a.status < 300) return;
             if (a.status >= 500 || a.status === 401) return undelivered(`answered ${a.status}: ${messageOf(a)}`);
-            report({ type: 'task.refused', worker: input.name, id, placement, command: command.type === 'task.run' ? 'run' : 'stop', reason: messageOf(a), status: a.status });
+            report({
+              type: 'task.refused',
+              worker: input.name,
+              id,
+              placement,
+              command: command.type === 'task.run' ? 'run' : 'stop',
+              reason: messageOf(a),
+              status: a.status,
+            });
           },
           undelivered,
           () => done(),

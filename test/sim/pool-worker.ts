@@ -28,6 +28,14 @@ const mistake = job.mistake ? mistakeByName(job.mistake) : undefined;
 for (const seed of job.seeds) {
   const result = await simulate(drawScenario(seed, without), { mistake, failFast: job.failFast });
   const first = result.violations[0];
-  const summary: SeedSummary = { seed, ok: result.ok, invariant: first?.invariant, detail: first?.detail, simulatedMs: result.simulatedMs, workers: result.workers, steps: result.steps };
+  const summary: SeedSummary = {
+    seed,
+    ok: result.ok,
+    invariant: first?.invariant,
+    detail: first?.detail,
+    simulatedMs: result.simulatedMs,
+    workers: result.workers,
+    steps: result.steps,
+  };
   parentPort!.postMessage(summary);
 }

@@ -105,7 +105,15 @@ function drawFault(random: Random, kind: FaultKind, at: number, workers: number,
       return { kind, at, worker, direction: random.pick(['both', 'to-worker', 'to-manager'] as const), ms };
     case 'network.chaos':
       // The longest delays outlast a call's time limit: the call gives up, the request still arrives, after the next one.
-      return { kind, at, worker, ms, loss: random.pick([0.05, 0.2, 0.5]), duplicate: random.pick([0, 0.1, 0.3]), maxDelayMs: random.pick([200, 2000, 8000, 25_000]) };
+      return {
+        kind,
+        at,
+        worker,
+        ms,
+        loss: random.pick([0.05, 0.2, 0.5]),
+        duplicate: random.pick([0, 0.1, 0.3]),
+        maxDelayMs: random.pick([200, 2000, 8000, 25_000]),
+      };
     case 'stream.break':
       return { kind, at, worker };
     case 'stream.lag':
@@ -114,7 +122,12 @@ function drawFault(random: Random, kind: FaultKind, at: number, workers: number,
       return { kind, at, ms: random.int(100, 2000) };
     case 'manager.kill': {
       const list = Array.from({ length: workers }, (_, i) => i).filter(() => !random.chance(0.3));
-      return { kind, at, downMs: random.chance(0.2) ? 0 : random.int(100, 6000), workers: random.chance(0.35) ? list : Array.from({ length: workers }, (_, i) => i) };
+      return {
+        kind,
+        at,
+        downMs: random.chance(0.2) ? 0 : random.int(100, 6000),
+        workers: random.chance(0.35) ? list : Array.from({ length: workers }, (_, i) => i),
+      };
     }
     case 'container.crash': {
       const how = random.weighted({ exit: 4, oom: 1, killed: 2, clean: 1 });

@@ -32,7 +32,9 @@ test(`the first ${SEEDS.length} seeds break no invariant but those of the open b
   assert.equal(result.summaries.length, SEEDS.length);
   passing = result.summaries.filter((s) => s.ok).map((s) => s.seed);
   const unexplained = result.failures.filter((f) => !openInvariants.has(f.invariant!));
-  t.diagnostic(`${SEEDS.length} seeds in ${(result.wallMs / 1000).toFixed(1)} s; ${result.failures.length} failed with invariants of open bugs (${[...openInvariants].join(', ') || 'none'})`);
+  t.diagnostic(
+    `${SEEDS.length} seeds in ${(result.wallMs / 1000).toFixed(1)} s; ${result.failures.length} failed with invariants of open bugs (${[...openInvariants].join(', ') || 'none'})`,
+  );
   assert.deepEqual(
     unexplained.map((f) => `seed ${f.seed}: ${f.invariant}: ${f.detail}`),
     [],

@@ -47,7 +47,10 @@ export async function simulate(scenario: Scenario, options: RunOptions = {}): Pr
   const restoreFetch = installFetch(cluster.ports, (c) => cluster.engineOf(c));
   let steps = 0;
   try {
-    trace.add('sim', `seed ${scenario.seed}: ${scenario.workers.length} worker(s), ${scenario.tasks.length} task(s), scheduler ${scenario.scheduler}, ${scenario.events.length} event(s)`);
+    trace.add(
+      'sim',
+      `seed ${scenario.seed}: ${scenario.workers.length} worker(s), ${scenario.tasks.length} task(s), scheduler ${scenario.scheduler}, ${scenario.events.length} event(s)`,
+    );
     cluster.start();
     for (const event of scenario.events) setTimeout(() => play(event), event.at);
     const healAt = scenario.chaosMs + WINDOWS_MS;
@@ -68,12 +71,25 @@ export async function simulate(scenario: Scenario, options: RunOptions = {}): Pr
       const tasks = records(cluster.manager.process?.service) ?? new Map<string, Task>();
       trace.add('sim', 'quiescence: final check');
       for (const task of tasks.values()) {
-        const history = task.Events.slice(-4).map((e) => `${e.Type}: ${e.Message}`).join(' | ');
-        trace.add('manager', `record ${task.ID}: ${task.StateName} on ${task.Worker || 'no worker'}, placement ${task.Placement || '-'}, version ${task.Version}; … ${history}`);
+        const history = task.Events.slice(-4)
+          .map((e) => `${e.Type}: ${e.Message}`)
+          .join(' | ');
+        trace.add(
+          'manager',
+          `record ${task.ID}: ${task.StateName} on ${task.Worker || 'no worker'}, placement ${task.Placement || '-'}, version ${task.Version}; … ${history}`,
+        );
       }
       checker.atQuiescence(tasks, cluster.engines, new Map([...(book?.workers.values() ?? [])].map((w) => [w.name, w.state])));
     }
-    return { seed: scenario.seed, ok: checker.violations.length === 0, violations: checker.violations, trace: trace.lines, simulatedMs: clock.elapsed, workers: scenario.workers.length, steps };
+    return {
+      seed: scenario.seed,
+      ok: checker.violations.length === 0,
+      violations: checker.violations,
+      trace: trace.lines,
+      simulatedMs: clock.elapsed,
+      workers: scenario.workers.length,
+      steps,
+    };
   } finally {
     cluster.stop();
     await clock.settle();
@@ -109,7 +125,10 @@ export async function simulate(scenario: Scenario, options: RunOptions = {}): Pr
     const call = checker.deleting(id);
     trace.add('user', `DELETE ${id} sent`);
     const answer = await cluster.manager.delete(id);
-    trace.add('user', `DELETE ${id} → ${answer ? `${answer.status}${answer.status >= 300 ? ` ${message(answer.body)}` : ''}` : 'no answer (the manager died)'}`);
+    trace.add(
+      'user',
+      `DELETE ${id} → ${answer ? `${answer.status}${answer.status >= 300 ? ` ${message(answer.body)}` : ''}` : 'no answer (the manager died)'}`,
+    );
     checker.deleted(id, answer, call);
   }
 }

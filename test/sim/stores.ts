@@ -5,6 +5,7 @@
 // closed, so nothing it had under way lands after its death.
 import type { BookMeta } from '../../machines/manager/book.js';
 import { doneOf } from '../../machines/retention.js';
+import type { NodeRecord } from '../../src/store/node-records.js';
 import type { LogEntry } from '../../src/vocabulary/log-entry.js';
 import type { Task } from '../../src/vocabulary/task.js';
 import type { ManagerState, ManagerStore } from '../../src/store/manager-store.js';
@@ -35,7 +36,11 @@ export class SimTaskDisk extends SimDisk {
     return {
       load: (): TaskState => {
         const all = [...this.tasks.values()];
-        return { tasks: all.filter((t) => t.StateName !== 'completed').map(copy), done: all.filter((t) => t.StateName === 'completed').map(doneOf), tombstones: this.tombstones.map(copy) };
+        return {
+          tasks: all.filter((t) => t.StateName !== 'completed').map(copy),
+          done: all.filter((t) => t.StateName === 'completed').map(doneOf),
+          tombstones: this.tombstones.map(copy),
+        };
       },
       write: (records) => {
         if (!open) return;
@@ -67,6 +72,8 @@ export class SimManagerDisk extends SimDisk {
   readonly tasks = new Map<string, { task: Task; stopRequested: boolean }>();
   readonly log: LogEntry[] = [];
   meta: BookMeta | undefined;
+  /** Workers that joined, and drains (issue 14): kept like the tasks. */
+  readonly nodes = new Map<string, NodeRecord>();
 
   open(): ManagerStore & { kill(): void } {
     let open = true;
@@ -75,7 +82,13 @@ export class SimManagerDisk extends SimDisk {
         const rows = [...this.tasks.values()];
         const live = rows.filter((r) => r.task.StateName !== 'completed' || r.stopRequested);
         const done = rows.filter((r) => r.task.StateName === 'completed' && !r.stopRequested).map((r) => doneOf(r.task));
-        return { tasks: live.map((r) => copy(r.task)), done, stopRequested: live.filter((r) => r.stopRequested).map((r) => r.task.ID), log: this.log.slice(-1000), meta: this.meta && copy(this.meta) };
+        return {
+          tasks: live.map((r) => copy(r.task)),
+          done,
+          stopRequested: live.filter((r) => r.stopRequested).map((r) => r.task.ID),
+          log: this.log.slice(-1000),
+          meta: this.meta && copy(this.meta),
+        };
       },
       write: (rows, meta) => {
         if (!open) return;
@@ -95,6 +108,17 @@ export class SimManagerDisk extends SimDisk {
         this.check();
         this.log.push(...entries);
         if (this.log.length > 2000) this.log.splice(0, 1000);
+      },
+      loadNodes: () => [...this.nodes.values()].map(copy),
+      saveNode: (node) => {
+        if (!open) return;
+        this.check();
+        this.nodes.set(node.Name, copy(node));
+      },
+      deleteNode: (name) => {
+        if (!open) return;
+        this.check();
+        this.nodes.delete(name);
       },
       close: () => void (open = false),
       kill: () => void (open = false),

@@ -66,7 +66,14 @@ export class WorkerHost implements WorkerAddress {
     }
     if (this.mistake?.worker) logic = (logic as ReturnType<typeof workerLogic>).provide(this.mistake.worker as never);
     const actor = createActor(logic as ReturnType<typeof workerLogic>, {
-      input: { name: this.name, policy: taskPolicy(this.settings), restore: restore.tasks, done: restore.done, tombstones: restore.tombstones, startedAt: new Date().toISOString() },
+      input: {
+        name: this.name,
+        policy: taskPolicy(this.settings),
+        restore: restore.tasks,
+        done: restore.done,
+        tombstones: restore.tombstones,
+        startedAt: new Date().toISOString(),
+      },
       id: `worker:${this.name}`,
       systemId: `worker:${this.name}`,
     });

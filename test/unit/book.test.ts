@@ -25,7 +25,10 @@ test('the recorded answers read as they are: null is no tasks, a running task ke
   const [task] = read(readBookTasks, bookRecording('tasks-running.json').body);
   assert.equal(task!.State, 2);
   assert.equal(task!.StartTime, ZERO_TIME);
-  assert.deepEqual(task!.HostPorts!['80/tcp'], [{ HostIp: '0.0.0.0', HostPort: '32815' }, { HostIp: '::', HostPort: '32815' }]);
+  assert.deepEqual(task!.HostPorts!['80/tcp'], [
+    { HostIp: '0.0.0.0', HostPort: '32815' },
+    { HostIp: '::', HostPort: '32815' },
+  ]);
   assert.equal(task!.ExposedPorts, null);
   const cube = taskFromBook(task!, 'b1');
   assert.equal(cube.StateName, 'running');
@@ -51,14 +54,22 @@ test('missing keys and nulls read as zeros and empties; Go’s nanosecond times 
 
 test('an answer that does not fit is an AnswerError naming the field', () => {
   const refuses = (reader: (value: unknown) => unknown, text: string, message: RegExp) =>
-    assert.throws(() => read(reader, text), (e: Error) => e instanceof AnswerError && message.test(e.message), text);
+    assert.throws(
+      () => read(reader, text),
+      (e: Error) => e instanceof AnswerError && message.test(e.message),
+      text,
+    );
   refuses(readBookTasks, '[null]', /^\[0\]: expected a task object, got null$/);
   refuses(readBookTasks, '{"ID":"x"}', /^expected a list of tasks \(or null\), got an object$/);
   refuses(readBookTasks, `[{"ID":"${randomUUID()}","State":"2"}]`, /^\[0\]\.State: expected a whole number ≥ 0, got "2"$/);
   refuses(readBookTasks, `[{"ID":"${randomUUID()}","State":7}]`, /^\[0\]\.State: expected 0…4, got 7$/);
   refuses(readBookTasks, '[{"ID":"../../etc"}]', /^\[0\]\.ID: expected a task ID/);
   refuses(readBookTasks, '[{"Name":"no id"}]', /^\[0\]\.ID: expected a task ID \(a UUID in the book\), got ""$/);
-  refuses(readBookTasks, `[{"ID":"${randomUUID()}","HostPorts":{"80/tcp":[{"HostIp":"0.0.0.0","HostPort":80}]}}]`, /^\[0\]\.HostPorts\["80\/tcp"\]\[0\]\.HostPort: expected a string/);
+  refuses(
+    readBookTasks,
+    `[{"ID":"${randomUUID()}","HostPorts":{"80/tcp":[{"HostIp":"0.0.0.0","HostPort":80}]}}]`,
+    /^\[0\]\.HostPorts\["80\/tcp"\]\[0\]\.HostPort: expected a string/,
+  );
   refuses(readBookTasks, `[{"ID":"${randomUUID()}","ExposedPorts":{"http":{}}}]`, /^\[0\]\.ExposedPorts\["http"\]: not a port like "80\/tcp"$/);
   refuses(readBookTasks, `[{"ID":"${randomUUID()}","StartTime":"yesterday"}]`, /^\[0\]\.StartTime: expected an RFC 3339 time/);
   refuses(readBookStats, 'null', /^null: the worker has no stats yet$/);
@@ -79,7 +90,19 @@ test('a Cube task as the book takes it: its keys only, UUIDs, State 1', () => {
   assert.match(event.ID, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
 });
 
-const jiffies = (busy: number, idle: number): BookCpuStats => ({ id: 'cpu', user: busy, nice: 0, system: 0, idle, iowait: 0, irq: 0, softirq: 0, steal: 0, guest: 0, guest_nice: 0 });
+const jiffies = (busy: number, idle: number): BookCpuStats => ({
+  id: 'cpu',
+  user: busy,
+  nice: 0,
+  system: 0,
+  idle,
+  iowait: 0,
+  irq: 0,
+  softirq: 0,
+  steal: 0,
+  guest: 0,
+  guest_nice: 0,
+});
 
 test('CPUs are counted from the jiffies per second; the same answer twice changes nothing; counters that go back start over', () => {
   const meter = new CpuMeter();
@@ -109,7 +132,8 @@ test('the book’s stats as Cube’s: memory from kB, disk in bytes, CPU from th
 test('this machine’s stats in the book’s shape: the recording’s keys, in its order and units', () => {
   const sampled = sampleBookStats('/');
   const recorded = bookRecording('stats.json').json;
-  for (const part of ['MemStats', 'DiskStats', 'CpuStats', 'LoadStats'] as const) assert.deepEqual(Object.keys(sampled[part]), Object.keys(recorded[part]), part);
+  for (const part of ['MemStats', 'DiskStats', 'CpuStats', 'LoadStats'] as const)
+    assert.deepEqual(Object.keys(sampled[part]), Object.keys(recorded[part]), part);
   assert.equal(sampled.MemStats.mem_total * 1024, totalmem(), 'kB of the same memory');
   assert.equal(sampled.DiskStats.used + sampled.DiskStats.free, sampled.DiskStats.all);
 });
@@ -117,7 +141,15 @@ test('this machine’s stats in the book’s shape: the recording’s keys, in i
 test('a node in /nodes: the protocol, and the book’s keys beside Cube’s', () => {
   const book = read(readBookStats, bookRecording('stats.json').body);
   const entry = (address: string, stats: ReturnType<typeof workerStats> | null) => ({
-    name: address, address, state: 'up' as const, since: '', lastSeen: '', problem: '', stats,
+    name: address,
+    address,
+    state: 'up' as const,
+    since: '',
+    lastSeen: '',
+    problem: '',
+    stats,
+    draining: false,
+    joined: false,
     held: { ...emptyHeld(), memory: 2 * 1024 * 1024, disk: 5000, tasks: 1 },
   });
   const fromBook = nodeView(entry('10.0.0.7:5555', { ...statsFromBook(book, { usage: 0, count: 2 }, 'b', 0), Protocol: 'book' }));
@@ -137,7 +169,18 @@ test('a node in /nodes: the protocol, and the book’s keys beside Cube’s', ()
 
 test('the test peer’s E-PVM is the book’s: CPU cancels out, the jobs term spreads, memory asked raises the cost', () => {
   const stats = read(readBookStats, bookRecording('stats.json').body);
-  const node = (tasks: number): BookNode => ({ Name: 'n', Api: '', Memory: stats.MemStats.mem_total, MemoryAllocated: 0, Disk: 1, DiskAllocated: 0, TaskCount: tasks, Stats: stats, Previous: stats, Error: '' });
+  const node = (tasks: number): BookNode => ({
+    Name: 'n',
+    Api: '',
+    Memory: stats.MemStats.mem_total,
+    MemoryAllocated: 0,
+    Disk: 1,
+    DiskAllocated: 0,
+    TaskCount: tasks,
+    Stats: stats,
+    Previous: stats,
+    Error: '',
+  });
   const L = 1.53960071783900203869;
   assert.ok(Math.abs(bookEpvmScore({ Memory: 0 }, node(0))! - 2 * (L ** 0.25 - 1)) < 1e-12, 'the jobs term alone, twice');
   assert.ok(bookEpvmScore({ Memory: 0 }, node(1))! > bookEpvmScore({ Memory: 0 }, node(0))!);

@@ -14,7 +14,19 @@ import { silentLog } from '../../src/log.js';
 
 test('Host names: loopback names, IP addresses, the listen address and this hostname pass; other names only when allowed', () => {
   const rule = hostRule('', ['cube.lan']);
-  for (const ok of ['localhost:5556', 'LOCALHOST', 'app.localhost:1', '127.0.0.1:5556', '[::1]:5556', '10.0.0.7', 'cube.lan:5556', `${hostname()}:5556`, 'localhost.', undefined, '']) {
+  for (const ok of [
+    'localhost:5556',
+    'LOCALHOST',
+    'app.localhost:1',
+    '127.0.0.1:5556',
+    '[::1]:5556',
+    '10.0.0.7',
+    'cube.lan:5556',
+    `${hostname()}:5556`,
+    'localhost.',
+    undefined,
+    '',
+  ]) {
     assert.ok(hostAllowed(ok, rule), `${ok} passes`);
   }
   for (const refused of ['evil.example:5556', 'localhost.evil.example', '127.0.0.1.evil.example', 'cube.lan.evil.example', 'xn--localhost']) {
@@ -44,7 +56,10 @@ test('cross-site: an Origin other than the server itself, or Sec-Fetch-Site same
   assert.equal(crossSite(ctx({ host, origin: 'http://127.0.0.1:5556', 'sec-fetch-site': 'same-origin' })), undefined);
   assert.equal(crossSite(ctx({ host: 'cube.example.com', origin: 'https://cube.example.com' })), undefined, 'behind a proxy that ends TLS');
   assert.equal(crossSite(ctx({ host, 'sec-fetch-site': 'none' })), undefined, 'typed in the address bar');
-  assert.match(crossSite(ctx({ host, origin: 'http://localhost:8000' }))!, /^it comes from a page at http:\/\/localhost:8000, not from this server \(127\.0\.0\.1:5556\)$/);
+  assert.match(
+    crossSite(ctx({ host, origin: 'http://localhost:8000' }))!,
+    /^it comes from a page at http:\/\/localhost:8000, not from this server \(127\.0\.0\.1:5556\)$/,
+  );
   assert.match(crossSite(ctx({ host, origin: 'http://127.0.0.1:8000' }))!, /comes from a page at/, 'another port is another origin');
   assert.match(crossSite(ctx({ host, origin: 'null' }))!, /comes from a page at null/);
   assert.match(crossSite(ctx({ host, 'sec-fetch-site': 'same-site' }))!, /marks it as same-site/);
@@ -54,7 +69,10 @@ test('cross-site: an Origin other than the server itself, or Sec-Fetch-Site same
 test('CUBE_PUBLISH_HOST takes an IP address or nothing, and says how to write it', () => {
   assert.equal(readSettings({}, { CUBE_PUBLISH_HOST: '127.0.0.1' }).publishHost, '127.0.0.1');
   assert.equal(readSettings({}, {}).publishHost, '');
-  assert.throws(() => readSettings({ 'publish-host': 'localhost' }, {}), (e: Error) => e instanceof SettingsError && /--publish-host: "localhost" is not an IP address; write it like 127\.0\.0\.1/.test(e.message));
+  assert.throws(
+    () => readSettings({ 'publish-host': 'localhost' }, {}),
+    (e: Error) => e instanceof SettingsError && /--publish-host: "localhost" is not an IP address; write it like 127\.0\.0\.1/.test(e.message),
+  );
 });
 
 test('a headers timeout longer than the request timeout is refused at start, naming both', async () => {

@@ -66,14 +66,27 @@ test('cpuOf and resources say amounts in words', () => {
 });
 
 test('ports: IPv4 and IPv6 bindings of one port fold into one; other ports and specific addresses are kept', () => {
-  assert.equal(ports({ '80/tcp': [{ HostIp: '0.0.0.0', HostPort: '49155' }, { HostIp: '::', HostPort: '49155' }] }), '80/tcp→49155');
+  assert.equal(
+    ports({
+      '80/tcp': [
+        { HostIp: '0.0.0.0', HostPort: '49155' },
+        { HostIp: '::', HostPort: '49155' },
+      ],
+    }),
+    '80/tcp→49155',
+  );
   assert.equal(
     ports({ '80/tcp': [{ HostIp: '127.0.0.1', HostPort: '8080' }], '7777/tcp': [{ HostIp: '', HostPort: '7777' }], '53/udp': [] }),
     '80/tcp→127.0.0.1:8080, 7777/tcp→7777',
   );
   assert.equal(ports({ '80/tcp': [{ HostIp: '::1', HostPort: '9' }] }), '80/tcp→[::1]:9');
   assert.equal(
-    ports({ '80/tcp': [{ HostIp: '::', HostPort: '32793' }, { HostIp: '0.0.0.0', HostPort: '32794' }] }),
+    ports({
+      '80/tcp': [
+        { HostIp: '::', HostPort: '32793' },
+        { HostIp: '0.0.0.0', HostPort: '32794' },
+      ],
+    }),
     '80/tcp→32794 or [::]:32793',
     'Docker may give IPv6 another port: IPv4 first, both shown',
   );
@@ -93,9 +106,34 @@ test('stateLabel names the State, and the finer state when it says more', () => 
 });
 
 test('table: columns padded to the widest cell, counted in characters, no trailing spaces', () => {
-  assert.equal(table(['A', 'LONG HEADER', 'C'], [['xx→', 'y', ''], ['x', 'yyyyyyyyyyyyy', 'z']]), 'A     LONG HEADER     C\nxx→   y\nx     yyyyyyyyyyyyy   z\n');
-  assert.equal(align([['1s ago', 'Started', 'a b'], ['12s ago', 'Not Placed', 'c']], 2), '1s ago   Started     a b\n12s ago  Not Placed  c\n');
-  assert.equal(fields([['ID', 'x'], ['Container', ''], ['Name', 'n']]), 'ID         x\nContainer\nName       n\n');
+  assert.equal(
+    table(
+      ['A', 'LONG HEADER', 'C'],
+      [
+        ['xx→', 'y', ''],
+        ['x', 'yyyyyyyyyyyyy', 'z'],
+      ],
+    ),
+    'A     LONG HEADER     C\nxx→   y\nx     yyyyyyyyyyyyy   z\n',
+  );
+  assert.equal(
+    align(
+      [
+        ['1s ago', 'Started', 'a b'],
+        ['12s ago', 'Not Placed', 'c'],
+      ],
+      2,
+    ),
+    '1s ago   Started     a b\n12s ago  Not Placed  c\n',
+  );
+  assert.equal(
+    fields([
+      ['ID', 'x'],
+      ['Container', ''],
+      ['Name', 'n'],
+    ]),
+    'ID         x\nContainer\nName       n\n',
+  );
 });
 
 const task = (fields: Partial<Task> = {}): Task =>
@@ -118,7 +156,10 @@ const task = (fields: Partial<Task> = {}): Task =>
   });
 
 test('statusTable: the columns of docs/spec.md §5 and WORKER; a sentence, not [], when empty', () => {
-  const out = statusTable([task(), task({ ID: 'task-22', Name: '', State: 4, StateName: 'restarting', ContainerID: '', RestartCount: 2, Worker: '', SubmitTime: ZERO_TIME })], now);
+  const out = statusTable(
+    [task(), task({ ID: 'task-22', Name: '', State: 4, StateName: 'restarting', ContainerID: '', RestartCount: 2, Worker: '', SubmitTime: ZERO_TIME })],
+    now,
+  );
   assert.equal(
     out,
     [
@@ -143,13 +184,20 @@ test('taskDetail: the fields that matter, then the history as "12s ago  Type  me
   assert.match(out, /^Resources {2}64 MiB memory$/m);
   assert.match(out, /^Exit code {2}137$/m);
   assert.match(out, /^Reason {5}health check failed$/m);
-  assert.ok(out.endsWith('History (oldest first):\n12s ago  Received  received by the manager: strm/helloworld-http\n11s ago  Started   container 3c7c28533311 started\n'), out);
+  assert.ok(
+    out.endsWith(
+      'History (oldest first):\n12s ago  Received  received by the manager: strm/helloworld-http\n11s ago  Started   container 3c7c28533311 started\n',
+    ),
+    out,
+  );
   assert.equal(historyLines([], now), '(no history yet)\n');
 });
 
 const node = (fields: Partial<NodeView> = {}): NodeView => ({
   Name: 'w1',
   Address: '127.0.0.1:5555',
+  Draining: false,
+  Joined: false,
   State: 'up',
   Since: before(h),
   LastSeen: before(3 * s),
@@ -182,7 +230,17 @@ test('nodeTable: amounts in human units, last seen in words, PROBLEM only when a
     'NAME   ADDRESS          PROTOCOL   STATE   MEMORY               DISK                CPU              TASKS   LAST SEEN\n' +
       'w1     127.0.0.1:5555   cube       up      22.7/23.5 GiB free   79.4/252 GiB free   26% of 2 cores   4       3s ago\n',
   );
-  const down = node({ Name: 'w2', Protocol: 'book', State: 'down', LastSeen: '', Problem: 'no heartbeat for 15 s (w2:5555: ECONNREFUSED)', MemoryTotal: 0, DiskTotal: 0, CpuCount: 0, Reserved: { Cpu: 0, Memory: 0, Disk: 0, Tasks: 0 } });
+  const down = node({
+    Name: 'w2',
+    Protocol: 'book',
+    State: 'down',
+    LastSeen: '',
+    Problem: 'no heartbeat for 15 s (w2:5555: ECONNREFUSED)',
+    MemoryTotal: 0,
+    DiskTotal: 0,
+    CpuCount: 0,
+    Reserved: { Cpu: 0, Memory: 0, Disk: 0, Tasks: 0 },
+  });
   const out = nodeTable([node(), down], now).split('\n');
   assert.match(out[0]!, /LAST SEEN {3}PROBLEM$/);
   assert.match(out[1]!, /3s ago$/, 'no problem shown for a node that is up');
@@ -193,11 +251,21 @@ test('nodeTable: amounts in human units, last seen in words, PROBLEM only when a
 test('the lines of cube run: running, failed, timed out, and the live line', () => {
   assert.equal(runningLine(task()), 'task task-1 is running on worker w1 (container 3c7c28533311, ports 80/tcp→49155)');
   assert.equal(runningLine(task({ HostPorts: null })), 'task task-1 is running on worker w1 (container 3c7c28533311)');
-  const failed = task({ State: 4, StateName: 'failed', Reason: 'no worker has room for the task: w1 has 1 GiB of 2 GiB memory unreserved, the task asks 4 GiB' });
+  const failed = task({
+    State: 4,
+    StateName: 'failed',
+    Reason: 'no worker has room for the task: w1 has 1 GiB of 2 GiB memory unreserved, the task asks 4 GiB',
+  });
   assert.equal(failedLine(failed), `task task-1 failed: ${failed.Reason}`);
-  assert.match(failedLine({ ...failed, StateName: 'restarting', RestartCount: 1 }), /; Cube restarts it \(restarts so far: 1\); watch it with: cube status task-1$/);
+  assert.match(
+    failedLine({ ...failed, StateName: 'restarting', RestartCount: 1 }),
+    /; Cube restarts it \(restarts so far: 1\); watch it with: cube status task-1$/,
+  );
   const pending = task({ State: 0, StateName: 'pending', Reason: 'waiting for a worker to be up: w1 down' });
-  assert.equal(timeoutLine(pending, 'task-1', '5m'), 'task task-1 is still Pending after 5m (waiting for a worker to be up: w1 down); Cube keeps at it: watch it with: cube status task-1');
+  assert.equal(
+    timeoutLine(pending, 'task-1', '5m'),
+    'task task-1 is still Pending after 5m (waiting for a worker to be up: w1 down); Cube keeps at it: watch it with: cube status task-1',
+  );
   assert.equal(liveLine(pending, 0, 1500, 80), '⠋ Pending  1.5s  waiting for a worker to be up: w1 down');
   assert.equal(liveLine(task({ State: 1, StateName: 'scheduled' }), 1, 200, 80), '⠙ Scheduled  0.2s  container 3c7c28533311 started');
   assert.equal([...liveLine(pending, 2, 0, 20)].length, 19, 'never wider than the terminal, so \\r rewrites it');
@@ -206,7 +274,10 @@ test('the lines of cube run: running, failed, timed out, and the live line', () 
 test('parseTaskFile: a TaskEvent as it is, a bare Task wrapped, and errors that name the file', () => {
   assert.deepEqual(parseTaskFile('{"ID": "e", "State": 2, "Task": {"Image": "x"}}', 'task.json'), { ID: 'e', State: 2, Task: { Image: 'x' } });
   assert.deepEqual(parseTaskFile('{"Image": "x", "Name": "n"}', 'task.json'), { Task: { Image: 'x', Name: 'n' } });
-  assert.throws(() => parseTaskFile('{"Image": ', '"t.json"'), (e: Error) => e instanceof UsageError && /^task file "t\.json" is not valid JSON/.test(e.message));
+  assert.throws(
+    () => parseTaskFile('{"Image": ', '"t.json"'),
+    (e: Error) => e instanceof UsageError && /^task file "t\.json" is not valid JSON/.test(e.message),
+  );
   assert.throws(() => parseTaskFile('  ', '"t.json"'), /task file "t\.json" is empty/);
   assert.throws(() => parseTaskFile('[1]', '"t.json"'), /should hold one JSON object.*not a list/);
 });
@@ -216,7 +287,10 @@ test('managerUrl: host:port, a bare host on 5556, or a URL; anything else is a u
   assert.equal(managerUrl('10.0.0.5', '-m'), 'http://10.0.0.5:5556');
   assert.equal(managerUrl('[::1]:7000', '-m'), 'http://[::1]:7000');
   assert.equal(managerUrl('https://cube.example.com/', '-m'), 'https://cube.example.com');
-  assert.throws(() => managerUrl('a b', 'CUBE_MANAGER'), (e: Error) => e instanceof UsageError && /^CUBE_MANAGER: "a b" is not host:port/.test(e.message));
+  assert.throws(
+    () => managerUrl('a b', 'CUBE_MANAGER'),
+    (e: Error) => e instanceof UsageError && /^CUBE_MANAGER: "a b" is not host:port/.test(e.message),
+  );
   assert.throws(() => managerUrl('host:99999', '-m/--manager'), /is not host:port/);
 });
 
@@ -233,11 +307,30 @@ test('reachError: the error code of a request that got no answer, in a word or t
 
 test('matchTasks and pickTask: an exact ID, the start of one, or a name; several is an error that lists them', () => {
   const tasks = [task({ ID: 'abc123' }), task({ ID: 'abd456', Name: 'api' }), task({ ID: 'zzz', Name: 'web', State: 3, StateName: 'completed' })];
-  assert.deepEqual(matchTasks(tasks, 'abc123').map((t) => t.ID), ['abc123']);
-  assert.deepEqual(matchTasks(tasks, 'abd').map((t) => t.ID), ['abd456']);
-  assert.deepEqual(matchTasks(tasks, 'api').map((t) => t.ID), ['abd456']);
-  assert.deepEqual(matchTasks(tasks, 'web').map((t) => t.ID), ['abc123', 'zzz']);
-  assert.deepEqual(matchTasks(tasks, 'web', true).map((t) => t.ID), ['abc123'], 'a stop means the task that is not Completed');
+  assert.deepEqual(
+    matchTasks(tasks, 'abc123').map((t) => t.ID),
+    ['abc123'],
+  );
+  assert.deepEqual(
+    matchTasks(tasks, 'abd').map((t) => t.ID),
+    ['abd456'],
+  );
+  assert.deepEqual(
+    matchTasks(tasks, 'api').map((t) => t.ID),
+    ['abd456'],
+  );
+  assert.deepEqual(
+    matchTasks(tasks, 'web').map((t) => t.ID),
+    ['abc123', 'zzz'],
+  );
+  assert.deepEqual(
+    matchTasks(tasks, 'web', true).map((t) => t.ID),
+    ['abc123'],
+    'a stop means the task that is not Completed',
+  );
   assert.equal(pickTask(tasks, 'nothing'), '');
-  assert.throws(() => pickTask(tasks, 'ab'), (e: Error) => e instanceof ApiError && /^"ab" matches 2 tasks: abc123 \(web, Running\), abd456 \(api, Running\); give more of the ID$/.test(e.message));
+  assert.throws(
+    () => pickTask(tasks, 'ab'),
+    (e: Error) => e instanceof ApiError && /^"ab" matches 2 tasks: abc123 \(web, Running\), abd456 \(api, Running\); give more of the ID$/.test(e.message),
+  );
 });

@@ -8,7 +8,6 @@ import { parseTask, parseTaskEvent, ValidationError, type ParseOptions } from '.
 import { ZERO_TIME } from '../../src/vocabulary/task.js';
 import { example } from '../helpers/examples.js';
 
-
 /** Deterministic ids: id-1, id-2, … */
 const ids = (): ParseOptions => {
   let n = 0;
@@ -230,7 +229,10 @@ test('parseTask alone takes a bare task', () => {
   const task = parseTask({ Image: 'strm/helloworld-http' }, ids());
   assert.equal(task.ID, 'id-1');
   assert.equal(task.Name, 'cube-id-1');
-  assert.throws(() => parseTask('nginx'), (e: unknown) => e instanceof ValidationError && /^Task: expected an object, got "nginx"/.test(e.message));
+  assert.throws(
+    () => parseTask('nginx'),
+    (e: unknown) => e instanceof ValidationError && /^Task: expected an object, got "nginx"/.test(e.message),
+  );
   assert.throws(() => parseTask({}, {}, 'tasks[0]'), /tasks\[0\]\.Image: required/);
 });
 
@@ -414,7 +416,7 @@ test('several problems in one body are all reported in one message, joined by ";
         '^Task: "Privileged" is not a known key \\(known keys: [^)]*\\)',
         'Task\\.Name: "-web" is not a container name[^;]*',
         'Task\\.Cpu: expected a number [^;]*',
-        'Task\\.Memory: 1 bytes is below Docker\'s minimum of 6291456 \\(6 MiB\\); use 0 for no limit',
+        "Task\\.Memory: 1 bytes is below Docker's minimum of 6291456 \\(6 MiB\\); use 0 for no limit",
         'Task\\.Image: required[^;]*',
         'Task\\.HealthCheck: needs a port to call; add one to ExposedPorts, like \\{"7777/tcp": \\{\\}\\}$',
       ].join('; '),

@@ -74,7 +74,14 @@ function startManager(options: {
     ...(options.remote ?? []).map((name) => ({ name, address: `${name}:5555` })),
   ];
   const manager = createActor(logic, {
-    input: { workers, placement: placementPolicy(options.scheduler ?? 'roundrobin'), heartbeatTtlMs: TTL, startedAt: at(0), incarnation: 'i0', restore: options.restore },
+    input: {
+      workers,
+      placement: placementPolicy(options.scheduler ?? 'roundrobin'),
+      heartbeatTtlMs: TTL,
+      startedAt: at(0),
+      incarnation: 'i0',
+      restore: options.restore,
+    },
   });
   const refusals: string[] = [];
   manager.on('task.refused', (e) => refusals.push(e.reason));
@@ -97,10 +104,14 @@ const latest = (manager: Actor<ManagerMachine>) => {
 };
 const record = (manager: Actor<ManagerMachine>, id: string) => manager.getSnapshot().context.book.tasks.get(id) ?? latest(manager).get(id)!;
 const until = (manager: Actor<ManagerMachine>, id: string, ok: (t: Task) => boolean) =>
-  waitFor(manager, (s) => {
-    const t = s.context.book.tasks.get(id) ?? latest(manager).get(id);
-    return t !== undefined && ok(t);
-  }, { timeout: 5000 });
+  waitFor(
+    manager,
+    (s) => {
+      const t = s.context.book.tasks.get(id) ?? latest(manager).get(id);
+      return t !== undefined && ok(t);
+    },
+    { timeout: 5000 },
+  );
 const runs = (remote: Remote) => remote.received.filter((m): m is Extract<ToWorker, { type: 'task.run' }> => m.type === 'task.run');
 const stops = (remote: Remote) => remote.received.filter((m): m is Extract<ToWorker, { type: 'task.stop' }> => m.type === 'task.stop');
 /** What a remote worker would report for a task it runs. */
@@ -137,7 +148,10 @@ test('with no worker up a task waits, saying why, and is placed when one answers
   assert.match(record(manager, 'a').Reason, /waiting for a worker to be up: r1 unknown/);
   manager.send({ type: 'worker.stats', worker: 'r1', stats: stats('r1'), at: at(2) });
   assert.equal(record(manager, 'a').State, 1);
-  assert.deepEqual(runs(remote('r1')).map((m) => [m.task.ID, m.task.Placement]), [['a', record(manager, 'a').Placement]]);
+  assert.deepEqual(
+    runs(remote('r1')).map((m) => [m.task.ID, m.task.Placement]),
+    [['a', record(manager, 'a').Placement]],
+  );
   assert.match(record(manager, 'a').Placement, /^i0\./, 'a placement made by this manager start');
   manager.stop();
 });
@@ -152,7 +166,10 @@ test('a stop of a Pending task cancels it; a stop of a placed one goes to its wo
   manager.send({ type: 'worker.stats', worker: 'r1', stats: stats('r1'), at: at(3) });
   manager.send({ type: 'task.submit', task: task('placed'), at: at(4) });
   manager.send({ type: 'task.stop', id: 'placed', at: at(5) });
-  assert.deepEqual(stops(remote('r1')).map((m) => m.id), ['placed']);
+  assert.deepEqual(
+    stops(remote('r1')).map((m) => m.id),
+    ['placed'],
+  );
   assert.ok(manager.getSnapshot().context.book.stopRequested.has('placed'));
   remote('r1').say({ type: 'task.updated', worker: 'r1', task: { ...record(manager, 'placed'), State: 3, StateName: 'completed' } });
   assert.equal(record(manager, 'placed').State, 3);
@@ -193,12 +210,18 @@ test('a worker silent past the TTL is down, its tasks go elsewhere, and its copi
   assert.equal(workers.get('r2')!.state, 'up');
   assert.equal(record(manager, 'a').Worker, 'r2', 'placed again on the worker that answers');
   assert.ok(record(manager, 'a').Events.some((e) => /worker r1 was lost \(no heartbeat for 10 s\)/.test(e.Message)));
-  assert.deepEqual(runs(remote('r2')).map((m) => m.task.ID), ['b', 'a']);
+  assert.deepEqual(
+    runs(remote('r2')).map((m) => m.task.ID),
+    ['b', 'a'],
+  );
 
   // r1 comes back, still running its copy of a: that copy is stopped, the record stays with r2.
   manager.send({ type: 'worker.stats', worker: 'r1', stats: stats('r1'), at: at(TTL + 3) });
   remote('r1').say({ type: 'worker.tasks', worker: 'r1', tasks: [runningOn('r1', task('a')).task], at: at(TTL + 3) });
-  assert.deepEqual(stops(remote('r1')).map((m) => m.id), ['a']);
+  assert.deepEqual(
+    stops(remote('r1')).map((m) => m.id),
+    ['a'],
+  );
   assert.equal(record(manager, 'a').Worker, 'r2');
   assert.equal(workers.get('r1')!.state, 'up');
   manager.stop();
@@ -210,7 +233,15 @@ test('a run that cannot be delivered marks the worker suspect and places the tas
   manager.send({ type: 'worker.stats', worker: 'r2', stats: stats('r2'), at: at(1) });
   manager.send({ type: 'task.submit', task: task('a'), at: at(2) });
   assert.equal(record(manager, 'a').Worker, 'r1');
-  remote('r1').say({ type: 'task.undelivered', worker: 'r1', id: 'a', placement: record(manager, 'a').Placement, command: 'task.run', reason: 'r1:5555: ECONNREFUSED', at: at(3) });
+  remote('r1').say({
+    type: 'task.undelivered',
+    worker: 'r1',
+    id: 'a',
+    placement: record(manager, 'a').Placement,
+    command: 'task.run',
+    reason: 'r1:5555: ECONNREFUSED',
+    at: at(3),
+  });
   assert.equal(manager.getSnapshot().context.book.workers.get('r1')!.state, 'suspect');
   assert.equal(record(manager, 'a').Worker, 'r2');
   assert.ok(record(manager, 'a').Events.some((e) => /could not reach worker r1 to start it \(r1:5555: ECONNREFUSED\)/.test(e.Message)));
@@ -235,10 +266,17 @@ test('the reconcile sends again what a worker lost, and a stop of what it no lon
   manager.send({ type: 'task.stop', id: 'stopped', at: at(3) });
   remote('r1').received.length = 0;
   remote('r1').say({ type: 'worker.tasks', worker: 'r1', tasks: [], at: at(4) }); // it lost everything
-  assert.deepEqual(runs(remote('r1')).map((m) => [m.task.ID, m.task.Placement]), [['kept', record(manager, 'kept').Placement]], 'the same placement again');
+  assert.deepEqual(
+    runs(remote('r1')).map((m) => [m.task.ID, m.task.Placement]),
+    [['kept', record(manager, 'kept').Placement]],
+    'the same placement again',
+  );
   // The stopped one: its run may still be on the way, so only the worker's answer to the stop (a tombstone there) ends it.
   const placement = record(manager, 'stopped').Placement;
-  assert.deepEqual(stops(remote('r1')).map((m) => [m.id, m.placement]), [['stopped', placement]]);
+  assert.deepEqual(
+    stops(remote('r1')).map((m) => [m.id, m.placement]),
+    [['stopped', placement]],
+  );
   assert.equal(record(manager, 'stopped').State, 2);
   remote('r1').say({ type: 'task.refused', worker: 'r1', id: 'stopped', placement, command: 'stop', reason: 'not here; a tombstone is left', status: 404 });
   assert.equal(record(manager, 'stopped').State, 3);
@@ -252,7 +290,10 @@ test('a restored manager places its queued tasks and carries on unconfirmed stop
   manager.send({ type: 'worker.stats', worker: 'r1', stats: stats('r1'), at: at(1) });
   assert.equal(record(manager, 'queued').Worker, 'r1');
   remote('r1').say({ type: 'worker.tasks', worker: 'r1', tasks: [runningOn('r1', stopping).task], at: at(2) });
-  assert.deepEqual(stops(remote('r1')).map((m) => m.id), ['stopping']);
+  assert.deepEqual(
+    stops(remote('r1')).map((m) => m.id),
+    ['stopping'],
+  );
   manager.stop();
 });
 
@@ -285,7 +326,10 @@ test('a task placed at once never says it waits', () => {
   manager.on('task.updated', (e) => updates.push(e.task));
   manager.send({ type: 'worker.stats', worker: 'r1', stats: stats('r1'), at: at(1) });
   manager.send({ type: 'task.submit', task: task('a'), at: at(2) });
-  assert.deepEqual(updates.map((t) => [t.StateName, t.Reason]), [['scheduled', '']]);
+  assert.deepEqual(
+    updates.map((t) => [t.StateName, t.Reason]),
+    [['scheduled', '']],
+  );
   manager.stop();
 });
 

@@ -34,7 +34,11 @@ test('a sweep takes the finished tasks older than the retention period, and the 
   ]);
   assert.deepEqual(expired(finished, { ms: 1500, max: 10 }, 4000), ['a', 'b'], 'finished 1.5 s or more before');
   assert.deepEqual(expired(finished, { ms: Infinity, max: 1 }, 4000), ['a', 'b', 'c'], 'all but the newest');
-  assert.deepEqual(expired(finished, { ms: Infinity, max: 1 }, 4000, (id) => id === 'b'), ['a', 'c', 'd'], 'a kept one stays, and counts against the maximum');
+  assert.deepEqual(
+    expired(finished, { ms: Infinity, max: 1 }, 4000, (id) => id === 'b'),
+    ['a', 'c', 'd'],
+    'a kept one stays, and counts against the maximum',
+  );
   assert.deepEqual(expired(finished, { ms: Infinity, max: 10 }, 4000), [], 'nothing to do: nothing is read past the first kept');
 });
 
@@ -55,7 +59,14 @@ function startManager(retention: Retention, store = new MemoryManagerStore()) {
     delays: { reconcileInterval: 1e9 },
   });
   const manager = createActor(logic, {
-    input: { workers: [{ name: 'r1', address: 'r1:5555' }], placement: placementPolicy('roundrobin'), heartbeatTtlMs: 10 * HOUR, startedAt: at(0), incarnation: 'i0', retention },
+    input: {
+      workers: [{ name: 'r1', address: 'r1:5555' }],
+      placement: placementPolicy('roundrobin'),
+      heartbeatTtlMs: 10 * HOUR,
+      startedAt: at(0),
+      incarnation: 'i0',
+      retention,
+    },
   });
   const emitted: ManagerEmitted[] = [];
   manager.on('*', (e) => emitted.push(e as ManagerEmitted));
@@ -93,16 +104,26 @@ test('finished tasks are kept for the retention period, then a tick prunes them 
   assert.equal(book().tasks.has('broken'), false);
   assert.equal(book().tasks.get('alive')?.StateName, 'running', 'nothing live is pruned');
   assert.equal(book().pruned, 2);
-  assert.deepEqual(emitted.filter((e) => e.type === 'tasks.pruned').map((e) => (e as { ids: string[] }).ids), [['done', 'broken']]);
+  assert.deepEqual(
+    emitted.filter((e) => e.type === 'tasks.pruned').map((e) => (e as { ids: string[] }).ids),
+    [['done', 'broken']],
+  );
   const gc = received.filter((m): m is Extract<ToWorker, { type: 'worker.gc' }> => m.type === 'worker.gc');
-  assert.deepEqual(gc.at(-1)?.forget.map((f) => f.id), ['done', 'broken'], 'the worker is told to forget them');
+  assert.deepEqual(
+    gc.at(-1)?.forget.map((f) => f.id),
+    ['done', 'broken'],
+    'the worker is told to forget them',
+  );
   const log = book().log.filter((e) => e.Type === 'Pruned');
   assert.equal(log.length, 1, 'one log entry for the sweep');
   assert.match(log[0]!.Message, /pruned 2 finished task\(s\) \(finished more than 1h ago, or beyond the newest 100\); 0 kept, 2 pruned in all/);
   // The store's deletes are written behind, at the end of the turn.
   return new Promise<void>((resolve) =>
     setImmediate(() => {
-      assert.deepEqual(store.load().tasks.map((t) => t.ID), ['alive']);
+      assert.deepEqual(
+        store.load().tasks.map((t) => t.ID),
+        ['alive'],
+      );
       assert.deepEqual(store.load().done, []);
       resolve();
     }),
@@ -136,13 +157,33 @@ test('a pruned task is history: its stale copy reporting later is stopped, never
   assert.equal(book().done.has('gone'), false, 'pruned');
 
   received.length = 0;
-  say({ type: 'task.updated', worker: 'r1', task: newTask({ ID: 'gone', Name: 'gone', Image: 'img', State: 2, StateName: 'running', Placement: placement, Worker: 'r1', Version: 9 }) });
+  say({
+    type: 'task.updated',
+    worker: 'r1',
+    task: newTask({ ID: 'gone', Name: 'gone', Image: 'img', State: 2, StateName: 'running', Placement: placement, Worker: 'r1', Version: 9 }),
+  });
   assert.equal(book().tasks.has('gone'), false, 'not adopted: the manager made that placement');
-  assert.deepEqual(received.map((m) => m.type === 'task.stop' && [m.id, m.placement]), [['gone', placement]], 'the copy is stopped');
+  assert.deepEqual(
+    received.map((m) => m.type === 'task.stop' && [m.id, m.placement]),
+    [['gone', placement]],
+    'the copy is stopped',
+  );
   assert.ok(book().log.some((e) => e.Type === 'Stale Copy Stopped' && /pruned/.test(e.Message)));
 
   for (const StateName of ['completed', 'failed'] as const) {
-    say({ type: 'task.updated', worker: 'r1', task: newTask({ ID: `old-${StateName}`, Name: 'x', Image: 'img', State: StateName === 'completed' ? 3 : 4, StateName, Placement: 'elsewhere.1', Version: 3 }) });
+    say({
+      type: 'task.updated',
+      worker: 'r1',
+      task: newTask({
+        ID: `old-${StateName}`,
+        Name: 'x',
+        Image: 'img',
+        State: StateName === 'completed' ? 3 : 4,
+        StateName,
+        Placement: 'elsewhere.1',
+        Version: 3,
+      }),
+    });
     assert.equal(book().tasks.has(`old-${StateName}`), false, `a ${StateName} task the manager does not have is not adopted`);
   }
 });
@@ -158,7 +199,11 @@ test('a pruned ID can be used again: the new task is taken and gets a new placem
   const placed = book().tasks.get('again')!;
   assert.equal(placed.StateName, 'scheduled');
   assert.notEqual(placed.Placement, first);
-  assert.deepEqual(placed.Events.map((e) => e.Type), ['Received', 'Placed'], 'a new history');
+  assert.deepEqual(
+    placed.Events.map((e) => e.Type),
+    ['Received', 'Placed'],
+    'a new history',
+  );
   assert.equal(book().reported.has('again'), false, 'nothing of the old task was kept');
 });
 
@@ -169,7 +214,10 @@ test('a sweep asked for (POST /gc) runs now, has every worker sweep too, and say
   received.length = 0;
   manager.send({ type: 'retention.sweep', at: at(30), requestId: 'r' });
   const swept = emitted.find((e) => e.type === 'retention.swept') as Extract<ManagerEmitted, { type: 'retention.swept' }>;
-  assert.deepEqual({ pruned: swept.pruned, kept: swept.kept, total: swept.total, requestId: swept.requestId }, { pruned: 1, kept: 1, total: 1, requestId: 'r' });
+  assert.deepEqual(
+    { pruned: swept.pruned, kept: swept.kept, total: swept.total, requestId: swept.requestId },
+    { pruned: 1, kept: 1, total: 1, requestId: 'r' },
+  );
   assert.deepEqual([...book().done.keys()], ['b']);
   assert.deepEqual(received.filter((m) => m.type === 'worker.gc').length, 1);
   manager.send({ type: 'retention.sweep', at: at(40) });
@@ -216,7 +264,10 @@ test('a listing of changes is compared with what the worker holds: a task it hol
     done: [{ ID: 'ended', Worker: 'r1', Placement: record('ended').Placement, SubmitTime: at(10), FinishTime: at(40), Version: 7 }],
     version: 7,
   });
-  assert.deepEqual(received.map((m) => m.type === 'task.run' && m.task.ID), ['lost']);
+  assert.deepEqual(
+    received.map((m) => m.type === 'task.run' && m.task.ID),
+    ['lost'],
+  );
   assert.ok(book().done.has('ended'), 'completed from the listing');
   assert.equal(book().tasks.get('held')!.StateName, 'running');
   assert.equal(book().heard.get('r1'), 7, 'the next sync asks for what changed after version 7');

@@ -46,14 +46,19 @@ test('connectionOptions refuses other addresses, quoting them', () => {
 test("dockerMessage strips dockerode's (HTTP code …) prefix", () => {
   const error = Object.assign(new Error('(HTTP code 404) no such container - No such container: web-1 '), { statusCode: 404 });
   assert.equal(dockerMessage(error), 'No such container: web-1');
-  assert.equal(dockerMessage(new Error('(HTTP code 409) unexpected - Conflict. The container name "/web" is already in use ')), 'Conflict. The container name "/web" is already in use');
-  assert.equal(dockerMessage({ json: { message: 'No such image: nope:latest' }, message: '(HTTP code 404) no such image - No such image: nope:latest ' }), 'No such image: nope:latest');
+  assert.equal(
+    dockerMessage(new Error('(HTTP code 409) unexpected - Conflict. The container name "/web" is already in use ')),
+    'Conflict. The container name "/web" is already in use',
+  );
+  assert.equal(
+    dockerMessage({ json: { message: 'No such image: nope:latest' }, message: '(HTTP code 404) no such image - No such image: nope:latest ' }),
+    'No such image: nope:latest',
+  );
   assert.equal(dockerMessage(new Error('connect ENOENT /var/run/docker.sock')), 'connect ENOENT /var/run/docker.sock', 'other messages are kept');
   assert.equal(dockerMessage('plain text'), 'plain text');
 });
 
-const withPorts = (fields: Partial<Task>): Task =>
-  newTask({ ID: 't1', Name: 'web', Image: 'timboring/echo-server', HealthCheck: '/health', ...fields });
+const withPorts = (fields: Partial<Task>): Task => newTask({ ID: 't1', Name: 'web', Image: 'timboring/echo-server', HealthCheck: '/health', ...fields });
 
 test('healthUrl calls the IPv4 binding of the first exposed port, on this host', () => {
   const task = withPorts({

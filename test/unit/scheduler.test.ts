@@ -26,8 +26,7 @@ import { workerStats } from '../helpers/stats.js';
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
 
-const aTask = (fields: Partial<Task> = {}): Task =>
-  newTask({ ID: 't1', Name: 'web', Image: 'strm/helloworld-http', ...fields });
+const aTask = (fields: Partial<Task> = {}): Task => newTask({ ID: 't1', Name: 'web', Image: 'strm/helloworld-http', ...fields });
 
 /** A worker with 4 idle CPUs, 8 GiB of memory all available and 100 GiB of disk all free. */
 function worker(name: string, stats: Partial<WorkerStats> = {}, held: Partial<Held> = {}): Candidate {
@@ -164,7 +163,10 @@ test('a worker that does not know its CPU count takes CPU asks unchecked; a book
   assert.equal(shortage(aTask({ Env: ['A=1'] }), worker('w1', { Protocol: 'cube' })), undefined);
   const placed = epvm.pick(aTask({ Env: ['A=1'] }), [counting, worker('w2', { CpuUsage: 0.9 })], undefined);
   assert.equal(placed.worker, 'w2', 'E-PVM gives a task with Env to the Cube worker, however busy');
-  assert.equal(epvm.pick(aTask({ Cmd: ['true'] }), [counting], undefined).reason, "no worker has room for the task: b1 speaks the book's protocol, which cannot carry the task's Cmd");
+  assert.equal(
+    epvm.pick(aTask({ Cmd: ['true'] }), [counting], undefined).reason,
+    "no worker has room for the task: b1 speaks the book's protocol, which cannot carry the task's Cmd",
+  );
 });
 
 test('partition splits fitting candidates from shortages, and noFit joins the shortages', () => {
@@ -185,8 +187,17 @@ test('partition splits fitting candidates from shortages, and noFit joins the sh
 // --- round robin --------------------------------------------------------
 
 test('round robin cycles w1, w2, w3, w1 whatever order the workers are listed in', () => {
-  for (const order of [['w3', 'w1', 'w2'], ['w1', 'w2', 'w3'], ['w2', 'w3', 'w1']]) {
-    const picks = placeMany(roundRobin, aTask(), order.map((n) => worker(n)), 4);
+  for (const order of [
+    ['w3', 'w1', 'w2'],
+    ['w1', 'w2', 'w3'],
+    ['w2', 'w3', 'w1'],
+  ]) {
+    const picks = placeMany(
+      roundRobin,
+      aTask(),
+      order.map((n) => worker(n)),
+      4,
+    );
     assert.deepEqual(picks, ['w1', 'w2', 'w3', 'w1'], `listed as ${order.join(',')}`);
   }
 });
@@ -220,9 +231,7 @@ test('round robin returns worker null with the shortages when none fits, keeping
   const placement = roundRobin.pick(task, candidates, 'w1');
   assert.deepEqual(placement, {
     worker: null,
-    reason:
-      'no worker has room for the task: w1: its container engine is down (no socket); ' +
-      'w2 has 8 GiB of 8 GiB memory unreserved, the task asks 16 GiB',
+    reason: 'no worker has room for the task: w1: its container engine is down (no socket); ' + 'w2 has 8 GiB of 8 GiB memory unreserved, the task asks 16 GiB',
     memo: 'w1',
   });
   assert.deepEqual(roundRobin.pick(task, [], undefined), {
@@ -257,7 +266,12 @@ test('a worker that reports no CPUs or no memory costs Infinity', () => {
 
 test('E-PVM spreads tasks evenly over equal workers: 6 tasks go 2, 2, 2', () => {
   for (const task of [aTask(), aTask({ Cpu: 1, Memory: GiB })]) {
-    const picks = placeMany(epvm, task, ['w1', 'w2', 'w3'].map((n) => worker(n)), 6);
+    const picks = placeMany(
+      epvm,
+      task,
+      ['w1', 'w2', 'w3'].map((n) => worker(n)),
+      6,
+    );
     assert.deepEqual(tally(picks), { w1: 2, w2: 2, w3: 2 }, `Cpu ${task.Cpu}: ${picks.join(',')}`);
     assert.equal(new Set(picks.slice(0, 3)).size, 3, 'the first three go to three workers');
   }
@@ -305,9 +319,7 @@ test('E-PVM returns worker null with the noFit reason when the task fits nowhere
   const candidates = [worker('w2'), worker('w1', { CpuCount: 2 }, { cpu: 1 })];
   assert.deepEqual(epvm.pick(task, candidates, 'kept'), {
     worker: null,
-    reason:
-      'no worker has room for the task: w1 has 1 of 2 CPUs unreserved, the task asks 8; ' +
-      'w2 has 4 of 4 CPUs unreserved, the task asks 8',
+    reason: 'no worker has room for the task: w1 has 1 of 2 CPUs unreserved, the task asks 8; ' + 'w2 has 4 of 4 CPUs unreserved, the task asks 8',
     memo: 'kept',
   });
 });

@@ -7,7 +7,10 @@ import { newShardPool, place, release } from '../../machines/shard-pool.js';
 test('shards fill to their capacity, then a new one opens', () => {
   const pool = newShardPool(4);
   const placed = Array.from({ length: 10 }, (_, i) => place(pool, `t${i}`));
-  assert.deepEqual(placed.filter((p) => p.opened).map((p) => p.shard), ['shard-0', 'shard-1', 'shard-2']);
+  assert.deepEqual(
+    placed.filter((p) => p.opened).map((p) => p.shard),
+    ['shard-0', 'shard-1', 'shard-2'],
+  );
   assert.deepEqual([...pool.sizes.values()], [4, 4, 2]);
   assert.equal(pool.of.get('t5'), 'shard-1');
 });

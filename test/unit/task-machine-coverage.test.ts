@@ -49,7 +49,14 @@ function eventsFor(snapshot: TaskSnapshot): TaskMachineEvent[] {
 
 // The state space is finite once the growing history is left out of the key.
 const serializeState = (s: TaskSnapshot) =>
-  JSON.stringify([s.value, s.context.task.RestartCount, s.context.healthFailures, s.context.task.ContainerID, s.context.task.HealthCheck, s.context.failure?.kind]);
+  JSON.stringify([
+    s.value,
+    s.context.task.RestartCount,
+    s.context.healthFailures,
+    s.context.task.ContainerID,
+    s.context.task.HealthCheck,
+    s.context.failure?.kind,
+  ]);
 
 const entries: Array<{ name: string; fields: object }> = [
   { name: 'new task', fields: {} },

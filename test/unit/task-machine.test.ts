@@ -3,23 +3,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { initialTransition, transition, type AnyEventObject } from 'xstate';
-import {
-  restartDecision,
-  restartDelay,
-  taskMachine,
-  type Failure,
-  type TaskMachineEvent,
-  type TaskPolicy,
-  type TaskSnapshot,
-} from '../../machines/task.js';
+import { restartDecision, restartDelay, taskMachine, type Failure, type TaskMachineEvent, type TaskPolicy, type TaskSnapshot } from '../../machines/task.js';
 import { newTask, type StateName, type Task } from '../../src/vocabulary/task.js';
 
 const policy: TaskPolicy = { restartLimit: 3, restartDelayMs: 1000, restartDelayMaxMs: 8000, healthFailures: 3 };
 const T0 = '2026-01-01T00:00:00Z';
 const T1 = '2026-01-01T00:00:01Z';
 
-const aTask = (fields: Partial<Task> = {}): Task =>
-  newTask({ ID: 't1', Name: 'web', Image: 'strm/helloworld-http', ...fields });
+const aTask = (fields: Partial<Task> = {}): Task => newTask({ ID: 't1', Name: 'web', Image: 'strm/helloworld-http', ...fields });
 
 function start(fields: Partial<Task> = {}, p: TaskPolicy = policy, at?: string) {
   return initialTransition(taskMachine, { task: aTask(fields), policy: p, ...(at === undefined ? {} : { at }) });
@@ -117,7 +108,10 @@ test('pull progress while Scheduled replaces the previous progress line', () => 
     { type: 'progress', message: 'pulling 2 of 3 layers', at: T0 },
   );
   const progress = snapshot.context.task.Events.filter((e) => e.Type === 'Progress');
-  assert.deepEqual(progress.map((e) => e.Message), ['pulling 2 of 3 layers']);
+  assert.deepEqual(
+    progress.map((e) => e.Message),
+    ['pulling 2 of 3 layers'],
+  );
 });
 
 test('Running --stop--> stopping (still State 2) --removed--> Completed with a FinishTime', () => {
@@ -133,10 +127,14 @@ test('Running --stop--> stopping (still State 2) --removed--> Completed with a F
 });
 
 test('a stop that Docker cannot carry out still completes, and says the worker will clean up', () => {
-  const { snapshot } = run(running(), { type: 'stop', at: T1 }, {
-    type: 'xstate.error.actor.remove',
-    error: { message: 'connect ENOENT /var/run/docker.sock', at: T1 },
-  });
+  const { snapshot } = run(
+    running(),
+    { type: 'stop', at: T1 },
+    {
+      type: 'xstate.error.actor.remove',
+      error: { message: 'connect ENOENT /var/run/docker.sock', at: T1 },
+    },
+  );
   assert.equal(snapshot.context.task.State, 3);
   assert.match(snapshot.context.task.Events.at(-1)!.Message, /retries when Docker answers/);
 });
@@ -204,7 +202,19 @@ test('Failed --restart delay--> Scheduled with RestartCount + 1, replacing the o
 });
 
 test('at the restart limit the task stays Failed and says why', () => {
-  const failedAgain = run(running(), exited(1), { type: restartTimer }, started, exited(1), { type: restartTimer }, started, exited(1), { type: restartTimer }, started, exited(1));
+  const failedAgain = run(
+    running(),
+    exited(1),
+    { type: restartTimer },
+    started,
+    exited(1),
+    { type: restartTimer },
+    started,
+    exited(1),
+    { type: restartTimer },
+    started,
+    exited(1),
+  );
   assert.deepEqual(failedAgain.snapshot.value, { failed: 'halted' });
   assert.equal(failedAgain.snapshot.context.task.RestartCount, 3);
   assert.match(failedAgain.snapshot.context.task.Events.at(-1)!.Message, /restart limit reached \(3 of 3/);
@@ -292,7 +302,10 @@ test('the restart delay doubles from the base up to the cap, with deterministic 
   const delays = [0, 1, 2, 3, 4, 5].map((n) => restartDelay({ ID: 'a', RestartCount: n }, policy));
   const fulls = [1000, 2000, 4000, 8000, 8000, 8000];
   delays.forEach((d, n) => assert.ok(d >= fulls[n]! / 2 && d <= fulls[n]!, `attempt ${n}: ${d} within [${fulls[n]! / 2}, ${fulls[n]}]`));
-  assert.deepEqual(delays, [0, 1, 2, 3, 4, 5].map((n) => restartDelay({ ID: 'a', RestartCount: n }, policy)));
+  assert.deepEqual(
+    delays,
+    [0, 1, 2, 3, 4, 5].map((n) => restartDelay({ ID: 'a', RestartCount: n }, policy)),
+  );
   const spread = new Set(['a', 'b', 'c', 'd'].map((ID) => restartDelay({ ID, RestartCount: 0 }, policy)));
   assert.ok(spread.size > 1, 'different tasks get different delays');
   assert.equal(restartDelay({ ID: 'a', RestartCount: 3 }, { ...policy, restartDelayMs: 0 }), 0);

@@ -46,6 +46,9 @@ test('a folder that holds a CA is not replaced without --force', async () => {
 test('a missing file is named, with how to make it', () => {
   assert.throws(
     () => loadTls('/nonexistent/tls', 'worker'),
-    (e: Error) => e instanceof TlsFilesError && e.message === '/nonexistent/tls/ca.crt is missing: the cluster CA certificate. Make the folder with `cube tls init --dir /nonexistent/tls` and copy ca.crt and this role\'s .crt and .key to this machine',
+    (e: Error) =>
+      e instanceof TlsFilesError &&
+      e.message ===
+        "/nonexistent/tls/ca.crt is missing: the cluster CA certificate. Make the folder with `cube tls init --dir /nonexistent/tls` and copy ca.crt and this role's .crt and .key to this machine",
   );
 });

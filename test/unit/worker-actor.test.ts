@@ -52,10 +52,14 @@ const latest = (worker: Actor<WorkerMachine>) => {
 };
 const record = (worker: Actor<WorkerMachine>, id: string) => worker.getSnapshot().context.tasks.get(id) ?? latest(worker).get(id);
 const until = (worker: Actor<WorkerMachine>, id: string, ok: (t: Task) => boolean) =>
-  waitFor(worker, (s) => {
-    const t = s.context.tasks.get(id) ?? latest(worker).get(id);
-    return t !== undefined && ok(t);
-  }, { timeout: 5000 });
+  waitFor(
+    worker,
+    (s) => {
+      const t = s.context.tasks.get(id) ?? latest(worker).get(id);
+      return t !== undefined && ok(t);
+    },
+    { timeout: 5000 },
+  );
 const shardChildren = (worker: Actor<WorkerMachine>) =>
   Object.values(worker.getSnapshot().children).reduce(
     (sum, child) => sum + Object.keys((child?.getSnapshot() as { children?: object } | undefined)?.children ?? {}).length,
@@ -112,11 +116,14 @@ test('commands that cannot apply are refused with a reason', async () => {
   worker.send({ type: 'task.run', task: task('a'), at: at(), requestId: 'r2' });
   worker.send({ type: 'task.stop', id: 'a', placement: '', at: at(), requestId: 'r3' });
   const refusals = reports.filter((r) => r.type === 'task.refused') as Extract<FromWorker, { type: 'task.refused' }>[];
-  assert.deepEqual(refusals.map((r) => [r.requestId, r.reason]), [
-    ['r1', 'no task ghost on worker w1'],
-    ['r2', 'task a is completed, which is final; POST it with a new ID to run it again'],
-    ['r3', 'task a is completed, which is final; POST it with a new ID to run it again'],
-  ]);
+  assert.deepEqual(
+    refusals.map((r) => [r.requestId, r.reason]),
+    [
+      ['r1', 'no task ghost on worker w1'],
+      ['r2', 'task a is completed, which is final; POST it with a new ID to run it again'],
+      ['r3', 'task a is completed, which is final; POST it with a new ID to run it again'],
+    ],
+  );
   worker.stop();
 });
 

@@ -52,11 +52,17 @@ test('commands wait until the worker answers, then reach the proxy of its protoc
   w1.send({ type: 'worker.sync', at: 'd' });
   answer();
   await until(1 + 2 * 3);
-  assert.deepEqual(received.book.map((c) => `${c.type}@${c.at}`), ['task.stop@b', 'task.run@c', 'worker.sync@d']);
+  assert.deepEqual(
+    received.book.map((c) => `${c.type}@${c.at}`),
+    ['task.stop@b', 'task.run@c', 'worker.sync@d'],
+  );
   assert.deepEqual(received.cube, []);
   const stats = toManager.find((m): m is Extract<FromWorker, { type: 'worker.stats' }> => m.type === 'worker.stats')!;
   assert.equal(stats.stats.Protocol, 'book');
-  assert.ok(toManager.some((m) => m.type === 'task.refused' && m.placement === 'p1'), 'the rest passes as it came');
+  assert.ok(
+    toManager.some((m) => m.type === 'task.refused' && m.placement === 'p1'),
+    'the rest passes as it came',
+  );
 
   w1.send({ type: 'task.stop', id: 't2', placement: 'p9', at: 'e' });
   await until(1 + 2 * 4);

@@ -89,7 +89,14 @@ test('worker.gc forgets the finished placements the manager pruned, and nothing 
   await until(worker, () => context().tasks.get('a')?.State === 2 && context().tasks.get('b')?.State === 2);
   worker.send({ type: 'task.stop', id: 'a', placement: 'm.1', at: at(1) });
   await until(worker, () => context().done.has('a'));
-  worker.send({ type: 'worker.gc', at: at(2), forget: [{ id: 'a', placement: 'm.0' }, { id: 'b', placement: 'm.2' }] });
+  worker.send({
+    type: 'worker.gc',
+    at: at(2),
+    forget: [
+      { id: 'a', placement: 'm.0' },
+      { id: 'b', placement: 'm.2' },
+    ],
+  });
   assert.ok(context().done.has('a'), 'another placement of it was pruned: this one stays');
   assert.equal(context().tasks.get('b')?.State, 2, 'a running task is never forgotten');
   worker.send({ type: 'worker.gc', at: at(3), forget: [{ id: 'a', placement: 'm.1' }] });
@@ -122,9 +129,19 @@ test('a listing after a version has only what changed, and names every task the 
   await until(worker, () => context().tasks.get('new')?.State === 2 && context().done.has('ended'));
 
   const changes = listing(context(), version, at(2));
-  assert.deepEqual(changes.tasks.map((t) => t.ID), ['new']);
-  assert.deepEqual(changes.done?.map((d) => [d.ID, d.Placement]), [['ended', 'm.2']], 'a Completed one is named, without its record');
-  assert.deepEqual(changes.held?.map((h) => [h.ID, h.StateName]).sort(), [['new', 'running'], ['old', 'running']]);
+  assert.deepEqual(
+    changes.tasks.map((t) => t.ID),
+    ['new'],
+  );
+  assert.deepEqual(
+    changes.done?.map((d) => [d.ID, d.Placement]),
+    [['ended', 'm.2']],
+    'a Completed one is named, without its record',
+  );
+  assert.deepEqual(changes.held?.map((h) => [h.ID, h.StateName]).sort(), [
+    ['new', 'running'],
+    ['old', 'running'],
+  ]);
   assert.equal(changes.version, context().seq);
 
   const everything = listing(context(), context().seq + 1, at(2));

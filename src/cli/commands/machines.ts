@@ -35,7 +35,11 @@ DIR/machines/<name>.json, DIR/machines/<name>.mmd and DIR/machines.md.`,
       mkdirSync(dirname(join(out, path)), { recursive: true });
       writeFileSync(join(out, path), text);
     }
-    process.stdout.write(`cube: wrote ${Object.keys(files).map((p) => join(out, p)).join(', ')}\n`);
+    process.stdout.write(
+      `cube: wrote ${Object.keys(files)
+        .map((p) => join(out, p))
+        .join(', ')}\n`,
+    );
     return 0;
   },
 };

@@ -78,7 +78,12 @@ container, ports, times, reason) and its history. ID may be the start of an ID
 or a task's name, when only one task matches. CUBE_TOKEN is sent when set.`,
   flags: {
     ...outputFlags,
-    state: { type: 'string', value: 'STATE', help: 'only tasks in these states: pending, scheduled, running, stopping, completed, failed, restarting (commas for several)', complete: Object.keys(stateNameLabels) },
+    state: {
+      type: 'string',
+      value: 'STATE',
+      help: 'only tasks in these states: pending, scheduled, running, stopping, completed, failed, restarting (commas for several)',
+      complete: Object.keys(stateNameLabels),
+    },
     worker: { type: 'string', value: 'NAME', help: 'only tasks placed on these workers (commas for several)' },
     watch: { type: 'boolean', short: 'w', help: 'keep watching: the table again on every change, until Ctrl-C' },
     quiet: { type: 'boolean', short: 'q', help: 'only the IDs, one a line (for scripts and shell completion)' },
@@ -94,24 +99,32 @@ or a task's name, when only one task matches. CUBE_TOKEN is sent when set.`,
     const id = positionals[0];
     if (id !== undefined) {
       const filters = ['state', 'worker', 'watch', 'quiet'].filter((f) => flags[f] !== undefined);
-      if (filters.length) throw new UsageError(`--${filters[0]} applies to the list of tasks, not to one task: cube status ${filters.map((f) => `--${f}`).join(' ')}`);
+      if (filters.length)
+        throw new UsageError(`--${filters[0]} applies to the list of tasks, not to one task: cube status ${filters.map((f) => `--${f}`).join(' ')}`);
       const task = await withTask(client, id, (x) => client.task(x));
       process.stdout.write(output === 'json' ? json(task) : taskDetail(task));
       return 0;
     }
     filterTasks([], flags); // a bad --state is a usage error before anything is asked
     if (flags['quiet'] !== undefined) {
-      if (flags['watch'] !== undefined || flags['output'] !== undefined || flags['json'] !== undefined) throw new UsageError('-q prints IDs only: it goes with no -w, -o or --json');
-      process.stdout.write(filterTasks(await client.tasks(), flags).map((t) => `${t.ID}\n`).join(''));
+      if (flags['watch'] !== undefined || flags['output'] !== undefined || flags['json'] !== undefined)
+        throw new UsageError('-q prints IDs only: it goes with no -w, -o or --json');
+      process.stdout.write(
+        filterTasks(await client.tasks(), flags)
+          .map((t) => `${t.ID}\n`)
+          .join(''),
+      );
       return 0;
     }
     if (flags['watch'] !== undefined) return watch(client, flags, output);
     const limit = flags['limit'] === undefined ? undefined : Number(flags['limit']);
-    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 10_000)) throw new UsageError(`--limit: expected a whole number 1…10000 (tasks per page), got ${JSON.stringify(flags['limit'])}`);
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 10_000))
+      throw new UsageError(`--limit: expected a whole number 1…10000 (tasks per page), got ${JSON.stringify(flags['limit'])}`);
     if (flags['continue'] !== undefined && limit === undefined) throw new UsageError('--continue goes with --limit: cube status --limit N --continue TOKEN');
     const { tasks, pruned, next } = limit === undefined ? { ...(await client.allTasks()), next: '' } : await client.page(limit, flags['continue'] ?? '');
     process.stdout.write(listing(tasks, flags, output));
-    if (output === 'table' && pruned > 0) process.stdout.write(`${pruned} finished task(s) pruned so far (kept for CUBE_RETENTION, at most CUBE_RETENTION_MAX); cube gc prunes now\n`);
+    if (output === 'table' && pruned > 0)
+      process.stdout.write(`${pruned} finished task(s) pruned so far (kept for CUBE_RETENTION, at most CUBE_RETENTION_MAX); cube gc prunes now\n`);
     if (output === 'table' && next) process.stdout.write(`more: cube status --limit ${limit} --continue ${next}\n`);
     return 0;
   },

@@ -7,7 +7,9 @@ export const workerCommand: Command = {
   about: `
 Runs a worker: the worker API of docs/api.md on HOST:PORT. Docker is reached as
 the Docker CLI reaches it (DOCKER_HOST, else the local socket). Its name must be
-unique among the workers that share a Docker engine: its containers carry it.`,
+unique among the workers that share a Docker engine: its containers carry it.
+With --join HOST:PORT,… (CUBE_JOIN) it registers with the cluster through any of
+those managers and takes tasks at once; no manager needs to name it.`,
   flags: {
     host: { type: 'string', value: 'HOST', help: 'where the worker listens (CUBE_HOST; default 127.0.0.1)' },
     port: { type: 'string', value: 'PORT', help: 'its port (CUBE_PORT; default 5555)' },

@@ -1,0 +1,102 @@
+// A follower passes what only the leader can do (commands, the event stream,
+// the workers' live state) to the leader and relays its answer, so a client
+// may talk to any manager (docs/ha.md). One hop only: a request that was
+// passed on once and reaches a manager that does not lead is answered 503, as
+// is one that finds no leader or a leader that does not answer. Every answer
+// of a manager on etcd names the leader in `Cube-Leader`.
+import { PassThrough, Readable } from 'node:stream';
+import type { Context } from 'koa';
+import { HttpError } from '../http/errors.js';
+import { DEFAULT_BODY_LIMIT } from '../http/json-body.js';
+import type { LeaderInfo } from './leadership.js';
+import { callError } from './remote-worker.js';
+
+export const FORWARDED_BY = 'cube-forwarded-by';
+export const LEADER_HEADER = 'Cube-Leader';
+
+/** Headers a client sends that the leader needs. */
+const passedOn = ['authorization', 'content-type', 'accept', 'last-event-id'];
+/** Headers of the leader's answer that the client needs. */
+const passedBack = ['content-type', 'cache-control', 'retry-after', 'x-accel-buffering', 'cube-join-ttl'];
+
+async function rawBody(ctx: Context): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > DEFAULT_BODY_LIMIT)
+      throw new HttpError(413, `the request body is larger than ${DEFAULT_BODY_LIMIT / 1024} KiB; a TaskEvent is much smaller than that`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+export interface ForwardOptions {
+  /** This manager's name, for the hop header and messages. */
+  me: string;
+  /** Why there is no leader, when there is none ("" when an election is simply under way). */
+  trouble: string;
+  /** Limit of a call that is not a stream (a DELETE waits for its container). */
+  timeoutMs: number;
+  /** How to reach the leader (with this manager's certificate under CUBE_TLS_DIR); default fetch. */
+  fetch?: typeof fetch;
+}
+
+/** Answers the request with the leader's answer, or 503 saying why it cannot. */
+export async function forwardToLeader(ctx: Context, leader: LeaderInfo | undefined, options: ForwardOptions): Promise<void> {
+  if (ctx.get(FORWARDED_BY)) {
+    ctx.set('Retry-After', '1');
+    const why = options.trouble || `the lead moved while ${ctx.get(FORWARDED_BY)} passed the request on`;
+    throw new HttpError(503, `manager ${options.me} does not lead any more (${why}); nothing was done. Send the request again in a moment`);
+  }
+  if (!leader) {
+    ctx.set('Retry-After', '1');
+    throw new HttpError(
+      503,
+      `no manager leads right now (${options.trouble || 'an election is under way'}); nothing was done. Send the request again in a moment`,
+    );
+  }
+  if (leader.name === options.me) {
+    ctx.set('Retry-After', '1');
+    throw new HttpError(503, `manager ${options.me} is taking the lead (it reads the state from etcd); nothing was done. Send the request again in a moment`);
+  }
+  const streaming = ctx.path === '/events' || ctx.get('accept').includes('text/event-stream');
+  const body = ctx.method === 'GET' || ctx.method === 'HEAD' ? undefined : await rawBody(ctx);
+  const gone = new AbortController();
+  ctx.res.once('close', () => gone.abort());
+  const headers: Record<string, string> = { [FORWARDED_BY]: options.me };
+  for (const name of passedOn) if (ctx.get(name)) headers[name] = ctx.get(name);
+  let response: Response;
+  try {
+    response = await (options.fetch ?? fetch)(`${leader.url}${ctx.originalUrl}`, {
+      method: ctx.method,
+      headers,
+      redirect: 'manual',
+      signal: streaming ? gone.signal : AbortSignal.any([gone.signal, AbortSignal.timeout(options.timeoutMs)]),
+      ...(body === undefined ? {} : { body: new Uint8Array(body) }),
+    });
+  } catch (error) {
+    ctx.set('Retry-After', '1');
+    throw new HttpError(
+      503,
+      `the leading manager ${leader.name} at ${leader.url} did not answer (${callError(error)}); if it is gone, another takes over within CUBE_LEADER_LEASE. ` +
+        'Whether it carried the request out is unknown: GET /tasks/{id} tells; a DELETE is safe to send again, and so is a POST of a task that is not there yet',
+    );
+  }
+  if (streaming) ctx.req.socket.setTimeout(0);
+  ctx.status = response.status;
+  for (const name of passedBack) {
+    const value = response.headers.get(name);
+    if (value) ctx.set(name, value);
+  }
+  if (!response.body || response.status === 204) {
+    ctx.body = null;
+    return;
+  }
+  // The leader's answer streams through; when either end goes, the other is ended quietly (a stream's client may leave).
+  const relayed = new PassThrough();
+  const source = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream);
+  source.on('error', () => relayed.end());
+  source.pipe(relayed);
+  ctx.body = relayed;
+}

@@ -1,0 +1,52 @@
+// The membership routes of the manager API (docs/api.md, "Workers that join"):
+// POST /nodes (a worker joins, or renews), POST /nodes/{name}/drain (and
+// DELETE of it, which ends the drain) and DELETE /nodes/{name}.
+import type Router from '@koa/router';
+import { HttpError } from '../http/errors.js';
+import { readJson } from '../http/json-body.js';
+import { describe, isObject } from '../task/codec.js';
+import type { Registry } from './registry.js';
+
+const ADDRESS = /^(\[[0-9a-fA-F:]+\]|[a-zA-Z0-9.-]+):(\d{1,5})$/;
+const NAME = /^[a-zA-Z0-9_.:[\]-]{1,253}$/;
+
+/** A join: {"Address": "host:port", "Name": "…"}; the name defaults to the address. */
+export function readJoin(body: unknown): { name: string; address: string } {
+  if (!isObject(body)) throw new HttpError(400, `expected {"Address": "host:port", "Name": "…"}, got ${describe(body)}`);
+  const address = body['Address'];
+  const port = typeof address === 'string' ? Number(ADDRESS.exec(address)?.[2]) : NaN;
+  if (typeof address !== 'string' || !(port >= 1 && port <= 65535)) {
+    throw new HttpError(400, `Address: expected the worker's API as host:port (like 10.0.0.7:5555), got ${describe(address)}`);
+  }
+  const name = body['Name'] ?? address;
+  if (typeof name !== 'string' || !NAME.test(name)) {
+    throw new HttpError(400, `Name: expected a worker name (letters, digits, . _ : - [ ]; at most 253), got ${describe(name)}`);
+  }
+  return { name, address };
+}
+
+/** The header of a join's answer that says how long the registration lasts (ms): the worker renews it well within. */
+export const JOIN_TTL_HEADER = 'Cube-Join-Ttl';
+
+export function addMembershipRoutes(router: Router, registry: Registry): void {
+  router.post('/nodes', async (ctx) => {
+    const { name, address } = readJoin(await readJson(ctx));
+    const { node, joined } = await registry.join(name, address);
+    ctx.status = joined ? 201 : 200;
+    ctx.set(JOIN_TTL_HEADER, String(registry.joinTtlMs));
+    ctx.body = node;
+  });
+
+  router.post('/nodes/:name/drain', async (ctx) => {
+    ctx.body = await registry.drain(ctx.params['name']!);
+  });
+
+  router.delete('/nodes/:name/drain', async (ctx) => {
+    ctx.body = await registry.undrain(ctx.params['name']!);
+  });
+
+  router.delete('/nodes/:name', async (ctx) => {
+    await registry.remove(ctx.params['name']!);
+    ctx.status = 204;
+  });
+}

@@ -1,0 +1,180 @@
+// What managers read from etcd (docs/ha.md): a new leader reads everything
+// at one revision, and starts from it; a follower answers GET /tasks,
+// GET /tasks/{id} and GET /log from etcd, with linearizable reads, so what it
+// shows is what the leader stored. Every record is checked as any input is
+// (src/task/reports.ts); one that is not a record is skipped and named, and
+// left in etcd.
+import type { IKeyValue } from 'etcd3';
+import type { BookMeta } from '../../machines/manager/book.js';
+import { doneOf } from '../../machines/retention.js';
+import type { Log } from '../log.js';
+import { readTask } from '../task/reports.js';
+import { decision } from '../vocabulary/placement.js';
+import type { LogEntry } from '../vocabulary/log-entry.js';
+import type { DoneTask } from '../vocabulary/retention.js';
+import type { Task } from '../vocabulary/task.js';
+import { readBookMeta } from './book-meta.js';
+import { etcdKeys, etcdProblem, type EtcdConnection } from './etcd.js';
+import { readNodeRecord, type NodeRecord } from './node-records.js';
+
+export interface LeaderState {
+  /** Records not Completed (or Completed with a stop owed), in the order first stored. */
+  tasks: Task[];
+  /** Completed tasks, as the book keeps them. */
+  done: DoneTask[];
+  /**
+   * Their whole records: the leader keeps them in memory (retention bounds how
+   * many), so that it reads one at once, as from SQLite (docs/ha.md).
+   */
+  completed: Map<string, Task>;
+  stopRequested: string[];
+  /** The book's meta (what was pruned, this cluster's starts, what was heard of each worker); undefined before the first. */
+  meta: BookMeta | undefined;
+  log: LogEntry[];
+  nodes: NodeRecord[];
+  /** Each key's mod revision: the writer's guards. */
+  known: Map<string, string>;
+  /** The lease of each joined worker's registration. */
+  leases: Map<string, string>;
+  /** The revision read at: every version and placement number of the new leader comes after it. */
+  versionFloor: number;
+}
+
+/** Log lines a new leader starts with (the book keeps 1000). */
+const LOG_READ = 1000;
+
+/** The key without the cluster's prefix (a transaction's answer has it, a namespaced read has not). */
+const keyOf = (kv: IKeyValue, prefix: string) => {
+  const key = kv.key.toString();
+  return key.startsWith(prefix) ? key.slice(prefix.length) : key;
+};
+
+function readTaskRow(kv: IKeyValue, prefix: string, log: Log): { task: Task; stopRequested: boolean } | undefined {
+  const key = keyOf(kv, prefix);
+  try {
+    const row = JSON.parse(kv.value.toString()) as { stopRequested?: unknown; task?: unknown };
+    return { task: readTask(row.task, `${key}: task`), stopRequested: row.stopRequested === true };
+  } catch (error) {
+    log(`etcd: skipped ${key}, which is not a task record (${(error as Error).message}); it is left in etcd`);
+    return undefined;
+  }
+}
+
+function readNodeRow(kv: IKeyValue, prefix: string, log: Log): NodeRecord | undefined {
+  const key = keyOf(kv, prefix);
+  try {
+    return readNodeRecord(JSON.parse(kv.value.toString()), key);
+  } catch (error) {
+    log(`etcd: skipped ${key}, which is not a node record (${(error as Error).message}); it is left in etcd`);
+    return undefined;
+  }
+}
+
+function readLogRows(kvs: IKeyValue[]): LogEntry[] {
+  const entries: LogEntry[] = [];
+  for (const kv of kvs) {
+    try {
+      const entry = JSON.parse(kv.value.toString()) as LogEntry;
+      if (typeof entry.Time === 'string' && typeof entry.Type === 'string' && typeof entry.Message === 'string') entries.push(entry);
+    } catch {
+      // A damaged log line costs only itself.
+    }
+  }
+  return entries;
+}
+
+/** Everything a new leader starts from, read in one transaction (one revision), on condition that it still leads (`term`). */
+export async function loadLeaderState(connection: EtcdConnection, prefix: string, term: string, log: Log): Promise<LeaderState> {
+  const { kv } = connection;
+  const result = await kv
+    .if(etcdKeys.leader, 'Create', '==', term)
+    .then(
+      kv.getAll().prefix(etcdKeys.tasks),
+      kv.getAll().prefix(etcdKeys.nodes),
+      kv.getAll().prefix(etcdKeys.log).sort('Key', 'Descend').limit(LOG_READ),
+      kv.get(etcdKeys.meta),
+    )
+    .options(connection.deadline())
+    .commit();
+  if (!result.succeeded) throw new Error('another manager took the lead while this one read the state');
+  const [tasks, nodes, logs, metas] = result.responses.map((r) => r.response_range.kvs);
+  const known = new Map<string, string>();
+  const rows: { task: Task; stopRequested: boolean }[] = [];
+  let floor = Number(result.header.revision);
+  for (const kv of tasks!) {
+    known.set(keyOf(kv, prefix), kv.mod_revision);
+    const row = readTaskRow(kv, prefix, log);
+    if (!row) continue;
+    rows.push(row);
+    floor = Math.max(floor, row.task.Version, decision(row.task.Placement) ?? 0);
+  }
+  // Records in the order they were first stored, as the queue wants them.
+  rows.sort((a, b) => Number(known.get(etcdKeys.task(a.task.ID))) - Number(known.get(etcdKeys.task(b.task.ID))) || 0);
+  const nodeRecords: NodeRecord[] = [];
+  const leases = new Map<string, string>();
+  for (const kv of nodes!) {
+    known.set(keyOf(kv, prefix), kv.mod_revision);
+    if (kv.lease && kv.lease !== '0') leases.set(keyOf(kv, prefix), kv.lease);
+    const node = readNodeRow(kv, prefix, log);
+    if (node) nodeRecords.push(node);
+  }
+  const meta = metas![0];
+  if (meta) known.set(etcdKeys.meta, meta.mod_revision);
+  // A Completed record without a stop owed is final: the book keeps a DoneTask of it, the writer the record.
+  const final = (r: { task: Task; stopRequested: boolean }) => r.task.StateName === 'completed' && !r.stopRequested;
+  const live = rows.filter((r) => !final(r));
+  const completed = rows.filter(final).map((r) => r.task);
+  return {
+    tasks: live.map((r) => r.task),
+    done: completed.map(doneOf),
+    completed: new Map(completed.map((t) => [t.ID, t])),
+    stopRequested: live.filter((r) => r.stopRequested).map((r) => r.task.ID),
+    meta: meta ? readBookMeta(meta.value.toString(), `etcd ${etcdKeys.meta}`, log) : undefined,
+    log: readLogRows(logs!.reverse()),
+    nodes: nodeRecords,
+    known,
+    leases,
+    versionFloor: floor,
+  };
+}
+
+/** A follower's reads: linearizable, so they show what the leader stored; a failure says why (503). */
+export class EtcdReads {
+  constructor(
+    private readonly connection: EtcdConnection,
+    private readonly prefix: string,
+    private readonly say: Log,
+  ) {}
+
+  private async read<T>(what: () => Promise<T>): Promise<T> {
+    try {
+      return await what();
+    } catch (error) {
+      throw new Error(etcdProblem(error, this.connection));
+    }
+  }
+
+  async tasks(): Promise<Task[]> {
+    const kvs = await this.read(() => this.connection.kv.getAll().prefix(etcdKeys.tasks).options(this.connection.deadline()).exec());
+    const rows = kvs.kvs.sort((a, b) => Number(a.create_revision) - Number(b.create_revision));
+    return rows.map((kv) => readTaskRow(kv, this.prefix, this.say)?.task).filter((t): t is Task => t !== undefined);
+  }
+
+  async task(id: string): Promise<Task | undefined> {
+    const kvs = await this.read(() => this.connection.kv.get(etcdKeys.task(id)).options(this.connection.deadline()).exec());
+    const kv = kvs.kvs[0];
+    return kv ? readTaskRow(kv, this.prefix, this.say)?.task : undefined;
+  }
+
+  async log(limit: number): Promise<LogEntry[]> {
+    const kvs = await this.read(() =>
+      this.connection.kv.getAll().prefix(etcdKeys.log).sort('Key', 'Descend').limit(limit).options(this.connection.deadline()).exec(),
+    );
+    return readLogRows(kvs.kvs.reverse());
+  }
+
+  async nodes(): Promise<NodeRecord[]> {
+    const kvs = await this.read(() => this.connection.kv.getAll().prefix(etcdKeys.nodes).options(this.connection.deadline()).exec());
+    return kvs.kvs.map((kv) => readNodeRow(kv, this.prefix, this.say)).filter((n): n is NodeRecord => n !== undefined);
+  }
+}

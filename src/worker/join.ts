@@ -1,0 +1,119 @@
+// A worker that joins a cluster by itself (`cube worker --join host:port,…`,
+// docs/ha.md), as a kubelet registers its node: it tells a manager where its
+// API is (POST /nodes; any manager will do, a follower passes it to the
+// leader), and the manager places tasks on it from its first heartbeat. It
+// joins again every third of the registration's TTL (at most every 30 s),
+// which renews it; a worker that stops doing so is forgotten after the TTL. The
+// manager's CUBE_JOIN_TTL decides the TTL and says it in each answer
+// (Cube-Join-Ttl); the worker's own setting counts until it is told.
+// A manager that does not answer is skipped for the next in the list; when
+// none answers, it keeps trying, and says so once.
+import { SettingsError } from '../config/settings.js';
+import type { Log } from '../log.js';
+import { callError } from '../manager/remote-worker.js';
+
+const ADDRESS = /^(\[[0-9a-fA-F:]+\]|[a-zA-Z0-9.-]+):(\d{1,5})$/;
+
+/** The managers of --join, each host:port. */
+export function parseJoin(text: string): string[] {
+  const managers = text
+    .split(',')
+    .map((m) => m.trim())
+    .filter((m) => m !== '');
+  for (const manager of managers) {
+    const port = Number(ADDRESS.exec(manager)?.[2]);
+    if (!(port >= 1 && port <= 65535))
+      throw new SettingsError(`--join (CUBE_JOIN): ${JSON.stringify(manager)} is not host:port of a manager (like 10.0.0.5:5556)`);
+  }
+  return managers;
+}
+
+export interface JoinOptions {
+  /** The worker's name and the address managers reach its API at. */
+  name: string;
+  address: string;
+  managers: string[];
+  token: string;
+  joinTtlMs: number;
+  log: Log;
+  /** Limit of one call. */
+  callTimeoutMs?: number;
+  /** With CUBE_TLS_DIR: HTTPS, with the worker's certificate. */
+  tls?: { scheme: 'https'; fetch: typeof fetch };
+}
+
+export interface Joining {
+  /** Resolves at the first join a manager took. */
+  joined: Promise<string>;
+  stop(): void;
+}
+
+const renewalOf = (ttlMs: number) => Math.max(10, Math.min(30_000, Math.floor(ttlMs / 3)));
+
+export function startJoining(options: JoinOptions): Joining {
+  let renewMs = renewalOf(options.joinTtlMs);
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  let failing = '';
+  let next = 0;
+  let delay = 200;
+  let first: ((manager: string) => void) | undefined;
+  const joined = new Promise<string>((resolve) => (first = resolve));
+
+  async function once(manager: string): Promise<void> {
+    const response = await (options.tls?.fetch ?? fetch)(`${options.tls?.scheme ?? 'http'}://${manager}/nodes`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) },
+      body: JSON.stringify({ Name: options.name, Address: options.address }),
+      signal: AbortSignal.timeout(options.callTimeoutMs ?? 10_000),
+    });
+    const text = await response.text();
+    const ttl = Number(response.headers.get('cube-join-ttl'));
+    if (response.ok && Number.isFinite(ttl) && ttl > 0) renewMs = renewalOf(ttl);
+    if (response.ok) return;
+    let message = text.slice(0, 300);
+    try {
+      message = (JSON.parse(text) as { Message?: string }).Message ?? message;
+    } catch {
+      // not Cube's error format
+    }
+    throw new Error(`${response.status}: ${message}`);
+  }
+
+  async function join(): Promise<void> {
+    if (stopped) return;
+    const problems: string[] = [];
+    for (let i = 0; i < options.managers.length; i++) {
+      const manager = options.managers[(next + i) % options.managers.length]!;
+      try {
+        await once(manager);
+        if (stopped) return;
+        if (failing || first) options.log(`worker ${options.name} joined the cluster through the manager at ${manager}`);
+        failing = '';
+        delay = 200;
+        next = (next + i) % options.managers.length; // stay with the one that answers
+        first?.(manager);
+        first = undefined;
+        timer = setTimeout(() => void join(), renewMs);
+        return;
+      } catch (error) {
+        problems.push(`${manager}: ${error instanceof Error && /^\d{3}: /.test(error.message) ? error.message : callError(error)}`);
+      }
+    }
+    if (stopped) return;
+    const problem = problems.join('; ');
+    if (problem !== failing) options.log(`worker ${options.name} could not join (${problem}); trying again`);
+    failing = problem;
+    timer = setTimeout(() => void join(), delay);
+    delay = Math.min(delay * 2, 5000);
+  }
+
+  void join();
+  return {
+    joined,
+    stop: () => {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
+}
