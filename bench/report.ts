@@ -234,6 +234,96 @@ ${when(r)}.
 `;
 }
 
+/** Scale (bench/scale.ts, issue 13): the control plane's rate as tasks grow, against the commit before issue 13, and heap per live task. */
+function scaleSection(r: Json, rows: string[]): string {
+  const x = r.rates;
+  const at = (n: number) => x.bySize.find((b: Json) => b.n === n);
+  const largest = x.bySize.at(-1);
+  rows.push(
+    `| [Scale](#scale) | tasks POSTed (64 in flight) → all Running, **FAKE runtime: runs no containers**; rate(${fmt(largest.n)}) / rate(10,000) | ${fmt(largest.tasksPerSecond)} / ${fmt(at(10_000).tasksPerSecond)} tasks/s: **${x.flat}** | ≥ 0.8 | ${yes(x.met.flat)} |`,
+    `| | rate(10,000) against the commit before issue 13 (a57e813, MemoryRuntime), alternating | ${fmt(at(10_000).tasksPerSecond)} / ${fmt(x.baseline10k)} tasks/s: **${x.faster}** | ≥ 2 | ${yes(x.met.faster)} |`,
+    `| | V8 heap per live task (all Running, after a full GC), the highest of the sizes | **${fmt(x.heapPerTask)} B** | ≤ 4,096 B | ${yes(x.met.heap)} |`,
+    `| | idle CPU and events with 0 and 50k finished tasks; start time with 50k finished; \`GET /tasks\` latency with 50 clients paging | not measured: bench/scale.ts has only its \`rates\` phase so far | see issue 13 | ❔ not measured |`,
+  );
+  const sizes = x.bySize.map((b: Json) => `| ${fmt(b.n)} | ${fmt(b.tasksPerSecond)} | ${fmt(b.heapPerTaskBytes)} B |`).join('\n');
+  // The same figures from the runs other processes left quiet (≤ 0.25 cores), when there are such runs of each kind.
+  const quiet = (code: string, n: number) => {
+    const rates = x.runs.filter((y: Json) => y.code === code && y.n === n && y.otherCores <= 0.25).map((y: Json) => y.tasksPerSecond as number);
+    return rates.length === 0 ? undefined : median(rates);
+  };
+  const [q10, qLargest, qBase] = [quiet('this', 10_000), quiet('this', largest.n), quiet('baseline', 10_000)];
+  const quietLine =
+    q10 && qLargest && qBase
+      ? ` Of the runs other processes left quiet (≤ 0.25 cores): rate(${fmt(largest.n)}) / rate(10,000) = ${fmt(qLargest)} / ${fmt(q10)} = ${(qLargest / q10).toFixed(3)}; this / baseline at 10,000 = ${fmt(q10)} / ${fmt(qBase)} = ${(q10 / qBase).toFixed(3)}.`
+      : '';
+  const runs = x.runs
+    .map(
+      (y: Json) =>
+        `| ${y.code} | ${fmt(y.n)} | ${fmt(y.seconds, 2)} s | ${fmt(y.tasksPerSecond)} | ${ms(y.postMedianMs)} | ${fmt(y.heapPerTaskBytes)} B | ${y.otherCores} |`,
+    )
+    .join('\n');
+  return `## Scale
+
+> **The worker here runs on the FAKE runtime (\`CUBE_RUNTIME=fake\`): its containers are simulated and nothing runs.**
+> The baseline (the commit before issue 13, which has no fake runtime) runs on \`MemoryRuntime\`, its in-memory stand-in.
+
+**What it measures.** A manager in a process of its own with one worker in that process and SQLite stores, as
+\`cube start --runtime fake\` keeps them, on a fresh data dir each time. N tasks are POSTed through the public API with
+${x.inFlight} requests in flight, and the clock stops when \`GET /events\` has shown every one Running. Heap per task is the V8
+heap after a full GC with all N Running, less the heap before. At 10,000 tasks the same run of the baseline checkout
+(${escape(x.baseline)}) alternates with this one. ${r.rounds} rounds; medians.
+
+**Run it:** \`node --import tsx bench/scale.ts\` — options \`--rounds 3\`, \`--sizes 1000,10000,50000,100000\`, \`--baseline DIR\`,
+\`--profile\`. No Docker.
+
+| tasks | tasks/s (median) | heap per live task |
+|---:|---:|---:|
+${sizes}
+
+Baseline at 10,000: ${fmt(x.baseline10k)} tasks/s. **rate(${fmt(largest.n)}) / rate(10,000) = ${x.flat}** (target ≥ 0.8: ${yes(x.met.flat)});
+**rate(10,000) this / baseline = ${x.faster}** (target ≥ 2: ${yes(x.met.faster)}); **heap per live task ${fmt(x.heapPerTask)} B** at most
+(target ≤ 4,096 B: ${yes(x.met.heap)}; the 1,000-task runs carry the fixed cost of a start, the larger ones are the fairer
+figure). Not measured yet, as bench/scale.ts has no phase for them: the idle cost with 0 and 50k finished tasks, the start
+time with 50k finished tasks, and \`GET /tasks\` latency while 50 clients page through it.${quietLine}
+
+<details><summary>Every run</summary>
+
+| code | tasks | all Running after | tasks/s | POST median | heap per task | other processes (cores) |
+|---|---:|---:|---:|---:|---:|---:|
+${runs}
+
+</details>
+
+${when(r)}.
+`;
+}
+
+/** Stops on real Docker (bench/docker-stop.ts, issue 13): 200 DELETEs through Cube against raw stop + remove. */
+function dockerStopSection(r: Json, rows: string[]): string {
+  rows.push(
+    `| [Stops on real Docker](#stops-on-real-docker) | ${escape(r.measures)} | cube ${s(r.cube.medianMs)} vs raw ${s(r.raw.medianMs)}: **ratio ${r.ratio}** | ≤ ${r.target} | ${yes(r.met)} |`,
+  );
+  const runs = r.cube.rounds
+    .map((c: Json, i: number) => `| ${i + 1} | ${s(c.ms)} | ${s(r.raw.rounds[i].ms)} | ${c.otherCores} / ${r.raw.rounds[i].otherCores} |`)
+    .join('\n');
+  return `## Stops on real Docker
+
+**What it measures.** ${escape(r.measures)}, Docker ${escape(r.docker)}, image \`${escape(r.image)}\`; ${r.rounds} rounds, the order
+alternating; medians. A stop costs Cube two Docker calls (stop, remove) when its container is known and settled.
+${escape(r.disturbed.charAt(0).toUpperCase() + r.disturbed.slice(1))}; the last attempt counts.
+
+**Run it:** \`node --import tsx bench/docker-stop.ts [rounds] [count]\` (default 3 rounds, 200 containers). Docker.
+
+| round | cube | raw | other processes (cores, cube / raw) |
+|---:|---:|---:|---:|
+${runs}
+
+Medians: cube ${s(r.cube.medianMs)}, raw ${s(r.raw.medianMs)}: **ratio ${r.ratio}** (target ≤ ${r.target}: ${yes(r.met)}).
+
+${when(r)}.
+`;
+}
+
 function main() {
   const workerStart = load('worker-start');
   const controlPlane = load('control-plane');
@@ -243,11 +333,13 @@ function main() {
   const cliStart = load('cli-start');
   const sim = load('sim');
   const failover = load('failover');
-  const known = new Set(['worker-start', 'control-plane', 'docker-50', 'restart', 'slow-clients', 'cli-start', 'sim', 'failover']);
+  const scale = load('scale');
+  const dockerStop = load('docker-stop');
+  const known = new Set(['worker-start', 'control-plane', 'docker-50', 'restart', 'slow-clients', 'cli-start', 'sim', 'failover', 'scale', 'docker-stop']);
   const others = readdirSync(dir)
     .filter((f) => f.endsWith('.json') && !known.has(f.slice(0, -5)))
     .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Json);
-  const all = [workerStart, controlPlane, docker50, restart, slowClients, cliStart, sim, failover, ...others].filter(Boolean);
+  const all = [workerStart, controlPlane, docker50, restart, slowClients, cliStart, sim, failover, scale, dockerStop, ...others].filter(Boolean);
   const newest = [...all].sort((a, b) => String(b.at).localeCompare(String(a.at)))[0];
   const machine = all.find((r) => r.machine)?.machine;
 
@@ -685,6 +777,8 @@ ${when(sim)}.
   }
 
   if (failover) sections.push(failoverSection(failover, rows));
+  if (scale) sections.push(scaleSection(scale, rows));
+  if (dockerStop) sections.push(dockerStopSection(dockerStop, rows));
 
   for (const r of others) {
     rows.push(`| ${escape(r.name)} | (no description in bench/report.ts) | see ${r.name}.json | | |`);
@@ -720,6 +814,8 @@ npm run build && node --import tsx bench/cli-start.ts   # ~20 s, no Docker
 node --import tsx bench/sim.ts                     # ~2 min, no Docker (the cluster simulator)
 
 node --import tsx bench/failover.ts                # ~5 min, etcd (scripts/etcd-up.sh), no Docker (MemoryRuntime)
+node --import tsx bench/scale.ts                   # ~10 min, no Docker (the FAKE runtime; baseline checkout at /work/base-a57e813)
+node --import tsx bench/docker-stop.ts             # ~5 min, Docker
 node --import tsx bench/report.ts                  # writes docs/benchmarks.md and docs/benchmarks/*.svg
 \`\`\`
 
