@@ -58,7 +58,8 @@ async function cubeWithoutToken(t: TestContext, env: Record<string, string> = {}
 async function pageServer(t: TestContext, html: string): Promise<string> {
   const server: Server = createServer((_, res) => res.writeHead(200, { 'Content-Type': 'text/html' }).end(html));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  // Chromium keeps its connection to the page open; close() alone would wait for it to time out (about two minutes).
+  t.after(() => new Promise<void>((resolve) => server.close(() => resolve()).closeAllConnections()));
   return `http://localhost:${(server.address() as AddressInfo).port}`;
 }
 

@@ -134,7 +134,7 @@ test('run follows the task to Running; status shows it in the table, in detail a
   assert.equal(stop.stdout, `stopped task ${id}\n`);
   assert.equal(await inspectContainer(task.ContainerID), undefined, 'the container is gone');
   const after = await cube(['status', ...m]);
-  assert.match(after.stdout, new RegExp(`^${id}\\s+${name}\\s+\\S+(?: ago)?\\s+Completed\\s`, 'm'));
+  assert.match(after.stdout, new RegExp(`^${id}\\s+${name}\\s+(?:just now|\\S+ ago)\\s+Completed\\s`, 'm'));
 
   const again = await cube(['stop', id!, ...m]);
   assert.equal(again.code, 1);
