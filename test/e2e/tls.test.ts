@@ -4,7 +4,7 @@
 // end to end, driven by the cube command over HTTPS; a worker that presents
 // no certificate or one of a foreign CA is refused by the manager; a client
 // without the manager's certificate is refused by the worker.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -59,20 +59,25 @@ async function untilNodes(f: typeof fetch, url: string, done: (nodes: Map<string
   }
 }
 
-test('with --tls-dir (and a token), the cluster runs a real task over mutual TLS; a worker without a certificate or of a foreign CA is refused', async (t) => {
-  const dir = await tlsDir();
-  const foreign = await tlsDir();
-  const names = { good: `tls-${nanoid(5)}`, plain: `tls-plain-${nanoid(5)}`, foreign: `tls-foreign-${nanoid(5)}` };
+/** Starts `cube` processes for one test: killed, and the containers of the workers `names` removed, after it. */
+function processStarter(t: TestContext, names: Record<string, string>): (args: string[]) => Promise<CubeProcess> {
   const processes: CubeProcess[] = [];
   t.after(async () => {
     await Promise.all(processes.map((p) => p.stop('SIGKILL')));
     for (const name of Object.values(names)) await removeContainersOf(name);
   });
-  const start = async (args: string[]) => {
+  return async (args) => {
     const p = await spawnCube(args, quick);
     processes.push(p);
     return p;
   };
+}
+
+test('with --tls-dir (and a token), the cluster runs a real task over mutual TLS; a worker without a certificate or of a foreign CA is refused', async (t) => {
+  const dir = await tlsDir();
+  const foreign = await tlsDir();
+  const names = { good: `tls-${nanoid(5)}`, plain: `tls-plain-${nanoid(5)}`, foreign: `tls-foreign-${nanoid(5)}` };
+  const start = processStarter(t, names);
   const good = await start(['worker', '--port', '0', '--name', names.good, '--tls-dir', dir]);
   const plain = await start(['worker', '--port', '0', '--name', names.plain]);
   const impostor = await start(['worker', '--port', '0', '--name', names.foreign, '--tls-dir', foreign]);
@@ -148,16 +153,7 @@ test('with --tls-dir, a worker joins a running manager with one command (cube wo
   const dir = await tlsDir();
   const foreign = await tlsDir();
   const names = { joined: `tls-join-${nanoid(5)}`, foreign: `tls-join-foreign-${nanoid(5)}` };
-  const processes: CubeProcess[] = [];
-  t.after(async () => {
-    await Promise.all(processes.map((p) => p.stop('SIGKILL')));
-    for (const name of Object.values(names)) await removeContainersOf(name);
-  });
-  const start = async (args: string[]) => {
-    const p = await spawnCube(args, quick);
-    processes.push(p);
-    return p;
-  };
+  const start = processStarter(t, names);
   const manager = await start(['manager', '--port', '0', '--tls-dir', dir]);
   const at = manager.url.replace(/^https:\/\//, '');
   await start(['worker', '--port', '0', '--name', names.joined, '--tls-dir', dir, '--join', at]);
