@@ -819,7 +819,7 @@ node --import tsx bench/docker-stop.ts             # ~5 min, Docker
 node --import tsx bench/report.ts                  # writes docs/benchmarks.md and docs/benchmarks/*.svg
 \`\`\`
 
-Or all of them and the report: \`npm run bench\` (about 5 minutes); the report alone: \`npm run bench:report\`.
+Or all of them and the report: \`npm run bench\` (about 10 minutes; the failover benchmark is run on its own, as it needs etcd); the report alone: \`npm run bench:report\`.
 
 Benchmarks that use Docker leave nothing behind: their containers carry the label \`cube.worker=<name>\` (Swarm's carry
 \`com.docker.swarm.service.name\`) and are removed after each measurement.

@@ -13,7 +13,7 @@ import Koa, { type Context, type Next } from 'koa';
 import { formatDuration } from '../config/duration.js';
 import type { Log } from '../log.js';
 import { loadTls, type TlsMaterial } from '../tls/files.js';
-import { requirePeer } from '../tls/peer.js';
+import { callersOf, requirePeer } from '../tls/peer.js';
 import { browserGuard } from './browser-guard.js';
 import { HttpError, errorMiddleware, sendError, type ErrorBody } from './errors.js';
 import { hostRule, type HostRule } from './hosts.js';
@@ -81,7 +81,7 @@ export function createApp(router: Router, options: AppOptions): Koa {
   });
   app.use(errorMiddleware(options.log));
   app.use(browserGuard(() => state.rule, isPublic));
-  if (state.tls) app.use(requirePeer(options.role === 'worker' ? ['manager'] : ['manager', 'client']));
+  if (state.tls) app.use(requirePeer((ctx) => callersOf(options.role, ctx.method, ctx.path)));
   if (settings.token) app.use(tokenMiddleware(settings.token, isPublic));
   app.use(async (ctx, next) => {
     await next();

@@ -12,20 +12,23 @@ import type { Context, Next } from 'koa';
 import { HttpError } from './errors.js';
 import { hostAllowed, type HostRule } from './hosts.js';
 
+/** Why a request with this Origin header comes from another site than `host`, or undefined when it does not (or has none). */
+export function foreignOrigin(origin: string | undefined, host: string): string | undefined {
+  if (origin === undefined || origin === '') return undefined;
+  let from: string | undefined;
+  try {
+    from = new URL(origin).host.toLowerCase();
+  } catch {
+    // "null" (a sandboxed frame, a file: page) or garbage: not this server
+  }
+  // The scheme is not compared: behind a proxy that ends TLS the server sees http.
+  return from === host.toLowerCase() ? undefined : `it comes from a page at ${origin}, not from this server (${host.toLowerCase()})`;
+}
+
 /** Why this request comes from another site, or undefined when it does not. */
 export function crossSite(ctx: Context): string | undefined {
-  const host = ctx.get('host').toLowerCase();
-  const origin = ctx.get('origin');
-  if (origin !== '') {
-    let from: string | undefined;
-    try {
-      from = new URL(origin).host.toLowerCase();
-    } catch {
-      // "null" (a sandboxed frame, a file: page) or garbage: not this server
-    }
-    // The scheme is not compared: behind a proxy that ends TLS the server sees http.
-    if (from !== host) return `it comes from a page at ${origin}, not from this server (${host})`;
-  }
+  const foreign = foreignOrigin(ctx.get('origin'), ctx.get('host'));
+  if (foreign) return foreign;
   const site = ctx.get('sec-fetch-site');
   if (site !== '' && site !== 'same-origin' && site !== 'none') return `the browser marks it as ${site} (Sec-Fetch-Site)`;
   return undefined;

@@ -23,7 +23,7 @@ export function startInspection(settings: Settings, log: Log, liveView?: string)
   if (!settings.inspect) return undefined;
   const relay = settings.inspectUrl
     ? undefined
-    : startRelay(settings.inspectPort, liveView, (error) => log(`inspector relay on port ${settings.inspectPort}: ${error.message}`));
+    : startRelay(settings.inspectPort, liveView, settings.allowedHosts, (error) => log(`inspector relay on port ${settings.inspectPort}: ${error.message}`));
   const url = settings.inspectUrl || `ws://127.0.0.1:${settings.inspectPort}`;
   let announced = '';
   const adapter = new ReconnectingWebSocketAdapter({

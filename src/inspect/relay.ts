@@ -4,8 +4,10 @@
 // inspector loads it says what it waits for, and when this browser cannot
 // reach stately.ai (no internet) it says so and points to the live view,
 // which needs no internet. Events wait in a short buffer for a page to open.
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import { WebSocket, WebSocketServer } from 'ws';
+import { foreignOrigin } from '../http/browser-guard.js';
+import { hostAllowed, hostRule } from '../http/hosts.js';
 
 const INSPECTOR = 'https://stately.ai/inspect';
 const BUFFER = 200;
@@ -78,14 +80,36 @@ export interface Relay {
   stop(): void;
 }
 
-/** Serves the page on `port` and relays every message a client sends to the other clients. */
-export function startRelay(port: number, liveView: string | undefined, onError: (error: Error) => void): Relay {
+/**
+ * Why a WebSocket client may not join the relay, or undefined when it may.
+ * The events carry every task's record (Env included) and any client may send
+ * some, so the API's browser defences hold here too (docs/security.md): a Host
+ * this machine answers to (against DNS rebinding), and no page of another
+ * origin (browsers send Origin on every WebSocket; the relay's own page has
+ * the relay's, Cube's own client sends none).
+ */
+export function relayRefusal(request: Pick<IncomingMessage, 'headers'>, allowedHosts: string): string | undefined {
+  const host = request.headers.host ?? '';
+  if (!hostAllowed(host, hostRule(allowedHosts, ['127.0.0.1']))) return `Host "${host}" is not a name this Cube answers to (CUBE_ALLOWED_HOSTS)`;
+  const foreign = foreignOrigin(request.headers.origin, host);
+  return foreign && `cross-site WebSocket refused: ${foreign}`;
+}
+
+/** Serves the page on `port` and relays every message a client sends to the other clients (those `relayRefusal` lets in). */
+export function startRelay(port: number, liveView: string | undefined, allowedHosts: string, onError: (error: Error) => void): Relay {
   const page = relayPage(liveView);
   const server = createServer((_request, response) => {
     response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-cache' });
     response.end(page);
   });
-  const sockets = new WebSocketServer({ server });
+  const sockets = new WebSocketServer({
+    server,
+    verifyClient: ({ req }, allow) => {
+      const refusal = relayRefusal(req, allowedHosts);
+      if (refusal) allow(false, 403, refusal);
+      else allow(true);
+    },
+  });
   const recent: string[] = [];
   sockets.on('connection', (socket) => {
     for (const message of recent) socket.send(message);

@@ -58,10 +58,10 @@ export function serverNames(names: string[]): string[] {
 
 async function issue(ca: Issuer, role: Role, names: string[], now: Date): Promise<{ cert: string; key: string }> {
   const keys = await newKeys();
-  // Workers serve; people's commands call; the manager does both.
+  // People's commands call; the manager serves and calls; a worker serves, and calls a manager to join.
   const usages = {
     manager: [x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth],
-    worker: [x509.ExtendedKeyUsage.serverAuth],
+    worker: [x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth],
     client: [x509.ExtendedKeyUsage.clientAuth],
   }[role];
   const cert = await x509.X509CertificateGenerator.create({

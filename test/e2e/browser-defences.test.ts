@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nanoid } from 'nanoid';
 import { chromium, type BrowserContext } from 'playwright-core';
+import { WebSocket } from 'ws';
 import { spawnCube, type CubeProcess } from '../helpers/cube-process.js';
 import { removeContainersOf } from '../helpers/docker.js';
 import { example } from '../helpers/examples.js';
@@ -58,7 +59,8 @@ async function cubeWithoutToken(t: TestContext, env: Record<string, string> = {}
 async function pageServer(t: TestContext, html: string): Promise<string> {
   const server: Server = createServer((_, res) => res.writeHead(200, { 'Content-Type': 'text/html' }).end(html));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  // Chromium keeps its connection to the page open; close() alone would wait for it to time out (about two minutes).
+  t.after(() => new Promise<void>((resolve) => server.close(() => resolve()).closeAllConnections()));
   return `http://localhost:${(server.address() as AddressInfo).port}`;
 }
 
@@ -191,4 +193,82 @@ test('the live view, served by Cube itself, still reads its tasks and events in 
   await page.goto(`${cube.url}/ui`);
   await page.waitForSelector(`text=${name}`);
   assert.deepEqual(refused, []);
+});
+
+/** A loopback port nothing listens on now. */
+async function freePort(): Promise<number> {
+  const probe = createTcpServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+/** How a WebSocket handshake with these headers ends: "open" with the first message, or the refusal's status and reason. */
+function handshake(url: string, options: { origin?: string; headers?: Record<string, string> }): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = new WebSocket(url, options);
+    socket.once('message', () => {
+      socket.close();
+      resolve('open');
+    });
+    socket.once('unexpected-response', (_, response) => {
+      let body = '';
+      response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      response.on('end', () => resolve(`${response.statusCode} ${body}`));
+    });
+    socket.once('error', (error) => resolve(`error ${error.message}`));
+  });
+}
+
+test('the inspector relay carries task records only to its own page and to Cube: another origin or a rebound name is refused', async (t) => {
+  const port = await freePort();
+  const cube = await cubeWithoutToken(t, { CUBE_INSPECT: '1', CUBE_INSPECT_PORT: String(port), CUBE_STORE: 'memory' });
+  const relay = `ws://127.0.0.1:${port}`;
+  const secret = `SECRET=${nanoid()}`;
+  assert.equal(
+    (await fetch(`${cube.url}/tasks`, { method: 'POST', body: JSON.stringify({ Task: { Image: 'strm/helloworld-http', Memory: 2 ** 50, Env: [secret] } }) }))
+      .status,
+    201,
+  );
+
+  assert.equal(await handshake(relay, {}), 'open', 'a client with no Origin (Cube, a script on this machine) is let in');
+  assert.equal(await handshake(relay, { origin: `http://127.0.0.1:${port}` }), 'open', "the relay's own page is let in");
+  assert.match(
+    await handshake(relay, { origin: 'http://cats.example' }),
+    /^403 cross-site WebSocket refused: it comes from a page at http:\/\/cats\.example, not from this server \(127\.0\.0\.1:\d+\)$/,
+  );
+  assert.match(
+    await handshake(relay, { headers: { Host: `rebind.test:${port}` } }),
+    /^403 Host "rebind\.test:\d+" is not a name this Cube answers to \(CUBE_ALLOWED_HOSTS\)$/,
+  );
+
+  // In a real browser: a page from another loopback origin opens the relay's WebSocket and gets nothing.
+  const attacker = await pageServer(
+    t,
+    `<!doctype html><title>cat pictures</title><script>
+  window.heard = new Promise((resolve) => {
+    const socket = new WebSocket(${JSON.stringify(relay)});
+    socket.onmessage = (event) => resolve('message: ' + event.data);
+    socket.onclose = () => resolve('closed');
+  });
+</script>`,
+  );
+  const context = await chromiumWith(t);
+  const page = context.pages()[0] ?? (await context.newPage());
+  await page.goto(attacker);
+  assert.equal(await page.evaluate('window.heard'), 'closed', 'the handshake was refused; no event reached the page');
+
+  // The relay's own page still gets the events (the secret is in them: that is why the checks matter).
+  await page.goto(`http://127.0.0.1:${port}/`);
+  const own = await page.evaluate(
+    (url) =>
+      new Promise<string>((resolve) => {
+        const socket = new WebSocket(url);
+        socket.onmessage = (event) => resolve(String(event.data));
+        socket.onclose = () => resolve('closed');
+      }),
+    relay,
+  );
+  assert.notEqual(own, 'closed');
 });

@@ -4,7 +4,7 @@
 // end to end, driven by the cube command over HTTPS; a worker that presents
 // no certificate or one of a foreign CA is refused by the manager; a client
 // without the manager's certificate is refused by the worker.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -59,20 +59,25 @@ async function untilNodes(f: typeof fetch, url: string, done: (nodes: Map<string
   }
 }
 
-test('with --tls-dir (and a token), the cluster runs a real task over mutual TLS; a worker without a certificate or of a foreign CA is refused', async (t) => {
-  const dir = await tlsDir();
-  const foreign = await tlsDir();
-  const names = { good: `tls-${nanoid(5)}`, plain: `tls-plain-${nanoid(5)}`, foreign: `tls-foreign-${nanoid(5)}` };
+/** Starts `cube` processes for one test: killed, and the containers of the workers `names` removed, after it. */
+function processStarter(t: TestContext, names: Record<string, string>): (args: string[]) => Promise<CubeProcess> {
   const processes: CubeProcess[] = [];
   t.after(async () => {
     await Promise.all(processes.map((p) => p.stop('SIGKILL')));
     for (const name of Object.values(names)) await removeContainersOf(name);
   });
-  const start = async (args: string[]) => {
+  return async (args) => {
     const p = await spawnCube(args, quick);
     processes.push(p);
     return p;
   };
+}
+
+test('with --tls-dir (and a token), the cluster runs a real task over mutual TLS; a worker without a certificate or of a foreign CA is refused', async (t) => {
+  const dir = await tlsDir();
+  const foreign = await tlsDir();
+  const names = { good: `tls-${nanoid(5)}`, plain: `tls-plain-${nanoid(5)}`, foreign: `tls-foreign-${nanoid(5)}` };
+  const start = processStarter(t, names);
   const good = await start(['worker', '--port', '0', '--name', names.good, '--tls-dir', dir]);
   const plain = await start(['worker', '--port', '0', '--name', names.plain]);
   const impostor = await start(['worker', '--port', '0', '--name', names.foreign, '--tls-dir', foreign]);
@@ -142,4 +147,34 @@ test('with --tls-dir (and a token), the cluster runs a real task over mutual TLS
   const stop = await cube(['stop', task.ID, '-m', address(manager)], { CUBE_TLS_DIR: dir, CUBE_TOKEN: token });
   assert.match(stop.stdout, /stopped/i);
   assert.deepEqual(await containersOf(names.good), []);
+});
+
+test('with --tls-dir, a worker joins a running manager with one command (cube worker --join) and takes a task over mutual TLS; one of a foreign CA cannot join', async (t) => {
+  const dir = await tlsDir();
+  const foreign = await tlsDir();
+  const names = { joined: `tls-join-${nanoid(5)}`, foreign: `tls-join-foreign-${nanoid(5)}` };
+  const start = processStarter(t, names);
+  const manager = await start(['manager', '--port', '0', '--tls-dir', dir]);
+  const at = manager.url.replace(/^https:\/\//, '');
+  await start(['worker', '--port', '0', '--name', names.joined, '--tls-dir', dir, '--join', at]);
+  const impostor = await start(['worker', '--port', '0', '--name', names.foreign, '--tls-dir', foreign, '--join', at]);
+
+  const asClient: typeof fetch = (input, init) => fetchWith(dir, { dir, role: 'client' })(input, { ...init, headers: { authorization: `Bearer ${token}` } });
+  const nodes = await untilNodes(asClient, manager.url, (n) => n.get(names.joined)?.State === 'up');
+  assert.equal(nodes.size, 1, `only the worker of this cluster's CA joined: ${[...nodes.keys()].join(', ')}`);
+  assert.match(impostor.output(), /could not join/, impostor.output());
+
+  // A worker's certificate may join, and nothing else: it cannot submit a task.
+  const asWorker = fetchWith(dir, { dir, role: 'worker' });
+  const submitted = await asWorker(`${manager.url}/tasks`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: '{"Task":{"Image":"x"}}' });
+  assert.equal(submitted.status, 403);
+  assert.match((await submitted.json()).Message, /a certificate for "cube-worker" may not call this API; it takes manager\.crt or client\.crt/);
+
+  const taskFile = join(mkdtempSync(join(tmpdir(), 'cube-tls-task-')), 'task.json');
+  writeFileSync(taskFile, JSON.stringify({ Task: { Image: 'strm/helloworld-http', Name: `tls-join-web-${nanoid(5)}` } }));
+  const run = await cube(['run', '-f', taskFile, '--json', '-m', at, '--timeout', '60s'], { CUBE_TLS_DIR: dir, CUBE_TOKEN: token });
+  const task = JSON.parse(run.stdout);
+  assert.equal(task.State, 2, run.stdout);
+  assert.equal(task.Worker, names.joined);
+  assert.equal((await containersOf(names.joined))[0]?.State, 'running');
 });

@@ -25,3 +25,19 @@ export async function request<T = any>(method: string, url: string, body?: unkno
 export const get = <T = any>(url: string, headers?: Record<string, string>) => request<T>('GET', url, undefined, headers);
 export const post = <T = any>(url: string, body: unknown, headers?: Record<string, string>) => request<T>('POST', url, body, headers);
 export const del = <T = any>(url: string, headers?: Record<string, string>) => request<T>('DELETE', url, undefined, headers);
+
+/**
+ * A task container's page, asked again with backoff while its server is still
+ * starting to listen: Docker says Running before the process inside binds its
+ * port, and the proxy in front of it resets the connection until it does.
+ */
+export async function pageWhenServing(url: string): Promise<string> {
+  for (let wait = 10; ; wait *= 2) {
+    try {
+      return await (await fetch(url)).text();
+    } catch (error) {
+      if (wait > 2000) throw error;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+}

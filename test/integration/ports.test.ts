@@ -5,20 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nanoid } from 'nanoid';
 import type { Task } from '../../src/vocabulary/task.js';
-import { post } from '../helpers/http.js';
+import { pageWhenServing, post } from '../helpers/http.js';
 import { testWorker, untilTask } from '../helpers/worker.js';
-
-/** The page, asked again with backoff while the container's server is still starting to listen (Docker says Running first). */
-async function page(url: string): Promise<string> {
-  for (let wait = 10; ; wait *= 2) {
-    try {
-      return await (await fetch(url)).text();
-    } catch (error) {
-      if (wait > 2000) throw error;
-      await new Promise((resolve) => setTimeout(resolve, wait));
-    }
-  }
-}
 
 const run = (fields: Partial<Task>) => ({ Task: { Image: 'strm/helloworld-http', Name: `ports-${nanoid(8)}`, ...fields } });
 
@@ -29,7 +17,7 @@ test('a task that names no ports has the image’s exposed port published on a f
   assert.deepEqual(Object.keys(running.HostPorts ?? {}), ['80/tcp'], 'the port the image exposes (EXPOSE 80)');
   const port = running.HostPorts!['80/tcp']!.find((b) => b.HostIp === '0.0.0.0')!.HostPort;
   assert.ok(Number(port) > 0);
-  assert.match(await page(`http://127.0.0.1:${port}/`), /Hello from/);
+  assert.match(await pageWhenServing(`http://127.0.0.1:${port}/`), /Hello from/);
 });
 
 test('a task that names its ports gets those and not the image’s', async (t) => {

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { dockerCli, docker, inspectContainer, containersOf } from '../helpers/docker.js';
-import { del, get, post, request } from '../helpers/http.js';
+import { del, get, pageWhenServing, post, request } from '../helpers/http.js';
 import { testWorker, untilTask } from '../helpers/worker.js';
 import { ZERO_TIME, type Task } from '../../src/vocabulary/task.js';
 import { example } from '../helpers/examples.js';
@@ -153,8 +153,7 @@ test('a host port that is taken is given up for one Docker picks, and the task s
   const bound = running.HostPorts?.['80/tcp']?.[0]?.HostPort;
   assert.ok(bound && bound !== taken, `bound ${bound}, not the taken ${taken}`);
   assert.ok(running.Events.some((e) => e.Message.includes(`host port ${taken} (for 80/tcp) is taken`)));
-  const page = await fetch(`http://127.0.0.1:${bound}/`);
-  assert.match(await page.text(), /Hello from/);
+  assert.match(await pageWhenServing(`http://127.0.0.1:${bound}/`), /Hello from/);
 });
 
 test('a repeated POST does not duplicate the container; a POST of a Running task restarts it', async (t) => {

@@ -28,7 +28,7 @@ test('cube tls init: a CA, and for each role a certificate it signed, with the n
   const worker = new X509Certificate(loadTls(dir, 'worker').cert);
   assert.ok(worker.checkHost('worker-7') && worker.checkHost('localhost') && worker.checkIP('10.9.8.7') && worker.checkIP('127.0.0.1'));
   assert.equal(worker.checkHost('elsewhere.example'), undefined);
-  assert.deepEqual(worker.keyUsage, ['1.3.6.1.5.5.7.3.1'], 'a worker serves and never calls');
+  assert.deepEqual(worker.keyUsage, ['1.3.6.1.5.5.7.3.1', '1.3.6.1.5.5.7.3.2'], 'a worker serves, and calls a manager to join');
   assert.deepEqual(new X509Certificate(loadTls(dir, 'client').cert).keyUsage, ['1.3.6.1.5.5.7.3.2'], 'a client calls and never serves');
   rmSync(dir, { recursive: true, force: true });
 });
