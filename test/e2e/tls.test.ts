@@ -60,6 +60,25 @@ async function untilNodes(f: typeof fetch, url: string, done: (nodes: Map<string
 }
 
 /** Starts `cube` processes for one test: killed, and the containers of the workers `names` removed, after it. */
+/** Resolves once `p` has printed a line matching `pattern`, or after `ms` (the caller checks which). */
+function untilOutput(p: CubeProcess, pattern: RegExp, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      p.child.stdout!.off('data', look);
+      p.child.stderr!.off('data', look);
+      resolve();
+    };
+    const look = () => {
+      if (pattern.test(p.output())) done();
+    };
+    const timer = setTimeout(done, ms);
+    p.child.stdout!.on('data', look);
+    p.child.stderr!.on('data', look);
+    look();
+  });
+}
+
 function processStarter(t: TestContext, names: Record<string, string>): (args: string[]) => Promise<CubeProcess> {
   const processes: CubeProcess[] = [];
   t.after(async () => {
@@ -162,6 +181,8 @@ test('with --tls-dir, a worker joins a running manager with one command (cube wo
   const asClient: typeof fetch = (input, init) => fetchWith(dir, { dir, role: 'client' })(input, { ...init, headers: { authorization: `Bearer ${token}` } });
   const nodes = await untilNodes(asClient, manager.url, (n) => n.get(names.joined)?.State === 'up');
   assert.equal(nodes.size, 1, `only the worker of this cluster's CA joined: ${[...nodes.keys()].join(', ')}`);
+  // Its refusal may be said after the good worker is up: wait for the line (or 10 s), then check it.
+  await untilOutput(impostor, /could not join/, 10_000);
   assert.match(impostor.output(), /could not join/, impostor.output());
 
   // A worker's certificate may join, and nothing else: it cannot submit a task.
