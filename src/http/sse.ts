@@ -132,9 +132,13 @@ export function openEventStream(ctx: Context, keepAliveMs = 10_000): EventStream
   });
 
   /**
-   * Gives the response what it asks for, from the head of the queue. Events
-   * queued one after another go out as one chunk: a burst of changes (a
-   * thousand tasks placed in one turn) is one write to the socket, not one each.
+   * Gives the response what it asks for, from the head of the queue, once per
+   * turn of the event loop (below). Events queued one after another go out
+   * together, a burst (a thousand tasks placed in one turn) at once. An
+   * event's bytes are encoded once and shared by every stream that sends
+   * them: they are pushed as they are, never copied into one chunk per
+   * client, which 200 clients that do not read would each hold (and the
+   * process would keep after they left).
    */
   function pump(): void {
     while (wanted && !closed) {
@@ -148,14 +152,15 @@ export function openEventStream(ctx: Context, keepAliveMs = 10_000): EventStream
       }
       let chunk: Buffer | string;
       if ('bytes' in next) {
-        const run: Buffer[] = [];
+        let more = true;
         for (let item = queue[0]; item !== undefined && 'bytes' in item; item = queue[0]) {
           queue.shift();
           queuedBytes -= item.bytes.length;
-          run.push(item.bytes);
           if (item.id !== undefined) lastId = item.id;
+          more = body.push(item.bytes);
         }
-        chunk = run.length === 1 ? run[0]! : Buffer.concat(run);
+        wanted = more;
+        continue;
       } else if ('later' in next) {
         queue.shift();
         chunk = next.later();
