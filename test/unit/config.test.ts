@@ -21,6 +21,8 @@ const specVariables = [
   'CUBE_SCHEDULER',
   'CUBE_DATA_DIR',
   'CUBE_TOKEN',
+  'CUBE_RETENTION',
+  'CUBE_RETENTION_MAX',
 ];
 
 /** Asserts that reading settings throws a SettingsError whose message matches `pattern`. */
@@ -85,6 +87,8 @@ test("readSettings' defaults are docs/spec.md §5's table", () => {
   assert.equal(settings.heartbeatTtlMs, 15_000);
   assert.equal(settings.scheduler, 'epvm');
   assert.equal(settings.token, '', 'no token: the API is open');
+  assert.equal(settings.retentionMs, 24 * 3600_000);
+  assert.equal(settings.retentionMax, 10_000);
   const fromHome = relative(homedir(), settings.dataDir);
   assert.ok(isAbsolute(settings.dataDir), settings.dataDir);
   assert.ok(fromHome !== '' && !fromHome.startsWith('..') && !isAbsolute(fromHome), `${settings.dataDir} is a folder under ${homedir()}`);
