@@ -234,16 +234,24 @@ ${when(r)}.
 `;
 }
 
-/** Scale (bench/scale.ts, issue 13): the control plane's rate as tasks grow, against the commit before issue 13, and heap per live task. */
-function scaleSection(r: Json, rows: string[]): string {
-  const x = r.rates;
+/** When a phase of the scale benchmark was measured: each phase may come from a run of its own. */
+const phaseWhen = (phase: Json, r: Json) =>
+  `measured ${String(phase.at ?? r.at)
+    .slice(0, 16)
+    .replace('T', ' ')} UTC`;
+const notMeasured = (what: string, rows: string[]) =>
+  rows.push(`| | ${what} | not measured in the last run of bench/scale.ts | see issue 13 | ❔ not measured |`);
+/** The sync period a phase ran with: its CUBE_RECONCILE_INTERVAL, else the default. */
+const syncPeriod = (phase: Json) => phase.env?.CUBE_RECONCILE_INTERVAL ?? '15s (the default)';
+
+/** Scale, rates: the control plane's rate as tasks grow, against the commit before issue 13, and heap per live task. */
+function scaleRates(r: Json, x: Json, rows: string[]): string {
   const at = (n: number) => x.bySize.find((b: Json) => b.n === n);
   const largest = x.bySize.at(-1);
   rows.push(
-    `| [Scale](#scale) | tasks POSTed (64 in flight) → all Running, **FAKE runtime: runs no containers**; rate(${fmt(largest.n)}) / rate(10,000) | ${fmt(largest.tasksPerSecond)} / ${fmt(at(10_000).tasksPerSecond)} tasks/s: **${x.flat}** | ≥ 0.8 | ${yes(x.met.flat)} |`,
+    `| | tasks POSTed (64 in flight) → all Running, **FAKE runtime: runs no containers**; rate(${fmt(largest.n)}) / rate(10,000) | ${fmt(largest.tasksPerSecond)} / ${fmt(at(10_000).tasksPerSecond)} tasks/s: **${x.flat}** | ≥ 0.8 | ${yes(x.met.flat)} |`,
     `| | rate(10,000) against the commit before issue 13 (a57e813, MemoryRuntime), alternating | ${fmt(at(10_000).tasksPerSecond)} / ${fmt(x.baseline10k)} tasks/s: **${x.faster}** | ≥ 2 | ${yes(x.met.faster)} |`,
     `| | V8 heap per live task (all Running, after a full GC), the highest of the sizes | **${fmt(x.heapPerTask)} B** | ≤ 4,096 B | ${yes(x.met.heap)} |`,
-    `| | idle CPU and events with 0 and 50k finished tasks; start time with 50k finished; \`GET /tasks\` latency with 50 clients paging | not measured: bench/scale.ts has only its \`rates\` phase so far | see issue 13 | ❔ not measured |`,
   );
   const sizes = x.bySize.map((b: Json) => `| ${fmt(b.n)} | ${fmt(b.tasksPerSecond)} | ${fmt(b.heapPerTaskBytes)} B |`).join('\n');
   // The same figures from the runs other processes left quiet (≤ 0.25 cores), when there are such runs of each kind.
@@ -262,19 +270,13 @@ function scaleSection(r: Json, rows: string[]): string {
         `| ${y.code} | ${fmt(y.n)} | ${fmt(y.seconds, 2)} s | ${fmt(y.tasksPerSecond)} | ${ms(y.postMedianMs)} | ${fmt(y.heapPerTaskBytes)} B | ${y.otherCores} |`,
     )
     .join('\n');
-  return `## Scale
+  return `### Rates and heap
 
-> **The worker here runs on the FAKE runtime (\`CUBE_RUNTIME=fake\`): its containers are simulated and nothing runs.**
-> The baseline (the commit before issue 13, which has no fake runtime) runs on \`MemoryRuntime\`, its in-memory stand-in.
-
-**What it measures.** A manager in a process of its own with one worker in that process and SQLite stores, as
-\`cube start --runtime fake\` keeps them, on a fresh data dir each time. N tasks are POSTed through the public API with
-${x.inFlight} requests in flight, and the clock stops when \`GET /events\` has shown every one Running. Heap per task is the V8
+**What it measures.** A manager in a process of its own (bench/scale-server.ts) with one worker in that process and SQLite
+stores, as \`cube start --runtime fake\` keeps them, on a fresh data dir each time. N tasks are POSTed through the public API
+with ${x.inFlight} requests in flight, and the clock stops when \`GET /events\` has shown every one Running. Heap per task is the V8
 heap after a full GC with all N Running, less the heap before. At 10,000 tasks the same run of the baseline checkout
-(${escape(x.baseline)}) alternates with this one. ${r.rounds} rounds; medians.
-
-**Run it:** \`node --import tsx bench/scale.ts\` — options \`--rounds 3\`, \`--sizes 1000,10000,50000,100000\`, \`--baseline DIR\`,
-\`--profile\`. No Docker.
+(${escape(x.baseline)}) alternates with this one. ${x.rounds ?? r.rounds} rounds; medians.
 
 | tasks | tasks/s (median) | heap per live task |
 |---:|---:|---:|
@@ -283,8 +285,7 @@ ${sizes}
 Baseline at 10,000: ${fmt(x.baseline10k)} tasks/s. **rate(${fmt(largest.n)}) / rate(10,000) = ${x.flat}** (target ≥ 0.8: ${yes(x.met.flat)});
 **rate(10,000) this / baseline = ${x.faster}** (target ≥ 2: ${yes(x.met.faster)}); **heap per live task ${fmt(x.heapPerTask)} B** at most
 (target ≤ 4,096 B: ${yes(x.met.heap)}; the 1,000-task runs carry the fixed cost of a start, the larger ones are the fairer
-figure). Not measured yet, as bench/scale.ts has no phase for them: the idle cost with 0 and 50k finished tasks, the start
-time with 50k finished tasks, and \`GET /tasks\` latency while 50 clients page through it.${quietLine}
+figure).${quietLine}
 
 <details><summary>Every run</summary>
 
@@ -294,8 +295,226 @@ ${runs}
 
 </details>
 
-${when(r)}.
+${phaseWhen(x, r)}.
 `;
+}
+
+/** Scale, idle: CPU, events and write calls of a manager nobody asks anything, empty against N finished tasks. */
+function scaleIdle(r: Json, x: Json, rows: string[]): string {
+  const cores = (n: number) => `${fmt(n * 100, 2)} % of a core`;
+  const ratio = (a: number, b: number) => (b === 0 ? (a === 0 ? '1 (both 0)' : '∞ (empty: 0)') : fmt(a / b, 2));
+  rows.push(
+    `| | idle CPU of the manager's process over ${x.windowSeconds} s, ${fmt(x.n)} finished tasks / empty data dir (FAKE runtime) | ${cores(x.cpu.history)} / ${cores(x.cpu.empty)}: **${ratio(x.cpu.history, x.cpu.empty)}** (difference ${fmt(x.cpu.difference * 100, 2)} points, noise ${fmt(x.cpu.noise * 100, 2)}) | equal within noise | ${yes(x.met.cpu)} |`,
+    `| | idle events on \`GET /events\` in ${x.windowSeconds} s, ${fmt(x.n)} finished / empty | ${fmt(x.events.history)} / ${fmt(x.events.empty)}: **${ratio(x.events.history, x.events.empty)}** (noise ${fmt(x.events.noise)}) | equal within noise | ${yes(x.met.events)} |`,
+  );
+  const runs = x.runs
+    .map(
+      (y: Json) =>
+        `| ${y.kind === 'history' ? `${fmt(x.n)} finished` : 'empty'} | ${fmt(y.tasks)} | ${cores(y.cores)} | ${fmt(y.events)} | ${fmt(y.writeCalls)} | ${y.otherCores} |`,
+    )
+    .join('\n');
+  return `### Idle cost with ${fmt(x.n)} finished tasks
+
+**What it measures.** The real \`cube start --runtime fake\` (the FAKE runtime: nothing runs), SQLite stores, once on an empty
+data dir and once on a copy of one that holds ${fmt(x.n)} Completed tasks (each POSTed, seen Running and DELETEd through the API),
+alternating, ${x.rounds} rounds. \`CUBE_RETENTION_MAX\` is 100,000 on both sides so retention prunes none of them (each run checks
+that the manager still holds all of them afterwards). After the start, the benchmark follows \`GET /events?snapshot=live\`,
+waits ${x.settleSeconds} s for the syncs that follow a start, then counts for ${x.windowSeconds} s: the CPU time of the manager's process
+(the manager and its worker, from /proc), the events \`GET /events\` sent, and the write system calls of the process (files and
+sockets, from /proc; for reference). Sync period ${syncPeriod(x)}, so the window covers at least two syncs. Nobody sends the
+manager anything meanwhile.
+
+**Within noise** means: the median with ${fmt(x.n)} finished tasks is above the empty one's by no more than the spread (highest −
+lowest) of the empty runs, or ${fmt(x.floors.cores * 100, 1)} % of a core and ${x.floors.events} events, whichever is larger.
+
+| data dir | median CPU | median events in ${x.windowSeconds} s | median write calls |
+|---|---:|---:|---:|
+| empty | ${cores(x.cpu.empty)} | ${fmt(x.events.empty)} | ${fmt(x.writes.empty)} |
+| ${fmt(x.n)} finished | ${cores(x.cpu.history)} | ${fmt(x.events.history)} | ${fmt(x.writes.history)} |
+
+CPU: ${yes(x.met.cpu)} (difference ${fmt(x.cpu.difference * 100, 2)} points of a core, noise ${fmt(x.cpu.noise * 100, 2)}). Events: ${yes(x.met.events)}
+(difference ${fmt(x.events.difference)}, noise ${fmt(x.events.noise)}). Before issue 13 (the issue's figures): 14.6 % of a core and 99,965
+events in 40 s with 50k completed tasks.
+
+<details><summary>Every run</summary>
+
+| data dir | tasks held | CPU | events | write calls | other processes (cores) |
+|---|---:|---:|---:|---:|---:|
+${runs}
+
+</details>
+
+${phaseWhen(x, r)}.
+`;
+}
+
+/** Scale, start: spawn of cube start → its first answer, empty against N finished tasks. */
+function scaleStart(r: Json, x: Json, rows: string[]): string {
+  rows.push(
+    `| | \`cube start\` (FAKE runtime) → first answer of \`GET /tasks\`, ${fmt(x.n)} finished tasks / empty data dir, alternating | ${ms(x.historyMs)} / ${ms(x.emptyMs)}: **${x.ratio}** | ≤ ${x.target} | ${yes(x.met)} |`,
+  );
+  const chart = writeChart('scale-start', {
+    title: `cube start → first answer, empty vs ${fmt(x.n)} finished tasks`,
+    subtitle: `FAKE runtime, SQLite; median of ${x.rounds} alternating runs, dots are single runs; ratio ${x.ratio} (target ≤ ${x.target})`,
+    unit: 'milliseconds (lower is better)',
+    bars: [
+      {
+        label: 'empty data dir',
+        value: x.emptyMs,
+        color: COLORS.raw,
+        points: x.runs.filter((y: Json) => y.kind === 'empty').map((y: Json) => y.answerMs),
+        text: ms(x.emptyMs),
+      },
+      {
+        label: `${fmt(x.n)} finished`,
+        value: x.historyMs,
+        color: COLORS.cube,
+        points: x.runs.filter((y: Json) => y.kind === 'history').map((y: Json) => y.answerMs),
+        text: ms(x.historyMs),
+      },
+    ],
+    target: { value: x.emptyMs * x.target, label: `${x.target} × empty` },
+  });
+  const runs = x.runs
+    .map(
+      (y: Json) =>
+        `| ${y.kind === 'history' ? `${fmt(x.n)} finished` : 'empty'} | ${ms(y.listenMs)} | ${ms(y.answerMs)} | ${fmt(y.rssMB)} MB | ${y.otherCores} |`,
+    )
+    .join('\n');
+  return `### Start time with ${fmt(x.n)} finished tasks
+
+**What it measures.** From the spawn of \`cube start --runtime fake\` (its built JavaScript, SQLite stores) to the first answer
+of \`GET /tasks?limit=1\` (200: the manager has read its stores and serves), on an empty data dir and on a copy of the one with
+${fmt(x.n)} Completed tasks, alternating, ${x.rounds} rounds after one unmeasured start of each (which also checks that the
+${fmt(x.n)} are all restored). The process is stopped with SIGTERM after each.
+
+${chart}
+
+Medians: empty ${ms(x.emptyMs)} (RSS ${fmt(x.emptyRssMB)} MB), ${fmt(x.n)} finished ${ms(x.historyMs)} (RSS ${fmt(x.historyRssMB)} MB):
+**ratio ${x.ratio}** (target ≤ ${x.target}: ${yes(x.met)}). Before issue 13 (the issue's figures): 0.51 s empty, 2.17 s with 50k
+completed tasks (RSS 112 → 473 MB).
+
+<details><summary>Every run</summary>
+
+| data dir | listening after | first answer after | RSS then | other processes (cores) |
+|---|---:|---:|---:|---:|
+${runs}
+
+</details>
+
+${phaseWhen(x, r)}.
+`;
+}
+
+/** Scale, paging: a probe's GET /tasks latency alone and while clients read the whole list. */
+function scalePaging(r: Json, x: Json, rows: string[]): string {
+  const pair = (y: Json) => `p50 ${ms(y.p50Ms)}, p99 ${ms(y.p99Ms)}`;
+  rows.push(
+    `| | \`GET /tasks?limit=1\` latency with ${x.pagers} clients paging through ${fmt(x.n)} tasks (\`?limit=${x.pageSize}&continue=…\`) / with none (FAKE runtime) | ${pair(x.paged)} / ${pair(x.idle)}: **p50 ${x.pagedRatio.p50}×, p99 ${x.pagedRatio.p99}×** | none set | no target |`,
+  );
+  if (x.whole) {
+    rows.push(
+      `| | the same with ${x.wholeReaders} clients reading the whole list unpaged (streamed) / with none | ${pair(x.whole)} / ${pair(x.idle)}: **p50 ${x.wholeRatio.p50}×, p99 ${x.wholeRatio.p99}×** | none set | no target |`,
+    );
+  }
+  const load = (y: Json) =>
+    y.load === 'page' ? `${y.clients} paging by ${x.pageSize}` : y.load === 'whole' ? `${y.clients} reading it whole` : 'nobody reads';
+  const runs = x.runs
+    .map(
+      (y: Json) =>
+        `| ${load(y)} | ${fmt(y.probes)} | ${ms(y.p50Ms)} | ${ms(y.p99Ms)} | ${ms(y.maxMs)} | ${fmt(y.seconds, 1)} s | ${y.readerP50Ms === undefined ? '—' : `${ms(y.readerP50Ms)} / ${ms(y.readerP99Ms)}`} | ${y.serverCores} | ${y.otherCores} |`,
+    )
+    .join('\n');
+  const chart = writeChart('scale-paging', {
+    title: `GET /tasks?limit=1 p99 while others read ${fmt(x.n)} tasks`,
+    subtitle: `FAKE runtime; median of ${x.rounds} alternating rounds' p99, dots are the rounds; no target in issue 13`,
+    unit: 'milliseconds (lower is better)',
+    bars: [
+      {
+        label: 'nobody reads',
+        value: x.idle.p99Ms,
+        color: COLORS.raw,
+        points: x.runs.filter((y: Json) => y.load === 'none').map((y: Json) => y.p99Ms),
+        text: ms(x.idle.p99Ms),
+      },
+      {
+        label: `${x.pagers} paging`,
+        value: x.paged.p99Ms,
+        color: COLORS.cube,
+        points: x.runs.filter((y: Json) => y.load === 'page').map((y: Json) => y.p99Ms),
+        text: ms(x.paged.p99Ms),
+      },
+      ...(x.whole
+        ? [
+            {
+              label: `${x.wholeReaders} whole-list readers`,
+              value: x.whole.p99Ms,
+              color: COLORS.level,
+              points: x.runs.filter((y: Json) => y.load === 'whole').map((y: Json) => y.p99Ms),
+              text: ms(x.whole.p99Ms),
+            },
+          ]
+        : []),
+    ],
+  });
+  return `### \`GET /tasks\` while clients page through ${fmt(x.n)} tasks
+
+**What it measures.** One \`cube start --runtime fake\` on a copy of the data dir with ${fmt(x.n)} Completed tasks. A probe in
+the benchmark's process sends \`GET /tasks?limit=1\` every 10 ms (a one-task page costs the manager next to nothing, so its
+latency is the wait the other readers cause). Alternating in each of ${x.rounds} rounds: the probe alone for 10 s; the probe
+while ${x.pagers} clients each page through the whole list (\`?limit=${x.pageSize}\`, then \`&continue=\` the \`Cube-Continue\` of the
+page before, until there is none)${x.whole ? `; and the probe while ${x.wholeReaders} clients each take the whole list unpaged (\`GET /tasks\`, which the manager streams in chunks)` : ''}.
+The readers run in a process of their own (bench/scale-pagers.ts) on the same 2 cores, and each must count all ${fmt(x.n)}
+tasks. Figures are the median over the rounds of each round's p50 and p99. Issue 13 sets no figure: it asks that other requests
+keep being served.
+
+${chart}
+
+Probe alone: ${pair(x.idle)}. With ${x.pagers} clients paging: ${pair(x.paged)} (p50 ${x.pagedRatio.p50}×, p99 ${x.pagedRatio.p99}×).${
+    x.whole ? ` With ${x.wholeReaders} whole-list readers: ${pair(x.whole)} (p50 ${x.wholeRatio.p50}×, p99 ${x.wholeRatio.p99}×).` : ''
+  } Before issue 13 (the issue's figures) one unpaged \`GET /tasks\` of 50k tasks held every other request for 618 ms.
+
+<details><summary>Every run</summary>
+
+| readers | probes | probe p50 | probe p99 | probe max | lasted | readers' requests p50 / p99 | manager (cores) | other processes (cores) |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|
+${runs}
+
+</details>
+
+${phaseWhen(x, r)}.
+`;
+}
+
+/** Scale (bench/scale.ts, issue 13): rates and heap, idle cost, start time and paging, each phase as last measured. */
+function scaleSection(r: Json, summary: string[]): string {
+  const parts: string[] = [];
+  const rows: string[] = [];
+  if (r.rates) parts.push(scaleRates(r, r.rates, rows));
+  else notMeasured('rates at 1k–100k tasks, against the commit before issue 13; heap per live task', rows);
+  if (r.idle) parts.push(scaleIdle(r, r.idle, rows));
+  else notMeasured('idle CPU and events with 0 and 50k finished tasks', rows);
+  if (r.start) parts.push(scaleStart(r, r.start, rows));
+  else notMeasured('start time with 50k finished tasks', rows);
+  if (r.paging) parts.push(scalePaging(r, r.paging, rows));
+  else notMeasured('`GET /tasks` latency while 50 clients page through it', rows);
+  summary.push(rows[0]!.replace(/^\| \|/, '| [Scale](#scale) |'), ...rows.slice(1));
+  const history = r.history
+    ? ` The history of the idle, start and paging phases (${fmt(r.history.n)} tasks POSTed, Running, DELETEd) took ${fmt(r.history.seconds, 1)} s to make.`
+    : '';
+  return `## Scale
+
+> **The worker here runs on the FAKE runtime (\`CUBE_RUNTIME=fake\`): its containers are simulated and nothing runs.**
+> The rates' baseline (the commit before issue 13, which has no fake runtime) runs on \`MemoryRuntime\`, its in-memory stand-in.
+
+bench/scale.ts: what a manager costs as its work and its history grow, through its public API only; each comparison measured
+in one run, alternating, medians. A phase may come from a run of its own: each says when it was measured.${history}
+
+**Run it:** \`npm run build && node --import tsx bench/scale.ts\` — options \`--phases rates,idle,start,paging\`, \`--rounds 3\`,
+\`--sizes 1000,10000,50000,100000\`, \`--baseline DIR\`, \`--profile\`, \`--history 50000\`, \`--idle-window 40\`, \`--reconcile SECONDS\`,
+\`--start-rounds 5\`, \`--pagers 50\`, \`--page 500\`, \`--whole-readers 5\`, \`--quiet-wait 180\`. No Docker.
+
+${parts.join('\n')}`;
 }
 
 /** Stops on real Docker (bench/docker-stop.ts, issue 13): 200 DELETEs through Cube against raw stop + remove. */
@@ -814,7 +1033,7 @@ npm run build && node --import tsx bench/cli-start.ts   # ~20 s, no Docker
 node --import tsx bench/sim.ts                     # ~2 min, no Docker (the cluster simulator)
 
 node --import tsx bench/failover.ts                # ~5 min, etcd (scripts/etcd-up.sh), no Docker (MemoryRuntime)
-node --import tsx bench/scale.ts                   # ~10 min, no Docker (the FAKE runtime; baseline checkout at /work/base-a57e813)
+npm run build && node --import tsx bench/scale.ts  # ~25 min, no Docker (the FAKE runtime; baseline checkout at /work/base-a57e813)
 node --import tsx bench/docker-stop.ts             # ~5 min, Docker
 node --import tsx bench/report.ts                  # writes docs/benchmarks.md and docs/benchmarks/*.svg
 \`\`\`

@@ -1,7 +1,8 @@
 // What bench/scale.ts does to a manager, through its public HTTP API only:
 // starts it in a process of its own (bench/scale-server.ts or `cube start`),
-// POSTs tasks with a number of requests in flight, follows GET /events, pages
-// through GET /tasks, and reads a process's CPU time from /proc.
+// POSTs (and DELETEs) tasks with a number of requests in flight, follows
+// GET /events, pages through GET /tasks, and reads a process's CPU time, write
+// calls and memory from /proc.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -82,6 +83,20 @@ export function cpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10; // USER_HZ is 100
 }
 
+/** The write system calls a process has made so far (files and sockets alike), from /proc. */
+export function writeCalls(pid: number): number {
+  const match = /^syscw: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
+  if (!match) throw new Error(`/proc/${pid}/io has no syscw line`);
+  return Number(match[1]);
+}
+
+/** A process's resident memory now, in bytes, from /proc. */
+export function rssBytes(pid: number): number {
+  const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!match) throw new Error(`/proc/${pid}/status has no VmRSS line`);
+  return Number(match[1]) * 1024;
+}
+
 /** What the /events stream carried, counted as it comes, with the State of each task from its newest update. */
 export interface EventCounter {
   events: number;
@@ -99,9 +114,9 @@ export interface EventCounter {
  * the first "ID" and "State" of an update are the task's, which keeps the
  * client's cost small next to the manager's with 100,000 tasks.
  */
-export async function followEvents(url: string): Promise<EventCounter> {
+export async function followEvents(url: string, query = ''): Promise<EventCounter> {
   const abort = new AbortController();
-  const response = await fetch(`${url}/events`, { signal: abort.signal });
+  const response = await fetch(`${url}/events${query}`, { signal: abort.signal });
   if (!response.ok || !response.body) throw new Error(`GET /events answered ${response.status}`);
   const states = new Map<string, number>();
   const counts = new Map<number, number>();
@@ -162,41 +177,72 @@ export async function followEvents(url: string): Promise<EventCounter> {
   return counter;
 }
 
-/** POSTs `bodies` with `inFlight` requests at a time; resolves with each request's latency in ms. */
-export async function postAll(url: string, bodies: string[], inFlight: number): Promise<Float64Array> {
+/** One request of many: its method, path and body. */
+export interface Call {
+  method: 'POST' | 'DELETE';
+  path: string;
+  body?: string;
+}
+
+/** Sends `calls` with `inFlight` requests at a time; resolves with each request's latency in ms, or rejects on an answer not in `ok`. */
+export async function sendAll(url: string, calls: Call[], inFlight: number, ok: number[]): Promise<Float64Array> {
   const agent = new Agent({ keepAlive: true, maxSockets: inFlight });
-  const latencies = new Float64Array(bodies.length);
-  const post = (i: number) =>
+  const latencies = new Float64Array(calls.length);
+  const send = (i: number) =>
     new Promise<void>((resolve, reject) => {
+      const { method, path, body } = calls[i]!;
       const sent = performance.now();
-      const req = request(
-        `${url}/tasks`,
-        { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(bodies[i]!) } },
-        (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => (text += chunk));
-          res.on('end', () => {
-            latencies[i] = performance.now() - sent;
-            if (res.statusCode !== 201) reject(new Error(`POST /tasks answered ${res.statusCode}: ${text.slice(0, 300)}`));
-            else resolve();
-          });
-        },
-      );
+      const headers = body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+      const req = request(`${url}${path}`, { method, agent, headers }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => {
+          latencies[i] = performance.now() - sent;
+          if (!ok.includes(res.statusCode!)) reject(new Error(`${method} ${path} answered ${res.statusCode}: ${text.slice(0, 300)}`));
+          else resolve();
+        });
+      });
       req.on('error', reject);
-      req.end(bodies[i]);
+      req.end(body);
     });
   let next = 0;
   try {
     await Promise.all(
-      Array.from({ length: Math.min(inFlight, bodies.length) }, async () => {
-        while (next < bodies.length) await post(next++);
+      Array.from({ length: Math.min(inFlight, calls.length) }, async () => {
+        while (next < calls.length) await send(next++);
       }),
     );
   } finally {
     agent.destroy();
   }
   return latencies;
+}
+
+/** POSTs `bodies` to /tasks with `inFlight` requests at a time; resolves with each request's latency in ms. */
+export function postAll(url: string, bodies: string[], inFlight: number): Promise<Float64Array> {
+  return sendAll(
+    url,
+    bodies.map((body) => ({ method: 'POST', path: '/tasks', body })),
+    inFlight,
+    [201],
+  );
+}
+
+/** How many tasks a manager holds, by State, paging through GET /tasks. */
+export async function countTasks(url: string): Promise<{ total: number; byState: Record<string, number> }> {
+  const byState: Record<string, number> = {};
+  let total = 0;
+  let token: string | null = '';
+  while (token !== null) {
+    const response: Response = await fetch(`${url}/tasks?limit=10000${token ? `&continue=${encodeURIComponent(token)}` : ''}`);
+    if (response.status !== 200) throw new Error(`GET /tasks answered ${response.status}: ${(await response.text()).slice(0, 300)}`);
+    const tasks = (await response.json()) as { State: number }[];
+    total += tasks.length;
+    for (const task of tasks) byState[task.State] = (byState[task.State] ?? 0) + 1;
+    token = response.headers.get('cube-continue');
+  }
+  return { total, byState };
 }
 
 /** One GET, timed: the answer's status, its size, and how long the whole body took, in ms. */

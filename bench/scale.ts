@@ -5,7 +5,10 @@
 // as `cube start --runtime fake` keeps them. Every comparison is measured in
 // one run, alternating, and reported as medians and a ratio.
 //
-//   node --import tsx bench/scale.ts [--phases rates,idle,start,paging] [--baseline DIR] [--rounds 3]
+//   node --import tsx bench/scale.ts [--phases rates,idle,start,paging] [--rounds 3]
+//     [--baseline DIR] [--sizes 1000,10000,50000,100000]
+//     [--history 50000] [--idle-window 40] [--reconcile SECONDS] [--start-rounds 5]
+//     [--pagers 50] [--page 500] [--whole-readers 5] [--quiet-wait 180]
 //
 // - rates:  tasks/s from the first POST /tasks to every task seen Running on
 //           GET /events, 64 requests in flight, at 1k, 10k, 50k and 100k
@@ -14,13 +17,33 @@
 //           the same run of the checkout at --baseline (default: the
 //           worktree of commit a57e813, before issue 13), which has no fake
 //           runtime and runs on its MemoryRuntime stand-in instead.
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// The other phases run the real `cube start --runtime fake` (this checkout's
+// build: npm run build) on an empty data dir and on a copy of one holding
+// --history finished tasks, made once through the API (bench/scale-history.ts),
+// with CUBE_RETENTION_MAX at 100,000 on both sides so nothing is pruned:
+// - idle:   CPU of the manager's process, events on GET /events and write
+//           calls over --idle-window seconds, once the syncs after the start
+//           have passed (bench/scale-idle.ts). --reconcile sets
+//           CUBE_RECONCILE_INTERVAL on both sides (default 15 s).
+// - start:  spawn → first answer of GET /tasks (bench/scale-start.ts).
+// - paging: GET /tasks?limit=1 latency alone and while --pagers clients page
+//           through every task (and --whole-readers read it unpaged)
+//           (bench/scale-paging.ts).
+// Before it starts (and each round), it waits up to --quiet-wait seconds for
+// other processes to go quiet, and records how busy they were.
+// A phase not run keeps its last result in docs/benchmarks/scale.json, with
+// the time and commit it was measured at.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { nanoid } from 'nanoid';
-import { machine, median, othersMeter, root, round, saveResult, waitForQuiet } from './lib.js';
+import { staleBuild } from '../bin/build-stamp.js';
+import { machine, median, othersMeter, root, round, saveResult, source, waitForQuiet } from './lib.js';
 import { printSummary, summarise, type CpuProfile } from './profile.js';
 import { followEvents, postAll, startServer } from './scale-client.js';
+import { freshDir, makeHistory, removeDir } from './scale-history.js';
+import { idle } from './scale-idle.js';
+import { paging } from './scale-paging.js';
+import { start } from './scale-start.js';
 
 function option(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);
@@ -32,10 +55,9 @@ const phases = new Set(list(option('phases', 'rates,idle,start,paging')));
 const baseline = option('baseline', '/work/base-a57e813');
 const rounds = Number(option('rounds', '3'));
 const sizes = list(option('sizes', '1000,10000,50000,100000')).map(Number);
+const quietWaitMs = Number(option('quiet-wait', '180')) * 1000;
 const IN_FLIGHT = 64;
 const IMAGE = 'strm/helloworld-http';
-
-const freshDir = () => mkdtempSync(join(tmpdir(), 'cube-scale-'));
 
 interface RateRun {
   code: 'this' | 'baseline';
@@ -76,7 +98,7 @@ async function rate(code: 'this' | 'baseline', n: number, nodeOptions: string[] 
     };
   } finally {
     await server.close();
-    rmSync(dir, { recursive: true, force: true });
+    removeDir(dir);
   }
 }
 
@@ -120,6 +142,8 @@ async function rates() {
     `rate(${largest.n})/rate(10k) = ${flat} (target ≥ 0.8); rate(10k) this/baseline = ${faster} (target ≥ 2); heap per live task ≤ ${heapPerTask} B (target ≤ 4096)`,
   );
   return {
+    at: new Date().toISOString(),
+    rounds,
     inFlight: IN_FLIGHT,
     baseline,
     bySize,
@@ -132,15 +156,64 @@ async function rates() {
   };
 }
 
+const PHASES = ['rates', 'idle', 'start', 'paging'] as const;
+
+/** The phases of the last result that this run does not measure, each with the time and commit it was measured at. */
+function keptPhases(): Record<string, unknown> {
+  const file = join(root, 'docs/benchmarks/scale.json');
+  if (!existsSync(file)) return {};
+  const last = JSON.parse(readFileSync(file, 'utf8')) as Record<string, Record<string, unknown>>;
+  const kept: Record<string, unknown> = {};
+  for (const phase of PHASES) {
+    if (phases.has(phase) || !last[phase]) continue;
+    kept[phase] = { at: last['at'], source: last['source'], machineAtStart: last['machineAtStart'], ...last[phase] };
+  }
+  return kept;
+}
+
+/** The idle, start and paging phases, on one history made for them. */
+async function historyPhases(result: Record<string, unknown>) {
+  const stale = staleBuild(root);
+  if (stale) throw new Error(`${stale}: run npm run build first (these phases run cube start from the build)`);
+  const n = Number(option('history', '50000'));
+  const reconcile = process.argv.includes('--reconcile') ? Number(option('reconcile', '15')) : undefined;
+  const env: Record<string, string> = { CUBE_LOG: '0', ...(reconcile === undefined ? {} : { CUBE_RECONCILE_INTERVAL: `${reconcile}s` }) };
+  const windowMs = Number(option('idle-window', '40')) * 1000;
+  const reconcileMs = (reconcile ?? 15) * 1000;
+  if (windowMs < 2 * reconcileMs) throw new Error(`--idle-window must cover two syncs (${(2 * reconcileMs) / 1000} s or more)`);
+  console.log(`history: ${n} tasks POSTed, Running, DELETEd and Completed through cube start --runtime fake (the FAKE runtime)`);
+  const history = await makeHistory(n, env);
+  console.log(`history: ${n} Completed tasks in ${round(history.seconds, 1)} s`);
+  result['history'] = { n, seconds: round(history.seconds, 1), source: source() };
+  try {
+    const base = { history: history.dir, n, env, quietWaitMs: Math.min(quietWaitMs, 30_000) };
+    if (phases.has('idle')) result['idle'] = await idle({ ...base, rounds, windowMs, settleMs: reconcileMs + 5000 });
+    if (phases.has('start')) result['start'] = await start({ ...base, rounds: Number(option('start-rounds', '5')) });
+    if (phases.has('paging')) {
+      result['paging'] = await paging({
+        ...base,
+        rounds,
+        pagers: Number(option('pagers', '50')),
+        pageSize: Number(option('page', '500')),
+        wholeReaders: Number(option('whole-readers', '5')),
+        idleProbeMs: 10_000,
+      });
+    }
+  } finally {
+    removeDir(history.dir);
+  }
+}
+
 async function main() {
-  console.log(`scale benchmark; node ${process.version}; ${machine().cpus} cores`);
-  const quiet = await waitForQuiet();
+  const unknown = [...phases].filter((p) => !(PHASES as readonly string[]).includes(p));
+  if (unknown.length > 0) throw new Error(`--phases: unknown ${unknown.join(', ')}; expected some of ${PHASES.join(', ')}`);
+  console.log(`scale benchmark; node ${process.version}; ${machine().cpus} cores; phases ${[...phases].join(', ')}`);
+  const quiet = await waitForQuiet(0.25, quietWaitMs);
   console.log(quiet);
-  const result: Record<string, unknown> = { machineAtStart: quiet, rounds };
+  const result: Record<string, unknown> = { machineAtStart: quiet, rounds, ...keptPhases() };
   if (phases.has('rates')) result['rates'] = await rates();
+  if (phases.has('idle') || phases.has('start') || phases.has('paging')) await historyPhases(result);
   console.log(`saved ${saveResult('scale', result)}`);
 }
 
 await main();
-// Unused until the other phases land.
-void cpSync;
