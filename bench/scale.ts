@@ -157,6 +157,8 @@ async function rates() {
 }
 
 const PHASES = ['rates', 'idle', 'start', 'paging'] as const;
+/** The phases that run on the history (bench/scale-history.ts). */
+const HISTORY_PHASES = ['idle', 'start', 'paging'];
 
 /** The phases of the last result that this run does not measure, each with the time and commit it was measured at. */
 function keptPhases(): Record<string, unknown> {
@@ -164,9 +166,10 @@ function keptPhases(): Record<string, unknown> {
   if (!existsSync(file)) return {};
   const last = JSON.parse(readFileSync(file, 'utf8')) as Record<string, Record<string, unknown>>;
   const kept: Record<string, unknown> = {};
-  for (const phase of PHASES) {
+  const madeHistory = HISTORY_PHASES.some((phase) => phases.has(phase));
+  for (const phase of [...PHASES, ...(madeHistory ? [] : ['history'])]) {
     if (phases.has(phase) || !last[phase]) continue;
-    kept[phase] = { at: last['at'], source: last['source'], machineAtStart: last['machineAtStart'], ...last[phase] };
+    kept[phase] = { at: last['at'], source: last['source'], machineAtStart: last['machineAtStart'], rounds: last['rounds'], ...last[phase] };
   }
   return kept;
 }
@@ -212,7 +215,7 @@ async function main() {
   console.log(quiet);
   const result: Record<string, unknown> = { machineAtStart: quiet, rounds, ...keptPhases() };
   if (phases.has('rates')) result['rates'] = await rates();
-  if (phases.has('idle') || phases.has('start') || phases.has('paging')) await historyPhases(result);
+  if (HISTORY_PHASES.some((phase) => phases.has(phase))) await historyPhases(result);
   console.log(`saved ${saveResult('scale', result)}`);
 }
 
