@@ -14,7 +14,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { connect, createServer as createTcpServer, type AddressInfo, type Server as TcpServer } from 'node:net';
+import { connect, createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nanoid } from 'nanoid';
@@ -128,7 +128,9 @@ async function rebindingAttacker(t: TestContext, cubeUrl: string): Promise<{ res
   })();
 </script>`;
   let rebound = false;
+  const sockets = new Set<Socket>();
   const server: TcpServer = createTcpServer((socket) => {
+    sockets.add(socket.once('close', () => sockets.delete(socket)));
     socket.on('error', () => undefined);
     // Decided on the first request, not the connection: Chromium opens spare connections ahead of need.
     socket.once('data', (first: Buffer) => {
@@ -144,7 +146,14 @@ async function rebindingAttacker(t: TestContext, cubeUrl: string): Promise<{ res
     });
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.2', resolve));
-  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  // Chromium keeps its connections open; close() alone would wait for them to time out (about two minutes).
+  t.after(
+    () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+      }),
+  );
   return { resolverRule: '--host-resolver-rules=MAP rebind.test 127.0.0.2', origin: `http://rebind.test:${port}` };
 }
 
