@@ -8,6 +8,7 @@
 // manager can place the task elsewhere; a stream that fails or falls silent is
 // reopened with backoff, resuming after the last version it saw.
 import { fromCallback } from 'xstate';
+import { Lanes } from '../actors/lanes.js';
 import type { RemoteWorkerInput } from '../../machines/manager.js';
 import type { FromWorker, ToWorker } from '../vocabulary/protocol.js';
 import { ValidationError } from '../task/codec.js';
@@ -81,7 +82,7 @@ export function remoteWorkerActor(options: RemoteWorkerOptions) {
     /** The worker's newest version seen (by this manager before it restarted, at first): a broken stream resumes after it. */
     let seen = input.since ?? 0;
     /** Commands about one task go out one after another, so a stop never overtakes the run before it. */
-    const lanes = new Map<string, Promise<void>>();
+    const lanes = new Lanes();
     /** Per task, the run waiting in its lane, not sent yet: a stop of its placement queued behind it cancels it. */
     const unsent = new Map<string, { placement: string; cancelled: boolean }>();
 
@@ -178,14 +179,8 @@ export function remoteWorkerActor(options: RemoteWorkerOptions) {
       }
     }
 
-    /** Queues a call behind the earlier ones about the same task. */
-    function inLane(id: string, work: () => Promise<void>): void {
-      const lane = (lanes.get(id) ?? Promise.resolve()).then(work);
-      lanes.set(id, lane);
-      void lane.then(() => {
-        if (lanes.get(id) === lane) lanes.delete(id);
-      });
-    }
+    /** Queues a call behind the earlier ones about the same task (the call reports its own failure). */
+    const inLane = (id: string, work: () => Promise<void>): void => void lanes.run(id, work);
 
     /** What changed after version `since` (GET /tasks?since=N); a worker that predates it answers with every task. */
     async function syncTasks(since: number | undefined): Promise<void> {

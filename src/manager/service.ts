@@ -8,6 +8,7 @@ import type { LogEntry } from '../vocabulary/log-entry.js';
 import type { ManagerEmitted, ManagerMachine } from '../../machines/manager.js';
 import { nanoid } from 'nanoid';
 import { CommandBatch } from '../actors/command-batch.js';
+import { Lanes } from '../actors/lanes.js';
 import { askDurably, waitForTask, type CommandTarget, type Refusal } from '../actors/requests.js';
 import type { IntentBatch } from '../store/intent-batch.js';
 import { HttpError } from '../http/errors.js';
@@ -51,7 +52,7 @@ export class ManagerService {
   /** Group commit of users' commands (src/actors/command-batch.ts); absent: each is sent alone. */
   private readonly batch: CommandBatch | undefined;
   /** Per task, the command being carried out: the next waits for it, so one intent per task is written at a time. */
-  private readonly lanes = new Map<string, Promise<unknown>>();
+  private readonly lanes = new Lanes();
   /** Aborted when this manager stops serving (it no longer leads): commands still waiting are answered 503. */
   private readonly serving = new AbortController();
 
@@ -94,8 +95,7 @@ export class ManagerService {
   private command(id: string, command: { type: string } & Record<string, unknown>, beforeSend = () => {}): Promise<Refusal | undefined> {
     const waiting = (requestId: string) => this.book().intents.get(id)?.requestId === requestId;
     // The command before may have failed (its caller heard why): this one goes all the same.
-    const previous = (this.lanes.get(id) ?? Promise.resolve()).catch(() => undefined);
-    const sent = previous.then(() =>
+    return this.lanes.run(id, () =>
       askDurably(this.target, id, command, waiting, this.serving.signal, (make) => {
         if (!this.batch) {
           beforeSend();
@@ -107,12 +107,6 @@ export class ManagerService {
         });
       }),
     );
-    this.lanes.set(id, sent);
-    const over = () => {
-      if (this.lanes.get(id) === sent) this.lanes.delete(id);
-    };
-    sent.then(over, over);
-    return sent;
   }
 
   book(): Book {

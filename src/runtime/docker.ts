@@ -11,6 +11,7 @@ import { TaskState, type PortBinding, type Task } from '../vocabulary/task.js';
 import { followDockerEvents } from './docker-events.js';
 import { connectionOptions, describeDockerError, dockerAddress, dockerMessage, isUnreachable, statusOf, unreachableMessage } from './docker-errors.js';
 import { ensureImage } from './image-pull.js';
+import { Lanes } from '../actors/lanes.js';
 import { demultiplex } from '../logs/demux.js';
 import type { LogLine } from '../logs/log-line.js';
 import type { Readable } from 'node:stream';
@@ -49,7 +50,8 @@ export class DockerRuntime implements ContainerRuntime {
   private readonly docker: Docker;
   /** Streams (events, pulls) are long and quiet: no idle limit for them. */
   private readonly streams: Docker;
-  private readonly queues = new Map<string, Promise<unknown>>();
+  /** Calls for one task run in order (src/actors/lanes.ts). */
+  private readonly lanes = new Lanes();
   /** Containers Cube is stopping: their `kill` event is Cube's, not someone else's. */
   private readonly stopping = new Set<string>();
   /** Recent deaths, to catch a container that dies before its start call returns. */
@@ -76,7 +78,7 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   start(task: Task, options: StartOptions): Promise<Started> {
-    return this.serial(task.ID, async () => {
+    return this.lanes.run(task.ID, async () => {
       try {
         const notes: string[] = [];
         if (options.replace) await this.removeTaskContainers(task.ID, notes);
@@ -94,7 +96,7 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   stop(task: Task): Promise<Stopped> {
-    return this.serial(task.ID, async () => {
+    return this.lanes.run(task.ID, async () => {
       if (task.ContainerID) await this.stopContainer(task.ContainerID).catch((e) => this.rethrow(`stop container of ${task.Name}`, e));
       return { at: now() };
     });
@@ -108,7 +110,7 @@ export class DockerRuntime implements ContainerRuntime {
    * of earlier runs are the reconcile's (machines/worker.ts, `reconcilePlan`).
    */
   remove(task: Task): Promise<Stopped> {
-    return this.serial(task.ID, async () => {
+    return this.lanes.run(task.ID, async () => {
       const known = task.ContainerID !== '' && task.State !== TaskState.Scheduled;
       const removing = known ? this.discard(task.ContainerID) : this.removeTaskContainers(task.ID);
       await removing.catch((e) => this.rethrow(`remove container of ${task.Name}`, e));
@@ -146,7 +148,7 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async settle(): Promise<void> {
-    while (this.queues.size > 0) await Promise.all(this.queues.values());
+    await this.lanes.idle();
   }
 
   watch(handlers: WatchHandlers): () => void {
@@ -193,18 +195,6 @@ export class DockerRuntime implements ContainerRuntime {
   /** The label filters of this worker's containers in this installation. */
   private ours(): string[] {
     return [`${WORKER_LABEL}=${this.options.worker}`, `${CLUSTER_LABEL}=${this.options.cluster}`];
-  }
-
-  /** Runs calls for one task in order; a failure does not block the next call. */
-  private serial<T>(taskId: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.queues.get(taskId) ?? Promise.resolve();
-    const result = previous.then(work, work);
-    const tail = result.catch(() => undefined);
-    this.queues.set(taskId, tail);
-    void tail.then(() => {
-      if (this.queues.get(taskId) === tail) this.queues.delete(taskId);
-    });
-    return result;
   }
 
   private spec(task: Task, bindings: Task['PortBindings']): Docker.ContainerCreateOptions {

@@ -11,6 +11,7 @@
 // when it recovers, and the work still happens then), is slow to start
 // containers, fails calls of one kind; containers crash, crash-loop, are
 // OOM-killed, vanish without an event, are paused, fail their health checks.
+import { Lanes } from '../../src/actors/lanes.js';
 import type { Started, Stopped } from '../../src/vocabulary/runtime.js';
 import type { Task } from '../../src/vocabulary/task.js';
 import type { LogLine } from '../../src/logs/log-line.js';
@@ -248,9 +249,9 @@ export class SimEngine {
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 export const short = (id: string) => id.slice(0, 12);
 
-/** One worker process's client of its engine: calls for one task in order, as DockerRuntime's `serial`. */
+/** One worker process's client of its engine: calls for one task in order, as DockerRuntime's lanes. */
 class SimRuntime implements ContainerRuntime {
-  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly lanes = new Lanes();
 
   constructor(private readonly engine: SimEngine) {}
 
@@ -260,7 +261,7 @@ class SimRuntime implements ContainerRuntime {
 
   start(task: Task, options: StartOptions): Promise<Started> {
     this.engine.startBegins(task);
-    return this.serial(task.ID, async () => {
+    return this.lanes.run(task.ID, async () => {
       const engine = this.engine;
       const notes: string[] = [];
       const latency = engine.startLatency();
@@ -293,7 +294,7 @@ class SimRuntime implements ContainerRuntime {
   }
 
   stop(task: Task): Promise<Stopped> {
-    return this.serial(task.ID, async () => {
+    return this.lanes.run(task.ID, async () => {
       await this.engine.call('stop', `stop container of ${task.Name}`, this.engine.latency());
       const container = this.engine.containers.get(task.ContainerID);
       if (container) this.engine.stopContainer(container);
@@ -302,7 +303,7 @@ class SimRuntime implements ContainerRuntime {
   }
 
   remove(task: Task): Promise<Stopped> {
-    return this.serial(task.ID, async () => {
+    return this.lanes.run(task.ID, async () => {
       await this.engine.call('remove', `remove container of ${task.Name}`, this.engine.latency());
       for (const container of this.engine.of(task.ID)) {
         this.engine.stopContainer(container);
@@ -358,22 +359,11 @@ class SimRuntime implements ContainerRuntime {
   }
 
   async settle(): Promise<void> {
-    while (this.queues.size > 0) await Promise.all(this.queues.values());
+    await this.lanes.idle();
   }
 
   watch(handlers: WatchHandlers): () => void {
     return this.engine.watch(handlers);
-  }
-
-  private serial<T>(taskId: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.queues.get(taskId) ?? Promise.resolve();
-    const result = previous.then(work, work);
-    const tail = result.catch(() => undefined);
-    this.queues.set(taskId, tail);
-    void tail.then(() => {
-      if (this.queues.get(taskId) === tail) this.queues.delete(taskId);
-    });
-    return result;
   }
 }
 

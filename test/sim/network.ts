@@ -22,6 +22,7 @@ import { readTaskList } from '../../src/task/reports.js';
 import { samePlacement } from '../../src/vocabulary/placement.js';
 import { messageOf, wire, type Answer } from './answers.js';
 import type { Observer } from './observer.js';
+import { Lanes } from '../../src/actors/lanes.js';
 import type { Random } from './random.js';
 import type { Trace } from './trace.js';
 import type { WorkerEndpoint } from './worker-endpoint.js';
@@ -136,7 +137,7 @@ export function simRemoteWorker(options: ProxyOptions) {
     /** The worker's newest version seen: a broken stream resumes after it. */
     let seen = 0;
     /** Commands about one task go out one after another, as the real proxy sends them. */
-    const lanes = new Map<string, Promise<void>>();
+    const lanes = new Lanes();
     /** Per task, the run waiting in its lane, not sent yet: a stop of its placement queued behind it cancels it. */
     const unsent = new Map<string, { placement: string; cancelled: boolean }>();
 
@@ -309,14 +310,8 @@ export function simRemoteWorker(options: ProxyOptions) {
       });
     }
 
-    /** Queues a call behind the earlier ones about the same task. */
-    function inLane(id: string, work: () => Promise<void>): void {
-      const lane = (lanes.get(id) ?? Promise.resolve()).then(work);
-      lanes.set(id, lane);
-      void lane.then(() => {
-        if (lanes.get(id) === lane) lanes.delete(id);
-      });
-    }
+    /** Queues a call behind the earlier ones about the same task (the call reports its own failure). */
+    const inLane = (id: string, work: () => Promise<void>): void => void lanes.run(id, work);
 
     function syncTasks(): void {
       request(
