@@ -6,15 +6,15 @@
 // remote workers the test speaks for and a store the test answers for.
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createActor, fromCallback, type AnyEventObject } from 'xstate';
+import { createActor, fromCallback } from 'xstate';
 import { managerMachine } from '../../machines/manager.js';
-import { managerWriteActions, placementPolicy } from '../../src/manager/logic.js';
+import { placementPolicy } from '../../src/manager/logic.js';
 import { ManagerService } from '../../src/manager/service.js';
 import type { ManagerWriter } from '../../src/manager/writes.js';
 import { afterWrites } from '../../src/manager/write-barrier.js';
 import type { ToWorker } from '../../src/vocabulary/protocol.js';
 import { newTask, type Task } from '../../src/vocabulary/task.js';
-import { workerStats } from '../helpers/stats.js';
+import { startManagerActor } from '../helpers/manager-actor.js';
 
 const running: { stop(): unknown }[] = [];
 afterEach(() => running.splice(0).forEach((a) => a.stop()));
@@ -42,27 +42,8 @@ function laterStore() {
 }
 
 function startManager(store: ManagerWriter) {
-  const received: ToWorker[] = [];
-  const logic = managerMachine.provide({
-    actions: managerWriteActions(store),
-    actors: {
-      remoteWorker: fromCallback<ToWorker, { name: string; address: string }>(({ receive }) => receive((m) => void received.push(m))),
-      clock: fromCallback<AnyEventObject, { heartbeatTtlMs: number }>(() => undefined),
-    },
-    delays: { reconcileInterval: 1e9 },
-  });
-  const actor = createActor(logic, {
-    input: {
-      workers: [{ name: 'w1', address: 'w1:5555' }],
-      placement: placementPolicy('roundrobin'),
-      heartbeatTtlMs: 1e9,
-      startedAt: new Date().toISOString(),
-      incarnation: 'i0',
-    },
-  });
-  actor.start();
+  const { actor, received } = startManagerActor(store);
   running.push(actor);
-  actor.send({ type: 'worker.stats', worker: 'w1', stats: workerStats('w1'), at: new Date().toISOString() });
   return { actor, service: new ManagerService(actor, store), received };
 }
 

@@ -5,17 +5,13 @@
 // that fails answers every command of its batch 503 and carries none out.
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createActor, fromCallback, type AnyEventObject } from 'xstate';
-import { managerMachine } from '../../machines/manager.js';
-import { managerWriteActions, placementPolicy } from '../../src/manager/logic.js';
 import { ManagerService } from '../../src/manager/service.js';
 import { ManagerWrites } from '../../src/manager/writes.js';
 import { IntentBatch } from '../../src/store/intent-batch.js';
 import { MemoryManagerStore, type TaskRow } from '../../src/store/manager-store.js';
 import { silentLog } from '../../src/log.js';
-import type { ToWorker } from '../../src/vocabulary/protocol.js';
 import { newTask } from '../../src/vocabulary/task.js';
-import { workerStats } from '../helpers/stats.js';
+import { startManagerActor } from '../helpers/manager-actor.js';
 
 const running: { stop(): unknown }[] = [];
 afterEach(() => running.splice(0).forEach((a) => a.stop()));
@@ -35,27 +31,8 @@ function startManager() {
   const store = new CountingStore();
   const intents = new IntentBatch();
   const writes = new ManagerWrites(store, 'test', silentLog, intents);
-  const received: ToWorker[] = [];
-  const logic = managerMachine.provide({
-    actions: managerWriteActions(writes),
-    actors: {
-      remoteWorker: fromCallback<ToWorker, { name: string; address: string }>(({ receive }) => receive((m) => void received.push(m))),
-      clock: fromCallback<AnyEventObject, { heartbeatTtlMs: number }>(() => undefined),
-    },
-    delays: { reconcileInterval: 1e9 },
-  });
-  const actor = createActor(logic, {
-    input: {
-      workers: [{ name: 'w1', address: 'w1:5555' }],
-      placement: placementPolicy('roundrobin'),
-      heartbeatTtlMs: 1e9,
-      startedAt: new Date().toISOString(),
-      incarnation: 'i0',
-    },
-  });
-  actor.start();
+  const { actor, received } = startManagerActor(writes);
   running.push(actor);
-  actor.send({ type: 'worker.stats', worker: 'w1', stats: workerStats('w1'), at: new Date().toISOString() });
   const service = new ManagerService(actor, writes, silentLog, intents);
   return { service, store, received };
 }
