@@ -31,6 +31,7 @@ import { readEvents } from '../src/http/sse-client.js';
 import { silentLog } from '../src/log.js';
 import { startManager } from '../src/manager/start.js';
 import { DISTURBED_CORES, measureQuietly, median, round, saveResult } from './lib.js';
+import { removeLabelled, watchContainers } from './docker-containers.js';
 
 const run = promisify(execFile);
 const rounds = Number(process.argv[2] ?? 3);
@@ -38,72 +39,6 @@ const COUNT = 50;
 const IMAGE = 'strm/helloworld-http';
 const docker = new Docker();
 const suffix = () => nanoid(6).replace(/[^a-zA-Z0-9]/g, 'x');
-
-/** Follows Docker's `action` events (start, destroy) of containers carrying `label`, from now on. */
-async function watchContainers(label: string, action: 'start' | 'destroy') {
-  const stream = await docker.getEvents({ filters: { type: ['container'], label: [label], event: [action] } });
-  const seen = new Map<string, number>(); // container id → when its event arrived
-  let wake: () => void = () => undefined;
-  let failure: Error | undefined;
-  let buffer = '';
-  stream.on('error', (error: Error) => {
-    failure = error;
-    wake();
-  });
-  stream.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString();
-    let end: number;
-    while ((end = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, end).trim();
-      buffer = buffer.slice(end + 1);
-      const id = line ? (JSON.parse(line) as { id?: string }).id : undefined;
-      if (id && !seen.has(id)) seen.set(id, performance.now());
-    }
-    wake();
-  });
-  return {
-    seen,
-    /** Resolves once `done` holds for the containers seen; fails after `timeoutMs` with `message`. */
-    async until(done: (seen: Map<string, number>) => boolean, timeoutMs: number, message: () => string): Promise<void> {
-      const deadline = setTimeout(() => {
-        failure = new Error(message());
-        wake();
-      }, timeoutMs);
-      try {
-        while (!done(seen)) {
-          if (failure) throw failure;
-          await new Promise<void>((resolve) => (wake = resolve));
-        }
-      } finally {
-        clearTimeout(deadline);
-      }
-    },
-    close: () => (stream as unknown as { destroy(): void }).destroy(),
-  };
-}
-
-/** Removes every container carrying `label` (key=value), and waits until Docker has destroyed each. */
-async function removeLabelled(label: string): Promise<void> {
-  const destroyed = await watchContainers(label, 'destroy');
-  try {
-    const ids = (await docker.listContainers({ all: true, filters: { label: [label] } })).map((c) => c.Id);
-    await Promise.all(
-      ids.map((id) =>
-        docker
-          .getContainer(id)
-          .remove({ force: true })
-          .catch(() => undefined),
-      ),
-    );
-    await destroyed.until(
-      (seen) => ids.every((id) => seen.has(id)),
-      60_000,
-      () => `containers labelled ${label} are still there after a minute`,
-    );
-  } finally {
-    destroyed.close();
-  }
-}
 
 interface Measurement {
   /** From the first request to all 50 running. */

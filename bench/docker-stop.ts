@@ -24,6 +24,7 @@ import { silentLog } from '../src/log.js';
 import { startManager } from '../src/manager/start.js';
 import { DISTURBED_CORES, measureQuietly, median, round, saveResult } from './lib.js';
 import { followEvents } from './scale-client.js';
+import { removeLabelled } from './docker-containers.js';
 
 const rounds = Number(process.argv[2] ?? 3);
 const COUNT = Number(process.argv[3] ?? 200);
@@ -39,18 +40,6 @@ async function eachInFlight<T>(items: T[], work: (item: T) => Promise<void>): Pr
     Array.from({ length: Math.min(IN_FLIGHT, items.length) }, async () => {
       while (next < items.length) await work(items[next++]!);
     }),
-  );
-}
-
-async function removeLabelled(label: string): Promise<void> {
-  const ids = (await docker.listContainers({ all: true, filters: { label: [label] } })).map((c) => c.Id);
-  await Promise.all(
-    ids.map((id) =>
-      docker
-        .getContainer(id)
-        .remove({ force: true })
-        .catch(() => undefined),
-    ),
   );
 }
 
