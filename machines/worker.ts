@@ -11,14 +11,14 @@
 // Side effects are named and supplied by src/: `containerWatcher` (engine
 // events), `reconciler` (lists containers on request and on a timer),
 // `statsSampler` (machine stats) and the action `removeContainers`.
-import { assign, enqueueActions, fromCallback, raise, sendTo, setup, type AnyEventObject } from 'xstate';
+import { assign, enqueueActions, fromCallback, raise, sendTo, setup, type AnyEventObject, type AnyStateMachine } from 'xstate';
 import { sameRecord } from './definition.js';
 import { nameTaken, nameTask } from './names.js';
 import { doneOf, expired, isFinished, sweepInterval } from './retention.js';
 import { isNewerPlacement, placementBase, samePlacement, workerPlacementId } from '../src/vocabulary/placement.js';
 import { firstVersion } from '../src/vocabulary/version.js';
 import { newShardPool, place, release, type ShardPool } from './shard-pool.js';
-import { shardMachine, type ShardEvent } from './shard.js';
+import { shardMachine, type ShardEvent, type ShardInput } from './shard.js';
 import { refusalReason, type TaskMachineEvent, type TaskPolicy } from './task.js';
 import type { FromWorker, ToWorker, WorkerStats } from '../src/vocabulary/protocol.js';
 import { KEEP_ALL, type DoneTask, type Retention } from '../src/vocabulary/retention.js';
@@ -267,6 +267,7 @@ export function sweepPlan(context: WorkerContext, now: number, forget: { id: str
 interface PruneEnqueue {
   (action: { type: 'removeContainers'; params: { containerIds: string[] } } | { type: 'forgetRecords'; params: { ids: string[] } }): void;
   sendTo(to: string, event: ShardEvent): void;
+  stopChild(id: string): void;
 }
 
 /**
@@ -281,7 +282,8 @@ function prune(context: WorkerContext, ids: string[], enqueue: PruneEnqueue): vo
     if (record) {
       const shard = context.pool.of.get(id);
       if (shard) enqueue.sendTo(shard, { type: 'shard.drop', id });
-      release(context.pool, id);
+      const over = release(context.pool, id);
+      if (over) enqueue.stopChild(over);
       if (record.ContainerID) containers.push(record.ContainerID);
       nameTask(context.names, record, { ...record, State: TaskState.Completed });
       context.tasks.delete(id);
@@ -384,9 +386,18 @@ export const workerMachine = setup({
       return {};
     }),
     /** Gives a task an actor, in a shard with room (opening a shard when all are full). */
-    spawnTask: enqueueActions(({ context, enqueue }, params: { task: Task; at?: string }) => {
+    spawnTask: enqueueActions(({ context, enqueue, self }, params: { task: Task; at?: string }) => {
       const { shard, opened } = place(context.pool, params.task.ID);
-      if (opened) enqueue.spawnChild('shard', { id: shard, input: { worker: context.name, policy: context.policy } });
+      if (opened) {
+        // The shard logic as src/ provides it, as a definition of its own, whose
+        // memoized lookups go with the shard (machines/shard-pool.ts). XState
+        // types an inline child without an id; a shard needs one, to be sent to.
+        // (self is the worker's Actor, whose logic is its machine, also while it starts and has no snapshot yet.)
+        const worker = (self as unknown as { logic: AnyStateMachine }).logic;
+        const logic = (worker.implementations.actors['shard'] as typeof shardMachine).provide({});
+        const spawnShard = enqueue.spawnChild as unknown as (logic: typeof shardMachine, options: { id: string; input: ShardInput }) => void;
+        spawnShard(logic, { id: shard, input: { worker: context.name, policy: context.policy } });
+      }
       enqueue.sendTo(shard, { type: 'shard.spawn', task: params.task, ...(params.at === undefined ? {} : { at: params.at }) });
     }),
     /** Delivers an event to a task's actor; a task with none (Completed, or unknown) ignores it. */
@@ -613,7 +624,8 @@ export const workerMachine = setup({
         if (!isFinished(task)) context.finished.delete(task.ID);
         else if (!context.finished.has(task.ID)) context.finished.set(task.ID, Date.parse(task.FinishTime) || 0);
         if (task.State === TaskState.Completed) {
-          release(context.pool, task.ID); // its actor is gone
+          const over = release(context.pool, task.ID); // its actor is gone
+          if (over) enqueue.stopChild(over);
           context.fromActors.delete(task.ID);
           // A Completed record is final: it is saved, and only its DoneTask stays in memory.
           context.tasks.delete(task.ID);

@@ -134,6 +134,8 @@ export class MemoryRuntime implements ContainerRuntime {
     const container = this.containers.get(containerId);
     if (!container) return;
     this.containers.delete(containerId);
-    this.byTask.get(container.taskId)?.delete(containerId);
+    const ids = this.byTask.get(container.taskId);
+    ids?.delete(containerId);
+    if (ids?.size === 0) this.byTask.delete(container.taskId); // a task that ran once costs nothing after
   }
 }

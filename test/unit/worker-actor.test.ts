@@ -106,6 +106,24 @@ test('stop completes the task, removes its container and drops its actor', async
   worker.stop();
 });
 
+test('a shard that has run its lifetime of task actors is stopped once its last task completes; later tasks go to new shards', async () => {
+  const runtime = new MemoryRuntime();
+  const { worker } = startWorker(runtime); // shards of 2, so each runs 2 task actors in its life
+  const shards = () => Object.keys(worker.getSnapshot().children).filter((id) => id.startsWith('shard-'));
+  for (let i = 0; i < 6; i++) {
+    worker.send({ type: 'task.run', task: task(`t${i}`), at: at() });
+    await until(worker, `t${i}`, (t) => t.State === 2);
+    worker.send({ type: 'task.stop', id: `t${i}`, placement: '', at: at() });
+    await until(worker, `t${i}`, (t) => t.State === 3);
+  }
+  assert.deepEqual(shards(), [], 'every shard has retired or is empty and gone');
+  worker.send({ type: 'task.run', task: task('late'), at: at() });
+  await until(worker, 'late', (t) => t.State === 2);
+  assert.deepEqual(shards(), ['shard-3'], 'shards 0 to 2 ran 2 task actors each and were stopped');
+  assert.equal(shardChildren(worker), 1);
+  worker.stop();
+});
+
 test('commands that cannot apply are refused with a reason', async () => {
   const runtime = new MemoryRuntime();
   const { worker, reports } = startWorker(runtime);
