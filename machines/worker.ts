@@ -106,7 +106,7 @@ export interface WorkerContext {
   seq: number;
   /** Stopped placements per task (placement bases, newest last). */
   tombstones: Map<string, string[]>;
-  /** When each task's newest tombstone was left (ms): a tombstone of a task this worker never had goes a retention period later. */
+  /** When each task's newest tombstone was left (ms), oldest first: a tombstone of a task this worker never had goes a retention period later. */
   buried: Map<string, number>;
   /** Commands waiting for `intent.persisted`, by task. */
   intents: Map<string, Intent>;
@@ -257,8 +257,10 @@ export function sweepPlan(context: WorkerContext, now: number, forget: { id: str
     const record = known(context, id);
     if (record && isFinished(record) && samePlacement(record.Placement, placement) && !context.intents.has(id)) ids.add(id);
   }
+  // `buried` is in the order the tombstones were left, so a sweep reads the expired ones and stops.
   for (const [id, at] of context.buried) {
-    if (!context.tasks.has(id) && !context.done.has(id) && at <= now - context.retention.ms) ids.add(id);
+    if (at > now - context.retention.ms) break;
+    if (!context.tasks.has(id) && !context.done.has(id)) ids.add(id);
   }
   return [...ids];
 }
@@ -382,7 +384,10 @@ export const workerMachine = setup({
       const kept = (context.tombstones.get(params.id) ?? []).filter((p) => p !== placementBase(params.placement));
       kept.push(placementBase(params.placement));
       context.tombstones.set(params.id, kept.slice(-TOMBSTONES_PER_TASK));
-      if (params.at) context.buried.set(params.id, Date.parse(params.at));
+      if (params.at) {
+        context.buried.delete(params.id); // to the end: `buried` stays in the order tombstones were left
+        context.buried.set(params.id, Date.parse(params.at));
+      }
       return {};
     }),
     /** Gives a task an actor, in a shard with room (opening a shard when all are full). */
@@ -444,7 +449,8 @@ export const workerMachine = setup({
     const buried = new Map<string, number>();
     for (const { id, placement, at } of input.tombstones ?? []) {
       tombstones.set(id, [...(tombstones.get(id) ?? []), placementBase(placement)].slice(-TOMBSTONES_PER_TASK));
-      if (at) buried.set(id, Date.parse(at));
+      if (at) buried.delete(id);
+      if (at) buried.set(id, Date.parse(at)); // the order they were left: a sweep stops at the first one kept
     }
     return {
       names,

@@ -118,6 +118,20 @@ test('tombstones go with their task, or a retention period after the stop for a 
   assert.equal(context().tombstones.has('never'), false, 'forgotten a retention period after the stop');
 });
 
+test('a sweep goes by when each tombstone was last left: a task stopped again keeps its tombstone, and does not hold back older ones', async () => {
+  const { worker, context, beat } = startWorker({ ms: HOUR, max: 100 });
+  const first = Date.now() + 120_000 - T0;
+  const MINUTE = 60_000;
+  worker.send({ type: 'task.stop', id: 'a', placement: 'm.1', at: at(first) });
+  worker.send({ type: 'task.stop', id: 'b', placement: 'm.2', at: at(first + 10 * MINUTE) });
+  worker.send({ type: 'task.stop', id: 'a', placement: 'm.3', at: at(first + 20 * MINUTE) });
+  beat(first + HOUR + 15 * MINUTE);
+  assert.equal(context().tombstones.has('b'), false, 'b was stopped more than an hour ago');
+  assert.deepEqual(context().tombstones.get('a'), ['m.1', 'm.3'], 'a was stopped again 55 minutes ago');
+  beat(first + HOUR + 21 * MINUTE);
+  assert.equal(context().tombstones.has('a'), false);
+});
+
 test('a listing after a version has only what changed, and names every task the worker holds; one after a version it never reached has everything', async () => {
   const { worker, context } = startWorker({ ms: Infinity, max: Infinity });
   worker.send({ type: 'task.run', task: task('old', { Placement: 'm.1' }), at: at(0) });
