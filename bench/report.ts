@@ -486,6 +486,30 @@ ${phaseWhen(x, r)}.
 `;
 }
 
+/** Scale, retained: the heap a manager keeps of tasks it ran, stopped and pruned. */
+function scaleRetained(r: Json, x: Json, rows: string[]): string {
+  const heaps = (y: Json) => y.heapMB.map((mb: number) => `${fmt(mb, 1)} MB`).join(', ');
+  const before = x.baseline ? ` / ${fmt(x.baseline.bytesPerTaskRun)} B before (${x.baseline.root})` : '';
+  rows.push(
+    `| | heap kept per task run, stopped and pruned, after the first ${fmt(x.n)} (${x.rounds} rounds of ${fmt(x.n)}, one manager, FAKE runtime) | **${fmt(x.bytesPerTaskRun)} B**${before} | none set (the issue: cost follows the work, not the history) | no target |`,
+  );
+  return `### Retained: what is kept of tasks that are gone (${phaseWhen(x, r)})
+
+One manager with its worker (bench/scale-server.ts, \`CUBE_RETENTION_MAX=0\`): each round POSTs ${fmt(x.n)} tasks, waits until all
+are Running, DELETEs them, waits until all are Completed, asks for a sweep (\`POST /gc\`, after which \`GET /tasks\` must be empty)
+and reads the V8 heap after a full GC. Bounded buffers (the worker's last 4,096 changes, the event log) fill in the first round;
+after it, the heap per task run is **${fmt(x.bytesPerTaskRun)} B** (heap over the start after each round: ${heaps(x)}).${
+    x.baseline
+      ? `
+
+The same rounds on ${x.baseline.root}, after, in the same run: **${fmt(x.baseline.bytesPerTaskRun)} B** per task run (${heaps(x.baseline)}).
+There, XState kept two transition lookups for every task a worker ever ran: it memoizes them per event type, and each task
+actor's snapshot and done events carry the actor's id in their type. Shards now retire (machines/shard-pool.ts).`
+      : ''
+  }
+`;
+}
+
 /** Scale (bench/scale.ts, issue 13): rates and heap, idle cost, start time and paging, each phase as last measured. */
 function scaleSection(r: Json, summary: string[]): string {
   const parts: string[] = [];
@@ -498,6 +522,8 @@ function scaleSection(r: Json, summary: string[]): string {
   else notMeasured('start time with 50k finished tasks', rows);
   if (r.paging) parts.push(scalePaging(r, r.paging, rows));
   else notMeasured('`GET /tasks` latency while 50 clients page through it', rows);
+  if (r.retained) parts.push(scaleRetained(r, r.retained, rows));
+  else notMeasured('heap kept per task run and pruned', rows);
   summary.push(rows[0]!.replace(/^\| \|/, '| [Scale](#scale) |'), ...rows.slice(1));
   const history = r.history
     ? ` The history of the idle, start and paging phases (${fmt(r.history.n)} tasks POSTed, Running, DELETEd) took ${fmt(r.history.seconds, 1)} s to make.`
@@ -510,9 +536,10 @@ function scaleSection(r: Json, summary: string[]): string {
 bench/scale.ts: what a manager costs as its work and its history grow, through its public API only; each comparison measured
 in one run, alternating, medians. A phase may come from a run of its own: each says when it was measured.${history}
 
-**Run it:** \`npm run build && node --import tsx bench/scale.ts\` — options \`--phases rates,idle,start,paging\`, \`--rounds 3\`,
+**Run it:** \`npm run build && node --import tsx bench/scale.ts\` — options \`--phases rates,idle,start,paging,retained\`, \`--rounds 3\`,
 \`--sizes 1000,10000,50000,100000\`, \`--baseline DIR\`, \`--profile\`, \`--history 50000\`, \`--idle-window 40\`, \`--reconcile SECONDS\`,
-\`--start-rounds 5\`, \`--pagers 50\`, \`--page 500\`, \`--whole-readers 5\`, \`--quiet-wait 180\`. No Docker.
+\`--start-rounds 5\`, \`--pagers 50\`, \`--page 500\`, \`--whole-readers 5\`, \`--quiet-wait 180\`, \`--retained-tasks 10000\`,
+\`--retained-rounds 4\`. No Docker.
 
 ${parts.join('\n')}`;
 }

@@ -5,10 +5,11 @@
 // as `cube start --runtime fake` keeps them. Every comparison is measured in
 // one run, alternating, and reported as medians and a ratio.
 //
-//   node --import tsx bench/scale.ts [--phases rates,idle,start,paging] [--rounds 3]
+//   node --import tsx bench/scale.ts [--phases rates,idle,start,paging,retained] [--rounds 3]
 //     [--baseline DIR] [--sizes 1000,10000,50000,100000]
 //     [--history 50000] [--idle-window 40] [--reconcile SECONDS] [--start-rounds 5]
 //     [--pagers 50] [--page 500] [--whole-readers 5] [--quiet-wait 180]
+//     [--retained-tasks 10000] [--retained-rounds 4] [--retained-baseline DIR]
 //
 // - rates:  tasks/s from the first POST /tasks to every task seen Running on
 //           GET /events, 64 requests in flight, at 1k, 10k, 50k and 100k
@@ -29,6 +30,9 @@
 // - paging: GET /tasks?limit=1 latency alone and while --pagers clients page
 //           through every task (and --whole-readers read it unpaged)
 //           (bench/scale-paging.ts).
+// - retained: the heap one manager keeps after rounds of tasks run, stopped
+//           and pruned (bench/scale-retained.ts), per task run after the first
+//           round; with --retained-baseline, the same on that checkout after.
 // Before it starts (and each round), it waits up to --quiet-wait seconds for
 // other processes to go quiet, and records how busy they were.
 // A phase not run keeps its last result in docs/benchmarks/scale.json, with
@@ -43,6 +47,7 @@ import { followEvents, postAll, startServer } from './scale-client.js';
 import { freshDir, makeHistory, removeDir } from './scale-history.js';
 import { idle } from './scale-idle.js';
 import { paging } from './scale-paging.js';
+import { retained } from './scale-retained.js';
 import { start } from './scale-start.js';
 
 function option(name: string, fallback: string): string {
@@ -51,7 +56,7 @@ function option(name: string, fallback: string): string {
 }
 const list = (text: string) => text.split(',').filter(Boolean);
 
-const phases = new Set(list(option('phases', 'rates,idle,start,paging')));
+const phases = new Set(list(option('phases', 'rates,idle,start,paging,retained')));
 const baseline = option('baseline', '/work/base-a57e813');
 const rounds = Number(option('rounds', '3'));
 const sizes = list(option('sizes', '1000,10000,50000,100000')).map(Number);
@@ -156,7 +161,7 @@ async function rates() {
   };
 }
 
-const PHASES = ['rates', 'idle', 'start', 'paging'] as const;
+const PHASES = ['rates', 'idle', 'start', 'paging', 'retained'] as const;
 /** The phases that run on the history (bench/scale-history.ts). */
 const HISTORY_PHASES = ['idle', 'start', 'paging'];
 
@@ -216,6 +221,14 @@ async function main() {
   const result: Record<string, unknown> = { machineAtStart: quiet, rounds, ...keptPhases() };
   if (phases.has('rates')) result['rates'] = await rates();
   if (HISTORY_PHASES.some((phase) => phases.has(phase))) await historyPhases(result);
+  if (phases.has('retained')) {
+    result['retained'] = await retained({
+      root,
+      baseline: option('retained-baseline', '') || undefined,
+      n: Number(option('retained-tasks', '10000')),
+      rounds: Number(option('retained-rounds', '4')),
+    });
+  }
   console.log(`saved ${saveResult('scale', result)}`);
 }
 
