@@ -70,12 +70,21 @@ export const oneOf =
       ? undefined
       : `${path}: expected one of ${options.map((o) => JSON.stringify(o)).join(', ')}, got ${describe(value)}`;
 
-/** A real calendar date: Date.parse quietly turns 2026-02-30 into March 2. */
+/** Days in each month of a common year. */
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * A real calendar date (proleptic Gregorian, as Date counts): Date.parse
+ * quietly turns 2026-02-30 into March 2. Arithmetic, not a Date: every record
+ * read carries several times, and a listing reads thousands of records.
+ */
 const realDate = (text: string): boolean => {
-  const [year, month, day] = text.slice(0, 10).split('-').map(Number) as [number, number, number];
-  const date = new Date(0);
-  date.setUTCFullYear(year, month - 1, day); // not Date.UTC, which reads year 1 as 1901
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+  const year = Number(text.slice(0, 4));
+  const month = Number(text.slice(5, 7));
+  const day = Number(text.slice(8, 10));
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= DAYS[month - 1]! + (leap ? 1 : 0);
 };
 
 export const rfc3339: Check = (value, path) =>
