@@ -40,10 +40,12 @@ export function machine() {
 }
 
 /** The commit measured, and whether the work tree differed from it (src/ and machines/ only). */
-export function source(): { commit: string; changedFiles: number } {
+export function source(checkout = root): { commit: string; changedFiles: number } {
   try {
-    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
-    const changed = execFileSync('git', ['status', '--porcelain', '--', 'src', 'machines'], { cwd: root, encoding: 'utf8' }).split('\n').filter(Boolean).length;
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: checkout, encoding: 'utf8' }).trim();
+    const changed = execFileSync('git', ['status', '--porcelain', '--', 'src', 'machines'], { cwd: checkout, encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean).length;
     return { commit, changedFiles: changed };
   } catch {
     return { commit: 'unknown', changedFiles: 0 };

@@ -489,7 +489,7 @@ ${phaseWhen(x, r)}.
 /** Scale, retained: the heap a manager keeps of tasks it ran, stopped and pruned. */
 function scaleRetained(r: Json, x: Json, rows: string[]): string {
   const heaps = (y: Json) => y.heapMB.map((mb: number) => `${fmt(mb, 1)} MB`).join(', ');
-  const before = x.baseline ? ` / ${fmt(x.baseline.bytesPerTaskRun)} B before (${x.baseline.root})` : '';
+  const before = x.baseline ? ` / ${fmt(x.baseline.bytesPerTaskRun)} B at ${x.baseline.commit}, before shards retired` : '';
   rows.push(
     `| | heap kept per task run, stopped and pruned, after the first ${fmt(x.n)} (${x.rounds} rounds of ${fmt(x.n)}, one manager, FAKE runtime) | **${fmt(x.bytesPerTaskRun)} B**${before} | none set (the issue: cost follows the work, not the history) | no target |`,
   );
@@ -502,7 +502,7 @@ after it, the heap per task run is **${fmt(x.bytesPerTaskRun)} B** (heap over th
     x.baseline
       ? `
 
-The same rounds on ${x.baseline.root}, after, in the same run: **${fmt(x.baseline.bytesPerTaskRun)} B** per task run (${heaps(x.baseline)}).
+The same rounds on commit ${x.baseline.commit} (checkout ${x.baseline.root}), after, in the same run: **${fmt(x.baseline.bytesPerTaskRun)} B** per task run (${heaps(x.baseline)}).
 There, XState kept two transition lookups for every task a worker ever ran: it memoizes them per event type, and each task
 actor's snapshot and done events carry the actor's id in their type. Shards now retire (machines/shard-pool.ts).`
       : ''

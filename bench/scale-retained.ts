@@ -8,7 +8,7 @@
 // per task run since should be about nothing (bounded buffers, such as the
 // worker's last 4,096 changes, fill in the first round).
 import { nanoid } from 'nanoid';
-import { round } from './lib.js';
+import { round, source } from './lib.js';
 import { followEvents, postAll, sendAll, startServer } from './scale-client.js';
 import { freshDir, removeDir } from './scale-history.js';
 
@@ -25,7 +25,10 @@ const IN_FLIGHT = 64;
 export async function retained(options: RetainedOptions) {
   const { n, rounds } = options;
   const mine = await keptBy(options.root, n, rounds);
-  const baseline = options.baseline === undefined ? undefined : { root: options.baseline, ...(await keptBy(options.baseline, n, rounds)) };
+  const baseline =
+    options.baseline === undefined
+      ? undefined
+      : { root: options.baseline, commit: source(options.baseline).commit, ...(await keptBy(options.baseline, n, rounds)) };
   return { at: new Date().toISOString(), n, rounds, ...mine, ...(baseline ? { baseline } : {}) };
 }
 
