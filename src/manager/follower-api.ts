@@ -13,13 +13,15 @@ import { emptyHeld, holdTask } from '../scheduler/index.js';
 import { forwardToLeader, type ForwardOptions } from './forward.js';
 import type { LeaderInfo } from './leadership.js';
 import type { ManagerView } from './manager-view.js';
-import { nodeView } from './node-view.js';
+import { nodeView, type Scheme } from './node-view.js';
 
 export interface FollowerOptions {
   reads: EtcdReads;
   leader(): LeaderInfo | undefined;
   managers(): Promise<ManagerView[]>;
   forward(): ForwardOptions;
+  /** How managers call workers. */
+  scheme: Scheme;
 }
 
 /** A read from etcd that fails is answered 503 with etcd's trouble. */
@@ -60,10 +62,13 @@ export function addFollowerRoutes(router: Router, options: FollowerOptions): voi
     const workers = records
       .filter((r) => r.Joined)
       .map((r) => ({
-        ...nodeView({
-          ...newWorkerEntry({ name: r.Name, address: r.Address, draining: r.Draining, joined: true }, r.Since, policy),
-          problem: 'no manager leads right now',
-        }),
+        ...nodeView(
+          {
+            ...newWorkerEntry({ name: r.Name, address: r.Address, draining: r.Draining, joined: true }, r.Since, policy),
+            problem: 'no manager leads right now',
+          },
+          options.scheme,
+        ),
       }));
     ctx.body = [...workers, ...managers];
   });

@@ -21,6 +21,7 @@ import { EtcdWriter } from '../store/etcd-writer.js';
 import { workersToStart } from '../store/node-records.js';
 import { addUiRoutes, isUiPath } from '../ui/routes.js';
 import { addFollowerRoutes } from './follower-api.js';
+import { workerScheme } from './node-view.js';
 import { LEADER_HEADER } from './forward.js';
 import { Leadership, type ManagerIdentity } from './leadership.js';
 import { addManagerRoutes, managerRoutesHint } from './api.js';
@@ -197,6 +198,7 @@ export async function startHaManager(options: StartManagerOptions, settings: Set
     leader: () => leadership.leader(),
     managers: () => listManagers(connection, leadership),
     forward: () => ({ me: me.name, trouble: leadership.problem(), timeoutMs: stopWaitMs + 10_000, fetch: toLeader }),
+    scheme: workerScheme(settings.tlsDir),
   });
   const asFollower = followerRouter.routes();
   const followerMethods = followerRouter.allowedMethods();

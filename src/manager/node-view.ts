@@ -31,7 +31,7 @@ export interface NodeView {
   // The book's keys.
   /** The host of the worker's address ("" for a worker in the manager's process). */
   Ip: string;
-  /** The worker's API, "http://host:port" ("" when it has none). */
+  /** The worker's API as the manager calls it, "http://host:port" or "https://host:port" ("" when it has none). */
   Api: string;
   /** kB, as the book counts memory. */
   Memory: number;
@@ -45,6 +45,10 @@ export interface NodeView {
   Stats: BookStats | null;
 }
 
+/** How the manager calls its workers: HTTPS when the cluster has TLS (CUBE_TLS_DIR), else HTTP. */
+export type Scheme = 'http' | 'https';
+export const workerScheme = (tlsDir: string): Scheme => (tlsDir ? 'https' : 'http');
+
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The book's keys of a worker's stats: a Cube worker sends them beside its own, a book worker's proxy keeps them. */
@@ -56,7 +60,7 @@ function bookKeys(stats: WorkerStats | null): BookStats | null {
 
 const hostOf = (address: string) => (address === 'in-process' ? '' : address.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1'));
 
-export function nodeView(worker: WorkerEntry): NodeView {
+export function nodeView(worker: WorkerEntry, scheme: Scheme): NodeView {
   const stats = worker.stats;
   const hasApi = worker.address !== 'in-process';
   return {
@@ -81,7 +85,7 @@ export function nodeView(worker: WorkerEntry): NodeView {
     Runtime: stats?.Runtime ?? 'unknown',
     Reserved: { Cpu: worker.held.cpu, Memory: worker.held.memory, Disk: worker.held.disk, Tasks: worker.held.tasks },
     Ip: hostOf(worker.address),
-    Api: hasApi ? `http://${worker.address}` : '',
+    Api: hasApi ? `${scheme}://${worker.address}` : '',
     Memory: Math.floor((stats?.MemoryTotal ?? 0) / 1024),
     MemoryAllocated: Math.ceil(worker.held.memory / 1024),
     Disk: stats?.DiskTotal ?? 0,

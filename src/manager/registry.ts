@@ -10,7 +10,7 @@ import { joinRefusal, removalRefusal } from '../../machines/manager/membership.j
 import type { Book } from '../../machines/manager/book.js';
 import { HttpError } from '../http/errors.js';
 import type { NodeRecord } from '../store/node-records.js';
-import { nodeView, type NodeView } from './node-view.js';
+import { nodeView, type NodeView, type Scheme } from './node-view.js';
 import type { ManagerRef } from './service.js';
 import type { ManagerWriter } from './writes.js';
 
@@ -21,6 +21,8 @@ export interface RegistryOptions {
   joinTtlMs: number;
   /** Whether the store expires registrations itself (etcd leases); else they are swept here. */
   storeExpires: boolean;
+  /** How the manager calls its workers. */
+  scheme: Scheme;
 }
 
 export class Registry {
@@ -52,7 +54,7 @@ export class Registry {
   private view(name: string): NodeView {
     const worker = this.book().workers.get(name);
     if (!worker) throw new HttpError(404, `no worker ${name}; GET /nodes lists the workers`);
-    return nodeView(worker);
+    return nodeView(worker, this.options.scheme);
   }
 
   /** Stores a change, answering 503 with the store's reason when it cannot. */
@@ -70,7 +72,7 @@ export class Registry {
     if (refusal) throw new HttpError(409, refusal);
     const known = this.book().workers.get(name);
     // A worker of --workers (or of this process) that joins as well needs no registration: it is there.
-    if (known && !known.joined) return { node: nodeView(known), joined: false };
+    if (known && !known.joined) return { node: nodeView(known, this.options.scheme), joined: false };
     const record: NodeRecord = { Name: name, Address: address, Joined: true, Draining: known?.draining ?? false, Since: now() };
     await this.store(`the registration of worker ${name}`, () => this.writes.putNode(record, this.options.joinTtlMs));
     this.renewed.set(name, Date.now());

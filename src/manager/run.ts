@@ -14,6 +14,7 @@ import type { Runtimes } from '../worker/logic.js';
 import type { WorkerWrites } from '../worker/writes.js';
 import { managerLogic, placementPolicy } from './logic.js';
 import { Registry } from './registry.js';
+import { workerScheme } from './node-view.js';
 import { ManagerService } from './service.js';
 import type { ManagerWriter } from './writes.js';
 
@@ -61,7 +62,8 @@ export function runManager(options: ManagerRunOptions): ManagerRun {
     systemId: 'manager',
     ...(inspection ? { inspect: inspection.inspect } : {}),
   });
-  const service = new ManagerService(actor, writes, log, options.intents);
+  const scheme = workerScheme(settings.tlsDir);
+  const service = new ManagerService(actor, writes, log, options.intents, scheme);
   // This start's placements are known as its own after a restart, even once their tasks are pruned.
   const unwritten = (error: unknown) =>
     log(`the manager store could not keep this start's identity (${(error as Error).message}); stale copies of its tasks may be adopted after a restart`);
@@ -71,7 +73,7 @@ export function runManager(options: ManagerRunOptions): ManagerRun {
     unwritten(error);
   }
   actor.start();
-  const registry = new Registry(actor, writes, { joinTtlMs: settings.joinTtlMs, storeExpires: options.storeExpires ?? false });
+  const registry = new Registry(actor, writes, { joinTtlMs: settings.joinTtlMs, storeExpires: options.storeExpires ?? false, scheme });
   return {
     service,
     registry,

@@ -17,7 +17,7 @@ import { samePlacement } from '../vocabulary/placement.js';
 import type { ManagerWriter } from './writes.js';
 import { silentLog, type Log } from '../log.js';
 import { TaskState, type StateName, type Task } from '../vocabulary/task.js';
-import { nodeView, type NodeView } from './node-view.js';
+import { nodeView, type NodeView, type Scheme } from './node-view.js';
 import { positionOf, TaskOrder, tokenOf } from './task-order.js';
 
 export type ManagerRef = ActorRefFrom<ManagerMachine>;
@@ -62,6 +62,8 @@ export class ManagerService {
     log: Log = silentLog,
     /** Group commit of intents (src/store/intent-batch.ts): commands of one turn are sent together, their intents written in one transaction. */
     intents?: IntentBatch,
+    /** How the manager calls its workers, as GET /nodes shows their Api. */
+    readonly scheme: Scheme = 'http',
   ) {
     setMaxListeners(0, this.serving.signal); // every command waiting for its write listens
     this.target = actor as unknown as CommandTarget;
@@ -177,7 +179,7 @@ export class ManagerService {
   }
 
   nodes(): NodeView[] {
-    return [...this.book().workers.values()].map(nodeView);
+    return [...this.book().workers.values()].map((worker) => nodeView(worker, this.scheme));
   }
 
   log(): LogEntry[] {

@@ -117,6 +117,7 @@ test('with --tls-dir (and a token), the cluster runs a real task over mutual TLS
   assert.match(nodes.get(address(plain)).Problem, /ECONNRESET|SSL|TLS|socket|closed/i);
   assert.notEqual(nodes.get(address(impostor)).State, 'up', 'a worker with a certificate of another CA is not taken');
   assert.match(nodes.get(address(impostor)).Problem, /certificate|VERIFY|SELF_SIGNED/i);
+  assert.equal(nodes.get(address(good)).Api, good.url, 'GET /nodes names the worker’s API as the manager calls it, over HTTPS');
 
   // The cube command, with the client certificate, runs a real container on the good worker.
   const taskFile = join(mkdtempSync(join(tmpdir(), 'cube-tls-task-')), 'task.json');

@@ -152,16 +152,17 @@ test('a node in /nodes: the protocol, and the book’s keys beside Cube’s', ()
     joined: false,
     held: { ...emptyHeld(), memory: 2 * 1024 * 1024, disk: 5000, tasks: 1 },
   });
-  const fromBook = nodeView(entry('10.0.0.7:5555', { ...statsFromBook(book, { usage: 0, count: 2 }, 'b', 0), Protocol: 'book' }));
+  const fromBook = nodeView(entry('10.0.0.7:5555', { ...statsFromBook(book, { usage: 0, count: 2 }, 'b', 0), Protocol: 'book' }), 'http');
   assert.deepEqual(
     [fromBook.Protocol, fromBook.Ip, fromBook.Api, fromBook.Memory, fromBook.MemoryAllocated, fromBook.Disk, fromBook.DiskAllocated, fromBook.Role],
     ['book', '10.0.0.7', 'http://10.0.0.7:5555', 24683656, 2048, 270553174016, 5000, 'worker'],
   );
   assert.deepEqual(Object.keys(fromBook.Stats!), Object.keys(bookRecording('stats.json').json));
-  const local = nodeView(entry('in-process', workerStats('w1')));
+  const local = nodeView(entry('in-process', workerStats('w1')), 'https');
   assert.deepEqual([local.Protocol, local.Ip, local.Api, local.Stats], ['cube', '', '', null], 'stats without the book’s keys: no Stats');
-  assert.equal(nodeView(entry('[::1]:5555', null)).Protocol, 'unknown');
-  assert.equal(nodeView(entry('[::1]:5555', null)).Ip, '::1');
+  assert.equal(nodeView(entry('[::1]:5555', null), 'http').Protocol, 'unknown');
+  assert.equal(nodeView(entry('[::1]:5555', null), 'http').Ip, '::1');
+  assert.equal(nodeView(entry('[::1]:5555', null), 'https').Api, 'https://[::1]:5555', 'a manager with TLS calls its workers over HTTPS, and says so');
   // The book's manager reads these keys: the recording's node has them all.
   const recordedNode = bookRecording('manager-nodes.json').json[0];
   for (const key of Object.keys(recordedNode)) assert.ok(key in fromBook, key);
