@@ -89,6 +89,7 @@ export type ManagerEmitted =
   /** A worker took a new placement (its first report) or refused it: what a user's restart waits for. */
   | { type: 'placement.answered'; id: string; placement: string; refusal?: string }
   | { type: 'worker.changed'; worker: WorkerEntry }
+  | { type: 'worker.removed'; name: string }
   | { type: 'log'; entry: LogEntry }
   /** Finished tasks left the book (retention): they are no more. */
   | { type: 'tasks.pruned'; ids: string[] }
@@ -127,6 +128,7 @@ function effects(enqueue: Enqueue, book: Book): Effects {
     placementAnswered: (id, placement, refusal) => enqueue.emit({ type: 'placement.answered', id, placement, ...(refusal === undefined ? {} : { refusal }) }),
     refused: (id, reason, status, requestId) => enqueue.emit({ type: 'task.refused', id, reason, status, ...(requestId === undefined ? {} : { requestId }) }),
     workerChanged: (worker) => enqueue.emit({ type: 'worker.changed', worker: { ...worker } }),
+    workerRemoved: (name) => enqueue.emit({ type: 'worker.removed', name }),
     note: (entry) => {
       book.log.push(entry);
       if (book.log.length > LOG_LIMIT) book.log.splice(0, book.log.length - LOG_LIMIT);

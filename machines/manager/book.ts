@@ -129,6 +129,8 @@ export interface Effects {
   /** A user's command is refused after all (its intent could not be written), with the status that says so. */
   refused(id: string, reason: string, status: number, requestId: string | undefined): void;
   workerChanged(worker: WorkerEntry): void;
+  /** A worker was forgotten (cube node rm): whoever shows the workers drops it. */
+  workerRemoved(name: string): void;
   note(entry: LogEntry): void;
   /** Finished tasks were pruned: remove their records from the store. */
   pruned(ids: string[]): void;

@@ -86,6 +86,7 @@ export function removalRefusal(book: Book, name: string): string | undefined {
 export function remove(book: Book, policy: PlacementPolicy, name: string, at: string, fx: Effects): void {
   if (!book.workers.delete(name)) return;
   book.heard.delete(name);
+  fx.workerRemoved(name);
   fx.note({ Time: at, Type: 'Worker Removed', Message: `worker ${name} is forgotten`, Worker: name });
   for (const task of [...book.tasks.values()]) {
     if (task.Worker !== name) continue;

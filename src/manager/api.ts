@@ -140,6 +140,7 @@ export function addManagerRoutes(router: Router, service: ManagerService, stopWa
     stream.onClose(
       service.onEvent((event) => {
         if (event.type === 'worker.changed') stream.send('node.updated', { node: nodeView(event.worker, service.scheme) });
+        else if (event.type === 'worker.removed') stream.send('node.removed', { name: event.name });
         else if (event.type === 'task.updated') {
           if (wanted(event.task)) stream.send(event.type, event, event.task.Version);
         } else if (event.type === 'log' && (only === undefined || event.entry.Task === only)) stream.send(event.type, event);

@@ -280,7 +280,7 @@ export class ManagerService {
 
   /** Everything the manager reports, for GET /events. */
   onEvent(listener: (event: ManagerEmitted) => void): () => void {
-    const subscriptions = (['task.updated', 'worker.changed', 'log'] as const).map((type) => this.actor.on(type, listener));
+    const subscriptions = (['task.updated', 'worker.changed', 'worker.removed', 'log'] as const).map((type) => this.actor.on(type, listener));
     return () => subscriptions.forEach((s) => s.unsubscribe());
   }
 

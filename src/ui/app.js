@@ -284,6 +284,10 @@ const page = /** @type {CubeWindow} */ (window);
         nodes.set(data.node.Name, data.node);
         renderNodes();
         break;
+      case 'node.removed':
+        nodes.delete(data.name);
+        renderNodes();
+        break;
       case 'log':
         addLog(data.entry, true);
         break;

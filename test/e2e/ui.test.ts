@@ -401,3 +401,20 @@ test('after the manager restarts, the view reconnects from the last version it r
     [],
   );
 });
+
+test('a worker forgotten with cube node rm leaves the view at once (node.removed), without a reload', async (t) => {
+  const manager = await startManager({ port: 0, settings: testSettings(), log: silentLog });
+  t.after(() => manager.close());
+  const { page, problems } = await browse(t, manager.url);
+  await page.goto(`${manager.url}/ui`);
+  await page.locator('#status[data-status="live"]').waitFor();
+  // A worker that joins at an address where nothing answers: it can be drained, then forgotten.
+  const name = `gone-${nanoid(6).replace(/[^a-zA-Z0-9]/g, 'x')}`;
+  assert.equal((await post(`${manager.url}/nodes`, { Name: name, Address: '127.0.0.1:9' })).status, 201);
+  await page.locator(`#nodes li[data-node="${name}"]`).waitFor();
+  assert.equal((await post(`${manager.url}/nodes/${name}/drain`, {})).status, 200);
+  assert.equal((await del(`${manager.url}/nodes/${name}`)).status, 204);
+  await page.locator(`#nodes li[data-node="${name}"]`).waitFor({ state: 'detached' });
+  assert.equal((await get<unknown[]>(`${manager.url}/nodes`)).body.length, 0);
+  assert.deepEqual(problems, []);
+});

@@ -125,6 +125,8 @@ test('a drained worker takes no new tasks; its tasks move to the others and its 
 
 test('only a joined worker that is drained or down can be removed; its tasks are placed again and its proxy stops', () => {
   const { manager, book, up, proxy } = startManager(['w1']);
+  const removed: string[] = [];
+  manager.on('worker.removed', (event) => removed.push(event.name));
   manager.send({ type: 'worker.join', name: 'j1', address: 'j1:5555', at: at(1) });
   up('w1', 2);
   up('j1', 2);
@@ -151,6 +153,7 @@ test('only a joined worker that is drained or down can be removed; its tasks are
   assert.equal(proxy('j1').stopped, true);
   assert.equal(book().done.has('b'), true, 'a stop asked of a task on it is complete (and kept as a Completed task)');
   assert.ok(book().log.some((e) => e.Type === 'Worker Removed' && e.Worker === 'j1'));
+  assert.deepEqual(removed, ['j1'], 'the removal is announced once (GET /events: node.removed)');
   // It may join again later, as new.
   manager.send({ type: 'worker.join', name: 'j1', address: 'j1:5556', at: at(10_005) });
   assert.equal(book().workers.get('j1')!.state, 'unknown');
