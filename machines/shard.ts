@@ -10,8 +10,8 @@ import { taskMachine, type TaskMachineEvent, type TaskPolicy, type TaskSnapshot 
 import type { Task } from '../src/vocabulary/task.js';
 
 export type ShardEvent =
-  /** Start an actor for a task: new (Pending) or restored from disk. */
-  | { type: 'shard.spawn'; task: Task; at?: string }
+  /** Start an actor for a task: new (Pending, and `first` is what schedules it) or restored from disk. */
+  | { type: 'shard.spawn'; task: Task; at?: string; first?: TaskMachineEvent }
   /** Deliver an event to a task's actor, if the shard has it. */
   | { type: 'shard.forward'; id: string; event: TaskMachineEvent }
   /** Stop a task's actor without a word: its task was pruned (retention). */
@@ -49,6 +49,8 @@ export const shardMachine = setup({
           input: { task: event.task, policy: context.policy, ...(event.at === undefined ? {} : { at: event.at }) },
           syncSnapshot: true,
         });
+        // In the same turn as the spawn: no event of its own through the shard.
+        if (event.first) enqueue.sendTo(id, event.first);
       }),
     },
     'shard.forward': {

@@ -391,7 +391,7 @@ export const workerMachine = setup({
       return {};
     }),
     /** Gives a task an actor, in a shard with room (opening a shard when all are full). */
-    spawnTask: enqueueActions(({ context, enqueue, self }, params: { task: Task; at?: string }) => {
+    spawnTask: enqueueActions(({ context, enqueue, self }, params: { task: Task; at?: string; first?: TaskMachineEvent }) => {
       const { shard, opened } = place(context.pool, params.task.ID);
       if (opened) {
         // The shard logic as src/ provides it, as a definition of its own, whose
@@ -403,7 +403,12 @@ export const workerMachine = setup({
         const spawnShard = enqueue.spawnChild as unknown as (logic: typeof shardMachine, options: { id: string; input: ShardInput }) => void;
         spawnShard(logic, { id: shard, input: { worker: context.name, policy: context.policy } });
       }
-      enqueue.sendTo(shard, { type: 'shard.spawn', task: params.task, ...(params.at === undefined ? {} : { at: params.at }) });
+      enqueue.sendTo(shard, {
+        type: 'shard.spawn',
+        task: params.task,
+        ...(params.at === undefined ? {} : { at: params.at }),
+        ...(params.first === undefined ? {} : { first: params.first }),
+      });
     }),
     /** Delivers an event to a task's actor; a task with none (Completed, or unknown) ignores it. */
     toTask: enqueueActions(({ context, enqueue }, params: { id: string; event: TaskMachineEvent }) => {
@@ -577,8 +582,7 @@ export const workerMachine = setup({
           if (!intent) return;
           context.intents.delete(event.id);
           if (intent.kind === 'run') {
-            enqueue({ type: 'spawnTask', params: { task: intent.task } });
-            enqueue({ type: 'toTask', params: { id: event.id, event: { type: 'schedule', worker: context.name, at: intent.run.at } } });
+            enqueue({ type: 'spawnTask', params: { task: intent.task, first: { type: 'schedule', worker: context.name, at: intent.run.at } } });
             return;
           }
           enqueue({ type: 'leaveTombstone', params: { id: event.id, placement: intent.placement, at: intent.stop.at } });
