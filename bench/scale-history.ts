@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nanoid } from 'nanoid';
 import { root } from './lib.js';
-import { followEvents, postAll, sendAll, spawnCubeStart, type Call } from './scale-client.js';
+import { followEvents, postAll, sendAll, spawnCubeStart, type Call, type EventCounter } from './scale-client.js';
 
 /** Retention keeps up to this many finished tasks in every run, on both sides of a comparison, so the history is not pruned. */
 export const RETENTION_MAX = 100_000;
@@ -63,19 +63,9 @@ export async function makeHistory(n: number, extra: Record<string, string>): Pro
   try {
     const events = await followEvents(cube.url);
     await events.workerUp;
-    const ids = Array.from({ length: n }, () => nanoid());
     const progress = setInterval(() => console.log(`  history: ${events.events} events so far`), 10_000);
     try {
-      await postAll(
-        cube.url,
-        ids.map((ID, i) => JSON.stringify({ Task: { ID, Name: `history-${i}`, Image: IMAGE } })),
-        IN_FLIGHT,
-      );
-      await events.reached(2, n);
-      // 202: the stop is stored and carried out; every task is seen Completed below either way.
-      const deletes: Call[] = ids.map((id) => ({ method: 'DELETE', path: `/tasks/${id}` }));
-      await sendAll(cube.url, deletes, IN_FLIGHT, [202, 204]);
-      await events.reached(3, n);
+      await runAndStop(cube.url, events, n, 'history');
     } finally {
       clearInterval(progress);
       events.close();
@@ -84,6 +74,25 @@ export async function makeHistory(n: number, extra: Record<string, string>): Pro
     await cube.stop();
   }
   return { dir, seconds: (performance.now() - begin) / 1000 };
+}
+
+/**
+ * POSTs `n` new tasks named `<name>-<i>`, waits until `events` (a fresh
+ * GET /events of that manager) has seen every one Running, DELETEs them all
+ * and waits until it has seen every one Completed.
+ */
+export async function runAndStop(url: string, events: EventCounter, n: number, name: string): Promise<void> {
+  const ids = Array.from({ length: n }, () => nanoid());
+  await postAll(
+    url,
+    ids.map((ID, i) => JSON.stringify({ Task: { ID, Name: `${name}-${i}`, Image: IMAGE } })),
+    IN_FLIGHT,
+  );
+  await events.reached(2, n);
+  // 202: the stop is stored and carried out; every task is seen Completed below either way.
+  const deletes: Call[] = ids.map((id) => ({ method: 'DELETE', path: `/tasks/${id}` }));
+  await sendAll(url, deletes, IN_FLIGHT, [202, 204]);
+  await events.reached(3, n);
 }
 
 /** A copy of `history` (or an empty dir when it is undefined) for one round; the caller removes it. */

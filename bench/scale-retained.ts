@@ -7,10 +7,9 @@
 // with the work, not with history: from the first round to the last, the heap
 // per task run since should be about nothing (bounded buffers, such as the
 // worker's last 4,096 changes, fill in the first round).
-import { nanoid } from 'nanoid';
 import { round, source } from './lib.js';
-import { followEvents, postAll, sendAll, startServer } from './scale-client.js';
-import { freshDir, removeDir } from './scale-history.js';
+import { followEvents, startServer } from './scale-client.js';
+import { freshDir, removeDir, runAndStop } from './scale-history.js';
 
 export interface RetainedOptions {
   root: string;
@@ -19,8 +18,6 @@ export interface RetainedOptions {
   n: number;
   rounds: number;
 }
-
-const IN_FLIGHT = 64;
 
 export async function retained(options: RetainedOptions) {
   const { n, rounds } = options;
@@ -43,21 +40,11 @@ async function keptBy(root: string, n: number, rounds: number) {
     for (let r = 0; r < rounds; r++) {
       const events = await followEvents(server.url);
       await events.workerUp;
-      const ids = Array.from({ length: n }, () => nanoid());
-      await postAll(
-        server.url,
-        ids.map((ID, i) => JSON.stringify({ Task: { ID, Name: `retained-${r}-${i}`, Image: 'strm/helloworld-http' } })),
-        IN_FLIGHT,
-      );
-      await events.reached(2, n);
-      await sendAll(
-        server.url,
-        ids.map((id) => ({ method: 'DELETE', path: `/tasks/${id}` })),
-        IN_FLIGHT,
-        [202, 204],
-      );
-      await events.reached(3, n);
-      events.close();
+      try {
+        await runAndStop(server.url, events, n, `retained-${r}`);
+      } finally {
+        events.close();
+      }
       const gc = await fetch(`${server.url}/gc`, { method: 'POST' });
       if (gc.status !== 200) throw new Error(`POST /gc answered ${gc.status}: ${await gc.text()}`);
       const left = (await (await fetch(`${server.url}/tasks`)).json()) as unknown[];
