@@ -20,6 +20,7 @@ import { newTask, type Task } from '../../src/vocabulary/task.js';
 import { workerLogic } from '../../src/worker/logic.js';
 import { silentLog } from '../../src/log.js';
 import { workerStats } from '../helpers/stats.js';
+import { latestReported } from '../helpers/reported.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const at = (ms: number) => new Date(T0 + ms).toISOString();
@@ -85,29 +86,19 @@ function startManager(options: {
   });
   const refusals: string[] = [];
   manager.on('task.refused', (e) => refusals.push(e.reason));
-  latest(manager);
+  latestReported(manager);
   manager.start();
   running.push(manager);
   return { manager, runtimes, remote: (name: string) => remotes.get(name)!, refusals };
 }
 
 const task = (id: string, fields: Partial<Task> = {}) => newTask({ ID: id, Name: id, Image: 'img', ...fields });
-/** The newest record each manager reported, Completed ones included (the book keeps those in its store only). */
-const reported = new WeakMap<Actor<ManagerMachine>, Map<string, Task>>();
-const latest = (manager: Actor<ManagerMachine>) => {
-  if (!reported.has(manager)) {
-    const records = new Map<string, Task>();
-    manager.on('task.updated', ({ task }) => records.set(task.ID, task));
-    reported.set(manager, records);
-  }
-  return reported.get(manager)!;
-};
-const record = (manager: Actor<ManagerMachine>, id: string) => manager.getSnapshot().context.book.tasks.get(id) ?? latest(manager).get(id)!;
+const record = (manager: Actor<ManagerMachine>, id: string) => manager.getSnapshot().context.book.tasks.get(id) ?? latestReported(manager).get(id)!;
 const until = (manager: Actor<ManagerMachine>, id: string, ok: (t: Task) => boolean) =>
   waitFor(
     manager,
     (s) => {
-      const t = s.context.book.tasks.get(id) ?? latest(manager).get(id);
+      const t = s.context.book.tasks.get(id) ?? latestReported(manager).get(id);
       return t !== undefined && ok(t);
     },
     { timeout: 5000 },

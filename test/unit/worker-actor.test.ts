@@ -13,6 +13,7 @@ import { workerLogic } from '../../src/worker/logic.js';
 import { silentLog } from '../../src/log.js';
 import { MemoryTaskStore } from '../../src/store/task-store.js';
 import { WorkerWrites } from '../../src/worker/writes.js';
+import { latestReported } from '../helpers/reported.js';
 
 const policy: TaskPolicy = { restartLimit: 2, restartDelayMs: 0, restartDelayMaxMs: 0, healthFailures: 3 };
 const at = () => new Date().toISOString();
@@ -33,29 +34,19 @@ function startWorker(runtime: MemoryRuntime, restore: Task[] = [], writes = new 
   const worker = createActor(logic, { input: { name: 'w1', policy, shardCapacity: 2, restore } });
   const reports: FromWorker[] = [];
   worker.on('*', (event) => reports.push(event as FromWorker));
-  latest(worker);
+  latestReported(worker);
   worker.start();
   running.push(worker);
   return { worker, reports };
 }
 
 const task = (id: string, fields: Partial<Task> = {}) => newTask({ ID: id, Name: `n-${id}`, Image: 'img', ...fields });
-/** The newest record each worker reported, Completed ones included (a worker keeps those in its store only). */
-const reported = new WeakMap<Actor<WorkerMachine>, Map<string, Task>>();
-const latest = (worker: Actor<WorkerMachine>) => {
-  if (!reported.has(worker)) {
-    const records = new Map<string, Task>();
-    worker.on('task.updated', ({ task }) => records.set(task.ID, task));
-    reported.set(worker, records);
-  }
-  return reported.get(worker)!;
-};
-const record = (worker: Actor<WorkerMachine>, id: string) => worker.getSnapshot().context.tasks.get(id) ?? latest(worker).get(id);
+const record = (worker: Actor<WorkerMachine>, id: string) => worker.getSnapshot().context.tasks.get(id) ?? latestReported(worker).get(id);
 const until = (worker: Actor<WorkerMachine>, id: string, ok: (t: Task) => boolean) =>
   waitFor(
     worker,
     (s) => {
-      const t = s.context.tasks.get(id) ?? latest(worker).get(id);
+      const t = s.context.tasks.get(id) ?? latestReported(worker).get(id);
       return t !== undefined && ok(t);
     },
     { timeout: 5000 },
