@@ -6,9 +6,7 @@
 // remote workers the test speaks for and a store the test answers for.
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createActor, fromCallback } from 'xstate';
-import { managerMachine } from '../../machines/manager.js';
-import { placementPolicy } from '../../src/manager/logic.js';
+import { fromCallback } from 'xstate';
 import { ManagerService } from '../../src/manager/service.js';
 import type { ManagerWriter } from '../../src/manager/writes.js';
 import { afterWrites } from '../../src/manager/write-barrier.js';
@@ -42,7 +40,7 @@ function laterStore() {
 }
 
 function startManager(store: ManagerWriter) {
-  const { actor, received } = startManagerActor(store);
+  const { actor, received } = startManagerActor({ writes: store });
   running.push(actor);
   return { actor, service: new ManagerService(actor, store), received };
 }
@@ -127,22 +125,8 @@ test('a worker gets each run and stop only after every write made before it is s
     ),
     settled,
   );
-  const parent = createActor(
-    managerMachine.provide({
-      actors: { remoteWorker: proxy as never, clock: fromCallback(() => undefined) },
-      delays: { reconcileInterval: 1e9 },
-    }),
-    {
-      input: {
-        workers: [{ name: 'w1', address: 'w1:1' }],
-        placement: placementPolicy('roundrobin'),
-        heartbeatTtlMs: 1e9,
-        startedAt: new Date().toISOString(),
-        incarnation: 'i0',
-      },
-    },
-  );
-  parent.start();
+  // No stats: the worker is never up, so the manager itself sends it nothing.
+  const { actor: parent } = startManagerActor({ proxy, statsAt: false });
   running.push(parent);
   const child = parent.system.get('worker:w1')!;
   writes = new Promise<void>((resolve) => (release = resolve)); // a write under way

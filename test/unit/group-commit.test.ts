@@ -31,7 +31,7 @@ function startManager() {
   const store = new CountingStore();
   const intents = new IntentBatch();
   const writes = new ManagerWrites(store, 'test', silentLog, intents);
-  const { actor, received } = startManagerActor(writes);
+  const { actor, received } = startManagerActor({ writes });
   running.push(actor);
   const service = new ManagerService(actor, writes, silentLog, intents);
   return { service, store, received };

@@ -6,17 +6,15 @@
 // moves only when the test sends a tick.
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createActor, fromCallback, type AnyEventObject } from 'xstate';
-import { managerMachine, type ManagerEmitted } from '../../machines/manager.js';
+import type { ManagerEmitted } from '../../machines/manager.js';
 import { expired } from '../../machines/retention.js';
-import { managerWriteActions, placementPolicy } from '../../src/manager/logic.js';
 import { ManagerWrites } from '../../src/manager/writes.js';
 import { MemoryManagerStore } from '../../src/store/manager-store.js';
 import { silentLog } from '../../src/log.js';
-import type { FromWorker, ToWorker } from '../../src/vocabulary/protocol.js';
+import type { ToWorker } from '../../src/vocabulary/protocol.js';
 import type { Retention } from '../../src/vocabulary/retention.js';
 import { newTask, type Task } from '../../src/vocabulary/task.js';
-import { workerStats } from '../helpers/stats.js';
+import { startManagerActor } from '../helpers/manager-actor.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const at = (ms: number) => new Date(T0 + ms).toISOString();
@@ -44,35 +42,11 @@ test('a sweep takes the finished tasks older than the retention period, and the 
 
 /** A manager with one worker elsewhere (r1), spoken for by the test, and a memory store. */
 function startManager(retention: Retention, store = new MemoryManagerStore()) {
-  const received: ToWorker[] = [];
-  let say: (message: FromWorker) => void = () => undefined;
   const writes = new ManagerWrites(store, 'test', silentLog);
-  const logic = managerMachine.provide({
-    actions: managerWriteActions(writes),
-    actors: {
-      remoteWorker: fromCallback<ToWorker, { name: string; address: string }>(({ sendBack, receive }) => {
-        say = (m) => sendBack(m);
-        receive((m) => received.push(m));
-      }),
-      clock: fromCallback<AnyEventObject, { heartbeatTtlMs: number }>(() => undefined),
-    },
-    delays: { reconcileInterval: 1e9 },
-  });
-  const manager = createActor(logic, {
-    input: {
-      workers: [{ name: 'r1', address: 'r1:5555' }],
-      placement: placementPolicy('roundrobin'),
-      heartbeatTtlMs: 10 * HOUR,
-      startedAt: at(0),
-      incarnation: 'i0',
-      retention,
-    },
-  });
+  const { actor: manager, received, say } = startManagerActor({ writes, worker: 'r1', heartbeatTtlMs: 10 * HOUR, startedAt: at(0), retention, statsAt: at(1) });
   const emitted: ManagerEmitted[] = [];
   manager.on('*', (e) => emitted.push(e as ManagerEmitted));
-  manager.start();
   running.push(manager);
-  manager.send({ type: 'worker.stats', worker: 'r1', stats: workerStats('r1'), at: at(1) });
   const book = () => manager.getSnapshot().context.book;
   /** Runs a task to Running on r1, then to `end`: Completed (stopped) or Failed for good. */
   const finish = (id: string, end: 'completed' | 'failed' | 'running', when: number) => {
@@ -83,7 +57,7 @@ function startManager(retention: Retention, store = new MemoryManagerStore()) {
     const State = end === 'completed' ? 3 : 4;
     say({ type: 'task.updated', worker: 'r1', task: { ...book().tasks.get(id)!, State, StateName: end, FinishTime: at(when), Version: 2 } });
   };
-  return { manager, book, finish, say: (m: FromWorker) => say(m), received, emitted, store };
+  return { manager, book, finish, say, received, emitted, store };
 }
 
 test('finished tasks are kept for the retention period, then a tick prunes them from the book, the store and their worker; live ones stay', () => {
