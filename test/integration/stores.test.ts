@@ -143,10 +143,13 @@ test('a write behind that fails waits, is written again until the disk takes it,
   const lines: string[] = [];
   let full = true;
   const written: string[] = [];
+  let taken: () => void = () => undefined;
+  const retaken = new Promise<void>((resolve) => (taken = resolve));
   const behind = new WriteBehind<string, string>(
     (entries) => {
       if (full) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
       written.push(...entries.map(([, v]) => v));
+      taken();
     },
     { what: 'test store', log: (line) => lines.push(line), retryMs: 5 },
   );
@@ -157,7 +160,11 @@ test('a write behind that fails waits, is written again until the disk takes it,
   behind.save('a', 'second');
   assert.equal(behind.pending('a'), 'second', 'the newest value waits');
   full = false;
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  // The next retry, once the disk takes it (its timer does not hold the process open; this one does, and fails a retry that never comes).
+  let late: NodeJS.Timeout | undefined;
+  await Promise.race([retaken, new Promise((_, reject) => (late = setTimeout(() => reject(new Error('no retry within 5 s')), 5000)))]);
+  clearTimeout(late);
+  await new Promise((resolve) => setImmediate(resolve));
   assert.deepEqual(written, ['second']);
   assert.equal(behind.problem(), '');
   assert.deepEqual(
