@@ -13,6 +13,7 @@
 // `statsSampler` (machine stats) and the action `removeContainers`.
 import { assign, enqueueActions, fromCallback, raise, sendTo, setup, type AnyEventObject, type AnyStateMachine } from 'xstate';
 import { sameRecord } from './definition.js';
+import { DoneTasks } from './done-tasks.js';
 import { nameTaken, nameTask } from './names.js';
 import { doneOf, expired, isFinished, sweepInterval } from './retention.js';
 import { isNewerPlacement, placementBase, samePlacement, workerPlacementId } from '../src/vocabulary/placement.js';
@@ -34,8 +35,8 @@ export interface WorkerInput {
   embedded?: boolean;
   /** Task records loaded from disk (not Completed): their actors resume where they were. */
   restore?: Task[];
-  /** Completed tasks loaded from disk: their records stay there. */
-  done?: DoneTask[];
+  /** Completed tasks loaded from disk: their records stay there. The worker takes them over. */
+  done?: DoneTasks;
   /** Placements stopped here, loaded from disk: their late runs are refused. */
   tombstones?: Tombstone[];
   /** How long, and how many, finished tasks are kept (default: all, forever). */
@@ -94,7 +95,7 @@ export interface WorkerContext {
    */
   tasks: Map<string, Task>;
   /** Completed tasks: their records are final and live in the store. */
-  done: Map<string, DoneTask>;
+  done: DoneTasks;
   /** Finished tasks (Completed, or Failed for good) → when they finished (ms), in that order: what retention sweeps. */
   finished: Map<string, number>;
   retention: Retention;
@@ -195,7 +196,7 @@ export function newerThan(record: Known | undefined, tombstones: Map<string, str
  * A task changed after the listing was asked for (`asOf`) is not judged: the
  * listing may predate what the task knows (a container still being created).
  */
-export function reconcilePlan(tasks: Map<string, Task>, containers: ObservedContainer[], asOf: number, at: string, done: Map<string, DoneTask> = new Map()) {
+export function reconcilePlan(tasks: Map<string, Task>, containers: ObservedContainer[], asOf: number, at: string, done: DoneTasks = new DoneTasks()) {
   const facts: { id: string; event: TaskMachineEvent }[] = [];
   const unwanted: string[] = [];
   const byId = new Map(containers.map((c) => [c.containerId, c]));
@@ -308,9 +309,9 @@ const statsMessage = ({ context, event }: { context: WorkerContext; event: { at?
 const isActive = (task: Task | undefined) => task !== undefined && task.State !== TaskState.Completed;
 
 /** The finished tasks in the order they finished, from restored records. */
-function finishedOf(tasks: Iterable<Task>, done: Iterable<DoneTask>): Map<string, number> {
+function finishedOf(tasks: Iterable<Task>, done: DoneTasks): Map<string, number> {
   const entries = [...tasks].filter(isFinished).map((t) => [t.ID, Date.parse(t.FinishTime) || 0] as [string, number]);
-  for (const d of done) entries.push([d.ID, Date.parse(d.FinishTime) || 0]);
+  for (const [id, time] of done.times('FinishTime')) entries.push([id, Date.parse(time) || 0]);
   return new Map(entries.sort((a, b) => a[1] - b[1]));
 }
 
@@ -439,10 +440,10 @@ export const workerMachine = setup({
     // Restored records get versions of this start: what was seen before it, and not written, was lower.
     let stored = 0;
     for (const task of input.restore ?? []) stored = Math.max(stored, task.Version);
-    for (const task of input.done ?? []) stored = Math.max(stored, task.Version);
+    const done = input.done ?? new DoneTasks();
+    stored = Math.max(stored, done.newestVersion);
     let seq = input.startedAt === undefined ? stored : firstVersion(stored, input.startedAt);
     // A Completed record is final: it keeps its version, and stays in the store.
-    const done = new Map((input.done ?? []).map((d) => [d.ID, d]));
     const tasks = new Map<string, Task>();
     for (const task of input.restore ?? []) {
       if (task.State === TaskState.Completed) done.set(task.ID, doneOf(task));
@@ -454,8 +455,10 @@ export const workerMachine = setup({
     const buried = new Map<string, number>();
     for (const { id, placement, at } of input.tombstones ?? []) {
       tombstones.set(id, [...(tombstones.get(id) ?? []), placementBase(placement)].slice(-TOMBSTONES_PER_TASK));
-      if (at) buried.delete(id);
-      if (at) buried.set(id, Date.parse(at)); // the order they were left: a sweep stops at the first one kept
+      // A sweep goes by the time only for tombstones of tasks this worker does not have; a task's own go with it.
+      if (!at || tasks.has(id) || done.has(id)) continue;
+      buried.delete(id);
+      buried.set(id, Date.parse(at)); // the order they were left: a sweep stops at the first one kept
     }
     return {
       names,
@@ -466,7 +469,7 @@ export const workerMachine = setup({
       pool: newShardPool(input.shardCapacity),
       tasks,
       done,
-      finished: finishedOf(tasks.values(), done.values()),
+      finished: finishedOf(tasks.values(), done),
       retention: input.retention ?? KEEP_ALL,
       nextSweep: 0,
       fromActors: new Map(),

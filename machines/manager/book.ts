@@ -13,8 +13,8 @@ import type { Held, Scheduler } from '../../src/vocabulary/scheduler.js';
 import { TaskState, ZERO_TIME, type StateName, type Task, type TaskHistoryEntry } from '../../src/vocabulary/task.js';
 import { nameTask } from '../names.js';
 import { decision, placementBase } from '../../src/vocabulary/placement.js';
-import type { DoneTask } from '../../src/vocabulary/retention.js';
 import { sameRecord } from '../definition.js';
+import { DoneTasks } from '../done-tasks.js';
 import { doneOf, isFinished } from '../retention.js';
 import { firstVersion } from '../../src/vocabulary/version.js';
 import { withHistory } from '../task.js';
@@ -78,7 +78,7 @@ export interface Book {
   /** Every task not Completed. */
   tasks: Map<string, Task>;
   /** Completed tasks: their records are final and live in the store; the book keeps what decisions need. */
-  done: Map<string, DoneTask>;
+  done: DoneTasks;
   /** Finished tasks (Completed, or Failed for good) → when they finished (ms), in that order: what retention sweeps. */
   finished: Map<string, number>;
   /** Per worker, the tasks that hold resources there (Scheduled, Running, stopping, restarting): what a listing is compared with. */
@@ -251,8 +251,8 @@ export function setWorkerState(worker: WorkerEntry, state: WorkerState, at: stri
 export interface Restore {
   /** Records not Completed, in the order they were first written. */
   tasks: Task[];
-  /** Completed tasks. */
-  done?: DoneTask[];
+  /** Completed tasks; the book takes them over. */
+  done?: DoneTasks;
   stopRequested: string[];
   log: LogEntry[];
   meta?: BookMeta;
@@ -293,10 +293,10 @@ export function newBook(
   restore: Restore = { tasks: [], stopRequested: [], log: [] },
 ): Book {
   const meta = restore.meta ?? emptyMeta();
-  const done = restore.done ?? [];
+  const done = restore.done ?? new DoneTasks();
   const book: Book = {
     tasks: new Map(),
-    done: new Map(),
+    done,
     finished: new Map(),
     placed: new Map(),
     queue: new Set(),
@@ -319,8 +319,9 @@ export function newBook(
   // Restored records get versions of this start: what was seen before it, and not written, was lower.
   // A restart's placement is numbered before its record's version, so both count; and a store shared by
   // several managers (etcd) gives a floor, so a new leader's placements come after the old one's whatever the clocks say.
-  let stored = Math.max(0, restore.versionFloor ?? 0);
-  for (const task of [...restore.tasks, ...done]) stored = Math.max(stored, task.Version, decision(task.Placement) ?? 0);
+  // A Completed record's version is newer than its placement's number: it was given after the decision.
+  let stored = Math.max(0, restore.versionFloor ?? 0, done.newestVersion);
+  for (const task of restore.tasks) stored = Math.max(stored, task.Version, decision(task.Placement) ?? 0);
   book.seq = firstVersion(stored, startedAt);
   for (const restored of restore.tasks) {
     const task = { ...restored, Version: ++book.seq };
@@ -328,9 +329,10 @@ export function newBook(
     if (task.State === TaskState.Pending) book.queue.add(task.ID);
   }
   // A Completed record is final: it keeps its version, and stays in the store.
-  for (const task of done) book.done.set(task.ID, task);
   // Retention sweeps the finished tasks in the order they finished.
-  const finished = [...restore.tasks.filter(isFinished), ...done].map((t) => [t.ID, Date.parse(t.FinishTime) || Date.parse(startedAt)] as const);
+  const finishedAt = (time: string) => Date.parse(time) || Date.parse(startedAt);
+  const finished = restore.tasks.filter(isFinished).map((t) => [t.ID, finishedAt(t.FinishTime)] as const);
+  for (const [id, time] of done.times('FinishTime')) finished.push([id, finishedAt(time)]);
   book.finished = new Map(finished.sort((a, b) => a[1] - b[1]));
   return book;
 }

@@ -159,7 +159,7 @@ export async function startHaManager(options: StartManagerOptions, settings: Set
       void watchRegistrations(term);
       for (const listener of serviceListeners) listener(run.service);
       const names = workers.map((w) => w.name).join(', ') || 'none yet (workers join with cube worker --join)';
-      log(`manager ${me.name} leads (term ${id}): ${state.tasks.length} task(s) from etcd, ${state.done.length} completed; workers ${names}`);
+      log(`manager ${me.name} leads (term ${id}): ${state.tasks.length} task(s) from etcd, ${state.done.size} completed; workers ${names}`);
     } catch (error) {
       leadership.stepDown(`could not start leading: ${(error as Error).message}`);
     }

@@ -73,7 +73,7 @@ export class ManagerService {
     this.changes = new ChangeLog<Task>(KEPT_CHANGES, book.seq);
     writes.metaFrom(() => bookMeta(this.book()));
     for (const task of book.tasks.values()) this.order.add(task.ID, task.SubmitTime);
-    for (const task of book.done.values()) this.order.add(task.ID, task.SubmitTime);
+    for (const [id, submitted] of book.done.times('SubmitTime')) this.order.add(id, submitted);
     actor.on('task.updated', ({ task }) => {
       this.changes.add(task.Version, task);
       this.order.add(task.ID, task.SubmitTime);

@@ -178,7 +178,7 @@ export async function startManager(options: StartManagerOptions = {}): Promise<R
       specs.map((s) => (engines.has(s.name) ? `${s.name} with ${engines.get(s.name)}` : s.name)).join(', ') ||
       'none yet (workers join with cube worker --join)';
     log(
-      `manager serving on ${listening.url} (scheduler ${settings.scheduler}; workers ${workers}); ${restore.tasks.length} task(s) restored, ${restore.done.length} completed`,
+      `manager serving on ${listening.url} (scheduler ${settings.scheduler}; workers ${workers}); ${restore.tasks.length} task(s) restored, ${restore.done.size} completed`,
     );
     return { url: listening.url, service, local: localServices, inspectUrl: run.inspectUrl, onService: (listener) => listener(service), close: closeAll };
   } catch (error) {

@@ -6,12 +6,12 @@
 // left in etcd.
 import type { IKeyValue } from 'etcd3';
 import type { BookMeta } from '../../machines/manager/book.js';
+import { DoneTasks } from '../../machines/done-tasks.js';
 import { doneOf } from '../../machines/retention.js';
 import type { Log } from '../log.js';
 import { readTask } from '../task/reports.js';
 import { decision } from '../vocabulary/placement.js';
 import type { LogEntry } from '../vocabulary/log-entry.js';
-import type { DoneTask } from '../vocabulary/retention.js';
 import type { Task } from '../vocabulary/task.js';
 import { readBookMeta } from './book-meta.js';
 import { etcdKeys, etcdProblem, type EtcdConnection } from './etcd.js';
@@ -21,7 +21,7 @@ export interface LeaderState {
   /** Records not Completed (or Completed with a stop owed), in the order first stored. */
   tasks: Task[];
   /** Completed tasks, as the book keeps them. */
-  done: DoneTask[];
+  done: DoneTasks;
   /**
    * Their whole records: the leader keeps them in memory (retention bounds how
    * many), so that it reads one at once, as from SQLite (docs/ha.md).
@@ -126,7 +126,7 @@ export async function loadLeaderState(connection: EtcdConnection, prefix: string
   const completed = rows.filter(final).map((r) => r.task);
   return {
     tasks: live.map((r) => r.task),
-    done: completed.map(doneOf),
+    done: DoneTasks.of(completed.map(doneOf)),
     completed: new Map(completed.map((t) => [t.ID, t])),
     stopRequested: live.filter((r) => r.stopRequested).map((r) => r.task.ID),
     meta: meta ? readBookMeta(meta.value.toString(), `etcd ${etcdKeys.meta}`, log) : undefined,

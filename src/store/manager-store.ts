@@ -9,13 +9,14 @@
 // as fast with ten thousand finished tasks as with none. The book's meta
 // (its newest version, what was pruned, its starts) is kept beside the records.
 import type { BookMeta } from '../../machines/manager/book.js';
+import { DoneTasks } from '../../machines/done-tasks.js';
 import { doneOf } from '../../machines/retention.js';
 import type { Log } from '../log.js';
 import type { LogEntry } from '../vocabulary/log-entry.js';
-import type { DoneTask } from '../vocabulary/retention.js';
 import type { Task } from '../vocabulary/task.js';
 import { readBookMeta } from './book-meta.js';
 import { readNodeRecord, type NodeRecord } from './node-records.js';
+import { readDone } from './packed-done.js';
 import { readRecords } from './read-records.js';
 import { openDatabase, type SqliteDatabase } from './sqlite.js';
 
@@ -23,7 +24,7 @@ export interface ManagerState {
   /** Records not Completed, in the order first written. */
   tasks: Task[];
   /** Completed tasks: their records stay in the store. */
-  done: DoneTask[];
+  done: DoneTasks;
   stopRequested: string[];
   log: LogEntry[];
   meta: BookMeta | undefined;
@@ -63,7 +64,7 @@ export class MemoryManagerStore implements ManagerStore {
     const live = rows.filter((r) => r.task.StateName !== 'completed' || r.stopRequested);
     return {
       tasks: live.map((r) => r.task),
-      done: rows.filter((r) => r.task.StateName === 'completed' && !r.stopRequested).map((r) => doneOf(r.task)),
+      done: DoneTasks.of(rows.filter((r) => r.task.StateName === 'completed' && !r.stopRequested).map((r) => doneOf(r.task))),
       stopRequested: live.filter((r) => r.stopRequested).map((r) => r.task.ID),
       log: [...this.log],
       meta: this.meta,
@@ -186,11 +187,7 @@ export class SqliteManagerStore implements ManagerStore {
       )
       .all() as { id: string; record: string; stop_requested: number }[];
     const read = readRecords(rows, this.file, this.log);
-    const done = this.db
-      .prepare(
-        "SELECT id AS ID, worker AS Worker, placement AS Placement, submit_time AS SubmitTime, finish_time AS FinishTime, version AS Version FROM tasks WHERE state = 'completed' AND stop_requested = 0 ORDER BY seq",
-      )
-      .all() as DoneTask[];
+    const done = readDone(this.db, "state = 'completed' AND stop_requested = 0");
     const log: LogEntry[] = [];
     for (const { entry } of this.db.prepare('SELECT entry FROM log ORDER BY seq').all() as { entry: string }[]) {
       // A damaged log line costs only itself.

@@ -5,9 +5,9 @@
 // placements have a table of their own, kept to the newest few per task.
 import type { Tombstone } from '../vocabulary/tombstone.js';
 import type { Log } from '../log.js';
-import type { DoneTask } from '../vocabulary/retention.js';
 import type { Task } from '../vocabulary/task.js';
 import { addRecordColumns } from './manager-store.js';
+import { readDone } from './packed-done.js';
 import { readRecords } from './read-records.js';
 import { openDatabase, type SqliteDatabase } from './sqlite.js';
 import type { TaskState, TaskStore } from './task-store.js';
@@ -74,11 +74,7 @@ export class SqliteTaskStore implements TaskStore {
         "SELECT id, record FROM tasks WHERE state IS NULL OR state IN ('pending', 'scheduled', 'running', 'stopping', 'failed', 'restarting') ORDER BY seq",
       )
       .all() as { id: string; record: string }[];
-    const done = this.db
-      .prepare(
-        "SELECT id AS ID, worker AS Worker, placement AS Placement, submit_time AS SubmitTime, finish_time AS FinishTime, version AS Version FROM tasks WHERE state = 'completed' ORDER BY seq",
-      )
-      .all() as DoneTask[];
+    const done = readDone(this.db, "state = 'completed'");
     const tombstones = (
       this.db.prepare('SELECT id, placement, at FROM tombstones ORDER BY seq').all() as { id: string; placement: string; at: string | null }[]
     ).map(({ id, placement, at }) => ({ id, placement, ...(at ? { at } : {}) }));

@@ -3,8 +3,8 @@
 // and still refuses a run that its stop overtook. A Completed record is read
 // back at start only as a DoneTask, and in full when someone asks for it. The
 // manager's store builds on the same records (src/store/manager-store.ts).
+import { DoneTasks } from '../../machines/done-tasks.js';
 import { doneOf } from '../../machines/retention.js';
-import type { DoneTask } from '../vocabulary/retention.js';
 import type { Tombstone } from '../vocabulary/tombstone.js';
 import type { Task } from '../vocabulary/task.js';
 
@@ -12,7 +12,7 @@ export interface TaskState {
   /** Records not Completed, in the order first saved. */
   tasks: Task[];
   /** Completed tasks: their records stay in the store. */
-  done: DoneTask[];
+  done: DoneTasks;
   tombstones: Tombstone[];
 }
 
@@ -39,7 +39,7 @@ export class MemoryTaskStore implements TaskStore {
     const all = [...this.tasks.values()];
     return {
       tasks: all.filter((t) => t.StateName !== 'completed'),
-      done: all.filter((t) => t.StateName === 'completed').map(doneOf),
+      done: DoneTasks.of(all.filter((t) => t.StateName === 'completed').map(doneOf)),
       tombstones: [...this.tombstones],
     };
   }

@@ -83,7 +83,7 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
     const service = new WorkerService(name, actor, runtime, (id) => writes.read(id));
     actor.start();
     addWorkerRoutes(router, service);
-    log(`worker ${name} serving on ${listening.url} with ${engine}; ${restore.tasks.length} task(s) restored, ${restore.done.length} completed`);
+    log(`worker ${name} serving on ${listening.url} with ${engine}; ${restore.tasks.length} task(s) restored, ${restore.done.size} completed`);
     const joining =
       advertise === undefined
         ? undefined

@@ -2,14 +2,18 @@
 // start from a few columns only (a damaged record costs only itself, when it
 // is read), pruned records and their tombstones leave, the book's meta
 // outlives them, a file written before the columns existed is upgraded, and
-// changes written behind go many to a transaction.
+// changes written behind go many to a transaction. Completed tasks are read
+// packed (src/store/packed-done.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { PACKED } from '../../machines/done-tasks.js';
+import { doneOf } from '../../machines/retention.js';
 import { SqliteManagerStore } from '../../src/store/manager-store.js';
+import { readDone } from '../../src/store/packed-done.js';
 import { SqliteTaskStore } from '../../src/store/sqlite-task-store.js';
 import { WriteBehind } from '../../src/store/write-behind.js';
 import { newTask, type Task } from '../../src/vocabulary/task.js';
@@ -22,7 +26,8 @@ function tempDir(t: { after(fn: () => void): void }): string {
 
 const record = (id: string, fields: Partial<Task> = {}) =>
   newTask({ ID: id, Name: `task-${id}`, Image: 'img', Worker: 'w1', Placement: `p.${id}`, SubmitTime: '2026-01-01T00:00:00.000Z', Version: 5, ...fields });
-const completed = (id: string) => record(id, { State: 3, StateName: 'completed', FinishTime: '2026-01-01T01:00:00.000Z' });
+const completed = (id: string, fields: Partial<Task> = {}) =>
+  record(id, { State: 3, StateName: 'completed', FinishTime: '2026-01-01T01:00:00.000Z', ...fields });
 
 test('the manager store reads Completed tasks back from their columns; a damaged one costs only itself, when it is read', (t) => {
   const file = join(tempDir(t), 'manager.db');
@@ -51,7 +56,7 @@ test('the manager store reads Completed tasks back from their columns; a damaged
   );
   assert.deepEqual(state.stopRequested, ['owed']);
   assert.deepEqual(
-    state.done.map((d) => [d.ID, d.Worker, d.Placement, d.FinishTime, d.Version]),
+    [...state.done.values()].map((d) => [d.ID, d.Worker, d.Placement, d.FinishTime, d.Version]),
     [
       ['done', 'w1', 'p.done', '2026-01-01T01:00:00.000Z', 5],
       ['damaged', 'w1', 'p.damaged', '2026-01-01T01:00:00.000Z', 5],
@@ -70,7 +75,7 @@ test('the manager store reads Completed tasks back from their columns; a damaged
     ],
     undefined,
   );
-  assert.deepEqual(store.load().done, [], 'pruned records are gone');
+  assert.equal(store.load().done.size, 0, 'pruned records are gone');
   store.close();
 });
 
@@ -91,10 +96,7 @@ test('a manager file written before the record columns existed is upgraded at op
     state.tasks.map((x) => x.ID),
     ['old-live'],
   );
-  assert.deepEqual(
-    state.done.map((d) => d.ID),
-    ['old-done'],
-  );
+  assert.deepEqual([...state.done.keys()], ['old-done']);
   assert.equal(state.meta, undefined);
   assert.match(lines.join('\n'), /skipped the record of task garbage/, 'a row that is not a record is named, and left in the file');
   store.close();
@@ -119,7 +121,7 @@ test('a worker store forgets a pruned record with its tombstones, and keeps when
     state.tasks.map((x) => x.ID),
     ['b'],
   );
-  assert.deepEqual(state.done, []);
+  assert.equal(state.done.size, 0);
   assert.deepEqual(state.tombstones, [{ id: 'c', placement: 'p.c' }]);
   store.close();
 });
@@ -172,4 +174,23 @@ test('a write behind that fails waits, is written again until the disk takes it,
     [lines[0]!.replace(/:.*?;/, ':…;'), 'test store: writes work again'],
   );
   assert.equal(lines.length, 2);
+});
+
+test('Completed tasks are read back packed, chunk by chunk, and a worker named with a separator is read as an object', (t) => {
+  const file = join(tempDir(t), 'worker.db');
+  const store = new SqliteTaskStore(file, () => undefined);
+  const odd = `w${PACKED.field}1${PACKED.row}`;
+  const tasks = ['a', 'b', 'c', 'd', 'e'].map((id, i) => completed(id, { Version: 10 + i, Worker: id === 'c' ? odd : 'w1' }));
+  store.write([...tasks.map((task): [string, Task] => [task.ID, task]), ['live', record('live', { State: 2, StateName: 'running' })]]);
+  store.close();
+  const db = new Database(file);
+  t.after(() => db.close());
+  const read = readDone(db, "state = 'completed'", 2);
+  assert.deepEqual(
+    [...read.values()].sort((x, y) => x.ID.localeCompare(y.ID)),
+    tasks.map(doneOf),
+  );
+  assert.equal(read.get('c')?.Worker, odd);
+  assert.equal(read.newestVersion, 14);
+  assert.equal((read as unknown as { chunks: string[] }).chunks.length, 2, 'four packable rows, two to a chunk');
 });

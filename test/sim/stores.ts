@@ -4,6 +4,7 @@
 // incarnation writes through its own handle; a killed process's handle is
 // closed, so nothing it had under way lands after its death.
 import type { BookMeta } from '../../machines/manager/book.js';
+import { DoneTasks } from '../../machines/done-tasks.js';
 import { doneOf } from '../../machines/retention.js';
 import type { NodeRecord } from '../../src/store/node-records.js';
 import type { LogEntry } from '../../src/vocabulary/log-entry.js';
@@ -38,7 +39,7 @@ export class SimTaskDisk extends SimDisk {
         const all = [...this.tasks.values()];
         return {
           tasks: all.filter((t) => t.StateName !== 'completed').map(copy),
-          done: all.filter((t) => t.StateName === 'completed').map(doneOf),
+          done: DoneTasks.of(all.filter((t) => t.StateName === 'completed').map(doneOf)),
           tombstones: this.tombstones.map(copy),
         };
       },
@@ -81,7 +82,7 @@ export class SimManagerDisk extends SimDisk {
       load: (): ManagerState => {
         const rows = [...this.tasks.values()];
         const live = rows.filter((r) => r.task.StateName !== 'completed' || r.stopRequested);
-        const done = rows.filter((r) => r.task.StateName === 'completed' && !r.stopRequested).map((r) => doneOf(r.task));
+        const done = DoneTasks.of(rows.filter((r) => r.task.StateName === 'completed' && !r.stopRequested).map((r) => doneOf(r.task)));
         return {
           tasks: live.map((r) => copy(r.task)),
           done,

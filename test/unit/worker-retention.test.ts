@@ -7,7 +7,8 @@
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createActor, waitFor, type Actor } from 'xstate';
-import { listing, type WorkerMachine } from '../../machines/worker.js';
+import { DoneTasks } from '../../machines/done-tasks.js';
+import { listing, type WorkerInput, type WorkerMachine } from '../../machines/worker.js';
 import type { TaskPolicy } from '../../machines/task.js';
 import { MemoryRuntime } from '../../src/runtime/memory.js';
 import { MemoryTaskStore } from '../../src/store/task-store.js';
@@ -27,7 +28,7 @@ const stats = { MemoryTotal: 1, MemoryAvailable: 1, DiskTotal: 1, DiskFree: 1, C
 const running: { stop(): unknown }[] = [];
 afterEach(() => running.splice(0).forEach((actor) => actor.stop()));
 
-function startWorker(retention: Retention) {
+function startWorker(retention: Retention, restored: Pick<WorkerInput, 'done' | 'tombstones'> = {}) {
   const runtime = new MemoryRuntime();
   const store = new MemoryTaskStore();
   const writes = new WorkerWrites(store, 'test', silentLog);
@@ -39,7 +40,7 @@ function startWorker(retention: Retention) {
     writes: () => writes,
     log: silentLog,
   });
-  const worker = createActor(logic, { input: { name: 'w1', policy, shardCapacity: 4, retention } });
+  const worker = createActor(logic, { input: { name: 'w1', policy, shardCapacity: 4, retention, ...restored } });
   const reports: FromWorker[] = [];
   worker.on('*', (event) => reports.push(event as FromWorker));
   worker.start();
@@ -130,6 +131,22 @@ test('a sweep goes by when each tombstone was last left: a task stopped again ke
   assert.deepEqual(context().tombstones.get('a'), ['m.1', 'm.3'], 'a was stopped again 55 minutes ago');
   beat(first + HOUR + 21 * MINUTE);
   assert.equal(context().tombstones.has('a'), false);
+});
+
+test('restored tombstones of a task the worker has go with it, not by their time; those of others by their time', () => {
+  const now = Date.now() - T0; // the worker's first heartbeat is its start's, by the real clock
+  const { context } = startWorker(
+    { ms: HOUR, max: 100 },
+    {
+      done: DoneTasks.of([{ ID: 'done', Worker: 'w1', Placement: 'm.2', SubmitTime: at(now), FinishTime: at(now), Version: 3 }]),
+      tombstones: [
+        { id: 'done', placement: 'm.1', at: at(now) },
+        { id: 'stranger', placement: 'm.5', at: at(now) },
+      ],
+    },
+  );
+  assert.deepEqual([...context().buried.keys()], ['stranger'], 'only a tombstone of a task it does not have is swept by its time');
+  assert.deepEqual(context().tombstones.get('done'), ['m.1'], 'kept: a late run of m.1 is still refused');
 });
 
 test('a listing after a version has only what changed, and names every task the worker holds; one after a version it never reached has everything', async () => {
