@@ -1,5 +1,7 @@
-// The Completed tasks a process keeps in memory (docs/architecture.md §7,
-// "Retention"): a DoneTask of each, its record being in the store.
+// The Completed tasks a process keeps (docs/architecture.md §7,
+// "Retention"): a DoneTask of each, its record being in the store. A worker
+// keeps those of before its start in its archive (machines/archive.ts), and
+// reads them when asked; what it completes or forgets since is kept here.
 //
 // Why not a Map of objects: a start reads every one of them, and 50,000
 // DoneTask objects (six strings each) cost a start about 110 ms to read and
@@ -8,6 +10,7 @@
 // rows (`PACKED`), and only an index by ID is built; a DoneTask is made when
 // one is asked for. A task completed after the start is kept as an object.
 import type { DoneTask } from '../src/vocabulary/retention.js';
+import type { Archive } from './archive.js';
 
 /** How a store packs DoneTasks: fields in this order, each row's fields joined by `field`, rows joined by `row`. */
 export const PACKED = {
@@ -29,7 +32,13 @@ export class DoneTasks {
   /** Tasks given as objects: completed since the start, or read from a store that does not pack. */
   private readonly objects = new Map<string, DoneTask>();
   /** The highest version any of them had: where a start's versions continue from. */
-  newestVersion = 0;
+  newestVersion: number;
+  /** Archived tasks forgotten (pruned, or replaced) since the start. */
+  private readonly forgotten = new Set<string>();
+
+  constructor(private readonly archive?: Archive) {
+    this.newestVersion = archive?.newestVersion ?? 0;
+  }
 
   static of(tasks: Iterable<DoneTask>): DoneTasks {
     const done = new DoneTasks();
@@ -63,19 +72,25 @@ export class DoneTasks {
   }
 
   get size(): number {
-    return this.packed.size + this.objects.size;
+    return this.packed.size + this.objects.size + this.archivedCount;
+  }
+
+  /** How many archived tasks are still kept. */
+  get archivedCount(): number {
+    return (this.archive?.count ?? 0) - this.forgotten.size;
   }
 
   has(id: string): boolean {
-    return this.objects.has(id) || this.packed.has(id);
+    return this.objects.has(id) || this.packed.has(id) || this.archived(id) !== undefined;
   }
 
   get(id: string): DoneTask | undefined {
     const where = this.packed.get(id);
-    return where === undefined ? this.objects.get(id) : this.unpack(where);
+    return where === undefined ? (this.objects.get(id) ?? this.archived(id)) : this.unpack(where);
   }
 
   set(id: string, task: DoneTask): this {
+    this.forgetArchived(id);
     this.forgetPacked(id);
     this.objects.set(id, task);
     this.newestVersion = Math.max(this.newestVersion, task.Version);
@@ -83,21 +98,40 @@ export class DoneTasks {
   }
 
   delete(id: string): boolean {
+    const archived = this.forgetArchived(id);
     const packed = this.forgetPacked(id);
-    return this.objects.delete(id) || packed;
+    return this.objects.delete(id) || packed || archived;
   }
 
   *keys(): IterableIterator<string> {
-    yield* this.packed.keys();
-    yield* this.objects.keys();
+    for (const task of this.values()) yield task.ID;
   }
 
+  /** Every one; archived ones are read from the store. */
   *values(): IterableIterator<DoneTask> {
     for (const where of this.packed.values()) yield this.unpack(where);
     yield* this.objects.values();
+    for (const task of this.archive?.all() ?? []) if (!this.forgotten.has(task.ID)) yield task;
   }
 
-  /** Each task's ID and one of its times, without making a DoneTask of each: what a start orders them by. */
+  /** Those with a version after `version`: the store is asked only when an archived one can be. */
+  *changedSince(version: number): IterableIterator<DoneTask> {
+    for (const where of this.packed.values()) {
+      const task = this.unpack(where);
+      if (task.Version > version) yield task;
+    }
+    for (const task of this.objects.values()) if (task.Version > version) yield task;
+    if (this.archive && version < this.archive.newestVersion) {
+      for (const task of this.archive.newerThan(version)) if (!this.forgotten.has(task.ID)) yield task;
+    }
+  }
+
+  /** The archived ones still kept, the first finished first: [ID, finish time in ms]. */
+  *archivedByFinish(): IterableIterator<[string, number]> {
+    for (const entry of this.archive?.byFinish() ?? []) if (!this.forgotten.has(entry[0])) yield entry;
+  }
+
+  /** Each task's ID and one of its times, without making a DoneTask of each: what a start orders them by. Not the archived ones. */
   *times(field: 'SubmitTime' | 'FinishTime'): IterableIterator<[id: string, time: string]> {
     const index = PACKED.fields.indexOf(field);
     for (const [id, where] of this.packed) {
@@ -112,6 +146,16 @@ export class DoneTasks {
   /** The inspector shows a count, not megabytes of packed rows. */
   toJSON(): { size: number } {
     return { size: this.size };
+  }
+
+  private archived(id: string): DoneTask | undefined {
+    return this.archive && !this.forgotten.has(id) ? this.archive.get(id) : undefined;
+  }
+
+  private forgetArchived(id: string): boolean {
+    if (this.archived(id) === undefined) return false;
+    this.forgotten.add(id);
+    return true;
   }
 
   private forgetPacked(id: string): boolean {

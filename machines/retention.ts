@@ -22,13 +22,20 @@ export const sweepInterval = (retention: Retention): number => Math.min(60_000, 
 /**
  * The finished tasks a sweep removes at `now` (ms): those that finished
  * longer than the retention period ago, and the oldest beyond the maximum
- * count. `finished` maps each finished task to when it finished, in the order
- * they finished, so a sweep reads only what it removes (and one more).
- * `kept` names tasks that must stay this time (a command on its way).
+ * count. `finished` gives each of the `count` finished tasks with when it
+ * finished, in the order they finished, so a sweep reads only what it
+ * removes (and one more). `kept` names tasks that must stay this time (a
+ * command on its way).
  */
-export function expired(finished: Map<string, number>, retention: Retention, now: number, kept: (id: string) => boolean = () => false): string[] {
+export function expired(
+  finished: Iterable<readonly [string, number]>,
+  count: number,
+  retention: Retention,
+  now: number,
+  kept: (id: string) => boolean = () => false,
+): string[] {
   const out: string[] = [];
-  let left = finished.size;
+  let left = count;
   for (const [id, at] of finished) {
     if (left <= retention.max && at > now - retention.ms) break;
     if (kept(id)) continue;
@@ -36,4 +43,25 @@ export function expired(finished: Map<string, number>, retention: Retention, now
     left--;
   }
   return out;
+}
+
+/** Two sequences of [ID, time], each in time order, as one in time order (the first's first on a tie). */
+export function* byTime<T extends readonly [string, number]>(a: Iterable<T>, b: Iterable<T>): Generator<T> {
+  const [left, right] = [a[Symbol.iterator](), b[Symbol.iterator]()];
+  let [x, y] = [left.next(), right.next()];
+  try {
+    while (!x.done || !y.done) {
+      if (y.done || (!x.done && x.value[1] <= y.value[1])) {
+        yield x.value as T;
+        x = left.next();
+      } else {
+        yield y.value;
+        y = right.next();
+      }
+    }
+  } finally {
+    // A sweep stops early: a store's cursor behind either is let go.
+    left.return?.();
+    right.return?.();
+  }
 }

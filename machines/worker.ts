@@ -13,16 +13,18 @@
 // `statsSampler` (machine stats) and the action `removeContainers`.
 import { assign, enqueueActions, fromCallback, raise, sendTo, setup, type AnyEventObject, type AnyStateMachine } from 'xstate';
 import { sameRecord } from './definition.js';
+import type { Archive } from './archive.js';
 import { DoneTasks } from './done-tasks.js';
 import { nameTaken, nameTask } from './names.js';
-import { doneOf, expired, isFinished, sweepInterval } from './retention.js';
+import { byTime, doneOf, expired, isFinished, sweepInterval } from './retention.js';
+import { Tombstones } from './tombstones.js';
 import { isNewerPlacement, placementBase, samePlacement, workerPlacementId } from '../src/vocabulary/placement.js';
 import { firstVersion } from '../src/vocabulary/version.js';
 import { newShardPool, place, release, type ShardPool } from './shard-pool.js';
 import { shardMachine, type ShardEvent, type ShardInput } from './shard.js';
 import { refusalReason, type TaskMachineEvent, type TaskPolicy } from './task.js';
 import type { FromWorker, ToWorker, WorkerStats } from '../src/vocabulary/protocol.js';
-import { KEEP_ALL, type DoneTask, type Retention } from '../src/vocabulary/retention.js';
+import { KEEP_ALL, type Retention } from '../src/vocabulary/retention.js';
 import { TaskState, ZERO_TIME, type Task } from '../src/vocabulary/task.js';
 import type { Tombstone } from '../src/vocabulary/tombstone.js';
 
@@ -39,6 +41,8 @@ export interface WorkerInput {
   done?: DoneTasks;
   /** Placements stopped here, loaded from disk: their late runs are refused. */
   tombstones?: Tombstone[];
+  /** What the store held at the start, read when asked instead of at start (machines/archive.ts). */
+  archive?: Archive;
   /** How long, and how many, finished tasks are kept (default: all, forever). */
   retention?: Retention;
   /** When the worker started (RFC 3339): restored restarts wait until their due time from then. */
@@ -106,7 +110,7 @@ export interface WorkerContext {
   /** The version of the latest change; every record carries the version of its last change. */
   seq: number;
   /** Stopped placements per task (placement bases, newest last). */
-  tombstones: Map<string, string[]>;
+  tombstones: Tombstones;
   /** When each task's newest tombstone was left (ms), oldest first: a tombstone of a task this worker never had goes a retention period later. */
   buried: Map<string, number>;
   /** Commands waiting for `intent.persisted`, by task. */
@@ -174,7 +178,7 @@ const known = (context: WorkerContext, id: string): Known | undefined => {
 };
 
 /** Whether a stop already reached this worker for that placement of the task. */
-export const tombstoned = (tombstones: Map<string, string[]>, id: string, placement: string): boolean =>
+export const tombstoned = (tombstones: Tombstones, id: string, placement: string): boolean =>
   placement !== '' && (tombstones.get(id)?.includes(placementBase(placement)) ?? false);
 
 /**
@@ -182,7 +186,7 @@ export const tombstoned = (tombstones: Map<string, string[]>, id: string, placem
  * when it is newer than `placement`: a run of an older placement is a late
  * message (overtaken by a newer decision), never a new one.
  */
-export function newerThan(record: Known | undefined, tombstones: Map<string, string[]>, id: string, placement: string): string | undefined {
+export function newerThan(record: Known | undefined, tombstones: Tombstones, id: string, placement: string): string | undefined {
   const seen = [...(tombstones.get(id) ?? []), ...(record ? [record.Placement] : [])];
   return seen.find((other) => isNewerPlacement(other, placement));
 }
@@ -243,9 +247,7 @@ export function listing(context: Pick<WorkerContext, 'name' | 'tasks' | 'done' |
     if (task.Version > since) tasks.push(task);
     held.push({ ID: task.ID, Placement: task.Placement, StateName: task.StateName });
   }
-  const done: DoneTask[] = [];
-  for (const task of context.done.values()) if (task.Version > since) done.push(task);
-  return { ...base, tasks, done, held };
+  return { ...base, tasks, done: [...context.done.changedSince(since)], held };
 }
 
 /**
@@ -253,16 +255,20 @@ export function listing(context: Pick<WorkerContext, 'name' | 'tasks' | 'done' |
  * sweep at `now` removes: the same rules as the manager's (machines/retention.ts).
  */
 export function sweepPlan(context: WorkerContext, now: number, forget: { id: string; placement: string }[] = []): string[] {
-  const ids = new Set(expired(context.finished, context.retention, now, (id) => context.intents.has(id)));
+  const finished = byTime(context.finished, context.done.archivedByFinish());
+  const count = context.finished.size + context.done.archivedCount;
+  const ids = new Set(expired(finished, count, context.retention, now, (id) => context.intents.has(id)));
   for (const { id, placement } of forget) {
     const record = known(context, id);
     if (record && isFinished(record) && samePlacement(record.Placement, placement) && !context.intents.has(id)) ids.add(id);
   }
   // `buried` is in the order the tombstones were left, so a sweep reads the expired ones and stops.
+  const before = now - context.retention.ms;
   for (const [id, at] of context.buried) {
-    if (at > now - context.retention.ms) break;
+    if (at > before) break;
     if (!context.tasks.has(id) && !context.done.has(id)) ids.add(id);
   }
+  for (const id of context.tombstones.buriedBefore(before)) if (!context.tasks.has(id) && !context.done.has(id)) ids.add(id);
   return [...ids];
 }
 
@@ -440,7 +446,7 @@ export const workerMachine = setup({
     // Restored records get versions of this start: what was seen before it, and not written, was lower.
     let stored = 0;
     for (const task of input.restore ?? []) stored = Math.max(stored, task.Version);
-    const done = input.done ?? new DoneTasks();
+    const done = input.done ?? new DoneTasks(input.archive);
     stored = Math.max(stored, done.newestVersion);
     let seq = input.startedAt === undefined ? stored : firstVersion(stored, input.startedAt);
     // A Completed record is final: it keeps its version, and stays in the store.
@@ -451,7 +457,7 @@ export const workerMachine = setup({
     }
     const names = new Map<string, string>();
     for (const task of tasks.values()) nameTask(names, undefined, task);
-    const tombstones = new Map<string, string[]>();
+    const tombstones = new Tombstones(input.archive);
     const buried = new Map<string, number>();
     for (const { id, placement, at } of input.tombstones ?? []) {
       tombstones.set(id, [...(tombstones.get(id) ?? []), placementBase(placement)].slice(-TOMBSTONES_PER_TASK));

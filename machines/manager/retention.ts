@@ -27,7 +27,7 @@ export function sweep(book: Book, policy: PlacementPolicy, retention: Retention,
   const now = Date.parse(at);
   book.nextSweep = now + sweepInterval(retention);
   // A command being written, or a stop still owed to a worker, is work: it stays.
-  const ids = expired(book.finished, retention, now, (id) => book.intents.has(id) || book.stopRequested.has(id));
+  const ids = expired(book.finished, book.finished.size, retention, now, (id) => book.intents.has(id) || book.stopRequested.has(id));
   const forgotten = new Map<string, { id: string; placement: string }[]>();
   for (const id of ids) {
     const record = book.tasks.get(id) ?? book.done.get(id)!;

@@ -137,13 +137,13 @@ export async function startManager(options: StartManagerOptions = {}): Promise<R
     const drained = new Set(nodes.filter((n) => n.Draining).map((n) => n.Name));
     const specs: WorkerSpec[] = [
       ...local.map((w) => {
-        const { tasks, done, tombstones } = w.writes.store.load();
+        const { tasks, done, tombstones, archive } = w.writes.store.load();
         const address = w.listening ? `${w.listening.host}:${w.listening.port}` : 'in-process';
         return {
           name: w.name,
           address,
           draining: drained.has(w.name),
-          local: { name: w.name, policy: taskPolicy(settings), restore: tasks, done, tombstones, startedAt, retention: retention(settings) },
+          local: { name: w.name, policy: taskPolicy(settings), restore: tasks, done, tombstones, archive, startedAt, retention: retention(settings) },
         };
       }),
       ...workersToStart(remote, nodes),

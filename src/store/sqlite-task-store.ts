@@ -3,11 +3,12 @@
 // gained by splitting it into columns, but for the few a Completed task is
 // read back by (src/store/manager-store.ts, `addRecordColumns`). Stopped
 // placements have a table of their own, kept to the newest few per task.
+import { DoneTasks } from '../../machines/done-tasks.js';
 import type { Tombstone } from '../vocabulary/tombstone.js';
 import type { Log } from '../log.js';
 import type { Task } from '../vocabulary/task.js';
 import { addRecordColumns } from './manager-store.js';
-import { readDone } from './packed-done.js';
+import { SqliteArchive } from './worker-archive.js';
 import { readRecords } from './read-records.js';
 import { openDatabase, type SqliteDatabase } from './sqlite.js';
 import type { TaskState, TaskStore } from './task-store.js';
@@ -74,11 +75,9 @@ export class SqliteTaskStore implements TaskStore {
         "SELECT id, record FROM tasks WHERE state IS NULL OR state IN ('pending', 'scheduled', 'running', 'stopping', 'failed', 'restarting') ORDER BY seq",
       )
       .all() as { id: string; record: string }[];
-    const done = readDone(this.db, "state = 'completed'");
-    const tombstones = (
-      this.db.prepare('SELECT id, placement, at FROM tombstones ORDER BY seq').all() as { id: string; placement: string; at: string | null }[]
-    ).map(({ id, placement, at }) => ({ id, placement, ...(at ? { at } : {}) }));
-    return { tasks: readRecords(rows, this.file, this.log).map((r) => r.task), done, tombstones };
+    // Completed tasks and tombstones are read when the worker asks (machines/archive.ts).
+    const archive = new SqliteArchive(this.db);
+    return { tasks: readRecords(rows, this.file, this.log).map((r) => r.task), done: new DoneTasks(archive), tombstones: [], archive };
   }
 
   write(records: [string, Task | null][]): void {

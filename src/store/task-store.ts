@@ -3,6 +3,7 @@
 // and still refuses a run that its stop overtook. A Completed record is read
 // back at start only as a DoneTask, and in full when someone asks for it. The
 // manager's store builds on the same records (src/store/manager-store.ts).
+import type { Archive } from '../../machines/archive.js';
 import { DoneTasks } from '../../machines/done-tasks.js';
 import { doneOf } from '../../machines/retention.js';
 import type { Tombstone } from '../vocabulary/tombstone.js';
@@ -14,6 +15,8 @@ export interface TaskState {
   /** Completed tasks: their records stay in the store. */
   done: DoneTasks;
   tombstones: Tombstone[];
+  /** What a store reads when asked instead of at start (machines/archive.ts): then `done` is read through it, and `tombstones` is empty. */
+  archive?: Archive;
 }
 
 export interface TaskStore {

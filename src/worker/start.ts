@@ -73,6 +73,7 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
         restore: restore.tasks,
         done: restore.done,
         tombstones: restore.tombstones,
+        archive: restore.archive,
         startedAt: new Date().toISOString(),
         retention: retention(settings),
       },

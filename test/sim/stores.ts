@@ -4,11 +4,14 @@
 // incarnation writes through its own handle; a killed process's handle is
 // closed, so nothing it had under way lands after its death.
 import type { BookMeta } from '../../machines/manager/book.js';
+import type { Archive } from '../../machines/archive.js';
 import { DoneTasks } from '../../machines/done-tasks.js';
 import { doneOf } from '../../machines/retention.js';
 import type { NodeRecord } from '../../src/store/node-records.js';
 import type { LogEntry } from '../../src/vocabulary/log-entry.js';
 import type { Task } from '../../src/vocabulary/task.js';
+import type { DoneTask } from '../../src/vocabulary/retention.js';
+import { placementBase } from '../../src/vocabulary/placement.js';
 import type { ManagerState, ManagerStore } from '../../src/store/manager-store.js';
 import type { TaskState, TaskStore } from '../../src/store/task-store.js';
 import type { Tombstone } from '../../src/vocabulary/tombstone.js';
@@ -30,17 +33,21 @@ export class SimDisk {
 
 export class SimTaskDisk extends SimDisk {
   readonly tasks = new Map<string, Task>();
-  readonly tombstones: Tombstone[] = [];
+  /** Each with its row number, as SQLite numbers them. */
+  readonly tombstones: (Tombstone & { seq: number })[] = [];
+  lastTombstone = 0;
 
   open(): TaskStore & { kill(): void } {
     let open = true;
     return {
       load: (): TaskState => {
-        const all = [...this.tasks.values()];
+        // As the worker's SQLite store: Completed tasks and tombstones are read when asked.
+        const archive = new SimArchive(this);
         return {
-          tasks: all.filter((t) => t.StateName !== 'completed').map(copy),
-          done: DoneTasks.of(all.filter((t) => t.StateName === 'completed').map(doneOf)),
-          tombstones: this.tombstones.map(copy),
+          tasks: [...this.tasks.values()].filter((t) => t.StateName !== 'completed').map(copy),
+          done: new DoneTasks(archive),
+          tombstones: [],
+          archive,
         };
       },
       write: (records) => {
@@ -61,11 +68,70 @@ export class SimTaskDisk extends SimDisk {
       saveTombstones: (tombstones) => {
         if (!open) return;
         this.check();
-        this.tombstones.push(...tombstones.map(copy));
+        this.tombstones.push(...tombstones.map((t) => ({ ...copy(t), seq: ++this.lastTombstone })));
       },
       close: () => void (open = false),
       kill: () => void (open = false),
     };
+  }
+}
+
+/**
+ * A worker's archive (machines/archive.ts) on the simulated disk, with the
+ * bounds src/store/worker-archive.ts sets on SQLite: the Completed records no
+ * newer than the newest at the start, the tombstones no later than the last
+ * then, read from the disk as it is when asked.
+ */
+class SimArchive implements Archive {
+  readonly count: number;
+  readonly newestVersion: number;
+  private readonly lastTombstone: number;
+
+  constructor(private readonly disk: SimTaskDisk) {
+    const done = [...disk.tasks.values()].filter((t) => t.StateName === 'completed');
+    this.count = done.length;
+    this.newestVersion = done.reduce((newest, t) => Math.max(newest, t.Version), 0);
+    this.lastTombstone = disk.lastTombstone;
+  }
+
+  get(id: string): DoneTask | undefined {
+    const task = this.disk.tasks.get(id);
+    return task && this.archived(task) ? doneOf(task) : undefined;
+  }
+
+  all(): DoneTask[] {
+    return [...this.disk.tasks.values()].filter((t) => this.archived(t)).map(doneOf);
+  }
+
+  newerThan(version: number): DoneTask[] {
+    return this.all().filter((t) => t.Version > version);
+  }
+
+  byFinish(): [string, number][] {
+    // SQLite orders by the text of the time, then by row: a stable sort by text does the same.
+    return this.all()
+      .sort((a, b) => (a.FinishTime < b.FinishTime ? -1 : a.FinishTime > b.FinishTime ? 1 : 0))
+      .map((t) => [t.ID, Date.parse(t.FinishTime) || 0]);
+  }
+
+  tombstones(id: string): string[] | undefined {
+    const placements = this.stones().filter((t) => t.id === id);
+    return placements.length === 0 ? undefined : placements.map((t) => placementBase(t.placement)).slice(-8);
+  }
+
+  buriedBefore(before: number): string[] {
+    const newest = new Map<string, string>();
+    for (const t of this.stones()) if (t.at && (newest.get(t.id) ?? '') < t.at) newest.set(t.id, t.at);
+    const at = new Date(before).toISOString();
+    return [...newest].filter(([id, left]) => left <= at && !this.disk.tasks.has(id)).map(([id]) => id);
+  }
+
+  private archived(task: Task): boolean {
+    return task.StateName === 'completed' && task.Version <= this.newestVersion;
+  }
+
+  private stones() {
+    return this.disk.tombstones.filter((t) => t.seq <= this.lastTombstone);
   }
 }
 

@@ -72,6 +72,7 @@ export class WorkerHost implements WorkerAddress {
         restore: restore.tasks,
         done: restore.done,
         tombstones: restore.tombstones,
+        archive: restore.archive,
         startedAt: new Date().toISOString(),
       },
       id: `worker:${this.name}`,
@@ -87,7 +88,7 @@ export class WorkerHost implements WorkerAddress {
       },
     });
     actor.start();
-    this.trace.add(this.name, `process started (#${incarnation}, ${restore.tasks.length} record(s) and ${restore.tombstones.length} tombstone(s) restored)`);
+    this.trace.add(this.name, `process started (#${incarnation}, ${restore.tasks.length} record(s) restored, ${restore.done.size} Completed in its archive)`);
     this.process = {
       actor,
       service,

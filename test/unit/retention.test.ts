@@ -7,7 +7,7 @@
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ManagerEmitted } from '../../machines/manager.js';
-import { expired } from '../../machines/retention.js';
+import { byTime, expired } from '../../machines/retention.js';
 import { ManagerWrites } from '../../src/manager/writes.js';
 import { MemoryManagerStore } from '../../src/store/manager-store.js';
 import { silentLog } from '../../src/log.js';
@@ -30,14 +30,44 @@ test('a sweep takes the finished tasks older than the retention period, and the 
     ['c', 3000],
     ['d', 4000],
   ]);
-  assert.deepEqual(expired(finished, { ms: 1500, max: 10 }, 4000), ['a', 'b'], 'finished 1.5 s or more before');
-  assert.deepEqual(expired(finished, { ms: Infinity, max: 1 }, 4000), ['a', 'b', 'c'], 'all but the newest');
+  assert.deepEqual(expired(finished, 4, { ms: 1500, max: 10 }, 4000), ['a', 'b'], 'finished 1.5 s or more before');
+  assert.deepEqual(expired(finished, 4, { ms: Infinity, max: 1 }, 4000), ['a', 'b', 'c'], 'all but the newest');
   assert.deepEqual(
-    expired(finished, { ms: Infinity, max: 1 }, 4000, (id) => id === 'b'),
+    expired(finished, 4, { ms: Infinity, max: 1 }, 4000, (id) => id === 'b'),
     ['a', 'c', 'd'],
     'a kept one stays, and counts against the maximum',
   );
-  assert.deepEqual(expired(finished, { ms: Infinity, max: 10 }, 4000), [], 'nothing to do: nothing is read past the first kept');
+  assert.deepEqual(expired(finished, 4, { ms: Infinity, max: 10 }, 4000), [], 'nothing to do: nothing is read past the first kept');
+});
+
+test('two sources of finished tasks are swept as one, in the order they finished, and neither is read past the first kept', () => {
+  const read: string[] = [];
+  function* source(entries: [string, number][]) {
+    for (const entry of entries) {
+      read.push(entry[0]);
+      yield entry;
+    }
+  }
+  const memory = source([
+    ['m1', 1500],
+    ['m2', 5000],
+  ]);
+  const archive = source([
+    ['a1', 1000],
+    ['a2', 2000],
+    ['a3', 3000],
+    ['a4', 9000],
+  ]);
+  assert.deepEqual(expired(byTime(memory, archive), 6, { ms: 2500, max: 100 }, 5000), ['a1', 'm1', 'a2']);
+  assert.deepEqual(read, ['m1', 'a1', 'a2', 'm2', 'a3'], 'one past the last taken from each, no more');
+  assert.deepEqual(
+    [...byTime([['x', 1]] as [string, number][], [['y', 1]] as [string, number][])],
+    [
+      ['x', 1],
+      ['y', 1],
+    ],
+    'the first on a tie',
+  );
 });
 
 /** A manager with one worker elsewhere (r1), spoken for by the test, and a memory store. */

@@ -1,0 +1,84 @@
+// A worker's archive on SQLite (machines/archive.ts): the Completed tasks and
+// the tombstones its store held when it started, read by index when the
+// worker asks, never all at start. "Held at the start" is a bound fixed at
+// open: Completed rows with a version no newer than the newest then (a
+// Completed record is final, and what completes later gets a newer version),
+// and tombstone rows no later than the last then. What the worker forgets
+// since is filtered out by the worker (machines/done-tasks.ts), until the
+// rows leave the file with its next write.
+import type { Archive } from '../../machines/archive.js';
+import type { DoneTask } from '../vocabulary/retention.js';
+import { placementBase } from '../vocabulary/placement.js';
+import type { SqliteDatabase } from './sqlite.js';
+
+/** Tombstones kept per task, as the worker keeps them (machines/worker.ts). */
+const TOMBSTONES_KEPT = 8;
+
+const DONE = 'id AS ID, worker AS Worker, placement AS Placement, submit_time AS SubmitTime, finish_time AS FinishTime, version AS Version';
+
+export class SqliteArchive implements Archive {
+  readonly count: number;
+  readonly newestVersion: number;
+  private readonly lastTombstone: number;
+  private readonly one;
+  private readonly every;
+  private readonly newer;
+  private readonly finishOrder;
+  private readonly stopped;
+  private readonly buried;
+
+  constructor(db: SqliteDatabase) {
+    db.exec('CREATE INDEX IF NOT EXISTS tasks_by_finish ON tasks (state, finish_time, seq, id, version)');
+    db.exec('CREATE INDEX IF NOT EXISTS tombstones_by_at ON tombstones (at)');
+    const done = db.prepare("SELECT count(version) AS n, max(version) AS newest FROM tasks WHERE state = 'completed'").get() as {
+      n: number;
+      newest: number | null;
+    };
+    this.count = done.n;
+    this.newestVersion = done.newest ?? 0;
+    this.lastTombstone = (db.prepare('SELECT max(seq) AS last FROM tombstones').get() as { last: number | null }).last ?? 0;
+    const archived = `state = 'completed' AND version <= ${this.newestVersion}`;
+    this.one = db.prepare(`SELECT ${DONE} FROM tasks WHERE id = ? AND ${archived}`);
+    this.every = db.prepare(`SELECT ${DONE} FROM tasks WHERE ${archived} ORDER BY seq`);
+    this.newer = db.prepare(`SELECT ${DONE} FROM tasks WHERE ${archived} AND version > ? ORDER BY seq`);
+    this.finishOrder = db.prepare(`SELECT id, finish_time FROM tasks WHERE ${archived} ORDER BY finish_time, seq`).raw();
+    this.stopped = db.prepare(`SELECT placement FROM tombstones WHERE id = ? AND seq <= ${this.lastTombstone} ORDER BY seq`).pluck();
+    // The newest tombstone of each task counts: a task stopped again later is kept for as long.
+    this.buried = db
+      .prepare(
+        `SELECT DISTINCT id FROM tombstones AS t WHERE seq <= ${this.lastTombstone} AND at IS NOT NULL AND at <= ?
+         AND NOT EXISTS (SELECT 1 FROM tombstones AS u WHERE u.id = t.id AND u.seq <= ${this.lastTombstone} AND u.at > ?)
+         AND NOT EXISTS (SELECT 1 FROM tasks WHERE tasks.id = t.id)`,
+      )
+      .pluck();
+  }
+
+  // An empty archive asks nothing of the file: a new task's run looks here.
+  get(id: string): DoneTask | undefined {
+    return this.count === 0 ? undefined : (this.one.get(id) as DoneTask | undefined);
+  }
+
+  all(): Iterable<DoneTask> {
+    return this.every.all() as DoneTask[];
+  }
+
+  newerThan(version: number): Iterable<DoneTask> {
+    return this.newer.all(version) as DoneTask[];
+  }
+
+  *byFinish(): Iterable<[string, number]> {
+    // Read as the sweep goes: it stops at the first task it keeps.
+    for (const [id, finished] of this.finishOrder.iterate() as IterableIterator<[string, string | null]>) yield [id, Date.parse(finished ?? '') || 0];
+  }
+
+  tombstones(id: string): string[] | undefined {
+    if (this.lastTombstone === 0) return undefined;
+    const placements = this.stopped.all(id) as string[];
+    return placements.length === 0 ? undefined : placements.map(placementBase).slice(-TOMBSTONES_KEPT);
+  }
+
+  buriedBefore(before: number): Iterable<string> {
+    const at = new Date(before).toISOString();
+    return this.buried.all(at, at) as string[];
+  }
+}
