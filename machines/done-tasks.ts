@@ -104,14 +104,16 @@ export class DoneTasks {
   }
 
   *keys(): IterableIterator<string> {
-    for (const task of this.values()) yield task.ID;
+    yield* this.packed.keys();
+    yield* this.objects.keys();
+    for (const task of this.notForgotten(this.archive?.all() ?? [])) yield task.ID;
   }
 
   /** Every one; archived ones are read from the store. */
   *values(): IterableIterator<DoneTask> {
     for (const where of this.packed.values()) yield this.unpack(where);
     yield* this.objects.values();
-    for (const task of this.archive?.all() ?? []) if (!this.forgotten.has(task.ID)) yield task;
+    yield* this.notForgotten(this.archive?.all() ?? []);
   }
 
   /** Those with a version after `version`: the store is asked only when an archived one can be. */
@@ -122,7 +124,7 @@ export class DoneTasks {
     }
     for (const task of this.objects.values()) if (task.Version > version) yield task;
     if (this.archive && version < this.archive.newestVersion) {
-      for (const task of this.archive.newerThan(version)) if (!this.forgotten.has(task.ID)) yield task;
+      yield* this.notForgotten(this.archive.newerThan(version));
     }
   }
 
@@ -146,6 +148,11 @@ export class DoneTasks {
   /** The inspector shows a count, not megabytes of packed rows. */
   toJSON(): { size: number } {
     return { size: this.size };
+  }
+
+  /** Archived tasks not forgotten since the start. */
+  private *notForgotten(archived: Iterable<DoneTask>): IterableIterator<DoneTask> {
+    for (const task of archived) if (!this.forgotten.has(task.ID)) yield task;
   }
 
   private archived(id: string): DoneTask | undefined {
