@@ -12,11 +12,10 @@ import { createActor, waitFor } from 'xstate';
 import type { TaskPolicy } from '../../machines/task.js';
 import { listing } from '../../machines/worker.js';
 import { silentLog } from '../../src/log.js';
-import { MemoryRuntime } from '../../src/runtime/memory.js';
 import { SqliteTaskStore } from '../../src/store/sqlite-task-store.js';
 import type { FromWorker } from '../../src/vocabulary/protocol.js';
 import { newTask, type Task } from '../../src/vocabulary/task.js';
-import { workerLogic } from '../../src/worker/logic.js';
+import { memoryWorker } from '../helpers/memory-worker.js';
 import { WorkerWrites } from '../../src/worker/writes.js';
 
 const dirs: string[] = [];
@@ -112,21 +111,12 @@ test('the archive is what the file held at the start, read by index; later write
 });
 
 const policy: TaskPolicy = { restartLimit: 0, restartDelayMs: 0, restartDelayMaxMs: 0, healthFailures: 3 };
-const stats = { MemoryTotal: 1, MemoryAvailable: 1, DiskTotal: 1, DiskFree: 1, CpuUsage: 0, CpuCount: 1, LoadAverage: [0, 0, 0] as [number, number, number] };
 
 function restoredWorker(file: string, retention = { ms: 24 * HOUR, max: 100 }) {
   const store = open(file);
   const writes = new WorkerWrites(store, 'test', silentLog);
   const restore = store.load();
-  const runtime = new MemoryRuntime();
-  const logic = workerLogic(() => runtime, {
-    health: { intervalMs: 1000, timeoutMs: 100 },
-    reconcileIntervalMs: 1e9,
-    statsIntervalMs: 1e9,
-    sampleStats: () => stats,
-    writes: () => writes,
-    log: silentLog,
-  });
+  const { logic } = memoryWorker(writes);
   const worker = createActor(logic, {
     input: {
       name: 'w1',

@@ -10,36 +10,26 @@ import { createActor, waitFor, type Actor } from 'xstate';
 import { DoneTasks } from '../../machines/done-tasks.js';
 import { listing, type WorkerInput, type WorkerMachine } from '../../machines/worker.js';
 import type { TaskPolicy } from '../../machines/task.js';
-import { MemoryRuntime } from '../../src/runtime/memory.js';
 import { MemoryTaskStore } from '../../src/store/task-store.js';
 import { silentLog } from '../../src/log.js';
 import type { FromWorker } from '../../src/vocabulary/protocol.js';
 import type { Retention } from '../../src/vocabulary/retention.js';
 import { newTask, type Task } from '../../src/vocabulary/task.js';
-import { workerLogic } from '../../src/worker/logic.js';
+import { memoryWorker, someStats } from '../helpers/memory-worker.js';
 import { WorkerWrites } from '../../src/worker/writes.js';
 
 const policy: TaskPolicy = { restartLimit: 0, restartDelayMs: 0, restartDelayMaxMs: 0, healthFailures: 3 };
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const at = (ms: number) => new Date(T0 + ms).toISOString();
 const HOUR = 3_600_000;
-const stats = { MemoryTotal: 1, MemoryAvailable: 1, DiskTotal: 1, DiskFree: 1, CpuUsage: 0, CpuCount: 1, LoadAverage: [0, 0, 0] as [number, number, number] };
 
 const running: { stop(): unknown }[] = [];
 afterEach(() => running.splice(0).forEach((actor) => actor.stop()));
 
 function startWorker(retention: Retention, restored: Pick<WorkerInput, 'done' | 'tombstones'> = {}) {
-  const runtime = new MemoryRuntime();
   const store = new MemoryTaskStore();
   const writes = new WorkerWrites(store, 'test', silentLog);
-  const logic = workerLogic(() => runtime, {
-    health: { intervalMs: 1000, timeoutMs: 100 },
-    reconcileIntervalMs: 1e9,
-    statsIntervalMs: 1e9,
-    sampleStats: () => stats,
-    writes: () => writes,
-    log: silentLog,
-  });
+  const { runtime, logic } = memoryWorker(writes);
   const worker = createActor(logic, { input: { name: 'w1', policy, shardCapacity: 4, retention, ...restored } });
   const reports: FromWorker[] = [];
   worker.on('*', (event) => reports.push(event as FromWorker));
@@ -48,7 +38,7 @@ function startWorker(retention: Retention, restored: Pick<WorkerInput, 'done' | 
   const context = () => worker.getSnapshot().context;
   const settled = () => new Promise<void>((resolve) => setImmediate(resolve));
   /** The heartbeat at `ms`: the worker's clock, which drives its sweeps. */
-  const beat = (ms: number) => worker.send({ type: 'stats.sampled', stats, at: at(ms) });
+  const beat = (ms: number) => worker.send({ type: 'stats.sampled', stats: someStats, at: at(ms) });
   return { worker, runtime, store, context, reports, settled, beat };
 }
 
