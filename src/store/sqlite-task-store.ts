@@ -41,6 +41,9 @@ export class SqliteTaskStore implements TaskStore {
       this.db.exec('ALTER TABLE tombstones ADD COLUMN at TEXT');
     this.db.exec('CREATE INDEX IF NOT EXISTS tasks_by_state ON tasks (state, seq, id, worker, placement, submit_time, finish_time, version)');
     this.db.exec('CREATE INDEX IF NOT EXISTS tombstones_by_id ON tombstones (id)');
+    // What the archive is read by (src/store/worker-archive.ts): a sweep's finish order, and old tombstones.
+    this.db.exec('CREATE INDEX IF NOT EXISTS tasks_by_finish ON tasks (state, finish_time, seq, id, version)');
+    this.db.exec('CREATE INDEX IF NOT EXISTS tombstones_by_at ON tombstones (at)');
     this.upsert = this.db.prepare(
       `INSERT INTO tasks (id, record, state, worker, placement, submit_time, finish_time, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET record = excluded.record, state = excluded.state, worker = excluded.worker, placement = excluded.placement,

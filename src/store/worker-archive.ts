@@ -27,9 +27,8 @@ export class SqliteArchive implements Archive {
   private readonly stopped;
   private readonly buried;
 
+  /** `db` is a worker's store, with its indexes (src/store/sqlite-task-store.ts). */
   constructor(db: SqliteDatabase) {
-    db.exec('CREATE INDEX IF NOT EXISTS tasks_by_finish ON tasks (state, finish_time, seq, id, version)');
-    db.exec('CREATE INDEX IF NOT EXISTS tombstones_by_at ON tombstones (at)');
     const done = db.prepare("SELECT count(version) AS n, max(version) AS newest FROM tasks WHERE state = 'completed'").get() as {
       n: number;
       newest: number | null;
