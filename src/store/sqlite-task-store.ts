@@ -79,7 +79,7 @@ export class SqliteTaskStore implements TaskStore {
       )
       .all() as { id: string; record: string }[];
     // Completed tasks and tombstones are read when the worker asks (machines/archive.ts).
-    const archive = new SqliteArchive(this.db);
+    const archive = new SqliteArchive(this.db, this.file, this.log);
     return { tasks: readRecords(rows, this.file, this.log).map((r) => r.task), done: new DoneTasks(archive), tombstones: [], archive };
   }
 

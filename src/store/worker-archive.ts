@@ -6,7 +6,13 @@
 // and tombstone rows no later than the last then. What the worker forgets
 // since is filtered out by the worker (machines/done-tasks.ts), until the
 // rows leave the file with its next write.
+//
+// The worker reads the archive inside its machine's transitions, where an
+// exception would end the process. So a read that fails (a failing disk) is
+// logged and answers as if the archive had nothing: the task is unknown, and
+// the worker goes on. docs/architecture.md §8 says what that can cost.
 import type { Archive } from '../../machines/archive.js';
+import type { Log } from '../log.js';
 import type { DoneTask } from '../vocabulary/retention.js';
 import { placementBase } from '../vocabulary/placement.js';
 import type { SqliteDatabase } from './sqlite.js';
@@ -28,7 +34,11 @@ export class SqliteArchive implements Archive {
   private readonly buried;
 
   /** `db` is a worker's store, with its indexes (src/store/sqlite-task-store.ts). */
-  constructor(db: SqliteDatabase) {
+  constructor(
+    db: SqliteDatabase,
+    private readonly file: string,
+    private readonly log: Log,
+  ) {
     const done = db.prepare("SELECT count(version) AS n, max(version) AS newest FROM tasks WHERE state = 'completed'").get() as {
       n: number;
       newest: number | null;
@@ -54,30 +64,48 @@ export class SqliteArchive implements Archive {
 
   // An empty archive asks nothing of the file: a new task's run looks here.
   get(id: string): DoneTask | undefined {
-    return this.count === 0 ? undefined : (this.one.get(id) as DoneTask | undefined);
+    if (this.count === 0) return undefined;
+    return this.read(`the Completed task ${id}`, undefined, () => this.one.get(id) as DoneTask | undefined);
   }
 
   all(): Iterable<DoneTask> {
-    return this.every.all() as DoneTask[];
+    return this.read('its Completed tasks', [], () => this.every.all() as DoneTask[]);
   }
 
   newerThan(version: number): Iterable<DoneTask> {
-    return this.newer.all(version) as DoneTask[];
+    return this.read(`its Completed tasks after version ${version}`, [], () => this.newer.all(version) as DoneTask[]);
   }
 
   *byFinish(): Iterable<[string, number]> {
     // Read as the sweep goes: it stops at the first task it keeps.
-    for (const [id, finished] of this.finishOrder.iterate() as IterableIterator<[string, string | null]>) yield [id, Date.parse(finished ?? '') || 0];
+    try {
+      for (const [id, finished] of this.finishOrder.iterate() as IterableIterator<[string, string | null]>) yield [id, Date.parse(finished ?? '') || 0];
+    } catch (error) {
+      this.failed('its Completed tasks in the order they finished', error);
+    }
   }
 
   tombstones(id: string): string[] | undefined {
     if (this.lastTombstone === 0) return undefined;
-    const placements = this.stopped.all(id) as string[];
+    const placements = this.read(`the tombstones of task ${id}`, [], () => this.stopped.all(id) as string[]);
     return placements.length === 0 ? undefined : placements.map(placementBase).slice(-TOMBSTONES_KEPT);
   }
 
   buriedBefore(before: number): Iterable<string> {
     const at = new Date(before).toISOString();
-    return this.buried.all(at, at) as string[];
+    return this.read('its old tombstones', [], () => this.buried.all(at, at) as string[]);
+  }
+
+  private read<T>(what: string, nothing: T, read: () => T): T {
+    try {
+      return read();
+    } catch (error) {
+      this.failed(what, error);
+      return nothing;
+    }
+  }
+
+  private failed(what: string, error: unknown): void {
+    this.log(`${this.file}: could not read ${what} (${(error as Error).message}); taken as none, the worker goes on: check the disk`);
   }
 }

@@ -65,8 +65,8 @@ function history(): string {
   return file;
 }
 
-function open(file: string) {
-  const store = new SqliteTaskStore(file, silentLog);
+function open(file: string, log = silentLog) {
+  const store = new SqliteTaskStore(file, log);
   closing.push(() => store.close());
   return store;
 }
@@ -112,8 +112,8 @@ test('the archive is what the file held at the start, read by index; later write
 
 const policy: TaskPolicy = { restartLimit: 0, restartDelayMs: 0, restartDelayMaxMs: 0, healthFailures: 3 };
 
-function restoredWorker(file: string, retention = { ms: 24 * HOUR, max: 100 }) {
-  const store = open(file);
+function restoredWorker(file: string, retention = { ms: 24 * HOUR, max: 100 }, log = silentLog) {
+  const store = open(file, log);
   const writes = new WorkerWrites(store, 'test', silentLog);
   const restore = store.load();
   const { logic } = memoryWorker(writes);
@@ -179,4 +179,18 @@ test('a worker sweeps its archive with what it finished since, in the order they
   const again = open(file).load();
   assert.deepEqual([...again.done.keys()].sort(), ['fresh', 'new'], 'pruned from the file too');
   assert.equal(again.archive?.tombstones('stranger'), undefined);
+});
+
+test('an archive that cannot be read is taken as empty, said in the log, and the worker goes on', async () => {
+  const lines: string[] = [];
+  const { worker, store, context } = restoredWorker(history(), { ms: HOUR, max: 100 }, (line) => lines.push(line));
+  store.close(); // every read of the file fails from now on, as on a failing disk
+  const now = new Date().toISOString();
+  worker.send({ type: 'task.run', task: newTask({ ID: 'stranger', Name: 'stranger', Image: 'img', Placement: 'm.s1' }), at: now });
+  worker.send({ type: 'worker.gc', at: now, forget: [{ id: 'mid', placement: 'm.mid' }] });
+  assert.equal(worker.getSnapshot().status, 'active', 'no exception left the machine');
+  assert.equal(context().done.has('mid'), false, 'unknown while the file cannot be read');
+  const said = lines.join('\n');
+  assert.match(said, /could not read the Completed task stranger \(.*\); taken as none, the worker goes on: check the disk/);
+  assert.match(said, /could not read its Completed tasks in the order they finished/);
 });
