@@ -33,6 +33,8 @@ export class Checker implements Observer {
   /** Tasks POSTed with a 2xx answer: they must always be listed. */
   private readonly listed = new Set<string>();
   private readonly completed = new Set<string>();
+  /** Tasks the manager pruned (finished, past their retention), not POSTed again since. */
+  private readonly gone = new Set<string>();
   private readonly versions = new Map<string, number>();
   /** What workers published, by signature (worker, task, placement, state, container, latest entry): its newest version. */
   private readonly published = new Map<string, number>();
@@ -88,6 +90,7 @@ export class Checker implements Observer {
     if (answer.status === 500) this.fail('no-internal-error', `POST ${id} answered 500: ${String(answer.internal)}`);
     if (answer.status >= 300) return;
     this.listed.add(id);
+    this.gone.delete(id);
     this.intend(id, call, { want: 'run', variant });
   }
 
@@ -140,6 +143,20 @@ export class Checker implements Observer {
     this.checkOrder(task);
     this.checkVersion(task);
     this.checkBounds('manager', task);
+  }
+
+  pruned(ids: string[]): void {
+    for (const id of ids) {
+      const record = this.latest.get(id);
+      // Nothing live is pruned: only a finished task (Completed, or Failed with no restart due).
+      if (record?.StateName !== 'completed' && record?.StateName !== 'failed') {
+        this.fail('nothing-live-pruned', `${id} was pruned while ${record?.StateName ?? 'unknown to the checker'}`);
+      }
+      this.gone.add(id);
+      this.listed.delete(id);
+      this.completed.delete(id); // a pruned ID can be POSTed again, as a new task
+      this.latest.delete(id);
+    }
   }
 
   workerRecord(worker: string, task: Task): void {
@@ -234,6 +251,11 @@ export class Checker implements Observer {
       const copies = running.get(id) ?? [];
       if (record && !['running', 'failed', 'completed'].includes(record.StateName)) {
         this.fail('settled', `${id} is still ${record.StateName} (${lastEvent(record)})`);
+        continue;
+      }
+      if (this.gone.has(id) && !record) {
+        // Pruned and not POSTed again: nothing of it runs.
+        if (copies.length > 0) this.fail('no-orphan-container', `${id} was pruned but runs on ${copies.map((c) => c.engine).join(', ')}`);
         continue;
       }
       const want = intent?.want ?? 'unknown';

@@ -11,6 +11,7 @@ import { managerLogic, placementPolicy } from '../../src/manager/logic.js';
 import { ManagerService } from '../../src/manager/service.js';
 import { ManagerWrites } from '../../src/manager/writes.js';
 import { parseTaskEvent } from '../../src/task/codec.js';
+import { retention } from '../../src/worker/from-settings.js';
 import { answer, answerAsync, type Answer } from './answers.js';
 import type { Mistake } from './mistakes.js';
 import { simRemoteWorker, type Link } from './network.js';
@@ -70,12 +71,17 @@ export class ManagerHost {
         // src/manager/start.ts draws it with nanoid; any name unique per start will do.
         incarnation: `m${incarnation}`,
         restore,
+        retention: retention(this.settings),
       },
       id: 'manager',
       systemId: 'manager',
     });
     const service = new ManagerService(actor, writes);
     actor.on('task.updated', ({ task }) => this.observer.managerRecord(task));
+    actor.on('tasks.pruned', ({ ids }) => {
+      this.trace.add('manager', `pruned ${ids.join(', ')} (retention)`);
+      this.observer.pruned(ids);
+    });
     let killed = false;
     actor.subscribe({
       error: (error) => this.observer.crashed('manager', error),

@@ -12,4 +12,6 @@ export interface Observer {
   stopAnswered(worker: string, id: string, placement: string, status: number): void;
   /** A worker process asked its engine to start a task's container (the call begins). */
   startBegins(engine: string, task: Task): void;
+  /** The manager's retention sweep pruned these finished tasks (its `tasks.pruned`). */
+  pruned(ids: string[]): void;
 }

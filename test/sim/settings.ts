@@ -1,7 +1,7 @@
 // The settings every simulated process runs with: Cube's own defaults
 // (readSettings with no flags and no environment), with times shortened so a
-// run of a couple of simulated minutes sees TTLs expire, backoffs run out
-// and reconciles repeat many times.
+// run of a couple of simulated minutes sees TTLs expire, backoffs run out,
+// reconciles repeat many times and finished tasks are pruned.
 import { readSettings, type Settings } from '../../src/config/settings.js';
 import type { MachineStats } from '../../machines/worker.js';
 
@@ -20,6 +20,9 @@ export function simSettings(scheduler: 'epvm' | 'roundrobin'): Settings {
     restartDelayMaxMs: 16_000,
     stopTimeoutMs: 2000,
     dockerTimeoutMs: 10_000,
+    // Finished tasks are pruned within a run: a sweep every 2 s, and a few kept at most.
+    retentionMs: 20_000,
+    retentionMax: 3,
   };
 }
 

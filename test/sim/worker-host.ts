@@ -10,7 +10,7 @@
 // out until thawed; see docs/reliability.md for what a freeze does not model).
 import { createActor, type AnyActorLogic } from 'xstate';
 import { shardMachine } from '../../machines/shard.js';
-import { taskPolicy, workerLogicOptions } from '../../src/worker/from-settings.js';
+import { retention, taskPolicy, workerLogicOptions } from '../../src/worker/from-settings.js';
 import { taskLogic, workerLogic } from '../../src/worker/logic.js';
 import { WorkerService, type WorkerRef } from '../../src/worker/service.js';
 import { WorkerWrites } from '../../src/worker/writes.js';
@@ -74,6 +74,7 @@ export class WorkerHost implements WorkerAddress {
         tombstones: restore.tombstones,
         archive: restore.archive,
         startedAt: new Date().toISOString(),
+        retention: retention(this.settings),
       },
       id: `worker:${this.name}`,
       systemId: `worker:${this.name}`,
