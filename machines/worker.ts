@@ -26,7 +26,7 @@ import { refusalReason, type TaskMachineEvent, type TaskPolicy } from './task.js
 import type { FromWorker, ToWorker, WorkerStats } from '../src/vocabulary/protocol.js';
 import { KEEP_ALL, type Retention } from '../src/vocabulary/retention.js';
 import { TaskState, ZERO_TIME, type Task } from '../src/vocabulary/task.js';
-import type { Tombstone } from '../src/vocabulary/tombstone.js';
+import { keptPlacements, type Tombstone } from '../src/vocabulary/tombstone.js';
 
 export interface WorkerInput {
   name: string;
@@ -82,9 +82,6 @@ export type WorkerEvent =
 
 /** A command that waits for its intent to be written before it is carried out. */
 type Intent = { kind: 'run'; run: Run; task: Task } | { kind: 'stop'; stop: Stop; placement: string; forward: boolean };
-
-/** What a worker keeps of stopped placements, per task: enough for the races a stop can lose. */
-const TOMBSTONES_PER_TASK = 8;
 
 export interface WorkerContext {
   name: string;
@@ -390,7 +387,7 @@ export const workerMachine = setup({
     leaveTombstone: assign(({ context }, params: Tombstone) => {
       const kept = (context.tombstones.get(params.id) ?? []).filter((p) => p !== placementBase(params.placement));
       kept.push(placementBase(params.placement));
-      context.tombstones.set(params.id, kept.slice(-TOMBSTONES_PER_TASK));
+      context.tombstones.set(params.id, keptPlacements(kept));
       if (params.at) {
         context.buried.delete(params.id); // to the end: `buried` stays in the order tombstones were left
         context.buried.set(params.id, Date.parse(params.at));
@@ -460,7 +457,7 @@ export const workerMachine = setup({
     const tombstones = new Tombstones(input.archive);
     const buried = new Map<string, number>();
     for (const { id, placement, at } of input.tombstones ?? []) {
-      tombstones.set(id, [...(tombstones.get(id) ?? []), placementBase(placement)].slice(-TOMBSTONES_PER_TASK));
+      tombstones.set(id, keptPlacements([...(tombstones.get(id) ?? []), placement]));
       // A sweep goes by the time only for tombstones of tasks this worker does not have; a task's own go with it.
       if (!at || tasks.has(id) || done.has(id)) continue;
       buried.delete(id);

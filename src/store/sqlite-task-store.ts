@@ -4,7 +4,7 @@
 // read back by (src/store/manager-store.ts, `addRecordColumns`). Stopped
 // placements have a table of their own, kept to the newest few per task.
 import { DoneTasks } from '../../machines/done-tasks.js';
-import type { Tombstone } from '../vocabulary/tombstone.js';
+import { TOMBSTONES_PER_TASK, type Tombstone } from '../vocabulary/tombstone.js';
 import type { Log } from '../log.js';
 import type { Task } from '../vocabulary/task.js';
 import { addRecordColumns } from './manager-store.js';
@@ -12,9 +12,6 @@ import { SqliteArchive } from './worker-archive.js';
 import { readRecords } from './read-records.js';
 import { openDatabase, type SqliteDatabase } from './sqlite.js';
 import type { TaskState, TaskStore } from './task-store.js';
-
-/** Stopped placements kept per task on disk, as in memory (machines/worker.ts). */
-const TOMBSTONES_KEPT = 8;
 
 export class SqliteTaskStore implements TaskStore {
   private readonly db: SqliteDatabase;
@@ -57,7 +54,7 @@ export class SqliteTaskStore implements TaskStore {
     this.buryAll = this.db.transaction((tombstones: Tombstone[]) => {
       for (const { id, placement, at } of tombstones) {
         this.bury.run(id, placement, at ?? null);
-        this.trim.run(id, id, TOMBSTONES_KEPT);
+        this.trim.run(id, id, TOMBSTONES_PER_TASK);
       }
     });
     this.writeAll = this.db.transaction((records: [string, Task | null][]) => {

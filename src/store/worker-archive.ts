@@ -14,11 +14,8 @@
 import type { Archive } from '../../machines/archive.js';
 import type { Log } from '../log.js';
 import type { DoneTask } from '../vocabulary/retention.js';
-import { placementBase } from '../vocabulary/placement.js';
+import { keptPlacements } from '../vocabulary/tombstone.js';
 import type { SqliteDatabase } from './sqlite.js';
-
-/** Tombstones kept per task, as the worker keeps them (machines/worker.ts). */
-const TOMBSTONES_KEPT = 8;
 
 const DONE = 'id AS ID, worker AS Worker, placement AS Placement, submit_time AS SubmitTime, finish_time AS FinishTime, version AS Version';
 
@@ -88,7 +85,7 @@ export class SqliteArchive implements Archive {
   tombstones(id: string): string[] | undefined {
     if (this.lastTombstone === 0) return undefined;
     const placements = this.read(`the tombstones of task ${id}`, [], () => this.stopped.all(id) as string[]);
-    return placements.length === 0 ? undefined : placements.map(placementBase).slice(-TOMBSTONES_KEPT);
+    return placements.length === 0 ? undefined : keptPlacements(placements);
   }
 
   buriedBefore(before: number): Iterable<string> {

@@ -11,10 +11,9 @@ import type { NodeRecord } from '../../src/store/node-records.js';
 import type { LogEntry } from '../../src/vocabulary/log-entry.js';
 import type { Task } from '../../src/vocabulary/task.js';
 import type { DoneTask } from '../../src/vocabulary/retention.js';
-import { placementBase } from '../../src/vocabulary/placement.js';
 import type { ManagerState, ManagerStore } from '../../src/store/manager-store.js';
 import type { TaskState, TaskStore } from '../../src/store/task-store.js';
-import type { Tombstone } from '../../src/vocabulary/tombstone.js';
+import { keptPlacements, type Tombstone } from '../../src/vocabulary/tombstone.js';
 
 /** A disk that can refuse writes until a time (absolute ms). */
 export class SimDisk {
@@ -116,7 +115,7 @@ class SimArchive implements Archive {
 
   tombstones(id: string): string[] | undefined {
     const placements = this.stones().filter((t) => t.id === id);
-    return placements.length === 0 ? undefined : placements.map((t) => placementBase(t.placement)).slice(-8);
+    return placements.length === 0 ? undefined : keptPlacements(placements.map((t) => t.placement));
   }
 
   buriedBefore(before: number): string[] {
