@@ -17,6 +17,7 @@ import type { Task } from '../vocabulary/task.js';
 import { readBookMeta } from './book-meta.js';
 import { readNodeRecord, type NodeRecord } from './node-records.js';
 import { readDone } from './packed-done.js';
+import { addRecordColumns, RECORD_COLUMNS } from './record-columns.js';
 import { readRecords } from './read-records.js';
 import { openDatabase, type SqliteDatabase } from './sqlite.js';
 
@@ -109,23 +110,6 @@ function parseLogEntry(text: string): LogEntry | undefined {
 /** The log keeps this many entries on disk; older ones are dropped as new ones come. */
 const LOG_KEPT = 10_000;
 
-/** The columns a DoneTask is read from, kept beside each record (and backfilled in files written before they were). */
-const COLUMNS = ['state', 'worker', 'placement', 'submit_time', 'finish_time', 'version'] as const;
-const KEYS = ['StateName', 'Worker', 'Placement', 'SubmitTime', 'FinishTime', 'Version'] as const;
-
-/** Adds the record's columns to a tasks table that lacks them. */
-export function addRecordColumns(db: SqliteDatabase): void {
-  const present = new Set((db.prepare('PRAGMA table_info(tasks)').all() as { name: string }[]).map((c) => c.name));
-  const missing = COLUMNS.filter((c) => !present.has(c));
-  if (missing.length === 0) return;
-  db.transaction(() => {
-    for (const column of missing) db.exec(`ALTER TABLE tasks ADD COLUMN ${column} ${column === 'version' ? 'INTEGER' : 'TEXT'}`);
-    // A row that is not JSON keeps NULLs: it is read (and named in the log) with the live records.
-    const sets = COLUMNS.map((c, i) => `${c} = json_extract(record, '$.${KEYS[i]}')`).join(', ');
-    db.exec(`UPDATE tasks SET ${sets} WHERE json_valid(record)`);
-  })();
-}
-
 export class SqliteManagerStore implements ManagerStore {
   private readonly db: SqliteDatabase;
   private readonly upsert;
@@ -153,8 +137,8 @@ export class SqliteManagerStore implements ManagerStore {
     // Completed tasks are read from this index alone, never from their records.
     this.db.exec('CREATE INDEX IF NOT EXISTS tasks_by_state ON tasks (state, stop_requested, seq, id, worker, placement, submit_time, finish_time, version)');
     this.upsert = this.db.prepare(
-      `INSERT INTO tasks (id, record, stop_requested, ${COLUMNS.join(', ')}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET record = excluded.record, stop_requested = excluded.stop_requested, ${COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ')}`,
+      `INSERT INTO tasks (id, record, stop_requested, ${RECORD_COLUMNS.join(', ')}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET record = excluded.record, stop_requested = excluded.stop_requested, ${RECORD_COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ')}`,
     );
     this.remove = this.db.prepare('DELETE FROM tasks WHERE id = ?');
     this.select = this.db.prepare('SELECT id, record FROM tasks WHERE id = ?');

@@ -2,25 +2,17 @@
 // SQLite joins each row's columns and the rows into one string per chunk of
 // rows, so a start with 50,000 finished tasks makes a few strings, not
 // 300,000. The columns are the ones the store writes beside each record
-// (src/store/manager-store.ts, `addRecordColumns`).
+// (src/store/record-columns.ts).
 import { DoneTasks, PACKED } from '../../machines/done-tasks.js';
 import type { DoneTask } from '../vocabulary/retention.js';
+import { DONE_COLUMNS, DONE_SELECT } from './record-columns.js';
 import type { SqliteDatabase } from './sqlite.js';
 
 /** Rows per packed string: far below the longest string V8 makes, whatever the names' lengths. */
 const CHUNK_ROWS = 65_536;
 
-const COLUMN_OF: Record<(typeof PACKED.fields)[number], string> = {
-  ID: 'id',
-  Worker: 'worker',
-  Placement: 'placement',
-  SubmitTime: 'submit_time',
-  FinishTime: 'finish_time',
-  Version: 'version',
-};
-
 const code = (separator: string) => `char(${separator.charCodeAt(0)})`;
-const columns = PACKED.fields.map((f) => `ifnull(${COLUMN_OF[f]}, '')`);
+const columns = PACKED.fields.map((f) => `ifnull(${DONE_COLUMNS[f]}, '')`);
 /**
  * A row with a separator in a column cannot be packed; it is read as an
  * object. Only a worker's name is free text: IDs, placements and times are
@@ -32,7 +24,7 @@ const packable = `instr(ifnull(worker, ''), ${code(PACKED.field)}) = 0 AND instr
 export function readDone(db: SqliteDatabase, where: string, chunkRows = CHUNK_ROWS): DoneTasks {
   const chunk = db.prepare(
     `SELECT count(*) AS n, max(seq) AS last, group_concat(${columns.join(` || ${code(PACKED.field)} || `)}, ${code(PACKED.row)}) AS text
-     FROM (SELECT seq, ${Object.values(COLUMN_OF).join(', ')} FROM tasks WHERE (${where}) AND ${packable} AND seq > ? ORDER BY seq LIMIT ${chunkRows})`,
+     FROM (SELECT seq, ${Object.values(DONE_COLUMNS).join(', ')} FROM tasks WHERE (${where}) AND ${packable} AND seq > ? ORDER BY seq LIMIT ${chunkRows})`,
   );
   const done = new DoneTasks();
   for (let after = 0; ;) {
@@ -42,9 +34,7 @@ export function readDone(db: SqliteDatabase, where: string, chunkRows = CHUNK_RO
     if (added !== n) throw new Error(`packed ${n} Completed tasks, read back ${added}`);
     after = last;
   }
-  const rest = db
-    .prepare(`SELECT ${PACKED.fields.map((f) => `${COLUMN_OF[f]} AS ${f}`).join(', ')} FROM tasks WHERE (${where}) AND NOT (${packable}) ORDER BY seq`)
-    .all() as DoneTask[];
+  const rest = db.prepare(`SELECT ${DONE_SELECT} FROM tasks WHERE (${where}) AND NOT (${packable}) ORDER BY seq`).all() as DoneTask[];
   for (const task of rest) done.set(task.ID, task);
   return done;
 }

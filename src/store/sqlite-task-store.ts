@@ -1,13 +1,13 @@
 // A worker's task records in a SQLite file, one row per task, the record as
 // JSON: the record is the unit the worker reads and writes, so nothing is
 // gained by splitting it into columns, but for the few a Completed task is
-// read back by (src/store/manager-store.ts, `addRecordColumns`). Stopped
+// read back by (src/store/record-columns.ts). Stopped
 // placements have a table of their own, kept to the newest few per task.
 import { DoneTasks } from '../../machines/done-tasks.js';
 import { TOMBSTONES_PER_TASK, type Tombstone } from '../vocabulary/tombstone.js';
 import type { Log } from '../log.js';
 import type { Task } from '../vocabulary/task.js';
-import { addRecordColumns } from './manager-store.js';
+import { addRecordColumns, RECORD_COLUMNS } from './record-columns.js';
 import { SqliteArchive } from './worker-archive.js';
 import { readRecords } from './read-records.js';
 import { openDatabase, type SqliteDatabase } from './sqlite.js';
@@ -42,9 +42,8 @@ export class SqliteTaskStore implements TaskStore {
     this.db.exec('CREATE INDEX IF NOT EXISTS tasks_by_finish ON tasks (state, finish_time, seq, id, version)');
     this.db.exec('CREATE INDEX IF NOT EXISTS tombstones_by_at ON tombstones (at)');
     this.upsert = this.db.prepare(
-      `INSERT INTO tasks (id, record, state, worker, placement, submit_time, finish_time, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET record = excluded.record, state = excluded.state, worker = excluded.worker, placement = excluded.placement,
-         submit_time = excluded.submit_time, finish_time = excluded.finish_time, version = excluded.version`,
+      `INSERT INTO tasks (id, record, ${RECORD_COLUMNS.join(', ')}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET record = excluded.record, ${RECORD_COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ')}`,
     );
     this.remove = this.db.prepare('DELETE FROM tasks WHERE id = ?');
     this.unbury = this.db.prepare('DELETE FROM tombstones WHERE id = ?');

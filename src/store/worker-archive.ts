@@ -15,9 +15,8 @@ import type { Archive } from '../../machines/archive.js';
 import type { Log } from '../log.js';
 import type { DoneTask } from '../vocabulary/retention.js';
 import { keptPlacements } from '../vocabulary/tombstone.js';
+import { DONE_SELECT } from './record-columns.js';
 import type { SqliteDatabase } from './sqlite.js';
-
-const DONE = 'id AS ID, worker AS Worker, placement AS Placement, submit_time AS SubmitTime, finish_time AS FinishTime, version AS Version';
 
 export class SqliteArchive implements Archive {
   readonly count: number;
@@ -44,9 +43,9 @@ export class SqliteArchive implements Archive {
     this.newestVersion = done.newest ?? 0;
     this.lastTombstone = (db.prepare('SELECT max(seq) AS last FROM tombstones').get() as { last: number | null }).last ?? 0;
     const archived = `state = 'completed' AND version <= ${this.newestVersion}`;
-    this.one = db.prepare(`SELECT ${DONE} FROM tasks WHERE id = ? AND ${archived}`);
-    this.every = db.prepare(`SELECT ${DONE} FROM tasks WHERE ${archived} ORDER BY seq`);
-    this.newer = db.prepare(`SELECT ${DONE} FROM tasks WHERE ${archived} AND version > ? ORDER BY seq`);
+    this.one = db.prepare(`SELECT ${DONE_SELECT} FROM tasks WHERE id = ? AND ${archived}`);
+    this.every = db.prepare(`SELECT ${DONE_SELECT} FROM tasks WHERE ${archived} ORDER BY seq`);
+    this.newer = db.prepare(`SELECT ${DONE_SELECT} FROM tasks WHERE ${archived} AND version > ? ORDER BY seq`);
     this.finishOrder = db.prepare(`SELECT id, finish_time FROM tasks WHERE ${archived} ORDER BY finish_time, seq`).raw();
     this.stopped = db.prepare(`SELECT placement FROM tombstones WHERE id = ? AND seq <= ${this.lastTombstone} ORDER BY seq`).pluck();
     // The newest tombstone of each task counts: a task stopped again later is kept for as long.
