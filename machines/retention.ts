@@ -3,6 +3,7 @@
 // worker each sweep their own records with these rules.
 import type { DoneTask, Retention } from '../src/vocabulary/retention.js';
 import type { StateName, Task } from '../src/vocabulary/task.js';
+import type { DoneTasks } from './done-tasks.js';
 
 export const doneOf = (task: Task): DoneTask => ({
   ID: task.ID,
@@ -15,6 +16,18 @@ export const doneOf = (task: Task): DoneTask => ({
 
 /** Completed, or Failed with no restart waiting. */
 export const isFinished = (task: { StateName: StateName }): boolean => task.StateName === 'completed' || task.StateName === 'failed';
+
+/**
+ * The finished tasks a process restored, in the order they finished: what
+ * its sweeps read. A task whose finish time cannot be read is taken to have
+ * finished at `unreadable` (ms).
+ */
+export function finishOrder(restored: Iterable<Task>, done: DoneTasks, unreadable: number): Map<string, number> {
+  const entries: [string, number][] = [];
+  for (const task of restored) if (isFinished(task)) entries.push([task.ID, Date.parse(task.FinishTime) || unreadable]);
+  for (const [id, time] of done.times('FinishTime')) entries.push([id, Date.parse(time) || unreadable]);
+  return new Map(entries.sort((a, b) => a[1] - b[1]));
+}
 
 /** How often a sweep runs: every minute, or every tenth of the retention period when that is shorter, at least every second. */
 export const sweepInterval = (retention: Retention): number => Math.min(60_000, Math.max(1000, retention.ms / 10));

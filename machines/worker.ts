@@ -16,7 +16,7 @@ import { sameRecord } from './definition.js';
 import type { Archive } from './archive.js';
 import { DoneTasks } from './done-tasks.js';
 import { nameTaken, nameTask } from './names.js';
-import { byTime, doneOf, expired, isFinished, sweepInterval } from './retention.js';
+import { byTime, doneOf, expired, finishOrder, isFinished, sweepInterval } from './retention.js';
 import { Tombstones } from './tombstones.js';
 import { isNewerPlacement, placementBase, samePlacement, workerPlacementId } from '../src/vocabulary/placement.js';
 import { firstVersion } from '../src/vocabulary/version.js';
@@ -311,13 +311,6 @@ const statsMessage = ({ context, event }: { context: WorkerContext; event: { at?
 
 const isActive = (task: Task | undefined) => task !== undefined && task.State !== TaskState.Completed;
 
-/** The finished tasks in the order they finished, from restored records. */
-function finishedOf(tasks: Iterable<Task>, done: DoneTasks): Map<string, number> {
-  const entries = [...tasks].filter(isFinished).map((t) => [t.ID, Date.parse(t.FinishTime) || 0] as [string, number]);
-  for (const [id, time] of done.times('FinishTime')) entries.push([id, Date.parse(time) || 0]);
-  return new Map(entries.sort((a, b) => a[1] - b[1]));
-}
-
 // ---- the machine -----------------------------------------------------------------
 
 const refusal = (
@@ -472,7 +465,7 @@ export const workerMachine = setup({
       pool: newShardPool(input.shardCapacity),
       tasks,
       done,
-      finished: finishedOf(tasks.values(), done),
+      finished: finishOrder(tasks.values(), done, 0),
       retention: input.retention ?? KEEP_ALL,
       nextSweep: 0,
       fromActors: new Map(),

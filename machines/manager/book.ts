@@ -15,7 +15,7 @@ import { nameTask } from '../names.js';
 import { decision, placementBase } from '../../src/vocabulary/placement.js';
 import { sameRecord } from '../definition.js';
 import { DoneTasks } from '../done-tasks.js';
-import { doneOf, isFinished } from '../retention.js';
+import { doneOf, finishOrder, isFinished } from '../retention.js';
 import { firstVersion } from '../../src/vocabulary/version.js';
 import { withHistory } from '../task.js';
 
@@ -330,10 +330,7 @@ export function newBook(
   }
   // A Completed record is final: it keeps its version, and stays in the store.
   // Retention sweeps the finished tasks in the order they finished.
-  const finishedAt = (time: string) => Date.parse(time) || Date.parse(startedAt);
-  const finished = restore.tasks.filter(isFinished).map((t) => [t.ID, finishedAt(t.FinishTime)] as const);
-  for (const [id, time] of done.times('FinishTime')) finished.push([id, finishedAt(time)]);
-  book.finished = new Map(finished.sort((a, b) => a[1] - b[1]));
+  book.finished = finishOrder(restore.tasks, done, Date.parse(startedAt));
   return book;
 }
 
