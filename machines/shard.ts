@@ -25,7 +25,11 @@ export interface ShardInput {
 
 const DONE_PREFIX = 'xstate.done.actor.';
 
-/** A task actor's id and system id: people following one task in the inspector see its id and worker. */
+/**
+ * A task actor's id: people following one task in the inspector see its id and
+ * worker. It is not registered as a system id: nothing looks task actors up by
+ * one, and each registration costs a live task memory (docs/benchmarks.md, actor floor).
+ */
 export const taskActorId = (taskId: string, worker: string) => `task:${taskId}@${worker}`;
 
 export const shardMachine = setup({
@@ -45,7 +49,6 @@ export const shardMachine = setup({
         const id = taskActorId(event.task.ID, context.worker);
         enqueue.spawnChild('task', {
           id,
-          systemId: id,
           input: { task: event.task, policy: context.policy, ...(event.at === undefined ? {} : { at: event.at }) },
           syncSnapshot: true,
         });
