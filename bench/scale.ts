@@ -5,11 +5,11 @@
 // as `cube start --runtime fake` keeps them. Every comparison is measured in
 // one run, alternating, and reported as medians and a ratio.
 //
-//   node --import tsx bench/scale.ts [--phases rates,idle,start,paging,retained] [--rounds 3]
+//   node --import tsx bench/scale.ts [--phases rates,idle,start,paging,retained,floor] [--rounds 3]
 //     [--baseline DIR] [--sizes 1000,10000,50000,100000]
 //     [--history 50000] [--idle-window 40] [--reconcile SECONDS] [--start-rounds 5]
 //     [--pagers 50] [--page 500] [--whole-readers 5] [--quiet-wait 180]
-//     [--retained-tasks 10000] [--retained-rounds 4] [--retained-baseline DIR]
+//     [--retained-tasks 10000] [--retained-rounds 4] [--retained-baseline DIR] [--floor-tasks 10000]
 //
 // - rates:  tasks/s from the first POST /tasks to every task seen Running on
 //           GET /events, 64 requests in flight, at 1k, 10k, 50k and 100k
@@ -33,6 +33,10 @@
 // - retained: the heap one manager keeps after rounds of tasks run, stopped
 //           and pruned (bench/scale-retained.ts), per task run after the first
 //           round; with --retained-baseline, the same on that checkout after.
+// - floor:  what XState itself costs each live task, apart from the rest of
+//           Cube: heap per actor of a one-state machine and of Cube's task
+//           machine as a worker spawns it, and µs per task from spawn to
+//           Running (bench/scale-floor.ts).
 // Before it starts (and each round), it waits up to --quiet-wait seconds for
 // other processes to go quiet, and records how busy they were.
 // A phase not run keeps its last result in docs/benchmarks/scale.json, with
@@ -44,6 +48,7 @@ import { staleBuild } from '../bin/build-stamp.js';
 import { machine, median, othersMeter, root, round, saveResult, source, waitForQuiet } from './lib.js';
 import { printSummary, summarise, type CpuProfile } from './profile.js';
 import { followEvents, postAll, startServer } from './scale-client.js';
+import { floor } from './scale-floor.js';
 import { freshDir, makeHistory, removeDir } from './scale-history.js';
 import { idle } from './scale-idle.js';
 import { paging } from './scale-paging.js';
@@ -56,7 +61,7 @@ function option(name: string, fallback: string): string {
 }
 const list = (text: string) => text.split(',').filter(Boolean);
 
-const phases = new Set(list(option('phases', 'rates,idle,start,paging,retained')));
+const phases = new Set(list(option('phases', 'rates,idle,start,paging,retained,floor')));
 const baseline = option('baseline', '/work/base-a57e813');
 const rounds = Number(option('rounds', '3'));
 const sizes = list(option('sizes', '1000,10000,50000,100000')).map(Number);
@@ -161,7 +166,7 @@ async function rates() {
   };
 }
 
-const PHASES = ['rates', 'idle', 'start', 'paging', 'retained'] as const;
+const PHASES = ['rates', 'idle', 'start', 'paging', 'retained', 'floor'] as const;
 /** The phases that run on the history (bench/scale-history.ts). */
 const HISTORY_PHASES = ['idle', 'start', 'paging'];
 
@@ -229,6 +234,7 @@ async function main() {
       rounds: Number(option('retained-rounds', '4')),
     });
   }
+  if (phases.has('floor')) result['floor'] = await floor(Number(option('floor-tasks', '10000')), rounds);
   console.log(`saved ${saveResult('scale', result)}`);
 }
 
