@@ -225,7 +225,7 @@ export class ManagerService {
    */
   async submit(task: Task, waitMs: number): Promise<Submitted> {
     let before: Task | undefined;
-    const answered = this.placementAnswer(task.ID, AbortSignal.timeout(waitMs));
+    const answered = this.placementAnswer(task.ID, waitMs);
     const refusal = await this.command(task.ID, { type: 'task.submit', task, at: now() }, () => (before = this.book().tasks.get(task.ID)));
     if (refusal) {
       answered?.cancel();
@@ -286,9 +286,11 @@ export class ManagerService {
 
   /**
    * Listens, from before a command is sent, for a worker's answer to a new
-   * placement of task `id` (it may come while the command is handled).
+   * placement of task `id` (it may come while the command is handled). The
+   * wait of `waitMs` starts when one is awaited: a new task, answered once
+   * stored, never makes the timer.
    */
-  private placementAnswer(id: string, signal: AbortSignal) {
+  private placementAnswer(id: string, waitMs: number) {
     const answers: { placement: string; refusal?: string }[] = [];
     let waiting: ((answer: { placement: string; refusal?: string } | undefined) => void) | undefined;
     let placement: string | undefined;
@@ -302,16 +304,17 @@ export class ManagerService {
       cancel,
       for: (wanted: string) =>
         new Promise<{ placement: string; refusal?: string } | undefined>((resolve) => {
+          let signal: AbortSignal | undefined;
           const done = (answer: { placement: string; refusal?: string } | undefined) => {
             cancel();
-            signal.removeEventListener('abort', timeout);
+            signal?.removeEventListener('abort', timeout);
             resolve(answer);
           };
           const timeout = () => done(undefined);
           placement = wanted;
           const early = answers.find((a) => samePlacement(a.placement, wanted));
           if (early) return done(early);
-          if (signal.aborted) return done(undefined);
+          signal = AbortSignal.timeout(waitMs);
           waiting = done;
           signal.addEventListener('abort', timeout);
         }),

@@ -335,3 +335,29 @@ test('a stop is saved as pending the moment it is asked, before any worker answe
   assert.deepEqual(store.load().stopRequested, ['a']);
   manager.stop();
 });
+
+test('a restart POST is confirmed by its worker taking the new placement, even when the answer comes before it is awaited; with no answer within the wait it is unconfirmed (202)', async () => {
+  const writes = new ManagerWrites(new MemoryManagerStore(), 'test', silentLog);
+  const { manager, remote } = startManager({ remote: ['r1'], writes });
+  const service = new ManagerService(manager, writes);
+  manager.send({ type: 'worker.stats', worker: 'r1', stats: stats('r1'), at: at(1) });
+  /** r1 reports the newest placement it was sent as Running. */
+  const take = () => remote('r1').say(runningOn('r1', runs(remote('r1')).at(-1)!.task));
+  await service.submit(task('a'), 1000);
+  take();
+  // r1 answers in the turn the run is sent: the answer is in before the service awaits it.
+  const answering = manager.on('task.updated', ({ task: t }) => {
+    if (t.Image !== 'img:2') return;
+    answering.unsubscribe();
+    queueMicrotask(take); // the new placement's record: its run goes out in this turn
+  });
+  const answered = await service.submit(task('a', { Image: 'img:2' }), 1000);
+  assert.equal(answered.confirmed, true, 'r1 took the new placement');
+  assert.equal(answered.task.Image, 'img:2');
+  const began = performance.now();
+  const unanswered = await service.submit(task('a', { Image: 'img:3' }), 50);
+  assert.equal(unanswered.confirmed, false, 'r1 said nothing of the third placement');
+  assert.ok(performance.now() - began >= 45, 'it waited for an answer before it answered unconfirmed');
+  assert.equal(runs(remote('r1')).at(-1)!.task.Image, 'img:3', 'the third placement was sent all the same');
+  manager.stop();
+});
