@@ -38,20 +38,22 @@ export const sweepInterval = (retention: Retention): number => Math.min(60_000, 
  * count. `finished` gives each of the `count` finished tasks with when it
  * finished, in the order they finished, so a sweep reads only what it
  * removes (and one more). `kept` names tasks that must stay this time (a
- * command on its way).
+ * command on its way); it is told whether the task's retention period is
+ * over, or only the count is.
  */
 export function expired(
   finished: Iterable<readonly [string, number]>,
   count: number,
   retention: Retention,
   now: number,
-  kept: (id: string) => boolean = () => false,
+  kept: (id: string, pastPeriod: boolean) => boolean = () => false,
 ): string[] {
   const out: string[] = [];
   let left = count;
   for (const [id, at] of finished) {
-    if (left <= retention.max && at > now - retention.ms) break;
-    if (kept(id)) continue;
+    const pastPeriod = at <= now - retention.ms;
+    if (left <= retention.max && !pastPeriod) break;
+    if (kept(id, pastPeriod)) continue;
     out.push(id);
     left--;
   }

@@ -102,6 +102,13 @@ export interface WorkerContext {
   retention: Retention;
   /** When the next sweep is due (ms): heartbeats, which carry the time, drive it. */
   nextSweep: number;
+  /**
+   * The newest version of this worker its manager has applied, as the
+   * manager's last sync said (`since`); undefined while no manager has synced
+   * (a worker used alone). A finished record newer than it may be news the
+   * manager has not had: a sweep keeps it until the retention period is over.
+   */
+  heardUpTo: number | undefined;
   /** The record each task actor last reported, to tell news from a repeated snapshot. */
   fromActors: Map<string, Task>;
   /** The version of the latest change; every record carries the version of its last change. */
@@ -248,13 +255,27 @@ export function listing(context: Pick<WorkerContext, 'name' | 'tasks' | 'done' |
 }
 
 /**
+ * Whether the manager may not have heard that task `id` finished: its record
+ * is newer than what the manager's last sync said it applied. Pruned before
+ * the manager hears it (its report lost in a partition), the task would be
+ * missing from the next listing, and the manager would send its run again.
+ */
+function unheard(context: WorkerContext, id: string): boolean {
+  if (context.heardUpTo === undefined) return false;
+  const version = context.tasks.get(id)?.Version ?? context.done.get(id)?.Version ?? 0;
+  return version > context.heardUpTo;
+}
+
+/**
  * The finished tasks (and tombstones of tasks this worker never had) that a
- * sweep at `now` removes: the same rules as the manager's (machines/retention.ts).
+ * sweep at `now` removes: the same rules as the manager's (machines/retention.ts),
+ * except that a finish the manager has not heard of waits for it, or for the
+ * retention period to be over, whichever comes first.
  */
 export function sweepPlan(context: WorkerContext, now: number, forget: { id: string; placement: string }[] = []): string[] {
   const finished = byTime(context.finished, context.done.archivedByFinish());
   const count = context.finished.size + context.done.archivedCount;
-  const ids = new Set(expired(finished, count, context.retention, now, (id) => context.intents.has(id)));
+  const ids = new Set(expired(finished, count, context.retention, now, (id, pastPeriod) => context.intents.has(id) || (!pastPeriod && unheard(context, id))));
   for (const { id, placement } of forget) {
     const record = known(context, id);
     if (record && isFinished(record) && samePlacement(record.Placement, placement) && !context.intents.has(id)) ids.add(id);
@@ -468,6 +489,7 @@ export const workerMachine = setup({
       finished: finishOrder(tasks.values(), done, 0),
       retention: input.retention ?? KEEP_ALL,
       nextSweep: 0,
+      heardUpTo: undefined,
       fromActors: new Map(),
       seq,
       tombstones,
@@ -609,7 +631,11 @@ export const workerMachine = setup({
       },
     ],
     'worker.sync': {
-      actions: { type: 'report', params: ({ context, event }) => listing(context, event.since, event.at) },
+      actions: [
+        // The latest sync's word, lower too: a new manager (after a failover) may have heard less than the one before.
+        assign({ heardUpTo: ({ context, event }) => event.since ?? context.heardUpTo }),
+        { type: 'report', params: ({ context, event }) => listing(context, event.since, event.at) },
+      ],
     },
     'worker.gc': {
       actions: enqueueActions(({ context, event, enqueue }) =>

@@ -73,6 +73,44 @@ test('the heartbeat sweeps finished tasks past the retention period: a Completed
   assert.equal(context().active, 1);
 });
 
+test('a finish its manager has not heard of is kept past the maximum count until a sync says it was heard, and goes all the same once the retention period is over', async () => {
+  const { worker, runtime, context, beat } = startWorker({ ms: HOUR, max: 0 });
+  worker.send({ type: 'worker.sync', since: 0, at: at(0) }); // a manager's: this worker is no longer alone
+  worker.send({ type: 'task.run', task: task('a', { Placement: 'm.1' }), at: at(0) });
+  worker.send({ type: 'task.run', task: task('b', { Placement: 'm.2' }), at: at(0) });
+  await until(worker, () => context().tasks.get('a')?.State === 2 && context().tasks.get('b')?.State === 2);
+  runtime.exit('a', 1); // Failed for good: its report may be lost on the way, as in a partition
+  await until(worker, () => context().tasks.get('a')?.StateName === 'failed');
+  const finishedAt = context().finished.get('a')!;
+  const MINUTE = 60_000;
+  beat(finishedAt - T0 + MINUTE);
+  assert.equal(context().tasks.get('a')?.StateName, 'failed', 'over the maximum count (0), but its manager has not heard it finished');
+  worker.send({ type: 'worker.sync', since: context().tasks.get('a')!.Version - 1, at: at(finishedAt - T0 + MINUTE) });
+  beat(finishedAt - T0 + 3 * MINUTE);
+  assert.ok(context().tasks.has('a'), 'a sync from before its finish does not say it was heard');
+  worker.send({ type: 'worker.sync', since: context().seq, at: at(finishedAt - T0 + 3 * MINUTE) });
+  beat(finishedAt - T0 + 5 * MINUTE);
+  assert.equal(context().tasks.has('a'), false, 'heard: pruned at the next sweep');
+
+  runtime.exit('b', 1);
+  await until(worker, () => context().tasks.get('b')?.StateName === 'failed');
+  const bFinished = context().finished.get('b')!;
+  beat(bFinished - T0 + HOUR / 2);
+  assert.ok(context().tasks.has('b'), 'never heard, within the retention period: kept');
+  beat(bFinished - T0 + HOUR + MINUTE);
+  assert.equal(context().tasks.has('b'), false, 'never heard, but past the retention period: pruned, so memory stays bounded');
+});
+
+test('a worker no manager syncs (used alone) prunes by the count at once', async () => {
+  const { worker, runtime, context, beat } = startWorker({ ms: HOUR, max: 0 });
+  worker.send({ type: 'task.run', task: task('a', { Placement: 'm.1' }), at: at(0) });
+  await until(worker, () => context().tasks.get('a')?.State === 2);
+  runtime.exit('a', 1);
+  await until(worker, () => context().tasks.get('a')?.StateName === 'failed');
+  beat(context().finished.get('a')! - T0 + 60_000);
+  assert.equal(context().tasks.has('a'), false);
+});
+
 test('worker.gc forgets the finished placements the manager pruned, and nothing else', async () => {
   const { worker, runtime, context } = startWorker({ ms: Infinity, max: Infinity });
   worker.send({ type: 'task.run', task: task('a', { Placement: 'm.1' }), at: at(0) });
