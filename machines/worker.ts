@@ -18,7 +18,7 @@ import { DoneTasks } from './done-tasks.js';
 import { nameTaken, nameTask } from './names.js';
 import { byTime, doneOf, expired, finishOrder, isFinished, sweepInterval } from './retention.js';
 import { Tombstones } from './tombstones.js';
-import { isNewerPlacement, placementBase, samePlacement, workerPlacementId } from '../src/vocabulary/placement.js';
+import { isNewerPlacement, placementBase, placementIncarnation, samePlacement, workerPlacementId } from '../src/vocabulary/placement.js';
 import { firstVersion } from '../src/vocabulary/version.js';
 import { newShardPool, place, release, type ShardPool } from './shard-pool.js';
 import { shardMachine, type ShardEvent, type ShardInput } from './shard.js';
@@ -104,9 +104,10 @@ export interface WorkerContext {
   nextSweep: number;
   /**
    * The newest version of this worker its manager has applied, as the
-   * manager's last sync said (`since`); undefined while no manager has synced
-   * (a worker used alone). A finished record newer than it may be news the
-   * manager has not had: a sweep keeps it until the retention period is over.
+   * manager's last sync said (`since`): 0 until then once a manager has sent
+   * it a task (or it restored one a manager placed), undefined for a worker
+   * used alone. A finished record newer than it may be news the manager has
+   * not had: a sweep keeps it until the retention period is over.
    */
   heardUpTo: number | undefined;
   /** The record each task actor last reported, to tell news from a repeated snapshot. */
@@ -253,6 +254,9 @@ export function listing(context: Pick<WorkerContext, 'name' | 'tasks' | 'done' |
   }
   return { ...base, tasks, done: [...context.done.changedSince(since)], held };
 }
+
+/** A task placed by a manager (`<incarnation>.<seq>`), not POSTed to this worker by a client. */
+const managerPlaced = (task: Pick<Task, 'Placement'>): boolean => placementIncarnation(task.Placement) !== '';
 
 /**
  * Whether the manager may not have heard that task `id` finished: its record
@@ -489,7 +493,8 @@ export const workerMachine = setup({
       finished: finishOrder(tasks.values(), done, 0),
       retention: input.retention ?? KEEP_ALL,
       nextSweep: 0,
-      heardUpTo: undefined,
+      // Restored tasks a manager placed: that manager has heard nothing of this start yet.
+      heardUpTo: [...tasks.values()].some(managerPlaced) ? 0 : undefined,
       fromActors: new Map(),
       seq,
       tombstones,
@@ -551,6 +556,8 @@ export const workerMachine = setup({
       {
         actions: enqueueActions(({ context, event, enqueue }) => {
           const id = event.task.ID;
+          // A manager's task: its finishes wait for the manager to hear them before the count prunes them.
+          if (context.heardUpTo === undefined && managerPlaced(event.task)) enqueue.assign({ heardUpTo: 0 });
           const record = context.tasks.get(id);
           const taken = record === undefined ? nameTaken(context.names, context.tasks, event.task) : undefined;
           const decision: RunDecision = taken ? { action: 'refuse', reason: taken } : decideRun(known(context, id), event.task.Placement);

@@ -26,7 +26,7 @@ const HOUR = 3_600_000;
 const running: { stop(): unknown }[] = [];
 afterEach(() => running.splice(0).forEach((actor) => actor.stop()));
 
-function startWorker(retention: Retention, restored: Pick<WorkerInput, 'done' | 'tombstones'> = {}) {
+function startWorker(retention: Retention, restored: Pick<WorkerInput, 'done' | 'tombstones' | 'restore'> = {}) {
   const store = new MemoryTaskStore();
   const writes = new WorkerWrites(store, 'test', silentLog);
   const { runtime, logic } = memoryWorker(writes);
@@ -75,7 +75,6 @@ test('the heartbeat sweeps finished tasks past the retention period: a Completed
 
 test('a finish its manager has not heard of is kept past the maximum count until a sync says it was heard, and goes all the same once the retention period is over', async () => {
   const { worker, runtime, context, beat } = startWorker({ ms: HOUR, max: 0 });
-  worker.send({ type: 'worker.sync', since: 0, at: at(0) }); // a manager's: this worker is no longer alone
   worker.send({ type: 'task.run', task: task('a', { Placement: 'm.1' }), at: at(0) });
   worker.send({ type: 'task.run', task: task('b', { Placement: 'm.2' }), at: at(0) });
   await until(worker, () => context().tasks.get('a')?.State === 2 && context().tasks.get('b')?.State === 2);
@@ -101,9 +100,21 @@ test('a finish its manager has not heard of is kept past the maximum count until
   assert.equal(context().tasks.has('b'), false, 'never heard, but past the retention period: pruned, so memory stays bounded');
 });
 
-test('a worker no manager syncs (used alone) prunes by the count at once', async () => {
+test('a worker restarted with a finish a manager placed keeps it until that manager syncs past it', () => {
+  const now = Date.now() - T0;
+  const failed = task('a', { Placement: 'm.1', State: 4, StateName: 'failed', FinishTime: at(now), Version: 7 });
+  const { worker, context, beat } = startWorker({ ms: HOUR, max: 0 }, { restore: [failed] });
+  const later = now + 120_000; // after the heartbeat of its start
+  beat(later);
+  assert.ok(context().tasks.has('a'), 'the manager has heard nothing of this start');
+  worker.send({ type: 'worker.sync', since: context().seq, at: at(later) });
+  beat(later + 2 * 60_000);
+  assert.equal(context().tasks.has('a'), false);
+});
+
+test('a worker used alone (its tasks POSTed to it, with no placement) prunes by the count at once', async () => {
   const { worker, runtime, context, beat } = startWorker({ ms: HOUR, max: 0 });
-  worker.send({ type: 'task.run', task: task('a', { Placement: 'm.1' }), at: at(0) });
+  worker.send({ type: 'task.run', task: task('a'), at: at(0) });
   await until(worker, () => context().tasks.get('a')?.State === 2);
   runtime.exit('a', 1);
   await until(worker, () => context().tasks.get('a')?.StateName === 'failed');
