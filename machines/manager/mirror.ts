@@ -22,15 +22,25 @@ const onItsWay: ReadonlySet<StateName> = new Set(['scheduled', 'running', 'resta
 const arrivedAfterAll = (book: Book, record: Task, report: Task) =>
   record.State === TaskState.Pending && book.queue.has(record.ID) && report.Placement !== '' && samePlacement(record.Placement, report.Placement);
 
+/**
+ * Whether the task failed for good as `placement`, by its worker's word: the
+ * last report applied was of that placement. A new placement (a restart asked
+ * for) keeps the record Failed until its worker answers, and is no such one.
+ */
+const failedAs = (book: Book, record: Task, placement: string) =>
+  record.StateName === 'failed' && placement !== '' && book.reported.get(record.ID)?.placement === placementBase(placement);
+
 /** Whether this manager made the placement: one of its starts is the placement ID's first part. */
 const placedHere = (book: Book, placement: string) => book.incarnations.has(placementIncarnation(placement));
 
 /**
  * Whether a report is about a copy the manager no longer wants: the task runs
  * as another placement or on another worker, or the user stopped it and the
- * manager already closed it, or it was pruned (a placement this manager made
- * of a task it no longer has). A report with no placement (a worker that
- * speaks the book's protocol) is about whatever that worker runs.
+ * manager already closed it, or it failed for good and this copy of the same
+ * placement would run it again (a duplicate run that reached a worker after it
+ * pruned the task), or it was pruned (a placement this manager made of a task
+ * it no longer has). A report with no placement (a worker that speaks the
+ * book's protocol) is about whatever that worker runs.
  */
 export function isStale(book: Book, { worker, task }: Report): boolean {
   const done = book.done.get(task.ID);
@@ -39,6 +49,10 @@ export function isStale(book: Book, { worker, task }: Report): boolean {
   if (!record) return placedHere(book, task.Placement);
   if (record.Worker !== worker) return !arrivedAfterAll(book, record, task);
   if (task.Placement !== '' && !samePlacement(record.Placement, task.Placement)) return true;
+  if (failedAs(book, record, task.Placement) && task.StateName !== 'failed') {
+    // Failed for good is final for its placement: only a stop the user asked for moves it on.
+    return !(book.stopRequested.has(record.ID) && finished.has(task.StateName));
+  }
   return record.State === TaskState.Completed && task.State !== TaskState.Completed;
 }
 
@@ -58,7 +72,9 @@ export function stopStaleCopy(book: Book, policy: PlacementPolicy, { worker, tas
   fx.send(worker, { type: 'task.stop', id: task.ID, placement: task.Placement, at });
   const record = book.tasks.get(task.ID);
   const where = record
-    ? `the task runs as placement ${record.Placement || '(none yet)'} on ${record.Worker || 'no worker yet'}`
+    ? failedAs(book, record, task.Placement)
+      ? 'that placement failed for good'
+      : `the task runs as placement ${record.Placement || '(none yet)'} on ${record.Worker || 'no worker yet'}`
     : book.done.has(task.ID)
       ? 'the task was stopped'
       : 'the task was pruned: it finished and its retention ran out';

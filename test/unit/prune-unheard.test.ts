@@ -25,8 +25,12 @@ function cluster(restore?: Parameters<typeof createActor<WorkerMachine>>[1]) {
   const policy = { restartLimit: 0, restartDelayMs: 0, restartDelayMaxMs: 0, healthFailures: 3 };
   const worker: Actor<WorkerMachine> = createActor(logic, restore ?? { input: { name: 'w1', policy, retention: { ms: HOUR, max: 0 } } });
   let linked = true;
+  const sent: ToWorker[] = [];
   const proxy = fromCallback<ToWorker, { name: string }>(({ sendBack, receive }) => {
-    receive((message) => linked && worker.send(message));
+    receive((message) => {
+      sent.push(message);
+      if (linked) worker.send(message);
+    });
     const reports = worker.on('*', (message) => linked && sendBack(message as FromWorker));
     return () => reports.unsubscribe();
   });
@@ -37,6 +41,8 @@ function cluster(restore?: Parameters<typeof createActor<WorkerMachine>>[1]) {
     manager,
     worker,
     runtime,
+    /** Every message the manager sent w1, delivered or not. */
+    sent,
     cut: (down: boolean) => void (linked = !down),
     /** The worker's heartbeat `ms` after now: its clock, which drives its sweeps. */
     beat: (ms: number) => worker.send({ type: 'stats.sampled', stats: someStats, at: new Date(Date.now() + ms).toISOString() }),
@@ -67,4 +73,41 @@ test('a task that failed for good while its worker was cut off is not pruned bef
   sync(); // now the manager has heard it: the next sweep prunes it
   beat(4 * 60_000);
   assert.equal(worker.getSnapshot().context.tasks.has('a'), false);
+});
+
+test('a duplicate run that reaches a worker after it pruned a task that failed for good is a stale copy: stopped, and the task stays Failed', async () => {
+  const { manager, worker, runtime, sent, beat, sync } = cluster();
+  manager.send({ type: 'task.submit', task: newTask({ ID: 'a', Name: 'a', Image: 'img' }), at: new Date().toISOString() });
+  const book = () => manager.getSnapshot().context.book;
+  await waitFor(manager, () => book().tasks.get('a')?.StateName === 'running', { timeout: 5000 });
+  runtime.exit('a', 1);
+  await waitFor(manager, () => book().tasks.get('a')?.StateName === 'failed', { timeout: 5000 });
+  sync(); // the manager has heard it: the worker's next sweep prunes it
+  beat(2 * 60_000);
+  assert.equal(worker.getSnapshot().context.tasks.has('a'), false, 'pruned by the worker');
+
+  const run = sent.find((m) => m.type === 'task.run')!;
+  worker.send(run); // the same run again, late (a retry that took the long way)
+  await waitFor(worker, (s) => s.context.tasks.get('a')?.StateName === 'completed' || s.context.done.has('a'), { timeout: 5000 });
+  assert.equal(book().tasks.get('a')?.StateName, 'failed', 'the task stays Failed');
+  assert.ok(
+    book().log.some((e) => e.Type === 'Stale Copy Stopped' && e.Task === 'a'),
+    'the manager says it stopped the copy',
+  );
+  assert.equal([...runtime.containers.values()].filter((c) => c.taskId === 'a' && c.running).length, 0, 'nothing runs it');
+});
+
+test('a task that failed for good runs again when the user restarts it: its new placement is no stale copy', async () => {
+  const { manager, runtime } = cluster();
+  const a = newTask({ ID: 'a', Name: 'a', Image: 'img' });
+  manager.send({ type: 'task.submit', task: a, at: new Date().toISOString() });
+  const book = () => manager.getSnapshot().context.book;
+  await waitFor(manager, () => book().tasks.get('a')?.StateName === 'running', { timeout: 5000 });
+  const first = book().tasks.get('a')!.Placement;
+  runtime.exit('a', 1);
+  await waitFor(manager, () => book().tasks.get('a')?.StateName === 'failed', { timeout: 5000 });
+  manager.send({ type: 'task.submit', task: a, at: new Date().toISOString() }); // POST it again: a restart
+  await waitFor(manager, () => book().tasks.get('a')?.StateName === 'running', { timeout: 5000 });
+  assert.notEqual(book().tasks.get('a')!.Placement, first, 'running as its new placement');
+  assert.equal(book().log.filter((e) => e.Type === 'Stale Copy Stopped').length, 0);
 });
