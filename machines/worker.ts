@@ -78,7 +78,9 @@ export type WorkerEvent =
   | { type: 'containers.observed'; containers: ObservedContainer[]; asOf: number; at: string }
   | { type: 'stats.sampled'; stats: MachineStats; at: string }
   /** The store's answer to `persistIntent`: a command is carried out only once it is written. */
-  | { type: 'intent.persisted'; id: string; ok: boolean; problem: string };
+  | { type: 'intent.persisted'; id: string; ok: boolean; problem: string }
+  /** A manager's sync over HTTP (GET /tasks?since=N, src/worker/service.ts): it has applied this worker's changes up to `since`. */
+  | { type: 'manager.heard'; since: number };
 
 /** A command that waits for its intent to be written before it is carried out. */
 type Intent = { kind: 'run'; run: Run; task: Task } | { kind: 'stop'; stop: Stop; placement: string; forward: boolean };
@@ -254,6 +256,14 @@ export function listing(context: Pick<WorkerContext, 'name' | 'tasks' | 'done' |
   }
   return { ...base, tasks, done: [...context.done.changedSince(since)], held };
 }
+
+/**
+ * What a manager's sync from `since` says it has heard: the latest word,
+ * lower too (a new manager, after a failover, may have heard less than the
+ * one before); a `since` past this worker's newest version (it lost its
+ * state) says nothing of what it has now.
+ */
+const heardUpTo = (context: Pick<WorkerContext, 'seq'>, since: number): number => (since > context.seq ? 0 : since);
 
 /** A task placed by a manager (`<incarnation>.<seq>`), not POSTed to this worker by a client. */
 const managerPlaced = (task: Pick<Task, 'Placement'>): boolean => placementIncarnation(task.Placement) !== '';
@@ -639,11 +649,11 @@ export const workerMachine = setup({
     ],
     'worker.sync': {
       actions: [
-        // The latest sync's word, lower too: a new manager (after a failover) may have heard less than the one before.
-        assign({ heardUpTo: ({ context, event }) => event.since ?? context.heardUpTo }),
+        assign({ heardUpTo: ({ context, event }) => (event.since === undefined ? context.heardUpTo : heardUpTo(context, event.since)) }),
         { type: 'report', params: ({ context, event }) => listing(context, event.since, event.at) },
       ],
     },
+    'manager.heard': { actions: assign({ heardUpTo: ({ context, event }) => heardUpTo(context, event.since) }) },
     'worker.gc': {
       actions: enqueueActions(({ context, event, enqueue }) =>
         prune(context, sweepPlan(context, Date.parse(event.at), event.forget), enqueue as unknown as PruneEnqueue),

@@ -81,6 +81,8 @@ export class WorkerService {
    * client of GET /events, starts from).
    */
   listing(since?: number): Extract<FromWorker, { type: 'worker.tasks' }> {
+    // Asked after a version, by a manager's sync: it has heard this worker up to there (a sweep waits for that).
+    if (since !== undefined) this.actor.send({ type: 'manager.heard', since });
     const changes = listing(this.context(), since, now());
     if (changes.held) return changes;
     const { done: _, ...full } = changes;

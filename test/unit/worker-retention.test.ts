@@ -16,6 +16,7 @@ import type { FromWorker } from '../../src/vocabulary/protocol.js';
 import type { Retention } from '../../src/vocabulary/retention.js';
 import { newTask, type Task } from '../../src/vocabulary/task.js';
 import { memoryWorker, someStats } from '../helpers/memory-worker.js';
+import { WorkerService } from '../../src/worker/service.js';
 import { WorkerWrites } from '../../src/worker/writes.js';
 
 const policy: TaskPolicy = { restartLimit: 0, restartDelayMs: 0, restartDelayMaxMs: 0, healthFailures: 3 };
@@ -98,6 +99,24 @@ test('a finish its manager has not heard of is kept past the maximum count until
   assert.ok(context().tasks.has('b'), 'never heard, within the retention period: kept');
   beat(bFinished - T0 + HOUR + MINUTE);
   assert.equal(context().tasks.has('b'), false, 'never heard, but past the retention period: pruned, so memory stays bounded');
+});
+
+test("a remote manager's sync (GET /tasks?since=N, through the worker's service) tells the worker what it has heard; a since past its newest version tells nothing", async () => {
+  const { worker, runtime, context, beat } = startWorker({ ms: HOUR, max: 0 });
+  const service = new WorkerService('w1', worker);
+  worker.send({ type: 'task.run', task: task('a', { Placement: 'm.1' }), at: at(0) });
+  await until(worker, () => context().tasks.get('a')?.State === 2);
+  runtime.exit('a', 1);
+  await until(worker, () => context().tasks.get('a')?.StateName === 'failed');
+  const finished = context().finished.get('a')! - T0;
+  service.listing(context().seq + 100); // a manager that remembers more than this worker has: it lost its state
+  assert.equal(context().heardUpTo, 0);
+  beat(finished + 60_000);
+  assert.ok(context().tasks.has('a'), 'not heard: kept');
+  service.listing(context().seq);
+  assert.equal(context().heardUpTo, context().seq);
+  beat(finished + 3 * 60_000);
+  assert.equal(context().tasks.has('a'), false, 'heard: pruned');
 });
 
 test('a worker restarted with a finish a manager placed keeps it until that manager syncs past it', () => {
