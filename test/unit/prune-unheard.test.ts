@@ -20,10 +20,10 @@ const running: { stop(): unknown }[] = [];
 afterEach(() => running.splice(0).forEach((actor) => actor.stop()));
 
 /** A manager and its worker w1 (keeping no finished task beyond the count: 0), over a link that `cut` drops both ways. */
-function cluster(restore?: Parameters<typeof createActor<WorkerMachine>>[1]) {
+function cluster() {
   const { runtime, logic } = memoryWorker(new WorkerWrites(new MemoryTaskStore(), 'w1', silentLog));
   const policy = { restartLimit: 0, restartDelayMs: 0, restartDelayMaxMs: 0, healthFailures: 3 };
-  const worker: Actor<WorkerMachine> = createActor(logic, restore ?? { input: { name: 'w1', policy, retention: { ms: HOUR, max: 0 } } });
+  const worker: Actor<WorkerMachine> = createActor(logic, { input: { name: 'w1', policy, retention: { ms: HOUR, max: 0 } } });
   let linked = true;
   const sent: ToWorker[] = [];
   const proxy = fromCallback<ToWorker, { name: string }>(({ sendBack, receive }) => {
