@@ -257,14 +257,6 @@ export function listing(context: Pick<WorkerContext, 'name' | 'tasks' | 'done' |
   return { ...base, tasks, done: [...context.done.changedSince(since)], held };
 }
 
-/**
- * What a manager's sync from `since` says it has heard: the latest word,
- * lower too (a new manager, after a failover, may have heard less than the
- * one before); a `since` past this worker's newest version (it lost its
- * state) says nothing of what it has now.
- */
-const heardUpTo = (context: Pick<WorkerContext, 'seq'>, since: number): number => (since > context.seq ? 0 : since);
-
 /** A task placed by a manager (`<incarnation>.<seq>`), not POSTed to this worker by a client. */
 const managerPlaced = (task: Pick<Task, 'Placement'>): boolean => placementIncarnation(task.Placement) !== '';
 
@@ -447,6 +439,15 @@ export const workerMachine = setup({
       const shard = context.pool.of.get(params.id);
       if (shard) enqueue.sendTo(shard, { type: 'shard.forward', id: params.id, event: params.event });
     }),
+    /**
+     * What a manager's sync from `since` says it has applied of this worker:
+     * the latest word, lower too (a new manager, after a failover, may have
+     * heard less than the one before); a `since` past this worker's newest
+     * version (it lost its state) says nothing of what it has now.
+     */
+    hearManager: assign(({ context }, params: { since: number | undefined }) => ({
+      heardUpTo: params.since === undefined ? context.heardUpTo : params.since > context.seq ? 0 : params.since,
+    })),
     /** Whether the engine answers, reflected in the stats at once (not at the next sample). */
     setRuntime: assign(({ context }, params: { problem: string }) => ({
       runtimeProblem: params.problem,
@@ -649,11 +650,11 @@ export const workerMachine = setup({
     ],
     'worker.sync': {
       actions: [
-        assign({ heardUpTo: ({ context, event }) => (event.since === undefined ? context.heardUpTo : heardUpTo(context, event.since)) }),
+        { type: 'hearManager', params: ({ event }) => ({ since: event.since }) },
         { type: 'report', params: ({ context, event }) => listing(context, event.since, event.at) },
       ],
     },
-    'manager.heard': { actions: assign({ heardUpTo: ({ context, event }) => heardUpTo(context, event.since) }) },
+    'manager.heard': { actions: { type: 'hearManager', params: ({ event }) => ({ since: event.since }) } },
     'worker.gc': {
       actions: enqueueActions(({ context, event, enqueue }) =>
         prune(context, sweepPlan(context, Date.parse(event.at), event.forget), enqueue as unknown as PruneEnqueue),
