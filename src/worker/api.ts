@@ -35,6 +35,12 @@ function forgetList(body: unknown): { id: string; placement: string }[] {
   return (forget as { ID: string; Placement: string }[]).map((f) => ({ id: f.ID, placement: f.Placement }));
 }
 
+/** The answer to a manager's sync, GET /tasks?since=N: {Version, Tasks, Done, Held} (docs/api.md). */
+export function syncAnswer(service: WorkerService, since: number) {
+  const { version, tasks, done, held } = service.sync(since);
+  return { Version: version, Tasks: tasks, Done: done, ...(held ? { Held: held } : {}) };
+}
+
 /** Adds the worker's routes to `router`. */
 export function addWorkerRoutes(router: Router, service: WorkerService, bodyLimit?: number): void {
   // Every task, sent as it is read; with ?since=N, what changed after version N
@@ -42,8 +48,7 @@ export function addWorkerRoutes(router: Router, service: WorkerService, bodyLimi
   router.get('/tasks', (ctx) => {
     const since = versionParameter(ctx.query['since']);
     if (since === undefined) return sendJsonList(ctx, service.tasks());
-    const { version, tasks, done, held } = service.listing(since);
-    ctx.body = { Version: version, Tasks: tasks, Done: done, ...(held ? { Held: held } : {}) };
+    ctx.body = syncAnswer(service, since);
   });
 
   router.post('/tasks', async (ctx) => {

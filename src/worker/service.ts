@@ -81,12 +81,20 @@ export class WorkerService {
    * client of GET /events, starts from).
    */
   listing(since?: number): Extract<FromWorker, { type: 'worker.tasks' }> {
-    // Asked after a version, by a manager's sync: it has heard this worker up to there (a sweep waits for that).
-    if (since !== undefined) this.actor.send({ type: 'manager.heard', since });
     const changes = listing(this.context(), since, now());
     if (changes.held) return changes;
     const { done: _, ...full } = changes;
     return { ...full, tasks: [...this.tasks()] };
+  }
+
+  /**
+   * A manager's sync (GET /tasks?since=N): what changed after version
+   * `since`, and the worker hears that the manager has applied everything up
+   * to it (a sweep by the count waits for that: machines/worker.ts, `unheard`).
+   */
+  sync(since: number): Extract<FromWorker, { type: 'worker.tasks' }> {
+    this.actor.send({ type: 'manager.heard', since });
+    return this.listing(since);
   }
 
   /** Finished tasks now, counted for what a sweep did. */

@@ -109,11 +109,11 @@ test("a remote manager's sync (GET /tasks?since=N, through the worker's service)
   runtime.exit('a', 1);
   await until(worker, () => context().tasks.get('a')?.StateName === 'failed');
   const finished = context().finished.get('a')! - T0;
-  service.listing(context().seq + 100); // a manager that remembers more than this worker has: it lost its state
+  service.sync(context().seq + 100); // a manager that remembers more than this worker has: it lost its state
   assert.equal(context().heardUpTo, 0);
   beat(finished + 60_000);
   assert.ok(context().tasks.has('a'), 'not heard: kept');
-  service.listing(context().seq);
+  service.sync(context().seq);
   assert.equal(context().heardUpTo, context().seq);
   beat(finished + 3 * 60_000);
   assert.equal(context().tasks.has('a'), false, 'heard: pruned');
