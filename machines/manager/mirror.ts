@@ -14,12 +14,14 @@ import { HISTORY_LIMIT } from '../task.js';
 import { complete, note, setRecord, tasksOn, type Book, type Effects, type PlacementPolicy } from './book.js';
 
 type Report = Extract<FromWorker, { type: 'task.updated' }>;
+/** What a judgement of a copy needs: the worker, and the task's ID, placement and state there (a report, or a listing's `held` entry). */
+type Copy = { worker: string; task: Pick<Task, 'ID' | 'Placement' | 'StateName'> };
 
 const finished: ReadonlySet<StateName> = new Set(['completed', 'stopping']);
 const onItsWay: ReadonlySet<StateName> = new Set(['scheduled', 'running', 'restarting', 'stopping']);
 
 /** A placement that was lost and placed again may still have started where it was sent: then it stays there. */
-const arrivedAfterAll = (book: Book, record: Task, report: Task) =>
+const arrivedAfterAll = (book: Book, record: Task, report: Pick<Task, 'Placement'>) =>
   record.State === TaskState.Pending && book.queue.has(record.ID) && report.Placement !== '' && samePlacement(record.Placement, report.Placement);
 
 /**
@@ -42,9 +44,9 @@ const placedHere = (book: Book, placement: string) => book.incarnations.has(plac
  * it no longer has). A report with no placement (a worker that speaks the
  * book's protocol) is about whatever that worker runs.
  */
-export function isStale(book: Book, { worker, task }: Report): boolean {
+export function isStale(book: Book, { worker, task }: Copy): boolean {
   const done = book.done.get(task.ID);
-  if (done) return done.Worker !== worker || (task.Placement !== '' && !samePlacement(done.Placement, task.Placement)) || task.State !== TaskState.Completed;
+  if (done) return done.Worker !== worker || (task.Placement !== '' && !samePlacement(done.Placement, task.Placement)) || task.StateName !== 'completed';
   const record = book.tasks.get(task.ID);
   if (!record) return placedHere(book, task.Placement);
   if (record.Worker !== worker) return !arrivedAfterAll(book, record, task);
@@ -53,7 +55,7 @@ export function isStale(book: Book, { worker, task }: Report): boolean {
     // Failed for good is final for its placement: only a stop the user asked for moves it on.
     return !(book.stopRequested.has(record.ID) && finished.has(task.StateName));
   }
-  return record.State === TaskState.Completed && task.State !== TaskState.Completed;
+  return record.State === TaskState.Completed && task.StateName !== 'completed';
 }
 
 /** Whether a report is not newer than one already applied for the same placement (it was overtaken on the way). */
@@ -67,7 +69,7 @@ export function isOlder(book: Book, { task }: Report): boolean {
  * (once per copy); a Completed task's record is final, and a pruned task has
  * none, so for those the manager's log says it.
  */
-export function stopStaleCopy(book: Book, policy: PlacementPolicy, { worker, task }: Report, at: string, fx: Effects): void {
+export function stopStaleCopy(book: Book, policy: PlacementPolicy, { worker, task }: Copy, at: string, fx: Effects): void {
   if (finished.has(task.StateName)) return;
   fx.send(worker, { type: 'task.stop', id: task.ID, placement: task.Placement, at });
   const record = book.tasks.get(task.ID);
@@ -177,6 +179,13 @@ export function compareListed(book: Book, policy: PlacementPolicy, message: Extr
       });
       fx.send(worker, { type: 'task.run', task: record, at });
     }
+  }
+  // A copy the worker holds that has not changed since the manager last heard is named only in `held`, never
+  // reported again: one the manager no longer wants (moved, stopped or pruned while the worker was away) is judged here.
+  const reported = new Set(tasks.map((t) => t.ID));
+  for (const copy of message.held ?? []) {
+    if (reported.has(copy.ID)) continue; // judged as a report, with the listing's other records
+    if (isStale(book, { worker, task: copy })) stopStaleCopy(book, policy, { worker, task: copy }, at, fx);
   }
 }
 

@@ -218,6 +218,38 @@ test('a worker silent past the TTL is down, its tasks go elsewhere, and its copi
   manager.stop();
 });
 
+test('a copy a worker still holds unchanged, named only in the held list of a sync after a version, is stopped when the task went elsewhere', () => {
+  const { manager, remote } = startManager({ remote: ['r1', 'r2'] });
+  manager.send({ type: 'worker.stats', worker: 'r1', stats: stats('r1'), at: at(1) });
+  manager.send({ type: 'worker.stats', worker: 'r2', stats: stats('r2'), at: at(1) });
+  manager.send({ type: 'task.submit', task: task('a'), at: at(2) });
+  const first = record(manager, 'a');
+  assert.equal(first.Worker, 'r1');
+  const copy = runningOn('r1', first).task;
+  remote('r1').say({ type: 'task.updated', worker: 'r1', task: { ...copy, Version: 5 } });
+  manager.send({ type: 'worker.stats', worker: 'r2', stats: stats('r2'), at: at(TTL) });
+  manager.send({ type: 'tick', at: at(TTL + 2) }); // r1 silent: a goes to r2
+  assert.equal(record(manager, 'a').Worker, 'r2');
+
+  // r1 is back; its copy did not change, so a sync after version 5 names it in `held` only, with no record.
+  manager.send({ type: 'worker.stats', worker: 'r1', stats: stats('r1'), at: at(TTL + 3) });
+  remote('r1').say({
+    type: 'worker.tasks',
+    worker: 'r1',
+    version: 5,
+    tasks: [],
+    done: [],
+    held: [{ ID: 'a', Placement: copy.Placement, StateName: 'running' }],
+    at: at(TTL + 3),
+  });
+  assert.deepEqual(
+    stops(remote('r1')).map((m) => [m.id, m.placement]),
+    [['a', copy.Placement]],
+  );
+  assert.equal(record(manager, 'a').Worker, 'r2');
+  manager.stop();
+});
+
 test('a run that cannot be delivered marks the worker suspect and places the task on another', () => {
   const { manager, remote } = startManager({ remote: ['r1', 'r2'] });
   manager.send({ type: 'worker.stats', worker: 'r1', stats: stats('r1'), at: at(1) });
