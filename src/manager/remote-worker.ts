@@ -49,10 +49,19 @@ async function answerText(response: Response): Promise<string> {
   }
 }
 
-/** Reads one message of a worker's event stream; throws a ValidationError naming what is wrong. */
 /** The keys of GET /tasks?since=N's answer. */
 const LISTING = { tasks: 'Tasks', done: 'Done', held: 'Held', version: 'Version' };
 
+/**
+ * Reads a worker's answer to a sync, GET /tasks?since=N (a listing of
+ * changes), or to GET /tasks (every task, as does a worker that predates
+ * `since`); throws a ValidationError naming what is wrong.
+ */
+export function readSyncAnswer(body: unknown, path: string): Pick<Extract<FromWorker, { type: 'worker.tasks' }>, 'tasks' | 'done' | 'held' | 'version'> {
+  return Array.isArray(body) || body === null ? readListing({ Tasks: body }, path, LISTING) : readListing(body as Record<string, unknown>, path, LISTING);
+}
+
+/** Reads one message of a worker's event stream; throws a ValidationError naming what is wrong. */
 export function readWorkerMessage(type: string, data: unknown, worker: string, at: string): FromWorker | undefined {
   const body = (data ?? {}) as Record<string, unknown>;
   switch (type) {
@@ -188,13 +197,9 @@ export function remoteWorkerActor(options: RemoteWorkerOptions) {
         const path = since === undefined ? '/tasks' : `/tasks?since=${since}`;
         const response = await fetch(`${base}${path}`, { headers, signal: AbortSignal.timeout(options.callTimeoutMs) });
         if (!response.ok) throw new Error(`GET ${path} answered ${response.status}`);
-        let listing: Pick<Extract<FromWorker, { type: 'worker.tasks' }>, 'tasks' | 'done' | 'held' | 'version'>;
+        let listing: ReturnType<typeof readSyncAnswer>;
         try {
-          const body = (await response.json()) as unknown;
-          listing =
-            Array.isArray(body) || body === null
-              ? readListing({ Tasks: body }, `GET ${path}`, LISTING)
-              : readListing(body as Record<string, unknown>, `GET ${path}`, LISTING);
+          listing = readSyncAnswer(await response.json(), `GET ${path}`);
         } catch (error) {
           throw new Error(unreadable(`GET ${path} answered something`, error));
         }

@@ -16,9 +16,8 @@
 //  - partitions cut one direction or both.
 import { fromCallback } from 'xstate';
 import type { FromWorker, ToWorker } from '../../src/vocabulary/protocol.js';
-import { readWorkerMessage } from '../../src/manager/remote-worker.js';
+import { readSyncAnswer, readWorkerMessage } from '../../src/manager/remote-worker.js';
 import { ValidationError } from '../../src/task/codec.js';
-import { readTaskList } from '../../src/task/reports.js';
 import { samePlacement } from '../../src/vocabulary/placement.js';
 import { messageOf, wire, type Answer } from './answers.js';
 import type { Observer } from './observer.js';
@@ -313,19 +312,21 @@ export function simRemoteWorker(options: ProxyOptions) {
     /** Queues a call behind the earlier ones about the same task (the call reports its own failure). */
     const inLane = (id: string, work: () => Promise<void>): void => void lanes.run(id, work);
 
-    function syncTasks(): void {
+    /** What changed after version `since` (GET /tasks?since=N), as src/manager/remote-worker.ts asks. */
+    function syncTasks(since: number | undefined): void {
+      const path = since === undefined ? 'GET /tasks' : `GET /tasks?since=${since}`;
       request(
         options.callTimeoutMs,
-        (endpoint) => endpoint.tasks(),
+        (endpoint) => endpoint.tasks(since),
         (a) => {
-          if (a.status !== 200) return unreachable(`GET /tasks answered ${a.status}`);
-          let tasks;
+          if (a.status !== 200) return unreachable(`${path} answered ${a.status}`);
+          let listing;
           try {
-            tasks = readTaskList(a.body, 'GET /tasks');
+            listing = readSyncAnswer(a.body, path);
           } catch (error) {
-            return unreachable(`GET /tasks answered something that Cube cannot read (${error instanceof ValidationError ? error.message : String(error)})`);
+            return unreachable(`${path} answered something that Cube cannot read (${error instanceof ValidationError ? error.message : String(error)})`);
           }
-          report({ type: 'worker.tasks', worker: input.name, tasks, at: now() });
+          report({ type: 'worker.tasks', worker: input.name, ...listing, at: now() });
         },
         unreachable,
       );
@@ -349,7 +350,7 @@ export function simRemoteWorker(options: ProxyOptions) {
           return inLane(message.id, () => call(message));
         }
         case 'worker.sync':
-          return syncTasks();
+          return syncTasks(message.since);
       }
     });
     follow();
