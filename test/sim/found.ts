@@ -286,4 +286,17 @@ export const found: Found[] = [
       { kind: 'delete', at: 22772, task: 2 },
     ],
   },
+  {
+    seed: 103,
+    without: [],
+    invariant: 'no-orphan-container',
+    foundOn: 'f1729f5',
+    open: false,
+    what: "a worker frozen past the TTL keeps running its copy of a task, which moves elsewhere, is DELETEd (204) and pruned; when the worker is back its copy has not changed, so the sync after a version names it only in held, and the manager, which judged only reports, never stopped it (found once the simulator's proxy synced after a version, as the real one does)",
+    schedule: [
+      { kind: 'post', at: 1, task: 3, variant: 0 },
+      { kind: 'worker.freeze', at: 9109, worker: 3, ms: 14420 },
+      { kind: 'delete', at: 22888, task: 3 },
+    ],
+  },
 ];
