@@ -304,19 +304,18 @@ export class ManagerService {
       cancel,
       for: (wanted: string) =>
         new Promise<{ placement: string; refusal?: string } | undefined>((resolve) => {
-          let signal: AbortSignal | undefined;
+          let timer: NodeJS.Timeout | undefined;
           const done = (answer: { placement: string; refusal?: string } | undefined) => {
             cancel();
-            signal?.removeEventListener('abort', timeout);
+            clearTimeout(timer);
             resolve(answer);
           };
-          const timeout = () => done(undefined);
           placement = wanted;
           const early = answers.find((a) => samePlacement(a.placement, wanted));
           if (early) return done(early);
-          signal = AbortSignal.timeout(waitMs);
           waiting = done;
-          signal.addEventListener('abort', timeout);
+          // Unanswered by then: answered unconfirmed. The timer does not hold a stopping process.
+          timer = setTimeout(done, waitMs, undefined).unref();
         }),
     };
   }
