@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const cubeBin = fileURLToPath(new URL('../../bin/cube.js', import.meta.url));
+const tether = new URL('./tether.mjs', import.meta.url).href;
 
 export interface CubeProcess {
   child: ChildProcess;
@@ -18,9 +19,10 @@ export interface CubeProcess {
 }
 
 export async function spawnCube(args: string[], env: Record<string, string> = {}): Promise<CubeProcess> {
-  const child = spawn(process.execPath, [cubeBin, ...args], {
+  const child = spawn(process.execPath, ['--import', tether, cubeBin, ...args], {
     env: { ...process.env, CUBE_DATA_DIR: mkdtempSync(join(tmpdir(), 'cube-proc-')), CUBE_LOG: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // stdin is the tether (tether.mjs): it closes when this process is gone, and the child follows.
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   let out = '';
   child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
