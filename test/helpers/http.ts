@@ -31,12 +31,13 @@ export const del = <T = any>(url: string, headers?: Record<string, string>) => r
  * starting to listen: Docker says Running before the process inside binds its
  * port, and the proxy in front of it resets the connection until it does.
  */
-export async function pageWhenServing(url: string): Promise<string> {
-  for (let wait = 10; ; wait *= 2) {
+export async function pageWhenServing(url: string, timeoutMs = 30_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (let wait = 10; ; wait = Math.min(wait * 2, 500)) {
     try {
       return await (await fetch(url)).text();
     } catch (error) {
-      if (wait > 2000) throw error;
+      if (Date.now() + wait > deadline) throw new Error(`${url} did not answer within ${timeoutMs} ms`, { cause: error });
       await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }

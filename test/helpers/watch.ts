@@ -4,7 +4,7 @@ import { readEvents } from '../../src/http/sse-client.js';
 import type { Task } from '../../src/vocabulary/task.js';
 
 /** Follows `url`/events until `done` holds for one of its events. */
-export async function untilEvent(url: string, done: (type: string, data: any) => boolean, timeoutMs = 60_000): Promise<void> {
+export async function untilEvent(url: string, done: (type: string, data: any) => boolean, timeoutMs = 45_000): Promise<void> {
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(new Error(`condition not met within ${timeoutMs} ms`)), timeoutMs);
   try {
@@ -23,7 +23,7 @@ export interface ManagerView {
 }
 
 /** Follows a manager until its view of tasks and nodes satisfies `done`. */
-export async function untilView(url: string, done: (view: ManagerView) => boolean, timeoutMs = 60_000): Promise<ManagerView> {
+export async function untilView(url: string, done: (view: ManagerView) => boolean, timeoutMs = 45_000): Promise<ManagerView> {
   const tasks = new Map<string, Task>();
   const nodes = new Map<string, any>();
   let view: ManagerView = { tasks: [], nodes: [] };

@@ -33,9 +33,19 @@ export async function testWorker(t: TestContext, options: StartWorkerOptions = {
   return worker;
 }
 
-/** Resolves when the worker's record of a task satisfies `done`, reacting to its updates. */
-export async function untilTask(worker: RunningWorker, id: string, done: (task: Task) => boolean): Promise<Task> {
-  const current = worker.service.actor.getSnapshot().context.tasks.get(id);
+/**
+ * Resolves when the worker's record of a task satisfies `done`, reacting to
+ * its updates; after `timeoutMs` it fails with the record as it stands, so a
+ * wait that never ends says where the task got stuck instead of hanging.
+ */
+export async function untilTask(worker: RunningWorker, id: string, done: (task: Task) => boolean, timeoutMs = 45_000): Promise<Task> {
+  const record = () => worker.service.actor.getSnapshot().context.tasks.get(id);
   const target = worker.service.actor as unknown as CommandTarget;
-  return (await waitForTask(target, id, current, done))!; // no signal: only the test's timeout ends it
+  const found = await waitForTask(target, id, record(), done, AbortSignal.timeout(timeoutMs));
+  if (found) return found;
+  const last = record();
+  const history = last?.Events.slice(-5).map((e) => `${e.Type}: ${e.Message}`) ?? [];
+  throw new Error(
+    `task ${id} did not get there within ${timeoutMs} ms; it is ${last?.StateName ?? 'unknown to the worker'}, last events: ${history.join(' | ')}`,
+  );
 }
