@@ -4,6 +4,12 @@
 # dist/ (the tests spawn bin/cube.js, which runs the build and refuses a stale
 # one), type-checks, then runs every test file with node:test through tsx, one
 # file at a time: integration tests share the engine and some host ports.
+#
+# Limits are per test, never per file: every test declares its own `timeout`
+# (test/unit/test-limits.test.ts checks that each does), because node's
+# --test-timeout also cancels a whole file once the sum of its tests passes it.
+# --test-force-exit ends a file once its tests are done, even if a test that
+# timed out left a handle open, so one stuck test cannot hang the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,4 +22,4 @@ echo "cube: type-checking"
 node_modules/.bin/tsc --noEmit -p .
 
 mapfile -t files < <(find test -name '*.test.ts' -not -path '*/helpers/*' | sort)
-exec node --import tsx --test --test-concurrency=1 --test-timeout=120000 "$@" "${files[@]}"
+exec node --import tsx --test --test-concurrency=1 --test-force-exit "$@" "${files[@]}"

@@ -61,7 +61,7 @@ async function epvmWouldPick(url: string, task: Task): Promise<string> {
 
 const runningOn = (view: ManagerView, ids: string[]) => ids.every((id) => view.tasks.find((x) => x.ID === id)?.State === 2);
 
-test('a Cube worker and a book worker: E-PVM places on both, tasks run and stop, and cube node shows both up', async (t) => {
+test('a Cube worker and a book worker: E-PVM places on both, tasks run and stop, and cube node shows both up', { timeout: 60_000 }, async (t) => {
   const { manager, cube, book } = await mixedCluster(t);
   const ids: string[] = [];
   for (let i = 0; i < 4; i++) {
@@ -125,28 +125,32 @@ const cubeProblem: Record<Garbage, RegExp> = {
   html: /the worker closed its event stream/,
 };
 
-test('each worker answering garbage: the manager keeps serving, that worker is suspect saying why, and both are up again after', async (t) => {
-  const { manager, cube, book, proxy } = await mixedCluster(t);
-  const ids: string[] = [];
-  for (let i = 0; i < 2; i++)
-    ids.push((await post<Task>(`${manager.url}/tasks`, { Task: { Image: 'strm/helloworld-http', Name: `gb-${nanoid(8)}`, Cpu: 1.5 } })).body.ID);
-  await untilView(manager.url, (v) => runningOn(v, ids));
+test(
+  'each worker answering garbage: the manager keeps serving, that worker is suspect saying why, and both are up again after',
+  { timeout: 60_000 },
+  async (t) => {
+    const { manager, cube, book, proxy } = await mixedCluster(t);
+    const ids: string[] = [];
+    for (let i = 0; i < 2; i++)
+      ids.push((await post<Task>(`${manager.url}/tasks`, { Task: { Image: 'strm/helloworld-http', Name: `gb-${nanoid(8)}`, Cpu: 1.5 } })).body.ID);
+    await untilView(manager.url, (v) => runningOn(v, ids));
 
-  for (const kind of Object.keys(bookProblem) as Garbage[]) {
-    book.garble(kind);
-    await untilView(manager.url, (v) => suspectFor(v, book.address, bookProblem[kind]));
-    assert.equal((await get<Task[]>(`${manager.url}/tasks`)).status, 200);
-    book.garble(null);
-    await untilView(manager.url, (v) => v.nodes.every((n) => n.State === 'up'));
-  }
-  for (const kind of Object.keys(cubeProblem) as Garbage[]) {
-    proxy.garble(kind);
-    await untilView(manager.url, (v) => suspectFor(v, cube.address, cubeProblem[kind]));
-    proxy.garble(null);
-    await untilView(manager.url, (v) => v.nodes.every((n) => n.State === 'up'));
-  }
-  const view = await untilView(manager.url, (v) => runningOn(v, ids));
-  assert.deepEqual(view.tasks.map((x) => x.Worker).sort(), [cube.address, book.address].sort(), 'each task where it was');
-  assert.equal(book.posts.length, 1);
-  assert.equal((await containersOf(cube.name)).length, 1);
-});
+    for (const kind of Object.keys(bookProblem) as Garbage[]) {
+      book.garble(kind);
+      await untilView(manager.url, (v) => suspectFor(v, book.address, bookProblem[kind]));
+      assert.equal((await get<Task[]>(`${manager.url}/tasks`)).status, 200);
+      book.garble(null);
+      await untilView(manager.url, (v) => v.nodes.every((n) => n.State === 'up'));
+    }
+    for (const kind of Object.keys(cubeProblem) as Garbage[]) {
+      proxy.garble(kind);
+      await untilView(manager.url, (v) => suspectFor(v, cube.address, cubeProblem[kind]));
+      proxy.garble(null);
+      await untilView(manager.url, (v) => v.nodes.every((n) => n.State === 'up'));
+    }
+    const view = await untilView(manager.url, (v) => runningOn(v, ids));
+    assert.deepEqual(view.tasks.map((x) => x.Worker).sort(), [cube.address, book.address].sort(), 'each task where it was');
+    assert.equal(book.posts.length, 1);
+    assert.equal((await containersOf(cube.name)).length, 1);
+  },
+);

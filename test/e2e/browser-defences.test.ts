@@ -66,7 +66,7 @@ async function pageServer(t: TestContext, html: string): Promise<string> {
 
 const taskNames = async (url: string) => ((await (await fetch(`${url}/tasks`)).json()) as { Name: string }[]).map((task) => task.Name);
 
-test('a page on another origin cannot POST a task to a Cube without a token, by fetch or by form; curl can', async (t) => {
+test('a page on another origin cannot POST a task to a Cube without a token, by fetch or by form; curl can', { timeout: 60_000 }, async (t) => {
   const cube = await cubeWithoutToken(t);
   const target = `${cube.url}/tasks`;
   const viaFetch = `csrf-fetch-${nanoid(5)}`;
@@ -174,7 +174,7 @@ async function readByRebinding(t: TestContext, env: Record<string, string>) {
   return { read, secret };
 }
 
-test('a DNS-rebinding page cannot read the tasks (and their Env) of a Cube without a token', async (t) => {
+test('a DNS-rebinding page cannot read the tasks (and their Env) of a Cube without a token', { timeout: 60_000 }, async (t) => {
   const { read, secret } = await readByRebinding(t, {});
   assert.equal(read.status, 403);
   assert.ok(!read.body.includes(secret));
@@ -185,13 +185,13 @@ test('a DNS-rebinding page cannot read the tasks (and their Env) of a Cube witho
   );
 });
 
-test('the same rebinding read succeeds once the name is allowed: the Host check is what refused it', async (t) => {
+test('the same rebinding read succeeds once the name is allowed: the Host check is what refused it', { timeout: 60_000 }, async (t) => {
   const { read, secret } = await readByRebinding(t, { CUBE_ALLOWED_HOSTS: 'rebind.test' });
   assert.equal(read.status, 200);
   assert.ok(read.body.includes(secret));
 });
 
-test('the live view, served by Cube itself, still reads its tasks and events in the browser', async (t) => {
+test('the live view, served by Cube itself, still reads its tasks and events in the browser', { timeout: 60_000 }, async (t) => {
   const cube = await cubeWithoutToken(t);
   const name = `view-${nanoid(5)}`;
   await fetch(`${cube.url}/tasks`, { method: 'POST', body: JSON.stringify({ Task: { Image: 'strm/helloworld-http', Name: name, Memory: 2 ** 50 } }) });
@@ -230,54 +230,58 @@ function handshake(url: string, options: { origin?: string; headers?: Record<str
   });
 }
 
-test('the inspector relay carries task records only to its own page and to Cube: another origin or a rebound name is refused', async (t) => {
-  const port = await freePort();
-  const cube = await cubeWithoutToken(t, { CUBE_INSPECT: '1', CUBE_INSPECT_PORT: String(port), CUBE_STORE: 'memory' });
-  const relay = `ws://127.0.0.1:${port}`;
-  const secret = `SECRET=${nanoid()}`;
-  assert.equal(
-    (await fetch(`${cube.url}/tasks`, { method: 'POST', body: JSON.stringify({ Task: { Image: 'strm/helloworld-http', Memory: 2 ** 50, Env: [secret] } }) }))
-      .status,
-    201,
-  );
+test(
+  'the inspector relay carries task records only to its own page and to Cube: another origin or a rebound name is refused',
+  { timeout: 60_000 },
+  async (t) => {
+    const port = await freePort();
+    const cube = await cubeWithoutToken(t, { CUBE_INSPECT: '1', CUBE_INSPECT_PORT: String(port), CUBE_STORE: 'memory' });
+    const relay = `ws://127.0.0.1:${port}`;
+    const secret = `SECRET=${nanoid()}`;
+    assert.equal(
+      (await fetch(`${cube.url}/tasks`, { method: 'POST', body: JSON.stringify({ Task: { Image: 'strm/helloworld-http', Memory: 2 ** 50, Env: [secret] } }) }))
+        .status,
+      201,
+    );
 
-  assert.equal(await handshake(relay, {}), 'open', 'a client with no Origin (Cube, a script on this machine) is let in');
-  assert.equal(await handshake(relay, { origin: `http://127.0.0.1:${port}` }), 'open', "the relay's own page is let in");
-  assert.match(
-    await handshake(relay, { origin: 'http://cats.example' }),
-    /^403 cross-site WebSocket refused: it comes from a page at http:\/\/cats\.example, not from this server \(127\.0\.0\.1:\d+\)$/,
-  );
-  assert.match(
-    await handshake(relay, { headers: { Host: `rebind.test:${port}` } }),
-    /^403 Host "rebind\.test:\d+" is not a name this Cube answers to \(CUBE_ALLOWED_HOSTS\)$/,
-  );
+    assert.equal(await handshake(relay, {}), 'open', 'a client with no Origin (Cube, a script on this machine) is let in');
+    assert.equal(await handshake(relay, { origin: `http://127.0.0.1:${port}` }), 'open', "the relay's own page is let in");
+    assert.match(
+      await handshake(relay, { origin: 'http://cats.example' }),
+      /^403 cross-site WebSocket refused: it comes from a page at http:\/\/cats\.example, not from this server \(127\.0\.0\.1:\d+\)$/,
+    );
+    assert.match(
+      await handshake(relay, { headers: { Host: `rebind.test:${port}` } }),
+      /^403 Host "rebind\.test:\d+" is not a name this Cube answers to \(CUBE_ALLOWED_HOSTS\)$/,
+    );
 
-  // In a real browser: a page from another loopback origin opens the relay's WebSocket and gets nothing.
-  const attacker = await pageServer(
-    t,
-    `<!doctype html><title>cat pictures</title><script>
+    // In a real browser: a page from another loopback origin opens the relay's WebSocket and gets nothing.
+    const attacker = await pageServer(
+      t,
+      `<!doctype html><title>cat pictures</title><script>
   window.heard = new Promise((resolve) => {
     const socket = new WebSocket(${JSON.stringify(relay)});
     socket.onmessage = (event) => resolve('message: ' + event.data);
     socket.onclose = () => resolve('closed');
   });
 </script>`,
-  );
-  const context = await chromiumWith(t);
-  const page = context.pages()[0] ?? (await context.newPage());
-  await page.goto(attacker);
-  assert.equal(await page.evaluate('window.heard'), 'closed', 'the handshake was refused; no event reached the page');
+    );
+    const context = await chromiumWith(t);
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(attacker);
+    assert.equal(await page.evaluate('window.heard'), 'closed', 'the handshake was refused; no event reached the page');
 
-  // The relay's own page still gets the events (the secret is in them: that is why the checks matter).
-  await page.goto(`http://127.0.0.1:${port}/`);
-  const own = await page.evaluate(
-    (url) =>
-      new Promise<string>((resolve) => {
-        const socket = new WebSocket(url);
-        socket.onmessage = (event) => resolve(String(event.data));
-        socket.onclose = () => resolve('closed');
-      }),
-    relay,
-  );
-  assert.notEqual(own, 'closed');
-});
+    // The relay's own page still gets the events (the secret is in them: that is why the checks matter).
+    await page.goto(`http://127.0.0.1:${port}/`);
+    const own = await page.evaluate(
+      (url) =>
+        new Promise<string>((resolve) => {
+          const socket = new WebSocket(url);
+          socket.onmessage = (event) => resolve(String(event.data));
+          socket.onclose = () => resolve('closed');
+        }),
+      relay,
+    );
+    assert.notEqual(own, 'closed');
+  },
+);

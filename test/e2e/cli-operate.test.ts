@@ -81,7 +81,7 @@ function follow(t: TestContext, args: string[], env: Record<string, string>) {
   t.after(() => child.kill('SIGKILL'));
 }
 
-test('cube logs prints stdout and stderr apart; -f follows through the manager until Ctrl-C', async (t) => {
+test('cube logs prints stdout and stderr apart; -f follows through the manager until Ctrl-C', { timeout: 60_000 }, async (t) => {
   const { url, env } = await manager(t);
   const task = await ticker(url, env);
   const following = follow(t, ['logs', '-f', task.ID], env);
@@ -109,7 +109,7 @@ test('cube logs prints stdout and stderr apart; -f follows through the manager u
   );
 });
 
-test('cube restart runs a task again in a new container; a Completed task is final', async (t) => {
+test('cube restart runs a task again in a new container; a Completed task is final', { timeout: 60_000 }, async (t) => {
   const { url, env } = await manager(t);
   const task = await ticker(url, env);
   const restarted = await cube(['restart', task.Name], env);
@@ -130,7 +130,7 @@ test('cube restart runs a task again in a new container; a Completed task is fin
   assert.equal(final.stderr, `cube restart: task ${task.ID} is completed, which is final; run it again under a new ID with cube run -f FILE\n`);
 });
 
-test('cube events lists what happened, filters by task, prints JSON lines, and follows', async (t) => {
+test('cube events lists what happened, filters by task, prints JSON lines, and follows', { timeout: 60_000 }, async (t) => {
   const { url, env, worker } = await manager(t);
   const task = await ticker(url, env);
   const listed = await cube(['events', '--task', task.Name], env);
@@ -163,7 +163,7 @@ test('cube events lists what happened, filters by task, prints JSON lines, and f
   assert.equal(await following.interrupt(), 0);
 });
 
-test('cube status filters by state and worker, prints JSON and IDs, and -w shows each change', async (t) => {
+test('cube status filters by state and worker, prints JSON and IDs, and -w shows each change', { timeout: 60_000 }, async (t) => {
   const { url, env, worker } = await manager(t);
   const running = await ticker(url, env);
   const huge = (await post<Task>(`${url}/tasks`, { Task: { Name: unique('huge'), Image: 'strm/helloworld-http', Memory: 1e15 } })).body;
@@ -201,25 +201,29 @@ test('cube status filters by state and worker, prints JSON and IDs, and -w shows
   assert.equal(await watching.interrupt(), 0);
 });
 
-test('cube run follows its task across a manager killed and restarted: it resumes the event stream (or starts over) and reports the task running', async (t) => {
-  const cube = lab(t);
-  const settings = env(cube.dir, { CUBE_HEARTBEAT_TTL: '30s' });
-  // The worker is not up yet: the task waits, and cube run with it.
-  const free = createServer();
-  await new Promise<void>((resolve) => free.listen(0, '127.0.0.1', resolve));
-  const workerPort = String((free.address() as AddressInfo).port);
-  await new Promise((resolve) => free.close(resolve));
-  let manager = await cube.manager([`127.0.0.1:${workerPort}`], settings);
-  const port = new URL(manager.url).port;
-  const file = join(cube.dir, 'task.json');
-  writeFileSync(file, JSON.stringify({ Task: { Name: unique('resume'), Image: 'strm/helloworld-http' } }));
-  const run = follow(t, ['run', '-f', file], { CUBE_MANAGER: `127.0.0.1:${port}` });
-  await run.until(() => /Received/.test(run.stderr()));
+test(
+  'cube run follows its task across a manager killed and restarted: it resumes the event stream (or starts over) and reports the task running',
+  { timeout: 60_000 },
+  async (t) => {
+    const cube = lab(t);
+    const settings = env(cube.dir, { CUBE_HEARTBEAT_TTL: '30s' });
+    // The worker is not up yet: the task waits, and cube run with it.
+    const free = createServer();
+    await new Promise<void>((resolve) => free.listen(0, '127.0.0.1', resolve));
+    const workerPort = String((free.address() as AddressInfo).port);
+    await new Promise((resolve) => free.close(resolve));
+    let manager = await cube.manager([`127.0.0.1:${workerPort}`], settings);
+    const port = new URL(manager.url).port;
+    const file = join(cube.dir, 'task.json');
+    writeFileSync(file, JSON.stringify({ Task: { Name: unique('resume'), Image: 'strm/helloworld-http' } }));
+    const run = follow(t, ['run', '-f', file], { CUBE_MANAGER: `127.0.0.1:${port}` });
+    await run.until(() => /Received/.test(run.stderr()));
 
-  await manager.stop('SIGKILL');
-  manager = await cube.manager([`127.0.0.1:${workerPort}`], settings, port);
-  await cube.worker(unique('resumew'), settings, workerPort);
-  const code = await run.exited();
-  assert.equal(code, 0, `${run.stdout()}\n${run.stderr()}`);
-  assert.match(run.stdout(), /running/i);
-});
+    await manager.stop('SIGKILL');
+    manager = await cube.manager([`127.0.0.1:${workerPort}`], settings, port);
+    await cube.worker(unique('resumew'), settings, workerPort);
+    const code = await run.exited();
+    assert.equal(code, 0, `${run.stdout()}\n${run.stderr()}`);
+    assert.match(run.stdout(), /running/i);
+  },
+);

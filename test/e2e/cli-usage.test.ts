@@ -18,7 +18,7 @@ async function mistake(args: string[], line: RegExp) {
   noStack(r);
 }
 
-test('an unknown flag is one line and exit 2, with the flag that was meant', async () => {
+test('an unknown flag is one line and exit 2, with the flag that was meant', { timeout: 60_000 }, async () => {
   await mistake(['start', '--prot', '1'], /^cube start: unknown flag --prot \(did you mean --manager-port or --worker-port or --inspect-port\?\)/);
   await mistake(['worker', '--prot', '1'], /^cube worker: unknown flag --prot \(did you mean --port\?\)/);
   await mistake(['stop', '--force', 'abc'], /^cube stop: unknown flag --force /);
@@ -27,7 +27,7 @@ test('an unknown flag is one line and exit 2, with the flag that was meant', asy
   await mistake(['node', '--worker', 'a'], /^cube node: unknown flag --worker /);
 });
 
-test('a flag that needs a value and has none is one line and exit 2, also when a flag follows', async () => {
+test('a flag that needs a value and has none is one line and exit 2, also when a flag follows', { timeout: 60_000 }, async () => {
   await mistake(['run', '--file'], /^cube run: --file needs a value \(FILE\)/);
   await mistake(['run', '-f'], /^cube run: --file needs a value \(FILE\)/);
   await mistake(['status', '-m'], /^cube status: --manager needs a value \(HOST:PORT\)/);
@@ -36,7 +36,7 @@ test('a flag that needs a value and has none is one line and exit 2, also when a
   await mistake(['logs', '--tail', '-1', 'x'], /^cube logs: --tail needs a value/);
 });
 
-test('a switch given a value, a value that is not one, and a setting of the other server are one line and exit 2', async () => {
+test('a switch given a value, a value that is not one, and a setting of the other server are one line and exit 2', { timeout: 60_000 }, async () => {
   await mistake(['status', '--json=1'], /^cube status: --json takes no value/);
   await mistake(['status', '-o', 'yaml'], /^cube status: -o\/--output: "yaml" is not a format; use -o table or -o json/);
   await mistake(['status', '--json', '-o', 'table'], /^cube status: --json and -o table disagree/);
@@ -57,7 +57,7 @@ test('a switch given a value, a value that is not one, and a setting of the othe
   await mistake(['status', '-m', 'not an address'], /^cube status: -m\/--manager: "not an address" is not host:port/);
 });
 
-test('a missing or extra argument is one line and exit 2', async () => {
+test('a missing or extra argument is one line and exit 2', { timeout: 60_000 }, async () => {
   await mistake(['stop'], /^cube stop: which task\? give its ID: cube stop ID/);
   await mistake(['restart'], /^cube restart: which task\?/);
   await mistake(['logs'], /^cube logs: which task\?/);
@@ -75,7 +75,7 @@ test('a missing or extra argument is one line and exit 2', async () => {
   await mistake(['manager', 'extra'], /^cube manager: takes no arguments, got: extra/); // --workers is optional: workers join
 });
 
-test('no command, and an unknown command, are exit 2 with the commands listed', async () => {
+test('no command, and an unknown command, are exit 2 with the commands listed', { timeout: 60_000 }, async () => {
   const none = await cube([]);
   assert.equal(none.code, 2);
   assert.match(none.stderr, /^usage: cube <command> \[flags\]/);
@@ -88,7 +88,7 @@ test('no command, and an unknown command, are exit 2 with the commands listed', 
   );
 });
 
-test('help: cube --help lists every command; each command --help lists only its own flags and settings', async () => {
+test('help: cube --help lists every command; each command --help lists only its own flags and settings', { timeout: 60_000 }, async () => {
   const all = await cube(['--help']);
   assert.equal(all.code, 0);
   for (const name of ['start', 'manager', 'worker', 'run', 'stop', 'restart', 'status', 'logs', 'events', 'node', 'version', 'completion', 'machines', 'tls']) {
@@ -111,7 +111,7 @@ test('help: cube --help lists every command; each command --help lists only its 
   assert.deepEqual((await cube(['help', 'logs'])).stdout, (await cube(['logs', '--help'])).stdout);
 });
 
-test('cube version and cube --version print the version of package.json and of Node', async () => {
+test('cube version and cube --version print the version of package.json and of Node', { timeout: 60_000 }, async () => {
   const { version } = (await import('../../package.json', { with: { type: 'json' } })).default as { version: string };
   const line = await cube(['version']);
   assert.equal(line.code, 0);

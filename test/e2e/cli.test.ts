@@ -73,7 +73,7 @@ async function closedPort(): Promise<number> {
 
 const noStack = (r: Result) => assert.doesNotMatch(r.stderr + r.stdout, /^\s+at /m, 'no stack trace');
 
-test('run follows the task to Running; status shows it in the table, in detail and as JSON; stop stops it', async (t) => {
+test('run follows the task to Running; status shows it in the table, in detail and as JSON; stop stops it', { timeout: 60_000 }, async (t) => {
   const { url, worker, m } = await manager(t);
   const name = uniqueName('web');
   const file = taskFile({ ID: 'ignored-event-id', State: 2, Task: { Name: name, Image: hello, ExposedPorts: { '80/tcp': {} } } });
@@ -152,7 +152,7 @@ test('run follows the task to Running; status shows it in the table, in detail a
   assert.match(missingId.stderr, /cube stop ID/);
 });
 
-test('run of a task submitted again restarts it: a new container, and the old one is gone', async (t) => {
+test('run of a task submitted again restarts it: a new container, and the old one is gone', { timeout: 60_000 }, async (t) => {
   const { url, m } = await manager(t);
   const id = `again-${nanoid(8).replace(/[^a-zA-Z0-9]/g, 'x')}`;
   const file = taskFile({ Task: { ID: id, Name: uniqueName('again'), Image: hello } });
@@ -172,7 +172,7 @@ test('run of a task submitted again restarts it: a new container, and the old on
   assert.match(second.stderr, /Started\s+container [0-9a-f]{12} started/);
 });
 
-test('run --detach prints the ID at once; with --json the task as accepted; a bare Task is wrapped', async (t) => {
+test('run --detach prints the ID at once; with --json the task as accepted; a bare Task is wrapped', { timeout: 60_000 }, async (t) => {
   const { url, m } = await manager(t);
   const detached = await cube(['run', '--detach', '-f', taskFile({ Task: { Name: uniqueName('detached'), Image: hello } }), ...m]);
   assert.equal(detached.code, 0, detached.stderr);
@@ -192,7 +192,7 @@ test('run --detach prints the ID at once; with --json the task as accepted; a ba
   assert.equal((await get<Task>(`${url}/tasks/${task.ID}`)).body.Name, name);
 });
 
-test('run with a file that is missing, not JSON, or refused says so in one line', async (t) => {
+test('run with a file that is missing, not JSON, or refused says so in one line', { timeout: 60_000 }, async (t) => {
   const { m } = await manager(t);
   const missing = join(tmpdir(), `cube-no-such-${nanoid(6)}.json`);
   const gone = await cube(['run', '-f', missing, ...m]);
@@ -220,7 +220,7 @@ test('run with a file that is missing, not JSON, or refused says so in one line'
   assert.equal(refused.stderr.trimEnd().split('\n').length, 1);
 });
 
-test('run of a task no worker has room for fails at once, naming the short resource', async (t) => {
+test('run of a task no worker has room for fails at once, naming the short resource', { timeout: 60_000 }, async (t) => {
   const { m } = await manager(t);
   const run = await cube(['run', '-f', taskFile({ Task: { Name: uniqueName('huge'), Image: hello, Memory: 1e15 } }), ...m]);
   assert.equal(run.code, 1);
@@ -229,7 +229,7 @@ test('run of a task no worker has room for fails at once, naming the short resou
   noStack(run);
 });
 
-test('run gives up after --timeout, saying the state and how to watch it', async (t) => {
+test('run gives up after --timeout, saying the state and how to watch it', { timeout: 60_000 }, async (t) => {
   // A manager whose only worker is nowhere: the task waits in Pending.
   const nowhere = `127.0.0.1:${await closedPort()}`;
   const running = await startManager({ port: 0, workers: [nowhere], settings: testSettings(), log: silentLog });
@@ -242,7 +242,7 @@ test('run gives up after --timeout, saying the state and how to watch it', async
   assert.match(line[2]!, new RegExp(`waiting for a worker to be up: ${nowhere} `));
 });
 
-test('status with no tasks says how to run one; node shows the worker as a table and as JSON', async (t) => {
+test('status with no tasks says how to run one; node shows the worker as a table and as JSON', { timeout: 60_000 }, async (t) => {
   const { url, worker, m } = await manager(t);
   const empty = await cube(['status', ...m]);
   assert.equal(empty.code, 0, empty.stderr);
@@ -279,7 +279,7 @@ test('status with no tasks says how to run one; node shows the worker as a table
   );
 });
 
-test('every command against a manager that is not there: exit 1, one line saying how to fix it', async () => {
+test('every command against a manager that is not there: exit 1, one line saying how to fix it', { timeout: 60_000 }, async () => {
   const port = await closedPort();
   const file = taskFile({ Image: hello });
   const commands = [
@@ -316,23 +316,27 @@ test('every command against a manager that is not there: exit 1, one line saying
   assert.match(badAddress.stderr, /^cube status: -m\/--manager: "not an address" is not host:port/);
 });
 
-test('CUBE_TOKEN: a manager started with a token answers the commands that carry it, and says what is missing to those that do not', async (t) => {
-  const { address, m } = await manager(t, { token: 's3cret' });
-  const withToken = await cube(['status'], { CUBE_MANAGER: address, CUBE_TOKEN: 's3cret' });
-  assert.equal(withToken.code, 0, withToken.stderr);
-  assert.equal(withToken.stdout, 'no tasks yet; run one with: cube run -f task.json\n');
-  const run = await cube(['run', '-f', taskFile({ Task: { Name: uniqueName('token'), Image: hello } }), ...m], { CUBE_TOKEN: 's3cret' });
-  assert.equal(run.code, 0, run.stderr);
-  assert.match(run.stdout, /is running on worker/);
-  const nodes = await cube(['node', ...m], { CUBE_TOKEN: 's3cret' });
-  assert.equal(nodes.code, 0, nodes.stderr);
+test(
+  'CUBE_TOKEN: a manager started with a token answers the commands that carry it, and says what is missing to those that do not',
+  { timeout: 60_000 },
+  async (t) => {
+    const { address, m } = await manager(t, { token: 's3cret' });
+    const withToken = await cube(['status'], { CUBE_MANAGER: address, CUBE_TOKEN: 's3cret' });
+    assert.equal(withToken.code, 0, withToken.stderr);
+    assert.equal(withToken.stdout, 'no tasks yet; run one with: cube run -f task.json\n');
+    const run = await cube(['run', '-f', taskFile({ Task: { Name: uniqueName('token'), Image: hello } }), ...m], { CUBE_TOKEN: 's3cret' });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /is running on worker/);
+    const nodes = await cube(['node', ...m], { CUBE_TOKEN: 's3cret' });
+    assert.equal(nodes.code, 0, nodes.stderr);
 
-  for (const args of [['status'], ['node'], ['stop', 'x'], ['run', '-f', taskFile({ Image: hello })]]) {
-    const without = await cube([...args, ...m]);
-    assert.equal(without.code, 1, args.join(' '));
-    assert.equal(without.stderr, `cube ${args[0]}: the manager at http://${address} requires a token: set CUBE_TOKEN to the token it was started with\n`);
-  }
-  const wrong = await cube(['status', ...m], { CUBE_TOKEN: 'guess' });
-  assert.equal(wrong.code, 1);
-  assert.match(wrong.stderr, /^cube status: the token is wrong/);
-});
+    for (const args of [['status'], ['node'], ['stop', 'x'], ['run', '-f', taskFile({ Image: hello })]]) {
+      const without = await cube([...args, ...m]);
+      assert.equal(without.code, 1, args.join(' '));
+      assert.equal(without.stderr, `cube ${args[0]}: the manager at http://${address} requires a token: set CUBE_TOKEN to the token it was started with\n`);
+    }
+    const wrong = await cube(['status', ...m], { CUBE_TOKEN: 'guess' });
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, /^cube status: the token is wrong/);
+  },
+);

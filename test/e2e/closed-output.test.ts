@@ -19,7 +19,7 @@ const cpuSeconds = (pid: number) => {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 };
 
-test('a worker whose stdout and stderr were closed keeps serving, does not spin on EPIPE, and stops on SIGTERM', async (t) => {
+test('a worker whose stdout and stderr were closed keeps serving, does not spin on EPIPE, and stops on SIGTERM', { timeout: 60_000 }, async (t) => {
   const name = `closed-${nanoid(5).replace(/[^a-zA-Z0-9]/g, 'x')}`;
   const child = spawn(process.execPath, [cubeBin, 'worker', '--port', '0', '--name', name], {
     env: { ...process.env, CUBE_DATA_DIR: mkdtempSync(join(tmpdir(), 'cube-closed-')), CUBE_LOG: '1' },

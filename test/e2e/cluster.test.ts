@@ -32,7 +32,7 @@ const until = untilView;
 
 const submit = async (url: string, name: string) => (await post<Task>(`${url}/tasks`, { Task: { Image: 'strm/helloworld-http', Name: name } })).body;
 
-test('round robin: six tasks go to the three workers in name order, twice around', async (t) => {
+test('round robin: six tasks go to the three workers in name order, twice around', { timeout: 60_000 }, async (t) => {
   const { manager, addresses, names } = await cluster(t, 'roundrobin');
   const placed: string[] = [];
   for (let i = 0; i < 6; i++) placed.push((await submit(manager.url, `rr-${names[0]}-${i}`)).Worker);
@@ -54,7 +54,7 @@ async function epvmWouldPick(url: string, task: Task): Promise<string> {
   return epvm.pick(task, candidates, undefined).worker!;
 }
 
-test('E-PVM: each task goes where the scheduler says, given the stats the workers report', async (t) => {
+test('E-PVM: each task goes where the scheduler says, given the stats the workers report', { timeout: 60_000 }, async (t) => {
   // Heartbeats every 5 s: the stats rarely change between the question and the POST.
   const { manager, names } = await cluster(t, 'epvm', { CUBE_HEARTBEAT_TTL: '60s' });
   let exact = 0;
@@ -74,7 +74,7 @@ test('E-PVM: each task goes where the scheduler says, given the stats the worker
   await until(manager.url, (v) => v.tasks.length === 6 && v.tasks.every((task) => task.State === 2));
 });
 
-test('a worker killed with -9 while tasks are queued: every task ends up Running on the others, none lost', async (t) => {
+test('a worker killed with -9 while tasks are queued: every task ends up Running on the others, none lost', { timeout: 60_000 }, async (t) => {
   const { manager, workers, addresses, names } = await cluster(t, 'roundrobin');
   await workers[1]!.stop('SIGKILL');
   const ids: string[] = [];
@@ -91,7 +91,7 @@ test('a worker killed with -9 while tasks are queued: every task ends up Running
   assert.notEqual(nodes.find((n) => n.Name === addresses[1])!.State, 'up');
 });
 
-test('with its only worker killed, tasks wait in the queue saying why, and run when the worker is back', async (t) => {
+test('with its only worker killed, tasks wait in the queue saying why, and run when the worker is back', { timeout: 60_000 }, async (t) => {
   const name = `only-${nanoid(5)}`;
   const worker = await spawnCube(['worker', '--port', '0', '--name', name], quick);
   const address = worker.url.replace('http://', '');

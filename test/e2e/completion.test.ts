@@ -36,7 +36,7 @@ async function bashCompletes(words: string[], env: Record<string, string> = {}):
   return stdout.split('\n').filter(Boolean);
 }
 
-test('bash completes commands, flags, known values, files and task IDs', async (t) => {
+test('bash completes commands, flags, known values, files and task IDs', { timeout: 60_000 }, async (t) => {
   assert.deepEqual(await bashCompletes([cubeBin, 'st']), ['start', 'stop', 'status']);
   assert.deepEqual(await bashCompletes([cubeBin, 'status', '--st']), ['--state']);
   assert.deepEqual(await bashCompletes([cubeBin, 'status', '--state', 'r']), ['running', 'restarting']);
@@ -52,7 +52,7 @@ test('bash completes commands, flags, known values, files and task IDs', async (
   assert.deepEqual(await bashCompletes([cubeBin, 'events', '--task', ids[1]!.slice(0, 6)], { CUBE_MANAGER: address }), [ids[1]]);
 });
 
-test('zsh, typed into in tmux, completes commands, values and task IDs', async (t) => {
+test('zsh, typed into in tmux, completes commands, values and task IDs', { timeout: 60_000 }, async (t) => {
   const { address, ids } = await managerWithTasks(t);
   const home = mkdtempSync(join(tmpdir(), 'cube-zsh-'));
   const bin = join(home, 'bin');

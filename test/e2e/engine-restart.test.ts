@@ -24,7 +24,7 @@ const exited = (pid: number) => new Promise<void>((resolve) => spawn('tail', [`-
 
 const until = (url: string, done: (message: { type: string; data: any }) => boolean) => untilEvent(url, (type, data) => done({ type, data }), 60_000);
 
-test('a worker whose Docker engine restarts keeps serving, reports the engine down, and runs its task again', async (t) => {
+test('a worker whose Docker engine restarts keeps serving, reports the engine down, and runs its task again', { timeout: 60_000 }, async (t) => {
   const name = `engine-${nanoid(5)}`;
   const worker = await spawnCube(['worker', '--port', '0', '--name', name], {
     CUBE_STORE: 'memory',

@@ -38,7 +38,7 @@ function printed(proc: CubeProcess) {
     });
 }
 
-test('a line per event: the task history as it grows, a worker down and back; one name for the worker', async (t) => {
+test('a line per event: the task history as it grows, a worker down and back; one name for the worker', { timeout: 60_000 }, async (t) => {
   const worker = await spawnCube(['worker', '--port', '0'], quick);
   const address = worker.url.replace('http://', '');
   const manager = await spawnCube(['manager', '--port', '0', '--workers', address], quick);

@@ -12,7 +12,7 @@ import { spawnCube } from '../helpers/cube-process.js';
 import { del, post } from '../helpers/http.js';
 import { untilView } from '../helpers/watch.js';
 
-test('cube start --runtime fake runs simulated containers through the real API and CLI', async (t) => {
+test('cube start --runtime fake runs simulated containers through the real API and CLI', { timeout: 60_000 }, async (t) => {
   const started = await spawnCube(['start', '--runtime', 'fake', '--manager-port', '0', '--worker-port', '0'], {
     CUBE_RESTART_DELAY: '10ms',
     CUBE_RESTART_LIMIT: '2',

@@ -11,7 +11,7 @@ import { env, hello, lab, running } from '../helpers/lab.js';
 import { get, post } from '../helpers/http.js';
 import { untilEvent, untilView } from '../helpers/watch.js';
 
-test('a manager killed with -9 mid-flight comes back with every task it answered 201 for, and they all run', async (t) => {
+test('a manager killed with -9 mid-flight comes back with every task it answered 201 for, and they all run', { timeout: 60_000 }, async (t) => {
   const cube = lab(t);
   const { name, address } = await cube.worker(`km-${nanoid(5)}`, env(cube.dir));
   const first = await cube.manager([address], env(cube.dir));
@@ -46,7 +46,7 @@ test('a manager killed with -9 mid-flight comes back with every task it answered
   assert.ok(runningTasks.length >= accepted.length);
 });
 
-test('a worker killed with -9 keeps its containers running, and adopts them when it restarts', async (t) => {
+test('a worker killed with -9 keeps its containers running, and adopts them when it restarts', { timeout: 60_000 }, async (t) => {
   const cube = lab(t);
   const { process: worker, name, address } = await cube.worker(`kw-${nanoid(5)}`, env(cube.dir));
   const manager = await cube.manager([address], env(cube.dir, { CUBE_HEARTBEAT_TTL: '30s' }));
@@ -82,7 +82,7 @@ test('a worker killed with -9 keeps its containers running, and adopts them when
   assert.deepEqual(ids.map((id) => after.tasks.find((task) => task.ID === id)!.ContainerID).sort(), containerIds);
 });
 
-test('a worker that never comes back: its tasks end up Running on another worker', async (t) => {
+test('a worker that never comes back: its tasks end up Running on another worker', { timeout: 60_000 }, async (t) => {
   const cube = lab(t);
   const lost = await cube.worker(`lost-${nanoid(5)}`, env(cube.dir));
   const kept = await cube.worker(`kept-${nanoid(5)}`, env(cube.dir));
@@ -102,7 +102,7 @@ test('a worker that never comes back: its tasks end up Running on another worker
   assert.equal((await containersOf(names[1]!)).filter((c) => c.State === 'running').length, 4);
 });
 
-test('a worker cut off and back again: its tasks were placed elsewhere, and its copies are stopped when it answers', async (t) => {
+test('a worker cut off and back again: its tasks were placed elsewhere, and its copies are stopped when it answers', { timeout: 60_000 }, async (t) => {
   const cube = lab(t);
   const workers = [await cube.worker(`cut-${nanoid(5)}`, env(cube.dir)), await cube.worker(`cut-${nanoid(5)}`, env(cube.dir))];
   const addresses = workers.map((w) => w.address);

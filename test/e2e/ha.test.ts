@@ -34,47 +34,53 @@ let events: (NodeJS.ReadableStream & { destroy(): void }) | undefined;
 
 const alive = () => managers.filter((m) => m.child.exitCode === null && m.child.signalCode === null);
 
-before(async () => {
-  etcd = await startEtcd(3);
-  settings = {
-    CUBE_STORE: 'etcd',
-    CUBE_ETCD: etcd.endpoints,
-    CUBE_ETCD_PREFIX: etcd.prefix(),
-    CUBE_LEADER_LEASE: '2s',
-    CUBE_LEADER_RENEW: '500ms',
-    CUBE_ETCD_TIMEOUT: '1s',
-    CUBE_HEARTBEAT_TTL: '4s',
-    CUBE_RECONCILE_INTERVAL: '2s',
-    CUBE_STOP_TIMEOUT: '1s',
-    CUBE_RESTART_DELAY: '200ms',
-  };
-  events = (await docker.getEvents({ filters: { type: ['container'], event: ['start'], label: ['cube.task.id'] } })) as NodeJS.ReadableStream & {
-    destroy(): void;
-  };
-  let rest = '';
-  events.on('data', (chunk: Buffer) => {
-    const lines = (rest + chunk.toString()).split('\n');
-    rest = lines.pop() ?? '';
-    for (const line of lines.filter(Boolean)) {
-      const event = JSON.parse(line) as { id: string; Actor: { Attributes: Record<string, string> } };
-      const task = event.Actor.Attributes['cube.task.id'] ?? '';
-      if (!task.startsWith(run)) continue;
-      starts.set(task, (starts.get(task) ?? new Set()).add(event.id));
-    }
-  });
-  for (let i = 0; i < 3; i++) managers.push(await spawnCube(['manager', '--port', '0'], settings));
-  const join = managers.map((m) => m.url.replace('http://', '')).join(',');
-  // Workers keep their records in their own SQLite files; only managers share etcd.
-  for (const name of workerNames)
-    workers.push(await spawnCube(['worker', '--port', '0', '--name', name, '--join', join], { ...settings, CUBE_STORE: 'sqlite' }));
-});
+before(
+  async () => {
+    etcd = await startEtcd(3);
+    settings = {
+      CUBE_STORE: 'etcd',
+      CUBE_ETCD: etcd.endpoints,
+      CUBE_ETCD_PREFIX: etcd.prefix(),
+      CUBE_LEADER_LEASE: '2s',
+      CUBE_LEADER_RENEW: '500ms',
+      CUBE_ETCD_TIMEOUT: '1s',
+      CUBE_HEARTBEAT_TTL: '4s',
+      CUBE_RECONCILE_INTERVAL: '2s',
+      CUBE_STOP_TIMEOUT: '1s',
+      CUBE_RESTART_DELAY: '200ms',
+    };
+    events = (await docker.getEvents({ filters: { type: ['container'], event: ['start'], label: ['cube.task.id'] } })) as NodeJS.ReadableStream & {
+      destroy(): void;
+    };
+    let rest = '';
+    events.on('data', (chunk: Buffer) => {
+      const lines = (rest + chunk.toString()).split('\n');
+      rest = lines.pop() ?? '';
+      for (const line of lines.filter(Boolean)) {
+        const event = JSON.parse(line) as { id: string; Actor: { Attributes: Record<string, string> } };
+        const task = event.Actor.Attributes['cube.task.id'] ?? '';
+        if (!task.startsWith(run)) continue;
+        starts.set(task, (starts.get(task) ?? new Set()).add(event.id));
+      }
+    });
+    for (let i = 0; i < 3; i++) managers.push(await spawnCube(['manager', '--port', '0'], settings));
+    const join = managers.map((m) => m.url.replace('http://', '')).join(',');
+    // Workers keep their records in their own SQLite files; only managers share etcd.
+    for (const name of workerNames)
+      workers.push(await spawnCube(['worker', '--port', '0', '--name', name, '--join', join], { ...settings, CUBE_STORE: 'sqlite' }));
+  },
+  { timeout: 60_000 },
+);
 
-after(async () => {
-  events?.destroy();
-  await Promise.all([...managers, ...workers].map((p) => p.stop('SIGKILL')));
-  for (const name of workerNames) await removeContainersOf(name);
-  await etcd?.stop();
-});
+after(
+  async () => {
+    events?.destroy();
+    await Promise.all([...managers, ...workers].map((p) => p.stop('SIGKILL')));
+    for (const name of workerNames) await removeContainersOf(name);
+    await etcd?.stop();
+  },
+  { timeout: 60_000 },
+);
 
 /**
  * What a client does: it asks the managers in turn until one answers
@@ -165,7 +171,7 @@ const hello = (id: string) => ({ Task: { ID: id, Name: id, Image: 'strm/hellowor
 const posted = new Set<string>();
 const deleted = new Set<string>();
 
-test('workers join through any manager and take tasks; every manager lists the managers, with one leader', async () => {
+test('workers join through any manager and take tasks; every manager lists the managers, with one leader', { timeout: 60_000 }, async () => {
   let nodes: any[] = [];
   await untilCluster(
     async () => {
@@ -188,100 +194,108 @@ test('workers join through any manager and take tasks; every manager lists the m
   }
 });
 
-test('kill -9 of the leader during a burst of POSTs and DELETEs: every POST answered 2xx runs exactly once, every DELETE answered 2xx holds', async () => {
-  const before = await leaderUrl();
-  const victim = managers.find((m) => m.url === before)!;
-  assert.ok(victim, `the leader ${before} is one of ours`);
+test(
+  'kill -9 of the leader during a burst of POSTs and DELETEs: every POST answered 2xx runs exactly once, every DELETE answered 2xx holds',
+  { timeout: 60_000 },
+  async () => {
+    const before = await leaderUrl();
+    const victim = managers.find((m) => m.url === before)!;
+    assert.ok(victim, `the leader ${before} is one of ours`);
 
-  const ids = Array.from({ length: 18 }, (_, i) => `${run}-t${i}`);
-  let killed = false;
-  const one = async (id: string, i: number) => {
+    const ids = Array.from({ length: 18 }, (_, i) => `${run}-t${i}`);
+    let killed = false;
+    const one = async (id: string, i: number) => {
+      const reply = await submit(id);
+      if (reply.status === 201 || reply.status === 202) posted.add(id);
+      else assert.fail(`POST ${id} answered ${reply.status} by ${reply.via}: ${JSON.stringify(reply.body)}`);
+      if (i === 5 && !killed) {
+        killed = true;
+        await victim.stop('SIGKILL');
+      }
+      if (i % 3 === 0) {
+        const stop = await ask('DELETE', `/tasks/${id}`);
+        // A DELETE sent again after an answer that did not say (the leader died with it) finds it done.
+        const done = stop.status === 409 && stop.retried && /is completed, which is final/.test(JSON.stringify(stop.body));
+        if (stop.status === 204 || stop.status === 202 || done) deleted.add(id);
+        else assert.fail(`DELETE ${id} answered ${stop.status} by ${stop.via}: ${JSON.stringify(stop.body)}`);
+      }
+    };
+    // Four clients at a time, as a burst.
+    const queue = ids.map((id, i) => () => one(id, i));
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        for (let next = queue.shift(); next; next = queue.shift()) await next();
+      }),
+    );
+    assert.ok(killed, 'the leader was killed mid-burst');
+    assert.notEqual(await leaderUrl(), before, 'another manager leads');
+
+    const live = [...posted].filter((id) => !deleted.has(id));
+    await untilEngine(
+      async () => {
+        const copies = await Promise.all([...posted].map(runningCopiesOf));
+        return [...posted].every((id, i) => copies[i]!.length === (deleted.has(id) ? 0 : 1));
+      },
+      90_000,
+      'one running container per live task, none for a stopped one',
+    );
+    const tasks = await untilTasks(
+      (all) => [...posted].every((id) => all.find((t) => t.ID === id)?.State === (deleted.has(id) ? 3 : 2)),
+      60_000,
+      'Running and Completed as asked',
+    );
+    assert.equal(tasks.filter((t) => t.ID.startsWith(run)).length, ids.length, 'no task lost, none made up');
+    for (const id of live) assert.equal(starts.get(id)?.size, 1, `task ${id} started exactly once (${starts.get(id)?.size ?? 0} starts)`);
+    for (const id of deleted) assert.ok((starts.get(id)?.size ?? 0) <= 1, `stopped task ${id} started at most once`);
+  },
+);
+
+test(
+  'one etcd member stops: everything goes on; a second stops: writes are refused with a 503 that says why, and nothing runs twice; with the members back, writes are taken again',
+  { timeout: 90_000 },
+  async () => {
+    const [first, second] = [etcd.members[0]!, etcd.members[1]!];
+    await first.stop();
+    const id = `${run}-quorum2`;
     const reply = await submit(id);
-    if (reply.status === 201 || reply.status === 202) posted.add(id);
-    else assert.fail(`POST ${id} answered ${reply.status} by ${reply.via}: ${JSON.stringify(reply.body)}`);
-    if (i === 5 && !killed) {
-      killed = true;
-      await victim.stop('SIGKILL');
+    assert.equal(reply.status, 201, JSON.stringify(reply.body));
+    posted.add(id);
+    await untilTasks((all) => all.find((t) => t.ID === id)?.State === 2, 60_000, `${id} running with two members of three`);
+
+    await second.stop();
+    const refusedId = `${run}-noquorum`;
+    const refused = await ask('POST', '/tasks', hello(refusedId), 15_000);
+    assert.equal(refused.status, 503, `no quorum: refused (${JSON.stringify(refused.body)})`);
+    assert.match((refused.body as { Message: string }).Message, /etcd|no manager leads/);
+    // Every manager refuses a write, in words.
+    for (const manager of alive()) {
+      const direct = await request('DELETE', `${manager.url}/tasks/${id}`);
+      assert.equal(direct.status, 503, `${manager.url} refuses a DELETE without a quorum: ${JSON.stringify(direct.body)}`);
     }
-    if (i % 3 === 0) {
-      const stop = await ask('DELETE', `/tasks/${id}`);
-      // A DELETE sent again after an answer that did not say (the leader died with it) finds it done.
-      const done = stop.status === 409 && stop.retried && /is completed, which is final/.test(JSON.stringify(stop.body));
-      if (stop.status === 204 || stop.status === 202 || done) deleted.add(id);
-      else assert.fail(`DELETE ${id} answered ${stop.status} by ${stop.via}: ${JSON.stringify(stop.body)}`);
-    }
-  };
-  // Four clients at a time, as a burst.
-  const queue = ids.map((id, i) => () => one(id, i));
-  await Promise.all(
-    Array.from({ length: 4 }, async () => {
-      for (let next = queue.shift(); next; next = queue.shift()) await next();
-    }),
-  );
-  assert.ok(killed, 'the leader was killed mid-burst');
-  assert.notEqual(await leaderUrl(), before, 'another manager leads');
+    // The workers go on: what ran, runs.
+    const copies = await Promise.all([...posted].map(runningCopiesOf));
+    assert.ok(
+      [...posted].every((t, i) => copies[i]!.length === (deleted.has(t) ? 0 : 1)),
+      'containers are untouched while etcd has no quorum',
+    );
 
-  const live = [...posted].filter((id) => !deleted.has(id));
-  await untilEngine(
-    async () => {
-      const copies = await Promise.all([...posted].map(runningCopiesOf));
-      return [...posted].every((id, i) => copies[i]!.length === (deleted.has(id) ? 0 : 1));
-    },
-    90_000,
-    'one running container per live task, none for a stopped one',
-  );
-  const tasks = await untilTasks(
-    (all) => [...posted].every((id) => all.find((t) => t.ID === id)?.State === (deleted.has(id) ? 3 : 2)),
-    60_000,
-    'Running and Completed as asked',
-  );
-  assert.equal(tasks.filter((t) => t.ID.startsWith(run)).length, ids.length, 'no task lost, none made up');
-  for (const id of live) assert.equal(starts.get(id)?.size, 1, `task ${id} started exactly once (${starts.get(id)?.size ?? 0} starts)`);
-  for (const id of deleted) assert.ok((starts.get(id)?.size ?? 0) <= 1, `stopped task ${id} started at most once`);
-});
+    await Promise.all([first.start(false), second.start(false)]);
+    await Promise.all(etcd.members.map((m) => m.healthy()));
+    const again = await submit(`${run}-back`, 60_000);
+    assert.equal(again.status, 201, JSON.stringify(again.body));
+    posted.add(`${run}-back`);
+    const live = [...posted].filter((t) => !deleted.has(t));
+    await untilTasks(
+      (all) => live.every((t) => all.find((x) => x.ID === t)?.State === 2) && [...deleted].every((t) => all.find((x) => x.ID === t)?.State === 3),
+      60_000,
+      'every task as asked after the quorum is back',
+    );
+    await untilEngine(async () => (await Promise.all(live.map(runningCopiesOf))).every((c) => c.length === 1), 60_000, 'one running container per live task');
+    for (const t of live) assert.equal(starts.get(t)?.size, 1, `task ${t} started exactly once (${starts.get(t)?.size ?? 0} starts)`);
+  },
+);
 
-test('one etcd member stops: everything goes on; a second stops: writes are refused with a 503 that says why, and nothing runs twice; with the members back, writes are taken again', async () => {
-  const [first, second] = [etcd.members[0]!, etcd.members[1]!];
-  await first.stop();
-  const id = `${run}-quorum2`;
-  const reply = await submit(id);
-  assert.equal(reply.status, 201, JSON.stringify(reply.body));
-  posted.add(id);
-  await untilTasks((all) => all.find((t) => t.ID === id)?.State === 2, 60_000, `${id} running with two members of three`);
-
-  await second.stop();
-  const refusedId = `${run}-noquorum`;
-  const refused = await ask('POST', '/tasks', hello(refusedId), 15_000);
-  assert.equal(refused.status, 503, `no quorum: refused (${JSON.stringify(refused.body)})`);
-  assert.match((refused.body as { Message: string }).Message, /etcd|no manager leads/);
-  // Every manager refuses a write, in words.
-  for (const manager of alive()) {
-    const direct = await request('DELETE', `${manager.url}/tasks/${id}`);
-    assert.equal(direct.status, 503, `${manager.url} refuses a DELETE without a quorum: ${JSON.stringify(direct.body)}`);
-  }
-  // The workers go on: what ran, runs.
-  const copies = await Promise.all([...posted].map(runningCopiesOf));
-  assert.ok(
-    [...posted].every((t, i) => copies[i]!.length === (deleted.has(t) ? 0 : 1)),
-    'containers are untouched while etcd has no quorum',
-  );
-
-  await Promise.all([first.start(false), second.start(false)]);
-  await Promise.all(etcd.members.map((m) => m.healthy()));
-  const again = await submit(`${run}-back`, 60_000);
-  assert.equal(again.status, 201, JSON.stringify(again.body));
-  posted.add(`${run}-back`);
-  const live = [...posted].filter((t) => !deleted.has(t));
-  await untilTasks(
-    (all) => live.every((t) => all.find((x) => x.ID === t)?.State === 2) && [...deleted].every((t) => all.find((x) => x.ID === t)?.State === 3),
-    60_000,
-    'every task as asked after the quorum is back',
-  );
-  await untilEngine(async () => (await Promise.all(live.map(runningCopiesOf))).every((c) => c.length === 1), 60_000, 'one running container per live task');
-  for (const t of live) assert.equal(starts.get(t)?.size, 1, `task ${t} started exactly once (${starts.get(t)?.size ?? 0} starts)`);
-});
-
-test('a worker is drained with one command (its tasks move, it takes no new ones) and forgotten with another', async () => {
+test('a worker is drained with one command (its tasks move, it takes no new ones) and forgotten with another', { timeout: 60_000 }, async () => {
   const [w1, w2] = workerNames as [string, string];
   const manager = alive()[0]!.url.replace('http://', '');
   const cube = (...args: string[]) => promisify(execFile)(process.execPath, [cubeBin, ...args, '-m', manager]);

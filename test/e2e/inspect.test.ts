@@ -27,7 +27,7 @@ interface Received {
   event?: { type: string };
 }
 
-test('with CUBE_INSPECT=1 the task machine and its transitions reach the inspector, named by task id and worker', async (t) => {
+test('with CUBE_INSPECT=1 the task machine and its transitions reach the inspector, named by task id and worker', { timeout: 60_000 }, async (t) => {
   const receiver = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await once(receiver, 'listening');
   const messages: Received[] = [];
@@ -77,7 +77,7 @@ test('with CUBE_INSPECT=1 the task machine and its transitions reach the inspect
   assert.equal(workerActor.parentId, managerActor.sessionId);
 });
 
-test('with CUBE_INSPECT=1 and no relay listening, cube stops at once', async () => {
+test('with CUBE_INSPECT=1 and no relay listening, cube stops at once', { timeout: 60_000 }, async () => {
   const closed = createServer();
   closed.listen(0, '127.0.0.1');
   await once(closed, 'listening');
@@ -96,52 +96,56 @@ test('with CUBE_INSPECT=1 and no relay listening, cube stops at once', async () 
   assert.match(cube.output(), /no inspector relay at ws:\/\/127\.0\.0\.1/);
 });
 
-test('the relay page explains itself when stately.ai cannot be reached, and points to the live view; the relay carries the events', async (t) => {
-  const free = createServer();
-  free.listen(0, '127.0.0.1');
-  await once(free, 'listening');
-  const port = (free.address() as { port: number }).port;
-  free.close();
-  const worker = `insp-${nanoid(5).replace(/[^a-zA-Z0-9]/g, 'x')}`;
-  const cube = await spawnCube(['start', '--manager-port', '0', '--worker-port', '0', '--name', worker], {
-    CUBE_INSPECT: '1',
-    CUBE_INSPECT_PORT: String(port),
-    CUBE_STORE: 'memory',
-  });
-  const profile = mkdtempSync(join(tmpdir(), 'cube-insp-profile-'));
-  const browser = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
-  t.after(async () => {
-    await browser.close();
-    rmSync(profile, { recursive: true, force: true });
-    await cube.stop('SIGKILL');
-    await removeContainersOf(worker);
-  });
-  assert.match(cube.output(), new RegExp(`inspector at http://127\\.0\\.0\\.1:${port} `));
+test(
+  'the relay page explains itself when stately.ai cannot be reached, and points to the live view; the relay carries the events',
+  { timeout: 60_000 },
+  async (t) => {
+    const free = createServer();
+    free.listen(0, '127.0.0.1');
+    await once(free, 'listening');
+    const port = (free.address() as { port: number }).port;
+    free.close();
+    const worker = `insp-${nanoid(5).replace(/[^a-zA-Z0-9]/g, 'x')}`;
+    const cube = await spawnCube(['start', '--manager-port', '0', '--worker-port', '0', '--name', worker], {
+      CUBE_INSPECT: '1',
+      CUBE_INSPECT_PORT: String(port),
+      CUBE_STORE: 'memory',
+    });
+    const profile = mkdtempSync(join(tmpdir(), 'cube-insp-profile-'));
+    const browser = await chromium.launchPersistentContext(profile, {
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+    t.after(async () => {
+      await browser.close();
+      rmSync(profile, { recursive: true, force: true });
+      await cube.stop('SIGKILL');
+      await removeContainersOf(worker);
+    });
+    assert.match(cube.output(), new RegExp(`inspector at http://127\\.0\\.0\\.1:${port} `));
 
-  // A client of the relay (as the page is) gets the actors' events.
-  const client = new WebSocket(`ws://127.0.0.1:${port}`);
-  const names: string[] = [];
-  const seen = new Promise<void>((resolve) =>
-    client.on('message', (data) => {
-      const message = JSON.parse(data.toString()) as Received;
-      if (message.type === '@xstate.actor' && message.name) names.push(message.name);
-      if (names.includes('manager')) resolve();
-    }),
-  );
-  await seen;
-  client.close();
+    // A client of the relay (as the page is) gets the actors' events.
+    const client = new WebSocket(`ws://127.0.0.1:${port}`);
+    const names: string[] = [];
+    const seen = new Promise<void>((resolve) =>
+      client.on('message', (data) => {
+        const message = JSON.parse(data.toString()) as Received;
+        if (message.type === '@xstate.actor' && message.name) names.push(message.name);
+        if (names.includes('manager')) resolve();
+      }),
+    );
+    await seen;
+    client.close();
 
-  const page = browser.pages()[0] ?? (await browser.newPage());
-  await page.goto(`http://127.0.0.1:${port}/`);
-  await page.locator('#notice[data-state="unreachable"]').waitFor();
-  assert.equal(await page.locator('#notice-title').innerText(), 'stately.ai cannot be reached from this browser');
-  assert.match(await page.locator('#notice').innerText(), /no internet, or it is blocked/);
-  const live = page.locator('#live-view');
-  assert.equal(await live.getAttribute('href'), `${cube.url}/ui`);
-  await live.click();
-  await page.locator('#status[data-status="live"]').waitFor(); // the live view, which needs no internet
-});
+    const page = browser.pages()[0] ?? (await browser.newPage());
+    await page.goto(`http://127.0.0.1:${port}/`);
+    await page.locator('#notice[data-state="unreachable"]').waitFor();
+    assert.equal(await page.locator('#notice-title').innerText(), 'stately.ai cannot be reached from this browser');
+    assert.match(await page.locator('#notice').innerText(), /no internet, or it is blocked/);
+    const live = page.locator('#live-view');
+    assert.equal(await live.getAttribute('href'), `${cube.url}/ui`);
+    await live.click();
+    await page.locator('#status[data-status="live"]').waitFor(); // the live view, which needs no internet
+  },
+);

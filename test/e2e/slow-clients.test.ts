@@ -12,32 +12,36 @@ import { inMiB, measureReaderLoad } from '../helpers/reader-load.js';
 
 const MiB = 2 ** 20;
 
-test('200 readers of /events that never read: the manager stays within 50 MB of its baseline, gives it back, and GET /tasks p99 stays within 2x', async () => {
-  const result = await measureReaderLoad({
-    readers: 200,
-    seedTasks: 60,
-    envBytes: 4096,
-    submitEveryMs: 10,
-    phaseMs: 5000,
-    warmVersions: 5000,
-    returnSlack: 10 * MiB,
-    returnPhases: 6,
-  });
-  const mb = (bytes: number) => inMiB(bytes);
-  const shown = JSON.stringify(Object.fromEntries(Object.entries(result).map(([k, v]) => [k, /Rss$|^readers(Peak|Left)$/.test(k) ? mb(v) : v])));
-  // Like with like (docs/benchmarks.md): highest with readers against highest without, lowest after against lowest
-  // before, less what the twin manager's memory did meanwhile with no reader at all.
-  assert.ok(result.readersPeak <= 50 * MiB, `the readers added ${mb(result.readersPeak)} MB at the highest: ${shown}`);
-  assert.ok(result.readersLeft <= 10 * MiB, `${mb(result.readersLeft)} MB still there 30 s after the readers left: ${shown}`);
-  // Without readers: the twin manager, asked in turn at the same moments, under the same noise of a shared machine.
-  assert.ok(
-    result.loadedP99 <= 2 * result.twinLoadedP99,
-    `GET /tasks p99 ${result.loadedP99.toFixed(1)} ms with the readers, ${result.twinLoadedP99.toFixed(1)} ms without: ${shown}`,
-  );
-  assert.ok(result.submitted > 100 && result.loadedGets > 100, `too little load to judge: ${shown}`);
-});
+test(
+  '200 readers of /events that never read: the manager stays within 50 MB of its baseline, gives it back, and GET /tasks p99 stays within 2x',
+  { timeout: 90_000 },
+  async () => {
+    const result = await measureReaderLoad({
+      readers: 200,
+      seedTasks: 60,
+      envBytes: 4096,
+      submitEveryMs: 10,
+      phaseMs: 5000,
+      warmVersions: 5000,
+      returnSlack: 10 * MiB,
+      returnPhases: 6,
+    });
+    const mb = (bytes: number) => inMiB(bytes);
+    const shown = JSON.stringify(Object.fromEntries(Object.entries(result).map(([k, v]) => [k, /Rss$|^readers(Peak|Left)$/.test(k) ? mb(v) : v])));
+    // Like with like (docs/benchmarks.md): highest with readers against highest without, lowest after against lowest
+    // before, less what the twin manager's memory did meanwhile with no reader at all.
+    assert.ok(result.readersPeak <= 50 * MiB, `the readers added ${mb(result.readersPeak)} MB at the highest: ${shown}`);
+    assert.ok(result.readersLeft <= 10 * MiB, `${mb(result.readersLeft)} MB still there 30 s after the readers left: ${shown}`);
+    // Without readers: the twin manager, asked in turn at the same moments, under the same noise of a shared machine.
+    assert.ok(
+      result.loadedP99 <= 2 * result.twinLoadedP99,
+      `GET /tasks p99 ${result.loadedP99.toFixed(1)} ms with the readers, ${result.twinLoadedP99.toFixed(1)} ms without: ${shown}`,
+    );
+    assert.ok(result.submitted > 100 && result.loadedGets > 100, `too little load to judge: ${shown}`);
+  },
+);
 
-test('a reader that falls behind is dropped with a last event that says so and how to resume; the manager serves on', async (t) => {
+test('a reader that falls behind is dropped with a last event that says so and how to resume; the manager serves on', { timeout: 60_000 }, async (t) => {
   const cube = await spawnCube(['start', '--manager-port', '0', '--worker-port', '0', '--name', `drop-${nanoid(5)}`], {
     CUBE_LOG: '0',
     CUBE_STREAM_BUFFER: '65536',
@@ -72,64 +76,68 @@ test('a reader that falls behind is dropped with a last event that says so and h
   await again.body?.cancel();
 });
 
-test('stalled sockets are closed within their time limits: slow headers, half-sent bodies, trickled bodies, idle connections', async (t) => {
-  const cube = await spawnCube(['start', '--manager-port', '0', '--worker-port', '0', '--name', `stall-${nanoid(5)}`], {
-    CUBE_LOG: '0',
-    CUBE_HEADERS_TIMEOUT: '1s',
-    CUBE_BODY_TIMEOUT: '1s',
-    CUBE_REQUEST_TIMEOUT: '3s',
-    CUBE_KEEP_ALIVE_TIMEOUT: '500ms',
-  });
-  const host = new URL(cube.url).host;
-  const sockets: HeldSocket[] = [];
-  const timers: NodeJS.Timeout[] = [];
-  t.after(async () => {
-    timers.forEach(clearInterval);
-    closeAll(sockets);
-    await cube.stop();
-  });
-  /** Sends `head`, then `drip` every `everyMs` while the socket is open. */
-  const stalled = async (head: string, drip?: { text: string; everyMs: number }) => {
-    const socket = await openRaw(cube.url, head, { read: true });
-    sockets.push(socket);
-    if (drip) timers.push(setInterval(() => socket.closedAfterMs === undefined && socket.socket.write(drip.text), drip.everyMs));
-    return socket;
-  };
+test(
+  'stalled sockets are closed within their time limits: slow headers, half-sent bodies, trickled bodies, idle connections',
+  { timeout: 60_000 },
+  async (t) => {
+    const cube = await spawnCube(['start', '--manager-port', '0', '--worker-port', '0', '--name', `stall-${nanoid(5)}`], {
+      CUBE_LOG: '0',
+      CUBE_HEADERS_TIMEOUT: '1s',
+      CUBE_BODY_TIMEOUT: '1s',
+      CUBE_REQUEST_TIMEOUT: '3s',
+      CUBE_KEEP_ALIVE_TIMEOUT: '500ms',
+    });
+    const host = new URL(cube.url).host;
+    const sockets: HeldSocket[] = [];
+    const timers: NodeJS.Timeout[] = [];
+    t.after(async () => {
+      timers.forEach(clearInterval);
+      closeAll(sockets);
+      await cube.stop();
+    });
+    /** Sends `head`, then `drip` every `everyMs` while the socket is open. */
+    const stalled = async (head: string, drip?: { text: string; everyMs: number }) => {
+      const socket = await openRaw(cube.url, head, { read: true });
+      sockets.push(socket);
+      if (drip) timers.push(setInterval(() => socket.closedAfterMs === undefined && socket.socket.write(drip.text), drip.everyMs));
+      return socket;
+    };
 
-  const slowHeaders: HeldSocket[] = [];
-  for (let i = 0; i < 200; i++) slowHeaders.push(await stalled(`GET /tasks HTTP/1.1\r\nHost: ${host}\r\n`, { text: `X-Slow-${i}: a\r\n`, everyMs: 200 }));
-  const halfBodies: HeldSocket[] = [];
-  for (let i = 0; i < 100; i++) halfBodies.push(await stalled(`POST /tasks HTTP/1.1\r\nHost: ${host}\r\nContent-Length: 1000\r\n\r\n{"Task": {`));
-  const trickled = await stalled(`POST /tasks HTTP/1.1\r\nHost: ${host}\r\nContent-Length: 100000\r\n\r\n{"Task": {"Env": ["A=`, { text: 'x', everyMs: 50 });
-  const silent = await stalled('');
-  const keptAlive = await stalled(`GET /tasks HTTP/1.1\r\nHost: ${host}\r\n\r\n`);
+    const slowHeaders: HeldSocket[] = [];
+    for (let i = 0; i < 200; i++) slowHeaders.push(await stalled(`GET /tasks HTTP/1.1\r\nHost: ${host}\r\n`, { text: `X-Slow-${i}: a\r\n`, everyMs: 200 }));
+    const halfBodies: HeldSocket[] = [];
+    for (let i = 0; i < 100; i++) halfBodies.push(await stalled(`POST /tasks HTTP/1.1\r\nHost: ${host}\r\nContent-Length: 1000\r\n\r\n{"Task": {`));
+    const trickled = await stalled(`POST /tasks HTTP/1.1\r\nHost: ${host}\r\nContent-Length: 100000\r\n\r\n{"Task": {"Env": ["A=`, { text: 'x', everyMs: 50 });
+    const silent = await stalled('');
+    const keptAlive = await stalled(`GET /tasks HTTP/1.1\r\nHost: ${host}\r\n\r\n`);
 
-  const everything = [...slowHeaders, ...halfBodies, trickled, silent, keptAlive];
-  await untilClosed(everything, 5000);
-  const slack = 1500; // Node looks for expired requests every 250 ms here; a loaded machine adds its own delay
-  for (const s of [...slowHeaders, silent]) {
-    assert.ok(s.closedAfterMs! >= 900 && s.closedAfterMs! <= 1000 + slack, `headers timeout 1s: closed after ${s.closedAfterMs} ms`);
-  }
-  for (const s of slowHeaders) {
-    assert.match(s.received(), /^HTTP\/1\.1 408 Request Timeout\r\n/);
-    assert.match(
-      s.received(),
-      /"Message":"the request did not arrive in time: headers within 1s \(CUBE_HEADERS_TIMEOUT\), all of it within 3s \(CUBE_REQUEST_TIMEOUT\); send it whole, at once"/,
-    );
-  }
-  for (const s of [...halfBodies, trickled]) {
-    assert.ok(s.closedAfterMs! >= 900 && s.closedAfterMs! <= 1000 + slack, `body timeout 1s: closed after ${s.closedAfterMs} ms`);
-    assert.match(s.received(), /^HTTP\/1\.1 408 Request Timeout\r\n/);
-    assert.match(s.received(), /"Message":"the request body did not arrive within 1s \(CUBE_BODY_TIMEOUT\); send it whole, at once"/);
-  }
-  assert.match(keptAlive.received(), /^HTTP\/1\.1 200 OK/);
-  assert.ok(keptAlive.closedAfterMs! <= 500 + slack, `keep-alive timeout 500ms: closed after ${keptAlive.closedAfterMs} ms`);
+    const everything = [...slowHeaders, ...halfBodies, trickled, silent, keptAlive];
+    await untilClosed(everything, 5000);
+    const slack = 1500; // Node looks for expired requests every 250 ms here; a loaded machine adds its own delay
+    for (const s of [...slowHeaders, silent]) {
+      assert.ok(s.closedAfterMs! >= 900 && s.closedAfterMs! <= 1000 + slack, `headers timeout 1s: closed after ${s.closedAfterMs} ms`);
+    }
+    for (const s of slowHeaders) {
+      assert.match(s.received(), /^HTTP\/1\.1 408 Request Timeout\r\n/);
+      assert.match(
+        s.received(),
+        /"Message":"the request did not arrive in time: headers within 1s \(CUBE_HEADERS_TIMEOUT\), all of it within 3s \(CUBE_REQUEST_TIMEOUT\); send it whole, at once"/,
+      );
+    }
+    for (const s of [...halfBodies, trickled]) {
+      assert.ok(s.closedAfterMs! >= 900 && s.closedAfterMs! <= 1000 + slack, `body timeout 1s: closed after ${s.closedAfterMs} ms`);
+      assert.match(s.received(), /^HTTP\/1\.1 408 Request Timeout\r\n/);
+      assert.match(s.received(), /"Message":"the request body did not arrive within 1s \(CUBE_BODY_TIMEOUT\); send it whole, at once"/);
+    }
+    assert.match(keptAlive.received(), /^HTTP\/1\.1 200 OK/);
+    assert.ok(keptAlive.closedAfterMs! <= 500 + slack, `keep-alive timeout 500ms: closed after ${keptAlive.closedAfterMs} ms`);
 
-  const after = await fetch(`${cube.url}/tasks`);
-  assert.equal(after.status, 200, 'the manager serves on');
-});
+    const after = await fetch(`${cube.url}/tasks`);
+    assert.equal(after.status, 200, 'the manager serves on');
+  },
+);
 
-test('past CUBE_MAX_CONNECTIONS new connections are closed at once; once some close, new ones are served', async (t) => {
+test('past CUBE_MAX_CONNECTIONS new connections are closed at once; once some close, new ones are served', { timeout: 60_000 }, async (t) => {
   const cube = await spawnCube(['start', '--manager-port', '0', '--worker-port', '0', '--name', `cap-${nanoid(5)}`], {
     CUBE_LOG: '0',
     CUBE_MAX_CONNECTIONS: '50',
@@ -153,7 +161,7 @@ test('past CUBE_MAX_CONNECTIONS new connections are closed at once; once some cl
   }
 });
 
-test('what Node would refuse with a bare status line is answered in JSON too: headers too large, not HTTP at all', async (t) => {
+test('what Node would refuse with a bare status line is answered in JSON too: headers too large, not HTTP at all', { timeout: 60_000 }, async (t) => {
   const cube = await spawnCube(['start', '--manager-port', '0', '--worker-port', '0', '--name', `bad-${nanoid(5)}`], { CUBE_LOG: '0' });
   t.after(() => cube.stop());
   const huge = await openRaw(cube.url, `GET /tasks HTTP/1.1\r\nHost: ${new URL(cube.url).host}\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, { read: true });

@@ -112,7 +112,7 @@ const highlightFill = (page: Page) =>
 
 const amber = 'rgb(255, 209, 102)'; // classDef current fill:#ffd166
 
-test('the view and its assets are served without the token; every data path still wants it', async (t) => {
+test('the view and its assets are served without the token; every data path still wants it', { timeout: 60_000 }, async (t) => {
   const manager = await startManager({ port: 0, local: [], settings: testSettings({ token: 'x' }), log: silentLog });
   t.after(() => manager.close());
 
@@ -165,7 +165,7 @@ test('the view and its assets are served without the token; every data path stil
   assert.equal((await get(`${manager.url}/tasks`, { authorization: 'Bearer x' })).status, 200);
 });
 
-test('the view follows a task live: Scheduled, Running, its machine with Running highlighted, then Completed', async (t) => {
+test('the view follows a task live: Scheduled, Running, its machine with Running highlighted, then Completed', { timeout: 60_000 }, async (t) => {
   const worker = `ui-${nanoid(8).replace(/[^a-zA-Z0-9]/g, 'x')}`;
   const manager = await startManager({ port: 0, local: [{ port: null, name: worker }], settings: testSettings(), log: silentLog });
   t.after(async () => {
@@ -272,7 +272,7 @@ test('the view follows a task live: Scheduled, Running, its machine with Running
   assert.deepEqual(problems, []);
 });
 
-test("the selected task's output is followed live, stderr marked; ports and states read as cube status writes them", async (t) => {
+test("the selected task's output is followed live, stderr marked; ports and states read as cube status writes them", { timeout: 60_000 }, async (t) => {
   const worker = `ui-logs-${nanoid(6).replace(/[^a-zA-Z0-9]/g, 'x')}`;
   const manager = await startManager({ port: 0, local: [{ port: null, name: worker }], settings: testSettings({ restartLimit: 1 }), log: silentLog });
   t.after(async () => {
@@ -313,7 +313,7 @@ test("the selected task's output is followed live, stderr marked; ports and stat
   assert.deepEqual(problems, []);
 });
 
-test('with a token, the view asks for it, refuses a wrong one, and shows the tasks once given the right one', async (t) => {
+test('with a token, the view asks for it, refuses a wrong one, and shows the tasks once given the right one', { timeout: 60_000 }, async (t) => {
   const worker = `ui-token-${nanoid(6)}`;
   const manager = await startManager({ port: 0, local: [{ port: null, name: worker }], settings: testSettings({ token: 'x' }), log: silentLog });
   t.after(async () => {
@@ -368,41 +368,45 @@ test('with a token, the view asks for it, refuses a wrong one, and shows the tas
   );
 });
 
-test('after the manager restarts, the view reconnects from the last version it read (or starts over when that is too old) and stays live', async (t) => {
-  const worker = `ui-${nanoid(8).replace(/[^a-zA-Z0-9]/g, 'x')}`;
-  const dataDir = mkdtempSync(join(tmpdir(), 'cube-ui-restart-'));
-  const settings = testSettings({ store: 'sqlite', dataDir });
-  let manager = await startManager({ port: 0, local: [{ port: null, name: worker }], settings, log: silentLog });
-  const port = Number(new URL(manager.url).port);
-  t.after(async () => {
+test(
+  'after the manager restarts, the view reconnects from the last version it read (or starts over when that is too old) and stays live',
+  { timeout: 60_000 },
+  async (t) => {
+    const worker = `ui-${nanoid(8).replace(/[^a-zA-Z0-9]/g, 'x')}`;
+    const dataDir = mkdtempSync(join(tmpdir(), 'cube-ui-restart-'));
+    const settings = testSettings({ store: 'sqlite', dataDir });
+    let manager = await startManager({ port: 0, local: [{ port: null, name: worker }], settings, log: silentLog });
+    const port = Number(new URL(manager.url).port);
+    t.after(async () => {
+      await manager.close();
+      await removeContainersOf(worker);
+    });
+    const { page, requests, problems } = await browse(t, manager.url);
+    await page.goto(`${manager.url}/ui`);
+    await page.locator('#status[data-status="live"]').waitFor();
+    const first = (await post<Task>(`${manager.url}/tasks`, { Task: { Name: `${worker}-a`, Image: 'strm/helloworld-http' } })).body.ID;
+    await page.locator(`#tasks tr[data-task-id="${first}"][data-state="running"]`).waitFor();
+
     await manager.close();
-    await removeContainersOf(worker);
-  });
-  const { page, requests, problems } = await browse(t, manager.url);
-  await page.goto(`${manager.url}/ui`);
-  await page.locator('#status[data-status="live"]').waitFor();
-  const first = (await post<Task>(`${manager.url}/tasks`, { Task: { Name: `${worker}-a`, Image: 'strm/helloworld-http' } })).body.ID;
-  await page.locator(`#tasks tr[data-task-id="${first}"][data-state="running"]`).waitFor();
+    await page.locator('#status[data-status="offline"]').waitFor();
+    manager = await startManager({ port, local: [{ port: null, name: worker }], settings, log: silentLog });
+    await page.locator('#status[data-status="live"]').waitFor();
+    assert.ok(
+      requests.some((url) => /\/events\?since=\d+$/.test(url)),
+      `the view asked to resume after the last version it read: ${requests.filter((u) => u.includes('/events')).join(', ')}`,
+    );
+    await page.locator(`#tasks tr[data-task-id="${first}"]`).waitFor();
+    const second = (await post<Task>(`${manager.url}/tasks`, { Task: { Name: `${worker}-b`, Image: 'strm/helloworld-http' } })).body.ID;
+    await page.locator(`#tasks tr[data-task-id="${second}"][data-state="running"]`).waitFor();
+    // The broken stream and the 410 are logged by the browser itself; the page's own code raised nothing.
+    assert.deepEqual(
+      problems.filter((p) => !p.includes('Failed to load resource')),
+      [],
+    );
+  },
+);
 
-  await manager.close();
-  await page.locator('#status[data-status="offline"]').waitFor();
-  manager = await startManager({ port, local: [{ port: null, name: worker }], settings, log: silentLog });
-  await page.locator('#status[data-status="live"]').waitFor();
-  assert.ok(
-    requests.some((url) => /\/events\?since=\d+$/.test(url)),
-    `the view asked to resume after the last version it read: ${requests.filter((u) => u.includes('/events')).join(', ')}`,
-  );
-  await page.locator(`#tasks tr[data-task-id="${first}"]`).waitFor();
-  const second = (await post<Task>(`${manager.url}/tasks`, { Task: { Name: `${worker}-b`, Image: 'strm/helloworld-http' } })).body.ID;
-  await page.locator(`#tasks tr[data-task-id="${second}"][data-state="running"]`).waitFor();
-  // The broken stream and the 410 are logged by the browser itself; the page's own code raised nothing.
-  assert.deepEqual(
-    problems.filter((p) => !p.includes('Failed to load resource')),
-    [],
-  );
-});
-
-test('a worker forgotten with cube node rm leaves the view at once (node.removed), without a reload', async (t) => {
+test('a worker forgotten with cube node rm leaves the view at once (node.removed), without a reload', { timeout: 60_000 }, async (t) => {
   const manager = await startManager({ port: 0, settings: testSettings(), log: silentLog });
   t.after(() => manager.close());
   const { page, problems } = await browse(t, manager.url);

@@ -19,7 +19,7 @@ function keyPaths(value: unknown, prefix = ''): string[] {
   return Object.entries(value).flatMap(([key, inner]) => [`${prefix}${key}`, ...keyPaths(inner, `${prefix}${key}.`)]);
 }
 
-test('Cube’s /stats carries the book’s keys, with the recording’s names and units, beside its own', async (t) => {
+test('Cube’s /stats carries the book’s keys, with the recording’s names and units, beside its own', { timeout: 60_000 }, async (t) => {
   const worker = await testWorker(t);
   const stats = (await get(`${worker.url}/stats`)).body;
   const recorded = bookRecording('stats.json').json;
@@ -31,7 +31,7 @@ test('Cube’s /stats carries the book’s keys, with the recording’s names an
   assert.equal(stats.TaskCount, 0);
 });
 
-test('the book’s manager places tasks on two Cube workers with its E-PVM over their /stats, runs them, and stops them', async (t) => {
+test('the book’s manager places tasks on two Cube workers with its E-PVM over their /stats, runs them, and stops them', { timeout: 60_000 }, async (t) => {
   const workers = [await testWorker(t), await testWorker(t)];
   const addresses = workers.map((w) => w.url.replace('http://', ''));
   const manager = startBookManager(t, addresses);
@@ -73,7 +73,7 @@ test('the book’s manager places tasks on two Cube workers with its E-PVM over 
   assert.ok(onCube.every((task) => task.State === 3 && task.FinishTime !== '0001-01-01T00:00:00Z'));
 });
 
-test('the book’s manager with a Cube worker and a book worker: both are scored and both run tasks', async (t) => {
+test('the book’s manager with a Cube worker and a book worker: both are scored and both run tasks', { timeout: 60_000 }, async (t) => {
   const cube = await testWorker(t);
   const book = await startBookWorker(t);
   const cubeAddress = cube.url.replace('http://', '');

@@ -26,7 +26,7 @@ function recordedEvent() {
   return body;
 }
 
-test('the book worker answers as the recording: null for no tasks, 201 text/plain, the same keys of tasks and stats', async (t) => {
+test('the book worker answers as the recording: null for no tasks, 201 text/plain, the same keys of tasks and stats', { timeout: 60_000 }, async (t) => {
   const worker = await startBookWorker(t);
   const empty = await fetch(`${worker.url}/tasks`);
   const recordedEmpty = bookRecording('tasks-empty.json');
@@ -59,31 +59,35 @@ test('the book worker answers as the recording: null for no tasks, 201 text/plai
   assert.ok(statsBody.MemStats.mem_total > 1000 && statsBody.MemStats.mem_total < 2 ** 40, 'kB');
 });
 
-test('the book worker’s quirks: a second POST fails the task while the first container runs on; no /events, no GET /tasks/{id}; UUIDs only', async (t) => {
-  const worker = await startBookWorker(t);
-  const event = recordedEvent();
-  assert.equal((await post(`${worker.url}/tasks`, event)).status, 201);
-  const first = await worker.untilTask(event.Task.ID, (task) => task.State === 2);
-  assert.equal((await post(`${worker.url}/tasks`, { ...event, ID: randomUUID() })).status, 201, 'it takes the same task again');
-  const failed = await worker.untilTask(event.Task.ID, (task) => task.State === 4);
-  assert.equal(failed.ContainerID, first.ContainerID);
-  assert.equal((await inspectContainer(first.ContainerID))?.State.Running, true, 'the first container keeps running');
+test(
+  'the book worker’s quirks: a second POST fails the task while the first container runs on; no /events, no GET /tasks/{id}; UUIDs only',
+  { timeout: 60_000 },
+  async (t) => {
+    const worker = await startBookWorker(t);
+    const event = recordedEvent();
+    assert.equal((await post(`${worker.url}/tasks`, event)).status, 201);
+    const first = await worker.untilTask(event.Task.ID, (task) => task.State === 2);
+    assert.equal((await post(`${worker.url}/tasks`, { ...event, ID: randomUUID() })).status, 201, 'it takes the same task again');
+    const failed = await worker.untilTask(event.Task.ID, (task) => task.State === 4);
+    assert.equal(failed.ContainerID, first.ContainerID);
+    assert.equal((await inspectContainer(first.ContainerID))?.State.Running, true, 'the first container keeps running');
 
-  const events = await get(`${worker.url}/events`);
-  assert.equal(events.status, 404);
-  assert.equal(events.body, '404 page not found\n');
-  await assert.rejects(fetch(`${worker.url}/tasks/${event.Task.ID}`), 'GET /tasks/{id} drops the connection');
-  await assert.rejects(fetch(`${worker.url}/tasks/${randomUUID()}`, { method: 'DELETE' }), 'so does a DELETE of an unknown ID');
+    const events = await get(`${worker.url}/events`);
+    assert.equal(events.status, 404);
+    assert.equal(events.body, '404 page not found\n');
+    await assert.rejects(fetch(`${worker.url}/tasks/${event.Task.ID}`), 'GET /tasks/{id} drops the connection');
+    await assert.rejects(fetch(`${worker.url}/tasks/${randomUUID()}`, { method: 'DELETE' }), 'so does a DELETE of an unknown ID');
 
-  const nanoidTask = await post<{ Message: string }>(`${worker.url}/tasks`, { ...recordedEvent(), Task: { ...recordedEvent().Task, ID: nanoid() } });
-  assert.equal(nanoidTask.status, 400);
-  assert.match(nanoidTask.body.Message, /invalid UUID length: 21/);
-  const unknownKey = await post<{ Message: string }>(`${worker.url}/tasks`, { ...recordedEvent(), Task: { ...recordedEvent().Task, Env: ['A=1'] } });
-  assert.equal(unknownKey.status, 400);
-  assert.match(unknownKey.body.Message, /unknown field "Env"/);
-});
+    const nanoidTask = await post<{ Message: string }>(`${worker.url}/tasks`, { ...recordedEvent(), Task: { ...recordedEvent().Task, ID: nanoid() } });
+    assert.equal(nanoidTask.status, 400);
+    assert.match(nanoidTask.body.Message, /invalid UUID length: 21/);
+    const unknownKey = await post<{ Message: string }>(`${worker.url}/tasks`, { ...recordedEvent(), Task: { ...recordedEvent().Task, Env: ['A=1'] } });
+    assert.equal(unknownKey.status, 400);
+    assert.match(unknownKey.body.Message, /unknown field "Env"/);
+  },
+);
 
-test('the book worker stops a running task from its queue: 204 at once, then Completed and its container gone', async (t) => {
+test('the book worker stops a running task from its queue: 204 at once, then Completed and its container gone', { timeout: 60_000 }, async (t) => {
   const worker = await startBookWorker(t);
   const event = recordedEvent();
   await post(`${worker.url}/tasks`, event);

@@ -32,7 +32,7 @@ async function managerOf(t: TestContext, workers: string[]) {
 
 const nodeOf = (url: string) => async () => (await get<NodeView[]>(`${url}/nodes`)).body[0]!;
 
-test('the manager learns a worker speaks the book’s protocol, places a task there, never POSTs it twice, and stops it', async (t) => {
+test('the manager learns a worker speaks the book’s protocol, places a task there, never POSTs it twice, and stops it', { timeout: 60_000 }, async (t) => {
   const book = await startBookWorker(t);
   const manager = await managerOf(t, [book.address]);
   await untilView(manager.url, (v) => v.nodes[0]?.State === 'up');
@@ -73,7 +73,7 @@ test('the manager learns a worker speaks the book’s protocol, places a task th
   assert.equal(await inspectContainer(running.ContainerID), undefined);
 });
 
-test('a book worker that is not up yet: the manager says why it waits, and learns its protocol once it answers', async (t) => {
+test('a book worker that is not up yet: the manager says why it waits, and learns its protocol once it answers', { timeout: 60_000 }, async (t) => {
   const free = createServer();
   await new Promise<void>((resolve) => free.listen(0, '127.0.0.1', resolve));
   const port = (free.address() as AddressInfo).port;
@@ -97,7 +97,7 @@ const problems: Record<Garbage, RegExp> = {
   html: /GET \/(tasks|stats): not JSON \(.*\): "<!DOCTYPE html>/,
 };
 
-test('a book worker that answers garbage is suspect with the field named, keeps its task, and is up when it answers well', async (t) => {
+test('a book worker that answers garbage is suspect with the field named, keeps its task, and is up when it answers well', { timeout: 60_000 }, async (t) => {
   const book = await startBookWorker(t);
   const manager = await managerOf(t, [book.address]);
   await untilView(manager.url, (v) => v.nodes[0]?.State === 'up');

@@ -58,32 +58,36 @@ const updated =
     r.type === 'task.updated' && r.task.ID === id && done(r.task);
 const at = () => new Date().toISOString();
 
-test('a run the book worker already has is never POSTed again: resent, it is reported as it is; as a new placement, it is refused', async (t) => {
-  const worker = await startBookWorker(t);
-  const proxy = proxyOf(t, worker);
-  const one = task();
-  proxy.send({ type: 'task.run', task: one, at: at() });
-  const running = await proxy.until(updated(one.ID, (x) => x.State === 2));
-  assert.equal(running.task.StateName, 'running');
-  assert.deepEqual(Object.keys(running.task.HostPorts ?? {}), ['80/tcp']);
-  assert.deepEqual(
-    running.task.Events.map((e) => e.Type),
-    ['Scheduled', 'Started'],
-  );
+test(
+  'a run the book worker already has is never POSTed again: resent, it is reported as it is; as a new placement, it is refused',
+  { timeout: 60_000 },
+  async (t) => {
+    const worker = await startBookWorker(t);
+    const proxy = proxyOf(t, worker);
+    const one = task();
+    proxy.send({ type: 'task.run', task: one, at: at() });
+    const running = await proxy.until(updated(one.ID, (x) => x.State === 2));
+    assert.equal(running.task.StateName, 'running');
+    assert.deepEqual(Object.keys(running.task.HostPorts ?? {}), ['80/tcp']);
+    assert.deepEqual(
+      running.task.Events.map((e) => e.Type),
+      ['Scheduled', 'Started'],
+    );
 
-  const mark = proxy.reports.length;
-  proxy.send({ type: 'task.run', task: one, at: at() }); // the same placement again: a resend
-  proxy.send({ type: 'task.run', task: { ...one, Placement: 'm1.2' }, at: at() }); // a restart: a new placement
-  const refused = await proxy.until((r): r is Extract<FromWorker, { type: 'task.refused' }> => r.type === 'task.refused', mark);
-  assert.match(refused.reason, /speaks the book's protocol, which cannot run a task it has again/);
-  assert.deepEqual([refused.placement, refused.command, refused.status], ['m1.2', 'run', 409]);
-  assert.equal(proxy.reports.slice(mark).filter((r) => r.type === 'task.refused').length, 1, 'the resend is not refused');
-  assert.equal(worker.posts.length, 1, 'one POST, however often the run was sent');
-  assert.equal(worker.tasks()[0]!.State, 2);
-  assert.equal((await inspectContainer(running.task.ContainerID))?.State.Running, true);
-});
+    const mark = proxy.reports.length;
+    proxy.send({ type: 'task.run', task: one, at: at() }); // the same placement again: a resend
+    proxy.send({ type: 'task.run', task: { ...one, Placement: 'm1.2' }, at: at() }); // a restart: a new placement
+    const refused = await proxy.until((r): r is Extract<FromWorker, { type: 'task.refused' }> => r.type === 'task.refused', mark);
+    assert.match(refused.reason, /speaks the book's protocol, which cannot run a task it has again/);
+    assert.deepEqual([refused.placement, refused.command, refused.status], ['m1.2', 'run', 409]);
+    assert.equal(proxy.reports.slice(mark).filter((r) => r.type === 'task.refused').length, 1, 'the resend is not refused');
+    assert.equal(worker.posts.length, 1, 'one POST, however often the run was sent');
+    assert.equal(worker.tasks()[0]!.State, 2);
+    assert.equal((await inspectContainer(running.task.ContainerID))?.State.Running, true);
+  },
+);
 
-test('a stop of a task still in the book worker’s queue waits until it runs, then stops it', async (t) => {
+test('a stop of a task still in the book worker’s queue waits until it runs, then stops it', { timeout: 60_000 }, async (t) => {
   const worker = await startBookWorker(t, { queueDelayMs: 400 });
   const proxy = proxyOf(t, worker);
   const one = task();
@@ -97,7 +101,7 @@ test('a stop of a task still in the book worker’s queue waits until it runs, t
   assert.ok(worker.tasks().every((x) => x.State === 3));
 });
 
-test('what the book cannot do: Env or Cmd is refused unsent; a Failed task is let go as Completed, naming its container', async (t) => {
+test('what the book cannot do: Env or Cmd is refused unsent; a Failed task is let go as Completed, naming its container', { timeout: 60_000 }, async (t) => {
   const worker = await startBookWorker(t);
   const proxy = proxyOf(t, worker);
   const withEnv = task({ Env: ['GREETING=hi'] });
@@ -125,7 +129,7 @@ test('what the book cannot do: Env or Cmd is refused unsent; a Failed task is le
   assert.equal(full.tasks.find((x) => x.ID === twice.ID)?.State, 3, 'it stays Completed for Cube, though the worker still says Failed');
 });
 
-test('the proxy’s heartbeat is its polls: the book’s stats read as Cube’s, and the CPUs counted from the jiffies', async (t) => {
+test('the proxy’s heartbeat is its polls: the book’s stats read as Cube’s, and the CPUs counted from the jiffies', { timeout: 60_000 }, async (t) => {
   const worker = await startBookWorker(t);
   const proxy = proxyOf(t, worker);
   const counted = await proxy.until((r): r is Extract<FromWorker, { type: 'worker.stats' }> => r.type === 'worker.stats' && r.stats.CpuCount > 0);

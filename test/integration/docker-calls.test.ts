@@ -16,7 +16,7 @@ const event = (task: Partial<Task>) => ({ Task: { Image: 'strm/helloworld-http',
 const about = (calls: string[], containerId: string, taskId: string) =>
   calls.filter((c) => c.includes(containerId) || c.includes(encodeURIComponent(`cube.task.id=${taskId}`)));
 
-test('a DELETE of a running task costs two Docker calls: stop and remove', async (t) => {
+test('a DELETE of a running task costs two Docker calls: stop and remove', { timeout: 60_000 }, async (t) => {
   const proxy = await startDockerHttpProxy();
   t.after(() => proxy.close());
   const worker = await testWorker(t, { dockerHost: proxy.address });
@@ -31,7 +31,7 @@ test('a DELETE of a running task costs two Docker calls: stop and remove', async
   assert.equal((await containersOf(worker.name)).length, 0, 'the container is gone');
 });
 
-test('a DELETE while the start is on its way looks the containers up, and leaves none', async (t) => {
+test('a DELETE while the start is on its way looks the containers up, and leaves none', { timeout: 60_000 }, async (t) => {
   const proxy = await startDockerHttpProxy();
   t.after(() => proxy.close());
   const worker = await testWorker(t, { dockerHost: proxy.address });

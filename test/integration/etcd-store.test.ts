@@ -14,13 +14,19 @@ import { startEtcd, type EtcdCluster } from '../helpers/etcd.js';
 
 let etcd: EtcdCluster;
 const open: { close(): unknown }[] = [];
-before(async () => {
-  etcd = await startEtcd(1);
-});
-after(async () => {
-  for (const o of open.splice(0)) await o.close();
-  await etcd?.stop();
-});
+before(
+  async () => {
+    etcd = await startEtcd(1);
+  },
+  { timeout: 60_000 },
+);
+after(
+  async () => {
+    for (const o of open.splice(0)) await o.close();
+    await etcd?.stop();
+  },
+  { timeout: 60_000 },
+);
 
 function connect(prefix: string, timeoutMs = 1000): EtcdConnection {
   const connection = connectEtcd({ etcd: etcd.endpoints, etcdPrefix: prefix, etcdTimeoutMs: timeoutMs });
@@ -53,84 +59,92 @@ function writer(connection: EtcdConnection, term: string, known = new Map<string
   return { w, lost };
 }
 
-test('a leader stores intents and records in batches; a new leader reads them at one revision, with a floor above every version and placement', async () => {
-  const prefix = etcd.prefix();
-  const connection = connect(prefix);
-  const term = await takeLead(connection, 'm1');
-  const { w } = writer(connection, term);
-  await w.intent(task('a', { Version: 3 }), false);
-  for (let i = 0; i < 150; i++) w.save(task(`t${i}`, { Version: 10 + i, Placement: `inc.${(900).toString(36)}` }), i % 2 === 0);
-  w.appendLog({ Time: new Date().toISOString(), Type: 'Received', Message: 'task a', Task: 'a' });
-  await w.settled();
-  assert.equal(w.problem(), '');
+test(
+  'a leader stores intents and records in batches; a new leader reads them at one revision, with a floor above every version and placement',
+  { timeout: 60_000 },
+  async () => {
+    const prefix = etcd.prefix();
+    const connection = connect(prefix);
+    const term = await takeLead(connection, 'm1');
+    const { w } = writer(connection, term);
+    await w.intent(task('a', { Version: 3 }), false);
+    for (let i = 0; i < 150; i++) w.save(task(`t${i}`, { Version: 10 + i, Placement: `inc.${(900).toString(36)}` }), i % 2 === 0);
+    w.appendLog({ Time: new Date().toISOString(), Type: 'Received', Message: 'task a', Task: 'a' });
+    await w.settled();
+    assert.equal(w.problem(), '');
 
-  const state = await loadLeaderState(connection, prefix, term, silentLog);
-  assert.equal(state.tasks.length, 151);
-  assert.equal(state.tasks[0]!.ID, 'a', 'in the order first stored');
-  assert.equal(state.stopRequested.length, 75);
-  assert.ok(state.versionFloor >= 900, `the floor passes the placements' numbers (${state.versionFloor})`);
-  assert.equal(state.log.at(-1)?.Message, 'task a');
+    const state = await loadLeaderState(connection, prefix, term, silentLog);
+    assert.equal(state.tasks.length, 151);
+    assert.equal(state.tasks[0]!.ID, 'a', 'in the order first stored');
+    assert.equal(state.stopRequested.length, 75);
+    assert.ok(state.versionFloor >= 900, `the floor passes the placements' numbers (${state.versionFloor})`);
+    assert.equal(state.log.at(-1)?.Message, 'task a');
 
-  const reads = new EtcdReads(connection, prefix, silentLog);
-  assert.equal((await reads.task('t3'))?.Version, 13);
-  assert.equal(await reads.task('nope'), undefined);
-  assert.equal((await reads.tasks()).length, 151);
-});
+    const reads = new EtcdReads(connection, prefix, silentLog);
+    assert.equal((await reads.task('t3'))?.Version, 13);
+    assert.equal(await reads.task('nope'), undefined);
+    assert.equal((await reads.tasks()).length, 151);
+  },
+);
 
-test("Completed records: the leader reads them at once from memory, prunes them under the guards, and keeps the book's meta for the next leader", async () => {
-  const prefix = etcd.prefix();
-  const connection = connect(prefix);
-  const term = await takeLead(connection, 'm1');
-  const { w } = writer(connection, term);
-  const meta = { pruned: 0, incarnations: ['i1'], heard: { w1: 7 } };
-  w.metaFrom(() => meta);
-  await w.writeMeta();
-  const completed = (id: string, Version: number) =>
-    task(id, { Version, State: TaskState.Completed, StateName: 'completed', Worker: 'w1', FinishTime: new Date().toISOString() });
-  w.save(completed('a', 5), false);
-  w.save(completed('b', 6), false);
-  w.save(task('c', { Version: 7, State: TaskState.Running, StateName: 'running', Worker: 'w1' }), false);
-  assert.equal(w.read('a')?.Version, 5, 'a Completed record is read at once, before etcd answers');
-  assert.equal(w.read('c'), undefined, "a live record is the book's to keep");
-  await w.settled();
+test(
+  "Completed records: the leader reads them at once from memory, prunes them under the guards, and keeps the book's meta for the next leader",
+  { timeout: 60_000 },
+  async () => {
+    const prefix = etcd.prefix();
+    const connection = connect(prefix);
+    const term = await takeLead(connection, 'm1');
+    const { w } = writer(connection, term);
+    const meta = { pruned: 0, incarnations: ['i1'], heard: { w1: 7 } };
+    w.metaFrom(() => meta);
+    await w.writeMeta();
+    const completed = (id: string, Version: number) =>
+      task(id, { Version, State: TaskState.Completed, StateName: 'completed', Worker: 'w1', FinishTime: new Date().toISOString() });
+    w.save(completed('a', 5), false);
+    w.save(completed('b', 6), false);
+    w.save(task('c', { Version: 7, State: TaskState.Running, StateName: 'running', Worker: 'w1' }), false);
+    assert.equal(w.read('a')?.Version, 5, 'a Completed record is read at once, before etcd answers');
+    assert.equal(w.read('c'), undefined, "a live record is the book's to keep");
+    await w.settled();
 
-  const state = await loadLeaderState(connection, prefix, term, silentLog);
-  assert.deepEqual(
-    state.tasks.map((t) => t.ID),
-    ['c'],
-  );
-  assert.deepEqual([...state.done.values()].map((d) => [d.ID, d.Version, d.Worker]).sort(), [
-    ['a', 5, 'w1'],
-    ['b', 6, 'w1'],
-  ]);
-  assert.equal(state.completed.get('b')?.Version, 6, 'the whole record, for reads from memory');
-  assert.deepEqual(state.meta, meta);
+    const state = await loadLeaderState(connection, prefix, term, silentLog);
+    assert.deepEqual(
+      state.tasks.map((t) => t.ID),
+      ['c'],
+    );
+    assert.deepEqual([...state.done.values()].map((d) => [d.ID, d.Version, d.Worker]).sort(), [
+      ['a', 5, 'w1'],
+      ['b', 6, 'w1'],
+    ]);
+    assert.equal(state.completed.get('b')?.Version, 6, 'the whole record, for reads from memory');
+    assert.deepEqual(state.meta, meta);
 
-  // A sweep: the record goes from etcd, and the meta that counts it goes with the write that leaves nothing waiting.
-  const kept = new EtcdWriter({ connection, term, known: state.known, completed: state.completed, log: silentLog, onLost: () => undefined });
-  open.push(kept);
-  assert.equal(kept.read('a')?.Version, 5);
-  kept.metaFrom(() => ({ ...meta, pruned: 1 }));
-  kept.forget(['a']);
-  assert.equal(kept.read('a'), undefined);
-  await kept.settled();
-  const reads = new EtcdReads(connection, prefix, silentLog);
-  assert.equal(await reads.task('a'), undefined, 'pruned from etcd');
-  const after = await loadLeaderState(connection, prefix, term, silentLog);
-  assert.deepEqual([...after.done.keys()], ['b']);
-  assert.equal(after.meta?.pruned, 1);
+    // A sweep: the record goes from etcd, and the meta that counts it goes with the write that leaves nothing waiting.
+    const kept = new EtcdWriter({ connection, term, known: state.known, completed: state.completed, log: silentLog, onLost: () => undefined });
+    open.push(kept);
+    assert.equal(kept.read('a')?.Version, 5);
+    kept.metaFrom(() => ({ ...meta, pruned: 1 }));
+    kept.forget(['a']);
+    assert.equal(kept.read('a'), undefined);
+    await kept.settled();
+    const reads = new EtcdReads(connection, prefix, silentLog);
+    assert.equal(await reads.task('a'), undefined, 'pruned from etcd');
+    const after = await loadLeaderState(connection, prefix, term, silentLog);
+    assert.deepEqual([...after.done.keys()], ['b']);
+    assert.equal(after.meta?.pruned, 1);
 
-  // A writer whose term ended prunes nothing: its delete fails with the intent that goes with it.
-  await connection.kv.delete().key(etcdKeys.leader).exec();
-  await takeLead(connection, 'm2');
-  const stale = new EtcdWriter({ connection, term, known: after.known, completed: after.completed, log: silentLog, onLost: () => undefined });
-  open.push(stale);
-  stale.forget(['b']);
-  await assert.rejects(stale.intent(task('z'), false), /another manager leads now/);
-  assert.equal((await reads.task('b'))?.Version, 6, 'still there');
-});
+    // A writer whose term ended prunes nothing: its delete fails with the intent that goes with it.
+    await connection.kv.delete().key(etcdKeys.leader).exec();
+    await takeLead(connection, 'm2');
+    const stale = new EtcdWriter({ connection, term, known: after.known, completed: after.completed, log: silentLog, onLost: () => undefined });
+    open.push(stale);
+    stale.forget(['b']);
+    await assert.rejects(stale.intent(task('z'), false), /another manager leads now/);
+    assert.equal((await reads.task('b'))?.Version, 6, 'still there');
+  },
+);
 
-test('two writers can never both win: one whose term ended, or who read a key before another changed it, stops leading', async () => {
+test('two writers can never both win: one whose term ended, or who read a key before another changed it, stops leading', { timeout: 60_000 }, async () => {
   const prefix = etcd.prefix();
   const connection = connect(prefix);
   const term = await takeLead(connection, 'm1');
@@ -154,7 +168,7 @@ test('two writers can never both win: one whose term ended, or who read a key be
   assert.equal(await reads.task('c'), undefined);
 });
 
-test('a record that is not a record is skipped, named, and left in etcd', async () => {
+test('a record that is not a record is skipped, named, and left in etcd', { timeout: 60_000 }, async () => {
   const prefix = etcd.prefix();
   const connection = connect(prefix);
   const term = await takeLead(connection, 'm1');
@@ -173,7 +187,7 @@ test('a record that is not a record is skipped, named, and left in etcd', async 
   assert.ok(await connection.kv.get(etcdKeys.task('bad')).string(), 'left in etcd');
 });
 
-test('one manager leads; when it leaves the next leads at once, and when it is cut off the next leads after its lease', async () => {
+test('one manager leads; when it leaves the next leads at once, and when it is cut off the next leads after its lease', { timeout: 60_000 }, async () => {
   const prefix = etcd.prefix();
   const events: string[] = [];
   const candidate = (name: string) => {
@@ -229,7 +243,7 @@ test('one manager leads; when it leaves the next leads at once, and when it is c
   );
 });
 
-test('while etcd does not answer, intents are refused in words at once and records wait; they are written when it is back', async () => {
+test('while etcd does not answer, intents are refused in words at once and records wait; they are written when it is back', { timeout: 60_000 }, async () => {
   const prefix = etcd.prefix();
   const connection = connect(prefix, 500);
   const term = await takeLead(connection, 'm1');

@@ -59,7 +59,7 @@ async function transitions(events: AsyncGenerator<StreamEvent>, id: string, onRu
   return { states, steps, first: first[0]! };
 }
 
-test('GET /events with a worker up: a snapshot, then scheduled, running, and after DELETE stopping, completed', async (t) => {
+test('GET /events with a worker up: a snapshot, then scheduled, running, and after DELETE stopping, completed', { timeout: 60_000 }, async (t) => {
   const worker = `events-${nanoid(8).replace(/[^a-zA-Z0-9]/g, 'x')}`;
   const manager = await startManager({ port: 0, local: [{ port: null, name: worker }], settings: testSettings(), log: silentLog });
   const abort = new AbortController();
@@ -111,43 +111,47 @@ test('GET /events with a worker up: a snapshot, then scheduled, running, and aft
   );
 });
 
-test('GET /events with no worker up yet: pending (saying why), then scheduled and running once one is, then stopping, completed', async (t) => {
-  const port = await freePort();
-  const manager = await startManager({ port: 0, workers: [`127.0.0.1:${port}`], settings: testSettings(), log: silentLog });
-  const abort = new AbortController();
-  let worker: RunningWorker | undefined;
-  t.after(async () => {
-    abort.abort();
-    await manager.close();
-    await worker?.close();
-  });
-  const response = await fetch(`${manager.url}/events`, { signal: abort.signal });
-  const events = readEvents(response.body!);
-  assert.equal((await next(events)).type, 'snapshot');
+test(
+  'GET /events with no worker up yet: pending (saying why), then scheduled and running once one is, then stopping, completed',
+  { timeout: 60_000 },
+  async (t) => {
+    const port = await freePort();
+    const manager = await startManager({ port: 0, workers: [`127.0.0.1:${port}`], settings: testSettings(), log: silentLog });
+    const abort = new AbortController();
+    let worker: RunningWorker | undefined;
+    t.after(async () => {
+      abort.abort();
+      await manager.close();
+      await worker?.close();
+    });
+    const response = await fetch(`${manager.url}/events`, { signal: abort.signal });
+    const events = readEvents(response.body!);
+    assert.equal((await next(events)).type, 'snapshot');
 
-  const id = randomUUID();
-  const created = await submit(manager.url, id, 'waits-for-a-worker');
-  assert.equal(created.status, 201);
-  assert.equal(created.body.StateName, 'pending');
-  assert.match(created.body.Reason, new RegExp(`waiting for a worker to be up: 127\\.0\\.0\\.1:${port} `));
-  // The worker comes up only now (in memory: no containers).
-  worker = await startWorker({ port, name: `events-late-${nanoid(6)}`, runtime: new MemoryRuntime(), settings: testSettings(), log: silentLog });
-  let stop: Promise<{ status: number }> | undefined;
-  const seen = await transitions(events, id, () => (stop = del(`${manager.url}/tasks/${id}`)));
-  assert.equal((await stop!).status, 204);
+    const id = randomUUID();
+    const created = await submit(manager.url, id, 'waits-for-a-worker');
+    assert.equal(created.status, 201);
+    assert.equal(created.body.StateName, 'pending');
+    assert.match(created.body.Reason, new RegExp(`waiting for a worker to be up: 127\\.0\\.0\\.1:${port} `));
+    // The worker comes up only now (in memory: no containers).
+    worker = await startWorker({ port, name: `events-late-${nanoid(6)}`, runtime: new MemoryRuntime(), settings: testSettings(), log: silentLog });
+    let stop: Promise<{ status: number }> | undefined;
+    const seen = await transitions(events, id, () => (stop = del(`${manager.url}/tasks/${id}`)));
+    assert.equal((await stop!).status, 204);
 
-  assert.deepEqual(seen.states, ['pending', 'scheduled', 'running', 'stopping', 'completed']);
-  assert.deepEqual(seen.steps, [
-    ['pending', 0, 'Received'],
-    ['scheduled', 1, 'Placed'],
-    ['scheduled', 1, 'Scheduled'],
-    ['running', 2, 'Started'],
-    ['stopping', 2, 'Started'],
-    ['completed', 3, 'Killed'],
-  ]);
-});
+    assert.deepEqual(seen.states, ['pending', 'scheduled', 'running', 'stopping', 'completed']);
+    assert.deepEqual(seen.steps, [
+      ['pending', 0, 'Received'],
+      ['scheduled', 1, 'Placed'],
+      ['scheduled', 1, 'Scheduled'],
+      ['running', 2, 'Started'],
+      ['stopping', 2, 'Started'],
+      ['completed', 3, 'Killed'],
+    ]);
+  },
+);
 
-test('GET /events works like curl -N: the first bytes come at once, and keep-alive comments do not disturb readers', async (t) => {
+test('GET /events works like curl -N: the first bytes come at once, and keep-alive comments do not disturb readers', { timeout: 60_000 }, async (t) => {
   const manager = await startManager({
     port: 0,
     local: [{ port: null, name: `events-${nanoid(6)}`, runtime: new MemoryRuntime() }],

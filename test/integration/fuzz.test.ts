@@ -118,7 +118,7 @@ async function fuzz(url: string, seed: number, count: number): Promise<string[]>
 
 const seed = Number(process.env['CUBE_FUZZ_SEED'] ?? Date.now() % 100_000);
 
-test(`fuzzing POST /tasks of a worker and of a manager loses nothing and breaks nothing (seed ${seed})`, async (t) => {
+test(`fuzzing POST /tasks of a worker and of a manager loses nothing and breaks nothing (seed ${seed})`, { timeout: 180_000 }, async (t) => {
   t.diagnostic(`replay with CUBE_FUZZ_SEED=${seed}`);
   const worker = await testWorker(t);
   const name = `fuzz-${nanoid(5)}`;

@@ -22,12 +22,18 @@ import { connectEtcd } from '../../src/store/etcd.js';
 import { del, get, post } from '../helpers/http.js';
 
 let etcd: EtcdCluster;
-before(async () => {
-  etcd = await startEtcd(1);
-});
-after(async () => {
-  await etcd?.stop();
-});
+before(
+  async () => {
+    etcd = await startEtcd(1);
+  },
+  { timeout: 60_000 },
+);
+after(
+  async () => {
+    await etcd?.stop();
+  },
+  { timeout: 60_000 },
+);
 
 const host = (url: string) => url.replace('http://', '');
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -85,67 +91,71 @@ function cluster(t: { after(fn: () => Promise<void>): void }, extra: Partial<Set
 
 const hello = (id: string) => ({ Task: { ID: id, Name: `task-${id}`, Image: 'strm/helloworld-http' } });
 
-test('a follower answers reads from etcd and passes commands and the event stream to the leader; every answer names the leader', async (t) => {
-  const c = cluster(t);
-  await c.manager();
-  const leader = await c.leader();
-  const follower = await c.manager();
-  await c.worker(`w-${nanoid(4)}`);
-  await until(async () => ((await get(`${follower.url}/nodes`)).body as { State: string }[]).some((n) => n.State === 'up'), 10_000, 'the worker up');
+test(
+  'a follower answers reads from etcd and passes commands and the event stream to the leader; every answer names the leader',
+  { timeout: 60_000 },
+  async (t) => {
+    const c = cluster(t);
+    await c.manager();
+    const leader = await c.leader();
+    const follower = await c.manager();
+    await c.worker(`w-${nanoid(4)}`);
+    await until(async () => ((await get(`${follower.url}/nodes`)).body as { State: string }[]).some((n) => n.State === 'up'), 10_000, 'the worker up');
 
-  const accepted = await post(`${follower.url}/tasks`, hello('via-follower'));
-  assert.equal(accepted.status, 201, JSON.stringify(accepted.body));
-  assert.equal(accepted.headers.get('cube-leader'), leader.url);
-  assert.equal(follower.leads?.(), false);
-  const read = await until(
-    async () => {
-      const reply = await get(`${follower.url}/tasks/via-follower`);
-      return reply.status === 200 && reply.body.State === 2 && reply.body;
-    },
-    10_000,
-    'the follower reads it Running from etcd',
-  );
-  assert.equal(read.ID, 'via-follower');
-  assert.deepEqual(
-    ((await get(`${follower.url}/tasks`)).body as { ID: string }[]).map((x) => x.ID),
-    ['via-follower'],
-  );
-  assert.equal((await get(`${follower.url}/tasks/nope`)).status, 404);
-  assert.ok(
-    ((await get(`${follower.url}/log?limit=50`)).body as { Type: string }[]).some((e) => e.Type === 'Received'),
-    'the log from etcd',
-  );
+    const accepted = await post(`${follower.url}/tasks`, hello('via-follower'));
+    assert.equal(accepted.status, 201, JSON.stringify(accepted.body));
+    assert.equal(accepted.headers.get('cube-leader'), leader.url);
+    assert.equal(follower.leads?.(), false);
+    const read = await until(
+      async () => {
+        const reply = await get(`${follower.url}/tasks/via-follower`);
+        return reply.status === 200 && reply.body.State === 2 && reply.body;
+      },
+      10_000,
+      'the follower reads it Running from etcd',
+    );
+    assert.equal(read.ID, 'via-follower');
+    assert.deepEqual(
+      ((await get(`${follower.url}/tasks`)).body as { ID: string }[]).map((x) => x.ID),
+      ['via-follower'],
+    );
+    assert.equal((await get(`${follower.url}/tasks/nope`)).status, 404);
+    assert.ok(
+      ((await get(`${follower.url}/log?limit=50`)).body as { Type: string }[]).some((e) => e.Type === 'Received'),
+      'the log from etcd',
+    );
 
-  // The event stream, through the follower.
-  const abort = new AbortController();
-  const response = await fetch(`${follower.url}/events`, { signal: abort.signal });
-  assert.equal(response.headers.get('content-type')?.startsWith('text/event-stream'), true);
-  const first = await readEvents(response.body!).next();
-  abort.abort();
-  assert.equal(first.value?.type, 'snapshot');
+    // The event stream, through the follower.
+    const abort = new AbortController();
+    const response = await fetch(`${follower.url}/events`, { signal: abort.signal });
+    assert.equal(response.headers.get('content-type')?.startsWith('text/event-stream'), true);
+    const first = await readEvents(response.body!).next();
+    abort.abort();
+    assert.equal(first.value?.type, 'snapshot');
 
-  const joined = await post(`${follower.url}/nodes`, { Name: 'through-follower', Address: '127.0.0.1:1' });
-  assert.equal(joined.status, 201, 'a join through a follower');
-  assert.ok(Number(joined.headers.get('cube-join-ttl')) > 0, 'with the leader’s TTL passed back');
-  assert.equal((await post(`${follower.url}/nodes/through-follower/drain`, undefined)).status, 200);
-  assert.equal((await del(`${follower.url}/nodes/through-follower`)).status, 204);
+    const joined = await post(`${follower.url}/nodes`, { Name: 'through-follower', Address: '127.0.0.1:1' });
+    assert.equal(joined.status, 201, 'a join through a follower');
+    assert.ok(Number(joined.headers.get('cube-join-ttl')) > 0, 'with the leader’s TTL passed back');
+    assert.equal((await post(`${follower.url}/nodes/through-follower/drain`, undefined)).status, 200);
+    assert.equal((await del(`${follower.url}/nodes/through-follower`)).status, 204);
 
-  const stopped = await del(`${follower.url}/tasks/via-follower`);
-  assert.equal(stopped.status, 204, JSON.stringify(stopped.body));
-  const nodes = (await get(`${follower.url}/nodes`)).body as { Role: string; State: string; Api?: string }[];
-  assert.deepEqual(
-    nodes
-      .filter((n) => n.Role === 'manager')
-      .map((n) => [n.Api, n.State])
-      .sort(),
-    [
-      [follower.url, 'follower'],
-      [leader.url, 'leader'],
-    ].sort(),
-  );
-});
+    const stopped = await del(`${follower.url}/tasks/via-follower`);
+    assert.equal(stopped.status, 204, JSON.stringify(stopped.body));
+    const nodes = (await get(`${follower.url}/nodes`)).body as { Role: string; State: string; Api?: string }[];
+    assert.deepEqual(
+      nodes
+        .filter((n) => n.Role === 'manager')
+        .map((n) => [n.Api, n.State])
+        .sort(),
+      [
+        [follower.url, 'follower'],
+        [leader.url, 'leader'],
+      ].sort(),
+    );
+  },
+);
 
-test('a leader that stops hands over at once; the next one carries on with the tasks, the worker and its drain', async (t) => {
+test('a leader that stops hands over at once; the next one carries on with the tasks, the worker and its drain', { timeout: 60_000 }, async (t) => {
   const c = cluster(t);
   await c.manager();
   const first = await c.leader();
@@ -193,7 +203,7 @@ test('a leader that stops hands over at once; the next one carries on with the t
   assert.equal(next.body.Worker, w2, 'nothing on the drained worker');
 });
 
-test('a joined worker that stops renewing is forgotten when its registration’s lease runs out', async (t) => {
+test('a joined worker that stops renewing is forgotten when its registration’s lease runs out', { timeout: 60_000 }, async (t) => {
   const c = cluster(t, { joinTtlMs: 2000 });
   const manager = await c.manager();
   await c.leader();
@@ -216,7 +226,7 @@ test('a joined worker that stops renewing is forgotten when its registration’s
   await until(async () => !((await get(`${manager.url}/nodes`)).body as { Name: string }[]).some((n) => n.Name === name), 10_000, 'forgotten after the lease');
 });
 
-test('the membership routes refuse what is wrong in words, on etcd and on SQLite', async (t) => {
+test('the membership routes refuse what is wrong in words, on etcd and on SQLite', { timeout: 60_000 }, async (t) => {
   const c = cluster(t);
   const onEtcd = await c.manager();
   await c.leader();
@@ -248,7 +258,7 @@ test('the membership routes refuse what is wrong in words, on etcd and on SQLite
   }
 });
 
-test('on SQLite, joined workers and drains survive a restart of the manager', async (t) => {
+test('on SQLite, joined workers and drains survive a restart of the manager', { timeout: 60_000 }, async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'cube-members-'));
   let manager = await startManager({ port: 0, settings: { store: 'sqlite', dataDir }, log: silentLog });
   assert.equal((await post(`${manager.url}/nodes`, { Name: 'j1', Address: '127.0.0.1:1' })).status, 201);
@@ -269,7 +279,7 @@ test('on SQLite, joined workers and drains survive a restart of the manager', as
   );
 });
 
-test('on SQLite, a joined worker that stops renewing is forgotten after CUBE_JOIN_TTL too (the manager sweeps)', async (t) => {
+test('on SQLite, a joined worker that stops renewing is forgotten after CUBE_JOIN_TTL too (the manager sweeps)', { timeout: 60_000 }, async (t) => {
   const manager = await startManager({
     port: 0,
     settings: { store: 'sqlite', dataDir: mkdtempSync(join(tmpdir(), 'cube-members-')), joinTtlMs: 600 },

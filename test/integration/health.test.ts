@@ -4,6 +4,8 @@
 // it Running again with RestartCount 1. Both ask for host port 7777 on one
 // worker, so the second runs on a port Docker picks (docs/spec.md §1).
 import { test } from 'node:test';
+import { randomUUID } from 'node:crypto';
+import { nanoid } from 'nanoid';
 import assert from 'node:assert/strict';
 import { dockerCli } from '../helpers/docker.js';
 import { get, post } from '../helpers/http.js';
@@ -11,47 +13,54 @@ import { testWorker, untilTask } from '../helpers/worker.js';
 import type { Task } from '../../src/vocabulary/task.js';
 import { example } from '../helpers/examples.js';
 
-test('docs/spec.md §7 health: a healthy task keeps running, a failing one is restarted up to the limit, docker stop restarts the healthy one', async (t) => {
-  const worker = await testWorker(t, {
-    settings: { healthIntervalMs: 100, healthTimeoutMs: 500, healthFailures: 3, restartLimit: 3, restartDelayMs: 50, restartDelayMaxMs: 200 },
-  });
-  const healthy = example('task1.json');
-  const failing = example('task2.json');
+const unique = (event: any) => ({ ...event, Task: { ...event.Task, ID: randomUUID(), Name: `${event.Task.Name}-${nanoid(5)}` } });
 
-  assert.equal((await post(`${worker.url}/tasks`, healthy)).status, 201);
-  const up = await untilTask(worker, healthy.Task.ID, (task) => task.State === 2);
-  assert.equal(up.HostPorts?.['7777/tcp']?.find((b) => b.HostIp === '0.0.0.0')?.HostPort, '7777', 'the asked host port, free here');
-  const echoed = await fetch('http://127.0.0.1:7777/', { method: 'POST', body: '{"hello":"cube"}' });
-  assert.deepEqual(await echoed.json(), { hello: 'cube' });
+test(
+  'docs/spec.md §7 health: a healthy task keeps running, a failing one is restarted up to the limit, docker stop restarts the healthy one',
+  { timeout: 60_000 },
+  async (t) => {
+    const worker = await testWorker(t, {
+      settings: { healthIntervalMs: 100, healthTimeoutMs: 500, healthFailures: 3, restartLimit: 3, restartDelayMs: 50, restartDelayMaxMs: 200 },
+    });
+    // The examples as written, under IDs and names of this run: a container of an earlier run cut short cannot hold them.
+    const healthy = unique(example('task1.json'));
+    const failing = unique(example('task2.json'));
 
-  assert.equal((await post(`${worker.url}/tasks`, failing)).status, 201);
-  const halted = await untilTask(worker, failing.Task.ID, (task) => task.StateName === 'failed');
-  assert.equal(halted.RestartCount, 3);
-  assert.equal(halted.State, 4);
-  const unhealthy = halted.Events.filter((e) => e.Type === 'Unhealthy');
-  assert.ok(unhealthy.length >= 1);
-  assert.match(unhealthy.at(-1)!.Message, /health check failed 3 times in a row: GET http:\/\/127\.0\.0\.1:\d+\/healthfail answered 500/);
-  assert.match(halted.Events.at(-1)!.Message, /restart limit reached \(3 of 3/);
-  assert.ok(halted.Events.some((e) => e.Type === 'Notice' && /host port 7777 \(for 7777\/tcp\) is taken/.test(e.Message)));
-  // Failing the task stops its container (kept for `docker logs`): docker wait returns once it has.
-  await dockerCli('wait', halted.ContainerID);
-  assert.equal(await dockerCli('inspect', '-f', '{{.State.Running}}', halted.ContainerID), 'false');
+    assert.equal((await post(`${worker.url}/tasks`, healthy)).status, 201);
+    const up = await untilTask(worker, healthy.Task.ID, (task) => task.State === 2);
+    assert.equal(up.HostPorts?.['7777/tcp']?.find((b) => b.HostIp === '0.0.0.0')?.HostPort, '7777', 'the asked host port, free here');
+    const echoed = await fetch('http://127.0.0.1:7777/', { method: 'POST', body: '{"hello":"cube"}' });
+    assert.deepEqual(await echoed.json(), { hello: 'cube' });
 
-  const stillHealthy = (await get<Task>(`${worker.url}/tasks/${healthy.Task.ID}`)).body;
-  assert.equal(stillHealthy.State, 2);
-  assert.equal(stillHealthy.RestartCount, 0);
-  assert.ok(stillHealthy.Events.some((e) => e.Type === 'Healthy'));
+    assert.equal((await post(`${worker.url}/tasks`, failing)).status, 201);
+    const halted = await untilTask(worker, failing.Task.ID, (task) => task.StateName === 'failed');
+    assert.equal(halted.RestartCount, 3);
+    assert.equal(halted.State, 4);
+    const unhealthy = halted.Events.filter((e) => e.Type === 'Unhealthy');
+    assert.ok(unhealthy.length >= 1);
+    assert.match(unhealthy.at(-1)!.Message, /health check failed 3 times in a row: GET http:\/\/127\.0\.0\.1:\d+\/healthfail answered 500/);
+    assert.match(halted.Events.at(-1)!.Message, /restart limit reached \(3 of 3/);
+    assert.ok(halted.Events.some((e) => e.Type === 'Notice' && /host port 7777 \(for 7777\/tcp\) is taken/.test(e.Message)));
+    // Failing the task stops its container (kept for `docker logs`): docker wait returns once it has.
+    await dockerCli('wait', halted.ContainerID);
+    assert.equal(await dockerCli('inspect', '-f', '{{.State.Running}}', halted.ContainerID), 'false');
 
-  await dockerCli('stop', stillHealthy.ContainerID);
-  const restarted = await untilTask(worker, healthy.Task.ID, (task) => task.State === 2 && task.RestartCount === 1);
-  assert.notEqual(restarted.ContainerID, stillHealthy.ContainerID);
-  assert.deepEqual(
-    restarted.Events.slice(-3).map((e) => e.Type),
-    ['Terminated', 'Restarting', 'Started'],
-  );
-});
+    const stillHealthy = (await get<Task>(`${worker.url}/tasks/${healthy.Task.ID}`)).body;
+    assert.equal(stillHealthy.State, 2);
+    assert.equal(stillHealthy.RestartCount, 0);
+    assert.ok(stillHealthy.Events.some((e) => e.Type === 'Healthy'));
 
-test('a health check that times out counts as a failure', async (t) => {
+    await dockerCli('stop', stillHealthy.ContainerID);
+    const restarted = await untilTask(worker, healthy.Task.ID, (task) => task.State === 2 && task.RestartCount === 1);
+    assert.notEqual(restarted.ContainerID, stillHealthy.ContainerID);
+    assert.deepEqual(
+      restarted.Events.slice(-3).map((e) => e.Type),
+      ['Terminated', 'Restarting', 'Started'],
+    );
+  },
+);
+
+test('a health check that times out counts as a failure', { timeout: 60_000 }, async (t) => {
   const worker = await testWorker(t, { settings: { healthIntervalMs: 100, healthTimeoutMs: 200, healthFailures: 2, restartLimit: 0 } });
   // A server that accepts connections and never answers.
   const created = await post<Task>(`${worker.url}/tasks`, {

@@ -66,7 +66,7 @@ async function readLines(url: string, enough: (lines: LogLine[]) => boolean): Pr
 const everything = () => false;
 const text = (lines: LogLine[]) => lines.map((l) => `${l.Stream}:${l.Line}`);
 
-test('stdout and stderr are told apart, with times; tail and since choose lines; the manager answers as the worker does', async (t) => {
+test('stdout and stderr are told apart, with times; tail and since choose lines; the manager answers as the worker does', { timeout: 60_000 }, async (t) => {
   const { worker, manager } = await cluster(t);
   const id = await runScript(manager, worker, 'echo one; sleep 0.1; echo two >&2; sleep 0.1; echo three; touch /tmp/written; sleep 600');
   // The script has written all three lines once /tmp/written exists.
@@ -85,7 +85,7 @@ test('stdout and stderr are told apart, with times; tail and since choose lines;
   assert.equal(text(await readLines(`${manager.url}/tasks/${id}/logs?since=10m`, everything)).length, 3, 'a duration: the last ten minutes');
 });
 
-test('follow=1 sends lines as the container writes them, through the manager, and ends when the container stops', async (t) => {
+test('follow=1 sends lines as the container writes them, through the manager, and ends when the container stops', { timeout: 60_000 }, async (t) => {
   const { worker, manager } = await cluster(t);
   const id = await runScript(manager, worker, 'i=0; while true; do i=$((i+1)); echo "tick $i"; sleep 0.2; done');
   const seen = await readLines(`${manager.url}/tasks/${id}/logs?follow=1&tail=1`, (lines) => lines.length >= 4);
@@ -99,7 +99,7 @@ test('follow=1 sends lines as the container writes them, through the manager, an
   assert.equal(typeof (await body), 'string', 'the answer ended');
 });
 
-test("a Failed task's last container can be read; a Completed task's cannot, and the answer says why", async (t) => {
+test("a Failed task's last container can be read; a Completed task's cannot, and the answer says why", { timeout: 60_000 }, async (t) => {
   const { worker, manager } = await cluster(t, { restartLimit: 0 });
   const created = await post<Task>(`${manager.url}/tasks`, {
     Task: { Name: unique('fails'), Image: image, Cmd: ['sh', '-c', 'echo starting; sleep 0.5; echo "cannot open /data: no such file" >&2; exit 3'] },
@@ -120,7 +120,7 @@ test("a Failed task's last container can be read; a Completed task's cannot, and
   }
 });
 
-test('logs of an unknown task, with a bad query, or of a task not placed are refused in words', async (t) => {
+test('logs of an unknown task, with a bad query, or of a task not placed are refused in words', { timeout: 60_000 }, async (t) => {
   const { worker, manager } = await cluster(t);
   for (const base of [manager.url, worker.url]) {
     const unknown = await get(`${base}/tasks/no-such-task/logs`);
@@ -144,7 +144,7 @@ test('logs of an unknown task, with a bad query, or of a task not placed are ref
   assert.match(unplaced.body.Message, new RegExp(`^task ${huge.body.ID} is not on a worker \\(it is failed: no worker has room`));
 });
 
-test('the logs of a task whose worker is gone say that the worker cannot be reached', async (t) => {
+test('the logs of a task whose worker is gone say that the worker cannot be reached', { timeout: 60_000 }, async (t) => {
   const { worker, manager } = await cluster(t);
   const id = await runScript(manager, worker, 'echo hello; sleep 600');
   await worker.close();
@@ -155,7 +155,7 @@ test('the logs of a task whose worker is gone say that the worker cannot be reac
   assert.match(gone.body.Message, /its logs can be read once it answers again$/);
 });
 
-test('a logs answer reads no faster than its client: a client that stops reading stops the reading, and leaving ends it', async (t) => {
+test('a logs answer reads no faster than its client: a client that stops reading stops the reading, and leaving ends it', { timeout: 60_000 }, async (t) => {
   let pulled = 0;
   let ended!: () => void;
   const finished = new Promise<void>((resolve) => (ended = resolve));
@@ -195,7 +195,7 @@ test('a logs answer reads no faster than its client: a client that stops reading
   await finished; // the reading ended when the client left (else the test times out)
 });
 
-test('a followed answer begins at once, before a quiet container writes anything', async (t) => {
+test('a followed answer begins at once, before a quiet container writes anything', { timeout: 60_000 }, async (t) => {
   const { worker, manager } = await cluster(t);
   const id = await runScript(manager, worker, 'sleep 600');
   for (const base of [worker.url, manager.url]) {

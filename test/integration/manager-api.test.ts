@@ -17,7 +17,7 @@ import { testSettings } from '../helpers/worker.js';
 import { untilView } from '../helpers/watch.js';
 import { example } from '../helpers/examples.js';
 
-test('docs/spec.md §7: through the manager, a task runs on the worker, shows State 2 and its container, and stops', async (t) => {
+test('docs/spec.md §7: through the manager, a task runs on the worker, shows State 2 and its container, and stops', { timeout: 60_000 }, async (t) => {
   const name = `mgr-${nanoid(6)}`;
   const manager = await startManager({ port: 0, local: [{ port: 0, name }], settings: testSettings(), log: silentLog });
   t.after(async () => {
@@ -55,7 +55,7 @@ test('docs/spec.md §7: through the manager, a task runs on the worker, shows St
   assert.notEqual(completed.body.FinishTime, ZERO_TIME);
 });
 
-test('the manager answers bad requests and unknown ids clearly', async (t) => {
+test('the manager answers bad requests and unknown ids clearly', { timeout: 60_000 }, async (t) => {
   const manager = await startManager({ port: 0, local: [{ port: null, name: `mgr-${nanoid(6)}` }], settings: testSettings(), log: silentLog });
   t.after(() => manager.close());
   const bad = await request('POST', `${manager.url}/tasks`, '{"Task": {"Image": "x", "Bogus": 1}}');
@@ -68,7 +68,7 @@ test('the manager answers bad requests and unknown ids clearly', async (t) => {
   assert.deepEqual((await get(`${manager.url}/tasks`)).body, []);
 });
 
-test('malformed worker addresses are refused at start with the address named', async () => {
+test('malformed worker addresses are refused at start with the address named', { timeout: 60_000 }, async () => {
   await assert.rejects(
     startManager({ port: 0, workers: ['127.0.0.1:5555', 'nope'], settings: testSettings(), log: silentLog }),
     /worker address "nope" is not host:port/,
@@ -76,7 +76,7 @@ test('malformed worker addresses are refused at start with the address named', a
   await assert.rejects(startManager({ port: 0, workers: ['127.0.0.1:99999'], settings: testSettings(), log: silentLog }), /"127.0.0.1:99999" is not host:port/);
 });
 
-test('a stop its worker has not confirmed survives a manager restart, and is carried out when the worker is back', async (t) => {
+test('a stop its worker has not confirmed survives a manager restart, and is carried out when the worker is back', { timeout: 60_000 }, async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'cube-stop-'));
   const name = `stop-${nanoid(6)}`;
   const settings = testSettings({ store: 'sqlite', dataDir, heartbeatTtlMs: 60_000, stopTimeoutMs: 200 }); // unreachable, not yet lost;

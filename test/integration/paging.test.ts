@@ -65,42 +65,46 @@ async function pages(url: string, query: string): Promise<{ pages: Task[][]; pru
   }
 }
 
-test('GET /tasks pages in the order tasks came, each task once, while tasks come and go; without limit the whole list comes', async (t) => {
-  const { manager } = await fakeCluster(t);
-  const ids = await submit(
-    manager.url,
-    Array.from({ length: 60 }, (_, i) => `page-${i}`),
-  );
-  await untilView(manager.url, (v) => ids.every((id) => v.tasks.find((x) => x.ID === id)?.State === 2));
-  for (const id of ids.slice(0, 20)) assert.equal((await del(`${manager.url}/tasks/${id}`)).status, 204);
+test(
+  'GET /tasks pages in the order tasks came, each task once, while tasks come and go; without limit the whole list comes',
+  { timeout: 60_000 },
+  async (t) => {
+    const { manager } = await fakeCluster(t);
+    const ids = await submit(
+      manager.url,
+      Array.from({ length: 60 }, (_, i) => `page-${i}`),
+    );
+    await untilView(manager.url, (v) => ids.every((id) => v.tasks.find((x) => x.ID === id)?.State === 2));
+    for (const id of ids.slice(0, 20)) assert.equal((await del(`${manager.url}/tasks/${id}`)).status, 204);
 
-  // Pages of 7, with new tasks arriving between pages: everything that was there is seen once, in order.
-  let added = 0;
-  const seen: string[] = [];
-  let token = '';
-  for (;;) {
-    const answer = await get<Task[]>(`${manager.url}/tasks?limit=7${token ? `&continue=${encodeURIComponent(token)}` : ''}`);
-    seen.push(...answer.body.map((x) => x.ID));
-    if (added < 3) added += (await submit(manager.url, [`late-${added}`])).length;
-    token = answer.headers.get('cube-continue') ?? '';
-    if (!token) break;
-  }
-  assert.deepEqual(seen.slice(0, 60), ids, 'in the order they came, Completed ones (read from the store) included');
-  assert.equal(new Set(seen).size, seen.length, 'no task twice');
-  assert.equal(seen.length, 63, 'tasks that came while paging are at the end');
+    // Pages of 7, with new tasks arriving between pages: everything that was there is seen once, in order.
+    let added = 0;
+    const seen: string[] = [];
+    let token = '';
+    for (;;) {
+      const answer = await get<Task[]>(`${manager.url}/tasks?limit=7${token ? `&continue=${encodeURIComponent(token)}` : ''}`);
+      seen.push(...answer.body.map((x) => x.ID));
+      if (added < 3) added += (await submit(manager.url, [`late-${added}`])).length;
+      token = answer.headers.get('cube-continue') ?? '';
+      if (!token) break;
+    }
+    assert.deepEqual(seen.slice(0, 60), ids, 'in the order they came, Completed ones (read from the store) included');
+    assert.equal(new Set(seen).size, seen.length, 'no task twice');
+    assert.equal(seen.length, 63, 'tasks that came while paging are at the end');
 
-  const whole = await get<Task[]>(`${manager.url}/tasks`);
-  assert.equal(whole.headers.get('content-type'), 'application/json; charset=utf-8');
-  assert.deepEqual(
-    whole.body.map((x) => x.ID),
-    seen,
-    'the whole list, streamed, is the pages one after another',
-  );
-  assert.equal(whole.body.find((x) => x.ID === ids[0])!.State, 3);
-  assert.equal(whole.headers.get('cube-pruned'), '0');
-});
+    const whole = await get<Task[]>(`${manager.url}/tasks`);
+    assert.equal(whole.headers.get('content-type'), 'application/json; charset=utf-8');
+    assert.deepEqual(
+      whole.body.map((x) => x.ID),
+      seen,
+      'the whole list, streamed, is the pages one after another',
+    );
+    assert.equal(whole.body.find((x) => x.ID === ids[0])!.State, 3);
+    assert.equal(whole.headers.get('cube-pruned'), '0');
+  },
+);
 
-test('GET /tasks filters by state and worker, and says what is wrong with a query', async (t) => {
+test('GET /tasks filters by state and worker, and says what is wrong with a query', { timeout: 60_000 }, async (t) => {
   const { manager, worker } = await fakeCluster(t);
   const ids = await submit(manager.url, ['f-run-1', 'f-run-2', 'f-stop']);
   const failed = await submit(manager.url, ['f-exit'], { Cmd: ['exit', '0'], RestartPolicy: 'on-failure' }); // exits 0: not restarted, Failed for good
@@ -129,7 +133,7 @@ test('GET /tasks filters by state and worker, and says what is wrong with a quer
   }
 });
 
-test('POST /gc prunes finished tasks past the retention count from the manager and its worker; a pruned ID is free again', async (t) => {
+test('POST /gc prunes finished tasks past the retention count from the manager and its worker; a pruned ID is free again', { timeout: 60_000 }, async (t) => {
   const { manager } = await fakeCluster(t, { retentionMax: 2, retentionMs: 3_600_000 });
   const ids = await submit(manager.url, ['gc-1', 'gc-2', 'gc-3', 'gc-live']);
   await untilView(manager.url, (v) => ids.every((id) => v.tasks.find((x) => x.ID === id)?.State === 2));
@@ -161,25 +165,29 @@ test('POST /gc prunes finished tasks past the retention count from the manager a
   );
 });
 
-test('a manager restarted on its data dir reads Completed tasks from its store: same answers, same order, the same continue tokens', async (t) => {
-  const { manager, restart } = await fakeCluster(t);
-  const ids = await submit(manager.url, ['r-1', 'r-2', 'r-3', 'r-4']);
-  await untilView(manager.url, (v) => ids.every((id) => v.tasks.find((x) => x.ID === id)?.State === 2));
-  await del(`${manager.url}/tasks/${ids[0]}`);
-  await del(`${manager.url}/tasks/${ids[2]}`);
-  const before = await get<Task>(`${manager.url}/tasks/${ids[0]}`);
-  const first = await get<Task[]>(`${manager.url}/tasks?limit=2`);
-  const token = first.headers.get('cube-continue')!;
+test(
+  'a manager restarted on its data dir reads Completed tasks from its store: same answers, same order, the same continue tokens',
+  { timeout: 60_000 },
+  async (t) => {
+    const { manager, restart } = await fakeCluster(t);
+    const ids = await submit(manager.url, ['r-1', 'r-2', 'r-3', 'r-4']);
+    await untilView(manager.url, (v) => ids.every((id) => v.tasks.find((x) => x.ID === id)?.State === 2));
+    await del(`${manager.url}/tasks/${ids[0]}`);
+    await del(`${manager.url}/tasks/${ids[2]}`);
+    const before = await get<Task>(`${manager.url}/tasks/${ids[0]}`);
+    const first = await get<Task[]>(`${manager.url}/tasks?limit=2`);
+    const token = first.headers.get('cube-continue')!;
 
-  const again = await restart();
-  assert.deepEqual((await get<Task>(`${again.url}/tasks/${ids[0]}`)).body, before.body, 'read back from the store as it was');
-  assert.equal(again.service.book().tasks.has(ids[0]!), false, 'kept out of memory');
-  const rest = await get<Task[]>(`${again.url}/tasks?limit=10&continue=${encodeURIComponent(token)}`);
-  assert.deepEqual(
-    rest.body.map((x) => x.Name),
-    ['r-3', 'r-4'],
-    'a token from before the restart goes on where it was',
-  );
-  assert.equal((await post(`${again.url}/tasks`, { Task: { ID: ids[0], Name: 'r-1', Image: 'img' } })).status, 409);
-  assert.equal((await del(`${again.url}/tasks/${ids[2]}`)).status, 409);
-});
+    const again = await restart();
+    assert.deepEqual((await get<Task>(`${again.url}/tasks/${ids[0]}`)).body, before.body, 'read back from the store as it was');
+    assert.equal(again.service.book().tasks.has(ids[0]!), false, 'kept out of memory');
+    const rest = await get<Task[]>(`${again.url}/tasks?limit=10&continue=${encodeURIComponent(token)}`);
+    assert.deepEqual(
+      rest.body.map((x) => x.Name),
+      ['r-3', 'r-4'],
+      'a token from before the restart goes on where it was',
+    );
+    assert.equal((await post(`${again.url}/tasks`, { Task: { ID: ids[0], Name: 'r-1', Image: 'img' } })).status, 409);
+    assert.equal((await del(`${again.url}/tasks/${ids[2]}`)).status, 409);
+  },
+);

@@ -10,7 +10,7 @@ import { testWorker, untilTask } from '../helpers/worker.js';
 
 const run = (fields: Partial<Task>) => ({ Task: { Image: 'strm/helloworld-http', Name: `ports-${nanoid(8)}`, ...fields } });
 
-test('a task that names no ports has the image’s exposed port published on a free host port, and answers there', async (t) => {
+test('a task that names no ports has the image’s exposed port published on a free host port, and answers there', { timeout: 60_000 }, async (t) => {
   const worker = await testWorker(t);
   const created = await post<Task>(`${worker.url}/tasks`, run({}));
   const running = await untilTask(worker, created.body.ID, (x) => x.State === 2);
@@ -20,7 +20,7 @@ test('a task that names no ports has the image’s exposed port published on a f
   assert.match(await pageWhenServing(`http://127.0.0.1:${port}/`), /Hello from/);
 });
 
-test('a task that names its ports gets those and not the image’s', async (t) => {
+test('a task that names its ports gets those and not the image’s', { timeout: 60_000 }, async (t) => {
   const worker = await testWorker(t);
   const created = await post<Task>(`${worker.url}/tasks`, run({ ExposedPorts: { '8080/tcp': {} } }));
   const running = await untilTask(worker, created.body.ID, (x) => x.State === 2);

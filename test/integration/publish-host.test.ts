@@ -20,7 +20,7 @@ async function runWeb(publishHost: string | undefined, t: Parameters<typeof test
   return { running, container: container! };
 }
 
-test('with CUBE_PUBLISH_HOST=127.0.0.1 a task port binds to 127.0.0.1 only, and its health check reaches it', async (t) => {
+test('with CUBE_PUBLISH_HOST=127.0.0.1 a task port binds to 127.0.0.1 only, and its health check reaches it', { timeout: 60_000 }, async (t) => {
   const { running, container } = await runWeb('127.0.0.1', t);
   assert.deepEqual(container.HostConfig.PortBindings!['80/tcp'], [{ HostIp: '127.0.0.1', HostPort: '' }]);
   const bound = container.NetworkSettings.Ports['80/tcp']!;
@@ -35,7 +35,7 @@ test('with CUBE_PUBLISH_HOST=127.0.0.1 a task port binds to 127.0.0.1 only, and 
   assert.match(await pageWhenServing(`http://127.0.0.1:${bound[0]!.HostPort}/`), /Hello from/);
 });
 
-test('unset, task ports bind to every address, as Docker (and the book) do', async (t) => {
+test('unset, task ports bind to every address, as Docker (and the book) do', { timeout: 60_000 }, async (t) => {
   const { container } = await runWeb(undefined, t);
   assert.deepEqual(container.HostConfig.PortBindings!['80/tcp'], [{ HostIp: '', HostPort: '' }]);
   const addresses = container.NetworkSettings.Ports['80/tcp']!.map((b) => b.HostIp);

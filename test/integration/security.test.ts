@@ -36,7 +36,7 @@ async function assertLocked(url: string, extra: string[]) {
   assert.equal(right.status, 200);
 }
 
-test('with CUBE_TOKEN set, every route of the worker and the manager wants it; the manager sends it to its workers', async (t) => {
+test('with CUBE_TOKEN set, every route of the worker and the manager wants it; the manager sends it to its workers', { timeout: 60_000 }, async (t) => {
   const name = `sec-${nanoid(5)}`;
   const worker = await startWorker({ port: 0, name, settings: testSettings({ token }), log: silentLog });
   const manager = await startManager({ port: 0, workers: [worker.url.replace('http://', '')], settings: testSettings({ token }), log: silentLog });
@@ -62,7 +62,7 @@ test('with CUBE_TOKEN set, every route of the worker and the manager wants it; t
   );
 });
 
-test('a manager without the token cannot use a worker that wants one, and says why', async (t) => {
+test('a manager without the token cannot use a worker that wants one, and says why', { timeout: 60_000 }, async (t) => {
   const worker = await startWorker({ port: 0, name: `sec-${nanoid(5)}`, settings: testSettings({ token }), log: silentLog });
   const manager = await startManager({ port: 0, workers: [worker.url.replace('http://', '')], settings: testSettings(), log: silentLog });
   t.after(async () => {
@@ -73,7 +73,7 @@ test('a manager without the token cannot use a worker that wants one, and says w
   assert.match(view.nodes[0].Problem, /GET \/events answered 401: this Cube requires a token/);
 });
 
-test('APIs listen on loopback unless told otherwise, and refuse large bodies', async (t) => {
+test('APIs listen on loopback unless told otherwise, and refuse large bodies', { timeout: 60_000 }, async (t) => {
   const worker = await startWorker({ port: 0, name: `sec-${nanoid(5)}`, settings: testSettings(), log: silentLog });
   const manager = await startManager({ port: 0, settings: testSettings(), log: silentLog });
   t.after(async () => {
@@ -89,7 +89,7 @@ test('APIs listen on loopback unless told otherwise, and refuse large bodies', a
   }
 });
 
-test('no key of a task can mount host paths, run privileged, or reach into Docker options', async (t) => {
+test('no key of a task can mount host paths, run privileged, or reach into Docker options', { timeout: 60_000 }, async (t) => {
   const manager = await startManager({ port: 0, settings: testSettings(), log: silentLog });
   t.after(() => manager.close());
   for (const key of ['Privileged', 'Binds', 'Volumes', 'Mounts', 'HostConfig', 'CapAdd', 'NetworkMode', 'User', 'Devices']) {

@@ -29,7 +29,7 @@ const record = (id: string, fields: Partial<Task> = {}) =>
 const completed = (id: string, fields: Partial<Task> = {}) =>
   record(id, { State: 3, StateName: 'completed', FinishTime: '2026-01-01T01:00:00.000Z', ...fields });
 
-test('the manager store reads Completed tasks back from their columns; a damaged one costs only itself, when it is read', (t) => {
+test('the manager store reads Completed tasks back from their columns; a damaged one costs only itself, when it is read', { timeout: 60_000 }, (t) => {
   const file = join(tempDir(t), 'manager.db');
   const lines: string[] = [];
   let store = new SqliteManagerStore(file, (line) => lines.push(line));
@@ -79,7 +79,7 @@ test('the manager store reads Completed tasks back from their columns; a damaged
   store.close();
 });
 
-test('a manager file written before the record columns existed is upgraded at open, and reads as before', (t) => {
+test('a manager file written before the record columns existed is upgraded at open, and reads as before', { timeout: 60_000 }, (t) => {
   const file = join(tempDir(t), 'manager.db');
   const db = new Database(file);
   db.exec(
@@ -102,7 +102,7 @@ test('a manager file written before the record columns existed is upgraded at op
   store.close();
 });
 
-test('a worker store forgets a pruned record with its tombstones', (t) => {
+test('a worker store forgets a pruned record with its tombstones', { timeout: 60_000 }, (t) => {
   const file = join(tempDir(t), 'worker.db');
   let store = new SqliteTaskStore(file, () => undefined);
   store.write([
@@ -127,7 +127,7 @@ test('a worker store forgets a pruned record with its tombstones', (t) => {
   store.close();
 });
 
-test('changes written behind go in one transaction per turn of the event loop, the newest value per key', async () => {
+test('changes written behind go in one transaction per turn of the event loop, the newest value per key', { timeout: 60_000 }, async () => {
   const batches: [string, number][][] = [];
   const behind = new WriteBehind<string, number>((entries) => batches.push(entries), { what: 'test', log: () => undefined });
   for (let i = 0; i < 100; i++) behind.save(`k${i % 10}`, i);
@@ -142,7 +142,7 @@ test('changes written behind go in one transaction per turn of the event loop, t
   );
 });
 
-test('a write behind that fails waits, is written again until the disk takes it, and says so once each way', async () => {
+test('a write behind that fails waits, is written again until the disk takes it, and says so once each way', { timeout: 60_000 }, async () => {
   const lines: string[] = [];
   let full = true;
   const written: string[] = [];
@@ -177,7 +177,7 @@ test('a write behind that fails waits, is written again until the disk takes it,
   assert.equal(lines.length, 2);
 });
 
-test('Completed tasks are read back packed, chunk by chunk, and a worker named with a separator is read as an object', (t) => {
+test('Completed tasks are read back packed, chunk by chunk, and a worker named with a separator is read as an object', { timeout: 60_000 }, (t) => {
   const file = join(tempDir(t), 'worker.db');
   const store = new SqliteTaskStore(file, () => undefined);
   const odd = `w${PACKED.field}1${PACKED.row}`;

@@ -38,39 +38,43 @@ async function submit(url: string, body: unknown): Promise<Task> {
   return (await response.json()) as Task;
 }
 
-test('a reader that stops reading is dropped with the last event id it was sent, and resumes from it with ?since= without a gap', async (t) => {
-  const { url } = await manager(t, { streamBuffer: 32 * 1024 });
-  const [reader] = await stalledReaders(url, 1);
-  const submitted: Task[] = [];
-  for (let i = 0; i < 120; i++) submitted.push(await submit(url, bulky(`bp-${i}`, 48)));
+test(
+  'a reader that stops reading is dropped with the last event id it was sent, and resumes from it with ?since= without a gap',
+  { timeout: 60_000 },
+  async (t) => {
+    const { url } = await manager(t, { streamBuffer: 32 * 1024 });
+    const [reader] = await stalledReaders(url, 1);
+    const submitted: Task[] = [];
+    for (let i = 0; i < 120; i++) submitted.push(await submit(url, bulky(`bp-${i}`, 48)));
 
-  const chunks: Buffer[] = [];
-  reader!.socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-  reader!.socket.resume();
-  await untilClosed([reader!], 10_000);
-  const events = eventsOf(Buffer.concat(chunks).toString('utf8'));
-  const [, type, last] = events.at(-1)!;
-  assert.equal(type, 'stream.dropped');
-  const ids = events.map(([id]) => id).filter((id): id is number => id !== undefined);
-  assert.equal(last.lastEventId, ids.at(-1), 'the last id it was sent');
-  assert.match(last.reason, new RegExp(`reconnect with GET /events\\?since=${last.lastEventId} to get every event after the last one you were sent$`));
-  const seenTasks = new Set(events.filter(([, t]) => t === 'task.updated').map(([, , d]) => d.task.ID));
-  assert.ok(seenTasks.size < submitted.length, 'it was dropped before every task reached it');
+    const chunks: Buffer[] = [];
+    reader!.socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    reader!.socket.resume();
+    await untilClosed([reader!], 10_000);
+    const events = eventsOf(Buffer.concat(chunks).toString('utf8'));
+    const [, type, last] = events.at(-1)!;
+    assert.equal(type, 'stream.dropped');
+    const ids = events.map(([id]) => id).filter((id): id is number => id !== undefined);
+    assert.equal(last.lastEventId, ids.at(-1), 'the last id it was sent');
+    assert.match(last.reason, new RegExp(`reconnect with GET /events\\?since=${last.lastEventId} to get every event after the last one you were sent$`));
+    const seenTasks = new Set(events.filter(([, t]) => t === 'task.updated').map(([, , d]) => d.task.ID));
+    assert.ok(seenTasks.size < submitted.length, 'it was dropped before every task reached it');
 
-  // Resuming: every task it had not seen arrives, none is missing.
-  const abort = new AbortController();
-  t.after(() => abort.abort());
-  const resumed = await fetch(`${url}/events?since=${last.lastEventId}`, { signal: abort.signal });
-  assert.equal(resumed.status, 200);
-  const missing = new Set(submitted.map((task) => task.ID).filter((id) => !seenTasks.has(id)));
-  for await (const { type: kind, data } of readEvents(resumed.body!)) {
-    if (kind === 'task.updated') missing.delete(data.task.ID);
-    if (missing.size === 0) break;
-  }
-  assert.equal(missing.size, 0);
-});
+    // Resuming: every task it had not seen arrives, none is missing.
+    const abort = new AbortController();
+    t.after(() => abort.abort());
+    const resumed = await fetch(`${url}/events?since=${last.lastEventId}`, { signal: abort.signal });
+    assert.equal(resumed.status, 200);
+    const missing = new Set(submitted.map((task) => task.ID).filter((id) => !seenTasks.has(id)));
+    for await (const { type: kind, data } of readEvents(resumed.body!)) {
+      if (kind === 'task.updated') missing.delete(data.task.ID);
+      if (missing.size === 0) break;
+    }
+    assert.equal(missing.size, 0);
+  },
+);
 
-test('a reader that keeps up is not dropped, however fast the events come', async (t) => {
+test('a reader that keeps up is not dropped, however fast the events come', { timeout: 60_000 }, async (t) => {
   const { url } = await manager(t, { streamBuffer: 64 * 1024 });
   const abort = new AbortController();
   t.after(() => abort.abort());
@@ -90,7 +94,7 @@ test('a reader that keeps up is not dropped, however fast the events come', asyn
   assert.equal(seen.size, ids.length);
 });
 
-test('the snapshot, sent an element at a time, is the JSON of the records', async (t) => {
+test('the snapshot, sent an element at a time, is the JSON of the records', { timeout: 60_000 }, async (t) => {
   const { url } = await manager(t);
   for (let i = 0; i < 30; i++) await submit(url, bulky(`snap-${i}`, 2));
   const tasks = await (await fetch(`${url}/tasks`)).json();

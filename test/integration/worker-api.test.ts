@@ -13,7 +13,7 @@ import { example } from '../helpers/examples.js';
 const hello = 'strm/helloworld-http';
 const event = (task: Partial<Task>) => ({ Task: { Image: hello, ...task } });
 
-test('docs/spec.md §7: a worker alone runs, shows and stops a task, as a user types it', async (t) => {
+test('docs/spec.md §7: a worker alone runs, shows and stops a task, as a user types it', { timeout: 60_000 }, async (t) => {
   const worker = await testWorker(t);
   const body = example('task.json');
   const id = body.Task.ID as string;
@@ -49,7 +49,7 @@ test('docs/spec.md §7: a worker alone runs, shows and stops a task, as a user t
   assert.notEqual(completed.body.FinishTime, ZERO_TIME);
 });
 
-test('a container that stops without Cube asking makes its task Failed within a second, with the exit code', async (t) => {
+test('a container that stops without Cube asking makes its task Failed within a second, with the exit code', { timeout: 60_000 }, async (t) => {
   const worker = await testWorker(t);
   const cases: { name: string; command: string; exitCode: number }[] = [
     { name: 'docker kill', command: 'kill', exitCode: 137 },
@@ -80,7 +80,7 @@ test('a container that stops without Cube asking makes its task Failed within a 
   assert.match(failed.Reason, /exited with code 3$/);
 });
 
-test('bad requests get a clear 4xx and lose nothing; the worker keeps serving', async (t) => {
+test('bad requests get a clear 4xx and lose nothing; the worker keeps serving', { timeout: 60_000 }, async (t) => {
   const worker = await testWorker(t);
   const kept = await post<Task>(`${worker.url}/tasks`, event({ Name: 'kept' }));
   const cases: [string, unknown, number, RegExp][] = [
@@ -120,7 +120,7 @@ test('bad requests get a clear 4xx and lose nothing; the worker keeps serving', 
   );
 });
 
-test('an image that does not exist fails the task with the reason', async (t) => {
+test('an image that does not exist fails the task with the reason', { timeout: 60_000 }, async (t) => {
   const worker = await testWorker(t);
   const created = await post<Task>(`${worker.url}/tasks`, event({ Image: 'cube-test/no-such-image:1', Name: 'no-image' }));
   assert.equal(created.status, 201);
@@ -130,7 +130,7 @@ test('an image that does not exist fails the task with the reason', async (t) =>
   assert.equal((await get(`${worker.url}/tasks`)).status, 200);
 });
 
-test('a Name taken by a container Cube does not manage fails the task and leaves that container alone', async (t) => {
+test('a Name taken by a container Cube does not manage fails the task and leaves that container alone', { timeout: 60_000 }, async (t) => {
   const worker = await testWorker(t);
   const name = `foreign-${worker.name.slice(5)}`;
   const foreign = await docker.createContainer({ name, Image: hello });
@@ -142,7 +142,7 @@ test('a Name taken by a container Cube does not manage fails the task and leaves
   assert.ok(await inspectContainer(foreign.id), 'the foreign container is still there');
 });
 
-test('a host port that is taken is given up for one Docker picks, and the task says so', async (t) => {
+test('a host port that is taken is given up for one Docker picks, and the task says so', { timeout: 60_000 }, async (t) => {
   const worker = await testWorker(t);
   const blocker = createServer();
   await new Promise<void>((resolve) => blocker.listen(0, '0.0.0.0', resolve));
@@ -156,7 +156,7 @@ test('a host port that is taken is given up for one Docker picks, and the task s
   assert.match(await pageWhenServing(`http://127.0.0.1:${bound}/`), /Hello from/);
 });
 
-test('a repeated POST does not duplicate the container; a POST of a Running task restarts it', async (t) => {
+test('a repeated POST does not duplicate the container; a POST of a Running task restarts it', { timeout: 60_000 }, async (t) => {
   const worker = await testWorker(t);
   const body = event({ ID: 'same-id', Name: 'same-name' });
   await post(`${worker.url}/tasks`, body);

@@ -20,10 +20,13 @@ import { WorkerWrites } from '../../src/worker/writes.js';
 
 const dirs: string[] = [];
 const closing: (() => void)[] = [];
-afterEach(() => {
-  closing.splice(0).forEach((close) => close());
-  dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true }));
-});
+afterEach(
+  () => {
+    closing.splice(0).forEach((close) => close());
+    dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true }));
+  },
+  { timeout: 60_000 },
+);
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -71,7 +74,7 @@ function open(file: string, log = silentLog) {
   return store;
 }
 
-test('the archive is what the file held at the start, read by index; later writes are not its', () => {
+test('the archive is what the file held at the start, read by index; later writes are not its', { timeout: 60_000 }, () => {
   const store = open(history());
   const { archive, done, tombstones } = store.load();
   assert.ok(archive);
@@ -137,7 +140,7 @@ function restoredWorker(file: string, retention = { ms: 24 * HOUR, max: 100 }, l
   return { worker, store, writes, context, reports };
 }
 
-test('a worker restored from the file refuses a late run and answers for its archived tasks as if it had read them', async () => {
+test('a worker restored from the file refuses a late run and answers for its archived tasks as if it had read them', { timeout: 60_000 }, async () => {
   const { worker, context, reports } = restoredWorker(history());
   assert.ok(context().seq > 7, 'versions continue past the archive');
   worker.send({ type: 'task.run', task: newTask({ ID: 'stranger', Name: 'stranger', Image: 'img', Placement: 'm.s1' }), at: new Date().toISOString() });
@@ -156,7 +159,7 @@ test('a worker restored from the file refuses a late run and answers for its arc
   assert.deepEqual(listing(context(), context().seq, new Date().toISOString()).done, [], 'nothing asked of the store');
 });
 
-test('a worker sweeps its archive with what it finished since, in the order they finished, and forgets what it prunes', async () => {
+test('a worker sweeps its archive with what it finished since, in the order they finished, and forgets what it prunes', { timeout: 60_000 }, async () => {
   const file = history();
   const { worker, context, writes } = restoredWorker(file, { ms: 2.5 * HOUR, max: 3 });
   // The start's sweep: "old" finished 3 hours ago; the stranger's tombstones are 4 hours old. ("live" has no container
@@ -183,7 +186,7 @@ test('a worker sweeps its archive with what it finished since, in the order they
   assert.equal(again.archive?.tombstones('stranger'), undefined);
 });
 
-test('an archive that cannot be read is taken as empty, said in the log, and the worker goes on', async () => {
+test('an archive that cannot be read is taken as empty, said in the log, and the worker goes on', { timeout: 60_000 }, async () => {
   const lines: string[] = [];
   const { worker, store, context } = restoredWorker(history(), { ms: HOUR, max: 100 }, (line) => lines.push(line));
   store.close(); // every read of the file fails from now on, as on a failing disk

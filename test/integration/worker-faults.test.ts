@@ -19,7 +19,7 @@ import type { Task } from '../../src/vocabulary/task.js';
 
 const event = (task: Partial<Task>) => ({ Task: { Image: 'strm/helloworld-http', ...task } });
 
-test('an engine that stops answering fails new tasks with a reason; the worker keeps serving and recovers', async (t) => {
+test('an engine that stops answering fails new tasks with a reason; the worker keeps serving and recovers', { timeout: 60_000 }, async (t) => {
   const proxy = await startDockerProxy();
   t.after(() => proxy.close());
   const worker = await testWorker(t, { dockerHost: proxy.address, settings: { dockerTimeoutMs: 700 } });
@@ -39,7 +39,7 @@ test('an engine that stops answering fails new tasks with a reason; the worker k
   await untilTask(worker, next.body.ID, (x) => x.State === 2);
 });
 
-test('an engine that is gone fails tasks with a reason and /stats says the runtime is down', async (t) => {
+test('an engine that is gone fails tasks with a reason and /stats says the runtime is down', { timeout: 60_000 }, async (t) => {
   const proxy = await startDockerProxy();
   const worker = await testWorker(t, { dockerHost: proxy.address, settings: { heartbeatTtlMs: 300 } });
   await proxy.close(); // the socket is removed: ENOENT
@@ -52,14 +52,14 @@ test('an engine that is gone fails tasks with a reason and /stats says the runti
   assert.match(failed.Reason, /does not answer at unix:\/\/.*\(ENOENT\)/);
 });
 
-test('a worker that starts without an engine refuses to start and says how to get one', async () => {
+test('a worker that starts without an engine refuses to start and says how to get one', { timeout: 60_000 }, async () => {
   await assert.rejects(
     startWorker({ port: 0, name: 'no-engine', dockerHost: 'unix:///nonexistent/docker.sock', settings: testSettings(), log: silentLog }),
     /the Docker engine does not answer at unix:\/\/\/nonexistent\/docker.sock \(ENOENT\)\. Start it \(scripts\/docker-up.sh/,
   );
 });
 
-test('a restarted worker restores its tasks from disk and adopts their running containers', async (t) => {
+test('a restarted worker restores its tasks from disk and adopts their running containers', { timeout: 60_000 }, async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'cube-worker-'));
   const name = `adopt-${process.pid}`;
   t.after(async () => {
@@ -84,7 +84,7 @@ test('a restarted worker restores its tasks from disk and adopts their running c
   assert.equal(failed.ExitCode, 137);
 });
 
-test('a container Docker cannot remove is renamed out of the way, so its task restarts under its name', async (t) => {
+test('a container Docker cannot remove is renamed out of the way, so its task restarts under its name', { timeout: 60_000 }, async (t) => {
   const proxy = await startDockerHttpProxy();
   t.after(() => proxy.close());
   const worker = await testWorker(t, { dockerHost: proxy.address });

@@ -15,7 +15,7 @@ import { newTask, type Task } from '../../src/vocabulary/task.js';
 import { startManagerActor } from '../helpers/manager-actor.js';
 
 const running: { stop(): unknown }[] = [];
-afterEach(() => running.splice(0).forEach((a) => a.stop()));
+afterEach(() => running.splice(0).forEach((a) => a.stop()), { timeout: 20_000 });
 
 /** A store whose every intent waits until the test settles it. */
 function laterStore() {
@@ -48,7 +48,7 @@ function startManager(store: ManagerWriter) {
 const task = (id: string) => newTask({ ID: id, Name: `task-${id}`, Image: 'img' });
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
-test('a POST is answered once its intent is stored, not when the command is sent', async () => {
+test('a POST is answered once its intent is stored, not when the command is sent', { timeout: 10_000 }, async () => {
   const { store, intents } = laterStore();
   const { service, received } = startManager(store);
   let answered = false;
@@ -63,7 +63,7 @@ test('a POST is answered once its intent is stored, not when the command is sent
   assert.equal(received.filter((m) => m.type === 'task.run').length, 1);
 });
 
-test('an intent the store refuses is answered 503 with its reason, taken back in the book, and undone in the store', async () => {
+test('an intent the store refuses is answered 503 with its reason, taken back in the book, and undone in the store', { timeout: 10_000 }, async () => {
   const { store, intents, undone } = laterStore();
   const { service, received } = startManager(store);
   const submitted = service.submit(task('a'), 1000);
@@ -79,7 +79,7 @@ test('an intent the store refuses is answered 503 with its reason, taken back in
   assert.equal(received.length, 0);
 });
 
-test('commands about one task go one at a time: a DELETE sent during the POST’s write waits for it', async () => {
+test('commands about one task go one at a time: a DELETE sent during the POST’s write waits for it', { timeout: 10_000 }, async () => {
   const { store, intents } = laterStore();
   const { service } = startManager(store);
   const submitted = service.submit(task('a'), 1000);
@@ -105,7 +105,7 @@ test('commands about one task go one at a time: a DELETE sent during the POST’
   assert.ok(service.book().stopRequested.has('a'));
 });
 
-test('a manager that stops serving answers the commands still waiting for their write with 503', async () => {
+test('a manager that stops serving answers the commands still waiting for their write with 503', { timeout: 10_000 }, async () => {
   const { store } = laterStore();
   const { service } = startManager(store);
   const submitted = service.submit(task('a'), 1000);
@@ -114,7 +114,7 @@ test('a manager that stops serving answers the commands still waiting for their 
   await assert.rejects(submitted, (error: { status?: number; message: string }) => error.status === 503 && /stopped leading/.test(error.message));
 });
 
-test('a worker gets each run and stop only after every write made before it is stored, in order; a sync asks at once', async () => {
+test('a worker gets each run and stop only after every write made before it is stored, in order; a sync asks at once', { timeout: 10_000 }, async () => {
   const received: string[] = [];
   let release: () => void = () => undefined;
   let writes = Promise.resolve();

@@ -20,7 +20,7 @@ import { workerStats } from '../helpers/stats.js';
 
 const read = <T>(reader: (value: unknown) => T, text: string) => reader(parseAnswer(text));
 
-test('the recorded answers read as they are: null is no tasks, a running task keeps its ports and zero times', () => {
+test('the recorded answers read as they are: null is no tasks, a running task keeps its ports and zero times', { timeout: 10_000 }, () => {
   assert.deepEqual(read(readBookTasks, bookRecording('tasks-empty.json').body), []);
   const [task] = read(readBookTasks, bookRecording('tasks-running.json').body);
   assert.equal(task!.State, 2);
@@ -42,7 +42,7 @@ test('the recorded answers read as they are: null is no tasks, a running task ke
   assert.equal(stats.LoadStats.last_pid, 1419);
 });
 
-test('missing keys and nulls read as zeros and empties; Go’s nanosecond times are times', () => {
+test('missing keys and nulls read as zeros and empties; Go’s nanosecond times are times', { timeout: 10_000 }, () => {
   const [bare] = read(readBookTasks, `[{"ID":"${randomUUID()}","StartTime":"2026-01-02T15:04:05.123456789Z","HostPorts":null}]`);
   assert.deepEqual([bare!.Name, bare!.State, bare!.Cpu, bare!.PortBindings, bare!.FinishTime], ['', 0, 0, null, ZERO_TIME]);
   assert.equal(bare!.StartTime, '2026-01-02T15:04:05.123456789Z');
@@ -52,7 +52,7 @@ test('missing keys and nulls read as zeros and empties; Go’s nanosecond times 
   assert.equal(stats.CpuStats.user, 5);
 });
 
-test('an answer that does not fit is an AnswerError naming the field', () => {
+test('an answer that does not fit is an AnswerError naming the field', { timeout: 10_000 }, () => {
   const refuses = (reader: (value: unknown) => unknown, text: string, message: RegExp) =>
     assert.throws(
       () => read(reader, text),
@@ -81,7 +81,7 @@ test('an answer that does not fit is an AnswerError naming the field', () => {
   refuses(readBookTasks, '', /^not JSON \(.*\): an empty body$/);
 });
 
-test('a Cube task as the book takes it: its keys only, UUIDs, State 1', () => {
+test('a Cube task as the book takes it: its keys only, UUIDs, State 1', { timeout: 10_000 }, () => {
   const task = newTask({ ID: randomUUID(), Name: 'web', Image: 'strm/helloworld-http', Cpu: 0.5, ExposedPorts: { '80/tcp': {} }, RestartPolicy: 'always' });
   const event = bookTaskEvent(task, '2026-01-02T15:04:05Z');
   const recorded = bookRecording('post-task-response.json').json;
@@ -104,7 +104,7 @@ const jiffies = (busy: number, idle: number): BookCpuStats => ({
   guest_nice: 0,
 });
 
-test('CPUs are counted from the jiffies per second; the same answer twice changes nothing; counters that go back start over', () => {
+test('CPUs are counted from the jiffies per second; the same answer twice changes nothing; counters that go back start over', { timeout: 10_000 }, () => {
   const meter = new CpuMeter();
   assert.deepEqual(meter.read(jiffies(1000, 9000), 0), { usage: 0, count: 0 });
   assert.deepEqual(meter.read(jiffies(1050, 9150), 400), { usage: 0.25, count: 0 }, 'too short a span to count: 200 jiffies in 0.4 s');
@@ -117,7 +117,7 @@ test('CPUs are counted from the jiffies per second; the same answer twice change
   assert.equal(counted.read(jiffies(90, 10), 1000).count, 1, 'never fewer than one');
 });
 
-test('the book’s stats as Cube’s: memory from kB, disk in bytes, CPU from the meter, the book’s keys kept', () => {
+test('the book’s stats as Cube’s: memory from kB, disk in bytes, CPU from the meter, the book’s keys kept', { timeout: 10_000 }, () => {
   const book = read(readBookStats, bookRecording('stats.json').body);
   const stats = statsFromBook(book, { usage: 0.4, count: 2 }, 'b1', 3);
   assert.equal(stats.MemoryTotal, 24683656 * 1024);
@@ -129,7 +129,7 @@ test('the book’s stats as Cube’s: memory from kB, disk in bytes, CPU from th
   assert.equal(stats.MemStats, book.MemStats);
 });
 
-test('this machine’s stats in the book’s shape: the recording’s keys, in its order and units', () => {
+test('this machine’s stats in the book’s shape: the recording’s keys, in its order and units', { timeout: 10_000 }, () => {
   const sampled = sampleBookStats('/');
   const recorded = bookRecording('stats.json').json;
   for (const part of ['MemStats', 'DiskStats', 'CpuStats', 'LoadStats'] as const)
@@ -138,7 +138,7 @@ test('this machine’s stats in the book’s shape: the recording’s keys, in i
   assert.equal(sampled.DiskStats.used + sampled.DiskStats.free, sampled.DiskStats.all);
 });
 
-test('a node in /nodes: the protocol, and the book’s keys beside Cube’s', () => {
+test('a node in /nodes: the protocol, and the book’s keys beside Cube’s', { timeout: 10_000 }, () => {
   const book = read(readBookStats, bookRecording('stats.json').body);
   const entry = (address: string, stats: ReturnType<typeof workerStats> | null) => ({
     name: address,
@@ -168,7 +168,7 @@ test('a node in /nodes: the protocol, and the book’s keys beside Cube’s', ()
   for (const key of Object.keys(recordedNode)) assert.ok(key in fromBook, key);
 });
 
-test('the test peer’s E-PVM is the book’s: CPU cancels out, the jobs term spreads, memory asked raises the cost', () => {
+test('the test peer’s E-PVM is the book’s: CPU cancels out, the jobs term spreads, memory asked raises the cost', { timeout: 10_000 }, () => {
   const stats = read(readBookStats, bookRecording('stats.json').body);
   const node = (tasks: number): BookNode => ({
     Name: 'n',

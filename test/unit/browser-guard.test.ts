@@ -12,7 +12,7 @@ import { crossSite } from '../../src/http/browser-guard.js';
 import { hostAllowed, hostName, hostRule } from '../../src/http/hosts.js';
 import { silentLog } from '../../src/log.js';
 
-test('Host names: loopback names, IP addresses, the listen address and this hostname pass; other names only when allowed', () => {
+test('Host names: loopback names, IP addresses, the listen address and this hostname pass; other names only when allowed', { timeout: 10_000 }, () => {
   const rule = hostRule('', ['cube.lan']);
   for (const ok of [
     'localhost:5556',
@@ -41,7 +41,7 @@ test('Host names: loopback names, IP addresses, the listen address and this host
   assert.ok(hostAllowed('anything.example', hostRule('*')));
 });
 
-test('hostName strips the port, a trailing dot and IPv6 brackets', () => {
+test('hostName strips the port, a trailing dot and IPv6 brackets', { timeout: 10_000 }, () => {
   assert.equal(hostName('Example.COM:80'), 'example.com');
   assert.equal(hostName('[::1]:5556'), '::1');
   assert.equal(hostName('[fe80::1]'), 'fe80::1');
@@ -50,23 +50,27 @@ test('hostName strips the port, a trailing dot and IPv6 brackets', () => {
 
 const ctx = (headers: Record<string, string>) => ({ get: (name: string) => headers[name.toLowerCase()] ?? '' }) as unknown as Context;
 
-test('cross-site: an Origin other than the server itself, or Sec-Fetch-Site same-site/cross-site; none, same-origin and no header pass', () => {
-  const host = '127.0.0.1:5556';
-  assert.equal(crossSite(ctx({ host })), undefined, 'curl: no Origin, no Sec-Fetch-Site');
-  assert.equal(crossSite(ctx({ host, origin: 'http://127.0.0.1:5556', 'sec-fetch-site': 'same-origin' })), undefined);
-  assert.equal(crossSite(ctx({ host: 'cube.example.com', origin: 'https://cube.example.com' })), undefined, 'behind a proxy that ends TLS');
-  assert.equal(crossSite(ctx({ host, 'sec-fetch-site': 'none' })), undefined, 'typed in the address bar');
-  assert.match(
-    crossSite(ctx({ host, origin: 'http://localhost:8000' }))!,
-    /^it comes from a page at http:\/\/localhost:8000, not from this server \(127\.0\.0\.1:5556\)$/,
-  );
-  assert.match(crossSite(ctx({ host, origin: 'http://127.0.0.1:8000' }))!, /comes from a page at/, 'another port is another origin');
-  assert.match(crossSite(ctx({ host, origin: 'null' }))!, /comes from a page at null/);
-  assert.match(crossSite(ctx({ host, 'sec-fetch-site': 'same-site' }))!, /marks it as same-site/);
-  assert.match(crossSite(ctx({ host, 'sec-fetch-site': 'cross-site' }))!, /marks it as cross-site/);
-});
+test(
+  'cross-site: an Origin other than the server itself, or Sec-Fetch-Site same-site/cross-site; none, same-origin and no header pass',
+  { timeout: 10_000 },
+  () => {
+    const host = '127.0.0.1:5556';
+    assert.equal(crossSite(ctx({ host })), undefined, 'curl: no Origin, no Sec-Fetch-Site');
+    assert.equal(crossSite(ctx({ host, origin: 'http://127.0.0.1:5556', 'sec-fetch-site': 'same-origin' })), undefined);
+    assert.equal(crossSite(ctx({ host: 'cube.example.com', origin: 'https://cube.example.com' })), undefined, 'behind a proxy that ends TLS');
+    assert.equal(crossSite(ctx({ host, 'sec-fetch-site': 'none' })), undefined, 'typed in the address bar');
+    assert.match(
+      crossSite(ctx({ host, origin: 'http://localhost:8000' }))!,
+      /^it comes from a page at http:\/\/localhost:8000, not from this server \(127\.0\.0\.1:5556\)$/,
+    );
+    assert.match(crossSite(ctx({ host, origin: 'http://127.0.0.1:8000' }))!, /comes from a page at/, 'another port is another origin');
+    assert.match(crossSite(ctx({ host, origin: 'null' }))!, /comes from a page at null/);
+    assert.match(crossSite(ctx({ host, 'sec-fetch-site': 'same-site' }))!, /marks it as same-site/);
+    assert.match(crossSite(ctx({ host, 'sec-fetch-site': 'cross-site' }))!, /marks it as cross-site/);
+  },
+);
 
-test('CUBE_PUBLISH_HOST takes an IP address or nothing, and says how to write it', () => {
+test('CUBE_PUBLISH_HOST takes an IP address or nothing, and says how to write it', { timeout: 10_000 }, () => {
   assert.equal(readSettings({}, { CUBE_PUBLISH_HOST: '127.0.0.1' }).publishHost, '127.0.0.1');
   assert.equal(readSettings({}, {}).publishHost, '');
   assert.throws(
@@ -75,7 +79,7 @@ test('CUBE_PUBLISH_HOST takes an IP address or nothing, and says how to write it
   );
 });
 
-test('a headers timeout longer than the request timeout is refused at start, naming both', async () => {
+test('a headers timeout longer than the request timeout is refused at start, naming both', { timeout: 10_000 }, async () => {
   const settings = { ...readSettings({}, {}), headersTimeoutMs: 20_000, requestTimeoutMs: 10_000 };
   const app = createApp(new Router(), { settings, role: 'manager', log: silentLog, routesHint: '' });
   await assert.rejects(listen(app, '127.0.0.1', 0), /CUBE_HEADERS_TIMEOUT \(20000 ms\) is longer than CUBE_REQUEST_TIMEOUT \(10000 ms\)/);

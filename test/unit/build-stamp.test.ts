@@ -27,7 +27,7 @@ function checkout(): string {
 
 const build = (root: string) => writeFileSync(join(root, STAMP), JSON.stringify(stampOf(root, sourceFiles(root))));
 
-test('a build matches its sources until one changes, appears or goes', () => {
+test('a build matches its sources until one changes, appears or goes', { timeout: 10_000 }, () => {
   const root = checkout();
   try {
     assert.equal(staleBuild(root), 'there is no build in dist/');
@@ -46,7 +46,7 @@ test('a build matches its sources until one changes, appears or goes', () => {
   }
 });
 
-test('bin/cube.js refuses a missing or stale build in one line, exit 1', async () => {
+test('bin/cube.js refuses a missing or stale build in one line, exit 1', { timeout: 10_000 }, async () => {
   const root = checkout();
   try {
     const run = () =>

@@ -22,13 +22,13 @@ const usage = (argv: string[], message: string | RegExp) =>
     `${argv.join(' ')} → ${message}`,
   );
 
-test('words that are not flags are positionals, in order; -- ends the flags', () => {
+test('words that are not flags are positionals, in order; -- ends the flags', { timeout: 10_000 }, () => {
   assert.deepEqual(parseArgs(['task-1', 'task-2'], flags), { positionals: ['task-1', 'task-2'], flags: {} });
   assert.deepEqual(parseArgs([], flags), { positionals: [], flags: {} });
   assert.deepEqual(parseArgs(['--', '--json', '-1'], flags).positionals, ['--json', '-1']);
 });
 
-test('--flag value, --flag=value, -f value and -fvalue give the value', () => {
+test('--flag value, --flag=value, -f value and -fvalue give the value', { timeout: 10_000 }, () => {
   assert.deepEqual(parseArgs(['--file', 'a.json', 'extra'], flags), { positionals: ['extra'], flags: { file: 'a.json' } });
   assert.deepEqual(parseArgs(['--token=a=b', '--port='], flags).flags, { token: 'a=b', port: '' });
   assert.deepEqual(parseArgs(['-f', 'task.json', '-m', 'host:5556'], flags).flags, { file: 'task.json', manager: 'host:5556' });
@@ -36,11 +36,11 @@ test('--flag value, --flag=value, -f value and -fvalue give the value', () => {
   assert.deepEqual(parseArgs(['--token=--odd'], flags).flags, { token: '--odd' }, 'a value that starts with a dash, written with =');
 });
 
-test('switches take no value, so the next word stays a positional', () => {
+test('switches take no value, so the next word stays a positional', { timeout: 10_000 }, () => {
   assert.deepEqual(parseArgs(['--json', 'task-1', '-d'], flags), { positionals: ['task-1'], flags: { json: '', detach: '' } });
 });
 
-test('an unknown flag is refused, naming the flag that was meant when one is close', () => {
+test('an unknown flag is refused, naming the flag that was meant when one is close', { timeout: 10_000 }, () => {
   usage(['--prot', '1'], 'unknown flag --prot (did you mean --port?)');
   usage(['--force', 'abc'], 'unknown flag --force');
   usage(['-x'], 'unknown flag -x');
@@ -48,25 +48,25 @@ test('an unknown flag is refused, naming the flag that was meant when one is clo
   usage(['--jsn'], 'unknown flag --jsn (did you mean --json?)');
 });
 
-test("another command's flag is explained when the caller knows who takes it", () => {
+test("another command's flag is explained when the caller knows who takes it", { timeout: 10_000 }, () => {
   assert.throws(
     () => parseArgs(['--scheduler', 'epvm'], flags, (flag) => (flag === '--scheduler' ? '--scheduler is a manager setting' : undefined)),
     (e: unknown) => e instanceof UsageError && e.message === 'unknown flag --scheduler: --scheduler is a manager setting',
   );
 });
 
-test('a flag without its value is refused, also when the next word is a flag', () => {
+test('a flag without its value is refused, also when the next word is a flag', { timeout: 10_000 }, () => {
   usage(['--file'], /^--file needs a value \(FILE\)/);
   usage(['-f'], /^--file needs a value \(FILE\)/);
   usage(['--manager', '--json'], /^--manager needs a value \(HOST:PORT\); a value that starts with "-" is written --manager=-…$/);
   usage(['--token', '-x'], /^--token needs a value/);
 });
 
-test('a value given to a switch is refused', () => {
+test('a value given to a switch is refused', { timeout: 10_000 }, () => {
   usage(['--json=1'], '--json takes no value');
 });
 
-test('a typo of the last word of a longer flag names every flag it may mean', () => {
+test('a typo of the last word of a longer flag names every flag it may mean', { timeout: 10_000 }, () => {
   const start: Flags = {
     'manager-port': { type: 'string', help: '' },
     'worker-port': { type: 'string', help: '' },

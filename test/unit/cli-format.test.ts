@@ -20,7 +20,7 @@ const m = 60 * s;
 const h = 60 * m;
 const d = 24 * h;
 
-test('ago: the largest whole unit, "just now" within a second, "-" for no time', () => {
+test('ago: the largest whole unit, "just now" within a second, "-" for no time', { timeout: 10_000 }, () => {
   assert.equal(ago(before(12 * s), now), '12s ago');
   assert.equal(ago(before(59.9 * s), now), '59s ago');
   assert.equal(ago(before(60 * s), now), '1m ago');
@@ -37,14 +37,14 @@ test('ago: the largest whole unit, "just now" within a second, "-" for no time',
   assert.equal(isZeroTime('2026-01-10T12:00:00Z'), false);
 });
 
-test('elapsed: tenths under ten seconds, then seconds, then minutes and seconds', () => {
+test('elapsed: tenths under ten seconds, then seconds, then minutes and seconds', { timeout: 10_000 }, () => {
   assert.equal(elapsed(0), '0.0s');
   assert.equal(elapsed(1234), '1.2s');
   assert.equal(elapsed(12_900), '12s');
   assert.equal(elapsed(125_000), '2m05s');
 });
 
-test('bytes: binary units, one decimal below 100 without a trailing .0', () => {
+test('bytes: binary units, one decimal below 100 without a trailing .0', { timeout: 10_000 }, () => {
   assert.equal(bytes(0), '0 B');
   assert.equal(bytes(512), '512 B');
   assert.equal(bytes(1536), '1.5 KiB');
@@ -57,7 +57,7 @@ test('bytes: binary units, one decimal below 100 without a trailing .0', () => {
   assert.equal(bytesOf(0, 0), '-', 'unknown before the first heartbeat');
 });
 
-test('cpuOf and resources say amounts in words', () => {
+test('cpuOf and resources say amounts in words', { timeout: 10_000 }, () => {
   assert.equal(cpuOf(0.583, 2), '58% of 2 cores');
   assert.equal(cpuOf(1, 1), '100% of 1 core');
   assert.equal(cpuOf(0, 0), '-');
@@ -65,7 +65,7 @@ test('cpuOf and resources say amounts in words', () => {
   assert.equal(resources({ Cpu: 0, Memory: 0, Disk: 0 }), '-');
 });
 
-test('ports: IPv4 and IPv6 bindings of one port fold into one; other ports and specific addresses are kept', () => {
+test('ports: IPv4 and IPv6 bindings of one port fold into one; other ports and specific addresses are kept', { timeout: 10_000 }, () => {
   assert.equal(
     ports({
       '80/tcp': [
@@ -93,7 +93,7 @@ test('ports: IPv4 and IPv6 bindings of one port fold into one; other ports and s
   assert.equal(ports(null), '');
 });
 
-test('stateLabel names the State, and the finer state when it says more', () => {
+test('stateLabel names the State, and the finer state when it says more', { timeout: 10_000 }, () => {
   assert.equal(stateLabel({ State: 2, StateName: 'running' }), 'Running');
   assert.equal(stateLabel({ State: 2, StateName: 'stopping' }), 'Running (stopping)');
   assert.equal(stateLabel({ State: 4, StateName: 'restarting' }), 'Failed (restarting)');
@@ -105,7 +105,7 @@ test('stateLabel names the State, and the finer state when it says more', () => 
   assert.equal(truncate('abc', 4), 'abc');
 });
 
-test('table: columns padded to the widest cell, counted in characters, no trailing spaces', () => {
+test('table: columns padded to the widest cell, counted in characters, no trailing spaces', { timeout: 10_000 }, () => {
   assert.equal(
     table(
       ['A', 'LONG HEADER', 'C'],
@@ -155,7 +155,7 @@ const task = (fields: Partial<Task> = {}): Task =>
     ...fields,
   });
 
-test('statusTable: the columns of docs/spec.md §5 and WORKER; a sentence, not [], when empty', () => {
+test('statusTable: the columns of docs/spec.md §5 and WORKER; a sentence, not [], when empty', { timeout: 10_000 }, () => {
   const out = statusTable(
     [task(), task({ ID: 'task-22', Name: '', State: 4, StateName: 'restarting', ContainerID: '', RestartCount: 2, Worker: '', SubmitTime: ZERO_TIME })],
     now,
@@ -172,7 +172,7 @@ test('statusTable: the columns of docs/spec.md §5 and WORKER; a sentence, not [
   assert.equal(statusTable([], now), 'no tasks yet; run one with: cube run -f task.json\n');
 });
 
-test('taskDetail: the fields that matter, then the history as "12s ago  Type  message"', () => {
+test('taskDetail: the fields that matter, then the history as "12s ago  Type  message"', { timeout: 10_000 }, () => {
   const out = taskDetail(task({ Reason: 'health check failed', ExitCode: 137, RestartPolicy: 'always', Memory: 64 * 2 ** 20 }), now);
   assert.match(out, /^ID {9}task-1$/m);
   assert.match(out, /^State {6}Running$/m);
@@ -224,7 +224,7 @@ const node = (fields: Partial<NodeView> = {}): NodeView => ({
   ...fields,
 });
 
-test('nodeTable: amounts in human units, last seen in words, PROBLEM only when a node has one', () => {
+test('nodeTable: amounts in human units, last seen in words, PROBLEM only when a node has one', { timeout: 10_000 }, () => {
   assert.equal(
     nodeTable([node()], now),
     'NAME   ADDRESS          PROTOCOL   STATE   MEMORY               DISK                CPU              TASKS   LAST SEEN\n' +
@@ -248,7 +248,7 @@ test('nodeTable: amounts in human units, last seen in words, PROBLEM only when a
   assert.match(nodeTable([], now), /^no workers/);
 });
 
-test('the lines of cube run: running, failed, timed out, and the live line', () => {
+test('the lines of cube run: running, failed, timed out, and the live line', { timeout: 10_000 }, () => {
   assert.equal(runningLine(task()), 'task task-1 is running on worker w1 (container 3c7c28533311, ports 80/tcp→49155)');
   assert.equal(runningLine(task({ HostPorts: null })), 'task task-1 is running on worker w1 (container 3c7c28533311)');
   const failed = task({
@@ -271,7 +271,7 @@ test('the lines of cube run: running, failed, timed out, and the live line', () 
   assert.equal([...liveLine(pending, 2, 0, 20)].length, 19, 'never wider than the terminal, so \\r rewrites it');
 });
 
-test('parseTaskFile: a TaskEvent as it is, a bare Task wrapped, and errors that name the file', () => {
+test('parseTaskFile: a TaskEvent as it is, a bare Task wrapped, and errors that name the file', { timeout: 10_000 }, () => {
   assert.deepEqual(parseTaskFile('{"ID": "e", "State": 2, "Task": {"Image": "x"}}', 'task.json'), { ID: 'e', State: 2, Task: { Image: 'x' } });
   assert.deepEqual(parseTaskFile('{"Image": "x", "Name": "n"}', 'task.json'), { Task: { Image: 'x', Name: 'n' } });
   assert.throws(
@@ -282,7 +282,7 @@ test('parseTaskFile: a TaskEvent as it is, a bare Task wrapped, and errors that 
   assert.throws(() => parseTaskFile('[1]', '"t.json"'), /should hold one JSON object.*not a list/);
 });
 
-test('managerUrl: host:port, a bare host on 5556, or a URL; anything else is a usage error naming its source', () => {
+test('managerUrl: host:port, a bare host on 5556, or a URL; anything else is a usage error naming its source', { timeout: 10_000 }, () => {
   assert.equal(managerUrl('localhost:5556', '-m'), 'http://localhost:5556');
   assert.equal(managerUrl('10.0.0.5', '-m'), 'http://10.0.0.5:5556');
   assert.equal(managerUrl('[::1]:7000', '-m'), 'http://[::1]:7000');
@@ -294,7 +294,7 @@ test('managerUrl: host:port, a bare host on 5556, or a URL; anything else is a u
   assert.throws(() => managerUrl('host:99999', '-m/--manager'), /is not host:port/);
 });
 
-test('reachError: the error code of a request that got no answer, in a word or two', () => {
+test('reachError: the error code of a request that got no answer, in a word or two', { timeout: 10_000 }, () => {
   const failed = (code: string) => Object.assign(new Error(`connect ${code} 127.0.0.1:5556`), { code });
   assert.equal(reachError(failed('ECONNREFUSED'), 30_000), 'ECONNREFUSED');
   assert.equal(reachError(failed('ENOTFOUND'), 30_000), 'ENOTFOUND');
@@ -305,7 +305,7 @@ test('reachError: the error code of a request that got no answer, in a word or t
   assert.equal(reachError(new DOMException('x', 'TimeoutError'), 30_000), 'no answer in 30s');
 });
 
-test('matchTasks and pickTask: an exact ID, the start of one, or a name; several is an error that lists them', () => {
+test('matchTasks and pickTask: an exact ID, the start of one, or a name; several is an error that lists them', { timeout: 10_000 }, () => {
   const tasks = [task({ ID: 'abc123' }), task({ ID: 'abd456', Name: 'api' }), task({ ID: 'zzz', Name: 'web', State: 3, StateName: 'completed' })];
   assert.deepEqual(
     matchTasks(tasks, 'abc123').map((t) => t.ID),

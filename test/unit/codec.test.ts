@@ -53,7 +53,7 @@ function refuses(body: unknown, ...patterns: RegExp[]): string {
 /** A TaskEvent around a valid task plus `fields`. */
 const withTask = (fields: Record<string, unknown>) => ({ Task: { Image: 'strm/helloworld-http', ...fields } });
 
-test('the SPEC examples all parse', () => {
+test('the SPEC examples all parse', { timeout: 10_000 }, () => {
   for (const name of ['task.json', 'task1.json', 'task2.json', 'worker-task.json']) {
     const body = example(name) as { ID: string; Task: Record<string, unknown> };
     const event = parseTaskEvent(body, ids());
@@ -69,7 +69,7 @@ test('the SPEC examples all parse', () => {
   assert.equal(parseTaskEvent(example('task2.json')).Task.HealthCheck, '/healthfail');
 });
 
-test("the event's State numbers are accepted, but the task is always recorded Pending", () => {
+test("the event's State numbers are accepted, but the task is always recorded Pending", { timeout: 10_000 }, () => {
   const event = parseTaskEvent(example('task.json'));
   assert.equal(event.State, 2);
   assert.equal(event.Task.State, 0);
@@ -83,7 +83,7 @@ test("the event's State numbers are accepted, but the task is always recorded Pe
   assert.equal(task.StateName, 'pending', 'a client cannot set StateName either');
 });
 
-test('a missing ID is generated, for the task and for the event', () => {
+test('a missing ID is generated, for the task and for the event', { timeout: 10_000 }, () => {
   const event = parseTaskEvent({ Task: { Image: 'strm/helloworld-http' } }, ids());
   assert.equal(event.Task.ID, 'id-1');
   assert.equal(event.ID, 'id-2');
@@ -95,14 +95,14 @@ test('a missing ID is generated, for the task and for the event', () => {
   assert.notEqual(parseTaskEvent(withTask({})).Task.ID, generated.Task.ID);
 });
 
-test('a missing Name becomes cube-<ID>', () => {
+test('a missing Name becomes cube-<ID>', { timeout: 10_000 }, () => {
   assert.equal(parseTaskEvent(withTask({ ID: 'abc123' })).Task.Name, 'cube-abc123');
   assert.equal(parseTaskEvent(withTask({}), ids()).Task.Name, 'cube-id-1');
   assert.equal(parseTaskEvent(withTask({ ID: 'abc123', Name: '' })).Task.Name, 'cube-abc123');
   assert.equal(parseTaskEvent(withTask({ ID: 'abc123', Name: 'web' })).Task.Name, 'web');
 });
 
-test('the parsed task has the keys of docs/spec.md §1 in its order, with defaults for what was not sent', () => {
+test('the parsed task has the keys of docs/spec.md §1 in its order, with defaults for what was not sent', { timeout: 10_000 }, () => {
   const event = parseTaskEvent(example('task.json'));
   assert.deepEqual(Object.keys(event), ['ID', 'State', 'Timestamp', 'Task']);
   const task = event.Task;
@@ -129,7 +129,7 @@ test('the parsed task has the keys of docs/spec.md §1 in its order, with defaul
   assert.deepEqual(Object.keys(shuffled).slice(0, specKeys.length), specKeys);
 });
 
-test('the fields a client may set are kept', () => {
+test('the fields a client may set are kept', { timeout: 10_000 }, () => {
   const task = parseTaskEvent(
     withTask({
       Cpu: 1.5,
@@ -156,13 +156,13 @@ test('the fields a client may set are kept', () => {
   assert.equal(parseTaskEvent(withTask({ Memory: 6 * 1024 * 1024 })).Task.Memory, 6 * 1024 * 1024);
 });
 
-test('a valid Timestamp is kept', () => {
+test('a valid Timestamp is kept', { timeout: 10_000 }, () => {
   for (const Timestamp of ['2026-01-02T15:04:05Z', '2026-01-02T15:04:05.123456789Z', '2026-01-02T15:04:05+02:00']) {
     assert.equal(parseTaskEvent({ ...withTask({}), Timestamp }).Timestamp, Timestamp);
   }
 });
 
-test('image references in Docker grammar are accepted', () => {
+test('image references in Docker grammar are accepted', { timeout: 10_000 }, () => {
   for (const Image of [
     'nginx',
     'nginx:1.25-alpine',
@@ -177,7 +177,7 @@ test('image references in Docker grammar are accepted', () => {
   }
 });
 
-test('server-owned keys are accepted when well-typed, and ignored', () => {
+test('server-owned keys are accepted when well-typed, and ignored', { timeout: 10_000 }, () => {
   const task = parseTaskEvent(
     withTask({
       ID: 't1',
@@ -205,7 +205,7 @@ test('server-owned keys are accepted when well-typed, and ignored', () => {
   assert.deepEqual(task.Events, []);
 });
 
-test('server-owned keys of the wrong type are refused all the same', () => {
+test('server-owned keys of the wrong type are refused all the same', { timeout: 10_000 }, () => {
   refuses(withTask({ ContainerID: 5 }), /Task\.ContainerID: expected a string, got 5 \(number\)/);
   refuses(withTask({ HostPorts: { '7777/tcp': '49155' } }), /Task\.HostPorts\["7777\/tcp"\]: expected a list of \{"HostIp": string, "HostPort": string\}/);
   refuses(withTask({ StartTime: 'yesterday' }), /Task\.StartTime: expected an RFC 3339 time/);
@@ -213,7 +213,7 @@ test('server-owned keys of the wrong type are refused all the same', () => {
   refuses(withTask({ Events: 'none' }), /Task\.Events: expected a list/);
 });
 
-test('a task read back from a worker can be POSTed again', () => {
+test('a task read back from a worker can be POSTed again', { timeout: 10_000 }, () => {
   const [fromWorker] = example('worker-tasks-response.json') as Record<string, unknown>[];
   assert.ok(fromWorker);
   const event = parseTaskEvent({ Task: fromWorker }, ids());
@@ -225,7 +225,7 @@ test('a task read back from a worker can be POSTed again', () => {
   assert.deepEqual(Object.keys(event.Task).slice(0, specKeys.length), specKeys);
 });
 
-test('parseTask alone takes a bare task', () => {
+test('parseTask alone takes a bare task', { timeout: 10_000 }, () => {
   const task = parseTask({ Image: 'strm/helloworld-http' }, ids());
   assert.equal(task.ID, 'id-1');
   assert.equal(task.Name, 'cube-id-1');
@@ -236,7 +236,7 @@ test('parseTask alone takes a bare task', () => {
   assert.throws(() => parseTask({}, {}, 'tasks[0]'), /tasks\[0\]\.Image: required/);
 });
 
-test('a body that is not an object is refused', () => {
+test('a body that is not an object is refused', { timeout: 10_000 }, () => {
   for (const body of [null, undefined, 'nginx', 42, true]) {
     refuses(body, /^body: expected a TaskEvent object like \{"Task": \{"Image": "strm\/helloworld-http"\}\}/);
   }
@@ -244,21 +244,21 @@ test('a body that is not an object is refused', () => {
   refuses(42, /got 42 \(number\)/);
 });
 
-test('an array body is refused', () => {
+test('an array body is refused', { timeout: 10_000 }, () => {
   refuses([example('task.json')], /^body: expected a TaskEvent object/, /got an array$/);
 });
 
-test('an unknown top-level key is refused, with the known keys listed', () => {
+test('an unknown top-level key is refused, with the known keys listed', { timeout: 10_000 }, () => {
   refuses({ ...withTask({}), Tasks: [] }, /"Tasks" is not a known key \(known keys: ID, State, Timestamp, Task\)/);
 });
 
-test('an unknown Task key is refused, with the known keys listed', () => {
+test('an unknown Task key is refused, with the known keys listed', { timeout: 10_000 }, () => {
   const message = refuses(withTask({ Ports: ['7777'] }), /Task: "Ports" is not a known key \(known keys: /);
   for (const key of [...specKeys, 'Env', 'Cmd']) assert.match(message, new RegExp(`\\b${key}\\b`), `lists ${key}`);
   refuses(withTask({ image: 'nginx' }), /Task: "image" is not a known key/);
 });
 
-test('security-relevant Docker keys are refused as unknown keys', () => {
+test('security-relevant Docker keys are refused as unknown keys', { timeout: 10_000 }, () => {
   for (const key of ['Privileged', 'Binds', 'Volumes', 'HostConfig', 'NetworkMode', 'CapAdd', 'Devices', 'PidMode', 'User']) {
     refuses(withTask({ [key]: key === 'Privileged' ? true : {} }), new RegExp(`Task: "${key}" is not a known key`));
     refuses({ ...withTask({}), [key]: true }, new RegExp(`^"${key}" is not a known key`));
@@ -266,20 +266,20 @@ test('security-relevant Docker keys are refused as unknown keys', () => {
   refuses(JSON.parse('{"Task": {"Image": "nginx", "__proto__": {"Privileged": true}}}'), /Task: "__proto__" is not a known key/);
 });
 
-test('a missing Task is refused', () => {
+test('a missing Task is refused', { timeout: 10_000 }, () => {
   refuses({}, /^Task: required, the task to run, like \{"Image": "strm\/helloworld-http"\}$/);
   refuses({ ID: 'e1', State: 2 }, /^Task: required/);
   refuses({ Task: null }, /^Task: expected an object, got null$/);
   refuses({ Task: [] }, /^Task: expected an object, got an array$/);
 });
 
-test('a missing or empty Image is refused', () => {
+test('a missing or empty Image is refused', { timeout: 10_000 }, () => {
   refuses({ Task: { Name: 'web' } }, /Task\.Image: required, the image to run, like "strm\/helloworld-http"/);
   refuses({ Task: { Image: '' } }, /Task\.Image: required/);
   refuses({ Task: { Image: 7 } }, /Task\.Image: expected a string, got 7 \(number\)/);
 });
 
-test('an Image with uppercase letters or spaces is refused', () => {
+test('an Image with uppercase letters or spaces is refused', { timeout: 10_000 }, () => {
   refuses({ Task: { Image: 'NGINX' } }, /Task\.Image: "NGINX" is not an image reference like "strm\/helloworld-http"/);
   refuses({ Task: { Image: 'strm/HelloWorld-http' } }, /Task\.Image: "strm\/HelloWorld-http" is not an image reference/);
   refuses({ Task: { Image: 'strm/helloworld http' } }, /Task\.Image: "strm\/helloworld http" is not an image reference/);
@@ -287,33 +287,33 @@ test('an Image with uppercase letters or spaces is refused', () => {
   refuses({ Task: { Image: 'nginx; rm -rf /' } }, /Task\.Image: .* is not an image reference/);
 });
 
-test('a Name with a leading dash or a slash is refused', () => {
+test('a Name with a leading dash or a slash is refused', { timeout: 10_000 }, () => {
   refuses(withTask({ Name: '-web' }), /Task\.Name: "-web" is not a container name: 2…128 of letters, digits/);
   refuses(withTask({ Name: 'team/web' }), /Task\.Name: "team\/web" is not a container name/);
   refuses(withTask({ Name: '/web' }), /Task\.Name: "\/web" is not a container name/);
   refuses(withTask({ Name: 'my web' }), /Task\.Name: "my web" is not a container name/);
 });
 
-test('a Name of one character is refused, two are enough', () => {
+test('a Name of one character is refused, two are enough', { timeout: 10_000 }, () => {
   refuses(withTask({ Name: 'w' }), /Task\.Name: "w" is not a container name: 2…128/);
   assert.equal(parseTaskEvent(withTask({ Name: 'w1' })).Task.Name, 'w1');
   refuses(withTask({ Name: 'w'.repeat(129) }), /Task\.Name: at most 128 characters, got 129/);
 });
 
-test('an ID that is not letters, digits, "_", "." or "-" is refused', () => {
+test('an ID that is not letters, digits, "_", "." or "-" is refused', { timeout: 10_000 }, () => {
   refuses(withTask({ ID: '../etc' }), /Task\.ID: "\.\.\/etc" is not an id of 1…128 letters, digits/);
   refuses(withTask({ ID: '..' }), /Task\.ID: "\.\." is not an id/);
   refuses(withTask({ ID: '.' }), /Task\.ID: "\." is not an id/);
   refuses(withTask({ ID: 12 }), /Task\.ID: expected a string, got 12 \(number\)/);
 });
 
-test('every id nanoid can make is accepted, including a leading "-" or "_"', () => {
+test('every id nanoid can make is accepted, including a leading "-" or "_"', { timeout: 10_000 }, () => {
   for (const ID of ['-D9oFFXnF8liWK6s-wnI7', '_abc', 'a.b', '21b23589-5d2d-4731-b5c9-a97e9832d021']) {
     assert.equal(parseTaskEvent(withTask({ ID })).Task.ID, ID);
   }
 });
 
-test('wrong types for Cpu, Memory, Disk and State are refused', () => {
+test('wrong types for Cpu, Memory, Disk and State are refused', { timeout: 10_000 }, () => {
   refuses(withTask({ Cpu: '1.5' }), /Task\.Cpu: expected a number \(CPUs, 1\.5 = one and a half cores\), got "1\.5"/);
   refuses(withTask({ Cpu: -1 }), /Task\.Cpu: -1 is out of range 0…1024/);
   refuses(withTask({ Memory: '64m' }), /Task\.Memory: expected an integer \(bytes\), got "64m"/);
@@ -326,12 +326,12 @@ test('wrong types for Cpu, Memory, Disk and State are refused', () => {
   refuses({ ...withTask({}), State: 1.5 }, /^State: expected a whole number of a State 0…4, got 1\.5/);
 });
 
-test('a wrong RestartPolicy is refused with the choices', () => {
+test('a wrong RestartPolicy is refused with the choices', { timeout: 10_000 }, () => {
   refuses(withTask({ RestartPolicy: 'never' }), /Task\.RestartPolicy: expected one of "", "always", "unless-stopped", "on-failure", got "never"/);
   refuses(withTask({ RestartPolicy: null }), /Task\.RestartPolicy: expected one of .*, got null/);
 });
 
-test('wrong types for Env and Cmd are refused', () => {
+test('wrong types for Env and Cmd are refused', { timeout: 10_000 }, () => {
   refuses(withTask({ Env: 'A=1' }), /Task\.Env: expected a list of strings, got "A=1"/);
   refuses(withTask({ Env: { A: '1' } }), /Task\.Env: expected a list of strings, got an object/);
   refuses(withTask({ Env: ['A=1', 'B'] }), /Task\.Env\[1\]: "B" is not a "KEY=value" entry/);
@@ -341,14 +341,14 @@ test('wrong types for Env and Cmd are refused', () => {
   refuses(withTask({ Cmd: ['a\0b'] }), /Task\.Cmd\[0\]: .* is not an argument without NUL bytes/);
 });
 
-test('wrong types for ExposedPorts and PortBindings are refused', () => {
+test('wrong types for ExposedPorts and PortBindings are refused', { timeout: 10_000 }, () => {
   refuses(withTask({ ExposedPorts: ['7777/tcp'] }), /Task\.ExposedPorts: expected an object keyed by "PORT\/PROTO" like "7777\/tcp", got an array/);
   refuses(withTask({ ExposedPorts: '7777/tcp' }), /Task\.ExposedPorts: expected an object keyed by "PORT\/PROTO"/);
   refuses(withTask({ ExposedPorts: { '7777/tcp': true } }), /Task\.ExposedPorts\["7777\/tcp"\]: expected \{\}, got true \(boolean\)/);
   refuses(withTask({ PortBindings: '7777:7777' }), /Task\.PortBindings: expected an object keyed by "PORT\/PROTO"/);
 });
 
-test('a PortBindings value given as a number is refused', () => {
+test('a PortBindings value given as a number is refused', { timeout: 10_000 }, () => {
   refuses(
     withTask({ ExposedPorts: { '7777/tcp': {} }, PortBindings: { '7777/tcp': 7777 } }),
     /Task\.PortBindings\["7777\/tcp"\]: expected a host port as a string like "7777" \(or "" to let Docker pick\), got 7777 \(number\)/,
@@ -356,7 +356,7 @@ test('a PortBindings value given as a number is refused', () => {
   refuses(withTask({ PortBindings: { '7777/tcp': '70000' } }), /Task\.PortBindings\["7777\/tcp"\]: expected a host port as a string/);
 });
 
-test('a port key without a protocol, or with port 0 or 70000, is refused', () => {
+test('a port key without a protocol, or with port 0 or 70000, is refused', { timeout: 10_000 }, () => {
   const keyProblem = (key: string) =>
     new RegExp(`key ${JSON.stringify(key).replace(/[/]/g, '\\/')} is not "PORT\\/PROTO" with PORT 1…65535 and PROTO tcp, udp or sctp`);
   refuses(withTask({ ExposedPorts: { '7777': {} } }), /Task\.ExposedPorts: /, keyProblem('7777'));
@@ -368,13 +368,13 @@ test('a port key without a protocol, or with port 0 or 70000, is refused', () =>
   assert.ok(parseTaskEvent(withTask({ ExposedPorts: { '65535/sctp': {}, '1/udp': {} } })));
 });
 
-test('Memory below 6 MiB but above 0 is refused', () => {
+test('Memory below 6 MiB but above 0 is refused', { timeout: 10_000 }, () => {
   refuses(withTask({ Memory: 1024 * 1024 }), /Task\.Memory: 1048576 bytes is below Docker's minimum of 6291456 \(6 MiB\); use 0 for no limit/);
   refuses(withTask({ Memory: 6 * 1024 * 1024 - 1 }), /Task\.Memory: 6291455 bytes is below/);
   refuses(withTask({ Memory: 1 }), /Task\.Memory: 1 bytes is below/);
 });
 
-test('a HealthCheck that is not a path is refused', () => {
+test('a HealthCheck that is not a path is refused', { timeout: 10_000 }, () => {
   const ports = { ExposedPorts: { '7777/tcp': {} } };
   refuses(withTask({ ...ports, HealthCheck: 'health' }), /Task\.HealthCheck: "health" is not a URL path starting with "\/", like "\/health"/);
   refuses(withTask({ ...ports, HealthCheck: 'http://x/health' }), /Task\.HealthCheck: "http:\/\/x\/health" is not a URL path/);
@@ -383,7 +383,7 @@ test('a HealthCheck that is not a path is refused', () => {
   refuses(withTask({ ...ports, HealthCheck: 200 }), /Task\.HealthCheck: expected a string, got 200 \(number\)/);
 });
 
-test('a HealthCheck without any exposed port is refused; PortBindings alone are enough', () => {
+test('a HealthCheck without any exposed port is refused; PortBindings alone are enough', { timeout: 10_000 }, () => {
   const needsPort = /Task\.HealthCheck: needs a port to call; add one to ExposedPorts, like \{"7777\/tcp": \{\}\}/;
   refuses(withTask({ HealthCheck: '/health' }), needsPort);
   refuses(withTask({ HealthCheck: '/health', ExposedPorts: {} }), needsPort);
@@ -393,13 +393,13 @@ test('a HealthCheck without any exposed port is refused; PortBindings alone are 
   assert.equal(parseTaskEvent(withTask({ HealthCheck: '' })).Task.HealthCheck, '', 'an empty HealthCheck means none');
 });
 
-test('a Timestamp that is not RFC 3339 is refused', () => {
+test('a Timestamp that is not RFC 3339 is refused', { timeout: 10_000 }, () => {
   for (const Timestamp of ['yesterday', '2026-01-02 15:04:05', '2026-01-02T15:04:05', '2026-01-02', '2026-13-02T15:04:05Z', 1767366245]) {
     refuses({ ...withTask({}), Timestamp }, /^Timestamp: expected an RFC 3339 time like "2026-01-02T15:04:05Z", got /);
   }
 });
 
-test('a Timestamp naming a day that does not exist is refused', () => {
+test('a Timestamp naming a day that does not exist is refused', { timeout: 10_000 }, () => {
   // RFC 3339 §5.7: the day must exist in its month. Date.parse rolls
   // "February 30" over to March 2 instead of refusing it.
   for (const Timestamp of ['2026-02-30T00:00:00Z', '2026-04-31T00:00:00Z', '2025-02-29T00:00:00Z']) {
@@ -408,7 +408,7 @@ test('a Timestamp naming a day that does not exist is refused', () => {
   assert.equal(parseTaskEvent({ ...withTask({}), Timestamp: '2028-02-29T00:00:00Z' }).Timestamp, '2028-02-29T00:00:00Z', 'a leap day exists');
 });
 
-test('several problems in one body are all reported in one message, joined by "; "', () => {
+test('several problems in one body are all reported in one message, joined by "; "', { timeout: 10_000 }, () => {
   refuses(
     { Task: { Name: '-web', Cpu: 'two', Memory: 1, Privileged: true, HealthCheck: '/health' } },
     new RegExp(

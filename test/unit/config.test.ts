@@ -34,7 +34,7 @@ function refuses(flags: Record<string, string>, env: NodeJS.ProcessEnv, pattern:
   );
 }
 
-test('parseDuration reads durations as docs/spec.md §5 writes them', () => {
+test('parseDuration reads durations as docs/spec.md §5 writes them', { timeout: 10_000 }, () => {
   const cases: [string, number][] = [
     ['250ms', 250],
     ['10s', 10_000],
@@ -51,13 +51,13 @@ test('parseDuration reads durations as docs/spec.md §5 writes them', () => {
   for (const [text, ms] of cases) assert.equal(parseDuration(text), ms, JSON.stringify(text));
 });
 
-test('parseDuration refuses what is not a duration', () => {
+test('parseDuration refuses what is not a duration', { timeout: 10_000 }, () => {
   for (const text of ['10', 's', '10x', '', ' ', '-1s', '1s2', 'ms', '1.s', '.5s', '10 s', '1d', '10S', 'ten seconds']) {
     assert.equal(parseDuration(text), undefined, JSON.stringify(text));
   }
 });
 
-test('formatDuration writes what parseDuration reads, and the round trip is exact', () => {
+test('formatDuration writes what parseDuration reads, and the round trip is exact', { timeout: 10_000 }, () => {
   const cases: [number, string][] = [
     [0, '0'],
     [250, '250ms'],
@@ -75,7 +75,7 @@ test('formatDuration writes what parseDuration reads, and the round trip is exac
   }
 });
 
-test("readSettings' defaults are docs/spec.md §5's table", () => {
+test("readSettings' defaults are docs/spec.md §5's table", { timeout: 10_000 }, () => {
   const settings = readSettings({}, {});
   assert.equal(settings.healthIntervalMs, 10_000);
   assert.equal(settings.healthTimeoutMs, 1000);
@@ -94,12 +94,12 @@ test("readSettings' defaults are docs/spec.md §5's table", () => {
   assert.ok(fromHome !== '' && !fromHome.startsWith('..') && !isAbsolute(fromHome), `${settings.dataDir} is a folder under ${homedir()}`);
 });
 
-test("every variable of docs/spec.md §5's table is a setting", () => {
+test("every variable of docs/spec.md §5's table is a setting", { timeout: 10_000 }, () => {
   const envs: string[] = Object.values(settingSpecs).map((spec) => spec.env);
   for (const variable of specVariables) assert.ok(envs.includes(variable), variable);
 });
 
-test('CUBE_* variables override the defaults; empty ones do not', () => {
+test('CUBE_* variables override the defaults; empty ones do not', { timeout: 10_000 }, () => {
   const settings = readSettings(
     {},
     {
@@ -130,7 +130,7 @@ test('CUBE_* variables override the defaults; empty ones do not', () => {
   assert.equal(readSettings({}, { CUBE_HEALTH_INTERVAL: '' }).healthIntervalMs, 10_000, 'an empty variable is unset');
 });
 
-test('flags override the environment', () => {
+test('flags override the environment', { timeout: 10_000 }, () => {
   const env = { CUBE_HEALTH_INTERVAL: '5s', CUBE_RESTART_LIMIT: '9', CUBE_TOKEN: 'from-env' };
   const settings = readSettings({ 'health-interval': '250ms', 'restart-limit': '1', token: 'from-flag' }, env);
   assert.equal(settings.healthIntervalMs, 250);
@@ -140,7 +140,7 @@ test('flags override the environment', () => {
   assert.equal(readSettings({ 'restart-delay-max': '20s' }, {}).restartDelayMaxMs, 20_000);
 });
 
-test('bad values are refused, naming the variable or flag they came from', () => {
+test('bad values are refused, naming the variable or flag they came from', { timeout: 10_000 }, () => {
   refuses({}, { CUBE_HEALTH_INTERVAL: '10' }, /^CUBE_HEALTH_INTERVAL: "10" is not a duration; write it like 250ms, 10s or 5m$/);
   refuses({ 'health-interval': 'soon' }, {}, /^--health-interval: "soon" is not a duration/);
   refuses({ 'health-interval': 'soon' }, { CUBE_HEALTH_INTERVAL: '1s' }, /^--health-interval: /);
@@ -152,13 +152,13 @@ test('bad values are refused, naming the variable or flag they came from', () =>
   refuses({}, { CUBE_RESTART_DELAY_MAX: '5 minutes' }, /^CUBE_RESTART_DELAY_MAX: /);
 });
 
-test('flagOf turns a variable into its flag', () => {
+test('flagOf turns a variable into its flag', { timeout: 10_000 }, () => {
   assert.equal(flagOf('CUBE_HEALTH_INTERVAL'), '--health-interval');
   assert.equal(flagOf('CUBE_RESTART_DELAY_MAX'), '--restart-delay-max');
   assert.equal(flagOf('CUBE_TOKEN'), '--token');
 });
 
-test('settingsHelp mentions every CUBE_ variable, its flag and its default', () => {
+test('settingsHelp mentions every CUBE_ variable, its flag and its default', { timeout: 10_000 }, () => {
   const help = settingsHelp();
   const envs = [...new Set([...specVariables, ...Object.values(settingSpecs).map((spec) => spec.env)])];
   for (const variable of envs) {

@@ -30,7 +30,7 @@ function section(name: string): string {
   return cliDoc.slice(start, end < 0 ? undefined : end);
 }
 
-test('docs/cli.md has a section for every command, with the synopsis of its --help', () => {
+test('docs/cli.md has a section for every command, with the synopsis of its --help', { timeout: 10_000 }, () => {
   for (const [name, command] of Object.entries(commands)) {
     const usage = /^usage: (.*)$/m.exec(commandHelp(command))![1]!;
     const synopsis = /```\n(.*)\n```/.exec(section(name))?.[1];
@@ -38,7 +38,7 @@ test('docs/cli.md has a section for every command, with the synopsis of its --he
   }
 });
 
-test('docs/cli.md documents exactly the flags each command takes', () => {
+test('docs/cli.md documents exactly the flags each command takes', { timeout: 10_000 }, () => {
   for (const [name, command] of Object.entries(commands)) {
     const text = section(name);
     const taken = helpFlags(commandHelp(command));
@@ -73,7 +73,7 @@ function helpSettings(name: string): { flag: string; env: string; fallback: stri
     .map((m) => ({ flag: m[1]!, env: m[2]!, fallback: m[3]!.replace(homedir(), '~') }));
 }
 
-test('docs/configuration.md lists every setting with its flag, default and who reads it, as the servers --help shows them', () => {
+test('docs/configuration.md lists every setting with its flag, default and who reads it, as the servers --help shows them', { timeout: 10_000 }, () => {
   assert.ok(rows.length >= 15, `the table was read: ${rows.length} rows`);
   const readers: Record<string, readonly string[]> = { worker: ['worker', 'both'], manager: ['manager', 'both'], start: ['worker', 'manager', 'both'] };
   for (const [server, readBy] of Object.entries(readers)) {
@@ -91,7 +91,7 @@ test('docs/configuration.md lists every setting with its flag, default and who r
   }
 });
 
-test('cube tls --help gives the lifetimes the certificates are made with', async () => {
+test('cube tls --help gives the lifetimes the certificates are made with', { timeout: 10_000 }, async () => {
   const { CA_DAYS, CERT_DAYS } = await import('../../src/tls/certificates.js');
   assert.match(commandHelp(commands['tls']!), new RegExp(`Certificates last ${CERT_DAYS} days, the CA ${CA_DAYS};`));
 });

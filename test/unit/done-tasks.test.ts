@@ -21,7 +21,7 @@ const done = (id: string, version: number, fields: Partial<DoneTask> = {}): Done
 });
 const pack = (tasks: DoneTask[]) => tasks.map((t) => PACKED.fields.map((f) => String(t[f])).join(PACKED.field)).join(PACKED.row);
 
-test('packed rows read back as the DoneTasks they were, by ID and in a listing', () => {
+test('packed rows read back as the DoneTasks they were, by ID and in a listing', { timeout: 10_000 }, () => {
   const tasks = [done('a', 1), done('b', 2, { Worker: '' }), done('c', 3)];
   const kept = new DoneTasks();
   assert.equal(kept.addPacked(pack(tasks)), 3);
@@ -43,7 +43,7 @@ test('packed rows read back as the DoneTasks they were, by ID and in a listing',
   assert.equal(new DoneTasks().addPacked(''), 0);
 });
 
-test('a task set as an object replaces its packed row, and a later packed row replaces either', () => {
+test('a task set as an object replaces its packed row, and a later packed row replaces either', { timeout: 10_000 }, () => {
   const kept = new DoneTasks();
   kept.addPacked(pack([done('a', 1), done('b', 2)]));
   const again = done('a', 9, { Placement: 'p.again' });
@@ -63,7 +63,7 @@ test('a task set as an object replaces its packed row, and a later packed row re
   assert.equal(kept.size, 2);
 });
 
-test('deleting forgets a task either way; a chunk none of whose rows is kept is let go', () => {
+test('deleting forgets a task either way; a chunk none of whose rows is kept is let go', { timeout: 10_000 }, () => {
   const kept = DoneTasks.of([done('x', 1)]);
   kept.addPacked(pack([done('a', 1), done('b', 2)]));
   assert.equal(kept.delete('a'), true);
@@ -77,7 +77,7 @@ test('deleting forgets a task either way; a chunk none of whose rows is kept is 
   assert.equal(kept.size, 0);
 });
 
-test('the inspector is shown how many there are, not the packed rows', () => {
+test('the inspector is shown how many there are, not the packed rows', { timeout: 10_000 }, () => {
   const kept = new DoneTasks();
   kept.addPacked(pack([done('a', 1), done('b', 2)]));
   assert.equal(JSON.stringify({ done: kept }), '{"done":{"size":2}}');
@@ -99,7 +99,7 @@ function listArchive(tasks: DoneTask[], stopped: Record<string, string[]> = {}) 
   return { archive, asked };
 }
 
-test('archived tasks are read when named, and what is set or forgotten since wins', () => {
+test('archived tasks are read when named, and what is set or forgotten since wins', { timeout: 10_000 }, () => {
   const { archive, asked } = listArchive([done('a', 1), done('b', 2), done('c', 3)]);
   const kept = new DoneTasks(archive);
   assert.equal(asked.length, 0, 'nothing read at start');
@@ -135,7 +135,7 @@ test('archived tasks are read when named, and what is set or forgotten since win
   assert.deepEqual(JSON.stringify(kept), '{"size":3}');
 });
 
-test('tombstones left since the start win over archived ones; forgotten ones are gone, and not swept again', () => {
+test('tombstones left since the start win over archived ones; forgotten ones are gone, and not swept again', { timeout: 10_000 }, () => {
   const { archive } = listArchive([done('a', 1)], { a: ['p.1'], stranger: ['p.s'], other: ['p.o'] });
   const stones = new Tombstones(archive);
   assert.deepEqual(stones.get('a'), ['p.1']);

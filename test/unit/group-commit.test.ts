@@ -14,7 +14,7 @@ import { newTask } from '../../src/vocabulary/task.js';
 import { startManagerActor } from '../helpers/manager-actor.js';
 
 const running: { stop(): unknown }[] = [];
-afterEach(() => running.splice(0).forEach((a) => a.stop()));
+afterEach(() => running.splice(0).forEach((a) => a.stop()), { timeout: 20_000 });
 
 /** A memory store that counts its transactions, and fails them while `failing` says why. */
 class CountingStore extends MemoryManagerStore {
@@ -41,7 +41,7 @@ const task = (id: string) => newTask({ ID: id, Name: `task-${id}`, Image: 'img' 
 /** Transactions whose rows are intents of new tasks (Pending or placed at once), not later saves. */
 const intentsIn = (store: CountingStore, ids: string[]) => store.transactions.filter((rows) => rows.some(([id]) => ids.includes(id)));
 
-test('POSTs of one turn are written in one transaction before any is carried out, and each is answered with its task', async () => {
+test('POSTs of one turn are written in one transaction before any is carried out, and each is answered with its task', { timeout: 10_000 }, async () => {
   const { service, store, received } = startManager();
   const ids = Array.from({ length: 50 }, (_, i) => `t${i}`);
   const answers = await Promise.all(ids.map((id) => service.submit(task(id), 1000)));
@@ -58,7 +58,7 @@ test('POSTs of one turn are written in one transaction before any is carried out
   assert.equal(received.filter((m) => m.type === 'task.run').length, 50);
 });
 
-test('a second command about a task waits for the first (one intent per task at a time), and both are carried out', async () => {
+test('a second command about a task waits for the first (one intent per task at a time), and both are carried out', { timeout: 10_000 }, async () => {
   const { service, received } = startManager();
   const submitted = service.submit(task('a'), 1000);
   const stopped = service.stop('a', 50);
@@ -68,7 +68,7 @@ test('a second command about a task waits for the first (one intent per task at 
   assert.ok(received.some((m) => m.type === 'task.stop' && m.id === 'a'));
 });
 
-test('a batch whose write fails answers each of its commands 503 and carries none out; the next batch is written', async () => {
+test('a batch whose write fails answers each of its commands 503 and carries none out; the next batch is written', { timeout: 10_000 }, async () => {
   const { service, store, received } = startManager();
   store.failing = 'database or disk is full';
   const results = await Promise.allSettled(['x', 'y'].map((id) => service.submit(task(id), 1000)));

@@ -12,7 +12,7 @@ function gate() {
   return { promise, open, fail };
 }
 
-test('work under one key runs in order, a failure does not block the next, and other keys do not wait', async () => {
+test('work under one key runs in order, a failure does not block the next, and other keys do not wait', { timeout: 10_000 }, async () => {
   const lanes = new Lanes();
   const seen: string[] = [];
   const first = gate();
@@ -30,7 +30,7 @@ test('work under one key runs in order, a failure does not block the next, and o
   assert.deepEqual(seen, ['a1 start', 'b1', 'a2']);
 });
 
-test('idle() resolves once every lane is empty, including work queued while it waited', async () => {
+test('idle() resolves once every lane is empty, including work queued while it waited', { timeout: 10_000 }, async () => {
   const lanes = new Lanes();
   const g = gate();
   let later = false;

@@ -37,7 +37,7 @@ interface Remote {
 
 /** Actors a test started: stopped after it, even when an assertion failed (their timers would keep the run alive). */
 const running: { stop(): unknown }[] = [];
-afterEach(() => running.splice(0).forEach((actor) => actor.stop()));
+afterEach(() => running.splice(0).forEach((actor) => actor.stop()), { timeout: 20_000 });
 
 function startManager(options: {
   local?: string[];
@@ -112,7 +112,7 @@ const runningOn = (worker: string, t: Task): Extract<FromWorker, { type: 'task.u
   task: { ...t, State: 2, StateName: 'running', ContainerID: `c-${t.ID}`, Worker: worker },
 });
 
-test('a task submitted to the manager is placed on a worker in its process and mirrored as it runs', async () => {
+test('a task submitted to the manager is placed on a worker in its process and mirrored as it runs', { timeout: 10_000 }, async () => {
   const { manager } = startManager({ local: ['w1'] });
   manager.send({ type: 'task.submit', task: task('a'), at: at(1) });
   assert.equal(record(manager, 'a').Worker, 'w1', 'placed as soon as it is received');
@@ -122,7 +122,7 @@ test('a task submitted to the manager is placed on a worker in its process and m
   manager.stop();
 });
 
-test('a task that fits no worker is Failed with the short resource named', () => {
+test('a task that fits no worker is Failed with the short resource named', { timeout: 10_000 }, () => {
   const { manager: m } = startManager({ remote: ['r1'] });
   m.send({ type: 'worker.stats', worker: 'r1', stats: stats('r1'), at: at(1) });
   m.send({ type: 'task.submit', task: task('huge', { Memory: 64 * 2 ** 30 }), at: at(2) });
@@ -132,7 +132,7 @@ test('a task that fits no worker is Failed with the short resource named', () =>
   m.stop();
 });
 
-test('with no worker up a task waits, saying why, and is placed when one answers', () => {
+test('with no worker up a task waits, saying why, and is placed when one answers', { timeout: 10_000 }, () => {
   const { manager, remote } = startManager({ remote: ['r1'] });
   manager.send({ type: 'task.submit', task: task('a'), at: at(1) });
   assert.equal(record(manager, 'a').State, 0);
@@ -147,7 +147,7 @@ test('with no worker up a task waits, saying why, and is placed when one answers
   manager.stop();
 });
 
-test('a stop of a Pending task cancels it; a stop of a placed one goes to its worker until it confirms', () => {
+test('a stop of a Pending task cancels it; a stop of a placed one goes to its worker until it confirms', { timeout: 10_000 }, () => {
   const { manager, remote } = startManager({ remote: ['r1'] });
   manager.send({ type: 'task.submit', task: task('queued'), at: at(1) });
   manager.send({ type: 'task.stop', id: 'queued', at: at(2) });
@@ -168,7 +168,7 @@ test('a stop of a Pending task cancels it; a stop of a placed one goes to its wo
   manager.stop();
 });
 
-test('POST of a Completed id is refused; POST of a Running id restarts it on its worker', () => {
+test('POST of a Completed id is refused; POST of a Running id restarts it on its worker', { timeout: 10_000 }, () => {
   const { manager, remote, refusals } = startManager({ remote: ['r1'] });
   manager.send({ type: 'worker.stats', worker: 'r1', stats: stats('r1'), at: at(1) });
   manager.send({ type: 'task.submit', task: task('a'), at: at(2) });
@@ -184,7 +184,7 @@ test('POST of a Completed id is refused; POST of a Running id restarts it on its
   manager.stop();
 });
 
-test('a worker silent past the TTL is down, its tasks go elsewhere, and its copies are stopped when it is back', () => {
+test('a worker silent past the TTL is down, its tasks go elsewhere, and its copies are stopped when it is back', { timeout: 10_000 }, () => {
   const { manager, remote } = startManager({ remote: ['r1', 'r2'] });
   manager.send({ type: 'worker.stats', worker: 'r1', stats: stats('r1'), at: at(1) });
   manager.send({ type: 'worker.stats', worker: 'r2', stats: stats('r2'), at: at(1) });
@@ -218,39 +218,43 @@ test('a worker silent past the TTL is down, its tasks go elsewhere, and its copi
   manager.stop();
 });
 
-test('a copy a worker still holds unchanged, named only in the held list of a sync after a version, is stopped when the task went elsewhere', () => {
-  const { manager, remote } = startManager({ remote: ['r1', 'r2'] });
-  manager.send({ type: 'worker.stats', worker: 'r1', stats: stats('r1'), at: at(1) });
-  manager.send({ type: 'worker.stats', worker: 'r2', stats: stats('r2'), at: at(1) });
-  manager.send({ type: 'task.submit', task: task('a'), at: at(2) });
-  const first = record(manager, 'a');
-  assert.equal(first.Worker, 'r1');
-  const copy = runningOn('r1', first).task;
-  remote('r1').say({ type: 'task.updated', worker: 'r1', task: { ...copy, Version: 5 } });
-  manager.send({ type: 'worker.stats', worker: 'r2', stats: stats('r2'), at: at(TTL) });
-  manager.send({ type: 'tick', at: at(TTL + 2) }); // r1 silent: a goes to r2
-  assert.equal(record(manager, 'a').Worker, 'r2');
+test(
+  'a copy a worker still holds unchanged, named only in the held list of a sync after a version, is stopped when the task went elsewhere',
+  { timeout: 10_000 },
+  () => {
+    const { manager, remote } = startManager({ remote: ['r1', 'r2'] });
+    manager.send({ type: 'worker.stats', worker: 'r1', stats: stats('r1'), at: at(1) });
+    manager.send({ type: 'worker.stats', worker: 'r2', stats: stats('r2'), at: at(1) });
+    manager.send({ type: 'task.submit', task: task('a'), at: at(2) });
+    const first = record(manager, 'a');
+    assert.equal(first.Worker, 'r1');
+    const copy = runningOn('r1', first).task;
+    remote('r1').say({ type: 'task.updated', worker: 'r1', task: { ...copy, Version: 5 } });
+    manager.send({ type: 'worker.stats', worker: 'r2', stats: stats('r2'), at: at(TTL) });
+    manager.send({ type: 'tick', at: at(TTL + 2) }); // r1 silent: a goes to r2
+    assert.equal(record(manager, 'a').Worker, 'r2');
 
-  // r1 is back; its copy did not change, so a sync after version 5 names it in `held` only, with no record.
-  manager.send({ type: 'worker.stats', worker: 'r1', stats: stats('r1'), at: at(TTL + 3) });
-  remote('r1').say({
-    type: 'worker.tasks',
-    worker: 'r1',
-    version: 5,
-    tasks: [],
-    done: [],
-    held: [{ ID: 'a', Placement: copy.Placement, StateName: 'running' }],
-    at: at(TTL + 3),
-  });
-  assert.deepEqual(
-    stops(remote('r1')).map((m) => [m.id, m.placement]),
-    [['a', copy.Placement]],
-  );
-  assert.equal(record(manager, 'a').Worker, 'r2');
-  manager.stop();
-});
+    // r1 is back; its copy did not change, so a sync after version 5 names it in `held` only, with no record.
+    manager.send({ type: 'worker.stats', worker: 'r1', stats: stats('r1'), at: at(TTL + 3) });
+    remote('r1').say({
+      type: 'worker.tasks',
+      worker: 'r1',
+      version: 5,
+      tasks: [],
+      done: [],
+      held: [{ ID: 'a', Placement: copy.Placement, StateName: 'running' }],
+      at: at(TTL + 3),
+    });
+    assert.deepEqual(
+      stops(remote('r1')).map((m) => [m.id, m.placement]),
+      [['a', copy.Placement]],
+    );
+    assert.equal(record(manager, 'a').Worker, 'r2');
+    manager.stop();
+  },
+);
 
-test('a run that cannot be delivered marks the worker suspect and places the task on another', () => {
+test('a run that cannot be delivered marks the worker suspect and places the task on another', { timeout: 10_000 }, () => {
   const { manager, remote } = startManager({ remote: ['r1', 'r2'] });
   manager.send({ type: 'worker.stats', worker: 'r1', stats: stats('r1'), at: at(1) });
   manager.send({ type: 'worker.stats', worker: 'r2', stats: stats('r2'), at: at(1) });
@@ -279,7 +283,7 @@ test('a run that cannot be delivered marks the worker suspect and places the tas
   manager.stop();
 });
 
-test('the reconcile sends again what a worker lost, and a stop of what it no longer has again, until the worker answers it', () => {
+test('the reconcile sends again what a worker lost, and a stop of what it no longer has again, until the worker answers it', { timeout: 10_000 }, () => {
   const { manager, remote } = startManager({ remote: ['r1'] });
   manager.send({ type: 'worker.stats', worker: 'r1', stats: stats('r1'), at: at(1) });
   manager.send({ type: 'task.submit', task: task('kept'), at: at(2) });
@@ -306,7 +310,7 @@ test('the reconcile sends again what a worker lost, and a stop of what it no lon
   manager.stop();
 });
 
-test('a restored manager places its queued tasks and carries on unconfirmed stops', () => {
+test('a restored manager places its queued tasks and carries on unconfirmed stops', { timeout: 10_000 }, () => {
   const queued = { ...task('queued'), SubmitTime: at(0) };
   const stopping = { ...task('stopping'), State: 2 as const, StateName: 'running' as const, Worker: 'r1', ContainerID: 'c1' };
   const { manager, remote } = startManager({ remote: ['r1'], restore: { tasks: [queued, stopping], stopRequested: ['stopping'], log: [] } });
@@ -320,7 +324,7 @@ test('a restored manager places its queued tasks and carries on unconfirmed stop
   manager.stop();
 });
 
-test('E-PVM spreads tasks that ask for nothing evenly over equal workers', () => {
+test('E-PVM spreads tasks that ask for nothing evenly over equal workers', { timeout: 10_000 }, () => {
   const { manager } = startManager({ remote: ['r1', 'r2', 'r3'], scheduler: 'epvm' });
   for (const name of ['r1', 'r2', 'r3']) manager.send({ type: 'worker.stats', worker: name, stats: stats(name), at: at(1) });
   for (let i = 0; i < 6; i++) manager.send({ type: 'task.submit', task: task(`t${i}`), at: at(2) });
@@ -330,20 +334,24 @@ test('E-PVM spreads tasks that ask for nothing evenly over equal workers', () =>
   manager.stop();
 });
 
-test('a second task with the name of one not Completed is refused, naming the task that holds it; once that one is Completed the name is free', () => {
-  const { manager, refusals, remote } = startManager({ remote: ['r1'] });
-  manager.send({ type: 'worker.stats', worker: 'r1', stats: stats('r1'), at: at(1) });
-  manager.send({ type: 'task.submit', task: task('first', { Name: 'web' }), at: at(2) });
-  manager.send({ type: 'task.submit', task: task('second', { Name: 'web' }), at: at(3) });
-  assert.match(refusals.at(-1)!, /the name "web" is used by task first \(scheduled on worker r1\); stop that task or give this one another Name/);
-  assert.equal(manager.getSnapshot().context.book.tasks.has('second'), false, 'nothing recorded for the refused task');
-  remote('r1').say({ type: 'task.updated', worker: 'r1', task: { ...record(manager, 'first'), State: 3, StateName: 'completed' } });
-  manager.send({ type: 'task.submit', task: task('second', { Name: 'web' }), at: at(4) });
-  assert.equal(record(manager, 'second').Worker, 'r1');
-  manager.stop();
-});
+test(
+  'a second task with the name of one not Completed is refused, naming the task that holds it; once that one is Completed the name is free',
+  { timeout: 10_000 },
+  () => {
+    const { manager, refusals, remote } = startManager({ remote: ['r1'] });
+    manager.send({ type: 'worker.stats', worker: 'r1', stats: stats('r1'), at: at(1) });
+    manager.send({ type: 'task.submit', task: task('first', { Name: 'web' }), at: at(2) });
+    manager.send({ type: 'task.submit', task: task('second', { Name: 'web' }), at: at(3) });
+    assert.match(refusals.at(-1)!, /the name "web" is used by task first \(scheduled on worker r1\); stop that task or give this one another Name/);
+    assert.equal(manager.getSnapshot().context.book.tasks.has('second'), false, 'nothing recorded for the refused task');
+    remote('r1').say({ type: 'task.updated', worker: 'r1', task: { ...record(manager, 'first'), State: 3, StateName: 'completed' } });
+    manager.send({ type: 'task.submit', task: task('second', { Name: 'web' }), at: at(4) });
+    assert.equal(record(manager, 'second').Worker, 'r1');
+    manager.stop();
+  },
+);
 
-test('a task placed at once never says it waits', () => {
+test('a task placed at once never says it waits', { timeout: 10_000 }, () => {
   const { manager } = startManager({ remote: ['r1'] });
   const updates: Task[] = [];
   manager.on('task.updated', (e) => updates.push(e.task));
@@ -356,7 +364,7 @@ test('a task placed at once never says it waits', () => {
   manager.stop();
 });
 
-test('a stop is saved as pending the moment it is asked, before any worker answers', async () => {
+test('a stop is saved as pending the moment it is asked, before any worker answers', { timeout: 10_000 }, async () => {
   const store = new MemoryManagerStore();
   const writes = new ManagerWrites(store, 'test', silentLog);
   const { manager } = startManager({ remote: ['r1'], writes });
@@ -368,28 +376,32 @@ test('a stop is saved as pending the moment it is asked, before any worker answe
   manager.stop();
 });
 
-test('a restart POST is confirmed by its worker taking the new placement, even when the answer comes before it is awaited; with no answer within the wait it is unconfirmed (202)', async () => {
-  const writes = new ManagerWrites(new MemoryManagerStore(), 'test', silentLog);
-  const { manager, remote } = startManager({ remote: ['r1'], writes });
-  const service = new ManagerService(manager, writes);
-  manager.send({ type: 'worker.stats', worker: 'r1', stats: stats('r1'), at: at(1) });
-  /** r1 reports the newest placement it was sent as Running. */
-  const take = () => remote('r1').say(runningOn('r1', runs(remote('r1')).at(-1)!.task));
-  await service.submit(task('a'), 1000);
-  take();
-  // r1 answers in the turn the run is sent: the answer is in before the service awaits it.
-  const answering = manager.on('task.updated', ({ task: t }) => {
-    if (t.Image !== 'img:2') return;
-    answering.unsubscribe();
-    queueMicrotask(take); // the new placement's record: its run goes out in this turn
-  });
-  const answered = await service.submit(task('a', { Image: 'img:2' }), 1000);
-  assert.equal(answered.confirmed, true, 'r1 took the new placement');
-  assert.equal(answered.task.Image, 'img:2');
-  const began = performance.now();
-  const unanswered = await service.submit(task('a', { Image: 'img:3' }), 50);
-  assert.equal(unanswered.confirmed, false, 'r1 said nothing of the third placement');
-  assert.ok(performance.now() - began >= 45, 'it waited for an answer before it answered unconfirmed');
-  assert.equal(runs(remote('r1')).at(-1)!.task.Image, 'img:3', 'the third placement was sent all the same');
-  manager.stop();
-});
+test(
+  'a restart POST is confirmed by its worker taking the new placement, even when the answer comes before it is awaited; with no answer within the wait it is unconfirmed (202)',
+  { timeout: 10_000 },
+  async () => {
+    const writes = new ManagerWrites(new MemoryManagerStore(), 'test', silentLog);
+    const { manager, remote } = startManager({ remote: ['r1'], writes });
+    const service = new ManagerService(manager, writes);
+    manager.send({ type: 'worker.stats', worker: 'r1', stats: stats('r1'), at: at(1) });
+    /** r1 reports the newest placement it was sent as Running. */
+    const take = () => remote('r1').say(runningOn('r1', runs(remote('r1')).at(-1)!.task));
+    await service.submit(task('a'), 1000);
+    take();
+    // r1 answers in the turn the run is sent: the answer is in before the service awaits it.
+    const answering = manager.on('task.updated', ({ task: t }) => {
+      if (t.Image !== 'img:2') return;
+      answering.unsubscribe();
+      queueMicrotask(take); // the new placement's record: its run goes out in this turn
+    });
+    const answered = await service.submit(task('a', { Image: 'img:2' }), 1000);
+    assert.equal(answered.confirmed, true, 'r1 took the new placement');
+    assert.equal(answered.task.Image, 'img:2');
+    const began = performance.now();
+    const unanswered = await service.submit(task('a', { Image: 'img:3' }), 50);
+    assert.equal(unanswered.confirmed, false, 'r1 said nothing of the third placement');
+    assert.ok(performance.now() - began >= 45, 'it waited for an answer before it answered unconfirmed');
+    assert.equal(runs(remote('r1')).at(-1)!.task.Image, 'img:3', 'the third placement was sent all the same');
+    manager.stop();
+  },
+);

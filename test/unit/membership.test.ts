@@ -15,7 +15,7 @@ const T0 = Date.parse('2026-01-01T00:00:00Z');
 const at = (ms: number) => new Date(T0 + ms).toISOString();
 
 const running: { stop(): unknown }[] = [];
-afterEach(() => running.splice(0).forEach((actor) => actor.stop()));
+afterEach(() => running.splice(0).forEach((actor) => actor.stop()), { timeout: 20_000 });
 
 /** A manager whose remote workers are the test's: what each received, whether its proxy still runs, and its voice. */
 function startManager(workers: string[]) {
@@ -52,7 +52,7 @@ const task = (id: string): Task => newTask({ ID: id, Name: id, Image: 'img' });
 const runs = (received: ToWorker[]) => received.filter((m) => m.type === 'task.run').map((m) => (m as Extract<ToWorker, { type: 'task.run' }>).task.ID);
 const stops = (received: ToWorker[]) => received.filter((m) => m.type === 'task.stop').map((m) => (m as Extract<ToWorker, { type: 'task.stop' }>).id);
 
-test('a worker that joins gets a proxy at once and takes the waiting tasks at its first heartbeat', () => {
+test('a worker that joins gets a proxy at once and takes the waiting tasks at its first heartbeat', { timeout: 10_000 }, () => {
   const { manager, book, up, proxy } = startManager([]);
   manager.send({ type: 'task.submit', task: task('a'), at: at(1) });
   assert.match(book().tasks.get('a')!.Reason, /the manager has none \(start workers with cube worker --join MANAGER/);
@@ -82,7 +82,7 @@ test('a worker that joins gets a proxy at once and takes the waiting tasks at it
   assert.ok(book().log.some((e) => e.Type === 'Worker Joined' && e.Worker === 'j1'));
 });
 
-test('a drained worker takes no new tasks; its tasks move to the others and its copies are stopped', () => {
+test('a drained worker takes no new tasks; its tasks move to the others and its copies are stopped', { timeout: 10_000 }, () => {
   const { manager, book, up, proxy } = startManager(['w1', 'w2']);
   up('w1', 1);
   up('w2', 1);
@@ -123,7 +123,7 @@ test('a drained worker takes no new tasks; its tasks move to the others and its 
   assert.match(book().tasks.get('e')!.Reason, /w1 draining/);
 });
 
-test('only a joined worker that is drained or down can be removed; its tasks are placed again and its proxy stops', () => {
+test('only a joined worker that is drained or down can be removed; its tasks are placed again and its proxy stops', { timeout: 10_000 }, () => {
   const { manager, book, up, proxy } = startManager(['w1']);
   const removed: string[] = [];
   manager.on('worker.removed', (event) => removed.push(event.name));
@@ -160,7 +160,7 @@ test('only a joined worker that is drained or down can be removed; its tasks are
   assert.equal(proxy('j1').stopped, false, 'a new proxy');
 });
 
-test('removing a drained worker places what it still had', () => {
+test('removing a drained worker places what it still had', { timeout: 10_000 }, () => {
   const { manager, book, up } = startManager([]);
   manager.send({ type: 'worker.join', name: 'j1', address: 'j1:5555', at: at(1) });
   up('j1', 2);
@@ -174,7 +174,7 @@ test('removing a drained worker places what it still had', () => {
   assert.equal(book().tasks.get('a')!.Worker, 'j2');
 });
 
-test('a restored book numbers new placements after every stored placement and the floor it is given', () => {
+test('a restored book numbers new placements after every stored placement and the floor it is given', { timeout: 10_000 }, () => {
   // Numbers past this start's clock (a manager elsewhere whose clock runs ahead): the clock alone would order below them.
   const ahead = Date.parse(at(0)) * 1000 + 5e9;
   const stored: Task = { ...task('a'), State: 2, StateName: 'running', Worker: 'w1', Placement: `old.${ahead.toString(36)}`, Version: 7 };

@@ -17,7 +17,7 @@ import { memoryWorker, someStats } from '../helpers/memory-worker.js';
 
 const HOUR = 3_600_000;
 const running: { stop(): unknown }[] = [];
-afterEach(() => running.splice(0).forEach((actor) => actor.stop()));
+afterEach(() => running.splice(0).forEach((actor) => actor.stop()), { timeout: 20_000 });
 
 /** A manager and its worker w1 (keeping no finished task beyond the count: 0), over a link that `cut` drops both ways. */
 function cluster() {
@@ -51,53 +51,61 @@ function cluster() {
   };
 }
 
-test('a task that failed for good while its worker was cut off is not pruned before its manager hears, and is never run again', async () => {
-  const { manager, worker, runtime, cut, beat, sync } = cluster();
-  manager.send({ type: 'task.submit', task: newTask({ ID: 'a', Name: 'a', Image: 'img' }), at: new Date().toISOString() });
-  const book = () => manager.getSnapshot().context.book;
-  await waitFor(manager, () => book().tasks.get('a')?.StateName === 'running', { timeout: 5000 });
-  const placement = book().tasks.get('a')!.Placement;
+test(
+  'a task that failed for good while its worker was cut off is not pruned before its manager hears, and is never run again',
+  { timeout: 10_000 },
+  async () => {
+    const { manager, worker, runtime, cut, beat, sync } = cluster();
+    manager.send({ type: 'task.submit', task: newTask({ ID: 'a', Name: 'a', Image: 'img' }), at: new Date().toISOString() });
+    const book = () => manager.getSnapshot().context.book;
+    await waitFor(manager, () => book().tasks.get('a')?.StateName === 'running', { timeout: 5000 });
+    const placement = book().tasks.get('a')!.Placement;
 
-  cut(true);
-  runtime.exit('a', 1); // no restart left: Failed for good, and the report is lost
-  await waitFor(worker, (s) => s.context.tasks.get('a')?.StateName === 'failed', { timeout: 5000 });
-  beat(2 * 60_000); // a sweep: over the maximum count (0)
-  assert.equal(worker.getSnapshot().context.tasks.get('a')?.StateName, 'failed', 'kept: its manager has not heard it finished');
+    cut(true);
+    runtime.exit('a', 1); // no restart left: Failed for good, and the report is lost
+    await waitFor(worker, (s) => s.context.tasks.get('a')?.StateName === 'failed', { timeout: 5000 });
+    beat(2 * 60_000); // a sweep: over the maximum count (0)
+    assert.equal(worker.getSnapshot().context.tasks.get('a')?.StateName, 'failed', 'kept: its manager has not heard it finished');
 
-  cut(false);
-  sync();
-  assert.equal(book().tasks.get('a')?.StateName, 'failed', 'the sync told the manager');
-  assert.equal(book().tasks.get('a')?.Placement, placement);
-  assert.equal([...runtime.containers.values()].filter((c) => c.taskId === 'a' && c.running).length, 0, 'and nothing runs it again');
+    cut(false);
+    sync();
+    assert.equal(book().tasks.get('a')?.StateName, 'failed', 'the sync told the manager');
+    assert.equal(book().tasks.get('a')?.Placement, placement);
+    assert.equal([...runtime.containers.values()].filter((c) => c.taskId === 'a' && c.running).length, 0, 'and nothing runs it again');
 
-  sync(); // now the manager has heard it: the next sweep prunes it
-  beat(4 * 60_000);
-  assert.equal(worker.getSnapshot().context.tasks.has('a'), false);
-});
+    sync(); // now the manager has heard it: the next sweep prunes it
+    beat(4 * 60_000);
+    assert.equal(worker.getSnapshot().context.tasks.has('a'), false);
+  },
+);
 
-test('a duplicate run that reaches a worker after it pruned a task that failed for good is a stale copy: stopped, and the task stays Failed', async () => {
-  const { manager, worker, runtime, sent, beat, sync } = cluster();
-  manager.send({ type: 'task.submit', task: newTask({ ID: 'a', Name: 'a', Image: 'img' }), at: new Date().toISOString() });
-  const book = () => manager.getSnapshot().context.book;
-  await waitFor(manager, () => book().tasks.get('a')?.StateName === 'running', { timeout: 5000 });
-  runtime.exit('a', 1);
-  await waitFor(manager, () => book().tasks.get('a')?.StateName === 'failed', { timeout: 5000 });
-  sync(); // the manager has heard it: the worker's next sweep prunes it
-  beat(2 * 60_000);
-  assert.equal(worker.getSnapshot().context.tasks.has('a'), false, 'pruned by the worker');
+test(
+  'a duplicate run that reaches a worker after it pruned a task that failed for good is a stale copy: stopped, and the task stays Failed',
+  { timeout: 10_000 },
+  async () => {
+    const { manager, worker, runtime, sent, beat, sync } = cluster();
+    manager.send({ type: 'task.submit', task: newTask({ ID: 'a', Name: 'a', Image: 'img' }), at: new Date().toISOString() });
+    const book = () => manager.getSnapshot().context.book;
+    await waitFor(manager, () => book().tasks.get('a')?.StateName === 'running', { timeout: 5000 });
+    runtime.exit('a', 1);
+    await waitFor(manager, () => book().tasks.get('a')?.StateName === 'failed', { timeout: 5000 });
+    sync(); // the manager has heard it: the worker's next sweep prunes it
+    beat(2 * 60_000);
+    assert.equal(worker.getSnapshot().context.tasks.has('a'), false, 'pruned by the worker');
 
-  const run = sent.find((m) => m.type === 'task.run')!;
-  worker.send(run); // the same run again, late (a retry that took the long way)
-  await waitFor(worker, (s) => s.context.tasks.get('a')?.StateName === 'completed' || s.context.done.has('a'), { timeout: 5000 });
-  assert.equal(book().tasks.get('a')?.StateName, 'failed', 'the task stays Failed');
-  assert.ok(
-    book().log.some((e) => e.Type === 'Stale Copy Stopped' && e.Task === 'a'),
-    'the manager says it stopped the copy',
-  );
-  assert.equal([...runtime.containers.values()].filter((c) => c.taskId === 'a' && c.running).length, 0, 'nothing runs it');
-});
+    const run = sent.find((m) => m.type === 'task.run')!;
+    worker.send(run); // the same run again, late (a retry that took the long way)
+    await waitFor(worker, (s) => s.context.tasks.get('a')?.StateName === 'completed' || s.context.done.has('a'), { timeout: 5000 });
+    assert.equal(book().tasks.get('a')?.StateName, 'failed', 'the task stays Failed');
+    assert.ok(
+      book().log.some((e) => e.Type === 'Stale Copy Stopped' && e.Task === 'a'),
+      'the manager says it stopped the copy',
+    );
+    assert.equal([...runtime.containers.values()].filter((c) => c.taskId === 'a' && c.running).length, 0, 'nothing runs it');
+  },
+);
 
-test('a task that failed for good runs again when the user restarts it: its new placement is no stale copy', async () => {
+test('a task that failed for good runs again when the user restarts it: its new placement is no stale copy', { timeout: 10_000 }, async () => {
   const { manager, runtime } = cluster();
   const a = newTask({ ID: 'a', Name: 'a', Image: 'img' });
   manager.send({ type: 'task.submit', task: a, at: new Date().toISOString() });

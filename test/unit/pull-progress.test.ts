@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PullProgress, withDefaultTag } from '../../src/runtime/image-pull.js';
 
-test('layer events become one line with layers done and megabytes', () => {
+test('layer events become one line with layers done and megabytes', { timeout: 10_000 }, () => {
   const lines: string[] = [];
   const progress = new PullProgress('app:1', (line) => lines.push(line), 0);
   progress.add({ id: 'a', status: 'Pulling fs layer' });
@@ -17,13 +17,13 @@ test('layer events become one line with layers done and megabytes', () => {
   assert.equal(lines.length, 4);
 });
 
-test('lines come at most once per interval', () => {
+test('lines come at most once per interval', { timeout: 10_000 }, () => {
   const lines: string[] = [];
   const progress = new PullProgress('app:1', (line) => lines.push(line), 60_000);
   for (let i = 0; i < 100; i++) progress.add({ id: 'a', status: 'Downloading', progressDetail: { current: i, total: 100 } });
   assert.equal(lines.length, 1);
 });
 
-test('a bare name pulls :latest, as docker run does', () => {
+test('a bare name pulls :latest, as docker run does', { timeout: 10_000 }, () => {
   assert.equal(withDefaultTag('strm/helloworld-http'), 'strm/helloworld-http:latest');
 });

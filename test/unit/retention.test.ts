@@ -21,26 +21,30 @@ const at = (ms: number) => new Date(T0 + ms).toISOString();
 const HOUR = 3_600_000;
 
 const running: { stop(): unknown }[] = [];
-afterEach(() => running.splice(0).forEach((actor) => actor.stop()));
+afterEach(() => running.splice(0).forEach((actor) => actor.stop()), { timeout: 20_000 });
 
-test('a sweep takes the finished tasks older than the retention period, and the oldest beyond the maximum, in the order they finished', () => {
-  const finished = new Map([
-    ['a', 1000],
-    ['b', 2000],
-    ['c', 3000],
-    ['d', 4000],
-  ]);
-  assert.deepEqual(expired(finished, 4, { ms: 1500, max: 10 }, 4000), ['a', 'b'], 'finished 1.5 s or more before');
-  assert.deepEqual(expired(finished, 4, { ms: Infinity, max: 1 }, 4000), ['a', 'b', 'c'], 'all but the newest');
-  assert.deepEqual(
-    expired(finished, 4, { ms: Infinity, max: 1 }, 4000, (id) => id === 'b'),
-    ['a', 'c', 'd'],
-    'a kept one stays, and counts against the maximum',
-  );
-  assert.deepEqual(expired(finished, 4, { ms: Infinity, max: 10 }, 4000), [], 'nothing to do: nothing is read past the first kept');
-});
+test(
+  'a sweep takes the finished tasks older than the retention period, and the oldest beyond the maximum, in the order they finished',
+  { timeout: 10_000 },
+  () => {
+    const finished = new Map([
+      ['a', 1000],
+      ['b', 2000],
+      ['c', 3000],
+      ['d', 4000],
+    ]);
+    assert.deepEqual(expired(finished, 4, { ms: 1500, max: 10 }, 4000), ['a', 'b'], 'finished 1.5 s or more before');
+    assert.deepEqual(expired(finished, 4, { ms: Infinity, max: 1 }, 4000), ['a', 'b', 'c'], 'all but the newest');
+    assert.deepEqual(
+      expired(finished, 4, { ms: Infinity, max: 1 }, 4000, (id) => id === 'b'),
+      ['a', 'c', 'd'],
+      'a kept one stays, and counts against the maximum',
+    );
+    assert.deepEqual(expired(finished, 4, { ms: Infinity, max: 10 }, 4000), [], 'nothing to do: nothing is read past the first kept');
+  },
+);
 
-test('two sources of finished tasks are swept as one, in the order they finished, and neither is read past the first kept', () => {
+test('two sources of finished tasks are swept as one, in the order they finished, and neither is read past the first kept', { timeout: 10_000 }, () => {
   const read: string[] = [];
   function* source(entries: [string, number][]) {
     for (const entry of entries) {
@@ -90,51 +94,55 @@ function startManager(retention: Retention, store = new MemoryManagerStore()) {
   return { manager, book, finish, say, received, emitted, store };
 }
 
-test('finished tasks are kept for the retention period, then a tick prunes them from the book, the store and their worker; live ones stay', () => {
-  const { manager, book, finish, received, emitted, store } = startManager({ ms: HOUR, max: 100 });
-  finish('done', 'completed', 10);
-  finish('broken', 'failed', 20);
-  finish('alive', 'running', 30);
-  assert.ok(book().done.has('done'), 'a Completed task keeps only a DoneTask in memory');
-  assert.equal(book().tasks.has('done'), false);
-  assert.deepEqual([...book().finished.keys()], ['done', 'broken']);
+test(
+  'finished tasks are kept for the retention period, then a tick prunes them from the book, the store and their worker; live ones stay',
+  { timeout: 10_000 },
+  () => {
+    const { manager, book, finish, received, emitted, store } = startManager({ ms: HOUR, max: 100 });
+    finish('done', 'completed', 10);
+    finish('broken', 'failed', 20);
+    finish('alive', 'running', 30);
+    assert.ok(book().done.has('done'), 'a Completed task keeps only a DoneTask in memory');
+    assert.equal(book().tasks.has('done'), false);
+    assert.deepEqual([...book().finished.keys()], ['done', 'broken']);
 
-  manager.send({ type: 'tick', at: at(HOUR / 2) });
-  assert.equal(book().finished.size, 2, 'within the retention period nothing goes');
+    manager.send({ type: 'tick', at: at(HOUR / 2) });
+    assert.equal(book().finished.size, 2, 'within the retention period nothing goes');
 
-  manager.send({ type: 'tick', at: at(HOUR + 25) });
-  assert.deepEqual([...book().finished.keys()], [], 'both finished more than an hour ago');
-  assert.equal(book().done.has('done'), false);
-  assert.equal(book().tasks.has('broken'), false);
-  assert.equal(book().tasks.get('alive')?.StateName, 'running', 'nothing live is pruned');
-  assert.equal(book().pruned, 2);
-  assert.deepEqual(
-    emitted.filter((e) => e.type === 'tasks.pruned').map((e) => (e as { ids: string[] }).ids),
-    [['done', 'broken']],
-  );
-  const gc = received.filter((m): m is Extract<ToWorker, { type: 'worker.gc' }> => m.type === 'worker.gc');
-  assert.deepEqual(
-    gc.at(-1)?.forget.map((f) => f.id),
-    ['done', 'broken'],
-    'the worker is told to forget them',
-  );
-  const log = book().log.filter((e) => e.Type === 'Pruned');
-  assert.equal(log.length, 1, 'one log entry for the sweep');
-  assert.match(log[0]!.Message, /pruned 2 finished task\(s\) \(finished more than 1h ago, or beyond the newest 100\); 0 kept, 2 pruned in all/);
-  // The store's deletes are written behind, at the end of the turn.
-  return new Promise<void>((resolve) =>
-    setImmediate(() => {
-      assert.deepEqual(
-        store.load().tasks.map((t) => t.ID),
-        ['alive'],
-      );
-      assert.equal(store.load().done.size, 0);
-      resolve();
-    }),
-  );
-});
+    manager.send({ type: 'tick', at: at(HOUR + 25) });
+    assert.deepEqual([...book().finished.keys()], [], 'both finished more than an hour ago');
+    assert.equal(book().done.has('done'), false);
+    assert.equal(book().tasks.has('broken'), false);
+    assert.equal(book().tasks.get('alive')?.StateName, 'running', 'nothing live is pruned');
+    assert.equal(book().pruned, 2);
+    assert.deepEqual(
+      emitted.filter((e) => e.type === 'tasks.pruned').map((e) => (e as { ids: string[] }).ids),
+      [['done', 'broken']],
+    );
+    const gc = received.filter((m): m is Extract<ToWorker, { type: 'worker.gc' }> => m.type === 'worker.gc');
+    assert.deepEqual(
+      gc.at(-1)?.forget.map((f) => f.id),
+      ['done', 'broken'],
+      'the worker is told to forget them',
+    );
+    const log = book().log.filter((e) => e.Type === 'Pruned');
+    assert.equal(log.length, 1, 'one log entry for the sweep');
+    assert.match(log[0]!.Message, /pruned 2 finished task\(s\) \(finished more than 1h ago, or beyond the newest 100\); 0 kept, 2 pruned in all/);
+    // The store's deletes are written behind, at the end of the turn.
+    return new Promise<void>((resolve) =>
+      setImmediate(() => {
+        assert.deepEqual(
+          store.load().tasks.map((t) => t.ID),
+          ['alive'],
+        );
+        assert.equal(store.load().done.size, 0);
+        resolve();
+      }),
+    );
+  },
+);
 
-test('beyond the maximum count the oldest finished tasks go first, at the next sweep', () => {
+test('beyond the maximum count the oldest finished tasks go first, at the next sweep', { timeout: 10_000 }, () => {
   const { manager, book, finish } = startManager({ ms: Infinity, max: 2 });
   for (let i = 0; i < 5; i++) finish(`t${i}`, 'completed', 10 + i);
   manager.send({ type: 'tick', at: at(100) });
@@ -142,7 +150,7 @@ test('beyond the maximum count the oldest finished tasks go first, at the next s
   assert.equal(book().pruned, 3);
 });
 
-test('a stop still owed to a lost worker is work: its Completed task is not pruned until the worker answers', () => {
+test('a stop still owed to a lost worker is work: its Completed task is not pruned until the worker answers', { timeout: 10_000 }, () => {
   const { manager, book, finish } = startManager({ ms: 0, max: 0 });
   finish('owed', 'running', 10);
   manager.send({ type: 'task.stop', id: 'owed', at: at(20) });
@@ -153,7 +161,7 @@ test('a stop still owed to a lost worker is work: its Completed task is not prun
   assert.ok(book().tasks.has('owed'), 'not pruned while the stop is owed');
 });
 
-test('a pruned task is history: its stale copy reporting later is stopped, never adopted; a finished copy is ignored', () => {
+test('a pruned task is history: its stale copy reporting later is stopped, never adopted; a finished copy is ignored', { timeout: 10_000 }, () => {
   const { manager, book, finish, say, received } = startManager({ ms: 0, max: 0 });
   finish('gone', 'completed', 10);
   const placement = [...received].reverse().find((m): m is Extract<ToWorker, { type: 'task.run' }> => m.type === 'task.run')!.task.Placement;
@@ -192,7 +200,7 @@ test('a pruned task is history: its stale copy reporting later is stopped, never
   }
 });
 
-test('a pruned ID can be used again: the new task is taken and gets a new placement', () => {
+test('a pruned ID can be used again: the new task is taken and gets a new placement', { timeout: 10_000 }, () => {
   const { manager, book, finish, received } = startManager({ ms: 0, max: 0 });
   finish('again', 'completed', 10);
   const first = [...received].reverse().find((m): m is Extract<ToWorker, { type: 'task.run' }> => m.type === 'task.run')!.task.Placement;
@@ -211,7 +219,7 @@ test('a pruned ID can be used again: the new task is taken and gets a new placem
   assert.equal(book().reported.has('again'), false, 'nothing of the old task was kept');
 });
 
-test('a sweep asked for (POST /gc) runs now, has every worker sweep too, and says what it did', () => {
+test('a sweep asked for (POST /gc) runs now, has every worker sweep too, and says what it did', { timeout: 10_000 }, () => {
   const { manager, book, finish, received, emitted } = startManager({ ms: HOUR, max: 1 });
   finish('a', 'completed', 10);
   finish('b', 'completed', 20);
@@ -228,7 +236,7 @@ test('a sweep asked for (POST /gc) runs now, has every worker sweep too, and say
   assert.equal(received.filter((m) => m.type === 'worker.gc').length, 2, 'workers sweep even when the manager prunes nothing');
 });
 
-test('a report that changes nothing is neither saved nor reported again', () => {
+test('a report that changes nothing is neither saved nor reported again', { timeout: 10_000 }, () => {
   const store = new MemoryManagerStore();
   let writes = 0;
   const write = store.write.bind(store);
@@ -254,26 +262,30 @@ test('a report that changes nothing is neither saved nor reported again', () => 
   );
 });
 
-test('a listing of changes is compared with what the worker holds: a task it holds is left alone, one it lacks is sent again, one it lists as done is completed', () => {
-  const { manager, book, finish, say, received } = startManager({ ms: HOUR, max: 100 });
-  for (const id of ['held', 'lost', 'ended']) finish(id, 'running', 10);
-  const record = (id: string): Task => book().tasks.get(id)!;
-  received.length = 0;
-  say({
-    type: 'worker.tasks',
-    worker: 'r1',
-    tasks: [],
-    at: at(50),
-    held: [{ ID: 'held', Placement: record('held').Placement, StateName: 'running' }],
-    done: [{ ID: 'ended', Worker: 'r1', Placement: record('ended').Placement, SubmitTime: at(10), FinishTime: at(40), Version: 7 }],
-    version: 7,
-  });
-  assert.deepEqual(
-    received.map((m) => m.type === 'task.run' && m.task.ID),
-    ['lost'],
-  );
-  assert.ok(book().done.has('ended'), 'completed from the listing');
-  assert.equal(book().tasks.get('held')!.StateName, 'running');
-  assert.equal(book().heard.get('r1'), 7, 'the next sync asks for what changed after version 7');
-  manager.send({ type: 'tick', at: at(60) });
-});
+test(
+  'a listing of changes is compared with what the worker holds: a task it holds is left alone, one it lacks is sent again, one it lists as done is completed',
+  { timeout: 10_000 },
+  () => {
+    const { manager, book, finish, say, received } = startManager({ ms: HOUR, max: 100 });
+    for (const id of ['held', 'lost', 'ended']) finish(id, 'running', 10);
+    const record = (id: string): Task => book().tasks.get(id)!;
+    received.length = 0;
+    say({
+      type: 'worker.tasks',
+      worker: 'r1',
+      tasks: [],
+      at: at(50),
+      held: [{ ID: 'held', Placement: record('held').Placement, StateName: 'running' }],
+      done: [{ ID: 'ended', Worker: 'r1', Placement: record('ended').Placement, SubmitTime: at(10), FinishTime: at(40), Version: 7 }],
+      version: 7,
+    });
+    assert.deepEqual(
+      received.map((m) => m.type === 'task.run' && m.task.ID),
+      ['lost'],
+    );
+    assert.ok(book().done.has('ended'), 'completed from the listing');
+    assert.equal(book().tasks.get('held')!.StateName, 'running');
+    assert.equal(book().heard.get('r1'), 7, 'the next sync asks for what changed after version 7');
+    manager.send({ type: 'tick', at: at(60) });
+  },
+);

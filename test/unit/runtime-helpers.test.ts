@@ -10,7 +10,7 @@ import { newTask, type Task } from '../../src/vocabulary/task.js';
 
 const digest = `sha256:${'ab'.repeat(32)}`;
 
-test('withDefaultTag adds :latest to a bare name, keeps a tag or digest', () => {
+test('withDefaultTag adds :latest to a bare name, keeps a tag or digest', { timeout: 10_000 }, () => {
   const cases: [string, string][] = [
     ['nginx', 'nginx:latest'],
     ['strm/helloworld-http', 'strm/helloworld-http:latest'],
@@ -26,14 +26,14 @@ test('withDefaultTag adds :latest to a bare name, keeps a tag or digest', () => 
   for (const [image, reference] of cases) assert.equal(withDefaultTag(image), reference, image);
 });
 
-test('connectionOptions reads unix:// and tcp:// addresses', () => {
+test('connectionOptions reads unix:// and tcp:// addresses', { timeout: 10_000 }, () => {
   assert.deepEqual(connectionOptions('unix:///x.sock'), { socketPath: '/x.sock' });
   assert.deepEqual(connectionOptions('unix:///var/run/docker.sock'), { socketPath: '/var/run/docker.sock' });
   assert.deepEqual(connectionOptions('tcp://1.2.3.4:2375'), { host: '1.2.3.4', port: 2375, protocol: 'http' });
   assert.deepEqual(connectionOptions('tcp://docker.internal:2375/'), { host: 'docker.internal', port: 2375, protocol: 'http' });
 });
 
-test('connectionOptions refuses other addresses, quoting them', () => {
+test('connectionOptions refuses other addresses, quoting them', { timeout: 10_000 }, () => {
   for (const address of ['', '/var/run/docker.sock', 'tcp://1.2.3.4', 'tcp://:2375', 'http://1.2.3.4:2375', 'ssh://me@host', 'tcp://1.2.3.4:port']) {
     assert.throws(
       () => connectionOptions(address),
@@ -43,7 +43,7 @@ test('connectionOptions refuses other addresses, quoting them', () => {
   }
 });
 
-test("dockerMessage strips dockerode's (HTTP code …) prefix", () => {
+test("dockerMessage strips dockerode's (HTTP code …) prefix", { timeout: 10_000 }, () => {
   const error = Object.assign(new Error('(HTTP code 404) no such container - No such container: web-1 '), { statusCode: 404 });
   assert.equal(dockerMessage(error), 'No such container: web-1');
   assert.equal(
@@ -60,7 +60,7 @@ test("dockerMessage strips dockerode's (HTTP code …) prefix", () => {
 
 const withPorts = (fields: Partial<Task>): Task => newTask({ ID: 't1', Name: 'web', Image: 'timboring/echo-server', HealthCheck: '/health', ...fields });
 
-test('healthUrl calls the IPv4 binding of the first exposed port, on this host', () => {
+test('healthUrl calls the IPv4 binding of the first exposed port, on this host', { timeout: 10_000 }, () => {
   const task = withPorts({
     ExposedPorts: { '7777/tcp': {}, '8080/tcp': {} },
     HostPorts: {
@@ -74,7 +74,7 @@ test('healthUrl calls the IPv4 binding of the first exposed port, on this host',
   assert.equal(healthUrl(task), 'http://127.0.0.1:49155/health');
 });
 
-test('healthUrl keeps a specific HostIp, and brackets an IPv6 one', () => {
+test('healthUrl keeps a specific HostIp, and brackets an IPv6 one', { timeout: 10_000 }, () => {
   const at = (HostIp: string) =>
     healthUrl(withPorts({ ExposedPorts: { '7777/tcp': {} }, HostPorts: { '7777/tcp': [{ HostIp, HostPort: '7777' }] }, HealthCheck: '/ready' }));
   assert.equal(at('10.0.0.5'), 'http://10.0.0.5:7777/ready');
@@ -83,12 +83,12 @@ test('healthUrl keeps a specific HostIp, and brackets an IPv6 one', () => {
   assert.equal(at('::1'), 'http://[::1]:7777/ready');
 });
 
-test('healthUrl finds the port from PortBindings when ExposedPorts is absent', () => {
+test('healthUrl finds the port from PortBindings when ExposedPorts is absent', { timeout: 10_000 }, () => {
   const task = withPorts({ PortBindings: { '7777/tcp': '7777' }, HostPorts: { '7777/tcp': [{ HostIp: '0.0.0.0', HostPort: '7777' }] } });
   assert.equal(healthUrl(task), 'http://127.0.0.1:7777/health');
 });
 
-test('healthUrl is undefined without HostPorts', () => {
+test('healthUrl is undefined without HostPorts', { timeout: 10_000 }, () => {
   assert.equal(healthUrl(withPorts({ ExposedPorts: { '7777/tcp': {} }, HostPorts: null })), undefined);
   assert.equal(healthUrl(withPorts({ ExposedPorts: { '7777/tcp': {} }, HostPorts: {} })), undefined);
   assert.equal(healthUrl(withPorts({ ExposedPorts: { '7777/tcp': {} }, HostPorts: { '7777/tcp': [] } })), undefined);

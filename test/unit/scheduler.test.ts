@@ -56,7 +56,7 @@ const tally = (picks: string[]) => {
 
 // --- held ---------------------------------------------------------------
 
-test('holdTask adds a task and removes it symmetrically, returning new objects', () => {
+test('holdTask adds a task and removes it symmetrically, returning new objects', { timeout: 10_000 }, () => {
   const task = aTask({ Cpu: 1.5, Memory: 512 * MiB, Disk: GiB });
   const before = emptyHeld();
   const added = holdTask(before, task, 1);
@@ -69,7 +69,7 @@ test('holdTask adds a task and removes it symmetrically, returning new objects',
   assert.equal(added.tasks, 1, 'removing did not change the object it was given');
 });
 
-test('fractional CPUs added and removed in another order come back to exactly zero', () => {
+test('fractional CPUs added and removed in another order come back to exactly zero', { timeout: 10_000 }, () => {
   const tasks = [0.1, 0.2, 0.7, 0.3].map((Cpu, i) => aTask({ ID: `t${i}`, Cpu }));
   let held = emptyHeld();
   for (const task of tasks) held = holdTask(held, task, 1);
@@ -78,12 +78,12 @@ test('fractional CPUs added and removed in another order come back to exactly ze
   assert.deepEqual(held, emptyHeld());
 });
 
-test('a task that asks for nothing holds nothing but counts nominally', () => {
+test('a task that asks for nothing holds nothing but counts nominally', { timeout: 10_000 }, () => {
   const held = holdTask(emptyHeld(), aTask(), 1);
   assert.deepEqual(held, { cpu: 0, memory: 0, disk: 0, tasks: 1, nominalCpu: 0.1, nominalMemory: 64 * MiB });
 });
 
-test('nominalDemand is the task asks, or 0.1 CPU and 64 MiB where it asks nothing', () => {
+test('nominalDemand is the task asks, or 0.1 CPU and 64 MiB where it asks nothing', { timeout: 10_000 }, () => {
   assert.deepEqual(nominalDemand(aTask()), { cpu: 0.1, memory: 64 * MiB });
   assert.deepEqual(nominalDemand(aTask({ Cpu: 2 })), { cpu: 2, memory: 64 * MiB });
   assert.deepEqual(nominalDemand(aTask({ Memory: GiB })), { cpu: 0.1, memory: GiB });
@@ -92,7 +92,7 @@ test('nominalDemand is the task asks, or 0.1 CPU and 64 MiB where it asks nothin
 
 // --- fit ----------------------------------------------------------------
 
-test('shortage of CPU names the worker, what is unreserved of how many CPUs, and the ask', () => {
+test('shortage of CPU names the worker, what is unreserved of how many CPUs, and the ask', { timeout: 10_000 }, () => {
   const w2 = worker('w2', { CpuCount: 2 }, { cpu: 1.5 });
   assert.equal(shortage(aTask({ Cpu: 1.5 }), w2), 'w2 has 0.5 of 2 CPUs unreserved, the task asks 1.5');
   assert.equal(shortage(aTask({ Cpu: 0.5 }), w2), undefined, 'exactly what is left fits');
@@ -100,7 +100,7 @@ test('shortage of CPU names the worker, what is unreserved of how many CPUs, and
   assert.equal(shortage(aTask({ Cpu: 0.5 }), one), 'w1 has none of 1 CPU unreserved, the task asks 0.5');
 });
 
-test('CPU fit tolerates floating-point sums: 1 CPU minus 0.7 and 0.2 still takes 0.1', () => {
+test('CPU fit tolerates floating-point sums: 1 CPU minus 0.7 and 0.2 still takes 0.1', { timeout: 10_000 }, () => {
   let held = emptyHeld();
   held = holdTask(held, aTask({ Cpu: 0.7 }), 1);
   held = holdTask(held, aTask({ Cpu: 0.2 }), 1);
@@ -109,14 +109,14 @@ test('CPU fit tolerates floating-point sums: 1 CPU minus 0.7 and 0.2 still takes
   assert.match(shortage(aTask({ Cpu: 0.11 }), w1) ?? '', /w1 has 0\.1 of 1 CPU unreserved, the task asks 0\.11/);
 });
 
-test('amounts that would round to the same text get more digits', () => {
+test('amounts that would round to the same text get more digits', { timeout: 10_000 }, () => {
   const w1 = worker('w1', { CpuCount: 2 }, { cpu: 0.501 });
   assert.equal(shortage(aTask({ Cpu: 1.5 }), w1), 'w1 has 1.499 of 2 CPUs unreserved, the task asks 1.5');
   const m = worker('w1', { MemoryTotal: 4 * GiB }, { memory: 2 * GiB + 10 * MiB });
   assert.equal(shortage(aTask({ Memory: 2 * GiB }), m), 'w1 has 1.99 GiB of 4 GiB memory unreserved, the task asks 2 GiB');
 });
 
-test('shortage of memory is in GiB or MiB, with one decimal when needed', () => {
+test('shortage of memory is in GiB or MiB, with one decimal when needed', { timeout: 10_000 }, () => {
   const w1 = worker('w1', { MemoryTotal: 4 * GiB }, { memory: 4 * GiB - Math.round(1.2 * GiB) });
   assert.equal(shortage(aTask({ Memory: 2 * GiB }), w1), 'w1 has 1.2 GiB of 4 GiB memory unreserved, the task asks 2 GiB');
   const small = worker('w1', { MemoryTotal: 4 * GiB }, { memory: 4 * GiB - 512 * MiB });
@@ -124,29 +124,29 @@ test('shortage of memory is in GiB or MiB, with one decimal when needed', () => 
   assert.equal(shortage(aTask({ Memory: 512 * MiB }), small), undefined);
 });
 
-test('memory fit counts what Cube reserved, not what the machine reports available', () => {
+test('memory fit counts what Cube reserved, not what the machine reports available', { timeout: 10_000 }, () => {
   const busy = worker('w1', { MemoryTotal: 4 * GiB, MemoryAvailable: 100 * MiB });
   assert.equal(shortage(aTask({ Memory: 2 * GiB }), busy), undefined);
 });
 
-test('shortage of disk compares with free disk less what tasks reserve', () => {
+test('shortage of disk compares with free disk less what tasks reserve', { timeout: 10_000 }, () => {
   const w1 = worker('w1', { DiskTotal: 100 * GiB, DiskFree: 10 * GiB }, { disk: 9 * GiB });
   assert.equal(shortage(aTask({ Disk: 2.5 * GiB }), w1), 'w1 has 1 GiB of 100 GiB disk free and unreserved, the task asks 2.5 GiB');
   assert.equal(shortage(aTask({ Disk: GiB }), w1), undefined);
 });
 
-test('a worker whose container engine is down fits nothing, and says why', () => {
+test('a worker whose container engine is down fits nothing, and says why', { timeout: 10_000 }, () => {
   const w3 = worker('w3', { Runtime: 'down', RuntimeProblem: 'cannot reach /var/run/docker.sock; is Docker running?' });
   assert.equal(shortage(aTask(), w3), 'w3: its container engine is down (cannot reach /var/run/docker.sock; is Docker running?)');
   assert.equal(shortage(aTask(), worker('w4', { Runtime: 'down' })), 'w4: its container engine is down');
 });
 
-test('a task that asks nothing fits a worker whose reservations are all taken', () => {
+test('a task that asks nothing fits a worker whose reservations are all taken', { timeout: 10_000 }, () => {
   const full = worker('w1', { CpuCount: 1, MemoryTotal: GiB, DiskFree: GiB }, { cpu: 1, memory: GiB, disk: GiB });
   assert.equal(shortage(aTask(), full), undefined);
 });
 
-test('a worker short of several resources gets one clause for each', () => {
+test('a worker short of several resources gets one clause for each', { timeout: 10_000 }, () => {
   const w1 = worker('w1', { CpuCount: 2, MemoryTotal: 4 * GiB }, { cpu: 2, memory: 3 * GiB });
   assert.equal(
     shortage(aTask({ Cpu: 1, Memory: 2 * GiB }), w1),
@@ -154,7 +154,7 @@ test('a worker short of several resources gets one clause for each', () => {
   );
 });
 
-test('a worker that does not know its CPU count takes CPU asks unchecked; a book worker takes no Env or Cmd', () => {
+test('a worker that does not know its CPU count takes CPU asks unchecked; a book worker takes no Env or Cmd', { timeout: 10_000 }, () => {
   const counting = worker('b1', { CpuCount: 0, Protocol: 'book' });
   assert.equal(shortage(aTask({ Cpu: 8 }), counting), undefined, 'a book worker before its CPU count is known');
   assert.equal(shortage(aTask({ Cpu: 8 }), worker('b1', { CpuCount: 2, Protocol: 'book' })), 'b1 has 2 of 2 CPUs unreserved, the task asks 8');
@@ -169,7 +169,7 @@ test('a worker that does not know its CPU count takes CPU asks unchecked; a book
   );
 });
 
-test('partition splits fitting candidates from shortages, and noFit joins the shortages', () => {
+test('partition splits fitting candidates from shortages, and noFit joins the shortages', { timeout: 10_000 }, () => {
   const task = aTask({ Cpu: 2 });
   const w1 = worker('w1', { CpuCount: 1 });
   const w2 = worker('w2');
@@ -186,7 +186,7 @@ test('partition splits fitting candidates from shortages, and noFit joins the sh
 
 // --- round robin --------------------------------------------------------
 
-test('round robin cycles w1, w2, w3, w1 whatever order the workers are listed in', () => {
+test('round robin cycles w1, w2, w3, w1 whatever order the workers are listed in', { timeout: 10_000 }, () => {
   for (const order of [
     ['w3', 'w1', 'w2'],
     ['w1', 'w2', 'w3'],
@@ -202,7 +202,7 @@ test('round robin cycles w1, w2, w3, w1 whatever order the workers are listed in
   }
 });
 
-test('round robin orders names with numbers as numbers, and says what it did', () => {
+test('round robin orders names with numbers as numbers, and says what it did', { timeout: 10_000 }, () => {
   const candidates = ['w10', 'w2', 'w1'].map((n) => worker(n));
   const first = roundRobin.pick(aTask(), candidates, undefined);
   assert.deepEqual(first, { worker: 'w1', reason: 'round robin: first in name order', memo: 'w1' });
@@ -212,20 +212,20 @@ test('round robin orders names with numbers as numbers, and says what it did', (
   assert.equal(roundRobin.pick(aTask(), candidates, 'w10').worker, 'w1', 'wraps around');
 });
 
-test('round robin skips a worker that does not fit', () => {
+test('round robin skips a worker that does not fit', { timeout: 10_000 }, () => {
   const candidates = [worker('w1'), worker('w2', { CpuCount: 1 }), worker('w3')];
   const placement = roundRobin.pick(aTask({ Cpu: 2 }), candidates, 'w1');
   assert.deepEqual(placement, { worker: 'w3', reason: 'round robin: next after w1, skipping w2 (no room)', memo: 'w3' });
   assert.equal(roundRobin.pick(aTask({ Cpu: 2 }), candidates, 'w3').worker, 'w1');
 });
 
-test('round robin continues after a last pick that has since left', () => {
+test('round robin continues after a last pick that has since left', { timeout: 10_000 }, () => {
   const candidates = [worker('w1'), worker('w3')];
   assert.equal(roundRobin.pick(aTask(), candidates, 'w2').worker, 'w3');
   assert.equal(roundRobin.pick(aTask(), candidates, 'w9').worker, 'w1');
 });
 
-test('round robin returns worker null with the shortages when none fits, keeping its memo', () => {
+test('round robin returns worker null with the shortages when none fits, keeping its memo', { timeout: 10_000 }, () => {
   const task = aTask({ Memory: 16 * GiB });
   const candidates = [worker('w2'), worker('w1', { Runtime: 'down', RuntimeProblem: 'no socket' })];
   const placement = roundRobin.pick(task, candidates, 'w1');
@@ -243,13 +243,13 @@ test('round robin returns worker null with the shortages when none fits, keeping
 
 // --- E-PVM --------------------------------------------------------------
 
-test('epvmCost of an idle worker is the marginal cost of the nominal demand', () => {
+test('epvmCost of an idle worker is the marginal cost of the nominal demand', { timeout: 10_000 }, () => {
   // (LIEB^(0.1/4) − 1) + (LIEB^(64 MiB / 8 GiB) − 1), worked out separately.
   assert.ok(Math.abs(epvmCost(aTask(), worker('w1')) - 0.014223442273524789) < 1e-12);
   assert.equal(LIEB, 1.53960071783900203869);
 });
 
-test('epvmCost takes the higher of measured load and what Cube holds', () => {
+test('epvmCost takes the higher of measured load and what Cube holds', { timeout: 10_000 }, () => {
   const idle = epvmCost(aTask({ Cpu: 1 }), worker('w1'));
   const measured = epvmCost(aTask({ Cpu: 1 }), worker('w1', { CpuUsage: 0.5 }));
   const held = epvmCost(aTask({ Cpu: 1 }), worker('w1', {}, { nominalCpu: 2 }));
@@ -259,12 +259,12 @@ test('epvmCost takes the higher of measured load and what Cube holds', () => {
   assert.ok(Math.abs(both - measured) < 1e-12, 'the measured 0.5 beats a held 0.25');
 });
 
-test('a worker that reports no CPUs or no memory costs Infinity', () => {
+test('a worker that reports no CPUs or no memory costs Infinity', { timeout: 10_000 }, () => {
   assert.equal(epvmCost(aTask(), worker('w1', { CpuCount: 0 })), Infinity);
   assert.equal(epvmCost(aTask(), worker('w1', { MemoryTotal: 0 })), Infinity);
 });
 
-test('E-PVM spreads tasks evenly over equal workers: 6 tasks go 2, 2, 2', () => {
+test('E-PVM spreads tasks evenly over equal workers: 6 tasks go 2, 2, 2', { timeout: 10_000 }, () => {
   for (const task of [aTask(), aTask({ Cpu: 1, Memory: GiB })]) {
     const picks = placeMany(
       epvm,
@@ -277,7 +277,7 @@ test('E-PVM spreads tasks evenly over equal workers: 6 tasks go 2, 2, 2', () => 
   }
 });
 
-test('E-PVM counts CPU: a busy worker loses to an idle one, and wins again when both are equally busy', () => {
+test('E-PVM counts CPU: a busy worker loses to an idle one, and wins again when both are equally busy', { timeout: 10_000 }, () => {
   const task = aTask({ Cpu: 1 });
   // w1 has more free memory, which alone would make it the choice.
   const w1 = (CpuUsage: number) => worker('w1', { CpuUsage, MemoryAvailable: 6.4 * GiB });
@@ -290,7 +290,7 @@ test('E-PVM counts CPU: a busy worker loses to an idle one, and wins again when 
   assert.equal(epvm.pick(task, [w1(0), w2(0)], undefined).worker, 'w1');
 });
 
-test('E-PVM sends a memory-heavy task to the worker with more memory available', () => {
+test('E-PVM sends a memory-heavy task to the worker with more memory available', { timeout: 10_000 }, () => {
   const task = aTask({ Memory: 2 * GiB });
   const tight = worker('w1', { MemoryAvailable: 2.5 * GiB });
   const roomy = worker('w2', { MemoryAvailable: 6 * GiB });
@@ -299,7 +299,7 @@ test('E-PVM sends a memory-heavy task to the worker with more memory available',
   assert.equal(epvm.pick(task, [worker('w1', { MemoryAvailable: 6 * GiB }), roomy], undefined).worker, 'w1');
 });
 
-test('E-PVM breaks cost ties by fewer tasks, then by name', () => {
+test('E-PVM breaks cost ties by fewer tasks, then by name', { timeout: 10_000 }, () => {
   // Measured load above what the tasks hold, so the held sums do not change the cost.
   const busy = { CpuUsage: 0.5, MemoryAvailable: 4 * GiB };
   const w1 = worker('w1', busy, { tasks: 3, nominalCpu: 0.3, nominalMemory: 192 * MiB });
@@ -314,7 +314,7 @@ test('E-PVM breaks cost ties by fewer tasks, then by name', () => {
   assert.match(byName.reason, /tied with w3: first by name/);
 });
 
-test('E-PVM returns worker null with the noFit reason when the task fits nowhere', () => {
+test('E-PVM returns worker null with the noFit reason when the task fits nowhere', { timeout: 10_000 }, () => {
   const task = aTask({ Cpu: 8 });
   const candidates = [worker('w2'), worker('w1', { CpuCount: 2 }, { cpu: 1 })];
   assert.deepEqual(epvm.pick(task, candidates, 'kept'), {
@@ -324,7 +324,7 @@ test('E-PVM returns worker null with the noFit reason when the task fits nowhere
   });
 });
 
-test("an E-PVM pick's reason gives the chosen worker's cost and the others'", () => {
+test("an E-PVM pick's reason gives the chosen worker's cost and the others'", { timeout: 10_000 }, () => {
   const task = aTask({ Cpu: 1 });
   const w1 = worker('w1', { CpuUsage: 0.6 });
   const w2 = worker('w2');
@@ -345,7 +345,7 @@ test("an E-PVM pick's reason gives the chosen worker's cost and the others'", ()
 
 // --- by name ------------------------------------------------------------
 
-test('schedulerByName gives both schedulers and names the choices for anything else', () => {
+test('schedulerByName gives both schedulers and names the choices for anything else', { timeout: 10_000 }, () => {
   assert.equal(schedulerByName('roundrobin'), roundRobin);
   assert.equal(schedulerByName('epvm'), epvm);
   assert.equal(schedulerByName('roundrobin').name, 'roundrobin');

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { newShardPool, place, release } from '../../machines/shard-pool.js';
 
-test('shards fill to their capacity, then a new one opens', () => {
+test('shards fill to their capacity, then a new one opens', { timeout: 10_000 }, () => {
   const pool = newShardPool(4);
   const placed = Array.from({ length: 10 }, (_, i) => place(pool, `t${i}`));
   assert.deepEqual(
@@ -16,7 +16,7 @@ test('shards fill to their capacity, then a new one opens', () => {
   assert.equal(pool.of.get('t5'), 'shard-1');
 });
 
-test("a released slot is reused before any new shard opens, within the shard's lifetime", () => {
+test("a released slot is reused before any new shard opens, within the shard's lifetime", { timeout: 10_000 }, () => {
   const pool = newShardPool(2, 8);
   for (const id of ['a', 'b', 'c', 'd']) place(pool, id);
   release(pool, 'b');
@@ -27,7 +27,7 @@ test("a released slot is reused before any new shard opens, within the shard's l
   assert.ok([...pool.sizes.values()].every((size) => size <= 2));
 });
 
-test('with 100,000 tasks no shard holds more than its capacity', () => {
+test('with 100,000 tasks no shard holds more than its capacity', { timeout: 10_000 }, () => {
   const pool = newShardPool(64);
   for (let i = 0; i < 100_000; i++) place(pool, `t${i}`);
   for (let i = 0; i < 100_000; i += 3) release(pool, `t${i}`);
@@ -36,7 +36,7 @@ test('with 100,000 tasks no shard holds more than its capacity', () => {
   assert.equal(pool.of.size, 100_000 - 33_334 + 30_000);
 });
 
-test('a shard takes no new task after its lifetime, and is handed back for stopping once empty', () => {
+test('a shard takes no new task after its lifetime, and is handed back for stopping once empty', { timeout: 10_000 }, () => {
   const pool = newShardPool(2, 4);
   for (const id of ['a', 'b']) place(pool, id);
   assert.equal(release(pool, 'a'), undefined);
@@ -50,7 +50,7 @@ test('a shard takes no new task after its lifetime, and is handed back for stopp
   assert.equal(release(pool, 'd'), undefined, 'released once');
 });
 
-test('over a long life the shards alive are bounded by the tasks alive, not by those ever run', () => {
+test('over a long life the shards alive are bounded by the tasks alive, not by those ever run', { timeout: 10_000 }, () => {
   const pool = newShardPool(4, 16);
   const alive: string[] = [];
   let stopped = 0;

@@ -99,7 +99,7 @@ function eventlessTaken(before: TaskSnapshot, after: TaskSnapshot, taken: Set<st
   }
 }
 
-test('every state and every transition of the task machine is reachable', () => {
+test('every state and every transition of the task machine is reachable', { timeout: 10_000 }, () => {
   const { nodes, keys } = definedTransitions();
   const visited = new Set<string>();
   const taken = new Set<string>();
@@ -135,7 +135,7 @@ test('every state and every transition of the task machine is reachable', () => 
   }
 });
 
-test('on every shortest path, State and StateName agree and history stays bounded', () => {
+test('on every shortest path, State and StateName agree and history stays bounded', { timeout: 10_000 }, () => {
   for (const entry of entries) {
     const input = inputFor(entry.fields);
     const paths = getShortestPaths(logic, { input, events: eventsFor, serializeState });

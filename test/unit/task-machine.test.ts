@@ -53,7 +53,7 @@ const running = () => run(start()[0], schedule, started).snapshot;
 const invoked = (actions: { type: string; params?: unknown }[], src: string) =>
   actions.some((a) => a.type === 'xstate.spawnChild' && (a.params as { src?: string })?.src === src);
 
-test('a new task is Pending and does nothing yet', () => {
+test('a new task is Pending and does nothing yet', { timeout: 10_000 }, () => {
   const [snapshot, actions] = start();
   assert.equal(snapshot.value, 'pending');
   assert.equal(snapshot.context.task.State, 0);
@@ -61,7 +61,7 @@ test('a new task is Pending and does nothing yet', () => {
   assert.equal(invoked(actions as never, 'startContainer'), false);
 });
 
-test('Pending --schedule--> Scheduled names the worker and invokes startContainer', () => {
+test('Pending --schedule--> Scheduled names the worker and invokes startContainer', { timeout: 10_000 }, () => {
   const { snapshot, actions } = run(start()[0], schedule);
   assert.equal(snapshot.value, 'scheduled');
   assert.equal(snapshot.context.task.State, 1);
@@ -70,7 +70,7 @@ test('Pending --schedule--> Scheduled names the worker and invokes startContaine
   assert.ok(invoked(actions, 'startContainer'));
 });
 
-test('Pending --schedule (no worker fits)--> Failed, and is not restarted', () => {
+test('Pending --schedule (no worker fits)--> Failed, and is not restarted', { timeout: 10_000 }, () => {
   const reason = 'no worker has 64 GiB of free memory';
   const { snapshot } = run(start()[0], { type: 'unschedulable', reason, at: T0 });
   assert.deepEqual(snapshot.value, { failed: 'halted' });
@@ -79,7 +79,7 @@ test('Pending --schedule (no worker fits)--> Failed, and is not restarted', () =
   assert.equal(snapshot.context.task.Events.at(-1)?.Type, 'Not Restarting');
 });
 
-test('Scheduled --start--> Running records the container, ports and start time', () => {
+test('Scheduled --start--> Running records the container, ports and start time', { timeout: 10_000 }, () => {
   const snapshot = running();
   assert.deepEqual(snapshot.value, { running: 'watching' });
   const task = snapshot.context.task;
@@ -90,7 +90,7 @@ test('Scheduled --start--> Running records the container, ports and start time',
   assert.equal(task.Events.at(-1)?.Type, 'Started');
 });
 
-test('Scheduled --start (container did not start)--> Failed with the reason', () => {
+test('Scheduled --start (container did not start)--> Failed with the reason', { timeout: 10_000 }, () => {
   const { snapshot } = run(start()[0], schedule, {
     type: 'xstate.error.actor.start',
     error: { message: 'image "nope" is not on this worker', at: T1 },
@@ -100,7 +100,7 @@ test('Scheduled --start (container did not start)--> Failed with the reason', ()
   assert.deepEqual(snapshot.value, { failed: 'restarting' });
 });
 
-test('pull progress while Scheduled replaces the previous progress line', () => {
+test('pull progress while Scheduled replaces the previous progress line', { timeout: 10_000 }, () => {
   const { snapshot } = run(
     start()[0],
     schedule,
@@ -114,7 +114,7 @@ test('pull progress while Scheduled replaces the previous progress line', () => 
   );
 });
 
-test('Running --stop--> stopping (still State 2) --removed--> Completed with a FinishTime', () => {
+test('Running --stop--> stopping (still State 2) --removed--> Completed with a FinishTime', { timeout: 10_000 }, () => {
   const stopping = run(running(), { type: 'stop', at: T1 });
   assert.equal(stopping.snapshot.value, 'stopping');
   assert.equal(stopping.snapshot.context.task.State, 2);
@@ -126,7 +126,7 @@ test('Running --stop--> stopping (still State 2) --removed--> Completed with a F
   assert.equal(snapshot.context.task.FinishTime, '2026-01-01T00:00:02Z');
 });
 
-test('a stop that Docker cannot carry out still completes, and says the worker will clean up', () => {
+test('a stop that Docker cannot carry out still completes, and says the worker will clean up', { timeout: 10_000 }, () => {
   const { snapshot } = run(
     running(),
     { type: 'stop', at: T1 },
@@ -139,14 +139,14 @@ test('a stop that Docker cannot carry out still completes, and says the worker w
   assert.match(snapshot.context.task.Events.at(-1)!.Message, /retries when Docker answers/);
 });
 
-test('a stop of a task not yet Running cancels it', () => {
+test('a stop of a task not yet Running cancels it', { timeout: 10_000 }, () => {
   assert.equal(run(start()[0], { type: 'stop', at: T0 }).snapshot.value, 'completed');
   const scheduled = run(start()[0], schedule, { type: 'stop', at: T0 });
   assert.equal(scheduled.snapshot.value, 'stopping');
   assert.equal(scheduled.snapshot.context.task.State, 1, 'a cancelled start stays Scheduled until removed');
 });
 
-test('Running --container exited--> Failed with the exit code, then a restart is planned', () => {
+test('Running --container exited--> Failed with the exit code, then a restart is planned', { timeout: 10_000 }, () => {
   const { snapshot, actions } = run(running(), exited(137, { outside: true }));
   assert.deepEqual(snapshot.value, { failed: 'restarting' });
   assert.equal(snapshot.context.task.State, 4);
@@ -158,12 +158,12 @@ test('Running --container exited--> Failed with the exit code, then a restart is
   assert.ok(invoked(actions, 'stopContainer'), 'a failed task makes sure its container is stopped');
 });
 
-test('an OOM kill is reported as such', () => {
+test('an OOM kill is reported as such', { timeout: 10_000 }, () => {
   const { snapshot } = run(running(), exited(137, { oom: true }));
   assert.match(snapshot.context.task.Reason, /^OOM killed/);
 });
 
-test('an exit of a container the task no longer owns is ignored', () => {
+test('an exit of a container the task no longer owns is ignored', { timeout: 10_000 }, () => {
   const before = running();
   const { snapshot, actions } = run(before, exited(1, { containerId: 'someoldcontainer' }));
   assert.deepEqual(snapshot.value, before.value);
@@ -171,13 +171,13 @@ test('an exit of a container the task no longer owns is ignored', () => {
   assert.equal(actions.length, 0);
 });
 
-test('a vanished container fails the task', () => {
+test('a vanished container fails the task', { timeout: 10_000 }, () => {
   const { snapshot } = run(running(), { type: 'container.missing', containerId: 'c0ffee000000aaaa', at: T1 });
   assert.equal(snapshot.context.task.State, 4);
   assert.match(snapshot.context.task.Reason, /disappeared/);
 });
 
-test('health checks: failures below the threshold are tolerated, a pass resets the count', () => {
+test('health checks: failures below the threshold are tolerated, a pass resets the count', { timeout: 10_000 }, () => {
   const withCheck = run(start({ HealthCheck: '/health', ExposedPorts: { '80/tcp': {} } })[0], schedule, started);
   assert.deepEqual(withCheck.snapshot.value, { running: 'probing' });
   assert.ok(invoked(withCheck.actions, 'healthCheck'));
@@ -192,7 +192,7 @@ test('health checks: failures below the threshold are tolerated, a pass resets t
   assert.match(third.snapshot.context.task.Reason, /health check failed 3 times in a row: GET \/health answered 500/);
 });
 
-test('Failed --restart delay--> Scheduled with RestartCount + 1, replacing the old container', () => {
+test('Failed --restart delay--> Scheduled with RestartCount + 1, replacing the old container', { timeout: 10_000 }, () => {
   const failed = run(running(), exited(1)).snapshot;
   const { snapshot, actions } = run(failed, { type: restartTimer });
   assert.equal(snapshot.value, 'scheduled');
@@ -201,7 +201,7 @@ test('Failed --restart delay--> Scheduled with RestartCount + 1, replacing the o
   assert.ok(invoked(actions, 'startContainer'));
 });
 
-test('at the restart limit the task stays Failed and says why', () => {
+test('at the restart limit the task stays Failed and says why', { timeout: 10_000 }, () => {
   const failedAgain = run(
     running(),
     exited(1),
@@ -222,7 +222,7 @@ test('at the restart limit the task stays Failed and says why', () => {
 
 const restart = (fields: Partial<Task> = {}) => ({ type: 'restart', task: aTask({ Placement: 'p2', ...fields }), at: T1 });
 
-test('a client restart of a Running or Failed task starts it afresh, as the new placement it carries', () => {
+test('a client restart of a Running or Failed task starts it afresh, as the new placement it carries', { timeout: 10_000 }, () => {
   const fromRunning = run(running(), restart()).snapshot;
   assert.equal(fromRunning.value, 'scheduled');
   assert.equal(fromRunning.context.replace, true);
@@ -238,7 +238,7 @@ test('a client restart of a Running or Failed task starts it afresh, as the new 
   assert.ok(invoked(again.actions, 'startContainer'), 'the start is invoked again');
 });
 
-test('a restart that carries a changed definition runs it, and the history names what changed', () => {
+test('a restart that carries a changed definition runs it, and the history names what changed', { timeout: 10_000 }, () => {
   const updated = run(running(), restart({ Image: 'strm/helloworld-http:2', Env: ['A=1'], Name: 'web' })).snapshot;
   assert.equal(updated.context.task.Image, 'strm/helloworld-http:2');
   assert.deepEqual(updated.context.task.Env, ['A=1']);
@@ -248,7 +248,7 @@ test('a restart that carries a changed definition runs it, and the history names
   assert.match(entry.Message, /new definition \(Image, Env changed\), placement p2/);
 });
 
-test('a restart by the policy continues the placement as <placement>#<n>, and records when it is due', () => {
+test('a restart by the policy continues the placement as <placement>#<n>, and records when it is due', { timeout: 10_000 }, () => {
   const failed = run(start({ Placement: 'abc.7' })[0], schedule, started, exited(1)).snapshot;
   assert.deepEqual(failed.value, { failed: 'restarting' });
   const due = Date.parse(failed.context.task.RestartDue);
@@ -258,7 +258,7 @@ test('a restart by the policy continues the placement as <placement>#<n>, and re
   assert.equal(restarted.context.task.RestartDue, '0001-01-01T00:00:00Z', 'nothing waits any more');
 });
 
-test('commands the state does not take are refused with a reason, and change nothing', () => {
+test('commands the state does not take are refused with a reason, and change nothing', { timeout: 10_000 }, () => {
   const done = run(running(), { type: 'stop', at: T1 }, { type: 'xstate.done.actor.remove', output: { at: T1 } }).snapshot;
   for (const command of ['stop', 'restart', 'schedule']) {
     const { snapshot, actions } = run(done, { type: command, at: T1, worker: 'w1' });
@@ -271,7 +271,7 @@ test('commands the state does not take are refused with a reason, and change not
   assert.match(JSON.stringify(actions), /cannot schedule task t1: it is running/);
 });
 
-test('a task restored from disk resumes where it was', () => {
+test('a task restored from disk resumes where it was', { timeout: 10_000 }, () => {
   const cases: [StateName, unknown][] = [
     ['scheduled', 'scheduled'],
     ['running', { running: 'watching' }],
@@ -290,7 +290,7 @@ test('a task restored from disk resumes where it was', () => {
   assert.equal(run(restarting, { type: resumeTimer }).snapshot.context.task.RestartCount, 2);
 });
 
-test('a restored restart waits what is left until its due time, counted from when the actor was made', () => {
+test('a restored restart waits what is left until its due time, counted from when the actor was made', { timeout: 10_000 }, () => {
   const due = '2026-01-01T00:00:10Z';
   const [early] = start({ StateName: 'restarting', RestartCount: 1, RestartDue: due }, policy, '2026-01-01T00:00:04Z');
   assert.equal(early.context.restartDelayMs, 6000, 'six seconds of the wait are left');
@@ -298,7 +298,7 @@ test('a restored restart waits what is left until its due time, counted from whe
   assert.equal(late.context.restartDelayMs, 0, 'overdue: at once');
 });
 
-test('the restart delay doubles from the base up to the cap, with deterministic jitter', () => {
+test('the restart delay doubles from the base up to the cap, with deterministic jitter', { timeout: 10_000 }, () => {
   const delays = [0, 1, 2, 3, 4, 5].map((n) => restartDelay({ ID: 'a', RestartCount: n }, policy));
   const fulls = [1000, 2000, 4000, 8000, 8000, 8000];
   delays.forEach((d, n) => assert.ok(d >= fulls[n]! / 2 && d <= fulls[n]!, `attempt ${n}: ${d} within [${fulls[n]! / 2}, ${fulls[n]}]`));
@@ -311,7 +311,7 @@ test('the restart delay doubles from the base up to the cap, with deterministic 
   assert.equal(restartDelay({ ID: 'a', RestartCount: 3 }, { ...policy, restartDelayMs: 0 }), 0);
 });
 
-test('RestartPolicy decides which failures are restarted', () => {
+test('RestartPolicy decides which failures are restarted', { timeout: 10_000 }, () => {
   const exit = (exitCode: number, outside = false): Failure => ({ kind: 'exited', exitCode, outside });
   const decide = (RestartPolicy: Task['RestartPolicy'], failure: Failure, RestartCount = 0) =>
     restartDecision(aTask({ RestartPolicy, RestartCount }), failure, policy).restart;

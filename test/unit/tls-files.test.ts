@@ -13,7 +13,7 @@ import { keyFile, loadTls, TlsFilesError } from '../../src/tls/files.js';
 
 const folder = () => join(mkdtempSync(join(tmpdir(), 'cube-tls-unit-')), 'tls');
 
-test('cube tls init: a CA, and for each role a certificate it signed, with the names and uses of that role', async () => {
+test('cube tls init: a CA, and for each role a certificate it signed, with the names and uses of that role', { timeout: 10_000 }, async () => {
   const dir = folder();
   const made = await initTls({ dir, names: ['worker-7', '10.9.8.7'] });
   assert.equal(made.files.length, 8);
@@ -33,7 +33,7 @@ test('cube tls init: a CA, and for each role a certificate it signed, with the n
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('a folder that holds a CA is not replaced without --force', async () => {
+test('a folder that holds a CA is not replaced without --force', { timeout: 10_000 }, async () => {
   const dir = folder();
   await initTls({ dir, names: [] });
   const before = loadTls(dir, 'manager').ca.toString();
@@ -43,7 +43,7 @@ test('a folder that holds a CA is not replaced without --force', async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('a missing file is named, with how to make it', () => {
+test('a missing file is named, with how to make it', { timeout: 10_000 }, () => {
   assert.throws(
     () => loadTls('/nonexistent/tls', 'worker'),
     (e: Error) =>

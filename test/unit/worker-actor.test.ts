@@ -20,7 +20,7 @@ const at = () => new Date().toISOString();
 
 /** Actors a test started: stopped after it, even when an assertion failed (their timers would keep the run alive). */
 const running: { stop(): unknown }[] = [];
-afterEach(() => running.splice(0).forEach((actor) => actor.stop()));
+afterEach(() => running.splice(0).forEach((actor) => actor.stop()), { timeout: 20_000 });
 
 function startWorker(runtime: MemoryRuntime, restore: Task[] = [], writes = new WorkerWrites(new MemoryTaskStore(), 'test', silentLog)) {
   const logic = workerLogic(() => runtime, {
@@ -57,7 +57,7 @@ const shardChildren = (worker: Actor<WorkerMachine>) =>
     0,
   );
 
-test('a task sent to the worker is Scheduled at once and Running once its container starts', async () => {
+test('a task sent to the worker is Scheduled at once and Running once its container starts', { timeout: 10_000 }, async () => {
   const runtime = new MemoryRuntime();
   const { worker, reports } = startWorker(runtime);
   worker.send({ type: 'task.run', task: task('a'), at: at() });
@@ -69,7 +69,7 @@ test('a task sent to the worker is Scheduled at once and Running once its contai
   worker.stop();
 });
 
-test('a repeated run of a task on its way changes nothing; a run of a Running task restarts it', async () => {
+test('a repeated run of a task on its way changes nothing; a run of a Running task restarts it', { timeout: 10_000 }, async () => {
   const runtime = new MemoryRuntime();
   const { worker } = startWorker(runtime);
   worker.send({ type: 'task.run', task: task('a'), at: at() });
@@ -83,7 +83,7 @@ test('a repeated run of a task on its way changes nothing; a run of a Running ta
   worker.stop();
 });
 
-test('stop completes the task, removes its container and drops its actor', async () => {
+test('stop completes the task, removes its container and drops its actor', { timeout: 10_000 }, async () => {
   const runtime = new MemoryRuntime();
   const { worker } = startWorker(runtime);
   worker.send({ type: 'task.run', task: task('a'), at: at() });
@@ -97,25 +97,29 @@ test('stop completes the task, removes its container and drops its actor', async
   worker.stop();
 });
 
-test('a shard that has run its lifetime of task actors is stopped once its last task completes; later tasks go to new shards', async () => {
-  const runtime = new MemoryRuntime();
-  const { worker } = startWorker(runtime); // shards of 2, so each runs 2 task actors in its life
-  const shards = () => Object.keys(worker.getSnapshot().children).filter((id) => id.startsWith('shard-'));
-  for (let i = 0; i < 6; i++) {
-    worker.send({ type: 'task.run', task: task(`t${i}`), at: at() });
-    await until(worker, `t${i}`, (t) => t.State === 2);
-    worker.send({ type: 'task.stop', id: `t${i}`, placement: '', at: at() });
-    await until(worker, `t${i}`, (t) => t.State === 3);
-  }
-  assert.deepEqual(shards(), [], 'every shard has retired or is empty and gone');
-  worker.send({ type: 'task.run', task: task('late'), at: at() });
-  await until(worker, 'late', (t) => t.State === 2);
-  assert.deepEqual(shards(), ['shard-3'], 'shards 0 to 2 ran 2 task actors each and were stopped');
-  assert.equal(shardChildren(worker), 1);
-  worker.stop();
-});
+test(
+  'a shard that has run its lifetime of task actors is stopped once its last task completes; later tasks go to new shards',
+  { timeout: 10_000 },
+  async () => {
+    const runtime = new MemoryRuntime();
+    const { worker } = startWorker(runtime); // shards of 2, so each runs 2 task actors in its life
+    const shards = () => Object.keys(worker.getSnapshot().children).filter((id) => id.startsWith('shard-'));
+    for (let i = 0; i < 6; i++) {
+      worker.send({ type: 'task.run', task: task(`t${i}`), at: at() });
+      await until(worker, `t${i}`, (t) => t.State === 2);
+      worker.send({ type: 'task.stop', id: `t${i}`, placement: '', at: at() });
+      await until(worker, `t${i}`, (t) => t.State === 3);
+    }
+    assert.deepEqual(shards(), [], 'every shard has retired or is empty and gone');
+    worker.send({ type: 'task.run', task: task('late'), at: at() });
+    await until(worker, 'late', (t) => t.State === 2);
+    assert.deepEqual(shards(), ['shard-3'], 'shards 0 to 2 ran 2 task actors each and were stopped');
+    assert.equal(shardChildren(worker), 1);
+    worker.stop();
+  },
+);
 
-test('commands that cannot apply are refused with a reason', async () => {
+test('commands that cannot apply are refused with a reason', { timeout: 10_000 }, async () => {
   const runtime = new MemoryRuntime();
   const { worker, reports } = startWorker(runtime);
   worker.send({ type: 'task.stop', id: 'ghost', placement: '', at: at(), requestId: 'r1' });
@@ -136,7 +140,7 @@ test('commands that cannot apply are refused with a reason', async () => {
   worker.stop();
 });
 
-test('a container that exits makes the task Failed with its exit code, then it is restarted', async () => {
+test('a container that exits makes the task Failed with its exit code, then it is restarted', { timeout: 10_000 }, async () => {
   const runtime = new MemoryRuntime();
   const { worker, reports } = startWorker(runtime);
   worker.send({ type: 'task.run', task: task('a'), at: at() });
@@ -153,7 +157,7 @@ test('a container that exits makes the task Failed with its exit code, then it i
   worker.stop();
 });
 
-test('a failed start is reported with its reason', async () => {
+test('a failed start is reported with its reason', { timeout: 10_000 }, async () => {
   const runtime = new MemoryRuntime();
   runtime.failStart = () => 'image "nope" is not on this worker';
   const { worker } = startWorker(runtime);
@@ -163,7 +167,7 @@ test('a failed start is reported with its reason', async () => {
   worker.stop();
 });
 
-test('the reconcile finds a container that vanished while nobody listened', async () => {
+test('the reconcile finds a container that vanished while nobody listened', { timeout: 10_000 }, async () => {
   const runtime = new MemoryRuntime();
   const { worker } = startWorker(runtime);
   worker.send({ type: 'task.run', task: task('a', { RestartPolicy: 'on-failure' }), at: at() });
@@ -175,7 +179,7 @@ test('the reconcile finds a container that vanished while nobody listened', asyn
   worker.stop();
 });
 
-test('a worker restored from records adopts running containers and resumes restarts', async () => {
+test('a worker restored from records adopts running containers and resumes restarts', { timeout: 10_000 }, async () => {
   const runtime = new MemoryRuntime();
   const first = startWorker(runtime);
   first.worker.send({ type: 'task.run', task: task('a'), at: at() });
@@ -192,7 +196,7 @@ test('a worker restored from records adopts running containers and resumes resta
   worker.stop();
 });
 
-test('a worker refuses a second task with the name of one not Completed', async () => {
+test('a worker refuses a second task with the name of one not Completed', { timeout: 10_000 }, async () => {
   const runtime = new MemoryRuntime();
   const { worker, reports } = startWorker(runtime);
   worker.send({ type: 'task.run', task: task('a', { Name: 'web' }), at: at() });
@@ -204,7 +208,7 @@ test('a worker refuses a second task with the name of one not Completed', async 
   worker.stop();
 });
 
-test('a task sent to a worker is stamped with when it was accepted, unless a manager already did', () => {
+test('a task sent to a worker is stamped with when it was accepted, unless a manager already did', { timeout: 10_000 }, () => {
   const { worker } = startWorker(new MemoryRuntime());
   worker.send({ type: 'task.run', task: task('fresh'), at: '2026-01-01T00:00:05Z' });
   worker.send({ type: 'task.run', task: task('placed', { SubmitTime: '2026-01-01T00:00:01Z' }), at: '2026-01-01T00:00:05Z' });

@@ -25,7 +25,7 @@ const at = (ms: number) => new Date(T0 + ms).toISOString();
 const HOUR = 3_600_000;
 
 const running: { stop(): unknown }[] = [];
-afterEach(() => running.splice(0).forEach((actor) => actor.stop()));
+afterEach(() => running.splice(0).forEach((actor) => actor.stop()), { timeout: 20_000 });
 
 function startWorker(retention: Retention, restored: Pick<WorkerInput, 'done' | 'tombstones' | 'restore'> = {}) {
   const store = new MemoryTaskStore();
@@ -46,80 +46,92 @@ function startWorker(retention: Retention, restored: Pick<WorkerInput, 'done' | 
 const task = (id: string, fields: Partial<Task> = {}) => newTask({ ID: id, Name: id, Image: 'img', ...fields });
 const until = (worker: Actor<WorkerMachine>, ok: () => boolean) => waitFor(worker, ok, { timeout: 5000 });
 
-test('the heartbeat sweeps finished tasks past the retention period: a Completed record is forgotten, a Failed one loses its container and its actor', async () => {
-  const { worker, runtime, store, context, settled, beat } = startWorker({ ms: HOUR, max: 100 });
-  worker.send({ type: 'task.run', task: task('done', { Placement: 'm.1' }), at: at(0) });
-  worker.send({ type: 'task.run', task: task('broken', { Placement: 'm.2' }), at: at(0) });
-  worker.send({ type: 'task.run', task: task('alive', { Placement: 'm.3' }), at: at(0) });
-  await until(worker, () => ['done', 'broken', 'alive'].every((id) => context().tasks.get(id)?.State === 2));
-  worker.send({ type: 'task.stop', id: 'done', placement: 'm.1', at: at(1) });
-  runtime.exit('broken', 1); // no restarts left: Failed for good, its stopped container kept for docker logs
-  await until(worker, () => context().done.has('done') && context().tasks.get('broken')?.StateName === 'failed');
-  assert.equal(runtime.containers.size, 2, 'the Failed task keeps its (stopped) container');
-  await settled();
-  assert.ok(store.read('done'), 'the Completed record is in the store');
+test(
+  'the heartbeat sweeps finished tasks past the retention period: a Completed record is forgotten, a Failed one loses its container and its actor',
+  { timeout: 10_000 },
+  async () => {
+    const { worker, runtime, store, context, settled, beat } = startWorker({ ms: HOUR, max: 100 });
+    worker.send({ type: 'task.run', task: task('done', { Placement: 'm.1' }), at: at(0) });
+    worker.send({ type: 'task.run', task: task('broken', { Placement: 'm.2' }), at: at(0) });
+    worker.send({ type: 'task.run', task: task('alive', { Placement: 'm.3' }), at: at(0) });
+    await until(worker, () => ['done', 'broken', 'alive'].every((id) => context().tasks.get(id)?.State === 2));
+    worker.send({ type: 'task.stop', id: 'done', placement: 'm.1', at: at(1) });
+    runtime.exit('broken', 1); // no restarts left: Failed for good, its stopped container kept for docker logs
+    await until(worker, () => context().done.has('done') && context().tasks.get('broken')?.StateName === 'failed');
+    assert.equal(runtime.containers.size, 2, 'the Failed task keeps its (stopped) container');
+    await settled();
+    assert.ok(store.read('done'), 'the Completed record is in the store');
 
-  const finishedAt = Math.max(...[...context().finished.values()]);
-  beat(finishedAt - T0 + HOUR / 2);
-  assert.equal(context().finished.size, 2, 'kept within the retention period');
-  beat(finishedAt - T0 + HOUR + 1);
-  assert.equal(context().done.has('done'), false);
-  assert.equal(context().tasks.has('broken'), false);
-  assert.equal(context().tasks.get('alive')?.State, 2, 'nothing live is pruned');
-  await until(worker, () => runtime.containers.size === 1);
-  assert.equal(context().pool.of.has('broken'), false, "the Failed task's actor is gone");
-  await settled();
-  assert.equal(store.read('done'), undefined, 'forgotten by the store too');
-  assert.equal(store.read('broken'), undefined);
-  assert.equal(context().active, 1);
-});
+    const finishedAt = Math.max(...[...context().finished.values()]);
+    beat(finishedAt - T0 + HOUR / 2);
+    assert.equal(context().finished.size, 2, 'kept within the retention period');
+    beat(finishedAt - T0 + HOUR + 1);
+    assert.equal(context().done.has('done'), false);
+    assert.equal(context().tasks.has('broken'), false);
+    assert.equal(context().tasks.get('alive')?.State, 2, 'nothing live is pruned');
+    await until(worker, () => runtime.containers.size === 1);
+    assert.equal(context().pool.of.has('broken'), false, "the Failed task's actor is gone");
+    await settled();
+    assert.equal(store.read('done'), undefined, 'forgotten by the store too');
+    assert.equal(store.read('broken'), undefined);
+    assert.equal(context().active, 1);
+  },
+);
 
-test('a finish its manager has not heard of is kept past the maximum count until a sync says it was heard, and goes all the same once the retention period is over', async () => {
-  const { worker, runtime, context, beat } = startWorker({ ms: HOUR, max: 0 });
-  worker.send({ type: 'task.run', task: task('a', { Placement: 'm.1' }), at: at(0) });
-  worker.send({ type: 'task.run', task: task('b', { Placement: 'm.2' }), at: at(0) });
-  await until(worker, () => context().tasks.get('a')?.State === 2 && context().tasks.get('b')?.State === 2);
-  runtime.exit('a', 1); // Failed for good: its report may be lost on the way, as in a partition
-  await until(worker, () => context().tasks.get('a')?.StateName === 'failed');
-  const finishedAt = context().finished.get('a')!;
-  const MINUTE = 60_000;
-  beat(finishedAt - T0 + MINUTE);
-  assert.equal(context().tasks.get('a')?.StateName, 'failed', 'over the maximum count (0), but its manager has not heard it finished');
-  worker.send({ type: 'worker.sync', since: context().tasks.get('a')!.Version - 1, at: at(finishedAt - T0 + MINUTE) });
-  beat(finishedAt - T0 + 3 * MINUTE);
-  assert.ok(context().tasks.has('a'), 'a sync from before its finish does not say it was heard');
-  worker.send({ type: 'worker.sync', since: context().seq, at: at(finishedAt - T0 + 3 * MINUTE) });
-  beat(finishedAt - T0 + 5 * MINUTE);
-  assert.equal(context().tasks.has('a'), false, 'heard: pruned at the next sweep');
+test(
+  'a finish its manager has not heard of is kept past the maximum count until a sync says it was heard, and goes all the same once the retention period is over',
+  { timeout: 10_000 },
+  async () => {
+    const { worker, runtime, context, beat } = startWorker({ ms: HOUR, max: 0 });
+    worker.send({ type: 'task.run', task: task('a', { Placement: 'm.1' }), at: at(0) });
+    worker.send({ type: 'task.run', task: task('b', { Placement: 'm.2' }), at: at(0) });
+    await until(worker, () => context().tasks.get('a')?.State === 2 && context().tasks.get('b')?.State === 2);
+    runtime.exit('a', 1); // Failed for good: its report may be lost on the way, as in a partition
+    await until(worker, () => context().tasks.get('a')?.StateName === 'failed');
+    const finishedAt = context().finished.get('a')!;
+    const MINUTE = 60_000;
+    beat(finishedAt - T0 + MINUTE);
+    assert.equal(context().tasks.get('a')?.StateName, 'failed', 'over the maximum count (0), but its manager has not heard it finished');
+    worker.send({ type: 'worker.sync', since: context().tasks.get('a')!.Version - 1, at: at(finishedAt - T0 + MINUTE) });
+    beat(finishedAt - T0 + 3 * MINUTE);
+    assert.ok(context().tasks.has('a'), 'a sync from before its finish does not say it was heard');
+    worker.send({ type: 'worker.sync', since: context().seq, at: at(finishedAt - T0 + 3 * MINUTE) });
+    beat(finishedAt - T0 + 5 * MINUTE);
+    assert.equal(context().tasks.has('a'), false, 'heard: pruned at the next sweep');
 
-  runtime.exit('b', 1);
-  await until(worker, () => context().tasks.get('b')?.StateName === 'failed');
-  const bFinished = context().finished.get('b')!;
-  beat(bFinished - T0 + HOUR / 2);
-  assert.ok(context().tasks.has('b'), 'never heard, within the retention period: kept');
-  beat(bFinished - T0 + HOUR + MINUTE);
-  assert.equal(context().tasks.has('b'), false, 'never heard, but past the retention period: pruned, so memory stays bounded');
-});
+    runtime.exit('b', 1);
+    await until(worker, () => context().tasks.get('b')?.StateName === 'failed');
+    const bFinished = context().finished.get('b')!;
+    beat(bFinished - T0 + HOUR / 2);
+    assert.ok(context().tasks.has('b'), 'never heard, within the retention period: kept');
+    beat(bFinished - T0 + HOUR + MINUTE);
+    assert.equal(context().tasks.has('b'), false, 'never heard, but past the retention period: pruned, so memory stays bounded');
+  },
+);
 
-test("a remote manager's sync (GET /tasks?since=N, through the worker's service) tells the worker what it has heard; a since past its newest version tells nothing", async () => {
-  const { worker, runtime, context, beat } = startWorker({ ms: HOUR, max: 0 });
-  const service = new WorkerService('w1', worker);
-  worker.send({ type: 'task.run', task: task('a', { Placement: 'm.1' }), at: at(0) });
-  await until(worker, () => context().tasks.get('a')?.State === 2);
-  runtime.exit('a', 1);
-  await until(worker, () => context().tasks.get('a')?.StateName === 'failed');
-  const finished = context().finished.get('a')! - T0;
-  service.sync(context().seq + 100); // a manager that remembers more than this worker has: it lost its state
-  assert.equal(context().heardUpTo, 0);
-  beat(finished + 60_000);
-  assert.ok(context().tasks.has('a'), 'not heard: kept');
-  service.sync(context().seq);
-  assert.equal(context().heardUpTo, context().seq);
-  beat(finished + 3 * 60_000);
-  assert.equal(context().tasks.has('a'), false, 'heard: pruned');
-});
+test(
+  "a remote manager's sync (GET /tasks?since=N, through the worker's service) tells the worker what it has heard; a since past its newest version tells nothing",
+  { timeout: 10_000 },
+  async () => {
+    const { worker, runtime, context, beat } = startWorker({ ms: HOUR, max: 0 });
+    const service = new WorkerService('w1', worker);
+    worker.send({ type: 'task.run', task: task('a', { Placement: 'm.1' }), at: at(0) });
+    await until(worker, () => context().tasks.get('a')?.State === 2);
+    runtime.exit('a', 1);
+    await until(worker, () => context().tasks.get('a')?.StateName === 'failed');
+    const finished = context().finished.get('a')! - T0;
+    service.sync(context().seq + 100); // a manager that remembers more than this worker has: it lost its state
+    assert.equal(context().heardUpTo, 0);
+    beat(finished + 60_000);
+    assert.ok(context().tasks.has('a'), 'not heard: kept');
+    service.sync(context().seq);
+    assert.equal(context().heardUpTo, context().seq);
+    beat(finished + 3 * 60_000);
+    assert.equal(context().tasks.has('a'), false, 'heard: pruned');
+  },
+);
 
-test('a worker restarted with a finish a manager placed keeps it until that manager syncs past it', () => {
+test('a worker restarted with a finish a manager placed keeps it until that manager syncs past it', { timeout: 10_000 }, () => {
   const now = Date.now() - T0;
   const failed = task('a', { Placement: 'm.1', State: 4, StateName: 'failed', FinishTime: at(now), Version: 7 });
   const { worker, context, beat } = startWorker({ ms: HOUR, max: 0 }, { restore: [failed] });
@@ -131,7 +143,7 @@ test('a worker restarted with a finish a manager placed keeps it until that mana
   assert.equal(context().tasks.has('a'), false);
 });
 
-test('a worker used alone (its tasks POSTed to it, with no placement) prunes by the count at once', async () => {
+test('a worker used alone (its tasks POSTed to it, with no placement) prunes by the count at once', { timeout: 10_000 }, async () => {
   const { worker, runtime, context, beat } = startWorker({ ms: HOUR, max: 0 });
   worker.send({ type: 'task.run', task: task('a'), at: at(0) });
   await until(worker, () => context().tasks.get('a')?.State === 2);
@@ -141,7 +153,7 @@ test('a worker used alone (its tasks POSTed to it, with no placement) prunes by 
   assert.equal(context().tasks.has('a'), false);
 });
 
-test('worker.gc forgets the finished placements the manager pruned, and nothing else', async () => {
+test('worker.gc forgets the finished placements the manager pruned, and nothing else', { timeout: 10_000 }, async () => {
   const { worker, runtime, context } = startWorker({ ms: Infinity, max: Infinity });
   worker.send({ type: 'task.run', task: task('a', { Placement: 'm.1' }), at: at(0) });
   worker.send({ type: 'task.run', task: task('b', { Placement: 'm.2' }), at: at(0) });
@@ -163,7 +175,7 @@ test('worker.gc forgets the finished placements the manager pruned, and nothing 
   assert.equal(runtime.containers.size, 1);
 });
 
-test('tombstones go with their task, or a retention period after the stop for a task the worker never had', async () => {
+test('tombstones go with their task, or a retention period after the stop for a task the worker never had', { timeout: 10_000 }, async () => {
   const { worker, context, beat } = startWorker({ ms: HOUR, max: 100 });
   // The worker's first heartbeat was its start's, by the real clock: later ones come after it.
   const stopped = Date.now() + 120_000 - T0;
@@ -177,21 +189,25 @@ test('tombstones go with their task, or a retention period after the stop for a 
   assert.equal(context().tombstones.has('never'), false, 'forgotten a retention period after the stop');
 });
 
-test('a sweep goes by when each tombstone was last left: a task stopped again keeps its tombstone, and does not hold back older ones', async () => {
-  const { worker, context, beat } = startWorker({ ms: HOUR, max: 100 });
-  const first = Date.now() + 120_000 - T0;
-  const MINUTE = 60_000;
-  worker.send({ type: 'task.stop', id: 'a', placement: 'm.1', at: at(first) });
-  worker.send({ type: 'task.stop', id: 'b', placement: 'm.2', at: at(first + 10 * MINUTE) });
-  worker.send({ type: 'task.stop', id: 'a', placement: 'm.3', at: at(first + 20 * MINUTE) });
-  beat(first + HOUR + 15 * MINUTE);
-  assert.equal(context().tombstones.has('b'), false, 'b was stopped more than an hour ago');
-  assert.deepEqual(context().tombstones.get('a'), ['m.1', 'm.3'], 'a was stopped again 55 minutes ago');
-  beat(first + HOUR + 21 * MINUTE);
-  assert.equal(context().tombstones.has('a'), false);
-});
+test(
+  'a sweep goes by when each tombstone was last left: a task stopped again keeps its tombstone, and does not hold back older ones',
+  { timeout: 10_000 },
+  async () => {
+    const { worker, context, beat } = startWorker({ ms: HOUR, max: 100 });
+    const first = Date.now() + 120_000 - T0;
+    const MINUTE = 60_000;
+    worker.send({ type: 'task.stop', id: 'a', placement: 'm.1', at: at(first) });
+    worker.send({ type: 'task.stop', id: 'b', placement: 'm.2', at: at(first + 10 * MINUTE) });
+    worker.send({ type: 'task.stop', id: 'a', placement: 'm.3', at: at(first + 20 * MINUTE) });
+    beat(first + HOUR + 15 * MINUTE);
+    assert.equal(context().tombstones.has('b'), false, 'b was stopped more than an hour ago');
+    assert.deepEqual(context().tombstones.get('a'), ['m.1', 'm.3'], 'a was stopped again 55 minutes ago');
+    beat(first + HOUR + 21 * MINUTE);
+    assert.equal(context().tombstones.has('a'), false);
+  },
+);
 
-test('restored tombstones of a task the worker has go with it, not by their time; those of others by their time', () => {
+test('restored tombstones of a task the worker has go with it, not by their time; those of others by their time', { timeout: 10_000 }, () => {
   const now = Date.now() - T0; // the worker's first heartbeat is its start's, by the real clock
   const { context } = startWorker(
     { ms: HOUR, max: 100 },
@@ -207,39 +223,43 @@ test('restored tombstones of a task the worker has go with it, not by their time
   assert.deepEqual(context().tombstones.get('done'), ['m.1'], 'kept: a late run of m.1 is still refused');
 });
 
-test('a listing after a version has only what changed, and names every task the worker holds; one after a version it never reached has everything', async () => {
-  const { worker, context } = startWorker({ ms: Infinity, max: Infinity });
-  worker.send({ type: 'task.run', task: task('old', { Placement: 'm.1' }), at: at(0) });
-  worker.send({ type: 'task.run', task: task('ended', { Placement: 'm.2' }), at: at(0) });
-  await until(worker, () => context().tasks.get('old')?.State === 2 && context().tasks.get('ended')?.State === 2);
-  const version = context().seq;
-  worker.send({ type: 'task.run', task: task('new', { Placement: 'm.3' }), at: at(1) });
-  worker.send({ type: 'task.stop', id: 'ended', placement: 'm.2', at: at(1) });
-  await until(worker, () => context().tasks.get('new')?.State === 2 && context().done.has('ended'));
+test(
+  'a listing after a version has only what changed, and names every task the worker holds; one after a version it never reached has everything',
+  { timeout: 10_000 },
+  async () => {
+    const { worker, context } = startWorker({ ms: Infinity, max: Infinity });
+    worker.send({ type: 'task.run', task: task('old', { Placement: 'm.1' }), at: at(0) });
+    worker.send({ type: 'task.run', task: task('ended', { Placement: 'm.2' }), at: at(0) });
+    await until(worker, () => context().tasks.get('old')?.State === 2 && context().tasks.get('ended')?.State === 2);
+    const version = context().seq;
+    worker.send({ type: 'task.run', task: task('new', { Placement: 'm.3' }), at: at(1) });
+    worker.send({ type: 'task.stop', id: 'ended', placement: 'm.2', at: at(1) });
+    await until(worker, () => context().tasks.get('new')?.State === 2 && context().done.has('ended'));
 
-  const changes = listing(context(), version, at(2));
-  assert.deepEqual(
-    changes.tasks.map((t) => t.ID),
-    ['new'],
-  );
-  assert.deepEqual(
-    changes.done?.map((d) => [d.ID, d.Placement]),
-    [['ended', 'm.2']],
-    'a Completed one is named, without its record',
-  );
-  assert.deepEqual(changes.held?.map((h) => [h.ID, h.StateName]).sort(), [
-    ['new', 'running'],
-    ['old', 'running'],
-  ]);
-  assert.equal(changes.version, context().seq);
+    const changes = listing(context(), version, at(2));
+    assert.deepEqual(
+      changes.tasks.map((t) => t.ID),
+      ['new'],
+    );
+    assert.deepEqual(
+      changes.done?.map((d) => [d.ID, d.Placement]),
+      [['ended', 'm.2']],
+      'a Completed one is named, without its record',
+    );
+    assert.deepEqual(changes.held?.map((h) => [h.ID, h.StateName]).sort(), [
+      ['new', 'running'],
+      ['old', 'running'],
+    ]);
+    assert.equal(changes.version, context().seq);
 
-  const everything = listing(context(), context().seq + 1, at(2));
-  assert.equal(everything.held, undefined, 'a full listing');
-  assert.deepEqual(everything.tasks.map((t) => t.ID).sort(), ['new', 'old']);
-  assert.deepEqual(listing(context(), context().seq, at(2)).tasks, [], 'nothing changed since the newest version');
-});
+    const everything = listing(context(), context().seq + 1, at(2));
+    assert.equal(everything.held, undefined, 'a full listing');
+    assert.deepEqual(everything.tasks.map((t) => t.ID).sort(), ['new', 'old']);
+    assert.deepEqual(listing(context(), context().seq, at(2)).tasks, [], 'nothing changed since the newest version');
+  },
+);
 
-test('a repeated snapshot of a task actor that changes nothing is neither saved nor reported', async () => {
+test('a repeated snapshot of a task actor that changes nothing is neither saved nor reported', { timeout: 10_000 }, async () => {
   const { worker, context, reports } = startWorker({ ms: Infinity, max: Infinity });
   worker.send({ type: 'task.run', task: task('a', { Placement: 'm.1' }), at: at(0) });
   await until(worker, () => context().tasks.get('a')?.State === 2);
