@@ -4,7 +4,7 @@
 import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { parseDuration } from './duration.js';
+import { parseDuration } from '../vocabulary/duration.js';
 
 type Kind = 'duration' | 'count' | 'text' | 'switch' | 'ip';
 

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import Router from '@koa/router';
 import Koa, { type Context, type Next } from 'koa';
-import { formatDuration } from '../config/duration.js';
+import { formatDuration } from '../vocabulary/duration.js';
 import type { Log } from '../log.js';
 import { loadTls, type TlsMaterial } from '../tls/files.js';
 import { callersOf, requirePeer } from '../tls/peer.js';

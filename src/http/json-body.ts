@@ -5,7 +5,7 @@
 // within CUBE_BODY_TIMEOUT is answered 408 and its connection closed, so a
 // client that stalls halfway holds nothing for long.
 import type { Context } from 'koa';
-import { formatDuration } from '../config/duration.js';
+import { formatDuration } from '../vocabulary/duration.js';
 import { HttpError } from './errors.js';
 import { bodyTimeoutOf } from './limits.js';
 

@@ -2,7 +2,7 @@
 // the manager): one JSON object per line (NDJSON), each a line the container
 // wrote, with when and on which stream, so stdout and stderr stay apart.
 // Also the query both routes take: ?follow=1&tail=N&since=…&stream=….
-import { parseDuration } from '../config/duration.js';
+import { parseDuration } from '../vocabulary/duration.js';
 
 export interface LogLine {
   /** When Docker received it (RFC 3339, nanoseconds). */

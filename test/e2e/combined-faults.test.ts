@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nanoid } from 'nanoid';
-import { parseDuration } from '../../src/config/duration.js';
+import { parseDuration } from '../../src/vocabulary/duration.js';
 import { readEvents } from '../../src/http/sse-client.js';
 import type { Task } from '../../src/vocabulary/task.js';
 import { spawnCube } from '../helpers/cube-process.js';

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { homedir } from 'node:os';
 import { isAbsolute, relative } from 'node:path';
-import { formatDuration, parseDuration } from '../../src/config/duration.js';
+import { formatDuration, parseDuration } from '../../src/vocabulary/duration.js';
 import { flagOf, readSettings, settingSpecs, settingsHelp, SettingsError } from '../../src/config/settings.js';
 
 /** The variables of docs/spec.md §5's table. */

@@ -1,4 +1,4 @@
-import { parseDuration } from '../../config/duration.js';
+import { parseDuration } from '../../vocabulary/duration.js';
 import { TaskState, type Task } from '../../vocabulary/task.js';
 import { UsageError } from '../args.js';
 import type { Command } from '../command.js';
