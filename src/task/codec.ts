@@ -177,6 +177,9 @@ export const taskSchema: Record<keyof Task, { check: Check; owned?: true }> = {
   Placement: { check: string(undefined, undefined, 256), owned: true },
   Version: { check: number(0, Number.MAX_SAFE_INTEGER, true, 'a version'), owned: true },
   RestartDue: { check: rfc3339, owned: true },
+  Service: { check: string(undefined, undefined, 128), owned: true },
+  Slot: { check: number(0, 1_000_000, true, 'a slot'), owned: true },
+  ServiceVersion: { check: number(0, Number.MAX_SAFE_INTEGER, true, 'a version'), owned: true },
 };
 
 const eventSchema: Record<Exclude<keyof TaskEvent, 'Task'>, Check> = {

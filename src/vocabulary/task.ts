@@ -84,6 +84,12 @@ export interface Task {
   Version: number;
   /** When a restart that waits out its backoff is due (RFC 3339); the zero time when none waits. */
   RestartDue: string;
+  /** The service this task is a copy of ("" for a task of its own); set by Cube, never by a client (docs/spec.md §9). */
+  Service: string;
+  /** Which of the service's Count places the copy fills (0, 1, …). */
+  Slot: number;
+  /** The version of the service's definition the copy runs (0 for a task of its own). */
+  ServiceVersion: number;
 }
 
 /** The keys a client sets: what to run and how. A POST that changes one of them is an update. */
@@ -142,6 +148,9 @@ const template: Task = {
   Placement: '',
   Version: 0,
   RestartDue: ZERO_TIME,
+  Service: '',
+  Slot: 0,
+  ServiceVersion: 0,
 };
 
 /** A task as the system first records it. Spread keeps the template's key order. */

@@ -1,0 +1,156 @@
+// What a service does next (docs/spec.md §9): a pure function of its record,
+// its copies and the time. Every state of the service machine runs the same
+// plan, with what it may change: a stable service keeps its count (a copy
+// that failed for good, or a slot left empty, gets a new copy); a deployment
+// also replaces the copies of other versions, at most `Parallelism` slots at
+// a time, new before old (`start-first`) or old before new (`stop-first`); a
+// paused or failed one only gives up the slots it no longer has.
+//
+// A slot is one of the service's Count places, numbered from 0. A copy to stop
+// that serves is first taken out of the endpoints (drained) and stopped once
+// `ShutdownDelay` has passed, so a client that picks endpoints stops picking
+// it before it goes.
+import type { ServiceUpdate } from '../../src/vocabulary/service.js';
+import { hasFailed, isLive, isOverdue, isReady, isServing, type Copy } from './copies.js';
+
+/** The policy of the version being rolled out, with its durations in milliseconds. */
+export interface RolloutPolicy {
+  parallelism: number;
+  order: ServiceUpdate['Order'];
+  minHealthyMs: number;
+  healthyDeadlineMs: number;
+  shutdownDelayMs: number;
+}
+
+/** What the plan may do in the machine's current state. */
+export type Mode = 'keep' | 'roll' | 'hold';
+
+export interface RolloutInput {
+  count: number;
+  /** The version every slot should run. */
+  target: number;
+  policy: RolloutPolicy;
+  copies: readonly Copy[];
+  /** Slots whose new copy has been asked for and not yet reported. */
+  starting: ReadonlySet<number>;
+  /** Copies out of the endpoints, and since when (RFC 3339). */
+  draining: ReadonlyMap<string, string>;
+  at: string;
+  mode: Mode;
+}
+
+export interface Plan {
+  /** Slots to start a copy of the target version in. */
+  start: number[];
+  /** Copies to take out of the endpoints now. */
+  drain: { id: string; why: string }[];
+  /** Copies to stop now. */
+  stop: { id: string; why: string }[];
+}
+
+/** How a copy being replaced goes: drained first when it serves, then stopped once the delay has passed. */
+function retire(plan: Plan, input: RolloutInput, copy: Copy, why: string): void {
+  if (plan.drain.some((d) => d.id === copy.ID) || plan.stop.some((s) => s.id === copy.ID)) return;
+  const since = input.draining.get(copy.ID);
+  if (since === undefined && isServing(copy) && input.policy.shutdownDelayMs > 0) plan.drain.push({ id: copy.ID, why });
+  else if (since === undefined || Date.parse(input.at) - Date.parse(since) >= input.policy.shutdownDelayMs) plan.stop.push({ id: copy.ID, why });
+}
+
+/** The best of several copies of one version in one slot: the one that counts, else the one that serves, else the newest. */
+const rank = (copy: Copy, input: RolloutInput) => (isReady(copy, input.policy.minHealthyMs, input.at) ? 2 : isServing(copy) ? 1 : 0);
+
+export function plan(input: RolloutInput): Plan {
+  const result: Plan = { start: [], drain: [], stop: [] };
+  const { count, target, policy, at, mode } = input;
+  const slots = new Map<number, Copy[]>();
+  /** Slots with a copy on its way out (drained, or its stop asked and not yet carried out): their container still runs. */
+  const leaving = new Set<number>();
+  for (const copy of input.copies) {
+    if (copy.Stopping && copy.StateName !== 'completed' && copy.StateName !== 'failed') leaving.add(copy.Slot);
+    if (!isLive(copy)) continue;
+    if (input.draining.has(copy.ID)) {
+      // Drained already: it goes once its ShutdownDelay has passed, whatever else the plan does with its slot.
+      leaving.add(copy.Slot);
+      retire(result, input, copy, 'drained');
+    }
+    if (copy.Slot >= count) {
+      retire(result, input, copy, `scaled to ${count}`);
+      continue;
+    }
+    const list = slots.get(copy.Slot) ?? [];
+    list.push(copy);
+    slots.set(copy.Slot, list);
+  }
+  if (mode === 'hold') return result;
+
+  const candidates: number[] = [];
+  let inFlight = 0;
+  for (let slot = 0; slot < count; slot++) {
+    const here = slots.get(slot) ?? [];
+    const current = here.filter((c) => c.Version === target).sort((a, b) => rank(b, input) - rank(a, input) || b.Submitted.localeCompare(a.Submitted));
+    const old = here.filter((c) => c.Version !== target);
+    // Two copies of the target in one slot (a start that raced a report): the best stays.
+    for (const extra of current.slice(1)) retire(result, input, extra, `slot ${slot} has a newer copy`);
+    const copy = current[0];
+    const asked = input.starting.has(slot);
+    if (!copy && !asked && old.length === 0) {
+      // An empty slot is filled at once (nothing in it to keep serving), once what is leaving it is gone.
+      if (leaving.has(slot)) inFlight++;
+      else result.start.push(slot);
+      continue;
+    }
+    const ready = copy !== undefined && isReady(copy, policy.minHealthyMs, at);
+    // A slot changes until its new copy counts and its old one is gone: only then may the next one start.
+    if (ready && old.length > 0) {
+      for (const c of old) retire(result, input, c, `replaced by version ${target} in slot ${slot}`);
+      inFlight++;
+    } else if (asked || (copy && !ready) || leaving.has(slot)) inFlight++;
+    else if (!copy && old.length > 0) candidates.push(slot);
+  }
+  if (mode !== 'roll') return result;
+  // Replace the copies of other versions, a few slots at a time, lowest slot first.
+  for (const slot of candidates.slice(0, Math.max(0, policy.parallelism - inFlight))) {
+    if (policy.order === 'start-first') result.start.push(slot);
+    else for (const c of slots.get(slot)!) retire(result, input, c, `version ${target} replaces it in slot ${slot} (stop-first)`);
+  }
+  return result;
+}
+
+export type Progress = { state: 'done' | 'going'; healthy: number } | { state: 'failed'; reason: string; healthy: number };
+
+/**
+ * How a deployment of `target` stands at `at`: done when every slot has a
+ * copy of it that counts and nothing else is left; failed when a copy of it
+ * failed, or passed its HealthyDeadline, before it counted. `counted` holds
+ * the copies that counted once: what happens to them later is the restart
+ * policy's business, not the deployment's. `since` is when the deployment
+ * began.
+ */
+export function progress(
+  input: Pick<RolloutInput, 'count' | 'target' | 'policy' | 'copies' | 'starting' | 'at'>,
+  since: string,
+  counted: ReadonlySet<string>,
+): Progress {
+  const { count, target, policy, at } = input;
+  const filled = new Set<number>();
+  let leftover = false;
+  for (const copy of input.copies) {
+    const live = isLive(copy);
+    if (copy.Version !== target || copy.Slot >= count) {
+      leftover ||= live;
+      if (copy.Version !== target) continue;
+    }
+    const ready = isReady(copy, policy.minHealthyMs, at);
+    // Judged are the copies this deployment made, until they count: one the service stopped itself (an extra,
+    // a slot scaled away) did not fail, and one from before (a rollback finds them) is the restart policy's.
+    const settled = counted.has(copy.ID) || copy.StateName === 'completed' || copy.Stopping || Date.parse(copy.Submitted) < Date.parse(since);
+    if (!settled && hasFailed(copy))
+      return { state: 'failed', reason: `copy ${copy.ID} (slot ${copy.Slot}) failed before it was healthy`, healthy: filled.size };
+    if (!settled && !ready && isOverdue(copy, policy.healthyDeadlineMs, at)) {
+      return { state: 'failed', reason: `copy ${copy.ID} (slot ${copy.Slot}) was not healthy within its HealthyDeadline`, healthy: filled.size };
+    }
+    if (live && ready && copy.Slot < count) filled.add(copy.Slot);
+  }
+  const done = filled.size === count && !leftover && input.starting.size === 0;
+  return { state: done ? 'done' : 'going', healthy: filled.size };
+}
