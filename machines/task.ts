@@ -116,8 +116,11 @@ export type RestartDecision = { restart: true; delayMs: number } | { restart: fa
 
 /**
  * RestartPolicy (docs/spec.md §1; Cube owns restarts, Docker's is never set):
- *  - "" (default): restart any failure, up to the restart limit.
- *  - "on-failure": the same, but a container that exits with code 0 is left alone.
+ *  - "" (default): restart any failure, up to the restart limit. A container
+ *    that exits 0 by itself is no failure: the task is a job that is done,
+ *    Completed (the `jobDone` guard), and never reaches this decision.
+ *  - "on-failure": the same, and a container stopped through Docker that
+ *    exits 0 is left alone too.
  *  - "always": restart every failure, with no limit (the delay stays capped).
  *  - "unless-stopped": like always, except a container stopped through Docker
  *    by a person (`docker stop`/`docker kill`) stays stopped.
@@ -154,6 +157,13 @@ const exitMessage = (event: { exitCode: number; oom: boolean; outside: boolean }
   event.oom
     ? `OOM killed: the container went over its Memory limit (exit code ${event.exitCode})`
     : `exited with code ${event.exitCode}${event.outside ? ' (stopped through Docker, not by Cube)' : ''}`;
+
+/** A job that is done: its container exited 0 by itself at `at`, and the task is Completed with that code. */
+const jobDoneRecord = (task: Task, at: string): Task =>
+  withHistory(
+    { ...task, ExitCode: 0, FinishTime: at, Reason: '' },
+    { Time: at, Type: 'Terminated', Message: `exited 0: the job is done (RestartPolicy ${JSON.stringify(task.RestartPolicy)} restarts failures only)` },
+  );
 
 /** The time `ms` after `time` (RFC 3339): date arithmetic, not a clock. */
 const later = (time: string, ms: number): string => new Date(Date.parse(time) + ms).toISOString();
@@ -198,6 +208,16 @@ export const taskMachine = setup({
     isCurrentContainer: ({ context, event }) =>
       (event.type === 'container.exited' || event.type === 'container.missing' || event.type === 'container.paused') &&
       event.containerId === context.task.ContainerID,
+    /**
+     * The container exited 0 by itself and the restart policy asks no restart
+     * for that ("" and on-failure restart failures only): a job that is done.
+     */
+    jobDone: ({ context, event }) => {
+      if (context.task.RestartPolicy !== '' && context.task.RestartPolicy !== 'on-failure') return false;
+      // A job quick enough to end during its start is told by the start's failure, with its code.
+      if ((event.type as string) === 'xstate.error.actor.start') return (event as unknown as { error: Partial<ActorFailure> }).error.exitCode === 0;
+      return event.type === 'container.exited' && event.containerId === context.task.ContainerID && event.exitCode === 0 && !event.oom && !event.outside;
+    },
     hasHealthCheck: ({ context }) => context.task.HealthCheck !== '',
     healthThresholdReached: ({ context }) => context.healthFailures + 1 >= context.policy.healthFailures,
     restartAllowed: ({ context }) => context.failure !== null && restartDecision(context.task, context.failure, context.policy).restart,
@@ -328,23 +348,36 @@ export const taskMachine = setup({
             },
           }),
         },
-        onError: {
-          target: 'failed',
-          actions: assign(({ context, event }) => {
-            const error = event.error as Partial<ActorFailure>;
-            const message = error.message ?? String(event.error);
-            const at = error.at || context.task.StartTime;
-            // A container that ran and exited at once is an exit, which the restart policy judges as such.
-            const exitCode = typeof error.exitCode === 'number' ? error.exitCode : null;
-            return {
-              failure: { kind: exitCode === null ? ('start' as const) : ('exited' as const), exitCode, outside: false },
-              task: withHistory(
-                { ...context.task, Reason: `failed to start: ${message}`, FinishTime: at, ExitCode: exitCode ?? context.task.ExitCode },
-                { Time: at, Type: exitCode === null ? 'Driver Failure' : 'Terminated', Message: message },
-              ),
-            };
-          }),
-        },
+        onError: [
+          {
+            guard: 'jobDone',
+            target: 'completed',
+            actions: assign({
+              task: ({ context, event }) => {
+                const error = event.error as Partial<ActorFailure>;
+                const at = error.at || context.task.StartTime;
+                return jobDoneRecord({ ...context.task, ContainerID: error.containerId ?? context.task.ContainerID, StartTime: at }, at);
+              },
+            }),
+          },
+          {
+            target: 'failed',
+            actions: assign(({ context, event }) => {
+              const error = event.error as Partial<ActorFailure>;
+              const message = error.message ?? String(event.error);
+              const at = error.at || context.task.StartTime;
+              // A container that ran and exited at once is an exit, which the restart policy judges as such.
+              const exitCode = typeof error.exitCode === 'number' ? error.exitCode : null;
+              return {
+                failure: { kind: exitCode === null ? ('start' as const) : ('exited' as const), exitCode, outside: false },
+                task: withHistory(
+                  { ...context.task, Reason: `failed to start: ${message}`, FinishTime: at, ExitCode: exitCode ?? context.task.ExitCode },
+                  { Time: at, Type: exitCode === null ? 'Driver Failure' : 'Terminated', Message: message },
+                ),
+              };
+            }),
+          },
+        ],
       },
       on: {
         progress: {
@@ -368,22 +401,29 @@ export const taskMachine = setup({
         },
       },
       on: {
-        'container.exited': {
-          guard: 'isCurrentContainer',
-          target: 'failed',
-          actions: assign({
-            failure: ({ event }) => ({
-              kind: event.oom ? ('oom' as const) : ('exited' as const),
-              exitCode: event.exitCode,
-              outside: event.outside,
+        'container.exited': [
+          {
+            guard: 'jobDone',
+            target: 'completed',
+            actions: assign({ task: ({ context, event }) => jobDoneRecord(context.task, event.at) }),
+          },
+          {
+            guard: 'isCurrentContainer',
+            target: 'failed',
+            actions: assign({
+              failure: ({ event }) => ({
+                kind: event.oom ? ('oom' as const) : ('exited' as const),
+                exitCode: event.exitCode,
+                outside: event.outside,
+              }),
+              task: ({ context, event }) =>
+                withHistory(
+                  { ...context.task, ExitCode: event.exitCode, FinishTime: event.at, Reason: exitMessage(event) },
+                  { Time: event.at, Type: 'Terminated', Message: exitMessage(event) },
+                ),
             }),
-            task: ({ context, event }) =>
-              withHistory(
-                { ...context.task, ExitCode: event.exitCode, FinishTime: event.at, Reason: exitMessage(event) },
-                { Time: event.at, Type: 'Terminated', Message: exitMessage(event) },
-              ),
-          }),
-        },
+          },
+        ],
         'container.missing': {
           guard: 'isCurrentContainer',
           target: 'failed',

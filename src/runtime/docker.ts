@@ -305,7 +305,7 @@ export class DockerRuntime implements ContainerRuntime {
     const died = this.recentExits.get(info.Id);
     if (!info.State.Running || died) {
       const exitCode = died?.exitCode ?? info.State.ExitCode;
-      throw new RuntimeError(`the container exited as soon as it started, with code ${exitCode}`, died?.at ?? info.State.FinishedAt, exitCode);
+      throw new RuntimeError(`the container exited as soon as it started, with code ${exitCode}`, died?.at ?? info.State.FinishedAt, exitCode, info.Id);
     }
     const hostPorts: Record<string, PortBinding[]> = {};
     for (const [port, bound] of Object.entries(info.NetworkSettings.Ports ?? {})) {

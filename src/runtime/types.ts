@@ -31,6 +31,8 @@ export class RuntimeError extends Error {
     readonly at: string = new Date().toISOString(),
     /** Set when a container ran and exited during its start. */
     readonly exitCode?: number,
+    /** That container. */
+    readonly containerId?: string,
   ) {
     super(message);
   }

@@ -21,4 +21,6 @@ export interface ActorFailure {
   message: string;
   at: string;
   exitCode?: number;
+  /** The container that ran and exited during its start, when there was one. */
+  containerId?: string;
 }

@@ -28,7 +28,12 @@ const now = () => new Date().toISOString();
 /** What the task machine records of a failed runtime call. */
 function asFailure(error: unknown): ActorFailure {
   if (error instanceof RuntimeError) {
-    return { message: error.message, at: error.at, ...(error.exitCode === undefined ? {} : { exitCode: error.exitCode }) };
+    return {
+      message: error.message,
+      at: error.at,
+      ...(error.exitCode === undefined ? {} : { exitCode: error.exitCode }),
+      ...(error.containerId === undefined ? {} : { containerId: error.containerId }),
+    };
   }
   return { message: error instanceof Error ? error.message : String(error), at: now() };
 }

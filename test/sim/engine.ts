@@ -67,6 +67,8 @@ export class SimEngine {
   readonly unhealthy = new Map<string, number>();
   /** Every container that ever exited, with its code: the facts a worker's records must match. */
   readonly exits = new Map<string, number>();
+  /** Containers that exited 0 by themselves (not killed, not out of memory): a job that is done, when its policy says so. */
+  readonly doneByThemselves = new Set<string>();
   private readonly watchers = new Set<{ handlers: WatchHandlers; connected: boolean; lastDelivery: number }>();
   private next = 1;
 
@@ -155,6 +157,7 @@ export class SimEngine {
     container.exitCode = exitCode;
     container.output.push({ Time: iso(), Stream: 'stderr', Line: `exiting with ${exitCode} (${how.why})` });
     this.exits.set(container.id, exitCode);
+    if (exitCode === 0 && !how.oom && !how.outside) this.doneByThemselves.add(container.id);
     this.trace.add(this.name, `container ${short(container.id)} of ${container.taskId} exited ${exitCode} (${how.why})`);
     this.publish({ type: 'exited', taskId: container.taskId, containerId: container.id, exitCode, oom: how.oom, outside: how.outside, at: iso() });
   }

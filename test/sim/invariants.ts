@@ -131,9 +131,10 @@ export class Checker implements Observer {
   managerRecord(task: Task): void {
     const id = task.ID;
     this.latest.set(id, task);
-    // A task nobody stopped is never Completed: only a DELETE completes a task.
-    if (task.State === TaskState.Completed && !this.deleteSent.has(id)) {
-      this.fail('never-completed-unless-stopped', `${id} went Completed (${lastEvent(task)}) though no DELETE was sent`);
+    // A task nobody stopped is never Completed: only a DELETE completes a task, or its container exiting 0 by itself
+    // under a policy that restarts failures only (a job that is done).
+    if (task.State === TaskState.Completed && !this.deleteSent.has(id) && !this.jobDone(task)) {
+      this.fail('never-completed-unless-stopped', `${id} went Completed (${lastEvent(task)}) though no DELETE was sent and it was no job that finished`);
     }
     // Completed is final: once Completed, every later record of the task is Completed.
     if (this.completed.has(id) && task.State !== TaskState.Completed) {
@@ -298,7 +299,7 @@ export class Checker implements Observer {
         if (copies.length > 0) this.fail('runs-exactly-once', `${id} is Failed but ${copies.map((c) => c.engine).join(', ')} run it`);
         continue;
       }
-      if (want === 'run') {
+      if (want === 'run' && !(record && this.jobDone(record))) {
         this.fail('runs-exactly-once', `${id} was POSTed (201) and not stopped, but is ${record?.StateName ?? 'not listed'}`);
         continue;
       }
@@ -309,6 +310,12 @@ export class Checker implements Observer {
   }
 
   // ---- record checks -------------------------------------------------------------------
+
+  /** By the engine's word: the task's container exited 0 by itself, and its policy restarts failures only. */
+  private jobDone(task: Task): boolean {
+    if (task.RestartPolicy !== '' && task.RestartPolicy !== 'on-failure') return false;
+    return this.scenario.workers.some((worker) => this.engine(worker)?.doneByThemselves.has(task.ContainerID));
+  }
 
   /**
    * Facts, not guesses: a worker records that a task's container exited with
@@ -327,7 +334,7 @@ export class Checker implements Observer {
         );
       return;
     }
-    const code = /^exited with code (-?\d+)/.exec(terminated?.Message ?? '')?.[1];
+    const code = /^exited (?:with code )?(-?\d+)/.exec(terminated?.Message ?? '')?.[1];
     if (code === undefined) return;
     const container = engine?.containers.get(task.ContainerID);
     const exited = engine?.exits.get(task.ContainerID);

@@ -66,6 +66,11 @@ export const mistakes: Mistake[] = [
     worker: { actions: { leaveTombstone: nothing } },
   },
   {
+    name: 'any-exit-is-done',
+    what: 'take any exit for a job that is done (jobDone always true)',
+    task: { guards: { jobDone: always } },
+  },
+  {
     name: 'lose-backoff-due',
     what: 'lose the backoff due time (recordRestartDue does nothing)',
     task: { actions: { recordRestartDue: nothing } },

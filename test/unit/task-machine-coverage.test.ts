@@ -26,6 +26,7 @@ function eventsFor(snapshot: TaskSnapshot): TaskMachineEvent[] {
     { type: 'restart', task: newTask({ ID: 't', Name: 'web', Image: 'img2', Placement: 'p2' }), at },
     { type: 'progress', message: 'pulling', at },
     { type: 'container.exited', containerId: container, exitCode: 1, oom: false, outside: false, at },
+    { type: 'container.exited', containerId: container, exitCode: 0, oom: false, outside: false, at },
     { type: 'container.exited', containerId: 'stale', exitCode: 1, oom: false, outside: false, at },
     { type: 'container.missing', containerId: container, at },
     { type: 'container.paused', containerId: container, paused: true, at },
@@ -37,6 +38,7 @@ function eventsFor(snapshot: TaskSnapshot): TaskMachineEvent[] {
     events.push(
       { type: 'xstate.done.actor.start', output: { containerId: container, hostPorts: null, startedAt: at, notes: ['a note'] } },
       { type: 'xstate.error.actor.start', error: { message: 'no such image', at } },
+      { type: 'xstate.error.actor.start', error: { message: 'exited as soon as it started, with code 0', at, exitCode: 0, containerId: container } },
     );
   }
   if (snapshot.matches('stopping')) {

@@ -163,6 +163,45 @@ test('an OOM kill is reported as such', { timeout: 10_000 }, () => {
   assert.match(snapshot.context.task.Reason, /^OOM killed/);
 });
 
+test(
+  'a container that exits 0 by itself under RestartPolicy "" or on-failure is a job that is done: Completed, "exited 0" in its history',
+  { timeout: 10_000 },
+  () => {
+    for (const RestartPolicy of ['', 'on-failure'] as const) {
+      const { snapshot, actions } = run(run(start({ RestartPolicy })[0], schedule, started).snapshot, exited(0));
+      assert.equal(snapshot.value, 'completed', RestartPolicy);
+      assert.equal(snapshot.context.task.State, 3);
+      assert.equal(snapshot.context.task.ExitCode, 0);
+      assert.equal(snapshot.context.task.Reason, '');
+      assert.match(snapshot.context.task.Events.at(-1)!.Message, /^exited 0: the job is done/);
+      assert.ok(!invoked(actions, 'stopContainer'), 'nothing to stop: it has exited');
+    }
+  },
+);
+
+test('a job done before its start returned (exit 0 during the start) is Completed, with the container it ran in', { timeout: 10_000 }, () => {
+  const quick = {
+    type: 'xstate.error.actor.start',
+    error: { message: 'the container exited as soon as it started, with code 0', at: T1, exitCode: 0, containerId: 'c0ffee000000bbbb' },
+  };
+  const { snapshot } = run(start()[0], schedule, quick);
+  assert.equal(snapshot.value, 'completed');
+  assert.equal(snapshot.context.task.ContainerID, 'c0ffee000000bbbb');
+  assert.equal(snapshot.context.task.ExitCode, 0);
+  const failed = run(start({ RestartPolicy: 'always' })[0], schedule, quick).snapshot;
+  assert.equal(failed.context.task.State, 4, 'always: an exit is a failure, restarted');
+});
+
+test('exit 0 is still a failure when the policy restarts everything, or when someone stopped the container through Docker', { timeout: 10_000 }, () => {
+  for (const RestartPolicy of ['always', 'unless-stopped'] as const) {
+    const { snapshot } = run(run(start({ RestartPolicy })[0], schedule, started).snapshot, exited(0));
+    assert.deepEqual(snapshot.value, { failed: 'restarting' }, RestartPolicy);
+  }
+  const { snapshot } = run(running(), exited(0, { outside: true }));
+  assert.equal(snapshot.context.task.State, 4, 'docker stop of a task is not its job being done (docs/spec.md §7)');
+  assert.deepEqual(snapshot.value, { failed: 'restarting' });
+});
+
 test('an exit of a container the task no longer owns is ignored', { timeout: 10_000 }, () => {
   const before = running();
   const { snapshot, actions } = run(before, exited(1, { containerId: 'someoldcontainer' }));
