@@ -18,8 +18,13 @@ import type { Candidate, Placement, Scheduler } from '../vocabulary/scheduler.js
 /** The base of the cost curve, from the paper and the book. */
 export const LIEB = 1.53960071783900203869;
 
-/** Costs this close are equal: then fewer tasks, then name order decide. */
-const TIE = 1e-12;
+/**
+ * Costs within this share of each other are equal: then fewer tasks, then name
+ * order decide. Workers sample their machines at different moments, so two
+ * workers on one host never report quite the same load, and a tighter tie let
+ * the noise pick the same worker for every task (issue 22).
+ */
+const TIE = 0.05;
 
 /**
  * The marginal cost of placing `task` on `candidate`. A load is what the
@@ -43,7 +48,7 @@ interface Scored {
   cost: number;
 }
 
-const sameCost = (a: number, b: number) => a === b || Math.abs(a - b) <= TIE;
+const sameCost = (a: number, b: number) => a === b || Math.abs(a - b) <= TIE * Math.max(Math.abs(a), Math.abs(b));
 
 function byPreference(a: Scored, b: Scored): number {
   if (!sameCost(a.cost, b.cost)) return a.cost - b.cost;

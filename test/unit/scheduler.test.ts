@@ -314,6 +314,13 @@ test('E-PVM breaks cost ties by fewer tasks, then by name', { timeout: 10_000 },
   assert.match(byName.reason, /tied with w3: first by name/);
 });
 
+test('E-PVM spreads tasks over two workers on one host, whose samples of the same machine differ a little', { timeout: 10_000 }, () => {
+  // Sampled a moment apart: the same machine, a few percent of noise in CPU and a few MiB of memory.
+  const a = worker('a', { CpuUsage: 0.052, MemoryAvailable: 5 * GiB + 3 * MiB });
+  const b = worker('b', { CpuUsage: 0.049, MemoryAvailable: 5 * GiB });
+  assert.deepEqual(placeMany(epvm, aTask(), [a, b], 4).sort(), ['a', 'a', 'b', 'b']);
+});
+
 test('E-PVM returns worker null with the noFit reason when the task fits nowhere', { timeout: 10_000 }, () => {
   const task = aTask({ Cpu: 8 });
   const candidates = [worker('w2'), worker('w1', { CpuCount: 2 }, { cpu: 1 })];
