@@ -20,7 +20,7 @@ import type { BookTask } from '../book/shapes.js';
 import type { Log } from '../log.js';
 import type { FromWorker, ToWorker } from '../vocabulary/protocol.js';
 import { TaskState, type Task, type TaskHistoryEntry } from '../vocabulary/task.js';
-import { callError } from './remote-worker.js';
+import { callError } from '../http/call-error.js';
 
 export interface BookWorkerOptions {
   /** CUBE_BOOK_POLL_INTERVAL. */

@@ -9,7 +9,7 @@ import type { Context } from 'koa';
 import { HttpError } from '../http/errors.js';
 import { DEFAULT_BODY_LIMIT } from '../http/json-body.js';
 import type { LeaderInfo } from './leadership.js';
-import { callError } from './remote-worker.js';
+import { callError } from '../http/call-error.js';
 
 export const FORWARDED_BY = 'cube-forwarded-by';
 export const LEADER_HEADER = 'Cube-Leader';

@@ -12,7 +12,7 @@ import { clientGone, logQuery, sendLines } from '../logs/serve.js';
 import { sendTaskLogs } from '../worker/logs-route.js';
 import { TaskState } from '../vocabulary/task.js';
 import type { WorkerService } from '../worker/service.js';
-import { callError } from './remote-worker.js';
+import { callError } from '../http/call-error.js';
 import type { ManagerService } from './service.js';
 
 export interface TaskLogsProxy {

@@ -15,6 +15,7 @@ import { ValidationError } from '../task/codec.js';
 import { readListing } from '../task/listing.js';
 import { readStats, readTask } from '../task/reports.js';
 import { samePlacement } from '../vocabulary/placement.js';
+import { callError } from '../http/call-error.js';
 import { readEvents } from '../http/sse-client.js';
 import type { Log } from '../log.js';
 
@@ -32,13 +33,6 @@ export interface RemoteWorkerOptions {
 }
 
 const now = () => new Date().toISOString();
-
-/** Why a call failed, in words: the error code rather than fetch's "fetch failed". */
-export function callError(error: unknown): string {
-  const e = error as Error & { cause?: { code?: string; message?: string } };
-  if (e.name === 'TimeoutError') return 'no answer in time';
-  return e.cause?.code ?? e.cause?.message ?? e.message;
-}
 
 async function answerText(response: Response): Promise<string> {
   const text = await response.text();

@@ -10,7 +10,7 @@ import { assign, enqueueActions, fromPromise, sendParent, sendTo, setup, type An
 import type { Log } from '../log.js';
 import type { RemoteWorkerInput } from '../../machines/manager.js';
 import type { FromWorker, ToWorker, WorkerProtocol } from '../vocabulary/protocol.js';
-import { callError } from './remote-worker.js';
+import { callError } from '../http/call-error.js';
 
 const now = () => new Date().toISOString();
 

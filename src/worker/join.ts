@@ -10,7 +10,7 @@
 // none answers, it keeps trying, and says so once.
 import { SettingsError } from '../config/settings.js';
 import type { Log } from '../log.js';
-import { callError } from '../manager/remote-worker.js';
+import { callError } from '../http/call-error.js';
 
 const ADDRESS = /^(\[[0-9a-fA-F:]+\]|[a-zA-Z0-9.-]+):(\d{1,5})$/;
 
