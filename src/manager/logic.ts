@@ -14,7 +14,7 @@ import type { Task } from '../vocabulary/task.js';
 import type { WorkerWrites } from '../worker/writes.js';
 import { clockActor } from './clock.js';
 import { bookWorkerActor } from './book-worker.js';
-import type { ManagerWriter } from './writes.js';
+import type { ManagerWriter } from '../store/manager-writes.js';
 import { remoteWorkerActor } from './remote-worker.js';
 import { workerProxy } from './worker-proxy.js';
 import { afterWrites } from './write-barrier.js';

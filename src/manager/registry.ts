@@ -12,7 +12,7 @@ import { HttpError } from '../http/errors.js';
 import type { NodeRecord } from '../store/node-records.js';
 import { nodeView, type NodeView, type Scheme } from './node-view.js';
 import type { ManagerRef } from './service.js';
-import type { ManagerWriter } from './writes.js';
+import type { ManagerWriter } from '../store/manager-writes.js';
 
 const now = () => new Date().toISOString();
 

@@ -16,7 +16,7 @@ import { managerLogic, placementPolicy } from './logic.js';
 import { Registry } from './registry.js';
 import { workerScheme } from './node-view.js';
 import { ManagerService } from './service.js';
-import type { ManagerWriter } from './writes.js';
+import type { ManagerWriter } from '../store/manager-writes.js';
 
 export interface ManagerRunOptions {
   settings: Settings;

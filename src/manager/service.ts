@@ -14,7 +14,7 @@ import type { IntentBatch } from '../store/intent-batch.js';
 import { HttpError } from '../http/errors.js';
 import { ChangeLog } from '../actors/change-log.js';
 import { samePlacement } from '../vocabulary/placement.js';
-import type { ManagerWriter } from './writes.js';
+import type { ManagerWriter } from '../store/manager-writes.js';
 import { silentLog, type Log } from '../log.js';
 import { TaskState, type StateName, type Task } from '../vocabulary/task.js';
 import { nodeView, type NodeView, type Scheme } from './node-view.js';

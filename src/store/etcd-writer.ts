@@ -25,7 +25,7 @@
 import { Range } from 'etcd3';
 import type { BookMeta } from '../../machines/manager/book.js';
 import type { Log } from '../log.js';
-import type { ManagerWriter } from '../manager/writes.js';
+import type { ManagerWriter } from './manager-writes.js';
 import type { LogEntry } from '../vocabulary/log-entry.js';
 import type { Task } from '../vocabulary/task.js';
 import { etcdKeys, etcdProblem, type EtcdConnection } from './etcd.js';

@@ -9,7 +9,7 @@ import { createActor } from 'xstate';
 import type { Settings } from '../../src/config/settings.js';
 import { managerLogic, placementPolicy } from '../../src/manager/logic.js';
 import { ManagerService } from '../../src/manager/service.js';
-import { ManagerWrites } from '../../src/manager/writes.js';
+import { ManagerWrites } from '../../src/store/manager-writes.js';
 import { parseTaskEvent } from '../../src/task/codec.js';
 import { retention } from '../../src/worker/from-settings.js';
 import { answer, answerAsync, type Answer } from './answers.js';

@@ -8,7 +8,7 @@ import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fromCallback } from 'xstate';
 import { ManagerService } from '../../src/manager/service.js';
-import type { ManagerWriter } from '../../src/manager/writes.js';
+import type { ManagerWriter } from '../../src/store/manager-writes.js';
 import { afterWrites } from '../../src/manager/write-barrier.js';
 import type { ToWorker } from '../../src/vocabulary/protocol.js';
 import { newTask, type Task } from '../../src/vocabulary/task.js';

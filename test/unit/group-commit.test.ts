@@ -6,7 +6,7 @@
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManagerService } from '../../src/manager/service.js';
-import { ManagerWrites } from '../../src/manager/writes.js';
+import { ManagerWrites } from '../../src/store/manager-writes.js';
 import { IntentBatch } from '../../src/store/intent-batch.js';
 import { MemoryManagerStore, type TaskRow } from '../../src/store/manager-store.js';
 import { silentLog } from '../../src/log.js';

@@ -10,7 +10,7 @@ import { managerMachine, type ManagerMachine, type WorkerSpec } from '../../mach
 import type { LogEntry } from '../../src/vocabulary/log-entry.js';
 import { managerWriteActions, placementPolicy } from '../../src/manager/logic.js';
 import { ManagerService } from '../../src/manager/service.js';
-import { ManagerWrites } from '../../src/manager/writes.js';
+import { ManagerWrites } from '../../src/store/manager-writes.js';
 import { MemoryManagerStore } from '../../src/store/manager-store.js';
 import { MemoryTaskStore } from '../../src/store/task-store.js';
 import { WorkerWrites } from '../../src/worker/writes.js';

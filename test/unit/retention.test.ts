@@ -8,7 +8,7 @@ import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ManagerEmitted } from '../../machines/manager.js';
 import { byTime, expired } from '../../machines/retention.js';
-import { ManagerWrites } from '../../src/manager/writes.js';
+import { ManagerWrites } from '../../src/store/manager-writes.js';
 import { MemoryManagerStore } from '../../src/store/manager-store.js';
 import { silentLog } from '../../src/log.js';
 import type { ToWorker } from '../../src/vocabulary/protocol.js';

@@ -13,10 +13,10 @@
 // later"). Either way an intent's outcome comes to a callback.
 import type { BookMeta } from '../../machines/manager/book.js';
 import type { Log } from '../log.js';
-import type { ManagerStore, TaskRow } from '../store/manager-store.js';
-import type { IntentBatch } from '../store/intent-batch.js';
-import type { NodeRecord } from '../store/node-records.js';
-import { WriteBehind } from '../store/write-behind.js';
+import type { ManagerStore, TaskRow } from './manager-store.js';
+import type { IntentBatch } from './intent-batch.js';
+import type { NodeRecord } from './node-records.js';
+import { WriteBehind } from './write-behind.js';
 import type { LogEntry } from '../vocabulary/log-entry.js';
 import type { Task } from '../vocabulary/task.js';
 
