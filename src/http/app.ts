@@ -13,7 +13,7 @@ import Koa, { type Context, type Next } from 'koa';
 import { formatDuration } from '../config/duration.js';
 import type { Log } from '../log.js';
 import { loadTls, type TlsMaterial } from '../tls/files.js';
-import { callersOf, requirePeer } from '../tls/peer.js';
+import { callersOf, requirePeer } from './peer-certificate.js';
 import { browserGuard } from './browser-guard.js';
 import { HttpError, errorMiddleware, sendError, type ErrorBody } from './errors.js';
 import { hostRule, type HostRule } from './hosts.js';
@@ -156,7 +156,7 @@ function createServerFor(app: Koa, state: Served): Server {
     connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(Math.min(...limits, 4000) / 4))),
   };
   const server = tls
-    ? // Certificates are asked for, and checked per request (src/tls/peer.ts) so refusals can say why.
+    ? // Certificates are asked for, and checked per request (src/http/peer-certificate.ts) so refusals can say why.
       createHttpsServer(
         { ...options, ...tls, requestCert: true, rejectUnauthorized: false, handshakeTimeout: settings.headersTimeoutMs || 120_000 },
         app.callback(),
