@@ -10,7 +10,8 @@
 import { fromCallback } from 'xstate';
 import { Lanes } from '../actors/lanes.js';
 import type { RemoteWorkerInput } from '../../machines/manager.js';
-import type { FromWorker, ToWorker } from '../vocabulary/protocol.js';
+import type { FromWorker, ToWorker, WorkerStats } from '../vocabulary/protocol.js';
+import { readBookKeys } from '../book/read.js';
 import { ValidationError } from '../task/codec.js';
 import { readListing } from '../task/listing.js';
 import { readStats, readTask } from '../task/reports.js';
@@ -55,6 +56,12 @@ export function readSyncAnswer(body: unknown, path: string): Pick<Extract<FromWo
   return Array.isArray(body) || body === null ? readListing({ Tasks: body }, path, LISTING) : readListing(body as Record<string, unknown>, path, LISTING);
 }
 
+/** A Cube worker's stats with the book's keys it sends beside them, for GET /nodes (docs/api.md, "The book's protocol"). */
+function readWorkerStats(value: unknown, path: string): WorkerStats {
+  const stats = readStats(value, path);
+  return { ...stats, ...readBookKeys(value as Record<string, unknown>, path) };
+}
+
 /** Reads one message of a worker's event stream; throws a ValidationError naming what is wrong. */
 export function readWorkerMessage(type: string, data: unknown, worker: string, at: string): FromWorker | undefined {
   const body = (data ?? {}) as Record<string, unknown>;
@@ -64,7 +71,7 @@ export function readWorkerMessage(type: string, data: unknown, worker: string, a
     case 'worker.tasks':
       return { type, worker, ...readListing(body, 'worker.tasks', { tasks: 'tasks', done: 'done', held: 'held', version: 'version' }), at };
     case 'worker.stats':
-      return { type, worker, stats: readStats(body['stats'], 'worker.stats: stats'), at };
+      return { type, worker, stats: readWorkerStats(body['stats'], 'worker.stats: stats'), at };
     default:
       return undefined; // a newer worker's message this manager does not know: not an error
   }

@@ -9,7 +9,6 @@ import { stateNames, TaskState, type StateName, type Task, type TaskHistoryEntry
 import type { WorkerStats } from '../vocabulary/protocol.js';
 import { describe, isObject, list, number, oneOf, string, taskSchema, ValidationError, type Check } from './codec.js';
 import { newTask } from '../vocabulary/task.js';
-import { readBookKeys } from '../book/read.js';
 
 const stateNameList: readonly StateName[] = ['pending', 'scheduled', 'running', 'stopping', 'completed', 'failed', 'restarting'];
 
@@ -79,7 +78,7 @@ const statsChecks: Record<Exclude<keyof WorkerStats, 'Worker' | 'LoadAverage' | 
   TaskCount: number(0, Number.MAX_SAFE_INTEGER, true, 'tasks'),
 };
 
-/** Reads a Cube worker's stats (GET /stats, and its heartbeats). */
+/** Reads a Cube worker's stats (GET /stats, and its heartbeats): Cube's keys; the book's keys beside them are src/book/'s to read. */
 export function readStats(value: unknown, path = 'stats'): WorkerStats {
   if (!isObject(value)) throw new ValidationError(`${path}: expected a stats object, got ${describe(value)}`);
   for (const [key, check] of Object.entries(statsChecks)) {
@@ -101,6 +100,5 @@ export function readStats(value: unknown, path = 'stats'): WorkerStats {
     LoadAverage: load as [number, number, number],
     Runtime: runtime,
     RuntimeProblem: problem,
-    ...readBookKeys(value, path), // the book's keys, for GET /nodes (docs/api.md, "The book's protocol")
   };
 }
