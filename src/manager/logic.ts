@@ -11,7 +11,7 @@ import { emptyHeld, holdTask, schedulerByName } from '../scheduler/index.js';
 import { workerLogic, type Runtimes } from '../worker/logic.js';
 import { workerLogicOptions } from '../worker/from-settings.js';
 import type { Task } from '../vocabulary/task.js';
-import type { WorkerWrites } from '../worker/writes.js';
+import type { WorkerWrites } from '../store/worker-writes.js';
 import { clockActor } from './clock.js';
 import { bookWorkerActor } from './book-worker.js';
 import type { ManagerWriter } from '../store/manager-writes.js';

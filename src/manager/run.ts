@@ -11,7 +11,7 @@ import type { Log } from '../log.js';
 import type { IntentBatch } from '../store/intent-batch.js';
 import { retention } from '../worker/from-settings.js';
 import type { Runtimes } from '../worker/logic.js';
-import type { WorkerWrites } from '../worker/writes.js';
+import type { WorkerWrites } from '../store/worker-writes.js';
 import { managerLogic, placementPolicy } from './logic.js';
 import { Registry } from './registry.js';
 import { workerScheme } from './node-view.js';

@@ -11,7 +11,7 @@ import { createLog, type Log } from '../log.js';
 import type { ContainerRuntime } from '../runtime/types.js';
 import { IntentBatch } from '../store/intent-batch.js';
 import { MemoryManagerStore, SqliteManagerStore } from '../store/manager-store.js';
-import type { WorkerWrites } from '../worker/writes.js';
+import type { WorkerWrites } from '../store/worker-writes.js';
 import { ManagerWrites } from '../store/manager-writes.js';
 import { addWorkerRoutes, workerRoutesHint } from '../worker/api.js';
 import { WorkerService, type WorkerRef } from '../worker/service.js';

@@ -11,7 +11,7 @@ import type { Log } from '../log.js';
 import { RuntimeError, type ContainerRuntime } from '../runtime/types.js';
 import type { Task } from '../vocabulary/task.js';
 import { healthCheckActor, type HealthSettings } from './health-check.js';
-import type { WorkerWrites } from './writes.js';
+import type { WorkerWrites } from '../store/worker-writes.js';
 
 export interface WorkerLogicOptions {
   health: HealthSettings;

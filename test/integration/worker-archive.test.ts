@@ -16,7 +16,7 @@ import { SqliteTaskStore } from '../../src/store/sqlite-task-store.js';
 import type { FromWorker } from '../../src/vocabulary/protocol.js';
 import { newTask, type Task } from '../../src/vocabulary/task.js';
 import { memoryWorker } from '../helpers/memory-worker.js';
-import { WorkerWrites } from '../../src/worker/writes.js';
+import { WorkerWrites } from '../../src/store/worker-writes.js';
 
 const dirs: string[] = [];
 const closing: (() => void)[] = [];

@@ -13,7 +13,7 @@ import { ManagerService } from '../../src/manager/service.js';
 import { ManagerWrites } from '../../src/store/manager-writes.js';
 import { MemoryManagerStore } from '../../src/store/manager-store.js';
 import { MemoryTaskStore } from '../../src/store/task-store.js';
-import { WorkerWrites } from '../../src/worker/writes.js';
+import { WorkerWrites } from '../../src/store/worker-writes.js';
 import type { FromWorker, ToWorker } from '../../src/vocabulary/protocol.js';
 import { MemoryRuntime } from '../../src/runtime/memory.js';
 import { newTask, type Task } from '../../src/vocabulary/task.js';

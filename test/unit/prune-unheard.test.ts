@@ -11,7 +11,7 @@ import { silentLog } from '../../src/log.js';
 import { MemoryTaskStore } from '../../src/store/task-store.js';
 import type { FromWorker, ToWorker } from '../../src/vocabulary/protocol.js';
 import { newTask } from '../../src/vocabulary/task.js';
-import { WorkerWrites } from '../../src/worker/writes.js';
+import { WorkerWrites } from '../../src/store/worker-writes.js';
 import { startManagerActor } from '../helpers/manager-actor.js';
 import { memoryWorker, someStats } from '../helpers/memory-worker.js';
 

@@ -17,7 +17,7 @@ import type { Retention } from '../../src/vocabulary/retention.js';
 import { newTask, type Task } from '../../src/vocabulary/task.js';
 import { memoryWorker, someStats } from '../helpers/memory-worker.js';
 import { WorkerService } from '../../src/worker/service.js';
-import { WorkerWrites } from '../../src/worker/writes.js';
+import { WorkerWrites } from '../../src/store/worker-writes.js';
 
 const policy: TaskPolicy = { restartLimit: 0, restartDelayMs: 0, restartDelayMaxMs: 0, healthFailures: 3 };
 const T0 = Date.parse('2026-01-01T00:00:00Z');
