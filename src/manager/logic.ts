@@ -13,11 +13,11 @@ import { workerLogicOptions } from '../worker/from-settings.js';
 import type { Task } from '../vocabulary/task.js';
 import type { WorkerWrites } from '../store/worker-writes.js';
 import { clockActor } from './clock.js';
-import { bookWorkerActor } from './book-worker.js';
+import { bookWorkerActor } from './proxies/book-worker.js';
 import type { ManagerWriter } from '../store/manager-writes.js';
-import { remoteWorkerActor } from './remote-worker.js';
-import { workerProxy } from './worker-proxy.js';
-import { afterWrites } from './write-barrier.js';
+import { remoteWorkerActor } from './proxies/remote-worker.js';
+import { workerProxy } from './proxies/worker-proxy.js';
+import { afterWrites } from './proxies/write-barrier.js';
 import type { ToWorker } from '../vocabulary/protocol.js';
 import { workerConnection } from '../tls/client.js';
 
@@ -54,7 +54,7 @@ export function managerWriteActions(writes: ManagerWriter) {
 
 export function managerLogic(runtimes: Runtimes, settings: Settings, log: Log, writes: ManagerWriter, workerWrites: (worker: string) => WorkerWrites) {
   const tls = workerConnection(settings.tlsDir);
-  // With a store that answers later, commands to workers wait for the writes before them (src/manager/write-barrier.ts).
+  // With a store that answers later, commands to workers wait for the writes before them (src/manager/proxies/write-barrier.ts).
   const settled = writes.settled?.bind(writes);
   const ordered = <I>(logic: CallbackActorLogic<ToWorker, I>) => (settled ? afterWrites(logic, settled) : logic);
   return managerMachine.provide({

@@ -1,7 +1,7 @@
 // The manager machine: its disk, which outlives the process, and the process,
 // built as src/manager/start.ts builds it (managerLogic from the settings,
 // createActor with the store's records, ManagerService over the store) with
-// the proxies of src/manager/remote-worker.ts replaced by the simulated
+// the proxies of src/manager/proxies/remote-worker.ts replaced by the simulated
 // network's, and a mistake's overrides provided on top when one is under test.
 // Its routes are src/manager/api.ts's, as answers: POST /tasks through the
 // one codec, DELETE /tasks/{id} waiting for the stop (204) or not (202).

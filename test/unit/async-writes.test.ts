@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { fromCallback } from 'xstate';
 import { ManagerService } from '../../src/manager/service.js';
 import type { ManagerWriter } from '../../src/store/manager-writes.js';
-import { afterWrites } from '../../src/manager/write-barrier.js';
+import { afterWrites } from '../../src/manager/proxies/write-barrier.js';
 import type { ToWorker } from '../../src/vocabulary/protocol.js';
 import { newTask, type Task } from '../../src/vocabulary/task.js';
 import { startManagerActor } from '../helpers/manager-actor.js';

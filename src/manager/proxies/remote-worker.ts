@@ -8,17 +8,17 @@
 // manager can place the task elsewhere; a stream that fails or falls silent is
 // reopened with backoff, resuming after the last version it saw.
 import { fromCallback } from 'xstate';
-import { Lanes } from '../actors/lanes.js';
-import type { RemoteWorkerInput } from '../../machines/manager.js';
-import type { FromWorker, ToWorker, WorkerStats } from '../vocabulary/protocol.js';
-import { readBookKeys } from '../book/read.js';
-import { ValidationError } from '../task/codec.js';
-import { readListing } from '../task/listing.js';
-import { readStats, readTask } from '../task/reports.js';
-import { samePlacement } from '../vocabulary/placement.js';
-import { callError } from '../http/call-error.js';
-import { readEvents } from '../http/sse-client.js';
-import type { Log } from '../log.js';
+import { Lanes } from '../../actors/lanes.js';
+import type { RemoteWorkerInput } from '../../../machines/manager.js';
+import type { FromWorker, ToWorker, WorkerStats } from '../../vocabulary/protocol.js';
+import { readBookKeys } from '../../book/read.js';
+import { ValidationError } from '../../task/codec.js';
+import { readListing } from '../../task/listing.js';
+import { readStats, readTask } from '../../task/reports.js';
+import { samePlacement } from '../../vocabulary/placement.js';
+import { callError } from '../../http/call-error.js';
+import { readEvents } from '../../http/sse-client.js';
+import type { Log } from '../../log.js';
 
 export interface RemoteWorkerOptions {
   token: string;

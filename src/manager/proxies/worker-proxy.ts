@@ -7,10 +7,10 @@
 // Until the worker answers, commands wait here and the worker is reported
 // unreachable, as the Cube proxy reports a stream that does not open.
 import { assign, enqueueActions, fromPromise, sendParent, sendTo, setup, type AnyActorLogic, type CallbackActorLogic } from 'xstate';
-import type { Log } from '../log.js';
-import type { RemoteWorkerInput } from '../../machines/manager.js';
-import type { FromWorker, ToWorker, WorkerProtocol } from '../vocabulary/protocol.js';
-import { callError } from '../http/call-error.js';
+import type { Log } from '../../log.js';
+import type { RemoteWorkerInput } from '../../../machines/manager.js';
+import type { FromWorker, ToWorker, WorkerProtocol } from '../../vocabulary/protocol.js';
+import { callError } from '../../http/call-error.js';
 
 const now = () => new Date().toISOString();
 
