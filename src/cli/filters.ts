@@ -1,6 +1,6 @@
 // --state and --worker of the listings: which tasks or workers to show. A
 // value that can never match is a usage error that lists the ones that can.
-import type { NodeView } from '../manager/node-view.js';
+import type { NodeView } from '../manager/views/node-view.js';
 import type { Task } from '../vocabulary/task.js';
 import { stateNameLabels, stateNames } from '../ui/words.js';
 import { UsageError } from './args.js';

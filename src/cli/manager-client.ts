@@ -2,8 +2,8 @@
 // the manager is (-m/--manager, else CUBE_MANAGER, else localhost:5556), the
 // bearer token (CUBE_TOKEN), and errors in one line a person can act on:
 // a manager that cannot be reached, or the manager's own Message.
-import type { ManagerView } from '../manager/manager-view.js';
-import type { NodeView } from '../manager/node-view.js';
+import type { ManagerView } from '../manager/views/manager-view.js';
+import type { NodeView } from '../manager/views/node-view.js';
 import { readEvents, type StreamEvent } from '../http/sse-client.js';
 import { readLogLines, type LogLine } from '../logs/log-line.js';
 import type { LogEntry } from '../vocabulary/log-entry.js';

@@ -9,7 +9,7 @@ import { readJson } from '../http/json-body.js';
 import { openEventStream } from '../http/sse.js';
 import { parseTaskEvent } from '../task/codec.js';
 import { addManagerLogsRoute, type TaskLogsProxy } from './logs-route.js';
-import { nodeView } from './node-view.js';
+import { nodeView } from './views/node-view.js';
 import type { ManagerService, TaskQuery } from './service.js';
 
 export const managerRoutesHint =

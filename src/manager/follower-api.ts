@@ -11,9 +11,8 @@ import { HttpError } from '../http/errors.js';
 import type { EtcdReads } from '../store/etcd-reads.js';
 import { emptyHeld, holdTask } from '../scheduler/index.js';
 import { forwardToLeader, type ForwardOptions } from './forward.js';
-import type { LeaderInfo } from './leadership.js';
-import type { ManagerView } from './manager-view.js';
-import { nodeView, type Scheme } from './node-view.js';
+import type { LeaderInfo, ManagerView } from './views/manager-view.js';
+import { nodeView, type Scheme } from './views/node-view.js';
 
 export interface FollowerOptions {
   reads: EtcdReads;

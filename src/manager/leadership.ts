@@ -15,18 +15,7 @@ import { SettingsError } from '../config/settings.js';
 import type { Log } from '../log.js';
 import { etcdKeys, etcdProblem, type EtcdConnection } from '../store/etcd.js';
 import type { Watcher } from 'etcd3';
-
-/** A manager as the others see it: its name and where its API is. */
-export interface ManagerIdentity {
-  name: string;
-  url: string;
-  startedAt: string;
-}
-
-export interface LeaderInfo extends ManagerIdentity {
-  /** The create revision of the leader key: the term. */
-  term: string;
-}
+import type { LeaderInfo, ManagerIdentity } from './views/manager-view.js';
 
 export interface LeadershipOptions {
   leaseMs: number;

@@ -10,7 +10,7 @@ import { joinRefusal, removalRefusal } from '../../machines/manager/membership.j
 import type { Book } from '../../machines/manager/book.js';
 import { HttpError } from '../http/errors.js';
 import type { NodeRecord } from '../store/node-records.js';
-import { nodeView, type NodeView, type Scheme } from './node-view.js';
+import { nodeView, type NodeView, type Scheme } from './views/node-view.js';
 import type { ManagerRef } from './service.js';
 import type { ManagerWriter } from '../store/manager-writes.js';
 

@@ -14,7 +14,7 @@ import type { Runtimes } from '../worker/logic.js';
 import type { WorkerWrites } from '../store/worker-writes.js';
 import { managerLogic, placementPolicy } from './logic.js';
 import { Registry } from './registry.js';
-import { workerScheme } from './node-view.js';
+import { workerScheme } from './views/node-view.js';
 import { ManagerService } from './service.js';
 import type { ManagerWriter } from '../store/manager-writes.js';
 

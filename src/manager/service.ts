@@ -17,7 +17,7 @@ import { samePlacement } from '../vocabulary/placement.js';
 import type { ManagerWriter } from '../store/manager-writes.js';
 import { silentLog, type Log } from '../log.js';
 import { TaskState, type StateName, type Task } from '../vocabulary/task.js';
-import { nodeView, type NodeView, type Scheme } from './node-view.js';
+import { nodeView, type NodeView, type Scheme } from './views/node-view.js';
 import { positionOf, TaskOrder, tokenOf } from './task-order.js';
 
 export type ManagerRef = ActorRefFrom<ManagerMachine>;
