@@ -1,5 +1,5 @@
 // The manager's state in a real etcd (src/store/etcd-*.ts) and the election
-// (src/manager/leadership.ts): guarded writes that two writers cannot both
+// (src/manager/ha/leadership.ts): guarded writes that two writers cannot both
 // win, a new leader's reads at one revision, a leader that goes or is cut off,
 // and writes refused in words while etcd does not answer.
 import { after, before, test } from 'node:test';
@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { connectEtcd, etcdKeys, type EtcdConnection } from '../../src/store/etcd.js';
 import { EtcdReads, loadLeaderState } from '../../src/store/etcd-reads.js';
 import { EtcdWriter } from '../../src/store/etcd-writer.js';
-import { Leadership } from '../../src/manager/leadership.js';
+import { Leadership } from '../../src/manager/ha/leadership.js';
 import { silentLog } from '../../src/log.js';
 import { newTask, TaskState, type Task } from '../../src/vocabulary/task.js';
 import { startEtcd, type EtcdCluster } from '../helpers/etcd.js';

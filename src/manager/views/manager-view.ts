@@ -3,7 +3,7 @@
 // Workers keep their rows (node-view.ts); `Role` tells the two apart, as in the
 // book's /nodes.
 
-/** A manager as the others see it (the value of its key in etcd, src/manager/leadership.ts): its name and where its API is. */
+/** A manager as the others see it (the value of its key in etcd, src/manager/ha/leadership.ts): its name and where its API is. */
 export interface ManagerIdentity {
   name: string;
   url: string;

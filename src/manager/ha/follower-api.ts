@@ -6,13 +6,13 @@
 // managers and the workers etcd knows, in state `unknown`.
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import { newWorkerEntry } from '../../machines/manager/book.js';
-import { HttpError } from '../http/errors.js';
-import type { EtcdReads } from '../store/etcd-reads.js';
-import { emptyHeld, holdTask } from '../scheduler/index.js';
+import { newWorkerEntry } from '../../../machines/manager/book.js';
+import { HttpError } from '../../http/errors.js';
+import type { EtcdReads } from '../../store/etcd-reads.js';
+import { emptyHeld, holdTask } from '../../scheduler/index.js';
 import { forwardToLeader, type ForwardOptions } from './forward.js';
-import type { LeaderInfo, ManagerView } from './views/manager-view.js';
-import { nodeView, type Scheme } from './views/node-view.js';
+import type { LeaderInfo, ManagerView } from '../views/manager-view.js';
+import { nodeView, type Scheme } from '../views/node-view.js';
 
 export interface FollowerOptions {
   reads: EtcdReads;
