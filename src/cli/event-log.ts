@@ -3,7 +3,7 @@
 // Terminated, Unhealthy, Restarting…) and the manager's own events (Worker Up,
 // Worker Down, Stop Requested…), each once, in the words `cube events` prints.
 import type { Log } from '../log.js';
-import type { ManagerService } from '../manager/service.js';
+import type { ManagerService } from '../manager/run/service.js';
 import type { LogEntry } from '../vocabulary/log-entry.js';
 import type { Task } from '../vocabulary/task.js';
 import type { WorkerService } from '../worker/service.js';

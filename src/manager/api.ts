@@ -10,7 +10,7 @@ import { openEventStream } from '../http/sse.js';
 import { parseTaskEvent } from '../task/codec.js';
 import { addManagerLogsRoute, type TaskLogsProxy } from './logs-route.js';
 import { nodeView } from './views/node-view.js';
-import type { ManagerService, TaskQuery } from './service.js';
+import type { ManagerService, TaskQuery } from './run/service.js';
 
 export const managerRoutesHint =
   'the manager serves GET/POST /tasks, GET/DELETE /tasks/{id}, GET /tasks/{id}/logs, GET /nodes, GET /events, GET /log, POST /gc and the live view at GET /ui';

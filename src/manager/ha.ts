@@ -27,10 +27,10 @@ import { Leadership } from './ha/leadership.js';
 import { addManagerRoutes, managerRoutesHint } from './api.js';
 import { addMembershipRoutes } from './membership-api.js';
 import { managerView, type ManagerIdentity, type ManagerView } from './views/manager-view.js';
-import { runManager, type ManagerRun } from './run.js';
+import { runManager, type ManagerRun } from './run/run.js';
 import type { RunningManager, StartManagerOptions } from './start.js';
 import { parseWorkerAddresses } from './start.js';
-import type { ManagerService } from './service.js';
+import type { ManagerService } from './run/service.js';
 
 /** One term of this manager as the leader. */
 interface Term {

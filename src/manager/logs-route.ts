@@ -13,7 +13,7 @@ import { sendTaskLogs } from '../worker/logs-route.js';
 import { TaskState } from '../vocabulary/task.js';
 import type { WorkerService } from '../worker/service.js';
 import { callError } from '../http/call-error.js';
-import type { ManagerService } from './service.js';
+import type { ManagerService } from './run/service.js';
 
 export interface TaskLogsProxy {
   /** Workers in this process: their logs are read without HTTP. */

@@ -19,9 +19,9 @@ import { defaultWorkerName, openWorkerWrites, retention, runtimeFromSettings, ta
 import { addManagerRoutes, managerRoutesHint } from './api.js';
 import { startHaManager } from './ha.js';
 import { addMembershipRoutes } from './membership-api.js';
-import { runManager } from './run.js';
+import { runManager } from './run/run.js';
 import { workersToStart } from '../store/node-records.js';
-import type { ManagerService } from './service.js';
+import type { ManagerService } from './run/service.js';
 import { addUiRoutes, isUiPath } from '../ui/routes.js';
 
 export interface LocalWorkerOptions {

@@ -7,8 +7,8 @@
 // one codec, DELETE /tasks/{id} waiting for the stop (204) or not (202).
 import { createActor } from 'xstate';
 import type { Settings } from '../../src/config/settings.js';
-import { managerLogic, placementPolicy } from '../../src/manager/logic.js';
-import { ManagerService } from '../../src/manager/service.js';
+import { managerLogic, placementPolicy } from '../../src/manager/run/logic.js';
+import { ManagerService } from '../../src/manager/run/service.js';
 import { ManagerWrites } from '../../src/store/manager-writes.js';
 import { parseTaskEvent } from '../../src/task/codec.js';
 import { retention } from '../../src/worker/from-settings.js';

@@ -2,7 +2,7 @@
 // against a simulated cluster on the simulated clock, the invariants checked
 // after every step, then every fault healed, the clock run on, and the
 // invariants checked once more at quiescence.
-import type { ManagerService } from '../../src/manager/service.js';
+import type { ManagerService } from '../../src/manager/run/service.js';
 import type { Task } from '../../src/vocabulary/task.js';
 import { taskPolicy } from '../../src/worker/from-settings.js';
 import { SimClock } from './clock.js';

@@ -7,7 +7,7 @@
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fromCallback } from 'xstate';
-import { ManagerService } from '../../src/manager/service.js';
+import { ManagerService } from '../../src/manager/run/service.js';
 import type { ManagerWriter } from '../../src/store/manager-writes.js';
 import { afterWrites } from '../../src/manager/proxies/write-barrier.js';
 import type { ToWorker } from '../../src/vocabulary/protocol.js';

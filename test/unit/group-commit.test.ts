@@ -1,11 +1,11 @@
 // Group commit of intents (src/actors/command-batch.ts, src/store/intent-batch.ts)
-// together with the per-task lanes of the HTTP edge (src/manager/service.ts):
+// together with the per-task lanes of the HTTP edge (src/manager/run/service.ts):
 // commands that arrive in one turn are written in one transaction before any
 // is carried out; a second command about a task waits for the first; a write
 // that fails answers every command of its batch 503 and carries none out.
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ManagerService } from '../../src/manager/service.js';
+import { ManagerService } from '../../src/manager/run/service.js';
 import { ManagerWrites } from '../../src/store/manager-writes.js';
 import { IntentBatch } from '../../src/store/intent-batch.js';
 import { MemoryManagerStore, type TaskRow } from '../../src/store/manager-store.js';

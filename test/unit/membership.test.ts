@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createActor, fromCallback, type AnyEventObject } from 'xstate';
 import { managerMachine } from '../../machines/manager.js';
 import { joinRefusal, removalRefusal } from '../../machines/manager/membership.js';
-import { placementPolicy } from '../../src/manager/logic.js';
+import { placementPolicy } from '../../src/manager/run/logic.js';
 import type { FromWorker, ToWorker } from '../../src/vocabulary/protocol.js';
 import { newTask, type Task } from '../../src/vocabulary/task.js';
 import { workerStats } from '../helpers/stats.js';

@@ -6,13 +6,13 @@
 // again; one that stops renewing is forgotten after CUBE_JOIN_TTL: etcd lets
 // its key's lease expire (and the leader hears of it), a local store is swept
 // here.
-import { joinRefusal, removalRefusal } from '../../machines/manager/membership.js';
-import type { Book } from '../../machines/manager/book.js';
-import { HttpError } from '../http/errors.js';
-import type { NodeRecord } from '../store/node-records.js';
-import { nodeView, type NodeView, type Scheme } from './views/node-view.js';
+import { joinRefusal, removalRefusal } from '../../../machines/manager/membership.js';
+import type { Book } from '../../../machines/manager/book.js';
+import { HttpError } from '../../http/errors.js';
+import type { NodeRecord } from '../../store/node-records.js';
+import { nodeView, type NodeView, type Scheme } from '../views/node-view.js';
 import type { ManagerRef } from './service.js';
-import type { ManagerWriter } from '../store/manager-writes.js';
+import type { ManagerWriter } from '../../store/manager-writes.js';
 
 const now = () => new Date().toISOString();
 

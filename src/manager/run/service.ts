@@ -2,22 +2,22 @@
 // manager actor, and every change saved before the request is answered.
 import { setMaxListeners } from 'node:events';
 import type { ActorRefFrom } from 'xstate';
-import { bookMeta, type Book } from '../../machines/manager/book.js';
-import type { Swept } from '../../machines/manager/retention.js';
-import type { LogEntry } from '../vocabulary/log-entry.js';
-import type { ManagerEmitted, ManagerMachine } from '../../machines/manager.js';
+import { bookMeta, type Book } from '../../../machines/manager/book.js';
+import type { Swept } from '../../../machines/manager/retention.js';
+import type { LogEntry } from '../../vocabulary/log-entry.js';
+import type { ManagerEmitted, ManagerMachine } from '../../../machines/manager.js';
 import { nanoid } from 'nanoid';
-import { CommandBatch } from '../actors/command-batch.js';
-import { Lanes } from '../actors/lanes.js';
-import { askDurably, waitForTask, type CommandTarget, type Refusal } from '../actors/requests.js';
-import type { IntentBatch } from '../store/intent-batch.js';
-import { HttpError } from '../http/errors.js';
-import { ChangeLog } from '../actors/change-log.js';
-import { samePlacement } from '../vocabulary/placement.js';
-import type { ManagerWriter } from '../store/manager-writes.js';
-import { silentLog, type Log } from '../log.js';
-import { TaskState, type StateName, type Task } from '../vocabulary/task.js';
-import { nodeView, type NodeView, type Scheme } from './views/node-view.js';
+import { CommandBatch } from '../../actors/command-batch.js';
+import { Lanes } from '../../actors/lanes.js';
+import { askDurably, waitForTask, type CommandTarget, type Refusal } from '../../actors/requests.js';
+import type { IntentBatch } from '../../store/intent-batch.js';
+import { HttpError } from '../../http/errors.js';
+import { ChangeLog } from '../../actors/change-log.js';
+import { samePlacement } from '../../vocabulary/placement.js';
+import type { ManagerWriter } from '../../store/manager-writes.js';
+import { silentLog, type Log } from '../../log.js';
+import { TaskState, type StateName, type Task } from '../../vocabulary/task.js';
+import { nodeView, type NodeView, type Scheme } from '../views/node-view.js';
 import { positionOf, TaskOrder, tokenOf } from './task-order.js';
 
 export type ManagerRef = ActorRefFrom<ManagerMachine>;

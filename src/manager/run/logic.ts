@@ -3,23 +3,23 @@
 // whichever the worker speaks), the clock, the reconcile interval, and the
 // scheduler chosen by CUBE_SCHEDULER.
 import type { ActorRefFrom, AnyActorRef, CallbackActorLogic } from 'xstate';
-import type { PlacementPolicy } from '../../machines/manager/book.js';
-import { managerMachine } from '../../machines/manager.js';
-import type { Settings } from '../config/settings.js';
-import type { Log } from '../log.js';
-import { emptyHeld, holdTask, schedulerByName } from '../scheduler/index.js';
-import { workerLogic, type Runtimes } from '../worker/logic.js';
-import { workerLogicOptions } from '../worker/from-settings.js';
-import type { Task } from '../vocabulary/task.js';
-import type { WorkerWrites } from '../store/worker-writes.js';
+import type { PlacementPolicy } from '../../../machines/manager/book.js';
+import { managerMachine } from '../../../machines/manager.js';
+import type { Settings } from '../../config/settings.js';
+import type { Log } from '../../log.js';
+import { emptyHeld, holdTask, schedulerByName } from '../../scheduler/index.js';
+import { workerLogic, type Runtimes } from '../../worker/logic.js';
+import { workerLogicOptions } from '../../worker/from-settings.js';
+import type { Task } from '../../vocabulary/task.js';
+import type { WorkerWrites } from '../../store/worker-writes.js';
 import { clockActor } from './clock.js';
-import { bookWorkerActor } from './proxies/book-worker.js';
-import type { ManagerWriter } from '../store/manager-writes.js';
-import { remoteWorkerActor } from './proxies/remote-worker.js';
-import { workerProxy } from './proxies/worker-proxy.js';
-import { afterWrites } from './proxies/write-barrier.js';
-import type { ToWorker } from '../vocabulary/protocol.js';
-import { workerConnection } from '../tls/client.js';
+import { bookWorkerActor } from '../proxies/book-worker.js';
+import type { ManagerWriter } from '../../store/manager-writes.js';
+import { remoteWorkerActor } from '../proxies/remote-worker.js';
+import { workerProxy } from '../proxies/worker-proxy.js';
+import { afterWrites } from '../proxies/write-barrier.js';
+import type { ToWorker } from '../../vocabulary/protocol.js';
+import { workerConnection } from '../../tls/client.js';
 
 export function placementPolicy(scheduler: string): PlacementPolicy {
   return { scheduler: schedulerByName(scheduler), hold: holdTask, empty: emptyHeld };
