@@ -3,7 +3,7 @@
 // createActor with the store's records, ManagerService over the store) with
 // the proxies of src/manager/proxies/remote-worker.ts replaced by the simulated
 // network's, and a mistake's overrides provided on top when one is under test.
-// Its routes are src/manager/api.ts's, as answers: POST /tasks through the
+// Its routes are src/manager/http/api.ts's, as answers: POST /tasks through the
 // one codec, DELETE /tasks/{id} waiting for the stop (204) or not (202).
 import { createActor } from 'xstate';
 import type { Settings } from '../../src/config/settings.js';

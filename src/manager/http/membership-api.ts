@@ -2,10 +2,10 @@
 // POST /nodes (a worker joins, or renews), POST /nodes/{name}/drain (and
 // DELETE of it, which ends the drain) and DELETE /nodes/{name}.
 import type Router from '@koa/router';
-import { HttpError } from '../http/errors.js';
-import { readJson } from '../http/json-body.js';
-import { describe, isObject } from '../task/codec.js';
-import type { Registry } from './run/registry.js';
+import { HttpError } from '../../http/errors.js';
+import { readJson } from '../../http/json-body.js';
+import { describe, isObject } from '../../task/codec.js';
+import type { Registry } from '../run/registry.js';
 
 const ADDRESS = /^(\[[0-9a-fA-F:]+\]|[a-zA-Z0-9.-]+):(\d{1,5})$/;
 const NAME = /^[a-zA-Z0-9_.:[\]-]{1,253}$/;

@@ -1,16 +1,16 @@
 // The manager API (docs/spec.md §4), plus GET /events: every change as it happens,
 // for the live view, `cube run` and `curl -N`.
 import type Router from '@koa/router';
-import { TaskState, type StateName, type Task } from '../vocabulary/task.js';
-import { sendJsonList } from '../http/json-list.js';
-import { resumeFrom } from '../http/query.js';
-import { HttpError } from '../http/errors.js';
-import { readJson } from '../http/json-body.js';
-import { openEventStream } from '../http/sse.js';
-import { parseTaskEvent } from '../task/codec.js';
+import { TaskState, type StateName, type Task } from '../../vocabulary/task.js';
+import { sendJsonList } from '../../http/json-list.js';
+import { resumeFrom } from '../../http/query.js';
+import { HttpError } from '../../http/errors.js';
+import { readJson } from '../../http/json-body.js';
+import { openEventStream } from '../../http/sse.js';
+import { parseTaskEvent } from '../../task/codec.js';
 import { addManagerLogsRoute, type TaskLogsProxy } from './logs-route.js';
-import { nodeView } from './views/node-view.js';
-import type { ManagerService, TaskQuery } from './run/service.js';
+import { nodeView } from '../views/node-view.js';
+import type { ManagerService, TaskQuery } from '../run/service.js';
 
 export const managerRoutesHint =
   'the manager serves GET/POST /tasks, GET/DELETE /tasks/{id}, GET /tasks/{id}/logs, GET /nodes, GET /events, GET /log, POST /gc and the live view at GET /ui';
