@@ -1,5 +1,5 @@
 // The manager machine: its disk, which outlives the process, and the process,
-// built as src/manager/start.ts builds it (managerLogic from the settings,
+// built as src/manager/wiring/local.ts builds it (managerLogic from the settings,
 // createActor with the store's records, ManagerService over the store) with
 // the proxies of src/manager/proxies/remote-worker.ts replaced by the simulated
 // network's, and a mistake's overrides provided on top when one is under test.
@@ -68,7 +68,7 @@ export class ManagerHost {
         placement: placementPolicy(this.settings.scheduler),
         heartbeatTtlMs: this.settings.heartbeatTtlMs,
         startedAt: new Date().toISOString(),
-        // src/manager/start.ts draws it with nanoid; any name unique per start will do.
+        // src/manager/run/run.ts draws it with nanoid; any name unique per start will do.
         incarnation: `m${incarnation}`,
         restore,
         retention: retention(this.settings),
@@ -124,7 +124,7 @@ export class ManagerHost {
     return result.status === 201 && !confirmed ? { ...result, status: 202 } : result;
   }
 
-  /** How long the routes wait for a worker's word (src/manager/start.ts gives them the stop timeout + 5 s). */
+  /** How long the routes wait for a worker's word (src/manager/wiring/local.ts gives them the stop timeout + 5 s). */
   private get stopWaitMs(): number {
     return this.settings.stopTimeoutMs + 5000;
   }

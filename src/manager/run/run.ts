@@ -1,7 +1,7 @@
 // The manager at work: its actor (with the effects of src/ supplied), the
 // service the HTTP edge talks to, and the registry of workers that join. One
 // runs for the whole life of a manager on a local store; with etcd, one runs
-// for each term in which this manager leads (src/manager/ha.ts).
+// for each term in which this manager leads (src/manager/wiring/ha.ts).
 import { nanoid } from 'nanoid';
 import { createActor } from 'xstate';
 import type { ManagerInput, WorkerSpec } from '../../../machines/manager.js';
