@@ -41,7 +41,7 @@ function historyLogger(log: Log) {
 export function logManagerEvents(service: ManagerService, log: Log): () => void {
   const logger = historyLogger(log);
   logger.seen(service.liveTasks()); // restored tasks: their history is not news
-  const lookup = (id: string) => service.book().tasks.get(id);
+  const lookup = (id: string) => service.ledger().tasks.get(id);
   return service.onEvent((event) => {
     if (event.type === 'task.updated') logger.task(event.task);
     else if (event.type === 'log') logger.entry(event.entry, lookup);

@@ -17,13 +17,13 @@
 // `settled()` is the barrier commands to workers wait for: a worker never
 // hears of a placement that etcd does not hold.
 //
-// Pruned records are deleted the same way, under the same guards. The book's
+// Pruned records are deleted the same way, under the same guards. The ledger's
 // meta goes with a transaction that leaves nothing waiting, so what it says is
 // never ahead of the records in etcd. The whole records of Completed tasks
-// (the book keeps a DoneTask of each) are kept here in memory, so that the
+// (the ledger keeps a DoneTask of each) are kept here in memory, so that the
 // leader reads one at once; retention bounds how many there are.
 import { Range } from 'etcd3';
-import type { BookMeta } from '../../machines/manager/book.js';
+import type { LedgerMeta } from '../../machines/manager/ledger.js';
 import type { Log } from '../log.js';
 import type { ManagerWriter } from './manager-writes.js';
 import type { LogEntry } from '../vocabulary/log-entry.js';
@@ -89,7 +89,7 @@ export class EtcdWriter implements ManagerWriter {
   /** Values of transactions whose outcome is unknown, per key. */
   private readonly unsure = new Map<string, Set<string>>();
   private readonly completed: Map<string, Task>;
-  private meta: () => BookMeta | undefined = () => undefined;
+  private meta: () => LedgerMeta | undefined = () => undefined;
   /** The meta as etcd holds it (as this manager last wrote it). */
   private metaWritten = '';
 
@@ -130,7 +130,7 @@ export class EtcdWriter implements ManagerWriter {
     return this.completed.get(id);
   }
 
-  metaFrom(meta: () => BookMeta): void {
+  metaFrom(meta: () => LedgerMeta): void {
     this.meta = meta;
   }
 
@@ -139,7 +139,7 @@ export class EtcdWriter implements ManagerWriter {
     return value === undefined ? Promise.resolve() : this.awaited(etcdKeys.meta, value);
   }
 
-  /** A Completed record (no stop owed) is kept whole, for `read`; any other is the book's to keep. */
+  /** A Completed record (no stop owed) is kept whole, for `read`; any other is the ledger's to keep. */
   private keep(task: Task, stopRequested: boolean): void {
     if (task.StateName === 'completed' && !stopRequested) this.completed.set(task.ID, task);
     else this.completed.delete(task.ID);

@@ -13,7 +13,7 @@ export const etcdKeys = {
   task: (id: string) => `tasks/${id}`,
   tasks: 'tasks/',
   log: 'log/',
-  /** The book's meta (src/store/book-meta.ts). */
+  /** The ledger's meta (src/store/ledger-meta.ts). */
   meta: 'meta',
   node: (name: string) => `nodes/${name}`,
   nodes: 'nodes/',

@@ -77,7 +77,7 @@ test('a leader stores intents and records in batches; a new leader reads them at
   assert.equal((await reads.tasks()).length, 151);
 });
 
-test("Completed records: the leader reads them at once from memory, prunes them under the guards, and keeps the book's meta for the next leader", async () => {
+test("Completed records: the leader reads them at once from memory, prunes them under the guards, and keeps the ledger's meta for the next leader", async () => {
   const prefix = etcd.prefix();
   const connection = connect(prefix);
   const term = await takeLead(connection, 'm1');
@@ -91,7 +91,7 @@ test("Completed records: the leader reads them at once from memory, prunes them 
   w.save(completed('b', 6), false);
   w.save(task('c', { Version: 7, State: TaskState.Running, StateName: 'running', Worker: 'w1' }), false);
   assert.equal(w.read('a')?.Version, 5, 'a Completed record is read at once, before etcd answers');
-  assert.equal(w.read('c'), undefined, "a live record is the book's to keep");
+  assert.equal(w.read('c'), undefined, "a live record is the ledger's to keep");
   await w.settled();
 
   const state = await loadLeaderState(connection, prefix, term, silentLog);

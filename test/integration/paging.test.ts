@@ -174,7 +174,7 @@ test('a manager restarted on its data dir reads Completed tasks from its store: 
 
   const again = await restart();
   assert.deepEqual((await get<Task>(`${again.url}/tasks/${ids[0]}`)).body, before.body, 'read back from the store as it was');
-  assert.equal(again.service.book().tasks.has(ids[0]!), false, 'kept out of memory');
+  assert.equal(again.service.ledger().tasks.has(ids[0]!), false, 'kept out of memory');
   const rest = await get<Task[]>(`${again.url}/tasks?limit=10&continue=${encodeURIComponent(token)}`);
   assert.deepEqual(
     rest.body.map((x) => x.Name),

@@ -38,7 +38,7 @@ async function* checkedLines(body: ReadableStream<Uint8Array>, worker: string, s
 
 async function fromRemote(ctx: Context, service: ManagerService, id: string, workerName: string, token: string): Promise<void> {
   const query = logQuery(ctx);
-  const worker = service.book().workers.get(workerName);
+  const worker = service.ledger().workers.get(workerName);
   if (!worker) {
     throw new HttpError(
       502,

@@ -3,7 +3,7 @@
 // whichever the worker speaks), the clock, the reconcile interval, and the
 // scheduler chosen by CUBE_SCHEDULER.
 import type { ActorRefFrom, AnyActorRef, CallbackActorLogic } from 'xstate';
-import type { PlacementPolicy } from '../../../machines/manager/book.js';
+import type { PlacementPolicy } from '../../../machines/manager/ledger.js';
 import { managerMachine } from '../../../machines/manager.js';
 import type { Settings } from '../../config/settings.js';
 import type { Log } from '../../log.js';
@@ -29,8 +29,8 @@ export function placementPolicy(scheduler: string): PlacementPolicy {
  * The manager machine's writes (`persistIntent`, `save`, `forgetRecords`),
  * made to `writes`. The store answers `intent.persisted` when the intent is
  * stored: at once, at the end of a group commit (SQLite), or later (etcd).
- * When the intent failed, the book takes the command back and the store is
- * told what the book holds now, in case the failed write was applied after all.
+ * When the intent failed, the ledger takes the command back and the store is
+ * told what the ledger holds now, in case the failed write was applied after all.
  */
 export function managerWriteActions(writes: ManagerWriter) {
   return {
@@ -40,10 +40,10 @@ export function managerWriteActions(writes: ManagerWriter) {
         if (self.getSnapshot().status !== 'active') return; // the manager stopped (it no longer leads) while the write was out
         self.send({ type: 'intent.persisted', id, ok: problem === '', problem });
         if (problem === '' || !writes.undo) return;
-        const book = (self as ActorRefFrom<typeof managerMachine>).getSnapshot().context.book;
-        // A Completed task's record is the store's own (the book keeps a DoneTask of it).
-        const record = book.tasks.get(id) ?? (book.done.has(id) ? writes.read(id) : undefined);
-        writes.undo(id, record, book.stopRequested.has(id));
+        const ledger = (self as ActorRefFrom<typeof managerMachine>).getSnapshot().context.ledger;
+        // A Completed task's record is the store's own (the ledger keeps a DoneTask of it).
+        const record = ledger.tasks.get(id) ?? (ledger.done.has(id) ? writes.read(id) : undefined);
+        writes.undo(id, record, ledger.stopRequested.has(id));
       };
       writes.intent(params.task, params.stopRequested, answer);
     },

@@ -1,7 +1,7 @@
 // A worker as GET /nodes shows it (docs/spec.md §4): Cube's keys, the protocol
 // the worker speaks, and beside them the keys of the book's manager (Ip, Api,
 // Memory in kB, …, Stats), so the book's CLI reads Cube's /nodes as its own.
-import type { WorkerEntry } from '../../../machines/manager/book.js';
+import type { WorkerEntry } from '../../../machines/manager/ledger.js';
 import type { BookStats } from '../../book/shapes.js';
 import type { WorkerStats } from '../../vocabulary/protocol.js';
 

@@ -172,7 +172,7 @@ export async function startHaManager(options: StartManagerOptions, settings: Set
       current.watcher = watcher;
       watcher.on('delete', (kv) => {
         const name = kv.key.toString().split(etcdKeys.nodes).pop()!;
-        if (term === current && current.run.service.book().workers.get(name)?.joined) current.run.registry.forget(name);
+        if (term === current && current.run.service.ledger().workers.get(name)?.joined) current.run.registry.forget(name);
       });
       watcher.on('error', () => undefined); // the client reconnects it
     } catch (error) {
