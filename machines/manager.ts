@@ -23,7 +23,8 @@ import { adoptOrphans, checkLiveness, heard, suspect, undelivered } from './mana
 import { compareListed, isOlder, isStale, mirror, refused, stopStaleCopy } from './manager/mirror.js';
 import { sweep, sweepIfDue, type Swept } from './manager/retention.js';
 import { drain, join, remove, undrain } from './manager/membership.js';
-import { workerMachine, type WorkerInput } from './worker.js';
+import { workerMachine } from './worker.js';
+import type { WorkerInput } from './worker/context.js';
 
 export interface WorkerSpec {
   name: string;

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createActor, waitFor } from 'xstate';
 import type { TaskPolicy } from '../../machines/task.js';
-import { listing } from '../../machines/worker.js';
+import { listing } from '../../machines/worker/listing.js';
 import { silentLog } from '../../src/log.js';
 import { SqliteTaskStore } from '../../src/store/sqlite-task-store.js';
 import type { FromWorker } from '../../src/vocabulary/protocol.js';

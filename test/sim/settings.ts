@@ -3,7 +3,7 @@
 // run of a couple of simulated minutes sees TTLs expire, backoffs run out,
 // reconciles repeat many times and finished tasks are pruned.
 import { readSettings, type Settings } from '../../src/config/settings.js';
-import type { MachineStats } from '../../machines/worker.js';
+import type { MachineStats } from '../../machines/worker/context.js';
 
 export function simSettings(scheduler: 'epvm' | 'roundrobin'): Settings {
   return {
