@@ -17,7 +17,7 @@ import type { Task } from '../vocabulary/task.js';
 import { readLedgerMeta } from './ledger-meta.js';
 import { readNodeRecord, type NodeRecord } from './node-records.js';
 import { readDone } from './packed-done.js';
-import { addRecordColumns, RECORD_COLUMNS } from './record-columns.js';
+import { addRecordColumns, LIVE_STATES, RECORD_COLUMNS } from './record-columns.js';
 import { readRecords } from './read-records.js';
 import { openDatabase, type SqliteDatabase } from './sqlite.js';
 
@@ -170,7 +170,7 @@ export class SqliteManagerStore implements ManagerStore {
   load(): ManagerState {
     const rows = this.db
       .prepare(
-        "SELECT id, record, stop_requested FROM tasks WHERE state IS NULL OR state IN ('pending', 'scheduled', 'running', 'stopping', 'failed', 'restarting') OR (state = 'completed' AND stop_requested = 1) ORDER BY seq",
+        `SELECT id, record, stop_requested FROM tasks WHERE state IS NULL OR state IN (${LIVE_STATES}) OR (state = 'completed' AND stop_requested = 1) ORDER BY seq`,
       )
       .all() as { id: string; record: string; stop_requested: number }[];
     const read = readRecords(rows, this.file, this.log);

@@ -5,12 +5,10 @@
 // its zero value (the book's worker sends no Events, StateName or Env, and
 // `null` for an empty list). A key that is there with a wrong type is refused,
 // naming the field, so a bad answer never reaches the machines.
-import { stateNames, TaskState, type StateName, type Task, type TaskHistoryEntry } from '../vocabulary/task.js';
+import { stateNameOf, stateNames, TaskState, type StateName, type Task, type TaskHistoryEntry } from '../vocabulary/task.js';
 import type { WorkerStats } from '../vocabulary/protocol.js';
 import { describe, isObject, list, number, oneOf, string, taskSchema, ValidationError, type Check } from './codec.js';
 import { newTask } from '../vocabulary/task.js';
-
-const stateNameList: readonly StateName[] = ['pending', 'scheduled', 'running', 'stopping', 'completed', 'failed', 'restarting'];
 
 const historyEntry: Check = (value, path) => {
   if (!isObject(value)) return `${path}: expected {"Time", "Type", "Message"}, got ${describe(value)}`;
@@ -22,7 +20,7 @@ const historyEntry: Check = (value, path) => {
 
 /** Owned keys get a stricter look here than in requests, where they are ignored anyway. */
 const reportChecks: Partial<Record<keyof Task, Check>> = {
-  StateName: oneOf(stateNameList),
+  StateName: oneOf(stateNames),
   Events: (value, path) => {
     const problem = list(value, path);
     if (problem) return problem;
@@ -34,9 +32,6 @@ const reportChecks: Partial<Record<keyof Task, Check>> = {
   },
   ID: string(undefined, undefined, 128),
 };
-
-/** A name for a State integer, for a peer that sends only the integer. */
-const nameOf = (state: number): StateName => (stateNames[state]?.toLowerCase() ?? 'pending') as StateName;
 
 /** Reads one task record as another process sent or stored it; throws ValidationError naming the bad field. */
 export function readTask(value: unknown, path = 'task'): Task {
@@ -56,7 +51,7 @@ export function readTask(value: unknown, path = 'task'): Task {
     ID: fields['ID'] as string,
     Name: (fields['Name'] as string | undefined) ?? '',
     Image: (fields['Image'] as string | undefined) ?? '',
-    StateName: (fields['StateName'] as StateName | undefined) ?? nameOf(state),
+    StateName: (fields['StateName'] as StateName | undefined) ?? stateNameOf(state) ?? 'pending',
     Events: ((fields['Events'] as TaskHistoryEntry[] | undefined) ?? []).map(({ Time, Type, Message }) => ({ Time, Type, Message })),
   });
 }
