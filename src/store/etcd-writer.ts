@@ -24,6 +24,7 @@
 // leader reads one at once; retention bounds how many there are.
 import { Range } from 'etcd3';
 import type { LedgerMeta } from '../../machines/manager/ledger.js';
+import { backoff } from '../backoff.js';
 import type { Log } from '../log.js';
 import type { ManagerWriter } from './manager-writes.js';
 import type { LogEntry } from '../vocabulary/log-entry.js';
@@ -66,6 +67,8 @@ const BATCH_RECORDS = 60;
 const BATCH_LOGS = 60;
 /** Log lines waiting while etcd does not answer; older ones are dropped. */
 const LOGS_WAITING = 1000;
+/** A failed transaction is tried again after 100 ms, doubled up to 2 s. */
+const FIRST_WAIT = backoff(100, 2000);
 /** Log lines kept in etcd; older ones are deleted as new ones come. */
 export const LOG_KEPT = 10_000;
 const DELETED = '\u0000deleted';
@@ -81,7 +84,7 @@ export class EtcdWriter implements ManagerWriter {
   private logSeq = 0;
   private flushing = false;
   private retry: NodeJS.Timeout | undefined;
-  private delay = 100;
+  private wait = FIRST_WAIT;
   private failing = '';
   private lost = '';
   private closed = false;
@@ -250,7 +253,7 @@ export class EtcdWriter implements ManagerWriter {
         }
         if (this.failing) this.options.log(`etcd takes writes again (${this.failing} before)`);
         this.failing = '';
-        this.delay = 100;
+        this.wait = FIRST_WAIT;
         if (logs.length > 0) void this.trimLog(logs.length);
       } else if (outcome.lost) {
         this.loseLeadership(outcome.lost);
@@ -272,8 +275,8 @@ export class EtcdWriter implements ManagerWriter {
       // Commands waiting for a write are answered now rather than after more timeouts: the user retries.
       const why = new Error(`etcd did not store it: ${problem}`);
       for (const entry of this.queue.values()) entry.waiters.splice(0).forEach((w) => w.reject(why));
-      again = this.delay;
-      this.delay = Math.min(this.delay * 2, 2000);
+      again = this.wait.ms;
+      this.wait = this.wait.next();
     } finally {
       this.inFlight = [];
       this.flushing = false;

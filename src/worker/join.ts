@@ -9,6 +9,7 @@
 // A manager that does not answer is skipped for the next in the list; when
 // none answers, it keeps trying, and says so once.
 import { SettingsError } from '../config/settings.js';
+import { backoff } from '../backoff.js';
 import type { Log } from '../log.js';
 import { callError } from '../http/call-error.js';
 
@@ -56,7 +57,8 @@ export function startJoining(options: JoinOptions): Joining {
   let stopped = false;
   let failing = '';
   let next = 0;
-  let delay = 200;
+  const firstWait = backoff(200, 5000);
+  let wait = firstWait;
   let first: ((manager: string) => void) | undefined;
   const joined = new Promise<string>((resolve) => (first = resolve));
 
@@ -90,7 +92,7 @@ export function startJoining(options: JoinOptions): Joining {
         if (stopped) return;
         if (failing || first) options.log(`worker ${options.name} joined the cluster through the manager at ${manager}`);
         failing = '';
-        delay = 200;
+        wait = firstWait;
         next = (next + i) % options.managers.length; // stay with the one that answers
         first?.(manager);
         first = undefined;
@@ -104,8 +106,8 @@ export function startJoining(options: JoinOptions): Joining {
     const problem = problems.join('; ');
     if (problem !== failing) options.log(`worker ${options.name} could not join (${problem}); trying again`);
     failing = problem;
-    timer = setTimeout(() => void join(), delay);
-    delay = Math.min(delay * 2, 5000);
+    timer = setTimeout(() => void join(), wait.ms);
+    wait = wait.next();
   }
 
   void join();

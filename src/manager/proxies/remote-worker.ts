@@ -18,6 +18,7 @@ import { readStats, readTask } from '../../task/reports.js';
 import { samePlacement } from '../../vocabulary/placement.js';
 import { callError } from '../../http/call-error.js';
 import { readEvents } from '../../http/sse-client.js';
+import { backoff } from '../../backoff.js';
 import type { Log } from '../../log.js';
 
 export interface RemoteWorkerOptions {
@@ -86,7 +87,8 @@ export function remoteWorkerActor(options: RemoteWorkerOptions) {
     let stopped = false;
     let stream: AbortController | undefined;
     let retry: NodeJS.Timeout | undefined;
-    let delay = 100;
+    const firstWait = backoff(100, 5000);
+    let wait = firstWait;
     /** The other name this worker gave itself, once said. */
     let announcedName: unknown;
     /** The worker's newest version seen (by this manager before it restarted, at first): a broken stream resumes after it. */
@@ -112,7 +114,7 @@ export function remoteWorkerActor(options: RemoteWorkerOptions) {
         watchdog();
         const response = await fetch(`${base}/events${seen > 0 ? `?since=${seen}` : ''}`, { headers, signal: current.signal });
         if (!response.ok || !response.body) throw new Error(`GET /events answered ${response.status}: ${await answerText(response)}`);
-        delay = 100;
+        wait = firstWait;
         reading = true;
         for await (const { type, data } of readEvents(response.body)) {
           watchdog();
@@ -140,8 +142,8 @@ export function remoteWorkerActor(options: RemoteWorkerOptions) {
             ? unreadable('its event stream sent something', error)
             : `${input.address}: ${callError(error)}`;
         report({ type: 'worker.unreachable', worker: input.name, reason, at: now() });
-        retry = setTimeout(() => void follow(), delay);
-        delay = Math.min(5000, delay * 2);
+        retry = setTimeout(() => void follow(), wait.ms);
+        wait = wait.next();
       } finally {
         clearTimeout(idle);
       }
