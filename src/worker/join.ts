@@ -8,12 +8,11 @@
 // (Cube-Join-Ttl); the worker's own setting counts until it is told.
 // A manager that does not answer is skipped for the next in the list; when
 // none answers, it keeps trying, and says so once.
+import { parseHostPort } from '../config/host-port.js';
 import { SettingsError } from '../config/settings.js';
 import { backoff } from '../backoff.js';
 import type { Log } from '../log.js';
 import { callError } from '../http/call-error.js';
-
-const ADDRESS = /^(\[[0-9a-fA-F:]+\]|[a-zA-Z0-9.-]+):(\d{1,5})$/;
 
 /** The managers of --join, each host:port. */
 export function parseJoin(text: string): string[] {
@@ -22,9 +21,7 @@ export function parseJoin(text: string): string[] {
     .map((m) => m.trim())
     .filter((m) => m !== '');
   for (const manager of managers) {
-    const port = Number(ADDRESS.exec(manager)?.[2]);
-    if (!(port >= 1 && port <= 65535))
-      throw new SettingsError(`--join (CUBE_JOIN): ${JSON.stringify(manager)} is not host:port of a manager (like 10.0.0.5:5556)`);
+    if (!parseHostPort(manager)) throw new SettingsError(`--join (CUBE_JOIN): ${JSON.stringify(manager)} is not host:port of a manager (like 10.0.0.5:5556)`);
   }
   return managers;
 }

@@ -2,6 +2,7 @@
 // the worker speaks, and beside them the keys of the book's manager (Ip, Api,
 // Memory in kB, …, Stats), so the book's CLI reads Cube's /nodes as its own.
 import type { WorkerEntry } from '../../../machines/manager/ledger.js';
+import { parseHostPort } from '../../config/host-port.js';
 import type { BookStats } from '../../book/shapes.js';
 import type { WorkerStats } from '../../vocabulary/protocol.js';
 
@@ -58,7 +59,7 @@ function bookKeys(stats: WorkerStats | null): BookStats | null {
   return { MemStats: all.MemStats, DiskStats: all.DiskStats, CpuStats: all.CpuStats, LoadStats: all.LoadStats, TaskCount: all.TaskCount };
 }
 
-const hostOf = (address: string) => (address === 'in-process' ? '' : address.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1'));
+const hostOf = (address: string) => (address === 'in-process' ? '' : (parseHostPort(address)?.hostname ?? address));
 
 export function nodeView(worker: WorkerEntry, scheme: Scheme): NodeView {
   const stats = worker.stats;

@@ -11,6 +11,7 @@ import type { Socket } from 'node:net';
 import Router from '@koa/router';
 import type { Watcher } from 'etcd3';
 import type { Context, Next } from 'koa';
+import { parseHostPort } from '../../config/host-port.js';
 import { SettingsError, type Settings } from '../../config/settings.js';
 import { createApp, listen, type Listening } from '../../http/app.js';
 import { createLog } from '../../log.js';
@@ -47,7 +48,7 @@ interface Term {
 /** The address other managers and workers reach this one at. */
 function advertised(settings: Settings, listening: Listening): string {
   if (settings.advertise) {
-    if (!/^(\[[0-9a-fA-F:]+\]|[a-zA-Z0-9.-]+):\d{1,5}$/.test(settings.advertise)) {
+    if (!parseHostPort(settings.advertise)) {
       throw new SettingsError(`CUBE_ADVERTISE (--advertise): ${JSON.stringify(settings.advertise)} is not host:port`);
     }
     return settings.advertise;

@@ -1,6 +1,7 @@
 // What a start of a manager takes and gives, whichever store it runs on:
 // the options behind `cube manager` and `npm start`, and the running manager
 // the CLI and the tests hold. Both starts (local.ts, ha.ts) share them.
+import { parseHostPort } from '../../config/host-port.js';
 import type { Settings } from '../../config/settings.js';
 import type { Log } from '../../log.js';
 import type { ContainerRuntime } from '../../runtime/types.js';
@@ -42,14 +43,10 @@ export interface RunningManager {
   close(): Promise<void>;
 }
 
-const ADDRESS = /^(\[[0-9a-fA-F:]+\]|[a-zA-Z0-9.-]+):(\d{1,5})$/;
-
 /** Checks "host:port" worker addresses, saying which one is wrong and why. */
 export function parseWorkerAddresses(addresses: string[]): string[] {
   return addresses.map((address) => {
-    const match = ADDRESS.exec(address.trim());
-    const port = Number(match?.[2]);
-    if (!match || port < 1 || port > 65535) {
+    if (!parseHostPort(address.trim())) {
       throw new Error(`worker address ${JSON.stringify(address)} is not host:port (like 127.0.0.1:5555 or worker-2:5555)`);
     }
     return address.trim();
