@@ -115,7 +115,7 @@ export function followDockerEvents(docker: Docker, options: EventStreamOptions):
     if (stopped) return;
     if (connected !== false) options.onDisconnected(reason);
     connected = false;
-    timer = setTimeout(connect, wait.ms);
+    timer = setTimeout(() => void connect(), wait.ms); // connect reports its own failures (`lost`)
     wait = wait.next();
   };
 

@@ -100,15 +100,18 @@ export class EtcdWriter implements ManagerWriter {
     this.completed = options.completed ?? new Map();
   }
 
-  /** Writes a command's intent: resolves once etcd holds it, rejects with why not; `done` hears the same ("" when it is stored). */
-  intent(task: Task, stopRequested: boolean, done?: (problem: string) => void): Promise<void> {
-    this.keep(task, stopRequested);
-    const written = this.awaited(etcdKeys.task(task.ID), taskValue(task, stopRequested));
-    written.then(
-      () => done?.(''),
-      (error: unknown) => done?.((error as Error).message),
+  /** Writes a command's intent; `done` hears why it could not be stored, "" once it is (ManagerWriter). */
+  intent(task: Task, stopRequested: boolean, done: (problem: string) => void): void {
+    this.storeIntent(task, stopRequested).then(
+      () => done(''),
+      (error: unknown) => done((error as Error).message),
     );
-    return written;
+  }
+
+  /** Writes a command's intent: resolves once etcd holds it, rejects with why not. */
+  storeIntent(task: Task, stopRequested: boolean): Promise<void> {
+    this.keep(task, stopRequested);
+    return this.awaited(etcdKeys.task(task.ID), taskValue(task, stopRequested));
   }
 
   save(task: Task, stopRequested: boolean): void {

@@ -58,7 +58,7 @@ test('a leader stores intents and records in batches; a new leader reads them at
   const connection = connect(prefix);
   const term = await takeLead(connection, 'm1');
   const { w } = writer(connection, term);
-  await w.intent(task('a', { Version: 3 }), false);
+  await w.storeIntent(task('a', { Version: 3 }), false);
   for (let i = 0; i < 150; i++) w.save(task(`t${i}`, { Version: 10 + i, Placement: `inc.${(900).toString(36)}` }), i % 2 === 0);
   w.appendLog({ Time: new Date().toISOString(), Type: 'Received', Message: 'task a', Task: 'a' });
   await w.settled();
@@ -126,7 +126,7 @@ test("Completed records: the leader reads them at once from memory, prunes them 
   const stale = new EtcdWriter({ connection, term, known: after.known, completed: after.completed, log: silentLog, onLost: () => undefined });
   open.push(stale);
   stale.forget(['b']);
-  await assert.rejects(stale.intent(task('z'), false), /another manager leads now/);
+  await assert.rejects(stale.storeIntent(task('z'), false), /another manager leads now/);
   assert.equal((await reads.task('b'))?.Version, 6, 'still there');
 });
 
@@ -135,19 +135,19 @@ test('two writers can never both win: one whose term ended, or who read a key be
   const connection = connect(prefix);
   const term = await takeLead(connection, 'm1');
   const first = writer(connection, term);
-  await first.w.intent(task('a'), false);
+  await first.w.storeIntent(task('a'), false);
 
   // Another writer of the same term that read nothing: its write of `a` is refused, and it stops.
   const second = writer(connection, term);
-  await assert.rejects(second.w.intent(task('a', { Version: 99 }), false), /tasks\/a was changed by someone else/);
+  await assert.rejects(second.w.storeIntent(task('a', { Version: 99 }), false), /tasks\/a was changed by someone else/);
   assert.equal(second.lost.length, 1);
   assert.match(second.w.problem(), /changed by someone else/);
-  await assert.rejects(second.w.intent(task('b'), false), /changed by someone else/, 'a writer that lost does not write again');
+  await assert.rejects(second.w.storeIntent(task('b'), false), /changed by someone else/, 'a writer that lost does not write again');
 
   // The lead moves: the first writer's next write is refused.
   await connection.kv.delete().key(etcdKeys.leader).exec();
   await takeLead(connection, 'm2');
-  await assert.rejects(first.w.intent(task('c'), false), /another manager leads now/);
+  await assert.rejects(first.w.storeIntent(task('c'), false), /another manager leads now/);
   assert.equal(first.lost.length, 1);
   const reads = new EtcdReads(connection, prefix, silentLog);
   assert.equal((await reads.task('a'))?.Version, 0, 'neither refused write is there');
@@ -236,12 +236,12 @@ test('while etcd does not answer, intents are refused in words at once and recor
   const said: string[] = [];
   const w = new EtcdWriter({ connection, term, known: new Map(), log: (line) => said.push(line), onLost: (reason) => assert.fail(reason) });
   open.push(w);
-  await w.intent(task('before'), false);
+  await w.storeIntent(task('before'), false);
 
   await etcd.members[0]!.stop();
   const started = Date.now();
   await assert.rejects(
-    w.intent(task('during'), false),
+    w.storeIntent(task('during'), false),
     /etcd did not store it: etcd at http:\/\/127\.0\.0\.1:\d+ (did not answer within 500 ms|cannot be reached)/,
   );
   assert.ok(Date.now() - started < 3000, `refused within moments (${Date.now() - started} ms)`);
