@@ -201,7 +201,7 @@ async function main() {
       const otherCores = others();
       if (stopProfile) lastProfile = await stopProfile();
       const running = manager.service.liveTasks().filter((t) => t.State === 2).length;
-      if (running !== n) throw new Error(`the stream showed ${n} Running, but the manager's book has ${running}`);
+      if (running !== n) throw new Error(`the stream showed ${n} Running, but the manager's ledger has ${running}`);
       if (runtime.containers.size !== n) throw new Error(`MemoryRuntime holds ${runtime.containers.size} containers, expected ${n}`);
       return { ...result, tasksPerSecond: Math.round(n / (result.totalMs / 1000)), managerBusy: round(elu.utilization, 3), otherCores };
     } finally {

@@ -1,6 +1,6 @@
 // The manager: the parent actor of its workers (docs/spec.md §4, docs/architecture.md §1–2).
 //
-// It keeps the book (machines/manager/book.ts), places tasks with the
+// It keeps the ledger (machines/manager/ledger.ts), places tasks with the
 // scheduler it is given, and talks to every worker with the messages of
 // src/vocabulary/protocol.ts. A worker in this process is a child running the
 // worker machine (`localWorker`); a worker elsewhere is a child proxy that
@@ -17,13 +17,14 @@ import type { FromWorker, ToWorker } from '../src/vocabulary/protocol.js';
 import type { Task } from '../src/vocabulary/task.js';
 import type { Retention } from '../src/vocabulary/retention.js';
 import { KEEP_ALL } from '../src/vocabulary/retention.js';
-import { LOG_LIMIT, newBook, type Book, type Effects, type PlacementPolicy, type Restore, type WorkerEntry } from './manager/book.js';
+import { LOG_LIMIT, newLedger, type Ledger, type Effects, type PlacementPolicy, type Restore, type WorkerEntry } from './manager/ledger.js';
 import { carryOut, dropIntent, stop, submit } from './manager/commands.js';
 import { adoptOrphans, checkLiveness, heard, suspect, undelivered } from './manager/liveness.js';
 import { compareListed, isOlder, isStale, mirror, refused, stopStaleCopy } from './manager/mirror.js';
 import { sweep, sweepIfDue, type Swept } from './manager/retention.js';
 import { drain, join, remove, undrain } from './manager/membership.js';
-import { workerMachine, type WorkerInput } from './worker.js';
+import { workerMachine } from './worker.js';
+import type { WorkerInput } from './worker/context.js';
 
 export interface WorkerSpec {
   name: string;
@@ -62,7 +63,7 @@ export interface ManagerContext {
   placement: PlacementPolicy;
   heartbeatTtlMs: number;
   retention: Retention;
-  book: Book;
+  ledger: Ledger;
 }
 
 export type ManagerEvent =
@@ -84,19 +85,19 @@ export type ManagerEvent =
 
 export type ManagerEmitted =
   | { type: 'task.updated'; task: Task }
-  /** A user's command refused: 409 for what the book forbids, 503 when its intent could not be written. */
+  /** A user's command refused: 409 for what the ledger forbids, 503 when its intent could not be written. */
   | { type: 'task.refused'; id: string; reason: string; status: number; requestId?: string }
   /** A worker took a new placement (its first report) or refused it: what a user's restart waits for. */
   | { type: 'placement.answered'; id: string; placement: string; refusal?: string }
   | { type: 'worker.changed'; worker: WorkerEntry }
   | { type: 'worker.removed'; name: string }
   | { type: 'log'; entry: LogEntry }
-  /** Finished tasks left the book (retention): they are no more. */
+  /** Finished tasks left the ledger (retention): they are no more. */
   | { type: 'tasks.pruned'; ids: string[] }
   /** What a sweep asked for (`retention.sweep`) did. */
   | ({ type: 'retention.swept'; requestId?: string } & Swept);
 
-/** The part of XState's `enqueue` the book's effects need. */
+/** The part of XState's `enqueue` the ledger's effects need. */
 interface Enqueue {
   (
     action:
@@ -109,19 +110,19 @@ interface Enqueue {
   raise(event: ManagerEvent): void;
 }
 
-/** Turns the book's effects into actions of the event being handled. */
-function effects(enqueue: Enqueue, book: Book): Effects {
+/** Turns the ledger's effects into actions of the event being handled. */
+function effects(enqueue: Enqueue, ledger: Ledger): Effects {
   return {
     send: (worker, message) => {
-      if (book.workers.has(worker)) return enqueue.sendTo(`worker:${worker}`, message);
+      if (ledger.workers.has(worker)) return enqueue.sendTo(`worker:${worker}`, message);
       // A worker this manager was not started with (its list changed): nobody can carry the command.
       if (message.type === 'worker.sync' || message.type === 'worker.gc') return;
       const [id, placement] = message.type === 'task.run' ? [message.task.ID, message.task.Placement] : [message.id, message.placement];
       const reason = `worker ${worker} is not one of this manager's workers (--workers)`;
-      enqueue.raise({ type: 'task.undelivered', worker, id, placement, command: message.type, reason, at: book.now });
+      enqueue.raise({ type: 'task.undelivered', worker, id, placement, command: message.type, reason, at: ledger.now });
     },
     changed: (task) => {
-      enqueue({ type: 'save', params: { task, stopRequested: book.stopRequested.has(task.ID) } });
+      enqueue({ type: 'save', params: { task, stopRequested: ledger.stopRequested.has(task.ID) } });
       enqueue.emit({ type: 'task.updated', task });
     },
     persist: (task, stopRequested) => enqueue({ type: 'persistIntent', params: { task, stopRequested } }),
@@ -130,8 +131,8 @@ function effects(enqueue: Enqueue, book: Book): Effects {
     workerChanged: (worker) => enqueue.emit({ type: 'worker.changed', worker: { ...worker } }),
     workerRemoved: (name) => enqueue.emit({ type: 'worker.removed', name }),
     note: (entry) => {
-      book.log.push(entry);
-      if (book.log.length > LOG_LIMIT) book.log.splice(0, book.log.length - LOG_LIMIT);
+      ledger.log.push(entry);
+      if (ledger.log.length > LOG_LIMIT) ledger.log.splice(0, ledger.log.length - LOG_LIMIT);
       enqueue.emit({ type: 'log', entry });
     },
     pruned: (ids) => {
@@ -144,24 +145,24 @@ function effects(enqueue: Enqueue, book: Book): Effects {
 type Of<T extends ManagerEvent['type']> = Extract<ManagerEvent, { type: T }>;
 type Handler<T extends ManagerEvent['type']> = (context: ManagerContext, event: Of<T>, fx: Effects) => string | void;
 
-/** What each event does to the book: one function of machines/manager/* each. A string is a refusal (409). */
+/** What each event does to the ledger: one function of machines/manager/* each. A string is a refusal (409). */
 const handlers: {
   [T in Exclude<ManagerEvent['type'], 'task.updated' | 'worker.tasks' | 'intent.persisted' | 'retention.sweep' | 'worker.join' | 'worker.remove'>]: Handler<T>;
 } = {
-  'task.submit': (c, e, fx) => submit(c.book, c.placement, e.task, e.at, e.requestId, fx),
-  'task.stop': (c, e, fx) => stop(c.book, c.placement, e.id, e.at, e.requestId, fx),
+  'task.submit': (c, e, fx) => submit(c.ledger, c.placement, e.task, e.at, e.requestId, fx),
+  'task.stop': (c, e, fx) => stop(c.ledger, c.placement, e.id, e.at, e.requestId, fx),
   tick: (c, e, fx) => {
-    c.book.now = e.at;
-    checkLiveness(c.book, c.placement, c.heartbeatTtlMs, e.at, fx);
-    sweepIfDue(c.book, c.placement, c.retention, e.at, fx);
+    c.ledger.now = e.at;
+    checkLiveness(c.ledger, c.placement, c.heartbeatTtlMs, e.at, fx);
+    sweepIfDue(c.ledger, c.placement, c.retention, e.at, fx);
   },
-  'worker.listed': (c, e, fx) => compareListed(c.book, c.placement, e.listing, fx),
-  'worker.stats': (c, e, fx) => heard(c.book, c.placement, e.worker, e.stats, e.at, fx),
-  'worker.unreachable': (c, e, fx) => suspect(c.book, e.worker, e.reason, e.at, fx),
-  'task.undelivered': (c, e, fx) => undelivered(c.book, c.placement, e, fx),
-  'task.refused': (c, e, fx) => refused(c.book, c.placement, e, c.book.now, fx),
-  'worker.drain': (c, e, fx) => drain(c.book, c.placement, e.name, e.at, fx),
-  'worker.undrain': (c, e, fx) => undrain(c.book, c.placement, e.name, e.at, fx),
+  'worker.listed': (c, e, fx) => compareListed(c.ledger, c.placement, e.listing, fx),
+  'worker.stats': (c, e, fx) => heard(c.ledger, c.placement, e.worker, e.stats, e.at, fx),
+  'worker.unreachable': (c, e, fx) => suspect(c.ledger, e.worker, e.reason, e.at, fx),
+  'task.undelivered': (c, e, fx) => undelivered(c.ledger, c.placement, e, fx),
+  'task.refused': (c, e, fx) => refused(c.ledger, c.placement, e, c.ledger.now, fx),
+  'worker.drain': (c, e, fx) => drain(c.ledger, c.placement, e.name, e.at, fx),
+  'worker.undrain': (c, e, fx) => undrain(c.ledger, c.placement, e.name, e.at, fx),
 };
 
 /** Spawns the child that speaks for a worker: the worker machine itself in this process, a proxy for one elsewhere. */
@@ -176,8 +177,8 @@ function spawnWorker(
   else enqueue.spawnChild('remoteWorker', { id, systemId: id, input: { name: spec.name, address: spec.address, since } satisfies RemoteWorkerInput });
 }
 
-/** The effects of the event being handled, for the book's functions. */
-const fxOf = (enqueue: unknown, book: Book): Effects => effects(enqueue as Enqueue, book);
+/** The effects of the event being handled, for the ledger's functions. */
+const fxOf = (enqueue: unknown, ledger: Ledger): Effects => effects(enqueue as Enqueue, ledger);
 
 export const managerMachine = setup({
   types: {
@@ -198,20 +199,20 @@ export const managerMachine = setup({
   },
   guards: {
     /** A report about a copy the manager no longer wants (machines/manager/mirror.ts). */
-    isStaleReport: ({ context, event }) => event.type === 'task.updated' && isStale(context.book, event),
+    isStaleReport: ({ context, event }) => event.type === 'task.updated' && isStale(context.ledger, event),
     /** A report not newer than one already applied for its placement. */
-    isOlderReport: ({ context, event }) => event.type === 'task.updated' && isOlder(context.book, event),
+    isOlderReport: ({ context, event }) => event.type === 'task.updated' && isOlder(context.ledger, event),
     /** The store wrote the user's command: only then is it carried out. */
     intentStored: ({ event }) => event.type === 'intent.persisted' && event.ok,
   },
   actions: {
-    /** Applies the event to the book; a refused command is emitted with its reason for the caller. */
-    updateBook: enqueueActions(({ context, event, enqueue }) => {
+    /** Applies the event to the ledger; a refused command is emitted with its reason for the caller. */
+    updateLedger: enqueueActions(({ context, event, enqueue }) => {
       const handle = handlers[event.type as keyof typeof handlers] as Handler<ManagerEvent['type']>;
-      const refusal = handle(context, event, fxOf(enqueue, context.book));
+      const refusal = handle(context, event, fxOf(enqueue, context.ledger));
       if (refusal && (event.type === 'task.submit' || event.type === 'task.stop')) {
         const id = event.type === 'task.submit' ? event.task.ID : event.id;
-        const status = event.type === 'task.stop' && !context.book.tasks.has(id) && !context.book.done.has(id) ? 404 : 409;
+        const status = event.type === 'task.stop' && !context.ledger.tasks.has(id) && !context.ledger.done.has(id) ? 404 : 409;
         enqueue.emit({ type: 'task.refused', id, reason: refusal, status, ...(event.requestId === undefined ? {} : { requestId: event.requestId }) });
       }
     }),
@@ -233,29 +234,29 @@ export const managerMachine = setup({
     /** A sweep asked for now: its result goes to whoever asked. */
     sweepNow: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'retention.sweep') return;
-      const swept = sweep(context.book, context.placement, context.retention, event.at, fxOf(enqueue, context.book), true);
+      const swept = sweep(context.ledger, context.placement, context.retention, event.at, fxOf(enqueue, context.ledger), true);
       enqueue.emit({ type: 'retention.swept', ...swept, ...(event.requestId === undefined ? {} : { requestId: event.requestId }) });
     }),
     /** The newest version of a worker the manager has heard of: the next sync asks for what changed after it. */
     hear: ({ context, event }) => {
       const [worker, version] =
         event.type === 'task.updated' ? [event.worker, event.task.Version] : event.type === 'worker.tasks' ? [event.worker, event.version ?? 0] : ['', 0];
-      if (!context.book.heard.has(worker)) return;
+      if (!context.ledger.heard.has(worker)) return;
       // A full listing tells the worker's version as it is, lower too (a worker that lost its state starts again).
       const full = event.type === 'worker.tasks' && event.held === undefined && event.version !== undefined;
-      context.book.heard.set(worker, full ? version : Math.max(context.book.heard.get(worker)!, version));
+      context.ledger.heard.set(worker, full ? version : Math.max(context.ledger.heard.get(worker)!, version));
     },
     carryOutIntent: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type === 'intent.persisted') carryOut(context.book, context.placement, event.id, fxOf(enqueue, context.book));
+      if (event.type === 'intent.persisted') carryOut(context.ledger, context.placement, event.id, fxOf(enqueue, context.ledger));
     }),
     dropIntent: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type === 'intent.persisted') dropIntent(context.book, context.placement, event.id, event.problem, fxOf(enqueue, context.book));
+      if (event.type === 'intent.persisted') dropIntent(context.ledger, context.placement, event.id, event.problem, fxOf(enqueue, context.ledger));
     }),
     stopStaleCopy: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type === 'task.updated') stopStaleCopy(context.book, context.placement, event, context.book.now, fxOf(enqueue, context.book));
+      if (event.type === 'task.updated') stopStaleCopy(context.ledger, context.placement, event, context.ledger.now, fxOf(enqueue, context.ledger));
     }),
     mirrorReport: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type === 'task.updated') mirror(context.book, context.placement, event, context.book.now, fxOf(enqueue, context.book));
+      if (event.type === 'task.updated') mirror(context.ledger, context.placement, event, context.ledger.now, fxOf(enqueue, context.ledger));
     }),
     /** A full list is many reports: each goes through the same checks, then what it leaves out is compared. */
     splitListing: enqueueActions(({ event, enqueue }) => {
@@ -263,28 +264,28 @@ export const managerMachine = setup({
       for (const task of event.tasks) enqueue.raise({ type: 'task.updated', worker: event.worker, task });
       enqueue.raise({ type: 'worker.listed', listing: event });
     }),
-    /** The safety net: every worker reports what changed since the manager last heard, and names what it has, to be compared with the book. */
+    /** The safety net: every worker reports what changed since the manager last heard, and names what it has, to be compared with the ledger. */
     syncWorkers: enqueueActions(({ context, enqueue }) => {
-      for (const name of context.book.workers.keys()) {
-        enqueue.sendTo(`worker:${name}`, { type: 'worker.sync', at: context.book.now, since: context.book.heard.get(name) ?? 0 } satisfies ToWorker);
+      for (const name of context.ledger.workers.keys()) {
+        enqueue.sendTo(`worker:${name}`, { type: 'worker.sync', at: context.ledger.now, since: context.ledger.heard.get(name) ?? 0 } satisfies ToWorker);
       }
     }),
     /** A worker joined: its proxy is spawned, and it takes tasks from its first heartbeat. */
     joinWorker: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'worker.join') return;
-      const joined = join(context.book, context.placement, event.name, event.address, event.at, fxOf(enqueue, context.book));
+      const joined = join(context.ledger, context.placement, event.name, event.address, event.at, fxOf(enqueue, context.ledger));
       if (joined === 'same') return;
       if (joined === 'moved') enqueue.stopChild(`worker:${event.name}`); // its proxy spoke to the old address
-      spawnWorker(enqueue as never, { name: event.name, address: event.address }, context.book.heard.get(event.name) ?? 0);
+      spawnWorker(enqueue as never, { name: event.name, address: event.address }, context.ledger.heard.get(event.name) ?? 0);
     }),
     /** A worker is forgotten: its child is stopped, and its tasks are placed again. */
     removeWorker: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== 'worker.remove' || !context.book.workers.has(event.name)) return;
+      if (event.type !== 'worker.remove' || !context.ledger.workers.has(event.name)) return;
       enqueue.stopChild(`worker:${event.name}`);
-      remove(context.book, context.placement, event.name, event.at, fxOf(enqueue, context.book));
+      remove(context.ledger, context.placement, event.name, event.at, fxOf(enqueue, context.ledger));
     }),
     /** Tasks restored on a worker this manager no longer has are placed again (or completed, if a stop was asked). */
-    adoptOrphans: enqueueActions(({ context, enqueue }) => adoptOrphans(context.book, context.placement, fxOf(enqueue, context.book))),
+    adoptOrphans: enqueueActions(({ context, enqueue }) => adoptOrphans(context.ledger, context.placement, fxOf(enqueue, context.ledger))),
   },
 }).createMachine({
   id: 'manager',
@@ -293,12 +294,12 @@ export const managerMachine = setup({
     placement: input.placement,
     heartbeatTtlMs: input.heartbeatTtlMs,
     retention: input.retention ?? KEEP_ALL,
-    book: newBook(input.workers, input.placement, input.startedAt, input.incarnation, input.restore),
+    ledger: newLedger(input.workers, input.placement, input.startedAt, input.incarnation, input.restore),
   }),
   // Workers are children named worker:<name>, wherever they run.
   entry: [
     enqueueActions(({ context, enqueue }) => {
-      for (const spec of context.workers) spawnWorker(enqueue as never, spec, context.book.heard.get(spec.name) ?? 0);
+      for (const spec of context.workers) spawnWorker(enqueue as never, spec, context.ledger.heard.get(spec.name) ?? 0);
     }),
     'adoptOrphans',
   ],
@@ -320,8 +321,11 @@ export const managerMachine = setup({
     'intent.persisted': [{ guard: 'intentStored', actions: 'carryOutIntent' }, { actions: 'dropIntent' }],
     'worker.join': { actions: 'joinWorker' },
     'worker.remove': { actions: 'removeWorker' },
-    // Every other event updates the book; which way is in `handlers` above.
-    ...(Object.fromEntries(Object.keys(handlers).map((type) => [type, { actions: 'updateBook' }])) as Record<keyof typeof handlers, { actions: 'updateBook' }>),
+    // Every other event updates the ledger; which way is in `handlers` above.
+    ...(Object.fromEntries(Object.keys(handlers).map((type) => [type, { actions: 'updateLedger' }])) as Record<
+      keyof typeof handlers,
+      { actions: 'updateLedger' }
+    >),
   },
 });
 

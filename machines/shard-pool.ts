@@ -10,7 +10,7 @@
 // their type, so a shard that lived for ever would keep two entries for every
 // task it ever ran; each shard gets a machine definition of its own, dropped
 // with it, so what a worker keeps follows the tasks it holds, not those it ran.
-// Mutated in place, like the manager's book, for O(1) updates.
+// Mutated in place, like the manager's ledger, for O(1) updates.
 
 export interface ShardPool {
   capacity: number;

@@ -5,7 +5,18 @@
 // over a fixed number of shards and each shard drops a task actor as soon as
 // it is Completed, so a new task costs the same with 10 or 10,000 tasks. A
 // shard makes no decisions: it spawns, forwards, and reports snapshots.
-import { enqueueActions, sendParent, setup, type AnyActorRef } from 'xstate';
+import {
+  enqueueActions,
+  sendParent,
+  setup,
+  type ActorLogic,
+  type ActorSystem,
+  type AnyActorRef,
+  type EmittedFrom,
+  type EventFromLogic,
+  type InputFrom,
+  type SnapshotFrom,
+} from 'xstate';
 import { taskMachine, type TaskMachineEvent, type TaskPolicy, type TaskSnapshot } from './task.js';
 import type { Task } from '../src/vocabulary/task.js';
 
@@ -84,3 +95,26 @@ export const shardMachine = setup({
     },
   },
 });
+
+type ShardLogic = typeof shardMachine;
+type AnyActorSystem = ActorSystem<any>;
+
+/**
+ * The shard logic `machine`, with a definition of its own for each shard: a
+ * machine memoizes its transition lookups per event type for the life of its
+ * definition, and a task actor's snapshot and done events carry its id in
+ * their type, so shards that shared one definition would keep two entries for
+ * every task the worker ever ran (docs/architecture.md §7, "Shards retire").
+ * The worker spawns `shard` by name, whatever logic src/ supplies under it.
+ */
+export function definitionPerShard(
+  machine: ShardLogic,
+): ActorLogic<SnapshotFrom<ShardLogic>, EventFromLogic<ShardLogic>, InputFrom<ShardLogic>, AnyActorSystem, EmittedFrom<ShardLogic>> {
+  return {
+    config: machine.config,
+    getInitialSnapshot: (scope, input) => machine.provide({}).getInitialSnapshot(scope, input),
+    transition: (snapshot, event, scope) => snapshot.machine.transition(snapshot, event, scope),
+    start: (snapshot) => snapshot.machine.start(snapshot),
+    getPersistedSnapshot: (snapshot, options) => snapshot.machine.getPersistedSnapshot(snapshot, options),
+  };
+}

@@ -8,30 +8,30 @@ import { definitionChanges, withDefinition } from '../definition.js';
 import { nameTaken } from '../names.js';
 import { newPlacementId } from '../../src/vocabulary/placement.js';
 import { refusalReason } from '../task.js';
-import { complete, forget, note, place, requeue, setRecord, type Book, type Effects, type Intent, type PlacementPolicy } from './book.js';
+import { complete, forget, note, place, requeue, setRecord, type Ledger, type Effects, type Intent, type PlacementPolicy } from './ledger.js';
 import { placeQueued, waitingReason } from './placement.js';
 
-const usable = (book: Book, worker: string) => {
-  const state = book.workers.get(worker)?.state;
+const usable = (ledger: Ledger, worker: string) => {
+  const state = ledger.workers.get(worker)?.state;
   return state === 'up' || state === 'suspect';
 };
 
-/** Holds a command until its intent is written: the record it makes is in the book, but not yet reported or acted on. */
-function hold(book: Book, policy: PlacementPolicy, intent: Intent, next: Task, stopRequested: boolean, fx: Effects): void {
-  book.intents.set(next.ID, intent);
-  place(book, policy, intent.previous, next);
+/** Holds a command until its intent is written: the record it makes is in the ledger, but not yet reported or acted on. */
+function hold(ledger: Ledger, policy: PlacementPolicy, intent: Intent, next: Task, stopRequested: boolean, fx: Effects): void {
+  ledger.intents.set(next.ID, intent);
+  place(ledger, policy, intent.previous, next);
   fx.persist(next, stopRequested);
 }
 
-export function submit(book: Book, policy: PlacementPolicy, incoming: Task, at: string, requestId: string | undefined, fx: Effects): string | undefined {
-  if (book.done.has(incoming.ID)) return refusalReason({ ID: incoming.ID, StateName: 'completed' }, 'restart');
-  const record = book.tasks.get(incoming.ID);
+export function submit(ledger: Ledger, policy: PlacementPolicy, incoming: Task, at: string, requestId: string | undefined, fx: Effects): string | undefined {
+  if (ledger.done.has(incoming.ID)) return refusalReason({ ID: incoming.ID, StateName: 'completed' }, 'restart');
+  const record = ledger.tasks.get(incoming.ID);
   if (!record) {
-    const taken = nameTaken(book.names, book.tasks, incoming);
+    const taken = nameTaken(ledger.names, ledger.tasks, incoming);
     if (taken) return taken;
     const received: Task = { ...incoming, State: TaskState.Pending, StateName: 'pending', SubmitTime: at, Worker: '', Reason: '', Placement: '' };
     hold(
-      book,
+      ledger,
       policy,
       { kind: 'submit', previous: undefined, at, requestId },
       note(received, at, 'Received', `received by the manager: ${incoming.Image}`),
@@ -40,10 +40,10 @@ export function submit(book: Book, policy: PlacementPolicy, incoming: Task, at: 
     );
     return undefined;
   }
-  if (book.stopRequested.has(record.ID)) return `task ${record.ID} is being stopped, and a stopped task is final; POST it with a new ID to run it again`;
+  if (ledger.stopRequested.has(record.ID)) return `task ${record.ID} is being stopped, and a stopped task is final; POST it with a new ID to run it again`;
   const changed = definitionChanges(record, incoming);
   if (changed.includes('Name')) {
-    const taken = nameTaken(book.names, book.tasks, incoming);
+    const taken = nameTaken(ledger.names, ledger.tasks, incoming);
     if (taken) return taken;
   }
   const onItsWay = record.StateName === 'pending' || record.StateName === 'scheduled';
@@ -57,11 +57,11 @@ export function submit(book: Book, policy: PlacementPolicy, incoming: Task, at: 
       'Updated',
       `new definition (${changed.join(', ')} changed) before it was placed`,
     );
-    hold(book, policy, { kind: 'update', previous: record, at, requestId }, updated, false, fx);
+    hold(ledger, policy, { kind: 'update', previous: record, at, requestId }, updated, false, fx);
     return undefined;
   }
   // A restart (docs/spec.md §1) or an update: a new placement of the task, on its worker when that one answers.
-  const placement = newPlacementId(book.incarnation, ++book.seq);
+  const placement = newPlacementId(ledger.incarnation, ++ledger.seq);
   const next =
     changed.length > 0
       ? note(
@@ -71,35 +71,35 @@ export function submit(book: Book, policy: PlacementPolicy, incoming: Task, at: 
           `new definition (${changed.join(', ')} changed): placement ${placement}`,
         )
       : note({ ...record, Placement: placement, RestartCount: 0 }, at, 'Restart Requested', `restart requested by user: placement ${placement}`);
-  hold(book, policy, { kind: changed.length > 0 ? 'update' : 'restart', previous: record, at, requestId }, next, false, fx);
+  hold(ledger, policy, { kind: changed.length > 0 ? 'update' : 'restart', previous: record, at, requestId }, next, false, fx);
   return undefined;
 }
 
-export function stop(book: Book, policy: PlacementPolicy, id: string, at: string, requestId: string | undefined, fx: Effects): string | undefined {
-  if (book.done.has(id)) return refusalReason({ ID: id, StateName: 'completed' }, 'stop');
-  const record = book.tasks.get(id);
+export function stop(ledger: Ledger, policy: PlacementPolicy, id: string, at: string, requestId: string | undefined, fx: Effects): string | undefined {
+  if (ledger.done.has(id)) return refusalReason({ ID: id, StateName: 'completed' }, 'stop');
+  const record = ledger.tasks.get(id);
   if (!record) return `no task ${id}`;
-  if (book.stopRequested.has(id)) return undefined; // asked already: its worker has been told
-  hold(book, policy, { kind: 'stop', previous: record, at, requestId }, record, true, fx);
+  if (ledger.stopRequested.has(id)) return undefined; // asked already: its worker has been told
+  hold(ledger, policy, { kind: 'stop', previous: record, at, requestId }, record, true, fx);
   return undefined;
 }
 
 /** The store wrote the intent: carry the command out. */
-export function carryOut(book: Book, policy: PlacementPolicy, id: string, fx: Effects): void {
-  const intent = book.intents.get(id);
-  const record = book.tasks.get(id);
+export function carryOut(ledger: Ledger, policy: PlacementPolicy, id: string, fx: Effects): void {
+  const intent = ledger.intents.get(id);
+  const record = ledger.tasks.get(id);
   if (!intent || !record) return;
-  book.intents.delete(id);
+  ledger.intents.delete(id);
   const { at } = intent;
   switch (intent.kind) {
     case 'submit': {
       // The record is stored already; it is reported once placed, or waiting with the reason.
       fx.note({ Time: at, Type: 'Received', Message: `task ${record.Name} (${record.Image})`, Task: id });
-      book.queue.add(id);
-      placeQueued(book, policy, at, fx);
+      ledger.queue.add(id);
+      placeQueued(ledger, policy, at, fx);
       // Not placed at once: no worker is up. Say so (placement reports a placed one).
-      const now = book.tasks.get(id)!;
-      if (now.State === TaskState.Pending) setRecord(book, policy, { ...now, Reason: waitingReason(book) }, fx);
+      const now = ledger.tasks.get(id)!;
+      if (now.State === TaskState.Pending) setRecord(ledger, policy, { ...now, Reason: waitingReason(ledger) }, fx);
       return;
     }
     case 'update':
@@ -112,37 +112,37 @@ export function carryOut(book: Book, policy: PlacementPolicy, id: string, fx: Ef
         Worker: record.Worker,
       });
       if (record.State === TaskState.Pending) {
-        setRecord(book, policy, record, fx); // waits in the queue with its new definition
-      } else if (record.Worker && usable(book, record.Worker)) {
-        const sent = setRecord(book, policy, record, fx);
+        setRecord(ledger, policy, record, fx); // waits in the queue with its new definition
+      } else if (record.Worker && usable(ledger, record.Worker)) {
+        const sent = setRecord(ledger, policy, record, fx);
         fx.send(record.Worker, { type: 'task.run', task: sent, at });
       } else {
-        requeue(book, policy, record, at, `${intent.kind === 'update' ? 'update' : 'restart'} requested by user`, fx);
-        placeQueued(book, policy, at, fx);
+        requeue(ledger, policy, record, at, `${intent.kind === 'update' ? 'update' : 'restart'} requested by user`, fx);
+        placeQueued(ledger, policy, at, fx);
       }
       return;
     }
     case 'stop': {
       fx.note({ Time: at, Type: 'Stop Requested', Message: `task ${record.Name}`, Task: id, Worker: record.Worker });
-      if (book.queue.has(id) || record.Worker === '') {
-        complete(book, policy, record, at, 'Cancelled', 'stopped by user before it was placed', fx);
+      if (ledger.queue.has(id) || record.Worker === '') {
+        complete(ledger, policy, record, at, 'Cancelled', 'stopped by user before it was placed', fx);
         return;
       }
-      book.stopRequested.add(id);
-      setRecord(book, policy, record, fx);
+      ledger.stopRequested.add(id);
+      setRecord(ledger, policy, record, fx);
       fx.send(record.Worker, { type: 'task.stop', id, placement: record.Placement, at });
     }
   }
 }
 
 /** The store could not write the intent: nothing was done; the record is as it was, and the caller hears why. */
-export function dropIntent(book: Book, policy: PlacementPolicy, id: string, problem: string, fx: Effects): void {
-  const intent = book.intents.get(id);
+export function dropIntent(ledger: Ledger, policy: PlacementPolicy, id: string, problem: string, fx: Effects): void {
+  const intent = ledger.intents.get(id);
   if (!intent) return;
-  book.intents.delete(id);
-  const current = book.tasks.get(id);
-  if (intent.previous) place(book, policy, current, intent.previous);
-  else if (current) forget(book, policy, current);
+  ledger.intents.delete(id);
+  const current = ledger.tasks.get(id);
+  if (intent.previous) place(ledger, policy, current, intent.previous);
+  else if (current) forget(ledger, policy, current);
   const what = intent.kind === 'submit' ? 'the new task' : intent.kind;
   fx.refused(
     id,

@@ -11,7 +11,7 @@ import { TaskState, type StateName, type Task, type TaskHistoryEntry } from '../
 import { isFinished } from '../retention.js';
 import { placementBase, placementIncarnation, samePlacement } from '../../src/vocabulary/placement.js';
 import { HISTORY_LIMIT } from '../task.js';
-import { complete, note, setRecord, tasksOn, type Book, type Effects, type PlacementPolicy } from './book.js';
+import { complete, note, setRecord, tasksOn, type Ledger, type Effects, type PlacementPolicy } from './ledger.js';
 
 type Report = Extract<FromWorker, { type: 'task.updated' }>;
 /** What a judgement of a copy needs: the worker, and the task's ID, placement and state there (a report, or a listing's `held` entry). */
@@ -21,19 +21,19 @@ const finished: ReadonlySet<StateName> = new Set(['completed', 'stopping']);
 const onItsWay: ReadonlySet<StateName> = new Set(['scheduled', 'running', 'restarting', 'stopping']);
 
 /** A placement that was lost and placed again may still have started where it was sent: then it stays there. */
-const arrivedAfterAll = (book: Book, record: Task, report: Pick<Task, 'Placement'>) =>
-  record.State === TaskState.Pending && book.queue.has(record.ID) && report.Placement !== '' && samePlacement(record.Placement, report.Placement);
+const arrivedAfterAll = (ledger: Ledger, record: Task, report: Pick<Task, 'Placement'>) =>
+  record.State === TaskState.Pending && ledger.queue.has(record.ID) && report.Placement !== '' && samePlacement(record.Placement, report.Placement);
 
 /**
  * Whether the task failed for good as `placement`, by its worker's word: the
  * last report applied was of that placement. A new placement (a restart asked
  * for) keeps the record Failed until its worker answers, and is no such one.
  */
-const failedAs = (book: Book, record: Task, placement: string) =>
-  record.StateName === 'failed' && placement !== '' && book.reported.get(record.ID)?.placement === placementBase(placement);
+const failedAs = (ledger: Ledger, record: Task, placement: string) =>
+  record.StateName === 'failed' && placement !== '' && ledger.reported.get(record.ID)?.placement === placementBase(placement);
 
 /** Whether this manager made the placement: one of its starts is the placement ID's first part. */
-const placedHere = (book: Book, placement: string) => book.incarnations.has(placementIncarnation(placement));
+const placedHere = (ledger: Ledger, placement: string) => ledger.incarnations.has(placementIncarnation(placement));
 
 /**
  * Whether a report is about a copy the manager no longer wants: the task runs
@@ -44,23 +44,23 @@ const placedHere = (book: Book, placement: string) => book.incarnations.has(plac
  * it no longer has). A report with no placement (a worker that speaks the
  * book's protocol) is about whatever that worker runs.
  */
-export function isStale(book: Book, { worker, task }: Copy): boolean {
-  const done = book.done.get(task.ID);
+export function isStale(ledger: Ledger, { worker, task }: Copy): boolean {
+  const done = ledger.done.get(task.ID);
   if (done) return done.Worker !== worker || (task.Placement !== '' && !samePlacement(done.Placement, task.Placement)) || task.StateName !== 'completed';
-  const record = book.tasks.get(task.ID);
-  if (!record) return placedHere(book, task.Placement);
-  if (record.Worker !== worker) return !arrivedAfterAll(book, record, task);
+  const record = ledger.tasks.get(task.ID);
+  if (!record) return placedHere(ledger, task.Placement);
+  if (record.Worker !== worker) return !arrivedAfterAll(ledger, record, task);
   if (task.Placement !== '' && !samePlacement(record.Placement, task.Placement)) return true;
-  if (failedAs(book, record, task.Placement) && task.StateName !== 'failed') {
+  if (failedAs(ledger, record, task.Placement) && task.StateName !== 'failed') {
     // Failed for good is final for its placement: only a stop the user asked for moves it on.
-    return !(book.stopRequested.has(record.ID) && finished.has(task.StateName));
+    return !(ledger.stopRequested.has(record.ID) && finished.has(task.StateName));
   }
   return record.State === TaskState.Completed && task.StateName !== 'completed';
 }
 
 /** Whether a report is not newer than one already applied for the same placement (it was overtaken on the way). */
-export function isOlder(book: Book, { task }: Report): boolean {
-  const applied = book.reported.get(task.ID);
+export function isOlder(ledger: Ledger, { task }: Report): boolean {
+  const applied = ledger.reported.get(task.ID);
   return task.Version > 0 && applied !== undefined && applied.placement === placementBase(task.Placement) && task.Version <= applied.version;
 }
 
@@ -69,52 +69,52 @@ export function isOlder(book: Book, { task }: Report): boolean {
  * (once per copy); a Completed task's record is final, and a pruned task has
  * none, so for those the manager's log says it.
  */
-export function stopStaleCopy(book: Book, policy: PlacementPolicy, { worker, task }: Copy, at: string, fx: Effects): void {
+export function stopStaleCopy(ledger: Ledger, policy: PlacementPolicy, { worker, task }: Copy, at: string, fx: Effects): void {
   if (finished.has(task.StateName)) return;
   fx.send(worker, { type: 'task.stop', id: task.ID, placement: task.Placement, at });
-  const record = book.tasks.get(task.ID);
+  const record = ledger.tasks.get(task.ID);
   const where = record
-    ? failedAs(book, record, task.Placement)
+    ? failedAs(ledger, record, task.Placement)
       ? 'that placement failed for good'
       : `the task runs as placement ${record.Placement || '(none yet)'} on ${record.Worker || 'no worker yet'}`
-    : book.done.has(task.ID)
+    : ledger.done.has(task.ID)
       ? 'the task was stopped'
       : 'the task was pruned: it finished and its retention ran out';
   const message = `worker ${worker} still ran placement ${task.Placement || '(unnamed)'}; that copy is stopped (${where})`;
   fx.note({ Time: at, Type: 'Stale Copy Stopped', Message: message, Task: task.ID, Worker: worker });
   if (record && !record.Events.some((e) => e.Type === 'Stale Copy Stopped' && e.Message === message))
-    setRecord(book, policy, note(record, at, 'Stale Copy Stopped', message), fx);
+    setRecord(ledger, policy, note(record, at, 'Stale Copy Stopped', message), fx);
 }
 
 /** Applies a current report: the record mirrors the worker's, with the manager's own history kept in front. */
-export function mirror(book: Book, policy: PlacementPolicy, { worker, task }: Report, at: string, fx: Effects): void {
-  const record = book.tasks.get(task.ID);
+export function mirror(ledger: Ledger, policy: PlacementPolicy, { worker, task }: Report, at: string, fx: Effects): void {
+  const record = ledger.tasks.get(task.ID);
   if (!record) {
     // Completed here too: nothing changes a final record.
-    if (book.done.has(task.ID)) return;
+    if (ledger.done.has(task.ID)) return;
     // A task the manager has no record of (its state was lost): it runs, so it is in the system. A finished one is history, not work.
     if (isFinished(task)) return;
     const adopted = setRecord(
-      book,
+      ledger,
       policy,
       note({ ...task, Worker: worker }, at, 'Adopted', `reported by worker ${worker}; the manager had no record of it`),
       fx,
     );
-    book.reported.set(task.ID, { placement: placementBase(adopted.Placement), version: task.Version });
+    ledger.reported.set(task.ID, { placement: placementBase(adopted.Placement), version: task.Version });
     return;
   }
-  if (record.Worker !== worker) book.queue.delete(task.ID); // a start that looked lost did arrive: keep it there
+  if (record.Worker !== worker) ledger.queue.delete(task.ID); // a start that looked lost did arrive: keep it there
   if (task.StateName === 'pending') return;
-  if (task.State === TaskState.Completed) book.stopRequested.delete(task.ID); // its worker confirms the stop
-  const first = book.reported.get(task.ID) === undefined;
+  if (task.State === TaskState.Completed) ledger.stopRequested.delete(task.ID); // its worker confirms the stop
+  const first = ledger.reported.get(task.ID) === undefined;
   const placement = task.Placement || record.Placement;
   const mirrored = setRecord(
-    book,
+    ledger,
     policy,
     { ...task, Worker: worker, Placement: placement, SubmitTime: record.SubmitTime, Events: mergeHistory(record.Events, task.Events) },
     fx,
   );
-  if (mirrored.State !== TaskState.Completed) book.reported.set(task.ID, { placement: placementBase(placement), version: task.Version });
+  if (mirrored.State !== TaskState.Completed) ledger.reported.set(task.ID, { placement: placementBase(placement), version: task.Version });
   if (first) fx.placementAnswered(task.ID, placement, undefined);
 }
 
@@ -142,14 +142,14 @@ export function mergeHistory(manager: TaskHistoryEntry[], worker: TaskHistoryEnt
  * worker has; a full one has them in `tasks`. Only the tasks on that worker
  * are looked at (`tasksOn`), so the cost follows its work, not the history.
  */
-export function compareListed(book: Book, policy: PlacementPolicy, message: Extract<FromWorker, { type: 'worker.tasks' }>, fx: Effects): void {
+export function compareListed(ledger: Ledger, policy: PlacementPolicy, message: Extract<FromWorker, { type: 'worker.tasks' }>, fx: Effects): void {
   const { worker, tasks, at } = message;
   const listed = new Map<string, Pick<Task, 'Placement' | 'StateName'>>((message.held ?? tasks).map((t) => [t.ID, t]));
   const done = new Map((message.done ?? []).map((d) => [d.ID, d]));
-  for (const record of tasksOn(book, worker)) {
+  for (const record of tasksOn(ledger, worker)) {
     if (record.State === TaskState.Completed) {
       // Completed while this worker was lost: the stop it is owed.
-      if (book.stopRequested.has(record.ID)) fx.send(worker, { type: 'task.stop', id: record.ID, placement: record.Placement, at });
+      if (ledger.stopRequested.has(record.ID)) fx.send(worker, { type: 'task.stop', id: record.ID, placement: record.Placement, at });
       continue;
     }
     const there = listed.get(record.ID);
@@ -157,9 +157,9 @@ export function compareListed(book: Book, policy: PlacementPolicy, message: Extr
     const completed = done.get(record.ID);
     if (!has && completed !== undefined && samePlacement(completed.Placement, record.Placement)) {
       // Its Completed report was missed (the stream broke): the worker's word all the same.
-      const stopped = book.stopRequested.has(record.ID);
+      const stopped = ledger.stopRequested.has(record.ID);
       complete(
-        book,
+        ledger,
         policy,
         record,
         completed.FinishTime,
@@ -167,9 +167,9 @@ export function compareListed(book: Book, policy: PlacementPolicy, message: Extr
         `worker ${worker} lists placement ${record.Placement} as completed`,
         fx,
       );
-    } else if (book.stopRequested.has(record.ID)) {
+    } else if (ledger.stopRequested.has(record.ID)) {
       if (!has || !finished.has(there.StateName)) fx.send(worker, { type: 'task.stop', id: record.ID, placement: record.Placement, at });
-    } else if (!has && onItsWay.has(record.StateName) && !book.intents.has(record.ID)) {
+    } else if (!has && onItsWay.has(record.StateName) && !ledger.intents.has(record.ID)) {
       fx.note({
         Time: at,
         Type: 'Resent',
@@ -185,7 +185,7 @@ export function compareListed(book: Book, policy: PlacementPolicy, message: Extr
   const reported = new Set(tasks.map((t) => t.ID));
   for (const copy of message.held ?? []) {
     if (reported.has(copy.ID)) continue; // judged as a report, with the listing's other records
-    if (isStale(book, { worker, task: copy })) stopStaleCopy(book, policy, { worker, task: copy }, at, fx);
+    if (isStale(ledger, { worker, task: copy })) stopStaleCopy(ledger, policy, { worker, task: copy }, at, fx);
   }
 }
 
@@ -194,21 +194,21 @@ export function compareListed(book: Book, policy: PlacementPolicy, message: Extr
  * does not have (or has Completed) means it is stopped there, for good (it
  * left a tombstone); a refused run fails the task.
  */
-export function refused(book: Book, policy: PlacementPolicy, message: Extract<FromWorker, { type: 'task.refused' }>, at: string, fx: Effects): void {
+export function refused(ledger: Ledger, policy: PlacementPolicy, message: Extract<FromWorker, { type: 'task.refused' }>, at: string, fx: Effects): void {
   fx.note({ Time: at, Type: 'Refused', Message: message.reason, Task: message.id, Worker: message.worker });
-  const record = book.tasks.get(message.id);
+  const record = ledger.tasks.get(message.id);
   const current = record !== undefined && record.Worker === message.worker && samePlacement(record.Placement, message.placement);
   if (!current) return;
   if (record.State === TaskState.Completed) {
-    if (message.command === 'stop' && book.stopRequested.delete(message.id))
-      setRecord(book, policy, note(record, at, 'Stop Confirmed', `worker ${message.worker}: ${message.reason}`), fx);
+    if (message.command === 'stop' && ledger.stopRequested.delete(message.id))
+      setRecord(ledger, policy, note(record, at, 'Stop Confirmed', `worker ${message.worker}: ${message.reason}`), fx);
     return;
   }
-  if (book.stopRequested.has(message.id)) {
-    complete(book, policy, record, at, 'Killed', `worker ${message.worker}: ${message.reason}`, fx);
+  if (ledger.stopRequested.has(message.id)) {
+    complete(ledger, policy, record, at, 'Killed', `worker ${message.worker}: ${message.reason}`, fx);
   } else if (message.command === 'run') {
     const why = `worker ${message.worker} refused to run it: ${message.reason}`;
-    setRecord(book, policy, note({ ...record, State: TaskState.Failed, StateName: 'failed', FinishTime: at, Reason: why }, at, 'Not Run', why), fx);
+    setRecord(ledger, policy, note({ ...record, State: TaskState.Failed, StateName: 'failed', FinishTime: at, Reason: why }, at, 'Not Run', why), fx);
     fx.placementAnswered(record.ID, record.Placement, why);
   }
 }

@@ -4,46 +4,46 @@
 import type { Candidate } from '../../src/vocabulary/scheduler.js';
 import { TaskState, type Task } from '../../src/vocabulary/task.js';
 import { newPlacementId } from '../../src/vocabulary/placement.js';
-import { note, setRecord, type Book, type Effects, type PlacementPolicy } from './book.js';
+import { note, setRecord, type Ledger, type Effects, type PlacementPolicy } from './ledger.js';
 
-function candidates(book: Book): Candidate[] {
+function candidates(ledger: Ledger): Candidate[] {
   const up: Candidate[] = [];
-  for (const worker of book.workers.values()) {
+  for (const worker of ledger.workers.values()) {
     if (worker.state === 'up' && worker.stats && !worker.draining) up.push({ name: worker.name, stats: worker.stats, held: worker.held });
   }
   return up;
 }
 
 /** Why a task waits: no worker is up, and what each one is doing. */
-export function waitingReason(book: Book): string {
-  if (book.workers.size === 0)
+export function waitingReason(ledger: Ledger): string {
+  if (ledger.workers.size === 0)
     return 'waiting for a worker: the manager has none (start workers with cube worker --join MANAGER, or the manager with --workers host:port,…)';
-  const states = [...book.workers.values()].map((w) => `${w.name} ${w.draining ? 'draining' : w.state}${w.problem ? ` (${w.problem})` : ''}`);
+  const states = [...ledger.workers.values()].map((w) => `${w.name} ${w.draining ? 'draining' : w.state}${w.problem ? ` (${w.problem})` : ''}`);
   return `waiting for a worker to be up: ${states.join('; ')}`;
 }
 
-export function placeQueued(book: Book, policy: PlacementPolicy, at: string, fx: Effects): void {
-  if (book.queue.size === 0) return;
-  const pool = candidates(book);
+export function placeQueued(ledger: Ledger, policy: PlacementPolicy, at: string, fx: Effects): void {
+  if (ledger.queue.size === 0) return;
+  const pool = candidates(ledger);
   if (pool.length === 0) return;
-  for (const taskId of book.queue) {
-    const task = book.tasks.get(taskId)!;
-    const placement = policy.scheduler.pick(task, pool, book.memo);
-    book.memo = placement.memo;
-    book.queue.delete(taskId);
+  for (const taskId of ledger.queue) {
+    const task = ledger.tasks.get(taskId)!;
+    const placement = policy.scheduler.pick(task, pool, ledger.memo);
+    ledger.memo = placement.memo;
+    ledger.queue.delete(taskId);
     if (placement.worker === null) {
       const failed: Task = { ...task, State: TaskState.Failed, StateName: 'failed', FinishTime: at, Reason: placement.reason };
-      setRecord(book, policy, note(failed, at, 'Not Placed', placement.reason), fx);
+      setRecord(ledger, policy, note(failed, at, 'Not Placed', placement.reason), fx);
       continue;
     }
     const worker = placement.worker;
     // A new placement: its ID is the version this change gets, so it is unique without a random draw.
-    const id = newPlacementId(book.incarnation, book.seq + 1);
+    const id = newPlacementId(ledger.incarnation, ledger.seq + 1);
     const placed: Task = { ...task, State: TaskState.Scheduled, StateName: 'scheduled', Worker: worker, Reason: '', Placement: id };
-    const sent = setRecord(book, policy, note(placed, at, 'Placed', `placed on worker ${worker} as placement ${id}: ${placement.reason}`), fx);
+    const sent = setRecord(ledger, policy, note(placed, at, 'Placed', `placed on worker ${worker} as placement ${id}: ${placement.reason}`), fx);
     // The next pick in this round must see what this one now holds.
     const index = pool.findIndex((c) => c.name === worker);
-    pool[index] = { ...pool[index]!, held: book.workers.get(worker)!.held };
+    pool[index] = { ...pool[index]!, held: ledger.workers.get(worker)!.held };
     fx.send(worker, { type: 'task.run', task: sent, at });
   }
 }

@@ -2,7 +2,7 @@
 // once) are sent to the actor together, at the turn's end, inside one
 // IntentBatch: their intents are written in one transaction per store before
 // any of them is carried out (src/store/intent-batch.ts), instead of one
-// transaction each. The edge's per-task lanes (src/manager/service.ts) keep a
+// transaction each. The edge's per-task lanes (src/manager/run/service.ts) keep a
 // task to one command at a time, so a batch never holds two about one task.
 // Whether a command was refused or carried out is heard as without a batch
 // (`askDurably` listens for it); a send resolves once its batch was sent.

@@ -3,11 +3,9 @@
 // as the WorkerStats the manager places by.
 import { randomUUID } from 'node:crypto';
 import type { WorkerStats } from '../vocabulary/protocol.js';
-import { newTask, restartPolicies, ZERO_TIME, type RestartPolicy, type StateName, type Task, type TaskStateNumber } from '../vocabulary/task.js';
+import { newTask, restartPolicies, stateNameOf, ZERO_TIME, type RestartPolicy, type Task, type TaskStateNumber } from '../vocabulary/task.js';
 import type { CpuReading } from './cpu-meter.js';
 import type { BookStats, BookTask, BookTaskEvent } from './shapes.js';
-
-const stateNames: readonly StateName[] = ['pending', 'scheduled', 'running', 'completed', 'failed'];
 
 /** A book worker's task as Cube records it; what the book does not say is left empty. */
 export function taskFromBook(task: BookTask, worker: string): Task {
@@ -29,7 +27,7 @@ export function taskFromBook(task: BookTask, worker: string): Task {
     HostPorts: task.HostPorts,
     HealthCheck: task.HealthCheck,
     RestartCount: task.RestartCount,
-    StateName: stateNames[task.State]!,
+    StateName: stateNameOf(task.State) ?? 'pending',
     Worker: worker,
   });
 }

@@ -17,6 +17,10 @@ export interface Command {
   operand?: 'task' | readonly string[];
   /** Servers: the roles whose settings it takes as flags (docs/configuration.md). */
   settings?: readonly Role[];
-  /** Returns the exit code; long-running commands resolve when they stop. */
-  run(args: Args): Promise<number>;
+  /**
+   * Returns the exit code; long-running commands resolve when they stop.
+   * `commands` is every command, for those that describe the others
+   * (`cube completion`): handed in, so no command imports the list it is in.
+   */
+  run(args: Args, commands: Readonly<Record<string, Command>>): Promise<number>;
 }

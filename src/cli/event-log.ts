@@ -3,7 +3,7 @@
 // Terminated, Unhealthy, Restarting…) and the manager's own events (Worker Up,
 // Worker Down, Stop Requested…), each once, in the words `cube events` prints.
 import type { Log } from '../log.js';
-import type { ManagerService } from '../manager/service.js';
+import type { ManagerService } from '../manager/run/service.js';
 import type { LogEntry } from '../vocabulary/log-entry.js';
 import type { Task } from '../vocabulary/task.js';
 import type { WorkerService } from '../worker/service.js';
@@ -41,7 +41,7 @@ function historyLogger(log: Log) {
 export function logManagerEvents(service: ManagerService, log: Log): () => void {
   const logger = historyLogger(log);
   logger.seen(service.liveTasks()); // restored tasks: their history is not news
-  const lookup = (id: string) => service.book().tasks.get(id);
+  const lookup = (id: string) => service.ledger().tasks.get(id);
   return service.onEvent((event) => {
     if (event.type === 'task.updated') logger.task(event.task);
     else if (event.type === 'log') logger.entry(event.entry, lookup);

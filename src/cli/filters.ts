@@ -1,8 +1,7 @@
 // --state and --worker of the listings: which tasks or workers to show. A
 // value that can never match is a usage error that lists the ones that can.
-import type { NodeView } from '../manager/node-view.js';
-import type { Task } from '../vocabulary/task.js';
-import { stateNameLabels, stateNames } from '../ui/words.js';
+import type { NodeView } from '../manager/views/node-view.js';
+import { stateNameOf, stateNames, type Task } from '../vocabulary/task.js';
 import { UsageError } from './args.js';
 
 const list = (text: string) =>
@@ -13,7 +12,7 @@ const list = (text: string) =>
 
 /** The StateNames each word of --state means: "failed" is every Failed task, restarting included, as the STATE column shows it. */
 const stateWords: Record<string, readonly string[]> = {
-  ...Object.fromEntries(Object.keys(stateNameLabels).map((name) => [name, [name]])),
+  ...Object.fromEntries(stateNames.map((name) => [name, [name]])),
   running: ['running', 'stopping'],
   failed: ['failed', 'restarting'],
 };
@@ -28,7 +27,7 @@ export function filterTasks(tasks: readonly Task[], flags: Record<string, string
       throw new UsageError(`--state: ${JSON.stringify(flags['state'])} is not a state; use ${Object.keys(stateWords).join(', ')} (several with commas)`);
     }
     const wanted = new Set(words.flatMap((w) => stateWords[w]!));
-    shown = shown.filter((t) => wanted.has(t.StateName) || wanted.has((stateNames[t.State] ?? '').toLowerCase()));
+    shown = shown.filter((t) => wanted.has(t.StateName) || wanted.has(stateNameOf(t.State) ?? ''));
   }
   if (flags['worker'] !== undefined) {
     const workers = new Set(

@@ -35,7 +35,7 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(commandHelp(command));
       return 0;
     }
-    return await command.run(args);
+    return await command.run(args, commands);
   } catch (error) {
     if (process.env['CUBE_DEBUG'] === '1') console.error(error);
     if (error instanceof UsageError || error instanceof SettingsError) {

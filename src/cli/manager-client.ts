@@ -2,13 +2,14 @@
 // the manager is (-m/--manager, else CUBE_MANAGER, else localhost:5556), the
 // bearer token (CUBE_TOKEN), and errors in one line a person can act on:
 // a manager that cannot be reached, or the manager's own Message.
-import type { ManagerView } from '../manager/manager-view.js';
-import type { NodeView } from '../manager/node-view.js';
+import type { ManagerView } from '../manager/views/manager-view.js';
+import type { NodeView } from '../manager/views/node-view.js';
 import { readEvents, type StreamEvent } from '../http/sse-client.js';
 import { readLogLines, type LogLine } from '../logs/log-line.js';
 import type { LogEntry } from '../vocabulary/log-entry.js';
 import type { Task } from '../vocabulary/task.js';
 import { clientTlsOptions } from '../tls/client-options.js';
+import { parseHostPort } from '../config/host-port.js';
 import { UsageError } from './args.js';
 import { call, type Answer } from './http.js';
 import { Agent as HttpsAgent, type AgentOptions as TlsOptions } from 'node:https';
@@ -37,8 +38,6 @@ export class ApiError extends Error {
   }
 }
 
-const ADDRESS = /^(\[[0-9a-fA-F:.]+\]|[a-zA-Z0-9.-]+)(?::(\d{1,5}))?$/;
-
 /**
  * The manager's base URL from `host:port` (a bare host gets port 5556; an
  * http:// or https:// URL is taken as it is). `from` names where the text came from.
@@ -46,12 +45,9 @@ const ADDRESS = /^(\[[0-9a-fA-F:.]+\]|[a-zA-Z0-9.-]+)(?::(\d{1,5}))?$/;
 export function managerUrl(text: string, from: string): string {
   const trimmed = text.trim();
   if (/^https?:\/\/[^/\s]+\/?$/.test(trimmed)) return trimmed.replace(/\/$/, '');
-  const match = ADDRESS.exec(trimmed);
-  const port = match?.[2] === undefined ? 5556 : Number(match[2]);
-  if (!match || port < 1 || port > 65535) {
-    throw new UsageError(`${from}: ${JSON.stringify(text)} is not host:port (like localhost:5556 or 10.0.0.5:5556)`);
-  }
-  return `http://${match[1]}:${port}`;
+  const address = parseHostPort(trimmed, 5556);
+  if (!address) throw new UsageError(`${from}: ${JSON.stringify(text)} is not host:port (like localhost:5556 or 10.0.0.5:5556)`);
+  return `http://${address.host}:${address.port}`;
 }
 
 /** Why a request never got an answer, in a word or two: ECONNREFUSED, ENOTFOUND, "no answer in 30s". */

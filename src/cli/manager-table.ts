@@ -1,7 +1,7 @@
 // `cube node`'s rows of managers, when several share etcd (docs/ha.md): which
 // one leads, and where each is.
-import type { ManagerView } from '../manager/manager-view.js';
-import type { NodeView } from '../manager/node-view.js';
+import type { ManagerView } from '../manager/views/manager-view.js';
+import type { NodeView } from '../manager/views/node-view.js';
 import { ago } from './format.js';
 import { table } from './table.js';
 

@@ -1,7 +1,7 @@
 // What the client commands print, built from API data by pure functions:
 // the task table and detail of `cube status`, the node table of `cube node`,
 // and the lines `cube run` prints while it follows a task.
-import type { NodeView } from '../manager/node-view.js';
+import type { NodeView } from '../manager/views/node-view.js';
 import type { Task, TaskHistoryEntry } from '../vocabulary/task.js';
 import { ago, bytesOf, clock, cpuOf, elapsed, isZeroTime, ports, resources, shortContainer, stateLabel, truncate } from './format.js';
 import { align, fields, table } from './table.js';

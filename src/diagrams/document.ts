@@ -7,7 +7,7 @@ const about: Record<string, string> = {
   worker:
     "The worker: the parent of its task actors (through shards). It decides what `task.run` and `task.stop` mean for each task, routes the container engine's facts to them, and reports every change. Its effects: `containerWatcher`, `reconciler`, `statsSampler`, `removeContainers`.",
   manager:
-    'The manager: the parent of its workers (in-process worker machines or HTTP proxies). Every event updates its book of tasks, queue, workers and log; which way is in `handlers` of machines/manager.ts. Its effects: `localWorker`, `remoteWorker`, `clock`.',
+    'The manager: the parent of its workers (in-process worker machines or HTTP proxies). Every event updates its ledger of tasks, queue, workers and log; which way is in `handlers` of machines/manager.ts. Its effects: `localWorker`, `remoteWorker`, `clock`.',
 };
 
 export function machineFiles(exports: MachineExport[]): Record<string, string> {

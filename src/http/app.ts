@@ -4,7 +4,7 @@
 // (405) and unknown paths (404). `listen` serves it with the caps and time
 // limits of docs/security.md, over HTTPS when CUBE_TLS_DIR is set.
 import { timingSafeEqual } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -13,7 +13,7 @@ import Koa, { type Context, type Next } from 'koa';
 import { formatDuration } from '../vocabulary/duration.js';
 import type { Log } from '../log.js';
 import { loadTls, type TlsMaterial } from '../tls/files.js';
-import { callersOf, requirePeer } from '../tls/peer.js';
+import { callersOf, requirePeer } from './peer-certificate.js';
 import { browserGuard } from './browser-guard.js';
 import { HttpError, errorMiddleware, sendError, type ErrorBody } from './errors.js';
 import { hostRule, type HostRule } from './hosts.js';
@@ -155,13 +155,14 @@ function createServerFor(app: Koa, state: Served): Server {
     // Node looks for expired requests this often (30 s by default): often enough that a limit holds to a quarter.
     connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(Math.min(...limits, 4000) / 4))),
   };
+  // Koa answers every request itself, errors included (the error middleware,
+  // then ctx.onerror): the promise of its handler is nobody else's to wait for.
+  const handle = app.callback();
+  const listener = (request: IncomingMessage, response: ServerResponse) => void handle(request, response);
   const server = tls
-    ? // Certificates are asked for, and checked per request (src/tls/peer.ts) so refusals can say why.
-      createHttpsServer(
-        { ...options, ...tls, requestCert: true, rejectUnauthorized: false, handshakeTimeout: settings.headersTimeoutMs || 120_000 },
-        app.callback(),
-      )
-    : createServer(options, app.callback());
+    ? // Certificates are asked for, and checked per request (src/http/peer-certificate.ts) so refusals can say why.
+      createHttpsServer({ ...options, ...tls, requestCert: true, rejectUnauthorized: false, handshakeTimeout: settings.headersTimeoutMs || 120_000 }, listener)
+    : createServer(options, listener);
   server.keepAliveTimeout = settings.keepAliveTimeoutMs;
   if (settings.maxConnections > 0) server.maxConnections = settings.maxConnections;
   let warned = 0;

@@ -4,8 +4,12 @@
 // stops for good. Events while disconnected wait in a short buffer.
 import { configure } from 'safe-stable-stringify';
 import WebSocket from 'ws';
+import { backoff } from '../backoff.js';
 
 const stringify = configure({ maximumDepth: 10, circularValue: '[Circular]' });
+
+/** Reconnects wait 100 ms, doubled up to 5 s. */
+const FIRST_WAIT = backoff(100, 5000);
 
 export interface AdapterOptions {
   url: string;
@@ -18,7 +22,7 @@ export class ReconnectingWebSocketAdapter {
   private socket: WebSocket | undefined;
   private waiting: string[] = [];
   private timer: NodeJS.Timeout | undefined;
-  private delay = 100;
+  private wait = FIRST_WAIT;
   private stopped = false;
 
   constructor(private readonly options: AdapterOptions) {}
@@ -48,7 +52,7 @@ export class ReconnectingWebSocketAdapter {
     const socket = new WebSocket(this.options.url);
     this.socket = socket;
     socket.on('open', () => {
-      this.delay = 100;
+      this.wait = FIRST_WAIT;
       this.options.onState?.('open', this.options.url);
       for (const text of this.waiting.splice(0)) socket.send(text);
     });
@@ -56,8 +60,8 @@ export class ReconnectingWebSocketAdapter {
     socket.on('close', () => {
       if (this.stopped) return;
       this.options.onState?.('closed', `no inspector relay at ${this.options.url}; retrying`);
-      this.timer = setTimeout(() => this.connect(), this.delay);
-      this.delay = Math.min(5000, this.delay * 2);
+      this.timer = setTimeout(() => this.connect(), this.wait.ms);
+      this.wait = this.wait.next();
     });
   }
 }

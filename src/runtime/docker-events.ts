@@ -4,6 +4,7 @@
 // is announced so the worker compares actual with desired state for whatever
 // it missed while deaf.
 import type Docker from 'dockerode';
+import { backoff } from '../backoff.js';
 import { dockerMessage } from './docker-errors.js';
 import type { ContainerEvent, WatchHandlers } from './types.js';
 import { TASK_LABEL } from './labels.js';
@@ -59,10 +60,9 @@ export function followDockerEvents(docker: Docker, options: EventStreamOptions):
   const killed = new Map<string, number>();
   const killMemoryMs = options.killMemoryMs ?? 60_000;
   const oomed = new Set<string>();
-  const minDelay = options.retryMinMs ?? 100;
   // A local engine is cheap to ask: retry at least every second, so a recovery shows at once.
-  const maxDelay = options.retryMaxMs ?? 1000;
-  let delay = minDelay;
+  const firstWait = backoff(options.retryMinMs ?? 100, options.retryMaxMs ?? 1000);
+  let wait = firstWait;
   let stopped = false;
   /** Whether the engine was last seen answering; undefined before the first try. */
   let connected: boolean | undefined;
@@ -115,8 +115,8 @@ export function followDockerEvents(docker: Docker, options: EventStreamOptions):
     if (stopped) return;
     if (connected !== false) options.onDisconnected(reason);
     connected = false;
-    timer = setTimeout(connect, delay);
-    delay = Math.min(maxDelay, delay * 2);
+    timer = setTimeout(() => void connect(), wait.ms); // connect reports its own failures (`lost`)
+    wait = wait.next();
   };
 
   async function connect(): Promise<void> {
@@ -134,7 +134,7 @@ export function followDockerEvents(docker: Docker, options: EventStreamOptions):
       lost(dockerMessage(error));
       return;
     }
-    delay = minDelay;
+    wait = firstWait;
     connected = true;
     const current = stream;
     let buffer = '';

@@ -107,7 +107,7 @@ export class DockerRuntime implements ContainerRuntime {
    * that container stopped and removed: two calls. One stopped while its
    * start was on its way (still Scheduled) may have a container nobody knows
    * the ID of yet, so its containers are looked up by label first. Leftovers
-   * of earlier runs are the reconcile's (machines/worker.ts, `reconcilePlan`).
+   * of earlier runs are the reconcile's (machines/worker/reconcile.ts, `reconcilePlan`).
    */
   remove(task: Task): Promise<Stopped> {
     return this.lanes.run(task.ID, async () => {

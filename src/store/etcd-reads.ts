@@ -5,7 +5,7 @@
 // (src/task/reports.ts); one that is not a record is skipped and named, and
 // left in etcd.
 import type { IKeyValue } from 'etcd3';
-import type { BookMeta } from '../../machines/manager/book.js';
+import type { LedgerMeta } from '../../machines/manager/ledger.js';
 import { DoneTasks } from '../../machines/done-tasks.js';
 import { doneOf } from '../../machines/retention.js';
 import type { Log } from '../log.js';
@@ -13,14 +13,14 @@ import { readTask } from '../task/reports.js';
 import { decision } from '../vocabulary/placement.js';
 import type { LogEntry } from '../vocabulary/log-entry.js';
 import type { Task } from '../vocabulary/task.js';
-import { readBookMeta } from './book-meta.js';
+import { readLedgerMeta } from './ledger-meta.js';
 import { etcdKeys, etcdProblem, type EtcdConnection } from './etcd.js';
 import { readNodeRecord, type NodeRecord } from './node-records.js';
 
 export interface LeaderState {
   /** Records not Completed (or Completed with a stop owed), in the order first stored. */
   tasks: Task[];
-  /** Completed tasks, as the book keeps them. */
+  /** Completed tasks, as the ledger keeps them. */
   done: DoneTasks;
   /**
    * Their whole records: the leader keeps them in memory (retention bounds how
@@ -28,8 +28,8 @@ export interface LeaderState {
    */
   completed: Map<string, Task>;
   stopRequested: string[];
-  /** The book's meta (what was pruned, this cluster's starts, what was heard of each worker); undefined before the first. */
-  meta: BookMeta | undefined;
+  /** The ledger's meta (what was pruned, this cluster's starts, what was heard of each worker); undefined before the first. */
+  meta: LedgerMeta | undefined;
   log: LogEntry[];
   nodes: NodeRecord[];
   /** Each key's mod revision: the writer's guards. */
@@ -40,7 +40,7 @@ export interface LeaderState {
   versionFloor: number;
 }
 
-/** Log lines a new leader starts with (the book keeps 1000). */
+/** Log lines a new leader starts with (the ledger keeps 1000). */
 const LOG_READ = 1000;
 
 /** The key without the cluster's prefix (a transaction's answer has it, a namespaced read has not). */
@@ -120,7 +120,7 @@ export async function loadLeaderState(connection: EtcdConnection, prefix: string
   }
   const meta = metas![0];
   if (meta) known.set(etcdKeys.meta, meta.mod_revision);
-  // A Completed record without a stop owed is final: the book keeps a DoneTask of it, the writer the record.
+  // A Completed record without a stop owed is final: the ledger keeps a DoneTask of it, the writer the record.
   const final = (r: { task: Task; stopRequested: boolean }) => r.task.StateName === 'completed' && !r.stopRequested;
   const live = rows.filter((r) => !final(r));
   const completed = rows.filter(final).map((r) => r.task);
@@ -129,7 +129,7 @@ export async function loadLeaderState(connection: EtcdConnection, prefix: string
     done: DoneTasks.of(completed.map(doneOf)),
     completed: new Map(completed.map((t) => [t.ID, t])),
     stopRequested: live.filter((r) => r.stopRequested).map((r) => r.task.ID),
-    meta: meta ? readBookMeta(meta.value.toString(), `etcd ${etcdKeys.meta}`, log) : undefined,
+    meta: meta ? readLedgerMeta(meta.value.toString(), `etcd ${etcdKeys.meta}`, log) : undefined,
     log: readLogRows(logs!.reverse()),
     nodes: nodeRecords,
     known,

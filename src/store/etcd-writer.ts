@@ -17,15 +17,16 @@
 // `settled()` is the barrier commands to workers wait for: a worker never
 // hears of a placement that etcd does not hold.
 //
-// Pruned records are deleted the same way, under the same guards. The book's
+// Pruned records are deleted the same way, under the same guards. The ledger's
 // meta goes with a transaction that leaves nothing waiting, so what it says is
 // never ahead of the records in etcd. The whole records of Completed tasks
-// (the book keeps a DoneTask of each) are kept here in memory, so that the
+// (the ledger keeps a DoneTask of each) are kept here in memory, so that the
 // leader reads one at once; retention bounds how many there are.
 import { Range } from 'etcd3';
-import type { BookMeta } from '../../machines/manager/book.js';
+import type { LedgerMeta } from '../../machines/manager/ledger.js';
+import { backoff } from '../backoff.js';
 import type { Log } from '../log.js';
-import type { ManagerWriter } from '../manager/writes.js';
+import type { ManagerWriter } from './manager-writes.js';
 import type { LogEntry } from '../vocabulary/log-entry.js';
 import type { Task } from '../vocabulary/task.js';
 import { etcdKeys, etcdProblem, type EtcdConnection } from './etcd.js';
@@ -66,6 +67,8 @@ const BATCH_RECORDS = 60;
 const BATCH_LOGS = 60;
 /** Log lines waiting while etcd does not answer; older ones are dropped. */
 const LOGS_WAITING = 1000;
+/** A failed transaction is tried again after 100 ms, doubled up to 2 s. */
+const FIRST_WAIT = backoff(100, 2000);
 /** Log lines kept in etcd; older ones are deleted as new ones come. */
 export const LOG_KEPT = 10_000;
 const DELETED = '\u0000deleted';
@@ -81,7 +84,7 @@ export class EtcdWriter implements ManagerWriter {
   private logSeq = 0;
   private flushing = false;
   private retry: NodeJS.Timeout | undefined;
-  private delay = 100;
+  private wait = FIRST_WAIT;
   private failing = '';
   private lost = '';
   private closed = false;
@@ -89,7 +92,7 @@ export class EtcdWriter implements ManagerWriter {
   /** Values of transactions whose outcome is unknown, per key. */
   private readonly unsure = new Map<string, Set<string>>();
   private readonly completed: Map<string, Task>;
-  private meta: () => BookMeta | undefined = () => undefined;
+  private meta: () => LedgerMeta | undefined = () => undefined;
   /** The meta as etcd holds it (as this manager last wrote it). */
   private metaWritten = '';
 
@@ -97,15 +100,18 @@ export class EtcdWriter implements ManagerWriter {
     this.completed = options.completed ?? new Map();
   }
 
-  /** Writes a command's intent: resolves once etcd holds it, rejects with why not; `done` hears the same ("" when it is stored). */
-  intent(task: Task, stopRequested: boolean, done?: (problem: string) => void): Promise<void> {
-    this.keep(task, stopRequested);
-    const written = this.awaited(etcdKeys.task(task.ID), taskValue(task, stopRequested));
-    written.then(
-      () => done?.(''),
-      (error: unknown) => done?.((error as Error).message),
+  /** Writes a command's intent; `done` hears why it could not be stored, "" once it is (ManagerWriter). */
+  intent(task: Task, stopRequested: boolean, done: (problem: string) => void): void {
+    this.storeIntent(task, stopRequested).then(
+      () => done(''),
+      (error: unknown) => done((error as Error).message),
     );
-    return written;
+  }
+
+  /** Writes a command's intent: resolves once etcd holds it, rejects with why not. */
+  storeIntent(task: Task, stopRequested: boolean): Promise<void> {
+    this.keep(task, stopRequested);
+    return this.awaited(etcdKeys.task(task.ID), taskValue(task, stopRequested));
   }
 
   save(task: Task, stopRequested: boolean): void {
@@ -130,7 +136,7 @@ export class EtcdWriter implements ManagerWriter {
     return this.completed.get(id);
   }
 
-  metaFrom(meta: () => BookMeta): void {
+  metaFrom(meta: () => LedgerMeta): void {
     this.meta = meta;
   }
 
@@ -139,7 +145,7 @@ export class EtcdWriter implements ManagerWriter {
     return value === undefined ? Promise.resolve() : this.awaited(etcdKeys.meta, value);
   }
 
-  /** A Completed record (no stop owed) is kept whole, for `read`; any other is the book's to keep. */
+  /** A Completed record (no stop owed) is kept whole, for `read`; any other is the ledger's to keep. */
   private keep(task: Task, stopRequested: boolean): void {
     if (task.StateName === 'completed' && !stopRequested) this.completed.set(task.ID, task);
     else this.completed.delete(task.ID);
@@ -250,7 +256,7 @@ export class EtcdWriter implements ManagerWriter {
         }
         if (this.failing) this.options.log(`etcd takes writes again (${this.failing} before)`);
         this.failing = '';
-        this.delay = 100;
+        this.wait = FIRST_WAIT;
         if (logs.length > 0) void this.trimLog(logs.length);
       } else if (outcome.lost) {
         this.loseLeadership(outcome.lost);
@@ -272,8 +278,8 @@ export class EtcdWriter implements ManagerWriter {
       // Commands waiting for a write are answered now rather than after more timeouts: the user retries.
       const why = new Error(`etcd did not store it: ${problem}`);
       for (const entry of this.queue.values()) entry.waiters.splice(0).forEach((w) => w.reject(why));
-      again = this.delay;
-      this.delay = Math.min(this.delay * 2, 2000);
+      again = this.wait.ms;
+      this.wait = this.wait.next();
     } finally {
       this.inFlight = [];
       this.flushing = false;

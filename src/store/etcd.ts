@@ -6,6 +6,7 @@
 // by reading rather than by writing twice.
 import { circuitBreaker, ConsecutiveBreaker, handleWhen, retry } from 'cockatiel';
 import { Etcd3, GRPCDeadlineExceededError, GRPCUnavailableError, type Namespace } from 'etcd3';
+import { parseHostPort } from '../config/host-port.js';
 import { SettingsError, type Settings } from '../config/settings.js';
 
 /** Where each kind of record lives, under the cluster's prefix. */
@@ -13,7 +14,7 @@ export const etcdKeys = {
   task: (id: string) => `tasks/${id}`,
   tasks: 'tasks/',
   log: 'log/',
-  /** The book's meta (src/store/book-meta.ts). */
+  /** The ledger's meta (src/store/ledger-meta.ts). */
   meta: 'meta',
   node: (name: string) => `nodes/${name}`,
   nodes: 'nodes/',
@@ -34,8 +35,6 @@ export interface EtcdConnection {
   close(): void;
 }
 
-const MEMBER = /^https?:\/\/(\[[0-9a-fA-F:]+\]|[a-zA-Z0-9.-]+):(\d{1,5})$/;
-
 /** The members of CUBE_ETCD, each checked: http://host:port. */
 export function parseEtcdMembers(text: string): string[] {
   const members = text
@@ -44,8 +43,8 @@ export function parseEtcdMembers(text: string): string[] {
     .filter((m) => m !== '');
   if (members.length === 0) throw new SettingsError('CUBE_ETCD (--etcd): name the etcd members, like http://10.0.0.1:2379,http://10.0.0.2:2379');
   for (const member of members) {
-    const port = Number(MEMBER.exec(member)?.[2]);
-    if (!(port >= 1 && port <= 65535))
+    const address = /^https?:\/\/(.*)$/.exec(member)?.[1];
+    if (address === undefined || !parseHostPort(address))
       throw new SettingsError(`CUBE_ETCD (--etcd): ${JSON.stringify(member)} is not http://host:port (like http://127.0.0.1:2379)`);
   }
   return members;

@@ -1,4 +1,4 @@
-// Where the manager keeps its book (docs/spec.md §5, CUBE_DATA_DIR): every task record
+// Where the manager keeps its ledger (docs/spec.md §5, CUBE_DATA_DIR): every task record
 // with the worker it is placed on, whether a stop awaits its worker's word, and
 // the event log. The queue is the Pending records in the order they came.
 // A user's command is written before it is carried out or answered, so a
@@ -6,18 +6,18 @@
 //
 // A Completed record is final: it is read back at start only as a DoneTask
 // (a few columns), and in full when someone asks for it, so a manager starts
-// as fast with ten thousand finished tasks as with none. The book's meta
+// as fast with ten thousand finished tasks as with none. The ledger's meta
 // (its newest version, what was pruned, its starts) is kept beside the records.
-import type { BookMeta } from '../../machines/manager/book.js';
+import type { LedgerMeta } from '../../machines/manager/ledger.js';
 import { DoneTasks } from '../../machines/done-tasks.js';
 import { doneOf } from '../../machines/retention.js';
 import type { Log } from '../log.js';
 import type { LogEntry } from '../vocabulary/log-entry.js';
 import type { Task } from '../vocabulary/task.js';
-import { readBookMeta } from './book-meta.js';
+import { readLedgerMeta } from './ledger-meta.js';
 import { readNodeRecord, type NodeRecord } from './node-records.js';
 import { readDone } from './packed-done.js';
-import { addRecordColumns, RECORD_COLUMNS } from './record-columns.js';
+import { addRecordColumns, LIVE_STATES, RECORD_COLUMNS } from './record-columns.js';
 import { readRecords } from './read-records.js';
 import { openDatabase, type SqliteDatabase } from './sqlite.js';
 
@@ -28,7 +28,7 @@ export interface ManagerState {
   done: DoneTasks;
   stopRequested: string[];
   log: LogEntry[];
-  meta: BookMeta | undefined;
+  meta: LedgerMeta | undefined;
 }
 
 /** A record as the manager writes it. */
@@ -41,10 +41,10 @@ export interface ManagerStore {
   load(): ManagerState;
   /**
    * Writes records and removes pruned ones (null) in one transaction, with
-   * the book's meta when given; durable when this returns; throws when it cannot.
+   * the ledger's meta when given; durable when this returns; throws when it cannot.
    */
-  write(rows: [string, TaskRow | null][], meta: BookMeta | undefined): void;
-  /** A record as stored (the book keeps only a DoneTask of a Completed one); undefined when there is none. */
+  write(rows: [string, TaskRow | null][], meta: LedgerMeta | undefined): void;
+  /** A record as stored (the ledger keeps only a DoneTask of a Completed one); undefined when there is none. */
   read(id: string): Task | undefined;
   /** Adds lines to the event log, in one transaction. */
   appendLog(entries: LogEntry[]): void;
@@ -58,7 +58,7 @@ export interface ManagerStore {
 export class MemoryManagerStore implements ManagerStore {
   private readonly rows = new Map<string, TaskRow>();
   private readonly log: LogEntry[] = [];
-  private meta: BookMeta | undefined;
+  private meta: LedgerMeta | undefined;
   load(): ManagerState {
     const rows = [...this.rows.values()];
     // A Completed task with a stop still owed to its worker is live until the worker answers.
@@ -71,7 +71,7 @@ export class MemoryManagerStore implements ManagerStore {
       meta: this.meta,
     };
   }
-  write(rows: [string, TaskRow | null][], meta: BookMeta | undefined): void {
+  write(rows: [string, TaskRow | null][], meta: LedgerMeta | undefined): void {
     for (const [id, row] of rows) {
       if (row) this.rows.set(id, row);
       else this.rows.delete(id);
@@ -110,6 +110,9 @@ function parseLogEntry(text: string): LogEntry | undefined {
 /** The log keeps this many entries on disk; older ones are dropped as new ones come. */
 const LOG_KEPT = 10_000;
 
+/** The meta table's row of the ledger's meta: named 'book', the ledger's earlier name, so that files written before keep theirs. */
+const LEDGER_META_KEY = 'book';
+
 export class SqliteManagerStore implements ManagerStore {
   private readonly db: SqliteDatabase;
   private readonly upsert;
@@ -142,7 +145,7 @@ export class SqliteManagerStore implements ManagerStore {
     );
     this.remove = this.db.prepare('DELETE FROM tasks WHERE id = ?');
     this.select = this.db.prepare('SELECT id, record FROM tasks WHERE id = ?');
-    this.saveMeta = this.db.prepare("INSERT INTO meta (key, value) VALUES ('book', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+    this.saveMeta = this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
     this.append = this.db.prepare('INSERT INTO log (entry) VALUES (?)');
     this.trim = this.db.prepare('DELETE FROM log WHERE seq <= (SELECT MAX(seq) FROM log) - ?');
     this.appendAll = this.db.transaction((entries: LogEntry[]) => {
@@ -151,7 +154,7 @@ export class SqliteManagerStore implements ManagerStore {
         if (++this.appended % 1000 === 0) this.trim.run(LOG_KEPT);
       }
     });
-    this.writeAll = this.db.transaction((rows: [string, TaskRow | null][], meta: BookMeta | undefined) => {
+    this.writeAll = this.db.transaction((rows: [string, TaskRow | null][], meta: LedgerMeta | undefined) => {
       for (const [id, row] of rows) {
         if (!row) {
           this.remove.run(id);
@@ -160,14 +163,14 @@ export class SqliteManagerStore implements ManagerStore {
         const t = row.task;
         this.upsert.run(id, JSON.stringify(t), row.stopRequested ? 1 : 0, t.StateName, t.Worker, t.Placement, t.SubmitTime, t.FinishTime, t.Version);
       }
-      if (meta) this.saveMeta.run(JSON.stringify(meta));
+      if (meta) this.saveMeta.run(LEDGER_META_KEY, JSON.stringify(meta));
     });
   }
 
   load(): ManagerState {
     const rows = this.db
       .prepare(
-        "SELECT id, record, stop_requested FROM tasks WHERE state IS NULL OR state IN ('pending', 'scheduled', 'running', 'stopping', 'failed', 'restarting') OR (state = 'completed' AND stop_requested = 1) ORDER BY seq",
+        `SELECT id, record, stop_requested FROM tasks WHERE state IS NULL OR state IN (${LIVE_STATES}) OR (state = 'completed' AND stop_requested = 1) ORDER BY seq`,
       )
       .all() as { id: string; record: string; stop_requested: number }[];
     const read = readRecords(rows, this.file, this.log);
@@ -187,7 +190,7 @@ export class SqliteManagerStore implements ManagerStore {
     };
   }
 
-  write(rows: [string, TaskRow | null][], meta: BookMeta | undefined): void {
+  write(rows: [string, TaskRow | null][], meta: LedgerMeta | undefined): void {
     this.writeAll(rows, meta);
   }
 
@@ -226,9 +229,9 @@ export class SqliteManagerStore implements ManagerStore {
     this.db.close();
   }
 
-  /** The book's meta, or undefined when there is none (a new file) or it cannot be read (then it starts again: nothing pruned so far, no starts known). */
-  private readMeta(): BookMeta | undefined {
-    const row = this.db.prepare("SELECT value FROM meta WHERE key = 'book'").get() as { value: string } | undefined;
-    return row ? readBookMeta(row.value, this.file, this.log) : undefined;
+  /** The ledger's meta, or undefined when there is none (a new file) or it cannot be read (then it starts again: nothing pruned so far, no starts known). */
+  private readMeta(): LedgerMeta | undefined {
+    const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(LEDGER_META_KEY) as { value: string } | undefined;
+    return row ? readLedgerMeta(row.value, this.file, this.log) : undefined;
   }
 }

@@ -3,7 +3,8 @@
 // worker named by --workers has a record only once it is drained. They are
 // kept beside the tasks, so a restarted manager, or a new leader, starts with
 // the same workers. Read back through a checked reader, like task records.
-import { describe, isObject, string, ValidationError } from '../task/codec.js';
+import { parseHostPort } from '../config/host-port.js';
+import { describe, isObject, string, ValidationError, type Check } from '../task/codec.js';
 
 export interface NodeRecord {
   Name: string;
@@ -18,7 +19,9 @@ export interface NodeRecord {
 
 const name = string(/^[a-zA-Z0-9_.:[\]-]{1,253}$/, 'a worker name');
 /** host:port, or "in-process" for a worker in the manager's process (`cube start`). */
-const address = string(/^((\[[0-9a-fA-F:]+\]|[a-zA-Z0-9.-]+):\d{1,5}|in-process)$/, 'host:port');
+const address: Check = (value, path) =>
+  string()(value, path) ??
+  (value === 'in-process' || (typeof value === 'string' && parseHostPort(value)) ? undefined : `${path}: ${describe(value)} is not host:port`);
 
 /** Checks a node record as a store or a request gave it; throws ValidationError naming the field. */
 export function readNodeRecord(value: unknown, path = 'node'): NodeRecord {

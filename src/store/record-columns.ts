@@ -3,11 +3,18 @@
 // (machines/done-tasks.ts). The manager's and the worker's stores both keep
 // them, and a file written before they existed gets them at open.
 import type { DoneTask } from '../vocabulary/retention.js';
+import { stateNames } from '../vocabulary/task.js';
 import type { SqliteDatabase } from './sqlite.js';
 
 /** The columns, in the order the stores write them; each holds the record's key of the same place in RECORD_KEYS. */
 export const RECORD_COLUMNS = ['state', 'worker', 'placement', 'submit_time', 'finish_time', 'version'] as const;
 const RECORD_KEYS = ['StateName', 'Worker', 'Placement', 'SubmitTime', 'FinishTime', 'Version'] as const;
+
+/** Every StateName but Completed, as an SQL list for the `state` column: the records a store reads at start. */
+export const LIVE_STATES = stateNames
+  .filter((name) => name !== 'completed')
+  .map((name) => `'${name}'`)
+  .join(', ');
 
 /** The column each key of a DoneTask is read from. */
 export const DONE_COLUMNS: Record<keyof DoneTask, string> = {

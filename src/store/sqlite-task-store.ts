@@ -7,7 +7,7 @@ import { DoneTasks } from '../../machines/done-tasks.js';
 import { TOMBSTONES_PER_TASK, type Tombstone } from '../vocabulary/tombstone.js';
 import type { Log } from '../log.js';
 import type { Task } from '../vocabulary/task.js';
-import { addRecordColumns, RECORD_COLUMNS } from './record-columns.js';
+import { addRecordColumns, LIVE_STATES, RECORD_COLUMNS } from './record-columns.js';
 import { SqliteArchive } from './worker-archive.js';
 import { readRecords } from './read-records.js';
 import { openDatabase, type SqliteDatabase } from './sqlite.js';
@@ -69,11 +69,10 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   load(): TaskState {
-    const rows = this.db
-      .prepare(
-        "SELECT id, record FROM tasks WHERE state IS NULL OR state IN ('pending', 'scheduled', 'running', 'stopping', 'failed', 'restarting') ORDER BY seq",
-      )
-      .all() as { id: string; record: string }[];
+    const rows = this.db.prepare(`SELECT id, record FROM tasks WHERE state IS NULL OR state IN (${LIVE_STATES}) ORDER BY seq`).all() as {
+      id: string;
+      record: string;
+    }[];
     // Completed tasks and tombstones are read when the worker asks (machines/archive.ts).
     const archive = new SqliteArchive(this.db, this.file, this.log);
     return { tasks: readRecords(rows, this.file, this.log).map((r) => r.task), done: new DoneTasks(archive), tombstones: [], archive };

@@ -10,6 +10,7 @@
 //   and are written again until the disk takes them. Such a record can be
 //   re-learnt from the workers, so serving goes on meanwhile.
 // The first failure and the recovery are each one log line.
+import { backoff, type Backoff } from '../backoff.js';
 import type { Log } from '../log.js';
 
 export interface WriteBehindOptions {
@@ -48,14 +49,17 @@ export class WriteBehind<K, V> {
   private readonly waiting = new Map<K, V>();
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
-  private delay: number;
+  /** The wait before writing again after a failure: `retryMs`, doubled up to ten times it. */
+  private readonly firstWait: Backoff;
+  private wait: Backoff;
   private failing = '';
 
   constructor(
     private readonly writeMany: WriteMany<K, V>,
     private readonly options: WriteBehindOptions,
   ) {
-    this.delay = options.retryMs ?? 1000;
+    this.firstWait = backoff(options.retryMs ?? 1000, (options.retryMs ?? 1000) * 10);
+    this.wait = this.firstWait;
   }
 
   /** Why writes fail now, or "" when they do not. */
@@ -137,9 +141,9 @@ export class WriteBehind<K, V> {
     if (this.waiting.size > 0 && this.timer === undefined) {
       clearImmediate(this.immediate);
       this.immediate = undefined;
-      this.timer = setTimeout(() => this.flush(), this.delay);
+      this.timer = setTimeout(() => this.flush(), this.wait.ms);
       this.timer.unref();
-      this.delay = Math.min(this.delay * 2, (this.options.retryMs ?? 1000) * 10);
+      this.wait = this.wait.next();
     }
   }
 
@@ -147,6 +151,6 @@ export class WriteBehind<K, V> {
     if (!this.failing || this.waiting.size > 0) return;
     this.options.log(`${this.options.what}: writes work again`);
     this.failing = '';
-    this.delay = this.options.retryMs ?? 1000;
+    this.wait = this.firstWait;
   }
 }

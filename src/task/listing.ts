@@ -5,13 +5,12 @@
 // newest version. A field that does not fit is named.
 import type { FromWorker, HeldTask } from '../vocabulary/protocol.js';
 import type { DoneTask } from '../vocabulary/retention.js';
-import type { StateName } from '../vocabulary/task.js';
+import { stateNames } from '../vocabulary/task.js';
 import { describe, isObject, number, oneOf, string, ValidationError, type Check } from './codec.js';
 import { readTaskList } from './reports.js';
 
 type Listing = Extract<FromWorker, { type: 'worker.tasks' }>;
 
-const stateNames: readonly StateName[] = ['pending', 'scheduled', 'running', 'stopping', 'completed', 'failed', 'restarting'];
 const text = string(undefined, undefined, 256);
 const version = number(0, Number.MAX_SAFE_INTEGER, true, 'a version');
 

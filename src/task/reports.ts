@@ -5,13 +5,10 @@
 // its zero value (the book's worker sends no Events, StateName or Env, and
 // `null` for an empty list). A key that is there with a wrong type is refused,
 // naming the field, so a bad answer never reaches the machines.
-import { stateNames, TaskState, type StateName, type Task, type TaskHistoryEntry } from '../vocabulary/task.js';
+import { stateNameOf, stateNames, TaskState, type StateName, type Task, type TaskHistoryEntry } from '../vocabulary/task.js';
 import type { WorkerStats } from '../vocabulary/protocol.js';
 import { describe, isObject, list, number, oneOf, string, taskSchema, ValidationError, type Check } from './codec.js';
 import { newTask } from '../vocabulary/task.js';
-import { readBookKeys } from '../book/read.js';
-
-const stateNameList: readonly StateName[] = ['pending', 'scheduled', 'running', 'stopping', 'completed', 'failed', 'restarting'];
 
 const historyEntry: Check = (value, path) => {
   if (!isObject(value)) return `${path}: expected {"Time", "Type", "Message"}, got ${describe(value)}`;
@@ -23,7 +20,7 @@ const historyEntry: Check = (value, path) => {
 
 /** Owned keys get a stricter look here than in requests, where they are ignored anyway. */
 const reportChecks: Partial<Record<keyof Task, Check>> = {
-  StateName: oneOf(stateNameList),
+  StateName: oneOf(stateNames),
   Events: (value, path) => {
     const problem = list(value, path);
     if (problem) return problem;
@@ -35,9 +32,6 @@ const reportChecks: Partial<Record<keyof Task, Check>> = {
   },
   ID: string(undefined, undefined, 128),
 };
-
-/** A name for a State integer, for a peer that sends only the integer. */
-const nameOf = (state: number): StateName => (stateNames[state]?.toLowerCase() ?? 'pending') as StateName;
 
 /** Reads one task record as another process sent or stored it; throws ValidationError naming the bad field. */
 export function readTask(value: unknown, path = 'task'): Task {
@@ -57,7 +51,7 @@ export function readTask(value: unknown, path = 'task'): Task {
     ID: fields['ID'] as string,
     Name: (fields['Name'] as string | undefined) ?? '',
     Image: (fields['Image'] as string | undefined) ?? '',
-    StateName: (fields['StateName'] as StateName | undefined) ?? nameOf(state),
+    StateName: (fields['StateName'] as StateName | undefined) ?? stateNameOf(state) ?? 'pending',
     Events: ((fields['Events'] as TaskHistoryEntry[] | undefined) ?? []).map(({ Time, Type, Message }) => ({ Time, Type, Message })),
   });
 }
@@ -79,7 +73,7 @@ const statsChecks: Record<Exclude<keyof WorkerStats, 'Worker' | 'LoadAverage' | 
   TaskCount: number(0, Number.MAX_SAFE_INTEGER, true, 'tasks'),
 };
 
-/** Reads a Cube worker's stats (GET /stats, and its heartbeats). */
+/** Reads a Cube worker's stats (GET /stats, and its heartbeats): Cube's keys; the book's keys beside them are src/book/'s to read. */
 export function readStats(value: unknown, path = 'stats'): WorkerStats {
   if (!isObject(value)) throw new ValidationError(`${path}: expected a stats object, got ${describe(value)}`);
   for (const [key, check] of Object.entries(statsChecks)) {
@@ -101,6 +95,5 @@ export function readStats(value: unknown, path = 'stats'): WorkerStats {
     LoadAverage: load as [number, number, number],
     Runtime: runtime,
     RuntimeProblem: problem,
-    ...readBookKeys(value, path), // the book's keys, for GET /nodes (docs/api.md, "The book's protocol")
   };
 }

@@ -18,7 +18,7 @@ import { ports, stateNameLabels } from './words.js';
 
 /** @typedef {import('../vocabulary/task.js').Task} Task */
 /** @typedef {import('../vocabulary/log-entry.js').LogEntry} LogEntry */
-/** @typedef {import('../manager/node-view.js').NodeView} NodeView */
+/** @typedef {import('../manager/views/node-view.js').NodeView} NodeView */
 /** @typedef {import('../logs/log-line.js').LogLine} LogLine */
 /** @typedef {{ from: string | null, to: string, at: string, how: string }} Transition */
 /** @typedef {{ type: string, data: any, id?: number }} StreamEvent */

@@ -6,8 +6,13 @@
 
 /** @typedef {{ HostIp: string, HostPort: string }} PortBinding */
 
-/** The label of each `State` integer (docs/spec.md §1). */
-export const stateNames = /** @type {const} */ (['Pending', 'Scheduled', 'Running', 'Completed', 'Failed']);
+/**
+ * The label of each `State` integer (docs/spec.md §1): the browser's copy of
+ * `stateLabels` in src/vocabulary/task.ts, which it cannot import as it is
+ * TypeScript; test/unit/state-names.test.ts holds the two, and the keys of
+ * `stateNameLabels` below, to the same words.
+ */
+export const stateLabels = /** @type {const} */ (['Pending', 'Scheduled', 'Running', 'Completed', 'Failed']);
 
 /** The label of each `StateName` as it is most often seen (`stopping` is Running, `restarting` Failed). */
 export const stateNameLabels = /** @type {Record<string, string>} */ ({
@@ -25,7 +30,7 @@ export const stateNameLabels = /** @type {Record<string, string>} */ ({
  * @param {{ State: number, StateName?: string }} task
  */
 export function stateLabel(task) {
-  const name = stateNames[task.State] ?? `State ${task.State}`;
+  const name = stateLabels[task.State] ?? `State ${task.State}`;
   if (task.StateName && task.StateName !== name.toLowerCase()) return `${name} (${task.StateName})`;
   return name;
 }

@@ -18,7 +18,7 @@ export const restartedPlacement = (placement: string, restart: number): string =
 
 /**
  * A new placement ID made by the manager: unique per manager start
- * (`incarnation`, chosen by src/ at start) and per decision (`seq`, the book's
+ * (`incarnation`, chosen by src/ at start) and per decision (`seq`, the ledger's
  * version counter), so the machine draws no random numbers.
  */
 export const newPlacementId = (incarnation: string, seq: number): string => `${incarnation}.${seq.toString(36)}`;

@@ -12,15 +12,24 @@ export const TaskState = {
 } as const;
 export type TaskStateNumber = (typeof TaskState)[keyof typeof TaskState];
 
-/** The name of each State integer, for tables and messages. */
-export const stateNames = ['Pending', 'Scheduled', 'Running', 'Completed', 'Failed'] as const;
+/** The label of each State integer, for tables and messages: its key in TaskState, which the compiler holds it to. */
+export const stateLabels = ['Pending', 'Scheduled', 'Running', 'Completed', 'Failed'] as const satisfies {
+  [K in keyof typeof TaskState as (typeof TaskState)[K]]: K;
+};
 
 /**
  * Where the task machine is, in finer grain than `State`: `stopping` is still
  * Running (or Scheduled, when a start is cancelled) until its container is gone,
- * and `restarting` is Failed while the restart delay runs.
+ * and `restarting` is Failed while the restart delay runs. Every list of
+ * state names in Cube is this one, or made from it.
  */
-export type StateName = 'pending' | 'scheduled' | 'running' | 'stopping' | 'completed' | 'failed' | 'restarting';
+export const stateNames = ['pending', 'scheduled', 'running', 'stopping', 'completed', 'failed', 'restarting'] as const;
+export type StateName = (typeof stateNames)[number];
+
+export const isStateName = (name: string): name is StateName => stateNames.some((known) => known === name);
+
+/** The StateName of a State integer, as a peer that sends only the integer means it (undefined for none). */
+export const stateNameOf = (state: number): StateName | undefined => stateNames.find((name) => name === stateLabels[state]?.toLowerCase());
 
 export const restartPolicies = ['', 'always', 'unless-stopped', 'on-failure'] as const;
 export type RestartPolicy = (typeof restartPolicies)[number];

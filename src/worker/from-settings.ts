@@ -14,7 +14,7 @@ import { SqliteTaskStore } from '../store/sqlite-task-store.js';
 import { clusterId } from '../store/cluster-id.js';
 import { MemoryTaskStore } from '../store/task-store.js';
 import type { IntentBatch } from '../store/intent-batch.js';
-import { WorkerWrites } from './writes.js';
+import { WorkerWrites } from '../store/worker-writes.js';
 import type { WorkerLogicOptions } from './logic.js';
 import { statsSampler } from './stats.js';
 

@@ -43,11 +43,11 @@ export function healthCheckActor(settings: HealthSettings) {
       if (stopped) return;
       const at = new Date().toISOString();
       sendBack(problem ? { type: 'health.failed', reason: problem, at } : { type: 'health.passed', at });
-      timer = setTimeout(check, settings.intervalMs);
+      timer = setTimeout(() => void check(), settings.intervalMs);
     };
     // The first check waits one period, like Kubernetes' periodSeconds, so a
     // server gets a moment to listen.
-    timer = setTimeout(check, settings.intervalMs);
+    timer = setTimeout(() => void check(), settings.intervalMs); // a probe never rejects: a failure is its answer
     return () => {
       stopped = true;
       clearTimeout(timer);

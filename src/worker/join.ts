@@ -8,11 +8,11 @@
 // (Cube-Join-Ttl); the worker's own setting counts until it is told.
 // A manager that does not answer is skipped for the next in the list; when
 // none answers, it keeps trying, and says so once.
+import { parseHostPort } from '../config/host-port.js';
 import { SettingsError } from '../config/settings.js';
+import { backoff } from '../backoff.js';
 import type { Log } from '../log.js';
-import { callError } from '../manager/remote-worker.js';
-
-const ADDRESS = /^(\[[0-9a-fA-F:]+\]|[a-zA-Z0-9.-]+):(\d{1,5})$/;
+import { callError } from '../http/call-error.js';
 
 /** The managers of --join, each host:port. */
 export function parseJoin(text: string): string[] {
@@ -21,9 +21,7 @@ export function parseJoin(text: string): string[] {
     .map((m) => m.trim())
     .filter((m) => m !== '');
   for (const manager of managers) {
-    const port = Number(ADDRESS.exec(manager)?.[2]);
-    if (!(port >= 1 && port <= 65535))
-      throw new SettingsError(`--join (CUBE_JOIN): ${JSON.stringify(manager)} is not host:port of a manager (like 10.0.0.5:5556)`);
+    if (!parseHostPort(manager)) throw new SettingsError(`--join (CUBE_JOIN): ${JSON.stringify(manager)} is not host:port of a manager (like 10.0.0.5:5556)`);
   }
   return managers;
 }
@@ -56,7 +54,8 @@ export function startJoining(options: JoinOptions): Joining {
   let stopped = false;
   let failing = '';
   let next = 0;
-  let delay = 200;
+  const firstWait = backoff(200, 5000);
+  let wait = firstWait;
   let first: ((manager: string) => void) | undefined;
   const joined = new Promise<string>((resolve) => (first = resolve));
 
@@ -90,7 +89,7 @@ export function startJoining(options: JoinOptions): Joining {
         if (stopped) return;
         if (failing || first) options.log(`worker ${options.name} joined the cluster through the manager at ${manager}`);
         failing = '';
-        delay = 200;
+        wait = firstWait;
         next = (next + i) % options.managers.length; // stay with the one that answers
         first?.(manager);
         first = undefined;
@@ -104,8 +103,8 @@ export function startJoining(options: JoinOptions): Joining {
     const problem = problems.join('; ');
     if (problem !== failing) options.log(`worker ${options.name} could not join (${problem}); trying again`);
     failing = problem;
-    timer = setTimeout(() => void join(), delay);
-    delay = Math.min(delay * 2, 5000);
+    timer = setTimeout(() => void join(), wait.ms);
+    wait = wait.next();
   }
 
   void join();

@@ -3,15 +3,16 @@
 // stand-in). Nothing here decides anything; it only does what it is asked.
 import { fromCallback, fromPromise, type AnyEventObject } from 'xstate';
 import type { Tombstone } from '../vocabulary/tombstone.js';
-import { shardMachine } from '../../machines/shard.js';
+import { definitionPerShard, shardMachine } from '../../machines/shard.js';
 import { taskMachine, type StartInput } from '../../machines/task.js';
 import type { ActorFailure, Started, Stopped } from '../vocabulary/runtime.js';
-import { workerMachine, type MachineStats, type ObservedContainer, type WorkerEvent } from '../../machines/worker.js';
+import { workerMachine } from '../../machines/worker.js';
+import type { MachineStats, ObservedContainer, WorkerEvent } from '../../machines/worker/context.js';
 import type { Log } from '../log.js';
 import { RuntimeError, type ContainerRuntime } from '../runtime/types.js';
 import type { Task } from '../vocabulary/task.js';
 import { healthCheckActor, type HealthSettings } from './health-check.js';
-import type { WorkerWrites } from './writes.js';
+import type { WorkerWrites } from '../store/worker-writes.js';
 
 export interface WorkerLogicOptions {
   health: HealthSettings;
@@ -68,7 +69,7 @@ export function workerLogic(runtimes: Runtimes, options: WorkerLogicOptions) {
   const { log } = options;
   return workerMachine.provide({
     actors: {
-      shard: shardMachine.provide({ actors: { task: taskLogic(runtimes, options.health) } }),
+      shard: definitionPerShard(shardMachine.provide({ actors: { task: taskLogic(runtimes, options.health) } })),
 
       containerWatcher: fromCallback<AnyEventObject, { worker: string }>(({ sendBack, input }) =>
         runtimes(input.worker).watch({

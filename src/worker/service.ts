@@ -6,7 +6,8 @@
 // when `send` returns. Every change is kept in a change log, so a manager
 // whose stream broke resumes where it was.
 import type { ActorRefFrom } from 'xstate';
-import { listing, type WorkerMachine } from '../../machines/worker.js';
+import type { WorkerMachine } from '../../machines/worker.js';
+import { listing } from '../../machines/worker/listing.js';
 import { ChangeLog } from '../actors/change-log.js';
 import { ask, waitForTask, type CommandTarget } from '../actors/requests.js';
 import { HttpError } from '../http/errors.js';

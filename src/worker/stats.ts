@@ -4,7 +4,7 @@
 // the book's manager can read a Cube worker's /stats (docs/api.md).
 import { statfsSync } from 'node:fs';
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
-import type { MachineStats } from '../../machines/worker.js';
+import type { MachineStats } from '../../machines/worker/context.js';
 import { sampleBookStats } from '../book/proc-stats.js';
 import type { BookStats } from '../book/shapes.js';
 

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { nanoid } from 'nanoid';
-import type { NodeView } from '../../src/manager/node-view.js';
+import type { NodeView } from '../../src/manager/views/node-view.js';
 import { emptyHeld, epvm, holdTask } from '../../src/scheduler/index.js';
 import type { Candidate } from '../../src/vocabulary/scheduler.js';
 import { newTask, type Task } from '../../src/vocabulary/task.js';

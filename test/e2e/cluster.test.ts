@@ -98,7 +98,7 @@ test('with its only worker killed, tasks wait in the queue saying why, and run w
   const manager = await spawnCube(['manager', '--port', '0', '--workers', address], quick);
   let back: CubeProcess | undefined;
   t.after(async () => {
-    await Promise.all([manager, worker, back].map((p) => p?.stop('SIGKILL')));
+    await Promise.all([manager, worker, back].map(async (p) => p?.stop('SIGKILL')));
     await removeContainersOf(name);
   });
   await until(manager.url, (v) => v.nodes[0]?.State === 'up');

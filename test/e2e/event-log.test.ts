@@ -44,7 +44,7 @@ test('a line per event: the task history as it grows, a worker down and back; on
   const manager = await spawnCube(['manager', '--port', '0', '--workers', address], quick);
   let back: CubeProcess | undefined;
   t.after(async () => {
-    await Promise.all([manager, worker, back].map((p) => p?.stop('SIGKILL')));
+    await Promise.all([manager, worker, back].map(async (p) => p?.stop('SIGKILL')));
     await removeContainersOf(address);
   });
   assert.match(

@@ -5,8 +5,8 @@
 // are placed at once.
 import { createActor, fromCallback, type AnyActorLogic, type AnyEventObject } from 'xstate';
 import { managerMachine } from '../../machines/manager.js';
-import { managerWriteActions, placementPolicy } from '../../src/manager/logic.js';
-import type { ManagerWriter } from '../../src/manager/writes.js';
+import { managerWriteActions, placementPolicy } from '../../src/manager/run/logic.js';
+import type { ManagerWriter } from '../../src/store/manager-writes.js';
 import type { FromWorker, ToWorker } from '../../src/vocabulary/protocol.js';
 import type { Retention } from '../../src/vocabulary/retention.js';
 import { workerStats } from './stats.js';

@@ -4,7 +4,7 @@
 import { MemoryRuntime } from '../../src/runtime/memory.js';
 import { silentLog } from '../../src/log.js';
 import { workerLogic } from '../../src/worker/logic.js';
-import type { WorkerWrites } from '../../src/worker/writes.js';
+import type { WorkerWrites } from '../../src/store/worker-writes.js';
 
 /** A machine's stats that make no placement decision: the worker tests need only that there are some. */
 export const someStats = {

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { nanoid } from 'nanoid';
 import { startManager } from '../../src/manager/start.js';
 import { silentLog } from '../../src/log.js';
-import type { NodeView } from '../../src/manager/node-view.js';
+import type { NodeView } from '../../src/manager/views/node-view.js';
 import type { Task } from '../../src/vocabulary/task.js';
 import { startBookWorker, type Garbage } from '../helpers/book-worker.js';
 import { inspectContainer } from '../helpers/docker.js';

@@ -1,4 +1,4 @@
-// The manager's proxy of a book-protocol worker (src/manager/book-worker.ts),
+// The manager's proxy of a book-protocol worker (src/manager/proxies/book-worker.ts),
 // driven message by message against the book worker of test/helpers (real
 // HTTP, real Docker): it never sends a run the worker has, holds a stop until
 // the worker can carry it out, and says why it cannot do what the book cannot.
@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { nanoid } from 'nanoid';
 import { createActor, setup } from 'xstate';
-import { bookWorkerActor } from '../../src/manager/book-worker.js';
+import { bookWorkerActor } from '../../src/manager/proxies/book-worker.js';
 import { silentLog } from '../../src/log.js';
 import type { FromWorker, ToWorker } from '../../src/vocabulary/protocol.js';
 import { newTask, type Task } from '../../src/vocabulary/task.js';

@@ -1,5 +1,5 @@
 // The manager's state in a real etcd (src/store/etcd-*.ts) and the election
-// (src/manager/leadership.ts): guarded writes that two writers cannot both
+// (src/manager/ha/leadership.ts): guarded writes that two writers cannot both
 // win, a new leader's reads at one revision, a leader that goes or is cut off,
 // and writes refused in words while etcd does not answer.
 import { after, before, test } from 'node:test';
@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { connectEtcd, etcdKeys, type EtcdConnection } from '../../src/store/etcd.js';
 import { EtcdReads, loadLeaderState } from '../../src/store/etcd-reads.js';
 import { EtcdWriter } from '../../src/store/etcd-writer.js';
-import { Leadership } from '../../src/manager/leadership.js';
+import { Leadership } from '../../src/manager/ha/leadership.js';
 import { silentLog } from '../../src/log.js';
 import { newTask, TaskState, type Task } from '../../src/vocabulary/task.js';
 import { startEtcd, type EtcdCluster } from '../helpers/etcd.js';
@@ -67,7 +67,7 @@ test(
     const connection = connect(prefix);
     const term = await takeLead(connection, 'm1');
     const { w } = writer(connection, term);
-    await w.intent(task('a', { Version: 3 }), false);
+    await w.storeIntent(task('a', { Version: 3 }), false);
     for (let i = 0; i < 150; i++) w.save(task(`t${i}`, { Version: 10 + i, Placement: `inc.${(900).toString(36)}` }), i % 2 === 0);
     w.appendLog({ Time: new Date().toISOString(), Type: 'Received', Message: 'task a', Task: 'a' });
     await w.settled();
@@ -88,7 +88,7 @@ test(
 );
 
 test(
-  "Completed records: the leader reads them at once from memory, prunes them under the guards, and keeps the book's meta for the next leader",
+  "Completed records: the leader reads them at once from memory, prunes them under the guards, and keeps the ledger's meta for the next leader",
   { timeout: 60_000 },
   async () => {
     const prefix = etcd.prefix();
@@ -104,7 +104,7 @@ test(
     w.save(completed('b', 6), false);
     w.save(task('c', { Version: 7, State: TaskState.Running, StateName: 'running', Worker: 'w1' }), false);
     assert.equal(w.read('a')?.Version, 5, 'a Completed record is read at once, before etcd answers');
-    assert.equal(w.read('c'), undefined, "a live record is the book's to keep");
+    assert.equal(w.read('c'), undefined, "a live record is the ledger's to keep");
     await w.settled();
 
     const state = await loadLeaderState(connection, prefix, term, silentLog);
@@ -139,7 +139,7 @@ test(
     const stale = new EtcdWriter({ connection, term, known: after.known, completed: after.completed, log: silentLog, onLost: () => undefined });
     open.push(stale);
     stale.forget(['b']);
-    await assert.rejects(stale.intent(task('z'), false), /another manager leads now/);
+    await assert.rejects(stale.storeIntent(task('z'), false), /another manager leads now/);
     assert.equal((await reads.task('b'))?.Version, 6, 'still there');
   },
 );
@@ -149,19 +149,19 @@ test('two writers can never both win: one whose term ended, or who read a key be
   const connection = connect(prefix);
   const term = await takeLead(connection, 'm1');
   const first = writer(connection, term);
-  await first.w.intent(task('a'), false);
+  await first.w.storeIntent(task('a'), false);
 
   // Another writer of the same term that read nothing: its write of `a` is refused, and it stops.
   const second = writer(connection, term);
-  await assert.rejects(second.w.intent(task('a', { Version: 99 }), false), /tasks\/a was changed by someone else/);
+  await assert.rejects(second.w.storeIntent(task('a', { Version: 99 }), false), /tasks\/a was changed by someone else/);
   assert.equal(second.lost.length, 1);
   assert.match(second.w.problem(), /changed by someone else/);
-  await assert.rejects(second.w.intent(task('b'), false), /changed by someone else/, 'a writer that lost does not write again');
+  await assert.rejects(second.w.storeIntent(task('b'), false), /changed by someone else/, 'a writer that lost does not write again');
 
   // The lead moves: the first writer's next write is refused.
   await connection.kv.delete().key(etcdKeys.leader).exec();
   await takeLead(connection, 'm2');
-  await assert.rejects(first.w.intent(task('c'), false), /another manager leads now/);
+  await assert.rejects(first.w.storeIntent(task('c'), false), /another manager leads now/);
   assert.equal(first.lost.length, 1);
   const reads = new EtcdReads(connection, prefix, silentLog);
   assert.equal((await reads.task('a'))?.Version, 0, 'neither refused write is there');
@@ -250,12 +250,12 @@ test('while etcd does not answer, intents are refused in words at once and recor
   const said: string[] = [];
   const w = new EtcdWriter({ connection, term, known: new Map(), log: (line) => said.push(line), onLost: (reason) => assert.fail(reason) });
   open.push(w);
-  await w.intent(task('before'), false);
+  await w.storeIntent(task('before'), false);
 
   await etcd.members[0]!.stop();
   const started = Date.now();
   await assert.rejects(
-    w.intent(task('during'), false),
+    w.storeIntent(task('during'), false),
     /etcd did not store it: etcd at http:\/\/127\.0\.0\.1:\d+ (did not answer within 500 ms|cannot be reached)/,
   );
   assert.ok(Date.now() - started < 3000, `refused within moments (${Date.now() - started} ms)`);

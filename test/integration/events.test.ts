@@ -91,7 +91,9 @@ test('GET /events with a worker up: a snapshot, then scheduled, running, and aft
   assert.equal(created.status, 201);
   assert.equal(created.body.StateName, 'scheduled', 'placed at once: a worker is up');
   let stop: Promise<{ status: number }> | undefined;
-  const seen = await transitions(events, id, () => (stop = del(`${manager.url}/tasks/${id}`)));
+  const seen = await transitions(events, id, () => {
+    stop = del(`${manager.url}/tasks/${id}`);
+  });
   assert.equal((await stop!).status, 204);
 
   // Placed in the same step as received: no update says pending; the Received
@@ -136,7 +138,9 @@ test(
     // The worker comes up only now (in memory: no containers).
     worker = await startWorker({ port, name: `events-late-${nanoid(6)}`, runtime: new MemoryRuntime(), settings: testSettings(), log: silentLog });
     let stop: Promise<{ status: number }> | undefined;
-    const seen = await transitions(events, id, () => (stop = del(`${manager.url}/tasks/${id}`)));
+    const seen = await transitions(events, id, () => {
+      stop = del(`${manager.url}/tasks/${id}`);
+    });
     assert.equal((await stop!).status, 204);
 
     assert.deepEqual(seen.states, ['pending', 'scheduled', 'running', 'stopping', 'completed']);

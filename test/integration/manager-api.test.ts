@@ -34,7 +34,7 @@ test('docs/spec.md §7: through the manager, a task runs on the worker, shows St
   assert.equal(created.body.Worker, name);
 
   const target = manager.service.actor as unknown as CommandTarget;
-  await waitForTask(target, id, manager.service.book().tasks.get(id), (task) => task.State === 2);
+  await waitForTask(target, id, manager.service.ledger().tasks.get(id), (task) => task.State === 2);
   const running = await get<Task>(`${manager.url}/tasks/${id}`);
   assert.equal(running.body.State, 2);
   assert.notEqual(running.body.ContainerID, '');
@@ -99,7 +99,7 @@ test('a stop its worker has not confirmed survives a manager restart, and is car
   await manager.close();
 
   manager = await startManager({ port: 0, workers: [address], settings, log: silentLog });
-  assert.ok(manager.service.book().stopRequested.has(created.body.ID), 'the pending stop was saved');
+  assert.ok(manager.service.ledger().stopRequested.has(created.body.ID), 'the pending stop was saved');
   worker = await startWorker({ port: Number(address.split(':')[1]), name, settings, log: silentLog });
   const done = await untilView(manager.url, (v) => v.tasks.some((task) => task.ID === created.body.ID && task.State === 3));
   assert.equal(done.tasks.find((task) => task.ID === created.body.ID)!.State, 3);

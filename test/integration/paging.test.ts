@@ -9,7 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nanoid } from 'nanoid';
-import { startManager, type RunningManager } from '../../src/manager/start.js';
+import { startManager } from '../../src/manager/start.js';
+import type { RunningManager } from '../../src/manager/wiring/options.js';
 import type { Settings } from '../../src/config/settings.js';
 import { silentLog } from '../../src/log.js';
 import type { Task } from '../../src/vocabulary/task.js';
@@ -180,7 +181,7 @@ test(
 
     const again = await restart();
     assert.deepEqual((await get<Task>(`${again.url}/tasks/${ids[0]}`)).body, before.body, 'read back from the store as it was');
-    assert.equal(again.service.book().tasks.has(ids[0]!), false, 'kept out of memory');
+    assert.equal(again.service.ledger().tasks.has(ids[0]!), false, 'kept out of memory');
     const rest = await get<Task[]>(`${again.url}/tasks?limit=10&continue=${encodeURIComponent(token)}`);
     assert.deepEqual(
       rest.body.map((x) => x.Name),

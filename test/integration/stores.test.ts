@@ -1,6 +1,6 @@
 // The stores on real SQLite files (issue 13): a Completed task is read back at
 // start from a few columns only (a damaged record costs only itself, when it
-// is read), pruned records and their tombstones leave, the book's meta
+// is read), pruned records and their tombstones leave, the ledger's meta
 // outlives them, a file written before the columns existed is upgraded, and
 // changes written behind go many to a transaction. Completed tasks are read
 // packed (src/store/packed-done.ts).

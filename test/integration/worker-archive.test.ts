@@ -10,13 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createActor, waitFor } from 'xstate';
 import type { TaskPolicy } from '../../machines/task.js';
-import { listing } from '../../machines/worker.js';
+import { listing } from '../../machines/worker/listing.js';
 import { silentLog } from '../../src/log.js';
 import { SqliteTaskStore } from '../../src/store/sqlite-task-store.js';
 import type { FromWorker } from '../../src/vocabulary/protocol.js';
 import { newTask, type Task } from '../../src/vocabulary/task.js';
 import { memoryWorker } from '../helpers/memory-worker.js';
-import { WorkerWrites } from '../../src/worker/writes.js';
+import { WorkerWrites } from '../../src/store/worker-writes.js';
 
 const dirs: string[] = [];
 const closing: (() => void)[] = [];

@@ -235,7 +235,7 @@ export class Checker implements Observer {
   atQuiescence(tasks: Map<string, Task>, engines: SimEngine[], workerStates: Map<string, string>): void {
     this.afterStep(tasks);
     for (const [worker, state] of workerStates) {
-      if (state !== 'up') this.fail('settled', `worker ${worker} is ${state} in the manager's book after every fault healed`);
+      if (state !== 'up') this.fail('settled', `worker ${worker} is ${state} in the manager's ledger after every fault healed`);
     }
     const running = new Map<string, { engine: string; id: string; spec: { Image: string; Env: string[] } }[]>();
     const present = new Map<string, string[]>();

@@ -1,15 +1,15 @@
 // The manager machine: its disk, which outlives the process, and the process,
-// built as src/manager/start.ts builds it (managerLogic from the settings,
+// built as src/manager/wiring/local.ts builds it (managerLogic from the settings,
 // createActor with the store's records, ManagerService over the store) with
-// the proxies of src/manager/remote-worker.ts replaced by the simulated
+// the proxies of src/manager/proxies/remote-worker.ts replaced by the simulated
 // network's, and a mistake's overrides provided on top when one is under test.
-// Its routes are src/manager/api.ts's, as answers: POST /tasks through the
+// Its routes are src/manager/http/api.ts's, as answers: POST /tasks through the
 // one codec, DELETE /tasks/{id} waiting for the stop (204) or not (202).
 import { createActor } from 'xstate';
 import type { Settings } from '../../src/config/settings.js';
-import { managerLogic, placementPolicy } from '../../src/manager/logic.js';
-import { ManagerService } from '../../src/manager/service.js';
-import { ManagerWrites } from '../../src/manager/writes.js';
+import { managerLogic, placementPolicy } from '../../src/manager/run/logic.js';
+import { ManagerService } from '../../src/manager/run/service.js';
+import { ManagerWrites } from '../../src/store/manager-writes.js';
 import { parseTaskEvent } from '../../src/task/codec.js';
 import { retention } from '../../src/worker/from-settings.js';
 import { answer, answerAsync, type Answer } from './answers.js';
@@ -68,7 +68,7 @@ export class ManagerHost {
         placement: placementPolicy(this.settings.scheduler),
         heartbeatTtlMs: this.settings.heartbeatTtlMs,
         startedAt: new Date().toISOString(),
-        // src/manager/start.ts draws it with nanoid; any name unique per start will do.
+        // src/manager/run/run.ts draws it with nanoid; any name unique per start will do.
         incarnation: `m${incarnation}`,
         restore,
         retention: retention(this.settings),
@@ -124,7 +124,7 @@ export class ManagerHost {
     return result.status === 201 && !confirmed ? { ...result, status: 202 } : result;
   }
 
-  /** How long the routes wait for a worker's word (src/manager/start.ts gives them the stop timeout + 5 s). */
+  /** How long the routes wait for a worker's word (src/manager/wiring/local.ts gives them the stop timeout + 5 s). */
   private get stopWaitMs(): number {
     return this.settings.stopTimeoutMs + 5000;
   }

@@ -1,5 +1,5 @@
 // The network between the manager and each worker, and the manager's proxy
-// of a remote worker that talks over it (what src/manager/remote-worker.ts
+// of a remote worker that talks over it (what src/manager/proxies/remote-worker.ts
 // does over HTTP, message for message):
 //  - a command (run, stop) is a request and an answer, each of which can be
 //    delayed, lost or (the request) duplicated. The proxy sends the commands
@@ -16,7 +16,7 @@
 //  - partitions cut one direction or both.
 import { fromCallback } from 'xstate';
 import type { FromWorker, ToWorker } from '../../src/vocabulary/protocol.js';
-import { readSyncAnswer, readWorkerMessage } from '../../src/manager/remote-worker.js';
+import { readSyncAnswer, readWorkerMessage } from '../../src/manager/proxies/remote-worker.js';
 import { ValidationError } from '../../src/task/codec.js';
 import { samePlacement } from '../../src/vocabulary/placement.js';
 import { messageOf, wire, type Answer } from './answers.js';
@@ -312,7 +312,7 @@ export function simRemoteWorker(options: ProxyOptions) {
     /** Queues a call behind the earlier ones about the same task (the call reports its own failure). */
     const inLane = (id: string, work: () => Promise<void>): void => void lanes.run(id, work);
 
-    /** What changed after version `since` (GET /tasks?since=N), as src/manager/remote-worker.ts asks. */
+    /** What changed after version `since` (GET /tasks?since=N), as src/manager/proxies/remote-worker.ts asks. */
     function syncTasks(since: number | undefined): void {
       const path = since === undefined ? 'GET /tasks' : `GET /tasks?since=${since}`;
       request(

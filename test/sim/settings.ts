@@ -3,7 +3,7 @@
 // run of a couple of simulated minutes sees TTLs expire, backoffs run out,
 // reconciles repeat many times and finished tasks are pruned.
 import { readSettings, type Settings } from '../../src/config/settings.js';
-import type { MachineStats } from '../../machines/worker.js';
+import type { MachineStats } from '../../machines/worker/context.js';
 
 export function simSettings(scheduler: 'epvm' | 'roundrobin'): Settings {
   return {
@@ -26,7 +26,7 @@ export function simSettings(scheduler: 'epvm' | 'roundrobin'): Settings {
   };
 }
 
-/** The manager's call limit (src/manager/logic.ts gives its proxies 10 s). */
+/** The manager's call limit (src/manager/run/logic.ts gives its proxies 10 s). */
 export const CALL_TIMEOUT_MS = 10_000;
 
 /** Every worker machine reports the same roomy numbers: placement is not what is under test. */

@@ -2,7 +2,7 @@
 // against a simulated cluster on the simulated clock, the invariants checked
 // after every step, then every fault healed, the clock run on, and the
 // invariants checked once more at quiescence.
-import type { ManagerService } from '../../src/manager/service.js';
+import type { ManagerService } from '../../src/manager/run/service.js';
 import type { Task } from '../../src/vocabulary/task.js';
 import { taskPolicy } from '../../src/worker/from-settings.js';
 import { SimClock } from './clock.js';
@@ -67,7 +67,7 @@ export async function simulate(scenario: Scenario, options: RunOptions = {}): Pr
       if (options.failFast && checker.violations.length > 0) break;
     }
     if (!(options.failFast && checker.violations.length > 0)) {
-      const book = cluster.manager.process?.service.book();
+      const ledger = cluster.manager.process?.service.ledger();
       const tasks = records(cluster.manager.process?.service) ?? new Map<string, Task>();
       trace.add('sim', 'quiescence: final check');
       for (const task of tasks.values()) {
@@ -79,7 +79,7 @@ export async function simulate(scenario: Scenario, options: RunOptions = {}): Pr
           `record ${task.ID}: ${task.StateName} on ${task.Worker || 'no worker'}, placement ${task.Placement || '-'}, version ${task.Version}; … ${history}`,
         );
       }
-      checker.atQuiescence(tasks, cluster.engines, new Map([...(book?.workers.values() ?? [])].map((w) => [w.name, w.state])));
+      checker.atQuiescence(tasks, cluster.engines, new Map([...(ledger?.workers.values() ?? [])].map((w) => [w.name, w.state])));
     }
     return {
       seed: scenario.seed,
@@ -135,7 +135,7 @@ export async function simulate(scenario: Scenario, options: RunOptions = {}): Pr
 
 const message = (body: unknown) => String((body as { Message?: unknown } | undefined)?.Message ?? '');
 
-/** Every record of the manager: its book keeps Completed ones in its store, read from there. */
+/** Every record of the manager: its ledger keeps Completed ones in its store, read from there. */
 function records(service: ManagerService | undefined): Map<string, Task> | undefined {
   return service && new Map([...service.tasks()].map((task) => [task.ID, task]));
 }

@@ -3,7 +3,7 @@
 // write (a full disk, a lock held too long) while a fault lasts. Each process
 // incarnation writes through its own handle; a killed process's handle is
 // closed, so nothing it had under way lands after its death.
-import type { BookMeta } from '../../machines/manager/book.js';
+import type { LedgerMeta } from '../../machines/manager/ledger.js';
 import type { Archive } from '../../machines/archive.js';
 import { DoneTasks } from '../../machines/done-tasks.js';
 import { doneOf } from '../../machines/retention.js';
@@ -137,7 +137,7 @@ class SimArchive implements Archive {
 export class SimManagerDisk extends SimDisk {
   readonly tasks = new Map<string, { task: Task; stopRequested: boolean }>();
   readonly log: LogEntry[] = [];
-  meta: BookMeta | undefined;
+  meta: LedgerMeta | undefined;
   /** Workers that joined, and drains (issue 14): kept like the tasks. */
   readonly nodes = new Map<string, NodeRecord>();
 

@@ -13,7 +13,7 @@ import { shardMachine } from '../../machines/shard.js';
 import { retention, taskPolicy, workerLogicOptions } from '../../src/worker/from-settings.js';
 import { taskLogic, workerLogic } from '../../src/worker/logic.js';
 import { WorkerService, type WorkerRef } from '../../src/worker/service.js';
-import { WorkerWrites } from '../../src/worker/writes.js';
+import { WorkerWrites } from '../../src/store/worker-writes.js';
 import type { Settings } from '../../src/config/settings.js';
 import type { SimEngine } from './engine.js';
 import type { Mistake } from './mistakes.js';

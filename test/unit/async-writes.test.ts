@@ -7,9 +7,9 @@
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fromCallback } from 'xstate';
-import { ManagerService } from '../../src/manager/service.js';
-import type { ManagerWriter } from '../../src/manager/writes.js';
-import { afterWrites } from '../../src/manager/write-barrier.js';
+import { ManagerService } from '../../src/manager/run/service.js';
+import type { ManagerWriter } from '../../src/store/manager-writes.js';
+import { afterWrites } from '../../src/manager/proxies/write-barrier.js';
 import type { ToWorker } from '../../src/vocabulary/protocol.js';
 import { newTask, type Task } from '../../src/vocabulary/task.js';
 import { startManagerActor } from '../helpers/manager-actor.js';
@@ -63,7 +63,7 @@ test('a POST is answered once its intent is stored, not when the command is sent
   assert.equal(received.filter((m) => m.type === 'task.run').length, 1);
 });
 
-test('an intent the store refuses is answered 503 with its reason, taken back in the book, and undone in the store', { timeout: 10_000 }, async () => {
+test('an intent the store refuses is answered 503 with its reason, taken back in the ledger, and undone in the store', { timeout: 10_000 }, async () => {
   const { store, intents, undone } = laterStore();
   const { service, received } = startManager(store);
   const submitted = service.submit(task('a'), 1000);
@@ -74,7 +74,7 @@ test('an intent the store refuses is answered 503 with its reason, taken back in
     assert.match(error.message, /could not store the new task of task a \(etcd did not store it: etcd at http:\/\/e:2379 did not answer within 2000 ms\)/);
     return true;
   });
-  assert.equal(service.book().tasks.has('a'), false, 'the book does not keep it');
+  assert.equal(service.ledger().tasks.has('a'), false, 'the ledger does not keep it');
   assert.deepEqual(undone, [['a', undefined]], 'the store is told the task is not there (its write may have been applied)');
   assert.equal(received.length, 0);
 });
@@ -102,7 +102,7 @@ test('commands about one task go one at a time: a DELETE sent during the POST’
   );
   intents[1]!.resolve();
   assert.equal(await stopped, false, 'stored, and not confirmed by the worker within 50 ms: 202');
-  assert.ok(service.book().stopRequested.has('a'));
+  assert.ok(service.ledger().stopRequested.has('a'));
 });
 
 test('a manager that stops serving answers the commands still waiting for their write with 503', { timeout: 10_000 }, async () => {

@@ -11,7 +11,7 @@ import { CpuMeter } from '../../src/book/cpu-meter.js';
 import { sampleBookStats } from '../../src/book/proc-stats.js';
 import { AnswerError, parseAnswer, readBookStats, readBookTasks } from '../../src/book/read.js';
 import type { BookCpuStats } from '../../src/book/shapes.js';
-import { nodeView } from '../../src/manager/node-view.js';
+import { nodeView } from '../../src/manager/views/node-view.js';
 import { emptyHeld } from '../../src/scheduler/index.js';
 import { newTask, ZERO_TIME } from '../../src/vocabulary/task.js';
 import { bookCpuUsage, bookEpvmScore, type BookNode } from '../helpers/book-manager.js';

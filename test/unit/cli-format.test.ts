@@ -10,7 +10,7 @@ import { matchTasks, pickTask } from '../../src/cli/resolve.js';
 import { align, fields, table } from '../../src/cli/table.js';
 import { parseTaskFile } from '../../src/cli/task-file.js';
 import { failedLine, historyLines, liveLine, nodeTable, runningLine, statusTable, taskDetail, timeoutLine } from '../../src/cli/views.js';
-import type { NodeView } from '../../src/manager/node-view.js';
+import type { NodeView } from '../../src/manager/views/node-view.js';
 import { newTask, ZERO_TIME, type Task } from '../../src/vocabulary/task.js';
 
 const now = Date.parse('2026-01-10T12:00:00Z');

@@ -1,12 +1,12 @@
 // Group commit of intents (src/actors/command-batch.ts, src/store/intent-batch.ts)
-// together with the per-task lanes of the HTTP edge (src/manager/service.ts):
+// together with the per-task lanes of the HTTP edge (src/manager/run/service.ts):
 // commands that arrive in one turn are written in one transaction before any
 // is carried out; a second command about a task waits for the first; a write
 // that fails answers every command of its batch 503 and carries none out.
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ManagerService } from '../../src/manager/service.js';
-import { ManagerWrites } from '../../src/manager/writes.js';
+import { ManagerService } from '../../src/manager/run/service.js';
+import { ManagerWrites } from '../../src/store/manager-writes.js';
 import { IntentBatch } from '../../src/store/intent-batch.js';
 import { MemoryManagerStore, type TaskRow } from '../../src/store/manager-store.js';
 import { silentLog } from '../../src/log.js';
@@ -64,7 +64,7 @@ test('a second command about a task waits for the first (one intent per task at 
   const stopped = service.stop('a', 50);
   const [{ task: accepted }] = await Promise.all([submitted, stopped.catch(() => undefined)]);
   assert.equal(accepted.ID, 'a');
-  assert.ok(service.book().stopRequested.has('a') || service.book().done.has('a'), 'the stop came after the POST, and was taken');
+  assert.ok(service.ledger().stopRequested.has('a') || service.ledger().done.has('a'), 'the stop came after the POST, and was taken');
   assert.ok(received.some((m) => m.type === 'task.stop' && m.id === 'a'));
 });
 
@@ -78,7 +78,7 @@ test('a batch whose write fails answers each of its commands 503 and carries non
     assert.match(String((result.reason as Error).message), /disk is full/);
   }
   assert.equal(received.length, 0, 'nothing reached the worker');
-  assert.equal(service.book().tasks.size, 0, 'nothing kept in memory');
+  assert.equal(service.ledger().tasks.size, 0, 'nothing kept in memory');
   store.failing = '';
   const { task: again } = await service.submit(task('x'), 1000);
   assert.equal(again.Worker, 'w1');

@@ -21,9 +21,9 @@ test('machines/ may import xstate, each other and src/vocabulary/, and nothing e
     "import { setup } from 'xstate';",
     "import type { Task } from '../src/vocabulary/task.js';",
     "import { shardOf } from './shard.js';",
-    "import { book } from './manager/book.js';",
+    "import { ledger } from './manager/ledger.js';",
   ].join('\n');
-  assert.deepEqual(await walls('machines/probe.ts', `${allowed}\nexport const x = [setup, shardOf, book];\nexport type T = Task;\n`), []);
+  assert.deepEqual(await walls('machines/probe.ts', `${allowed}\nexport const x = [setup, shardOf, ledger];\nexport type T = Task;\n`), []);
   assert.deepEqual(
     await walls(
       'machines/manager/probe.ts',

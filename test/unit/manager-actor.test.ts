@@ -8,12 +8,12 @@ import assert from 'node:assert/strict';
 import { createActor, fromCallback, waitFor, type Actor, type AnyEventObject } from 'xstate';
 import { managerMachine, type ManagerMachine, type WorkerSpec } from '../../machines/manager.js';
 import type { LogEntry } from '../../src/vocabulary/log-entry.js';
-import { managerWriteActions, placementPolicy } from '../../src/manager/logic.js';
-import { ManagerService } from '../../src/manager/service.js';
-import { ManagerWrites } from '../../src/manager/writes.js';
+import { managerWriteActions, placementPolicy } from '../../src/manager/run/logic.js';
+import { ManagerService } from '../../src/manager/run/service.js';
+import { ManagerWrites } from '../../src/store/manager-writes.js';
 import { MemoryManagerStore } from '../../src/store/manager-store.js';
 import { MemoryTaskStore } from '../../src/store/task-store.js';
-import { WorkerWrites } from '../../src/worker/writes.js';
+import { WorkerWrites } from '../../src/store/worker-writes.js';
 import type { FromWorker, ToWorker } from '../../src/vocabulary/protocol.js';
 import { MemoryRuntime } from '../../src/runtime/memory.js';
 import { newTask, type Task } from '../../src/vocabulary/task.js';
@@ -93,12 +93,12 @@ function startManager(options: {
 }
 
 const task = (id: string, fields: Partial<Task> = {}) => newTask({ ID: id, Name: id, Image: 'img', ...fields });
-const record = (manager: Actor<ManagerMachine>, id: string) => manager.getSnapshot().context.book.tasks.get(id) ?? latestReported(manager).get(id)!;
+const record = (manager: Actor<ManagerMachine>, id: string) => manager.getSnapshot().context.ledger.tasks.get(id) ?? latestReported(manager).get(id)!;
 const until = (manager: Actor<ManagerMachine>, id: string, ok: (t: Task) => boolean) =>
   waitFor(
     manager,
     (s) => {
-      const t = s.context.book.tasks.get(id) ?? latestReported(manager).get(id);
+      const t = s.context.ledger.tasks.get(id) ?? latestReported(manager).get(id);
       return t !== undefined && ok(t);
     },
     { timeout: 5000 },
@@ -117,7 +117,7 @@ test('a task submitted to the manager is placed on a worker in its process and m
   manager.send({ type: 'task.submit', task: task('a'), at: at(1) });
   assert.equal(record(manager, 'a').Worker, 'w1', 'placed as soon as it is received');
   const running = await until(manager, 'a', (t) => t.State === 2);
-  const events = running.context.book.tasks.get('a')!.Events.map((e) => e.Type);
+  const events = running.context.ledger.tasks.get('a')!.Events.map((e) => e.Type);
   assert.deepEqual(events.slice(0, 4), ['Received', 'Placed', 'Scheduled', 'Started']);
   manager.stop();
 });
@@ -161,10 +161,10 @@ test('a stop of a Pending task cancels it; a stop of a placed one goes to its wo
     stops(remote('r1')).map((m) => m.id),
     ['placed'],
   );
-  assert.ok(manager.getSnapshot().context.book.stopRequested.has('placed'));
+  assert.ok(manager.getSnapshot().context.ledger.stopRequested.has('placed'));
   remote('r1').say({ type: 'task.updated', worker: 'r1', task: { ...record(manager, 'placed'), State: 3, StateName: 'completed' } });
   assert.equal(record(manager, 'placed').State, 3);
-  assert.equal(manager.getSnapshot().context.book.stopRequested.has('placed'), false);
+  assert.equal(manager.getSnapshot().context.ledger.stopRequested.has('placed'), false);
   manager.stop();
 });
 
@@ -196,7 +196,7 @@ test('a worker silent past the TTL is down, its tasks go elsewhere, and its copi
 
   manager.send({ type: 'worker.stats', worker: 'r2', stats: stats('r2'), at: at(TTL) });
   manager.send({ type: 'tick', at: at(TTL + 2) }); // r1 last heard at 1 ms: silent for TTL + 1 ms
-  const workers = manager.getSnapshot().context.book.workers;
+  const workers = manager.getSnapshot().context.ledger.workers;
   assert.equal(workers.get('r1')!.state, 'down');
   assert.equal(workers.get('r2')!.state, 'up');
   assert.equal(record(manager, 'a').Worker, 'r2', 'placed again on the worker that answers');
@@ -269,7 +269,7 @@ test('a run that cannot be delivered marks the worker suspect and places the tas
     reason: 'r1:5555: ECONNREFUSED',
     at: at(3),
   });
-  assert.equal(manager.getSnapshot().context.book.workers.get('r1')!.state, 'suspect');
+  assert.equal(manager.getSnapshot().context.ledger.workers.get('r1')!.state, 'suspect');
   assert.equal(record(manager, 'a').Worker, 'r2');
   assert.ok(record(manager, 'a').Events.some((e) => /could not reach worker r1 to start it \(r1:5555: ECONNREFUSED\)/.test(e.Message)));
   // A start that looked lost but arrived is kept where it is, not duplicated.
@@ -279,7 +279,7 @@ test('a run that cannot be delivered marks the worker suspect and places the tas
   remote('r2').say(runningOn('r2', onR2));
   assert.equal(record(manager, 'a').State, 2);
   assert.equal(record(manager, 'a').Worker, 'r2');
-  assert.equal(manager.getSnapshot().context.book.queue.has('a'), false);
+  assert.equal(manager.getSnapshot().context.ledger.queue.has('a'), false);
   manager.stop();
 });
 
@@ -329,7 +329,7 @@ test('E-PVM spreads tasks that ask for nothing evenly over equal workers', { tim
   for (const name of ['r1', 'r2', 'r3']) manager.send({ type: 'worker.stats', worker: name, stats: stats(name), at: at(1) });
   for (let i = 0; i < 6; i++) manager.send({ type: 'task.submit', task: task(`t${i}`), at: at(2) });
   const counts = new Map<string, number>();
-  for (const t of manager.getSnapshot().context.book.tasks.values()) counts.set(t.Worker, (counts.get(t.Worker) ?? 0) + 1);
+  for (const t of manager.getSnapshot().context.ledger.tasks.values()) counts.set(t.Worker, (counts.get(t.Worker) ?? 0) + 1);
   assert.deepEqual(Object.fromEntries(counts), { r1: 2, r2: 2, r3: 2 });
   manager.stop();
 });
@@ -343,7 +343,7 @@ test(
     manager.send({ type: 'task.submit', task: task('first', { Name: 'web' }), at: at(2) });
     manager.send({ type: 'task.submit', task: task('second', { Name: 'web' }), at: at(3) });
     assert.match(refusals.at(-1)!, /the name "web" is used by task first \(scheduled on worker r1\); stop that task or give this one another Name/);
-    assert.equal(manager.getSnapshot().context.book.tasks.has('second'), false, 'nothing recorded for the refused task');
+    assert.equal(manager.getSnapshot().context.ledger.tasks.has('second'), false, 'nothing recorded for the refused task');
     remote('r1').say({ type: 'task.updated', worker: 'r1', task: { ...record(manager, 'first'), State: 3, StateName: 'completed' } });
     manager.send({ type: 'task.submit', task: task('second', { Name: 'web' }), at: at(4) });
     assert.equal(record(manager, 'second').Worker, 'r1');

@@ -11,7 +11,7 @@ import { silentLog } from '../../src/log.js';
 import { MemoryTaskStore } from '../../src/store/task-store.js';
 import type { FromWorker, ToWorker } from '../../src/vocabulary/protocol.js';
 import { newTask } from '../../src/vocabulary/task.js';
-import { WorkerWrites } from '../../src/worker/writes.js';
+import { WorkerWrites } from '../../src/store/worker-writes.js';
 import { startManagerActor } from '../helpers/manager-actor.js';
 import { memoryWorker, someStats } from '../helpers/memory-worker.js';
 
@@ -47,7 +47,7 @@ function cluster() {
     /** The worker's heartbeat `ms` after now: its clock, which drives its sweeps. */
     beat: (ms: number) => worker.send({ type: 'stats.sampled', stats: someStats, at: new Date(Date.now() + ms).toISOString() }),
     /** The manager's sync of w1, as its reconcile sends it. */
-    sync: () => worker.send({ type: 'worker.sync', at: new Date().toISOString(), since: manager.getSnapshot().context.book.heard.get('w1') ?? 0 }),
+    sync: () => worker.send({ type: 'worker.sync', at: new Date().toISOString(), since: manager.getSnapshot().context.ledger.heard.get('w1') ?? 0 }),
   };
 }
 
@@ -57,9 +57,9 @@ test(
   async () => {
     const { manager, worker, runtime, cut, beat, sync } = cluster();
     manager.send({ type: 'task.submit', task: newTask({ ID: 'a', Name: 'a', Image: 'img' }), at: new Date().toISOString() });
-    const book = () => manager.getSnapshot().context.book;
-    await waitFor(manager, () => book().tasks.get('a')?.StateName === 'running', { timeout: 5000 });
-    const placement = book().tasks.get('a')!.Placement;
+    const ledger = () => manager.getSnapshot().context.ledger;
+    await waitFor(manager, () => ledger().tasks.get('a')?.StateName === 'running', { timeout: 5000 });
+    const placement = ledger().tasks.get('a')!.Placement;
 
     cut(true);
     runtime.exit('a', 1); // no restart left: Failed for good, and the report is lost
@@ -69,8 +69,8 @@ test(
 
     cut(false);
     sync();
-    assert.equal(book().tasks.get('a')?.StateName, 'failed', 'the sync told the manager');
-    assert.equal(book().tasks.get('a')?.Placement, placement);
+    assert.equal(ledger().tasks.get('a')?.StateName, 'failed', 'the sync told the manager');
+    assert.equal(ledger().tasks.get('a')?.Placement, placement);
     assert.equal([...runtime.containers.values()].filter((c) => c.taskId === 'a' && c.running).length, 0, 'and nothing runs it again');
 
     sync(); // now the manager has heard it: the next sweep prunes it
@@ -85,10 +85,10 @@ test(
   async () => {
     const { manager, worker, runtime, sent, beat, sync } = cluster();
     manager.send({ type: 'task.submit', task: newTask({ ID: 'a', Name: 'a', Image: 'img' }), at: new Date().toISOString() });
-    const book = () => manager.getSnapshot().context.book;
-    await waitFor(manager, () => book().tasks.get('a')?.StateName === 'running', { timeout: 5000 });
+    const ledger = () => manager.getSnapshot().context.ledger;
+    await waitFor(manager, () => ledger().tasks.get('a')?.StateName === 'running', { timeout: 5000 });
     runtime.exit('a', 1);
-    await waitFor(manager, () => book().tasks.get('a')?.StateName === 'failed', { timeout: 5000 });
+    await waitFor(manager, () => ledger().tasks.get('a')?.StateName === 'failed', { timeout: 5000 });
     sync(); // the manager has heard it: the worker's next sweep prunes it
     beat(2 * 60_000);
     assert.equal(worker.getSnapshot().context.tasks.has('a'), false, 'pruned by the worker');
@@ -96,9 +96,9 @@ test(
     const run = sent.find((m) => m.type === 'task.run')!;
     worker.send(run); // the same run again, late (a retry that took the long way)
     await waitFor(worker, (s) => s.context.tasks.get('a')?.StateName === 'completed' || s.context.done.has('a'), { timeout: 5000 });
-    assert.equal(book().tasks.get('a')?.StateName, 'failed', 'the task stays Failed');
+    assert.equal(ledger().tasks.get('a')?.StateName, 'failed', 'the task stays Failed');
     assert.ok(
-      book().log.some((e) => e.Type === 'Stale Copy Stopped' && e.Task === 'a'),
+      ledger().log.some((e) => e.Type === 'Stale Copy Stopped' && e.Task === 'a'),
       'the manager says it stopped the copy',
     );
     assert.equal([...runtime.containers.values()].filter((c) => c.taskId === 'a' && c.running).length, 0, 'nothing runs it');
@@ -109,13 +109,13 @@ test('a task that failed for good runs again when the user restarts it: its new 
   const { manager, runtime } = cluster();
   const a = newTask({ ID: 'a', Name: 'a', Image: 'img' });
   manager.send({ type: 'task.submit', task: a, at: new Date().toISOString() });
-  const book = () => manager.getSnapshot().context.book;
-  await waitFor(manager, () => book().tasks.get('a')?.StateName === 'running', { timeout: 5000 });
-  const first = book().tasks.get('a')!.Placement;
+  const ledger = () => manager.getSnapshot().context.ledger;
+  await waitFor(manager, () => ledger().tasks.get('a')?.StateName === 'running', { timeout: 5000 });
+  const first = ledger().tasks.get('a')!.Placement;
   runtime.exit('a', 1);
-  await waitFor(manager, () => book().tasks.get('a')?.StateName === 'failed', { timeout: 5000 });
+  await waitFor(manager, () => ledger().tasks.get('a')?.StateName === 'failed', { timeout: 5000 });
   manager.send({ type: 'task.submit', task: a, at: new Date().toISOString() }); // POST it again: a restart
-  await waitFor(manager, () => book().tasks.get('a')?.StateName === 'running', { timeout: 5000 });
-  assert.notEqual(book().tasks.get('a')!.Placement, first, 'running as its new placement');
-  assert.equal(book().log.filter((e) => e.Type === 'Stale Copy Stopped').length, 0);
+  await waitFor(manager, () => ledger().tasks.get('a')?.StateName === 'running', { timeout: 5000 });
+  assert.notEqual(ledger().tasks.get('a')!.Placement, first, 'running as its new placement');
+  assert.equal(ledger().log.filter((e) => e.Type === 'Stale Copy Stopped').length, 0);
 });

@@ -8,7 +8,7 @@ import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ManagerEmitted } from '../../machines/manager.js';
 import { byTime, expired } from '../../machines/retention.js';
-import { ManagerWrites } from '../../src/manager/writes.js';
+import { ManagerWrites } from '../../src/store/manager-writes.js';
 import { MemoryManagerStore } from '../../src/store/manager-store.js';
 import { silentLog } from '../../src/log.js';
 import type { ToWorker } from '../../src/vocabulary/protocol.js';
@@ -81,40 +81,40 @@ function startManager(retention: Retention, store = new MemoryManagerStore()) {
   const emitted: ManagerEmitted[] = [];
   manager.on('*', (e) => emitted.push(e as ManagerEmitted));
   running.push(manager);
-  const book = () => manager.getSnapshot().context.book;
+  const ledger = () => manager.getSnapshot().context.ledger;
   /** Runs a task to Running on r1, then to `end`: Completed (stopped) or Failed for good. */
   const finish = (id: string, end: 'completed' | 'failed' | 'running', when: number) => {
     manager.send({ type: 'task.submit', task: newTask({ ID: id, Name: id, Image: 'img' }), at: at(when) });
-    const placed = book().tasks.get(id)!;
+    const placed = ledger().tasks.get(id)!;
     say({ type: 'task.updated', worker: 'r1', task: { ...placed, State: 2, StateName: 'running', ContainerID: `c-${id}`, Version: 1 } });
     if (end === 'running') return;
     const State = end === 'completed' ? 3 : 4;
-    say({ type: 'task.updated', worker: 'r1', task: { ...book().tasks.get(id)!, State, StateName: end, FinishTime: at(when), Version: 2 } });
+    say({ type: 'task.updated', worker: 'r1', task: { ...ledger().tasks.get(id)!, State, StateName: end, FinishTime: at(when), Version: 2 } });
   };
-  return { manager, book, finish, say, received, emitted, store };
+  return { manager, ledger, finish, say, received, emitted, store };
 }
 
 test(
-  'finished tasks are kept for the retention period, then a tick prunes them from the book, the store and their worker; live ones stay',
+  'finished tasks are kept for the retention period, then a tick prunes them from the ledger, the store and their worker; live ones stay',
   { timeout: 10_000 },
   () => {
-    const { manager, book, finish, received, emitted, store } = startManager({ ms: HOUR, max: 100 });
+    const { manager, ledger, finish, received, emitted, store } = startManager({ ms: HOUR, max: 100 });
     finish('done', 'completed', 10);
     finish('broken', 'failed', 20);
     finish('alive', 'running', 30);
-    assert.ok(book().done.has('done'), 'a Completed task keeps only a DoneTask in memory');
-    assert.equal(book().tasks.has('done'), false);
-    assert.deepEqual([...book().finished.keys()], ['done', 'broken']);
+    assert.ok(ledger().done.has('done'), 'a Completed task keeps only a DoneTask in memory');
+    assert.equal(ledger().tasks.has('done'), false);
+    assert.deepEqual([...ledger().finished.keys()], ['done', 'broken']);
 
     manager.send({ type: 'tick', at: at(HOUR / 2) });
-    assert.equal(book().finished.size, 2, 'within the retention period nothing goes');
+    assert.equal(ledger().finished.size, 2, 'within the retention period nothing goes');
 
     manager.send({ type: 'tick', at: at(HOUR + 25) });
-    assert.deepEqual([...book().finished.keys()], [], 'both finished more than an hour ago');
-    assert.equal(book().done.has('done'), false);
-    assert.equal(book().tasks.has('broken'), false);
-    assert.equal(book().tasks.get('alive')?.StateName, 'running', 'nothing live is pruned');
-    assert.equal(book().pruned, 2);
+    assert.deepEqual([...ledger().finished.keys()], [], 'both finished more than an hour ago');
+    assert.equal(ledger().done.has('done'), false);
+    assert.equal(ledger().tasks.has('broken'), false);
+    assert.equal(ledger().tasks.get('alive')?.StateName, 'running', 'nothing live is pruned');
+    assert.equal(ledger().pruned, 2);
     assert.deepEqual(
       emitted.filter((e) => e.type === 'tasks.pruned').map((e) => (e as { ids: string[] }).ids),
       [['done', 'broken']],
@@ -125,7 +125,7 @@ test(
       ['done', 'broken'],
       'the worker is told to forget them',
     );
-    const log = book().log.filter((e) => e.Type === 'Pruned');
+    const log = ledger().log.filter((e) => e.Type === 'Pruned');
     assert.equal(log.length, 1, 'one log entry for the sweep');
     assert.match(log[0]!.Message, /pruned 2 finished task\(s\) \(finished more than 1h ago, or beyond the newest 100\); 0 kept, 2 pruned in all/);
     // The store's deletes are written behind, at the end of the turn.
@@ -143,30 +143,30 @@ test(
 );
 
 test('beyond the maximum count the oldest finished tasks go first, at the next sweep', { timeout: 10_000 }, () => {
-  const { manager, book, finish } = startManager({ ms: Infinity, max: 2 });
+  const { manager, ledger, finish } = startManager({ ms: Infinity, max: 2 });
   for (let i = 0; i < 5; i++) finish(`t${i}`, 'completed', 10 + i);
   manager.send({ type: 'tick', at: at(100) });
-  assert.deepEqual([...book().finished.keys()], ['t3', 't4']);
-  assert.equal(book().pruned, 3);
+  assert.deepEqual([...ledger().finished.keys()], ['t3', 't4']);
+  assert.equal(ledger().pruned, 3);
 });
 
 test('a stop still owed to a lost worker is work: its Completed task is not pruned until the worker answers', { timeout: 10_000 }, () => {
-  const { manager, book, finish } = startManager({ ms: 0, max: 0 });
+  const { manager, ledger, finish } = startManager({ ms: 0, max: 0 });
   finish('owed', 'running', 10);
   manager.send({ type: 'task.stop', id: 'owed', at: at(20) });
   manager.send({ type: 'tick', at: at(11 * HOUR) }); // r1 is down: the task completes, the stop stays owed
-  assert.equal(book().tasks.get('owed')?.State, 3);
-  assert.ok(book().stopRequested.has('owed'));
+  assert.equal(ledger().tasks.get('owed')?.State, 3);
+  assert.ok(ledger().stopRequested.has('owed'));
   manager.send({ type: 'tick', at: at(12 * HOUR) });
-  assert.ok(book().tasks.has('owed'), 'not pruned while the stop is owed');
+  assert.ok(ledger().tasks.has('owed'), 'not pruned while the stop is owed');
 });
 
 test('a pruned task is history: its stale copy reporting later is stopped, never adopted; a finished copy is ignored', { timeout: 10_000 }, () => {
-  const { manager, book, finish, say, received } = startManager({ ms: 0, max: 0 });
+  const { manager, ledger, finish, say, received } = startManager({ ms: 0, max: 0 });
   finish('gone', 'completed', 10);
   const placement = [...received].reverse().find((m): m is Extract<ToWorker, { type: 'task.run' }> => m.type === 'task.run')!.task.Placement;
   manager.send({ type: 'tick', at: at(100) });
-  assert.equal(book().done.has('gone'), false, 'pruned');
+  assert.equal(ledger().done.has('gone'), false, 'pruned');
 
   received.length = 0;
   say({
@@ -174,13 +174,13 @@ test('a pruned task is history: its stale copy reporting later is stopped, never
     worker: 'r1',
     task: newTask({ ID: 'gone', Name: 'gone', Image: 'img', State: 2, StateName: 'running', Placement: placement, Worker: 'r1', Version: 9 }),
   });
-  assert.equal(book().tasks.has('gone'), false, 'not adopted: the manager made that placement');
+  assert.equal(ledger().tasks.has('gone'), false, 'not adopted: the manager made that placement');
   assert.deepEqual(
     received.map((m) => m.type === 'task.stop' && [m.id, m.placement]),
     [['gone', placement]],
     'the copy is stopped',
   );
-  assert.ok(book().log.some((e) => e.Type === 'Stale Copy Stopped' && /pruned/.test(e.Message)));
+  assert.ok(ledger().log.some((e) => e.Type === 'Stale Copy Stopped' && /pruned/.test(e.Message)));
 
   for (const StateName of ['completed', 'failed'] as const) {
     say({
@@ -196,19 +196,19 @@ test('a pruned task is history: its stale copy reporting later is stopped, never
         Version: 3,
       }),
     });
-    assert.equal(book().tasks.has(`old-${StateName}`), false, `a ${StateName} task the manager does not have is not adopted`);
+    assert.equal(ledger().tasks.has(`old-${StateName}`), false, `a ${StateName} task the manager does not have is not adopted`);
   }
 });
 
 test('a pruned ID can be used again: the new task is taken and gets a new placement', { timeout: 10_000 }, () => {
-  const { manager, book, finish, received } = startManager({ ms: 0, max: 0 });
+  const { manager, ledger, finish, received } = startManager({ ms: 0, max: 0 });
   finish('again', 'completed', 10);
   const first = [...received].reverse().find((m): m is Extract<ToWorker, { type: 'task.run' }> => m.type === 'task.run')!.task.Placement;
   manager.send({ type: 'task.submit', task: newTask({ ID: 'again', Name: 'again', Image: 'img' }), at: at(50) });
-  assert.equal(book().done.has('again'), true, 'before the sweep a Completed ID is refused');
+  assert.equal(ledger().done.has('again'), true, 'before the sweep a Completed ID is refused');
   manager.send({ type: 'tick', at: at(100) });
   manager.send({ type: 'task.submit', task: newTask({ ID: 'again', Name: 'again', Image: 'img' }), at: at(200) });
-  const placed = book().tasks.get('again')!;
+  const placed = ledger().tasks.get('again')!;
   assert.equal(placed.StateName, 'scheduled');
   assert.notEqual(placed.Placement, first);
   assert.deepEqual(
@@ -216,11 +216,11 @@ test('a pruned ID can be used again: the new task is taken and gets a new placem
     ['Received', 'Placed'],
     'a new history',
   );
-  assert.equal(book().reported.has('again'), false, 'nothing of the old task was kept');
+  assert.equal(ledger().reported.has('again'), false, 'nothing of the old task was kept');
 });
 
 test('a sweep asked for (POST /gc) runs now, has every worker sweep too, and says what it did', { timeout: 10_000 }, () => {
-  const { manager, book, finish, received, emitted } = startManager({ ms: HOUR, max: 1 });
+  const { manager, ledger, finish, received, emitted } = startManager({ ms: HOUR, max: 1 });
   finish('a', 'completed', 10);
   finish('b', 'completed', 20);
   received.length = 0;
@@ -230,7 +230,7 @@ test('a sweep asked for (POST /gc) runs now, has every worker sweep too, and say
     { pruned: swept.pruned, kept: swept.kept, total: swept.total, requestId: swept.requestId },
     { pruned: 1, kept: 1, total: 1, requestId: 'r' },
   );
-  assert.deepEqual([...book().done.keys()], ['b']);
+  assert.deepEqual([...ledger().done.keys()], ['b']);
   assert.deepEqual(received.filter((m) => m.type === 'worker.gc').length, 1);
   manager.send({ type: 'retention.sweep', at: at(40) });
   assert.equal(received.filter((m) => m.type === 'worker.gc').length, 2, 'workers sweep even when the manager prunes nothing');
@@ -244,9 +244,9 @@ test('a report that changes nothing is neither saved nor reported again', { time
     writes += rows.length;
     write(rows, meta);
   };
-  const { book, finish, say, emitted } = startManager({ ms: HOUR, max: 100 }, store);
+  const { ledger, finish, say, emitted } = startManager({ ms: HOUR, max: 100 }, store);
   finish('same', 'running', 10);
-  const record = book().tasks.get('same')!;
+  const record = ledger().tasks.get('same')!;
   const reports = emitted.filter((e) => e.type === 'task.updated').length;
   return new Promise<void>((resolve) =>
     setImmediate(() => {
@@ -255,7 +255,7 @@ test('a report that changes nothing is neither saved nor reported again', { time
       setImmediate(() => {
         assert.equal(emitted.filter((e) => e.type === 'task.updated').length, reports, 'nothing reported');
         assert.equal(writes, before, 'nothing written');
-        assert.equal(book().tasks.get('same')!.Version, record.Version, 'the version is kept');
+        assert.equal(ledger().tasks.get('same')!.Version, record.Version, 'the version is kept');
         resolve();
       });
     }),
@@ -266,9 +266,9 @@ test(
   'a listing of changes is compared with what the worker holds: a task it holds is left alone, one it lacks is sent again, one it lists as done is completed',
   { timeout: 10_000 },
   () => {
-    const { manager, book, finish, say, received } = startManager({ ms: HOUR, max: 100 });
+    const { manager, ledger, finish, say, received } = startManager({ ms: HOUR, max: 100 });
     for (const id of ['held', 'lost', 'ended']) finish(id, 'running', 10);
-    const record = (id: string): Task => book().tasks.get(id)!;
+    const record = (id: string): Task => ledger().tasks.get(id)!;
     received.length = 0;
     say({
       type: 'worker.tasks',
@@ -283,9 +283,9 @@ test(
       received.map((m) => m.type === 'task.run' && m.task.ID),
       ['lost'],
     );
-    assert.ok(book().done.has('ended'), 'completed from the listing');
-    assert.equal(book().tasks.get('held')!.StateName, 'running');
-    assert.equal(book().heard.get('r1'), 7, 'the next sync asks for what changed after version 7');
+    assert.ok(ledger().done.has('ended'), 'completed from the listing');
+    assert.equal(ledger().tasks.get('held')!.StateName, 'running');
+    assert.equal(ledger().heard.get('r1'), 7, 'the next sync asks for what changed after version 7');
     manager.send({ type: 'tick', at: at(60) });
   },
 );

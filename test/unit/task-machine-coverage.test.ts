@@ -10,7 +10,7 @@ import { taskMachine, type TaskInput, type TaskMachineEvent, type TaskPolicy, ty
 
 // The graph functions take plain actor logic; the machine is one.
 const logic = taskMachine as unknown as ActorLogic<TaskSnapshot, TaskMachineEvent, TaskInput>;
-import { newTask, stateNames, type StateName } from '../../src/vocabulary/task.js';
+import { newTask, stateLabels, type StateName } from '../../src/vocabulary/task.js';
 
 // A small policy keeps the explored space small: one restart, two probes.
 const policy: TaskPolicy = { restartLimit: 1, restartDelayMs: 10, restartDelayMaxMs: 10, healthFailures: 2 };
@@ -148,7 +148,7 @@ test('on every shortest path, State and StateName agree and history stays bounde
         [snapshot] = transition(taskMachine, snapshot, step.event);
         const task = snapshot.context.task;
         const top = typeof snapshot.value === 'string' ? snapshot.value : Object.keys(snapshot.value)[0]!;
-        if (top !== 'stopping') assert.equal(stateNames[task.State].toLowerCase(), top, `${entry.name}: ${path.steps.map((s) => s.event.type).join(' → ')}`);
+        if (top !== 'stopping') assert.equal(stateLabels[task.State].toLowerCase(), top, `${entry.name}: ${path.steps.map((s) => s.event.type).join(' → ')}`);
         assert.ok(task.Events.length <= 20);
         if (task.State === 2) assert.notEqual(task.ContainerID, '', 'a Running task has a container');
       }

@@ -12,7 +12,7 @@ import { newTask, type Task } from '../../src/vocabulary/task.js';
 import { workerLogic } from '../../src/worker/logic.js';
 import { silentLog } from '../../src/log.js';
 import { MemoryTaskStore } from '../../src/store/task-store.js';
-import { WorkerWrites } from '../../src/worker/writes.js';
+import { WorkerWrites } from '../../src/store/worker-writes.js';
 import { latestReported } from '../helpers/reported.js';
 
 const policy: TaskPolicy = { restartLimit: 2, restartDelayMs: 0, restartDelayMaxMs: 0, healthFailures: 3 };

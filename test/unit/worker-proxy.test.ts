@@ -1,4 +1,4 @@
-// The proxy that learns a worker's protocol (src/manager/worker-proxy.ts), with
+// The proxy that learns a worker's protocol (src/manager/proxies/worker-proxy.ts), with
 // stand-in proxies and a stand-in detection (no network): a worker that does
 // not answer is reported unreachable and asked again; commands that came
 // meanwhile reach the proxy of its protocol, in order; heartbeats say which
@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createActor, fromCallback, setup } from 'xstate';
-import { workerProxy } from '../../src/manager/worker-proxy.js';
+import { workerProxy } from '../../src/manager/proxies/worker-proxy.js';
 import { silentLog } from '../../src/log.js';
 import type { FromWorker, ToWorker, WorkerProtocol } from '../../src/vocabulary/protocol.js';
 import { newTask } from '../../src/vocabulary/task.js';

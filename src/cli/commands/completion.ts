@@ -14,12 +14,11 @@ known set (--state, -o), files for -f FILE, and task IDs where a task is expecte
   source <(cube completion zsh)       # in ~/.zshrc`,
   flags: {},
   operand: shells,
-  async run({ positionals }) {
+  async run({ positionals }, commands) {
     const shell = positionals[0];
     if (positionals.length !== 1 || !shells.includes(shell as (typeof shells)[number])) {
       throw new UsageError(`which shell? cube completion bash or cube completion zsh${shell ? `, not ${positionals.join(' ')}` : ''}`);
     }
-    const { commands } = await import('../commands.js');
     const { bashCompletion, zshCompletion } = await import('../completion.js');
     process.stdout.write(shell === 'bash' ? bashCompletion(commands) : zshCompletion(commands));
     return 0;

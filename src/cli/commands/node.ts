@@ -5,7 +5,7 @@ import { managerFlag, outputFlags, outputOf } from '../flags.js';
 import { ManagerClient } from '../manager-client.js';
 import { nodeTable } from '../views.js';
 import { isManager, managerTable } from '../manager-table.js';
-import type { NodeView } from '../../manager/node-view.js';
+import type { NodeView } from '../../manager/views/node-view.js';
 import type { NodeAction } from './node-action.js';
 import { nodeDrain } from './node-drain.js';
 import { nodeRm } from './node-rm.js';

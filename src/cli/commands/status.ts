@@ -1,4 +1,4 @@
-import { stateNameLabels } from '../../ui/words.js';
+import { stateNames } from '../../vocabulary/task.js';
 import type { Task } from '../../vocabulary/task.js';
 import { UsageError } from '../args.js';
 import type { Command } from '../command.js';
@@ -82,7 +82,7 @@ or a task's name, when only one task matches. CUBE_TOKEN is sent when set.`,
       type: 'string',
       value: 'STATE',
       help: 'only tasks in these states: pending, scheduled, running, stopping, completed, failed, restarting (commas for several)',
-      complete: Object.keys(stateNameLabels),
+      complete: stateNames,
     },
     worker: { type: 'string', value: 'NAME', help: 'only tasks placed on these workers (commas for several)' },
     watch: { type: 'boolean', short: 'w', help: 'keep watching: the table again on every change, until Ctrl-C' },

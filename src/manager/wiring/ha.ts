@@ -1,9 +1,9 @@
 // A manager on etcd, one of several (docs/ha.md). It always serves HTTP; it
-// takes part in the election (leadership.ts), and while it leads it runs the
-// manager (run.ts) on the state it read from etcd at the start of its term,
+// takes part in the election (ha/leadership.ts), and while it leads it runs the
+// manager (run/run.ts) on the state it read from etcd at the start of its term,
 // writing through the guarded writer (src/store/etcd-writer.ts). While it
 // follows, it answers reads from etcd and passes the rest to the leader
-// (follower-api.ts, forward.ts). When it stops leading, the manager it ran is
+// (ha/follower-api.ts, ha/forward.ts). When it stops leading, the manager it ran is
 // stopped: waiting commands are answered 503, event streams it served are
 // closed (their clients reconnect, and reach the new leader), and nothing it
 // decided afterwards can reach etcd or a worker.
@@ -11,26 +11,26 @@ import type { Socket } from 'node:net';
 import Router from '@koa/router';
 import type { Watcher } from 'etcd3';
 import type { Context, Next } from 'koa';
-import { SettingsError, type Settings } from '../config/settings.js';
-import { createApp, listen, type Listening } from '../http/app.js';
-import { createLog } from '../log.js';
-import { tlsClient } from '../tls/client.js';
-import { connectEtcd, etcdKeys, type EtcdConnection } from '../store/etcd.js';
-import { EtcdReads, loadLeaderState } from '../store/etcd-reads.js';
-import { EtcdWriter } from '../store/etcd-writer.js';
-import { workersToStart } from '../store/node-records.js';
-import { addUiRoutes, isUiPath } from '../ui/routes.js';
-import { addFollowerRoutes } from './follower-api.js';
-import { workerScheme } from './node-view.js';
-import { LEADER_HEADER } from './forward.js';
-import { Leadership, type ManagerIdentity } from './leadership.js';
-import { addManagerRoutes, managerRoutesHint } from './api.js';
-import { addMembershipRoutes } from './membership-api.js';
-import { managerView, type ManagerView } from './manager-view.js';
-import { runManager, type ManagerRun } from './run.js';
-import type { RunningManager, StartManagerOptions } from './start.js';
-import { parseWorkerAddresses } from './start.js';
-import type { ManagerService } from './service.js';
+import { parseHostPort } from '../../config/host-port.js';
+import { SettingsError, type Settings } from '../../config/settings.js';
+import { createApp, listen, type Listening } from '../../http/app.js';
+import { createLog } from '../../log.js';
+import { tlsClient } from '../../tls/client.js';
+import { connectEtcd, etcdKeys, type EtcdConnection } from '../../store/etcd.js';
+import { EtcdReads, loadLeaderState } from '../../store/etcd-reads.js';
+import { EtcdWriter } from '../../store/etcd-writer.js';
+import { workersToStart } from '../../store/node-records.js';
+import { addUiRoutes, isUiPath } from '../../ui/routes.js';
+import { addFollowerRoutes } from '../ha/follower-api.js';
+import { workerScheme } from '../views/node-view.js';
+import { LEADER_HEADER } from '../ha/forward.js';
+import { Leadership } from '../ha/leadership.js';
+import { addManagerRoutes, managerRoutesHint } from '../http/api.js';
+import { addMembershipRoutes } from '../http/membership-api.js';
+import { managerView, type ManagerIdentity, type ManagerView } from '../views/manager-view.js';
+import { runManager, type ManagerRun } from '../run/run.js';
+import { parseWorkerAddresses, type RunningManager, type StartManagerOptions } from './options.js';
+import type { ManagerService } from '../run/service.js';
 
 /** One term of this manager as the leader. */
 interface Term {
@@ -48,7 +48,7 @@ interface Term {
 /** The address other managers and workers reach this one at. */
 function advertised(settings: Settings, listening: Listening): string {
   if (settings.advertise) {
-    if (!/^(\[[0-9a-fA-F:]+\]|[a-zA-Z0-9.-]+):\d{1,5}$/.test(settings.advertise)) {
+    if (!parseHostPort(settings.advertise)) {
       throw new SettingsError(`CUBE_ADVERTISE (--advertise): ${JSON.stringify(settings.advertise)} is not host:port`);
     }
     return settings.advertise;
@@ -173,7 +173,7 @@ export async function startHaManager(options: StartManagerOptions, settings: Set
       current.watcher = watcher;
       watcher.on('delete', (kv) => {
         const name = kv.key.toString().split(etcdKeys.nodes).pop()!;
-        if (term === current && current.run.service.book().workers.get(name)?.joined) current.run.registry.forget(name);
+        if (term === current && current.run.service.ledger().workers.get(name)?.joined) current.run.registry.forget(name);
       });
       watcher.on('error', () => undefined); // the client reconnects it
     } catch (error) {

@@ -3,9 +3,9 @@
 // every changed record and pruned one, written behind, many in one
 // transaction (src/store/write-behind.ts).
 import type { Log } from '../log.js';
-import type { IntentBatch } from '../store/intent-batch.js';
-import type { TaskStore } from '../store/task-store.js';
-import { WriteBehind, writeProblem } from '../store/write-behind.js';
+import type { IntentBatch } from './intent-batch.js';
+import type { TaskStore } from './task-store.js';
+import { WriteBehind, writeProblem } from './write-behind.js';
 import type { Task } from '../vocabulary/task.js';
 import type { Tombstone } from '../vocabulary/tombstone.js';
 

@@ -6,13 +6,13 @@
 // again; one that stops renewing is forgotten after CUBE_JOIN_TTL: etcd lets
 // its key's lease expire (and the leader hears of it), a local store is swept
 // here.
-import { joinRefusal, removalRefusal } from '../../machines/manager/membership.js';
-import type { Book } from '../../machines/manager/book.js';
-import { HttpError } from '../http/errors.js';
-import type { NodeRecord } from '../store/node-records.js';
-import { nodeView, type NodeView, type Scheme } from './node-view.js';
+import { joinRefusal, removalRefusal } from '../../../machines/manager/membership.js';
+import type { Ledger } from '../../../machines/manager/ledger.js';
+import { HttpError } from '../../http/errors.js';
+import type { NodeRecord } from '../../store/node-records.js';
+import { nodeView, type NodeView, type Scheme } from '../views/node-view.js';
 import type { ManagerRef } from './service.js';
-import type { ManagerWriter } from './writes.js';
+import type { ManagerWriter } from '../../store/manager-writes.js';
 
 const now = () => new Date().toISOString();
 
@@ -35,7 +35,7 @@ export class Registry {
     private readonly writes: ManagerWriter,
     private readonly options: RegistryOptions,
   ) {
-    for (const worker of this.book().workers.values()) if (worker.joined) this.renewed.set(worker.name, Date.now());
+    for (const worker of this.ledger().workers.values()) if (worker.joined) this.renewed.set(worker.name, Date.now());
     if (!options.storeExpires) {
       this.sweep = setInterval(() => void this.expire(), Math.max(10, Math.min(30_000, options.joinTtlMs / 3)));
       this.sweep.unref();
@@ -47,12 +47,12 @@ export class Registry {
     return this.options.joinTtlMs;
   }
 
-  private book(): Book {
-    return this.actor.getSnapshot().context.book;
+  private ledger(): Ledger {
+    return this.actor.getSnapshot().context.ledger;
   }
 
   private view(name: string): NodeView {
-    const worker = this.book().workers.get(name);
+    const worker = this.ledger().workers.get(name);
     if (!worker) throw new HttpError(404, `no worker ${name}; GET /nodes lists the workers`);
     return nodeView(worker, this.options.scheme);
   }
@@ -68,9 +68,9 @@ export class Registry {
 
   /** A worker joins, or renews its registration; true when it is new. */
   async join(name: string, address: string): Promise<{ node: NodeView; joined: boolean }> {
-    const refusal = joinRefusal(this.book(), name, address);
+    const refusal = joinRefusal(this.ledger(), name, address);
     if (refusal) throw new HttpError(409, refusal);
-    const known = this.book().workers.get(name);
+    const known = this.ledger().workers.get(name);
     // A worker of --workers (or of this process) that joins as well needs no registration: it is there.
     if (known && !known.joined) return { node: nodeView(known, this.options.scheme), joined: false };
     const record: NodeRecord = { Name: name, Address: address, Joined: true, Draining: known?.draining ?? false, Since: now() };
@@ -82,7 +82,7 @@ export class Registry {
 
   /** Takes a worker out of placement and moves its tasks elsewhere. */
   async drain(name: string): Promise<NodeView> {
-    const worker = this.book().workers.get(name);
+    const worker = this.ledger().workers.get(name);
     if (!worker) throw new HttpError(404, `no worker ${name}; GET /nodes lists the workers`);
     const record: NodeRecord = { Name: name, Address: worker.address, Joined: worker.joined, Draining: true, Since: now() };
     await this.store(`the drain of worker ${name}`, () => this.writes.putNode(record, worker.joined ? this.options.joinTtlMs : 0));
@@ -93,7 +93,7 @@ export class Registry {
 
   /** Ends a drain: the worker takes tasks again. */
   async undrain(name: string): Promise<NodeView> {
-    const worker = this.book().workers.get(name);
+    const worker = this.ledger().workers.get(name);
     if (!worker) throw new HttpError(404, `no worker ${name}; GET /nodes lists the workers`);
     if (worker.draining) {
       // A worker of --workers needs no record once it is not drained; a joined one keeps its registration.
@@ -109,8 +109,8 @@ export class Registry {
 
   /** Forgets a drained or dead worker that joined. */
   async remove(name: string): Promise<void> {
-    const refusal = removalRefusal(this.book(), name);
-    if (refusal) throw new HttpError(this.book().workers.has(name) ? 409 : 404, refusal);
+    const refusal = removalRefusal(this.ledger(), name);
+    if (refusal) throw new HttpError(this.ledger().workers.has(name) ? 409 : 404, refusal);
     await this.store(`the removal of worker ${name}`, () => this.writes.deleteNode(name));
     this.forget(name);
   }
@@ -128,7 +128,7 @@ export class Registry {
   private async expire(): Promise<void> {
     const cutoff = Date.now() - this.options.joinTtlMs;
     for (const [name, at] of this.renewed) {
-      if (at > cutoff || !this.book().workers.get(name)?.joined) continue;
+      if (at > cutoff || !this.ledger().workers.get(name)?.joined) continue;
       try {
         await this.writes.deleteNode(name);
         this.forget(name);

@@ -8,15 +8,18 @@
 // manager can place the task elsewhere; a stream that fails or falls silent is
 // reopened with backoff, resuming after the last version it saw.
 import { fromCallback } from 'xstate';
-import { Lanes } from '../actors/lanes.js';
-import type { RemoteWorkerInput } from '../../machines/manager.js';
-import type { FromWorker, ToWorker } from '../vocabulary/protocol.js';
-import { ValidationError } from '../task/codec.js';
-import { readListing } from '../task/listing.js';
-import { readStats, readTask } from '../task/reports.js';
-import { samePlacement } from '../vocabulary/placement.js';
-import { readEvents } from '../http/sse-client.js';
-import type { Log } from '../log.js';
+import { Lanes } from '../../actors/lanes.js';
+import type { RemoteWorkerInput } from '../../../machines/manager.js';
+import type { FromWorker, ToWorker, WorkerStats } from '../../vocabulary/protocol.js';
+import { readBookKeys } from '../../book/read.js';
+import { ValidationError } from '../../task/codec.js';
+import { readListing } from '../../task/listing.js';
+import { readStats, readTask } from '../../task/reports.js';
+import { samePlacement } from '../../vocabulary/placement.js';
+import { callError } from '../../http/call-error.js';
+import { readEvents } from '../../http/sse-client.js';
+import { backoff } from '../../backoff.js';
+import type { Log } from '../../log.js';
 
 export interface RemoteWorkerOptions {
   token: string;
@@ -32,13 +35,6 @@ export interface RemoteWorkerOptions {
 }
 
 const now = () => new Date().toISOString();
-
-/** Why a call failed, in words: the error code rather than fetch's "fetch failed". */
-export function callError(error: unknown): string {
-  const e = error as Error & { cause?: { code?: string; message?: string } };
-  if (e.name === 'TimeoutError') return 'no answer in time';
-  return e.cause?.code ?? e.cause?.message ?? e.message;
-}
 
 async function answerText(response: Response): Promise<string> {
   const text = await response.text();
@@ -61,6 +57,12 @@ export function readSyncAnswer(body: unknown, path: string): Pick<Extract<FromWo
   return Array.isArray(body) || body === null ? readListing({ Tasks: body }, path, LISTING) : readListing(body as Record<string, unknown>, path, LISTING);
 }
 
+/** A Cube worker's stats with the book's keys it sends beside them, for GET /nodes (docs/api.md, "The book's protocol"). */
+function readWorkerStats(value: unknown, path: string): WorkerStats {
+  const stats = readStats(value, path);
+  return { ...stats, ...readBookKeys(value as Record<string, unknown>, path) };
+}
+
 /** Reads one message of a worker's event stream; throws a ValidationError naming what is wrong. */
 export function readWorkerMessage(type: string, data: unknown, worker: string, at: string): FromWorker | undefined {
   const body = (data ?? {}) as Record<string, unknown>;
@@ -70,7 +72,7 @@ export function readWorkerMessage(type: string, data: unknown, worker: string, a
     case 'worker.tasks':
       return { type, worker, ...readListing(body, 'worker.tasks', { tasks: 'tasks', done: 'done', held: 'held', version: 'version' }), at };
     case 'worker.stats':
-      return { type, worker, stats: readStats(body['stats'], 'worker.stats: stats'), at };
+      return { type, worker, stats: readWorkerStats(body['stats'], 'worker.stats: stats'), at };
     default:
       return undefined; // a newer worker's message this manager does not know: not an error
   }
@@ -85,7 +87,8 @@ export function remoteWorkerActor(options: RemoteWorkerOptions) {
     let stopped = false;
     let stream: AbortController | undefined;
     let retry: NodeJS.Timeout | undefined;
-    let delay = 100;
+    const firstWait = backoff(100, 5000);
+    let wait = firstWait;
     /** The other name this worker gave itself, once said. */
     let announcedName: unknown;
     /** The worker's newest version seen (by this manager before it restarted, at first): a broken stream resumes after it. */
@@ -111,7 +114,7 @@ export function remoteWorkerActor(options: RemoteWorkerOptions) {
         watchdog();
         const response = await fetch(`${base}/events${seen > 0 ? `?since=${seen}` : ''}`, { headers, signal: current.signal });
         if (!response.ok || !response.body) throw new Error(`GET /events answered ${response.status}: ${await answerText(response)}`);
-        delay = 100;
+        wait = firstWait;
         reading = true;
         for await (const { type, data } of readEvents(response.body)) {
           watchdog();
@@ -139,8 +142,8 @@ export function remoteWorkerActor(options: RemoteWorkerOptions) {
             ? unreadable('its event stream sent something', error)
             : `${input.address}: ${callError(error)}`;
         report({ type: 'worker.unreachable', worker: input.name, reason, at: now() });
-        retry = setTimeout(() => void follow(), delay);
-        delay = Math.min(5000, delay * 2);
+        retry = setTimeout(() => void follow(), wait.ms);
+        wait = wait.next();
       } finally {
         clearTimeout(idle);
       }

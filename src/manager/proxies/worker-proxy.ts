@@ -7,10 +7,11 @@
 // Until the worker answers, commands wait here and the worker is reported
 // unreachable, as the Cube proxy reports a stream that does not open.
 import { assign, enqueueActions, fromPromise, sendParent, sendTo, setup, type AnyActorLogic, type CallbackActorLogic } from 'xstate';
-import type { Log } from '../log.js';
-import type { RemoteWorkerInput } from '../../machines/manager.js';
-import type { FromWorker, ToWorker, WorkerProtocol } from '../vocabulary/protocol.js';
-import { callError } from './remote-worker.js';
+import { backoff, type Backoff } from '../../backoff.js';
+import type { Log } from '../../log.js';
+import type { RemoteWorkerInput } from '../../../machines/manager.js';
+import type { FromWorker, ToWorker, WorkerProtocol } from '../../vocabulary/protocol.js';
+import { callError } from '../../http/call-error.js';
 
 const now = () => new Date().toISOString();
 
@@ -39,8 +40,8 @@ interface ProxyContext {
   since: number;
   /** Commands that came before the worker answered; the latest per task and kind. */
   waiting: ToWorker[];
-  /** Next wait before asking again, doubled up to 5 s. */
-  delay: number;
+  /** The wait before asking again: 100 ms, doubled up to 5 s. */
+  nextWait: Backoff;
 }
 
 const sameCommand = (a: ToWorker, b: ToWorker) =>
@@ -63,7 +64,7 @@ function proxyMachine(options: WorkerProxyOptions) {
       cube: options.proxies.cube,
       book: options.proxies.book,
     },
-    delays: { retry: ({ context }) => context.delay },
+    delays: { retry: ({ context }) => context.nextWait.ms },
     actions: {
       wait: assign({ waiting: ({ context, event }) => [...context.waiting.filter((w) => !sameCommand(w, event as ToWorker)), event as ToWorker] }),
       forward: sendTo('proxy', ({ event }) => event),
@@ -114,7 +115,7 @@ function proxyMachine(options: WorkerProxyOptions) {
 
   return machine.createMachine({
     id: 'workerProxy',
-    context: ({ input }) => ({ name: input.name, address: input.address, since: input.since ?? 0, waiting: [], delay: 100 }),
+    context: ({ input }) => ({ name: input.name, address: input.address, since: input.since ?? 0, waiting: [], nextWait: backoff(100, 5000) }),
     initial: 'detecting',
     states: {
       detecting: {
@@ -127,7 +128,7 @@ function proxyMachine(options: WorkerProxyOptions) {
         on: waiting,
       },
       retrying: {
-        after: { retry: { target: 'detecting', actions: assign({ delay: ({ context }) => Math.min(5000, context.delay * 2) }) } },
+        after: { retry: { target: 'detecting', actions: assign({ nextWait: ({ context }) => context.nextWait.next() }) } },
         on: waiting,
       },
       cube: speaking('cube'),

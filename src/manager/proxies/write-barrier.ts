@@ -6,7 +6,7 @@
 // every write made before it (`settled`), in the order the manager sent them,
 // the way a Nomad client only sees allocations the servers committed.
 import { fromCallback, type CallbackActorLogic } from 'xstate';
-import type { ToWorker } from '../vocabulary/protocol.js';
+import type { ToWorker } from '../../vocabulary/protocol.js';
 
 type Callback<I> = (params: { input: I; receive: (listener: (event: ToWorker) => void) => void } & Record<string, unknown>) => (() => void) | void;
 

@@ -6,14 +6,14 @@
 import { Readable } from 'node:stream';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import { HttpError } from '../http/errors.js';
-import { logQueryString, readLogLines, type LogLine } from '../logs/log-line.js';
-import { clientGone, logQuery, sendLines } from '../logs/serve.js';
-import { sendTaskLogs } from '../worker/logs-route.js';
-import { TaskState } from '../vocabulary/task.js';
-import type { WorkerService } from '../worker/service.js';
-import { callError } from './remote-worker.js';
-import type { ManagerService } from './service.js';
+import { HttpError } from '../../http/errors.js';
+import { logQueryString, readLogLines, type LogLine } from '../../logs/log-line.js';
+import { clientGone, logQuery, sendLines } from '../../logs/serve.js';
+import { sendTaskLogs } from '../../worker/logs-route.js';
+import { TaskState } from '../../vocabulary/task.js';
+import type { WorkerService } from '../../worker/service.js';
+import { callError } from '../../http/call-error.js';
+import type { ManagerService } from '../run/service.js';
 
 export interface TaskLogsProxy {
   /** Workers in this process: their logs are read without HTTP. */
@@ -38,7 +38,7 @@ async function* checkedLines(body: ReadableStream<Uint8Array>, worker: string, s
 
 async function fromRemote(ctx: Context, service: ManagerService, id: string, workerName: string, token: string): Promise<void> {
   const query = logQuery(ctx);
-  const worker = service.book().workers.get(workerName);
+  const worker = service.ledger().workers.get(workerName);
   if (!worker) {
     throw new HttpError(
       502,

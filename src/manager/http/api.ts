@@ -1,21 +1,20 @@
 // The manager API (docs/spec.md §4), plus GET /events: every change as it happens,
 // for the live view, `cube run` and `curl -N`.
 import type Router from '@koa/router';
-import { TaskState, type StateName, type Task } from '../vocabulary/task.js';
-import { sendJsonList } from '../http/json-list.js';
-import { resumeFrom } from '../http/query.js';
-import { HttpError } from '../http/errors.js';
-import { readJson } from '../http/json-body.js';
-import { openEventStream } from '../http/sse.js';
-import { parseTaskEvent } from '../task/codec.js';
+import { isStateName, stateNames, TaskState, type Task } from '../../vocabulary/task.js';
+import { sendJsonList } from '../../http/json-list.js';
+import { resumeFrom } from '../../http/query.js';
+import { HttpError } from '../../http/errors.js';
+import { readJson } from '../../http/json-body.js';
+import { openEventStream } from '../../http/sse.js';
+import { parseTaskEvent } from '../../task/codec.js';
 import { addManagerLogsRoute, type TaskLogsProxy } from './logs-route.js';
-import { nodeView } from './node-view.js';
-import type { ManagerService, TaskQuery } from './service.js';
+import { nodeView } from '../views/node-view.js';
+import type { ManagerService, TaskQuery } from '../run/service.js';
 
 export const managerRoutesHint =
   'the manager serves GET/POST /tasks, GET/DELETE /tasks/{id}, GET /tasks/{id}/logs, GET /nodes, GET /events, GET /log, POST /gc and the live view at GET /ui';
 
-const STATES: readonly StateName[] = ['pending', 'scheduled', 'running', 'stopping', 'completed', 'failed', 'restarting'];
 /** The largest page: a bigger one is a whole list, which GET /tasks without limit streams. */
 const MAX_LIMIT = 10_000;
 
@@ -29,13 +28,13 @@ function listParameter(value: unknown): string[] | undefined {
 /** `?state=` and `?worker=` of GET /tasks. */
 function taskQuery(query: Record<string, unknown>): TaskQuery {
   const states = listParameter(query['state'])?.map((s) => s.toLowerCase());
-  const wrong = states?.find((s) => !STATES.includes(s as StateName));
+  const wrong = states?.find((s) => !isStateName(s));
   if (wrong !== undefined || states?.length === 0) {
-    throw new HttpError(400, `state: ${JSON.stringify(wrong ?? '')} is not a state; expected one or more of ${STATES.join(', ')}, separated by commas`);
+    throw new HttpError(400, `state: ${JSON.stringify(wrong ?? '')} is not a state; expected one or more of ${stateNames.join(', ')}, separated by commas`);
   }
   const workers = listParameter(query['worker']);
   if (workers?.length === 0) throw new HttpError(400, 'worker: expected one or more worker names (as GET /nodes shows them), separated by commas');
-  return { ...(states ? { states: new Set(states as StateName[]) } : {}), ...(workers ? { workers: new Set(workers) } : {}) };
+  return { ...(states ? { states: new Set(states.filter(isStateName)) } : {}), ...(workers ? { workers: new Set(workers) } : {}) };
 }
 
 /** `?limit=`: a page size, 1…MAX_LIMIT, or undefined for the whole list. */

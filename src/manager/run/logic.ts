@@ -3,23 +3,23 @@
 // whichever the worker speaks), the clock, the reconcile interval, and the
 // scheduler chosen by CUBE_SCHEDULER.
 import type { ActorRefFrom, AnyActorRef, CallbackActorLogic } from 'xstate';
-import type { PlacementPolicy } from '../../machines/manager/book.js';
-import { managerMachine } from '../../machines/manager.js';
-import type { Settings } from '../config/settings.js';
-import type { Log } from '../log.js';
-import { emptyHeld, holdTask, schedulerByName } from '../scheduler/index.js';
-import { workerLogic, type Runtimes } from '../worker/logic.js';
-import { workerLogicOptions } from '../worker/from-settings.js';
-import type { Task } from '../vocabulary/task.js';
-import type { WorkerWrites } from '../worker/writes.js';
+import type { PlacementPolicy } from '../../../machines/manager/ledger.js';
+import { managerMachine } from '../../../machines/manager.js';
+import type { Settings } from '../../config/settings.js';
+import type { Log } from '../../log.js';
+import { emptyHeld, holdTask, schedulerByName } from '../../scheduler/index.js';
+import { workerLogic, type Runtimes } from '../../worker/logic.js';
+import { workerLogicOptions } from '../../worker/from-settings.js';
+import type { Task } from '../../vocabulary/task.js';
+import type { WorkerWrites } from '../../store/worker-writes.js';
 import { clockActor } from './clock.js';
-import { bookWorkerActor } from './book-worker.js';
-import type { ManagerWriter } from './writes.js';
-import { remoteWorkerActor } from './remote-worker.js';
-import { workerProxy } from './worker-proxy.js';
-import { afterWrites } from './write-barrier.js';
-import type { ToWorker } from '../vocabulary/protocol.js';
-import { workerConnection } from '../tls/client.js';
+import { bookWorkerActor } from '../proxies/book-worker.js';
+import type { ManagerWriter } from '../../store/manager-writes.js';
+import { remoteWorkerActor } from '../proxies/remote-worker.js';
+import { workerProxy } from '../proxies/worker-proxy.js';
+import { afterWrites } from '../proxies/write-barrier.js';
+import type { ToWorker } from '../../vocabulary/protocol.js';
+import { workerConnection } from '../../tls/client.js';
 
 export function placementPolicy(scheduler: string): PlacementPolicy {
   return { scheduler: schedulerByName(scheduler), hold: holdTask, empty: emptyHeld };
@@ -29,8 +29,8 @@ export function placementPolicy(scheduler: string): PlacementPolicy {
  * The manager machine's writes (`persistIntent`, `save`, `forgetRecords`),
  * made to `writes`. The store answers `intent.persisted` when the intent is
  * stored: at once, at the end of a group commit (SQLite), or later (etcd).
- * When the intent failed, the book takes the command back and the store is
- * told what the book holds now, in case the failed write was applied after all.
+ * When the intent failed, the ledger takes the command back and the store is
+ * told what the ledger holds now, in case the failed write was applied after all.
  */
 export function managerWriteActions(writes: ManagerWriter) {
   return {
@@ -40,10 +40,10 @@ export function managerWriteActions(writes: ManagerWriter) {
         if (self.getSnapshot().status !== 'active') return; // the manager stopped (it no longer leads) while the write was out
         self.send({ type: 'intent.persisted', id, ok: problem === '', problem });
         if (problem === '' || !writes.undo) return;
-        const book = (self as ActorRefFrom<typeof managerMachine>).getSnapshot().context.book;
-        // A Completed task's record is the store's own (the book keeps a DoneTask of it).
-        const record = book.tasks.get(id) ?? (book.done.has(id) ? writes.read(id) : undefined);
-        writes.undo(id, record, book.stopRequested.has(id));
+        const ledger = (self as ActorRefFrom<typeof managerMachine>).getSnapshot().context.ledger;
+        // A Completed task's record is the store's own (the ledger keeps a DoneTask of it).
+        const record = ledger.tasks.get(id) ?? (ledger.done.has(id) ? writes.read(id) : undefined);
+        writes.undo(id, record, ledger.stopRequested.has(id));
       };
       writes.intent(params.task, params.stopRequested, answer);
     },
@@ -54,7 +54,7 @@ export function managerWriteActions(writes: ManagerWriter) {
 
 export function managerLogic(runtimes: Runtimes, settings: Settings, log: Log, writes: ManagerWriter, workerWrites: (worker: string) => WorkerWrites) {
   const tls = workerConnection(settings.tlsDir);
-  // With a store that answers later, commands to workers wait for the writes before them (src/manager/write-barrier.ts).
+  // With a store that answers later, commands to workers wait for the writes before them (src/manager/proxies/write-barrier.ts).
   const settled = writes.settled?.bind(writes);
   const ordered = <I>(logic: CallbackActorLogic<ToWorker, I>) => (settled ? afterWrites(logic, settled) : logic);
   return managerMachine.provide({

@@ -6,14 +6,13 @@
 // managers and the workers etcd knows, in state `unknown`.
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import { newWorkerEntry } from '../../machines/manager/book.js';
-import { HttpError } from '../http/errors.js';
-import type { EtcdReads } from '../store/etcd-reads.js';
-import { emptyHeld, holdTask } from '../scheduler/index.js';
+import { newWorkerEntry } from '../../../machines/manager/ledger.js';
+import { HttpError } from '../../http/errors.js';
+import type { EtcdReads } from '../../store/etcd-reads.js';
+import { emptyHeld, holdTask } from '../../scheduler/index.js';
 import { forwardToLeader, type ForwardOptions } from './forward.js';
-import type { LeaderInfo } from './leadership.js';
-import type { ManagerView } from './manager-view.js';
-import { nodeView, type Scheme } from './node-view.js';
+import type { LeaderInfo, ManagerView } from '../views/manager-view.js';
+import { nodeView, type Scheme } from '../views/node-view.js';
 
 export interface FollowerOptions {
   reads: EtcdReads;
@@ -37,7 +36,7 @@ export function addFollowerRoutes(router: Router, options: FollowerOptions): voi
   const forward = (ctx: Context) => forwardToLeader(ctx, options.leader(), options.forward());
 
   router.get('/tasks', async (ctx) => {
-    // A page or a filtered listing (?limit, ?continue, ?state, ?worker) is the leader's: its tokens name positions in its book.
+    // A page or a filtered listing (?limit, ?continue, ?state, ?worker) is the leader's: its tokens name positions in its ledger.
     if (['limit', 'continue', 'state', 'worker'].some((p) => ctx.query[p] !== undefined)) return forward(ctx);
     ctx.body = await fromEtcd(() => options.reads.tasks());
   });

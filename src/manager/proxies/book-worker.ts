@@ -12,15 +12,15 @@
 // Its answers are read with src/book/read.ts: one that does not fit makes the
 // worker suspect with the field named, and nothing is thrown out of here.
 import { fromCallback } from 'xstate';
-import { withHistory } from '../../machines/task.js';
-import { bookTaskEvent, statsFromBook, taskFromBook } from '../book/convert.js';
-import { CpuMeter } from '../book/cpu-meter.js';
-import { AnswerError, parseAnswer, readBookStats, readBookTasks } from '../book/read.js';
-import type { BookTask } from '../book/shapes.js';
-import type { Log } from '../log.js';
-import type { FromWorker, ToWorker } from '../vocabulary/protocol.js';
-import { TaskState, type Task, type TaskHistoryEntry } from '../vocabulary/task.js';
-import { callError } from './remote-worker.js';
+import { withHistory } from '../../../machines/task.js';
+import { bookTaskEvent, statsFromBook, taskFromBook } from '../../book/convert.js';
+import { CpuMeter } from '../../book/cpu-meter.js';
+import { AnswerError, parseAnswer, readBookStats, readBookTasks } from '../../book/read.js';
+import type { BookTask } from '../../book/shapes.js';
+import type { Log } from '../../log.js';
+import type { FromWorker, ToWorker } from '../../vocabulary/protocol.js';
+import { TaskState, type Task, type TaskHistoryEntry } from '../../vocabulary/task.js';
+import { callError } from '../../http/call-error.js';
 
 export interface BookWorkerOptions {
   /** CUBE_BOOK_POLL_INTERVAL. */

@@ -2,7 +2,7 @@
 // carried out (a failure is answered 503), every changed record and every
 // pruned one written behind (src/store/write-behind.ts), many in one
 // transaction, and the event log, whose lines are worth less than serving:
-// one that cannot be written is dropped. The book's meta goes with every
+// one that cannot be written is dropped. The ledger's meta goes with every
 // write that leaves nothing waiting, so what it says is never ahead of the
 // records in the store.
 //
@@ -11,12 +11,12 @@
 // intents (src/store/intent-batch.ts); etcd answers later, and commands to
 // workers wait for `settled` (docs/architecture.md §7, "Writes that answer
 // later"). Either way an intent's outcome comes to a callback.
-import type { BookMeta } from '../../machines/manager/book.js';
+import type { LedgerMeta } from '../../machines/manager/ledger.js';
 import type { Log } from '../log.js';
-import type { ManagerStore, TaskRow } from '../store/manager-store.js';
-import type { IntentBatch } from '../store/intent-batch.js';
-import type { NodeRecord } from '../store/node-records.js';
-import { WriteBehind } from '../store/write-behind.js';
+import type { ManagerStore, TaskRow } from './manager-store.js';
+import type { IntentBatch } from './intent-batch.js';
+import type { NodeRecord } from './node-records.js';
+import { WriteBehind } from './write-behind.js';
 import type { LogEntry } from '../vocabulary/log-entry.js';
 import type { Task } from '../vocabulary/task.js';
 
@@ -31,16 +31,16 @@ export interface ManagerWriter {
   save(task: Task, stopRequested: boolean): void;
   /** Removes pruned records (written behind, as `save`). */
   forget(ids: string[]): void;
-  /** A record as stored, or about to be: what the book keeps only a DoneTask of; undefined when there is none. Answers at once, whatever the store. */
+  /** A record as stored, or about to be: what the ledger keeps only a DoneTask of; undefined when there is none. Answers at once, whatever the store. */
   read(id: string): Task | undefined;
-  /** Where the book's meta comes from (the manager actor, once it runs). */
-  metaFrom(meta: () => BookMeta): void;
-  /** Writes the book's meta now (at start: this start joins the manager's starts); throws (or rejects) with why it could not. */
+  /** Where the ledger's meta comes from (the manager actor, once it runs). */
+  metaFrom(meta: () => LedgerMeta): void;
+  /** Writes the ledger's meta now (at start: this start joins the manager's starts); throws (or rejects) with why it could not. */
   writeMeta(): void | Promise<void>;
   appendLog(entry: LogEntry): void;
   /**
    * An intent that failed was taken back in memory: `record` is the task as
-   * the book has it now (undefined: no such task). A store that cannot tell
+   * the ledger has it now (undefined: no such task). A store that cannot tell
    * whether a failed write was applied (etcd after a timeout) writes it again.
    */
   undo?(id: string, record: Task | undefined, stopRequested: boolean): void;
@@ -55,7 +55,7 @@ export interface ManagerWriter {
 
 export class ManagerWrites implements ManagerWriter {
   private readonly records: WriteBehind<string, TaskRow | null>;
-  private meta: () => BookMeta | undefined = () => undefined;
+  private meta: () => LedgerMeta | undefined = () => undefined;
   /** Intents waiting for the batch they came in to end. */
   private deferred: { row: TaskRow; done: (problem: string) => void }[] = [];
   /** Event log lines waiting for the end of the turn. */
@@ -72,12 +72,12 @@ export class ManagerWrites implements ManagerWriter {
     batch?.join(this);
   }
 
-  /** Where the book's meta comes from (the manager actor, once it runs). */
-  metaFrom(meta: () => BookMeta): void {
+  /** Where the ledger's meta comes from (the manager actor, once it runs). */
+  metaFrom(meta: () => LedgerMeta): void {
     this.meta = meta;
   }
 
-  /** Writes the book's meta now (at start: this start joins the manager's starts); throws an Error saying why it could not. */
+  /** Writes the ledger's meta now (at start: this start joins the manager's starts); throws an Error saying why it could not. */
   writeMeta(): void {
     this.store.write([], this.meta());
   }
@@ -122,7 +122,7 @@ export class ManagerWrites implements ManagerWriter {
     for (const id of ids) this.records.save(id, null);
   }
 
-  /** A record as it is (or is about to be) on disk: what the book keeps only a DoneTask of. */
+  /** A record as it is (or is about to be) on disk: what the ledger keeps only a DoneTask of. */
   read(id: string): Task | undefined {
     const pending = this.records.pending(id);
     return pending === undefined ? this.store.read(id) : (pending?.task ?? undefined);

@@ -1,8 +1,8 @@
-// The manager's book: its task records, the queue of tasks waiting for a
+// The manager's ledger: its task records, the queue of tasks waiting for a
 // worker, the stops not yet confirmed, the worker registry (the task→worker
 // map is each record's Worker) and the event log.
 //
-// The book is mutated in place by the functions of machines/manager/*: with
+// The ledger is mutated in place by the functions of machines/manager/*: with
 // 10k tasks, copying a map per event would make every event O(n). Every change
 // of a record goes through `setRecord`, which keeps each worker's held
 // resources right and reports the change; every side effect goes through
@@ -64,8 +64,8 @@ export interface Reported {
   version: number;
 }
 
-/** What the book keeps besides records, kept in the store too: it must outlive the records it is about. */
-export interface BookMeta {
+/** What the ledger keeps besides records, kept in the store too: it must outlive the records it is about. */
+export interface LedgerMeta {
   /** Finished tasks pruned so far. */
   pruned: number;
   /** This manager's starts (the first part of every placement ID it made), newest last: a report of one of their placements about a task the manager no longer has is of a pruned task. */
@@ -74,10 +74,10 @@ export interface BookMeta {
   heard: Record<string, number>;
 }
 
-export interface Book {
+export interface Ledger {
   /** Every task not Completed. */
   tasks: Map<string, Task>;
-  /** Completed tasks: their records are final and live in the store; the book keeps what decisions need. */
+  /** Completed tasks: their records are final and live in the store; the ledger keeps what decisions need. */
   done: DoneTasks;
   /** Finished tasks (Completed, or Failed for good) → when they finished (ms), in that order: what retention sweeps. */
   finished: Map<string, number>;
@@ -145,38 +145,38 @@ export const holds = (task: Task | undefined): task is Task => task !== undefine
 /**
  * The one way a record changes: it gets the next version, held resources
  * follow, and the change is saved and reported. A record equal to the one in
- * the book is not a change: it keeps its version and is neither saved nor
- * reported again (a record passed as it is in the book is a command's, whose
+ * the ledger is not a change: it keeps its version and is neither saved nor
+ * reported again (a record passed as it is in the ledger is a command's, whose
  * intent was written: that one is).
  */
-export function setRecord(book: Book, policy: PlacementPolicy, next: Task, fx: Effects): Task {
-  const previous = book.tasks.get(next.ID);
+export function setRecord(ledger: Ledger, policy: PlacementPolicy, next: Task, fx: Effects): Task {
+  const previous = ledger.tasks.get(next.ID);
   if (previous !== undefined && previous !== next && sameRecord(previous, next)) return previous;
-  const stamped: Task = { ...next, Version: ++book.seq };
-  place(book, policy, previous, stamped);
-  if (placementBase(stamped.Placement) !== book.reported.get(stamped.ID)?.placement) book.reported.delete(stamped.ID);
+  const stamped: Task = { ...next, Version: ++ledger.seq };
+  place(ledger, policy, previous, stamped);
+  if (placementBase(stamped.Placement) !== ledger.reported.get(stamped.ID)?.placement) ledger.reported.delete(stamped.ID);
   fx.changed(stamped);
   return stamped;
 }
 
 /**
- * Puts a record in the book, keeping held resources, names and the finished
+ * Puts a record in the ledger, keeping held resources, names and the finished
  * tasks in step (no version, no report: intents and restores). A Completed
- * record leaves the book's memory: it is saved, and only its DoneTask stays.
+ * record leaves the ledger's memory: it is saved, and only its DoneTask stays.
  */
-export function place(book: Book, policy: PlacementPolicy, previous: Task | undefined, next: Task): void {
-  if (holds(previous)) move(book, policy, previous, -1);
-  if (holds(next)) move(book, policy, next, 1);
-  nameTask(book.names, previous, next);
-  if (!isFinished(next)) book.finished.delete(next.ID);
-  else if (!book.finished.has(next.ID)) book.finished.set(next.ID, Date.parse(book.now));
+export function place(ledger: Ledger, policy: PlacementPolicy, previous: Task | undefined, next: Task): void {
+  if (holds(previous)) move(ledger, policy, previous, -1);
+  if (holds(next)) move(ledger, policy, next, 1);
+  nameTask(ledger.names, previous, next);
+  if (!isFinished(next)) ledger.finished.delete(next.ID);
+  else if (!ledger.finished.has(next.ID)) ledger.finished.set(next.ID, Date.parse(ledger.now));
   // A stop still owed to the worker (it was lost with the task) keeps the record in memory until the worker answers.
-  if (next.State === TaskState.Completed && !book.stopRequested.has(next.ID)) {
-    book.tasks.delete(next.ID);
-    book.done.set(next.ID, doneOf(next));
-    book.reported.delete(next.ID); // nothing a worker says changes a Completed record
+  if (next.State === TaskState.Completed && !ledger.stopRequested.has(next.ID)) {
+    ledger.tasks.delete(next.ID);
+    ledger.done.set(next.ID, doneOf(next));
+    ledger.reported.delete(next.ID); // nothing a worker says changes a Completed record
   } else {
-    book.tasks.set(next.ID, next);
+    ledger.tasks.set(next.ID, next);
   }
 }
 
@@ -186,30 +186,30 @@ export function place(book: Book, policy: PlacementPolicy, previous: Task | unde
  * one, or one Completed without the worker's word). Read from indexes, so the
  * cost follows the worker's work, not the history.
  */
-export function tasksOn(book: Book, worker: string): Task[] {
-  const ids = new Set(book.placed.get(worker));
-  for (const id of book.stopRequested) ids.add(id);
+export function tasksOn(ledger: Ledger, worker: string): Task[] {
+  const ids = new Set(ledger.placed.get(worker));
+  for (const id of ledger.stopRequested) ids.add(id);
   const tasks: Task[] = [];
   for (const id of ids) {
-    const task = book.tasks.get(id);
+    const task = ledger.tasks.get(id);
     if (task?.Worker === worker) tasks.push(task);
   }
   return tasks;
 }
 
-/** Takes a record out of the book: a new task whose intent could not be written was never there, and a pruned one is no more. */
-export function forget(book: Book, policy: PlacementPolicy, task: Task): void {
-  if (holds(task)) move(book, policy, task, -1);
-  if (book.names.get(task.Name) === task.ID) book.names.delete(task.Name);
-  book.tasks.delete(task.ID);
-  book.finished.delete(task.ID);
+/** Takes a record out of the ledger: a new task whose intent could not be written was never there, and a pruned one is no more. */
+export function forget(ledger: Ledger, policy: PlacementPolicy, task: Task): void {
+  if (holds(task)) move(ledger, policy, task, -1);
+  if (ledger.names.get(task.Name) === task.ID) ledger.names.delete(task.Name);
+  ledger.tasks.delete(task.ID);
+  ledger.finished.delete(task.ID);
 }
 
-function move(book: Book, policy: PlacementPolicy, task: Task, sign: 1 | -1): void {
-  const worker = book.workers.get(task.Worker);
+function move(ledger: Ledger, policy: PlacementPolicy, task: Task, sign: 1 | -1): void {
+  const worker = ledger.workers.get(task.Worker);
   if (worker) worker.held = policy.hold(worker.held, task, sign);
-  let placed = book.placed.get(task.Worker);
-  if (!placed) book.placed.set(task.Worker, (placed = new Set()));
+  let placed = ledger.placed.get(task.Worker);
+  if (!placed) ledger.placed.set(task.Worker, (placed = new Set()));
   if (sign > 0) placed.add(task.ID);
   else placed.delete(task.ID);
 }
@@ -217,15 +217,15 @@ function move(book: Book, policy: PlacementPolicy, task: Task, sign: 1 | -1): vo
 export const note = (task: Task, at: string, Type: string, Message: string): Task => withHistory(task, { Time: at, Type, Message } satisfies TaskHistoryEntry);
 
 /** Back to the queue, to be placed again (on another worker if this one is not up). */
-export function requeue(book: Book, policy: PlacementPolicy, task: Task, at: string, why: string, fx: Effects): void {
+export function requeue(ledger: Ledger, policy: PlacementPolicy, task: Task, at: string, why: string, fx: Effects): void {
   const pending = note(
     { ...task, State: TaskState.Pending, StateName: 'pending', Worker: '', ContainerID: '', HostPorts: null, Reason: why, RestartDue: ZERO_TIME },
     at,
     'Rescheduling',
     why,
   );
-  setRecord(book, policy, pending, fx);
-  book.queue.add(task.ID);
+  setRecord(ledger, policy, pending, fx);
+  ledger.queue.add(task.ID);
 }
 
 /**
@@ -233,10 +233,10 @@ export function requeue(book: Book, policy: PlacementPolicy, task: Task, at: str
  * that does not have the placement, or, `confirmed` false, gone with its
  * worker, when the stop stays owed to that worker.
  */
-export function complete(book: Book, policy: PlacementPolicy, task: Task, at: string, type: string, why: string, fx: Effects, confirmed = true): void {
-  book.queue.delete(task.ID);
-  if (confirmed) book.stopRequested.delete(task.ID);
-  setRecord(book, policy, note({ ...task, State: TaskState.Completed, StateName: 'completed', FinishTime: at, Reason: '' }, at, type, why), fx);
+export function complete(ledger: Ledger, policy: PlacementPolicy, task: Task, at: string, type: string, why: string, fx: Effects, confirmed = true): void {
+  ledger.queue.delete(task.ID);
+  if (confirmed) ledger.stopRequested.delete(task.ID);
+  setRecord(ledger, policy, note({ ...task, State: TaskState.Completed, StateName: 'completed', FinishTime: at, Reason: '' }, at, type, why), fx);
 }
 
 export function setWorkerState(worker: WorkerEntry, state: WorkerState, at: string, problem: string, fx: Effects): void {
@@ -251,21 +251,21 @@ export function setWorkerState(worker: WorkerEntry, state: WorkerState, at: stri
 export interface Restore {
   /** Records not Completed, in the order they were first written. */
   tasks: Task[];
-  /** Completed tasks; the book takes them over. */
+  /** Completed tasks; the ledger takes them over. */
   done?: DoneTasks;
   stopRequested: string[];
   log: LogEntry[];
-  meta?: BookMeta;
+  meta?: LedgerMeta;
   /** A version every new one must pass (a store shared by several managers gives it; docs/ha.md). */
   versionFloor?: number;
 }
 
-export const emptyMeta = (): BookMeta => ({ pruned: 0, incarnations: [], heard: {} });
+export const emptyMeta = (): LedgerMeta => ({ pruned: 0, incarnations: [], heard: {} });
 
 /** A manager's starts kept to tell its placements: enough for years of restarts. */
 const INCARNATIONS_KEPT = 1000;
 
-/** A worker entry as the book starts it: unknown until its first heartbeat. */
+/** A worker entry as the ledger starts it: unknown until its first heartbeat. */
 export function newWorkerEntry(
   spec: { name: string; address: string; draining?: boolean; joined?: boolean },
   since: string,
@@ -285,16 +285,16 @@ export function newWorkerEntry(
   };
 }
 
-export function newBook(
+export function newLedger(
   workers: { name: string; address: string; draining?: boolean; joined?: boolean }[],
   policy: PlacementPolicy,
   startedAt: string,
   incarnation: string,
   restore: Restore = { tasks: [], stopRequested: [], log: [] },
-): Book {
+): Ledger {
   const meta = restore.meta ?? emptyMeta();
   const done = restore.done ?? new DoneTasks();
-  const book: Book = {
+  const ledger: Ledger = {
     tasks: new Map(),
     done,
     finished: new Map(),
@@ -322,21 +322,21 @@ export function newBook(
   // A Completed record's version is newer than its placement's number: it was given after the decision.
   let stored = Math.max(0, restore.versionFloor ?? 0, done.newestVersion);
   for (const task of restore.tasks) stored = Math.max(stored, task.Version, decision(task.Placement) ?? 0);
-  book.seq = firstVersion(stored, startedAt);
+  ledger.seq = firstVersion(stored, startedAt);
   for (const restored of restore.tasks) {
-    const task = { ...restored, Version: ++book.seq };
-    place(book, policy, undefined, task);
-    if (task.State === TaskState.Pending) book.queue.add(task.ID);
+    const task = { ...restored, Version: ++ledger.seq };
+    place(ledger, policy, undefined, task);
+    if (task.State === TaskState.Pending) ledger.queue.add(task.ID);
   }
   // A Completed record is final: it keeps its version, and stays in the store.
   // Retention sweeps the finished tasks in the order they finished.
-  book.finished = finishOrder(restore.tasks, done, Date.parse(startedAt));
-  return book;
+  ledger.finished = finishOrder(restore.tasks, done, Date.parse(startedAt));
+  return ledger;
 }
 
-/** The book's meta as the store keeps it. */
-export const bookMeta = (book: Book): BookMeta => ({
-  pruned: book.pruned,
-  incarnations: [...book.incarnations],
-  heard: Object.fromEntries(book.heard),
+/** The ledger's meta as the store keeps it. */
+export const ledgerMeta = (ledger: Ledger): LedgerMeta => ({
+  pruned: ledger.pruned,
+  incarnations: [...ledger.incarnations],
+  heard: Object.fromEntries(ledger.heard),
 });

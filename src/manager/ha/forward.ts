@@ -6,10 +6,10 @@
 // of a manager on etcd names the leader in `Cube-Leader`.
 import { PassThrough, Readable } from 'node:stream';
 import type { Context } from 'koa';
-import { HttpError } from '../http/errors.js';
-import { DEFAULT_BODY_LIMIT } from '../http/json-body.js';
-import type { LeaderInfo } from './leadership.js';
-import { callError } from './remote-worker.js';
+import { HttpError } from '../../http/errors.js';
+import { DEFAULT_BODY_LIMIT } from '../../http/json-body.js';
+import type { LeaderInfo } from '../views/manager-view.js';
+import { callError } from '../../http/call-error.js';
 
 export const FORWARDED_BY = 'cube-forwarded-by';
 export const LEADER_HEADER = 'Cube-Leader';

@@ -1,22 +1,22 @@
 // The manager at work: its actor (with the effects of src/ supplied), the
 // service the HTTP edge talks to, and the registry of workers that join. One
 // runs for the whole life of a manager on a local store; with etcd, one runs
-// for each term in which this manager leads (src/manager/ha.ts).
+// for each term in which this manager leads (src/manager/wiring/ha.ts).
 import { nanoid } from 'nanoid';
 import { createActor } from 'xstate';
-import type { ManagerInput, WorkerSpec } from '../../machines/manager.js';
-import type { Settings } from '../config/settings.js';
-import { startInspection } from '../inspect/inspection.js';
-import type { Log } from '../log.js';
-import type { IntentBatch } from '../store/intent-batch.js';
-import { retention } from '../worker/from-settings.js';
-import type { Runtimes } from '../worker/logic.js';
-import type { WorkerWrites } from '../worker/writes.js';
+import type { ManagerInput, WorkerSpec } from '../../../machines/manager.js';
+import type { Settings } from '../../config/settings.js';
+import { startInspection } from '../../inspect/inspection.js';
+import type { Log } from '../../log.js';
+import type { IntentBatch } from '../../store/intent-batch.js';
+import { retention } from '../../worker/from-settings.js';
+import type { Runtimes } from '../../worker/logic.js';
+import type { WorkerWrites } from '../../store/worker-writes.js';
 import { managerLogic, placementPolicy } from './logic.js';
 import { Registry } from './registry.js';
-import { workerScheme } from './node-view.js';
+import { workerScheme } from '../views/node-view.js';
 import { ManagerService } from './service.js';
-import type { ManagerWriter } from './writes.js';
+import type { ManagerWriter } from '../../store/manager-writes.js';
 
 export interface ManagerRunOptions {
   settings: Settings;

@@ -1,23 +1,23 @@
-// The manager as its HTTP edge sees it: reads from the book, commands to the
+// The manager as its HTTP edge sees it: reads from the ledger, commands to the
 // manager actor, and every change saved before the request is answered.
 import { setMaxListeners } from 'node:events';
 import type { ActorRefFrom } from 'xstate';
-import { bookMeta, type Book } from '../../machines/manager/book.js';
-import type { Swept } from '../../machines/manager/retention.js';
-import type { LogEntry } from '../vocabulary/log-entry.js';
-import type { ManagerEmitted, ManagerMachine } from '../../machines/manager.js';
+import { ledgerMeta, type Ledger } from '../../../machines/manager/ledger.js';
+import type { Swept } from '../../../machines/manager/retention.js';
+import type { LogEntry } from '../../vocabulary/log-entry.js';
+import type { ManagerEmitted, ManagerMachine } from '../../../machines/manager.js';
 import { nanoid } from 'nanoid';
-import { CommandBatch } from '../actors/command-batch.js';
-import { Lanes } from '../actors/lanes.js';
-import { askDurably, waitForTask, type CommandTarget, type Refusal } from '../actors/requests.js';
-import type { IntentBatch } from '../store/intent-batch.js';
-import { HttpError } from '../http/errors.js';
-import { ChangeLog } from '../actors/change-log.js';
-import { samePlacement } from '../vocabulary/placement.js';
-import type { ManagerWriter } from './writes.js';
-import { silentLog, type Log } from '../log.js';
-import { TaskState, type StateName, type Task } from '../vocabulary/task.js';
-import { nodeView, type NodeView, type Scheme } from './node-view.js';
+import { CommandBatch } from '../../actors/command-batch.js';
+import { Lanes } from '../../actors/lanes.js';
+import { askDurably, waitForTask, type CommandTarget, type Refusal } from '../../actors/requests.js';
+import type { IntentBatch } from '../../store/intent-batch.js';
+import { HttpError } from '../../http/errors.js';
+import { ChangeLog } from '../../actors/change-log.js';
+import { samePlacement } from '../../vocabulary/placement.js';
+import type { ManagerWriter } from '../../store/manager-writes.js';
+import { silentLog, type Log } from '../../log.js';
+import { TaskState, type StateName, type Task } from '../../vocabulary/task.js';
+import { nodeView, type NodeView, type Scheme } from '../views/node-view.js';
 import { positionOf, TaskOrder, tokenOf } from './task-order.js';
 
 export type ManagerRef = ActorRefFrom<ManagerMachine>;
@@ -68,12 +68,12 @@ export class ManagerService {
     setMaxListeners(0, this.serving.signal); // every command waiting for its write listens
     this.target = actor as unknown as CommandTarget;
     this.batch = intents && new CommandBatch(this.target, intents);
-    const book = this.book();
+    const ledger = this.ledger();
     // Changes before this start are not in the log: a stream that resumes from before it lists again.
-    this.changes = new ChangeLog<Task>(KEPT_CHANGES, book.seq);
-    writes.metaFrom(() => bookMeta(this.book()));
-    for (const task of book.tasks.values()) this.order.add(task.ID, task.SubmitTime);
-    for (const [id, submitted] of book.done.times('SubmitTime')) this.order.add(id, submitted);
+    this.changes = new ChangeLog<Task>(KEPT_CHANGES, ledger.seq);
+    writes.metaFrom(() => ledgerMeta(this.ledger()));
+    for (const task of ledger.tasks.values()) this.order.add(task.ID, task.SubmitTime);
+    for (const [id, submitted] of ledger.done.times('SubmitTime')) this.order.add(id, submitted);
     actor.on('task.updated', ({ task }) => {
       this.changes.add(task.Version, task);
       this.order.add(task.ID, task.SubmitTime);
@@ -95,7 +95,7 @@ export class ManagerService {
    * and resolves once its intent is written and it is carried out (or refused).
    */
   private command(id: string, command: { type: string } & Record<string, unknown>, beforeSend = () => {}): Promise<Refusal | undefined> {
-    const waiting = (requestId: string) => this.book().intents.get(id)?.requestId === requestId;
+    const waiting = (requestId: string) => this.ledger().intents.get(id)?.requestId === requestId;
     // The command before may have failed (its caller heard why): this one goes all the same.
     return this.lanes.run(id, () =>
       askDurably(this.target, id, command, waiting, this.serving.signal, (make) => {
@@ -111,13 +111,13 @@ export class ManagerService {
     );
   }
 
-  book(): Book {
-    return this.actor.getSnapshot().context.book;
+  ledger(): Ledger {
+    return this.actor.getSnapshot().context.ledger;
   }
 
   /** Every task that is not Completed: what the live view and `cube status -w` start from. */
   liveTasks(): Task[] {
-    return [...this.book().tasks.values()];
+    return [...this.ledger().tasks.values()];
   }
 
   /** Every task the query wants, in the order they came, each read as the listing reaches it (a Completed one from the store). */
@@ -152,14 +152,14 @@ export class ManagerService {
 
   /** How many finished tasks were pruned so far, and how many are kept. */
   retention(): { pruned: number; finished: number; completed: number } {
-    const book = this.book();
-    return { pruned: book.pruned, finished: book.finished.size, completed: book.done.size };
+    const ledger = this.ledger();
+    return { pruned: ledger.pruned, finished: ledger.finished.size, completed: ledger.done.size };
   }
 
   /** Task `id`, a Completed one read from the store; undefined when there is none. */
   find(id: string): Task | undefined {
-    const book = this.book();
-    return book.tasks.get(id) ?? (book.done.has(id) ? this.writes.read(id) : undefined);
+    const ledger = this.ledger();
+    return ledger.tasks.get(id) ?? (ledger.done.has(id) ? this.writes.read(id) : undefined);
   }
 
   task(id: string): Task {
@@ -170,25 +170,25 @@ export class ManagerService {
 
   /** The task `id` if the query wants it: a Completed one is read from the store only then. */
   private matching(id: string, { states, workers }: TaskQuery): Task | undefined {
-    const book = this.book();
-    const live = book.tasks.get(id);
+    const ledger = this.ledger();
+    const live = ledger.tasks.get(id);
     if (live) return (!states || states.has(live.StateName)) && (!workers || workers.has(live.Worker)) ? live : undefined;
-    const done = book.done.get(id);
+    const done = ledger.done.get(id);
     if (!done || (states && !states.has('completed')) || (workers && !workers.has(done.Worker))) return undefined;
     return this.writes.read(id);
   }
 
   nodes(): NodeView[] {
-    return [...this.book().workers.values()].map((worker) => nodeView(worker, this.scheme));
+    return [...this.ledger().workers.values()].map((worker) => nodeView(worker, this.scheme));
   }
 
   log(): LogEntry[] {
-    return this.book().log;
+    return this.ledger().log;
   }
 
   /** The version of the newest change. */
   version(): number {
-    return this.book().seq;
+    return this.ledger().seq;
   }
 
   /** The changed records after version `since`, oldest first; undefined when they are not all kept any more (or were never made here). */
@@ -226,7 +226,7 @@ export class ManagerService {
   async submit(task: Task, waitMs: number): Promise<Submitted> {
     let before: Task | undefined;
     const answered = this.placementAnswer(task.ID, waitMs);
-    const refusal = await this.command(task.ID, { type: 'task.submit', task, at: now() }, () => (before = this.book().tasks.get(task.ID)));
+    const refusal = await this.command(task.ID, { type: 'task.submit', task, at: now() }, () => (before = this.ledger().tasks.get(task.ID)));
     if (refusal) {
       answered?.cancel();
       throw new HttpError(refusal.status, refusal.reason);
@@ -253,8 +253,8 @@ export class ManagerService {
     const refusal = await this.command(id, { type: 'task.stop', id, at: now() });
     if (refusal?.status === 404) this.task(id);
     if (refusal) throw new HttpError(refusal.status, refusal.reason);
-    const confirmed = (task: Task) => task.State === TaskState.Completed && !this.book().stopRequested.has(id);
-    const stopped = await waitForTask(this.target, id, this.book().tasks.get(id), confirmed, AbortSignal.timeout(waitMs));
+    const confirmed = (task: Task) => task.State === TaskState.Completed && !this.ledger().stopRequested.has(id);
+    const stopped = await waitForTask(this.target, id, this.ledger().tasks.get(id), confirmed, AbortSignal.timeout(waitMs));
     if (stopped) await this.stored();
     return stopped !== undefined;
   }

@@ -4,8 +4,8 @@
 // than in the handshake so that a refusal is a JSON answer saying what to do.
 import type { TLSSocket } from 'node:tls';
 import type { Context, Next } from 'koa';
-import { HttpError } from '../http/errors.js';
-import { commonName, type Role } from './files.js';
+import { HttpError } from './errors.js';
+import { commonName, type Role } from '../tls/files.js';
 
 /**
  * Whose certificates an API takes for a request: a worker's API the manager's

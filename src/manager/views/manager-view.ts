@@ -2,7 +2,18 @@
 // row per manager process that holds a lease, with the one that leads marked.
 // Workers keep their rows (node-view.ts); `Role` tells the two apart, as in the
 // book's /nodes.
-import type { LeaderInfo, ManagerIdentity } from './leadership.js';
+
+/** A manager as the others see it (the value of its key in etcd, src/manager/ha/leadership.ts): its name and where its API is. */
+export interface ManagerIdentity {
+  name: string;
+  url: string;
+  startedAt: string;
+}
+
+export interface LeaderInfo extends ManagerIdentity {
+  /** The create revision of the leader key: the term. */
+  term: string;
+}
 
 export interface ManagerView {
   Name: string;

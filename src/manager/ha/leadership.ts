@@ -11,22 +11,11 @@
 // CUBE_LEADER_RENEW stops leading on its own: its lease may expire soon, and it
 // must stop before anyone else can start. A leader that stops (Ctrl-C) deletes
 // the key, so another takes over at once.
-import { SettingsError } from '../config/settings.js';
-import type { Log } from '../log.js';
-import { etcdKeys, etcdProblem, type EtcdConnection } from '../store/etcd.js';
+import { SettingsError } from '../../config/settings.js';
+import type { Log } from '../../log.js';
+import { etcdKeys, etcdProblem, type EtcdConnection } from '../../store/etcd.js';
 import type { Watcher } from 'etcd3';
-
-/** A manager as the others see it: its name and where its API is. */
-export interface ManagerIdentity {
-  name: string;
-  url: string;
-  startedAt: string;
-}
-
-export interface LeaderInfo extends ManagerIdentity {
-  /** The create revision of the leader key: the term. */
-  term: string;
-}
+import type { LeaderInfo, ManagerIdentity } from '../views/manager-view.js';
 
 export interface LeadershipOptions {
   leaseMs: number;

@@ -1,9 +1,10 @@
 // A worker as GET /nodes shows it (docs/spec.md §4): Cube's keys, the protocol
 // the worker speaks, and beside them the keys of the book's manager (Ip, Api,
 // Memory in kB, …, Stats), so the book's CLI reads Cube's /nodes as its own.
-import type { WorkerEntry } from '../../machines/manager/book.js';
-import type { BookStats } from '../book/shapes.js';
-import type { WorkerStats } from '../vocabulary/protocol.js';
+import type { WorkerEntry } from '../../../machines/manager/ledger.js';
+import { parseHostPort } from '../../config/host-port.js';
+import type { BookStats } from '../../book/shapes.js';
+import type { WorkerStats } from '../../vocabulary/protocol.js';
 
 export interface NodeView {
   Name: string;
@@ -58,7 +59,7 @@ function bookKeys(stats: WorkerStats | null): BookStats | null {
   return { MemStats: all.MemStats, DiskStats: all.DiskStats, CpuStats: all.CpuStats, LoadStats: all.LoadStats, TaskCount: all.TaskCount };
 }
 
-const hostOf = (address: string) => (address === 'in-process' ? '' : address.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1'));
+const hostOf = (address: string) => (address === 'in-process' ? '' : (parseHostPort(address)?.hostname ?? address));
 
 export function nodeView(worker: WorkerEntry, scheme: Scheme): NodeView {
   const stats = worker.stats;

@@ -2,20 +2,19 @@
 // POST /nodes (a worker joins, or renews), POST /nodes/{name}/drain (and
 // DELETE of it, which ends the drain) and DELETE /nodes/{name}.
 import type Router from '@koa/router';
-import { HttpError } from '../http/errors.js';
-import { readJson } from '../http/json-body.js';
-import { describe, isObject } from '../task/codec.js';
-import type { Registry } from './registry.js';
+import { parseHostPort } from '../../config/host-port.js';
+import { HttpError } from '../../http/errors.js';
+import { readJson } from '../../http/json-body.js';
+import { describe, isObject } from '../../task/codec.js';
+import type { Registry } from '../run/registry.js';
 
-const ADDRESS = /^(\[[0-9a-fA-F:]+\]|[a-zA-Z0-9.-]+):(\d{1,5})$/;
 const NAME = /^[a-zA-Z0-9_.:[\]-]{1,253}$/;
 
 /** A join: {"Address": "host:port", "Name": "…"}; the name defaults to the address. */
 export function readJoin(body: unknown): { name: string; address: string } {
   if (!isObject(body)) throw new HttpError(400, `expected {"Address": "host:port", "Name": "…"}, got ${describe(body)}`);
   const address = body['Address'];
-  const port = typeof address === 'string' ? Number(ADDRESS.exec(address)?.[2]) : NaN;
-  if (typeof address !== 'string' || !(port >= 1 && port <= 65535)) {
+  if (typeof address !== 'string' || !parseHostPort(address)) {
     throw new HttpError(400, `Address: expected the worker's API as host:port (like 10.0.0.7:5555), got ${describe(address)}`);
   }
   const name = body['Name'] ?? address;

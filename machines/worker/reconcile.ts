@@ -1,0 +1,53 @@
+// The safety net beside the engine's events: the reconciler's listing of
+// containers (`containers.observed`) compared with what the tasks believe.
+import type { Task } from '../../src/vocabulary/task.js';
+import { DoneTasks } from '../done-tasks.js';
+import type { TaskMachineEvent } from '../task.js';
+import type { Effects, ObservedContainer, WorkerContext } from './context.js';
+
+/**
+ * Compares what the engine has with what the tasks believe. Returns the facts
+ * each task missed (its container died or vanished while nobody listened) and
+ * the containers nobody wants (those of Completed tasks, and dead leftovers of
+ * earlier runs). Containers of tasks this worker does not know are left alone:
+ * the manager may be about to send their task again, and then they are adopted.
+ * A task changed after the listing was asked for (`asOf`) is not judged: the
+ * listing may predate what the task knows (a container still being created).
+ */
+export function reconcilePlan(tasks: Map<string, Task>, containers: ObservedContainer[], asOf: number, at: string, done: DoneTasks = new DoneTasks()) {
+  const facts: { id: string; event: TaskMachineEvent }[] = [];
+  const unwanted: string[] = [];
+  const byId = new Map(containers.map((c) => [c.containerId, c]));
+  const settled = (task: Task | undefined): task is Task => task !== undefined && task.Version <= asOf;
+  for (const container of containers) {
+    const completed = done.get(container.taskId);
+    if (completed) {
+      if (completed.Version <= asOf) unwanted.push(container.containerId);
+      continue;
+    }
+    const task = tasks.get(container.taskId);
+    if (!settled(task)) continue;
+    const leftover = task.StateName === 'running' && container.containerId !== task.ContainerID && !container.running && !container.paused;
+    if (leftover) unwanted.push(container.containerId);
+  }
+  for (const task of tasks.values()) {
+    if (task.StateName !== 'running' || !settled(task)) continue;
+    const container = byId.get(task.ContainerID);
+    if (!container) {
+      facts.push({ id: task.ID, event: { type: 'container.missing', containerId: task.ContainerID, at } });
+    } else if (!container.running && !container.paused) {
+      facts.push({
+        id: task.ID,
+        event: { type: 'container.exited', containerId: task.ContainerID, exitCode: container.exitCode ?? -1, oom: false, outside: false, at },
+      });
+    }
+  }
+  return { facts, unwanted };
+}
+
+/** Tells each task what it missed, and removes the containers nobody wants. */
+export function reconcile(context: WorkerContext, containers: ObservedContainer[], asOf: number, at: string, fx: Effects): void {
+  const plan = reconcilePlan(context.tasks, containers, asOf, at, context.done);
+  for (const fact of plan.facts) fx.toTask(fact.id, fact.event);
+  if (plan.unwanted.length > 0) fx.removeContainers(plan.unwanted);
+}
