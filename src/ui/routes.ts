@@ -25,6 +25,8 @@ const own = (file: string, type: string): Asset => {
 const assetFiles: Record<string, [file: string, type: string]> = {
   'app.js': ['./app.js', 'text/javascript; charset=utf-8'],
   'words.js': ['./words.js', 'text/javascript; charset=utf-8'],
+  'event-stream.js': ['./event-stream.js', 'text/javascript; charset=utf-8'],
+  'lines.js': ['./lines.js', 'text/javascript; charset=utf-8'],
   'style.css': ['./style.css', 'text/css; charset=utf-8'],
   'favicon.svg': ['./favicon.svg', 'image/svg+xml'],
 };

@@ -125,6 +125,8 @@ test('the view and its assets are served without the token; every data path stil
     ['/ui/', /^text\/html/],
     ['/ui/app.js', /^text\/javascript/],
     ['/ui/words.js', /^text\/javascript/],
+    ['/ui/event-stream.js', /^text\/javascript/],
+    ['/ui/lines.js', /^text\/javascript/],
     ['/ui/style.css', /^text\/css/],
     ['/ui/favicon.svg', /^image\/svg\+xml/],
   ] as const) {
