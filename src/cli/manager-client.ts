@@ -6,6 +6,7 @@ import type { ManagerView } from '../manager/manager-view.js';
 import type { NodeView } from '../manager/node-view.js';
 import { readEvents, type StreamEvent } from '../http/sse-client.js';
 import { readLogLines, type LogLine } from '../logs/log-line.js';
+import { CLIENT_MAX } from '../ui/lines.js';
 import type { LogEntry } from '../vocabulary/log-entry.js';
 import type { Task } from '../vocabulary/task.js';
 import { clientTlsOptions } from '../tls/client-options.js';
@@ -260,7 +261,7 @@ export class ManagerClient {
   async logs(id: string, query: string, signal: AbortSignal): Promise<AsyncGenerator<LogLine>> {
     const path = `/tasks/${encodeURIComponent(id)}/logs${query}`;
     const response = await this.open(path, 'application/x-ndjson', signal);
-    return readLogLines(response.chunks, `the manager at ${this.url}`);
+    return readLogLines(response.chunks, `the manager at ${this.url}`, CLIENT_MAX);
   }
 
   /** A long answer (events, logs): the limit is on getting it, not on how long it lasts. */

@@ -150,6 +150,12 @@ export const settingSpecs = {
     default: '1048576',
     help: 'bytes of events a GET /events stream holds for a client that reads slowly; past it the client is dropped (told to resume with ?since=)',
   },
+  logLineMax: {
+    env: 'CUBE_LOG_LINE_MAX',
+    kind: 'count',
+    default: '1048576',
+    help: "bytes kept of one line of a task's output (GET /tasks/{id}/logs); a longer line is cut and ends saying how long it was",
+  },
   tlsDir: {
     env: 'CUBE_TLS_DIR',
     kind: 'text',

@@ -170,7 +170,11 @@ export async function startManager(options: StartManagerOptions = {}): Promise<R
       return { name: w.name, url: w.listening?.url ?? null, service: workerService };
     });
     addMembershipRoutes(router, run.registry);
-    addManagerRoutes(router, service, settings.stopTimeoutMs + 5000, { local: localServices.map((w) => w.service), token: settings.token });
+    addManagerRoutes(router, service, settings.stopTimeoutMs + 5000, {
+      local: localServices.map((w) => w.service),
+      token: settings.token,
+      lineMax: settings.logLineMax,
+    });
     addUiRoutes(router);
     // Each worker in this process is named with its engine: a fake one (CUBE_RUNTIME=fake) must never pass for Docker.
     const engines = new Map(local.map((w) => [w.name, w.engine]));

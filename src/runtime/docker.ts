@@ -40,6 +40,8 @@ export interface DockerRuntimeOptions {
   callTimeoutMs?: number;
   /** The host address task ports are published on (CUBE_PUBLISH_HOST); unset: every address, Docker's default. */
   publishHost?: string;
+  /** Bytes kept of one line of a container's output (CUBE_LOG_LINE_MAX). */
+  logLineMax: number;
 }
 
 const now = () => new Date().toISOString();
@@ -174,20 +176,40 @@ export class DockerRuntime implements ContainerRuntime {
       stdout: true,
       stderr: true,
       timestamps: true,
-      abortSignal: options.signal,
+      follow: options.follow,
       ...(options.tail !== undefined ? { tail: options.tail } : {}),
       ...(options.since !== undefined ? { since: options.since } : {}),
     };
     try {
-      // Streams have no idle limit: a quiet container is not a hung engine.
-      const container = this.streams.getContainer(containerId);
-      if (!options.follow) return demultiplex([await container.logs({ ...asked, follow: false })]);
-      const stream = await container.logs({ ...asked, follow: true });
-      return demultiplexStream(stream as Readable);
+      const stream = await this.logStream(containerId, asked, options.signal);
+      return demultiplexStream(stream, this.options.logLineMax);
     } catch (error) {
       if (statusOf(error) === 404) throw new RuntimeError(`container ${containerId.slice(0, 12)} is gone from the engine, and its output with it`);
       throw this.asRuntimeError(`read the logs of container ${containerId.slice(0, 12)}`, error);
     }
+  }
+
+  /**
+   * GET /containers/{id}/logs as a stream, followed or not: dockerode's
+   * container.logs() holds a whole answer in memory unless it follows, and a
+   * container's output may be gigabytes. Streams have no idle limit: a quiet
+   * container is not a hung engine.
+   */
+  private logStream(containerId: string, query: Record<string, unknown>, abortSignal: AbortSignal | undefined): Promise<Readable> {
+    const modem = this.streams.getContainer(containerId).modem as { dial(options: object, callback: (error: unknown, stream: Readable) => void): void };
+    return new Promise((resolve, reject) =>
+      modem.dial(
+        {
+          path: `/containers/${containerId}/logs?`,
+          method: 'GET',
+          abortSignal,
+          isStream: true,
+          statusCodes: { 200: true, 404: 'no such container', 500: 'server error' },
+          options: query,
+        },
+        (error, stream) => (error ? reject(error) : resolve(stream)),
+      ),
+    );
   }
 
   // ---- internals ----------------------------------------------------------
@@ -378,13 +400,13 @@ export class DockerRuntime implements ContainerRuntime {
 }
 
 /**
- * Lines of a followed log stream; the stream is destroyed when the reader
+ * Lines of a log stream; the stream is destroyed when the reader
  * stops early. Docker may cut the connection instead of ending it when the
  * container is removed: that is the end of its output too.
  */
-async function* demultiplexStream(stream: Readable): AsyncGenerator<LogLine> {
+async function* demultiplexStream(stream: Readable, maxLine: number): AsyncGenerator<LogLine> {
   try {
-    yield* demultiplex(stream);
+    yield* demultiplex(stream, maxLine);
   } catch (error) {
     if (!/aborted|ECONNRESET|premature close|socket hang up/i.test(`${(error as Error).message} ${(error as { code?: string }).code}`)) throw error;
   } finally {

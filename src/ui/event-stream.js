@@ -10,7 +10,7 @@
 // Bounded: an event (its lines together) larger than `max` bytes is refused
 // as soon as it passes the cap, before it ends, so an event that never ends
 // costs at most `max` bytes and a linear read of them (src/ui/lines.js).
-import { LineSplitter } from './lines.js';
+import { eachChunk, LineSplitter } from './lines.js';
 
 /** @typedef {{ type: string, data: any, id?: number }} StreamEvent */
 
@@ -86,34 +86,34 @@ export class EventStreamParser {
 }
 
 /**
- * The events of a response body, their data parsed as JSON; `id` when the
- * last event ID is a number (Cube's are versions). The events a chunk ends
- * are given before an error it causes.
+ * The chunks of a response body (a browser's ReadableStream is not always async iterable).
  * @param {ReadableStream<Uint8Array>} body
- * @param {number} max bytes of one event
- * @returns {AsyncGenerator<StreamEvent>}
  */
-export async function* readEventStream(body, max) {
-  /** @type {StreamEvent[]} */
-  const ready = [];
-  const parser = new EventStreamParser(max, ({ type, data, id }) =>
-    ready.push({ type, data: JSON.parse(data), ...(/^\d+$/.test(id) ? { id: Number(id) } : {}) }),
-  );
+async function* chunksOf(body) {
   const reader = body.getReader();
   try {
     for (;;) {
       const { value, done } = await reader.read();
       if (done) return;
-      let failure;
-      try {
-        parser.push(value);
-      } catch (error) {
-        failure = error;
-      }
-      yield* ready.splice(0);
-      if (failure) throw failure;
+      yield value;
     }
   } finally {
     reader.releaseLock();
   }
+}
+
+/**
+ * The events of a response body, their data parsed as JSON; `id` when the
+ * last event ID is a number (Cube's are versions).
+ * @param {ReadableStream<Uint8Array>} body
+ * @param {number} max bytes of one event
+ * @returns {AsyncGenerator<StreamEvent>}
+ */
+export function readEventStream(body, max) {
+  /** @type {StreamEvent[]} */
+  const out = [];
+  const parser = new EventStreamParser(max, ({ type, data, id }) =>
+    out.push({ type, data: JSON.parse(data), ...(/^\d+$/.test(id) ? { id: Number(id) } : {}) }),
+  );
+  return eachChunk(chunksOf(body), (chunk) => parser.push(chunk), out);
 }

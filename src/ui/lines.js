@@ -131,6 +131,30 @@ function joined(pieces, size) {
 export function utf8Cut(bytes, max) {
   if (bytes.length <= max) return bytes.length;
   let cut = max;
-  while (cut > 0 && /** @type {number} */ ((bytes[cut]) & 0xc0) === 0x80) cut -= 1;
+  while (cut > 0 && (Number(bytes[cut]) & 0xc0) === 0x80) cut -= 1;
   return cut;
+}
+
+/**
+ * What `push` makes of each chunk, as it is made (`push` puts it in `out`).
+ * What a chunk made before an error it caused comes before the error.
+ * @template T
+ * @param {AsyncIterable<Uint8Array>} chunks
+ * @param {(chunk: Uint8Array) => void} push
+ * @param {T[]} out
+ * @returns {AsyncGenerator<T>}
+ */
+export async function* eachChunk(chunks, push, out) {
+  for await (const chunk of chunks) {
+    let failed = false;
+    let failure;
+    try {
+      push(chunk);
+    } catch (error) {
+      failed = true;
+      failure = error;
+    }
+    yield* out.splice(0);
+    if (failed) throw failure;
+  }
 }

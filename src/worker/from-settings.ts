@@ -54,6 +54,7 @@ export function dockerRuntime(settings: Settings, worker: string, dockerHost?: s
     stopTimeoutSeconds: Math.ceil(settings.stopTimeoutMs / 1000),
     callTimeoutMs: settings.dockerTimeoutMs,
     publishHost: settings.publishHost,
+    logLineMax: settings.logLineMax,
   });
 }
 
