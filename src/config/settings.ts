@@ -156,6 +156,13 @@ export const settingSpecs = {
     default: '1048576',
     help: "bytes kept of one line of a task's output (GET /tasks/{id}/logs); a longer line is cut and ends saying how long it was",
   },
+  eventMax: {
+    env: 'CUBE_EVENT_MAX',
+    kind: 'count',
+    default: '16777216',
+    help: 'bytes of one event or answer the manager reads from a worker; a worker that sends a larger one is suspect, and its stream is dropped and opened again',
+    role: 'manager',
+  },
   tlsDir: {
     env: 'CUBE_TLS_DIR',
     kind: 'text',

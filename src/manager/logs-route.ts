@@ -6,6 +6,7 @@
 import { Readable } from 'node:stream';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
+import { answerText } from '../http/answer-body.js';
 import { HttpError } from '../http/errors.js';
 import { jsonLineMax, logQueryString, readLogLines, type LogLine } from '../logs/log-line.js';
 import { clientGone, logQuery, sendLines } from '../logs/serve.js';
@@ -63,15 +64,9 @@ async function fromRemote(ctx: Context, service: ManagerService, id: string, wor
     );
   }
   if (!response.ok || !response.body) {
-    const text = await response.text().catch(() => '');
-    let message = text;
-    try {
-      message = (JSON.parse(text) as { Message?: string }).Message ?? text;
-    } catch {
-      // not Cube's error format: the text as it is
-    }
+    const message = await answerText(response, 500).catch(() => '');
     const status = response.status >= 500 || response.status === 401 ? 502 : response.status;
-    throw new HttpError(status, `worker ${workerName} answered ${response.status}: ${message.slice(0, 500)}`);
+    throw new HttpError(status, `worker ${workerName} answered ${response.status}: ${message}`);
   }
   sendLines(ctx, checkedLines(response.body, workerName, signal, proxy.lineMax), query.follow);
 }

@@ -10,6 +10,7 @@
 // none answers, it keeps trying, and says so once.
 import { SettingsError } from '../config/settings.js';
 import type { Log } from '../log.js';
+import { answerText } from '../http/answer-body.js';
 import { callError } from '../manager/remote-worker.js';
 
 const ADDRESS = /^(\[[0-9a-fA-F:]+\]|[a-zA-Z0-9.-]+):(\d{1,5})$/;
@@ -67,17 +68,10 @@ export function startJoining(options: JoinOptions): Joining {
       body: JSON.stringify({ Name: options.name, Address: options.address }),
       signal: AbortSignal.timeout(options.callTimeoutMs ?? 10_000),
     });
-    const text = await response.text();
     const ttl = Number(response.headers.get('cube-join-ttl'));
     if (response.ok && Number.isFinite(ttl) && ttl > 0) renewMs = renewalOf(ttl);
-    if (response.ok) return;
-    let message = text.slice(0, 300);
-    try {
-      message = (JSON.parse(text) as { Message?: string }).Message ?? message;
-    } catch {
-      // not Cube's error format
-    }
-    throw new Error(`${response.status}: ${message}`);
+    if (response.ok) return void (await response.body?.cancel());
+    throw new Error(`${response.status}: ${await answerText(response, 300)}`);
   }
 
   async function join(): Promise<void> {
