@@ -163,6 +163,7 @@ export const settingSpecs = {
     help: 'bytes of one event or answer the manager reads from a worker; a worker that sends a larger one is suspect, and its stream is dropped and opened again',
     role: 'manager',
   },
+  bodyMax: { env: 'CUBE_BODY_MAX', kind: 'count', default: '262144', help: 'bytes of a request body an API reads; a larger one is answered 413' },
   tlsDir: {
     env: 'CUBE_TLS_DIR',
     kind: 'text',

@@ -7,7 +7,7 @@
 import { PassThrough, Readable } from 'node:stream';
 import type { Context } from 'koa';
 import { HttpError } from '../http/errors.js';
-import { DEFAULT_BODY_LIMIT } from '../http/json-body.js';
+import { readBodyBytes } from '../http/json-body.js';
 import type { LeaderInfo } from './leadership.js';
 import { callError } from './remote-worker.js';
 
@@ -18,18 +18,6 @@ export const LEADER_HEADER = 'Cube-Leader';
 const passedOn = ['authorization', 'content-type', 'accept', 'last-event-id'];
 /** Headers of the leader's answer that the client needs. */
 const passedBack = ['content-type', 'cache-control', 'retry-after', 'x-accel-buffering', 'cube-join-ttl'];
-
-async function rawBody(ctx: Context): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > DEFAULT_BODY_LIMIT)
-      throw new HttpError(413, `the request body is larger than ${DEFAULT_BODY_LIMIT / 1024} KiB; a TaskEvent is much smaller than that`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
-}
 
 export interface ForwardOptions {
   /** This manager's name, for the hop header and messages. */
@@ -61,7 +49,7 @@ export async function forwardToLeader(ctx: Context, leader: LeaderInfo | undefin
     throw new HttpError(503, `manager ${options.me} is taking the lead (it reads the state from etcd); nothing was done. Send the request again in a moment`);
   }
   const streaming = ctx.path === '/events' || ctx.get('accept').includes('text/event-stream');
-  const body = ctx.method === 'GET' || ctx.method === 'HEAD' ? undefined : await rawBody(ctx);
+  const body = ctx.method === 'GET' || ctx.method === 'HEAD' ? undefined : await readBodyBytes(ctx);
   const gone = new AbortController();
   ctx.res.once('close', () => gone.abort());
   const headers: Record<string, string> = { [FORWARDED_BY]: options.me };
