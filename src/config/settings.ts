@@ -164,6 +164,12 @@ export const settingSpecs = {
     role: 'manager',
   },
   bodyMax: { env: 'CUBE_BODY_MAX', kind: 'count', default: '262144', help: 'bytes of a request body an API reads; a larger one is answered 413' },
+  recordMax: {
+    env: 'CUBE_RECORD_MAX',
+    kind: 'count',
+    default: '1048576',
+    help: 'bytes of one stored record (a row of the SQLite files, an etcd value) or file (cluster-id, TLS) read at start; a larger one is named and left unread',
+  },
   tlsDir: {
     env: 'CUBE_TLS_DIR',
     kind: 'text',

@@ -69,7 +69,7 @@ export function createApp(router: Router, options: AppOptions): Koa {
   const isPublic = options.isPublic ?? (() => false);
   const state: Served = {
     settings,
-    tls: settings.tlsDir ? loadTls(settings.tlsDir, options.role) : undefined,
+    tls: settings.tlsDir ? loadTls(settings.tlsDir, options.role, settings.recordMax) : undefined,
     log: options.log,
     hosts: [],
     rule: hostRule(settings.allowedHosts),

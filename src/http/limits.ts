@@ -17,6 +17,7 @@ export type ServerSettings = Pick<
   | 'keepAliveTimeoutMs'
   | 'streamBuffer'
   | 'bodyMax'
+  | 'recordMax'
   | 'tlsDir'
 >;
 

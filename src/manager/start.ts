@@ -77,7 +77,7 @@ export function parseWorkerAddresses(addresses: string[]): string[] {
 function openManagerWrites(settings: Settings, log: Log, batch: IntentBatch): ManagerWrites {
   if (settings.store === 'memory') return new ManagerWrites(new MemoryManagerStore(), 'manager store (memory)', log, batch);
   const file = join(settings.dataDir, 'manager.db');
-  return new ManagerWrites(new SqliteManagerStore(file, log), `manager store ${file}`, log, batch);
+  return new ManagerWrites(new SqliteManagerStore(file, log, settings.recordMax), `manager store ${file}`, log, batch);
 }
 
 export async function startManager(options: StartManagerOptions = {}): Promise<RunningManager> {

@@ -7,6 +7,7 @@
 import { circuitBreaker, ConsecutiveBreaker, handleWhen, retry } from 'cockatiel';
 import { Etcd3, GRPCDeadlineExceededError, GRPCUnavailableError, type Namespace } from 'etcd3';
 import { SettingsError, type Settings } from '../config/settings.js';
+import { DEFAULT_RECORD_MAX } from '../read-file.js';
 
 /** Where each kind of record lives, under the cluster's prefix. */
 export const etcdKeys = {
@@ -31,6 +32,8 @@ export interface EtcdConnection {
   members: string[];
   /** A deadline for one call, as gRPC takes it. */
   deadline(): { deadline: number };
+  /** Bytes of the largest value read as a record (CUBE_RECORD_MAX). */
+  recordMax: number;
   close(): void;
 }
 
@@ -51,7 +54,7 @@ export function parseEtcdMembers(text: string): string[] {
   return members;
 }
 
-export function connectEtcd(settings: Pick<Settings, 'etcd' | 'etcdPrefix' | 'etcdTimeoutMs'>): EtcdConnection {
+export function connectEtcd(settings: Pick<Settings, 'etcd' | 'etcdPrefix' | 'etcdTimeoutMs'> & Partial<Pick<Settings, 'recordMax'>>): EtcdConnection {
   const members = parseEtcdMembers(settings.etcd);
   if (!settings.etcdPrefix.startsWith('/') || !settings.etcdPrefix.endsWith('/')) {
     throw new SettingsError(`CUBE_ETCD_PREFIX (--etcd-prefix): ${JSON.stringify(settings.etcdPrefix)} must start and end with /, like /cube/`);
@@ -80,6 +83,7 @@ export function connectEtcd(settings: Pick<Settings, 'etcd' | 'etcdPrefix' | 'et
     timeoutMs,
     members,
     deadline: () => ({ deadline: Date.now() + timeoutMs }),
+    recordMax: settings.recordMax ?? DEFAULT_RECORD_MAX,
     close: () => client.close(),
   };
 }

@@ -67,7 +67,7 @@ export function runtimeFromSettings(settings: Settings, worker: string, dockerHo
 export function openWorkerWrites(settings: Settings, name: string, log: Log, batch?: IntentBatch): WorkerWrites {
   if (settings.store === 'memory') return new WorkerWrites(new MemoryTaskStore(), `worker ${name} store (memory)`, log, batch);
   const file = join(settings.dataDir, `worker-${name.replace(/[^a-zA-Z0-9_.-]/g, '_')}.db`);
-  return new WorkerWrites(new SqliteTaskStore(file, log), `worker ${name} store ${file}`, log, batch);
+  return new WorkerWrites(new SqliteTaskStore(file, log, settings.recordMax), `worker ${name} store ${file}`, log, batch);
 }
 
 export function workerLogicOptions(settings: Settings, log: Log, writes: (worker: string) => WorkerWrites): WorkerLogicOptions {
