@@ -4,6 +4,7 @@
 // a manager that cannot be reached, or the manager's own Message.
 import type { ManagerView } from '../manager/manager-view.js';
 import type { NodeView } from '../manager/node-view.js';
+import { cubeHeaders } from '../http/cube-headers.js';
 import { readEvents, type StreamEvent } from '../http/sse-client.js';
 import { readLogLines, type LogLine } from '../logs/log-line.js';
 import { CLIENT_MAX } from '../ui/lines.js';
@@ -178,10 +179,18 @@ export class ManagerClient {
     const response = await this.send('GET', path, undefined, CALL_TIMEOUT_MS);
     if (!response.ok) throw await this.failure(response, 'GET', path);
     const tasks = await this.json<Task[]>(response, 'GET', path);
-    return { tasks, next: response.header('cube-continue'), pruned: Number(response.header('cube-pruned') || 0) };
+    // Every page a manager sends says its version: a page without it lost Cube's headers on its way, and with them whether more pages follow.
+    if (response.header(cubeHeaders.version) === undefined) {
+      throw new ApiError(
+        response.status,
+        `GET ${this.url}${path} answered without Cube's headers (${cubeHeaders.version}, ${cubeHeaders.continue}), so whether more tasks follow is unknown and the list may be cut short: ` +
+          'something between this command and the leading manager drops them (a proxy, or a follower running an older Cube). Ask the leader (cube node names it), or let Cube-* headers through',
+      );
+    }
+    return { tasks, next: response.header(cubeHeaders.continue) ?? '', pruned: Number(response.header(cubeHeaders.pruned) ?? 0) };
   }
 
-  /** Every task, a page at a time (so no answer is too long to wait for), and how many finished tasks were pruned. */
+  /** Every task, a page at a time (so no answer is too long to wait for), following Cube-Continue to the end, and how many finished tasks were pruned. */
   async allTasks(): Promise<{ tasks: Task[]; pruned: number }> {
     const tasks: Task[] = [];
     let token = '';

@@ -13,6 +13,7 @@ import type { Watcher } from 'etcd3';
 import type { Context, Next } from 'koa';
 import { SettingsError, type Settings } from '../config/settings.js';
 import { createApp, listen, type Listening } from '../http/app.js';
+import { cubeHeaders } from '../http/cube-headers.js';
 import { createLog } from '../log.js';
 import { tlsClient } from '../tls/client.js';
 import { connectEtcd, etcdKeys, type EtcdConnection } from '../store/etcd.js';
@@ -22,7 +23,6 @@ import { workersToStart } from '../store/node-records.js';
 import { addUiRoutes, isUiPath } from '../ui/routes.js';
 import { addFollowerRoutes } from './follower-api.js';
 import { workerScheme } from './node-view.js';
-import { LEADER_HEADER } from './forward.js';
 import { Leadership, type ManagerIdentity } from './leadership.js';
 import { addManagerRoutes, managerRoutesHint } from './api.js';
 import { addMembershipRoutes } from './membership-api.js';
@@ -206,7 +206,7 @@ export async function startHaManager(options: StartManagerOptions, settings: Set
   // Every request: to the manager of this term while this one leads, else as a follower.
   router.all('/{*rest}', async (ctx: Context, next: Next) => {
     const leader = leadership.leader();
-    if (leader) ctx.set(LEADER_HEADER, leader.url);
+    if (leader) ctx.set(cubeHeaders.leader, leader.url);
     const current = term;
     if (!current) return asFollower(ctx as never, () => followerMethods(ctx as never, next));
     await current.routes(ctx as never, () => current.allowed(ctx as never, next));

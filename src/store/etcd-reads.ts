@@ -161,6 +161,13 @@ export class EtcdReads {
     return rows.map((kv) => readTaskRow(kv, this.prefix, this.say, this.connection.recordMax)?.task).filter((t): t is Task => t !== undefined);
   }
 
+  /** How many finished tasks retention pruned so far (the book's meta; 0 before there is one). */
+  async pruned(): Promise<number> {
+    const kvs = await this.read(() => this.connection.kv.get(etcdKeys.meta).options(this.connection.deadline()).exec());
+    const kv = kvs.kvs[0];
+    return (kv && readBookMeta(kv.value.toString(), `etcd ${etcdKeys.meta}`, this.say)?.pruned) ?? 0;
+  }
+
   async task(id: string): Promise<Task | undefined> {
     const kvs = await this.read(() => this.connection.kv.get(etcdKeys.task(id)).options(this.connection.deadline()).exec());
     const kv = kvs.kvs[0];

@@ -11,6 +11,7 @@
 import { SettingsError } from '../config/settings.js';
 import type { Log } from '../log.js';
 import { answerText } from '../http/answer-body.js';
+import { cubeHeaders } from '../http/cube-headers.js';
 import { callError } from '../manager/remote-worker.js';
 
 const ADDRESS = /^(\[[0-9a-fA-F:]+\]|[a-zA-Z0-9.-]+):(\d{1,5})$/;
@@ -68,7 +69,7 @@ export function startJoining(options: JoinOptions): Joining {
       body: JSON.stringify({ Name: options.name, Address: options.address }),
       signal: AbortSignal.timeout(options.callTimeoutMs ?? 10_000),
     });
-    const ttl = Number(response.headers.get('cube-join-ttl'));
+    const ttl = Number(response.headers.get(cubeHeaders.joinTtl));
     if (response.ok && Number.isFinite(ttl) && ttl > 0) renewMs = renewalOf(ttl);
     if (response.ok) return void (await response.body?.cancel());
     throw new Error(`${response.status}: ${await answerText(response, 300)}`);
