@@ -16,6 +16,8 @@ export const cubeHeaders = {
   leader: 'Cube-Leader',
   /** A request a follower passed on: the follower's name (one hop only). */
   forwardedBy: 'Cube-Forwarded-By',
+  /** A manager's calls to a worker, and its answer to a join: the cluster's identity, which the worker takes (src/store/cluster-id.ts). */
+  cluster: 'Cube-Cluster',
 } as const;
 
 /** Every Cube header, as a list. */

@@ -18,6 +18,7 @@ import { createLog } from '../log.js';
 import { tlsClient } from '../tls/client.js';
 import { connectEtcd, etcdKeys, type EtcdConnection } from '../store/etcd.js';
 import { EtcdReads, loadLeaderState } from '../store/etcd-reads.js';
+import { etcdClusterId } from '../store/etcd-cluster.js';
 import { EtcdWriter } from '../store/etcd-writer.js';
 import { workersToStart } from '../store/node-records.js';
 import { addUiRoutes, isUiPath } from '../ui/routes.js';
@@ -135,7 +136,7 @@ export async function startHaManager(options: StartManagerOptions, settings: Set
   /** Starts a term: reads the state at one revision, then runs the manager on it. */
   async function lead(id: string): Promise<void> {
     try {
-      const state = await loadLeaderState(connection, settings.etcdPrefix, id, log);
+      const [state, cluster] = await Promise.all([loadLeaderState(connection, settings.etcdPrefix, id, log), etcdClusterId(connection)]);
       if (leadership.leading() !== id || closing) return;
       const writer = new EtcdWriter({
         connection,
@@ -147,7 +148,7 @@ export async function startHaManager(options: StartManagerOptions, settings: Set
         onLost: (reason) => leadership.stepDown(reason),
       });
       const workers = workersToStart(remote, state.nodes);
-      const run = runManager({ settings, log, writes: writer, workers, restore: state, storeExpires: true, liveView: `${me.url}/ui` });
+      const run = runManager({ settings, log, writes: writer, workers, restore: state, storeExpires: true, liveView: `${me.url}/ui`, cluster });
       const termRouter = new Router();
       termRouter.get('/nodes', async (ctx) => {
         ctx.body = [...run.service.nodes(), ...(await listManagers(connection, leadership))];

@@ -33,6 +33,7 @@ export function addMembershipRoutes(router: Router, registry: Registry): void {
     ctx.status = joined ? 201 : 200;
     // How long the registration lasts (ms): the worker renews it well within.
     ctx.set(cubeHeaders.joinTtl, String(registry.joinTtlMs));
+    ctx.set(cubeHeaders.cluster, registry.cluster);
     ctx.body = node;
   });
 

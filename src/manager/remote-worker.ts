@@ -16,6 +16,7 @@ import { readListing } from '../task/listing.js';
 import { readStats, readTask } from '../task/reports.js';
 import { samePlacement } from '../vocabulary/placement.js';
 import { AnswerTooLarge, answerJson, answerText } from '../http/answer-body.js';
+import { cubeHeaders } from '../http/cube-headers.js';
 import { EventTooLarge, readEvents } from '../http/sse-client.js';
 import type { Log } from '../log.js';
 
@@ -25,6 +26,8 @@ export interface RemoteWorkerOptions {
   idleMs: number;
   /** Bytes of one event or answer read from the worker (CUBE_EVENT_MAX). */
   maxBytes: number;
+  /** The cluster's identity, named on every call (Cube-Cluster): the worker takes it, or refuses a manager of another cluster. */
+  cluster?: string | undefined;
   /** Limit of one call; a stop waits for the container to stop, so it gets more. */
   callTimeoutMs: number;
   stopTimeoutMs: number;
@@ -76,7 +79,10 @@ export function remoteWorkerActor(options: RemoteWorkerOptions) {
   return fromCallback<ToWorker, RemoteWorkerInput>(({ input, sendBack, receive }) => {
     const base = `${options.scheme ?? 'http'}://${input.address}`;
     const fetch = options.fetch ?? globalThis.fetch; // every call below goes through it
-    const headers: Record<string, string> = options.token ? { authorization: `Bearer ${options.token}` } : {};
+    const headers: Record<string, string> = {
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...(options.cluster ? { [cubeHeaders.cluster]: options.cluster } : {}),
+    };
     const report = (message: FromWorker) => sendBack(message);
     let stopped = false;
     let stream: AbortController | undefined;

@@ -23,6 +23,8 @@ import { runManager } from './run.js';
 import { workersToStart } from '../store/node-records.js';
 import type { ManagerService } from './service.js';
 import { addUiRoutes, isUiPath } from '../ui/routes.js';
+import { ClusterIdentity } from '../store/cluster-id.js';
+import { clusterCheck } from '../worker/cluster-check.js';
 
 export interface LocalWorkerOptions {
   name?: string;
@@ -107,6 +109,10 @@ export async function startManager(options: StartManagerOptions = {}): Promise<R
     );
     servers.push(listening);
 
+    // The data dir's identity is this cluster's: its workers (here and elsewhere) take it, and no other manager's.
+    const cluster = ClusterIdentity.open(settings.dataDir, { keep: settings.store !== 'memory', max: settings.recordMax });
+    cluster.join(cluster.id);
+
     // Workers in this process: their engine is checked first, their API listens, their store is read.
     const local: { name: string; router: Router; listening: Listening | null; runtime: ContainerRuntime; engine: string; writes: WorkerWrites }[] = [];
     for (const worker of options.local ?? []) {
@@ -121,7 +127,7 @@ export async function startManager(options: StartManagerOptions = {}): Promise<R
             );
       if (workerListening) servers.push(workerListening);
       const name = worker.name ?? defaultWorkerName(workerListening);
-      const runtime = worker.runtime ?? runtimeFromSettings(settings, name, worker.dockerHost);
+      const runtime = worker.runtime ?? runtimeFromSettings(settings, name, cluster, worker.dockerHost);
       const engine = await runtime.describe();
       runtimesInUse.push(runtime);
       const writes = openWorkerWrites(settings, name, log, intents);
@@ -160,12 +166,14 @@ export async function startManager(options: StartManagerOptions = {}): Promise<R
       runtimes: (name) => runtimes.get(name)!,
       workerWrites: (name) => localWrites.get(name)!,
       liveView: `${listening.url}/ui`,
+      cluster: cluster.id,
     });
     const { service } = run;
     stopActor = () => run.stop('the manager is stopping');
 
     const localServices = local.map((w) => {
       const workerService = new WorkerService(w.name, service.actor.system.get(`worker:${w.name}`) as WorkerRef, w.runtime, (id) => w.writes.read(id));
+      w.router.use(clusterCheck(cluster, w.name, log));
       addWorkerRoutes(w.router, workerService);
       return { name: w.name, url: w.listening?.url ?? null, service: workerService };
     });

@@ -18,6 +18,8 @@ interface DockerEvent {
 export interface EventStreamOptions extends WatchHandlers {
   /** Label filters, `key=value`, that select this worker's containers. */
   labels: string[];
+  /** Whether a container, by its labels, is this worker's (what the filters cannot tell). */
+  isOurs(attributes: Record<string, string>): boolean;
   /** True while Cube itself is stopping the container: its kill is not from outside. */
   stoppedByCube(containerId: string): boolean;
   /**
@@ -73,7 +75,7 @@ export function followDockerEvents(docker: Docker, options: EventStreamOptions):
     const id = raw.Actor?.ID ?? '';
     const attributes = raw.Actor?.Attributes ?? {};
     const taskId = attributes[TASK_LABEL];
-    if (!taskId) return undefined;
+    if (!taskId || !options.isOurs(attributes)) return undefined;
     const ms = (raw.timeNano ?? Date.now() * 1e6) / 1e6;
     const at = new Date(ms).toISOString();
     const signal = String(attributes['signal'] ?? '');

@@ -30,8 +30,8 @@ import {
 export interface DockerRuntimeOptions {
   /** The worker's name: its containers carry it as a label. */
   worker: string;
-  /** The installation's identity (src/store/cluster-id.ts): its containers carry it, and no other's are touched. */
-  cluster: string;
+  /** The cluster's identity (src/store/cluster-id.ts): new containers carry it, and only containers it calls ours are touched. */
+  cluster: { readonly id: string; isOurs(label: string | undefined): boolean };
   /** A DOCKER_HOST-style address; by default the engine is found as the Docker CLI finds it. */
   host?: string;
   /** Seconds Docker waits after SIGTERM before SIGKILL (docker stop -t). */
@@ -126,7 +126,7 @@ export class DockerRuntime implements ContainerRuntime {
 
   async list(): Promise<ContainerInfo[]> {
     try {
-      const containers = await this.docker.listContainers({ all: true, filters: { label: this.ours() } });
+      const containers = await this.ourContainers([]);
       return containers.map((c) => ({
         taskId: c.Labels[TASK_LABEL] ?? '',
         placement: c.Labels[PLACEMENT_LABEL] ?? '',
@@ -155,7 +155,8 @@ export class DockerRuntime implements ContainerRuntime {
 
   watch(handlers: WatchHandlers): () => void {
     return followDockerEvents(this.streams, {
-      labels: this.ours(),
+      labels: [this.workerLabel()],
+      isOurs: (attributes) => this.options.cluster.isOurs(attributes[CLUSTER_LABEL]),
       stoppedByCube: (id) => this.stopping.has(id),
       killMemoryMs: Math.max(30_000, 2000 * this.stopTimeout),
       onConnected: handlers.onConnected,
@@ -214,9 +215,19 @@ export class DockerRuntime implements ContainerRuntime {
 
   // ---- internals ----------------------------------------------------------
 
-  /** The label filters of this worker's containers in this installation. */
-  private ours(): string[] {
-    return [`${WORKER_LABEL}=${this.options.worker}`, `${CLUSTER_LABEL}=${this.options.cluster}`];
+  private workerLabel(): string {
+    return `${WORKER_LABEL}=${this.options.worker}`;
+  }
+
+  /**
+   * This worker's containers in its cluster, with more label filters. The
+   * cluster is told in code: a worker that joined a cluster still owns the
+   * containers of the identity it had before, and Docker's label filters
+   * cannot say "one of these values".
+   */
+  private async ourContainers(labels: string[]): Promise<Docker.ContainerInfo[]> {
+    const containers = await this.docker.listContainers({ all: true, filters: { label: [...labels, this.workerLabel()] } });
+    return containers.filter((c) => this.options.cluster.isOurs(c.Labels[CLUSTER_LABEL]));
   }
 
   private spec(task: Task, bindings: Task['PortBindings']): Docker.ContainerCreateOptions {
@@ -231,7 +242,7 @@ export class DockerRuntime implements ContainerRuntime {
       Image: task.Image,
       ...(task.Cmd.length > 0 ? { Cmd: task.Cmd } : {}),
       Env: task.Env,
-      Labels: { [TASK_LABEL]: task.ID, [WORKER_LABEL]: this.options.worker, [PLACEMENT_LABEL]: task.Placement, [CLUSTER_LABEL]: this.options.cluster },
+      Labels: { [TASK_LABEL]: task.ID, [WORKER_LABEL]: this.options.worker, [PLACEMENT_LABEL]: task.Placement, [CLUSTER_LABEL]: this.options.cluster.id },
       ExposedPorts: Object.fromEntries([...ports].map((p) => [p, {}])),
       HostConfig: {
         PortBindings: portBindings,
@@ -262,7 +273,7 @@ export class DockerRuntime implements ContainerRuntime {
     }
     const existing = await this.docker.getContainer(task.Name).inspect();
     const labels = existing.Config.Labels ?? {};
-    if (labels[CLUSTER_LABEL] !== this.options.cluster) {
+    if (!this.options.cluster.isOurs(labels[CLUSTER_LABEL])) {
       const owner = labels[CLUSTER_LABEL]
         ? `another Cube installation (cluster ${labels[CLUSTER_LABEL]}, task ${labels[TASK_LABEL]})`
         : labels[TASK_LABEL]
@@ -382,10 +393,7 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   private async removeTaskContainers(taskId: string, notes?: string[]): Promise<void> {
-    const containers = await this.docker.listContainers({
-      all: true,
-      filters: { label: [`${TASK_LABEL}=${taskId}`, ...this.ours()] },
-    });
+    const containers = await this.ourContainers([`${TASK_LABEL}=${taskId}`]);
     await Promise.all(containers.map((c) => this.discard(c.Id, notes)));
   }
 

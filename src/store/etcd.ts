@@ -22,6 +22,8 @@ export const etcdKeys = {
   managers: 'managers/',
   /** The leader's key: whoever created it leads, as long as its lease lives. */
   leader: 'leader',
+  /** The cluster's identity, which its workers take (src/store/etcd-cluster.ts). */
+  cluster: 'cluster',
 };
 
 export interface EtcdConnection {

@@ -12,6 +12,7 @@ import { SettingsError } from '../config/settings.js';
 import type { Log } from '../log.js';
 import { answerText } from '../http/answer-body.js';
 import { cubeHeaders } from '../http/cube-headers.js';
+import type { ClusterIdentity } from '../store/cluster-id.js';
 import { callError } from '../manager/remote-worker.js';
 
 const ADDRESS = /^(\[[0-9a-fA-F:]+\]|[a-zA-Z0-9.-]+):(\d{1,5})$/;
@@ -37,6 +38,8 @@ export interface JoinOptions {
   managers: string[];
   token: string;
   joinTtlMs: number;
+  /** The worker's cluster identity: it takes the first manager's, and refuses another cluster's. */
+  cluster: ClusterIdentity;
   log: Log;
   /** Limit of one call. */
   callTimeoutMs?: number;
@@ -49,6 +52,9 @@ export interface Joining {
   joined: Promise<string>;
   stop(): void;
 }
+
+/** A manager of another cluster than the worker's. */
+class Refused extends Error {}
 
 const renewalOf = (ttlMs: number) => Math.max(10, Math.min(30_000, Math.floor(ttlMs / 3)));
 
@@ -71,6 +77,12 @@ export function startJoining(options: JoinOptions): Joining {
     });
     const ttl = Number(response.headers.get(cubeHeaders.joinTtl));
     if (response.ok && Number.isFinite(ttl) && ttl > 0) renewMs = renewalOf(ttl);
+    const cluster = response.headers.get(cubeHeaders.cluster);
+    if (response.ok && cluster) {
+      const joining = options.cluster.join(cluster);
+      if ('refused' in joining) throw new Refused(`manager ${manager}: ${joining.refused}`);
+      if (joining.joined === 'now') options.log(`worker ${options.name} is of Cube cluster ${cluster} from now on, as its managers are`);
+    }
     if (response.ok) return void (await response.body?.cancel());
     throw new Error(`${response.status}: ${await answerText(response, 300)}`);
   }
@@ -92,6 +104,12 @@ export function startJoining(options: JoinOptions): Joining {
         timer = setTimeout(() => void join(), renewMs);
         return;
       } catch (error) {
+        if (error instanceof Refused) {
+          // The managers of --join are one cluster: one of another is a mistake to fix, not to retry.
+          options.log(`worker ${options.name} does not join: ${error.message}`);
+          stopped = true;
+          return;
+        }
         problems.push(`${manager}: ${error instanceof Error && /^\d{3}: /.test(error.message) ? error.message : callError(error)}`);
       }
     }
