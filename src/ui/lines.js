@@ -136,6 +136,15 @@ export function utf8Cut(bytes, max) {
 }
 
 /**
+ * How long reading may go on before it lets the event loop turn. Chunks that
+ * have arrived already come one after another through promises, and the
+ * event loop does not turn between them: megabytes waiting would hold it for
+ * as long as reading them takes, however linear that is.
+ */
+const SLICE_MS = 10;
+const nextTurn = () => new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate : setTimeout)(resolve));
+
+/**
  * What `push` makes of each chunk, as it is made (`push` puts it in `out`).
  * What a chunk made before an error it caused comes before the error.
  * @template T
@@ -145,6 +154,7 @@ export function utf8Cut(bytes, max) {
  * @returns {AsyncGenerator<T>}
  */
 export async function* eachChunk(chunks, push, out) {
+  let since = performance.now();
   for await (const chunk of chunks) {
     let failed = false;
     let failure;
@@ -154,7 +164,14 @@ export async function* eachChunk(chunks, push, out) {
       failed = true;
       failure = error;
     }
-    yield* out.splice(0);
+    // Each thing made is handed on with a look at the clock: one chunk can make thousands, and what takes them may work on each.
+    for (const made of out.splice(0)) {
+      yield made;
+      if (performance.now() - since > SLICE_MS) {
+        await nextTurn();
+        since = performance.now();
+      }
+    }
     if (failed) throw failure;
   }
 }
