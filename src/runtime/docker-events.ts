@@ -7,6 +7,10 @@ import type Docker from 'dockerode';
 import { dockerMessage } from './docker-errors.js';
 import type { ContainerEvent, WatchHandlers } from './types.js';
 import { TASK_LABEL } from './labels.js';
+import { LineSplitter } from '../ui/lines.js';
+
+const EVENT_LINE_MAX = 64 * 1024;
+const decoder = new TextDecoder();
 
 interface DockerEvent {
   Type?: string;
@@ -139,19 +143,15 @@ export function followDockerEvents(docker: Docker, options: EventStreamOptions):
     delay = minDelay;
     connected = true;
     const current = stream;
-    let buffer = '';
-    current.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString('utf8');
-      let newline: number;
-      while ((newline = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, newline).trim();
-        buffer = buffer.slice(newline + 1);
-        if (!line) continue;
-        const raw = parseDockerEvent(line);
-        const event = raw && toEvent(raw);
-        if (event) options.onEvent(event);
-      }
+    // One JSON event a line, read as every line from outside is (src/ui/lines.js); an event is a few hundred
+    // bytes, so a longer line is not one, and is skipped unread.
+    const lines = new LineSplitter(EVENT_LINE_MAX, (kept, length) => {
+      if (length === 0 || length > EVENT_LINE_MAX) return;
+      const raw = parseDockerEvent(decoder.decode(kept));
+      const event = raw && toEvent(raw);
+      if (event) options.onEvent(event);
     });
+    current.on('data', (chunk: Buffer) => lines.push(chunk));
     current.on('end', () => lost('the Docker event stream ended', current));
     current.on('error', (error: Error) => lost(dockerMessage(error), current));
     options.onConnected();
