@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { median, root } from './lib.js';
+import { eventLoopSection } from './event-loop-report.js';
 
 const dir = join(root, 'docs/benchmarks');
 
@@ -619,11 +620,24 @@ function main() {
   const failover = load('failover');
   const scale = load('scale');
   const dockerStop = load('docker-stop');
-  const known = new Set(['worker-start', 'control-plane', 'docker-50', 'restart', 'slow-clients', 'cli-start', 'sim', 'failover', 'scale', 'docker-stop']);
+  const eventLoop = load('event-loop');
+  const known = new Set([
+    'worker-start',
+    'control-plane',
+    'docker-50',
+    'restart',
+    'slow-clients',
+    'cli-start',
+    'sim',
+    'failover',
+    'scale',
+    'docker-stop',
+    'event-loop',
+  ]);
   const others = readdirSync(dir)
     .filter((f) => f.endsWith('.json') && !known.has(f.slice(0, -5)))
     .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Json);
-  const all = [workerStart, controlPlane, docker50, restart, slowClients, cliStart, sim, failover, scale, dockerStop, ...others].filter(Boolean);
+  const all = [workerStart, controlPlane, docker50, restart, slowClients, cliStart, sim, failover, scale, dockerStop, eventLoop, ...others].filter(Boolean);
   const newest = [...all].sort((a, b) => String(b.at).localeCompare(String(a.at)))[0];
   const machine = all.find((r) => r.machine)?.machine;
 
@@ -1063,6 +1077,7 @@ ${when(sim)}.
   if (failover) sections.push(failoverSection(failover, rows));
   if (scale) sections.push(scaleSection(scale, rows));
   if (dockerStop) sections.push(dockerStopSection(dockerStop, rows));
+  if (eventLoop) sections.push(eventLoopSection(eventLoop, rows));
 
   for (const r of others) {
     rows.push(`| ${escape(r.name)} | (no description in bench/report.ts) | see ${r.name}.json | | |`);
@@ -1100,6 +1115,7 @@ node --import tsx bench/sim.ts                     # ~2 min, no Docker (the clus
 node --import tsx bench/failover.ts                # ~5 min, etcd (scripts/etcd-up.sh), no Docker (MemoryRuntime)
 npm run build && node --import tsx bench/scale.ts  # ~25 min, no Docker (the FAKE runtime; baseline checkout at /work/base-a57e813)
 node --import tsx bench/docker-stop.ts             # ~5 min, Docker
+npm run build && node --import tsx bench/event-loop.ts  # ~1 min, Docker (hostile inputs)
 node --import tsx bench/report.ts                  # writes docs/benchmarks.md and docs/benchmarks/*.svg
 \`\`\`
 

@@ -21,7 +21,7 @@ try {
   process.exit(1);
 }
 
-// The live view's page, script, style and icon are served from beside routes.js.
+// The live view's page, script, style and icon are served from dist/src/ui/ (src/http/ui-routes.ts).
 const files = sourceFiles(root);
 for (const file of files.filter((f) => f.startsWith('src/ui/') && !f.endsWith('.ts'))) {
   mkdirSync(dirname(join(root, 'dist', file)), { recursive: true });

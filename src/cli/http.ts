@@ -11,8 +11,8 @@ export interface Answer {
   ok: boolean;
   status: number;
   statusText: string;
-  /** A header of the answer ("" when absent). */
-  header(name: string): string;
+  /** A header of the answer; undefined when absent. */
+  header(name: string): string | undefined;
   text(): Promise<string>;
   /** The body as a web stream, for a reader that reads it as it comes. */
   readonly body: ReadableStream<Uint8Array>;
@@ -37,7 +37,10 @@ function answer(response: IncomingMessage): Answer {
     ok: status >= 200 && status < 300,
     status,
     statusText: response.statusMessage ?? '',
-    header: (name) => String(response.headers[name.toLowerCase()] ?? ''),
+    header: (name) => {
+      const value = response.headers[name.toLowerCase()];
+      return value === undefined ? undefined : String(value);
+    },
     text: async () => {
       let text = '';
       response.setEncoding('utf8');

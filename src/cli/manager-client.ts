@@ -4,8 +4,10 @@
 // a manager that cannot be reached, or the manager's own Message.
 import type { ManagerView } from '../manager/views/manager-view.js';
 import type { NodeView } from '../manager/views/node-view.js';
+import { cubeHeaders } from '../http/cube-headers.js';
 import { readEvents, type StreamEvent } from '../http/sse-client.js';
 import { readLogLines, type LogLine } from '../logs/log-line.js';
+import { CLIENT_MAX } from '../ui/lines.js';
 import type { LogEntry } from '../vocabulary/log-entry.js';
 import type { Task } from '../vocabulary/task.js';
 import { clientTlsOptions } from '../tls/client-options.js';
@@ -173,10 +175,18 @@ export class ManagerClient {
     const response = await this.send('GET', path, undefined, CALL_TIMEOUT_MS);
     if (!response.ok) throw await this.failure(response, 'GET', path);
     const tasks = await this.json<Task[]>(response, 'GET', path);
-    return { tasks, next: response.header('cube-continue'), pruned: Number(response.header('cube-pruned') || 0) };
+    // Every page a manager sends says its version: a page without it lost Cube's headers on its way, and with them whether more pages follow.
+    if (response.header(cubeHeaders.version) === undefined) {
+      throw new ApiError(
+        response.status,
+        `GET ${this.url}${path} answered without Cube's headers (${cubeHeaders.version}, ${cubeHeaders.continue}), so whether more tasks follow is unknown and the list may be cut short: ` +
+          'something between this command and the leading manager drops them (a proxy, or a follower running an older Cube). Ask the leader (cube node names it), or let Cube-* headers through',
+      );
+    }
+    return { tasks, next: response.header(cubeHeaders.continue) ?? '', pruned: Number(response.header(cubeHeaders.pruned) ?? 0) };
   }
 
-  /** Every task, a page at a time (so no answer is too long to wait for), and how many finished tasks were pruned. */
+  /** Every task, a page at a time (so no answer is too long to wait for), following Cube-Continue to the end, and how many finished tasks were pruned. */
   async allTasks(): Promise<{ tasks: Task[]; pruned: number }> {
     const tasks: Task[] = [];
     let token = '';
@@ -256,7 +266,7 @@ export class ManagerClient {
   async logs(id: string, query: string, signal: AbortSignal): Promise<AsyncGenerator<LogLine>> {
     const path = `/tasks/${encodeURIComponent(id)}/logs${query}`;
     const response = await this.open(path, 'application/x-ndjson', signal);
-    return readLogLines(response.chunks, `the manager at ${this.url}`);
+    return readLogLines(response.chunks, `the manager at ${this.url}`, CLIENT_MAX);
   }
 
   /** A long answer (events, logs): the limit is on getting it, not on how long it lasts. */

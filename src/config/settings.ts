@@ -150,6 +150,26 @@ export const settingSpecs = {
     default: '1048576',
     help: 'bytes of events a GET /events stream holds for a client that reads slowly; past it the client is dropped (told to resume with ?since=)',
   },
+  logLineMax: {
+    env: 'CUBE_LOG_LINE_MAX',
+    kind: 'count',
+    default: '1048576',
+    help: "bytes kept of one line of a task's output (GET /tasks/{id}/logs); a longer line is cut and ends saying how long it was",
+  },
+  eventMax: {
+    env: 'CUBE_EVENT_MAX',
+    kind: 'count',
+    default: '16777216',
+    help: 'bytes of one event or answer the manager reads from a worker; a worker that sends a larger one is suspect, and its stream is dropped and opened again',
+    role: 'manager',
+  },
+  bodyMax: { env: 'CUBE_BODY_MAX', kind: 'count', default: '262144', help: 'bytes of a request body an API reads; a larger one is answered 413' },
+  recordMax: {
+    env: 'CUBE_RECORD_MAX',
+    kind: 'count',
+    default: '1048576',
+    help: 'bytes of one stored record (a row of the SQLite files, an etcd value) or file (cluster-id, TLS) read at start; a larger one is named and left unread',
+  },
   tlsDir: {
     env: 'CUBE_TLS_DIR',
     kind: 'text',

@@ -13,6 +13,7 @@ import Koa, { type Context, type Next } from 'koa';
 import { formatDuration } from '../vocabulary/duration.js';
 import type { Log } from '../log.js';
 import { loadTls, type TlsMaterial } from '../tls/files.js';
+import { bodyTooLarge } from './json-body.js';
 import { callersOf, requirePeer } from './peer-certificate.js';
 import { browserGuard } from './browser-guard.js';
 import { HttpError, errorMiddleware, sendError, type ErrorBody } from './errors.js';
@@ -69,7 +70,7 @@ export function createApp(router: Router, options: AppOptions): Koa {
   const isPublic = options.isPublic ?? (() => false);
   const state: Served = {
     settings,
-    tls: settings.tlsDir ? loadTls(settings.tlsDir, options.role) : undefined,
+    tls: settings.tlsDir ? loadTls(settings.tlsDir, options.role, settings.recordMax) : undefined,
     log: options.log,
     hosts: [],
     rule: hostRule(settings.allowedHosts),
@@ -80,6 +81,14 @@ export function createApp(router: Router, options: AppOptions): Koa {
     if (!clientGone.has(error.code ?? '')) options.log(`HTTP error: ${error.stack ?? error.message}`);
   });
   app.use(errorMiddleware(options.log));
+  // A body declared larger than CUBE_BODY_MAX is refused on every route before anything reads it, and one a route
+  // left unread is not read through after the answer either: the connection goes with it. Reading megabytes nobody
+  // wants costs the process their garbage collection (issue 23, bench/event-loop.ts).
+  app.use(async (ctx, next) => {
+    if (Number(ctx.get('content-length') || 0) > settings.bodyMax) throw bodyTooLarge(settings.bodyMax);
+    await next();
+    if (!ctx.req.complete) ctx.set('Connection', 'close');
+  });
   app.use(browserGuard(() => state.rule, isPublic));
   if (state.tls) app.use(requirePeer((ctx) => callersOf(options.role, ctx.method, ctx.path)));
   if (settings.token) app.use(tokenMiddleware(settings.token, isPublic));

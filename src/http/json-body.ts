@@ -1,21 +1,21 @@
 // Reads a request body as JSON, whatever its Content-Type: `curl -d @task.json`
 // sends application/x-www-form-urlencoded unless told otherwise, and a user
-// should not have to know that. Bodies over the limit are refused while
+// should not have to know that. Bodies over CUBE_BODY_MAX are refused while
 // streaming, before they are held in memory; a body that does not arrive
 // within CUBE_BODY_TIMEOUT is answered 408 and its connection closed, so a
 // client that stalls halfway holds nothing for long.
 import type { Context } from 'koa';
 import { formatDuration } from '../vocabulary/duration.js';
 import { HttpError } from './errors.js';
-import { bodyTimeoutOf } from './limits.js';
+import { bodyMaxOf, bodyTimeoutOf } from './limits.js';
 
-export const DEFAULT_BODY_LIMIT = 256 * 1024;
+/** The request body's bytes, at most CUBE_BODY_MAX of them (one declared larger is refused before: src/http/app.ts), within CUBE_BODY_TIMEOUT. */
+export async function readBodyBytes(ctx: Context): Promise<Buffer> {
+  return Buffer.concat(await readBody(ctx, bodyMaxOf(ctx), bodyTimeoutOf(ctx)));
+}
 
-export async function readJson(ctx: Context, limit = DEFAULT_BODY_LIMIT): Promise<unknown> {
-  const declared = Number(ctx.get('content-length') || 0);
-  if (declared > limit) throw tooLarge(limit);
-  const chunks = await readBody(ctx, limit, bodyTimeoutOf(ctx));
-  const text = Buffer.concat(chunks).toString('utf8');
+export async function readJson(ctx: Context): Promise<unknown> {
+  const text = (await readBodyBytes(ctx)).toString('utf8');
   if (text.trim() === '') {
     throw new HttpError(400, 'the request body is empty; send a TaskEvent as JSON, like {"Task": {"Image": "strm/helloworld-http"}}');
   }
@@ -50,7 +50,7 @@ function readBody(ctx: Context, limit: number, timeoutMs: number): Promise<Buffe
     };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) return fail(tooLarge(limit));
+      if (size > limit) return fail(bodyTooLarge(limit));
       chunks.push(chunk);
     };
     const onEnd = () => {
@@ -63,5 +63,8 @@ function readBody(ctx: Context, limit: number, timeoutMs: number): Promise<Buffe
   });
 }
 
-const tooLarge = (limit: number) =>
-  new HttpError(413, `the request body is larger than ${Math.round(limit / 1024)} KiB; a TaskEvent is much smaller than that`);
+export const bodyTooLarge = (limit: number) =>
+  new HttpError(
+    413,
+    `the request body is larger than ${limit % 1024 === 0 ? `${limit / 1024} KiB` : `${limit} bytes`} (CUBE_BODY_MAX); a TaskEvent is much smaller than that`,
+  );

@@ -3,6 +3,7 @@
 // wrote, with when and on which stream, so stdout and stderr stay apart.
 // Also the query both routes take: ?follow=1&tail=N&since=…&stream=….
 import { parseDuration } from '../vocabulary/duration.js';
+import { eachChunk, LineSplitter, utf8Cut } from '../ui/lines.js';
 
 export interface LogLine {
   /** When Docker received it (RFC 3339, nanoseconds). */
@@ -71,24 +72,49 @@ export function logQueryString(query: LogQuery): string {
   return text ? `?${text}` : '';
 }
 
+const decoder = new TextDecoder();
+
+/** What ends a line longer than the cap: how long it was, and what was kept of it. */
+const cutMarker = (length: number, max: number) => ` [… cut by Cube: the line was ${length} bytes; the first ${max} are kept (CUBE_LOG_LINE_MAX)]`;
+
+/**
+ * A line of output read as bytes (`kept`: its first bytes, at least one more
+ * than `max` when it is longer): the whole line, or, past `max` bytes, its
+ * first whole characters and a marker that says how long it was.
+ */
+export function lineText(kept: Uint8Array, length: number, max: number): string {
+  if (length <= max) return decoder.decode(kept);
+  return `${decoder.decode(kept.subarray(0, utf8Cut(kept, max)))}${cutMarker(length, max)}`;
+}
+
+/** The longest NDJSON line a LogLine of `maxLine` bytes makes: JSON writes a byte as at most six (\u0000), then the keys and the time. */
+export const jsonLineMax = (maxLine: number) => 6 * maxLine + 1024;
+
+/** The start of a LogLine as JSON.stringify writes it: a line too long to read still says when and where it was written. */
+const HEAD = /^\{"Time":"([^"\\]*)","Stream":"(stdout|stderr)"/;
+
 /**
  * The lines of an NDJSON answer from across a process boundary, each checked:
  * one that is not a LogLine ends the reading with an error naming `from`.
+ * Linear, and bounded: a line longer than `max` bytes is not read, and
+ * stands as a line that says how long it was.
  */
-export async function* readLogLines(chunks: AsyncIterable<Uint8Array | string>, from: string): AsyncGenerator<LogLine> {
-  const decoder = new TextDecoder();
-  let buffer = '';
-  for await (const chunk of chunks) {
-    buffer += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
-    const texts = buffer.split('\n');
-    buffer = texts.pop()!;
-    for (const text of texts) {
-      if (text === '') continue;
-      const line = parseLogLine(text);
-      if (!line) throw new Error(`${from} sent a line that is not a log line: ${text.slice(0, 80)}`);
-      yield line;
+export async function* readLogLines(chunks: AsyncIterable<Uint8Array>, from: string, max: number): AsyncGenerator<LogLine> {
+  const out: LogLine[] = [];
+  const splitter = new LineSplitter(max, (kept, length) => {
+    if (length === 0) return;
+    const text = decoder.decode(kept);
+    if (length > max) {
+      const [, time = '', stream = 'stdout'] = HEAD.exec(text) ?? [];
+      out.push({ Time: time, Stream: stream as LogLine['Stream'], Line: `[… cut by Cube: ${from} sent a line of ${length} bytes, more than ${max}]` });
+      return;
     }
-  }
+    const line = parseLogLine(text);
+    if (!line) throw new Error(`${from} sent a line that is not a log line: ${text.slice(0, 80)}`);
+    out.push(line);
+  });
+  // A last line without its newline was cut off with the answer: it is not a line, so the splitter is not ended.
+  yield* eachChunk(chunks, (chunk) => splitter.push(chunk), out);
 }
 
 /** Checks one NDJSON line from across a process boundary; undefined when it is not a LogLine. */

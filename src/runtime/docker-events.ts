@@ -8,6 +8,10 @@ import { backoff } from '../backoff.js';
 import { dockerMessage } from './docker-errors.js';
 import type { ContainerEvent, WatchHandlers } from './types.js';
 import { TASK_LABEL } from './labels.js';
+import { LineSplitter } from '../ui/lines.js';
+
+const EVENT_LINE_MAX = 64 * 1024;
+const decoder = new TextDecoder();
 
 interface DockerEvent {
   Type?: string;
@@ -19,6 +23,8 @@ interface DockerEvent {
 export interface EventStreamOptions extends WatchHandlers {
   /** Label filters, `key=value`, that select this worker's containers. */
   labels: string[];
+  /** Whether a container, by its labels, is this worker's (what the filters cannot tell). */
+  isOurs(attributes: Record<string, string>): boolean;
   /** True while Cube itself is stopping the container: its kill is not from outside. */
   stoppedByCube(containerId: string): boolean;
   /**
@@ -73,7 +79,7 @@ export function followDockerEvents(docker: Docker, options: EventStreamOptions):
     const id = raw.Actor?.ID ?? '';
     const attributes = raw.Actor?.Attributes ?? {};
     const taskId = attributes[TASK_LABEL];
-    if (!taskId) return undefined;
+    if (!taskId || !options.isOurs(attributes)) return undefined;
     const ms = (raw.timeNano ?? Date.now() * 1e6) / 1e6;
     const at = new Date(ms).toISOString();
     const signal = String(attributes['signal'] ?? '');
@@ -137,19 +143,15 @@ export function followDockerEvents(docker: Docker, options: EventStreamOptions):
     wait = firstWait;
     connected = true;
     const current = stream;
-    let buffer = '';
-    current.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString('utf8');
-      let newline: number;
-      while ((newline = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, newline).trim();
-        buffer = buffer.slice(newline + 1);
-        if (!line) continue;
-        const raw = parseDockerEvent(line);
-        const event = raw && toEvent(raw);
-        if (event) options.onEvent(event);
-      }
+    // One JSON event a line, read as every line from outside is (src/ui/lines.js); an event is a few hundred
+    // bytes, so a longer line is not one, and is skipped unread.
+    const lines = new LineSplitter(EVENT_LINE_MAX, (kept, length) => {
+      if (length === 0 || length > EVENT_LINE_MAX) return;
+      const raw = parseDockerEvent(decoder.decode(kept));
+      const event = raw && toEvent(raw);
+      if (event) options.onEvent(event);
     });
+    current.on('data', (chunk: Buffer) => lines.push(chunk));
     current.on('end', () => lost('the Docker event stream ended', current));
     current.on('error', (error: Error) => lost(dockerMessage(error), current));
     options.onConnected();

@@ -30,8 +30,8 @@ import {
 export interface DockerRuntimeOptions {
   /** The worker's name: its containers carry it as a label. */
   worker: string;
-  /** The installation's identity (src/store/cluster-id.ts): its containers carry it, and no other's are touched. */
-  cluster: string;
+  /** The cluster's identity (src/store/cluster-id.ts): new containers carry it, and only containers it calls ours are touched. */
+  cluster: { readonly id: string; isOurs(label: string | undefined): boolean };
   /** A DOCKER_HOST-style address; by default the engine is found as the Docker CLI finds it. */
   host?: string;
   /** Seconds Docker waits after SIGTERM before SIGKILL (docker stop -t). */
@@ -40,6 +40,8 @@ export interface DockerRuntimeOptions {
   callTimeoutMs?: number;
   /** The host address task ports are published on (CUBE_PUBLISH_HOST); unset: every address, Docker's default. */
   publishHost?: string;
+  /** Bytes kept of one line of a container's output (CUBE_LOG_LINE_MAX). */
+  logLineMax: number;
 }
 
 const now = () => new Date().toISOString();
@@ -124,7 +126,7 @@ export class DockerRuntime implements ContainerRuntime {
 
   async list(): Promise<ContainerInfo[]> {
     try {
-      const containers = await this.docker.listContainers({ all: true, filters: { label: this.ours() } });
+      const containers = await this.ourContainers([]);
       return containers.map((c) => ({
         taskId: c.Labels[TASK_LABEL] ?? '',
         placement: c.Labels[PLACEMENT_LABEL] ?? '',
@@ -153,7 +155,8 @@ export class DockerRuntime implements ContainerRuntime {
 
   watch(handlers: WatchHandlers): () => void {
     return followDockerEvents(this.streams, {
-      labels: this.ours(),
+      labels: [this.workerLabel()],
+      isOurs: (attributes) => this.options.cluster.isOurs(attributes[CLUSTER_LABEL]),
       stoppedByCube: (id) => this.stopping.has(id),
       killMemoryMs: Math.max(30_000, 2000 * this.stopTimeout),
       onConnected: handlers.onConnected,
@@ -174,27 +177,57 @@ export class DockerRuntime implements ContainerRuntime {
       stdout: true,
       stderr: true,
       timestamps: true,
-      abortSignal: options.signal,
+      follow: options.follow,
       ...(options.tail !== undefined ? { tail: options.tail } : {}),
       ...(options.since !== undefined ? { since: options.since } : {}),
     };
     try {
-      // Streams have no idle limit: a quiet container is not a hung engine.
-      const container = this.streams.getContainer(containerId);
-      if (!options.follow) return demultiplex([await container.logs({ ...asked, follow: false })]);
-      const stream = await container.logs({ ...asked, follow: true });
-      return demultiplexStream(stream as Readable);
+      const stream = await this.logStream(containerId, asked, options.signal);
+      return demultiplexStream(stream, this.options.logLineMax);
     } catch (error) {
       if (statusOf(error) === 404) throw new RuntimeError(`container ${containerId.slice(0, 12)} is gone from the engine, and its output with it`);
       throw this.asRuntimeError(`read the logs of container ${containerId.slice(0, 12)}`, error);
     }
   }
 
+  /**
+   * GET /containers/{id}/logs as a stream, followed or not: dockerode's
+   * container.logs() holds a whole answer in memory unless it follows, and a
+   * container's output may be gigabytes. Streams have no idle limit: a quiet
+   * container is not a hung engine.
+   */
+  private logStream(containerId: string, query: Record<string, unknown>, abortSignal: AbortSignal | undefined): Promise<Readable> {
+    const modem = this.streams.getContainer(containerId).modem as { dial(options: object, callback: (error: unknown, stream: Readable) => void): void };
+    return new Promise((resolve, reject) =>
+      modem.dial(
+        {
+          path: `/containers/${containerId}/logs?`,
+          method: 'GET',
+          abortSignal,
+          isStream: true,
+          statusCodes: { 200: true, 404: 'no such container', 500: 'server error' },
+          options: query,
+        },
+        (error, stream) => (error ? reject(error) : resolve(stream)),
+      ),
+    );
+  }
+
   // ---- internals ----------------------------------------------------------
 
-  /** The label filters of this worker's containers in this installation. */
-  private ours(): string[] {
-    return [`${WORKER_LABEL}=${this.options.worker}`, `${CLUSTER_LABEL}=${this.options.cluster}`];
+  private workerLabel(): string {
+    return `${WORKER_LABEL}=${this.options.worker}`;
+  }
+
+  /**
+   * This worker's containers in its cluster, with more label filters. The
+   * cluster is told in code: a worker that joined a cluster still owns the
+   * containers of the identity it had before, and Docker's label filters
+   * cannot say "one of these values".
+   */
+  private async ourContainers(labels: string[]): Promise<Docker.ContainerInfo[]> {
+    const containers = await this.docker.listContainers({ all: true, filters: { label: [...labels, this.workerLabel()] } });
+    return containers.filter((c) => this.options.cluster.isOurs(c.Labels[CLUSTER_LABEL]));
   }
 
   private spec(task: Task, bindings: Task['PortBindings']): Docker.ContainerCreateOptions {
@@ -209,7 +242,7 @@ export class DockerRuntime implements ContainerRuntime {
       Image: task.Image,
       ...(task.Cmd.length > 0 ? { Cmd: task.Cmd } : {}),
       Env: task.Env,
-      Labels: { [TASK_LABEL]: task.ID, [WORKER_LABEL]: this.options.worker, [PLACEMENT_LABEL]: task.Placement, [CLUSTER_LABEL]: this.options.cluster },
+      Labels: { [TASK_LABEL]: task.ID, [WORKER_LABEL]: this.options.worker, [PLACEMENT_LABEL]: task.Placement, [CLUSTER_LABEL]: this.options.cluster.id },
       ExposedPorts: Object.fromEntries([...ports].map((p) => [p, {}])),
       HostConfig: {
         PortBindings: portBindings,
@@ -240,7 +273,7 @@ export class DockerRuntime implements ContainerRuntime {
     }
     const existing = await this.docker.getContainer(task.Name).inspect();
     const labels = existing.Config.Labels ?? {};
-    if (labels[CLUSTER_LABEL] !== this.options.cluster) {
+    if (!this.options.cluster.isOurs(labels[CLUSTER_LABEL])) {
       const owner = labels[CLUSTER_LABEL]
         ? `another Cube installation (cluster ${labels[CLUSTER_LABEL]}, task ${labels[TASK_LABEL]})`
         : labels[TASK_LABEL]
@@ -360,10 +393,7 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   private async removeTaskContainers(taskId: string, notes?: string[]): Promise<void> {
-    const containers = await this.docker.listContainers({
-      all: true,
-      filters: { label: [`${TASK_LABEL}=${taskId}`, ...this.ours()] },
-    });
+    const containers = await this.ourContainers([`${TASK_LABEL}=${taskId}`]);
     await Promise.all(containers.map((c) => this.discard(c.Id, notes)));
   }
 
@@ -378,13 +408,13 @@ export class DockerRuntime implements ContainerRuntime {
 }
 
 /**
- * Lines of a followed log stream; the stream is destroyed when the reader
+ * Lines of a log stream; the stream is destroyed when the reader
  * stops early. Docker may cut the connection instead of ending it when the
  * container is removed: that is the end of its output too.
  */
-async function* demultiplexStream(stream: Readable): AsyncGenerator<LogLine> {
+async function* demultiplexStream(stream: Readable, maxLine: number): AsyncGenerator<LogLine> {
   try {
-    yield* demultiplex(stream);
+    yield* demultiplex(stream, maxLine);
   } catch (error) {
     if (!/aborted|ECONNRESET|premature close|socket hang up/i.test(`${(error as Error).message} ${(error as { code?: string }).code}`)) throw error;
   } finally {

@@ -16,6 +16,7 @@ import type { Task } from '../vocabulary/task.js';
 import { readLedgerMeta } from './ledger-meta.js';
 import { etcdKeys, etcdProblem, type EtcdConnection } from './etcd.js';
 import { readNodeRecord, type NodeRecord } from './node-records.js';
+import { parseRecord } from './read-records.js';
 
 export interface LeaderState {
   /** Records not Completed (or Completed with a stop owed), in the order first stored. */
@@ -49,10 +50,10 @@ const keyOf = (kv: IKeyValue, prefix: string) => {
   return key.startsWith(prefix) ? key.slice(prefix.length) : key;
 };
 
-function readTaskRow(kv: IKeyValue, prefix: string, log: Log): { task: Task; stopRequested: boolean } | undefined {
+function readTaskRow(kv: IKeyValue, prefix: string, log: Log, max: number): { task: Task; stopRequested: boolean } | undefined {
   const key = keyOf(kv, prefix);
   try {
-    const row = JSON.parse(kv.value.toString()) as { stopRequested?: unknown; task?: unknown };
+    const row = parseRecord(kv.value, max) as { stopRequested?: unknown; task?: unknown };
     return { task: readTask(row.task, `${key}: task`), stopRequested: row.stopRequested === true };
   } catch (error) {
     log(`etcd: skipped ${key}, which is not a task record (${(error as Error).message}); it is left in etcd`);
@@ -60,21 +61,21 @@ function readTaskRow(kv: IKeyValue, prefix: string, log: Log): { task: Task; sto
   }
 }
 
-function readNodeRow(kv: IKeyValue, prefix: string, log: Log): NodeRecord | undefined {
+function readNodeRow(kv: IKeyValue, prefix: string, log: Log, max: number): NodeRecord | undefined {
   const key = keyOf(kv, prefix);
   try {
-    return readNodeRecord(JSON.parse(kv.value.toString()), key);
+    return readNodeRecord(parseRecord(kv.value, max), key);
   } catch (error) {
     log(`etcd: skipped ${key}, which is not a node record (${(error as Error).message}); it is left in etcd`);
     return undefined;
   }
 }
 
-function readLogRows(kvs: IKeyValue[]): LogEntry[] {
+function readLogRows(kvs: IKeyValue[], max: number): LogEntry[] {
   const entries: LogEntry[] = [];
   for (const kv of kvs) {
     try {
-      const entry = JSON.parse(kv.value.toString()) as LogEntry;
+      const entry = parseRecord(kv.value, max) as LogEntry;
       if (typeof entry.Time === 'string' && typeof entry.Type === 'string' && typeof entry.Message === 'string') entries.push(entry);
     } catch {
       // A damaged log line costs only itself.
@@ -103,7 +104,7 @@ export async function loadLeaderState(connection: EtcdConnection, prefix: string
   let floor = Number(result.header.revision);
   for (const kv of tasks!) {
     known.set(keyOf(kv, prefix), kv.mod_revision);
-    const row = readTaskRow(kv, prefix, log);
+    const row = readTaskRow(kv, prefix, log, connection.recordMax);
     if (!row) continue;
     rows.push(row);
     floor = Math.max(floor, row.task.Version, decision(row.task.Placement) ?? 0);
@@ -115,7 +116,7 @@ export async function loadLeaderState(connection: EtcdConnection, prefix: string
   for (const kv of nodes!) {
     known.set(keyOf(kv, prefix), kv.mod_revision);
     if (kv.lease && kv.lease !== '0') leases.set(keyOf(kv, prefix), kv.lease);
-    const node = readNodeRow(kv, prefix, log);
+    const node = readNodeRow(kv, prefix, log, connection.recordMax);
     if (node) nodeRecords.push(node);
   }
   const meta = metas![0];
@@ -130,7 +131,7 @@ export async function loadLeaderState(connection: EtcdConnection, prefix: string
     completed: new Map(completed.map((t) => [t.ID, t])),
     stopRequested: live.filter((r) => r.stopRequested).map((r) => r.task.ID),
     meta: meta ? readLedgerMeta(meta.value.toString(), `etcd ${etcdKeys.meta}`, log) : undefined,
-    log: readLogRows(logs!.reverse()),
+    log: readLogRows(logs!.reverse(), connection.recordMax),
     nodes: nodeRecords,
     known,
     leases,
@@ -157,24 +158,31 @@ export class EtcdReads {
   async tasks(): Promise<Task[]> {
     const kvs = await this.read(() => this.connection.kv.getAll().prefix(etcdKeys.tasks).options(this.connection.deadline()).exec());
     const rows = kvs.kvs.sort((a, b) => Number(a.create_revision) - Number(b.create_revision));
-    return rows.map((kv) => readTaskRow(kv, this.prefix, this.say)?.task).filter((t): t is Task => t !== undefined);
+    return rows.map((kv) => readTaskRow(kv, this.prefix, this.say, this.connection.recordMax)?.task).filter((t): t is Task => t !== undefined);
+  }
+
+  /** How many finished tasks retention pruned so far (the book's meta; 0 before there is one). */
+  async pruned(): Promise<number> {
+    const kvs = await this.read(() => this.connection.kv.get(etcdKeys.meta).options(this.connection.deadline()).exec());
+    const kv = kvs.kvs[0];
+    return (kv && readLedgerMeta(kv.value.toString(), `etcd ${etcdKeys.meta}`, this.say)?.pruned) ?? 0;
   }
 
   async task(id: string): Promise<Task | undefined> {
     const kvs = await this.read(() => this.connection.kv.get(etcdKeys.task(id)).options(this.connection.deadline()).exec());
     const kv = kvs.kvs[0];
-    return kv ? readTaskRow(kv, this.prefix, this.say)?.task : undefined;
+    return kv ? readTaskRow(kv, this.prefix, this.say, this.connection.recordMax)?.task : undefined;
   }
 
   async log(limit: number): Promise<LogEntry[]> {
     const kvs = await this.read(() =>
       this.connection.kv.getAll().prefix(etcdKeys.log).sort('Key', 'Descend').limit(limit).options(this.connection.deadline()).exec(),
     );
-    return readLogRows(kvs.kvs.reverse());
+    return readLogRows(kvs.kvs.reverse(), this.connection.recordMax);
   }
 
   async nodes(): Promise<NodeRecord[]> {
     const kvs = await this.read(() => this.connection.kv.getAll().prefix(etcdKeys.nodes).options(this.connection.deadline()).exec());
-    return kvs.kvs.map((kv) => readNodeRow(kv, this.prefix, this.say)).filter((n): n is NodeRecord => n !== undefined);
+    return kvs.kvs.map((kv) => readNodeRow(kv, this.prefix, this.say, this.connection.recordMax)).filter((n): n is NodeRecord => n !== undefined);
   }
 }

@@ -8,6 +8,7 @@ import { circuitBreaker, ConsecutiveBreaker, handleWhen, retry } from 'cockatiel
 import { Etcd3, GRPCDeadlineExceededError, GRPCUnavailableError, type Namespace } from 'etcd3';
 import { parseHostPort } from '../config/host-port.js';
 import { SettingsError, type Settings } from '../config/settings.js';
+import { DEFAULT_RECORD_MAX } from '../read-file.js';
 
 /** Where each kind of record lives, under the cluster's prefix. */
 export const etcdKeys = {
@@ -22,6 +23,8 @@ export const etcdKeys = {
   managers: 'managers/',
   /** The leader's key: whoever created it leads, as long as its lease lives. */
   leader: 'leader',
+  /** The cluster's identity, which its workers take (src/store/etcd-cluster.ts). */
+  cluster: 'cluster',
 };
 
 export interface EtcdConnection {
@@ -32,6 +35,8 @@ export interface EtcdConnection {
   members: string[];
   /** A deadline for one call, as gRPC takes it. */
   deadline(): { deadline: number };
+  /** Bytes of the largest value read as a record (CUBE_RECORD_MAX). */
+  recordMax: number;
   close(): void;
 }
 
@@ -50,7 +55,7 @@ export function parseEtcdMembers(text: string): string[] {
   return members;
 }
 
-export function connectEtcd(settings: Pick<Settings, 'etcd' | 'etcdPrefix' | 'etcdTimeoutMs'>): EtcdConnection {
+export function connectEtcd(settings: Pick<Settings, 'etcd' | 'etcdPrefix' | 'etcdTimeoutMs'> & Partial<Pick<Settings, 'recordMax'>>): EtcdConnection {
   const members = parseEtcdMembers(settings.etcd);
   if (!settings.etcdPrefix.startsWith('/') || !settings.etcdPrefix.endsWith('/')) {
     throw new SettingsError(`CUBE_ETCD_PREFIX (--etcd-prefix): ${JSON.stringify(settings.etcdPrefix)} must start and end with /, like /cube/`);
@@ -79,6 +84,7 @@ export function connectEtcd(settings: Pick<Settings, 'etcd' | 'etcdPrefix' | 'et
     timeoutMs,
     members,
     deadline: () => ({ deadline: Date.now() + timeoutMs }),
+    recordMax: settings.recordMax ?? DEFAULT_RECORD_MAX,
     close: () => client.close(),
   };
 }

@@ -18,7 +18,8 @@ import { readLedgerMeta } from './ledger-meta.js';
 import { readNodeRecord, type NodeRecord } from './node-records.js';
 import { readDone } from './packed-done.js';
 import { addRecordColumns, LIVE_STATES, RECORD_COLUMNS } from './record-columns.js';
-import { readRecords } from './read-records.js';
+import { DEFAULT_RECORD_MAX } from '../read-file.js';
+import { parseRecord, readRecords } from './read-records.js';
 import { openDatabase, type SqliteDatabase } from './sqlite.js';
 
 export interface ManagerState {
@@ -97,9 +98,9 @@ export class MemoryManagerStore implements ManagerStore {
   close(): void {}
 }
 
-function parseLogEntry(text: string): LogEntry | undefined {
+function parseLogEntry(text: string, max: number): LogEntry | undefined {
   try {
-    const entry = JSON.parse(text) as Record<string, unknown>;
+    const entry = parseRecord(text, max) as Record<string, unknown>;
     const ok = ['Time', 'Type', 'Message'].every((key) => typeof entry[key] === 'string');
     return ok ? (entry as unknown as LogEntry) : undefined;
   } catch {
@@ -128,6 +129,8 @@ export class SqliteManagerStore implements ManagerStore {
   constructor(
     readonly file: string,
     private readonly log: Log,
+    /** Bytes of the largest record read (CUBE_RECORD_MAX). */
+    private readonly recordMax = DEFAULT_RECORD_MAX,
   ) {
     this.db = openDatabase(file);
     this.db.exec(`
@@ -173,12 +176,12 @@ export class SqliteManagerStore implements ManagerStore {
         `SELECT id, record, stop_requested FROM tasks WHERE state IS NULL OR state IN (${LIVE_STATES}) OR (state = 'completed' AND stop_requested = 1) ORDER BY seq`,
       )
       .all() as { id: string; record: string; stop_requested: number }[];
-    const read = readRecords(rows, this.file, this.log);
+    const read = readRecords(rows, this.file, this.log, this.recordMax);
     const done = readDone(this.db, "state = 'completed' AND stop_requested = 0");
     const log: LogEntry[] = [];
     for (const { entry } of this.db.prepare('SELECT entry FROM log ORDER BY seq').all() as { entry: string }[]) {
       // A damaged log line costs only itself.
-      const parsed = parseLogEntry(entry);
+      const parsed = parseLogEntry(entry, this.recordMax);
       if (parsed) log.push(parsed);
     }
     return {
@@ -196,7 +199,7 @@ export class SqliteManagerStore implements ManagerStore {
 
   read(id: string): Task | undefined {
     const row = this.select.get(id) as { id: string; record: string } | undefined;
-    return row ? readRecords([row], this.file, this.log)[0]?.task : undefined;
+    return row ? readRecords([row], this.file, this.log, this.recordMax)[0]?.task : undefined;
   }
 
   appendLog(entries: LogEntry[]): void {
@@ -207,7 +210,7 @@ export class SqliteManagerStore implements ManagerStore {
     const nodes: NodeRecord[] = [];
     for (const { name, record } of this.db.prepare('SELECT name, record FROM nodes ORDER BY name').all() as { name: string; record: string }[]) {
       try {
-        nodes.push(readNodeRecord(JSON.parse(record), `node record ${name}`));
+        nodes.push(readNodeRecord(parseRecord(record, this.recordMax), `node record ${name}`));
       } catch (error) {
         this.log(`${this.file}: skipped the record of worker ${name}, which is not a node record (${(error as Error).message}); it is left in the file`);
       }

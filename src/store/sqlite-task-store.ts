@@ -9,6 +9,7 @@ import type { Log } from '../log.js';
 import type { Task } from '../vocabulary/task.js';
 import { addRecordColumns, LIVE_STATES, RECORD_COLUMNS } from './record-columns.js';
 import { SqliteArchive } from './worker-archive.js';
+import { DEFAULT_RECORD_MAX } from '../read-file.js';
 import { readRecords } from './read-records.js';
 import { openDatabase, type SqliteDatabase } from './sqlite.js';
 import type { TaskState, TaskStore } from './task-store.js';
@@ -27,6 +28,8 @@ export class SqliteTaskStore implements TaskStore {
   constructor(
     readonly file: string,
     private readonly log: Log,
+    /** Bytes of the largest record read (CUBE_RECORD_MAX). */
+    private readonly recordMax = DEFAULT_RECORD_MAX,
   ) {
     this.db = openDatabase(file);
     this.db.exec(`
@@ -75,7 +78,7 @@ export class SqliteTaskStore implements TaskStore {
     }[];
     // Completed tasks and tombstones are read when the worker asks (machines/archive.ts).
     const archive = new SqliteArchive(this.db, this.file, this.log);
-    return { tasks: readRecords(rows, this.file, this.log).map((r) => r.task), done: new DoneTasks(archive), tombstones: [], archive };
+    return { tasks: readRecords(rows, this.file, this.log, this.recordMax).map((r) => r.task), done: new DoneTasks(archive), tombstones: [], archive };
   }
 
   write(records: [string, Task | null][]): void {
@@ -84,7 +87,7 @@ export class SqliteTaskStore implements TaskStore {
 
   read(id: string): Task | undefined {
     const row = this.select.get(id) as { id: string; record: string } | undefined;
-    return row ? readRecords([row], this.file, this.log)[0]?.task : undefined;
+    return row ? readRecords([row], this.file, this.log, this.recordMax)[0]?.task : undefined;
   }
 
   saveTombstones(tombstones: Tombstone[]): void {

@@ -8,9 +8,10 @@
 // - busy_timeout 0: nothing else can hold the lock, and the event loop must
 //   never wait on one; a write that cannot be made fails at once and is
 //   answered 503 (src/store/write-behind.ts).
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { readCappedFile } from '../read-file.js';
 
 export type SqliteDatabase = Database.Database;
 
@@ -21,7 +22,7 @@ export class StoreLockedError extends Error {
 
 const holderOf = (file: string): string => {
   try {
-    const [pid, command] = readFileSync(`${file}.pid`, 'utf8').split('\n');
+    const [pid, command] = readCappedFile(`${file}.pid`, 4096).toString('utf8').split('\n');
     return `pid ${pid}${command ? ` (${command})` : ''}`;
   } catch {
     return 'another process';

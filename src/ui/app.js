@@ -14,6 +14,8 @@
 //   #auth, #token-form, #token         the token form, shown when /events answers 401
 //   #logs[data-task-id], #logs .line[data-stream]  the selected task's output, followed
 //   #logs-status[data-status]          idle | reading | following | ended | none | error
+import { EventTooLarge, readEventStream } from './event-stream.js';
+import { CLIENT_MAX, LineSplitter } from './lines.js';
 import { ports, stateNameLabels } from './words.js';
 
 /** @typedef {import('../vocabulary/task.js').Task} Task */
@@ -21,7 +23,7 @@ import { ports, stateNameLabels } from './words.js';
 /** @typedef {import('../manager/views/node-view.js').NodeView} NodeView */
 /** @typedef {import('../logs/log-line.js').LogLine} LogLine */
 /** @typedef {{ from: string | null, to: string, at: string, how: string }} Transition */
-/** @typedef {{ type: string, data: any, id?: number }} StreamEvent */
+/** @typedef {import('./event-stream.js').StreamEvent} StreamEvent */
 /** What the page adds to window: Mermaid (from mermaid.min.js) and hooks for tests. */
 /** @typedef {Window & typeof globalThis & { mermaid?: any, cubeStateIds?: Record<string, string> }} CubeWindow */
 const page = /** @type {CubeWindow} */ (window);
@@ -151,44 +153,6 @@ const page = /** @type {CubeWindow} */ (window);
     $('#forget-token').hidden = !token();
   }
 
-  /** Server-sent events from a fetch body: {type, data} per block; comments (": keep-alive") are skipped. */
-  /**
-   * @param {ReadableStream<Uint8Array>} body
-   * @returns {AsyncGenerator<StreamEvent>}
-   */
-  async function* readEvents(body) {
-    const reader = body.pipeThrough(/** @type {TransformStream<Uint8Array, string>} */ (new TextDecoderStream())).getReader();
-    let buffer = '';
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buffer += value;
-        let end;
-        while ((end = buffer.search(/\r?\n\r?\n/)) >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end).replace(/^\r?\n\r?\n/, '');
-          let type = 'message';
-          /** @type {number | undefined} */
-          let id;
-          const data = [];
-          for (const line of block.split(/\r?\n/)) {
-            if (line === '' || line.startsWith(':')) continue;
-            const colon = line.indexOf(':');
-            const field = colon < 0 ? line : line.slice(0, colon);
-            const text = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
-            if (field === 'event') type = text;
-            else if (field === 'data') data.push(text);
-            else if (field === 'id' && /^\d+$/.test(text)) id = Number(text);
-          }
-          if (data.length > 0) yield { type, data: JSON.parse(data.join('\n')), ...(id === undefined ? {} : { id }) };
-        }
-      }
-    } finally {
-      reader.releaseLock();
-    }
-  }
-
   /** @type {AbortController | null} */
   let controller = null;
   /** @type {ReturnType<typeof setTimeout> | undefined} */
@@ -237,14 +201,14 @@ const page = /** @type {CubeWindow} */ (window);
       return;
     }
     try {
-      for await (const event of readEvents(response.body)) {
+      for await (const event of readEventStream(response.body, CLIENT_MAX)) {
         if (mine.signal.aborted) return;
         handle(event);
         if (event.id !== undefined) lastVersion = event.id;
       }
     } catch (error) {
       if (mine.signal.aborted) return;
-      if (error instanceof SyntaxError) console.error('cube: an event could not be read', error);
+      if (error instanceof SyntaxError || error instanceof EventTooLarge) console.error('cube: an event could not be read', error);
     }
     if (!mine.signal.aborted) retry('the event stream ended');
   }
@@ -550,19 +514,20 @@ const page = /** @type {CubeWindow} */ (window);
       return;
     }
     setLogsStatus('following', 'following');
-    const reader = response.body.pipeThrough(/** @type {TransformStream<Uint8Array, string>} */ (new TextDecoderStream())).getReader();
-    let buffer = '';
+    /** @type {LogLine[]} */
+    const lines = [];
+    const decoder = new TextDecoder();
+    const splitter = new LineSplitter(CLIENT_MAX, (kept, length) => {
+      if (length > CLIENT_MAX) lines.push({ Time: '', Stream: 'stderr', Line: `[a line of ${length} bytes, too long for this page]` });
+      else if (length > 0) lines.push(JSON.parse(decoder.decode(kept)));
+    });
+    const reader = response.body.getReader();
     try {
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
-        buffer += value;
-        const lines = buffer.split('\n');
-        buffer = lines.pop() ?? '';
-        appendLogLines(
-          box,
-          lines.filter(Boolean).map((text) => JSON.parse(text)),
-        );
+        splitter.push(value);
+        appendLogLines(box, lines.splice(0));
       }
       if (!signal.aborted) setLogsStatus('ended', 'its container stopped');
     } catch {

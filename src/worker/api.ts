@@ -42,7 +42,7 @@ export function syncAnswer(service: WorkerService, since: number) {
 }
 
 /** Adds the worker's routes to `router`. */
-export function addWorkerRoutes(router: Router, service: WorkerService, bodyLimit?: number): void {
+export function addWorkerRoutes(router: Router, service: WorkerService): void {
   // Every task, sent as it is read; with ?since=N, what changed after version N
   // (the manager's sync): {Version, Tasks, Done, Held} (docs/api.md).
   router.get('/tasks', (ctx) => {
@@ -52,7 +52,7 @@ export function addWorkerRoutes(router: Router, service: WorkerService, bodyLimi
   });
 
   router.post('/tasks', async (ctx) => {
-    const event = parseTaskEvent(await readJson(ctx, bodyLimit));
+    const event = parseTaskEvent(await readJson(ctx));
     const placement = placementParameter(ctx.query['placement']);
     ctx.status = 201;
     // ?placement=P (the manager's runs): run that placement, once; without it, docs/spec.md §1.
@@ -76,7 +76,7 @@ export function addWorkerRoutes(router: Router, service: WorkerService, bodyLimi
   });
 
   router.post('/gc', async (ctx) => {
-    const body = ctx.get('content-length') === '' || ctx.get('content-length') === '0' ? undefined : await readJson(ctx, bodyLimit);
+    const body = ctx.get('content-length') === '' || ctx.get('content-length') === '0' ? undefined : await readJson(ctx);
     const { pruned, kept } = service.gc(forgetList(body));
     ctx.body = { Pruned: pruned, Kept: kept };
   });

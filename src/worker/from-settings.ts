@@ -11,7 +11,7 @@ import { DockerRuntime } from '../runtime/docker.js';
 import { FakeRuntime } from '../runtime/fake.js';
 import type { ContainerRuntime } from '../runtime/types.js';
 import { SqliteTaskStore } from '../store/sqlite-task-store.js';
-import { clusterId } from '../store/cluster-id.js';
+import type { ClusterIdentity } from '../store/cluster-id.js';
 import { MemoryTaskStore } from '../store/task-store.js';
 import type { IntentBatch } from '../store/intent-batch.js';
 import { WorkerWrites } from '../store/worker-writes.js';
@@ -46,27 +46,28 @@ export const retention = (settings: Settings): Retention => ({ ms: settings.rete
 /** Heartbeats must come well inside the TTL: three per TTL, at most every 5 s. */
 export const heartbeatInterval = (settings: Settings) => Math.min(5000, Math.floor(settings.heartbeatTtlMs / 3));
 
-export function dockerRuntime(settings: Settings, worker: string, dockerHost?: string): DockerRuntime {
+export function dockerRuntime(settings: Settings, worker: string, cluster: ClusterIdentity, dockerHost?: string): DockerRuntime {
   return new DockerRuntime({
     worker,
-    cluster: clusterId(settings.dataDir),
+    cluster,
     host: dockerHost,
     stopTimeoutSeconds: Math.ceil(settings.stopTimeoutMs / 1000),
     callTimeoutMs: settings.dockerTimeoutMs,
     publishHost: settings.publishHost,
+    logLineMax: settings.logLineMax,
   });
 }
 
 /** The runtime CUBE_RUNTIME names: Docker, or the fake one (src/runtime/fake.ts) that runs nothing. */
-export function runtimeFromSettings(settings: Settings, worker: string, dockerHost?: string): ContainerRuntime {
-  return settings.runtime === 'fake' ? new FakeRuntime() : dockerRuntime(settings, worker, dockerHost);
+export function runtimeFromSettings(settings: Settings, worker: string, cluster: ClusterIdentity, dockerHost?: string): ContainerRuntime {
+  return settings.runtime === 'fake' ? new FakeRuntime() : dockerRuntime(settings, worker, cluster, dockerHost);
 }
 
 /** The worker's store and the writes made to it: its file is locked for this process alone. */
 export function openWorkerWrites(settings: Settings, name: string, log: Log, batch?: IntentBatch): WorkerWrites {
   if (settings.store === 'memory') return new WorkerWrites(new MemoryTaskStore(), `worker ${name} store (memory)`, log, batch);
   const file = join(settings.dataDir, `worker-${name.replace(/[^a-zA-Z0-9_.-]/g, '_')}.db`);
-  return new WorkerWrites(new SqliteTaskStore(file, log), `worker ${name} store ${file}`, log, batch);
+  return new WorkerWrites(new SqliteTaskStore(file, log, settings.recordMax), `worker ${name} store ${file}`, log, batch);
 }
 
 export function workerLogicOptions(settings: Settings, log: Log, writes: (worker: string) => WorkerWrites): WorkerLogicOptions {

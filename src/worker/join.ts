@@ -12,6 +12,9 @@ import { parseHostPort } from '../config/host-port.js';
 import { SettingsError } from '../config/settings.js';
 import { backoff } from '../backoff.js';
 import type { Log } from '../log.js';
+import { answerText } from '../http/answer-body.js';
+import { cubeHeaders } from '../http/cube-headers.js';
+import type { ClusterIdentity } from '../store/cluster-id.js';
 import { callError } from '../http/call-error.js';
 
 /** The managers of --join, each host:port. */
@@ -33,6 +36,8 @@ export interface JoinOptions {
   managers: string[];
   token: string;
   joinTtlMs: number;
+  /** The worker's cluster identity: it takes the first manager's, and refuses another cluster's. */
+  cluster: ClusterIdentity;
   log: Log;
   /** Limit of one call. */
   callTimeoutMs?: number;
@@ -45,6 +50,9 @@ export interface Joining {
   joined: Promise<string>;
   stop(): void;
 }
+
+/** A manager of another cluster than the worker's. */
+class Refused extends Error {}
 
 const renewalOf = (ttlMs: number) => Math.max(10, Math.min(30_000, Math.floor(ttlMs / 3)));
 
@@ -66,17 +74,16 @@ export function startJoining(options: JoinOptions): Joining {
       body: JSON.stringify({ Name: options.name, Address: options.address }),
       signal: AbortSignal.timeout(options.callTimeoutMs ?? 10_000),
     });
-    const text = await response.text();
-    const ttl = Number(response.headers.get('cube-join-ttl'));
+    const ttl = Number(response.headers.get(cubeHeaders.joinTtl));
     if (response.ok && Number.isFinite(ttl) && ttl > 0) renewMs = renewalOf(ttl);
-    if (response.ok) return;
-    let message = text.slice(0, 300);
-    try {
-      message = (JSON.parse(text) as { Message?: string }).Message ?? message;
-    } catch {
-      // not Cube's error format
+    const cluster = response.headers.get(cubeHeaders.cluster);
+    if (response.ok && cluster) {
+      const joining = options.cluster.join(cluster);
+      if ('refused' in joining) throw new Refused(`manager ${manager}: ${joining.refused}`);
+      if (joining.joined === 'now') options.log(`worker ${options.name} is of Cube cluster ${cluster} from now on, as its managers are`);
     }
-    throw new Error(`${response.status}: ${message}`);
+    if (response.ok) return void (await response.body?.cancel());
+    throw new Error(`${response.status}: ${await answerText(response, 300)}`);
   }
 
   async function join(): Promise<void> {
@@ -96,6 +103,12 @@ export function startJoining(options: JoinOptions): Joining {
         timer = setTimeout(() => void join(), renewMs);
         return;
       } catch (error) {
+        if (error instanceof Refused) {
+          // The managers of --join are one cluster: one of another is a mistake to fix, not to retry.
+          options.log(`worker ${options.name} does not join: ${error.message}`);
+          stopped = true;
+          return;
+        }
         problems.push(`${manager}: ${error instanceof Error && /^\d{3}: /.test(error.message) ? error.message : callError(error)}`);
       }
     }

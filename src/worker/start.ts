@@ -13,6 +13,8 @@ import { workerLogic } from './logic.js';
 import { WorkerService } from './service.js';
 import { parseJoin, startJoining } from './join.js';
 import { tlsClient } from '../tls/client.js';
+import { ClusterIdentity } from '../store/cluster-id.js';
+import { clusterCheck } from './cluster-check.js';
 
 export interface StartWorkerOptions {
   host?: string;
@@ -57,7 +59,8 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
   const name = options.name ?? defaultWorkerName(listening);
   try {
     const advertise = managers.length === 0 ? undefined : settings.advertise || joinAddress(listening);
-    const runtime = options.runtime ?? runtimeFromSettings(settings, name, options.dockerHost);
+    const cluster = ClusterIdentity.open(settings.dataDir, { keep: settings.store !== 'memory', max: settings.recordMax });
+    const runtime = options.runtime ?? runtimeFromSettings(settings, name, cluster, options.dockerHost);
     const engine = await runtime.describe();
     const writes = openWorkerWrites(settings, name, log);
     const restore = writes.store.load();
@@ -83,6 +86,7 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
     });
     const service = new WorkerService(name, actor, runtime, (id) => writes.read(id));
     actor.start();
+    router.use(clusterCheck(cluster, name, log));
     addWorkerRoutes(router, service);
     log(`worker ${name} serving on ${listening.url} with ${engine}; ${restore.tasks.length} task(s) restored, ${restore.done.size} completed`);
     const joining =
@@ -94,6 +98,7 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
             managers,
             token: settings.token,
             joinTtlMs: settings.joinTtlMs,
+            cluster,
             log,
             ...(settings.tlsDir ? { tls: tlsClient(settings.tlsDir, 'worker', 'manager') } : {}),
           });

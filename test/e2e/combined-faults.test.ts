@@ -15,7 +15,7 @@ import type { Task } from '../../src/vocabulary/task.js';
 import { spawnCube } from '../helpers/cube-process.js';
 import { dockerCli, inspectContainer, runningCopiesOf, untilEngine } from '../helpers/docker.js';
 import { del, get, post } from '../helpers/http.js';
-import { env, hello, lab, running } from '../helpers/lab.js';
+import { env, hello, lab, running, runningOnce } from '../helpers/lab.js';
 import { untilView } from '../helpers/watch.js';
 
 /** Every state each task of a manager went through, as its event stream told them, until `stop`. */
@@ -45,18 +45,6 @@ function followStates(url: string) {
       await done;
     },
   };
-}
-
-/** Every task Running on the manager, each with exactly one running container carrying its label, on the whole engine. */
-async function runningOnce(managerUrl: string, ids: string[], timeoutMs = 40_000): Promise<void> {
-  await untilView(managerUrl, running(ids), timeoutMs);
-  await untilEngine(
-    async () => (await Promise.all(ids.map(runningCopiesOf))).every((copies) => copies.length === 1),
-    timeoutMs,
-    'one running container per task',
-  );
-  const tasks = (await get<Task[]>(`${managerUrl}/tasks`)).body;
-  for (const id of ids) assert.equal(tasks.find((t) => t.ID === id)?.State, 2, `task ${id} is Running on the manager`);
 }
 
 test(

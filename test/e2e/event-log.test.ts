@@ -6,37 +6,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nanoid } from 'nanoid';
 import type { Task } from '../../src/vocabulary/task.js';
-import { spawnCube, type CubeProcess } from '../helpers/cube-process.js';
+import { printed, spawnCube, type CubeProcess } from '../helpers/cube-process.js';
 import { removeContainersOf } from '../helpers/docker.js';
 import { get, post } from '../helpers/http.js';
 
 const quick = { CUBE_STORE: 'memory', CUBE_HEARTBEAT_TTL: '1s', CUBE_RESTART_DELAY: '100ms', CUBE_RESTART_LIMIT: '1', CUBE_RECONCILE_INTERVAL: '1s' };
-
-/**
- * Reads what a process prints, in order: each call resolves with the first
- * line matching `pattern` after the line the call before found. Reacts to the
- * process's output; never polls.
- */
-function printed(proc: CubeProcess) {
-  let from = 0;
-  return (pattern: RegExp): Promise<string> =>
-    new Promise((resolve, reject) => {
-      const look = () => {
-        const lines = proc.output().split('\n');
-        const at = lines.findIndex((l, i) => i >= from && pattern.test(l));
-        if (at < 0) return false;
-        from = at + 1;
-        proc.child.stdout!.off('data', look);
-        proc.child.stderr!.off('data', look);
-        resolve(lines[at]!);
-        return true;
-      };
-      if (look()) return;
-      proc.child.stdout!.on('data', look);
-      proc.child.stderr!.on('data', look);
-      proc.child.once('exit', () => reject(new Error(`exited before printing ${pattern}:\n${proc.output()}`)));
-    });
-}
 
 test('a line per event: the task history as it grows, a worker down and back; one name for the worker', { timeout: 60_000 }, async (t) => {
   const worker = await spawnCube(['worker', '--port', '0'], quick);

@@ -17,7 +17,7 @@ import { exportMachines } from '../../src/diagrams/machines.js';
 import { silentLog } from '../../src/log.js';
 import { startManager } from '../../src/manager/start.js';
 import type { Task } from '../../src/vocabulary/task.js';
-import { mermaidBundle } from '../../src/ui/routes.js';
+import { mermaidBundle } from '../../src/http/ui-routes.js';
 import { dockerCli, removeContainersOf } from '../helpers/docker.js';
 import { del, get, post, request } from '../helpers/http.js';
 import { testSettings } from '../helpers/worker.js';
@@ -125,6 +125,8 @@ test('the view and its assets are served without the token; every data path stil
     ['/ui/', /^text\/html/],
     ['/ui/app.js', /^text\/javascript/],
     ['/ui/words.js', /^text\/javascript/],
+    ['/ui/event-stream.js', /^text\/javascript/],
+    ['/ui/lines.js', /^text\/javascript/],
     ['/ui/style.css', /^text\/css/],
     ['/ui/favicon.svg', /^image\/svg\+xml/],
   ] as const) {

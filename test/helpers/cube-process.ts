@@ -46,3 +46,29 @@ export async function spawnCube(args: string[], env: Record<string, string> = {}
     },
   };
 }
+
+/**
+ * Reads what a process prints, in order: each call resolves with the first
+ * line matching `pattern` after the line the call before found. Reacts to the
+ * process's output; never polls.
+ */
+export function printed(proc: CubeProcess) {
+  let from = 0;
+  return (pattern: RegExp): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const look = () => {
+        const lines = proc.output().split('\n');
+        const at = lines.findIndex((l, i) => i >= from && pattern.test(l));
+        if (at < 0) return false;
+        from = at + 1;
+        proc.child.stdout!.off('data', look);
+        proc.child.stderr!.off('data', look);
+        resolve(lines[at]!);
+        return true;
+      };
+      if (look()) return;
+      proc.child.stdout!.on('data', look);
+      proc.child.stderr!.on('data', look);
+      proc.child.once('exit', () => reject(new Error(`exited before printing ${pattern}:\n${proc.output()}`)));
+    });
+}

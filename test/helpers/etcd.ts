@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nanoid } from 'nanoid';
+import type { Settings } from '../../src/config/settings.js';
 
 export interface EtcdMember {
   name: string;
@@ -151,5 +152,19 @@ export async function startEtcd(size = 1): Promise<EtcdCluster> {
       await Promise.all(members.map((m) => m.stop('SIGKILL')));
       for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/** Settings of managers on `cluster` in a test's process: short leases and timeouts, and a prefix of their own. */
+export function managersOn(cluster: EtcdCluster, extra: Partial<Settings> = {}): Partial<Settings> {
+  return {
+    store: 'etcd',
+    etcd: cluster.endpoints,
+    etcdPrefix: cluster.prefix(),
+    leaderLeaseMs: 2000,
+    leaderRenewMs: 500,
+    etcdTimeoutMs: 1000,
+    heartbeatTtlMs: 3000,
+    ...extra,
   };
 }

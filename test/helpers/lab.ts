@@ -7,7 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Task } from '../../src/vocabulary/task.js';
 import { spawnCube, type CubeProcess } from './cube-process.js';
-import { removeContainersOf } from './docker.js';
+import assert from 'node:assert/strict';
+import { removeContainersOf, runningCopiesOf, untilEngine } from './docker.js';
+import { get } from './http.js';
+import { untilView } from './watch.js';
 
 export const env = (dataDir: string, extra: Record<string, string> = {}) => ({
   CUBE_DATA_DIR: dataDir,
@@ -43,3 +46,15 @@ export function lab(t: TestContext) {
 
 export const hello = (name: string) => ({ Task: { Image: 'strm/helloworld-http', Name: name } });
 export const running = (ids: string[]) => (v: { tasks: Task[] }) => ids.every((id) => v.tasks.find((t) => t.ID === id)?.State === 2);
+
+/** Every task Running on the manager, each with exactly one running container carrying its label, on the whole engine. */
+export async function runningOnce(managerUrl: string, ids: string[], timeoutMs = 40_000): Promise<void> {
+  await untilView(managerUrl, running(ids), timeoutMs);
+  await untilEngine(
+    async () => (await Promise.all(ids.map(runningCopiesOf))).every((copies) => copies.length === 1),
+    timeoutMs,
+    'one running container per task',
+  );
+  const tasks = (await get<Task[]>(`${managerUrl}/tasks`)).body;
+  for (const id of ids) assert.equal(tasks.find((t) => t.ID === id)?.State, 2, `task ${id} is Running on the manager`);
+}

@@ -4,11 +4,16 @@ import { readEvents } from '../../src/http/sse-client.js';
 import type { Task } from '../../src/vocabulary/task.js';
 
 /** Follows `url`/events until `done` holds for one of its events. */
-export async function untilEvent(url: string, done: (type: string, data: any) => boolean, timeoutMs = 45_000): Promise<void> {
+export async function untilEvent(
+  url: string,
+  done: (type: string, data: any) => boolean,
+  timeoutMs = 45_000,
+  headers: Record<string, string> = {},
+): Promise<void> {
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(new Error(`condition not met within ${timeoutMs} ms`)), timeoutMs);
   try {
-    const response = await fetch(`${url}/events`, { signal: abort.signal });
+    const response = await fetch(`${url}/events`, { headers, signal: abort.signal });
     for await (const { type, data } of readEvents(response.body!)) if (done(type, data)) return;
     throw new Error(`${url} closed its event stream`);
   } finally {
@@ -23,7 +28,12 @@ export interface ManagerView {
 }
 
 /** Follows a manager until its view of tasks and nodes satisfies `done`. */
-export async function untilView(url: string, done: (view: ManagerView) => boolean, timeoutMs = 45_000): Promise<ManagerView> {
+export async function untilView(
+  url: string,
+  done: (view: ManagerView) => boolean,
+  timeoutMs = 45_000,
+  headers: Record<string, string> = {},
+): Promise<ManagerView> {
   const tasks = new Map<string, Task>();
   const nodes = new Map<string, any>();
   let view: ManagerView = { tasks: [], nodes: [] };
@@ -39,6 +49,7 @@ export async function untilView(url: string, done: (view: ManagerView) => boolea
       return done(view);
     },
     timeoutMs,
+    headers,
   );
   return view;
 }

@@ -19,7 +19,7 @@ import { post } from '../helpers/http.js';
 function proxyOf(t: TestContext, worker: BookWorker) {
   const reports: FromWorker[] = [];
   const waiters = new Set<() => void>();
-  const parent = setup({ actors: { proxy: bookWorkerActor({ pollMs: 100, callTimeoutMs: 5000, log: silentLog }) } }).createMachine({
+  const parent = setup({ actors: { proxy: bookWorkerActor({ pollMs: 100, callTimeoutMs: 5000, maxBytes: 1 << 20, log: silentLog }) } }).createMachine({
     invoke: { id: 'proxy', src: 'proxy', input: { name: worker.name, address: worker.address } },
     on: {
       '*': {

@@ -273,3 +273,26 @@ test('while etcd does not answer, intents are refused in words at once and recor
   assert.deepEqual(state.stopRequested, ['behind']);
   assert.match(said.join('\n'), /etcd takes writes again/);
 });
+
+test('a value larger than CUBE_RECORD_MAX is named and left in etcd, unread, by a new leader and a follower alike', { timeout: 20_000 }, async () => {
+  const prefix = etcd.prefix();
+  const connection = connectEtcd({ etcd: etcd.endpoints, etcdPrefix: prefix, etcdTimeoutMs: 1000, recordMax: 4096 });
+  open.push(connection);
+  await connection.kv.put(etcdKeys.task('small')).value(JSON.stringify({ task: task('small') }));
+  await connection.kv.put(etcdKeys.task('large')).value(JSON.stringify({ task: task('large', { Env: [`BIG=${'x'.repeat(5000)}`] }) }));
+  const lines: string[] = [];
+  const reads = new EtcdReads(connection, prefix, (line) => lines.push(line));
+  assert.deepEqual(
+    (await reads.tasks()).map((t) => t.ID),
+    ['small'],
+  );
+  const term = await takeLead(connection, 'm1');
+  const state = await loadLeaderState(connection, prefix, term, (line) => lines.push(line));
+  assert.deepEqual(
+    state.tasks.map((t) => t.ID),
+    ['small'],
+  );
+  for (const line of lines)
+    assert.match(line, /^etcd: skipped tasks\/large, which is not a task record \(it is \d+ bytes, more than CUBE_RECORD_MAX \(4096\)\); it is left in etcd$/);
+  assert.equal(lines.length, 2);
+});

@@ -18,7 +18,7 @@ import type { RunningManager } from '../../src/manager/wiring/options.js';
 import { MemoryRuntime } from '../../src/runtime/memory.js';
 import { startWorker, type RunningWorker } from '../../src/worker/start.js';
 import { readEvents } from '../../src/http/sse-client.js';
-import { startEtcd, type EtcdCluster } from '../helpers/etcd.js';
+import { managersOn, startEtcd, type EtcdCluster } from '../helpers/etcd.js';
 import { connectEtcd } from '../../src/store/etcd.js';
 import { del, get, post } from '../helpers/http.js';
 
@@ -51,16 +51,7 @@ async function until<T>(check: () => Promise<T | undefined | false>, timeoutMs: 
 }
 
 function cluster(t: { after(fn: () => Promise<void>): void }, extra: Partial<Settings> = {}) {
-  const settings: Partial<Settings> = {
-    store: 'etcd',
-    etcd: etcd.endpoints,
-    etcdPrefix: etcd.prefix(),
-    leaderLeaseMs: 2000,
-    leaderRenewMs: 500,
-    etcdTimeoutMs: 1000,
-    heartbeatTtlMs: 3000,
-    ...extra,
-  };
+  const settings = managersOn(etcd, extra);
   const managers: RunningManager[] = [];
   const workers: RunningWorker[] = [];
   t.after(async () => {

@@ -85,7 +85,23 @@ test('APIs listen on loopback unless told otherwise, and refuse large bodies', {
   for (const url of [worker.url, manager.url]) {
     const huge = await request('POST', `${url}/tasks`, JSON.stringify({ Task: { Image: 'x', Cmd: ['y'.repeat(300_000)] } }));
     assert.equal(huge.status, 413);
-    assert.match(huge.body.Message, /larger than 256 KiB/);
+    assert.match(huge.body.Message, /larger than 256 KiB \(CUBE_BODY_MAX\)/);
+  }
+});
+
+test('CUBE_BODY_MAX sets the largest body, on both APIs', { timeout: 30_000 }, async (t) => {
+  const settings = testSettings({ bodyMax: 1000 });
+  const worker = await startWorker({ port: 0, name: `sec-${nanoid(5)}`, settings, log: silentLog });
+  const manager = await startManager({ port: 0, settings, log: silentLog });
+  t.after(async () => {
+    await manager.close();
+    await worker.close();
+  });
+  for (const url of [worker.url, manager.url]) {
+    const body = JSON.stringify({ Task: { Image: 'x', Cmd: ['y'.repeat(1000)] } });
+    const refused = await request('POST', `${url}/tasks`, body);
+    assert.equal(refused.status, 413);
+    assert.equal(refused.body.Message, 'the request body is larger than 1000 bytes (CUBE_BODY_MAX); a TaskEvent is much smaller than that');
   }
 });
 

@@ -102,6 +102,27 @@ test('a manager file written before the record columns existed is upgraded at op
   store.close();
 });
 
+test('a record larger than CUBE_RECORD_MAX is named and left in the file, unread; the rest is served', { timeout: 60_000 }, (t) => {
+  const file = join(tempDir(t), 'worker.db');
+  let store = new SqliteTaskStore(file, () => undefined);
+  store.write([
+    ['small', record('small', { State: 2, StateName: 'running' })],
+    ['large', record('large', { State: 2, StateName: 'running', Env: [`BIG=${'x'.repeat(5000)}`] })],
+  ]);
+  store.close();
+  const lines: string[] = [];
+  store = new SqliteTaskStore(file, (line) => lines.push(line), 4096);
+  assert.deepEqual(
+    store.load().tasks.map((x) => x.ID),
+    ['small'],
+  );
+  assert.match(
+    lines.join('\n'),
+    /skipped the record of task large, which is not a task record \(it is \d+ bytes, more than CUBE_RECORD_MAX \(4096\)\); it is left in the file/,
+  );
+  store.close();
+});
+
 test('a worker store forgets a pruned record with its tombstones', { timeout: 60_000 }, (t) => {
   const file = join(tempDir(t), 'worker.db');
   let store = new SqliteTaskStore(file, () => undefined);

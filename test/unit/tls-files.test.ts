@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initTls } from '../../src/tls/certificates.js';
@@ -51,4 +51,12 @@ test('a missing file is named, with how to make it', { timeout: 10_000 }, () => 
       e.message ===
         "/nonexistent/tls/ca.crt is missing: the cluster CA certificate. Make the folder with `cube tls init --dir /nonexistent/tls` and copy ca.crt and this role's .crt and .key to this machine",
   );
+});
+
+test('a file of the folder larger than CUBE_RECORD_MAX is refused unread, named', { timeout: 10_000 }, async () => {
+  const dir = folder();
+  await initTls({ dir, names: [] });
+  writeFileSync(keyFile(dir, 'worker'), 'x'.repeat(5000));
+  assert.throws(() => loadTls(dir, 'worker', 4096), new RegExp(`${keyFile(dir, 'worker')} is 5000 bytes, more than CUBE_RECORD_MAX \\(4096\\)`));
+  rmSync(dir, { recursive: true, force: true });
 });

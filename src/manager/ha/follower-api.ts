@@ -7,6 +7,7 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { newWorkerEntry } from '../../../machines/manager/ledger.js';
+import { cubeHeaders } from '../../http/cube-headers.js';
 import { HttpError } from '../../http/errors.js';
 import type { EtcdReads } from '../../store/etcd-reads.js';
 import { emptyHeld, holdTask } from '../../scheduler/index.js';
@@ -38,7 +39,11 @@ export function addFollowerRoutes(router: Router, options: FollowerOptions): voi
   router.get('/tasks', async (ctx) => {
     // A page or a filtered listing (?limit, ?continue, ?state, ?worker) is the leader's: its tokens name positions in its ledger.
     if (['limit', 'continue', 'state', 'worker'].some((p) => ctx.query[p] !== undefined)) return forward(ctx);
-    ctx.body = await fromEtcd(() => options.reads.tasks());
+    const [tasks, pruned] = await fromEtcd(() => Promise.all([options.reads.tasks(), options.reads.pruned()]));
+    // The leader's headers, from etcd: the newest change the list shows (its newest record) and what retention pruned.
+    ctx.set(cubeHeaders.version, String(tasks.reduce((newest, task) => Math.max(newest, task.Version), 0)));
+    ctx.set(cubeHeaders.pruned, String(pruned));
+    ctx.body = tasks;
   });
 
   router.get('/tasks/:id', async (ctx) => {

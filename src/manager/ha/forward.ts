@@ -3,33 +3,22 @@
 // may talk to any manager (docs/ha.md). One hop only: a request that was
 // passed on once and reaches a manager that does not lead is answered 503, as
 // is one that finds no leader or a leader that does not answer. Every answer
-// of a manager on etcd names the leader in `Cube-Leader`.
+// of a manager on etcd names the leader in its Cube-Leader header, and every Cube-*
+// header and the status of the leader's answer reach the client as they were.
 import { PassThrough, Readable } from 'node:stream';
 import type { Context } from 'koa';
+import { allCubeHeaders, cubeHeaders } from '../../http/cube-headers.js';
 import { HttpError } from '../../http/errors.js';
-import { DEFAULT_BODY_LIMIT } from '../../http/json-body.js';
+import { readBodyBytes } from '../../http/json-body.js';
 import type { LeaderInfo } from '../views/manager-view.js';
 import { callError } from '../../http/call-error.js';
 
-export const FORWARDED_BY = 'cube-forwarded-by';
-export const LEADER_HEADER = 'Cube-Leader';
+const FORWARDED_BY = cubeHeaders.forwardedBy;
 
 /** Headers a client sends that the leader needs. */
 const passedOn = ['authorization', 'content-type', 'accept', 'last-event-id'];
-/** Headers of the leader's answer that the client needs. */
-const passedBack = ['content-type', 'cache-control', 'retry-after', 'x-accel-buffering', 'cube-join-ttl'];
-
-async function rawBody(ctx: Context): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > DEFAULT_BODY_LIMIT)
-      throw new HttpError(413, `the request body is larger than ${DEFAULT_BODY_LIMIT / 1024} KiB; a TaskEvent is much smaller than that`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
-}
+/** Headers of the leader's answer that the client needs: the HTTP ones Cube sets, and every one of Cube's own. */
+const passedBack = ['content-type', 'cache-control', 'retry-after', 'x-accel-buffering', 'allow', ...allCubeHeaders];
 
 export interface ForwardOptions {
   /** This manager's name, for the hop header and messages. */
@@ -61,7 +50,7 @@ export async function forwardToLeader(ctx: Context, leader: LeaderInfo | undefin
     throw new HttpError(503, `manager ${options.me} is taking the lead (it reads the state from etcd); nothing was done. Send the request again in a moment`);
   }
   const streaming = ctx.path === '/events' || ctx.get('accept').includes('text/event-stream');
-  const body = ctx.method === 'GET' || ctx.method === 'HEAD' ? undefined : await rawBody(ctx);
+  const body = ctx.method === 'GET' || ctx.method === 'HEAD' ? undefined : await readBodyBytes(ctx);
   const gone = new AbortController();
   ctx.res.once('close', () => gone.abort());
   const headers: Record<string, string> = { [FORWARDED_BY]: options.me };
@@ -87,7 +76,7 @@ export async function forwardToLeader(ctx: Context, leader: LeaderInfo | undefin
   ctx.status = response.status;
   for (const name of passedBack) {
     const value = response.headers.get(name);
-    if (value) ctx.set(name, value);
+    if (value !== null) ctx.set(name, value);
   }
   if (!response.body || response.status === 204) {
     ctx.body = null;

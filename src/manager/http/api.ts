@@ -4,6 +4,7 @@ import type Router from '@koa/router';
 import { isStateName, stateNames, TaskState, type Task } from '../../vocabulary/task.js';
 import { sendJsonList } from '../../http/json-list.js';
 import { resumeFrom } from '../../http/query.js';
+import { cubeHeaders } from '../../http/cube-headers.js';
 import { HttpError } from '../../http/errors.js';
 import { readJson } from '../../http/json-body.js';
 import { openEventStream } from '../../http/sse.js';
@@ -62,11 +63,11 @@ export function addManagerRoutes(router: Router, service: ManagerService, stopWa
     const token = ctx.query['continue'];
     if (token !== undefined && typeof token !== 'string') throw new HttpError(400, 'continue: expected one token (the Cube-Continue of the page before)');
     const limit = limitParameter(ctx.query['limit'], token !== undefined);
-    ctx.set('Cube-Version', String(service.version()));
-    ctx.set('Cube-Pruned', String(service.retention().pruned));
+    ctx.set(cubeHeaders.version, String(service.version()));
+    ctx.set(cubeHeaders.pruned, String(service.retention().pruned));
     if (limit === undefined) return sendJsonList(ctx, service.tasks(query));
     const page = service.page(query, limit, token ?? '');
-    if (page.next) ctx.set('Cube-Continue', page.next);
+    if (page.next) ctx.set(cubeHeaders.continue, page.next);
     ctx.body = page.tasks;
   });
 

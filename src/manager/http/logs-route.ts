@@ -6,8 +6,9 @@
 import { Readable } from 'node:stream';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
+import { answerText } from '../../http/answer-body.js';
 import { HttpError } from '../../http/errors.js';
-import { logQueryString, readLogLines, type LogLine } from '../../logs/log-line.js';
+import { jsonLineMax, logQueryString, readLogLines, type LogLine } from '../../logs/log-line.js';
 import { clientGone, logQuery, sendLines } from '../../logs/serve.js';
 import { sendTaskLogs } from '../../worker/logs-route.js';
 import { TaskState } from '../../vocabulary/task.js';
@@ -20,14 +21,16 @@ export interface TaskLogsProxy {
   local: readonly WorkerService[];
   /** The bearer token workers expect (CUBE_TOKEN). */
   token: string;
+  /** Bytes of one line of output (CUBE_LOG_LINE_MAX): a worker's NDJSON line is read up to the JSON of such a line. */
+  lineMax: number;
 }
 
 const CONNECT_TIMEOUT_MS = 10_000;
 
 /** The lines of a worker's NDJSON answer, each checked; a line that is not a log line ends the answer. */
-async function* checkedLines(body: ReadableStream<Uint8Array>, worker: string, signal: AbortSignal): AsyncGenerator<LogLine> {
+async function* checkedLines(body: ReadableStream<Uint8Array>, worker: string, signal: AbortSignal, lineMax: number): AsyncGenerator<LogLine> {
   try {
-    yield* readLogLines(Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>), `worker ${worker}`);
+    yield* readLogLines(Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>), `worker ${worker}`, jsonLineMax(lineMax));
   } catch (error) {
     if (signal.aborted) return;
     // The worker cut the answer (it stopped, or lost its engine): the output ends here.
@@ -36,7 +39,7 @@ async function* checkedLines(body: ReadableStream<Uint8Array>, worker: string, s
   }
 }
 
-async function fromRemote(ctx: Context, service: ManagerService, id: string, workerName: string, token: string): Promise<void> {
+async function fromRemote(ctx: Context, service: ManagerService, id: string, workerName: string, proxy: TaskLogsProxy): Promise<void> {
   const query = logQuery(ctx);
   const worker = service.ledger().workers.get(workerName);
   if (!worker) {
@@ -50,7 +53,7 @@ async function fromRemote(ctx: Context, service: ManagerService, id: string, wor
   let response: Response;
   try {
     response = await fetch(`http://${worker.address}/tasks/${encodeURIComponent(id)}/logs${logQueryString(query)}`, {
-      headers: token ? { authorization: `Bearer ${token}` } : {},
+      headers: proxy.token ? { authorization: `Bearer ${proxy.token}` } : {},
       signal: AbortSignal.any([signal, connect]),
     });
   } catch (error) {
@@ -61,17 +64,11 @@ async function fromRemote(ctx: Context, service: ManagerService, id: string, wor
     );
   }
   if (!response.ok || !response.body) {
-    const text = await response.text().catch(() => '');
-    let message = text;
-    try {
-      message = (JSON.parse(text) as { Message?: string }).Message ?? text;
-    } catch {
-      // not Cube's error format: the text as it is
-    }
+    const message = await answerText(response, 500).catch(() => '');
     const status = response.status >= 500 || response.status === 401 ? 502 : response.status;
-    throw new HttpError(status, `worker ${workerName} answered ${response.status}: ${message.slice(0, 500)}`);
+    throw new HttpError(status, `worker ${workerName} answered ${response.status}: ${message}`);
   }
-  sendLines(ctx, checkedLines(response.body, workerName, signal), query.follow);
+  sendLines(ctx, checkedLines(response.body, workerName, signal, proxy.lineMax), query.follow);
 }
 
 export function addManagerLogsRoute(router: Router, service: ManagerService, proxy: TaskLogsProxy): void {
@@ -90,6 +87,6 @@ export function addManagerLogsRoute(router: Router, service: ManagerService, pro
     }
     const local = proxy.local.find((w) => w.name === task.Worker);
     if (local) return sendTaskLogs(ctx, local, id);
-    return fromRemote(ctx, service, id, task.Worker, proxy.token);
+    return fromRemote(ctx, service, id, task.Worker, proxy);
   });
 }

@@ -3,6 +3,7 @@
 // DELETE of it, which ends the drain) and DELETE /nodes/{name}.
 import type Router from '@koa/router';
 import { parseHostPort } from '../../config/host-port.js';
+import { cubeHeaders } from '../../http/cube-headers.js';
 import { HttpError } from '../../http/errors.js';
 import { readJson } from '../../http/json-body.js';
 import { describe, isObject } from '../../task/codec.js';
@@ -24,15 +25,14 @@ export function readJoin(body: unknown): { name: string; address: string } {
   return { name, address };
 }
 
-/** The header of a join's answer that says how long the registration lasts (ms): the worker renews it well within. */
-export const JOIN_TTL_HEADER = 'Cube-Join-Ttl';
-
 export function addMembershipRoutes(router: Router, registry: Registry): void {
   router.post('/nodes', async (ctx) => {
     const { name, address } = readJoin(await readJson(ctx));
     const { node, joined } = await registry.join(name, address);
     ctx.status = joined ? 201 : 200;
-    ctx.set(JOIN_TTL_HEADER, String(registry.joinTtlMs));
+    // How long the registration lasts (ms): the worker renews it well within.
+    ctx.set(cubeHeaders.joinTtl, String(registry.joinTtlMs));
+    ctx.set(cubeHeaders.cluster, registry.cluster);
     ctx.body = node;
   });
 

@@ -21,12 +21,15 @@ import type { Log } from '../../log.js';
 import type { FromWorker, ToWorker } from '../../vocabulary/protocol.js';
 import { TaskState, type Task, type TaskHistoryEntry } from '../../vocabulary/task.js';
 import { callError } from '../../http/call-error.js';
+import { answerBody } from '../../http/answer-body.js';
 
 export interface BookWorkerOptions {
   /** CUBE_BOOK_POLL_INTERVAL. */
   pollMs: number;
   /** Limit of one call. */
   callTimeoutMs: number;
+  /** Bytes of one answer read from the worker (CUBE_EVENT_MAX). */
+  maxBytes: number;
   log: Log;
 }
 
@@ -131,7 +134,7 @@ class BookWorkerProxy {
       signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.options.callTimeoutMs)]),
       ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
     });
-    return { status: response.status, text: await response.text() };
+    return { status: response.status, text: await answerBody(response, this.options.maxBytes) };
   }
 
   /** GET of an answer, read by `read`; anything else is an error naming the route. */

@@ -17,7 +17,9 @@ import { readListing } from '../../task/listing.js';
 import { readStats, readTask } from '../../task/reports.js';
 import { samePlacement } from '../../vocabulary/placement.js';
 import { callError } from '../../http/call-error.js';
-import { readEvents } from '../../http/sse-client.js';
+import { AnswerTooLarge, answerJson, answerText } from '../../http/answer-body.js';
+import { cubeHeaders } from '../../http/cube-headers.js';
+import { EventTooLarge, readEvents } from '../../http/sse-client.js';
 import { backoff } from '../../backoff.js';
 import type { Log } from '../../log.js';
 
@@ -25,6 +27,10 @@ export interface RemoteWorkerOptions {
   token: string;
   /** Silence on the stream after which it is reopened (the heartbeat TTL). */
   idleMs: number;
+  /** Bytes of one event or answer read from the worker (CUBE_EVENT_MAX). */
+  maxBytes: number;
+  /** The cluster's identity, named on every call (Cube-Cluster): the worker takes it, or refuses a manager of another cluster. */
+  cluster?: string | undefined;
   /** Limit of one call; a stop waits for the container to stop, so it gets more. */
   callTimeoutMs: number;
   stopTimeoutMs: number;
@@ -36,14 +42,7 @@ export interface RemoteWorkerOptions {
 
 const now = () => new Date().toISOString();
 
-async function answerText(response: Response): Promise<string> {
-  const text = await response.text();
-  try {
-    return (JSON.parse(text) as { Message?: string }).Message ?? text;
-  } catch {
-    return text;
-  }
-}
+const CLOSED = 'the worker closed its event stream';
 
 /** The keys of GET /tasks?since=N's answer. */
 const LISTING = { tasks: 'Tasks', done: 'Done', held: 'Held', version: 'Version' };
@@ -82,7 +81,10 @@ export function remoteWorkerActor(options: RemoteWorkerOptions) {
   return fromCallback<ToWorker, RemoteWorkerInput>(({ input, sendBack, receive }) => {
     const base = `${options.scheme ?? 'http'}://${input.address}`;
     const fetch = options.fetch ?? globalThis.fetch; // every call below goes through it
-    const headers: Record<string, string> = options.token ? { authorization: `Bearer ${options.token}` } : {};
+    const headers: Record<string, string> = {
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...(options.cluster ? { [cubeHeaders.cluster]: options.cluster } : {}),
+    };
     const report = (message: FromWorker) => sendBack(message);
     let stopped = false;
     let stream: AbortController | undefined;
@@ -99,7 +101,7 @@ export function remoteWorkerActor(options: RemoteWorkerOptions) {
     const unsent = new Map<string, { placement: string; cancelled: boolean }>();
 
     const unreadable = (what: string, error: unknown) =>
-      `${input.address}: ${what} that Cube cannot read (${error instanceof ValidationError ? error.message : callError(error)})`;
+      `${input.address}: ${what} that Cube cannot read (${error instanceof ValidationError ? error.message : error instanceof AnswerTooLarge ? `${error.message}: CUBE_EVENT_MAX` : callError(error)})`;
 
     async function follow(): Promise<void> {
       stream = new AbortController();
@@ -114,9 +116,8 @@ export function remoteWorkerActor(options: RemoteWorkerOptions) {
         watchdog();
         const response = await fetch(`${base}/events${seen > 0 ? `?since=${seen}` : ''}`, { headers, signal: current.signal });
         if (!response.ok || !response.body) throw new Error(`GET /events answered ${response.status}: ${await answerText(response)}`);
-        wait = firstWait;
         reading = true;
-        for await (const { type, data } of readEvents(response.body)) {
+        for await (const { type, data } of readEvents(response.body, options.maxBytes)) {
           watchdog();
           // The manager knows this worker by the name it was given, whatever the
           // worker calls itself; heartbeats are timed on arrival, by our clock.
@@ -133,19 +134,26 @@ export function remoteWorkerActor(options: RemoteWorkerOptions) {
           if (message.type === 'worker.tasks') seen = message.version ?? message.tasks.reduce((newest, t) => Math.max(newest, t.Version), seen);
           report(message);
         }
-        throw new Error('the worker closed its event stream');
+        throw new Error(CLOSED);
       } catch (error) {
         if (stopped) return;
+        // What the worker sent could not be read: its fault, not the network's.
+        const unreadableSent = reading && !current.signal.aborted && !(error instanceof Error && error.message === CLOSED);
         const reason = current.signal.aborted
           ? `${input.address}: ${String((current.signal.reason as Error)?.message)}`
-          : reading && !(error instanceof Error && error.message === 'the worker closed its event stream')
-            ? unreadable('its event stream sent something', error)
-            : `${input.address}: ${callError(error)}`;
+          : error instanceof EventTooLarge
+            ? `${input.address}: its event stream sent an event larger than ${options.maxBytes} bytes (CUBE_EVENT_MAX); the stream is dropped and opened again`
+            : unreadableSent
+              ? unreadable('its event stream sent something', error)
+              : `${input.address}: ${callError(error)}`;
         report({ type: 'worker.unreachable', worker: input.name, reason, at: now() });
+        // A stream that worked and broke is opened again at once; one that sent what Cube cannot read waits longer each time.
+        if (reading && !unreadableSent) wait = firstWait;
         retry = setTimeout(() => void follow(), wait.ms);
         wait = wait.next();
       } finally {
         clearTimeout(idle);
+        current.abort(); // the connection goes with the reading: nothing more of it is received
       }
     }
 
@@ -202,7 +210,7 @@ export function remoteWorkerActor(options: RemoteWorkerOptions) {
         if (!response.ok) throw new Error(`GET ${path} answered ${response.status}`);
         let listing: ReturnType<typeof readSyncAnswer>;
         try {
-          listing = readSyncAnswer(await response.json(), `GET ${path}`);
+          listing = readSyncAnswer(await answerJson(response, options.maxBytes), `GET ${path}`);
         } catch (error) {
           throw new Error(unreadable(`GET ${path} answered something`, error));
         }

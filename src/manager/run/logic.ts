@@ -52,7 +52,15 @@ export function managerWriteActions(writes: ManagerWriter) {
   };
 }
 
-export function managerLogic(runtimes: Runtimes, settings: Settings, log: Log, writes: ManagerWriter, workerWrites: (worker: string) => WorkerWrites) {
+export function managerLogic(
+  runtimes: Runtimes,
+  settings: Settings,
+  log: Log,
+  writes: ManagerWriter,
+  workerWrites: (worker: string) => WorkerWrites,
+  /** The cluster's identity, named on every call to a remote worker. */
+  cluster?: string,
+) {
   const tls = workerConnection(settings.tlsDir);
   // With a store that answers later, commands to workers wait for the writes before them (src/manager/proxies/write-barrier.ts).
   const settled = writes.settled?.bind(writes);
@@ -67,13 +75,15 @@ export function managerLogic(runtimes: Runtimes, settings: Settings, log: Log, w
             remoteWorkerActor({
               token: settings.token,
               idleMs: settings.heartbeatTtlMs,
+              maxBytes: settings.eventMax,
+              cluster,
               callTimeoutMs: 10_000,
               stopTimeoutMs: settings.stopTimeoutMs,
               log,
               ...tls,
             }),
           ),
-          book: ordered(bookWorkerActor({ pollMs: settings.bookPollMs, callTimeoutMs: 10_000, log })),
+          book: ordered(bookWorkerActor({ pollMs: settings.bookPollMs, callTimeoutMs: 10_000, maxBytes: settings.eventMax, log })),
         },
         detectTimeoutMs: 10_000,
         log,

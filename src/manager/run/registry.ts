@@ -23,6 +23,8 @@ export interface RegistryOptions {
   storeExpires: boolean;
   /** How the manager calls its workers. */
   scheme: Scheme;
+  /** The cluster's identity, which a worker that joins takes (src/store/cluster-id.ts). */
+  cluster: string;
 }
 
 export class Registry {
@@ -45,6 +47,11 @@ export class Registry {
   /** How long a registration lasts without a renewal (the manager's CUBE_JOIN_TTL decides, and tells the worker). */
   get joinTtlMs(): number {
     return this.options.joinTtlMs;
+  }
+
+  /** The cluster a worker that joins becomes one of. */
+  get cluster(): string {
+    return this.options.cluster;
   }
 
   private ledger(): Ledger {

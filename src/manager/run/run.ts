@@ -33,6 +33,8 @@ export interface ManagerRunOptions {
   storeExpires?: boolean;
   /** The live view's address, which the inspector's page links. */
   liveView?: string;
+  /** The cluster's identity: named on every call to a worker, and taken by the workers (src/store/cluster-id.ts). */
+  cluster: string;
 }
 
 export interface ManagerRun {
@@ -46,7 +48,14 @@ export interface ManagerRun {
 
 export function runManager(options: ManagerRunOptions): ManagerRun {
   const { settings, log, writes } = options;
-  const logic = managerLogic(options.runtimes ?? (() => undefined as never), settings, log, writes, options.workerWrites ?? (() => undefined as never));
+  const logic = managerLogic(
+    options.runtimes ?? (() => undefined as never),
+    settings,
+    log,
+    writes,
+    options.workerWrites ?? (() => undefined as never),
+    options.cluster,
+  );
   const inspection = startInspection(settings, log, options.liveView);
   const actor = createActor(logic, {
     input: {
@@ -73,7 +82,12 @@ export function runManager(options: ManagerRunOptions): ManagerRun {
     unwritten(error);
   }
   actor.start();
-  const registry = new Registry(actor, writes, { joinTtlMs: settings.joinTtlMs, storeExpires: options.storeExpires ?? false, scheme });
+  const registry = new Registry(actor, writes, {
+    joinTtlMs: settings.joinTtlMs,
+    storeExpires: options.storeExpires ?? false,
+    scheme,
+    cluster: options.cluster,
+  });
   return {
     service,
     registry,

@@ -14,16 +14,17 @@ import type { Context, Next } from 'koa';
 import { parseHostPort } from '../../config/host-port.js';
 import { SettingsError, type Settings } from '../../config/settings.js';
 import { createApp, listen, type Listening } from '../../http/app.js';
+import { cubeHeaders } from '../../http/cube-headers.js';
 import { createLog } from '../../log.js';
 import { tlsClient } from '../../tls/client.js';
 import { connectEtcd, etcdKeys, type EtcdConnection } from '../../store/etcd.js';
 import { EtcdReads, loadLeaderState } from '../../store/etcd-reads.js';
+import { etcdClusterId } from '../../store/etcd-cluster.js';
 import { EtcdWriter } from '../../store/etcd-writer.js';
 import { workersToStart } from '../../store/node-records.js';
-import { addUiRoutes, isUiPath } from '../../ui/routes.js';
+import { addUiRoutes, isUiPath } from '../../http/ui-routes.js';
 import { addFollowerRoutes } from '../ha/follower-api.js';
 import { workerScheme } from '../views/node-view.js';
-import { LEADER_HEADER } from '../ha/forward.js';
 import { Leadership } from '../ha/leadership.js';
 import { addManagerRoutes, managerRoutesHint } from '../http/api.js';
 import { addMembershipRoutes } from '../http/membership-api.js';
@@ -135,7 +136,7 @@ export async function startHaManager(options: StartManagerOptions, settings: Set
   /** Starts a term: reads the state at one revision, then runs the manager on it. */
   async function lead(id: string): Promise<void> {
     try {
-      const state = await loadLeaderState(connection, settings.etcdPrefix, id, log);
+      const [state, cluster] = await Promise.all([loadLeaderState(connection, settings.etcdPrefix, id, log), etcdClusterId(connection)]);
       if (leadership.leading() !== id || closing) return;
       const writer = new EtcdWriter({
         connection,
@@ -147,13 +148,13 @@ export async function startHaManager(options: StartManagerOptions, settings: Set
         onLost: (reason) => leadership.stepDown(reason),
       });
       const workers = workersToStart(remote, state.nodes);
-      const run = runManager({ settings, log, writes: writer, workers, restore: state, storeExpires: true, liveView: `${me.url}/ui` });
+      const run = runManager({ settings, log, writes: writer, workers, restore: state, storeExpires: true, liveView: `${me.url}/ui`, cluster });
       const termRouter = new Router();
       termRouter.get('/nodes', async (ctx) => {
         ctx.body = [...run.service.nodes(), ...(await listManagers(connection, leadership))];
       });
       addMembershipRoutes(termRouter, run.registry);
-      addManagerRoutes(termRouter, run.service, stopWaitMs, { local: [], token: settings.token });
+      addManagerRoutes(termRouter, run.service, stopWaitMs, { local: [], token: settings.token, lineMax: settings.logLineMax });
       addUiRoutes(termRouter);
       term = { id, run, routes: termRouter.routes(), allowed: termRouter.allowedMethods(), writer, watcher: undefined, streams: new Set() };
       void watchRegistrations(term);
@@ -206,7 +207,7 @@ export async function startHaManager(options: StartManagerOptions, settings: Set
   // Every request: to the manager of this term while this one leads, else as a follower.
   router.all('/{*rest}', async (ctx: Context, next: Next) => {
     const leader = leadership.leader();
-    if (leader) ctx.set(LEADER_HEADER, leader.url);
+    if (leader) ctx.set(cubeHeaders.leader, leader.url);
     const current = term;
     if (!current) return asFollower(ctx as never, () => followerMethods(ctx as never, next));
     await current.routes(ctx as never, () => current.allowed(ctx as never, next));

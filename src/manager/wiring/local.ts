@@ -20,13 +20,15 @@ import { addManagerRoutes, managerRoutesHint } from '../http/api.js';
 import { addMembershipRoutes } from '../http/membership-api.js';
 import { runManager } from '../run/run.js';
 import { workersToStart } from '../../store/node-records.js';
-import { addUiRoutes, isUiPath } from '../../ui/routes.js';
+import { addUiRoutes, isUiPath } from '../../http/ui-routes.js';
+import { ClusterIdentity } from '../../store/cluster-id.js';
+import { clusterCheck } from '../../worker/cluster-check.js';
 
 /** The manager's store and the writes made to it: its file is locked for this process alone. */
 function openManagerWrites(settings: Settings, log: Log, batch: IntentBatch): ManagerWrites {
   if (settings.store === 'memory') return new ManagerWrites(new MemoryManagerStore(), 'manager store (memory)', log, batch);
   const file = join(settings.dataDir, 'manager.db');
-  return new ManagerWrites(new SqliteManagerStore(file, log), `manager store ${file}`, log, batch);
+  return new ManagerWrites(new SqliteManagerStore(file, log, settings.recordMax), `manager store ${file}`, log, batch);
 }
 
 export async function startLocalManager(options: StartManagerOptions, settings: Settings): Promise<RunningManager> {
@@ -54,6 +56,10 @@ export async function startLocalManager(options: StartManagerOptions, settings: 
     );
     servers.push(listening);
 
+    // The data dir's identity is this cluster's: its workers (here and elsewhere) take it, and no other manager's.
+    const cluster = ClusterIdentity.open(settings.dataDir, { keep: settings.store !== 'memory', max: settings.recordMax });
+    cluster.join(cluster.id);
+
     // Workers in this process: their engine is checked first, their API listens, their store is read.
     const local: { name: string; router: Router; listening: Listening | null; runtime: ContainerRuntime; engine: string; writes: WorkerWrites }[] = [];
     for (const worker of options.local ?? []) {
@@ -68,7 +74,7 @@ export async function startLocalManager(options: StartManagerOptions, settings: 
             );
       if (workerListening) servers.push(workerListening);
       const name = worker.name ?? defaultWorkerName(workerListening);
-      const runtime = worker.runtime ?? runtimeFromSettings(settings, name, worker.dockerHost);
+      const runtime = worker.runtime ?? runtimeFromSettings(settings, name, cluster, worker.dockerHost);
       const engine = await runtime.describe();
       runtimesInUse.push(runtime);
       const writes = openWorkerWrites(settings, name, log, intents);
@@ -107,17 +113,23 @@ export async function startLocalManager(options: StartManagerOptions, settings: 
       runtimes: (name) => runtimes.get(name)!,
       workerWrites: (name) => localWrites.get(name)!,
       liveView: `${listening.url}/ui`,
+      cluster: cluster.id,
     });
     const { service } = run;
     stopActor = () => run.stop('the manager is stopping');
 
     const localServices = local.map((w) => {
       const workerService = new WorkerService(w.name, service.actor.system.get(`worker:${w.name}`) as WorkerRef, w.runtime, (id) => w.writes.read(id));
+      w.router.use(clusterCheck(cluster, w.name, log));
       addWorkerRoutes(w.router, workerService);
       return { name: w.name, url: w.listening?.url ?? null, service: workerService };
     });
     addMembershipRoutes(router, run.registry);
-    addManagerRoutes(router, service, settings.stopTimeoutMs + 5000, { local: localServices.map((w) => w.service), token: settings.token });
+    addManagerRoutes(router, service, settings.stopTimeoutMs + 5000, {
+      local: localServices.map((w) => w.service),
+      token: settings.token,
+      lineMax: settings.logLineMax,
+    });
     addUiRoutes(router);
     // Each worker in this process is named with its engine: a fake one (CUBE_RUNTIME=fake) must never pass for Docker.
     const engines = new Map(local.map((w) => [w.name, w.engine]));

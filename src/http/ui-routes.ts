@@ -1,4 +1,4 @@
-// The live view (GET /ui): one page, its script and style, Mermaid from
+// The routes of the live view (GET /ui, its files in src/ui/): one page, its script and style, Mermaid from
 // node_modules, and the machines' Mermaid text. None of it holds data, so these
 // paths are public even when CUBE_TOKEN is set; the page itself reads /events
 // with the token (it asks for it when /events answers 401).
@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { exportMachines } from '../diagrams/machines.js';
-import { HttpError } from '../http/errors.js';
+import { HttpError } from './errors.js';
 
 interface Asset {
   type: string;
@@ -15,9 +15,12 @@ interface Asset {
   etag: string;
 }
 
+/** The live view's files, in src/ui/ (dist/ui/ once built): they are the browser's, and import nothing of Cube's. */
+const UI = new URL('../ui/', import.meta.url);
+
 const own = (file: string, type: string): Asset => {
-  const body = readFileSync(new URL(file, import.meta.url));
-  const { mtimeMs, size } = statSync(new URL(file, import.meta.url));
+  const body = readFileSync(new URL(file, UI));
+  const { mtimeMs, size } = statSync(new URL(file, UI));
   return { type, body, etag: `"${size.toString(16)}-${Math.floor(mtimeMs).toString(16)}"` };
 };
 
@@ -25,6 +28,8 @@ const own = (file: string, type: string): Asset => {
 const assetFiles: Record<string, [file: string, type: string]> = {
   'app.js': ['./app.js', 'text/javascript; charset=utf-8'],
   'words.js': ['./words.js', 'text/javascript; charset=utf-8'],
+  'event-stream.js': ['./event-stream.js', 'text/javascript; charset=utf-8'],
+  'lines.js': ['./lines.js', 'text/javascript; charset=utf-8'],
   'style.css': ['./style.css', 'text/css; charset=utf-8'],
   'favicon.svg': ['./favicon.svg', 'image/svg+xml'],
 };
