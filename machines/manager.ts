@@ -25,6 +25,9 @@ import { sweep, sweepIfDue, type Swept } from './manager/retention.js';
 import { drain, join, remove, undrain } from './manager/membership.js';
 import { workerMachine } from './worker.js';
 import type { WorkerInput } from './worker/context.js';
+import { serviceChild, type ServiceEvent, type ServiceInput, type ServiceRequest } from './service.js';
+import type { Service } from '../src/vocabulary/service.js';
+import { copiesOf, startCopy, stopCopies, stopCopy, stopOrphanCopies } from './manager/services.js';
 
 export interface WorkerSpec {
   name: string;
@@ -81,6 +84,11 @@ export type ManagerEvent =
   | { type: 'worker.drain'; name: string; at: string }
   | { type: 'worker.undrain'; name: string; at: string }
   | { type: 'worker.remove'; name: string; at: string }
+  /** Services (docs/spec.md §9): the edge stored the record (or its removal) first. */
+  | { type: 'service.create'; service: Service; at: string }
+  | { type: 'service.remove'; name: string; at: string }
+  /** What a service's machine asks of the manager: start a copy, stop one. */
+  | ServiceRequest
   | FromWorker;
 
 export type ManagerEmitted =
@@ -91,6 +99,8 @@ export type ManagerEmitted =
   | { type: 'placement.answered'; id: string; placement: string; refusal?: string }
   | { type: 'worker.changed'; worker: WorkerEntry }
   | { type: 'worker.removed'; name: string }
+  /** A service was deleted: its machine is stopped, and its copies are being stopped. */
+  | { type: 'service.removed'; name: string }
   | { type: 'log'; entry: LogEntry }
   /** Finished tasks left the ledger (retention): they are no more. */
   | { type: 'tasks.pruned'; ids: string[] }
@@ -105,7 +115,7 @@ interface Enqueue {
       | { type: 'persistIntent'; params: { task: Task; stopRequested: boolean } }
       | { type: 'forgetRecords'; params: { ids: string[] } },
   ): void;
-  sendTo(to: string, event: ToWorker): void;
+  sendTo(to: string, event: ToWorker | ServiceEvent): void;
   emit(event: ManagerEmitted): void;
   raise(event: ManagerEvent): void;
 }
@@ -122,8 +132,13 @@ function effects(enqueue: Enqueue, ledger: Ledger): Effects {
       enqueue.raise({ type: 'task.undelivered', worker, id, placement, command: message.type, reason, at: ledger.now });
     },
     changed: (task) => {
-      enqueue({ type: 'save', params: { task, stopRequested: ledger.stopRequested.has(task.ID) } });
+      const stopping = ledger.stopRequested.has(task.ID);
+      enqueue({ type: 'save', params: { task, stopRequested: stopping } });
       enqueue.emit({ type: 'task.updated', task });
+      // A service's copy: its machine follows every change of it.
+      if (task.Service !== '' && ledger.services.has(task.Service)) {
+        enqueue.sendTo(`service:${task.Service}`, { type: 'copy.changed', report: { task, stopping }, at: ledger.now });
+      }
     },
     persist: (task, stopRequested) => enqueue({ type: 'persistIntent', params: { task, stopRequested } }),
     placementAnswered: (id, placement, refusal) => enqueue.emit({ type: 'placement.answered', id, placement, ...(refusal === undefined ? {} : { refusal }) }),
@@ -139,6 +154,9 @@ function effects(enqueue: Enqueue, ledger: Ledger): Effects {
       enqueue({ type: 'forgetRecords', params: { ids } });
       enqueue.emit({ type: 'tasks.pruned', ids });
     },
+    toService: (name, event) => {
+      if (ledger.services.has(name)) enqueue.sendTo(`service:${name}`, event);
+    },
   };
 }
 
@@ -147,7 +165,12 @@ type Handler<T extends ManagerEvent['type']> = (context: ManagerContext, event: 
 
 /** What each event does to the ledger: one function of machines/manager/* each. A string is a refusal (409). */
 const handlers: {
-  [T in Exclude<ManagerEvent['type'], 'task.updated' | 'worker.tasks' | 'intent.persisted' | 'retention.sweep' | 'worker.join' | 'worker.remove'>]: Handler<T>;
+  [
+    T in Exclude<
+      ManagerEvent['type'],
+      'task.updated' | 'worker.tasks' | 'intent.persisted' | 'retention.sweep' | 'worker.join' | 'worker.remove' | 'service.create' | 'service.remove'
+    >
+  ]: Handler<T>;
 } = {
   'task.submit': (c, e, fx) => submit(c.ledger, c.placement, e.task, e.at, e.requestId, fx),
   'task.stop': (c, e, fx) => stop(c.ledger, c.placement, e.id, e.at, e.requestId, fx),
@@ -155,7 +178,10 @@ const handlers: {
     c.ledger.now = e.at;
     checkLiveness(c.ledger, c.placement, c.heartbeatTtlMs, e.at, fx);
     sweepIfDue(c.ledger, c.placement, c.retention, e.at, fx);
+    for (const name of c.ledger.services) fx.toService(name, { type: 'tick', at: e.at });
   },
+  'copy.start': (c, e, fx) => startCopy(c.ledger, c.placement, e.service, e.task, e.at, fx),
+  'copy.stop': (c, e, fx) => stopCopy(c.ledger, c.placement, e.service, e.id, e.why, e.at, fx),
   'worker.listed': (c, e, fx) => compareListed(c.ledger, c.placement, e.listing, fx),
   'worker.stats': (c, e, fx) => heard(c.ledger, c.placement, e.worker, e.stats, e.at, fx),
   'worker.unreachable': (c, e, fx) => suspect(c.ledger, e.worker, e.reason, e.at, fx),
@@ -177,6 +203,18 @@ function spawnWorker(
   else enqueue.spawnChild('remoteWorker', { id, systemId: id, input: { name: spec.name, address: spec.address, since } satisfies RemoteWorkerInput });
 }
 
+/** Spawns a service's machine, with the records of its copies the ledger holds. */
+function spawnService(
+  enqueue: { spawnChild: (src: 'service', options: { id: string; systemId: string; input: ServiceInput }) => void },
+  ledger: Ledger,
+  service: Service,
+  at: string,
+): void {
+  const id = `service:${service.Name}`;
+  ledger.services.add(service.Name);
+  enqueue.spawnChild('service', { id, systemId: id, input: { service, copies: copiesOf(ledger, service.Name), at } });
+}
+
 /** The effects of the event being handled, for the ledger's functions. */
 const fxOf = (enqueue: unknown, ledger: Ledger): Effects => effects(enqueue as Enqueue, ledger);
 
@@ -189,6 +227,8 @@ export const managerMachine = setup({
   },
   actors: {
     localWorker: workerMachine,
+    /** A service's machine; src/ supplies its store (`persist`, `save`). */
+    service: serviceChild,
     // Supplied by src/: the HTTP proxy of a remote worker, and the clock.
     remoteWorker: fromCallback<ToWorker, RemoteWorkerInput>(() => undefined),
     clock: fromCallback<AnyEventObject, { heartbeatTtlMs: number }>(() => undefined),
@@ -286,6 +326,26 @@ export const managerMachine = setup({
     }),
     /** Tasks restored on a worker this manager no longer has are placed again (or completed, if a stop was asked). */
     adoptOrphans: enqueueActions(({ context, enqueue }) => adoptOrphans(context.ledger, context.placement, fxOf(enqueue, context.ledger))),
+    /** A service's record is stored: its machine starts, and starts its copies. */
+    createService: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'service.create' || context.ledger.services.has(event.service.Name)) return;
+      spawnService(enqueue as never, context.ledger, event.service, event.at);
+      fxOf(enqueue, context.ledger).note({ Time: event.at, Type: 'Service Created', Message: `service ${event.service.Name}: ${event.service.Count} copies` });
+    }),
+    /** A service's removal is stored: its machine stops, and so does every copy. */
+    removeService: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'service.remove' || !context.ledger.services.has(event.name)) return;
+      enqueue.stopChild(`service:${event.name}`);
+      context.ledger.services.delete(event.name);
+      const fx = fxOf(enqueue, context.ledger);
+      const stopped = stopCopies(context.ledger, context.placement, event.name, `service ${event.name} was deleted`, event.at, fx);
+      fx.note({ Time: event.at, Type: 'Service Deleted', Message: `service ${event.name}: ${stopped} copies stopped` });
+      enqueue.emit({ type: 'service.removed', name: event.name });
+    }),
+    /** Copies of a service this manager has no record of (deleted while it was down) are stopped. */
+    stopOrphanCopies: enqueueActions(({ context, enqueue }) =>
+      stopOrphanCopies(context.ledger, context.placement, context.ledger.now, fxOf(enqueue, context.ledger)),
+    ),
   },
 }).createMachine({
   id: 'manager',
@@ -302,6 +362,12 @@ export const managerMachine = setup({
       for (const spec of context.workers) spawnWorker(enqueue as never, spec, context.ledger.heard.get(spec.name) ?? 0);
     }),
     'adoptOrphans',
+    // Services are children named service:<name>, spawned again from their records.
+    enqueueActions(({ context, event, enqueue }) => {
+      const input = (event as unknown as { input: ManagerInput }).input;
+      for (const service of input.restore?.services ?? []) spawnService(enqueue as never, context.ledger, service, context.ledger.startedAt);
+    }),
+    'stopOrphanCopies',
   ],
   invoke: { id: 'clock', src: 'clock', input: ({ context }) => ({ heartbeatTtlMs: context.heartbeatTtlMs }) },
   initial: 'serving',
@@ -321,6 +387,8 @@ export const managerMachine = setup({
     'intent.persisted': [{ guard: 'intentStored', actions: 'carryOutIntent' }, { actions: 'dropIntent' }],
     'worker.join': { actions: 'joinWorker' },
     'worker.remove': { actions: 'removeWorker' },
+    'service.create': { actions: 'createService' },
+    'service.remove': { actions: 'removeService' },
     // Every other event updates the ledger; which way is in `handlers` above.
     ...(Object.fromEntries(Object.keys(handlers).map((type) => [type, { actions: 'updateLedger' }])) as Record<
       keyof typeof handlers,

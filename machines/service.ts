@@ -20,6 +20,8 @@ import { assign, enqueueActions, sendParent, setup } from 'xstate';
 import type { Service, ServiceStateName } from '../src/vocabulary/service.js';
 import type { Task } from '../src/vocabulary/task.js';
 import { copyOf, endpoints, isLive, isReady, isServing, type Copy, type CopyReport } from './service/copies.js';
+
+export type { CopyReport } from './service/copies.js';
 import { plan, progress, type Mode, type Progress, type RolloutInput } from './service/rollout.js';
 import { applyCommand, ended, newCopy, policyOf, refusal, rememberStable, rollingBack, type ServiceCommand } from './service/record.js';
 

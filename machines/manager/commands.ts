@@ -42,6 +42,9 @@ export function submit(ledger: Ledger, policy: PlacementPolicy, incoming: Task, 
   }
   if (ledger.stopRequested.has(record.ID)) return `task ${record.ID} is being stopped, and a stopped task is final; POST it with a new ID to run it again`;
   const changed = definitionChanges(record, incoming);
+  if (record.Service !== '' && changed.length > 0) {
+    return `task ${record.ID} is a copy of service ${record.Service}; change the service instead (PUT /services/${record.Service}), and it rolls the change out`;
+  }
   if (changed.includes('Name')) {
     const taken = nameTaken(ledger.names, ledger.tasks, incoming);
     if (taken) return taken;
@@ -75,12 +78,22 @@ export function submit(ledger: Ledger, policy: PlacementPolicy, incoming: Task, 
   return undefined;
 }
 
-export function stop(ledger: Ledger, policy: PlacementPolicy, id: string, at: string, requestId: string | undefined, fx: Effects): string | undefined {
+/** A stop of a task; `why`, when Cube itself stops it (a service's copy), goes in its history. */
+export function stop(
+  ledger: Ledger,
+  policy: PlacementPolicy,
+  id: string,
+  at: string,
+  requestId: string | undefined,
+  fx: Effects,
+  why?: string,
+): string | undefined {
   if (ledger.done.has(id)) return refusalReason({ ID: id, StateName: 'completed' }, 'stop');
   const record = ledger.tasks.get(id);
   if (!record) return `no task ${id}`;
   if (ledger.stopRequested.has(id)) return undefined; // asked already: its worker has been told
-  hold(ledger, policy, { kind: 'stop', previous: record, at, requestId }, record, true, fx);
+  if (ledger.intents.has(id)) return `task ${id} has another command being written; ask again once it is`;
+  hold(ledger, policy, { kind: 'stop', previous: record, at, requestId }, why ? note(record, at, 'Stop Requested', why) : record, true, fx);
   return undefined;
 }
 

@@ -18,6 +18,8 @@ import { DoneTasks } from '../done-tasks.js';
 import { doneOf, finishOrder, isFinished } from '../retention.js';
 import { firstVersion } from '../../src/vocabulary/version.js';
 import { withHistory } from '../task.js';
+import type { ServiceEvent } from '../service.js';
+import type { Service } from '../../src/vocabulary/service.js';
 
 export type WorkerState = 'unknown' | 'up' | 'suspect' | 'down';
 
@@ -116,6 +118,8 @@ export interface Ledger {
   incarnations: Set<string>;
   /** Per worker, its newest version the manager has applied: a sync asks for the changes after it. */
   heard: Map<string, number>;
+  /** The services, by name: each is a child actor `service:<name>` (machines/manager/services.ts). */
+  services: Set<string>;
 }
 
 export interface Effects {
@@ -134,6 +138,8 @@ export interface Effects {
   note(entry: LogEntry): void;
   /** Finished tasks were pruned: remove their records from the store. */
   pruned(ids: string[]): void;
+  /** Tells a service's machine (`service:<name>`) something about its copies or the time. */
+  toService(name: string, event: ServiceEvent): void;
 }
 
 export const LOG_LIMIT = 1000;
@@ -258,6 +264,8 @@ export interface Restore {
   meta?: LedgerMeta;
   /** A version every new one must pass (a store shared by several managers gives it; docs/ha.md). */
   versionFloor?: number;
+  /** The services (docs/spec.md §9): each is spawned again from its record. */
+  services?: Service[];
 }
 
 export const emptyMeta = (): LedgerMeta => ({ pruned: 0, incarnations: [], heard: {} });
@@ -315,6 +323,7 @@ export function newLedger(
     nextSweep: 0,
     incarnations: new Set([...meta.incarnations, incarnation].slice(-INCARNATIONS_KEPT)),
     heard: new Map(workers.map((w) => [w.name, meta.heard[w.name] ?? 0])),
+    services: new Set((restore.services ?? []).map((s) => s.Name)),
   };
   // Restored records get versions of this start: what was seen before it, and not written, was lower.
   // A restart's placement is numbered before its record's version, so both count; and a store shared by

@@ -4,6 +4,7 @@
 import type { Candidate } from '../../src/vocabulary/scheduler.js';
 import { TaskState, type Task } from '../../src/vocabulary/task.js';
 import { newPlacementId } from '../../src/vocabulary/placement.js';
+import { spread } from './spread.js';
 import { note, setRecord, type Ledger, type Effects, type PlacementPolicy } from './ledger.js';
 
 function candidates(ledger: Ledger): Candidate[] {
@@ -28,7 +29,7 @@ export function placeQueued(ledger: Ledger, policy: PlacementPolicy, at: string,
   if (pool.length === 0) return;
   for (const taskId of ledger.queue) {
     const task = ledger.tasks.get(taskId)!;
-    const placement = policy.scheduler.pick(task, pool, ledger.memo);
+    const placement = policy.scheduler.pick(task, spread(ledger, task, pool), ledger.memo);
     ledger.memo = placement.memo;
     ledger.queue.delete(taskId);
     if (placement.worker === null) {

@@ -33,6 +33,8 @@ export function sweep(ledger: Ledger, policy: PlacementPolicy, retention: Retent
     const record = ledger.tasks.get(id) ?? ledger.done.get(id)!;
     const live = ledger.tasks.get(id);
     if (live) forget(ledger, policy, live);
+    // A service keeps a copy that failed for good until then: it is history now.
+    if (live && live.Service !== '') fx.toService(live.Service, { type: 'copy.pruned', id, at });
     ledger.done.delete(id);
     ledger.finished.delete(id);
     ledger.reported.delete(id);

@@ -11,6 +11,8 @@ import { doneOf } from '../../machines/retention.js';
 import type { Log } from '../log.js';
 import { readTask } from '../task/reports.js';
 import { decision } from '../vocabulary/placement.js';
+import type { Service } from '../vocabulary/service.js';
+import { readServiceRecord } from '../service/read.js';
 import type { LogEntry } from '../vocabulary/log-entry.js';
 import type { Task } from '../vocabulary/task.js';
 import { readLedgerMeta } from './ledger-meta.js';
@@ -33,6 +35,7 @@ export interface LeaderState {
   meta: LedgerMeta | undefined;
   log: LogEntry[];
   nodes: NodeRecord[];
+  services: Service[];
   /** Each key's mod revision: the writer's guards. */
   known: Map<string, string>;
   /** The lease of each joined worker's registration. */
@@ -61,15 +64,19 @@ function readTaskRow(kv: IKeyValue, prefix: string, log: Log, max: number): { ta
   }
 }
 
-function readNodeRow(kv: IKeyValue, prefix: string, log: Log, max: number): NodeRecord | undefined {
+/** A record kept under a name (a worker's membership, a service), read by `read`; one that cannot be read is named in the log and left in etcd. */
+function readNamedValue<T>(kv: IKeyValue, prefix: string, log: Log, max: number, what: string, read: (value: unknown, path: string) => T): T | undefined {
   const key = keyOf(kv, prefix);
   try {
-    return readNodeRecord(parseRecord(kv.value, max), key);
+    return read(parseRecord(kv.value, max), key);
   } catch (error) {
-    log(`etcd: skipped ${key}, which is not a node record (${(error as Error).message}); it is left in etcd`);
+    log(`etcd: skipped ${key}, which is not a ${what} record (${(error as Error).message}); it is left in etcd`);
     return undefined;
   }
 }
+
+const readNodeRow = (kv: IKeyValue, prefix: string, log: Log, max: number): NodeRecord | undefined =>
+  readNamedValue(kv, prefix, log, max, 'node', readNodeRecord);
 
 function readLogRows(kvs: IKeyValue[], max: number): LogEntry[] {
   const entries: LogEntry[] = [];
@@ -94,11 +101,12 @@ export async function loadLeaderState(connection: EtcdConnection, prefix: string
       kv.getAll().prefix(etcdKeys.nodes),
       kv.getAll().prefix(etcdKeys.log).sort('Key', 'Descend').limit(LOG_READ),
       kv.get(etcdKeys.meta),
+      kv.getAll().prefix(etcdKeys.services),
     )
     .options(connection.deadline())
     .commit();
   if (!result.succeeded) throw new Error('another manager took the lead while this one read the state');
-  const [tasks, nodes, logs, metas] = result.responses.map((r) => r.response_range.kvs);
+  const [tasks, nodes, logs, metas, serviceKvs] = result.responses.map((r) => r.response_range.kvs);
   const known = new Map<string, string>();
   const rows: { task: Task; stopRequested: boolean }[] = [];
   let floor = Number(result.header.revision);
@@ -119,6 +127,12 @@ export async function loadLeaderState(connection: EtcdConnection, prefix: string
     const node = readNodeRow(kv, prefix, log, connection.recordMax);
     if (node) nodeRecords.push(node);
   }
+  const services: Service[] = [];
+  for (const kv of serviceKvs!) {
+    known.set(keyOf(kv, prefix), kv.mod_revision);
+    const service = readNamedValue(kv, prefix, log, connection.recordMax, 'service', readServiceRecord);
+    if (service) services.push(service);
+  }
   const meta = metas![0];
   if (meta) known.set(etcdKeys.meta, meta.mod_revision);
   // A Completed record without a stop owed is final: the ledger keeps a DoneTask of it, the writer the record.
@@ -133,6 +147,7 @@ export async function loadLeaderState(connection: EtcdConnection, prefix: string
     meta: meta ? readLedgerMeta(meta.value.toString(), `etcd ${etcdKeys.meta}`, log) : undefined,
     log: readLogRows(logs!.reverse(), connection.recordMax),
     nodes: nodeRecords,
+    services,
     known,
     leases,
     versionFloor: floor,

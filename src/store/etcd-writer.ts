@@ -31,6 +31,7 @@ import type { LogEntry } from '../vocabulary/log-entry.js';
 import type { Task } from '../vocabulary/task.js';
 import { etcdKeys, etcdProblem, type EtcdConnection } from './etcd.js';
 import type { NodeRecord } from './node-records.js';
+import type { Service } from '../vocabulary/service.js';
 
 interface Waiter {
   resolve(): void;
@@ -181,6 +182,14 @@ export class EtcdWriter implements ManagerWriter {
 
   deleteNode(name: string): Promise<void> {
     return this.awaited(etcdKeys.node(name), null);
+  }
+
+  putService(service: Service): Promise<void> {
+    return this.awaited(etcdKeys.service(service.Name), JSON.stringify(service));
+  }
+
+  deleteService(name: string): Promise<void> {
+    return this.awaited(etcdKeys.service(name), null);
   }
 
   settled(): Promise<void> {

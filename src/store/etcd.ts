@@ -19,6 +19,8 @@ export const etcdKeys = {
   meta: 'meta',
   node: (name: string) => `nodes/${name}`,
   nodes: 'nodes/',
+  service: (name: string) => `services/${name}`,
+  services: 'services/',
   manager: (name: string) => `managers/${name}`,
   managers: 'managers/',
   /** The leader's key: whoever created it leads, as long as its lease lives. */

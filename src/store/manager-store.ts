@@ -13,7 +13,9 @@ import { DoneTasks } from '../../machines/done-tasks.js';
 import { doneOf } from '../../machines/retention.js';
 import type { Log } from '../log.js';
 import type { LogEntry } from '../vocabulary/log-entry.js';
+import type { Service } from '../vocabulary/service.js';
 import type { Task } from '../vocabulary/task.js';
+import { readServiceRecord } from '../service/read.js';
 import { readLedgerMeta } from './ledger-meta.js';
 import { readNodeRecord, type NodeRecord } from './node-records.js';
 import { readDone } from './packed-done.js';
@@ -30,6 +32,8 @@ export interface ManagerState {
   stopRequested: string[];
   log: LogEntry[];
   meta: LedgerMeta | undefined;
+  /** The services (docs/spec.md §9), by name. */
+  services: Service[];
 }
 
 /** A record as the manager writes it. */
@@ -53,6 +57,9 @@ export interface ManagerStore {
   loadNodes(): NodeRecord[];
   saveNode(node: NodeRecord): void;
   deleteNode(name: string): void;
+  /** Writes a service's record; durable when this returns; throws when it cannot. */
+  saveService(service: Service): void;
+  deleteService(name: string): void;
   close(): void;
 }
 
@@ -70,6 +77,7 @@ export class MemoryManagerStore implements ManagerStore {
       stopRequested: live.filter((r) => r.stopRequested).map((r) => r.task.ID),
       log: [...this.log],
       meta: this.meta,
+      services: [...this.services.values()],
     };
   }
   write(rows: [string, TaskRow | null][], meta: LedgerMeta | undefined): void {
@@ -86,6 +94,7 @@ export class MemoryManagerStore implements ManagerStore {
     this.log.push(...entries);
   }
   private readonly nodes = new Map<string, NodeRecord>();
+  private readonly services = new Map<string, Service>();
   loadNodes(): NodeRecord[] {
     return [...this.nodes.values()];
   }
@@ -94,6 +103,12 @@ export class MemoryManagerStore implements ManagerStore {
   }
   deleteNode(name: string): void {
     this.nodes.delete(name);
+  }
+  saveService(service: Service): void {
+    this.services.set(service.Name, service);
+  }
+  deleteService(name: string): void {
+    this.services.delete(name);
   }
   close(): void {}
 }
@@ -138,6 +153,7 @@ export class SqliteManagerStore implements ManagerStore {
       CREATE TABLE IF NOT EXISTS log (seq INTEGER PRIMARY KEY AUTOINCREMENT, entry TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS nodes (name TEXT PRIMARY KEY, record TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS services (name TEXT PRIMARY KEY, record TEXT NOT NULL);
     `);
     addRecordColumns(this.db);
     // Completed tasks are read from this index alone, never from their records.
@@ -190,6 +206,7 @@ export class SqliteManagerStore implements ManagerStore {
       stopRequested: read.filter((r) => r.stop_requested === 1).map((r) => r.task.ID),
       log,
       meta: this.readMeta(),
+      services: this.readNamed('services', 'service', readServiceRecord),
     };
   }
 
@@ -207,25 +224,42 @@ export class SqliteManagerStore implements ManagerStore {
   }
 
   loadNodes(): NodeRecord[] {
-    const nodes: NodeRecord[] = [];
-    for (const { name, record } of this.db.prepare('SELECT name, record FROM nodes ORDER BY name').all() as { name: string; record: string }[]) {
-      try {
-        nodes.push(readNodeRecord(parseRecord(record, this.recordMax), `node record ${name}`));
-      } catch (error) {
-        this.log(`${this.file}: skipped the record of worker ${name}, which is not a node record (${(error as Error).message}); it is left in the file`);
-      }
-    }
-    return nodes;
+    return this.readNamed('nodes', 'worker', readNodeRecord);
   }
 
   saveNode(node: NodeRecord): void {
-    this.db
-      .prepare('INSERT INTO nodes (name, record) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET record = excluded.record')
-      .run(node.Name, JSON.stringify(node));
+    this.saveNamed('nodes', node.Name, node);
   }
 
   deleteNode(name: string): void {
     this.db.prepare('DELETE FROM nodes WHERE name = ?').run(name);
+  }
+
+  saveService(service: Service): void {
+    this.saveNamed('services', service.Name, service);
+  }
+
+  deleteService(name: string): void {
+    this.db.prepare('DELETE FROM services WHERE name = ?').run(name);
+  }
+
+  /** The records of a table keyed by name, each read by `read`; one that cannot be read is named in the log and left in the file. */
+  private readNamed<T>(table: 'nodes' | 'services', what: string, read: (value: unknown, path: string) => T): T[] {
+    const records: T[] = [];
+    for (const { name, record } of this.db.prepare(`SELECT name, record FROM ${table} ORDER BY name`).all() as { name: string; record: string }[]) {
+      try {
+        records.push(read(parseRecord(record, this.recordMax), `${what} record ${name}`));
+      } catch (error) {
+        this.log(`${this.file}: skipped the record of ${what} ${name}, which is not a ${what} record (${(error as Error).message}); it is left in the file`);
+      }
+    }
+    return records;
+  }
+
+  private saveNamed(table: 'nodes' | 'services', name: string, record: object): void {
+    this.db
+      .prepare(`INSERT INTO ${table} (name, record) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET record = excluded.record`)
+      .run(name, JSON.stringify(record));
   }
 
   close(): void {

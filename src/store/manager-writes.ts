@@ -18,6 +18,7 @@ import type { IntentBatch } from './intent-batch.js';
 import type { NodeRecord } from './node-records.js';
 import { WriteBehind } from './write-behind.js';
 import type { LogEntry } from '../vocabulary/log-entry.js';
+import type { Service } from '../vocabulary/service.js';
 import type { Task } from '../vocabulary/task.js';
 
 export interface ManagerWriter {
@@ -49,6 +50,9 @@ export interface ManagerWriter {
   /** Writes a worker's membership record; `ttlMs` (a joined worker's) makes it expire unless written again. */
   putNode(node: NodeRecord, ttlMs: number): void | Promise<void>;
   deleteNode(name: string): void | Promise<void>;
+  /** Writes a service's record (docs/spec.md §9); stored when this returns or resolves; throws (or rejects) with why it could not. */
+  putService(service: Service): void | Promise<void>;
+  deleteService(name: string): void | Promise<void>;
   problem(): string;
   close(): void;
 }
@@ -151,6 +155,14 @@ export class ManagerWrites implements ManagerWriter {
 
   deleteNode(name: string): void {
     this.store.deleteNode(name);
+  }
+
+  putService(service: Service): void {
+    this.store.saveService(service);
+  }
+
+  deleteService(name: string): void {
+    this.store.deleteService(name);
   }
 
   problem(): string {

@@ -153,7 +153,7 @@ test('the view and its assets are served without the token; every data path stil
   }
   assert.deepEqual(
     exportMachines().map((m) => m.name),
-    ['task', 'worker', 'manager'],
+    ['task', 'worker', 'manager', 'service'],
   );
   const missing = await get(`${manager.url}/ui/machines/nope.mmd`);
   assert.equal(missing.status, 404);

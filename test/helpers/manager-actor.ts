@@ -5,6 +5,7 @@
 // are placed at once.
 import { createActor, fromCallback, type AnyActorLogic, type AnyEventObject } from 'xstate';
 import { managerMachine } from '../../machines/manager.js';
+import type { Restore } from '../../machines/manager/ledger.js';
 import { managerWriteActions, placementPolicy } from '../../src/manager/run/logic.js';
 import type { ManagerWriter } from '../../src/store/manager-writes.js';
 import type { FromWorker, ToWorker } from '../../src/vocabulary/protocol.js';
@@ -16,6 +17,8 @@ export interface ManagerActorOptions {
   writes?: ManagerWriter;
   /** The one worker's name (default w1). */
   worker?: string;
+  /** Several workers instead, each with a proxy that collects its commands. */
+  workers?: string[];
   /** The worker's proxy, instead of the one that collects commands into `received` and speaks with `say`. */
   proxy?: AnyActorLogic;
   heartbeatTtlMs?: number;
@@ -23,17 +26,24 @@ export interface ManagerActorOptions {
   retention?: Retention;
   /** When the worker's first stats come in (default now); false: never. */
   statsAt?: string | false;
+  /** What the manager starts from, as a store would give it. */
+  restore?: Restore;
 }
 
 export function startManagerActor(options: ManagerActorOptions = {}) {
-  const worker = options.worker ?? 'w1';
+  const workers = options.workers ?? [options.worker ?? 'w1'];
   const received: ToWorker[] = [];
-  let say: (message: FromWorker) => void = () => undefined;
+  /** Commands by the worker they went to. */
+  const to = new Map<string, ToWorker[]>(workers.map((w) => [w, []]));
+  const speakers = new Map<string, (message: FromWorker) => void>();
   const proxy =
     options.proxy ??
-    fromCallback<ToWorker, { name: string; address: string }>(({ sendBack, receive }) => {
-      say = (message) => sendBack(message);
-      receive((message) => void received.push(message));
+    fromCallback<ToWorker, { name: string; address: string }>(({ sendBack, receive, input }) => {
+      speakers.set(input.name, (message) => sendBack(message));
+      receive((message) => {
+        received.push(message);
+        to.get(input.name)!.push(message);
+      });
     });
   const logic = managerMachine.provide({
     ...(options.writes ? { actions: managerWriteActions(options.writes) } : {}),
@@ -42,15 +52,20 @@ export function startManagerActor(options: ManagerActorOptions = {}) {
   });
   const actor = createActor(logic, {
     input: {
-      workers: [{ name: worker, address: `${worker}:5555` }],
+      workers: workers.map((name) => ({ name, address: `${name}:5555` })),
       placement: placementPolicy('roundrobin'),
       heartbeatTtlMs: options.heartbeatTtlMs ?? 1e9,
       startedAt: options.startedAt ?? new Date().toISOString(),
       incarnation: 'i0',
       ...(options.retention ? { retention: options.retention } : {}),
+      ...(options.restore ? { restore: options.restore } : {}),
     },
   });
   actor.start();
-  if (options.statsAt !== false) actor.send({ type: 'worker.stats', worker, stats: workerStats(worker), at: options.statsAt ?? new Date().toISOString() });
-  return { actor, received, say: (message: FromWorker) => say(message) };
+  if (options.statsAt !== false) {
+    for (const worker of workers) actor.send({ type: 'worker.stats', worker, stats: workerStats(worker), at: options.statsAt ?? new Date().toISOString() });
+  }
+  /** Speaks for a worker: the message goes to the manager from that worker's proxy. */
+  const say = (message: FromWorker) => speakers.get('worker' in message ? message.worker : workers[0]!)?.(message);
+  return { actor, received, to, say };
 }

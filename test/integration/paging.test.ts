@@ -106,9 +106,9 @@ test(
 );
 
 test('GET /tasks filters by state and worker, and says what is wrong with a query', { timeout: 60_000 }, async (t) => {
-  const { manager, worker } = await fakeCluster(t);
+  const { manager, worker } = await fakeCluster(t, { restartLimit: 0 });
   const ids = await submit(manager.url, ['f-run-1', 'f-run-2', 'f-stop']);
-  const failed = await submit(manager.url, ['f-exit'], { Cmd: ['exit', '0'], RestartPolicy: 'on-failure' }); // exits 0: not restarted, Failed for good
+  const failed = await submit(manager.url, ['f-exit'], { Cmd: ['exit', '3'] }); // no restarts allowed: Failed for good
   await untilView(
     manager.url,
     (v) => ids.every((id) => v.tasks.find((x) => x.ID === id)?.State === 2) && v.tasks.find((x) => x.ID === failed[0])?.StateName === 'failed',

@@ -8,6 +8,7 @@ import type { Archive } from '../../machines/archive.js';
 import { DoneTasks } from '../../machines/done-tasks.js';
 import { doneOf } from '../../machines/retention.js';
 import type { NodeRecord } from '../../src/store/node-records.js';
+import type { Service } from '../../src/vocabulary/service.js';
 import type { LogEntry } from '../../src/vocabulary/log-entry.js';
 import type { Task } from '../../src/vocabulary/task.js';
 import type { DoneTask } from '../../src/vocabulary/retention.js';
@@ -140,6 +141,8 @@ export class SimManagerDisk extends SimDisk {
   meta: LedgerMeta | undefined;
   /** Workers that joined, and drains (issue 14): kept like the tasks. */
   readonly nodes = new Map<string, NodeRecord>();
+  /** Services (issue 22): kept like the nodes. */
+  readonly services = new Map<string, Service>();
 
   open(): ManagerStore & { kill(): void } {
     let open = true;
@@ -154,6 +157,7 @@ export class SimManagerDisk extends SimDisk {
           stopRequested: live.filter((r) => r.stopRequested).map((r) => r.task.ID),
           log: this.log.slice(-1000),
           meta: this.meta && copy(this.meta),
+          services: [...this.services.values()].map(copy),
         };
       },
       write: (rows, meta) => {
@@ -185,6 +189,16 @@ export class SimManagerDisk extends SimDisk {
         if (!open) return;
         this.check();
         this.nodes.delete(name);
+      },
+      saveService: (service) => {
+        if (!open) return;
+        this.check();
+        this.services.set(service.Name, copy(service));
+      },
+      deleteService: (name) => {
+        if (!open) return;
+        this.check();
+        this.services.delete(name);
       },
       close: () => void (open = false),
       kill: () => void (open = false),

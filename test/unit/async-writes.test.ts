@@ -33,6 +33,8 @@ function laterStore() {
     settled: () => Promise.resolve(),
     putNode: () => undefined,
     deleteNode: () => undefined,
+    putService: () => undefined,
+    deleteService: () => undefined,
     problem: () => '',
     close: () => undefined,
   };

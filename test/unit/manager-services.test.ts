@@ -1,0 +1,153 @@
+// The manager with services (docs/spec.md §9), in one process with no Docker:
+// the real manager machine spawns a service's machine, places its copies on
+// distinct workers, follows their reports to a stable service, rolls out a
+// new version, and stops every copy when the service is deleted. The workers
+// are proxies the test speaks for.
+import { afterEach, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { AnyActorRef } from 'xstate';
+import { newService, type ServiceCommand } from '../../machines/service/record.js';
+import { DEFAULT_UPDATE, type Service } from '../../src/vocabulary/service.js';
+import type { ToWorker } from '../../src/vocabulary/protocol.js';
+import { newTask, type Task } from '../../src/vocabulary/task.js';
+import { startManagerActor } from '../helpers/manager-actor.js';
+
+const UID = '6be4cb6b-61d1-40cb-bc7b-9cacefefa60c';
+const T0 = Date.parse('2026-03-01T00:00:00Z');
+const at = (ms: number) => new Date(T0 + ms).toISOString();
+
+const web = (count = 3, image = 'hello:1') =>
+  newService(
+    {
+      Name: 'web',
+      Count: count,
+      Task: { ...newTask({ ID: '', Name: '', Image: image }) } as never,
+      Update: { ...DEFAULT_UPDATE, MinHealthy: '1s' },
+      ShutdownDelay: '0',
+    },
+    UID,
+    at(0),
+  );
+
+const running: { stop(): void }[] = [];
+afterEach(() => running.splice(0).forEach((actor) => actor.stop()), { timeout: 10_000 });
+
+function cluster() {
+  const manager = startManagerActor({ workers: ['w1', 'w2', 'w3'], statsAt: at(0), startedAt: at(0) });
+  running.push(manager.actor);
+  const runs = (worker: string) => manager.to.get(worker)!.filter((m): m is Extract<ToWorker, { type: 'task.run' }> => m.type === 'task.run');
+  /** Every copy sent to a worker and not yet reported comes back Running from it, started at `when`. */
+  const startAll = (when: number) => {
+    for (const worker of ['w1', 'w2', 'w3']) {
+      for (const { task } of runs(worker)) {
+        const record = manager.actor.getSnapshot().context.ledger.tasks.get(task.ID);
+        if (!record || record.StateName !== 'scheduled') continue;
+        const running: Task = {
+          ...task,
+          State: 2,
+          StateName: 'running',
+          Version: task.Version + 100,
+          Events: [...task.Events, { Time: at(when), Type: 'Started', Message: 'started' }],
+        };
+        manager.say({ type: 'task.updated', worker, task: running });
+      }
+    }
+  };
+  /** Every stop a worker was sent is carried out: the copy reports Completed. */
+  const confirmStops = (when: number) => {
+    for (const worker of ['w1', 'w2', 'w3']) {
+      for (const message of manager.to.get(worker)!) {
+        const record = message.type === 'task.stop' ? manager.actor.getSnapshot().context.ledger.tasks.get(message.id) : undefined;
+        if (!record || record.StateName === 'completed') continue;
+        const events = [...record.Events, { Time: at(when), Type: 'Killed', Message: 'stopped' }];
+        manager.say({ type: 'task.updated', worker, task: { ...record, State: 3, StateName: 'completed', Version: record.Version + 100, Events: events } });
+      }
+    }
+  };
+  const service = () => manager.actor.system.get('service:web') as AnyActorRef | undefined;
+  const record = () => service()!.getSnapshot().context.service as Service;
+  const tick = (ms: number) => manager.actor.send({ type: 'tick', at: at(ms) });
+  const command = (command: ServiceCommand, ms: number) => service()!.send({ type: 'service.command', command, at: at(ms) });
+  return { manager, runs, startAll, confirmStops, service, record, tick, command };
+}
+
+test("a service's copies are tasks of the manager, placed on distinct workers, and it is stable once they run", { timeout: 10_000 }, () => {
+  const c = cluster();
+  c.manager.actor.send({ type: 'service.create', service: web(), at: at(0) });
+  assert.ok(c.service(), 'the service machine is a child: service:web');
+  const placed = ['w1', 'w2', 'w3'].map((w) => c.runs(w).length);
+  assert.deepEqual(placed, [1, 1, 1], 'one copy on each worker');
+  const tasks = [...c.manager.actor.getSnapshot().context.ledger.tasks.values()];
+  assert.deepEqual(tasks.map((t) => [t.Service, t.ServiceVersion]).sort(), [
+    ['web', 1],
+    ['web', 1],
+    ['web', 1],
+  ]);
+  c.startAll(0);
+  c.tick(1000);
+  assert.equal(c.record().StateName, 'stable');
+  assert.equal(c.record().Healthy, 3);
+});
+
+test('an update rolls out one copy at a time through the manager, and the old copies are stopped on their workers', { timeout: 10_000 }, () => {
+  const c = cluster();
+  c.manager.actor.send({ type: 'service.create', service: web(), at: at(0) });
+  c.startAll(0);
+  c.tick(1000);
+  const definition = {
+    Name: 'web',
+    Count: 3,
+    Task: { ...c.record().Versions[0]!.Task, Image: 'hello:2' },
+    Update: c.record().Versions[0]!.Update,
+    ShutdownDelay: '0',
+  };
+  c.command({ kind: 'update', definition }, 2000);
+  assert.equal(c.record().StateName, 'deploying');
+  let clock = 2000;
+  for (let i = 0; i < 3; i++) {
+    c.startAll(clock);
+    clock += 1000;
+    c.tick(clock);
+    c.confirmStops(clock);
+  }
+  c.tick((clock += 1000));
+  const stops = ['w1', 'w2', 'w3'].flatMap((w) => c.manager.to.get(w)!.filter((m) => m.type === 'task.stop'));
+  assert.equal(stops.length, 3, 'each old copy is stopped where it runs');
+  const live = [...c.manager.actor.getSnapshot().context.ledger.tasks.values()].filter(
+    (t) => t.Service === 'web' && !c.manager.actor.getSnapshot().context.ledger.stopRequested.has(t.ID),
+  );
+  assert.deepEqual(live.map((t) => t.Image).sort(), ['hello:2', 'hello:2', 'hello:2']);
+});
+
+test('deleting a service stops its machine and every copy; a copy of a service the manager does not know is stopped at start', { timeout: 10_000 }, () => {
+  const c = cluster();
+  c.manager.actor.send({ type: 'service.create', service: web(2), at: at(0) });
+  c.startAll(0);
+  c.manager.actor.send({ type: 'service.remove', name: 'web', at: at(500) });
+  assert.equal(c.service(), undefined);
+  const ledger = c.manager.actor.getSnapshot().context.ledger;
+  assert.equal([...ledger.tasks.values()].filter((t) => t.Service === 'web' && !ledger.stopRequested.has(t.ID)).length, 0);
+  assert.ok(ledger.log.some((e) => e.Type === 'Service Deleted'));
+
+  // A manager killed between the delete and the stops: its store still has a copy, and no service.
+  const copy = { ...c.manager.actor.getSnapshot().context.ledger.tasks.values().next().value!, StateName: 'running' as const, State: 2 as const };
+  const restarted = startManagerActor({
+    workers: ['w1', 'w2', 'w3'],
+    statsAt: at(0),
+    startedAt: at(1000),
+    restore: { tasks: [copy], stopRequested: [], log: [] },
+  });
+  running.push(restarted.actor);
+  assert.ok(restarted.actor.getSnapshot().context.ledger.stopRequested.has(copy.ID), 'the orphan copy is stopped');
+  assert.ok(restarted.to.get(copy.Worker)!.some((m) => m.type === 'task.stop' && m.id === copy.ID));
+});
+
+test('a user cannot change the definition of a copy: the service owns it', { timeout: 10_000 }, () => {
+  const c = cluster();
+  c.manager.actor.send({ type: 'service.create', service: web(1), at: at(0) });
+  const copy = [...c.manager.actor.getSnapshot().context.ledger.tasks.values()][0]!;
+  const refused: string[] = [];
+  c.manager.actor.on('task.refused', (e) => void refused.push(e.reason));
+  c.manager.actor.send({ type: 'task.submit', task: { ...copy, Image: 'other:1' }, at: at(10) });
+  assert.match(refused[0] ?? '', /is a copy of service web; change the service instead/);
+});
