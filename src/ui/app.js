@@ -171,7 +171,12 @@ const page = /** @type {CubeWindow} */ (window);
     retryMs = Math.min(retryMs * 2, 15_000);
   }
 
-  async function connect() {
+  /** Opens GET /events anew. Nobody waits for it: follow() turns every failure into a retry or the token form. */
+  function connect() {
+    void follow();
+  }
+
+  async function follow() {
     clearTimeout(retryTimer);
     controller?.abort();
     const mine = (controller = new AbortController());
@@ -193,7 +198,7 @@ const page = /** @type {CubeWindow} */ (window);
     if (response.status === 410) {
       // Too far behind to resume: start over from a snapshot, at once.
       lastVersion = undefined;
-      void connect();
+      connect();
       return;
     }
     if (!response.ok || !response.body) {
@@ -227,7 +232,8 @@ const page = /** @type {CubeWindow} */ (window);
         renderNodes();
         renderDetail();
         setStatus('live', 'live');
-        loadLog();
+        // Its failures are caught inside: the log is a nicety, and the live events go on without it.
+        void loadLog();
         break;
       }
       case 'resumed':
