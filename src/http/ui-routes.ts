@@ -29,7 +29,30 @@ const own = (file: string, type: string): Asset => {
  * loads each one from /ui/<path>). A fixed list, so nothing else of the folder is public;
  * test/unit/ui-modules.test.ts holds it to app.js's imports, so a module added to the page is served.
  */
-export const uiScripts = ['app.js', 'words.js', 'event-stream.js', 'lines.js'];
+export const uiScripts = [
+  'app.js',
+  'api.js',
+  'connection.js',
+  'dom.js',
+  'event-stream.js',
+  'format.js',
+  'lines.js',
+  'pages.js',
+  'pages/machine-diagram.js',
+  'pages/mermaid.js',
+  'pages/task-logs.js',
+  'pages/task.js',
+  'pages/without-dispatcher.js',
+  'route.js',
+  'store.js',
+  'token.js',
+  'updates.js',
+  'views/activity.js',
+  'views/state-badge.js',
+  'views/task-list.js',
+  'views/workers-bar.js',
+  'words.js',
+];
 
 /** The page's own files, by the path they are served under /ui/, with their content type. */
 const assetFiles: Record<string, string> = {
