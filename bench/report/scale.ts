@@ -9,24 +9,27 @@ import { scaleRates } from './scale/rates.js';
 import { scaleRetained } from './scale/retained.js';
 import { scaleStart } from './scale/start.js';
 
-const notMeasured = (what: string, rows: string[]) =>
-  rows.push(`| | ${what} | not measured in the last run of bench/scale.ts | see issue 13 | ❔ not measured |`);
+/** A phase's part of the section: it adds its rows to the section's, and answers its text. */
+type Phase = (r: Json, phase: Json, rows: string[]) => string;
+
+/** The phases in the order of the page, by their key in the result, with what their row says when one was not measured. */
+const phases: [key: string, phase: Phase, what: string][] = [
+  ['rates', scaleRates, 'rates at 1k–100k tasks, against the commit before issue 13; heap per live task'],
+  ['idle', scaleIdle, 'idle CPU and events with 0 and 50k finished tasks'],
+  ['start', scaleStart, 'start time with 50k finished tasks'],
+  ['paging', scalePaging, '`GET /tasks` latency while 50 clients page through it'],
+  ['retained', scaleRetained, 'heap kept per task run and pruned'],
+  ['floor', scaleFloor, 'the floor under the shape: heap of one task actor with its record'],
+];
 
 /** Scale (bench/scale.ts, issue 13): rates and heap, idle cost, start time and paging, each phase as last measured. */
 export function scaleSection(r: Json, summary: string[]): string {
   const parts: string[] = [];
   const rows: string[] = [];
-  if (r.rates) parts.push(scaleRates(r, r.rates, rows));
-  else notMeasured('rates at 1k–100k tasks, against the commit before issue 13; heap per live task', rows);
-  if (r.idle) parts.push(scaleIdle(r, r.idle, rows));
-  else notMeasured('idle CPU and events with 0 and 50k finished tasks', rows);
-  if (r.start) parts.push(scaleStart(r, r.start, rows));
-  else notMeasured('start time with 50k finished tasks', rows);
-  if (r.paging) parts.push(scalePaging(r, r.paging, rows));
-  else notMeasured('`GET /tasks` latency while 50 clients page through it', rows);
-  if (r.retained) parts.push(scaleRetained(r, r.retained, rows));
-  if (r.floor) parts.push(scaleFloor(r, r.floor, rows));
-  else notMeasured('heap kept per task run and pruned', rows);
+  for (const [key, phase, what] of phases) {
+    if (r[key]) parts.push(phase(r, r[key], rows));
+    else rows.push(`| | ${what} | not measured in the last run of bench/scale.ts | see issue 13 | ❔ not measured |`);
+  }
   summary.push(rows[0]!.replace(/^\| \|/, '| [Scale](#scale) |'), ...rows.slice(1));
   const history = r.history
     ? ` The history of the idle, start and paging phases (${fmt(r.history.n)} tasks POSTed, Running, DELETEd) took ${fmt(r.history.seconds, 1)} s to make.`
