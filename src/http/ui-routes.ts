@@ -24,14 +24,41 @@ const own = (file: string, type: string): Asset => {
   return { type, body, etag: `"${size.toString(16)}-${Math.floor(mtimeMs).toString(16)}"` };
 };
 
-/** The page's own files, by the name they are served under /ui/. */
-const assetFiles: Record<string, [file: string, type: string]> = {
-  'app.js': ['./app.js', 'text/javascript; charset=utf-8'],
-  'words.js': ['./words.js', 'text/javascript; charset=utf-8'],
-  'event-stream.js': ['./event-stream.js', 'text/javascript; charset=utf-8'],
-  'lines.js': ['./lines.js', 'text/javascript; charset=utf-8'],
-  'style.css': ['./style.css', 'text/css; charset=utf-8'],
-  'favicon.svg': ['./favicon.svg', 'image/svg+xml'],
+/**
+ * The page's script, app.js, and every ES module it imports, by their path in src/ui/ (the browser
+ * loads each one from /ui/<path>). A fixed list, so nothing else of the folder is public;
+ * test/unit/ui-modules.test.ts holds it to app.js's imports, so a module added to the page is served.
+ */
+export const uiScripts = [
+  'app.js',
+  'api.js',
+  'connection.js',
+  'dom.js',
+  'event-stream.js',
+  'format.js',
+  'lines.js',
+  'pages.js',
+  'pages/machine-diagram.js',
+  'pages/mermaid.js',
+  'pages/task-logs.js',
+  'pages/task.js',
+  'pages/without-dispatcher.js',
+  'route.js',
+  'store.js',
+  'token.js',
+  'updates.js',
+  'views/activity.js',
+  'views/state-badge.js',
+  'views/task-list.js',
+  'views/workers-bar.js',
+  'words.js',
+];
+
+/** The page's own files, by the path they are served under /ui/, with their content type. */
+const assetFiles: Record<string, string> = {
+  ...Object.fromEntries(uiScripts.map((path) => [path, 'text/javascript; charset=utf-8'])),
+  'style.css': 'text/css; charset=utf-8',
+  'favicon.svg': 'image/svg+xml',
 };
 
 /** Mermaid's browser bundle, found the way Node finds the package (no path written here). */
@@ -63,7 +90,7 @@ export function addUiRoutes(router: Router): void {
   // Read once at start: the page is a few kilobytes, and a running manager
   // serves the page it started with.
   const page = own('./index.html', 'text/html; charset=utf-8');
-  const assets = new Map(Object.entries(assetFiles).map(([name, [file, type]]) => [name, own(file, type)]));
+  const assets = new Map(Object.entries(assetFiles).map(([path, type]) => [path, own(`./${path}`, type)]));
   const diagrams = new Map(exportMachines().map((m) => [m.name, m.mermaid]));
   const machineNames = [...diagrams.keys()].join(', ');
   const mermaidStat = statSync(mermaidBundle);

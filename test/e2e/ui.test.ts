@@ -424,3 +424,35 @@ test('a worker forgotten with cube node rm leaves the view at once (node.removed
   assert.equal((await get<unknown[]>(`${manager.url}/nodes`)).body.length, 0);
   assert.deepEqual(problems, []);
 });
+
+test('the address keeps the task shown: a link opens it, a click or a new address changes it', { timeout: 60_000 }, async (t) => {
+  // No worker: the tasks stay Pending, which is all the page needs to list them and show one.
+  const manager = await startManager({ port: 0, settings: testSettings(), log: silentLog });
+  t.after(() => manager.close());
+  const [first, second] = await Promise.all(
+    ['first', 'second'].map(async (name) => (await post<Task>(`${manager.url}/tasks`, { Task: { Name: name, Image: 'strm/helloworld-http' } })).body.ID),
+  );
+  const { page, problems } = await browse(t, manager.url);
+  const selectedRows = () => page.locator('#tasks tr[aria-selected="true"]').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-task-id')));
+
+  await page.goto(`${manager.url}/ui#task=${first}`);
+  await page.locator(`#detail[data-task-id="${first}"][data-state="pending"]`).waitFor();
+  await page.locator('#diagram[data-state="pending"] svg g.current').waitFor();
+  assert.deepEqual(await selectedRows(), [first]);
+
+  await page.locator(`#tasks tr[data-task-id="${second}"]`).click();
+  await page.locator(`#detail[data-task-id="${second}"]`).waitFor();
+  assert.equal(new URL(page.url()).hash, `#task=${second}`);
+  assert.deepEqual(await selectedRows(), [second]);
+
+  await page.evaluate(`location.hash = '#task=${first}'`);
+  await page.locator(`#detail[data-task-id="${first}"]`).waitFor();
+  assert.deepEqual(await selectedRows(), [first]);
+
+  // An address that names no page shows none: the placeholder is back, and no row is selected.
+  await page.evaluate(`location.hash = '#nothing=here'`);
+  await page.locator('#no-selection').waitFor();
+  assert.equal(await page.locator('#detail').isVisible(), false);
+  assert.deepEqual(await selectedRows(), []);
+  assert.deepEqual(problems, []);
+});

@@ -1,9 +1,8 @@
 // The "Event loop under hostile input" section of docs/benchmarks.md and its
 // row in the summary, from docs/benchmarks/event-loop.json (bench/event-loop.ts).
-type Json = any;
+import { when, yes } from './format.js';
+import type { Json } from './results.js';
 
-const when = (r: Json) => `measured ${String(r.at).slice(0, 16).replace('T', ' ')} UTC`;
-const yes = (met: boolean) => (met ? '✅ met' : '❌ missed');
 const cell = (r: Json | undefined) => (r ? `${r.p99Ms} / ${r.maxMs} ms (${r.heldMs} ms; worst run ${r.worstMaxMs} ms)` : '— (not an input of this role)');
 
 export function eventLoopSection(r: Json, rows: string[]): string {

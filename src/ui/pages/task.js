@@ -1,0 +1,107 @@
+// @ts-check
+// The task page (#task=<id>): the task's facts, the transitions this page saw
+// it take, its history (Task.Events), its output (task-logs.js) and its state
+// machine with its state highlighted (machine-diagram.js).
+import { $, el } from '../dom.js';
+import { clock, when } from '../format.js';
+import { tasks, transitions } from '../store.js';
+import { stateBadge, stateText } from '../views/state-badge.js';
+import { ports } from '../words.js';
+import { drawMachine, forgetMachine } from './machine-diagram.js';
+import { followLogs, stopLogs } from './task-logs.js';
+
+/** @typedef {import('../store.js').Task} Task */
+
+/** @param {string} term @param {string} value */
+function fact(term, value, mono = false) {
+  return [el('dt', { text: term }), el('dd', { class: mono ? 'mono' : '', text: value })];
+}
+
+/** @param {Task} task */
+function renderFacts(task) {
+  $('#machine-task').textContent = task.Name || task.ID;
+  const detail = $('#detail');
+  detail.setAttribute('data-task-id', task.ID);
+  detail.setAttribute('data-state', task.StateName);
+  $('#detail-name').textContent = task.Name || '(no name)';
+  $('#detail-id').textContent = task.ID;
+  $('#detail-state').replaceWith(Object.assign(stateBadge(task.StateName), { id: 'detail-state' }));
+  $('#facts').replaceChildren(
+    ...fact('Image', task.Image, true),
+    ...fact('Worker', task.Worker || '—'),
+    ...fact('Container', task.ContainerID ? task.ContainerID.slice(0, 12) : '—', true),
+    ...fact('Ports', ports(task.HostPorts) || '—', true),
+    ...fact('Restarts', `${task.RestartCount}${task.RestartPolicy ? ` (policy ${task.RestartPolicy})` : ''}`),
+    ...fact('Submitted', when(task.SubmitTime)),
+    ...fact('Started', when(task.StartTime)),
+    ...fact('Finished', when(task.FinishTime)),
+    ...(task.ExitCode === null || task.ExitCode === undefined ? [] : fact('Exit code', String(task.ExitCode))),
+  );
+  const reason = $('#detail-reason');
+  reason.hidden = !task.Reason;
+  reason.textContent = task.Reason || '';
+}
+
+/** Newest first; a state the page did not see is not invented, the first line says how it was seen. @param {Task} task */
+function renderTransitions(task) {
+  const seen = [...(transitions.get(task.ID) ?? [])].reverse();
+  $('#transitions').replaceChildren(
+    ...seen.map((t) =>
+      el(
+        'li',
+        { 'data-state': t.to },
+        el('time', { class: 'mono', text: clock(t.at), dateTime: t.at }),
+        t.from ? el('span', { class: 'from', text: stateText(t.from) }) : el('span', { class: 'from muted', text: t.how === 'live' ? 'new' : 'seen' }),
+        el('span', { class: 'arrow', text: '→' }),
+        stateBadge(t.to),
+        t.how === 'live' ? '' : el('span', { class: 'muted small', text: t.how }),
+      ),
+    ),
+  );
+}
+
+/** The task's own events, newest first. @param {Task} task */
+function renderHistory(task) {
+  const body = $('#history tbody');
+  body.replaceChildren(
+    ...[...(task.Events ?? [])]
+      .reverse()
+      .map((e) =>
+        el(
+          'tr',
+          {},
+          el('td', { class: 'mono nowrap', text: clock(e.Time), title: e.Time }),
+          el('td', { class: 'type nowrap', text: e.Type }),
+          el('td', { text: e.Message }),
+        ),
+      ),
+  );
+  if (!task.Events?.length) body.append(el('tr', {}, el('td', { class: 'muted', text: 'no events yet' })));
+}
+
+function hide() {
+  $('#detail').hidden = true;
+  $('#machine').hidden = true;
+  stopLogs();
+  forgetMachine();
+}
+
+/** @param {string} id */
+function show(id) {
+  const task = tasks.get(id);
+  if (!task) {
+    hide();
+    return false;
+  }
+  $('#detail').hidden = false;
+  $('#machine').hidden = false;
+  renderFacts(task);
+  renderTransitions(task);
+  renderHistory(task);
+  followLogs(task);
+  drawMachine(task.StateName);
+  return true;
+}
+
+/** The Page of pages.js that shows a task. */
+export const taskPage = { show, hide };

@@ -1,0 +1,52 @@
+// @ts-check
+// What each event of GET /events does to the live view: the store learns it,
+// then the views that show it are drawn again. An event of a kind this page
+// does not know is left alone (a newer manager may send more). To show
+// something new: its case here, its data in store.js, its view or page.
+import { refreshPage, showPage } from './pages.js';
+import { nodes, observe, setNodes, setTasks } from './store.js';
+import { addActivity, loadActivity } from './views/activity.js';
+import { renderRow, renderTasks } from './views/task-list.js';
+import { renderWorkers } from './views/workers-bar.js';
+
+/** @typedef {import('./event-stream.js').StreamEvent} StreamEvent */
+
+/** @type {Record<string, (data: any) => void>} */
+const on = {
+  snapshot(data) {
+    setTasks(data.tasks);
+    setNodes(data.nodes);
+    renderTasks();
+    renderWorkers();
+    showPage();
+    // Its failures are caught inside: the log is a nicety, and the live events go on without it.
+    void loadActivity();
+  },
+  // Back after a break, nothing missed: the changes since follow; the workers are as now.
+  resumed(data) {
+    setNodes(data.nodes);
+    renderWorkers();
+  },
+  'task.updated'(data) {
+    observe(data.task, 'live');
+    renderRow(data.task);
+    renderWorkers();
+    refreshPage('task', data.task.ID);
+  },
+  'node.updated'(data) {
+    nodes.set(data.node.Name, data.node);
+    renderWorkers();
+  },
+  'node.removed'(data) {
+    nodes.delete(data.name);
+    renderWorkers();
+  },
+  log(data) {
+    addActivity(data.entry, true);
+  },
+};
+
+/** @param {StreamEvent} event */
+export function applyEvent({ type, data }) {
+  if (Object.hasOwn(on, type)) on[type]?.(data);
+}
