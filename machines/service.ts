@@ -217,7 +217,9 @@ export const serviceMachine = base
         const pending = context.pending!;
         const service = applyCommand(context.service, pending.command, pending.at);
         const rollout = service.StateName === 'deploying' || service.StateName === 'rolling-back';
-        enqueue.assign({ service, pending: null, counted: rollout ? new Set<string>() : context.counted });
+        // The command's time is the latest known: what it starts is judged from then on.
+        const now = Date.parse(pending.at) > Date.parse(context.now) ? pending.at : context.now;
+        enqueue.assign({ service, pending: null, counted: rollout ? new Set<string>() : context.counted, now });
         enqueue.emit({ type: 'service.answered', requestId: pending.requestId, service });
       }),
       /** The write failed: nothing was done, and the caller hears why. */

@@ -44,7 +44,8 @@ function harness(def = definition()) {
     for (const action of done) {
       actions.push(action);
       if (action.type === 'startCopy') {
-        const task: Task = { ...action.params.task, SubmitTime: at() };
+        // The manager stamps the copy with the time of the service's request, as it does every submit.
+        const task: Task = { ...action.params.task, SubmitTime: action.params.at };
         tasks.set(task.ID, task);
         queue.push({ type: 'copy.changed', report: { task, stopping: false }, at: at() });
       }
@@ -88,6 +89,10 @@ function harness(def = definition()) {
     },
     at,
     send,
+    /** Moves the clock on without telling the machine: the next event is the first it hears of the time. */
+    wait(byMs: number) {
+      ms += byMs;
+    },
     /** Moves the clock on and tells the machine. */
     tick(byMs: number) {
       ms += byMs;
@@ -266,6 +271,17 @@ test('a new copy that fails before it counts rolls the service back: copies of t
   assert.deepEqual(h.versions(), ['0:v1', '1:v1', '2:v1']);
   assert.equal(h.service.Stable, 1);
   assert.ok(h.service.Events.some((e) => e.Type === 'Rolling Back'));
+});
+
+test('a command that comes long after the last event judges the copies it makes from its own time', { timeout: 10_000 }, () => {
+  const h = stable();
+  h.wait(30_000); // no tick meanwhile: the machine last heard of the time 30 s ago
+  h.command({ kind: 'update', definition: image(definition(), 'broken:2') });
+  const fresh = h.live().find((t) => t.ServiceVersion === 2)!;
+  h.run(fresh.ID);
+  h.fail(fresh.ID);
+  assert.equal(h.snapshot.value, 'stable', 'rolled back at once: the old copies never left');
+  assert.equal(h.service.Deployment!.State, 'rolled-back');
 });
 
 test('a new copy not healthy within HealthyDeadline fails the deployment; OnFailure pause stops there', { timeout: 10_000 }, () => {

@@ -38,7 +38,7 @@ export function addFollowerRoutes(router: Router, options: FollowerOptions): voi
 
   router.get('/tasks', async (ctx) => {
     // A page or a filtered listing (?limit, ?continue, ?state, ?worker) is the leader's: its tokens name positions in its ledger.
-    if (['limit', 'continue', 'state', 'worker'].some((p) => ctx.query[p] !== undefined)) return forward(ctx);
+    if (['limit', 'continue', 'state', 'worker', 'service'].some((p) => ctx.query[p] !== undefined)) return forward(ctx);
     const [tasks, pruned] = await fromEtcd(() => Promise.all([options.reads.tasks(), options.reads.pruned()]));
     // The leader's headers, from etcd: the newest change the list shows (its newest record) and what retention pruned.
     ctx.set(cubeHeaders.version, String(tasks.reduce((newest, task) => Math.max(newest, task.Version), 0)));

@@ -12,9 +12,10 @@ import { parseTaskEvent } from '../../task/codec.js';
 import { addManagerLogsRoute, type TaskLogsProxy } from './logs-route.js';
 import { nodeView } from '../views/node-view.js';
 import type { ManagerService, TaskQuery } from '../run/service.js';
+import type { Services } from '../run/services.js';
+import { addServiceRoutes, serviceRoutesHint } from './services-api.js';
 
-export const managerRoutesHint =
-  'the manager serves GET/POST /tasks, GET/DELETE /tasks/{id}, GET /tasks/{id}/logs, GET /nodes, GET /events, GET /log, POST /gc and the live view at GET /ui';
+export const managerRoutesHint = `the manager serves GET/POST /tasks, GET/DELETE /tasks/{id}, GET /tasks/{id}/logs, ${serviceRoutesHint}, GET /nodes, GET /events, GET /log, POST /gc and the live view at GET /ui`;
 
 /** The largest page: a bigger one is a whole list, which GET /tasks without limit streams. */
 const MAX_LIMIT = 10_000;
@@ -26,7 +27,7 @@ function listParameter(value: unknown): string[] | undefined {
   return values.filter((v) => v !== '');
 }
 
-/** `?state=` and `?worker=` of GET /tasks. */
+/** `?state=`, `?worker=` and `?service=` of GET /tasks. */
 function taskQuery(query: Record<string, unknown>): TaskQuery {
   const states = listParameter(query['state'])?.map((s) => s.toLowerCase());
   const wrong = states?.find((s) => !isStateName(s));
@@ -35,7 +36,13 @@ function taskQuery(query: Record<string, unknown>): TaskQuery {
   }
   const workers = listParameter(query['worker']);
   if (workers?.length === 0) throw new HttpError(400, 'worker: expected one or more worker names (as GET /nodes shows them), separated by commas');
-  return { ...(states ? { states: new Set(states.filter(isStateName)) } : {}), ...(workers ? { workers: new Set(workers) } : {}) };
+  const services = listParameter(query['service']);
+  if (services?.length === 0) throw new HttpError(400, 'service: expected one or more service names (as GET /services shows them), separated by commas');
+  return {
+    ...(states ? { states: new Set(states.filter(isStateName)) } : {}),
+    ...(workers ? { workers: new Set(workers) } : {}),
+    ...(services ? { services: new Set(services) } : {}),
+  };
 }
 
 /** `?limit=`: a page size, 1…MAX_LIMIT, or undefined for the whole list. */
@@ -55,7 +62,7 @@ function taskParameter(value: unknown): string | undefined {
   return value;
 }
 
-export function addManagerRoutes(router: Router, service: ManagerService, stopWaitMs: number, logs: TaskLogsProxy): void {
+export function addManagerRoutes(router: Router, service: ManagerService, services: Services, stopWaitMs: number, logs: TaskLogsProxy): void {
   // Every task the query wants, in the order they came: the whole list
   // streamed, or a page of ?limit=N with the token of the next in Cube-Continue.
   router.get('/tasks', (ctx) => {
@@ -135,8 +142,10 @@ export function addManagerRoutes(router: Router, service: ManagerService, stopWa
       const { completed, pruned } = service.retention();
       const one = only === undefined ? undefined : service.find(only);
       const tasks = only !== undefined ? (one ? [one] : []) : snapshot === 'live' ? service.liveTasks() : [...service.tasks()];
-      stream.send('snapshot', { version: service.version(), tasks, nodes: service.nodes(), completed, pruned }, service.version());
+      stream.send('snapshot', { version: service.version(), tasks, nodes: service.nodes(), services: services.list(), completed, pruned }, service.version());
     }
+    // A stream of one task's changes says nothing of services.
+    if (only === undefined) stream.onClose(services.onChange((change) => stream.send(change.type, change)));
     stream.onClose(
       service.onEvent((event) => {
         if (event.type === 'worker.changed') stream.send('node.updated', { node: nodeView(event.worker, service.scheme) });
@@ -155,4 +164,5 @@ export function addManagerRoutes(router: Router, service: ManagerService, stopWa
   });
 
   addManagerLogsRoute(router, service, logs);
+  addServiceRoutes(router, services, stopWaitMs);
 }

@@ -20,6 +20,8 @@ import { workerProxy } from '../proxies/worker-proxy.js';
 import { afterWrites } from '../proxies/write-barrier.js';
 import type { ToWorker } from '../../vocabulary/protocol.js';
 import { workerConnection } from '../../tls/client.js';
+import { serviceChild } from '../../../machines/service.js';
+import { serviceWriteActions } from './services.js';
 
 export function placementPolicy(scheduler: string): PlacementPolicy {
   return { scheduler: schedulerByName(scheduler), hold: holdTask, empty: emptyHeld };
@@ -91,6 +93,7 @@ export function managerLogic(
         ...(tls.scheme ? { detect: async () => 'cube' as const } : {}),
       }),
       clock: clockActor,
+      service: serviceChild.provide({ actions: serviceWriteActions(writes, log) }),
     },
     delays: { reconcileInterval: settings.reconcileIntervalMs },
   });

@@ -16,6 +16,7 @@ import { managerLogic, placementPolicy } from './logic.js';
 import { Registry } from './registry.js';
 import { workerScheme } from '../views/node-view.js';
 import { ManagerService } from './service.js';
+import { Services } from './services.js';
 import type { ManagerWriter } from '../../store/manager-writes.js';
 
 export interface ManagerRunOptions {
@@ -39,6 +40,8 @@ export interface ManagerRunOptions {
 
 export interface ManagerRun {
   service: ManagerService;
+  /** Its services (docs/spec.md §9). */
+  services: Services;
   registry: Registry;
   /** Where to watch its actors, when CUBE_INSPECT is on. */
   inspectUrl: string | undefined;
@@ -82,6 +85,7 @@ export function runManager(options: ManagerRunOptions): ManagerRun {
     unwritten(error);
   }
   actor.start();
+  const services = new Services(actor, writes, (worker) => actor.getSnapshot().context.ledger.workers.get(worker)?.address);
   const registry = new Registry(actor, writes, {
     joinTtlMs: settings.joinTtlMs,
     storeExpires: options.storeExpires ?? false,
@@ -90,6 +94,7 @@ export function runManager(options: ManagerRunOptions): ManagerRun {
   });
   return {
     service,
+    services,
     registry,
     inspectUrl: inspection?.url,
     stop: (reason) => {

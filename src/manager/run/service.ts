@@ -30,10 +30,11 @@ const KEPT_CHANGES = 4096;
 /** How a restart or update of a task ended: taken by its worker, refused, or not confirmed in time. */
 export type Submitted = { task: Task; confirmed: boolean };
 
-/** Which tasks a listing wants: any of these states (StateName), on any of these workers; all when absent. */
+/** Which tasks a listing wants: any of these states (StateName), on any of these workers, copies of any of these services; all when absent. */
 export interface TaskQuery {
   states?: ReadonlySet<StateName>;
   workers?: ReadonlySet<string>;
+  services?: ReadonlySet<string>;
 }
 
 /** One page of a listing: `next` continues it (a token), absent on the last page. */
@@ -169,13 +170,18 @@ export class ManagerService {
   }
 
   /** The task `id` if the query wants it: a Completed one is read from the store only then. */
-  private matching(id: string, { states, workers }: TaskQuery): Task | undefined {
+  private matching(id: string, { states, workers, services }: TaskQuery): Task | undefined {
     const ledger = this.ledger();
     const live = ledger.tasks.get(id);
-    if (live) return (!states || states.has(live.StateName)) && (!workers || workers.has(live.Worker)) ? live : undefined;
+    if (live) {
+      const wanted = (!states || states.has(live.StateName)) && (!workers || workers.has(live.Worker)) && (!services || services.has(live.Service));
+      return wanted ? live : undefined;
+    }
     const done = ledger.done.get(id);
     if (!done || (states && !states.has('completed')) || (workers && !workers.has(done.Worker))) return undefined;
-    return this.writes.read(id);
+    // A DoneTask does not know its service: the record says.
+    const record = this.writes.read(id);
+    return record && (!services || services.has(record.Service)) ? record : undefined;
   }
 
   nodes(): NodeView[] {

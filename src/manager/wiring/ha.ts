@@ -154,7 +154,7 @@ export async function startHaManager(options: StartManagerOptions, settings: Set
         ctx.body = [...run.service.nodes(), ...(await listManagers(connection, leadership))];
       });
       addMembershipRoutes(termRouter, run.registry);
-      addManagerRoutes(termRouter, run.service, stopWaitMs, { local: [], token: settings.token, lineMax: settings.logLineMax });
+      addManagerRoutes(termRouter, run.service, run.services, stopWaitMs, { local: [], token: settings.token, lineMax: settings.logLineMax });
       addUiRoutes(termRouter);
       term = { id, run, routes: termRouter.routes(), allowed: termRouter.allowedMethods(), writer, watcher: undefined, streams: new Set() };
       void watchRegistrations(term);

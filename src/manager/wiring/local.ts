@@ -125,7 +125,7 @@ export async function startLocalManager(options: StartManagerOptions, settings: 
       return { name: w.name, url: w.listening?.url ?? null, service: workerService };
     });
     addMembershipRoutes(router, run.registry);
-    addManagerRoutes(router, service, settings.stopTimeoutMs + 5000, {
+    addManagerRoutes(router, service, run.services, settings.stopTimeoutMs + 5000, {
       local: localServices.map((w) => w.service),
       token: settings.token,
       lineMax: settings.logLineMax,
