@@ -78,7 +78,7 @@ function parseTemplate(value: unknown, problems: string[]): TaskTemplate | undef
     return undefined;
   }
   for (const key of ['ID', 'Name'] as const) {
-    if (value[key] !== undefined) problems.push(`Task.${key}: a service names its copies itself (<service>.<slot>.<n>); leave ${key} out`);
+    if (value[key] !== undefined) problems.push(`Task.${key}: a service names its copies itself (<service>.<slot>.<n>.<id>); leave ${key} out`);
   }
   try {
     const task = parseTask({ ...value, ID: undefined, Name: undefined }, { newId: () => 'template' });
