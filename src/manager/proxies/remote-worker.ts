@@ -35,9 +35,14 @@ export interface RemoteWorkerOptions {
   callTimeoutMs: number;
   stopTimeoutMs: number;
   log: Log;
-  /** How to reach workers over HTTPS (src/tls/client.ts); plain HTTP with the global fetch when absent. */
+  /** 'https' with the TLS client's transport (src/tls/client.ts); plain HTTP when absent. */
   scheme?: 'http' | 'https';
-  fetch?: typeof fetch;
+  /**
+   * The HTTP client every call goes through: the TLS client's, or the
+   * simulator's faulty in-memory one (test/sim/transport.ts); the global
+   * fetch when absent.
+   */
+  transport?: typeof fetch;
 }
 
 const now = () => new Date().toISOString();
@@ -80,7 +85,7 @@ export function readWorkerMessage(type: string, data: unknown, worker: string, a
 export function remoteWorkerActor(options: RemoteWorkerOptions) {
   return fromCallback<ToWorker, RemoteWorkerInput>(({ input, sendBack, receive }) => {
     const base = `${options.scheme ?? 'http'}://${input.address}`;
-    const fetch = options.fetch ?? globalThis.fetch; // every call below goes through it
+    const fetch = options.transport ?? globalThis.fetch; // every call below goes through it
     const headers: Record<string, string> = {
       ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
       ...(options.cluster ? { [cubeHeaders.cluster]: options.cluster } : {}),
