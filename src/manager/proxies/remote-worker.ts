@@ -142,8 +142,9 @@ export function remoteWorkerActor(options: RemoteWorkerOptions) {
         throw new Error(CLOSED);
       } catch (error) {
         if (stopped) return;
-        // What the worker sent could not be read: its fault, not the network's.
-        const unreadableSent = reading && !current.signal.aborted && !(error instanceof Error && error.message === CLOSED);
+        // What the worker sent could not be read (the checks of its messages, or JSON.parse of an event's data):
+        // its fault. Anything else thrown while reading is the connection's (reset, cut short): the network's.
+        const unreadableSent = reading && !current.signal.aborted && (error instanceof ValidationError || error instanceof SyntaxError);
         const reason = current.signal.aborted
           ? `${input.address}: ${String((current.signal.reason as Error)?.message)}`
           : error instanceof EventTooLarge
