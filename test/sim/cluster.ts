@@ -80,7 +80,7 @@ export class Cluster {
         Object.assign(worker!.link.faults, { lagUntil: until(event.ms), lagMs: event.lagMs });
         return;
       case 'stream.break':
-        return worker!.link.resetStreams('the worker closed its event stream');
+        return worker!.breakStreams();
       case 'manager.kill': {
         this.manager.kill();
         const names = event.workers.map((i) => this.scenario.workers[i]!);

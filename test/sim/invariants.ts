@@ -6,7 +6,7 @@
 import { HISTORY_LIMIT, restartDelay, type TaskPolicy } from '../../machines/task.js';
 import { isNewerPlacement, placementBase, samePlacement } from '../../src/vocabulary/placement.js';
 import { TaskState, type Task } from '../../src/vocabulary/task.js';
-import type { Answer } from './answers.js';
+import type { Answer } from './user.js';
 import type { SimEngine } from './engine.js';
 import type { Observer } from './observer.js';
 import type { Scenario } from './schedule.js';
@@ -87,7 +87,7 @@ export class Checker implements Observer {
       this.intend(id, call, { want: 'unknown' });
       return;
     }
-    if (answer.status === 500) this.fail('no-internal-error', `POST ${id} answered 500: ${String(answer.internal)}`);
+    if (answer.status === 500) this.internalError('manager', `POST /tasks of ${id}`);
     if (answer.status >= 300) return;
     this.listed.add(id);
     this.gone.delete(id);
@@ -106,7 +106,7 @@ export class Checker implements Observer {
       if (this.intent.has(id)) this.intend(id, call, { want: 'unknown' });
       return;
     }
-    if (answer.status === 500) this.fail('no-internal-error', `DELETE ${id} answered 500: ${String(answer.internal)}`);
+    if (answer.status === 500) this.internalError('manager', `DELETE /tasks/${id}`);
     if (answer.status >= 300) return;
     if (answer.status === 204 && this.latest.get(id)?.Worker) this.confirmedOn.set(id, this.latest.get(id)!.Worker);
     this.intend(id, call, { want: 'stop' });
@@ -122,6 +122,10 @@ export class Checker implements Observer {
 
   crashed(who: string, error: unknown): void {
     this.fail('no-exception', `${who}: ${describeError(error)}`);
+  }
+
+  internalError(who: string, call: string): void {
+    this.fail('no-internal-error', `${who} answered ${call} with 500 (its log in the trace says why)`);
   }
 
   exceptionEscaped(error: unknown): void {
