@@ -5,6 +5,7 @@
 // ("The simulator") lists them in words.
 import { HISTORY_LIMIT, restartDelay, type TaskPolicy } from '../../machines/task.js';
 import { isNewerPlacement, placementBase, samePlacement } from '../../src/vocabulary/placement.js';
+import { healthUrl } from '../../src/worker/health-check.js';
 import { TaskState, type Task } from '../../src/vocabulary/task.js';
 import type { Answer } from './user.js';
 import type { SimEngine } from './engine.js';
@@ -49,6 +50,8 @@ export class Checker implements Observer {
   /** worker → task → the placement waiting to restart in place, and when it may (absolute ms). */
   private readonly restartDue = new Map<string, Map<string, { placement: string; at: number }>>();
   private readonly workerState = new Map<string, string>();
+  /** Host port → health checks failed in a row there, up to now: a port is one container's, so one placement's. */
+  private readonly checksFailed = new Map<number, number>();
   private readonly startedAt = Date.now();
 
   constructor(
@@ -170,7 +173,10 @@ export class Checker implements Observer {
     const key = `${worker}/${task.ID}`;
     const before = this.workerState.get(key);
     this.workerState.set(key, task.StateName);
-    if (before === 'running' && (task.StateName === 'failed' || task.StateName === 'restarting')) this.checkExit(worker, task);
+    if (before === 'running' && (task.StateName === 'failed' || task.StateName === 'restarting')) {
+      this.checkExit(worker, task);
+      this.checkHealth(worker, task);
+    }
     const due = this.restartDue.get(worker) ?? new Map<string, { placement: string; at: number }>();
     this.restartDue.set(worker, due);
     if (task.StateName === 'restarting' && before !== 'restarting') {
@@ -181,6 +187,10 @@ export class Checker implements Observer {
     } else if (task.StateName !== 'restarting' && before === 'restarting') {
       due.delete(task.ID);
     }
+  }
+
+  healthChecked(hostPort: number, passed: boolean): void {
+    this.checksFailed.set(hostPort, passed ? 0 : (this.checksFailed.get(hostPort) ?? 0) + 1);
   }
 
   stopAnswered(worker: string, id: string, placement: string, status: number): void {
@@ -357,6 +367,26 @@ export class Checker implements Observer {
       'facts-not-guesses',
       `${task.ID}: ${worker} recorded that container ${task.ContainerID.slice(0, 12)} exited with code ${code}, but it ${actually}`,
     );
+  }
+
+  /**
+   * Health restarts follow the checks: a worker fails (or restarts) a task for
+   * its health check only after CUBE_HEALTH_FAILURES checks in a row of that
+   * placement's container failed, as the container answered them, just before.
+   */
+  private checkHealth(worker: string, task: Task): void {
+    const unhealthy = task.Events.findLast((e) => e.Type === 'Unhealthy' && e.Time === task.FinishTime);
+    if (!unhealthy) return;
+    // The URL the worker probes (src/worker/health-check.ts), so the port its checks reached; none: nothing was probed.
+    const url = healthUrl(task);
+    if (url === undefined) return;
+    const failed = this.checksFailed.get(Number(new URL(url).port)) ?? 0;
+    if (failed < this.policy.healthFailures) {
+      this.fail(
+        'health-follows-checks',
+        `${task.ID}: ${worker} failed placement ${task.Placement} for its health check ("${unhealthy.Message}") after ${failed} failed check(s) in a row; it takes ${this.policy.healthFailures}`,
+      );
+    }
   }
 
   /**

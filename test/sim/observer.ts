@@ -14,6 +14,8 @@ export interface Observer {
   stopAnswered(worker: string, id: string, placement: string, status: number): void;
   /** A worker process asked its engine to start a task's container (the call begins). */
   startBegins(engine: string, task: Task): void;
+  /** A worker's health check of the container on this host port got its answer: passed (2xx) or failed (500, refused, no answer in time). */
+  healthChecked(hostPort: number, passed: boolean): void;
   /** The manager's retention sweep pruned these finished tasks (its `tasks.pruned`). */
   pruned(ids: string[]): void;
 }

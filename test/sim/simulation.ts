@@ -46,7 +46,7 @@ export async function simulate(scenario: Scenario, options: RunOptions = {}): Pr
   const checker = new Checker(scenario, taskPolicy(settings), trace, (name) => cluster.workers.find((w) => w.name === name)?.engine);
   const cluster: Cluster = new Cluster(scenario, settings, random, trace, checker, options.mistake);
   const user = new User(cluster.manager);
-  const restoreFetch = installFetch(cluster.ports, (c) => cluster.engineOf(c));
+  const restoreFetch = installFetch(cluster.ports, (c) => cluster.engineOf(c), checker, random.fork('health'));
   let steps = 0;
   try {
     trace.add(
