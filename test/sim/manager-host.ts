@@ -11,6 +11,7 @@ import type { Settings } from '../../src/config/settings.js';
 import { createApp } from '../../src/http/app.js';
 import { addManagerRoutes, managerRoutesHint } from '../../src/manager/http/api.js';
 import { managerLogic, placementPolicy } from '../../src/manager/run/logic.js';
+import { Services } from '../../src/manager/run/services.js';
 import { ManagerService } from '../../src/manager/run/service.js';
 import { ManagerWrites } from '../../src/store/manager-writes.js';
 import { retention } from '../../src/worker/from-settings.js';
@@ -74,8 +75,13 @@ export class ManagerHost {
       systemId: 'manager',
     });
     const service = new ManagerService(actor, writes, log);
+    const services = new Services(actor, writes, (worker) => actor.getSnapshot().context.ledger.workers.get(worker)?.address);
     // As src/manager/wiring/local.ts: the routes wait for a worker's word up to the stop timeout and 5 s more.
-    addManagerRoutes(router, service, this.settings.stopTimeoutMs + 5000, { local: [], token: this.settings.token, lineMax: this.settings.logLineMax });
+    addManagerRoutes(router, service, services, this.settings.stopTimeoutMs + 5000, {
+      local: [],
+      token: this.settings.token,
+      lineMax: this.settings.logLineMax,
+    });
     actor.on('task.updated', ({ task }) => this.observer.managerRecord(task));
     actor.on('tasks.pruned', ({ ids }) => {
       this.trace.add('manager', `pruned ${ids.join(', ')} (retention)`);
