@@ -313,12 +313,22 @@ test('every id nanoid can make is accepted, including a leading "-" or "_"', { t
   }
 });
 
+test('sizes and CPUs as Docker writes them are read into bytes and CPUs', { timeout: 10_000 }, () => {
+  const task = parseTaskEvent(withTask({ Memory: '64m', Disk: '1.5g', Cpu: '0.5' })).Task;
+  assert.equal(task.Memory, 64 * 1024 * 1024);
+  assert.equal(task.Disk, 1.5 * 1024 ** 3);
+  assert.equal(task.Cpu, 0.5);
+  assert.equal(parseTaskEvent(withTask({ Memory: '8192KB' })).Task.Memory, 8192 * 1024);
+  assert.equal(parseTaskEvent(withTask({ Memory: 67108864 })).Task.Memory, 67108864, 'bytes as before');
+  refuses(withTask({ Memory: '4m' }), /Task\.Memory: 4194304 bytes is below Docker's minimum/);
+});
+
 test('wrong types for Cpu, Memory, Disk and State are refused', { timeout: 10_000 }, () => {
-  refuses(withTask({ Cpu: '1.5' }), /Task\.Cpu: expected a number \(CPUs, 1\.5 = one and a half cores\), got "1\.5"/);
+  refuses(withTask({ Cpu: 'half' }), /Task\.Cpu: expected a number \(CPUs: 1\.5 \(or "1\.5"\) is one and a half cores\), got "half"/);
   refuses(withTask({ Cpu: -1 }), /Task\.Cpu: -1 is out of range 0…1024/);
-  refuses(withTask({ Memory: '64m' }), /Task\.Memory: expected an integer \(bytes\), got "64m"/);
-  refuses(withTask({ Memory: 7340032.5 }), /Task\.Memory: expected a whole number of bytes, got 7340032\.5/);
-  refuses(withTask({ Disk: true }), /Task\.Disk: expected an integer \(bytes\), got true \(boolean\)/);
+  refuses(withTask({ Memory: '64x' }), /Task\.Memory: expected an integer \(bytes, or a size as Docker writes it: "64m", "512k", "1g"\), got "64x"/);
+  refuses(withTask({ Memory: 7340032.5 }), /Task\.Memory: expected a whole number of bytes, or a size/);
+  refuses(withTask({ Disk: true }), /Task\.Disk: expected an integer \(bytes, or a size as Docker writes it/);
   refuses(withTask({ Disk: -5 }), /Task\.Disk: -5 is out of range/);
   refuses(withTask({ State: '1' }), /Task\.State: expected an integer \(a State 0…4\), got "1"/);
   refuses(withTask({ State: 5 }), /Task\.State: 5 is out of range 0…4/);
