@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { nanoid } from 'nanoid';
 import { withUnits } from './units.js';
+import { closest } from '../vocabulary/closest.js';
 import { newTask, restartPolicies, type RestartPolicy, type Task, type TaskEvent } from '../vocabulary/task.js';
 
 /** A request that does not fit the schema; `message` is for a person. */
@@ -193,10 +194,14 @@ const eventSchema: Record<Exclude<keyof TaskEvent, 'Task'>, Check> = {
 
 const known = (keys: object): string => Object.keys(keys).join(', ');
 
-function checkKeys(value: Record<string, unknown>, schema: object, path: string): string[] {
+/** The keys of `value` that `schema` does not know, each in words, with the key likely meant when one is near. */
+export function checkKeys(value: Record<string, unknown>, schema: object, path: string): string[] {
   return Object.keys(value)
     .filter((key) => !Object.hasOwn(schema, key))
-    .map((key) => `${path}${JSON.stringify(key)} is not a known key (known keys: ${known(schema)})`);
+    .map((key) => {
+      const meant = closest(key, Object.keys(schema));
+      return `${path}${JSON.stringify(key)} is not a known key${meant ? `; did you mean ${JSON.stringify(meant)}?` : ''} (known keys: ${known(schema)})`;
+    });
 }
 
 export interface ParseOptions {

@@ -248,14 +248,17 @@ test('an array body is refused', { timeout: 10_000 }, () => {
   refuses([example('task.json')], /^body: expected a TaskEvent object/, /got an array$/);
 });
 
-test('an unknown top-level key is refused, with the known keys listed', { timeout: 10_000 }, () => {
-  refuses({ ...withTask({}), Tasks: [] }, /"Tasks" is not a known key \(known keys: ID, State, Timestamp, Task\)/);
+test('an unknown top-level key is refused, with the known keys listed and the one likely meant', { timeout: 10_000 }, () => {
+  refuses({ ...withTask({}), Tasks: [] }, /"Tasks" is not a known key; did you mean "Task"\? \(known keys: ID, State, Timestamp, Task\)/);
+  refuses({ ...withTask({}), Extra: 1 }, /"Extra" is not a known key \(known keys/);
 });
 
 test('an unknown Task key is refused, with the known keys listed', { timeout: 10_000 }, () => {
   const message = refuses(withTask({ Ports: ['7777'] }), /Task: "Ports" is not a known key \(known keys: /);
   for (const key of [...specKeys, 'Env', 'Cmd']) assert.match(message, new RegExp(`\\b${key}\\b`), `lists ${key}`);
-  refuses(withTask({ image: 'nginx' }), /Task: "image" is not a known key/);
+  refuses(withTask({ image: 'nginx' }), /Task: "image" is not a known key; did you mean "Image"\?/);
+  refuses(withTask({ HealtCheck: '/x' }), /Task: "HealtCheck" is not a known key; did you mean "HealthCheck"\?/);
+  refuses(withTask({ RestartPolcy: 'always' }), /did you mean "RestartPolicy"\?/);
 });
 
 test('security-relevant Docker keys are refused as unknown keys', { timeout: 10_000 }, () => {
