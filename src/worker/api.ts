@@ -2,7 +2,7 @@
 // learn of task changes as they happen (docs/architecture.md §2).
 import type Router from '@koa/router';
 import { readJson } from '../http/json-body.js';
-import { openEventStream } from '../http/sse.js';
+import { openEventStream, type EventStream } from '../http/sse.js';
 import { HttpError } from '../http/errors.js';
 import { resumeFrom, versionParameter } from '../http/query.js';
 import { sendJsonList } from '../http/json-list.js';
@@ -41,8 +41,17 @@ export function syncAnswer(service: WorkerService, since: number) {
   return { Version: version, Tasks: tasks, Done: done, ...(held ? { Held: held } : {}) };
 }
 
-/** Adds the worker's routes to `router`. */
-export function addWorkerRoutes(router: Router, service: WorkerService): void {
+/** How long a stopping worker waits for its goodbye to reach the managers that follow it, at most. */
+const GOODBYE_MS = 1000;
+
+/**
+ * Adds the worker's routes to `router`. What it returns says goodbye on every
+ * event stream a manager follows (`worker.leaving`) and ends them, so the
+ * managers can say in words that the worker stopped, not that its stream
+ * broke; it resolves once they have the bytes (or after GOODBYE_MS).
+ */
+export function addWorkerRoutes(router: Router, service: WorkerService): () => Promise<void> {
+  const followers = new Set<{ stream: EventStream; ended: Promise<void> }>();
   // Every task, sent as it is read; with ?since=N, what changed after version N
   // (the manager's sync): {Version, Tasks, Done, Held} (docs/api.md).
   router.get('/tasks', (ctx) => {
@@ -93,8 +102,25 @@ export function addWorkerRoutes(router: Router, service: WorkerService): void {
     else send(service.listing(since));
     const stats = service.stats();
     if (stats) send({ type: 'worker.stats', worker: service.name, stats, at: new Date().toISOString() });
-    stream.onClose(service.onMessage(send));
+    const follower = { stream, ended: new Promise<void>((resolve) => ctx.res.once('close', resolve)) };
+    followers.add(follower);
+    const unsubscribe = service.onMessage(send);
+    stream.onClose(() => {
+      unsubscribe();
+      followers.delete(follower);
+    });
   });
 
   addTaskLogsRoute(router, service);
+
+  return async () => {
+    const ending = [...followers].map(({ stream, ended }) => {
+      stream.send('worker.leaving', { type: 'worker.leaving', worker: service.name, at: new Date().toISOString() });
+      stream.close();
+      return ended;
+    });
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(ending), new Promise((resolve) => (timer = setTimeout(resolve, GOODBYE_MS)))]);
+    clearTimeout(timer);
+  };
 }

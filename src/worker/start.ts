@@ -87,7 +87,7 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
     const service = new WorkerService(name, actor, runtime, (id) => writes.read(id));
     actor.start();
     router.use(clusterCheck(cluster, name, log));
-    addWorkerRoutes(router, service);
+    const sayGoodbye = addWorkerRoutes(router, service);
     log(`worker ${name} serving on ${listening.url} with ${engine}; ${restore.tasks.length} task(s) restored, ${restore.done.size} completed`);
     const joining =
       advertise === undefined
@@ -109,6 +109,7 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
       inspectUrl: inspection?.url,
       close: async () => {
         joining?.stop();
+        await sayGoodbye(); // before the connections are cut: the managers hear it stopped, not that it broke
         await listening.close();
         actor.stop();
         inspection?.stop();

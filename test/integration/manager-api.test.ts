@@ -105,3 +105,26 @@ test('a stop its worker has not confirmed survives a manager restart, and is car
   assert.equal(done.tasks.find((task) => task.ID === created.body.ID)!.State, 3);
   assert.equal((await containersOf(name)).filter((c) => c.State === 'running').length, 0, 'its container is stopped');
 });
+
+test('a worker that stops cleanly says so: its manager logs it in words and GET /nodes shows why', { timeout: 60_000 }, async (t) => {
+  const name = `leave-${nanoid(6)}`;
+  const settings = testSettings({ heartbeatTtlMs: 60_000 });
+  const worker = await startWorker({ port: 0, name, settings, log: silentLog });
+  const lines: string[] = [];
+  const manager = await startManager({ port: 0, workers: [worker.url.replace('http://', '')], settings, log: (line) => lines.push(line) });
+  t.after(async () => {
+    await manager.close();
+    await removeContainersOf(name);
+  });
+  await untilView(manager.url, (v) => v.nodes.some((w) => w.Name === worker.url.replace('http://', '') && w.State === 'up'));
+
+  await worker.close();
+  const view = await untilView(manager.url, (v) => v.nodes.some((w) => w.State === 'suspect'));
+  const gone = view.nodes.find((w) => w.State === 'suspect')!;
+  assert.match(gone.Problem, /stopped \(it said it was leaving\)$/, 'not a socket error: the worker said goodbye');
+  assert.ok(
+    lines.some((line) => /is stopping \(it said so\); its tasks stay placed until it answers again or CUBE_HEARTBEAT_TTL passes/.test(line)),
+    lines.join('\n'),
+  );
+  assert.ok(!lines.some((line) => /UND_ERR_SOCKET|cannot read/.test(line)), lines.join('\n'));
+});

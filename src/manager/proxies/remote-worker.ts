@@ -117,6 +117,8 @@ export function remoteWorkerActor(options: RemoteWorkerOptions) {
         idle = setTimeout(() => current.abort(new Error(`no word from the worker for ${options.idleMs} ms`)), options.idleMs);
       };
       let reading = false;
+      /** Set when the worker said goodbye (`worker.leaving`: it is stopping cleanly) before its stream ended. */
+      let leaving = false;
       try {
         watchdog();
         const response = await fetch(`${base}/events${seen > 0 ? `?since=${seen}` : ''}`, { headers, signal: current.signal });
@@ -124,6 +126,11 @@ export function remoteWorkerActor(options: RemoteWorkerOptions) {
         reading = true;
         for await (const { type, data } of readEvents(response.body, options.maxBytes)) {
           watchdog();
+          if (type === 'worker.leaving') {
+            leaving = true;
+            options.log(`worker ${input.name} is stopping (it said so); its tasks stay placed until it answers again or CUBE_HEARTBEAT_TTL passes`);
+            continue;
+          }
           // The manager knows this worker by the name it was given, whatever the
           // worker calls itself; heartbeats are timed on arrival, by our clock.
           const called: unknown = data?.worker;
@@ -145,13 +152,15 @@ export function remoteWorkerActor(options: RemoteWorkerOptions) {
         // What the worker sent could not be read (the checks of its messages, or JSON.parse of an event's data):
         // its fault. Anything else thrown while reading is the connection's (reset, cut short): the network's.
         const unreadableSent = reading && !current.signal.aborted && (error instanceof ValidationError || error instanceof SyntaxError);
-        const reason = current.signal.aborted
-          ? `${input.address}: ${String((current.signal.reason as Error)?.message)}`
-          : error instanceof EventTooLarge
-            ? `${input.address}: its event stream sent an event larger than ${options.maxBytes} bytes (CUBE_EVENT_MAX); the stream is dropped and opened again`
-            : unreadableSent
-              ? unreadable('its event stream sent something', error)
-              : `${input.address}: ${callError(error)}`;
+        const reason = leaving
+          ? `${input.address}: stopped (it said it was leaving)`
+          : current.signal.aborted
+            ? `${input.address}: ${String((current.signal.reason as Error)?.message)}`
+            : error instanceof EventTooLarge
+              ? `${input.address}: its event stream sent an event larger than ${options.maxBytes} bytes (CUBE_EVENT_MAX); the stream is dropped and opened again`
+              : unreadableSent
+                ? unreadable('its event stream sent something', error)
+                : `${input.address}: ${callError(error)}`;
         report({ type: 'worker.unreachable', worker: input.name, reason, at: now() });
         // A stream that worked and broke is opened again at once; one that sent what Cube cannot read waits longer each time.
         if (reading && !unreadableSent) wait = firstWait;
