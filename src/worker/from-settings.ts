@@ -2,6 +2,7 @@
 // alone (`cube worker`) or in a manager's process (`npm start`): its name, its
 // runtime, its store, its task policy and the options of its logic.
 import { hostname } from 'node:os';
+import { formerWorkerMessage, formerWorkers } from '../store/former-workers.js';
 import { join } from 'node:path';
 import type { TaskPolicy } from '../../machines/task.js';
 import type { Retention } from '../vocabulary/retention.js';
@@ -61,6 +62,16 @@ export function dockerRuntime(settings: Settings, worker: string, cluster: Clust
 /** The runtime CUBE_RUNTIME names: Docker, or the fake one (src/runtime/fake.ts) that runs nothing. */
 export function runtimeFromSettings(settings: Settings, worker: string, cluster: ClusterIdentity, dockerHost?: string): ContainerRuntime {
   return settings.runtime === 'fake' ? new FakeRuntime() : dockerRuntime(settings, worker, cluster, dockerHost);
+}
+
+/**
+ * Says at start which other workers' records in the data dir left tasks
+ * running with no process to watch them (src/store/former-workers.ts): a
+ * worker started again under another name would leave them unseen.
+ */
+export function reportFormerWorkers(settings: Settings, names: string[], log: Log): void {
+  if (settings.store === 'memory') return;
+  for (const former of formerWorkers(settings.dataDir)) if (!names.includes(former.name)) log(formerWorkerMessage(former));
 }
 
 /** The worker's store and the writes made to it: its file is locked for this process alone. */

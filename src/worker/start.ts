@@ -8,7 +8,7 @@ import { startInspection } from '../inspect/inspection.js';
 import { createLog, type Log } from '../log.js';
 import type { ContainerRuntime } from '../runtime/types.js';
 import { addWorkerRoutes, workerRoutesHint } from './api.js';
-import { defaultWorkerName, openWorkerWrites, retention, runtimeFromSettings, taskPolicy, workerLogicOptions } from './from-settings.js';
+import { defaultWorkerName, openWorkerWrites, reportFormerWorkers, retention, runtimeFromSettings, taskPolicy, workerLogicOptions } from './from-settings.js';
 import { workerLogic } from './logic.js';
 import { WorkerService } from './service.js';
 import { parseJoin, startJoining } from './join.js';
@@ -63,6 +63,7 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
     const runtime = options.runtime ?? runtimeFromSettings(settings, name, cluster, options.dockerHost);
     const engine = await runtime.describe();
     const writes = openWorkerWrites(settings, name, log);
+    reportFormerWorkers(settings, [name], log);
     const restore = writes.store.load();
     const logic = workerLogic(
       () => runtime,

@@ -15,7 +15,7 @@ import type { WorkerWrites } from '../../store/worker-writes.js';
 import { ManagerWrites } from '../../store/manager-writes.js';
 import { addWorkerRoutes, workerRoutesHint } from '../../worker/api.js';
 import { WorkerService, type WorkerRef } from '../../worker/service.js';
-import { defaultWorkerName, openWorkerWrites, retention, runtimeFromSettings, taskPolicy } from '../../worker/from-settings.js';
+import { defaultWorkerName, openWorkerWrites, reportFormerWorkers, retention, runtimeFromSettings, taskPolicy } from '../../worker/from-settings.js';
 import { addManagerRoutes, managerRoutesHint } from '../http/api.js';
 import { addMembershipRoutes } from '../http/membership-api.js';
 import { runManager } from '../run/run.js';
@@ -81,6 +81,11 @@ export async function startLocalManager(options: StartManagerOptions, settings: 
       stores.push(writes);
       local.push({ name, router: workerRouter, listening: workerListening, runtime, engine, writes });
     }
+    reportFormerWorkers(
+      settings,
+      local.map((w) => w.name),
+      log,
+    );
     const runtimes = new Map(local.map((w) => [w.name, w.runtime]));
     const startedAt = new Date().toISOString();
     const writes = openManagerWrites(settings, log, intents);
