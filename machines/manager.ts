@@ -75,8 +75,8 @@ export type ManagerEvent =
   /** The store's answer to `persistIntent`: a user's command is carried out only once it is written. */
   | { type: 'intent.persisted'; id: string; ok: boolean; problem: string }
   | { type: 'tick'; at: string }
-  /** Sweep finished tasks now (POST /gc), answered with `retention.swept`. */
-  | { type: 'retention.sweep'; at: string; requestId?: string }
+  /** Sweep finished tasks now (POST /gc), or forget the one finished task `only`; answered with `retention.swept`. */
+  | { type: 'retention.sweep'; at: string; requestId?: string; only?: string }
   /** Raised after the reports of a full list from a worker: compare what it leaves out. */
   | { type: 'worker.listed'; listing: Extract<FromWorker, { type: 'worker.tasks' }> }
   /** Workers that join and leave at runtime (machines/manager/membership.ts); the edge stored each change first. */
@@ -274,7 +274,8 @@ export const managerMachine = setup({
     /** A sweep asked for now: its result goes to whoever asked. */
     sweepNow: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'retention.sweep') return;
-      const swept = sweep(context.ledger, context.placement, context.retention, event.at, fxOf(enqueue, context.ledger), true);
+      const { ledger, placement, retention } = context;
+      const swept = sweep(ledger, placement, retention, event.at, fxOf(enqueue, ledger), event.only === undefined, event.only);
       enqueue.emit({ type: 'retention.swept', ...swept, ...(event.requestId === undefined ? {} : { requestId: event.requestId }) });
     }),
     /** The newest version of a worker the manager has heard of: the next sync asks for what changed after it. */

@@ -22,12 +22,19 @@ export function sweepIfDue(ledger: Ledger, policy: PlacementPolicy, retention: R
   if (Date.parse(at) >= ledger.nextSweep) sweep(ledger, policy, retention, at, fx);
 }
 
-/** Sweeps now; `everyWorker` (a sweep someone asked for) has every worker sweep its own records too. */
-export function sweep(ledger: Ledger, policy: PlacementPolicy, retention: Retention, at: string, fx: Effects, everyWorker = false): Swept {
+/**
+ * Sweeps now; `everyWorker` (a sweep someone asked for) has every worker sweep
+ * its own records too. With `only`, forgets that one finished task alone,
+ * whatever its age (DELETE /tasks/{id}?forget=true), and leaves the sweeps'
+ * schedule as it was.
+ */
+export function sweep(ledger: Ledger, policy: PlacementPolicy, retention: Retention, at: string, fx: Effects, everyWorker = false, only?: string): Swept {
   const now = Date.parse(at);
-  ledger.nextSweep = now + sweepInterval(retention);
   // A command being written, or a stop still owed to a worker, is work: it stays.
-  const ids = expired(ledger.finished, ledger.finished.size, retention, now, (id) => ledger.intents.has(id) || ledger.stopRequested.has(id));
+  const busy = (id: string) => ledger.intents.has(id) || ledger.stopRequested.has(id);
+  if (only === undefined) ledger.nextSweep = now + sweepInterval(retention);
+  const ids =
+    only === undefined ? expired(ledger.finished, ledger.finished.size, retention, now, busy) : ledger.finished.has(only) && !busy(only) ? [only] : [];
   const forgotten = new Map<string, { id: string; placement: string }[]>();
   for (const id of ids) {
     const record = ledger.tasks.get(id) ?? ledger.done.get(id)!;
@@ -47,7 +54,14 @@ export function sweep(ledger: Ledger, policy: PlacementPolicy, retention: Retent
   ledger.pruned += ids.length;
   if (everyWorker) for (const worker of ledger.workers.keys()) if (!forgotten.has(worker)) forgotten.set(worker, []);
   for (const [worker, forget] of forgotten) fx.send(worker, { type: 'worker.gc', at, forget });
-  if (ids.length > 0) {
+  if (ids.length > 0 && only !== undefined) {
+    fx.pruned(ids);
+    fx.note({
+      Time: at,
+      Type: 'Forgotten',
+      Message: `task ${only} forgotten at a user's request; ${ledger.finished.size} kept, ${ledger.pruned} pruned in all`,
+    });
+  } else if (ids.length > 0) {
     fx.pruned(ids);
     const limits = [
       ...(Number.isFinite(retention.ms) ? [`finished more than ${duration(retention.ms)} ago`] : []),

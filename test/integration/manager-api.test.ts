@@ -128,3 +128,55 @@ test('a worker that stops cleanly says so: its manager logs it in words and GET 
   );
   assert.ok(!lines.some((line) => /UND_ERR_SOCKET|cannot read/.test(line)), lines.join('\n'));
 });
+
+test('DELETE ?forget=true removes one finished task from the manager, its worker and the store; a live one is refused', { timeout: 60_000 }, async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'cube-forget-'));
+  const name = `forget-${nanoid(6)}`;
+  const settings = testSettings({ store: 'sqlite', dataDir });
+  const worker = await startWorker({ port: 0, name, settings, log: silentLog });
+  const workers = [worker.url.replace('http://', '')];
+  let manager = await startManager({ port: 0, workers, settings, log: silentLog });
+  t.after(async () => {
+    await manager.close();
+    await worker.close();
+    await removeContainersOf(name);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  const created = await post<Task>(`${manager.url}/tasks`, { Task: { Image: 'strm/helloworld-http', Name: name } });
+  const id = created.body.ID;
+  await untilView(manager.url, (v) => v.tasks.some((task) => task.ID === id && task.State === 2));
+
+  const live = await del(`${manager.url}/tasks/${id}?forget=true`);
+  assert.equal(live.status, 409);
+  assert.match(live.body.Message, /is running: only a finished task can be forgotten; stop it first \(DELETE \/tasks\/.*\), then forget it/);
+  const wrong = await del(`${manager.url}/tasks/${id}?forget=yes`);
+  assert.equal(wrong.status, 400);
+  assert.match(wrong.body.Message, /forget: expected "true"/);
+  assert.equal((await del(`${manager.url}/tasks/no-such-task?forget=true`)).status, 404);
+
+  assert.equal((await del(`${manager.url}/tasks/${id}`)).status, 204);
+  await untilView(manager.url, (v) => v.tasks.some((task) => task.ID === id && task.State === 3));
+  assert.equal((await del(`${manager.url}/tasks/${id}?forget=true`)).status, 204);
+  assert.equal((await get(`${manager.url}/tasks/${id}`)).status, 404, 'gone from the manager');
+  const log = await get<{ Type: string; Message: string }[]>(`${manager.url}/log`);
+  assert.ok(
+    log.body.some((entry) => entry.Type === 'Forgotten' && entry.Message.includes(id)),
+    'the log says so',
+  );
+  // The manager tells the worker at once; its actor's next change is that gc, so look again at each one.
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => (subscription.unsubscribe(), reject(new Error('the worker did not forget the task within 30 s'))), 30_000);
+    const check = async () => {
+      if ((await get(`${worker.url}/tasks/${id}`)).status !== 404) return;
+      clearTimeout(timer);
+      subscription.unsubscribe();
+      resolve();
+    };
+    const subscription = worker.service.actor.subscribe(() => void check());
+    void check();
+  });
+
+  await manager.close();
+  manager = await startManager({ port: 0, workers, settings, log: silentLog });
+  assert.equal((await get(`${manager.url}/tasks/${id}`)).status, 404, 'and from the store: a restarted manager does not have it');
+});

@@ -91,6 +91,14 @@ export function addManagerRoutes(router: Router, service: ManagerService, servic
 
   router.delete('/tasks/:id', async (ctx) => {
     const id = ctx.params['id']!;
+    // ?forget=true: a finished task leaves every store now, not when retention would take it.
+    const forget = ctx.query['forget'];
+    if (forget !== undefined && forget !== 'true') throw new HttpError(400, `forget: expected "true" (forget a finished task), got ${JSON.stringify(forget)}`);
+    if (forget === 'true') {
+      service.forget(id);
+      ctx.status = 204;
+      return;
+    }
     if (await service.stop(id, stopWaitMs)) {
       ctx.status = 204;
       return;

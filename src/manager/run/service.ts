@@ -204,13 +204,33 @@ export class ManagerService {
 
   /** Sweeps finished tasks now (POST /gc), and has every worker sweep its own. */
   gc(): Swept {
+    return this.sweep(undefined);
+  }
+
+  /**
+   * Forgets one finished task now, on the manager and its worker, whatever its
+   * age (DELETE /tasks/{id}?forget=true): 404 for a task the manager does not
+   * have, 409 for one still live, or with a command or a stop still owed.
+   */
+  forget(id: string): void {
+    const task = this.task(id);
+    if (!this.ledger().finished.has(id)) {
+      throw new HttpError(409, `task ${id} is ${task.StateName}: only a finished task can be forgotten; stop it first (DELETE /tasks/${id}), then forget it`);
+    }
+    if (this.sweep(id).pruned === 0) {
+      throw new HttpError(409, `task ${id} has a command or a stop that its worker ${task.Worker} has not confirmed yet; forget it once that is done`);
+    }
+  }
+
+  /** One sweep of the manager's machine, or the forgetting of the one task `only`, answered at once. */
+  private sweep(only: string | undefined): Swept {
     let swept: Swept | undefined;
     const requestId = nanoid();
     const subscription = this.actor.on('retention.swept', (event) => {
       if (event.requestId === requestId) swept = event;
     });
     try {
-      this.actor.send({ type: 'retention.sweep', at: now(), requestId });
+      this.actor.send({ type: 'retention.sweep', at: now(), requestId, ...(only === undefined ? {} : { only }) });
     } finally {
       subscription.unsubscribe();
     }
