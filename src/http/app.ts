@@ -14,6 +14,7 @@ import { formatDuration } from '../vocabulary/duration.js';
 import type { Log } from '../log.js';
 import { loadTls, type TlsMaterial } from '../tls/files.js';
 import { bodyTooLarge } from './json-body.js';
+import { cubeHeaders } from './cube-headers.js';
 import { callersOf, requirePeer } from './peer-certificate.js';
 import { browserGuard } from './browser-guard.js';
 import { HttpError, errorMiddleware, sendError, type ErrorBody } from './errors.js';
@@ -79,6 +80,11 @@ export function createApp(router: Router, options: AppOptions): Koa {
   setServerSettings(app, settings);
   app.on('error', (error: Error & { code?: string }) => {
     if (!clientGone.has(error.code ?? '')) options.log(`HTTP error: ${error.stack ?? error.message}`);
+  });
+  // Every answer says which API gave it, errors too: `cube status -m :5555` can tell it reached a worker.
+  app.use((ctx, next) => {
+    ctx.set(cubeHeaders.role, options.role);
+    return next();
   });
   app.use(errorMiddleware(options.log));
   // A body declared larger than CUBE_BODY_MAX is refused on every route before anything reads it, and one a route

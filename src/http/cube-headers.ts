@@ -18,6 +18,8 @@ export const cubeHeaders = {
   forwardedBy: 'Cube-Forwarded-By',
   /** A manager's calls to a worker, and its answer to a join: the cluster's identity, which the worker takes (src/store/cluster-id.ts). */
   cluster: 'Cube-Cluster',
+  /** Every answer of Cube's APIs: `manager` or `worker`, so a client that reached the wrong one can say so. */
+  role: 'Cube-Role',
 } as const;
 
 /** Every Cube header, as a list. */

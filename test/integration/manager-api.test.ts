@@ -180,3 +180,19 @@ test('DELETE ?forget=true removes one finished task from the manager, its worker
   manager = await startManager({ port: 0, workers, settings, log: silentLog });
   assert.equal((await get(`${manager.url}/tasks/${id}`)).status, 404, 'and from the store: a restarted manager does not have it');
 });
+
+test('every answer says which API gave it, errors too: Cube-Role', { timeout: 60_000 }, async (t) => {
+  const manager = await startManager({ port: 0, local: [{ port: 0, name: `role-${nanoid(6)}` }], settings: testSettings(), log: silentLog });
+  t.after(() => manager.close());
+  const workerUrl = manager.local[0]!.url!;
+  for (const [url, role] of [
+    [`${manager.url}/nodes`, 'manager'],
+    [`${manager.url}/nowhere`, 'manager'],
+    [`${workerUrl}/tasks`, 'worker'],
+    [`${workerUrl}/tasks/no-such-task`, 'worker'],
+  ] as const) {
+    const response = await fetch(url);
+    await response.body?.cancel();
+    assert.equal(response.headers.get('cube-role'), role, url);
+  }
+});
