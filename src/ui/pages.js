@@ -20,12 +20,10 @@ const pages = { task: taskPage };
 /** Draws the page the address shows and hides the others; the placeholder when none shows anything. */
 export function showPage() {
   const current = route();
-  let showing = false;
-  for (const [name, page] of Object.entries(pages)) {
-    if (name === current?.page) showing = page.show(current.id);
-    else page.hide();
-  }
-  $('#no-selection').hidden = showing;
+  // The others hide first: pages share panels (the machine), which the page shown must have last.
+  for (const [name, page] of Object.entries(pages)) if (name !== current?.page) page.hide();
+  const page = current && Object.hasOwn(pages, current.page) ? pages[current.page] : undefined;
+  $('#no-selection').hidden = current && page ? page.show(current.id) : false;
 }
 
 /** Draws `page` again when it is the one shown, of `id`: a change to anything else leaves it as it is. @param {string} page @param {string} id */

@@ -16,7 +16,8 @@ import type { Page } from 'playwright-core';
 import { exportMachines } from '../../src/diagrams/machines.js';
 import { silentLog } from '../../src/log.js';
 import { startManager } from '../../src/manager/start.js';
-import type { Task } from '../../src/vocabulary/task.js';
+import { serviceStateNames } from '../../src/vocabulary/service.js';
+import { stateNames, type Task } from '../../src/vocabulary/task.js';
 import { mermaidBundle } from '../../src/http/ui-routes.js';
 import { amber, browse, highlighted, highlightFill } from '../helpers/browser.js';
 import { dockerCli, removeContainersOf } from '../helpers/docker.js';
@@ -158,11 +159,15 @@ test('the view follows a task live: Scheduled, Running, its machine with Running
   assert.equal(history[0], 'Started');
   assert.match(await page.locator('#facts').innerText(), new RegExp(task.ContainerID.slice(0, 12)));
 
-  // Every state the page can be asked to highlight exists in the diagram it draws.
-  const text = (await get<string>(`${manager.url}/ui/machines/task.mmd`)).body;
-  const stateIds = await page.evaluate(() => (window as unknown as { cubeStateIds: Record<string, string> }).cubeStateIds);
-  assert.deepEqual(Object.keys(stateIds).sort(), ['completed', 'failed', 'pending', 'restarting', 'running', 'scheduled', 'stopping']);
-  for (const mermaidId of Object.values(stateIds)) assert.match(text, new RegExp(`" as ${mermaidId}\\b`), mermaidId);
+  // Every state the page can be asked to highlight, of each machine it draws, exists in that machine's diagram.
+  const stateIds = await page.evaluate(() => (window as unknown as { cubeStateIds: Record<string, Record<string, string>> }).cubeStateIds);
+  assert.deepEqual(Object.keys(stateIds), ['task', 'service']);
+  assert.deepEqual(Object.keys(stateIds['task']!), [...stateNames]);
+  assert.deepEqual(Object.keys(stateIds['service']!), [...serviceStateNames]);
+  for (const [machine, ids] of Object.entries(stateIds)) {
+    const text = (await get<string>(`${manager.url}/ui/machines/${machine}.mmd`)).body;
+    for (const mermaidId of Object.values(ids)) assert.match(text, new RegExp(`" as ${mermaidId}\\b`), `${machine}: ${mermaidId}`);
+  }
 
   // Fit (the default) keeps the whole machine inside the panel; full size draws it at its natural size (and scrolls).
   const widths = () =>
