@@ -1,12 +1,14 @@
 // @ts-check
-// The task page (#task=<id>): the task's facts, the transitions this page saw
-// it take, its history (Task.Events), its output (task-logs.js) and its state
-// machine with its state highlighted (machine-diagram.js).
+// The task page (#task=<id>): the task's facts (a service's copy links to its
+// service's page), the transitions this page saw it take, its history
+// (Task.Events), its output (task-logs.js) and its state machine with its
+// state highlighted (machine-diagram.js).
 import { $, el } from '../dom.js';
 import { clock, when } from '../format.js';
 import { tasks, transitions } from '../store.js';
 import { fact } from '../views/facts.js';
 import { renderHistory } from '../views/history.js';
+import { pageLink } from '../views/page-link.js';
 import { stateBadge, stateText } from '../views/state-badge.js';
 import { ports } from '../words.js';
 import { itemPage } from './item-page.js';
@@ -25,6 +27,9 @@ function renderFacts(task) {
   $('#detail-state').replaceWith(Object.assign(stateBadge(task.StateName), { id: 'detail-state' }));
   $('#facts').replaceChildren(
     ...fact('Image', task.Image, true),
+    ...(task.Service
+      ? fact('Service', el('span', {}, pageLink('service', task.Service, task.Service), ` slot ${task.Slot}, version ${task.ServiceVersion}`))
+      : []),
     ...fact('Worker', task.Worker || '—'),
     ...fact('Container', task.ContainerID ? task.ContainerID.slice(0, 12) : '—', true),
     ...fact('Ports', ports(task.HostPorts) || '—', true),
