@@ -22,9 +22,11 @@ import { spawnCube } from '../helpers/cube-process.js';
 import { removeContainersOf } from '../helpers/docker.js';
 import { get, request } from '../helpers/http.js';
 
-// Taken every run; docs/ is written only when asked (CUBE_UPDATE_SCREENSHOT=1), so test runs leave the tree clean.
-const screenshot = (name: string) =>
-  process.env['CUBE_UPDATE_SCREENSHOT'] === '1' ? fileURLToPath(new URL(`../../docs/${name}`, import.meta.url)) : join(tmpdir(), `cube-${process.pid}-${name}`);
+// Taken every run; docs/ui-service.png is replaced only when asked (CUBE_UPDATE_SCREENSHOT=1), so test runs leave the tree clean.
+const screenshot =
+  process.env['CUBE_UPDATE_SCREENSHOT'] === '1'
+    ? fileURLToPath(new URL('../../docs/ui-service.png', import.meta.url))
+    : join(tmpdir(), `cube-ui-service-${process.pid}.png`);
 
 /** A service name no other Cube on this Docker engine uses: its copies' containers are named after it (web.0.7). */
 const unique = customAlphabet('abcdefghijklmnopqrstuvwxyz0123456789', 6);
@@ -159,11 +161,10 @@ test(
     assert.deepEqual(await highlighted(page), ['deploying']);
     await page.locator('#service-deployment[data-state="running"] .progress[data-total="2"]').waitFor();
     assert.match(await row.locator('td.deployment').innerText(), /^version 1 → 2\n/);
-    // Mid-rollout: the first new copy counts, the second does not yet. What the screenshots show.
+    // Mid-rollout: the first new copy counts, the second does not yet. What the screenshot shows.
     await page.locator(`#services tr[data-service="${name}"] .progress[data-done="1"]`).waitFor({ timeout: 60_000 });
-    mkdirSync(join(screenshot('x'), '..'), { recursive: true });
-    await page.locator('.services-card').screenshot({ path: screenshot('ui-services.png') });
-    await page.screenshot({ path: screenshot('ui-service.png'), fullPage: true });
+    mkdirSync(join(screenshot, '..'), { recursive: true });
+    await page.screenshot({ path: screenshot, fullPage: true });
 
     await page.locator(`#services tr[data-service="${name}"][data-state="stable"]`).waitFor({ timeout: 60_000 });
     await page.locator('#diagram[data-machine="service"][data-state="stable"] svg g.current').waitFor();
