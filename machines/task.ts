@@ -230,14 +230,16 @@ export const taskMachine = setup({
     })),
     /**
      * A new placement here (a user's restart, or a changed definition): a new
-     * run of the definition it carries, with a fresh restart count.
+     * run of the definition it carries, with a fresh restart count. Its entry
+     * is the worker's word for what the manager already noted as `Restart
+     * Requested` or `Updated`: the merged history shows each step once.
      */
     restartByUser: assign(({ context, event }) => {
       const { task: next, at } = event as Extract<TaskMachineEvent, { type: 'restart' }>;
       const changed = definitionChanges(context.task, next);
       const entry =
         changed.length > 0
-          ? { Time: at, Type: 'Updated', Message: `new definition (${changed.join(', ')} changed), placement ${next.Placement}` }
+          ? { Time: at, Type: 'Update Signaled', Message: `runs the new definition (${changed.join(', ')} changed) as placement ${next.Placement}` }
           : { Time: at, Type: 'Restart Signaled', Message: `restart requested by user, placement ${next.Placement}` };
       return {
         replace: true,

@@ -21,5 +21,12 @@ node scripts/build.mjs
 echo "cube: type-checking"
 node_modules/.bin/tsc --noEmit -p .
 
+# TAP on stdout for CI (a person at a terminal gets node's spec reporter), and
+# what each test and file took beside its limits in test-durations.txt.
+reporter=tap
+[ -t 1 ] && reporter=spec
 mapfile -t files < <(find test -name '*.test.ts' -not -path '*/helpers/*' | sort)
-exec node --import tsx --test --test-concurrency=1 --test-force-exit "$@" "${files[@]}"
+exec node --import tsx --test --test-concurrency=1 --test-force-exit \
+  --test-reporter="$reporter" --test-reporter-destination=stdout \
+  --test-reporter=./test/helpers/durations-reporter.mjs --test-reporter-destination=test-durations.txt \
+  "$@" "${files[@]}"

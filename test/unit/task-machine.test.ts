@@ -283,8 +283,8 @@ test('a restart that carries a changed definition runs it, and the history names
   assert.deepEqual(updated.context.task.Env, ['A=1']);
   assert.equal(updated.context.task.RestartCount, 0);
   const entry = updated.context.task.Events.at(-1)!;
-  assert.equal(entry.Type, 'Updated');
-  assert.match(entry.Message, /new definition \(Image, Env changed\), placement p2/);
+  assert.equal(entry.Type, 'Update Signaled', "the worker's word, not the manager's `Updated` a second time");
+  assert.match(entry.Message, /runs the new definition \(Image, Env changed\) as placement p2/);
 });
 
 test('a restart by the policy continues the placement as <placement>#<n>, and records when it is due', { timeout: 10_000 }, () => {

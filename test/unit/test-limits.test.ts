@@ -9,11 +9,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import ts from 'typescript';
+import { testCalls } from '../helpers/test-calls.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const LIMITED = new Set(['test', 'it', 'before', 'after', 'beforeEach', 'afterEach']);
-
 function testFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
@@ -22,43 +20,11 @@ function testFiles(dir: string): string[] {
   });
 }
 
-const hasTimeout = (node: ts.Expression | undefined) =>
-  node !== undefined &&
-  ts.isObjectLiteralExpression(node) &&
-  node.properties.some((p) => p.name !== undefined && ts.isIdentifier(p.name) && p.name.text === 'timeout');
-
 /** The calls of node:test's test() and hooks (and a context's t.test()) in `source` that carry no `timeout`, as file:line. */
-export function unlimited(path: string, source: string): string[] {
-  const file = ts.createSourceFile(path, source, ts.ScriptTarget.Latest, true);
-  // The local names node:test's functions are imported under.
-  const local = new Map<string, string>();
-  for (const statement of file.statements) {
-    if (!ts.isImportDeclaration(statement) || (statement.moduleSpecifier as ts.StringLiteral).text !== 'node:test') continue;
-    const bindings = statement.importClause?.namedBindings;
-    if (bindings && ts.isNamedImports(bindings))
-      for (const element of bindings.elements) local.set(element.name.text, (element.propertyName ?? element.name).text);
-  }
-  const found: string[] = [];
-  const visit = (node: ts.Node) => {
-    if (ts.isCallExpression(node)) {
-      const callee = node.expression;
-      const args = node.arguments;
-      const imported = ts.isIdentifier(callee) ? local.get(callee.text) : undefined;
-      const isHook = imported !== undefined && imported !== 'test' && imported !== 'it';
-      const subtest = ts.isPropertyAccessExpression(callee) && callee.name.text === 'test' && args.length >= 2 && ts.isFunctionLike(args.at(-1)!);
-      const limited = imported !== undefined && LIMITED.has(imported);
-      // test(name, options, fn) and t.test(name, options, fn); a hook is hook(fn, options).
-      const options = isHook ? args[1] : args.length >= 3 ? args[1] : undefined;
-      if ((limited || subtest) && !hasTimeout(options)) {
-        const { line } = file.getLineAndCharacterOfPosition(node.getStart());
-        found.push(`${relative(root, path)}:${line + 1}`);
-      }
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(file);
-  return found;
-}
+export const unlimited = (path: string, source: string): string[] =>
+  testCalls(path, source)
+    .filter((call) => !call.limited)
+    .map((call) => `${relative(root, path)}:${call.line}`);
 
 test('every test and hook in test/ declares its own timeout', { timeout: 30_000 }, () => {
   const files = testFiles(join(root, 'test'));
@@ -82,7 +48,10 @@ test('the check finds a test, a hook and a subtest without a limit, and passes t
 
 test('npm test sets no limit per file', { timeout: 10_000 }, () => {
   const script = readFileSync(join(root, 'scripts/test.sh'), 'utf8');
-  const command = script.split('\n').find((line) => line.startsWith('exec node'));
+  const command = script
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .find((line) => line.startsWith('exec node'));
   assert.ok(command, 'scripts/test.sh runs the tests with exec node …');
   assert.doesNotMatch(command, /--test-timeout/, 'node --test-timeout also limits each file as a whole');
 });
