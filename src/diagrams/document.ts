@@ -32,7 +32,7 @@ export function machineFiles(exports: MachineExport[]): Record<string, string> {
     "# Cube's state machines",
     '',
     'Generated from the definitions in `machines/` by `npm run machines` (`cube machines`); do not edit by hand.',
-    'A test fails when this page no longer matches the code. The live view at `/ui` draws the task machine the same way.',
+    'A test fails when this page no longer matches the code. The live view at `/ui` draws the task and service machines the same way.',
     '',
     ...sections,
   ].join('\n');

@@ -3,14 +3,13 @@
 // wrong type is refused naming it, so a damaged record is named in the log
 // and left in the store, and the rest is served. Each version's definition is
 // read with the request codec, which refuses what no client could have sent.
-import type { Deployment, Service, ServiceVersion } from '../vocabulary/service.js';
+import { serviceStateNames, type Deployment, type Service, type ServiceVersion } from '../vocabulary/service.js';
 import type { TaskHistoryEntry } from '../vocabulary/task.js';
 import { describe, isObject, list, number, oneOf, string, ValidationError, type Check } from '../task/codec.js';
 import { parseServiceDefinition, serviceName } from './codec.js';
 
 const count = number(0, Number.MAX_SAFE_INTEGER, true, 'a count');
 const text = string(undefined, undefined, 4096);
-const states = ['stable', 'deploying', 'rolling-back', 'paused', 'failed'] as const;
 const deploymentStates = ['running', 'succeeded', 'rolling-back', 'rolled-back', 'paused', 'failed'] as const;
 
 const fields = (value: Record<string, unknown>, path: string, checks: Record<string, Check>): void => {
@@ -65,7 +64,7 @@ export function readServiceRecord(value: unknown, path = 'service'): Service {
     Count: count,
     Version: count,
     Stable: count,
-    StateName: oneOf(states),
+    StateName: oneOf(serviceStateNames),
     Running: count,
     Healthy: count,
     Created: text,

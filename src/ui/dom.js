@@ -11,7 +11,7 @@
 export const $ = (selector) => /** @type {T} */ (document.querySelector(selector));
 
 /**
- * A new element: `class`, `text` and `data-*` props set as such, any other as a property.
+ * A new element: `class` and `text` set as such, `data-*`, `aria-*` and `role` as attributes, any other as a property.
  * @param {string} tag
  * @param {Record<string, any>} [props]
  * @param {(Node | string)[]} children
@@ -21,7 +21,7 @@ export const el = (tag, props = {}, ...children) => {
   for (const [key, value] of Object.entries(props)) {
     if (key === 'class') node.className = value;
     else if (key === 'text') node.textContent = value;
-    else if (key.startsWith('data-')) node.setAttribute(key, value);
+    else if (key.startsWith('data-') || key.startsWith('aria-') || key === 'role') node.setAttribute(key, value);
     else node[key] = value;
   }
   node.append(...children);

@@ -1,10 +1,11 @@
 // @ts-check
 // The pages the address can show beside the lists, by the name it gives them
-// (#task=<id>). A page shows one item of the store: it is drawn again whenever
+// (#task=<id>, #service=<name>). A page shows one item of the store: it is drawn again whenever
 // that item may have changed, and hides when the address shows another page,
 // or an item it does not know (yet); the placeholder is shown then. To add a
 // page: a module in pages/ with show(id) and hide(), and its name here.
 import { $ } from './dom.js';
+import { servicePage } from './pages/service.js';
 import { taskPage } from './pages/task.js';
 import { route, shown } from './route.js';
 
@@ -15,17 +16,15 @@ import { route, shown } from './route.js';
  */
 
 /** @type {Record<string, Page>} */
-const pages = { task: taskPage };
+const pages = { task: taskPage, service: servicePage };
 
 /** Draws the page the address shows and hides the others; the placeholder when none shows anything. */
 export function showPage() {
   const current = route();
-  let showing = false;
-  for (const [name, page] of Object.entries(pages)) {
-    if (name === current?.page) showing = page.show(current.id);
-    else page.hide();
-  }
-  $('#no-selection').hidden = showing;
+  // The others hide first: pages share panels (the machine), which the page shown must have last.
+  for (const [name, page] of Object.entries(pages)) if (name !== current?.page) page.hide();
+  const page = current && Object.hasOwn(pages, current.page) ? pages[current.page] : undefined;
+  $('#no-selection').hidden = current && page ? page.show(current.id) : false;
 }
 
 /** Draws `page` again when it is the one shown, of `id`: a change to anything else leaves it as it is. @param {string} page @param {string} id */

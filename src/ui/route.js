@@ -22,10 +22,13 @@ export const route = () => current;
 /** The ID the address shows on `page`, or null when it shows another page or none. @param {string} page */
 export const shown = (page) => (current?.page === page ? current.id : null);
 
+/** The address that shows `id` on `page`. @param {string} page @param {string} id */
+export const address = (page, id) => `#${page}=${encodeURIComponent(id)}`;
+
 /** Shows `id` on `page`: the address keeps it, and every listener draws it. @param {string} page @param {string} id */
 export function go(page, id) {
   current = { page, id };
-  history.replaceState(null, '', `#${page}=${encodeURIComponent(id)}`);
+  history.replaceState(null, '', address(page, id));
   for (const listener of listeners) listener();
 }
 

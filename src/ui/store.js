@@ -2,9 +2,11 @@
 // What the live view knows of the cluster, as GET /events told it: the one
 // place for the data the page keeps. The stream's events change it
 // (updates.js); the views and the pages only read it. Data a new page needs
-// (a service's record, say) is kept here too, beside the tasks.
+// is kept here too: the services beside the tasks (their copies are tasks).
 
 /** @typedef {import('../vocabulary/task.js').Task} Task */
+/** @typedef {import('../vocabulary/service.js').Service} Service */
+/** @typedef {import('../manager/run/services.js').Endpoint} Endpoint */
 /** @typedef {import('../manager/views/node-view.js').NodeView} NodeView */
 /**
  * A change of a task's state that this page saw, and how: "live" (a
@@ -19,6 +21,15 @@ export const tasks = new Map();
 export const nodes = new Map();
 /** Per task: the state changes this page saw, oldest first, the last 50. @type {Map<string, Transition[]>} */
 export const transitions = new Map();
+/** Every service, by name. @type {Map<string, Service>} */
+export const services = new Map();
+/**
+ * A service's endpoints, by its name, once known: the stream tells each change
+ * (service.endpoints) but not what they are when the page connects, so the
+ * service page asks for those it lacks (pages/service-endpoints.js).
+ * @type {Map<string, Endpoint[]>}
+ */
+export const endpoints = new Map();
 
 /** Records a task's new version and, when its state name changed, the transition. @param {Task} task @param {'snapshot' | 'live'} source */
 export function observe(task, source) {
@@ -45,4 +56,16 @@ export function setTasks(list) {
 export function setNodes(list) {
   nodes.clear();
   for (const node of list) nodes.set(node.Name, node);
+}
+
+/**
+ * The services as they are now (a snapshot, or a resumed stream): these, and
+ * no others. Their endpoints may have changed unseen: they are forgotten, to
+ * be asked again.
+ * @param {Service[]} list
+ */
+export function setServices(list) {
+  services.clear();
+  endpoints.clear();
+  for (const service of list) services.set(service.Name, service);
 }

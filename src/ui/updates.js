@@ -4,8 +4,9 @@
 // does not know is left alone (a newer manager may send more). To show
 // something new: its case here, its data in store.js, its view or page.
 import { refreshPage, showPage } from './pages.js';
-import { nodes, observe, setNodes, setTasks } from './store.js';
+import { endpoints, nodes, observe, services, setNodes, setServices, setTasks } from './store.js';
 import { addActivity, loadActivity } from './views/activity.js';
+import { renderServices } from './views/services-list.js';
 import { renderRow, renderTasks } from './views/task-list.js';
 import { renderWorkers } from './views/workers-bar.js';
 
@@ -16,22 +17,44 @@ const on = {
   snapshot(data) {
     setTasks(data.tasks);
     setNodes(data.nodes);
+    setServices(data.services);
     renderTasks();
     renderWorkers();
+    renderServices();
     showPage();
     // Its failures are caught inside: the log is a nicety, and the live events go on without it.
     void loadActivity();
   },
-  // Back after a break, nothing missed: the changes since follow; the workers are as now.
+  // Back after a break, nothing missed: the task changes since follow; the workers and the services are as now.
   resumed(data) {
     setNodes(data.nodes);
+    setServices(data.services);
     renderWorkers();
+    renderServices();
+    showPage();
   },
   'task.updated'(data) {
     observe(data.task, 'live');
     renderRow(data.task);
     renderWorkers();
     refreshPage('task', data.task.ID);
+    // A copy: its service's page lists it.
+    if (data.task.Service) refreshPage('service', data.task.Service);
+  },
+  'service.updated'(data) {
+    services.set(data.service.Name, data.service);
+    renderServices();
+    refreshPage('service', data.service.Name);
+  },
+  'service.endpoints'(data) {
+    endpoints.set(data.service, data.endpoints);
+    refreshPage('service', data.service);
+  },
+  'service.removed'(data) {
+    services.delete(data.service);
+    endpoints.delete(data.service);
+    renderServices();
+    refreshPage('service', data.service);
   },
   'node.updated'(data) {
     nodes.set(data.node.Name, data.node);

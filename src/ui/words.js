@@ -1,6 +1,7 @@
 // @ts-check
 // How Cube names things to people, in one place for the `cube` command and the
-// live view (served as /ui/words.js): the state labels and the port arrow.
+// live view (served as /ui/words.js): the state labels of tasks and services,
+// and the port arrow.
 // Plain JavaScript with JSDoc types, so the browser runs it as it is and the
 // TypeScript of the CLI imports it checked.
 
@@ -24,6 +25,15 @@ export const stateNameLabels = /** @type {Record<string, string>} */ ({
   failed: 'Failed',
   restarting: 'Failed (restarting)',
 });
+
+/** The label of each service's `StateName` (docs/spec.md §9); test/unit/state-names.test.ts holds its keys to the vocabulary's. */
+export const serviceStateLabels = {
+  stable: 'Stable',
+  deploying: 'Deploying',
+  'rolling-back': 'Rolling back',
+  paused: 'Paused',
+  failed: 'Failed',
+};
 
 /**
  * "Running", or "Running (stopping)" / "Failed (restarting)" when the finer state says more.

@@ -79,8 +79,9 @@ export interface Deployment {
   Reason: string;
 }
 
-/** The state of the service's machine, as the API names it. */
-export type ServiceStateName = 'stable' | 'deploying' | 'rolling-back' | 'paused' | 'failed';
+/** The states of the service's machine, as the API names them. */
+export const serviceStateNames = ['stable', 'deploying', 'rolling-back', 'paused', 'failed'] as const;
+export type ServiceStateName = (typeof serviceStateNames)[number];
 
 /** A service as Cube keeps and answers it. */
 export interface Service {

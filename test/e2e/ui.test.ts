@@ -4,20 +4,22 @@
 // on the page as the manager reports it, its state machine is drawn with the
 // current state highlighted, and the page asks for the token when the manager
 // wants one. The page loads nothing from anywhere but the manager.
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nanoid } from 'nanoid';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { exportMachines } from '../../src/diagrams/machines.js';
 import { silentLog } from '../../src/log.js';
 import { startManager } from '../../src/manager/start.js';
-import type { Task } from '../../src/vocabulary/task.js';
+import { serviceStateNames } from '../../src/vocabulary/service.js';
+import { stateNames, type Task } from '../../src/vocabulary/task.js';
 import { mermaidBundle } from '../../src/http/ui-routes.js';
+import { amber, browse, highlighted, highlightFill } from '../helpers/browser.js';
 import { dockerCli, removeContainersOf } from '../helpers/docker.js';
 import { del, get, post, request } from '../helpers/http.js';
 import { testSettings } from '../helpers/worker.js';
@@ -25,52 +27,6 @@ import { testSettings } from '../helpers/worker.js';
 // Taken every run; docs/ui.png is replaced only when asked (CUBE_UPDATE_SCREENSHOT=1), so test runs leave the tree clean.
 const screenshot =
   process.env['CUBE_UPDATE_SCREENSHOT'] === '1' ? fileURLToPath(new URL('../../docs/ui.png', import.meta.url)) : join(tmpdir(), `cube-ui-${process.pid}.png`);
-const chromiumFlags = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-interface Browsed {
-  page: Page;
-  /** Every URL the page asked for. */
-  requests: string[];
-  /** URLs on any other host than the manager (must stay empty: the view works offline). */
-  foreign: string[];
-  /** Uncaught errors and console errors in the page. */
-  problems: string[];
-}
-
-/** Debian's Chromium with a fresh profile, recording what the page requests; closed when the test ends. */
-async function browse(t: TestContext, managerUrl: string): Promise<Browsed> {
-  const profile = mkdtempSync(join(tmpdir(), 'cube-ui-profile-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: chromiumFlags,
-    viewport: { width: 1440, height: 960 },
-  });
-  t.after(async () => {
-    await context.close();
-    rmSync(profile, { recursive: true, force: true });
-  });
-  const origin = new URL(managerUrl).origin;
-  const browsed: Browsed = { page: context.pages()[0] ?? (await context.newPage()), requests: [], foreign: [], problems: [] };
-  context.on('request', (r) => {
-    browsed.requests.push(r.url());
-    if (new URL(r.url()).origin !== origin) browsed.foreign.push(r.url());
-  });
-  browsed.page.on('pageerror', (error) => browsed.problems.push(`page error: ${error.message}`));
-  browsed.page.on('console', (message) => {
-    if (message.type() === 'error') browsed.problems.push(`console: ${message.text()}`);
-  });
-  return browsed;
-}
 
 /**
  * Records every value the row of task `id` shows in its data-state, in order,
@@ -97,20 +53,6 @@ function recordRowStates(page: Page, id: string): Promise<void> {
 }
 
 const rowStates = (page: Page) => page.evaluate(() => (window as unknown as { rowStates: string[] }).rowStates);
-
-/** The Mermaid ids of the highlighted states: a leaf is `g.node.current` with id "<render>-state-<id>-<n>"; a composite is `g.statediagram-cluster.current` with data-id. */
-const highlighted = (page: Page) =>
-  page.$$eval('#diagram svg g.current', (nodes) => nodes.map((g) => g.getAttribute('data-id') ?? /-state-(.+)-\d+$/.exec(g.id)?.[1] ?? `?${g.id}`));
-
-/** The fill of the highlighted state's shape: the classDef's colour, so the highlight is visible. */
-const highlightFill = (page: Page) =>
-  page.$eval('#diagram svg g.current', (g) => {
-    // A leaf's own shape (rect.basic), or a composite's inner area (rect.inner): both are direct children.
-    const shape = g.querySelector(':scope > rect, :scope > path');
-    return shape ? getComputedStyle(shape).fill : 'no shape';
-  });
-
-const amber = 'rgb(255, 209, 102)'; // classDef current fill:#ffd166
 
 test('the view and its assets are served without the token; every data path still wants it', { timeout: 60_000 }, async (t) => {
   const manager = await startManager({ port: 0, local: [], settings: testSettings({ token: 'x' }), log: silentLog });
@@ -217,11 +159,15 @@ test('the view follows a task live: Scheduled, Running, its machine with Running
   assert.equal(history[0], 'Started');
   assert.match(await page.locator('#facts').innerText(), new RegExp(task.ContainerID.slice(0, 12)));
 
-  // Every state the page can be asked to highlight exists in the diagram it draws.
-  const text = (await get<string>(`${manager.url}/ui/machines/task.mmd`)).body;
-  const stateIds = await page.evaluate(() => (window as unknown as { cubeStateIds: Record<string, string> }).cubeStateIds);
-  assert.deepEqual(Object.keys(stateIds).sort(), ['completed', 'failed', 'pending', 'restarting', 'running', 'scheduled', 'stopping']);
-  for (const mermaidId of Object.values(stateIds)) assert.match(text, new RegExp(`" as ${mermaidId}\\b`), mermaidId);
+  // Every state the page can be asked to highlight, of each machine it draws, exists in that machine's diagram.
+  const stateIds = await page.evaluate(() => (window as unknown as { cubeStateIds: Record<string, Record<string, string>> }).cubeStateIds);
+  assert.deepEqual(Object.keys(stateIds), ['task', 'service']);
+  assert.deepEqual(Object.keys(stateIds['task']!), [...stateNames]);
+  assert.deepEqual(Object.keys(stateIds['service']!), [...serviceStateNames]);
+  for (const [machine, ids] of Object.entries(stateIds)) {
+    const text = (await get<string>(`${manager.url}/ui/machines/${machine}.mmd`)).body;
+    for (const mermaidId of Object.values(ids)) assert.match(text, new RegExp(`" as ${mermaidId}\\b`), `${machine}: ${mermaidId}`);
+  }
 
   // Fit (the default) keeps the whole machine inside the panel; full size draws it at its natural size (and scrolls).
   const widths = () =>

@@ -12,9 +12,10 @@ import { readEvents, type StreamEvent } from '../../src/http/sse-client.js';
 import { silentLog } from '../../src/log.js';
 import { startManager } from '../../src/manager/start.js';
 import { MemoryRuntime } from '../../src/runtime/memory.js';
+import type { Service } from '../../src/vocabulary/service.js';
 import type { StateName, Task } from '../../src/vocabulary/task.js';
 import { removeContainersOf } from '../helpers/docker.js';
-import { del, post } from '../helpers/http.js';
+import { del, get, post } from '../helpers/http.js';
 import { testSettings } from '../helpers/worker.js';
 import { startWorker, type RunningWorker } from '../../src/worker/start.js';
 
@@ -228,3 +229,45 @@ test('GET /events works like curl -N: the first bytes come at once, and keep-ali
   for (const block of blocks) assert.match(block, /^(: (connected|keep-alive)|(id: \d+\n)?event: [a-z.]+\ndata: \{.*\})$/);
   assert.ok(blocks.some((b) => /^id: \d+\nevent: task.updated\n/.test(b) && b.includes(`"ID":"${id}"`) && b.includes('"StateName":"running"')));
 });
+
+test(
+  'GET /events?since=N after a break: `resumed` carries the services as they are now, since their changes have no version to resume after',
+  { timeout: 30_000 },
+  async (t) => {
+    const manager = await startManager({
+      port: 0,
+      local: [{ port: null, name: `events-${nanoid(6)}`, runtime: new MemoryRuntime() }],
+      settings: testSettings(),
+      log: silentLog,
+    });
+    t.after(() => manager.close());
+    const service = (name: string) => ({ Name: name, Count: 1, Task: { Image: 'strm/helloworld-http' }, ShutdownDelay: '0s' });
+    assert.equal((await post(`${manager.url}/services`, service('gone'))).status, 201);
+
+    const first = new AbortController();
+    const snapshot = await next(readEvents((await fetch(`${manager.url}/events`, { signal: first.signal })).body!));
+    first.abort();
+    assert.deepEqual(
+      snapshot.data.services.map((s: Service) => s.Name),
+      ['gone'],
+    );
+
+    // While the reader is away: one service is deleted, another created.
+    assert.equal((await del(`${manager.url}/services/gone`)).status, 204);
+    assert.equal((await post(`${manager.url}/services`, service('web'))).status, 201);
+
+    const again = new AbortController();
+    t.after(() => again.abort());
+    const response = await fetch(`${manager.url}/events?since=${snapshot.data.version}`, { signal: again.signal });
+    assert.equal(response.status, 200);
+    const resumed = await next(readEvents(response.body!));
+    assert.equal(resumed.type, 'resumed');
+    const services: Service[] = resumed.data.services;
+    assert.deepEqual(
+      services.map((s) => s.Name),
+      ['web'],
+      'the deleted service is gone, the new one is there',
+    );
+    assert.deepEqual(services[0], (await get<Service>(`${manager.url}/services/web`)).body);
+  },
+);

@@ -143,7 +143,8 @@ export function addManagerRoutes(router: Router, service: ManagerService, servic
     const wanted = (task: Task) => only === undefined || task.ID === only;
     const stream = openEventStream(ctx);
     if (missed) {
-      stream.send('resumed', { version: service.version(), nodes: service.nodes() });
+      // Service changes carry no version to resume after: the services come as they are now, like the workers.
+      stream.send('resumed', { version: service.version(), nodes: service.nodes(), services: services.list() });
       for (const task of missed) if (wanted(task)) stream.send('task.updated', { type: 'task.updated', task }, task.Version);
     } else {
       // ?snapshot=live leaves the Completed tasks out (up to CUBE_RETENTION_MAX of them): GET /tasks?state=completed pages through them.

@@ -1,30 +1,41 @@
 // @ts-check
-// The task machine (machines/task.ts, as GET /ui/machines/task.mmd gives its
-// Mermaid text), drawn with the shown task's state highlighted and drawn again
-// when that state changes. One drawing at a time: while one is under way, only
-// the last state asked for is drawn next. "Fit" shows it whole, "Full size" at
-// its natural size; "restore paths (boot)" draws the restore dispatcher too.
+// The machine panel: the state machine of what the page shows (the task
+// machine for a task, the service machine for a service, as GET
+// /ui/machines/<name>.mmd gives their Mermaid text), drawn with its current
+// state highlighted and drawn again when that state changes. One drawing at a
+// time: while one is under way, only the last one asked for is drawn next.
+// "Fit" shows it whole, "Full size" at its natural size; "restore paths
+// (boot)" draws the restore dispatcher too.
 import { $, el } from '../dom.js';
 import { mermaidLoaded, renderMermaid, setUpMermaid } from './mermaid.js';
 import { withoutDispatcher } from './without-dispatcher.js';
 
-/** Task.StateName → the Mermaid id of the state drawn for it (mermaidId of src/diagrams/mermaid.ts). */
-/** @type {Record<string, string>} */
+/**
+ * The machines the page draws, by their name under /ui/machines/: for each
+ * StateName of their records, the Mermaid id of the state drawn for it
+ * (mermaidId of src/diagrams/mermaid.ts).
+ * @type {Record<string, Record<string, string>>}
+ */
 const stateIds = {
-  pending: 'pending',
-  scheduled: 'scheduled',
-  running: 'running',
-  stopping: 'stopping',
-  completed: 'completed',
-  failed: 'failed_halted',
-  restarting: 'failed_restarting',
+  task: {
+    pending: 'pending',
+    scheduled: 'scheduled',
+    running: 'running',
+    stopping: 'stopping',
+    completed: 'completed',
+    failed: 'failed_halted',
+    restarting: 'failed_restarting',
+  },
+  // A service's StateName is the API's word (rolling-back); its machine's state node is rollingBack.
+  service: { stable: 'stable', deploying: 'deploying', 'rolling-back': 'rollingBack', paused: 'paused', failed: 'failed' },
 };
 
-/** @type {string | null} */
-let machineText = null;
-/** The state of the task shown, to draw again when the restore paths are ticked; null when none is shown. */
-/** @type {string | null} */
-let stateShown = null;
+/** @typedef {{ machine: string, state: string }} Shown */
+
+/** Each machine's Mermaid text, read once. @type {Map<string, string>} */
+const machineTexts = new Map();
+/** What is shown, to draw again when the restore paths are ticked; null when nothing is. @type {Shown | null} */
+let shown = null;
 /** @type {string | null} */
 let wanted = null;
 /** @type {string | null} */
@@ -34,19 +45,25 @@ let renders = 0;
 
 const showRestore = () => /** @type {HTMLInputElement} */ ($('#show-restore')).checked;
 
-/** Draws the machine with `state` highlighted (a StateName). @param {string} state */
-export function drawMachine(state) {
-  stateShown = state;
+/**
+ * Shows the panel with `machine` drawn, `state` (a StateName of its records) highlighted.
+ * @param {string} machine @param {string} state @param {string} of the name of what the page shows
+ */
+export function drawMachine(machine, state, of) {
+  $('#machine').hidden = false;
+  $('#machine-of').textContent = of;
+  shown = { machine, state };
   request();
 }
 
-/** No task is shown: the restore paths' box has nothing to draw again. */
-export function forgetMachine() {
-  stateShown = null;
+/** Nothing is shown: the panel hides, and the restore paths' box has nothing to draw again. */
+export function hideMachine() {
+  $('#machine').hidden = true;
+  shown = null;
 }
 
 function request() {
-  wanted = `${stateShown}|${showRestore() ? 'all' : 'simple'}`;
+  wanted = JSON.stringify([shown?.machine, shown?.state, showRestore()]);
   // pump() catches what a drawing throws and says so in the panel.
   if (!drawing) void pump();
 }
@@ -56,8 +73,8 @@ async function pump() {
   try {
     while (wanted !== drawn) {
       const next = /** @type {string} */ (wanted);
-      const [state = '', mode] = next.split('|');
-      await draw(state, mode === 'all');
+      const [machine, state, all] = JSON.parse(next);
+      await draw(machine, state, all);
       drawn = next;
     }
   } catch (error) {
@@ -68,28 +85,36 @@ async function pump() {
   }
 }
 
-/** @param {string} state @param {boolean} all */
-async function draw(state, all) {
+/** @param {string} machine */
+async function machineText(machine) {
+  const known = machineTexts.get(machine);
+  if (known !== undefined) return known;
+  const response = await fetch(`/ui/machines/${machine}.mmd`);
+  if (!response.ok) throw new Error(`GET /ui/machines/${machine}.mmd answered ${response.status}`);
+  const text = await response.text();
+  machineTexts.set(machine, text);
+  return text;
+}
+
+/** @param {string} machine @param {string} state @param {boolean} all */
+async function draw(machine, state, all) {
   if (!mermaidLoaded()) throw new Error('mermaid.min.js did not load');
-  if (machineText === null) {
-    const response = await fetch('/ui/machines/task.mmd');
-    if (!response.ok) throw new Error(`GET /ui/machines/task.mmd answered ${response.status}`);
-    machineText = await response.text();
-  }
-  const shown = all ? { text: machineText, note: '' } : withoutDispatcher(machineText);
-  const id = stateIds[state];
-  const text = id ? `${shown.text.replace(/\n*$/, '\n')}  class ${id} current\n` : shown.text;
-  const svg = await renderMermaid(`task-diagram-${++renders}`, text);
+  const text = await machineText(machine);
+  const drawnText = all ? { text, note: '' } : withoutDispatcher(text);
+  const id = stateIds[machine]?.[state];
+  const highlighted = id ? `${drawnText.text.replace(/\n*$/, '\n')}  class ${id} current\n` : drawnText.text;
+  const svg = await renderMermaid(`${machine}-diagram-${++renders}`, highlighted);
   const box = $('#diagram');
   box.innerHTML = svg;
+  box.setAttribute('data-machine', machine);
   box.setAttribute('data-state', state);
   box.setAttribute('data-highlight', id ?? '');
   box.setAttribute('data-restore-paths', String(all));
   const caption = $('#diagram-note');
-  caption.hidden = !shown.note;
-  const note = shown.note.replace(/^in every state:\s*/, '');
-  caption.textContent = shown.note
-    ? `Not drawn: boot and its restore paths (a task read back from disk resumes in the state it was in; tick "restore paths" to see them). In every state: ${note}.`
+  caption.hidden = !drawnText.note;
+  const note = drawnText.note.replace(/^in every state:\s*/, '');
+  caption.textContent = drawnText.note
+    ? `Not drawn: boot and its restore paths (a ${machine} read back from disk resumes in the state it was in; tick "restore paths" to see them). In every state: ${note}.`
     : '';
   centerCurrent();
 }
@@ -116,13 +141,13 @@ function setZoom(fit) {
 
 /** Mermaid, the size buttons (the last choice kept for the tab) and the restore paths' box. */
 export function setUpDiagram() {
-  // For tests: which state each StateName highlights (test/e2e/ui.test.ts checks each is drawn).
-  /** @type {Window & typeof globalThis & { cubeStateIds?: Record<string, string> }} */ (window).cubeStateIds = stateIds;
+  // For tests: which state each StateName highlights, by machine (test/e2e/ui.test.ts checks each is drawn).
+  /** @type {Window & typeof globalThis & { cubeStateIds?: Record<string, Record<string, string>> }} */ (window).cubeStateIds = stateIds;
   setUpMermaid();
   $('#zoom-fit').addEventListener('click', () => setZoom(true));
   $('#zoom-full').addEventListener('click', () => setZoom(false));
   setZoom(sessionStorage.getItem('cube.zoom') !== 'full');
   $('#show-restore').addEventListener('change', () => {
-    if (stateShown !== null) request();
+    if (shown !== null) request();
   });
 }

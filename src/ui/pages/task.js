@@ -1,25 +1,24 @@
 // @ts-check
-// The task page (#task=<id>): the task's facts, the transitions this page saw
-// it take, its history (Task.Events), its output (task-logs.js) and its state
-// machine with its state highlighted (machine-diagram.js).
+// The task page (#task=<id>): the task's facts (a service's copy links to its
+// service's page), the transitions this page saw it take, its history
+// (Task.Events), its output (task-logs.js) and its state machine with its
+// state highlighted (machine-diagram.js).
 import { $, el } from '../dom.js';
 import { clock, when } from '../format.js';
 import { tasks, transitions } from '../store.js';
+import { fact } from '../views/facts.js';
+import { renderHistory } from '../views/history.js';
+import { pageLink } from '../views/page-link.js';
 import { stateBadge, stateText } from '../views/state-badge.js';
 import { ports } from '../words.js';
-import { drawMachine, forgetMachine } from './machine-diagram.js';
+import { itemPage } from './item-page.js';
+import { drawMachine } from './machine-diagram.js';
 import { followLogs, stopLogs } from './task-logs.js';
 
 /** @typedef {import('../store.js').Task} Task */
 
-/** @param {string} term @param {string} value */
-function fact(term, value, mono = false) {
-  return [el('dt', { text: term }), el('dd', { class: mono ? 'mono' : '', text: value })];
-}
-
 /** @param {Task} task */
 function renderFacts(task) {
-  $('#machine-task').textContent = task.Name || task.ID;
   const detail = $('#detail');
   detail.setAttribute('data-task-id', task.ID);
   detail.setAttribute('data-state', task.StateName);
@@ -28,6 +27,9 @@ function renderFacts(task) {
   $('#detail-state').replaceWith(Object.assign(stateBadge(task.StateName), { id: 'detail-state' }));
   $('#facts').replaceChildren(
     ...fact('Image', task.Image, true),
+    ...(task.Service
+      ? fact('Service', el('span', {}, pageLink('service', task.Service, task.Service), ` slot ${task.Slot}, version ${task.ServiceVersion}`))
+      : []),
     ...fact('Worker', task.Worker || '—'),
     ...fact('Container', task.ContainerID ? task.ContainerID.slice(0, 12) : '—', true),
     ...fact('Ports', ports(task.HostPorts) || '—', true),
@@ -60,48 +62,14 @@ function renderTransitions(task) {
   );
 }
 
-/** The task's own events, newest first. @param {Task} task */
-function renderHistory(task) {
-  const body = $('#history tbody');
-  body.replaceChildren(
-    ...[...(task.Events ?? [])]
-      .reverse()
-      .map((e) =>
-        el(
-          'tr',
-          {},
-          el('td', { class: 'mono nowrap', text: clock(e.Time), title: e.Time }),
-          el('td', { class: 'type nowrap', text: e.Type }),
-          el('td', { text: e.Message }),
-        ),
-      ),
-  );
-  if (!task.Events?.length) body.append(el('tr', {}, el('td', { class: 'muted', text: 'no events yet' })));
-}
-
-function hide() {
-  $('#detail').hidden = true;
-  $('#machine').hidden = true;
-  stopLogs();
-  forgetMachine();
-}
-
-/** @param {string} id */
-function show(id) {
-  const task = tasks.get(id);
-  if (!task) {
-    hide();
-    return false;
-  }
-  $('#detail').hidden = false;
-  $('#machine').hidden = false;
+/** @param {Task} task */
+function draw(task) {
   renderFacts(task);
   renderTransitions(task);
-  renderHistory(task);
+  renderHistory($('#history tbody'), task.Events);
   followLogs(task);
-  drawMachine(task.StateName);
-  return true;
+  drawMachine('task', task.StateName, task.Name || task.ID);
 }
 
 /** The Page of pages.js that shows a task. */
-export const taskPage = { show, hide };
+export const taskPage = itemPage('#detail', tasks, draw, stopLogs);

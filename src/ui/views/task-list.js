@@ -4,20 +4,13 @@
 // or Enter on it) shows its task's page.
 import { $, el } from '../dom.js';
 import { age, count } from '../format.js';
-import { go, shown } from '../route.js';
 import { tasks } from '../store.js';
+import { pageRows } from './page-rows.js';
 import { stateBadge } from './state-badge.js';
 
 /** @typedef {import('../store.js').Task} Task */
 
-/** @type {Map<string, HTMLElement>} */
-const rows = new Map();
-
-/** @param {HTMLElement} row @param {boolean} selected */
-function mark(row, selected) {
-  row.classList.toggle('selected', selected);
-  row.setAttribute('aria-selected', String(selected));
-}
+const list = pageRows('task', 'data-task-id');
 
 function showCount() {
   $('#no-tasks').hidden = tasks.size > 0;
@@ -26,21 +19,8 @@ function showCount() {
 
 /** @param {Task} task */
 export function renderRow(task) {
-  let row = rows.get(task.ID);
-  const fresh = !row;
-  if (!row) {
-    row = el('tr', { tabIndex: 0, 'data-task-id': task.ID });
-    row.addEventListener('click', () => go('task', task.ID));
-    row.addEventListener('keydown', (event) => {
-      if (event.key === 'Enter' || event.key === ' ') {
-        event.preventDefault();
-        go('task', task.ID);
-      }
-    });
-    rows.set(task.ID, row);
-  }
+  const { row, fresh } = list.row(task.ID);
   row.setAttribute('data-state', task.StateName);
-  mark(row, task.ID === shown('task'));
   row.replaceChildren(
     el(
       'td',
@@ -73,22 +53,14 @@ function placeRow(row, task) {
 
 /** Every row again, after a snapshot: the rows of tasks that are gone go too. */
 export function renderTasks() {
-  for (const [id, row] of rows) {
-    if (!tasks.has(id)) {
-      row.remove();
-      rows.delete(id);
-    }
-  }
+  list.prune((id) => tasks.has(id));
   for (const task of [...tasks.values()].sort(newer)) renderRow(task);
-  $('#tasks tbody').replaceChildren(...[...tasks.values()].sort(newer).map((t) => /** @type {HTMLElement} */ (rows.get(t.ID))));
+  $('#tasks tbody').replaceChildren(...[...tasks.values()].sort(newer).map((t) => /** @type {HTMLElement} */ (list.rows.get(t.ID))));
   showCount();
 }
 
 /** Marks the row of the task the address shows, and only that one. */
-export function markSelected() {
-  const id = shown('task');
-  for (const [rowId, row] of rows) mark(row, rowId === id);
-}
+export const markSelected = list.markSelected;
 
 /** The ages tick once a second by themselves, without drawing the rows again. */
 export function tickAges() {
