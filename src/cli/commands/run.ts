@@ -1,62 +1,15 @@
-import { parseDuration } from '../../vocabulary/duration.js';
 import { TaskState, type Task } from '../../vocabulary/task.js';
 import { UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { managerFlag } from '../flags.js';
 import { ApiError, ManagerClient, reachError } from '../manager-client.js';
 import { readTaskFile } from '../task-file.js';
-import { completedLine, failedLine, historyLine, liveLine, runningLine, timeoutLine } from '../views.js';
-
-export const DEFAULT_TIMEOUT = '5m';
+import { DEFAULT_TIMEOUT, waitOptions, type FollowOptions } from '../wait.js';
+import { liveDisplay } from '../live-display.js';
+import { completedLine, failedLine, liveLine, runningLine, timeoutLine } from '../views.js';
 
 /** Running, Failed and Completed end the wait. */
 const settled = (task: Task) => task.State === TaskState.Running || task.State === TaskState.Failed || task.State === TaskState.Completed;
-
-const entryKey = (e: { Time: string; Type: string; Message: string }) => `${e.Time}\u0000${e.Type}\u0000${e.Message}`;
-
-export interface FollowOptions {
-  timeoutMs: number;
-  timeoutText: string;
-  json: boolean;
-  /** A live line on stderr (a terminal), or one line per history entry (a pipe, a log). */
-  tty: boolean;
-  /** The command, for its messages: run or restart. */
-  command: string;
-}
-
-/** What the person sees while `cube run` waits, on stderr. */
-function display(options: FollowOptions, started: number) {
-  const err = process.stderr;
-  const printed = new Set<string>();
-  let latest: Task | undefined;
-  let frame = 0;
-  let ended = false;
-  const render = () => err.write(`\r\x1b[K${liveLine(latest, frame++, Date.now() - started, err.columns || 80)}`);
-  const spinner = options.tty ? setInterval(render, 100) : undefined;
-  if (options.tty) render();
-  return {
-    /** History already there before this run (a task submitted again) is not news. */
-    seen(task: Task) {
-      for (const e of task.Events ?? []) printed.add(entryKey(e));
-    },
-    update(task: Task) {
-      latest = task;
-      if (options.tty) return void render();
-      for (const e of task.Events ?? []) {
-        const key = entryKey(e);
-        if (printed.has(key)) continue;
-        printed.add(key);
-        err.write(`${historyLine(e)}\n`);
-      }
-    },
-    end() {
-      if (ended) return;
-      ended = true;
-      clearInterval(spinner);
-      if (options.tty) err.write('\r\x1b[K');
-    },
-  };
-}
 
 /**
  * Submits the task and follows it on GET /events until it runs, fails or is
@@ -75,7 +28,7 @@ export async function follow(client: ManagerClient, event: Record<string, unknow
     throw error;
   }
   const id = submitted.ID;
-  const show = display(options, started);
+  const show = liveDisplay<Task>({ tty: options.tty, started, line: liveLine, entries: (task) => task.Events ?? [] });
   const timer = options.timeoutMs > 0 ? setTimeout(() => ((interrupted = 'timeout'), controller.abort()), options.timeoutMs) : undefined;
   const onSigint = () => ((interrupted = 'SIGINT'), controller.abort());
   process.once('SIGINT', onSigint);
@@ -144,14 +97,6 @@ export async function follow(client: ManagerClient, event: Record<string, unknow
   }
   if (!options.json) process.stdout.write(`${outcome.State === TaskState.Failed ? failedLine(outcome) : completedLine(outcome)}\n`);
   return 1;
-}
-
-/** --timeout, --json and whether stderr is a terminal, for follow(). */
-export function waitOptions(flags: Record<string, string>, command: string): FollowOptions {
-  const timeoutText = flags['timeout'] ?? DEFAULT_TIMEOUT;
-  const timeoutMs = parseDuration(timeoutText);
-  if (timeoutMs === undefined) throw new UsageError(`--timeout: ${JSON.stringify(timeoutText)} is not a duration; write it like 30s, 5m or 1h`);
-  return { timeoutMs, timeoutText, json: flags['json'] !== undefined, tty: Boolean(process.stderr.isTTY), command };
 }
 
 /** POST /tasks; a refusal names the file it came from. */
