@@ -1,8 +1,9 @@
-// What a command that follows something (`cube run` and `cube restart` a
-// task) shows on stderr while it waits: on a terminal, one line
+// What a command that follows something (`cube run` a task, `cube service
+// update` a rollout) shows on stderr while it waits: on a terminal, one line
 // rewritten in place (a spinner, the state, the time so far, the newest news);
 // elsewhere (a pipe, a CI log) each new history entry as a line of its own,
-// so a log keeps every step.
+// and, when the thing has progress (a rollout's healthy copies), a line each
+// time it changes, so a log keeps every step.
 import type { TaskHistoryEntry } from '../vocabulary/task.js';
 import { historyLine } from './views.js';
 
@@ -23,6 +24,8 @@ export interface DisplayOptions<T> {
   line(latest: T | undefined, frame: number, elapsedMs: number, columns: number): string;
   /** The history of an item, oldest first. */
   entries(item: T): readonly TaskHistoryEntry[];
+  /** Where the item stands, printed as a "Progress" line (not on a terminal) each time it changes; "" prints nothing. */
+  progress?(item: T): string;
 }
 
 const entryKey = (e: TaskHistoryEntry) => `${e.Time}\u0000${e.Type}\u0000${e.Message}`;
@@ -33,6 +36,7 @@ export function liveDisplay<T>(options: DisplayOptions<T>): LiveDisplay<T> {
   let latest: T | undefined;
   let frame = 0;
   let ended = false;
+  let progress = '';
   const render = () => err.write(`\r\x1b[K${options.line(latest, frame++, Date.now() - options.started, err.columns || 80)}`);
   const spinner = options.tty ? setInterval(render, 100) : undefined;
   if (options.tty) render();
@@ -49,6 +53,10 @@ export function liveDisplay<T>(options: DisplayOptions<T>): LiveDisplay<T> {
         printed.add(key);
         err.write(`${historyLine(e)}\n`);
       }
+      const now = options.progress?.(item) ?? '';
+      if (now === progress) return;
+      progress = now;
+      if (now) err.write(`${historyLine({ Time: new Date().toISOString(), Type: 'Progress', Message: now })}\n`);
     },
     end() {
       if (ended) return;

@@ -2,7 +2,7 @@ import { TaskState, type Task } from '../../vocabulary/task.js';
 import { UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { managerFlag } from '../flags.js';
-import { ApiError, ManagerClient, reachError } from '../manager-client.js';
+import { ManagerClient, reachError, refusing } from '../manager-client.js';
 import { readTaskFile } from '../task-file.js';
 import { DEFAULT_TIMEOUT, waitOptions, type FollowOptions } from '../wait.js';
 import { liveDisplay } from '../live-display.js';
@@ -100,13 +100,8 @@ export async function follow(client: ManagerClient, event: Record<string, unknow
 }
 
 /** POST /tasks; a refusal names the file it came from. */
-export async function submit(client: ManagerClient, event: Record<string, unknown>, source: string): Promise<Task> {
-  try {
-    return await client.submit(event);
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 400) throw new ApiError(400, `the manager refused the task in ${source}: ${error.message}`);
-    throw error;
-  }
+export function submit(client: ManagerClient, event: Record<string, unknown>, source: string): Promise<Task> {
+  return refusing(client.submit(event), `the task in ${source}`);
 }
 
 export const runCommand: Command = {
