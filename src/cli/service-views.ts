@@ -4,8 +4,8 @@
 import { copyOf } from '../../machines/service/copies.js';
 import type { Deployment, Service } from '../vocabulary/service.js';
 import type { Task } from '../vocabulary/task.js';
-import { ago, elapsed, idEnd, stateLabel, truncate } from './format.js';
-import { fittedTable } from './table.js';
+import { ago, elapsed, idEnd, isZeroTime, stateLabel, truncate } from './format.js';
+import { fields, fittedTable, table } from './table.js';
 import { historyLines, spinnerFrames } from './views.js';
 
 /** Tables fit a terminal of this many columns (the last column is cut to fit). */
@@ -39,6 +39,40 @@ export function serviceTable(services: readonly Service[]): string {
   if (services.length === 0) return noServicesMessage;
   const rows = services.map((s) => [s.Name, String(s.Version), s.StateName, `${s.Healthy}/${s.Count}`, deploymentCell(s.Deployment), imageOf(s)]);
   return fittedTable(['NAME', 'VERSION', 'STATE', 'COPIES', 'DEPLOYMENT', 'IMAGE'], rows, TABLE_COLUMNS, 5);
+}
+
+/** `cube service inspect`: the service's fields, its rollout settings, the versions it keeps, then its history. */
+export function serviceDetail(service: Service, now: number = Date.now()): string {
+  const wanted = service.Versions.find((v) => v.Version === service.Version);
+  const update = wanted?.Update;
+  const pairs: [string, string][] = [
+    ['Name', service.Name],
+    ['State', service.StateName],
+    ['Version', `${service.Version}${service.Stable > 0 ? ` (last stable: ${service.Stable})` : ''}`],
+    ['Copies', `${service.Healthy}/${service.Count} healthy, ${service.Running} running`],
+    ['Image', imageOf(service)],
+    ['Created', isZeroTime(service.Created) ? '-' : `${ago(service.Created, now)} (${service.Created})`],
+    ['ID', `${service.Uid} (its copies' IDs start with it)`],
+  ];
+  if (wanted?.Task.HealthCheck) pairs.push(['Health check', wanted.Task.HealthCheck]);
+  if (update) {
+    pairs.push([
+      'Update',
+      `${update.Parallelism} at a time, ${update.Order}, healthy for ${update.MinHealthy} within ${update.HealthyDeadline}, on failure ${update.OnFailure}`,
+    ]);
+  }
+  if (wanted) pairs.push(['Shutdown delay', wanted.ShutdownDelay]);
+  if (service.Deployment) pairs.push(['Deployment', deploymentLine(service.Deployment, now)]);
+  if (service.Deployment?.Reason) pairs.push(['Reason', service.Deployment.Reason]);
+  const versions = table(
+    ['VERSION', 'CREATED', 'IMAGE'],
+    service.Versions.map((v) => [String(v.Version), ago(v.Created, now), v.Task.Image]),
+  );
+  return `${fields(pairs)}
+Versions (oldest first):
+${versions}
+History (oldest first):
+${historyLines(service.Events, now)}`;
 }
 
 /**

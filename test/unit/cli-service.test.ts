@@ -1,11 +1,14 @@
 // The pure parts of `cube service`: the tables of ls and ps (fitted to 120
 // columns), a copy's HEALTH, the deployment under ps, the progress and last
-// lines of a followed rollout, and a group of commands in --help.
+// lines of a followed rollout, inspect's fields, the words scale and the others
+// take, and a group of commands in --help.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { newService, rollingBack, ended, rememberStable, withVersion } from '../../machines/service/record.js';
+import { UsageError } from '../../src/cli/args.js';
 import { commands } from '../../src/cli/commands.js';
 import { commandHelp } from '../../src/cli/help.js';
+import { oneService, scaleArgs } from '../../src/cli/service-args.js';
 import {
   answeredOutcome,
   copiesTable,
@@ -16,6 +19,7 @@ import {
   noCopiesMessage,
   outcomeOf,
   progressText,
+  serviceDetail,
   serviceTable,
 } from '../../src/cli/service-views.js';
 import { DEFAULT_UPDATE, type Service, type ServiceDefinition } from '../../src/vocabulary/service.js';
@@ -191,6 +195,58 @@ test('what an answer says before any following: a rollout runs, nothing to roll 
 test('cube service --help lists its commands; each has a help of its own', { timeout: 10_000 }, () => {
   const group = commandHelp(commands['service']!);
   assert.match(group, /^usage: cube service <command> \[flags\]\n/);
-  for (const name of ['create', 'ls', 'ps', 'scale', 'update', 'rollback', 'rm']) assert.match(group, new RegExp(`^ {2}${name} +\\S`, 'm'));
+  for (const name of ['create', 'ls', 'ps', 'inspect', 'scale', 'update', 'rollback', 'rm']) assert.match(group, new RegExp(`^ {2}${name} +\\S`, 'm'));
   assert.doesNotMatch(group, /Flags:/);
+});
+
+test('cube service inspect: the fields, how it rolls out, the versions it keeps, then the history', { timeout: 10_000 }, () => {
+  const lines = serviceDetail(deploying(), now).split('\n');
+  assert.deepEqual(lines.slice(0, 10), [
+    'Name            web',
+    'State           deploying',
+    'Version         2 (last stable: 1)',
+    'Copies          3/3 healthy, 4 running',
+    'Image           timboring/echo-server',
+    `Created         1m ago (${at(60)})`,
+    `ID              ${UID} (its copies' IDs start with it)`,
+    'Update          1 at a time, start-first, healthy for 10s within 5m, on failure rollback',
+    'Shutdown delay  1s',
+    'Deployment      version 2 (from 1): running, 1/3 healthy, started 20s ago',
+  ]);
+  assert.deepEqual(lines.slice(10, 17), [
+    '',
+    'Versions (oldest first):',
+    'VERSION   CREATED   IMAGE',
+    '1         1m ago    strm/helloworld-http',
+    '2         20s ago   timboring/echo-server',
+    '',
+    'History (oldest first):',
+  ]);
+  assert.match(lines.at(-2)!, /^20s ago +Updated +version 2: 3 × timboring\/echo-server, rolled out from version 1$/);
+});
+
+test('service commands take one NAME; scale takes NAME N or NAME=N, and says how to write a wrong one', { timeout: 10_000 }, () => {
+  assert.equal(oneService(['web'], 'rm', 'deletes'), 'web');
+  assert.throws(
+    () => oneService([], 'rm', 'deletes'),
+    (e: Error) => e instanceof UsageError && e.message === 'which service? give its name: cube service rm NAME (cube service ls lists them)',
+  );
+  assert.throws(
+    () => oneService(['a', 'b'], 'rm', 'deletes'),
+    (e: Error) => e instanceof UsageError && e.message === 'deletes one service at a time, got 2: a b',
+  );
+  assert.deepEqual(scaleArgs(['web', '5']), { name: 'web', count: 5 });
+  assert.deepEqual(scaleArgs(['web=0']), { name: 'web', count: 0 });
+  const refused = (words: string[], message: string) =>
+    assert.throws(
+      () => scaleArgs(words),
+      (e: Error) => e instanceof UsageError && e.message === message,
+      words.join(' '),
+    );
+  refused([], 'give one service and its count, like cube service scale web 5');
+  refused(['web'], 'give one service and its count, like cube service scale web 5, not web');
+  refused(['web', '5', '6'], 'give one service and its count, like cube service scale web 5, not web 5 6');
+  refused(['=5'], 'give one service and its count, like cube service scale web 5, not =5');
+  refused(['web', 'five'], 'the count "five" is not a whole number: write it like cube service scale web 5');
+  refused(['web=-1'], 'the count "-1" is not a whole number: write it like cube service scale web 5');
 });

@@ -1,7 +1,7 @@
-import { UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { managerFlag, outputFlags, outputOf } from '../flags.js';
 import { ManagerClient } from '../manager-client.js';
+import { oneService } from '../service-args.js';
 import { ServiceApi } from '../service-client.js';
 import { copiesTable, deploymentDetail, noCopiesMessage } from '../service-views.js';
 
@@ -22,12 +22,11 @@ its reason and history when it did not simply succeed. Completed copies
   },
   operand: 'service',
   async run({ positionals, flags }) {
-    if (positionals.length === 0) throw new UsageError('which service? give its name: cube service ps NAME (cube service ls lists them)');
-    if (positionals.length > 1) throw new UsageError(`shows one service at a time, got ${positionals.length}: ${positionals.join(' ')}`);
+    const name = oneService(positionals, 'ps', 'shows');
     const output = outputOf(flags);
     const all = flags['all'] !== undefined;
     const api = new ServiceApi(ManagerClient.from(flags));
-    const service = await api.get(positionals[0]!);
+    const service = await api.get(name);
     const copies = await api.copies(service.Name, all);
     if (output === 'json') process.stdout.write(`${JSON.stringify(copies, null, 2)}\n`);
     else process.stdout.write(`${copies.length > 0 ? copiesTable(copies) : noCopiesMessage(service, all)}${deploymentDetail(service)}`);

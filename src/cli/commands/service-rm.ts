@@ -1,7 +1,7 @@
-import { UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { managerFlag } from '../flags.js';
 import { ManagerClient } from '../manager-client.js';
+import { oneService } from '../service-args.js';
 import { ServiceApi } from '../service-client.js';
 
 export const serviceRmCommand: Command = {
@@ -16,9 +16,7 @@ CUBE_TOKEN is sent when set.`,
   flags: { ...managerFlag },
   operand: 'service',
   async run({ positionals, flags }) {
-    if (positionals.length === 0) throw new UsageError('which service? give its name: cube service rm NAME (cube service ls lists them)');
-    if (positionals.length > 1) throw new UsageError(`deletes one service at a time, got ${positionals.length}: ${positionals.join(' ')}`);
-    const name = positionals[0]!;
+    const name = oneService(positionals, 'rm', 'deletes');
     const removal = await new ServiceApi(ManagerClient.from(flags)).remove(name);
     process.stdout.write(removal.confirmed ? `service ${name} is deleted, and every copy of it stopped\n` : `${removal.message}\n`);
     return 0;

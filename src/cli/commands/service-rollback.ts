@@ -1,8 +1,8 @@
-import { UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { managerFlag } from '../flags.js';
 import { ManagerClient } from '../manager-client.js';
 import { rollout, rolloutFlags } from '../rollout-follow.js';
+import { oneService } from '../service-args.js';
 import { ServiceApi } from '../service-client.js';
 
 export const serviceRollbackCommand: Command = {
@@ -18,9 +18,7 @@ CUBE_TOKEN is sent when set.`,
   flags: { ...rolloutFlags, ...managerFlag },
   operand: 'service',
   async run({ positionals, flags }) {
-    if (positionals.length === 0) throw new UsageError('which service? give its name: cube service rollback NAME (cube service ls lists them)');
-    if (positionals.length > 1) throw new UsageError(`rolls back one service at a time, got ${positionals.length}: ${positionals.join(' ')}`);
-    const name = positionals[0]!;
+    const name = oneService(positionals, 'rollback', 'rolls back');
     const api = new ServiceApi(ManagerClient.from(flags));
     return rollout(api, name, () => api.rollback(name), 'rollback', flags, 'service rollback');
   },

@@ -2,6 +2,7 @@
 // its own with its own flags, as docker service and nomad job have them.
 import type { CommandGroup } from '../command.js';
 import { serviceCreateCommand } from './service-create.js';
+import { serviceInspectCommand } from './service-inspect.js';
 import { serviceLsCommand } from './service-ls.js';
 import { servicePsCommand } from './service-ps.js';
 import { serviceRmCommand } from './service-rm.js';
@@ -22,6 +23,7 @@ cube service create --help.`,
     create: serviceCreateCommand,
     ls: serviceLsCommand,
     ps: servicePsCommand,
+    inspect: serviceInspectCommand,
     scale: serviceScaleCommand,
     update: serviceUpdateCommand,
     rollback: serviceRollbackCommand,
