@@ -9,10 +9,11 @@ import type { Service } from '../vocabulary/service.js';
 import type { Flags } from './args.js';
 import { outputFlags, outputOf } from './flags.js';
 import { liveDisplay } from './live-display.js';
-import { ApiError, reachError } from './manager-client.js';
+import type { StreamEvent } from '../http/sse-client.js';
+import { ApiError } from './manager-client.js';
 import type { ServiceApi } from './service-client.js';
 import { answeredOutcome, commandLine, judge, progressText, rolloutLiveLine, type Goal, type Outcome } from './service-views.js';
-import { waitOptions, type FollowOptions } from './wait.js';
+import { followStream, waitOptions, type FollowOptions } from './wait.js';
 
 /** The service as it is now, or null when it is gone (404). */
 async function reread(api: ServiceApi, name: string): Promise<Service | null> {
@@ -54,45 +55,29 @@ async function followRollout(api: ServiceApi, name: string, ask: () => Promise<S
   const show = liveDisplay<Service>({ tty: options.tty, started, line: rolloutLiveLine, entries: (s) => s.Events, progress: progressText });
   show.seen({ ...answer, Events: answer.Events.slice(0, -1) }); // the command's own entry is news
   show.update(answer);
-  let interrupted: 'timeout' | 'SIGINT' | undefined;
-  const timer = options.timeoutMs > 0 ? setTimeout(() => ((interrupted = 'timeout'), controller.abort()), options.timeoutMs) : undefined;
-  const onSigint = () => ((interrupted = 'SIGINT'), controller.abort());
-  process.once('SIGINT', onSigint);
   const goesOn = `the rollout goes on: cube service ps ${name}`;
 
   let current = answer;
   let outcome: Outcome | undefined;
   let gone = false;
   let before = true; // the first snapshot is from before the command
-  try {
-    for await (const { type, data } of stream) {
-      let latest: Service | null | undefined;
-      if (type === 'service.updated' && data.service?.Name === name) latest = data.service as Service;
-      else if (type === 'service.removed' && data.service === name) latest = null;
-      else if (type === 'resumed') latest = await reread(api, name);
-      else if (type === 'snapshot' && !before) latest = (data.services as Service[]).find((s) => s.Name === name) ?? null;
-      before &&= type !== 'snapshot';
-      if (latest === null) {
-        gone = true;
-        break;
-      }
-      if (latest === undefined || latest.Revision <= current.Revision) continue;
-      current = latest;
-      show.update(current);
-      outcome = judge(current, answer, goal, Date.now() - started);
-      if (outcome) break;
-    }
-  } catch (error) {
-    if (!interrupted) {
-      show.end();
-      throw new Error(`lost the connection to the manager at ${client.url} while following service ${name} (${reachError(error, 0)}); ${goesOn}`);
-    }
-  } finally {
-    clearTimeout(timer);
-    process.off('SIGINT', onSigint);
-    show.end();
-    controller.abort();
-  }
+  const step = async ({ type, data }: StreamEvent): Promise<boolean> => {
+    let latest: Service | null | undefined;
+    if (type === 'service.updated' && data.service?.Name === name) latest = data.service as Service;
+    else if (type === 'service.removed' && data.service === name) latest = null;
+    else if (type === 'resumed') latest = await reread(api, name);
+    else if (type === 'snapshot' && !before) latest = (data.services as Service[]).find((s) => s.Name === name) ?? null;
+    before &&= type !== 'snapshot';
+    gone = latest === null;
+    if (gone) return true;
+    if (!latest || latest.Revision <= current.Revision) return false;
+    current = latest;
+    show.update(current);
+    outcome = judge(current, answer, goal, Date.now() - started);
+    return outcome !== undefined;
+  };
+  const lost = (reason: string) => `lost the connection to the manager at ${client.url} while following service ${name} (${reason}); ${goesOn}`;
+  const interrupted = await followStream(stream, controller, options.timeoutMs, show, step, lost);
 
   if (interrupted === 'SIGINT') {
     process.stderr.write(`cube ${options.command}: stopped watching; ${goesOn}\n`);

@@ -2,9 +2,10 @@ import { TaskState, type Task } from '../../vocabulary/task.js';
 import { UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { managerFlag } from '../flags.js';
-import { ManagerClient, reachError, refusing } from '../manager-client.js';
+import type { StreamEvent } from '../../http/sse-client.js';
+import { ManagerClient, refusing } from '../manager-client.js';
 import { readTaskFile } from '../task-file.js';
-import { DEFAULT_TIMEOUT, waitOptions, type FollowOptions } from '../wait.js';
+import { DEFAULT_TIMEOUT, followStream, waitOptions, type FollowOptions } from '../wait.js';
 import { liveDisplay } from '../live-display.js';
 import { completedLine, failedLine, liveLine, runningLine, timeoutLine } from '../views.js';
 
@@ -17,7 +18,6 @@ const settled = (task: Task) => task.State === TaskState.Running || task.State =
  */
 export async function follow(client: ManagerClient, event: Record<string, unknown>, source: string, options: FollowOptions): Promise<number> {
   const controller = new AbortController();
-  let interrupted: 'timeout' | 'SIGINT' | undefined;
   let submitted: Task | undefined;
   const stream = await client.events(controller.signal, () => submitted?.ID);
   const started = Date.now();
@@ -29,9 +29,6 @@ export async function follow(client: ManagerClient, event: Record<string, unknow
   }
   const id = submitted.ID;
   const show = liveDisplay<Task>({ tty: options.tty, started, line: liveLine, entries: (task) => task.Events ?? [] });
-  const timer = options.timeoutMs > 0 ? setTimeout(() => ((interrupted = 'timeout'), controller.abort()), options.timeoutMs) : undefined;
-  const onSigint = () => ((interrupted = 'SIGINT'), controller.abort());
-  process.once('SIGINT', onSigint);
 
   let latest: Task | undefined;
   let outcome: Task | undefined;
@@ -39,45 +36,34 @@ export async function follow(client: ManagerClient, event: Record<string, unknow
   // state is not the answer, so wait until it has been through Pending or Scheduled.
   let restarting = false;
   let firstSnapshot = true;
-  try {
-    for await (const { type, data } of stream) {
-      let task: Task | undefined;
-      if (type === 'snapshot') {
-        task = (data.tasks as Task[]).find((t) => t.ID === id);
-        if (firstSnapshot) {
-          // The task as it was before this POST: its history is not news.
-          firstSnapshot = false;
-          if (task) {
-            show.seen(task);
-            restarting = task.State === TaskState.Running || task.State === TaskState.Failed;
-          }
-          continue;
+  const step = ({ type, data }: StreamEvent): boolean => {
+    let task: Task | undefined;
+    if (type === 'snapshot') {
+      task = (data.tasks as Task[]).find((t) => t.ID === id);
+      if (firstSnapshot) {
+        // The task as it was before this POST: its history is not news.
+        firstSnapshot = false;
+        if (task) {
+          show.seen(task);
+          restarting = task.State === TaskState.Running || task.State === TaskState.Failed;
         }
-        // A snapshot after a break too long to resume: the task as it is now.
-      } else if (type === 'task.updated' && data.task?.ID === id) {
-        task = data.task as Task;
+        return false;
       }
-      if (!task) continue;
-      latest = task;
-      show.update(latest);
-      if (latest.State === TaskState.Pending || latest.State === TaskState.Scheduled) restarting = false;
-      if (!restarting && settled(latest)) {
-        outcome = latest;
-        break;
-      }
+      // A snapshot after a break too long to resume: the task as it is now.
+    } else if (type === 'task.updated' && data.task?.ID === id) {
+      task = data.task as Task;
     }
-  } catch (error) {
-    if (!interrupted) {
-      show.end();
-      const reason = reachError(error, 0);
-      throw new Error(`lost the connection to the manager at ${client.url} while following task ${id} (${reason}); the task goes on: cube status ${id}`);
-    }
-  } finally {
-    clearTimeout(timer);
-    process.off('SIGINT', onSigint);
-    show.end();
-    controller.abort();
-  }
+    if (!task) return false;
+    latest = task;
+    show.update(latest);
+    if (latest.State === TaskState.Pending || latest.State === TaskState.Scheduled) restarting = false;
+    if (restarting || !settled(latest)) return false;
+    outcome = latest;
+    return true;
+  };
+  const lost = (reason: string) =>
+    `lost the connection to the manager at ${client.url} while following task ${id} (${reason}); the task goes on: cube status ${id}`;
+  const interrupted = await followStream(stream, controller, options.timeoutMs, show, step, lost);
 
   if (interrupted === 'SIGINT') {
     process.stderr.write(`cube ${options.command}: stopped watching; task ${id} goes on: cube status ${id} (cube stop ${id} stops it)\n`);
