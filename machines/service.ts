@@ -102,7 +102,16 @@ function withCounts(service: Service, copies: Iterable<Copy>): Service {
   return running === service.Running && healthy === service.Healthy ? service : { ...service, Running: running, Healthy: healthy };
 }
 
-const eventTime = (event: ServiceEvent, context: ServiceContext) => ('at' in event ? event.at : context.now);
+/** The later of two times (RFC 3339). */
+const later = (a: string, b: string) => (Date.parse(a) > Date.parse(b) ? a : b);
+
+/**
+ * An event's time, never before the latest the service knows: the manager
+ * stamps a copy's change with its last tick, up to a second older than a
+ * command carried out meanwhile, and a clock that went back would date what
+ * follows (a failed deployment, its history) before what caused it.
+ */
+const eventTime = (event: ServiceEvent, context: ServiceContext) => ('at' in event ? later(event.at, context.now) : context.now);
 
 /**
  * The rules of readiness a rollout goes by, so the simulator can swap a wrong
@@ -218,7 +227,7 @@ export const serviceMachine = base
         const service = applyCommand(context.service, pending.command, pending.at);
         const rollout = service.StateName === 'deploying' || service.StateName === 'rolling-back';
         // The command's time is the latest known: what it starts is judged from then on.
-        const now = Date.parse(pending.at) > Date.parse(context.now) ? pending.at : context.now;
+        const now = later(pending.at, context.now);
         enqueue.assign({ service, pending: null, counted: rollout ? new Set<string>() : context.counted, now });
         enqueue.emit({ type: 'service.answered', requestId: pending.requestId, service });
       }),

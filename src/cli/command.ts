@@ -13,8 +13,8 @@ export interface Command {
   about: string;
   /** The flags it takes (besides --help, and the settings of `settings`). */
   flags: Flags;
-  /** What shell completion offers for its argument: task IDs, or these words. */
-  operand?: 'task' | readonly string[];
+  /** What shell completion offers for its argument: task IDs, service names, or these words. */
+  operand?: 'task' | 'service' | readonly string[];
   /** Servers: the roles whose settings it takes as flags (docs/configuration.md). */
   settings?: readonly Role[];
   /**
@@ -22,5 +22,30 @@ export interface Command {
    * `commands` is every command, for those that describe the others
    * (`cube completion`): handed in, so no command imports the list it is in.
    */
-  run(args: Args, commands: Readonly<Record<string, Command>>): Promise<number>;
+  run(args: Args, commands: Readonly<Record<string, Entry>>): Promise<number>;
+}
+
+/**
+ * A command of commands, as `docker service` and `kubectl rollout` are: `cube
+ * service ls`. Each of its commands has flags, help and completion of its own,
+ * so a flag that one takes is refused by the others.
+ */
+export interface CommandGroup {
+  summary: string;
+  /** The synopsis, like "cube service <command> [flags]". */
+  usage: string;
+  about: string;
+  commands: Readonly<Record<string, Command>>;
+}
+
+/** What `cube <name>` is: a command, or a group of them. */
+export type Entry = Command | CommandGroup;
+
+export const isGroup = (entry: Entry): entry is CommandGroup => 'commands' in entry;
+
+/** Every command by its full name ("status", "service ls"), groups opened, in the order `cube --help` lists them. */
+export function everyCommand(entries: Readonly<Record<string, Entry>>): [string, Command][] {
+  return Object.entries(entries).flatMap(([name, entry]): [string, Command][] =>
+    isGroup(entry) ? Object.entries(entry.commands).map(([sub, command]): [string, Command] => [`${name} ${sub}`, command]) : [[name, entry]],
+  );
 }

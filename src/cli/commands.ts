@@ -1,5 +1,5 @@
 // Every `cube` command, in the order `cube --help` lists them.
-import type { Command } from './command.js';
+import type { Entry } from './command.js';
 import { completionCommand } from './commands/completion.js';
 import { eventsCommand } from './commands/events.js';
 import { gcCommand } from './commands/gc.js';
@@ -9,6 +9,7 @@ import { managerCommand } from './commands/manager.js';
 import { nodeCommand } from './commands/node.js';
 import { restartCommand } from './commands/restart.js';
 import { runCommand } from './commands/run.js';
+import { serviceCommand } from './commands/service.js';
 import { startCommand } from './commands/start.js';
 import { statusCommand } from './commands/status.js';
 import { stopCommand } from './commands/stop.js';
@@ -16,7 +17,7 @@ import { tlsCommand } from './commands/tls.js';
 import { versionCommand } from './commands/version.js';
 import { workerCommand } from './commands/worker.js';
 
-export const commands: Record<string, Command> = {
+export const commands: Record<string, Entry> = {
   start: startCommand,
   manager: managerCommand,
   worker: workerCommand,
@@ -26,6 +27,7 @@ export const commands: Record<string, Command> = {
   status: statusCommand,
   logs: logsCommand,
   events: eventsCommand,
+  service: serviceCommand,
   node: nodeCommand,
   gc: gcCommand,
   version: versionCommand,

@@ -91,6 +91,13 @@ export function shortContainer(id: string | null | undefined): string {
   return id ? id.slice(0, 12) : '-';
 }
 
+/**
+ * The last group of an ID (`000000000003` of `6be4cb6b-61d1-40cb-bc7b-000000000003`):
+ * a service's copies share the start of their IDs (the service's UUID), so
+ * this is what tells them apart; the whole ID when it has no "-".
+ */
+export const idEnd = (id: string) => id.slice(id.lastIndexOf('-') + 1);
+
 /** Cuts `text` to `width` characters, ending with "…" when cut. */
 export function truncate(text: string, width: number): string {
   if (width <= 0) return '';

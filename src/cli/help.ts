@@ -2,7 +2,7 @@
 // flag tables, so help never lists a flag a command does not take.
 import { flagOf, settingsFor } from '../config/settings.js';
 import type { Flags } from './args.js';
-import type { Command } from './command.js';
+import { isGroup, type Entry } from './command.js';
 import { helpFlag } from './flags.js';
 import { align } from './table.js';
 
@@ -16,8 +16,9 @@ function flagLines(flags: Flags): string {
   );
 }
 
-/** The whole help of one command. */
-export function commandHelp(command: Command): string {
+/** The whole help of one command, or of a group: its commands and what each does. */
+export function commandHelp(command: Entry): string {
+  if (isGroup(command)) return `usage: ${command.usage}\n\n${command.about.trim()}\n\nCommands:\n${summaries(command.commands)}`;
   let text = `usage: ${command.usage}\n\n${command.about.trim()}\n\nFlags:\n${flagLines({ ...command.flags, ...helpFlag })}`;
   if (command.settings) {
     const rows = settingsFor(command.settings).map(({ spec }) => {
@@ -29,11 +30,15 @@ export function commandHelp(command: Command): string {
   return text;
 }
 
-/** `cube --help`: every command and its summary. */
-export function overallHelp(commands: Record<string, Command>): string {
-  const lines = align(
-    Object.entries(commands).map(([name, c]) => [`  ${name}`, c.summary]),
+/** "  name   summary" lines, aligned. */
+function summaries(entries: Readonly<Record<string, Entry>>): string {
+  return align(
+    Object.entries(entries).map(([name, c]) => [`  ${name}`, c.summary]),
     2,
   );
-  return `usage: cube <command> [flags]\n\ncommands:\n${lines}\n"cube <command> --help" tells more; docs/cli.md has it all.\n`;
+}
+
+/** `cube --help`: every command and its summary. */
+export function overallHelp(commands: Readonly<Record<string, Entry>>): string {
+  return `usage: cube <command> [flags]\n\ncommands:\n${summaries(commands)}\n"cube <command> --help" tells more; docs/cli.md has it all.\n`;
 }

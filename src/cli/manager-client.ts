@@ -65,6 +65,19 @@ export function reachError(error: unknown, timeoutMs: number): string {
   return code ?? e.cause?.message ?? e.message;
 }
 
+/** A refusal of what `about` names ("the task in web.json"): a 400 says which, so the manager's message (which key) finds its source. */
+export async function refusing<T>(answer: Promise<T>, about: string): Promise<T> {
+  try {
+    return await answer;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 400) throw new ApiError(400, `the manager refused ${about}: ${error.message}`);
+    throw error;
+  }
+}
+
+/** What a DELETE that stops containers answered: all stopped, or the stops kept and not yet confirmed. */
+export type Removal = { confirmed: true } | { confirmed: false; message: string };
+
 export interface ClientOptions {
   /** Base URL, like http://localhost:5556. */
   url: string;
@@ -167,11 +180,13 @@ export class ManagerClient {
 
   /**
    * One page of GET /tasks: at most `limit` tasks after `token` ("" for the
-   * first), the token of the next page ("" on the last), and how many
-   * finished tasks the manager has pruned so far.
+   * first) that `filter` asks for (`{service: 'web'}`), the token of the next
+   * page ("" on the last), and how many finished tasks the manager has pruned so far.
    */
-  async page(limit: number, token = ''): Promise<{ tasks: Task[]; next: string; pruned: number }> {
-    const path = `/tasks?limit=${limit}${token ? `&continue=${encodeURIComponent(token)}` : ''}`;
+  async page(limit: number, token = '', filter: Record<string, string> = {}): Promise<{ tasks: Task[]; next: string; pruned: number }> {
+    const query = new URLSearchParams({ limit: String(limit), ...filter });
+    if (token) query.set('continue', token);
+    const path = `/tasks?${query}`;
     const response = await this.send('GET', path, undefined, CALL_TIMEOUT_MS);
     if (!response.ok) throw await this.failure(response, 'GET', path);
     const tasks = await this.json<Task[]>(response, 'GET', path);
@@ -186,12 +201,12 @@ export class ManagerClient {
     return { tasks, next: response.header(cubeHeaders.continue) ?? '', pruned: Number(response.header(cubeHeaders.pruned) ?? 0) };
   }
 
-  /** Every task, a page at a time (so no answer is too long to wait for), following Cube-Continue to the end, and how many finished tasks were pruned. */
-  async allTasks(): Promise<{ tasks: Task[]; pruned: number }> {
+  /** Every task `filter` asks for, a page at a time (so no answer is too long to wait for), following Cube-Continue to the end, and how many finished tasks were pruned. */
+  async allTasks(filter: Record<string, string> = {}): Promise<{ tasks: Task[]; pruned: number }> {
     const tasks: Task[] = [];
     let token = '';
     for (;;) {
-      const page = await this.page(PAGE, token);
+      const page = await this.page(PAGE, token, filter);
       tasks.push(...page.tasks);
       if (!page.next) return { tasks, pruned: page.pruned };
       token = page.next;
@@ -245,12 +260,20 @@ export class ManagerClient {
   }
 
   /** DELETE /tasks/{id}: stopped (204), or accepted and not yet confirmed (202, with the manager's message). */
-  async stop(id: string): Promise<{ confirmed: true } | { confirmed: false; message: string }> {
-    const path = `/tasks/${encodeURIComponent(id)}`;
+  stop(id: string): Promise<Removal> {
+    return this.remove(`/tasks/${encodeURIComponent(id)}`, `stop of task ${id} requested; not confirmed yet`);
+  }
+
+  /**
+   * A DELETE that stops containers (of a task, of a service's copies): done
+   * (204), or accepted with the stops kept and not yet confirmed by a worker
+   * (202, with the manager's message, else `unconfirmed`).
+   */
+  async remove(path: string, unconfirmed: string): Promise<Removal> {
     const response = await this.send('DELETE', path, undefined, STOP_TIMEOUT_MS);
     if (response.status === 202) {
       const body = await this.json<{ Message?: string }>(response, 'DELETE', path);
-      return { confirmed: false, message: body.Message ?? `stop of task ${id} requested; not confirmed yet` };
+      return { confirmed: false, message: body.Message ?? unconfirmed };
     }
     if (response.ok) {
       response.discard();

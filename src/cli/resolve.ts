@@ -1,19 +1,20 @@
 // Which task a person means by what they typed: its full ID, the start of its
-// ID (as docker does), or its Name. Several matches are an error that lists
-// them, so nothing is stopped by accident.
+// ID (as docker does), the last group of its ID (what `cube service ps` shows
+// of a copy), or its Name. Several matches are an error that lists them, so
+// nothing is stopped by accident.
 import type { Task } from '../vocabulary/task.js';
-import { stateLabel } from './format.js';
+import { idEnd, stateLabel } from './format.js';
 import { ApiError, type ManagerClient } from './manager-client.js';
 
 /**
  * The tasks `what` may mean: an exact ID wins; else the tasks whose ID starts
- * with it or whose Name is it. With `live`, Completed tasks are dropped when
+ * with it, whose ID's last group is it, or whose Name is it. With `live`, Completed tasks are dropped when
  * others match too (a name reused after a stop).
  */
 export function matchTasks(tasks: readonly Task[], what: string, live = false): Task[] {
   const exact = tasks.filter((t) => t.ID === what);
   if (exact.length) return exact;
-  const matches = tasks.filter((t) => t.ID.startsWith(what) || t.Name === what);
+  const matches = tasks.filter((t) => t.ID.startsWith(what) || idEnd(t.ID) === what || t.Name === what);
   if (live && matches.length > 1) {
     const notDone = matches.filter((t) => t.State !== 3);
     if (notDone.length) return notDone;
@@ -34,7 +35,7 @@ export function pickTask(tasks: readonly Task[], what: string, live = false): st
 }
 
 export const unknownTask = (what: string) =>
-  new ApiError(404, `no task ${JSON.stringify(what)}: no task has that ID, an ID starting with it, or that name; cube status lists every task`);
+  new ApiError(404, `no task ${JSON.stringify(what)}: no task has that ID, the start or the last group of one, or that name; cube status lists every task`);
 
 /**
  * Runs `action` with the ID as typed; when the manager knows no such task,

@@ -84,14 +84,67 @@ test('no command, and an unknown command, are exit 2 with the commands listed', 
   assert.equal(unknown.stderr.split('\n').length, 2, 'one line');
   assert.match(
     unknown.stderr,
-    /^cube: unknown command "staus"; the commands are start, manager, worker, run, stop, restart, status, logs, events, node, gc, version, completion, machines, tls \(see: cube --help\)\n$/,
+    /^cube: unknown command "staus"; the commands are start, manager, worker, run, stop, restart, status, logs, events, service, node, gc, version, completion, machines, tls \(see: cube --help\)\n$/,
   );
 });
+
+test(
+  'cube service: alone it shows its commands (exit 2); an unknown one is named; cube help service and each command has its help',
+  { timeout: 60_000 },
+  async () => {
+    const none = await cube(['service']);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /^usage: cube service <command> \[flags\]\n[\s\S]*^Commands:\n {2}create +\S/m);
+    const unknown = await cube(['service', 'list']);
+    assert.equal(unknown.code, 2);
+    assert.equal(
+      unknown.stderr,
+      'cube service: unknown command "list"; cube service takes create, ls, ps, inspect, scale, update, rollback, rm (see: cube service --help)\n',
+    );
+    const help = await cube(['help', 'service']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /^ {2}rollback +\S/m);
+    const ps = await cube(['help', 'service', 'ps']);
+    assert.match(ps.stdout, /^usage: cube service ps NAME \[flags\]\n/);
+    assert.match(ps.stdout, /-a, --all/);
+    const flag = await cube(['service', 'rm', 'web', '--all']);
+    assert.equal(flag.code, 2, 'a flag of another command of the group is refused');
+    assert.match(flag.stderr, /^cube service rm: .*--all.*\(see: cube service rm --help\)\n$/);
+    const noName = await cube(['service', 'ps']);
+    assert.equal(noName.code, 2);
+    assert.equal(
+      noName.stderr,
+      'cube service ps: which service? give its name: cube service ps NAME (cube service ls lists them) (see: cube service ps --help)\n',
+    );
+    const noFile = await cube(['service', 'update', 'web']);
+    assert.equal(noFile.code, 2);
+    assert.match(
+      noFile.stderr,
+      /^cube service update: which definition\? give its file: cube service update web -f FILE \(see: cube service update --help\)\n$/,
+    );
+  },
+);
 
 test('help: cube --help lists every command; each command --help lists only its own flags and settings', { timeout: 60_000 }, async () => {
   const all = await cube(['--help']);
   assert.equal(all.code, 0);
-  for (const name of ['start', 'manager', 'worker', 'run', 'stop', 'restart', 'status', 'logs', 'events', 'node', 'version', 'completion', 'machines', 'tls']) {
+  for (const name of [
+    'start',
+    'manager',
+    'worker',
+    'run',
+    'stop',
+    'restart',
+    'status',
+    'logs',
+    'events',
+    'service',
+    'node',
+    'version',
+    'completion',
+    'machines',
+    'tls',
+  ]) {
     assert.match(all.stdout, new RegExp(`^ {2}${name} +\\S`, 'm'), name);
   }
   const worker = await cube(['worker', '--help']);

@@ -305,7 +305,7 @@ test('reachError: the error code of a request that got no answer, in a word or t
   assert.equal(reachError(new DOMException('x', 'TimeoutError'), 30_000), 'no answer in 30s');
 });
 
-test('matchTasks and pickTask: an exact ID, the start of one, or a name; several is an error that lists them', { timeout: 10_000 }, () => {
+test('matchTasks and pickTask: an exact ID, the start or last group of one, or a name; several is an error that lists them', { timeout: 10_000 }, () => {
   const tasks = [task({ ID: 'abc123' }), task({ ID: 'abd456', Name: 'api' }), task({ ID: 'zzz', Name: 'web', State: 3, StateName: 'completed' })];
   assert.deepEqual(
     matchTasks(tasks, 'abc123').map((t) => t.ID),
@@ -329,6 +329,9 @@ test('matchTasks and pickTask: an exact ID, the start of one, or a name; several
     'a stop means the task that is not Completed',
   );
   assert.equal(pickTask(tasks, 'nothing'), '');
+  const copies = [task({ ID: '6be4cb6b-61d1-40cb-bc7b-000000000003' }), task({ ID: '6be4cb6b-61d1-40cb-bc7b-000000000013' })];
+  assert.equal(pickTask(copies, '000000000013'), copies[1]!.ID, 'the last group, as cube service ps shows a copy');
+  assert.equal(pickTask(copies, '00000013'), '', 'the end of a group is not enough');
   assert.throws(
     () => pickTask(tasks, 'ab'),
     (e: Error) => e instanceof ApiError && /^"ab" matches 2 tasks: abc123 \(web, Running\), abd456 \(api, Running\); give more of the ID$/.test(e.message),

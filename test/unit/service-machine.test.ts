@@ -284,6 +284,22 @@ test('a command that comes long after the last event judges the copies it makes 
   assert.equal(h.service.Deployment!.State, 'rolled-back');
 });
 
+test('a copy change stamped before the command that made the copy does not turn the clock back: the history stays in order', { timeout: 10_000 }, () => {
+  const h = stable();
+  h.wait(900);
+  h.command({ kind: 'update', definition: image(definition(), 'broken:2') });
+  const fresh = h.live().find((t) => t.ServiceVersion === 2)!;
+  // The manager stamps a copy's change with its last tick, which came before the command.
+  const tick = new Date(Date.parse(h.at()) - 800).toISOString();
+  const failed: Task = { ...fresh, StateName: 'failed', State: 4 };
+  h.tasks.set(fresh.ID, failed);
+  h.send({ type: 'copy.changed', report: { task: failed, stopping: false }, at: tick });
+  assert.equal(h.service.Deployment!.State, 'rolled-back');
+  const times = h.service.Events.map((e) => e.Time);
+  assert.deepEqual(times, [...times].sort(), `newest last: ${JSON.stringify(h.service.Events)}`);
+  assert.ok(h.service.Deployment!.Changed >= h.service.Deployment!.Started, 'the deployment ended after it started');
+});
+
 test('a new copy not healthy within HealthyDeadline fails the deployment; OnFailure pause stops there', { timeout: 10_000 }, () => {
   const def = definition({}, { OnFailure: 'pause', HealthyDeadline: '30s' });
   const h = stable(def);

@@ -7,9 +7,10 @@ export const completionCommand: Command = {
   summary: 'print a shell completion script: cube completion bash|zsh',
   usage: 'cube completion bash|zsh',
   about: `
-Prints a script that completes cube's commands, their flags, flag values with a
-known set (--state, -o), files for -f FILE, and task IDs where a task is expected
-(asked of the manager with cube status -q). Load it in the running shell with
+Prints a script that completes cube's commands (and those of cube service),
+their flags, flag values with a known set (--state, -o), files for -f FILE, and
+task IDs and service names where one is expected (asked of the manager with
+cube status -q and cube service ls -q). Load it in the running shell with
   source <(cube completion bash)      # in ~/.bashrc
   source <(cube completion zsh)       # in ~/.zshrc`,
   flags: {},

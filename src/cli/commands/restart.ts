@@ -4,7 +4,8 @@ import type { Command } from '../command.js';
 import { managerFlag } from '../flags.js';
 import { ManagerClient } from '../manager-client.js';
 import { withTask } from '../resolve.js';
-import { DEFAULT_TIMEOUT, follow, submit, waitOptions } from './run.js';
+import { DEFAULT_TIMEOUT, waitOptions } from '../wait.js';
+import { follow, submit } from './run.js';
 
 export const restartCommand: Command = {
   summary: 'restart a task in a new container and wait until it runs (cube restart ID)',

@@ -1,62 +1,16 @@
-import { parseDuration } from '../../vocabulary/duration.js';
 import { TaskState, type Task } from '../../vocabulary/task.js';
 import { UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { managerFlag } from '../flags.js';
-import { ApiError, ManagerClient, reachError } from '../manager-client.js';
+import type { StreamEvent } from '../../http/sse-client.js';
+import { ManagerClient, refusing } from '../manager-client.js';
 import { readTaskFile } from '../task-file.js';
-import { completedLine, failedLine, historyLine, liveLine, runningLine, timeoutLine } from '../views.js';
-
-export const DEFAULT_TIMEOUT = '5m';
+import { DEFAULT_TIMEOUT, followStream, waitOptions, type FollowOptions } from '../wait.js';
+import { liveDisplay } from '../live-display.js';
+import { completedLine, failedLine, liveLine, runningLine, timeoutLine } from '../views.js';
 
 /** Running, Failed and Completed end the wait. */
 const settled = (task: Task) => task.State === TaskState.Running || task.State === TaskState.Failed || task.State === TaskState.Completed;
-
-const entryKey = (e: { Time: string; Type: string; Message: string }) => `${e.Time}\u0000${e.Type}\u0000${e.Message}`;
-
-export interface FollowOptions {
-  timeoutMs: number;
-  timeoutText: string;
-  json: boolean;
-  /** A live line on stderr (a terminal), or one line per history entry (a pipe, a log). */
-  tty: boolean;
-  /** The command, for its messages: run or restart. */
-  command: string;
-}
-
-/** What the person sees while `cube run` waits, on stderr. */
-function display(options: FollowOptions, started: number) {
-  const err = process.stderr;
-  const printed = new Set<string>();
-  let latest: Task | undefined;
-  let frame = 0;
-  let ended = false;
-  const render = () => err.write(`\r\x1b[K${liveLine(latest, frame++, Date.now() - started, err.columns || 80)}`);
-  const spinner = options.tty ? setInterval(render, 100) : undefined;
-  if (options.tty) render();
-  return {
-    /** History already there before this run (a task submitted again) is not news. */
-    seen(task: Task) {
-      for (const e of task.Events ?? []) printed.add(entryKey(e));
-    },
-    update(task: Task) {
-      latest = task;
-      if (options.tty) return void render();
-      for (const e of task.Events ?? []) {
-        const key = entryKey(e);
-        if (printed.has(key)) continue;
-        printed.add(key);
-        err.write(`${historyLine(e)}\n`);
-      }
-    },
-    end() {
-      if (ended) return;
-      ended = true;
-      clearInterval(spinner);
-      if (options.tty) err.write('\r\x1b[K');
-    },
-  };
-}
 
 /**
  * Submits the task and follows it on GET /events until it runs, fails or is
@@ -64,7 +18,6 @@ function display(options: FollowOptions, started: number) {
  */
 export async function follow(client: ManagerClient, event: Record<string, unknown>, source: string, options: FollowOptions): Promise<number> {
   const controller = new AbortController();
-  let interrupted: 'timeout' | 'SIGINT' | undefined;
   let submitted: Task | undefined;
   const stream = await client.events(controller.signal, () => submitted?.ID);
   const started = Date.now();
@@ -75,10 +28,7 @@ export async function follow(client: ManagerClient, event: Record<string, unknow
     throw error;
   }
   const id = submitted.ID;
-  const show = display(options, started);
-  const timer = options.timeoutMs > 0 ? setTimeout(() => ((interrupted = 'timeout'), controller.abort()), options.timeoutMs) : undefined;
-  const onSigint = () => ((interrupted = 'SIGINT'), controller.abort());
-  process.once('SIGINT', onSigint);
+  const show = liveDisplay<Task>({ tty: options.tty, started, line: liveLine, entries: (task) => task.Events ?? [] });
 
   let latest: Task | undefined;
   let outcome: Task | undefined;
@@ -86,45 +36,34 @@ export async function follow(client: ManagerClient, event: Record<string, unknow
   // state is not the answer, so wait until it has been through Pending or Scheduled.
   let restarting = false;
   let firstSnapshot = true;
-  try {
-    for await (const { type, data } of stream) {
-      let task: Task | undefined;
-      if (type === 'snapshot') {
-        task = (data.tasks as Task[]).find((t) => t.ID === id);
-        if (firstSnapshot) {
-          // The task as it was before this POST: its history is not news.
-          firstSnapshot = false;
-          if (task) {
-            show.seen(task);
-            restarting = task.State === TaskState.Running || task.State === TaskState.Failed;
-          }
-          continue;
+  const step = ({ type, data }: StreamEvent): boolean => {
+    let task: Task | undefined;
+    if (type === 'snapshot') {
+      task = (data.tasks as Task[]).find((t) => t.ID === id);
+      if (firstSnapshot) {
+        // The task as it was before this POST: its history is not news.
+        firstSnapshot = false;
+        if (task) {
+          show.seen(task);
+          restarting = task.State === TaskState.Running || task.State === TaskState.Failed;
         }
-        // A snapshot after a break too long to resume: the task as it is now.
-      } else if (type === 'task.updated' && data.task?.ID === id) {
-        task = data.task as Task;
+        return false;
       }
-      if (!task) continue;
-      latest = task;
-      show.update(latest);
-      if (latest.State === TaskState.Pending || latest.State === TaskState.Scheduled) restarting = false;
-      if (!restarting && settled(latest)) {
-        outcome = latest;
-        break;
-      }
+      // A snapshot after a break too long to resume: the task as it is now.
+    } else if (type === 'task.updated' && data.task?.ID === id) {
+      task = data.task as Task;
     }
-  } catch (error) {
-    if (!interrupted) {
-      show.end();
-      const reason = reachError(error, 0);
-      throw new Error(`lost the connection to the manager at ${client.url} while following task ${id} (${reason}); the task goes on: cube status ${id}`);
-    }
-  } finally {
-    clearTimeout(timer);
-    process.off('SIGINT', onSigint);
-    show.end();
-    controller.abort();
-  }
+    if (!task) return false;
+    latest = task;
+    show.update(latest);
+    if (latest.State === TaskState.Pending || latest.State === TaskState.Scheduled) restarting = false;
+    if (restarting || !settled(latest)) return false;
+    outcome = latest;
+    return true;
+  };
+  const lost = (reason: string) =>
+    `lost the connection to the manager at ${client.url} while following task ${id} (${reason}); the task goes on: cube status ${id}`;
+  const interrupted = await followStream(stream, controller, options.timeoutMs, show, step, lost);
 
   if (interrupted === 'SIGINT') {
     process.stderr.write(`cube ${options.command}: stopped watching; task ${id} goes on: cube status ${id} (cube stop ${id} stops it)\n`);
@@ -146,22 +85,9 @@ export async function follow(client: ManagerClient, event: Record<string, unknow
   return 1;
 }
 
-/** --timeout, --json and whether stderr is a terminal, for follow(). */
-export function waitOptions(flags: Record<string, string>, command: string): FollowOptions {
-  const timeoutText = flags['timeout'] ?? DEFAULT_TIMEOUT;
-  const timeoutMs = parseDuration(timeoutText);
-  if (timeoutMs === undefined) throw new UsageError(`--timeout: ${JSON.stringify(timeoutText)} is not a duration; write it like 30s, 5m or 1h`);
-  return { timeoutMs, timeoutText, json: flags['json'] !== undefined, tty: Boolean(process.stderr.isTTY), command };
-}
-
 /** POST /tasks; a refusal names the file it came from. */
-export async function submit(client: ManagerClient, event: Record<string, unknown>, source: string): Promise<Task> {
-  try {
-    return await client.submit(event);
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 400) throw new ApiError(400, `the manager refused the task in ${source}: ${error.message}`);
-    throw error;
-  }
+export function submit(client: ManagerClient, event: Record<string, unknown>, source: string): Promise<Task> {
+  return refusing(client.submit(event), `the task in ${source}`);
 }
 
 export const runCommand: Command = {

@@ -74,8 +74,9 @@ Without ID: every task the manager knows, one row each, in the order they came:
 ID, NAME, CREATED, STATE, CONTAINER, IMAGE, RESTARTS, WORKER, then how many
 finished tasks were pruned (CUBE_RETENTION, CUBE_RETENTION_MAX); the manager is
 read a page at a time, and --limit shows one page. With ID: that task's fields (worker,
-container, ports, times, reason) and its history. ID may be the start of an ID
-or a task's name, when only one task matches. CUBE_TOKEN is sent when set.`,
+container, ports, times, reason) and its history. ID may be the start of an ID,
+its last group (as cube service ps shows a copy's) or a task's name, when only
+one task matches. CUBE_TOKEN is sent when set.`,
   flags: {
     ...outputFlags,
     state: {
