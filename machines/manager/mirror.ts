@@ -86,6 +86,14 @@ export function stopStaleCopy(ledger: Ledger, policy: PlacementPolicy, { worker,
     setRecord(ledger, policy, note(record, at, 'Stale Copy Stopped', message), fx);
 }
 
+/**
+ * What the manager's record keeps whatever a worker says: when it took the
+ * task, and which service it is a copy of. A worker is told a task as a
+ * client would send it, and a client cannot set these, so a worker's record
+ * never has them (nor has a book worker's).
+ */
+const ownedByManager = ({ SubmitTime, Service, Slot, ServiceVersion }: Task) => ({ SubmitTime, Service, Slot, ServiceVersion });
+
 /** Applies a current report: the record mirrors the worker's, with the manager's own history kept in front. */
 export function mirror(ledger: Ledger, policy: PlacementPolicy, { worker, task }: Report, at: string, fx: Effects): void {
   const record = ledger.tasks.get(task.ID);
@@ -111,7 +119,7 @@ export function mirror(ledger: Ledger, policy: PlacementPolicy, { worker, task }
   const mirrored = setRecord(
     ledger,
     policy,
-    { ...task, Worker: worker, Placement: placement, SubmitTime: record.SubmitTime, Events: mergeHistory(record.Events, task.Events) },
+    { ...task, Worker: worker, Placement: placement, ...ownedByManager(record), Events: mergeHistory(record.Events, task.Events) },
     fx,
   );
   if (mirrored.State !== TaskState.Completed) ledger.reported.set(task.ID, { placement: placementBase(placement), version: task.Version });

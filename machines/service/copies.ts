@@ -88,8 +88,13 @@ export const isOverdue = (copy: Copy, deadlineMs: number, at: string) => elapsed
  */
 export const copyId = (service: Pick<Service, 'Uid'>, n: number): string => `${service.Uid.slice(0, 24)}${n.toString(16).padStart(12, '0')}`;
 
-/** The container name of copy number `n` in `slot`: `web.0.7`, as Swarm names a service's tasks. */
-export const copyName = (service: Pick<Service, 'Name'>, slot: number, n: number): string => `${service.Name}.${slot}.${n}`;
+/**
+ * The container name of copy number `n` in `slot`: `web.0.7.ade5ed`, as Swarm
+ * names a service's tasks `web.1.<id>`. The end is the service's own (from its
+ * UUID): a container name is unique on an engine, and another service called
+ * web (another installation's, or one deleted and created again) has others.
+ */
+export const copyName = (service: Pick<Service, 'Name' | 'Uid'>, slot: number, n: number): string => `${service.Name}.${slot}.${n}.${service.Uid.slice(0, 6)}`;
 
 /** The endpoints of a service: its serving copies, in slot order. */
 export function endpoints(copies: Iterable<Copy>, draining: ReadonlySet<string>): { Task: string; Worker: string; HostIp: string; HostPort: string }[] {

@@ -147,7 +147,15 @@ export class WriteBehind<K, V> {
     }
   }
 
+  /** A write went through. */
   private recovered(): void {
+    // The disk takes writes again (a command's went through): what waits for the retry, and what is saved
+    // from now on, is written at the end of this turn, not when the retry comes, up to ten times `retryMs` later.
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      if (this.waiting.size > 0) this.immediate ??= setImmediate(() => this.flush());
+    }
     if (!this.failing || this.waiting.size > 0) return;
     this.options.log(`${this.options.what}: writes work again`);
     this.failing = '';

@@ -1,6 +1,7 @@
 // How e2e tests wait: they follow an event stream (a manager's or a worker's
 // GET /events) and react to what Cube reports; nothing polls or sleeps.
 import { readEvents } from '../../src/http/sse-client.js';
+import type { Service } from '../../src/vocabulary/service.js';
 import type { Task } from '../../src/vocabulary/task.js';
 
 /** Follows `url`/events until `done` holds for one of its events. */
@@ -25,6 +26,7 @@ export async function untilEvent(
 export interface ManagerView {
   tasks: Task[];
   nodes: any[];
+  services: Service[];
 }
 
 /** Follows a manager until its view of tasks and nodes satisfies `done`. */
@@ -36,16 +38,20 @@ export async function untilView(
 ): Promise<ManagerView> {
   const tasks = new Map<string, Task>();
   const nodes = new Map<string, any>();
-  let view: ManagerView = { tasks: [], nodes: [] };
+  const services = new Map<string, Service>();
+  let view: ManagerView = { tasks: [], nodes: [], services: [] };
   await untilEvent(
     url,
     (type, data) => {
       if (type === 'snapshot') {
         for (const task of data.tasks as Task[]) tasks.set(task.ID, task);
         for (const node of data.nodes) nodes.set(node.Name, node);
+        for (const service of (data.services ?? []) as Service[]) services.set(service.Name, service);
       } else if (type === 'task.updated') tasks.set(data.task.ID, data.task);
       else if (type === 'node.updated') nodes.set(data.node.Name, data.node);
-      view = { tasks: [...tasks.values()], nodes: [...nodes.values()] };
+      else if (type === 'service.updated') services.set(data.service.Name, data.service);
+      else if (type === 'service.removed') services.delete(data.service);
+      view = { tasks: [...tasks.values()], nodes: [...nodes.values()], services: [...services.values()] };
       return done(view);
     },
     timeoutMs,

@@ -198,6 +198,33 @@ test('a write behind that fails waits, is written again until the disk takes it,
   assert.equal(lines.length, 2);
 });
 
+test(
+  'once a command is written after failures, what waits and what is saved next are written at the end of the turn, not at the retry',
+  { timeout: 60_000 },
+  async () => {
+    let full = true;
+    const written: string[] = [];
+    const behind = new WriteBehind<string, string>(
+      (entries) => {
+        if (full) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+        written.push(...entries.map(([, v]) => v));
+      },
+      { what: 'test store', log: () => undefined, retryMs: 60_000 },
+    );
+    behind.save('a', 'report of a');
+    behind.save('b', 'report of b');
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.match(behind.problem(), /the disk is full/, 'failed: the retry is a minute away');
+    full = false;
+    behind.must('a', 'command about a');
+    behind.save('c', 'report of c');
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(written, ['command about a', 'report of b', 'report of c'], 'a crash now would lose none of them');
+    assert.equal(behind.problem(), '');
+    behind.close();
+  },
+);
+
 test('Completed tasks are read back packed, chunk by chunk, and a worker named with a separator is read as an object', { timeout: 60_000 }, (t) => {
   const file = join(tempDir(t), 'worker.db');
   const store = new SqliteTaskStore(file, () => undefined);

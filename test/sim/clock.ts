@@ -1,9 +1,14 @@
 // The one simulated clock. Fake timers are installed over the process for
-// the length of a run: Date, setTimeout, setInterval and setImmediate are
+// the length of a run: Date, setTimeout, setInterval and performance.now are
 // simulated, so XState's `after` delays, the manager's clock actor, the
-// services' `new Date()` and the simulator's own events all run on one
-// timeline. Promises and queueMicrotask are real: between two timers the
-// microtask queue is drained, which is what "a step" means here.
+// services' `new Date()`, the network's delays and the simulator's own events
+// all run on one timeline. Promises, queueMicrotask and setImmediate are
+// real: a step runs the next timer, then lets what it set off settle (the
+// promises, and the ends of turns Cube waits for with setImmediate: an SSE
+// stream's sending, a group commit) at that timer's simulated time.
+// performance.now is simulated because the readers of lines and events
+// (src/ui/lines.js) let the event loop turn after 10 ms of work by it: on a
+// real clock, where they turn would depend on the machine.
 //
 // Two more globals are replaced while a run lasts: AbortSignal.timeout (Node
 // arms a real timer for it) and Math.random (XState draws the ids of delayed
@@ -24,7 +29,7 @@ export class SimClock {
   constructor(random: Random) {
     this.clock = install({
       now: EPOCH,
-      toFake: ['Date', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'clearImmediate'],
+      toFake: ['Date', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'performance'],
       loopLimit: 1_000_000,
     });
     const timeout = AbortSignal.timeout;

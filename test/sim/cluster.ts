@@ -80,7 +80,7 @@ export class Cluster {
         Object.assign(worker!.link.faults, { lagUntil: until(event.ms), lagMs: event.lagMs });
         return;
       case 'stream.break':
-        return worker!.link.resetStreams('the worker closed its event stream');
+        return worker!.breakStreams();
       case 'manager.kill': {
         this.manager.kill();
         const names = event.workers.map((i) => this.scenario.workers[i]!);
@@ -123,6 +123,9 @@ export class Cluster {
       case 'unhealthy':
         for (const engine of this.engines) engine.unhealthy.set(this.taskId(event.task), until(event.ms));
         return;
+      case 'health.flaky':
+        for (const engine of this.engines) engine.flaky.set(this.taskId(event.task), { until: until(event.ms), chance: event.chance });
+        return;
       case 'engine.restart':
         return worker!.engine.restart(event.downMs);
       case 'engine.hang':
@@ -158,6 +161,7 @@ export class Cluster {
       engine.failing.clear();
       engine.crashLoop.clear();
       engine.unhealthy.clear();
+      engine.flaky.clear();
       for (const container of engine.containers.values()) engine.pause(container, false);
       worker.disk.failUntil = 0;
       if (engine.downUntil > now) engine.downUntil = now; // its timer reconnects the watchers

@@ -10,7 +10,8 @@
 // die, calls fail, the stream drops and comes back), hangs (calls answer only
 // when it recovers, and the work still happens then), is slow to start
 // containers, fails calls of one kind; containers crash, crash-loop, are
-// OOM-killed, vanish without an event, are paused, fail their health checks.
+// OOM-killed, vanish without an event, are paused, fail their health checks
+// (all of them, or one now and then).
 import { Lanes } from '../../src/actors/lanes.js';
 import type { Started, Stopped } from '../../src/vocabulary/runtime.js';
 import type { Task } from '../../src/vocabulary/task.js';
@@ -65,6 +66,8 @@ export class SimEngine {
   readonly crashLoop = new Map<string, number>();
   /** Tasks whose containers fail health checks, until the time given. */
   readonly unhealthy = new Map<string, number>();
+  /** Tasks whose containers fail a health check now and then, each with the chance given, until the time given. */
+  readonly flaky = new Map<string, { until: number; chance: number }>();
   /** Every container that ever exited, with its code: the facts a worker's records must match. */
   readonly exits = new Map<string, number>();
   /** Containers that exited 0 by themselves (not killed, not out of memory): a job that is done, when its policy says so. */

@@ -299,4 +299,19 @@ export const found: Found[] = [
       { kind: 'delete', at: 22888, task: 3 },
     ],
   },
+  {
+    seed: 1157,
+    without: [],
+    invariant: 'completed-is-final',
+    foundOn: '461eb6f',
+    open: false,
+    what: "the manager's disk refuses writes, then takes a DELETE's intent (204 once the worker stopped the task); the worker's Completed report is saved behind but waits for the write-behind's retry timer; the manager is killed before it: after the restart the task is stopping again, from its intent",
+    schedule: [
+      { kind: 'post', at: 10650, task: 4, variant: 0 },
+      { kind: 'worker.freeze', at: 11270, worker: 0, ms: 8817 },
+      { kind: 'store.fail', at: 17657, disk: 'manager', ms: 2849 },
+      { kind: 'delete', at: 20886, task: 4 },
+      { kind: 'manager.kill', at: 21058, downMs: 0, workers: [0, 1, 2, 3, 4] },
+    ],
+  },
 ];

@@ -2,26 +2,45 @@
 // probes `http://127.0.0.1:<host port><path>` with fetch; while a run lasts,
 // fetch is replaced by one that knows only the simulated containers' host
 // ports: 200 from a healthy running container, 500 from one under an
-// "unhealthy" fault, no answer from a paused one or a hung engine (the probe's
-// own timeout ends it), and ECONNREFUSED where nothing listens. Any other URL
-// throws: no run may reach a real socket.
+// "unhealthy" fault (and, under a "health.flaky" one, now and then), no
+// answer from a paused one or a hung engine (the probe's own timeout ends it),
+// and ECONNREFUSED where nothing listens. Each answer is told to the checker,
+// the facts a health failure must follow. Any other URL throws: no run may
+// reach a real socket.
 import type { SimContainer, SimEngine } from './engine.js';
+import type { Observer } from './observer.js';
+import type { Random } from './random.js';
 
-export function installFetch(ports: Map<number, SimContainer>, engineOf: (container: SimContainer) => SimEngine): () => void {
+export function installFetch(
+  ports: Map<number, SimContainer>,
+  engineOf: (container: SimContainer) => SimEngine,
+  observer: Pick<Observer, 'healthChecked'>,
+  random: Random,
+): () => void {
   const realFetch = globalThis.fetch;
   globalThis.fetch = (async (input: string | URL | Request, init?: RequestInit) => {
     const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
     if (url.hostname !== '127.0.0.1') throw new Error(`the simulation made a real network call to ${url.href}`);
-    const container = ports.get(Number(url.port));
+    const port = Number(url.port);
+    const container = ports.get(port);
     const signal = init?.signal ?? undefined;
-    const refused = () => Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
-    if (!container || !container.running) throw refused();
+    if (!container || !container.running) {
+      observer.healthChecked(port, false);
+      throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
+    }
     const engine = engineOf(container);
     if (container.paused || Date.now() < engine.hangUntil || engine.isDown()) {
       // Never answers: the caller's timeout decides.
-      return new Promise<Response>((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason)));
+      return new Promise<Response>((_, reject) =>
+        signal?.addEventListener('abort', () => {
+          observer.healthChecked(port, false);
+          reject(signal.reason);
+        }),
+      );
     }
-    const sick = Date.now() < (engine.unhealthy.get(container.taskId) ?? 0);
+    const flaky = engine.flaky.get(container.taskId);
+    const sick = Date.now() < (engine.unhealthy.get(container.taskId) ?? 0) || (flaky !== undefined && Date.now() < flaky.until && random.chance(flaky.chance));
+    observer.healthChecked(port, !sick);
     return new Response(sick ? 'unhealthy' : 'ok', { status: sick ? 500 : 200 });
   }) as typeof fetch;
   return () => void (globalThis.fetch = realFetch);

@@ -5,8 +5,9 @@
 // ("The simulator") lists them in words.
 import { HISTORY_LIMIT, restartDelay, type TaskPolicy } from '../../machines/task.js';
 import { isNewerPlacement, placementBase, samePlacement } from '../../src/vocabulary/placement.js';
+import { healthUrl } from '../../src/worker/health-check.js';
 import { TaskState, type Task } from '../../src/vocabulary/task.js';
-import type { Answer } from './answers.js';
+import type { Answer } from './user.js';
 import type { SimEngine } from './engine.js';
 import type { Observer } from './observer.js';
 import type { Scenario } from './schedule.js';
@@ -49,6 +50,8 @@ export class Checker implements Observer {
   /** worker → task → the placement waiting to restart in place, and when it may (absolute ms). */
   private readonly restartDue = new Map<string, Map<string, { placement: string; at: number }>>();
   private readonly workerState = new Map<string, string>();
+  /** Host port → health checks failed in a row there, up to now: a port is one container's, so one placement's. */
+  private readonly checksFailed = new Map<number, number>();
   private readonly startedAt = Date.now();
 
   constructor(
@@ -87,7 +90,7 @@ export class Checker implements Observer {
       this.intend(id, call, { want: 'unknown' });
       return;
     }
-    if (answer.status === 500) this.fail('no-internal-error', `POST ${id} answered 500: ${String(answer.internal)}`);
+    if (answer.status === 500) this.internalError('manager', `POST /tasks of ${id}`);
     if (answer.status >= 300) return;
     this.listed.add(id);
     this.gone.delete(id);
@@ -106,7 +109,7 @@ export class Checker implements Observer {
       if (this.intent.has(id)) this.intend(id, call, { want: 'unknown' });
       return;
     }
-    if (answer.status === 500) this.fail('no-internal-error', `DELETE ${id} answered 500: ${String(answer.internal)}`);
+    if (answer.status === 500) this.internalError('manager', `DELETE /tasks/${id}`);
     if (answer.status >= 300) return;
     if (answer.status === 204 && this.latest.get(id)?.Worker) this.confirmedOn.set(id, this.latest.get(id)!.Worker);
     this.intend(id, call, { want: 'stop' });
@@ -122,6 +125,10 @@ export class Checker implements Observer {
 
   crashed(who: string, error: unknown): void {
     this.fail('no-exception', `${who}: ${describeError(error)}`);
+  }
+
+  internalError(who: string, call: string): void {
+    this.fail('no-internal-error', `${who} answered ${call} with 500 (its log in the trace says why)`);
   }
 
   exceptionEscaped(error: unknown): void {
@@ -166,7 +173,10 @@ export class Checker implements Observer {
     const key = `${worker}/${task.ID}`;
     const before = this.workerState.get(key);
     this.workerState.set(key, task.StateName);
-    if (before === 'running' && (task.StateName === 'failed' || task.StateName === 'restarting')) this.checkExit(worker, task);
+    if (before === 'running' && (task.StateName === 'failed' || task.StateName === 'restarting')) {
+      this.checkExit(worker, task);
+      this.checkHealth(worker, task);
+    }
     const due = this.restartDue.get(worker) ?? new Map<string, { placement: string; at: number }>();
     this.restartDue.set(worker, due);
     if (task.StateName === 'restarting' && before !== 'restarting') {
@@ -177,6 +187,10 @@ export class Checker implements Observer {
     } else if (task.StateName !== 'restarting' && before === 'restarting') {
       due.delete(task.ID);
     }
+  }
+
+  healthChecked(hostPort: number, passed: boolean): void {
+    this.checksFailed.set(hostPort, passed ? 0 : (this.checksFailed.get(hostPort) ?? 0) + 1);
   }
 
   stopAnswered(worker: string, id: string, placement: string, status: number): void {
@@ -353,6 +367,26 @@ export class Checker implements Observer {
       'facts-not-guesses',
       `${task.ID}: ${worker} recorded that container ${task.ContainerID.slice(0, 12)} exited with code ${code}, but it ${actually}`,
     );
+  }
+
+  /**
+   * Health restarts follow the checks: a worker fails (or restarts) a task for
+   * its health check only after CUBE_HEALTH_FAILURES checks in a row of that
+   * placement's container failed, as the container answered them, just before.
+   */
+  private checkHealth(worker: string, task: Task): void {
+    const unhealthy = task.Events.findLast((e) => e.Type === 'Unhealthy' && e.Time === task.FinishTime);
+    if (!unhealthy) return;
+    // The URL the worker probes (src/worker/health-check.ts), so the port its checks reached; none: nothing was probed.
+    const url = healthUrl(task);
+    if (url === undefined) return;
+    const failed = this.checksFailed.get(Number(new URL(url).port)) ?? 0;
+    if (failed < this.policy.healthFailures) {
+      this.fail(
+        'health-follows-checks',
+        `${task.ID}: ${worker} failed placement ${task.Placement} for its health check ("${unhealthy.Message}") after ${failed} failed check(s) in a row; it takes ${this.policy.healthFailures}`,
+      );
+    }
   }
 
   /**

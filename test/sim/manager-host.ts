@@ -1,28 +1,34 @@
 // The manager machine: its disk, which outlives the process, and the process,
-// built as src/manager/wiring/local.ts builds it (managerLogic from the settings,
-// createActor with the store's records, ManagerService over the store) with
-// the proxies of src/manager/proxies/remote-worker.ts replaced by the simulated
-// network's, and a mistake's overrides provided on top when one is under test.
-// Its routes are src/manager/http/api.ts's, as answers: POST /tasks through the
-// one codec, DELETE /tasks/{id} waiting for the stop (204) or not (202).
+// built as src/manager/wiring/local.ts builds it (managerLogic from the
+// settings, createActor with the store's records, ManagerService over the
+// store, the manager API of src/manager/http/api.ts on Cube's Koa app) with
+// the simulated network as the transport of its worker proxies, and a
+// mistake's overrides provided on top when one is under test. The user calls
+// its API (user.ts).
+import Router from '@koa/router';
 import { createActor } from 'xstate';
 import type { Settings } from '../../src/config/settings.js';
+import { createApp } from '../../src/http/app.js';
+import { addManagerRoutes, managerRoutesHint } from '../../src/manager/http/api.js';
 import { managerLogic, placementPolicy } from '../../src/manager/run/logic.js';
+import { Services } from '../../src/manager/run/services.js';
 import { ManagerService } from '../../src/manager/run/service.js';
 import { ManagerWrites } from '../../src/store/manager-writes.js';
-import { parseTaskEvent } from '../../src/task/codec.js';
 import { retention } from '../../src/worker/from-settings.js';
-import { answer, answerAsync, type Answer } from './answers.js';
+import { httpServer } from './http.js';
 import type { Mistake } from './mistakes.js';
-import { simRemoteWorker, type Link } from './network.js';
-import { CALL_TIMEOUT_MS } from './settings.js';
+import type { Link } from './network.js';
+import type { Observer } from './observer.js';
+import { SimProcess } from './process.js';
 import type { SimManagerDisk } from './stores.js';
 import type { Trace } from './trace.js';
-import type { Observer } from './observer.js';
+import { workerTransport } from './transport.js';
 
 interface ManagerProcess {
   service: ManagerService;
   workers: string[];
+  /** The process as the network reaches it. */
+  sim: SimProcess;
   kill(): void;
 }
 
@@ -33,7 +39,7 @@ export class ManagerHost {
   constructor(
     readonly disk: SimManagerDisk,
     private readonly settings: Settings,
-    private readonly links: Map<string, Link>,
+    private readonly links: ReadonlyMap<string, Link>,
     private readonly trace: Trace,
     private readonly observer: Observer,
     private readonly mistake: Mistake | undefined,
@@ -49,18 +55,10 @@ export class ManagerHost {
     const noLocalWorker = (): never => {
       throw new Error('the simulated cluster has no worker in the manager process');
     };
-    let logic = managerLogic(noLocalWorker, this.settings, log, writes, noLocalWorker).provide({
-      actors: {
-        remoteWorker: simRemoteWorker({
-          idleMs: this.settings.heartbeatTtlMs,
-          callTimeoutMs: CALL_TIMEOUT_MS,
-          stopTimeoutMs: this.settings.stopTimeoutMs,
-          links: this.links,
-          trace: this.trace,
-          observer: this.observer,
-        }),
-      },
-    });
+    const router = new Router();
+    const app = createApp(router, { settings: { ...this.settings, allowedHosts: 'manager' }, role: 'manager', log, routesHint: managerRoutesHint });
+    const sim = new SimProcess(httpServer(app), () => undefined);
+    let logic = managerLogic(noLocalWorker, this.settings, log, writes, noLocalWorker, { transport: workerTransport(this.links, sim) });
     if (this.mistake?.manager) logic = logic.provide(this.mistake.manager as never);
     const actor = createActor(logic, {
       input: {
@@ -76,7 +74,14 @@ export class ManagerHost {
       id: 'manager',
       systemId: 'manager',
     });
-    const service = new ManagerService(actor, writes);
+    const service = new ManagerService(actor, writes, log);
+    const services = new Services(actor, writes, (worker) => actor.getSnapshot().context.ledger.workers.get(worker)?.address);
+    // As src/manager/wiring/local.ts: the routes wait for a worker's word up to the stop timeout and 5 s more.
+    addManagerRoutes(router, service, services, this.settings.stopTimeoutMs + 5000, {
+      local: [],
+      token: this.settings.token,
+      lineMax: this.settings.logLineMax,
+    });
     actor.on('task.updated', ({ task }) => this.observer.managerRecord(task));
     actor.on('tasks.pruned', ({ ids }) => {
       this.trace.add('manager', `pruned ${ids.join(', ')} (retention)`);
@@ -94,10 +99,12 @@ export class ManagerHost {
     this.process = {
       service,
       workers,
+      sim,
       kill: () => {
         killed = true;
         store.kill();
         actor.stop();
+        sim.kill();
       },
     };
   }
@@ -110,37 +117,8 @@ export class ManagerHost {
     process.kill();
   }
 
-  /** POST /tasks, as the route answers it (201, or 202 when a restart is not confirmed yet); undefined when no manager answers. */
-  async post(body: unknown): Promise<Answer | undefined> {
-    const process = this.process;
-    if (!process) return undefined;
-    let confirmed = true;
-    const result = await answerAsync(201, async () => {
-      const submitted = await process.service.submit(parseTaskEvent(body).Task, this.stopWaitMs);
-      confirmed = submitted.confirmed;
-      return submitted.task;
-    });
-    if (this.process !== process) return undefined;
-    return result.status === 201 && !confirmed ? { ...result, status: 202 } : result;
-  }
-
-  /** How long the routes wait for a worker's word (src/manager/wiring/local.ts gives them the stop timeout + 5 s). */
-  private get stopWaitMs(): number {
-    return this.settings.stopTimeoutMs + 5000;
-  }
-
-  /** DELETE /tasks/{id}; resolves undefined when the process died before answering. */
-  async delete(id: string): Promise<Answer | undefined> {
-    const process = this.process;
-    if (!process) return undefined;
-    let confirmed = false;
-    const result = await answerAsync(204, async () => void (confirmed = await process.service.stop(id, this.stopWaitMs)));
-    if (this.process !== process) return undefined;
-    if (result.status !== 204 || confirmed) return result;
-    // The stop is recorded and will be carried out; the worker has not said so yet.
-    return answer(202, () => ({
-      HTTPStatusCode: 202,
-      Message: `stop of task ${id} requested; worker ${process.service.task(id).Worker} has not confirmed it yet`,
-    }));
+  /** The process listening on the manager's address now. */
+  listening(): SimProcess | undefined {
+    return this.process?.sim;
   }
 }

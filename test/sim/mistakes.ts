@@ -71,6 +71,11 @@ export const mistakes: Mistake[] = [
     task: { guards: { jobDone: always } },
   },
   {
+    name: 'one-failed-check-enough',
+    what: 'fail a task at its first failed health check (healthThresholdReached always true)',
+    task: { guards: { healthThresholdReached: always } },
+  },
+  {
     name: 'lose-backoff-due',
     what: 'lose the backoff due time (recordRestartDue does nothing)',
     task: { actions: { recordRestartDue: nothing } },

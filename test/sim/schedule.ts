@@ -29,6 +29,8 @@ export type SimEvent =
   | { kind: 'container.pause'; at: number; task: number; ms: number }
   | { kind: 'crash-loop'; at: number; task: number; ms: number }
   | { kind: 'unhealthy'; at: number; task: number; ms: number }
+  /** A task's health checks fail one now and then (each with `chance`), single failures among good ones, for a while. */
+  | { kind: 'health.flaky'; at: number; task: number; ms: number; chance: number }
   | { kind: 'engine.restart'; at: number; worker: number; downMs: number }
   | { kind: 'engine.hang'; at: number; worker: number; ms: number }
   | { kind: 'runtime.slow'; at: number; worker: number; ms: number }
@@ -69,6 +71,7 @@ export const faultWeights: Record<FaultKind, number> = {
   'container.pause': 1,
   'crash-loop': 2,
   unhealthy: 1,
+  'health.flaky': 2,
   'engine.restart': 2,
   'engine.hang': 1,
   'runtime.slow': 1,
@@ -141,6 +144,8 @@ function drawFault(random: Random, kind: FaultKind, at: number, workers: number,
     case 'crash-loop':
     case 'unhealthy':
       return { kind, at, task, ms };
+    case 'health.flaky':
+      return { kind, at, task, ms, chance: random.pick([0.2, 0.4]) };
     case 'engine.restart':
       return { kind, at, worker, downMs: random.int(200, 8000) };
     case 'engine.hang':

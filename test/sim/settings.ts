@@ -26,9 +26,6 @@ export function simSettings(scheduler: 'epvm' | 'roundrobin'): Settings {
   };
 }
 
-/** The manager's call limit (src/manager/run/logic.ts gives its proxies 10 s). */
-export const CALL_TIMEOUT_MS = 10_000;
-
 /** Every worker machine reports the same roomy numbers: placement is not what is under test. */
 export const fixedStats = (): MachineStats => ({
   MemoryTotal: 64 * 2 ** 30,

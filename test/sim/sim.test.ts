@@ -31,7 +31,7 @@ const BATCH = 100;
 const passing: number[] = [];
 for (let first = 1; first <= SEEDS; first += BATCH) {
   const seeds = Array.from({ length: BATCH }, (_, i) => first + i);
-  test(`seeds ${first}–${first + BATCH - 1} break no invariant but those of the open bugs`, { timeout: 60_000 }, async (t) => {
+  test(`seeds ${first}–${first + BATCH - 1} break no invariant but those of the open bugs`, { timeout: 180_000 }, async (t) => {
     const result = await runSeeds({ seeds });
     assert.equal(result.summaries.length, seeds.length);
     passing.push(...result.summaries.filter((s) => s.ok).map((s) => s.seed));
@@ -62,7 +62,7 @@ for (const bug of found) {
 }
 
 for (const mistake of mistakes) {
-  test(`mistake caught within ${SEEDS} seeds: ${mistake.what}`, { timeout: 420_000 }, async (t) => {
+  test(`mistake caught within ${SEEDS} seeds: ${mistake.what}`, { timeout: 600_000 }, async (t) => {
     const missing = undeclared(mistake);
     if (mistake.pending) {
       assert.notDeepEqual(missing, [], `${mistake.name}: the machines declare what it replaces now; remove pending from it in test/sim/mistakes.ts`);

@@ -14,6 +14,7 @@ import { Random } from './random.js';
 import type { Scenario, SimEvent } from './schedule.js';
 import { simSettings } from './settings.js';
 import { Trace, type TraceLine } from './trace.js';
+import { User } from './user.js';
 
 /** How long the clock runs on after the heal before the final check (ms). */
 export const QUIESCENCE_MS = 60_000;
@@ -44,7 +45,8 @@ export async function simulate(scenario: Scenario, options: RunOptions = {}): Pr
   const settings = simSettings(scenario.scheduler);
   const checker = new Checker(scenario, taskPolicy(settings), trace, (name) => cluster.workers.find((w) => w.name === name)?.engine);
   const cluster: Cluster = new Cluster(scenario, settings, random, trace, checker, options.mistake);
-  const restoreFetch = installFetch(cluster.ports, (c) => cluster.engineOf(c));
+  const user = new User(cluster.manager);
+  const restoreFetch = installFetch(cluster.ports, (c) => cluster.engineOf(c), checker, random.fork('health'));
   let steps = 0;
   try {
     trace.add(
@@ -111,7 +113,7 @@ export async function simulate(scenario: Scenario, options: RunOptions = {}): Pr
       return;
     }
     const call = checker.posting(definition.ID);
-    const answer = await cluster.manager.post({ Task: definition.variants[variant] });
+    const answer = await user.post({ Task: definition.variants[variant] });
     trace.add('user', `${what} → ${answer ? `${answer.status}${answer.status >= 300 ? ` ${message(answer.body)}` : ''}` : 'no answer (the manager died)'}`);
     checker.posted(definition.ID, variant, answer, call);
   }
@@ -124,7 +126,7 @@ export async function simulate(scenario: Scenario, options: RunOptions = {}): Pr
     }
     const call = checker.deleting(id);
     trace.add('user', `DELETE ${id} sent`);
-    const answer = await cluster.manager.delete(id);
+    const answer = await user.delete(id);
     trace.add(
       'user',
       `DELETE ${id} → ${answer ? `${answer.status}${answer.status >= 300 ? ` ${message(answer.body)}` : ''}` : 'no answer (the manager died)'}`,

@@ -1,37 +1,41 @@
 // One worker machine: its engine and its disk, which outlive the worker
 // process, and the process itself, built as src/worker/start.ts builds it
 // (workerLogic with the settings' options, createActor, WorkerService over the
-// store) with the simulated runtime, a fixed stats sampler and, when a
-// mistake is under test, its overrides provided on top.
+// store, the worker API of src/worker/api.ts on Cube's Koa app) with the
+// simulated runtime, a fixed stats sampler and, when a mistake is under test,
+// its overrides provided on top. Its API is served over the simulated network
+// (http.ts), and what it answers is told to the checker.
 //
 // Faults: kill -9 (the actors stop where they are, the store handle closes,
-// streams reset; the engine keeps every container), restart (the store is
-// read back, the containers adopted), and freeze (SIGSTOP: nothing goes in or
-// out until thawed; see docs/reliability.md for what a freeze does not model).
+// connections reset; the engine keeps every container), restart (the store is
+// read back, the containers adopted), and freeze (SIGSTOP, process.ts).
+import type { IncomingMessage } from 'node:http';
+import Router from '@koa/router';
 import { createActor, type AnyActorLogic } from 'xstate';
 import { shardMachine } from '../../machines/shard.js';
+import { createApp } from '../../src/http/app.js';
+import { addWorkerRoutes, workerRoutesHint } from '../../src/worker/api.js';
 import { retention, taskPolicy, workerLogicOptions } from '../../src/worker/from-settings.js';
 import { taskLogic, workerLogic } from '../../src/worker/logic.js';
 import { WorkerService, type WorkerRef } from '../../src/worker/service.js';
 import { WorkerWrites } from '../../src/store/worker-writes.js';
 import type { Settings } from '../../src/config/settings.js';
 import type { SimEngine } from './engine.js';
+import { httpServer } from './http.js';
 import type { Mistake } from './mistakes.js';
 import type { Observer } from './observer.js';
 import type { Link, WorkerAddress } from './network.js';
+import { SimProcess } from './process.js';
 import { fixedStats } from './settings.js';
 import type { SimTaskDisk } from './stores.js';
 import type { Trace } from './trace.js';
-import { workerEndpoint, type WorkerEndpoint } from './worker-endpoint.js';
 
 interface WorkerProcess {
   actor: WorkerRef;
   service: WorkerService;
-  endpoint: WorkerEndpoint;
+  /** The process as the network reaches it. */
+  sim: SimProcess;
   kill(): void;
-  frozenUntil: number;
-  /** Work held while frozen, run in order at the thaw. */
-  held: (() => void)[];
 }
 
 export class WorkerHost implements WorkerAddress {
@@ -89,19 +93,37 @@ export class WorkerHost implements WorkerAddress {
       },
     });
     actor.start();
+    const router = new Router();
+    addWorkerRoutes(router, service);
+    // Reached as its name, which an operator would list in CUBE_ALLOWED_HOSTS.
+    const app = createApp(router, { settings: { ...this.settings, allowedHosts: this.name }, role: 'worker', log, routesHint: workerRoutesHint });
+    const sim: SimProcess = new SimProcess(
+      httpServer(app, (request, status) => {
+        if (this.process?.sim === sim) this.answered(request, status);
+      }),
+      () => this.trace.add(this.name, 'process thawed'),
+    );
     this.trace.add(this.name, `process started (#${incarnation}, ${restore.tasks.length} record(s) restored, ${restore.done.size} Completed in its archive)`);
     this.process = {
       actor,
       service,
-      endpoint: workerEndpoint(service),
-      frozenUntil: 0,
-      held: [],
+      sim,
       kill: () => {
         killed = true;
         store.kill();
         actor.stop();
+        sim.kill();
       },
     };
+  }
+
+  /** What the checker hears of an answer: a stop taken or refused, and any internal error. */
+  private answered(request: IncomingMessage, status: number): void {
+    const url = new URL(request.url ?? '/', 'http://worker');
+    const id = /^\/tasks\/([^/]+)$/.exec(url.pathname)?.[1];
+    if (request.method === 'DELETE' && id !== undefined)
+      this.observer.stopAnswered(this.name, decodeURIComponent(id), url.searchParams.get('placement') ?? '', status);
+    if (status === 500) this.observer.internalError(this.name, `${request.method} ${url.pathname}${url.search}`);
   }
 
   /** kill -9: in-memory state is gone; the disk and the engine's containers stay. */
@@ -111,49 +133,28 @@ export class WorkerHost implements WorkerAddress {
     if (!quietly) this.trace.add(this.name, 'process killed (-9)');
     this.process = undefined;
     process.kill();
-    this.link.resetStreams('ECONNRESET');
   }
 
-  /** SIGSTOP for `ms`: inbound and outbound wait for the thaw. */
+  /** SIGSTOP for `ms`. */
   freeze(ms: number): void {
-    const process = this.process;
-    if (!process) return;
+    if (!this.process) return;
     this.trace.add(this.name, `process frozen for ${ms} ms`);
-    process.frozenUntil = Math.max(process.frozenUntil, Date.now() + ms);
-    setTimeout(() => {
-      if (this.process === process && Date.now() >= process.frozenUntil) this.thaw();
-    }, ms);
+    this.process.sim.freeze(ms);
   }
 
-  /** SIGCONT: what waited goes, in order. */
+  /** SIGCONT. */
   thaw(): void {
-    const process = this.process;
-    if (!process || process.frozenUntil === 0) return;
-    this.trace.add(this.name, 'process thawed');
-    process.frozenUntil = 0;
-    for (const work of process.held.splice(0)) work();
+    this.process?.sim.thaw();
+  }
+
+  /** The event streams it serves are reset. */
+  breakStreams(): void {
+    this.process?.sim.breakStreams();
   }
 
   // ---- WorkerAddress ----------------------------------------------------------
 
-  endpoint(): WorkerEndpoint | undefined {
-    return this.process?.endpoint;
-  }
-
-  when(work: (endpoint: WorkerEndpoint) => void): void {
-    const process = this.process;
-    if (!process) return;
-    const run = () => {
-      if (this.process === process) work(process.endpoint);
-    };
-    if (process.frozenUntil > 0) process.held.push(run);
-    else run();
-  }
-
-  outbound(from: WorkerEndpoint, send: () => void): void {
-    const process = this.process;
-    if (!process || process.endpoint !== from) return; // that process is gone: its socket with it
-    if (process.frozenUntil > 0) process.held.push(send);
-    else send();
+  listening(): SimProcess | undefined {
+    return this.process?.sim;
   }
 }

@@ -44,6 +44,10 @@ function cluster() {
         if (!record || record.StateName !== 'scheduled') continue;
         const running: Task = {
           ...task,
+          // A worker is sent a task as a client would send it, and keeps none of the keys Cube owns.
+          Service: '',
+          Slot: 0,
+          ServiceVersion: 0,
           State: 2,
           StateName: 'running',
           Version: task.Version + 100,

@@ -158,9 +158,9 @@ test('a new service starts a copy in every slot at once, each a task of its own 
   assert.deepEqual(
     started.map((t) => [t.Slot, t.Name, t.Service, t.ServiceVersion]),
     [
-      [0, 'web.0.0', 'web', 1],
-      [1, 'web.1.1', 'web', 1],
-      [2, 'web.2.2', 'web', 1],
+      [0, 'web.0.0.6be4cb', 'web', 1],
+      [1, 'web.1.1.6be4cb', 'web', 1],
+      [2, 'web.2.2.6be4cb', 'web', 1],
     ],
   );
   for (const task of started) assert.match(task.ID, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);

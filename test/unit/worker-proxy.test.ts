@@ -2,7 +2,8 @@
 // stand-in proxies and a stand-in detection (no network): a worker that does
 // not answer is reported unreachable and asked again; commands that came
 // meanwhile reach the proxy of its protocol, in order; heartbeats say which
-// protocol brought them; everything else passes through as it came.
+// protocol brought them; everything else passes through as it came; the
+// detection asks through the transport it is given.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createActor, fromCallback, setup } from 'xstate';
@@ -73,3 +74,19 @@ test(
     actor.stop();
   },
 );
+
+test('the detection asks through the transport the proxies are given, not the global fetch', { timeout: 10_000 }, async () => {
+  const asked: string[] = [];
+  const transport = (async (input: string | URL | Request) => {
+    asked.push(String(input));
+    return new Response('no such route', { status: 404 });
+  }) as typeof fetch;
+  let spoke: (line: string) => void = () => undefined;
+  const said = new Promise<string>((resolve) => (spoke = resolve));
+  const idle = fromCallback(() => undefined);
+  const proxy = workerProxy({ proxies: { cube: idle, book: idle }, detectTimeoutMs: 1000, log: (line) => spoke(line), transport });
+  const actor = createActor(setup({ actors: { proxy } }).createMachine({ invoke: { src: 'proxy', input: { name: 'w1', address: '10.0.0.1:5555' } } })).start();
+  assert.match(await said, /speaks the book's protocol/);
+  assert.deepEqual(asked, ['http://10.0.0.1:5555/events']);
+  actor.stop();
+});

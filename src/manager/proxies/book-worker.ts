@@ -31,6 +31,8 @@ export interface BookWorkerOptions {
   /** Bytes of one answer read from the worker (CUBE_EVENT_MAX). */
   maxBytes: number;
   log: Log;
+  /** The HTTP client every call goes through (as remote-worker.ts's); the global fetch when absent. */
+  transport?: typeof fetch;
 }
 
 /** A task the worker took (201) but never lists is let go after this, so the manager's reconcile sends it again. */
@@ -129,7 +131,7 @@ class BookWorkerProxy {
   }
 
   private async call(method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> {
-    const response = await fetch(`${this.base}${path}`, {
+    const response = await (this.options.transport ?? fetch)(`${this.base}${path}`, {
       method,
       signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.options.callTimeoutMs)]),
       ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),

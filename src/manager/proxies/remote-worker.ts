@@ -35,9 +35,14 @@ export interface RemoteWorkerOptions {
   callTimeoutMs: number;
   stopTimeoutMs: number;
   log: Log;
-  /** How to reach workers over HTTPS (src/tls/client.ts); plain HTTP with the global fetch when absent. */
+  /** 'https' with the TLS client's transport (src/tls/client.ts); plain HTTP when absent. */
   scheme?: 'http' | 'https';
-  fetch?: typeof fetch;
+  /**
+   * The HTTP client every call goes through: the TLS client's, or the
+   * simulator's faulty in-memory one (test/sim/transport.ts); the global
+   * fetch when absent.
+   */
+  transport?: typeof fetch;
 }
 
 const now = () => new Date().toISOString();
@@ -80,7 +85,7 @@ export function readWorkerMessage(type: string, data: unknown, worker: string, a
 export function remoteWorkerActor(options: RemoteWorkerOptions) {
   return fromCallback<ToWorker, RemoteWorkerInput>(({ input, sendBack, receive }) => {
     const base = `${options.scheme ?? 'http'}://${input.address}`;
-    const fetch = options.fetch ?? globalThis.fetch; // every call below goes through it
+    const fetch = options.transport ?? globalThis.fetch; // every call below goes through it
     const headers: Record<string, string> = {
       ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
       ...(options.cluster ? { [cubeHeaders.cluster]: options.cluster } : {}),
@@ -137,8 +142,9 @@ export function remoteWorkerActor(options: RemoteWorkerOptions) {
         throw new Error(CLOSED);
       } catch (error) {
         if (stopped) return;
-        // What the worker sent could not be read: its fault, not the network's.
-        const unreadableSent = reading && !current.signal.aborted && !(error instanceof Error && error.message === CLOSED);
+        // What the worker sent could not be read (the checks of its messages, or JSON.parse of an event's data):
+        // its fault. Anything else thrown while reading is the connection's (reset, cut short): the network's.
+        const unreadableSent = reading && !current.signal.aborted && (error instanceof ValidationError || error instanceof SyntaxError);
         const reason = current.signal.aborted
           ? `${input.address}: ${String((current.signal.reason as Error)?.message)}`
           : error instanceof EventTooLarge

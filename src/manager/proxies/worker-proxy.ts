@@ -16,8 +16,8 @@ import { callError } from '../../http/call-error.js';
 const now = () => new Date().toISOString();
 
 /** Asks without the token: a Cube worker that wants one says 401, and a book worker never sees it. */
-export async function detectProtocol(address: string, timeoutMs: number): Promise<WorkerProtocol> {
-  const response = await fetch(`http://${address}/events`, { signal: AbortSignal.timeout(timeoutMs) });
+export async function detectProtocol(address: string, timeoutMs: number, transport: typeof fetch = fetch): Promise<WorkerProtocol> {
+  const response = await transport(`http://${address}/events`, { signal: AbortSignal.timeout(timeoutMs) });
   const type = response.headers.get('content-type') ?? '';
   await response.body?.cancel();
   if (response.status === 401 || (response.ok && type.startsWith('text/event-stream'))) return 'cube';
@@ -30,6 +30,8 @@ export interface WorkerProxyOptions {
   proxies: Record<WorkerProtocol, AnyActorLogic>;
   detectTimeoutMs: number;
   log: Log;
+  /** The HTTP client the default detection asks with (the proxies' own; the global fetch when absent). */
+  transport?: typeof fetch;
   detect?: typeof detectProtocol;
 }
 
@@ -56,7 +58,7 @@ export function workerProxy(options: WorkerProxyOptions): CallbackActorLogic<ToW
 }
 
 function proxyMachine(options: WorkerProxyOptions) {
-  const detect = options.detect ?? detectProtocol;
+  const detect = options.detect ?? ((address: string, timeoutMs: number) => detectProtocol(address, timeoutMs, options.transport));
   const machine = setup({
     types: { context: {} as ProxyContext, input: {} as RemoteWorkerInput, events: {} as ToWorker | FromWorker },
     actors: {

@@ -54,16 +54,28 @@ export function managerWriteActions(writes: ManagerWriter) {
   };
 }
 
+/** How the manager reaches its remote workers. */
+export interface WorkerReach {
+  /** The cluster's identity, named on every call to a remote worker. */
+  cluster?: string | undefined;
+  /**
+   * The HTTP client of every proxy: the global fetch, or the TLS client's
+   * under CUBE_TLS_DIR. The simulator gives a faulty in-memory one
+   * (test/sim/transport.ts), so the proxies it runs are these.
+   */
+  transport?: typeof fetch;
+}
+
 export function managerLogic(
   runtimes: Runtimes,
   settings: Settings,
   log: Log,
   writes: ManagerWriter,
   workerWrites: (worker: string) => WorkerWrites,
-  /** The cluster's identity, named on every call to a remote worker. */
-  cluster?: string,
+  reach: WorkerReach = {},
 ) {
   const tls = workerConnection(settings.tlsDir);
+  const transport = reach.transport ?? tls.fetch;
   // With a store that answers later, commands to workers wait for the writes before them (src/manager/proxies/write-barrier.ts).
   const settled = writes.settled?.bind(writes);
   const ordered = <I>(logic: CallbackActorLogic<ToWorker, I>) => (settled ? afterWrites(logic, settled) : logic);
@@ -78,17 +90,19 @@ export function managerLogic(
               token: settings.token,
               idleMs: settings.heartbeatTtlMs,
               maxBytes: settings.eventMax,
-              cluster,
+              cluster: reach.cluster,
               callTimeoutMs: 10_000,
               stopTimeoutMs: settings.stopTimeoutMs,
               log,
-              ...tls,
+              scheme: tls.scheme,
+              transport,
             }),
           ),
-          book: ordered(bookWorkerActor({ pollMs: settings.bookPollMs, callTimeoutMs: 10_000, maxBytes: settings.eventMax, log })),
+          book: ordered(bookWorkerActor({ pollMs: settings.bookPollMs, callTimeoutMs: 10_000, maxBytes: settings.eventMax, log, transport })),
         },
         detectTimeoutMs: 10_000,
         log,
+        transport,
         // With mutual TLS every worker speaks Cube's protocol (the book's has no TLS); its proxy says why one cannot be reached.
         ...(tls.scheme ? { detect: async () => 'cube' as const } : {}),
       }),

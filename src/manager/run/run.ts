@@ -51,14 +51,9 @@ export interface ManagerRun {
 
 export function runManager(options: ManagerRunOptions): ManagerRun {
   const { settings, log, writes } = options;
-  const logic = managerLogic(
-    options.runtimes ?? (() => undefined as never),
-    settings,
-    log,
-    writes,
-    options.workerWrites ?? (() => undefined as never),
-    options.cluster,
-  );
+  const logic = managerLogic(options.runtimes ?? (() => undefined as never), settings, log, writes, options.workerWrites ?? (() => undefined as never), {
+    cluster: options.cluster,
+  });
   const inspection = startInspection(settings, log, options.liveView);
   const actor = createActor(logic, {
     input: {
