@@ -32,6 +32,7 @@ import { silentLog } from '../src/log.js';
 import { startManager } from '../src/manager/start.js';
 import { DISTURBED_CORES, measureQuietly, median, round, saveResult } from './lib.js';
 import { removeLabelled, watchContainers } from './docker-containers.js';
+import { enterSwarm } from './swarm.js';
 
 const run = promisify(execFile);
 const rounds = Number(process.argv[2] ?? 3);
@@ -162,24 +163,9 @@ async function swarm(image: string): Promise<Measurement> {
   }
 }
 
-/** Makes this node a swarm manager if it is not; says whether it did, or why Swarm cannot run. */
-async function joinSwarm(): Promise<{ initialised: boolean; error?: string }> {
-  const info = (await docker.info()) as { Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean } };
-  if (info.Swarm?.LocalNodeState === 'active' && info.Swarm.ControlAvailable) return { initialised: false };
-  if (info.Swarm?.LocalNodeState === 'active') return { initialised: false, error: 'this node is a swarm worker, not a manager: it cannot create services' };
-  try {
-    await run('docker', ['swarm', 'init']);
-    return { initialised: true };
-  } catch (error) {
-    const text = ((error as { stderr?: string }).stderr ?? (error as Error).message).trim();
-    return { initialised: false, error: `docker swarm init failed: ${text}` };
-  }
-}
-
 async function main() {
   const version = await docker.version();
-  const networksBefore = new Set((await docker.listNetworks()).map((n) => n.Name));
-  const swarmState = await joinSwarm();
+  const swarmState = await enterSwarm();
   console.log(`Docker ${version.Version}; ${COUNT} containers of ${IMAGE} at once; ${rounds} rounds`);
   if (swarmState.initialised) console.log('this node was made a swarm manager for the benchmark (docker swarm init); it leaves at the end');
   if (swarmState.error) console.log(`Swarm cannot run here: ${swarmState.error}`);
@@ -214,15 +200,7 @@ async function main() {
       }
     }
   } finally {
-    if (swarmState.initialised) {
-      await run('docker', ['swarm', 'leave', '--force']).catch((error: Error) => console.log(`docker swarm leave failed: ${error.message}`));
-      // swarm init makes docker_gwbridge; leave does not remove it.
-      if (!networksBefore.has('docker_gwbridge'))
-        await docker
-          .getNetwork('docker_gwbridge')
-          .remove()
-          .catch(() => undefined);
-    }
+    await swarmState.leave();
   }
 
   const summary = (method: string) => {

@@ -4,28 +4,56 @@ import Docker from 'dockerode';
 
 const docker = new Docker();
 
-/** Follows Docker's `action` events (start, destroy) of containers carrying `label`, from now on. */
-export async function watchContainers(label: string, action: 'start' | 'destroy') {
-  const stream = await docker.getEvents({ filters: { type: ['container'], label: [label], event: [action] } });
-  const seen = new Map<string, number>(); // container id → when its event arrived
-  let wake: () => void = () => undefined;
-  let failure: Error | undefined;
+/** One of Docker's events (a container's, a service's), as its event stream gives it. */
+export interface DockerEvent {
+  /** The container's ID (for a container). */
+  id?: string;
+  /** `start`, `kill`, `die`, `health_status: healthy`, `update`, … */
+  Action: string;
+  Actor: { ID: string; Attributes: Record<string, string> };
+}
+
+/**
+ * Calls `onEvent` with each of Docker's events that pass `filters` (as
+ * `docker events --filter` takes them), from now on, as they arrive; `onError`
+ * when the stream fails. Answers how to stop following.
+ */
+export async function followDocker(
+  filters: Record<string, string[]>,
+  onEvent: (event: DockerEvent) => void,
+  onError: (error: Error) => void,
+): Promise<() => void> {
+  const stream = await docker.getEvents({ filters });
   let buffer = '';
-  stream.on('error', (error: Error) => {
-    failure = error;
-    wake();
-  });
+  stream.on('error', onError);
   stream.on('data', (chunk: Buffer) => {
     buffer += chunk.toString();
     let end: number;
     while ((end = buffer.indexOf('\n')) >= 0) {
       const line = buffer.slice(0, end).trim();
       buffer = buffer.slice(end + 1);
-      const id = line ? (JSON.parse(line) as { id?: string }).id : undefined;
-      if (id && !seen.has(id)) seen.set(id, performance.now());
+      if (line) onEvent(JSON.parse(line) as DockerEvent);
     }
-    wake();
   });
+  return () => (stream as unknown as { destroy(): void }).destroy();
+}
+
+/** Follows Docker's `action` events (start, destroy) of containers carrying `label`, from now on. */
+export async function watchContainers(label: string, action: 'start' | 'destroy') {
+  const seen = new Map<string, number>(); // container id → when its event arrived
+  let wake: () => void = () => undefined;
+  let failure: Error | undefined;
+  const close = await followDocker(
+    { type: ['container'], label: [label], event: [action] },
+    ({ id }) => {
+      if (id && !seen.has(id)) seen.set(id, performance.now());
+      wake();
+    },
+    (error) => {
+      failure = error;
+      wake();
+    },
+  );
   return {
     seen,
     /** Resolves once `done` holds for the containers seen; fails after `timeoutMs` with `message`. */
@@ -43,7 +71,7 @@ export async function watchContainers(label: string, action: 'start' | 'destroy'
         clearTimeout(deadline);
       }
     },
-    close: () => (stream as unknown as { destroy(): void }).destroy(),
+    close,
   };
 }
 

@@ -19,6 +19,7 @@ import { failoverSection } from './report/failover.js';
 import { escape } from './report/format.js';
 import { page } from './report/page.js';
 import { restartSection } from './report/restart.js';
+import { rollingUpdateSection } from './report/rolling-update.js';
 import { dir, load, type Json } from './report/results.js';
 import { scaleSection } from './report/scale.js';
 import { simSection } from './report/sim.js';
@@ -43,6 +44,7 @@ const sections: [name: string, section: Section][] = [
   ['docker-stop', dockerStopSection],
   ['event-loop', eventLoopSection],
   ['start-again', startAgainSection],
+  ['rolling-update', rollingUpdateSection],
 ];
 
 function main() {

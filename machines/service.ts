@@ -2,7 +2,9 @@
 // and each new version rolled out by health, as an XState machine. The
 // manager spawns one per service (`service:<name>`), tells it every change of
 // its copies' records and the time (`tick`), and carries out what it asks:
-// start a copy (`startCopy`, a new task) or stop one (`stopCopy`).
+// start a copy (`startCopy`, a new task) or stop one (`stopCopy`). When a step
+// waits on the clock (a ShutdownDelay, a MinHealthy), it also sends itself a
+// `tick` for the moment it is due.
 //
 // Pure, like the task machine: it never reads a clock (every event carries
 // `at`) and names its side effects: `startCopy` and `stopCopy` go to its
@@ -22,7 +24,7 @@ import type { Task } from '../src/vocabulary/task.js';
 import { copyOf, endpoints, isLive, isReady, isServing, type Copy, type CopyReport } from './service/copies.js';
 
 export type { CopyReport } from './service/copies.js';
-import { plan, progress, type Mode, type Progress, type RolloutInput } from './service/rollout.js';
+import { nextDue, plan, progress, type Mode, type Progress, type RolloutInput } from './service/rollout.js';
 import { applyCommand, ended, newCopy, policyOf, refusal, rememberStable, rollingBack, type ServiceCommand } from './service/record.js';
 
 export interface ServiceInput {
@@ -141,6 +143,9 @@ const base = setup({
   },
 });
 
+/** The id of the machine's one pending wake-up (a delayed `tick` to itself). */
+const WAKE = 'wake';
+
 /** Carries out the plan of the moment: starts, drains and stops, and counts the copies of the rollout that are ready. */
 export const actWith = (rules: Rules) =>
   base.enqueueActions(({ context, event, enqueue }) => {
@@ -172,6 +177,11 @@ export const actWith = (rules: Rules) =>
       }
     }
     enqueue.assign({ service, starting, draining, copies, counted });
+    // The next step that waits on the clock is taken when it is due, not at the manager's next tick (a second
+    // apart): a wake-up the machine asks for, with the time it was due for. Each act replaces the one before.
+    const due = nextDue({ ...input, copies: [...copies.values()], draining });
+    enqueue.cancel(WAKE);
+    if (due !== undefined) enqueue.raise({ type: 'tick', at: new Date(due).toISOString() }, { id: WAKE, delay: due - Date.parse(at) });
   });
 
 export const serviceMachine = base

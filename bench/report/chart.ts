@@ -3,7 +3,7 @@
 // an optional target as a dashed line.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { escape, fmt } from './format.js';
+import { escape, fmt, s } from './format.js';
 import { dir } from './results.js';
 
 export interface Bar {
@@ -26,6 +26,15 @@ export interface Chart {
 }
 
 export const COLORS = { cube: '#2f6fd6', raw: '#7a8599', swarm: '#d9822b', memory: '#3a9a6a', level: '#8e6bbf' };
+
+/** A bar in seconds, from a median and its rounds in milliseconds. */
+export const secondsBar = (label: string, medianMs: number, roundsMs: number[], color: string): Bar => ({
+  label,
+  value: medianMs / 1000,
+  color,
+  points: roundsMs.map((v) => v / 1000),
+  text: s(medianMs),
+});
 
 /** A round step for about `count` ticks up to `max`: 1, 2 or 5 times a power of ten. */
 function niceStep(max: number, count = 5): number {

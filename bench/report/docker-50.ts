@@ -1,6 +1,6 @@
 // The "50 containers on real Docker" section: 50 tasks at once through Cube,
 // against raw dockerode and Docker Swarm (bench/docker-50.ts).
-import { COLORS, writeChart, type Bar } from './chart.js';
+import { COLORS, secondsBar, writeChart, type Bar } from './chart.js';
 import { escape, s, when, yes } from './format.js';
 import type { Json } from './results.js';
 
@@ -18,14 +18,7 @@ export function docker50Section(r: Json, rows: string[]): string {
         : `not measured: ${escape(r.swarm?.error ?? 'unknown')}`
     } | (none) | — |`,
   );
-  /** A bar in seconds, from a measurement's median and rounds in milliseconds. */
-  const bar = (label: string, measured: Json, color: string): Bar => ({
-    label,
-    value: measured.medianMs / 1000,
-    color,
-    points: measured.roundsMs.map((v: number) => v / 1000),
-    text: s(measured.medianMs),
-  });
+  const bar = (label: string, measured: Json, color: string): Bar => secondsBar(label, measured.medianMs, measured.roundsMs, color);
   const bars = [bar('raw dockerode', r.raw, COLORS.raw), bar('Cube manager', r.cube, COLORS.cube)];
   if (byIdOk) bars.push(bar('Swarm, image by ID', r.swarmById, COLORS.swarm));
   if (swarmOk) bars.push(bar('Swarm, image by tag', r.swarm, COLORS.swarm));

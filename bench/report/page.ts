@@ -51,6 +51,7 @@ node --import tsx bench/failover.ts                # ~5 min, etcd (scripts/etcd-
 npm run build && node --import tsx bench/scale.ts  # ~25 min, no Docker (the FAKE runtime; baseline checkout at /work/base-a57e813)
 node --import tsx bench/docker-stop.ts             # ~5 min, Docker
 npm run build && node --import tsx bench/event-loop.ts  # ~1 min, Docker (hostile inputs)
+npm run build && node --import tsx bench/rolling-update.ts  # ~5 min, Docker + Swarm (swarm init/leave if not a manager)
 node --import tsx bench/report.ts                  # writes docs/benchmarks.md and docs/benchmarks/*.svg
 \`\`\`
 

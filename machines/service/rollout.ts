@@ -116,6 +116,28 @@ export function plan(input: RolloutInput): Plan {
   return result;
 }
 
+/**
+ * The next moment (ms since the epoch, after `at`) when time alone changes
+ * what the plan or the progress says: a drained copy's ShutdownDelay ends, a
+ * copy of the target has been healthy for MinHealthy, or one that does not
+ * count yet passes its HealthyDeadline. Undefined when nothing waits on the
+ * clock. The machine wakes itself then, so a rollout does not wait for the
+ * manager's next tick at every step (a second each, at worst).
+ */
+export function nextDue(input: Pick<RolloutInput, 'target' | 'policy' | 'copies' | 'draining' | 'at'>): number | undefined {
+  const { policy, at } = input;
+  const now = Date.parse(at);
+  const dues: number[] = [];
+  for (const since of input.draining.values()) dues.push(Date.parse(since) + policy.shutdownDelayMs);
+  for (const copy of input.copies) {
+    if (copy.Version !== input.target || !isLive(copy) || isReady(copy, policy.minHealthyMs, at)) continue;
+    if (copy.HealthySince !== '') dues.push(Date.parse(copy.HealthySince) + policy.minHealthyMs);
+    dues.push(Date.parse(copy.Submitted) + policy.healthyDeadlineMs + 1); // isOverdue: strictly past the deadline
+  }
+  const future = dues.filter((due) => due > now);
+  return future.length > 0 ? Math.min(...future) : undefined;
+}
+
 export type Progress = { state: 'done' | 'going'; healthy: number } | { state: 'failed'; reason: string; healthy: number };
 
 /**

@@ -39,10 +39,16 @@ function harness(def = definition()) {
   const tasks = new Map<string, Task>();
   const stopping = new Set<string>();
   const actions: Action[] = [];
+  /** The wake-ups the machine asked for (delayed events to itself), by id: when each is due, and what it sends. */
+  const wakes = new Map<string, { dueMs: number; event: ServiceEvent }>();
   let snapshot: Snapshot;
   const take = (done: Action[]) => {
     for (const action of done) {
       actions.push(action);
+      if (action.type === 'xstate.cancel') wakes.delete(action.params.sendId);
+      if (action.type === 'xstate.raise' && action.params.delay !== undefined) {
+        wakes.set(action.params.id, { dueMs: ms + action.params.delay, event: action.params.event });
+      }
       if (action.type === 'startCopy') {
         // The manager stamps the copy with the time of the service's request, as it does every submit.
         const task: Task = { ...action.params.task, SubmitTime: action.params.at };
@@ -92,6 +98,20 @@ function harness(def = definition()) {
     /** Moves the clock on without telling the machine: the next event is the first it hears of the time. */
     wait(byMs: number) {
       ms += byMs;
+    },
+    /** Moves the clock on as a runtime would: the wake-ups the machine asked for arrive when they are due, and nothing else. */
+    advance(byMs: number) {
+      const end = ms + byMs;
+      for (
+        let next = [...wakes.values()].sort((a, b) => a.dueMs - b.dueMs)[0];
+        next && next.dueMs <= end;
+        next = [...wakes.values()].sort((a, b) => a.dueMs - b.dueMs)[0]
+      ) {
+        ms = next.dueMs;
+        for (const [id, wake] of wakes) if (wake === next) wakes.delete(id);
+        send(next.event);
+      }
+      ms = end;
     },
     /** Moves the clock on and tells the machine. */
     tick(byMs: number) {
@@ -226,6 +246,25 @@ test(
     assert.equal(h.service.Stable, 2);
   },
 );
+
+test('a rollout takes each step that waits on the clock when it is due, not at the next tick', { timeout: 10_000 }, () => {
+  const h = stable();
+  h.command({ kind: 'update', definition: image(definition(), 'hello:2') });
+  const begin = Date.parse(h.at());
+  const stops: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    h.runPending(); // each new copy runs at once: it counts 10 s later (MinHealthy), and its old one stops 1 s after that
+    h.advance(10_000);
+    assert.equal(h.snapshot.context.draining.size, 1, `round ${round}: the old copy leaves the endpoints the moment the new one counts`);
+    h.advance(1_000);
+    const stop = h.actions.filter((a) => a.type === 'stopCopy').at(-1)!;
+    stops.push(Date.parse(stop.params.at) - begin);
+    h.confirmStops();
+  }
+  assert.deepEqual(stops, [11_000, 22_000, 33_000], 'each old copy stops when its ShutdownDelay ends, to the millisecond');
+  assert.equal(h.snapshot.value, 'stable', 'done as the last old copy stops, with no tick from the manager');
+  assert.deepEqual(h.versions(), ['0:v2', '1:v2', '2:v2']);
+});
 
 test('stop-first: the old copy goes first, and the new one starts once it has', { timeout: 10_000 }, () => {
   const h = stable(definition({}, { Order: 'stop-first', Parallelism: 2 }));
