@@ -23,6 +23,7 @@ import { dir, load, type Json } from './report/results.js';
 import { scaleSection } from './report/scale.js';
 import { simSection } from './report/sim.js';
 import { slowClientsSection } from './report/slow-clients.js';
+import { startAgainSection } from './report/start-again.js';
 import { workerStartSection } from './report/worker-start.js';
 
 /** A section of the page: it adds its rows to the summary table, and answers its text. */
@@ -41,6 +42,7 @@ const sections: [name: string, section: Section][] = [
   ['scale', scaleSection],
   ['docker-stop', dockerStopSection],
   ['event-loop', eventLoopSection],
+  ['start-again', startAgainSection],
 ];
 
 function main() {

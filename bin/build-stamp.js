@@ -1,12 +1,14 @@
-// What dist/ was built from: every file under src/ and machines/ with its size
-// and modification time. Shared by scripts/build.mjs, which writes the stamp,
+// What dist/ was built from: every file under src/ and machines/, and the
+// settings tsc reads, with its size and modification time. Shared by scripts/build.mjs, which writes the stamp,
 // and bin/cube.js, which checks it before running the built code. Only stat
 // calls, no reading: the check costs about a millisecond.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const STAMP = 'dist/stamp.json';
 const ROOTS = ['src', 'machines'];
+/** Files outside ROOTS that change what tsc makes of them. */
+const SETTINGS = ['tsconfig.json', 'tsconfig.build.json', 'package-lock.json'];
 
 /** Every source file, relative to `root`, sorted. */
 export function sourceFiles(root) {
@@ -19,7 +21,7 @@ export function sourceFiles(root) {
     }
   };
   for (const dir of ROOTS) walk(dir);
-  return found.sort();
+  return [...found.sort(), ...SETTINGS.filter((file) => existsSync(join(root, file)))];
 }
 
 /** `{ path: "size:mtime" }` for the given files. */

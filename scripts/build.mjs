@@ -3,16 +3,24 @@
 // live view's static files beside the compiled routes, and writes dist/stamp.json,
 // which lists every source file with its size and time. bin/cube.js compares
 // that list with the sources before it runs anything, so a stale or missing
-// build is never used silently. Plain JavaScript, so it runs before any build.
+// build is never used silently; and a build that matches is not made again.
+// Plain JavaScript, so it runs before any build.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sourceFiles, stampOf, STAMP } from '../bin/build-stamp.js';
+import { sourceFiles, staleBuild, stampOf, STAMP } from '../bin/build-stamp.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 const started = Date.now();
+
+// A build that matches every source is used as it is: `npm start` a second
+// time goes straight to its Docker check (issue 25). `--force` compiles anyway.
+if (!process.argv.includes('--force') && staleBuild(root) === undefined) {
+  process.stdout.write(`cube build: dist/ matches the sources (${sourceFiles(root).length} files); nothing to compile (--force compiles anyway)\n`);
+  process.exit(0);
+}
 
 try {
   execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit', cwd: root });

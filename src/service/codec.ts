@@ -13,7 +13,7 @@ import {
   type TaskTemplate,
 } from '../vocabulary/service.js';
 import { definitionKeys } from '../vocabulary/task.js';
-import { describe, isObject, number, oneOf, parseTask, ValidationError, type Check } from '../task/codec.js';
+import { checkKeys, describe, isObject, number, oneOf, parseTask, ValidationError, type Check } from '../task/codec.js';
 
 /** A service name: a DNS label, since it names containers (`web.0.7`) and may one day name a host. */
 const SERVICE_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -46,19 +46,13 @@ const updateChecks: Record<keyof ServiceUpdate, Check> = {
 
 const topChecks = { Name: serviceName, Count: count, Task: undefined, Update: undefined, ShutdownDelay: duration(MAX_DELAY_MS) } as const;
 
-function unknownKeys(value: Record<string, unknown>, known: object, path: string): string[] {
-  return Object.keys(value)
-    .filter((key) => !Object.hasOwn(known, key))
-    .map((key) => `${path}${JSON.stringify(key)} is not a known key (known keys: ${Object.keys(known).join(', ')})`);
-}
-
 function parseUpdate(value: unknown, problems: string[]): ServiceUpdate {
   if (value === undefined) return DEFAULT_UPDATE;
   if (!isObject(value)) {
     problems.push(`Update: expected an object like {"Parallelism": 1, "Order": "start-first"}, got ${describe(value)}`);
     return DEFAULT_UPDATE;
   }
-  problems.push(...unknownKeys(value, updateChecks, 'Update: '));
+  problems.push(...checkKeys(value, updateChecks, 'Update: '));
   for (const [key, check] of Object.entries(updateChecks)) {
     const problem = value[key] === undefined ? undefined : check(value[key], `Update.${key}`);
     if (problem) problems.push(problem);
@@ -97,7 +91,7 @@ export function parseServiceDefinition(body: unknown, name?: string): ServiceDef
   if (!isObject(body)) {
     throw new ValidationError(`body: expected a service like {"Name": "web", "Count": 3, "Task": {"Image": "strm/helloworld-http"}}, got ${describe(body)}`);
   }
-  const problems = unknownKeys(body, topChecks, '');
+  const problems = checkKeys(body, topChecks, '');
   for (const key of ['Name', 'Count', 'ShutdownDelay'] as const) {
     const problem = body[key] === undefined ? undefined : topChecks[key](body[key], key);
     if (problem) problems.push(problem);
@@ -122,7 +116,7 @@ export function parseServiceDefinition(body: unknown, name?: string): ServiceDef
 /** Validates `{"Count": N}` of POST /services/{name}/scale. */
 export function parseScale(body: unknown): number {
   if (!isObject(body)) throw new ValidationError(`body: expected {"Count": N}, got ${describe(body)}`);
-  const problems = unknownKeys(body, { Count: true }, '');
+  const problems = checkKeys(body, { Count: true }, '');
   const problem = count(body['Count'], 'Count');
   if (body['Count'] === undefined) problems.push('Count: required, how many copies to keep running, like 5');
   else if (problem) problems.push(problem);

@@ -5,6 +5,8 @@
 // well-typed, so a task read from GET can be POSTed back, and then ignored.
 import { randomUUID } from 'node:crypto';
 import { nanoid } from 'nanoid';
+import { withUnits } from './units.js';
+import { closest } from '../vocabulary/closest.js';
 import { newTask, restartPolicies, type RestartPolicy, type Task, type TaskEvent } from '../vocabulary/task.js';
 
 /** A request that does not fit the schema; `message` is for a person. */
@@ -35,6 +37,8 @@ const IMAGE = new RegExp(`^(?:${HOST}(?:\\.${HOST})*(?::[0-9]+)?/)?${COMPONENT}(
 const PORT_KEY = /^([0-9]{1,5})\/(tcp|udp|sctp)$/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 const MIN_MEMORY = 6 * 1024 * 1024; // Docker refuses smaller limits
+/** What Memory and Disk take, in words for a message. */
+const SIZE_UNITS = 'bytes, or a size as Docker writes it: "64m", "512k", "1g"';
 
 const validPort = (text: string): boolean => {
   const port = Number(text);
@@ -148,15 +152,15 @@ export const taskSchema: Record<keyof Task, { check: Check; owned?: true }> = {
   Name: { check: string(NAME, 'a container name: 2…128 of letters, digits, "_", "." or "-", starting with a letter or digit', 128) },
   Image: { check: string(IMAGE, 'an image reference like "strm/helloworld-http" or "registry:5000/team/app:1.2"', 512) },
   State: { check: number(0, 4, true, 'a State 0…4') },
-  Cpu: { check: number(0, 1024, false, 'CPUs, 1.5 = one and a half cores') },
+  Cpu: { check: number(0, 1024, false, 'CPUs: 1.5 (or "1.5") is one and a half cores') },
   Memory: {
     check: (value, path) =>
-      number(0, Number.MAX_SAFE_INTEGER, true, 'bytes')(value, path) ??
+      number(0, Number.MAX_SAFE_INTEGER, true, SIZE_UNITS)(value, path) ??
       ((value as number) > 0 && (value as number) < MIN_MEMORY
         ? `${path}: ${value} bytes is below Docker's minimum of ${MIN_MEMORY} (6 MiB); use 0 for no limit`
         : undefined),
   },
-  Disk: { check: number(0, Number.MAX_SAFE_INTEGER, true, 'bytes') },
+  Disk: { check: number(0, Number.MAX_SAFE_INTEGER, true, SIZE_UNITS) },
   ExposedPorts: { check: nullable(portMap(emptyObject)) },
   PortBindings: { check: nullable(portMap(hostPort)) },
   RestartPolicy: { check: oneOf(restartPolicies) },
@@ -190,10 +194,14 @@ const eventSchema: Record<Exclude<keyof TaskEvent, 'Task'>, Check> = {
 
 const known = (keys: object): string => Object.keys(keys).join(', ');
 
-function checkKeys(value: Record<string, unknown>, schema: object, path: string): string[] {
+/** The keys of `value` that `schema` does not know, each in words, with the key likely meant when one is near. */
+export function checkKeys(value: Record<string, unknown>, schema: object, path: string): string[] {
   return Object.keys(value)
     .filter((key) => !Object.hasOwn(schema, key))
-    .map((key) => `${path}${JSON.stringify(key)} is not a known key (known keys: ${known(schema)})`);
+    .map((key) => {
+      const meant = closest(key, Object.keys(schema));
+      return `${path}${JSON.stringify(key)} is not a known key${meant ? `; did you mean ${JSON.stringify(meant)}?` : ''} (known keys: ${known(schema)})`;
+    });
 }
 
 export interface ParseOptions {
@@ -205,8 +213,9 @@ export interface ParseOptions {
 }
 
 /** Validates a Task object from a request and returns the task to record (State Pending). */
-export function parseTask(value: unknown, options: ParseOptions = {}, path = 'Task'): Task {
-  if (!isObject(value)) throw new ValidationError(`${path}: expected an object, got ${describe(value)}`);
+export function parseTask(given: unknown, options: ParseOptions = {}, path = 'Task'): Task {
+  if (!isObject(given)) throw new ValidationError(`${path}: expected an object, got ${describe(given)}`);
+  const value = withUnits(given);
   const problems = checkKeys(value, taskSchema, `${path}: `);
   for (const [key, field] of Object.entries(taskSchema)) {
     if (value[key] === undefined) continue;

@@ -90,7 +90,7 @@ test('bad requests get a clear 4xx and lose nothing; the worker keeps serving', 
     ['an unknown Task key', { Task: { Image: hello, Privileged: true } }, 400, /Task: "Privileged" is not a known key/],
     ['a missing Image', { Task: { Name: 'x1' } }, 400, /Task.Image: required/],
     ['an empty Image', { Task: { Image: '' } }, 400, /Task.Image: required/],
-    ['wrong types', { Task: { Image: hello, Memory: '64m', Cpu: true } }, 400, /Task.Cpu: expected a number.*Task.Memory: expected an integer/],
+    ['wrong types', { Task: { Image: hello, Memory: '64 megs', Cpu: true } }, 400, /Task.Cpu: expected a number.*Task.Memory: expected an integer/],
     ['a list body', [], 400, /expected a TaskEvent object/],
   ];
   for (const [name, body, status, message] of cases) {

@@ -41,6 +41,9 @@ test('a build matches its sources until one changes, appears or goes', { timeout
     build(root);
     rmSync(join(root, 'machines', 'b.ts'));
     assert.equal(staleBuild(root), 'machines/b.ts was removed since the last build');
+    build(root);
+    writeFileSync(join(root, 'tsconfig.build.json'), '{}\n');
+    assert.equal(staleBuild(root), 'tsconfig.build.json is new since the last build', 'what tsc reads counts as a source');
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -248,14 +248,17 @@ test('an array body is refused', { timeout: 10_000 }, () => {
   refuses([example('task.json')], /^body: expected a TaskEvent object/, /got an array$/);
 });
 
-test('an unknown top-level key is refused, with the known keys listed', { timeout: 10_000 }, () => {
-  refuses({ ...withTask({}), Tasks: [] }, /"Tasks" is not a known key \(known keys: ID, State, Timestamp, Task\)/);
+test('an unknown top-level key is refused, with the known keys listed and the one likely meant', { timeout: 10_000 }, () => {
+  refuses({ ...withTask({}), Tasks: [] }, /"Tasks" is not a known key; did you mean "Task"\? \(known keys: ID, State, Timestamp, Task\)/);
+  refuses({ ...withTask({}), Extra: 1 }, /"Extra" is not a known key \(known keys/);
 });
 
 test('an unknown Task key is refused, with the known keys listed', { timeout: 10_000 }, () => {
   const message = refuses(withTask({ Ports: ['7777'] }), /Task: "Ports" is not a known key \(known keys: /);
   for (const key of [...specKeys, 'Env', 'Cmd']) assert.match(message, new RegExp(`\\b${key}\\b`), `lists ${key}`);
-  refuses(withTask({ image: 'nginx' }), /Task: "image" is not a known key/);
+  refuses(withTask({ image: 'nginx' }), /Task: "image" is not a known key; did you mean "Image"\?/);
+  refuses(withTask({ HealtCheck: '/x' }), /Task: "HealtCheck" is not a known key; did you mean "HealthCheck"\?/);
+  refuses(withTask({ RestartPolcy: 'always' }), /did you mean "RestartPolicy"\?/);
 });
 
 test('security-relevant Docker keys are refused as unknown keys', { timeout: 10_000 }, () => {
@@ -313,12 +316,22 @@ test('every id nanoid can make is accepted, including a leading "-" or "_"', { t
   }
 });
 
+test('sizes and CPUs as Docker writes them are read into bytes and CPUs', { timeout: 10_000 }, () => {
+  const task = parseTaskEvent(withTask({ Memory: '64m', Disk: '1.5g', Cpu: '0.5' })).Task;
+  assert.equal(task.Memory, 64 * 1024 * 1024);
+  assert.equal(task.Disk, 1.5 * 1024 ** 3);
+  assert.equal(task.Cpu, 0.5);
+  assert.equal(parseTaskEvent(withTask({ Memory: '8192KB' })).Task.Memory, 8192 * 1024);
+  assert.equal(parseTaskEvent(withTask({ Memory: 67108864 })).Task.Memory, 67108864, 'bytes as before');
+  refuses(withTask({ Memory: '4m' }), /Task\.Memory: 4194304 bytes is below Docker's minimum/);
+});
+
 test('wrong types for Cpu, Memory, Disk and State are refused', { timeout: 10_000 }, () => {
-  refuses(withTask({ Cpu: '1.5' }), /Task\.Cpu: expected a number \(CPUs, 1\.5 = one and a half cores\), got "1\.5"/);
+  refuses(withTask({ Cpu: 'half' }), /Task\.Cpu: expected a number \(CPUs: 1\.5 \(or "1\.5"\) is one and a half cores\), got "half"/);
   refuses(withTask({ Cpu: -1 }), /Task\.Cpu: -1 is out of range 0…1024/);
-  refuses(withTask({ Memory: '64m' }), /Task\.Memory: expected an integer \(bytes\), got "64m"/);
-  refuses(withTask({ Memory: 7340032.5 }), /Task\.Memory: expected a whole number of bytes, got 7340032\.5/);
-  refuses(withTask({ Disk: true }), /Task\.Disk: expected an integer \(bytes\), got true \(boolean\)/);
+  refuses(withTask({ Memory: '64x' }), /Task\.Memory: expected an integer \(bytes, or a size as Docker writes it: "64m", "512k", "1g"\), got "64x"/);
+  refuses(withTask({ Memory: 7340032.5 }), /Task\.Memory: expected a whole number of bytes, or a size/);
+  refuses(withTask({ Disk: true }), /Task\.Disk: expected an integer \(bytes, or a size as Docker writes it/);
   refuses(withTask({ Disk: -5 }), /Task\.Disk: -5 is out of range/);
   refuses(withTask({ State: '1' }), /Task\.State: expected an integer \(a State 0…4\), got "1"/);
   refuses(withTask({ State: 5 }), /Task\.State: 5 is out of range 0…4/);
