@@ -74,7 +74,10 @@ export function plan(input: RolloutInput, rules: Rules): Plan {
   const slots = new Map<number, Copy[]>();
   /** Slots with a copy on its way out (drained, or its stop asked and not yet carried out): their container still runs. */
   const leaving = new Set<number>();
+  /** Slots whose copy failed for good in the instant it was made (the manager could not place it): filled again at the next tick. */
+  const failedNow = new Set<number>();
   for (const copy of input.copies) {
+    if (copy.StateName === 'failed' && Date.parse(copy.Submitted) >= Date.parse(at)) failedNow.add(copy.Slot);
     if (copy.Stopping && copy.StateName !== 'completed' && copy.StateName !== 'failed') leaving.add(copy.Slot);
     if (!isLive(copy)) continue;
     if (input.draining.has(copy.ID)) {
@@ -105,9 +108,10 @@ export function plan(input: RolloutInput, rules: Rules): Plan {
     const copy = current[0];
     const asked = input.starting.has(slot);
     if (!copy && !asked && old.length === 0) {
-      // An empty slot is filled at once (nothing in it to keep serving), once what is leaving it is gone.
+      // An empty slot is filled at once (nothing in it to keep serving), once what is leaving it is gone; not again in
+      // the instant its last copy failed, or a copy no worker has room for would be made over and over without end.
       if (leaving.has(slot)) inFlight++;
-      else result.start.push(slot);
+      else if (!failedNow.has(slot)) result.start.push(slot);
       continue;
     }
     const ready = copy !== undefined && rules.isReady(copy, policy.minHealthyMs, at);
