@@ -362,12 +362,13 @@ export const managerMachine = setup({
     enqueueActions(({ context, enqueue }) => {
       for (const spec of context.workers) spawnWorker(enqueue as never, spec, context.ledger.heard.get(spec.name) ?? 0);
     }),
-    'adoptOrphans',
-    // Services are children named service:<name>, spawned again from their records.
+    // Services are children named service:<name>, spawned again from their records: before the orphans are adopted,
+    // whose changes are told to their services (a copy on a worker left out of the list is placed again).
     enqueueActions(({ context, event, enqueue }) => {
       const input = (event as unknown as { input: ManagerInput }).input;
       for (const service of input.restore?.services ?? []) spawnService(enqueue as never, context.ledger, service, context.ledger.startedAt);
     }),
+    'adoptOrphans',
     'stopOrphanCopies',
   ],
   invoke: { id: 'clock', src: 'clock', input: ({ context }) => ({ heartbeatTtlMs: context.heartbeatTtlMs }) },

@@ -24,7 +24,8 @@ import type { Task } from '../src/vocabulary/task.js';
 import { copyOf, endpoints, isLive, isReady, isServing, type Copy, type CopyReport } from './service/copies.js';
 
 export type { CopyReport } from './service/copies.js';
-import { nextDue, plan, progress, type Mode, type Progress, type RolloutInput } from './service/rollout.js';
+export type { Rules } from './service/rollout.js';
+import { nextDue, plan, progress, type Mode, type Progress, type RolloutInput, type Rules } from './service/rollout.js';
 import { applyCommand, ended, newCopy, policyOf, refusal, rememberStable, rollingBack, type ServiceCommand } from './service/record.js';
 
 export interface ServiceInput {
@@ -115,14 +116,6 @@ const later = (a: string, b: string) => (Date.parse(a) > Date.parse(b) ? a : b);
  */
 const eventTime = (event: ServiceEvent, context: ServiceContext) => ('at' in event ? later(event.at, context.now) : context.now);
 
-/**
- * The rules of readiness a rollout goes by, so the simulator can swap a wrong
- * one in (test/sim/mistakes.ts); `act` is built from them.
- */
-export interface Rules {
-  isReady: typeof isReady;
-}
-
 /** The machine's types and the effects it names, which its parent and src/ supply. */
 const base = setup({
   types: {
@@ -153,7 +146,7 @@ export const actWith = (rules: Rules) =>
     const input = rolloutInput(context, at);
     // A deployment that has just failed changes nothing more here: the state it goes to acts on entry.
     if (input.mode === 'roll' && progress(input, context.service.Deployment!.Changed, context.counted).state === 'failed') return;
-    const next = plan(input);
+    const next = plan(input, rules);
     let service = context.service;
     const starting = new Map(context.starting);
     const draining = new Map(context.draining);
@@ -249,8 +242,10 @@ export const serviceMachine = base
         enqueue.assign({ pending: null });
         enqueue.emit({ type: 'service.answered', requestId: pending.requestId, service: context.service, refusal: why, status: 503 });
       }),
-      succeed: assign(({ context }) => ({ service: rememberStable(ended(context.service, 'succeeded', context.now)) })),
-      rolledBack: assign(({ context }) => ({ service: rememberStable(ended(context.service, 'rolled-back', context.now)) })),
+      succeed: assign(({ context }) => ({ service: ended(context.service, 'succeeded', context.now) })),
+      rolledBack: assign(({ context }) => ({ service: ended(context.service, 'rolled-back', context.now) })),
+      /** The version the service now runs healthy is where a later failure rolls back to (`Stable`). */
+      rememberStable: assign(({ context }) => ({ service: rememberStable(context.service) })),
       rollBack: assign(({ context }) => ({
         counted: new Set<string>(),
         service: rollingBack(context.service, context.service.Deployment!.From, context.now, failureReason(context)),
@@ -326,7 +321,7 @@ export const serviceMachine = base
       deploying: {
         ...reacting(),
         always: [
-          { guard: 'deploymentDone', target: 'stable', actions: ['succeed', 'commit'] },
+          { guard: 'deploymentDone', target: 'stable', actions: ['succeed', 'rememberStable', 'commit'] },
           { guard: 'failedToRollBack', target: 'rollingBack', actions: ['rollBack', 'commit'] },
           { guard: 'failedToPause', target: 'paused', actions: ['pause', 'commit'] },
           { guard: 'deploymentFailed', target: 'failed', actions: ['fail', 'commit'] },
@@ -335,7 +330,7 @@ export const serviceMachine = base
       rollingBack: {
         ...reacting(),
         always: [
-          { guard: 'deploymentDone', target: 'stable', actions: ['rolledBack', 'commit'] },
+          { guard: 'deploymentDone', target: 'stable', actions: ['rolledBack', 'rememberStable', 'commit'] },
           { guard: 'deploymentFailed', target: 'failed', actions: ['fail', 'commit'] },
         ],
       },

@@ -22,6 +22,15 @@ export interface RolloutPolicy {
   shutdownDelayMs: number;
 }
 
+/**
+ * The rules of readiness a rollout goes by. The machine hands them to the
+ * plan (`actWith` in machines/service.ts), so the simulator can swap a wrong
+ * one in through provide() (test/sim/mistakes.ts) and see that it bites.
+ */
+export interface Rules {
+  isReady: typeof isReady;
+}
+
 /** What the plan may do in the machine's current state. */
 export type Mode = 'keep' | 'roll' | 'hold';
 
@@ -57,15 +66,18 @@ function retire(plan: Plan, input: RolloutInput, copy: Copy, why: string): void 
 }
 
 /** The best of several copies of one version in one slot: the one that counts, else the one that serves, else the newest. */
-const rank = (copy: Copy, input: RolloutInput) => (isReady(copy, input.policy.minHealthyMs, input.at) ? 2 : isServing(copy) ? 1 : 0);
+const rank = (copy: Copy, input: RolloutInput, rules: Rules) => (rules.isReady(copy, input.policy.minHealthyMs, input.at) ? 2 : isServing(copy) ? 1 : 0);
 
-export function plan(input: RolloutInput): Plan {
+export function plan(input: RolloutInput, rules: Rules): Plan {
   const result: Plan = { start: [], drain: [], stop: [] };
   const { count, target, policy, at, mode } = input;
   const slots = new Map<number, Copy[]>();
   /** Slots with a copy on its way out (drained, or its stop asked and not yet carried out): their container still runs. */
   const leaving = new Set<number>();
+  /** Slots whose copy failed for good in the instant it was made (the manager could not place it): filled again at the next tick. */
+  const failedNow = new Set<number>();
   for (const copy of input.copies) {
+    if (copy.StateName === 'failed' && Date.parse(copy.Submitted) >= Date.parse(at)) failedNow.add(copy.Slot);
     if (copy.Stopping && copy.StateName !== 'completed' && copy.StateName !== 'failed') leaving.add(copy.Slot);
     if (!isLive(copy)) continue;
     if (input.draining.has(copy.ID)) {
@@ -87,19 +99,22 @@ export function plan(input: RolloutInput): Plan {
   let inFlight = 0;
   for (let slot = 0; slot < count; slot++) {
     const here = slots.get(slot) ?? [];
-    const current = here.filter((c) => c.Version === target).sort((a, b) => rank(b, input) - rank(a, input) || b.Submitted.localeCompare(a.Submitted));
+    const current = here
+      .filter((c) => c.Version === target)
+      .sort((a, b) => rank(b, input, rules) - rank(a, input, rules) || b.Submitted.localeCompare(a.Submitted));
     const old = here.filter((c) => c.Version !== target);
     // Two copies of the target in one slot (a start that raced a report): the best stays.
     for (const extra of current.slice(1)) retire(result, input, extra, `slot ${slot} has a newer copy`);
     const copy = current[0];
     const asked = input.starting.has(slot);
     if (!copy && !asked && old.length === 0) {
-      // An empty slot is filled at once (nothing in it to keep serving), once what is leaving it is gone.
+      // An empty slot is filled at once (nothing in it to keep serving), once what is leaving it is gone; not again in
+      // the instant its last copy failed, or a copy no worker has room for would be made over and over without end.
       if (leaving.has(slot)) inFlight++;
-      else result.start.push(slot);
+      else if (!failedNow.has(slot)) result.start.push(slot);
       continue;
     }
-    const ready = copy !== undefined && isReady(copy, policy.minHealthyMs, at);
+    const ready = copy !== undefined && rules.isReady(copy, policy.minHealthyMs, at);
     // A slot changes until its new copy counts and its old one is gone: only then may the next one start.
     if (ready && old.length > 0) {
       for (const c of old) retire(result, input, c, `replaced by version ${target} in slot ${slot}`);

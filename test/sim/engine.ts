@@ -39,6 +39,8 @@ export interface SimContainer {
   /** The placement it was created for (its label). */
   placement: string;
   running: boolean;
+  /** When it last started (ms). */
+  startedAt: number;
   paused: boolean;
   exitCode: number | null;
   /** The host port its first exposed port is published on, and that port's key ("80/tcp"). */
@@ -129,6 +131,7 @@ export class SimEngine {
       spec: { Image: task.Image, Env: [...task.Env], Cmd: [...task.Cmd] },
       placement: task.Placement,
       running: false,
+      startedAt: 0,
       paused: false,
       exitCode: null,
       hostPort: portKey ? 40000 + this.number * 1000 + (this.next % 1000) : null,
@@ -143,6 +146,7 @@ export class SimEngine {
   /** Starts a created container; under a crash-loop fault it exits soon after. */
   run(container: SimContainer): SimContainer {
     container.running = true;
+    container.startedAt = Date.now();
     container.output.push({ Time: iso(), Stream: 'stdout', Line: `${container.spec.Image} started` });
     this.trace.add(this.name, `container ${short(container.id)} of ${container.taskId} started`);
     const loopUntil = this.crashLoop.get(container.taskId) ?? 0;

@@ -20,12 +20,17 @@ export interface Found {
   foundOn: string;
   /** True while the bug is on main; set false when the fix lands. */
   open: boolean;
+  /** Found on a scenario drawn with services (`npm run sim -- --services`). */
+  services?: true;
   /** The shrunk schedule that showed it (times in ms since the run began). */
   schedule: SimEvent[];
 }
 
 /** The scenario a found bug replays: the seed's cluster and tasks, with the recorded schedule. */
-export const foundScenario = (bug: Found): Scenario => ({ ...drawScenario(bug.seed, new Set(bug.without)), events: bug.schedule });
+export const foundScenario = (bug: Found): Scenario => ({
+  ...drawScenario(bug.seed, new Set(bug.without), { services: bug.services ?? false }),
+  events: bug.schedule,
+});
 
 export const foundBySeed = (seed: number): Found | undefined => found.find((f) => f.seed === seed);
 
@@ -312,6 +317,51 @@ export const found: Found[] = [
       { kind: 'store.fail', at: 17657, disk: 'manager', ms: 2849 },
       { kind: 'delete', at: 20886, task: 4 },
       { kind: 'manager.kill', at: 21058, downMs: 0, workers: [0, 1, 2, 3, 4] },
+    ],
+  },
+  {
+    seed: 77,
+    without: [],
+    services: true,
+    invariant: 'no-exception',
+    foundOn: '145831b',
+    open: false,
+    what: "a manager restarted with a worker left out of its list places a service's copy on that worker again in its entry, and tells the service, whose machine is not spawned yet: 'Unable to send event to actor service:s1', and the manager actor stops",
+    schedule: [
+      { kind: 'service.create', at: 2891, service: 0 },
+      { kind: 'manager.kill', at: 4238, downMs: 4008, workers: [1, 2, 3] },
+    ],
+  },
+  {
+    seed: 53,
+    without: [],
+    services: true,
+    invariant: 'no-exception',
+    foundOn: '145831b',
+    open: false,
+    what: "a scale up while the only worker's engine is down: the manager cannot place the new copy, which is Failed at once, and the service makes another in the same instant, without end (the run never ends; the whole schedule, not shrunk)",
+    schedule: [
+      { kind: 'container.pause', at: 949, task: 2, ms: 745 },
+      { kind: 'service.create', at: 3601, service: 0 },
+      { kind: 'post', at: 8271, task: 2, variant: 0 },
+      { kind: 'delete', at: 8367, task: 2 },
+      { kind: 'partition', at: 9742, worker: 0, direction: 'to-worker', ms: 1066 },
+      { kind: 'service.create', at: 12333, service: 1 },
+      { kind: 'crash-loop', at: 13655, task: 2, ms: 1988 },
+      { kind: 'post', at: 16792, task: 1, variant: 0 },
+      { kind: 'post', at: 21965, task: 4, variant: 0 },
+      { kind: 'service.update', at: 24427, service: 0, version: 3, sick: true },
+      { kind: 'delete', at: 24440, task: 4 },
+      { kind: 'post', at: 26798, task: 3, variant: 0 },
+      { kind: 'stream.break', at: 26905, worker: 0 },
+      { kind: 'engine.restart', at: 28977, worker: 0, downMs: 2207 },
+      { kind: 'post', at: 30314, task: 0, variant: 0 },
+      { kind: 'service.scale', at: 34409, service: 1, count: 2 },
+      { kind: 'engine.restart', at: 40727, worker: 0, downMs: 2501 },
+      { kind: 'container.vanish', at: 40867, task: 0 },
+      { kind: 'service.update', at: 41014, service: 0, version: 2, sick: true },
+      { kind: 'service.scale', at: 43176, service: 0, count: 4 },
+      { kind: 'service.delete', at: 71767, service: 1 },
     ],
   },
 ];

@@ -2,7 +2,8 @@
 // probes `http://127.0.0.1:<host port><path>` with fetch; while a run lasts,
 // fetch is replaced by one that knows only the simulated containers' host
 // ports: 200 from a healthy running container, 500 from one under an
-// "unhealthy" fault (and, under a "health.flaky" one, now and then), no
+// "unhealthy" fault (and, under a "health.flaky" one, now and then, and from
+// a sick service version's once it has run SICK_AFTER_MS), no
 // answer from a paused one or a hung engine (the probe's own timeout ends it),
 // and ECONNREFUSED where nothing listens. Each answer is told to the checker,
 // the facts a health failure must follow. Any other URL throws: no run may
@@ -10,6 +11,7 @@
 import type { SimContainer, SimEngine } from './engine.js';
 import type { Observer } from './observer.js';
 import type { Random } from './random.js';
+import { SICK_AFTER_MS, SICK_IMAGE } from './schedule.js';
 
 export function installFetch(
   ports: Map<number, SimContainer>,
@@ -39,7 +41,10 @@ export function installFetch(
       );
     }
     const flaky = engine.flaky.get(container.taskId);
-    const sick = Date.now() < (engine.unhealthy.get(container.taskId) ?? 0) || (flaky !== undefined && Date.now() < flaky.until && random.chance(flaky.chance));
+    const sick =
+      Date.now() < (engine.unhealthy.get(container.taskId) ?? 0) ||
+      (flaky !== undefined && Date.now() < flaky.until && random.chance(flaky.chance)) ||
+      (container.spec.Image.startsWith(`${SICK_IMAGE}:`) && Date.now() - container.startedAt >= SICK_AFTER_MS);
     observer.healthChecked(port, !sick);
     return new Response(sick ? 'unhealthy' : 'ok', { status: sick ? 500 : 200 });
   }) as typeof fetch;

@@ -11,6 +11,7 @@ import type { Answer } from './user.js';
 import type { SimEngine } from './engine.js';
 import type { Observer } from './observer.js';
 import type { Scenario } from './schedule.js';
+import { ServiceChecker } from './service-invariants.js';
 import type { Trace } from './trace.js';
 
 export interface Violation {
@@ -53,6 +54,8 @@ export class Checker implements Observer {
   /** Host port → health checks failed in a row there, up to now: a port is one container's, so one placement's. */
   private readonly checksFailed = new Map<number, number>();
   private readonly startedAt = Date.now();
+  /** The invariants of services, which share this checker's trace and violations. */
+  readonly services: ServiceChecker;
 
   constructor(
     private readonly scenario: Scenario,
@@ -60,7 +63,9 @@ export class Checker implements Observer {
     private readonly trace: Trace,
     /** The engine of a worker machine, by the worker's name. */
     private readonly engine: (worker: string) => SimEngine | undefined,
-  ) {}
+  ) {
+    this.services = new ServiceChecker(scenario, (invariant, detail) => this.fail(invariant, detail));
+  }
 
   /** Said once per invariant and task (`detail` starts with the task's ID or the process's name). */
   private readonly said = new Set<string>();
@@ -138,9 +143,10 @@ export class Checker implements Observer {
   managerRecord(task: Task): void {
     const id = task.ID;
     this.latest.set(id, task);
-    // A task nobody stopped is never Completed: only a DELETE completes a task, or its container exiting 0 by itself
-    // under a policy that restarts failures only (a job that is done).
-    if (task.State === TaskState.Completed && !this.deleteSent.has(id) && !this.jobDone(task)) {
+    this.services.copyRecord(task);
+    // A task nobody stopped is never Completed: only a DELETE completes a task (or, for a service's copy, its service),
+    // or its container exiting 0 by itself under a policy that restarts failures only (a job that is done).
+    if (task.State === TaskState.Completed && !task.Service && !this.deleteSent.has(id) && !this.jobDone(task)) {
       this.fail('never-completed-unless-stopped', `${id} went Completed (${lastEvent(task)}) though no DELETE was sent and it was no job that finished`);
     }
     // Completed is final: once Completed, every later record of the task is Completed.

@@ -4,14 +4,17 @@
 // store, the manager API of src/manager/http/api.ts on Cube's Koa app) with
 // the simulated network as the transport of its worker proxies, and a
 // mistake's overrides provided on top when one is under test. The user calls
-// its API (user.ts).
+// its API (user.ts). Its services (src/manager/run/services.ts) draw their
+// Uids from a counter, so a seed names its copies the same way each run.
 import Router from '@koa/router';
 import { createActor } from 'xstate';
+import { copiesOf } from '../../machines/manager/services.js';
+import { serviceChild, type CopyReport } from '../../machines/service.js';
 import type { Settings } from '../../src/config/settings.js';
 import { createApp } from '../../src/http/app.js';
 import { addManagerRoutes, managerRoutesHint } from '../../src/manager/http/api.js';
 import { managerLogic, placementPolicy } from '../../src/manager/run/logic.js';
-import { Services } from '../../src/manager/run/services.js';
+import { Services, serviceWriteActions } from '../../src/manager/run/services.js';
 import { ManagerService } from '../../src/manager/run/service.js';
 import { ManagerWrites } from '../../src/store/manager-writes.js';
 import { retention } from '../../src/worker/from-settings.js';
@@ -26,6 +29,11 @@ import { workerTransport } from './transport.js';
 
 interface ManagerProcess {
   service: ManagerService;
+  services: Services;
+  /** A service's copies as the manager's ledger has them, with whether a stop of each is asked. */
+  copies(name: string): CopyReport[];
+  /** The state of each worker in the manager's ledger (up, down, …). */
+  workerStates(): Map<string, string>;
   workers: string[];
   /** The process as the network reaches it. */
   sim: SimProcess;
@@ -35,6 +43,8 @@ interface ManagerProcess {
 export class ManagerHost {
   process: ManagerProcess | undefined;
   incarnation = 0;
+  /** Service Uids drawn so far, across the manager's restarts. */
+  private uids = 0;
 
   constructor(
     readonly disk: SimManagerDisk,
@@ -59,6 +69,10 @@ export class ManagerHost {
     const app = createApp(router, { settings: { ...this.settings, allowedHosts: 'manager' }, role: 'manager', log, routesHint: managerRoutesHint });
     const sim = new SimProcess(httpServer(app), () => undefined);
     let logic = managerLogic(noLocalWorker, this.settings, log, writes, noLocalWorker, { transport: workerTransport(this.links, sim) });
+    if (this.mistake?.service) {
+      const service = serviceChild.provide({ actions: serviceWriteActions(writes, log) }).provide(this.mistake.service as never);
+      logic = logic.provide({ actors: { service } });
+    }
     if (this.mistake?.manager) logic = logic.provide(this.mistake.manager as never);
     const actor = createActor(logic, {
       input: {
@@ -75,7 +89,9 @@ export class ManagerHost {
       systemId: 'manager',
     });
     const service = new ManagerService(actor, writes, log);
-    const services = new Services(actor, writes, (worker) => actor.getSnapshot().context.ledger.workers.get(worker)?.address);
+    // A copy's ID is the start of its service's Uid and a count (machines/service/copies.ts): the counter goes first.
+    const uid = () => `${(++this.uids).toString(16).padStart(8, '0')}-0000-4000-8000-000000000000`;
+    const services = new Services(actor, writes, (worker) => actor.getSnapshot().context.ledger.workers.get(worker)?.address, uid);
     // As src/manager/wiring/local.ts: the routes wait for a worker's word up to the stop timeout and 5 s more.
     addManagerRoutes(router, service, services, this.settings.stopTimeoutMs + 5000, {
       local: [],
@@ -96,8 +112,12 @@ export class ManagerHost {
     });
     actor.start();
     this.trace.add('manager', `process started (#${incarnation}, workers ${workers.join(',') || 'none'}, ${restore.tasks.length} record(s) restored)`);
+    const ledger = () => actor.getSnapshot().context.ledger;
     this.process = {
       service,
+      services,
+      copies: (name) => copiesOf(ledger(), name),
+      workerStates: () => new Map([...ledger().workers.values()].map((w) => [w.name, w.state])),
       workers,
       sim,
       kill: () => {

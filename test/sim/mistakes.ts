@@ -17,6 +17,8 @@ export interface Mistake {
   manager?: Overrides;
   worker?: Overrides;
   task?: Overrides;
+  /** The service machine (machines/service.ts), as the manager spawns it. */
+  service?: Overrides;
   /**
    * The guard or action it replaces is not declared on main yet (issue 8 adds
    * it): the test checks it is still missing, and fails once it lands, to
@@ -28,6 +30,8 @@ export interface Mistake {
 import { managerMachine } from '../../machines/manager.js';
 import { taskMachine } from '../../machines/task.js';
 import { workerMachine } from '../../machines/worker.js';
+import { actWith, serviceMachine } from '../../machines/service.js';
+import { isServing } from '../../machines/service/copies.js';
 
 const never = () => false;
 const always = () => true;
@@ -82,14 +86,28 @@ export const mistakes: Mistake[] = [
   },
 ];
 
-export const mistakeByName = (name: string): Mistake | undefined => mistakes.find((m) => m.name === name);
+/** Mistakes in services: caught on seeds drawn with services (sim.test.ts, npm run sim -- --services). */
+export const serviceMistakes: Mistake[] = [
+  {
+    name: 'ready-before-min-healthy',
+    what: "count a service's new copy once it serves, before MinHealthy (the rollout's isReady is isServing), so old copies stop early",
+    service: { actions: { act: actWith({ isReady: isServing }) as never } },
+  },
+  {
+    name: 'forget-stable',
+    what: 'forget the version a deployment made healthy (rememberStable does nothing), so a rollback goes to the wrong version',
+    service: { actions: { rememberStable: nothing } },
+  },
+];
 
-const machines = { manager: managerMachine, worker: workerMachine, task: taskMachine } as const;
+export const mistakeByName = (name: string): Mistake | undefined => [...mistakes, ...serviceMistakes].find((m) => m.name === name);
+
+const machines = { manager: managerMachine, worker: workerMachine, task: taskMachine, service: serviceMachine } as const;
 
 /** The guards and actions a mistake replaces that its machine does not declare. */
 export function undeclared(mistake: Mistake): string[] {
   const missing: string[] = [];
-  for (const machine of ['manager', 'worker', 'task'] as const) {
+  for (const machine of ['manager', 'worker', 'task', 'service'] as const) {
     const overrides = mistake[machine];
     const declared = machines[machine].implementations as unknown as Record<'guards' | 'actions', Record<string, unknown>>;
     for (const kind of ['guards', 'actions'] as const) {

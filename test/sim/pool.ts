@@ -10,6 +10,8 @@ export interface PoolOptions {
   threads?: number;
   without?: string[];
   mistake?: string;
+  /** Draw the seeds' scenarios with services (schedule.ts). */
+  services?: boolean;
   /** Stop each seed at its first violation (faster; the summary has that one). */
   failFast?: boolean;
   /** Stop every thread once this many seeds failed (the summaries then hold the seeds run so far). */
@@ -38,7 +40,13 @@ export async function runSeeds(options: PoolOptions): Promise<PoolResult> {
     let running = threads;
     for (let t = 0; t < threads; t++) {
       const seeds = options.seeds.filter((_, i) => i % threads === t);
-      const job: PoolJob = { seeds, without: options.without ?? [], mistake: options.mistake, failFast: options.failFast ?? true };
+      const job: PoolJob = {
+        seeds,
+        without: options.without ?? [],
+        mistake: options.mistake,
+        services: options.services ?? false,
+        failFast: options.failFast ?? true,
+      };
       const worker = new Worker(BOOTSTRAP, { eval: true, workerData: job });
       workers.push(worker);
       worker.on('message', (summary: SeedSummary) => {

@@ -3,6 +3,7 @@
 // time. Shrinking removes entries from `events`; everything else a run draws
 // (network delays, call latencies) comes from streams of its own, so the
 // entries that stay keep their meaning.
+import type { ServiceDefinition } from '../../src/vocabulary/service.js';
 import type { Task } from '../../src/vocabulary/task.js';
 import type { CallKind } from './engine.js';
 import { Random } from './random.js';
@@ -35,9 +36,17 @@ export type SimEvent =
   | { kind: 'engine.hang'; at: number; worker: number; ms: number }
   | { kind: 'runtime.slow'; at: number; worker: number; ms: number }
   | { kind: 'runtime.fail'; at: number; worker: number; call: CallKind; ms: number }
-  | { kind: 'store.fail'; at: number; disk: 'manager' | number; ms: number };
+  | { kind: 'store.fail'; at: number; disk: 'manager' | number; ms: number }
+  /** The user's calls for a service (by its index in `services`): create it, scale it, PUT a new version (one whose copies fail their check when `sick`), delete it. */
+  | { kind: 'service.create'; at: number; service: number }
+  | { kind: 'service.scale'; at: number; service: number; count: number }
+  | { kind: 'service.update'; at: number; service: number; version: number; sick: boolean }
+  | { kind: 'service.delete'; at: number; service: number };
 
-export type FaultKind = Exclude<SimEvent['kind'], 'post' | 'delete'>;
+/** A user call for a service. */
+export type ServiceCall = Extract<SimEvent, { kind: `service.${string}` }>;
+
+export type FaultKind = Exclude<SimEvent['kind'], 'post' | 'delete' | ServiceCall['kind']>;
 
 export interface TaskDefinition {
   ID: string;
@@ -53,7 +62,12 @@ export interface Scenario {
   /** Length of the part of the run where faults and calls happen (ms). */
   chaosMs: number;
   events: SimEvent[];
+  /** The services the user makes (none unless the scenario was drawn with services). */
+  services?: ServiceBody[];
 }
+
+/** A service as the user sends it (POST /services): the Task holds only the keys it sets. */
+export type ServiceBody = Omit<ServiceDefinition, 'Task'> & { Task: Partial<Task> };
 
 /** How often each fault is drawn, relative to the others. */
 export const faultWeights: Record<FaultKind, number> = {
@@ -181,7 +195,7 @@ export const leftOut = (event: SimEvent, without: ReadonlySet<string>): boolean 
  * The scenario of a seed. `without` drops entries of some kinds after the
  * draw, so the rest of the seed's schedule stays what it was.
  */
-export function drawScenario(seed: number, without: ReadonlySet<string> = new Set()): Scenario {
+export function drawScenario(seed: number, without: ReadonlySet<string> = new Set(), options: { services?: boolean } = {}): Scenario {
   const random = new Random(seed).fork('scenario');
   const workerCount = random.int(1, 5);
   const workers = Array.from({ length: workerCount }, (_, i) => `w${i + 1}`);
@@ -197,10 +211,72 @@ export function drawScenario(seed: number, without: ReadonlySet<string> = new Se
     const at = nearCall ? Math.max(0, random.pick(calls).at - random.int(0, 300)) : random.int(0, chaosMs);
     events.push(drawFault(random, kind, at, workerCount, tasks.length));
   }
+  const scheduler = random.pick(['epvm', 'roundrobin'] as const);
+  // Services come from a stream of their own, so a seed's cluster, tasks and faults are the same with them or without.
+  const services = options.services ? drawServices(new Random(seed).fork('services'), chaosMs) : undefined;
+  if (services) events.push(...services.calls);
   // Stable order by time; ties keep the order drawn.
   events.sort((a, b) => a.at - b.at);
-  const scheduler = random.pick(['epvm', 'roundrobin'] as const);
-  return { seed, workers, scheduler, tasks, chaosMs, events: events.filter((e) => !leftOut(e, without) && !(without.has('repost') && isRepost(e, events))) };
+  return {
+    seed,
+    workers,
+    scheduler,
+    tasks,
+    chaosMs,
+    events: events.filter((e) => !leftOut(e, without) && !(without.has('repost') && isRepost(e, events))),
+    ...(services ? { services: services.definitions } : {}),
+  };
+}
+
+/** A copy of a service whose image is this one passes its health checks for SICK_AFTER_MS after it starts, then fails them. */
+export const SICK_IMAGE = 'sim/sick';
+/** Shorter than MinHealthy: a copy of a sick version never counts, but serves for a moment first. */
+export const SICK_AFTER_MS = 3000;
+/** How long a copy must be healthy to count (Update.MinHealthy of every version). */
+export const MIN_HEALTHY_MS = 8000;
+
+/** The task a service's version `version` runs: a sick one fails its health check soon after it starts. */
+export function serviceTask(index: number, version: number, sick: boolean): Partial<Task> {
+  return {
+    Image: `${sick ? SICK_IMAGE : 'sim/web'}:${version}`,
+    Env: [`S=${index}`, `V=${version}`],
+    RestartPolicy: 'always',
+    ExposedPorts: { '8080/tcp': {} },
+    HealthCheck: '/health',
+  };
+}
+
+/** One to two services, each created, then scaled (to 1–4: a service of none would make a sick version Stable, nothing having failed), updated (to a good version or a sick one) and sometimes deleted. */
+function drawServices(random: Random, chaosMs: number): { definitions: ServiceBody[]; calls: ServiceCall[] } {
+  const definitions: ServiceBody[] = [];
+  const calls: ServiceCall[] = [];
+  const count = random.int(1, 2);
+  for (let service = 0; service < count; service++) {
+    definitions.push({
+      Name: `s${service + 1}`,
+      Count: random.int(1, 3),
+      Task: serviceTask(service, 1, false),
+      Update: {
+        Parallelism: random.int(1, 2),
+        Order: random.chance(0.75) ? 'start-first' : 'stop-first',
+        MinHealthy: `${MIN_HEALTHY_MS / 1000}s`,
+        HealthyDeadline: '30s',
+        OnFailure: 'rollback',
+      },
+      ShutdownDelay: '1s',
+    });
+    const first = random.int(0, Math.floor(chaosMs * 0.4));
+    calls.push({ kind: 'service.create', at: first, service });
+    // Its changes come once its first version has had time to count: a PUT before that has no Stable to roll back to.
+    const later = () => first + 15_000 + random.int(0, chaosMs - first);
+    let version = 1;
+    for (let i = random.int(1, 3); i > 0; i--) {
+      if (random.chance(0.35)) calls.push({ kind: 'service.scale', at: later(), service, count: random.int(1, 4) });
+      else calls.push({ kind: 'service.update', at: later(), service, version: ++version, sick: random.chance(0.5) });
+    }
+    if (random.chance(0.25)) calls.push({ kind: 'service.delete', at: first + 15_000 + chaosMs, service });
+  }
+  return { definitions, calls };
 }
 
 /** One line per entry, for traces and shrunk schedules. */
@@ -208,6 +284,7 @@ export function describeEvent(event: SimEvent, scenario: Scenario): string {
   const { kind, at: _, ...rest } = event;
   const fields = Object.entries(rest).map(([key, value]) => {
     if (key === 'task') return `task=${scenario.tasks[value as number]!.ID}`;
+    if (key === 'service') return `service=${scenario.services?.[value as number]?.Name}`;
     if (key === 'worker' || key === 'disk') return `${key}=${typeof value === 'number' ? scenario.workers[value] : value}`;
     if (key === 'workers') return `workers=${(value as number[]).map((i) => scenario.workers[i]).join(',') || 'none'}`;
     return `${key}=${value}`;

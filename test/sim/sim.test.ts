@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { found, foundScenario } from './found.js';
-import { mistakeByName, mistakes, undeclared } from './mistakes.js';
+import { mistakeByName, mistakes, serviceMistakes, undeclared } from './mistakes.js';
 import { runSeeds } from './pool.js';
 import { drawScenario } from './schedule.js';
 import { shrink } from './shrink.js';
@@ -18,9 +18,13 @@ const SEEDS = 1000;
 const openInvariants = new Set(found.filter((f) => f.open).map((f) => f.invariant));
 
 test('a seed replays byte for byte', { timeout: 60_000 }, async () => {
-  for (const seed of [6, 42]) {
-    const first = await simulate(drawScenario(seed));
-    const second = await simulate(drawScenario(seed));
+  for (const [seed, services] of [
+    [6, false],
+    [42, false],
+    [2, true],
+  ] as const) {
+    const first = await simulate(drawScenario(seed, new Set(), { services }));
+    const second = await simulate(drawScenario(seed, new Set(), { services }));
     assert.ok(first.trace.length > 10, `seed ${seed} should leave a trace`);
     assert.equal(JSON.stringify(second.trace), JSON.stringify(first.trace), `seed ${seed} gave two histories`);
   }
@@ -75,6 +79,32 @@ for (const mistake of mistakes) {
     const result = await runSeeds({ seeds: passing, mistake: mistake.name, stopAfter: 1 });
     const caught = result.failures[0];
     assert.ok(caught, `${mistake.name} went unnoticed through ${passing.length} seeds`);
+    t.diagnostic(`caught by seed ${caught.seed}: ${caught.invariant}: ${caught.detail}`);
+  });
+}
+
+// Services (schedule.ts draws them on request): one batch of seeds where the user also creates, scales, updates
+// (to a good version or a sick one) and deletes services amid the faults, and every service mistake caught in it.
+const SERVICE_SEEDS = Array.from({ length: 100 }, (_, i) => i + 1);
+const servicePassing: number[] = [];
+test(`service seeds 1–${SERVICE_SEEDS.length} break no invariant but those of the open bugs`, { timeout: 180_000 }, async (t) => {
+  const result = await runSeeds({ seeds: SERVICE_SEEDS, services: true });
+  servicePassing.push(...result.summaries.filter((s) => s.ok).map((s) => s.seed));
+  t.diagnostic(`${SERVICE_SEEDS.length} seeds with services in ${(result.wallMs / 1000).toFixed(1)} s`);
+  assert.deepEqual(
+    result.failures.filter((f) => !openInvariants.has(f.invariant!)).map((f) => `seed ${f.seed}: ${f.invariant}: ${f.detail}`),
+    [],
+    'a new failure: replay it with npm run sim -- --seed N --services, and add it to test/sim/found.ts and FOUND.md',
+  );
+});
+
+for (const mistake of serviceMistakes) {
+  test(`service mistake caught within ${SERVICE_SEEDS.length} seeds: ${mistake.what}`, { timeout: 180_000 }, async (t) => {
+    assert.deepEqual(undeclared(mistake), [], `${mistake.name} replaces what the service machine does not declare, so it cannot bite`);
+    assert.ok(servicePassing.length > 0, 'runs after the service seeds, which find the seeds that pass without the mistake');
+    const result = await runSeeds({ seeds: servicePassing, services: true, mistake: mistake.name, stopAfter: 1 });
+    const caught = result.failures[0];
+    assert.ok(caught, `${mistake.name} went unnoticed through ${servicePassing.length} seeds with services`);
     t.diagnostic(`caught by seed ${caught.seed}: ${caught.invariant}: ${caught.detail}`);
   });
 }

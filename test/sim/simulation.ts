@@ -11,7 +11,8 @@ import { installFetch } from './health.js';
 import { Checker, type Violation } from './invariants.js';
 import type { Mistake } from './mistakes.js';
 import { Random } from './random.js';
-import type { Scenario, SimEvent } from './schedule.js';
+import { serviceTask, type Scenario, type ServiceCall, type SimEvent } from './schedule.js';
+import type { ServiceView } from './service-invariants.js';
 import { simSettings } from './settings.js';
 import { Trace, type TraceLine } from './trace.js';
 import { User } from './user.js';
@@ -48,6 +49,9 @@ export async function simulate(scenario: Scenario, options: RunOptions = {}): Pr
   const user = new User(cluster.manager);
   const restoreFetch = installFetch(cluster.ports, (c) => cluster.engineOf(c), checker, random.fork('health'));
   let steps = 0;
+  const services = (scenario.services?.length ?? 0) > 0;
+  /** The count the user last sent for each service: a PUT carries it. */
+  const sentCount = new Map<number, number>();
   try {
     trace.add(
       'sim',
@@ -66,6 +70,8 @@ export async function simulate(scenario: Scenario, options: RunOptions = {}): Pr
       steps++;
       if (thrown !== undefined) checker.exceptionEscaped(thrown);
       checker.afterStep(records(cluster.manager.process?.service));
+      const now = services ? view(cluster, checker) : undefined;
+      if (now) checker.services.afterStep(now);
       if (options.failFast && checker.violations.length > 0) break;
     }
     if (!(options.failFast && checker.violations.length > 0)) {
@@ -82,6 +88,8 @@ export async function simulate(scenario: Scenario, options: RunOptions = {}): Pr
         );
       }
       checker.atQuiescence(tasks, cluster.engines, new Map([...(ledger?.workers.values() ?? [])].map((w) => [w.name, w.state])));
+      const last = services ? view(cluster, checker) : undefined;
+      if (last) checker.services.atQuiescence(last, tasks, cluster.engines);
     }
     return {
       seed: scenario.seed,
@@ -102,7 +110,43 @@ export async function simulate(scenario: Scenario, options: RunOptions = {}): Pr
   function play(event: SimEvent): void {
     if (event.kind === 'post') return void post(event.task, event.variant);
     if (event.kind === 'delete') return void remove(event.task);
-    cluster.apply(event);
+    if (event.kind.startsWith('service.')) return void serviceCall(event as ServiceCall);
+    cluster.apply(event as Exclude<SimEvent, ServiceCall | { kind: 'post' | 'delete' }>);
+  }
+
+  /** A user's call for a service, and what its answer, if 2xx, makes true. */
+  async function serviceCall(event: ServiceCall): Promise<void> {
+    const definition = scenario.services![event.service]!;
+    const name = definition.Name;
+    const path = `/services/${name}`;
+    const count = event.kind === 'service.scale' ? event.count : (sentCount.get(event.service) ?? definition.Count);
+    const call =
+      event.kind === 'service.create'
+        ? { what: `create ${name} (Count ${count})`, method: 'POST', path: '/services', body: definition, asked: { exists: true, count } }
+        : event.kind === 'service.scale'
+          ? { what: `scale ${name} to ${count}`, method: 'POST', path: `${path}/scale`, body: { Count: count }, asked: { count } }
+          : event.kind === 'service.update'
+            ? {
+                what: `update ${name} to ${event.sick ? 'a sick' : 'a good'} version`,
+                method: 'PUT',
+                path,
+                body: { ...definition, Count: count, Task: serviceTask(event.service, event.version, event.sick) },
+                asked: { exists: true, count },
+              }
+            : { what: `delete ${name}`, method: 'DELETE', path, body: undefined, asked: { exists: false } };
+    if (!cluster.manager.process) {
+      trace.add('user', `${call.what} → no answer (no manager)`);
+      return;
+    }
+    if (event.kind !== 'service.delete') sentCount.set(event.service, count);
+    const order = checker.services.calling();
+    const answer = await user.call(call.method, call.path, call.body);
+    trace.add(
+      'user',
+      `${call.what} → ${answer ? `${answer.status}${answer.status >= 300 ? ` ${message(answer.body)}` : ''}` : 'no answer (the manager died)'}`,
+    );
+    if (answer?.status === 500) checker.internalError('manager', `${call.method} ${call.path}`);
+    checker.services.answered(name, order, answer, call.asked);
   }
 
   async function post(index: number, variant: number): Promise<void> {
@@ -136,6 +180,18 @@ export async function simulate(scenario: Scenario, options: RunOptions = {}): Pr
 }
 
 const message = (body: unknown) => String((body as { Message?: unknown } | undefined)?.Message ?? '');
+
+/** The manager's services, their copies and its workers, when a manager runs (GET /services's answer: one it cannot give is a violation). */
+function view(cluster: Cluster, checker: Checker): ServiceView | undefined {
+  const process = cluster.manager.process;
+  if (!process) return undefined;
+  try {
+    return { services: process.services.list(), copies: process.copies, workerStates: process.workerStates() };
+  } catch (error) {
+    checker.crashed('manager (GET /services)', error);
+    return undefined;
+  }
+}
 
 /** Every record of the manager: its ledger keeps Completed ones in its store, read from there. */
 function records(service: ManagerService | undefined): Map<string, Task> | undefined {

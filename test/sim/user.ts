@@ -29,7 +29,8 @@ export class User {
     return this.call('DELETE', `/tasks/${encodeURIComponent(id)}`);
   }
 
-  private async call(method: string, path: string, body?: unknown): Promise<Answer | undefined> {
+  /** Any call of the manager's API, as `cube service …` makes them. */
+  async call(method: string, path: string, body?: unknown): Promise<Answer | undefined> {
     try {
       const response = await this.client(`http://manager:5556${path}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
       const text = await response.text();

@@ -146,6 +146,29 @@ test('deleting a service stops its machine and every copy; a copy of a service t
   assert.ok(restarted.to.get(copy.Worker)!.some((m) => m.type === 'task.stop' && m.id === copy.ID));
 });
 
+test('a manager restarted without the worker of a copy places the copy again and its service follows it', { timeout: 10_000 }, () => {
+  const c = cluster();
+  c.manager.actor.send({ type: 'service.create', service: web(2), at: at(0) });
+  c.startAll(0);
+  const ledger = c.manager.actor.getSnapshot().context.ledger;
+  const copies = [...ledger.tasks.values()].filter((t) => t.Service === 'web');
+  const gone = copies[0]!.Worker;
+  // Restarted with the list of workers leaving out one that ran a copy (the simulator's seed 64 with services):
+  // the orphan is placed again, and its service hears of it, so its machine must be there first.
+  const restarted = startManagerActor({
+    workers: ['w1', 'w2', 'w3'].filter((w) => w !== gone),
+    statsAt: at(0),
+    startedAt: at(1000),
+    restore: { tasks: copies, stopRequested: [], log: [], services: [c.record()] },
+  });
+  running.push(restarted.actor);
+  assert.equal(restarted.actor.getSnapshot().status, 'active', 'the manager did not stop with an error');
+  const service = restarted.actor.system.get('service:web') as AnyActorRef | undefined;
+  assert.ok(service, 'the service is running again');
+  const moved = (service.getSnapshot().context.copies as Map<string, { Worker: string }>).get(copies[0]!.ID);
+  assert.notEqual(moved?.Worker, gone, 'the service follows its copy placed again');
+});
+
 test('a user cannot change the definition of a copy: the service owns it', { timeout: 10_000 }, () => {
   const c = cluster();
   c.manager.actor.send({ type: 'service.create', service: web(1), at: at(0) });

@@ -266,6 +266,19 @@ test('a rollout takes each step that waits on the clock when it is due, not at t
   assert.deepEqual(h.versions(), ['0:v2', '1:v2', '2:v2']);
 });
 
+test('a copy that fails in the instant it is made (no worker has room) is made again at the next tick, not over and over', { timeout: 10_000 }, () => {
+  const h = stable();
+  const starts = () => h.actions.filter((a) => a.type === 'startCopy').length;
+  h.fail(h.live()[0]!.ID);
+  const replacement = h.actions.filter((a) => a.type === 'startCopy').at(-1)!.params.task as Task;
+  // The manager cannot place it: it is Failed at once, in the same instant (the simulator's seed 53 spun here for good).
+  h.change(replacement.ID, { StateName: 'failed', State: 4, Reason: 'no worker has room for the task' }, 'Not Placed');
+  assert.equal(starts(), 4, 'no new copy in the instant the last one failed');
+  h.tick(1000);
+  assert.equal(starts(), 5, 'the next tick makes the slot a new copy');
+  assert.equal(h.snapshot.value, 'stable');
+});
+
 test('stop-first: the old copy goes first, and the new one starts once it has', { timeout: 10_000 }, () => {
   const h = stable(definition({}, { Order: 'stop-first', Parallelism: 2 }));
   h.command({ kind: 'update', definition: image(definition({}, { Order: 'stop-first', Parallelism: 2 }), 'hello:2') });

@@ -83,6 +83,8 @@ export class Services {
     private readonly writes: ManagerWriter,
     /** The address of each worker the manager knows, for endpoints that Docker bound on every address. */
     private readonly address: (worker: string) => string | undefined,
+    /** Draws a new service's `Uid`; the simulator gives a seeded one, so a seed names its copies the same way each run. */
+    private readonly uid: () => string = randomUUID,
   ) {
     for (const name of this.ledger().services) this.follow(name);
     manager.on('service.removed', ({ name }) => {
@@ -151,7 +153,7 @@ export class Services {
       if (this.ledger().services.has(definition.Name)) {
         throw new HttpError(409, `a service named ${definition.Name} exists; change it with PUT /services/${definition.Name}, or choose another name`);
       }
-      const service = newService(definition, randomUUID(), now());
+      const service = newService(definition, this.uid(), now());
       await this.store(() => this.writes.putService(service), `service ${definition.Name}`);
       this.manager.send({ type: 'service.create', service, at: service.Created });
       this.follow(definition.Name);
