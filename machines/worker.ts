@@ -229,7 +229,9 @@ export const workerMachine = setup({
     },
     'manager.heard': { actions: { type: 'hearManager', params: ({ event }) => ({ since: event.since }) } },
     'worker.gc': {
-      actions: enqueueActions(({ context, event, enqueue }) => prune(context, sweepPlan(context, Date.parse(event.at), event.forget), effects(enqueue))),
+      actions: enqueueActions(({ context, event, enqueue }) =>
+        prune(context, sweepPlan(context, Date.parse(event.at), event.forget), effects(enqueue), Date.parse(event.at)),
+      ),
     },
     'task.changed': { guard: 'isNews', actions: enqueueActions(({ context, event, enqueue }) => recordChange(context, event.task, effects(enqueue))) },
     'container.exited': {

@@ -48,12 +48,20 @@ export function sweepPlan(context: WorkerContext, now: number, forget: { id: str
 /**
  * Removes pruned tasks from memory (the store follows): a Failed one's actor
  * is stopped and its container removed, as a DELETE would, without a report.
+ * A pruned task's tombstones outlive it by a retention period, as those of a
+ * task the worker never had: a run of a stopped placement that arrives late
+ * (its caller gave up long ago) is still refused after its task was pruned,
+ * which a small CUBE_RETENTION_MAX and a service's finished copies make
+ * seconds after the stop. With no retention period they go with the task.
  */
-export function prune(context: WorkerContext, ids: string[], fx: Effects): void {
+export function prune(context: WorkerContext, ids: string[], fx: Effects, at: number): void {
   if (ids.length === 0) return;
+  const keepTombstones = Number.isFinite(context.retention.ms);
   const containers: string[] = [];
   for (const id of ids) {
     const record = context.tasks.get(id);
+    // Nothing but tombstones left of it (a task never had, or one pruned before): their period is over.
+    const onlyTombstones = !record && !context.done.has(id);
     if (record) {
       const shard = context.pool.of.get(id);
       if (shard) fx.dropTask(shard, id);
@@ -67,8 +75,9 @@ export function prune(context: WorkerContext, ids: string[], fx: Effects): void 
     }
     context.done.delete(id);
     context.finished.delete(id);
-    context.tombstones.delete(id);
     context.buried.delete(id);
+    if (keepTombstones && !onlyTombstones && context.tombstones.has(id)) context.buried.set(id, at);
+    else context.tombstones.delete(id);
   }
   if (containers.length > 0) fx.removeContainers(containers);
   fx.forget(ids);
@@ -79,5 +88,5 @@ export function sweepIfDue(context: WorkerContext, at: string, fx: Effects): voi
   const now = Date.parse(at);
   if (now < context.nextSweep) return;
   context.nextSweep = now + sweepInterval(context.retention);
-  prune(context, sweepPlan(context, now), fx);
+  prune(context, sweepPlan(context, now), fx, now);
 }

@@ -74,7 +74,8 @@ function report(result: RunResult): void {
 }
 
 if (foundSeed !== undefined) {
-  const bug = foundBySeed(foundSeed) ?? fail(`--found: no bug found by seed ${foundSeed} in test/sim/found.ts (${found.map((f) => f.seed).join(', ')})`);
+  const bug =
+    foundBySeed(foundSeed, services) ?? fail(`--found: no bug found by seed ${foundSeed} in test/sim/found.ts (${found.map((f) => f.seed).join(', ')})`);
   const result = await simulate(foundScenario(bug), { mistake });
   process.stdout.write(`${result.trace.filter(shown).map(formatLine).join('\n')}\n\n`);
   process.stdout.write(`found seed ${foundSeed} (${bug.invariant}, ${bug.open ? 'open' : 'fixed'}): ${bug.what}\n`);

@@ -32,7 +32,8 @@ export const foundScenario = (bug: Found): Scenario => ({
   events: bug.schedule,
 });
 
-export const foundBySeed = (seed: number): Found | undefined => found.find((f) => f.seed === seed);
+/** The bug a seed found, with services or without (a seed draws another schedule with them). */
+export const foundBySeed = (seed: number, services = false): Found | undefined => found.find((f) => f.seed === seed && (f.services ?? false) === services);
 
 export const found: Found[] = [
   {
@@ -317,6 +318,25 @@ export const found: Found[] = [
       { kind: 'store.fail', at: 17657, disk: 'manager', ms: 2849 },
       { kind: 'delete', at: 20886, task: 4 },
       { kind: 'manager.kill', at: 21058, downMs: 0, workers: [0, 1, 2, 3, 4] },
+    ],
+  },
+  {
+    seed: 10,
+    without: [],
+    services: true,
+    invariant: 'stop-not-undone',
+    foundOn: 'c4f65fa',
+    open: false,
+    what: "services' finished copies filled CUBE_RETENTION_MAX, so a task the user stopped was pruned 2 s after its stop, on the manager and on its worker, and the worker's tombstone of the stopped placement went with it: the task's run, stalled on the network, arrived 10 s later and was started",
+    schedule: [
+      { kind: 'service.create', at: 4986, service: 1 },
+      { kind: 'service.create', at: 6065, service: 0 },
+      { kind: 'post', at: 12508, task: 0, variant: 0 },
+      { kind: 'network.stall', at: 19730, ms: 897 },
+      { kind: 'post', at: 20607, task: 1, variant: 0 },
+      { kind: 'service.update', at: 21025, service: 1, version: 2, sick: false },
+      { kind: 'service.update', at: 24673, service: 0, version: 2, sick: true },
+      { kind: 'delete', at: 30058, task: 1 },
     ],
   },
   {

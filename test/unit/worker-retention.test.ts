@@ -191,6 +191,26 @@ test('tombstones go with their task, or a retention period after the stop for a 
   assert.equal(context().tombstones.has('never'), false, 'forgotten a retention period after the stop');
 });
 
+test('a stopped task pruned at once keeps its tombstone a retention period more: a late run of its placement is refused', { timeout: 10_000 }, async () => {
+  // The simulator's seed 10 with services: their finished copies filled CUBE_RETENTION_MAX, so a task the user
+  // stopped was pruned 2 s later, its tombstone with it, and a run that arrived late started it again.
+  const { worker, context, beat } = startWorker({ ms: HOUR, max: 100 });
+  const begin = Date.now() + 120_000 - T0;
+  worker.send({ type: 'task.run', task: task('t2', { Placement: 'm.5' }), at: at(begin) });
+  await until(worker, () => context().tasks.get('t2')?.State === 2);
+  worker.send({ type: 'task.stop', id: 't2', placement: 'm.5', at: at(begin + 1) });
+  await until(worker, () => context().done.has('t2'));
+  worker.send({ type: 'worker.gc', at: at(begin + 2), forget: [{ id: 't2', placement: 'm.5' }] });
+  assert.equal(context().done.has('t2'), false, 'the task is pruned');
+  worker.send({ type: 'task.run', task: task('t2', { Placement: 'm.5' }), at: at(begin + 3) });
+  assert.equal(context().tasks.has('t2'), false, 'the late run of the stopped placement is refused');
+  beat(begin + 2 + HOUR / 2);
+  assert.ok(context().tombstones.has('t2'));
+  beat(begin + 2 + HOUR + 1);
+  assert.equal(context().tombstones.has('t2'), false, 'forgotten a retention period after the prune');
+  assert.equal(context().buried.has('t2'), false);
+});
+
 test(
   'a sweep goes by when each tombstone was last left: a task stopped again keeps its tombstone, and does not hold back older ones',
   { timeout: 10_000 },
