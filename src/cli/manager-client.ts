@@ -126,10 +126,24 @@ export class ManagerClient {
     );
   }
 
+  /**
+   * The answer, unless a worker gave it (its `Cube-Role`): `-m :5555` reaches a
+   * worker, whose API shares some routes with the manager's, and would succeed
+   * wrongly (a task the manager later adopts, a worker's tasks listed as the
+   * cluster's). A usage error: exit 2.
+   */
+  private fromManager(response: Answer): Answer {
+    if (response.header(cubeHeaders.role) !== 'worker') return response;
+    response.discard();
+    const address = this.url.replace(/^https?:\/\//, '');
+    throw new UsageError(`${address} is a worker; managers are usually on :5556. Point -m/--manager (or CUBE_MANAGER) at a manager`);
+  }
+
   private async send(method: string, path: string, body: unknown, timeoutMs: number, signal?: AbortSignal): Promise<Answer> {
     const timeout = AbortSignal.timeout(timeoutMs);
+    let response: Answer;
     try {
-      return await call(`${this.url}${path}`, {
+      response = await call(`${this.url}${path}`, {
         agent: this.agent,
         method,
         headers: this.headers(body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' }),
@@ -140,6 +154,7 @@ export class ManagerClient {
       if (signal?.aborted) throw error;
       throw this.unreachable(reachError(error, timeoutMs));
     }
+    return this.fromManager(response);
   }
 
   /** An error answer as one line: the manager's Message, or what else it said. */
@@ -310,6 +325,7 @@ export class ManagerClient {
     } finally {
       clearTimeout(timer);
     }
+    this.fromManager(response);
     if (!response.ok) throw await this.failure(response, 'GET', path);
     return response;
   }

@@ -4,7 +4,11 @@
 // these reach a manager: they fail before anything is asked.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { nanoid } from 'nanoid';
 import { cube, noStack } from '../helpers/cube-cli.js';
+import { startWorker } from '../../src/worker/start.js';
+import { silentLog } from '../../src/log.js';
+import { testSettings } from '../helpers/worker.js';
 
 /** Runs a mistake and checks the one line and the exit code. */
 async function mistake(args: string[], line: RegExp) {
@@ -172,4 +176,22 @@ test('cube version and cube --version print the version of package.json and of N
   assert.equal((await cube(['--version'])).stdout, line.stdout);
   const json = JSON.parse((await cube(['version', '-o', 'json'])).stdout) as Record<string, string>;
   assert.deepEqual(json, { Version: version, Node: process.version, Platform: `${process.platform}/${process.arch}` });
+});
+
+test('a manager command pointed at a worker is exit 2, says so, and leaves the worker untouched', { timeout: 60_000 }, async (t) => {
+  const worker = await startWorker({ port: 0, name: `port-${nanoid(6)}`, settings: testSettings(), log: silentLog });
+  t.after(() => worker.close());
+  const address = worker.url.replace('http://', '');
+  for (const args of [
+    ['status', '-m', address],
+    ['run', '-f', 'docs/examples/hello.json', '-m', address],
+    ['events', '-m', address],
+  ]) {
+    const r = await cube(args);
+    const what = `cube ${args.join(' ')}`;
+    assert.equal(r.code, 2, `${what}: exit 2\n${r.stderr}`);
+    assert.match(r.stderr, new RegExp(`^cube ${args[0]}: ${address.replace(/\./g, '\\.')} is a worker; managers are usually on :5556`), what);
+    noStack(r);
+  }
+  assert.equal([...worker.service.tasks()].length, 0, 'nothing was submitted to the worker');
 });
