@@ -127,7 +127,7 @@ export class ManagerClient {
   }
 
   /**
-   * The answer, unless a worker gave it (its `Cube-Role`): `-m :5555` reaches a
+   * The answer, unless a worker gave it (its role header, cubeHeaders.role): `-m :5555` reaches a
    * worker, whose API shares some routes with the manager's, and would succeed
    * wrongly (a task the manager later adopts, a worker's tasks listed as the
    * cluster's). A usage error: exit 2.
