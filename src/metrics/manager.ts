@@ -6,7 +6,7 @@ import { Gauge, type Registry } from 'prom-client';
 import type { Ledger, WorkerState } from '../../machines/manager/ledger.js';
 import type { ManagerEmitted } from '../../machines/manager.js';
 import { stateNames } from '../vocabulary/task.js';
-import { setCounts } from './counts.js';
+import { countsGauge } from './counts.js';
 import { TaskHistoryCounters } from './task-history.js';
 
 /** Each value of a map, read through `read`, as the map iterates. */
@@ -32,41 +32,28 @@ export class ManagerMetrics {
   constructor(registry: Registry, leading: Leading = () => ({ leading: true })) {
     this.history = new TaskHistoryCounters(registry);
     const ledger = () => (leading().leading ? this.source?.ledger() : undefined);
-    new Gauge({
-      name: 'cube_tasks',
-      help: 'Tasks in the ledger of the leading manager, by state (StateName: pending, scheduled, running, stopping, failed, restarting, completed).',
-      labelNames: ['state'] as const,
-      registers: [registry],
-      collect() {
+    countsGauge(
+      registry,
+      'cube_tasks',
+      'Tasks in the ledger of the leading manager, by state (StateName: pending, scheduled, running, stopping, failed, restarting, completed).',
+      'state',
+      stateNames,
+      () => {
         const now = ledger();
-        if (now)
-          setCounts(
-            this,
-            'state',
-            stateNames,
-            mapValues(now.tasks, (task) => task.StateName),
-            { completed: now.done.size },
-          );
-        else this.reset();
+        return now && { values: mapValues(now.tasks, (task) => task.StateName), more: { completed: now.done.size } };
       },
-    });
-    new Gauge({
-      name: 'cube_workers',
-      help: 'Workers the leading manager knows, by liveness (unknown before the first heartbeat, up, suspect after a failed call, down past CUBE_HEARTBEAT_TTL).',
-      labelNames: ['liveness'] as const,
-      registers: [registry],
-      collect() {
+    );
+    countsGauge(
+      registry,
+      'cube_workers',
+      'Workers the leading manager knows, by liveness (unknown before the first heartbeat, up, suspect after a failed call, down past CUBE_HEARTBEAT_TTL).',
+      'liveness',
+      livenesses,
+      () => {
         const now = ledger();
-        if (now)
-          setCounts(
-            this,
-            'liveness',
-            livenesses,
-            mapValues(now.workers, (worker) => worker.state),
-          );
-        else this.reset();
+        return now && { values: mapValues(now.workers, (worker) => worker.state) };
       },
-    });
+    );
     new Gauge({
       name: 'cube_leader',
       help: 'Whether this manager leads (1) or follows (0); a manager without etcd always leads.',

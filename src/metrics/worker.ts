@@ -2,10 +2,10 @@
 // Prometheus scrapes, and the failed probes of its health checks, which the
 // health-check actor publishes (src/worker/health-check.ts) for whoever listens.
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
 import { stateNames, type Task } from '../vocabulary/task.js';
 import { HEALTH_FAILED, type HealthFailed } from '../vocabulary/channels.js';
-import { setCounts } from './counts.js';
+import { countsGauge } from './counts.js';
 import { storeMetrics } from './store.js';
 
 /** What the metrics read of a worker (src/worker/service.ts's WorkerService). */
@@ -17,21 +17,14 @@ export interface WorkerSource {
 
 /** Registers a worker's metrics, its store's too; returns the function that stops counting (the worker stops). */
 export function workerMetrics(registry: Registry, source: WorkerSource): () => void {
-  new Gauge({
-    name: 'cube_worker_tasks',
-    help: 'Tasks this worker holds, by state (StateName); completed counts the finished tasks it still keeps.',
-    labelNames: ['state'] as const,
-    registers: [registry],
-    collect() {
-      setCounts(
-        this,
-        'state',
-        stateNames,
-        source.liveTasks().map((task) => task.StateName),
-        { completed: source.finished() },
-      );
-    },
-  });
+  countsGauge(
+    registry,
+    'cube_worker_tasks',
+    'Tasks this worker holds, by state (StateName); completed counts the finished tasks it still keeps.',
+    'state',
+    stateNames,
+    () => ({ values: source.liveTasks().map((task) => task.StateName), more: { completed: source.finished() } }),
+  );
   const failures = new Counter({
     name: 'cube_health_check_failures_total',
     help: "Health-check probes of this worker's tasks that failed (a task fails once CUBE_HEALTH_FAILURES of them fail in a row).",

@@ -4,9 +4,9 @@
 // through its HTTP API, as a dashboard's or an alert rule's would.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './etcd.js';
 
 export interface ScrapeJob {
   name: string;
@@ -20,15 +20,6 @@ export interface RunningPrometheus {
   query(expression: string): Promise<{ metric: Record<string, string>; value: number }[]>;
   output(): string;
   stop(): Promise<void>;
-}
-
-/** A port nobody listens on now (Prometheus takes no port 0). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** The config: every job scraped every second, with the bearer token when there is one. */
