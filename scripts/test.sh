@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm test`: everything CI runs. Makes sure a Docker engine answers (installing
-# and starting one on a fresh Debian machine) and etcd is installed, builds
+# and starting one on a fresh Debian machine) and etcd and Prometheus are installed, builds
 # dist/ (the tests spawn bin/cube.js, which runs the build and refuses a stale
 # one), type-checks, then runs every test file with node:test through tsx, one
 # file at a time: integration tests share the engine and some host ports.
@@ -17,6 +17,7 @@ bash scripts/docker-up.sh
 bash scripts/browser-up.sh
 bash scripts/shells-up.sh
 bash scripts/etcd-up.sh
+bash scripts/prometheus-up.sh
 node scripts/build.mjs
 echo "cube: type-checking"
 node_modules/.bin/tsc --noEmit -p .

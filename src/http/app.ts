@@ -1,4 +1,4 @@
-// The Koa app shared by the manager and worker APIs: JSON errors first, then
+// The Koa app shared by the manager and worker APIs: its metrics, JSON errors, then
 // the browser defences, then (over HTTPS) the client certificate, then the
 // optional bearer token, then the routes, then JSON answers for wrong methods
 // (405) and unknown paths (404). `listen` serves it with the caps and time
@@ -9,7 +9,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import Router from '@koa/router';
-import Koa, { type Context, type Next } from 'koa';
+import Koa, { type Context, type Middleware, type Next } from 'koa';
 import { formatDuration } from '../vocabulary/duration.js';
 import type { Log } from '../log.js';
 import { loadTls, type TlsMaterial } from '../tls/files.js';
@@ -31,6 +31,8 @@ export interface AppOptions {
   log: Log;
   /** What to list in the 404 message. */
   routesHint: string;
+  /** Runs first, around everything else: the HTTP metrics (src/metrics/http.ts), which see every answer's final status. */
+  measure?: Middleware;
 }
 
 /** What `listen` needs to know of an app made by `createApp`. */
@@ -86,6 +88,7 @@ export function createApp(router: Router, options: AppOptions): Koa {
     ctx.set(cubeHeaders.role, options.role);
     return next();
   });
+  if (options.measure) app.use(options.measure);
   app.use(errorMiddleware(options.log));
   // A body declared larger than CUBE_BODY_MAX is refused on every route before anything reads it, and one a route
   // left unread is not read through after the answer either: the connection goes with it. Reading megabytes nobody

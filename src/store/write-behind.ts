@@ -10,7 +10,10 @@
 //   and are written again until the disk takes them. Such a record can be
 //   re-learnt from the workers, so serving goes on meanwhile.
 // The first failure and the recovery are each one log line.
+import { channel } from 'node:diagnostics_channel';
+import { performance } from 'node:perf_hooks';
 import { backoff, type Backoff } from '../backoff.js';
+import { STORE_WRITE, type StoreWrite } from '../vocabulary/channels.js';
 import type { Log } from '../log.js';
 
 export interface WriteBehindOptions {
@@ -40,6 +43,22 @@ export function writeProblem(error: unknown): string {
   };
   const code = Object.keys(hints).find((c) => e.code?.startsWith(c));
   return code ? `${hints[code]} (${e.code}: ${e.message})` : String(e.message ?? error);
+}
+
+/** Where each transaction's time is told, for the metrics (src/metrics/store.ts). */
+const writes = channel(STORE_WRITE);
+
+/** Runs one transaction of `what`, telling the channel how long it took when anyone listens. */
+function timed(what: string, mode: StoreWrite['mode'], write: () => void): void {
+  if (!writes.hasSubscribers) return write();
+  const start = performance.now();
+  let ok = false;
+  try {
+    write();
+    ok = true;
+  } finally {
+    writes.publish({ what, mode, seconds: (performance.now() - start) / 1000, ok } satisfies StoreWrite);
+  }
 }
 
 /** At most this many values go in one transaction: a long backlog (a big sweep) is written over several turns. */
@@ -82,7 +101,7 @@ export class WriteBehind<K, V> {
     const keys = new Set(entries.map(([key]) => key));
     const complete = [...this.waiting.keys()].every((key) => keys.has(key));
     try {
-      this.writeMany(entries, complete);
+      timed(this.options.what, 'must', () => this.writeMany(entries, complete));
     } catch (error) {
       this.failed(error);
       throw new Error(writeProblem(error));
@@ -121,7 +140,7 @@ export class WriteBehind<K, V> {
     }
     if (batch.length === 0) return;
     try {
-      this.writeMany(batch, batch.length === this.waiting.size);
+      timed(this.options.what, 'save', () => this.writeMany(batch, batch.length === this.waiting.size));
     } catch (error) {
       this.failed(error);
       return;

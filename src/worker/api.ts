@@ -20,7 +20,8 @@ function placementParameter(value: unknown): string {
   return value;
 }
 
-export const workerRoutesHint = 'the worker serves GET/POST /tasks, GET/DELETE /tasks/{id}, GET /tasks/{id}/logs, GET /stats, GET /events and POST /gc';
+export const workerRoutesHint =
+  'the worker serves GET/POST /tasks, GET/DELETE /tasks/{id}, GET /tasks/{id}/logs, GET /stats, GET /events, GET /metrics and POST /gc';
 
 /** POST /gc's body: nothing, or the placements of finished tasks the manager pruned. */
 function forgetList(body: unknown): { id: string; placement: string }[] {

@@ -1,9 +1,14 @@
 // The health check of a running task (docs/spec.md §6): GET <path> on the host port
 // Docker published for the task's exposed port, from the worker itself, every
 // interval; each result is a fact for the task machine, which counts failures.
+import { channel } from 'node:diagnostics_channel';
 import { fromCallback } from 'xstate';
 import type { TaskMachineEvent } from '../../machines/task.js';
 import type { Task } from '../vocabulary/task.js';
+import { HEALTH_FAILED, type HealthFailed } from '../vocabulary/channels.js';
+
+/** Where failed probes are told, for the worker's metrics (src/metrics/worker.ts). */
+const failedProbes = channel(HEALTH_FAILED);
 
 export interface HealthSettings {
   intervalMs: number;
@@ -42,6 +47,7 @@ export function healthCheckActor(settings: HealthSettings) {
       const problem = url ? await probe(url, settings.timeoutMs) : `no host port is published for ${input.task.HealthCheck}`;
       if (stopped) return;
       const at = new Date().toISOString();
+      if (problem && failedProbes.hasSubscribers) failedProbes.publish({ worker: input.task.Worker, task: input.task.ID } satisfies HealthFailed);
       sendBack(problem ? { type: 'health.failed', reason: problem, at } : { type: 'health.passed', at });
       timer = setTimeout(() => void check(), settings.intervalMs);
     };

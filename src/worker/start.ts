@@ -8,6 +8,9 @@ import { startInspection } from '../inspect/inspection.js';
 import { createLog, type Log } from '../log.js';
 import type { ContainerRuntime } from '../runtime/types.js';
 import { addWorkerRoutes, workerRoutesHint } from './api.js';
+import { measureRuntime } from '../metrics/docker.js';
+import { addMetricsRoute, apiMetrics } from '../metrics/registry.js';
+import { workerMetrics } from '../metrics/worker.js';
 import { defaultWorkerName, openWorkerWrites, reportFormerWorkers, retention, runtimeFromSettings, taskPolicy, workerLogicOptions } from './from-settings.js';
 import { workerLogic } from './logic.js';
 import { WorkerService } from './service.js';
@@ -54,13 +57,14 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
   const managers = parseJoin(settings.join);
   const router = new Router();
   const log = options.log ?? createLog('worker');
-  const app = createApp(router, { settings, role: 'worker', log, routesHint: workerRoutesHint });
+  const metrics = apiMetrics();
+  const app = createApp(router, { settings, role: 'worker', log, routesHint: workerRoutesHint, measure: metrics.measure });
   const listening: Listening = await listen(app, options.host ?? '127.0.0.1', options.port ?? 5555);
   const name = options.name ?? defaultWorkerName(listening);
   try {
     const advertise = managers.length === 0 ? undefined : settings.advertise || joinAddress(listening);
     const cluster = ClusterIdentity.open(settings.dataDir, { keep: settings.store !== 'memory', max: settings.recordMax });
-    const runtime = options.runtime ?? runtimeFromSettings(settings, name, cluster, options.dockerHost);
+    const runtime = measureRuntime(metrics.registry, options.runtime ?? runtimeFromSettings(settings, name, cluster, options.dockerHost));
     const engine = await runtime.describe();
     const writes = openWorkerWrites(settings, name, log);
     reportFormerWorkers(settings, [name], log);
@@ -89,6 +93,8 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
     actor.start();
     router.use(clusterCheck(cluster, name, log));
     const sayGoodbye = addWorkerRoutes(router, service);
+    const stopMetrics = workerMetrics(metrics.registry, service);
+    addMetricsRoute(router, metrics.registry);
     log(`worker ${name} serving on ${listening.url} with ${engine}; ${restore.tasks.length} task(s) restored, ${restore.done.size} completed`);
     const joining =
       advertise === undefined
@@ -113,6 +119,7 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
         await sayGoodbye(); // before the connections are cut: the managers hear it stopped, not that it broke
         await listening.close();
         actor.stop();
+        stopMetrics();
         inspection?.stop();
         await runtime.settle(); // a start under way finishes; the next start of this worker adopts it
         writes.close();

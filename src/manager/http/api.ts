@@ -15,7 +15,7 @@ import type { ManagerService, TaskQuery } from '../run/service.js';
 import type { Services } from '../run/services.js';
 import { addServiceRoutes, serviceRoutesHint } from './services-api.js';
 
-export const managerRoutesHint = `the manager serves GET/POST /tasks, GET/DELETE /tasks/{id}, GET /tasks/{id}/logs, ${serviceRoutesHint}, GET /nodes, GET /events, GET /log, POST /gc and the live view at GET /ui`;
+export const managerRoutesHint = `the manager serves GET/POST /tasks, GET/DELETE /tasks/{id}, GET /tasks/{id}/logs, ${serviceRoutesHint}, GET /nodes, GET /events, GET /log, GET /metrics, POST /gc and the live view at GET /ui`;
 
 /** The largest page: a bigger one is a whole list, which GET /tasks without limit streams. */
 const MAX_LIMIT = 10_000;

@@ -304,9 +304,9 @@ export class ManagerService {
     });
   }
 
-  /** Everything the manager reports, for GET /events. */
+  /** Everything the manager reports, for GET /events (and tasks that left the ledger, for its metrics). */
   onEvent(listener: (event: ManagerEmitted) => void): () => void {
-    const subscriptions = (['task.updated', 'worker.changed', 'worker.removed', 'log'] as const).map((type) => this.actor.on(type, listener));
+    const subscriptions = (['task.updated', 'worker.changed', 'worker.removed', 'log', 'tasks.pruned'] as const).map((type) => this.actor.on(type, listener));
     return () => subscriptions.forEach((s) => s.unsubscribe());
   }
 

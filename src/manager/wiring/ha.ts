@@ -28,6 +28,8 @@ import { workerScheme } from '../views/node-view.js';
 import { Leadership } from '../ha/leadership.js';
 import { addManagerRoutes, managerRoutesHint } from '../http/api.js';
 import { addMembershipRoutes } from '../http/membership-api.js';
+import { ManagerMetrics } from '../../metrics/manager.js';
+import { addMetricsRoute, apiMetrics } from '../../metrics/registry.js';
 import { managerView, type ManagerIdentity, type ManagerView } from '../views/manager-view.js';
 import { runManager, type ManagerRun } from '../run/run.js';
 import { parseWorkerAddresses, type RunningManager, type StartManagerOptions } from './options.js';
@@ -100,10 +102,11 @@ export async function startHaManager(options: StartManagerOptions, settings: Set
   /** Told of each term's service (the servers' event log). */
   const serviceListeners: ((service: ManagerService) => void)[] = [];
   const router = new Router();
+  const metrics = apiMetrics();
   let listening: Listening;
   try {
     listening = await listen(
-      createApp(router, { settings, role: 'manager', log, routesHint: managerRoutesHint, isPublic: isUiPath }),
+      createApp(router, { settings, role: 'manager', log, routesHint: managerRoutesHint, isPublic: isUiPath, measure: metrics.measure }),
       options.host ?? '127.0.0.1',
       options.port ?? 5556,
     );
@@ -203,6 +206,16 @@ export async function startHaManager(options: StartManagerOptions, settings: Set
   });
   const asFollower = followerRouter.routes();
   const followerMethods = followerRouter.allowedMethods();
+
+  // Every manager answers GET /metrics itself, leading or not: a follower says it follows.
+  const managerMetrics = new ManagerMetrics(metrics.registry, () => {
+    const leading = leadership.leading();
+    return { leading: leading !== undefined, term: leading === undefined ? undefined : Number(leading) };
+  });
+  serviceListeners.push((service) => {
+    managerMetrics.watch(service); // ends with the term's actor, whose events it follows
+  });
+  addMetricsRoute(router, metrics.registry);
 
   // Every request: to the manager of this term while this one leads, else as a follower.
   router.all('/{*rest}', async (ctx: Context, next: Next) => {

@@ -23,6 +23,12 @@ import { workersToStart } from '../../store/node-records.js';
 import { addUiRoutes, isUiPath } from '../../http/ui-routes.js';
 import { ClusterIdentity } from '../../store/cluster-id.js';
 import { clusterCheck } from '../../worker/cluster-check.js';
+import type { Registry } from 'prom-client';
+import { measureRuntime } from '../../metrics/docker.js';
+import { ManagerMetrics } from '../../metrics/manager.js';
+import { addMetricsRoute, apiMetrics } from '../../metrics/registry.js';
+import { storeMetrics } from '../../metrics/store.js';
+import { workerMetrics } from '../../metrics/worker.js';
 
 /** The manager's store and the writes made to it: its file is locked for this process alone. */
 function openManagerWrites(settings: Settings, log: Log, batch: IntentBatch): ManagerWrites {
@@ -40,17 +46,20 @@ export async function startLocalManager(options: StartManagerOptions, settings: 
   const intents = new IntentBatch();
   const stores: { close(): void }[] = [];
   let stopActor = () => {};
+  const stopMetrics: (() => void)[] = [];
   const runtimesInUse: ContainerRuntime[] = [];
   const closeAll = async () => {
     await Promise.all(servers.map((s) => s.close()));
     stopActor();
+    stopMetrics.forEach((stop) => stop());
     await Promise.all(runtimesInUse.map((r) => r.settle())); // starts under way finish; the next start adopts them
     for (const store of stores) store.close();
   };
   try {
     const router = new Router();
+    const metrics = apiMetrics();
     const listening = await listen(
-      createApp(router, { settings, role: 'manager', log, routesHint: managerRoutesHint, isPublic: isUiPath }),
+      createApp(router, { settings, role: 'manager', log, routesHint: managerRoutesHint, isPublic: isUiPath, measure: metrics.measure }),
       options.host ?? '127.0.0.1',
       options.port ?? 5556,
     );
@@ -61,25 +70,35 @@ export async function startLocalManager(options: StartManagerOptions, settings: 
     cluster.join(cluster.id);
 
     // Workers in this process: their engine is checked first, their API listens, their store is read.
-    const local: { name: string; router: Router; listening: Listening | null; runtime: ContainerRuntime; engine: string; writes: WorkerWrites }[] = [];
+    const local: {
+      name: string;
+      router: Router;
+      listening: Listening | null;
+      runtime: ContainerRuntime;
+      engine: string;
+      writes: WorkerWrites;
+      registry: Registry;
+    }[] = [];
     for (const worker of options.local ?? []) {
       const workerRouter = new Router();
+      // Each worker's API has its own registry: one process, no metric registered twice.
+      const workerApi = apiMetrics();
       const workerListening =
         worker.port === null
           ? null
           : await listen(
-              createApp(workerRouter, { settings, role: 'worker', log, routesHint: workerRoutesHint }),
+              createApp(workerRouter, { settings, role: 'worker', log, routesHint: workerRoutesHint, measure: workerApi.measure }),
               worker.host ?? '127.0.0.1',
               worker.port ?? 5555,
             );
       if (workerListening) servers.push(workerListening);
       const name = worker.name ?? defaultWorkerName(workerListening);
-      const runtime = worker.runtime ?? runtimeFromSettings(settings, name, cluster, worker.dockerHost);
+      const runtime = measureRuntime(workerApi.registry, worker.runtime ?? runtimeFromSettings(settings, name, cluster, worker.dockerHost));
       const engine = await runtime.describe();
       runtimesInUse.push(runtime);
       const writes = openWorkerWrites(settings, name, log, intents);
       stores.push(writes);
-      local.push({ name, router: workerRouter, listening: workerListening, runtime, engine, writes });
+      local.push({ name, router: workerRouter, listening: workerListening, runtime, engine, writes, registry: workerApi.registry });
     }
     reportFormerWorkers(
       settings,
@@ -127,8 +146,12 @@ export async function startLocalManager(options: StartManagerOptions, settings: 
       const workerService = new WorkerService(w.name, service.actor.system.get(`worker:${w.name}`) as WorkerRef, w.runtime, (id) => w.writes.read(id));
       w.router.use(clusterCheck(cluster, w.name, log));
       addWorkerRoutes(w.router, workerService);
+      stopMetrics.push(workerMetrics(w.registry, workerService));
+      addMetricsRoute(w.router, w.registry);
       return { name: w.name, url: w.listening?.url ?? null, service: workerService };
     });
+    stopMetrics.push(new ManagerMetrics(metrics.registry).watch(service), storeMetrics(metrics.registry, 'manager store'));
+    addMetricsRoute(router, metrics.registry);
     addMembershipRoutes(router, run.registry);
     addManagerRoutes(router, service, run.services, settings.stopTimeoutMs + 5000, {
       local: localServices.map((w) => w.service),
