@@ -77,7 +77,7 @@ test("cube service create, ls, ps, inspect, scale and rm; refusals in the manage
   for (const [slot, row] of rows.entries()) {
     assert.match(row, new RegExp(`^\\d{12} +${name}\\.${slot}\\.\\d+\\.[0-9a-f]{6} +${slot} +1 +Running +healthy +${c.worker.replace(/\./g, '\\.')}$`));
   }
-  assert.match(ps.stdout, /\nDeployment: version 1: succeeded \S+ ago\n$/);
+  assert.match(ps.stdout, /\nDeployment: version 1: succeeded (\S+ ago|just now)\n$/);
   const copies = JSON.parse((await cube(['service', 'ps', name, '--json'], c.env)).stdout) as Task[];
   assert.deepEqual(copies.map((task) => task.Slot).sort(), [0, 1]);
   const shownId = rows[0]!.split(' ')[0]!;
