@@ -27,7 +27,7 @@ node_modules/.bin/tsc --noEmit -p .
 reporter=tap
 [ -t 1 ] && reporter=spec
 mapfile -t files < <(find test -name '*.test.ts' -not -path '*/helpers/*' | sort)
-exec node --import tsx --test --test-concurrency=1 --test-force-exit \
+CUBE_TEST_DURATIONS="$PWD/test-durations.txt" exec node --import tsx --test --test-concurrency=1 --test-force-exit \
   --test-reporter="$reporter" --test-reporter-destination=stdout \
-  --test-reporter=./test/helpers/durations-reporter.mjs --test-reporter-destination=test-durations.txt \
+  --test-reporter=./test/helpers/durations-reporter.mjs --test-reporter-destination=/dev/null \
   "$@" "${files[@]}"

@@ -1,9 +1,9 @@
 // A node:test reporter for `npm test` (issue 21): what each test and each file
-// took, set beside the limits they declare. scripts/test.sh writes it to
-// test-durations.txt next to the TAP on stdout, so a slow test, or a file
+// took, set beside the limits they declare. scripts/test.sh has it write
+// test-durations.txt beside the TAP on stdout, so a slow test, or a file
 // close to its limits, shows after any run, on any machine. JavaScript, as
 // node loads reporters before tsx's hooks; test-calls.ts comes through tsx.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { tsImport } from 'tsx/esm/api';
 
@@ -53,25 +53,34 @@ export function durations(results, limitsOf, cwd) {
 
 /** @param {AsyncIterable<{ type: string, data: any }>} source */
 export default async function* reporter(source) {
+  // With --test-force-exit the process exits as soon as the last test ends, before a reporter sees the
+  // end of its events or its stream is flushed: so the table is written again, synchronously, after
+  // each test, to the file CUBE_TEST_DURATIONS names.
+  const file = process.env['CUBE_TEST_DURATIONS'];
+  if (!file) throw new Error('durations-reporter: set CUBE_TEST_DURATIONS to the file to write');
+  /** @type {{ testCalls: (path: string, source: string) => { timeoutMs: number | undefined, names: RegExp | undefined }[] }} */
+  const { testCalls } = await tsImport('./test-calls.ts', import.meta.url);
+  /** @type {Map<string, ReturnType<typeof testCalls>>} */
+  const calls = new Map();
+  const limitsOf = (/** @type {string} */ path) => {
+    if (!calls.has(path)) {
+      try {
+        calls.set(path, testCalls(path, readFileSync(path, 'utf8')));
+      } catch {
+        calls.set(path, []); // a file gone since: its limits are unknown
+      }
+    }
+    return (/** @type {string} */ name) => calls.get(path)?.find((call) => call.names?.test(name))?.timeoutMs;
+  };
   /** @type {Result[]} */
   const results = [];
   for await (const event of source) {
     if (event.type !== 'test:pass' && event.type !== 'test:fail') continue;
     // By name: tsx hands node code on one line, so the line a result names is not the source's.
-    const { nesting, file, name, details, skip, todo } = event.data;
-    if (nesting !== 0 || file === undefined || skip !== undefined || todo !== undefined) continue;
-    results.push({ file, name, ms: details.duration_ms });
+    const { nesting, file: path, name, details, skip, todo } = event.data;
+    if (nesting !== 0 || path === undefined || skip !== undefined || todo !== undefined) continue;
+    results.push({ file: path, name, ms: details.duration_ms });
+    writeFileSync(file, durations(results, limitsOf, process.cwd()));
   }
-  /** @type {{ testCalls: (path: string, source: string) => { timeoutMs: number | undefined, names: RegExp | undefined }[] }} */
-  const { testCalls } = await tsImport('./test-calls.ts', import.meta.url);
-  const limitsOf = (/** @type {string} */ file) => {
-    let calls = /** @type {ReturnType<typeof testCalls>} */ ([]);
-    try {
-      calls = testCalls(file, readFileSync(file, 'utf8'));
-    } catch {
-      // a file gone since: its limits are unknown
-    }
-    return (/** @type {string} */ name) => calls.find((call) => call.names?.test(name))?.timeoutMs;
-  };
-  yield durations(results, limitsOf, process.cwd());
+  yield ''; // a reporter yields; what it has to say is in the file
 }
