@@ -1,11 +1,13 @@
 // Real etcd members for tests, on loopback ports, each in its own data dir:
 // a cluster of one or three, members that stop and start again. etcd is
 // Debian's etcd-server (scripts/etcd-up.sh installs it; npm test runs that).
+import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { nanoid } from 'nanoid';
 import type { Settings } from '../../src/config/settings.js';
 
@@ -66,6 +68,27 @@ async function untilHealthy(client: string, timeoutMs: number, process: ChildPro
     await new Promise((r) => setTimeout(r, delay));
     delay = Math.min(delay * 2, 500);
   }
+}
+
+/**
+ * One etcd for the tests of a file: started before the first, stopped after
+ * the last. Returns how to reach it (within a test, once it has started).
+ */
+export function etcdForFile(size = 1): () => EtcdCluster {
+  let etcd: EtcdCluster | undefined;
+  before(
+    async () => {
+      etcd = await startEtcd(size);
+    },
+    { timeout: 60_000 },
+  );
+  after(
+    async () => {
+      await etcd?.stop();
+    },
+    { timeout: 60_000 },
+  );
+  return () => etcd ?? assert.fail('etcd is started in the before hook of etcdForFile');
 }
 
 export async function startEtcd(size = 1): Promise<EtcdCluster> {

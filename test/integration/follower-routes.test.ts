@@ -3,7 +3,7 @@
 // the leader's has (a page's Cube-Continue above all: without it `cube
 // status -m FOLLOWER` listed the first page and said nothing). The managers
 // run in this process; the worker that joins them runs on MemoryRuntime.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nanoid } from 'nanoid';
 import { silentLog } from '../../src/log.js';
@@ -12,23 +12,11 @@ import type { RunningManager } from '../../src/manager/wiring/options.js';
 import { MemoryRuntime } from '../../src/runtime/memory.js';
 import { startWorker } from '../../src/worker/start.js';
 import { ManagerClient } from '../../src/cli/manager-client.js';
-import { managersOn, startEtcd, type EtcdCluster } from '../helpers/etcd.js';
+import { etcdForFile, managersOn } from '../helpers/etcd.js';
 import { request, type Reply } from '../helpers/http.js';
 import { untilView } from '../helpers/watch.js';
 
-let etcd: EtcdCluster;
-before(
-  async () => {
-    etcd = await startEtcd(1);
-  },
-  { timeout: 60_000 },
-);
-after(
-  async () => {
-    await etcd?.stop();
-  },
-  { timeout: 60_000 },
-);
+const etcd = etcdForFile();
 
 const hello = (id: string) => ({ Task: { ID: id, Name: `task-${id}`, Image: 'strm/helloworld-http' } });
 const cubeHeadersOf = (reply: Reply) => [...reply.headers.keys()].filter((name) => name.startsWith('cube-')).sort();
@@ -42,7 +30,7 @@ async function following(follower: RunningManager, leader: RunningManager): Prom
 }
 
 test('every route answers through a follower as the leader answers it: the same status, every Cube-* header', { timeout: 60_000 }, async (t) => {
-  const settings = managersOn(etcd);
+  const settings = managersOn(etcd());
   const leader = await startManager({ port: 0, settings, log: silentLog });
   t.after(() => leader.close());
   await new Promise<void>((resolve) => leader.onService(() => resolve()));

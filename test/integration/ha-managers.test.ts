@@ -5,7 +5,7 @@
 // a change of leader; a joined worker that stops renewing is forgotten when its
 // lease runs out; and the membership routes refuse bad input in words, on
 // etcd and on SQLite alike.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,23 +18,11 @@ import type { RunningManager } from '../../src/manager/wiring/options.js';
 import { MemoryRuntime } from '../../src/runtime/memory.js';
 import { startWorker, type RunningWorker } from '../../src/worker/start.js';
 import { readEvents } from '../../src/http/sse-client.js';
-import { managersOn, startEtcd, type EtcdCluster } from '../helpers/etcd.js';
+import { etcdForFile, managersOn } from '../helpers/etcd.js';
 import { connectEtcd } from '../../src/store/etcd.js';
 import { del, get, post } from '../helpers/http.js';
 
-let etcd: EtcdCluster;
-before(
-  async () => {
-    etcd = await startEtcd(1);
-  },
-  { timeout: 60_000 },
-);
-after(
-  async () => {
-    await etcd?.stop();
-  },
-  { timeout: 60_000 },
-);
+const etcd = etcdForFile();
 
 const host = (url: string) => url.replace('http://', '');
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -51,7 +39,7 @@ async function until<T>(check: () => Promise<T | undefined | false>, timeoutMs: 
 }
 
 function cluster(t: { after(fn: () => Promise<void>): void }, extra: Partial<Settings> = {}) {
-  const settings = managersOn(etcd, extra);
+  const settings = managersOn(etcd(), extra);
   const managers: RunningManager[] = [];
   const workers: RunningWorker[] = [];
   t.after(async () => {
@@ -200,7 +188,7 @@ test('a joined worker that stops renewing is forgotten when its registration’s
   const manager = await c.manager();
   await c.leader();
   const name = `short-${nanoid(4)}`;
-  const connection = connectEtcd({ etcd: etcd.endpoints, etcdPrefix: '/', etcdTimeoutMs: 1000 });
+  const connection = connectEtcd({ etcd: etcd().endpoints, etcdPrefix: '/', etcdTimeoutMs: 1000 });
   t.after(() => connection.close());
   const leasesBefore = (await connection.client.leaseClient.leaseLeases()).leases.length; // other tests' too: one etcd
   const worker = await c.worker(name, 60_000); // the manager's TTL counts: it tells the worker

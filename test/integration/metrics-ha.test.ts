@@ -1,7 +1,7 @@
 // GET /metrics with two managers on etcd, in one process (so each API's
 // registry is its own): every manager answers it itself; the leader reports
 // the cluster, its term and leadership, the follower says it follows.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nanoid } from 'nanoid';
 import { silentLog } from '../../src/log.js';
@@ -9,22 +9,10 @@ import { startManager } from '../../src/manager/start.js';
 import type { RunningManager } from '../../src/manager/wiring/options.js';
 import { MemoryRuntime } from '../../src/runtime/memory.js';
 import { startWorker, type RunningWorker } from '../../src/worker/start.js';
-import { managersOn, startEtcd, type EtcdCluster } from '../helpers/etcd.js';
+import { etcdForFile, managersOn } from '../helpers/etcd.js';
 import { get, post } from '../helpers/http.js';
 
-let etcd: EtcdCluster;
-before(
-  async () => {
-    etcd = await startEtcd(1);
-  },
-  { timeout: 60_000 },
-);
-after(
-  async () => {
-    await etcd?.stop();
-  },
-  { timeout: 60_000 },
-);
+const etcd = etcdForFile();
 
 const token = `t-${nanoid(10)}`;
 const auth = { authorization: `Bearer ${token}` };
@@ -48,7 +36,7 @@ async function metricsWhen(url: string, ready: (text: string) => boolean, timeou
 }
 
 test('on etcd, the leader reports the cluster, leadership and term; a follower answers itself that it follows', { timeout: 60_000 }, async (t) => {
-  const settings = { ...managersOn(etcd), token };
+  const settings = { ...managersOn(etcd()), token };
   const managers: RunningManager[] = [];
   const workers: RunningWorker[] = [];
   t.after(async () => {
