@@ -10,7 +10,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { readCappedFile } from '../read-file.js';
+import { lastOpener } from './sqlite.js';
 
 export interface FormerWorker {
   /** The name it ran under, as its records say. */
@@ -20,12 +20,12 @@ export interface FormerWorker {
   tasks: string[];
 }
 
-/** Whether the process that last opened `file` (its `.pid`, written by src/store/sqlite.ts) still runs. */
+/** Whether the process that last opened `file` (src/store/sqlite.ts writes it beside) still runs. */
 function heldByLiveProcess(file: string): boolean {
+  const pid = lastOpener(file)?.pid;
+  // This process's own files (a worker in a manager's process, or one started before in it) are told by their lock.
+  if (pid === undefined || !Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
   try {
-    const pid = Number(readCappedFile(`${file}.pid`, 4096).toString('utf8').split('\n')[0]);
-    // This process's own files (a worker in a manager's process, or one started before in it) are told by their lock.
-    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
     process.kill(pid, 0);
     return true;
   } catch (error) {

@@ -20,13 +20,19 @@ export class StoreLockedError extends Error {
   override name = 'StoreLockedError';
 }
 
-const holderOf = (file: string): string => {
+/** The process that last opened `file`, as it wrote itself in `<file>.pid`; undefined when there is none to read. */
+export function lastOpener(file: string): { pid: number; command: string } | undefined {
   try {
     const [pid, command] = readCappedFile(`${file}.pid`, 4096).toString('utf8').split('\n');
-    return `pid ${pid}${command ? ` (${command})` : ''}`;
+    return { pid: Number(pid), command: command ?? '' };
   } catch {
-    return 'another process';
+    return undefined;
   }
+}
+
+const holderOf = (file: string): string => {
+  const opener = lastOpener(file);
+  return opener ? `pid ${opener.pid}${opener.command ? ` (${opener.command})` : ''}` : 'another process';
 };
 
 export function openDatabase(file: string): SqliteDatabase {
