@@ -12,17 +12,9 @@
 # Environment: CUBE_CHROMIUM=/path/to/chromium to check another binary
 # (the tests still use /usr/bin/chromium).
 set -euo pipefail
-
-export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
+source "$(dirname "$0")/debian-tool.sh" # PATH, say, die and the apt log
 
 chromium=${CUBE_CHROMIUM:-/usr/bin/chromium}
-apt_log=/var/log/cube-apt.log
-
-say() { printf 'cube: %s\n' "$*"; }
-die() {
-  printf 'cube: %s\n' "$@" >&2
-  exit 1
-}
 
 # chromium_version: print the browser's version if it runs.
 chromium_version() {

@@ -1,5 +1,6 @@
-# Sourced by scripts/etcd-up.sh and scripts/prometheus-up.sh: makes sure a
-# command the tests run is on PATH, installing Debian's packages of it with
+# Sourced by scripts/etcd-up.sh and scripts/prometheus-up.sh (and, for say,
+# die and the apt log, scripts/browser-up.sh): makes sure a command the tests
+# run is on PATH, installing Debian's packages of it with
 # apt-get (as root) when it is not. Nothing is started.
 #
 #   debian_tool COMMAND VERSION_FUNCTION SCRIPT WHAT_ELSE PACKAGE…
