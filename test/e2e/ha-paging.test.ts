@@ -11,7 +11,7 @@ import { createServer, type ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
 import { nanoid } from 'nanoid';
 import { cubeBin, spawnCube, type CubeProcess } from '../helpers/cube-process.js';
-import { startEtcd } from '../helpers/etcd.js';
+import { managerEnvOn, startEtcd } from '../helpers/etcd.js';
 import { get, post } from '../helpers/http.js';
 
 const run = promisify(execFile);
@@ -42,14 +42,9 @@ test(
   async (t) => {
     const etcd = await startEtcd(1);
     t.after(() => etcd.stop());
-    const settings = {
-      CUBE_STORE: 'etcd',
-      CUBE_ETCD: etcd.endpoints,
-      CUBE_ETCD_PREFIX: etcd.prefix(),
-      CUBE_LEADER_LEASE: '2s',
-      CUBE_LEADER_RENEW: '500ms',
+    const settings = managerEnvOn(etcd, {
       CUBE_ETCD_TIMEOUT: '2s',
-    };
+    });
     const managers = [await spawnCube(['manager', '--port', '0'], settings), await spawnCube(['manager', '--port', '0'], settings)];
     t.after(() => Promise.all(managers.map((m) => m.stop('SIGKILL'))));
     const leader = await leaderOf(managers);

@@ -10,7 +10,7 @@ import type { Service } from '../../src/vocabulary/service.js';
 import type { Task } from '../../src/vocabulary/task.js';
 import { spawnCube, type CubeProcess } from '../helpers/cube-process.js';
 import { removeContainersOf, runningCopiesOf, untilEngine } from '../helpers/docker.js';
-import { startEtcd } from '../helpers/etcd.js';
+import { managerEnvOn, startEtcd } from '../helpers/etcd.js';
 import { get, request } from '../helpers/http.js';
 import { untilView, type ManagerView } from '../helpers/watch.js';
 
@@ -59,17 +59,12 @@ test('the leader killed with -9 mid-rollout: the next leader finishes it from et
     await removeContainersOf(worker);
     await etcd.stop();
   });
-  const settings = {
-    CUBE_STORE: 'etcd',
-    CUBE_ETCD: etcd.endpoints,
-    CUBE_ETCD_PREFIX: etcd.prefix(),
-    CUBE_LEADER_LEASE: '2s',
-    CUBE_LEADER_RENEW: '500ms',
+  const settings = managerEnvOn(etcd, {
     CUBE_ETCD_TIMEOUT: '1s',
     CUBE_HEARTBEAT_TTL: '6s',
     CUBE_RECONCILE_INTERVAL: '2s',
     CUBE_HEALTH_INTERVAL: '300ms',
-  };
+  });
   for (let i = 0; i < 3; i++) processes.push(await spawnCube(['manager', '--port', '0'], settings));
   const join = processes.map((m) => m.url.replace('http://', '')).join(',');
   processes.push(await spawnCube(['worker', '--port', '0', '--name', worker, '--join', join], { ...settings, CUBE_STORE: 'sqlite' }));

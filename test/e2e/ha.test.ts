@@ -15,7 +15,7 @@ import { nanoid } from 'nanoid';
 import type { Task } from '../../src/vocabulary/task.js';
 import { cubeBin, spawnCube, type CubeProcess } from '../helpers/cube-process.js';
 import { docker, removeContainersOf, runningCopiesOf, untilEngine } from '../helpers/docker.js';
-import { startEtcd, type EtcdCluster } from '../helpers/etcd.js';
+import { managerEnvOn, startEtcd, type EtcdCluster } from '../helpers/etcd.js';
 import { request, type Reply } from '../helpers/http.js';
 import { readEvents } from '../../src/http/sse-client.js';
 
@@ -37,18 +37,13 @@ const alive = () => managers.filter((m) => m.child.exitCode === null && m.child.
 before(
   async () => {
     etcd = await startEtcd(3);
-    settings = {
-      CUBE_STORE: 'etcd',
-      CUBE_ETCD: etcd.endpoints,
-      CUBE_ETCD_PREFIX: etcd.prefix(),
-      CUBE_LEADER_LEASE: '2s',
-      CUBE_LEADER_RENEW: '500ms',
+    settings = managerEnvOn(etcd, {
       CUBE_ETCD_TIMEOUT: '1s',
       CUBE_HEARTBEAT_TTL: '4s',
       CUBE_RECONCILE_INTERVAL: '2s',
       CUBE_STOP_TIMEOUT: '1s',
       CUBE_RESTART_DELAY: '200ms',
-    };
+    });
     events = (await docker.getEvents({ filters: { type: ['container'], event: ['start'], label: ['cube.task.id'] } })) as NodeJS.ReadableStream & {
       destroy(): void;
     };

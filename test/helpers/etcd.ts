@@ -178,6 +178,18 @@ export async function startEtcd(size = 1): Promise<EtcdCluster> {
   };
 }
 
+/** The environment of `cube` processes managing on `cluster`: short leases, a prefix of their own, and `extra`. */
+export function managerEnvOn(cluster: EtcdCluster, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    CUBE_STORE: 'etcd',
+    CUBE_ETCD: cluster.endpoints,
+    CUBE_ETCD_PREFIX: cluster.prefix(),
+    CUBE_LEADER_LEASE: '2s',
+    CUBE_LEADER_RENEW: '500ms',
+    ...extra,
+  };
+}
+
 /** Settings of managers on `cluster` in a test's process: short leases and timeouts, and a prefix of their own. */
 export function managersOn(cluster: EtcdCluster, extra: Partial<Settings> = {}): Partial<Settings> {
   return {
