@@ -22,7 +22,7 @@ import { carryOut, dropIntent, stop, submit } from './manager/commands.js';
 import { adoptOrphans, checkLiveness, heard, suspect, undelivered } from './manager/liveness.js';
 import { compareListed, isOlder, isStale, mirror, refused, stopStaleCopy } from './manager/mirror.js';
 import { sweep, sweepIfDue, type Swept } from './manager/retention.js';
-import { drain, join, remove, undrain } from './manager/membership.js';
+import { drain, join, remove, undrain, volumeRemoved } from './manager/membership.js';
 import { workerMachine } from './worker.js';
 import type { WorkerInput } from './worker/context.js';
 import { serviceChild, type ServiceEvent, type ServiceInput, type ServiceRequest } from './service.js';
@@ -84,6 +84,8 @@ export type ManagerEvent =
   | { type: 'worker.drain'; name: string; at: string }
   | { type: 'worker.undrain'; name: string; at: string }
   | { type: 'worker.remove'; name: string; at: string }
+  /** A named volume was removed from a worker: nothing is tied to that worker by it any more. */
+  | { type: 'volume.removed'; worker: string; volume: string; at: string }
   /** Services (docs/spec.md §9): the edge stored the record (or its removal) first. */
   | { type: 'service.create'; service: Service; at: string }
   | { type: 'service.remove'; name: string; at: string }
@@ -189,6 +191,7 @@ const handlers: {
   'task.refused': (c, e, fx) => refused(c.ledger, c.placement, e, c.ledger.now, fx),
   'worker.drain': (c, e, fx) => drain(c.ledger, c.placement, e.name, e.at, fx),
   'worker.undrain': (c, e, fx) => undrain(c.ledger, c.placement, e.name, e.at, fx),
+  'volume.removed': (c, e, fx) => volumeRemoved(c.ledger, c.placement, e.worker, e.volume, e.at, fx),
 };
 
 /** Spawns the child that speaks for a worker: the worker machine itself in this process, a proxy for one elsewhere. */

@@ -74,6 +74,8 @@ export interface LedgerMeta {
   incarnations: string[];
   /** Per worker, the newest version of it the manager has applied: a restarted manager resumes from there. */
   heard: Record<string, number>;
+  /** Named volume → the worker that holds it (absent in metas written before volumes). */
+  volumes?: Record<string, string>;
 }
 
 export interface Ledger {
@@ -120,6 +122,12 @@ export interface Ledger {
   heard: Map<string, number>;
   /** The services, by name: each is a child actor `service:<name>` (machines/manager/services.ts). */
   services: Set<string>;
+  /**
+   * Named volume → the worker that holds it: set when a task that mounts it is
+   * placed, forgotten when it is removed or its worker is; a task that mounts it
+   * goes back there (machines/manager/volume-placement.ts).
+   */
+  volumes: Map<string, string>;
 }
 
 export interface Effects {
@@ -324,6 +332,7 @@ export function newLedger(
     incarnations: new Set([...meta.incarnations, incarnation].slice(-INCARNATIONS_KEPT)),
     heard: new Map(workers.map((w) => [w.name, meta.heard[w.name] ?? 0])),
     services: new Set((restore.services ?? []).map((s) => s.Name)),
+    volumes: new Map(Object.entries(meta.volumes ?? {})),
   };
   // Restored records get versions of this start: what was seen before it, and not written, was lower.
   // A restart's placement is numbered before its record's version, so both count; and a store shared by
@@ -348,4 +357,5 @@ export const ledgerMeta = (ledger: Ledger): LedgerMeta => ({
   pruned: ledger.pruned,
   incarnations: [...ledger.incarnations],
   heard: Object.fromEntries(ledger.heard),
+  volumes: Object.fromEntries(ledger.volumes),
 });

@@ -72,6 +72,19 @@ export function undrain(ledger: Ledger, policy: PlacementPolicy, name: string, a
   placeQueued(ledger, policy, at, fx);
 }
 
+/** A volume was removed from its worker (DELETE /nodes/{name}/volumes/{volume}): the tasks that mount it are tied to that worker no more. */
+export function volumeRemoved(ledger: Ledger, policy: PlacementPolicy, worker: string, volume: string, at: string, fx: Effects): void {
+  if (ledger.volumes.get(volume) !== worker) return;
+  ledger.volumes.delete(volume);
+  fx.note({
+    Time: at,
+    Type: 'Volume Removed',
+    Message: `volume ${volume} was removed from worker ${worker}; a task that mounts it may start on any worker`,
+    Worker: worker,
+  });
+  placeQueued(ledger, policy, at, fx);
+}
+
 /** Why a worker cannot be forgotten now, or undefined: only a drained or a dead one can. */
 export function removalRefusal(ledger: Ledger, name: string): string | undefined {
   const worker = ledger.workers.get(name);
@@ -86,6 +99,8 @@ export function removalRefusal(ledger: Ledger, name: string): string | undefined
 export function remove(ledger: Ledger, policy: PlacementPolicy, name: string, at: string, fx: Effects): void {
   if (!ledger.workers.delete(name)) return;
   ledger.heard.delete(name);
+  // Its volumes go with it: a task that mounts one may start elsewhere, with an empty one.
+  for (const [volume, worker] of ledger.volumes) if (worker === name) ledger.volumes.delete(volume);
   fx.workerRemoved(name);
   fx.note({ Time: at, Type: 'Worker Removed', Message: `worker ${name} is forgotten`, Worker: name });
   for (const task of [...ledger.tasks.values()]) {

@@ -5,6 +5,8 @@ import type { Candidate } from '../../src/vocabulary/scheduler.js';
 import { TaskState, type Task } from '../../src/vocabulary/task.js';
 import { newPlacementId } from '../../src/vocabulary/placement.js';
 import { spread } from './spread.js';
+import { volumePlacement, type VolumeWorker } from './volume-placement.js';
+import { volumeNames } from '../../src/vocabulary/mounts.js';
 import { note, setRecord, type Ledger, type Effects, type PlacementPolicy } from './ledger.js';
 
 function candidates(ledger: Ledger): Candidate[] {
@@ -14,6 +16,10 @@ function candidates(ledger: Ledger): Candidate[] {
   }
   return up;
 }
+
+/** The workers as the volume rule sees them. */
+const volumeWorkers = (ledger: Ledger): VolumeWorker[] =>
+  [...ledger.workers.values()].map((w) => ({ name: w.name, state: w.state, draining: w.draining, problem: w.problem, roots: w.stats?.VolumeRoots ?? [] }));
 
 /** Why a task waits: no worker is up, and what each one is doing. */
 export function waitingReason(ledger: Ledger): string {
@@ -29,7 +35,16 @@ export function placeQueued(ledger: Ledger, policy: PlacementPolicy, at: string,
   if (pool.length === 0) return;
   for (const taskId of ledger.queue) {
     const task = ledger.tasks.get(taskId)!;
-    const placement = policy.scheduler.pick(task, spread(ledger, task, pool), ledger.memo);
+    // Volumes first: a task goes back to the worker that holds its volume, or waits for it (machines/manager/volume-placement.ts).
+    const verdict = volumePlacement(task, volumeWorkers(ledger), ledger.volumes);
+    const only = 'wait' in verdict ? undefined : verdict.only;
+    const allowed = only ? pool.filter((c) => only.has(c.name)) : pool;
+    if ('wait' in verdict || allowed.length === 0) {
+      const why = 'wait' in verdict ? verdict.wait : waitingReason(ledger);
+      if (task.Reason !== why) setRecord(ledger, policy, note({ ...task, Reason: why }, at, 'Waiting', why), fx);
+      continue;
+    }
+    const placement = policy.scheduler.pick(task, spread(ledger, task, allowed), ledger.memo);
     ledger.memo = placement.memo;
     ledger.queue.delete(taskId);
     if (placement.worker === null) {
@@ -42,6 +57,7 @@ export function placeQueued(ledger: Ledger, policy: PlacementPolicy, at: string,
     const id = newPlacementId(ledger.incarnation, ledger.seq + 1);
     const placed: Task = { ...task, State: TaskState.Scheduled, StateName: 'scheduled', Worker: worker, Reason: '', Placement: id };
     const sent = setRecord(ledger, policy, note(placed, at, 'Placed', `placed on worker ${worker} as placement ${id}: ${placement.reason}`), fx);
+    for (const volume of volumeNames(task.Mounts)) ledger.volumes.set(volume, worker);
     // The next pick in this round must see what this one now holds.
     const index = pool.findIndex((c) => c.name === worker);
     pool[index] = { ...pool[index]!, held: ledger.workers.get(worker)!.held };

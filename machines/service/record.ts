@@ -1,6 +1,7 @@
 // A service's record (docs/spec.md §9) and the ways it changes: created,
 // given a new version, scaled, its deployment started, ended or rolled back.
 // Pure functions from one record to the next; the machine decides when.
+import { slotMounts } from '../../src/vocabulary/mounts.js';
 import { parseDuration } from '../../src/vocabulary/duration.js';
 import type { Deployment, DeploymentState, Service, ServiceDefinition, ServiceVersion } from '../../src/vocabulary/service.js';
 import { newTask, type Task, type TaskHistoryEntry } from '../../src/vocabulary/task.js';
@@ -192,6 +193,7 @@ export function newCopy(service: Service, slot: number, at: string): { service: 
     ...template,
     ID: copyId(service, n),
     Name: copyName(service, slot, n),
+    Mounts: slotMounts(template.Mounts, slot),
     Service: service.Name,
     Slot: slot,
     ServiceVersion: service.Version,

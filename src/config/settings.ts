@@ -3,8 +3,15 @@
 // milliseconds. The same table prints `--help` and docs/configuration.md.
 import { isIP } from 'node:net';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join, normalize } from 'node:path';
 import { parseDuration } from '../vocabulary/duration.js';
+
+/** The entries of a comma-separated setting, trimmed, empty ones left out. */
+export const listOf = (text: string): string[] =>
+  text
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
 
 type Kind = 'duration' | 'count' | 'text' | 'switch' | 'ip';
 
@@ -19,6 +26,8 @@ export interface SettingSpec {
   choices?: readonly string[];
   /** Who reads it; both when absent. */
   role?: Role;
+  /** A text setting's own check: what is wrong with it, in words, or undefined. */
+  check?: (text: string) => string | undefined;
 }
 
 export const settingSpecs = {
@@ -183,6 +192,17 @@ export const settingSpecs = {
     help: "host address task ports are published on, like 127.0.0.1 (unset: every address, Docker's default)",
     role: 'worker',
   },
+  volumeRoot: {
+    env: 'CUBE_VOLUME_ROOT',
+    kind: 'text',
+    default: '',
+    help: 'host paths tasks may bind (a "bind" mount), with what is below them, comma-separated absolute paths like /srv/cube (unset: none)',
+    role: 'worker',
+    check: (text) =>
+      listOf(text).find((path) => !isAbsolute(path) || normalize(path) !== path.replace(/(.)\/$/, '$1'))
+        ? `${JSON.stringify(text)} is not a list of absolute paths written plainly, like /srv/cube,/data`
+        : undefined,
+  },
   inspect: {
     env: 'CUBE_INSPECT',
     kind: 'switch',
@@ -231,6 +251,7 @@ function parse(spec: SettingSpec, text: string, from: string): number | string |
       if (spec.choices && !spec.choices.includes(text)) {
         throw new SettingsError(`${from}: ${JSON.stringify(text)} is not one of ${spec.choices.join(', ')}`);
       }
+      if (spec.check?.(text)) throw new SettingsError(`${from}: ${spec.check(text)}`);
       return text;
   }
 }

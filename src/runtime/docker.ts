@@ -24,8 +24,12 @@ import {
   type ContainerRuntime,
   type LogOptions,
   type StartOptions,
+  type VolumeInfo,
+  type VolumeRefusal,
+  type VolumeStore,
   type WatchHandlers,
 } from './types.js';
+import { bindsOutside, type Mount } from '../vocabulary/mounts.js';
 
 export interface DockerRuntimeOptions {
   /** The worker's name: its containers carry it as a label. */
@@ -42,12 +46,22 @@ export interface DockerRuntimeOptions {
   publishHost?: string;
   /** Bytes kept of one line of a container's output (CUBE_LOG_LINE_MAX). */
   logLineMax: number;
+  /** Host paths a task may bind, and what is below them (--volume-root); none by default. */
+  volumeRoots?: readonly string[];
+}
+
+/** Why a task's binds are refused: the worker allows no such host path (the same words the worker's API answers 400 with). */
+export function bindRefusal(mounts: readonly Mount[], roots: readonly string[], worker: string): string | undefined {
+  const outside = bindsOutside(mounts, roots);
+  if (outside.length === 0) return undefined;
+  const allowed = roots.length > 0 ? `it allows ${roots.join(', ')} and what is below` : 'it allows none';
+  return `Mounts: host path ${outside.join(', ')} is outside the host paths worker ${worker} lets tasks bind (--volume-root / CUBE_VOLUME_ROOT; ${allowed})`;
 }
 
 const now = () => new Date().toISOString();
 const RECENT_EXITS = 1000;
 
-export class DockerRuntime implements ContainerRuntime {
+export class DockerRuntime implements ContainerRuntime, VolumeStore {
   readonly address: string;
   private readonly docker: Docker;
   /** Streams (events, pulls) are long and quiet: no idle limit for them. */
@@ -84,7 +98,11 @@ export class DockerRuntime implements ContainerRuntime {
       try {
         const notes: string[] = [];
         if (options.replace) await this.removeTaskContainers(task.ID, notes);
+        // The last word on binds is here, before Docker is asked anything: a record restored or sent by any path is held to the roots.
+        const refusal = this.mountRefusal(task.Mounts);
+        if (refusal) throw new RuntimeError(refusal);
         await ensureImage({ calls: this.docker, streams: this.streams }, this.address, task.Image, options.onProgress);
+        await this.ensureVolumes(task.Mounts);
         const created = await this.create(task, options.replace, task.PortBindings, notes);
         if (created.adopted) {
           notes.push(`adopted its running container ${created.id.slice(0, 12)}`);
@@ -137,6 +155,38 @@ export class DockerRuntime implements ContainerRuntime {
       }));
     } catch (error) {
       throw this.asRuntimeError('list containers', error);
+    }
+  }
+
+  mountRefusal(mounts: readonly Mount[]): string | undefined {
+    return bindRefusal(mounts, this.options.volumeRoots ?? [], this.options.worker);
+  }
+
+  async volumes(): Promise<VolumeInfo[]> {
+    try {
+      const { Volumes } = await this.docker.listVolumes({ filters: { label: [this.workerLabel()] } });
+      return (Volumes ?? [])
+        .filter((v) => this.options.cluster.isOurs(v.Labels?.[CLUSTER_LABEL]))
+        .map((v) => ({ Name: v.Name, Created: (v as { CreatedAt?: string }).CreatedAt ?? '', Mountpoint: v.Mountpoint }))
+        .sort((a, b) => a.Name.localeCompare(b.Name));
+    } catch (error) {
+      throw this.asRuntimeError('list volumes', error);
+    }
+  }
+
+  async removeVolume(name: string): Promise<VolumeRefusal | undefined> {
+    try {
+      const labels = (await this.docker.getVolume(name).inspect()).Labels ?? {};
+      if (labels[WORKER_LABEL] !== this.options.worker || !this.options.cluster.isOurs(labels[CLUSTER_LABEL])) {
+        return { status: 404, reason: `volume ${name} was not made by worker ${this.options.worker}, which removes only its own; GET /volumes lists them` };
+      }
+      await this.docker.getVolume(name).remove();
+      return undefined;
+    } catch (error) {
+      if (statusOf(error) === 404) return { status: 404, reason: `no volume ${name} on worker ${this.options.worker}; GET /volumes lists its volumes` };
+      if (statusOf(error) === 409)
+        return { status: 409, reason: `volume ${name} is in use by a container (${dockerMessage(error)}); stop the task that uses it first` };
+      throw this.asRuntimeError(`remove volume ${name}`, error);
     }
   }
 
@@ -230,6 +280,30 @@ export class DockerRuntime implements ContainerRuntime {
     return containers.filter((c) => this.options.cluster.isOurs(c.Labels[CLUSTER_LABEL]));
   }
 
+  /**
+   * Makes the task's named volumes that do not exist yet, with this worker's
+   * and its cluster's labels, so GET /volumes lists them and tests can clean
+   * them up. One that exists (made by Cube before, or by hand) is used as it
+   * is, as `docker run -v` does.
+   */
+  private async ensureVolumes(mounts: readonly Mount[]): Promise<void> {
+    for (const mount of mounts) {
+      if (mount.Type !== 'volume') continue;
+      const exists = await this.docker
+        .getVolume(mount.Source)
+        .inspect()
+        .then(
+          () => true,
+          (error: unknown) => {
+            if (statusOf(error) === 404) return false;
+            throw error;
+          },
+        );
+      if (!exists)
+        await this.docker.createVolume({ Name: mount.Source, Labels: { [WORKER_LABEL]: this.options.worker, [CLUSTER_LABEL]: this.options.cluster.id } });
+    }
+  }
+
   private spec(task: Task, bindings: Task['PortBindings']): Docker.ContainerCreateOptions {
     // Every exposed port is published: on the asked host port when there is
     // one, else on a port Docker picks (docs/spec.md §1), so health checks can reach it.
@@ -250,6 +324,7 @@ export class DockerRuntime implements ContainerRuntime {
         ...(ports.size === 0 ? { PublishAllPorts: true } : {}),
         ...(task.Memory > 0 ? { Memory: task.Memory } : {}),
         ...(task.Cpu > 0 ? { NanoCpus: Math.round(task.Cpu * 1e9) } : {}),
+        ...(task.Mounts.length > 0 ? { Mounts: task.Mounts.map(dockerMount) } : {}),
         Init: true, // tini forwards SIGTERM, so shells that ignore it still stop at once
         RestartPolicy: { Name: 'no' }, // Cube owns restarts
       },
@@ -405,6 +480,14 @@ export class DockerRuntime implements ContainerRuntime {
   private rethrow(doing: string, error: unknown): never {
     throw this.asRuntimeError(doing, error);
   }
+}
+
+/** A task's mount as Docker's HostConfig.Mounts takes it. */
+function dockerMount(mount: Mount): Docker.MountConfig[number] {
+  const common = { Target: mount.Target, ReadOnly: mount.ReadOnly };
+  if (mount.Type === 'tmpfs')
+    return { ...common, Type: 'tmpfs', Source: '', ...(mount.Size > 0 ? { TmpfsOptions: { SizeBytes: mount.Size, Mode: 0o1777 } } : {}) };
+  return { ...common, Type: mount.Type, Source: mount.Source };
 }
 
 /**

@@ -3,6 +3,7 @@
 import type { LogLine } from '../logs/log-line.js';
 import type { Started, Stopped } from '../vocabulary/runtime.js';
 import type { Task } from '../vocabulary/task.js';
+import type { Mount } from '../vocabulary/mounts.js';
 
 /** A container that belongs to one of this worker's tasks, as the engine reports it. */
 export interface ContainerInfo {
@@ -62,6 +63,35 @@ export interface LogOptions {
   /** Ends the reading (a client that went away). */
   signal: AbortSignal;
 }
+
+/** A named volume Cube made for this worker's tasks (docs/api.md, GET /volumes). */
+export interface VolumeInfo {
+  Name: string;
+  /** When the engine made it (RFC 3339), "" when it does not say. */
+  Created: string;
+  /** Where its data lives on the worker's host. */
+  Mountpoint: string;
+}
+
+/** Why a volume was not removed: not this worker's (404), or a container still uses it (409). */
+export interface VolumeRefusal {
+  status: 404 | 409;
+  reason: string;
+}
+
+/** The named volumes of an engine that keeps them (Docker); a runtime without them has none to list. */
+export interface VolumeStore {
+  /** The volumes this worker made (they carry its label and its cluster's). */
+  volumes(): Promise<VolumeInfo[]>;
+  /** Removes one of them; a refusal says why not. */
+  removeVolume(name: string): Promise<VolumeRefusal | undefined>;
+  /** Why these mounts may not run here (a bind outside --volume-root), or undefined. */
+  mountRefusal(mounts: readonly Mount[]): string | undefined;
+}
+
+/** The runtime's volumes, when it keeps any. */
+export const volumeStoreOf = (runtime: ContainerRuntime | undefined): VolumeStore | undefined =>
+  runtime !== undefined && 'removeVolume' in runtime ? (runtime as ContainerRuntime & VolumeStore) : undefined;
 
 export interface ContainerRuntime {
   /** Where the engine is, for logs and errors ("Docker 20.10.24 at /var/run/docker.sock"). */

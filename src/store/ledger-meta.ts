@@ -14,7 +14,9 @@ export function readLedgerMeta(text: string, where: string, log: Log): LedgerMet
       meta.incarnations.every((i) => typeof i === 'string') &&
       typeof meta.heard === 'object' &&
       meta.heard !== null &&
-      Object.values(meta.heard).every(count);
+      Object.values(meta.heard).every(count) &&
+      (meta.volumes === undefined ||
+        (typeof meta.volumes === 'object' && meta.volumes !== null && Object.values(meta.volumes).every((w) => typeof w === 'string')));
     if (ok) return meta;
   } catch {
     // named below

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { nanoid } from 'nanoid';
 import { withUnits } from './units.js';
+import { checkMounts, readMounts } from './mounts.js';
 import { closest } from '../vocabulary/closest.js';
 import { newTask, restartPolicies, type RestartPolicy, type Task, type TaskEvent } from '../vocabulary/task.js';
 
@@ -167,6 +168,7 @@ export const taskSchema: Record<keyof Task, { check: Check; owned?: true }> = {
   HealthCheck: { check: string(/^\/[\x21-\x7e]*$/, 'a URL path starting with "/", like "/health"', 1024) },
   Env: { check: stringList(/^[^=\0]+=[^\0]*$/, 'a "KEY=value" entry') },
   Cmd: { check: stringList(/^[^\0]*$/, 'an argument without NUL bytes') },
+  Mounts: { check: checkMounts },
   ContainerID: { check: string(), owned: true },
   HostPorts: { check: nullable(portMap(bindingList)), owned: true },
   StartTime: { check: rfc3339, owned: true },
@@ -236,6 +238,7 @@ export function parseTask(given: unknown, options: ParseOptions = {}, path = 'Ta
   for (const [key, field] of Object.entries(taskSchema)) {
     if (!field.owned && value[key] !== undefined) (fields as Record<string, unknown>)[key] = value[key];
   }
+  if (fields.Mounts) fields.Mounts = readMounts(fields.Mounts as unknown as Record<string, unknown>[]);
   return newTask({
     ...fields,
     ID: id,

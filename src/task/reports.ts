@@ -9,6 +9,7 @@ import { stateNameOf, stateNames, TaskState, type StateName, type Task, type Tas
 import type { WorkerStats } from '../vocabulary/protocol.js';
 import { describe, isObject, list, number, oneOf, string, taskSchema, ValidationError, type Check } from './codec.js';
 import { newTask } from '../vocabulary/task.js';
+import { readMounts } from './mounts.js';
 
 const historyEntry: Check = (value, path) => {
   if (!isObject(value)) return `${path}: expected {"Time", "Type", "Message"}, got ${describe(value)}`;
@@ -39,7 +40,7 @@ export function readTask(value: unknown, path = 'task'): Task {
   const fields: Record<string, unknown> = {};
   for (const [key, field] of Object.entries(taskSchema)) {
     const given = value[key];
-    if (given === undefined || (given === null && (key === 'Events' || key === 'Env' || key === 'Cmd'))) continue;
+    if (given === undefined || (given === null && (key === 'Events' || key === 'Env' || key === 'Cmd' || key === 'Mounts'))) continue;
     const problem = (reportChecks[key as keyof Task] ?? field.check)(given, `${path}.${key}`);
     if (problem) throw new ValidationError(problem);
     fields[key] = given;
@@ -53,6 +54,7 @@ export function readTask(value: unknown, path = 'task'): Task {
     Image: (fields['Image'] as string | undefined) ?? '',
     StateName: (fields['StateName'] as StateName | undefined) ?? stateNameOf(state) ?? 'pending',
     Events: ((fields['Events'] as TaskHistoryEntry[] | undefined) ?? []).map(({ Time, Type, Message }) => ({ Time, Type, Message })),
+    Mounts: readMounts((fields['Mounts'] as Record<string, unknown>[] | undefined) ?? []),
   });
 }
 
@@ -63,7 +65,7 @@ export function readTaskList(value: unknown, path = 'tasks'): Task[] {
   return value.map((item, i) => readTask(item, `${path}[${i}]`));
 }
 
-const statsChecks: Record<Exclude<keyof WorkerStats, 'Worker' | 'LoadAverage' | 'Runtime' | 'RuntimeProblem' | 'Protocol'>, Check> = {
+const statsChecks: Record<Exclude<keyof WorkerStats, 'Worker' | 'LoadAverage' | 'Runtime' | 'RuntimeProblem' | 'Protocol' | 'VolumeRoots'>, Check> = {
   MemoryTotal: number(0, Number.MAX_SAFE_INTEGER, false, 'bytes'),
   MemoryAvailable: number(0, Number.MAX_SAFE_INTEGER, false, 'bytes'),
   DiskTotal: number(0, Number.MAX_SAFE_INTEGER, false, 'bytes'),
@@ -84,15 +86,20 @@ export function readStats(value: unknown, path = 'stats'): WorkerStats {
   if (!Array.isArray(load) || load.length !== 3 || !load.every((n) => typeof n === 'number' && Number.isFinite(n))) {
     throw new ValidationError(`${path}.LoadAverage: expected three numbers, got ${describe(load)}`);
   }
+  const roots = value['VolumeRoots'] ?? [];
+  if (!Array.isArray(roots) || roots.length > 256 || !roots.every((r) => typeof r === 'string' && r.startsWith('/') && r.length <= 4096)) {
+    throw new ValidationError(`${path}.VolumeRoots: expected a list of absolute paths, got ${describe(roots)}`);
+  }
   const runtime = value['Runtime'] === 'down' ? 'down' : 'up';
   const problem = typeof value['RuntimeProblem'] === 'string' ? value['RuntimeProblem'] : '';
   return {
     Worker: typeof value['Worker'] === 'string' ? value['Worker'] : '',
     ...(Object.fromEntries(Object.keys(statsChecks).map((key) => [key, value[key]])) as Omit<
       WorkerStats,
-      'Worker' | 'LoadAverage' | 'Runtime' | 'RuntimeProblem' | 'Protocol'
+      'Worker' | 'LoadAverage' | 'Runtime' | 'RuntimeProblem' | 'Protocol' | 'VolumeRoots'
     >),
     LoadAverage: load as [number, number, number],
+    ...(roots.length > 0 ? { VolumeRoots: roots as string[] } : {}),
     Runtime: runtime,
     RuntimeProblem: problem,
   };

@@ -21,6 +21,8 @@ export interface WorkerStats {
   Runtime: 'up' | 'down';
   /** Why the engine is down, with how to fix it; "" when up. */
   RuntimeProblem: string;
+  /** Host paths the worker lets tasks bind, with what is below them (--volume-root); absent or empty: none. */
+  VolumeRoots?: string[];
   /** Set by the manager's proxy of a worker elsewhere: the protocol that worker speaks (docs/api.md). */
   Protocol?: WorkerProtocol;
 }

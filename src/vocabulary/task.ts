@@ -1,6 +1,7 @@
 // The data of docs/spec.md §1: a Task, the TaskEvent clients POST, and the few extra
 // keys Cube adds to responses. Every layer (machines, runtime, APIs, CLI,
 // store) speaks these types, so they hold data only: no behaviour.
+import type { Mount } from './mounts.js';
 
 /** docs/spec.md §1 `State`: the integers clients see. */
 export const TaskState = {
@@ -68,6 +69,8 @@ export interface Task {
   Env: string[];
   /** Command overriding the image's, as an argv list. */
   Cmd: string[];
+  /** Named volumes, host paths under a worker's --volume-root, and tmpfs (src/vocabulary/mounts.ts). */
+  Mounts: Mount[];
   StateName: StateName;
   /** When Cube accepted the task (RFC 3339). */
   SubmitTime: string;
@@ -114,6 +117,7 @@ export const definitionKeys = [
   'HealthCheck',
   'Env',
   'Cmd',
+  'Mounts',
 ] as const satisfies readonly (keyof Task)[];
 export type DefinitionKey = (typeof definitionKeys)[number];
 
@@ -148,6 +152,7 @@ const template: Task = {
   RestartCount: 0,
   Env: [],
   Cmd: [],
+  Mounts: [],
   StateName: 'pending',
   SubmitTime: ZERO_TIME,
   Worker: '',

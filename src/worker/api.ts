@@ -9,6 +9,7 @@ import { sendJsonList } from '../http/json-list.js';
 import { parseTaskEvent } from '../task/codec.js';
 import type { FromWorker } from '../vocabulary/protocol.js';
 import { addTaskLogsRoute } from './logs-route.js';
+import { addVolumeRoutes } from './volumes-route.js';
 import type { WorkerService } from './service.js';
 
 /** `?placement=`: a placement ID as the manager makes them, or "" when absent. */
@@ -21,7 +22,7 @@ function placementParameter(value: unknown): string {
 }
 
 export const workerRoutesHint =
-  'the worker serves GET/POST /tasks, GET/DELETE /tasks/{id}, GET /tasks/{id}/logs, GET /stats, GET /events, GET /metrics and POST /gc';
+  'the worker serves GET/POST /tasks, GET/DELETE /tasks/{id}, GET /tasks/{id}/logs, GET /volumes, DELETE /volumes/{name}, GET /stats, GET /events, GET /metrics and POST /gc';
 
 /** POST /gc's body: nothing, or the placements of finished tasks the manager pruned. */
 function forgetList(body: unknown): { id: string; placement: string }[] {
@@ -113,6 +114,7 @@ export function addWorkerRoutes(router: Router, service: WorkerService): () => P
   });
 
   addTaskLogsRoute(router, service);
+  addVolumeRoutes(router, service);
 
   return async () => {
     const ending = [...followers].map(({ stream, ended }) => {

@@ -6,7 +6,7 @@ import { formerWorkerMessage, formerWorkers } from '../store/former-workers.js';
 import { join } from 'node:path';
 import type { TaskPolicy } from '../../machines/task.js';
 import type { Retention } from '../vocabulary/retention.js';
-import type { Settings } from '../config/settings.js';
+import { listOf, type Settings } from '../config/settings.js';
 import type { Log } from '../log.js';
 import { DockerRuntime } from '../runtime/docker.js';
 import { FakeRuntime } from '../runtime/fake.js';
@@ -17,7 +17,7 @@ import { MemoryTaskStore } from '../store/task-store.js';
 import type { IntentBatch } from '../store/intent-batch.js';
 import { WorkerWrites } from '../store/worker-writes.js';
 import type { WorkerLogicOptions } from './logic.js';
-import { statsSampler } from './stats.js';
+import { statsSampler, withVolumeRoots } from './stats.js';
 
 /**
  * The address a manager dials to reach the worker (`127.0.0.1:5555`), so the
@@ -56,8 +56,12 @@ export function dockerRuntime(settings: Settings, worker: string, cluster: Clust
     callTimeoutMs: settings.dockerTimeoutMs,
     publishHost: settings.publishHost,
     logLineMax: settings.logLineMax,
+    volumeRoots: volumeRoots(settings),
   });
 }
+
+/** The host paths tasks may bind (CUBE_VOLUME_ROOT), as the runtime and the stats say them: no trailing "/". */
+export const volumeRoots = (settings: Settings): string[] => listOf(settings.volumeRoot).map((root) => (root.length > 1 ? root.replace(/\/$/, '') : root));
 
 /** The runtime CUBE_RUNTIME names: Docker, or the fake one (src/runtime/fake.ts) that runs nothing. */
 export function runtimeFromSettings(settings: Settings, worker: string, cluster: ClusterIdentity, dockerHost?: string): ContainerRuntime {
@@ -86,7 +90,7 @@ export function workerLogicOptions(settings: Settings, log: Log, writes: (worker
     health: { intervalMs: settings.healthIntervalMs, timeoutMs: settings.healthTimeoutMs },
     reconcileIntervalMs: settings.reconcileIntervalMs,
     statsIntervalMs: heartbeatInterval(settings),
-    sampleStats: statsSampler(settings.store === 'memory' ? '/' : settings.dataDir),
+    sampleStats: withVolumeRoots(statsSampler(settings.store === 'memory' ? '/' : settings.dataDir), volumeRoots(settings)),
     writes,
     log,
   };

@@ -12,7 +12,8 @@ import { ChangeLog } from '../actors/change-log.js';
 import { ask, waitForTask, type CommandTarget } from '../actors/requests.js';
 import { HttpError } from '../http/errors.js';
 import type { FromWorker, WorkerStats } from '../vocabulary/protocol.js';
-import type { ContainerRuntime } from '../runtime/types.js';
+import { volumeStoreOf, type ContainerRuntime, type VolumeInfo } from '../runtime/types.js';
+import { volumeNames } from '../vocabulary/mounts.js';
 import { TaskState, type Task } from '../vocabulary/task.js';
 
 export type WorkerRef = ActorRefFrom<WorkerMachine>;
@@ -109,6 +110,9 @@ export class WorkerService {
    * Failed task restarts, a Completed one is refused.
    */
   run(task: Task, placement = ''): Task {
+    // The worker is the trust boundary of its host's paths: a bind outside its roots is refused whoever sends it.
+    const outside = volumeStoreOf(this.runtime)?.mountRefusal(task.Mounts);
+    if (outside) throw new HttpError(400, `Task.${outside}`);
     const refusal = ask(this.target, { type: 'task.run', task: { ...task, Placement: placement }, at: now() });
     if (refusal) throw new HttpError(refusal.status, refusal.reason);
     return this.task(task.ID);
@@ -120,6 +124,35 @@ export class WorkerService {
     const refusal = ask(this.target, { type: 'task.stop', id, placement, at: now() });
     if (refusal) throw new HttpError(refusal.status, refusal.reason);
     return waitForTask(this.target, id, this.context().tasks.get(id) ?? current, (t) => t.State === TaskState.Completed);
+  }
+
+  /** The named volumes this worker made, each with the tasks here that use it now (docs/api.md, GET /volumes). */
+  async volumes(): Promise<(VolumeInfo & { Worker: string; Tasks: string[] })[]> {
+    const store = volumeStoreOf(this.runtime);
+    if (!store) return [];
+    return (await store.volumes()).map((volume) => ({ ...volume, Worker: this.name, Tasks: this.usersOf(volume.Name) }));
+  }
+
+  /** Removes a volume this worker made, refused (409) while a task here that is not Completed uses it. */
+  async removeVolume(name: string): Promise<void> {
+    const store = volumeStoreOf(this.runtime);
+    if (!store) throw new HttpError(404, `worker ${this.name} runs no container engine that keeps volumes (CUBE_RUNTIME), so it has no volume ${name}`);
+    const users = this.usersOf(name);
+    if (users.length > 0) {
+      throw new HttpError(
+        409,
+        `volume ${name} is used by task ${users.join(', ')} on worker ${this.name}; stop it first (its data is kept until the volume is removed)`,
+      );
+    }
+    const refusal = await store.removeVolume(name);
+    if (refusal) throw new HttpError(refusal.status, refusal.reason);
+  }
+
+  /** The tasks here, not Completed, that mount volume `name`. */
+  private usersOf(name: string): string[] {
+    return this.liveTasks()
+      .filter((task) => volumeNames(task.Mounts).includes(name))
+      .map((task) => task.ID);
   }
 
   /** Sweeps finished tasks now, forgetting also these placements (the manager pruned them); returns how many finished tasks went. */

@@ -52,3 +52,9 @@ export function statsSampler(diskPath: string): () => MachineStats & Omit<BookSt
     };
   };
 }
+
+/** The sampler's stats with the host paths the worker lets tasks bind: the manager places binds by them (docs/scheduling.md). */
+export function withVolumeRoots<S extends object>(sample: () => S, roots: readonly string[]): () => S & { VolumeRoots?: string[] } {
+  if (roots.length === 0) return sample;
+  return () => ({ ...sample(), VolumeRoots: [...roots] });
+}

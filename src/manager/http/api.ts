@@ -10,12 +10,13 @@ import { readJson } from '../../http/json-body.js';
 import { openEventStream } from '../../http/sse.js';
 import { parseTaskEvent } from '../../task/codec.js';
 import { addManagerLogsRoute, type TaskLogsProxy } from './logs-route.js';
+import { addManagerVolumeRoutes } from './volumes-route.js';
 import { nodeView } from '../views/node-view.js';
 import type { ManagerService, TaskQuery } from '../run/service.js';
 import type { Services } from '../run/services.js';
 import { addServiceRoutes, serviceRoutesHint } from './services-api.js';
 
-export const managerRoutesHint = `the manager serves GET/POST /tasks, GET/DELETE /tasks/{id}, GET /tasks/{id}/logs, ${serviceRoutesHint}, GET /nodes, GET /events, GET /log, GET /metrics, POST /gc and the live view at GET /ui`;
+export const managerRoutesHint = `the manager serves GET/POST /tasks, GET/DELETE /tasks/{id}, GET /tasks/{id}/logs, ${serviceRoutesHint}, GET /nodes, GET/DELETE /nodes/{name}/volumes, GET /events, GET /log, GET /metrics, POST /gc and the live view at GET /ui`;
 
 /** The largest page: a bigger one is a whole list, which GET /tasks without limit streams. */
 const MAX_LIMIT = 10_000;
@@ -80,6 +81,8 @@ export function addManagerRoutes(router: Router, service: ManagerService, servic
 
   router.post('/tasks', async (ctx) => {
     const event = parseTaskEvent(await readJson(ctx));
+    const refusal = service.bindRefusal(event.Task);
+    if (refusal) throw new HttpError(400, refusal);
     const { task, confirmed } = await service.submit(event.Task, stopWaitMs);
     ctx.status = confirmed ? 201 : 202;
     ctx.body = task;
@@ -173,5 +176,6 @@ export function addManagerRoutes(router: Router, service: ManagerService, servic
   });
 
   addManagerLogsRoute(router, service, logs);
+  addManagerVolumeRoutes(router, service, logs);
   addServiceRoutes(router, services, stopWaitMs);
 }

@@ -1,5 +1,6 @@
 // The manager as its HTTP edge sees it: reads from the ledger, commands to the
 // manager actor, and every change saved before the request is answered.
+import { bindSources, bindsOutside } from '../../vocabulary/mounts.js';
 import { setMaxListeners } from 'node:events';
 import type { ActorRefFrom } from 'xstate';
 import { ledgerMeta, type Ledger } from '../../../machines/manager/ledger.js';
@@ -200,6 +201,21 @@ export class ManagerService {
   /** The changed records after version `since`, oldest first; undefined when they are not all kept any more (or were never made here). */
   changesSince(since: number): Task[] | undefined {
     return this.changes.since(since, this.version());
+  }
+
+  /** A worker removed a named volume: the tasks that mount it are tied to that worker no more. */
+  volumeRemoved(worker: string, volume: string): void {
+    this.actor.send({ type: 'volume.removed', worker, volume, at: now() });
+  }
+
+  /** Why no worker can run `task`'s binds (none of their --volume-root allows one), or undefined; a worker not heard from yet allows none. */
+  bindRefusal(task: Task): string | undefined {
+    const binds = bindSources(task.Mounts);
+    if (binds.length === 0) return undefined;
+    const workers = [...this.ledger().workers.values()];
+    if (workers.some((w) => bindsOutside(task.Mounts, w.stats?.VolumeRoots ?? []).length === 0)) return undefined;
+    const roots = workers.map((w) => `${w.name}: ${w.stats?.VolumeRoots?.join(', ') || 'none'}`).join('; ');
+    return `Task.Mounts: no worker lets tasks bind ${binds.join(', ')}; a worker allows host paths under its --volume-root (CUBE_VOLUME_ROOT) only (${roots || 'the manager has no workers'})`;
   }
 
   /** Sweeps finished tasks now (POST /gc), and has every worker sweep its own. */
