@@ -80,3 +80,13 @@ export async function untilEngine(check: () => Promise<boolean>, timeoutMs = 40_
     stream.destroy();
   }
 }
+
+/** Removes every volume a worker made (they carry its label, as its containers do): what a test leaves behind. */
+export async function removeVolumesOf(worker: string): Promise<void> {
+  const { Volumes } = await docker.listVolumes({ filters: { label: [`cube.worker=${worker}`] } });
+  for (const v of Volumes ?? [])
+    await docker
+      .getVolume(v.Name)
+      .remove({ force: true })
+      .catch(() => undefined);
+}
