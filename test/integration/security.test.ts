@@ -105,10 +105,15 @@ test('CUBE_BODY_MAX sets the largest body, on both APIs', { timeout: 30_000 }, a
   }
 });
 
-test('no key of a task can mount host paths, run privileged, or reach into Docker options', { timeout: 60_000 }, async (t) => {
+test('no key of a task can mount host paths outside --volume-root, run privileged, or reach into Docker options', { timeout: 60_000 }, async (t) => {
   const manager = await startManager({ port: 0, settings: testSettings(), log: silentLog });
   t.after(() => manager.close());
-  for (const key of ['Privileged', 'Binds', 'Volumes', 'Mounts', 'HostConfig', 'CapAdd', 'NetworkMode', 'User', 'Devices']) {
+  const bind = await request('POST', `${manager.url}/tasks`, {
+    Task: { Image: 'strm/helloworld-http', Mounts: [{ Type: 'bind', Source: '/', Target: '/host' }] },
+  });
+  assert.equal(bind.status, 400);
+  assert.match(bind.body.Message, /^Task\.Mounts: no worker lets tasks bind \/; .*--volume-root \(CUBE_VOLUME_ROOT\)/);
+  for (const key of ['Privileged', 'Binds', 'Volumes', 'HostConfig', 'CapAdd', 'NetworkMode', 'User', 'Devices']) {
     const reply = await request('POST', `${manager.url}/tasks`, { Task: { Image: 'strm/helloworld-http', [key]: key === 'Privileged' ? true : ['/:/host'] } });
     assert.equal(reply.status, 400, key);
     assert.match(reply.body.Message, new RegExp(`Task: "${key}" is not a known key`));

@@ -440,3 +440,54 @@ test('several problems in one body are all reported in one message, joined by ";
     /^"Extra" is not a known key \(known keys: ID, State, Timestamp, Task\); State: expected an integer [^;]*; Timestamp: expected an RFC 3339 time [^;]*; Task: required[^;]*$/,
   );
 });
+
+test('Mounts: volumes, binds and tmpfs are read with every key filled; sizes as Docker writes them', { timeout: 10_000 }, () => {
+  const task = parseTask({
+    Image: 'strm/helloworld-http',
+    Mounts: [
+      { Type: 'volume', Source: 'pgdata', Target: '/var/lib/postgresql/data' },
+      { Type: 'bind', Source: '/srv/cube/in', Target: '/in', ReadOnly: true },
+      { Type: 'tmpfs', Target: '/scratch', Size: '64m' },
+    ],
+  });
+  assert.deepEqual(task.Mounts, [
+    { Type: 'volume', Source: 'pgdata', Target: '/var/lib/postgresql/data', ReadOnly: false, Size: 0 },
+    { Type: 'bind', Source: '/srv/cube/in', Target: '/in', ReadOnly: true, Size: 0 },
+    { Type: 'tmpfs', Source: '', Target: '/scratch', ReadOnly: false, Size: 64 * 2 ** 20 },
+  ]);
+  assert.deepEqual(parseTask({ Image: 'x' }).Mounts, [], 'none by default');
+});
+
+test('Mounts: every bad key or value is refused, naming its path', { timeout: 10_000 }, () => {
+  const refused = (Mounts: unknown) => {
+    try {
+      parseTask({ Image: 'strm/helloworld-http', Mounts });
+    } catch (error) {
+      assert.ok(error instanceof ValidationError);
+      return error.message;
+    }
+    assert.fail(`accepted ${JSON.stringify(Mounts)}`);
+  };
+  assert.match(refused('pgdata:/data'), /^Task\.Mounts: expected a list of mounts/);
+  assert.match(refused([{ Type: 'nfs', Source: 'a', Target: '/d' }]), /^Task\.Mounts\[0\]\.Type: expected one of "volume", "bind", "tmpfs", got "nfs"/);
+  assert.match(refused([{ Type: 'volume', Source: 'ab', Target: '/d', Driver: 'x' }]), /^Task\.Mounts\[0\]: "Driver" is not a key of a mount/);
+  assert.match(refused([{ Type: 'volume', Source: '../x', Target: '/d' }]), /^Task\.Mounts\[0\]\.Source: expected a volume name/);
+  assert.match(refused([{ Type: 'volume', Source: 'ab', Target: 'd' }]), /^Task\.Mounts\[0\]\.Target: "d" is not where the mount appears/);
+  assert.match(refused([{ Type: 'volume', Source: 'ab', Target: '/' }]), /^Task\.Mounts\[0\]\.Target: "\/" is the container's root/);
+  assert.match(
+    refused([{ Type: 'bind', Source: '/srv/../etc', Target: '/d' }]),
+    /^Task\.Mounts\[0\]\.Source: "\/srv\/\.\.\/etc" is not the host path to bind written plainly/,
+  );
+  assert.match(refused([{ Type: 'bind', Target: '/d' }]), /^Task\.Mounts\[0\]\.Source: required, the host path to bind/);
+  assert.match(refused([{ Type: 'tmpfs', Source: 'x', Target: '/d' }]), /^Task\.Mounts\[0\]\.Source: a tmpfs has no source/);
+  assert.match(refused([{ Type: 'tmpfs', Target: '/d', Size: 'big' }]), /^Task\.Mounts\[0\]\.Size: expected bytes, or a size/);
+  assert.match(refused([{ Type: 'volume', Source: 'ab', Target: '/d', Size: 5 }]), /^Task\.Mounts\[0\]\.Size: only a tmpfs mount has a size/);
+  assert.match(refused([{ Type: 'volume', Source: 'ab', Target: '/d', ReadOnly: 'yes' }]), /^Task\.Mounts\[0\]\.ReadOnly: expected true or false/);
+  assert.match(
+    refused([
+      { Type: 'volume', Source: 'ab', Target: '/d' },
+      { Type: 'tmpfs', Target: '/d/' },
+    ]),
+    /^Task\.Mounts\[1\]\.Target: "\/d" is the target of Task\.Mounts\[0\] too/,
+  );
+});

@@ -197,3 +197,41 @@ test('a restored ledger numbers new placements after every stored placement and 
   assert.equal(restore(), ahead + 1, 'after the placement’s number, not only the record’s version or the clock');
   assert.equal(restore(ahead + 1e6), ahead + 1e6 + 1, 'after the floor');
 });
+
+test('a task with a named volume goes back to the worker that holds it: it waits while that worker is down or drained', { timeout: 10_000 }, () => {
+  const { manager, ledger, up, proxy } = startManager(['w1', 'w2']);
+  up('w1', 1);
+  up('w2', 1);
+  const withVolume = (id: string): Task => ({ ...task(id), Mounts: [{ Type: 'volume', Source: 'pgdata', Target: '/data', ReadOnly: false, Size: 0 }] });
+  manager.send({ type: 'task.submit', task: withVolume('db'), at: at(2) });
+  const home = ledger().tasks.get('db')!.Worker;
+  const other = home === 'w1' ? 'w2' : 'w1';
+  assert.equal(ledger().volumes.get('pgdata'), home);
+  // Its worker goes silent: the task is placed again, but waits for that worker rather than start empty on the other.
+  up(other, 12_000);
+  manager.send({ type: 'tick', at: at(12_001) });
+  const waiting = ledger().tasks.get('db')!;
+  assert.equal(waiting.StateName, 'pending');
+  assert.match(waiting.Reason, new RegExp(`^waiting for worker ${home}, which holds its volume pgdata: the worker is down`));
+  assert.deepEqual(runs(proxy(other).received), []);
+  // Back: it runs there again.
+  up(home, 12_002);
+  assert.equal(ledger().tasks.get('db')!.Worker, home);
+  // Drained: it waits; the volume removed, it goes to the other worker.
+  manager.send({ type: 'worker.drain', name: home, at: at(12_003) });
+  assert.match(ledger().tasks.get('db')!.Reason, /the worker is drained\. Undrain it/);
+  manager.send({ type: 'volume.removed', worker: home, volume: 'pgdata', at: at(12_004) });
+  assert.equal(ledger().tasks.get('db')!.Worker, other);
+  assert.deepEqual(runs(proxy(other).received), ['db']);
+  assert.equal(ledger().volumes.get('pgdata'), other, 'made again, empty, where it landed');
+});
+
+test("a removed worker's volumes tie nothing to it any more", { timeout: 10_000 }, () => {
+  const { manager, ledger, up } = startManager(['w1']);
+  up('w1', 1);
+  manager.send({ type: 'worker.join', name: 'j1', address: '10.0.0.9:5555', at: at(2) });
+  ledger().volumes.set('v', 'j1');
+  manager.send({ type: 'worker.drain', name: 'j1', at: at(3) });
+  manager.send({ type: 'worker.remove', name: 'j1', at: at(4) });
+  assert.equal(ledger().volumes.has('v'), false);
+});
