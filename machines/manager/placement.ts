@@ -19,7 +19,14 @@ function candidates(ledger: Ledger): Candidate[] {
 
 /** The workers as the volume rule sees them. */
 const volumeWorkers = (ledger: Ledger): VolumeWorker[] =>
-  [...ledger.workers.values()].map((w) => ({ name: w.name, state: w.state, draining: w.draining, problem: w.problem, roots: w.stats?.VolumeRoots ?? [] }));
+  [...ledger.workers.values()].map((w) => ({
+    name: w.name,
+    state: w.state,
+    draining: w.draining,
+    problem: w.problem,
+    roots: w.stats?.VolumeRoots ?? [],
+    protocol: w.stats?.Protocol,
+  }));
 
 /** Why a task waits: no worker is up, and what each one is doing. */
 export function waitingReason(ledger: Ledger): string {

@@ -17,6 +17,8 @@ export interface VolumeWorker {
   problem: string;
   /** Host paths it lets tasks bind (its stats' VolumeRoots); none when it has not said. */
   roots: readonly string[];
+  /** A worker that speaks the book's protocol cannot be told Mounts (docs/api.md, "The book's protocol"). */
+  protocol?: 'cube' | 'book';
 }
 
 /** The workers the task may go to (`only`; null: any), or why it waits. */
@@ -65,15 +67,16 @@ export function volumePlacement(task: Task, workers: readonly VolumeWorker[], ho
     if (why) return { wait: why };
     only = new Set([home]);
   }
-  const binding = workers.filter((w) => bindsOutside(task.Mounts, w.roots).length === 0);
-  if (binding.length === workers.length) return { only };
-  const allowed = binding.filter((w) => only === null || only.has(w.name));
-  const usable = allowed.filter((w) => unavailable(w, '') === undefined);
+  const able = workers.filter((w) => w.protocol !== 'book' && bindsOutside(task.Mounts, w.roots).length === 0);
+  if (able.length === workers.length) return { only };
+  const usable = able.filter((w) => (only === null || only.has(w.name)) && unavailable(w, '') === undefined);
   if (usable.length > 0) return { only: new Set(usable.map((w) => w.name)) };
   const paths = task.Mounts.filter((m) => m.Type === 'bind').map((m) => m.Source);
-  const roots = workers.map(
-    (w) =>
-      `${w.name} ${w.roots.length > 0 ? `allows ${w.roots.join(', ')}` : 'allows none'}${w.draining ? ', drained' : w.state !== 'up' ? `, ${w.state}` : ''}`,
-  );
-  return { wait: `waiting for a worker that is up and lets tasks bind ${paths.join(', ')} (its --volume-root): ${roots.join('; ')}` };
+  const each = workers.map((w) => {
+    const can =
+      w.protocol === 'book' ? "speaks the book's protocol, which cannot carry Mounts" : w.roots.length > 0 ? `allows ${w.roots.join(', ')}` : 'allows none';
+    return `${w.name} ${can}${w.draining ? ', drained' : w.state !== 'up' ? `, ${w.state}` : ''}`;
+  });
+  const wanted = paths.length > 0 ? `lets tasks bind ${paths.join(', ')} (its --volume-root)` : 'can mount volumes';
+  return { wait: `waiting for a worker that is up and ${wanted}: ${each.join('; ')}` };
 }

@@ -78,3 +78,12 @@ test("a service copy's volumes are named by its slot", { timeout: 10_000 }, () =
     ['pgdata-1', ''],
   );
 });
+
+test("a worker that speaks the book's protocol takes no task with mounts", { timeout: 10_000 }, () => {
+  const workers = [worker('b1', { protocol: 'book' }), worker('c1', { protocol: 'cube' })];
+  assert.deepEqual(only(volumePlacement(task(mount('volume', 'v')), workers, new Map())), ['c1']);
+  assert.equal(
+    only(volumePlacement(task(mount('tmpfs', '')), [workers[0]!], new Map())),
+    "waiting for a worker that is up and can mount volumes: b1 speaks the book's protocol, which cannot carry Mounts",
+  );
+});
