@@ -178,3 +178,24 @@ test('a user cannot change the definition of a copy: the service owns it', { tim
   c.manager.actor.send({ type: 'task.submit', task: { ...copy, Image: 'other:1' }, at: at(10) });
   assert.match(refused[0] ?? '', /is a copy of service web; change the service instead/);
 });
+
+test("a service's copies mount one volume per slot, and each goes back to its slot's volume's worker", { timeout: 10_000 }, () => {
+  const c = cluster();
+  const service = web(2);
+  const template = { ...service.Versions[0]!.Task, Mounts: [{ Type: 'volume' as const, Source: 'pgdata', Target: '/data', ReadOnly: false, Size: 0 }] };
+  c.manager.actor.send({ type: 'service.create', service: { ...service, Versions: [{ ...service.Versions[0]!, Task: template }] }, at: at(0) });
+  const ledger = () => c.manager.actor.getSnapshot().context.ledger;
+  const copies = [...ledger().tasks.values()].sort((a, b) => a.Slot - b.Slot);
+  assert.deepEqual(
+    copies.map((t) => [t.Slot, t.Mounts.map((m) => m.Source)]),
+    [
+      [0, ['pgdata-0']],
+      [1, ['pgdata-1']],
+    ],
+  );
+  assert.deepEqual(
+    copies.map((t) => ledger().volumes.get(`pgdata-${t.Slot}`)),
+    copies.map((t) => t.Worker),
+    'each volume lives where its copy was placed',
+  );
+});
