@@ -13,6 +13,7 @@ import { docker, dockerCli, removeContainersOf, removeVolumesOf } from '../helpe
 import { del, get, post } from '../helpers/http.js';
 import { spawnCube, type CubeProcess } from '../helpers/cube-process.js';
 import { untilView } from '../helpers/watch.js';
+import { cube } from '../helpers/cube-cli.js';
 
 const quick = { CUBE_HEARTBEAT_TTL: '1500ms', CUBE_RESTART_DELAY: '200ms', CUBE_STOP_TIMEOUT: '1s' };
 
@@ -92,6 +93,9 @@ test(
       listed.body.filter((v) => v.Name === volume).map((v) => ({ Name: v.Name, Worker: v.Worker, Tasks: v.Tasks })),
       [{ Name: volume, Worker: name, Tasks: [task.ID] }],
     );
+    const cli = await cube(['node', 'volumes', name, '-m', manager.url.replace('http://', '')]);
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.match(cli.stdout, new RegExp(`^${volume}  used by ${task.ID}$`, 'm'), 'cube node volumes says the same');
     const busy = await del(`${manager.url}/nodes/${name}/volumes/${volume}`);
     assert.equal(busy.status, 409);
     assert.match(busy.body.Message, new RegExp(`volume ${volume} is used by task ${task.ID}`));

@@ -10,17 +10,19 @@ import type { NodeAction } from './node-action.js';
 import { nodeDrain } from './node-drain.js';
 import { nodeRm } from './node-rm.js';
 import { nodeUndrain } from './node-undrain.js';
+import { nodeVolumes } from './node-volumes.js';
 
 /** `cube node <action> WORKER`: one line each. */
 const actions: Record<string, NodeAction> = {
   drain: nodeDrain,
   undrain: nodeUndrain,
   rm: nodeRm,
+  volumes: nodeVolumes,
 };
 
 export const nodeCommand: Command = {
-  summary: 'show the workers (and the managers, on etcd); drain, undrain or forget one',
-  usage: 'cube node [drain|undrain|rm WORKER] [flags]',
+  summary: 'show the workers (and the managers, on etcd); drain, undrain or forget one, or list its volumes',
+  usage: 'cube node [drain|undrain|rm|volumes WORKER] [flags]',
   about: `
 One row per worker of the manager: NAME, ADDRESS, PROTOCOL (cube, or book for
 a worker that speaks the book's protocol; unknown before its first heartbeat),
