@@ -1,12 +1,11 @@
 // The pure parts of the client commands: human times, amounts and ports, the
 // table layout, the views of `cube status` and `cube node`, the lines of
-// `cube run`, the task file, the manager address and which task a word means.
+// `cube run`, the task file, and the manager address.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { UsageError } from '../../src/cli/args.js';
 import { ago, bytes, bytesOf, cpuOf, elapsed, isZeroTime, ports, resources, shortContainer, stateLabel, truncate } from '../../src/cli/format.js';
-import { ApiError, managerUrl, reachError } from '../../src/cli/manager-client.js';
-import { matchTasks, pickTask } from '../../src/cli/resolve.js';
+import { managerUrl, reachError } from '../../src/cli/manager-client.js';
 import { align, fields, table } from '../../src/cli/table.js';
 import { parseTaskFile } from '../../src/cli/task-file.js';
 import { failedLine, historyLines, liveLine, nodeTable, runningLine, statusTable, taskDetail, timeoutLine } from '../../src/cli/views.js';
@@ -303,37 +302,4 @@ test('reachError: the error code of a request that got no answer, in a word or t
   assert.equal(reachError(failed('ETIMEDOUT'), 30_000), 'connection timed out');
   assert.equal(reachError(failed('ECONNRESET'), 30_000), 'the connection was closed');
   assert.equal(reachError(new DOMException('x', 'TimeoutError'), 30_000), 'no answer in 30s');
-});
-
-test('matchTasks and pickTask: an exact ID, the start or last group of one, or a name; several is an error that lists them', { timeout: 10_000 }, () => {
-  const tasks = [task({ ID: 'abc123' }), task({ ID: 'abd456', Name: 'api' }), task({ ID: 'zzz', Name: 'web', State: 3, StateName: 'completed' })];
-  assert.deepEqual(
-    matchTasks(tasks, 'abc123').map((t) => t.ID),
-    ['abc123'],
-  );
-  assert.deepEqual(
-    matchTasks(tasks, 'abd').map((t) => t.ID),
-    ['abd456'],
-  );
-  assert.deepEqual(
-    matchTasks(tasks, 'api').map((t) => t.ID),
-    ['abd456'],
-  );
-  assert.deepEqual(
-    matchTasks(tasks, 'web').map((t) => t.ID),
-    ['abc123', 'zzz'],
-  );
-  assert.deepEqual(
-    matchTasks(tasks, 'web', true).map((t) => t.ID),
-    ['abc123'],
-    'a stop means the task that is not Completed',
-  );
-  assert.equal(pickTask(tasks, 'nothing'), '');
-  const copies = [task({ ID: '6be4cb6b-61d1-40cb-bc7b-000000000003' }), task({ ID: '6be4cb6b-61d1-40cb-bc7b-000000000013' })];
-  assert.equal(pickTask(copies, '000000000013'), copies[1]!.ID, 'the last group, as cube service ps shows a copy');
-  assert.equal(pickTask(copies, '00000013'), '', 'the end of a group is not enough');
-  assert.throws(
-    () => pickTask(tasks, 'ab'),
-    (e: Error) => e instanceof ApiError && /^"ab" matches 2 tasks: abc123 \(web, Running\), abd456 \(api, Running\); give more of the ID$/.test(e.message),
-  );
 });

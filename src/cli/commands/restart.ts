@@ -29,7 +29,7 @@ ID or a task's name, when only one task matches. CUBE_TOKEN is sent when set.`,
     if (positionals.length > 1) throw new UsageError(`restarts one task at a time, got ${positionals.length}: ${positionals.join(' ')}`);
     const wait = waitOptions(flags, 'restart');
     const client = ManagerClient.from(flags);
-    const task = await withTask(client, positionals[0]!, (id) => client.task(id), true);
+    const task = await withTask(client, positionals[0]!, (id) => client.task(id));
     if (task.State === TaskState.Completed) {
       throw new Error(`task ${task.ID} is completed, which is final; run it again under a new ID with cube run -f FILE`);
     }

@@ -21,7 +21,7 @@ CUBE_TOKEN is sent when set.`,
     if (positionals.length > 1) throw new UsageError(`stops one task at a time, got ${positionals.length}: ${positionals.join(' ')}`);
     const client = ManagerClient.from(flags);
     const [what] = positionals as [string];
-    const { id, result } = await withTask(client, what, async (id) => ({ id, result: await client.stop(id) }), true);
+    const { id, result } = await withTask(client, what, async (id) => ({ id, result: await client.stop(id) }));
     process.stdout.write(result.confirmed ? `stopped task ${id}\n` : `${result.message}\n`);
     return 0;
   },
