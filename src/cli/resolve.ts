@@ -13,6 +13,11 @@ import { idEnd, shortId, stateLabel } from './format.js';
 import { ApiError, type ManagerClient } from './manager-client.js';
 import { align } from './table.js';
 
+/** What every command that takes a task says of its ID in its help. */
+export const taskNaming = `ID is a task's ID, the start of one (tables show 12 characters), its last group
+or its name; when several tasks match, the one that is not Completed; when
+several live ones match, none, and they are listed (docs/cli.md, "Naming a task").`;
+
 /** How many candidates an ambiguity lists. */
 const LISTED = 10;
 

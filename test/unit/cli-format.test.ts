@@ -171,6 +171,25 @@ test('statusTable: the columns of docs/spec.md §5 and WORKER; a sentence, not [
   assert.equal(statusTable([], now), 'no tasks yet; run one with: cube run -f task.json\n');
 });
 
+test('statusTable: 12-character IDs and IMAGE cut to fit 120 columns, as docker ps; everything whole with --no-trunc', { timeout: 10_000 }, () => {
+  const uuid = '3f2a9c1b-7d4e-4a1b-9c2d-0123456789ab';
+  const rows = [
+    task({ ID: uuid, Name: 'helloworld-http-3f2a', Worker: 'builder-7.example.org:5555' }),
+    task({ ID: `9${uuid.slice(1)}`, Name: 'helloworld-http-9f2a', State: 4, StateName: 'restarting', Worker: 'builder-7.example.org:5555' }),
+    task({ ID: '6be4cb6b-61d1-40cb-bc7b-000000000003', Name: 'web.0.1.6be4cb', Service: 'web' }),
+  ];
+  const lines = statusTable(rows, now).trimEnd().split('\n');
+  assert.ok(Math.max(...lines.map((l) => [...l].length)) <= 120, lines.join('\n'));
+  assert.deepEqual(
+    lines.map((l) => l.split(/ {3,}/)[0]),
+    ['ID', '3f2a9c1b-7d4', '9f2a9c1b-7d4', '000000000003'],
+    "a copy of a service by its ID's last group: its start is the service's",
+  );
+  assert.match(lines[1]!, / strm\/[a-z-]*… .* builder-7[a-z.-]*…$/, 'the image and the worker are what is cut');
+  const whole = statusTable(rows, now, true);
+  assert.ok(whole.includes(uuid) && whole.includes(rows[0]!.ContainerID) && whole.includes('strm/helloworld-http'));
+});
+
 test('taskDetail: the fields that matter, then the history as "12s ago  Type  message"', { timeout: 10_000 }, () => {
   const out = taskDetail(task({ Reason: 'health check failed', ExitCode: 137, RestartPolicy: 'always', Memory: 64 * 2 ** 20 }), now);
   assert.match(out, /^ID {9}task-1$/m);
