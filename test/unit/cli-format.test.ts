@@ -8,6 +8,7 @@ import { ago, bytes, bytesOf, cpuOf, elapsed, isZeroTime, ports, resources, shor
 import { managerUrl, reachError } from '../../src/cli/manager-client.js';
 import { align, fields, table } from '../../src/cli/table.js';
 import { parseTaskFile } from '../../src/cli/task-file.js';
+import { eventLine } from '../../src/cli/commands/events.js';
 import { failedLine, historyLines, liveLine, nodeTable, runningLine, statusTable, taskDetail, timeoutLine } from '../../src/cli/views.js';
 import type { NodeView } from '../../src/manager/views/node-view.js';
 import { newTask, ZERO_TIME, type Task } from '../../src/vocabulary/task.js';
@@ -321,4 +322,13 @@ test('reachError: the error code of a request that got no answer, in a word or t
   assert.equal(reachError(failed('ETIMEDOUT'), 30_000), 'connection timed out');
   assert.equal(reachError(failed('ECONNRESET'), 30_000), 'the connection was closed');
   assert.equal(reachError(new DOMException('x', 'TimeoutError'), 30_000), 'no answer in 30s');
+});
+
+test('eventLine: a task by its name, else the start of its ID; a worker or the manager by what it is', { timeout: 10_000 }, () => {
+  const id = '3f2a9c1b-7d4e-4a1b-9c2d-0123456789ab';
+  const entry = { Time: '2026-01-10T12:00:00Z', Type: 'Started', Message: 'container 3c7c28533311 started', Task: id };
+  const line = eventLine(entry, new Map([[id, 'helloworld-http-3f2a']]));
+  assert.match(line, /^\d\d:\d\d:\d\d {2}helloworld-http-3f2a {3}Started {13}container 3c7c28533311 started$/);
+  assert.match(eventLine(entry), / {2}3f2a9c1b-7d4 {11}Started /, 'a task no longer listed');
+  assert.match(eventLine({ Time: entry.Time, Type: 'Worker Down', Message: 'gone', Worker: 'w1' }), / {2}worker w1 {14}Worker Down /);
 });
