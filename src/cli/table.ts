@@ -30,7 +30,7 @@ export function table(headers: readonly string[], rows: readonly (readonly strin
   return align([headers, ...rows], gap);
 }
 
-/** Tables fit a terminal of this many columns (a column whose end can go is cut to fit), unless --no-trunc. */
+/** Tables fit this many columns, or a wider terminal (a column whose end can go is cut to fit), unless --no-trunc. */
 export const TABLE_COLUMNS = 120;
 
 /**
@@ -55,9 +55,14 @@ export function fittedTable(headers: readonly string[], rows: readonly (readonly
   );
 }
 
-/** A table cut to TABLE_COLUMNS at the columns in `shrink`, or whole with `full` (--no-trunc). */
+/**
+ * A table cut at the columns in `shrink` to TABLE_COLUMNS, or to the width of
+ * the terminal it is printed on when that is wider; whole with `full` (--no-trunc).
+ */
 export function screenTable(headers: readonly string[], rows: readonly (readonly string[])[], shrink: readonly number[], full: boolean): string {
-  return full ? table(headers, rows) : fittedTable(headers, rows, TABLE_COLUMNS, shrink);
+  if (full) return table(headers, rows);
+  const terminal = process.stdout.isTTY ? (process.stdout.columns ?? 0) : 0;
+  return fittedTable(headers, rows, Math.max(TABLE_COLUMNS, terminal), shrink);
 }
 
 /** "Key   value" lines for a detail view, keys padded to the widest. */

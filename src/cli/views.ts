@@ -10,8 +10,8 @@ export const noTasksMessage = 'no tasks yet; run one with: cube run -f task.json
 
 /**
  * `cube status`: ID, NAME, CREATED, STATE, CONTAINER, IMAGE, RESTARTS, WORKER;
- * IDs of 12 characters and IMAGE and WORKER cut to fit 120 columns, as docker ps does,
- * or everything whole with `full` (--no-trunc).
+ * IDs of 12 characters, as docker ps shows them, and IMAGE and WORKER cut to
+ * fit 120 columns (or a wider terminal); everything whole with `full` (--no-trunc).
  */
 export function statusTable(tasks: readonly Task[], now: number = Date.now(), full = false): string {
   if (tasks.length === 0) return noTasksMessage;

@@ -74,9 +74,10 @@ Without ID: every task the manager knows, one row each, in the order they came:
 ID, NAME, CREATED, STATE, CONTAINER, IMAGE, RESTARTS, WORKER, then how many
 finished tasks were pruned (CUBE_RETENTION, CUBE_RETENTION_MAX); the manager is
 read a page at a time, and --limit shows one page. IDs are shown by their first
-12 characters (a service copy's by its last group) and IMAGE and WORKER are cut
-to fit 120 columns, unless --no-trunc. With ID: that task's fields (worker, container,
-ports, times, reason) and its history. CUBE_TOKEN is sent when set.
+12 characters (a service copy's by its last group), and IMAGE and WORKER are cut
+to fit 120 columns (or a wider terminal), unless --no-trunc. With ID: that
+task's fields (worker, container, ports, times, reason) and its history.
+CUBE_TOKEN is sent when set.
 
 ${taskNaming}`,
   flags: {
