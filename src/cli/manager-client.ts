@@ -11,12 +11,10 @@ import { CLIENT_MAX } from '../ui/lines.js';
 import type { LogEntry } from '../vocabulary/log-entry.js';
 import type { Task } from '../vocabulary/task.js';
 import { clientTlsOptions } from '../tls/client-options.js';
-import { parseHostPort } from '../config/host-port.js';
 import { UsageError } from './args.js';
 import { call, type Answer } from './http.js';
+import { DEFAULT_MANAGER, managerUrl } from './manager-list.js';
 import { Agent as HttpsAgent, type AgentOptions as TlsOptions } from 'node:https';
-
-export const DEFAULT_MANAGER = 'localhost:5556';
 
 /** Limit of one call; a stop waits for its container (the manager gives it up to its stop timeout + 5 s). */
 const CALL_TIMEOUT_MS = 30_000;
@@ -38,18 +36,6 @@ export class ApiError extends Error {
   ) {
     super(message);
   }
-}
-
-/**
- * The manager's base URL from `host:port` (a bare host gets port 5556; an
- * http:// or https:// URL is taken as it is). `from` names where the text came from.
- */
-export function managerUrl(text: string, from: string): string {
-  const trimmed = text.trim();
-  if (/^https?:\/\/[^/\s]+\/?$/.test(trimmed)) return trimmed.replace(/\/$/, '');
-  const address = parseHostPort(trimmed, 5556);
-  if (!address) throw new UsageError(`${from}: ${JSON.stringify(text)} is not host:port (like localhost:5556 or 10.0.0.5:5556)`);
-  return `http://${address.host}:${address.port}`;
 }
 
 /** Why a request never got an answer, in a word or two: ECONNREFUSED, ENOTFOUND, "no answer in 30s". */
