@@ -145,8 +145,14 @@ export class ManagerClient {
         `cannot reach the manager at ${tried[0]}. Start one with \`npm start\` or \`cube manager --workers …\`, or point -m/--manager (or CUBE_MANAGER) at it.`,
       );
     }
-    const which = tried.length === 1 ? `the manager ${source} names: ${tried[0]}` : `any of the managers ${source} names: ${tried.join(', ')}`;
-    return new ManagerUnreachable(`cannot reach ${which}. Check that it runs there, or give ${source} the address of one that does (several: a:5556,b:5556)`);
+    if (tried.length === 1) {
+      return new ManagerUnreachable(
+        `cannot reach the manager at ${tried[0]}, which ${source} names: check that it runs there, or give ${source} the address of one that does (several: a:5556,b:5556)`,
+      );
+    }
+    return new ManagerUnreachable(
+      `cannot reach any of the managers ${source} names: ${tried.join(', ')}. Check that one of them runs, or give ${source} the address of one that does`,
+    );
   }
 
   /** A command whose connection broke after it was sent: whether it was carried out is for the reader to look. */

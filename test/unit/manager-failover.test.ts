@@ -98,7 +98,7 @@ test('no manager answers: one line naming each address of the list, where it cam
       e instanceof ManagerUnreachable &&
       e.message ===
         `cannot reach any of the managers CUBE_MANAGER names: ${port(a)} (ECONNREFUSED), ${port(b)} (ECONNREFUSED). ` +
-          'Check that it runs there, or give CUBE_MANAGER the address of one that does (several: a:5556,b:5556)',
+          'Check that one of them runs, or give CUBE_MANAGER the address of one that does',
   );
   const alone = new ManagerClient({ url: [a], source: 'the default manager', token: '' });
   await assert.rejects(alone.log(1), /^ManagerUnreachable: cannot reach the manager at .* \(ECONNREFUSED\)\. Start one with `npm start`/);
