@@ -44,7 +44,7 @@ export async function* followLogs(
   let told: string | undefined;
   let breaks = 0;
   for (;;) {
-    let why = 'it ended the log stream';
+    let why = 'the stream ended';
     try {
       for await (const line of lines) {
         const at = nanosOf(line.Time);

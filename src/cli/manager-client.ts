@@ -405,7 +405,7 @@ export class ManagerClient {
     let since: number | undefined;
     let breaks = 0;
     for (;;) {
-      let why = 'it ended the event stream';
+      let why = 'the stream ended';
       let opening = true;
       try {
         for await (const event of stream) {

@@ -20,7 +20,7 @@ import type { Task } from '../../src/vocabulary/task.js';
 import { cube, root } from '../helpers/cube-cli.js';
 import { cubeBin, spawnCube, type CubeProcess } from '../helpers/cube-process.js';
 import { removeContainersOf } from '../helpers/docker.js';
-import { managerEnvOn, startEtcd } from '../helpers/etcd.js';
+import { leaderOf, managerEnvOn, startEtcd } from '../helpers/etcd.js';
 import { get } from '../helpers/http.js';
 
 const run = `hacli${nanoid(5)
@@ -63,15 +63,6 @@ async function until(proc: Following, what: string, check: () => boolean | Promi
   }
 }
 
-/** The leader, once every manager names the same one (the election tells only etcd; there is no event to wait on). */
-async function leaderOf(managers: CubeProcess[]): Promise<string> {
-  for (let wait = 20; ; wait = Math.min(wait * 2, 250)) {
-    const named = await Promise.all(managers.map(async (m) => (await get(`${m.url}/nodes`)).headers.get('cube-leader')));
-    if (named[0] && named.every((n) => n === named[0])) return named[0];
-    await new Promise((resolve) => setTimeout(resolve, wait));
-  }
-}
-
 const address = (url: string) => url.replace('http://', '');
 const lines = (text: string) => text.split('\n').filter(Boolean);
 
@@ -107,7 +98,7 @@ test(
     });
     cleanup.push(() => joined.stop('SIGKILL'));
 
-    const leaderUrl = await leaderOf(managers);
+    const leaderUrl = await leaderOf(managers.map((m) => m.url));
     const leader = managers.find((m) => m.url === leaderUrl)!;
     const [f1, f2] = managers.filter((m) => m !== leader).map((m) => address(m.url)) as [string, string];
     const dir = mkdtempSync(join(tmpdir(), 'cube-ha-cli-'));
@@ -152,7 +143,7 @@ test(
       assert.doesNotMatch(ran.stderr, /npm start/);
     }
     const survivors = managers.filter((m) => m !== leader);
-    const newLeader = await leaderOf(survivors);
+    const newLeader = await leaderOf(survivors.map((m) => m.url));
     assert.notEqual(newLeader, leaderUrl);
 
     const resumed = (who: string) =>
