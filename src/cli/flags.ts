@@ -5,7 +5,12 @@ import { UsageError, type Flag, type Flags } from './args.js';
 export const helpFlag: Flags = { help: { type: 'boolean', short: 'h', help: 'print this help' } };
 
 export const managerFlag: Flags = {
-  manager: { type: 'string', short: 'm', value: 'HOST:PORT', help: 'the manager (else CUBE_MANAGER, else localhost:5556)' },
+  manager: {
+    type: 'string',
+    short: 'm',
+    value: 'HOST:PORT',
+    help: 'the manager, or several separated by commas, tried in turn (else CUBE_MANAGER, else localhost:5556)',
+  },
   'tls-dir': {
     type: 'string',
     value: 'DIR',

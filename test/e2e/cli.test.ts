@@ -298,17 +298,17 @@ test('every command against a manager that is not there: exit 1, one line saying
     assert.equal(r.stdout, '', args.join(' '));
     assert.equal(
       r.stderr,
-      `cube ${args[0]}: cannot reach the manager at http://127.0.0.1:${port} (ECONNREFUSED). Start one with \`npm start\` or \`cube manager --workers …\`, or point -m/--manager (or CUBE_MANAGER) at it.\n`,
+      `cube ${args[0]}: cannot reach the manager at 127.0.0.1:${port} (ECONNREFUSED), which -m/--manager names: check that it runs there, or give -m/--manager the address of one that does (several: a:5556,b:5556)\n`,
       args.join(' '),
     );
   }
   // CUBE_MANAGER names it when -m does not; the brief's port 1 is refused by fetch itself, and says so.
   const fromEnv = await cube(['status'], { CUBE_MANAGER: `127.0.0.1:${port}` });
   assert.equal(fromEnv.code, 1);
-  assert.match(fromEnv.stderr, new RegExp(`^cube status: cannot reach the manager at http://127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\)`));
+  assert.match(fromEnv.stderr, new RegExp(`^cube status: cannot reach the manager at 127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\), which CUBE_MANAGER names`));
   const portOne = await cube(['node', '-m', '127.0.0.1:1']);
   assert.equal(portOne.code, 1);
-  assert.match(portOne.stderr, /^cube node: cannot reach the manager at http:\/\/127\.0\.0\.1:1 \(.+\)\. Start one with/);
+  assert.match(portOne.stderr, /^cube node: cannot reach the manager at 127\.0\.0\.1:1 \(.+\), which -m\/--manager names: check that it runs there/);
   assert.equal(portOne.stderr.split('\n').length, 2, 'one line');
   noStack(portOne);
   const badAddress = await cube(['status', '-m', 'not an address']);

@@ -4,7 +4,7 @@ import { UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { filteredOut, filterTasks } from '../filters.js';
 import { managerFlag, noTruncFlag, outputFlags, outputOf, type Output } from '../flags.js';
-import { ManagerClient, reachError } from '../manager-client.js';
+import { followEnded, ManagerClient } from '../manager-client.js';
 import { taskNaming, withTask } from '../resolve.js';
 import { noTasksMessage, statusTable, taskDetail } from '../views.js';
 
@@ -27,7 +27,7 @@ async function watch(client: ManagerClient, flags: Record<string, string>, outpu
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
-  const stream = await client.events(controller.signal);
+  const stream = await client.events(controller.signal, { notice: (line) => process.stderr.write(`cube status: ${line}\n`) });
   const tasks = new Map<string, Task>();
   const tty = Boolean(process.stdout.isTTY) && output === 'table';
   let pending: NodeJS.Timeout | undefined;
@@ -53,11 +53,10 @@ async function watch(client: ManagerClient, flags: Record<string, string>, outpu
         else changed();
       }
     }
-    throw new Error(`the manager at ${client.url} closed its event stream; run cube status -w again`);
+    throw new Error(`the manager at ${client.url} closed its event stream`);
   } catch (error) {
     if (controller.signal.aborted) return 0;
-    if (error instanceof Error && error.message.startsWith('the manager at')) throw error;
-    throw new Error(`lost the connection to the manager at ${client.url} (${reachError(error, 0)}); run cube status -w again`);
+    throw new Error(`${followEnded(error, client.url)}; run cube status -w again`);
   } finally {
     clearTimeout(pending);
     clearInterval(tick);
