@@ -9,7 +9,7 @@ import { nameTaken } from '../names.js';
 import { newPlacementId } from '../../src/vocabulary/placement.js';
 import { refusalReason } from '../task.js';
 import { complete, forget, note, place, requeue, setRecord, type Ledger, type Effects, type Intent, type PlacementPolicy } from './ledger.js';
-import { placeQueued, waitingReason } from './placement.js';
+import { placeQueued } from './placement.js';
 
 const usable = (ledger: Ledger, worker: string) => {
   const state = ledger.workers.get(worker)?.state;
@@ -109,10 +109,8 @@ export function carryOut(ledger: Ledger, policy: PlacementPolicy, id: string, fx
       // The record is stored already; it is reported once placed, or waiting with the reason.
       fx.note({ Time: at, Type: 'Received', Message: `task ${record.Name} (${record.Image})`, Task: id });
       ledger.queue.add(id);
+      // Placed at once, or waiting with the reason the placement gives.
       placeQueued(ledger, policy, at, fx);
-      // Not placed at once: no worker is up. Say so (placement reports a placed one).
-      const now = ledger.tasks.get(id)!;
-      if (now.State === TaskState.Pending) setRecord(ledger, policy, { ...now, Reason: waitingReason(ledger) }, fx);
       return;
     }
     case 'update':
