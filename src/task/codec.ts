@@ -247,7 +247,9 @@ export function parseTask(given: unknown, options: ParseOptions = {}, path = 'Ta
     const problem = field.check(value[key], `${path}.${key}`);
     if (problem) problems.push(problem);
   }
-  if (!options.spread && value['Spread'] !== undefined && value['Spread'] !== '') {
+  // A copy a manager sends its worker names its service, and keeps its Spread.
+  const copy = typeof value['Service'] === 'string' && value['Service'] !== '';
+  if (!options.spread && !copy && value['Spread'] !== undefined && value['Spread'] !== '') {
     problems.push(`${path}.Spread: only a service's copies spread (docs/spec.md §9); a task of its own runs once, so leave Spread out`);
   }
   if (typeof value['Image'] !== 'string' || value['Image'] === '') {
