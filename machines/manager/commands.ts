@@ -97,6 +97,18 @@ export function stop(
   return undefined;
 }
 
+/**
+ * Whether a changed definition asks the same of its worker (resources and
+ * constraints): only then may it stay where it is; otherwise it is placed
+ * again, through the filters, like a new task.
+ */
+const sameAsks = (before: Task | undefined, after: Task): boolean =>
+  before !== undefined &&
+  before.Cpu === after.Cpu &&
+  before.Memory === after.Memory &&
+  before.Disk === after.Disk &&
+  before.Constraints.join('\n') === after.Constraints.join('\n');
+
 /** The store wrote the intent: carry the command out. */
 export function carryOut(ledger: Ledger, policy: PlacementPolicy, id: string, fx: Effects): void {
   const intent = ledger.intents.get(id);
@@ -124,9 +136,14 @@ export function carryOut(ledger: Ledger, policy: PlacementPolicy, id: string, fx
       });
       if (record.State === TaskState.Pending) {
         setRecord(ledger, policy, record, fx); // waits in the queue with its new definition
-      } else if (record.Worker && usable(ledger, record.Worker)) {
+      } else if (record.Worker && usable(ledger, record.Worker) && sameAsks(intent.previous, record)) {
         const sent = setRecord(ledger, policy, record, fx);
         fx.send(record.Worker, { type: 'task.run', task: sent, at });
+      } else if (record.Worker && usable(ledger, record.Worker)) {
+        // It asks something else of its worker: placed again through the filters, as drain moves a task, its copy stopped.
+        fx.send(record.Worker, { type: 'task.stop', id, placement: intent.previous!.Placement, at });
+        requeue(ledger, policy, record, at, 'update requested by user, asking other resources or constraints; placing it again', fx);
+        placeQueued(ledger, policy, at, fx);
       } else {
         requeue(ledger, policy, record, at, `${intent.kind === 'update' ? 'update' : 'restart'} requested by user`, fx);
         placeQueued(ledger, policy, at, fx);

@@ -1,4 +1,4 @@
-// Placement as a pipeline (docs/architecture.md §12, docs/scheduling.md):
+// Placement as a pipeline (docs/architecture.md §7, "Placement is a pipeline of filters"; docs/scheduling.md):
 //
 //   every worker → filters (src/scheduler/filters/) → spread (a service's copies) → rank (E-PVM or round robin)
 //

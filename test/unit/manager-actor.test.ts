@@ -411,3 +411,20 @@ test(
     manager.stop();
   },
 );
+
+test('an update that asks other resources is placed again through the filters, its old copy stopped', { timeout: 10_000 }, () => {
+  const { manager: m, remote } = startManager({ remote: ['r1'] });
+  m.send({ type: 'worker.stats', worker: 'r1', stats: stats('r1'), at: at(1) });
+  m.send({ type: 'task.submit', task: task('grow', { Memory: 2 ** 30 }), at: at(2) });
+  const first = record(m, 'grow').Placement;
+  m.send({ type: 'task.submit', task: task('grow', { Memory: 64 * 2 ** 30 }), at: at(3) });
+  assert.deepEqual(
+    stops(remote('r1')).map((s) => [s.id, s.placement]),
+    [['grow', first]],
+    'the old copy is stopped',
+  );
+  const now = record(m, 'grow');
+  assert.equal(now.StateName, 'pending', 'r1 offers 8 GiB: the new ask waits');
+  assert.match(now.Reason, /^no worker can take the task: 1 worker: 1 short of memory/);
+  m.stop();
+});
