@@ -21,12 +21,14 @@ import { LOG_LIMIT, newLedger, type Ledger, type Effects, type PlacementPolicy, 
 import { carryOut, dropIntent, stop, submit } from './manager/commands.js';
 import { adoptOrphans, checkLiveness, heard, suspect, undelivered } from './manager/liveness.js';
 import { compareListed, isOlder, isStale, mirror, refused, stopStaleCopy } from './manager/mirror.js';
+import { placeIfRoomFreed } from './manager/placement.js';
 import { sweep, sweepIfDue, type Swept } from './manager/retention.js';
-import { drain, join, remove, undrain } from './manager/membership.js';
+import { drain, join, relabel, remove, undrain } from './manager/membership.js';
 import { workerMachine } from './worker.js';
 import type { WorkerInput } from './worker/context.js';
 import { serviceChild, type ServiceEvent, type ServiceInput, type ServiceRequest } from './service.js';
 import type { Service } from '../src/vocabulary/service.js';
+import type { LabelEdits } from '../src/vocabulary/labels.js';
 import { copiesOf, startCopy, stopCopies, stopCopy, stopOrphanCopies } from './manager/services.js';
 
 export interface WorkerSpec {
@@ -39,6 +41,8 @@ export interface WorkerSpec {
   draining?: boolean;
   /** It joined at runtime (`cube worker --join`). */
   joined?: boolean;
+  /** The operator's changes to its labels, kept by the store (`cube node label`). */
+  labelEdits?: LabelEdits;
 }
 
 /** The input of a remote worker's proxy: `since` is the newest version of that worker the manager has applied. */
@@ -83,6 +87,8 @@ export type ManagerEvent =
   | { type: 'worker.join'; name: string; address: string; at: string }
   | { type: 'worker.drain'; name: string; at: string }
   | { type: 'worker.undrain'; name: string; at: string }
+  /** The operator's label changes (`cube node label`), laid over what the worker had; the edge stored the result first. */
+  | { type: 'worker.label'; name: string; edits: LabelEdits; at: string }
   | { type: 'worker.remove'; name: string; at: string }
   /** Services (docs/spec.md §9): the edge stored the record (or its removal) first. */
   | { type: 'service.create'; service: Service; at: string }
@@ -189,6 +195,7 @@ const handlers: {
   'task.refused': (c, e, fx) => refused(c.ledger, c.placement, e, c.ledger.now, fx),
   'worker.drain': (c, e, fx) => drain(c.ledger, c.placement, e.name, e.at, fx),
   'worker.undrain': (c, e, fx) => undrain(c.ledger, c.placement, e.name, e.at, fx),
+  'worker.label': (c, e, fx) => relabel(c.ledger, c.placement, e.name, e.edits, e.at, fx),
 };
 
 /** Spawns the child that speaks for a worker: the worker machine itself in this process, a proxy for one elsewhere. */
@@ -250,6 +257,7 @@ export const managerMachine = setup({
     updateLedger: enqueueActions(({ context, event, enqueue }) => {
       const handle = handlers[event.type as keyof typeof handlers] as Handler<ManagerEvent['type']>;
       const refusal = handle(context, event, fxOf(enqueue, context.ledger));
+      placeIfRoomFreed(context.ledger, context.placement, context.ledger.now, fxOf(enqueue, context.ledger));
       if (refusal && (event.type === 'task.submit' || event.type === 'task.stop')) {
         const id = event.type === 'task.submit' ? event.task.ID : event.id;
         const status = event.type === 'task.stop' && !context.ledger.tasks.has(id) && !context.ledger.done.has(id) ? 404 : 409;
@@ -297,7 +305,10 @@ export const managerMachine = setup({
       if (event.type === 'task.updated') stopStaleCopy(context.ledger, context.placement, event, context.ledger.now, fxOf(enqueue, context.ledger));
     }),
     mirrorReport: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type === 'task.updated') mirror(context.ledger, context.placement, event, context.ledger.now, fxOf(enqueue, context.ledger));
+      if (event.type !== 'task.updated') return;
+      const fx = fxOf(enqueue, context.ledger);
+      mirror(context.ledger, context.placement, event, context.ledger.now, fx);
+      placeIfRoomFreed(context.ledger, context.placement, context.ledger.now, fx);
     }),
     /** A full list is many reports: each goes through the same checks, then what it leaves out is compared. */
     splitListing: enqueueActions(({ event, enqueue }) => {

@@ -9,7 +9,7 @@ import { named, nameTaken } from '../names.js';
 import { newPlacementId } from '../../src/vocabulary/placement.js';
 import { refusalReason } from '../task.js';
 import { complete, forget, note, place, requeue, setRecord, type Ledger, type Effects, type Intent, type PlacementPolicy } from './ledger.js';
-import { placeQueued, waitingReason } from './placement.js';
+import { placeQueued } from './placement.js';
 
 const usable = (ledger: Ledger, worker: string) => {
   const state = ledger.workers.get(worker)?.state;
@@ -98,6 +98,18 @@ export function stop(
   return undefined;
 }
 
+/**
+ * Whether a changed definition asks the same of its worker (resources and
+ * constraints): only then may it stay where it is; otherwise it is placed
+ * again, through the filters, like a new task.
+ */
+const sameAsks = (before: Task | undefined, after: Task): boolean =>
+  before !== undefined &&
+  before.Cpu === after.Cpu &&
+  before.Memory === after.Memory &&
+  before.Disk === after.Disk &&
+  before.Constraints.join('\n') === after.Constraints.join('\n');
+
 /** The store wrote the intent: carry the command out. */
 export function carryOut(ledger: Ledger, policy: PlacementPolicy, id: string, fx: Effects): void {
   const intent = ledger.intents.get(id);
@@ -110,10 +122,8 @@ export function carryOut(ledger: Ledger, policy: PlacementPolicy, id: string, fx
       // The record is stored already; it is reported once placed, or waiting with the reason.
       fx.note({ Time: at, Type: 'Received', Message: `task ${record.Name} (${record.Image})`, Task: id });
       ledger.queue.add(id);
+      // Placed at once, or waiting with the reason the placement gives.
       placeQueued(ledger, policy, at, fx);
-      // Not placed at once: no worker is up. Say so (placement reports a placed one).
-      const now = ledger.tasks.get(id)!;
-      if (now.State === TaskState.Pending) setRecord(ledger, policy, { ...now, Reason: waitingReason(ledger) }, fx);
       return;
     }
     case 'update':
@@ -127,9 +137,14 @@ export function carryOut(ledger: Ledger, policy: PlacementPolicy, id: string, fx
       });
       if (record.State === TaskState.Pending) {
         setRecord(ledger, policy, record, fx); // waits in the queue with its new definition
-      } else if (record.Worker && usable(ledger, record.Worker)) {
+      } else if (record.Worker && usable(ledger, record.Worker) && sameAsks(intent.previous, record)) {
         const sent = setRecord(ledger, policy, record, fx);
         fx.send(record.Worker, { type: 'task.run', task: sent, at });
+      } else if (record.Worker && usable(ledger, record.Worker)) {
+        // It asks something else of its worker: placed again through the filters, as drain moves a task, its copy stopped.
+        fx.send(record.Worker, { type: 'task.stop', id, placement: intent.previous!.Placement, at });
+        requeue(ledger, policy, record, at, 'update requested by user, asking other resources or constraints; placing it again', fx);
+        placeQueued(ledger, policy, at, fx);
       } else {
         requeue(ledger, policy, record, at, `${intent.kind === 'update' ? 'update' : 'restart'} requested by user`, fx);
         placeQueued(ledger, policy, at, fx);

@@ -45,7 +45,7 @@ export function outputOf(flags: Record<string, string>): Output {
   return flags['json'] !== undefined ? 'json' : (asked ?? 'table');
 }
 
-const placeholder = { duration: 'DURATION', count: 'N', text: 'TEXT', switch: '', ip: 'ADDRESS' } as const;
+const placeholder = { duration: 'DURATION', count: 'N', text: 'TEXT', switch: '', ip: 'ADDRESS', size: 'SIZE', cpus: 'CPUS', labels: 'KEY=VALUE' } as const;
 
 /** The settings of these roles as flags: --health-interval DURATION and so on. */
 export function settingsFlags(roles: readonly Role[]): Flags {
@@ -54,7 +54,12 @@ export function settingsFlags(roles: readonly Role[]): Flags {
     const flag: Flag =
       spec.kind === 'switch'
         ? { type: 'boolean', help: spec.help }
-        : { type: 'string', value: spec.choices ? spec.choices.join('|') : placeholder[spec.kind], help: spec.help };
+        : {
+            type: 'string',
+            value: spec.choices ? spec.choices.join('|') : placeholder[spec.kind],
+            help: spec.help,
+            ...(spec.kind === 'labels' ? { multiple: true } : {}),
+          };
     flags[flagOf(spec.env).slice(2)] = flag;
   }
   return flags;

@@ -323,6 +323,11 @@ export class ManagerClient {
     return this.call<NodeView>('POST', `/nodes/${encodeURIComponent(name)}/drain`);
   }
 
+  /** POST /nodes/{name}/labels: the worker as it is now, with its labels changed. */
+  label(name: string, edits: Record<string, string | null>): Promise<NodeView> {
+    return this.call<NodeView>('POST', `/nodes/${encodeURIComponent(name)}/labels`, edits);
+  }
+
   /** DELETE /nodes/{name}/drain: the worker as it is now. */
   undrain(name: string): Promise<NodeView> {
     return this.call<NodeView>('DELETE', `/nodes/${encodeURIComponent(name)}/drain`);

@@ -80,12 +80,25 @@ function free(part: number, total: number): string {
   return shown === '-' ? shown : `${shown} free`;
 }
 
-/** `cube node`: NAME, ADDRESS, PROTOCOL, STATE, MEMORY, DISK, CPU, TASKS, LAST SEEN, and PROBLEM when a node has one. */
+/** "1.5/2 CPUs, 6/8 GiB": what the manager has placed on a worker of what it offers; "-" before its first heartbeat. */
+export function allocatedOf(node: Pick<NodeView, 'Reserved' | 'Capacity'>): string {
+  const { Reserved: used, Capacity: offered } = node;
+  if (!(offered.Cpu > 0) && !(offered.Memory > 0)) return '-';
+  return `${Number(used.Cpu.toFixed(2))}/${offered.Cpu} CPU${offered.Cpu === 1 ? '' : 's'}, ${bytesOf(used.Memory, offered.Memory)}`;
+}
+
+/** "disk=ssd,zone=a" in key order, "-" for none. */
+export function labelsText(labels: Readonly<Record<string, string>>): string {
+  const keys = Object.keys(labels).sort();
+  return keys.length === 0 ? '-' : keys.map((k) => `${k}=${labels[k]}`).join(',');
+}
+
+/** `cube node`: NAME, ADDRESS, PROTOCOL, STATE, MEMORY, DISK, CPU, ALLOCATED, TASKS, LABELS, LAST SEEN, and PROBLEM when a node has one. */
 export function nodeTable(nodes: readonly NodeView[], now: number = Date.now()): string {
   if (nodes.length === 0)
     return 'no workers; start one with cube worker --join MANAGER, or the manager with cube start, or cube manager --workers host:port,…\n';
   const withProblem = nodes.some((n) => n.Problem && n.State !== 'up');
-  const headers = ['NAME', 'ADDRESS', 'PROTOCOL', 'STATE', 'MEMORY', 'DISK', 'CPU', 'TASKS', 'LAST SEEN'];
+  const headers = ['NAME', 'ADDRESS', 'PROTOCOL', 'STATE', 'MEMORY', 'DISK', 'CPU', 'ALLOCATED', 'TASKS', 'LABELS', 'LAST SEEN'];
   if (withProblem) headers.push('PROBLEM');
   const rows = nodes.map((n) => {
     const row = [
@@ -96,7 +109,9 @@ export function nodeTable(nodes: readonly NodeView[], now: number = Date.now()):
       free(n.MemoryAvailable, n.MemoryTotal),
       free(n.DiskFree, n.DiskTotal),
       cpuOf(n.CpuUsage, n.CpuCount),
+      allocatedOf(n),
       String(n.Reserved.Tasks), // the manager's own count: current, unlike the heartbeat's TaskCount
+      labelsText(n.Labels),
       n.LastSeen ? ago(n.LastSeen, now) : 'never',
     ];
     if (withProblem) row.push(n.State !== 'up' && n.Problem ? n.Problem : '');

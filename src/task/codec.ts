@@ -7,6 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { nanoid } from 'nanoid';
 import { withUnits } from './units.js';
 import { closest } from '../vocabulary/closest.js';
+import { MAX_SET, parseConstraint } from '../vocabulary/constraint.js';
+import { keyProblem } from '../vocabulary/labels.js';
 import { newTask, restartPolicies, type RestartPolicy, type Task, type TaskEvent } from '../vocabulary/task.js';
 
 /** A request that does not fit the schema; `message` is for a person. */
@@ -141,6 +143,25 @@ const bindingList: Check = (value, path) =>
     ? undefined
     : `${path}: expected a list of {"HostIp": string, "HostPort": string}, got ${describe(value)}`;
 
+/** Placement constraints: each one parses (src/vocabulary/constraint.ts). */
+const constraints: Check = (value, path) => {
+  if (!Array.isArray(value)) return `${path}: expected a list of constraints like ["zone==a", "disk in (ssd,nvme)"], got ${describe(value)}`;
+  if (value.length > MAX_SET) return `${path}: at most ${MAX_SET} constraints, got ${value.length}`;
+  for (const [i, item] of value.entries()) {
+    if (typeof item !== 'string') return `${path}[${i}]: expected a string like "zone==a", got ${describe(item)}`;
+    const parsed = parseConstraint(item);
+    if (typeof parsed === 'string') return `${path}[${i}]: ${parsed}`;
+  }
+  return undefined;
+};
+
+const labelKey: Check = (value, path) =>
+  typeof value !== 'string'
+    ? `${path}: expected a label key like "zone", got ${describe(value)}`
+    : value === ''
+      ? undefined
+      : keyProblem(value) && `${path}: ${keyProblem(value)}`;
+
 export const list: Check = (value, path) => (Array.isArray(value) ? undefined : `${path}: expected a list, got ${describe(value)}`);
 
 /**
@@ -167,6 +188,8 @@ export const taskSchema: Record<keyof Task, { check: Check; owned?: true }> = {
   HealthCheck: { check: string(/^\/[\x21-\x7e]*$/, 'a URL path starting with "/", like "/health"', 1024) },
   Env: { check: stringList(/^[^=\0]+=[^\0]*$/, 'a "KEY=value" entry') },
   Cmd: { check: stringList(/^[^\0]*$/, 'an argument without NUL bytes') },
+  Constraints: { check: constraints },
+  Spread: { check: labelKey },
   ContainerID: { check: string(), owned: true },
   HostPorts: { check: nullable(portMap(bindingList)), owned: true },
   StartTime: { check: rfc3339, owned: true },
@@ -210,6 +233,8 @@ export interface ParseOptions {
    * the book's worker and CLI parse task IDs as UUIDs) and an event a nanoid.
    */
   newId?: () => string;
+  /** A service's template may say how its copies spread; a task of its own has no copies to spread. */
+  spread?: boolean;
 }
 
 /** Validates a Task object from a request and returns the task to record (State Pending). */
@@ -221,6 +246,11 @@ export function parseTask(given: unknown, options: ParseOptions = {}, path = 'Ta
     if (value[key] === undefined) continue;
     const problem = field.check(value[key], `${path}.${key}`);
     if (problem) problems.push(problem);
+  }
+  // A copy a manager sends its worker names its service, and keeps its Spread.
+  const copy = typeof value['Service'] === 'string' && value['Service'] !== '';
+  if (!options.spread && !copy && value['Spread'] !== undefined && value['Spread'] !== '') {
+    problems.push(`${path}.Spread: only a service's copies spread (docs/spec.md §9); a task of its own runs once, so leave Spread out`);
   }
   if (typeof value['Image'] !== 'string' || value['Image'] === '') {
     problems.push(`${path}.Image: required, the image to run, like "strm/helloworld-http"`);

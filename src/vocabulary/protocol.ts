@@ -21,6 +21,8 @@ export interface WorkerStats {
   Runtime: 'up' | 'down';
   /** Why the engine is down, with how to fix it; "" when up. */
   RuntimeProblem: string;
+  /** The labels the worker declares (cube worker --label zone=a); the manager lays the operator's edits over them. */
+  Labels?: Record<string, string>;
   /** Set by the manager's proxy of a worker elsewhere: the protocol that worker speaks (docs/api.md). */
   Protocol?: WorkerProtocol;
 }

@@ -68,6 +68,10 @@ export interface Task {
   Env: string[];
   /** Command overriding the image's, as an argv list. */
   Cmd: string[];
+  /** What the worker must be, like "zone==a" or "disk in (ssd,nvme)" (src/vocabulary/constraint.ts): all must hold. */
+  Constraints: string[];
+  /** A service's copies spread over the values of this worker label ("" : over workers); set from the service (docs/spec.md §9). */
+  Spread: string;
   StateName: StateName;
   /** When Cube accepted the task (RFC 3339). */
   SubmitTime: string;
@@ -114,6 +118,8 @@ export const definitionKeys = [
   'HealthCheck',
   'Env',
   'Cmd',
+  'Constraints',
+  'Spread',
 ] as const satisfies readonly (keyof Task)[];
 export type DefinitionKey = (typeof definitionKeys)[number];
 
@@ -148,6 +154,8 @@ const template: Task = {
   RestartCount: 0,
   Env: [],
   Cmd: [],
+  Constraints: [],
+  Spread: '',
   StateName: 'pending',
   SubmitTime: ZERO_TIME,
   Worker: '',

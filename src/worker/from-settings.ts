@@ -86,7 +86,12 @@ export function workerLogicOptions(settings: Settings, log: Log, writes: (worker
     health: { intervalMs: settings.healthIntervalMs, timeoutMs: settings.healthTimeoutMs },
     reconcileIntervalMs: settings.reconcileIntervalMs,
     statsIntervalMs: heartbeatInterval(settings),
-    sampleStats: statsSampler(settings.store === 'memory' ? '/' : settings.dataDir),
+    sampleStats: statsSampler(settings.store === 'memory' ? '/' : settings.dataDir, {
+      memory: settings.memory,
+      cpus: settings.cpus,
+      disk: settings.disk,
+      labels: settings.labels,
+    }),
     writes,
     log,
   };

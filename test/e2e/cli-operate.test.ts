@@ -168,9 +168,10 @@ test('cube status filters by state and worker, prints JSON and IDs, and -w shows
   const running = await ticker(url, env);
   const huge = (await post<Task>(`${url}/tasks`, { Task: { Name: unique('huge'), Image: 'strm/helloworld-http', Memory: 1e15 } })).body;
 
-  const failed = await cube(['status', '--state', 'failed'], env);
+  // No worker has room for it: it waits, Pending, saying why.
+  const pending = await cube(['status', '--state', 'pending'], env);
   assert.deepEqual(
-    failed.stdout
+    pending.stdout
       .trim()
       .split('\n')
       .slice(1)
@@ -179,7 +180,7 @@ test('cube status filters by state and worker, prints JSON and IDs, and -w shows
   );
   assert.equal((await cube(['status', '--state', 'running', '-q'], env)).stdout, `${running.ID}\n`);
   assert.equal((await cube(['status', '--worker', worker, '-q'], env)).stdout, `${running.ID}\n`, 'the unplaced task has no worker');
-  assert.equal((await cube(['status', '--state', 'pending'], env)).stdout, 'no tasks match --state pending (2 in all)\n');
+  assert.equal((await cube(['status', '--state', 'failed'], env)).stdout, 'no tasks match --state failed (2 in all)\n');
   const asJson = JSON.parse((await cube(['status', '-o', 'json', '--state', 'running'], env)).stdout) as Task[];
   assert.deepEqual(
     asJson.map((task) => task.ID),

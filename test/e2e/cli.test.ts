@@ -220,12 +220,15 @@ test('run with a file that is missing, not JSON, or refused says so in one line'
   assert.equal(refused.stderr.trimEnd().split('\n').length, 1);
 });
 
-test('run of a task no worker has room for fails at once, naming the short resource', { timeout: 60_000 }, async (t) => {
+test('run of a task no worker has room for waits Pending, naming the short resource, until --timeout', { timeout: 60_000 }, async (t) => {
   const { m } = await manager(t);
-  const run = await cube(['run', '-f', taskFile({ Task: { Name: uniqueName('huge'), Image: hello, Memory: 1e15 } }), ...m]);
+  const run = await cube(['run', '--timeout', '3s', '-f', taskFile({ Task: { Name: uniqueName('huge'), Image: hello, Memory: 1e15 } }), ...m]);
   assert.equal(run.code, 1);
-  assert.match(run.stdout, /^task \S+ failed: no worker has room for the task: .*memory.*the task asks [\d.]+ [KMGTP]iB\n$/);
-  assert.match(run.stderr, /Not Placed\s+no worker has room/);
+  assert.match(
+    run.stdout,
+    /^task \S+ is still Pending after 3s \(no worker can take the task: 1 worker: 1 short of memory \(.*the task asks [\d.]+ [KMGTP]iB\)\); Cube keeps at it/,
+  );
+  assert.match(run.stderr, /Not Placed\s+no worker can take the task/);
   noStack(run);
 });
 

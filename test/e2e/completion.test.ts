@@ -50,35 +50,39 @@ async function bashCompletes(words: string[], env: Record<string, string> = {}):
   return stdout.split('\n').filter(Boolean);
 }
 
-test("bash completes commands, flags, known values, files, task IDs and service names; cube service's commands and their flags", { timeout: 60_000 }, async (t) => {
-  assert.deepEqual(await bashCompletes([cubeBin, 'st']), ['start', 'stop', 'status']);
-  assert.deepEqual(await bashCompletes([cubeBin, 'status', '--st']), ['--state']);
-  assert.deepEqual(await bashCompletes([cubeBin, 'status', '--state', 'r']), ['running', 'restarting']);
-  assert.deepEqual(await bashCompletes([cubeBin, 'status', '-o', '']), ['table', 'json']);
-  assert.deepEqual((await bashCompletes([cubeBin, 'run', '-f', 'docs/examples/he'])).sort(), ['docs/examples/healthy.json', 'docs/examples/hello.json']);
-  assert.deepEqual(await bashCompletes([cubeBin, 'worker', '--sch']), [], 'a manager setting is not offered to a worker');
-  assert.deepEqual(await bashCompletes([cubeBin, 'manager', '--sch']), ['--scheduler']);
-  assert.deepEqual(await bashCompletes([cubeBin, 'completion', '']), ['bash', 'zsh']);
-  assert.deepEqual(await bashCompletes([cubeBin, 'service', 'r']), ['rollback', 'rm']);
-  assert.deepEqual(await bashCompletes([cubeBin, 'service', 'ps', '--a']), ['--all'], 'a command of a group has its own flags');
-  assert.deepEqual(await bashCompletes([cubeBin, 'service', 'rm', '--a']), [], "and no other command's");
-  assert.deepEqual((await bashCompletes([cubeBin, 'service', 'update', 'web', '-f', 'docs/examples/he'])).sort(), [
-    'docs/examples/healthy.json',
-    'docs/examples/hello.json',
-  ]);
+test(
+  "bash completes commands, flags, known values, files, task IDs and service names; cube service's commands and their flags",
+  { timeout: 60_000 },
+  async (t) => {
+    assert.deepEqual(await bashCompletes([cubeBin, 'st']), ['start', 'stop', 'status']);
+    assert.deepEqual(await bashCompletes([cubeBin, 'status', '--st']), ['--state']);
+    assert.deepEqual(await bashCompletes([cubeBin, 'status', '--state', 'r']), ['running', 'restarting']);
+    assert.deepEqual(await bashCompletes([cubeBin, 'status', '-o', '']), ['table', 'json']);
+    assert.deepEqual((await bashCompletes([cubeBin, 'run', '-f', 'docs/examples/he'])).sort(), ['docs/examples/healthy.json', 'docs/examples/hello.json']);
+    assert.deepEqual(await bashCompletes([cubeBin, 'worker', '--sch']), [], 'a manager setting is not offered to a worker');
+    assert.deepEqual(await bashCompletes([cubeBin, 'manager', '--sch']), ['--scheduler']);
+    assert.deepEqual(await bashCompletes([cubeBin, 'completion', '']), ['bash', 'zsh']);
+    assert.deepEqual(await bashCompletes([cubeBin, 'service', 'r']), ['rollback', 'rm']);
+    assert.deepEqual(await bashCompletes([cubeBin, 'service', 'ps', '--a']), ['--all'], 'a command of a group has its own flags');
+    assert.deepEqual(await bashCompletes([cubeBin, 'service', 'rm', '--a']), [], "and no other command's");
+    assert.deepEqual((await bashCompletes([cubeBin, 'service', 'update', 'web', '-f', 'docs/examples/he'])).sort(), [
+      'docs/examples/healthy.json',
+      'docs/examples/hello.json',
+    ]);
 
-  const { address, ids, withServices } = await managerWithTasks(t);
-  assert.deepEqual(await bashCompletes([cubeBin, 'logs', '-m', address, '']), ids, 'the IDs, from the manager named by -m');
-  assert.deepEqual(await bashCompletes([cubeBin, 'stop', ''], { CUBE_MANAGER: address }), ids, 'or by CUBE_MANAGER');
-  assert.deepEqual(await bashCompletes([cubeBin, 'events', '--task', ids[1]!.slice(0, 6)], { CUBE_MANAGER: address }), [ids[1]]);
-  const services = await withServices();
-  assert.deepEqual(
-    (await bashCompletes([cubeBin, 'service', 'scale', '-m', address, ''])).sort(),
-    services,
-    "a service's name where a command of cube service takes one",
-  );
-  assert.deepEqual(await bashCompletes([cubeBin, 'service', 'ps', services[1]!.slice(0, 5)], { CUBE_MANAGER: address }), [services[1]]);
-});
+    const { address, ids, withServices } = await managerWithTasks(t);
+    assert.deepEqual(await bashCompletes([cubeBin, 'logs', '-m', address, '']), ids, 'the IDs, from the manager named by -m');
+    assert.deepEqual(await bashCompletes([cubeBin, 'stop', ''], { CUBE_MANAGER: address }), ids, 'or by CUBE_MANAGER');
+    assert.deepEqual(await bashCompletes([cubeBin, 'events', '--task', ids[1]!.slice(0, 6)], { CUBE_MANAGER: address }), [ids[1]]);
+    const services = await withServices();
+    assert.deepEqual(
+      (await bashCompletes([cubeBin, 'service', 'scale', '-m', address, ''])).sort(),
+      services,
+      "a service's name where a command of cube service takes one",
+    );
+    assert.deepEqual(await bashCompletes([cubeBin, 'service', 'ps', services[1]!.slice(0, 5)], { CUBE_MANAGER: address }), [services[1]]);
+  },
+);
 
 test('zsh, typed into in tmux, completes commands, values and task IDs', { timeout: 60_000 }, async (t) => {
   const { address, ids } = await managerWithTasks(t);

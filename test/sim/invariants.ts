@@ -6,7 +6,8 @@
 import { HISTORY_LIMIT, restartDelay, type TaskPolicy } from '../../machines/task.js';
 import { isNewerPlacement, placementBase, samePlacement } from '../../src/vocabulary/placement.js';
 import { healthUrl } from '../../src/worker/health-check.js';
-import { TaskState, type Task } from '../../src/vocabulary/task.js';
+import { TaskState, type StateName, type Task } from '../../src/vocabulary/task.js';
+import { parseConstraint, satisfies } from '../../src/vocabulary/constraint.js';
 import type { Answer } from './user.js';
 import type { SimEngine } from './engine.js';
 import type { Observer } from './observer.js';
@@ -23,6 +24,9 @@ export interface Violation {
 
 /** What the user last asked of a task and was told yes, or 'unknown' when the answer never came. */
 type Intent = { want: 'run'; variant: number } | { want: 'stop' } | { want: 'unknown' };
+
+/** The states in which a task holds resources on its worker (machines/manager/ledger.ts). */
+const holding: ReadonlySet<StateName> = new Set(['scheduled', 'running', 'stopping', 'restarting']);
 
 export class Checker implements Observer {
   readonly violations: Violation[] = [];
@@ -157,6 +161,33 @@ export class Checker implements Observer {
     this.checkOrder(task);
     this.checkVersion(task);
     this.checkBounds('manager', task);
+    this.checkPlacement(task);
+  }
+
+  /**
+   * Placement fits (scenarios drawn with placement): a record that holds a
+   * worker (scheduled, running, restarting, stopping) names one whose labels
+   * and name satisfy every constraint of the task, and the memory the
+   * manager's records hold on that worker is never more than it offers.
+   */
+  private checkPlacement(task: Task): void {
+    const placement = this.scenario.placement;
+    if (!placement || !holding.has(task.StateName) || task.Worker === '') return;
+    const labels = placement.labels[this.scenario.workers.indexOf(task.Worker)] ?? {};
+    for (const text of task.Constraints) {
+      const constraint = parseConstraint(text);
+      if (typeof constraint !== 'string' && !satisfies(constraint, task.Worker, labels)) {
+        this.fail('placement-fits', `${task.ID} is ${task.StateName} on ${task.Worker} (${JSON.stringify(labels)}) against its constraint ${text}`);
+      }
+    }
+    let held = 0;
+    for (const record of this.latest.values()) if (record.Worker === task.Worker && holding.has(record.StateName)) held += record.Memory;
+    if (held > placement.memory) {
+      this.fail(
+        'placement-fits',
+        `${task.ID} is ${task.StateName} on ${task.Worker}, whose tasks now hold ${held} bytes of memory, past the ${placement.memory} it offers`,
+      );
+    }
   }
 
   pruned(ids: string[]): void {

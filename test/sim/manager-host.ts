@@ -77,7 +77,7 @@ export class ManagerHost {
     const actor = createActor(logic, {
       input: {
         workers: workers.map((name) => ({ name, address: `${name}:5555` })),
-        placement: placementPolicy(this.settings.scheduler),
+        placement: this.mistake?.placement ? this.mistake.placement(placementPolicy(this.settings.scheduler)) : placementPolicy(this.settings.scheduler),
         heartbeatTtlMs: this.settings.heartbeatTtlMs,
         startedAt: new Date().toISOString(),
         // src/manager/run/run.ts draws it with nanoid; any name unique per start will do.

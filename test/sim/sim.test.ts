@@ -2,12 +2,13 @@
 // seeds break no invariant (beyond the bugs still open in found.ts); every
 // bug found stays found until fixed and passes once fixed; every mistake of
 // mistakes.ts is caught within the first 1,000 seeds; shrinking keeps the
-// failure. Seeds run in batches of 100, each its own test, on every core (worker threads); the timing is printed,
+// failure; seeds drawn with services and with placement (labels, constraints, memory) pass too,
+// and their mistakes are caught. Seeds run in batches of 100, each its own test, on every core (worker threads); the timing is printed,
 // not asserted (bench/sim.ts measures it).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { found, foundScenario } from './found.js';
-import { mistakeByName, mistakes, serviceMistakes, undeclared } from './mistakes.js';
+import { mistakeByName, mistakes, placementMistakes, serviceMistakes, undeclared } from './mistakes.js';
 import { runSeeds } from './pool.js';
 import { drawScenario } from './schedule.js';
 import { shrink } from './shrink.js';
@@ -105,6 +106,32 @@ for (const mistake of serviceMistakes) {
     const result = await runSeeds({ seeds: servicePassing, services: true, mistake: mistake.name, stopAfter: 1 });
     const caught = result.failures[0];
     assert.ok(caught, `${mistake.name} went unnoticed through ${servicePassing.length} seeds with services`);
+    t.diagnostic(`caught by seed ${caught.seed}: ${caught.invariant}: ${caught.detail}`);
+  });
+}
+
+// Placement (schedule.ts draws it on request): one batch of seeds where workers have labels and offer 4 GiB, and
+// tasks carry constraints and memory asks, amid the same faults; the placement mistake caught in it.
+const PLACEMENT_SEEDS = Array.from({ length: 100 }, (_, i) => i + 1);
+const placementPassing: number[] = [];
+test(`placement seeds 1–${PLACEMENT_SEEDS.length} break no invariant but those of the open bugs`, { timeout: 180_000 }, async (t) => {
+  const result = await runSeeds({ seeds: PLACEMENT_SEEDS, placement: true });
+  placementPassing.push(...result.summaries.filter((s) => s.ok).map((s) => s.seed));
+  t.diagnostic(`${PLACEMENT_SEEDS.length} seeds with placement in ${(result.wallMs / 1000).toFixed(1)} s`);
+  assert.deepEqual(
+    result.failures.filter((f) => !openInvariants.has(f.invariant!)).map((f) => `seed ${f.seed}: ${f.invariant}: ${f.detail}`),
+    [],
+    'a new failure: replay it with npm run sim -- --seed N --placement, and add it to test/sim/found.ts and FOUND.md',
+  );
+});
+
+for (const mistake of placementMistakes) {
+  test(`placement mistake caught within ${PLACEMENT_SEEDS.length} seeds: ${mistake.what}`, { timeout: 180_000 }, async (t) => {
+    assert.ok(placementPassing.length > 0, 'runs after the placement seeds, which find the seeds that pass without the mistake');
+    const result = await runSeeds({ seeds: placementPassing, placement: true, mistake: mistake.name, stopAfter: 1 });
+    const caught = result.failures[0];
+    assert.ok(caught, `${mistake.name} went unnoticed through ${placementPassing.length} seeds with placement`);
+    assert.equal(caught.invariant, 'placement-fits');
     t.diagnostic(`caught by seed ${caught.seed}: ${caught.invariant}: ${caught.detail}`);
   });
 }

@@ -233,6 +233,9 @@ const node = (fields: Partial<NodeView> = {}): NodeView => ({
   TaskCount: 9, // the heartbeat's, not shown: TASKS is the manager's current count
   Runtime: 'up',
   Reserved: { Cpu: 0, Memory: 0, Disk: 0, Tasks: 4 },
+  Capacity: { Cpu: 2, Memory: 23.5 * 2 ** 30, Disk: 79.4 * 2 ** 30 },
+  Labels: {},
+  LabelEdits: {},
   Ip: '127.0.0.1',
   Api: 'http://127.0.0.1:5555',
   Memory: Math.floor((23.5 * 2 ** 30) / 1024),
@@ -246,9 +249,9 @@ const node = (fields: Partial<NodeView> = {}): NodeView => ({
 
 test('nodeTable: amounts in human units, last seen in words, PROBLEM only when a node has one', { timeout: 10_000 }, () => {
   assert.equal(
-    nodeTable([node()], now),
-    'NAME   ADDRESS          PROTOCOL   STATE   MEMORY               DISK                CPU              TASKS   LAST SEEN\n' +
-      'w1     127.0.0.1:5555   cube       up      22.7/23.5 GiB free   79.4/252 GiB free   26% of 2 cores   4       3s ago\n',
+    nodeTable([node({ Reserved: { Cpu: 1.5, Memory: 6 * 2 ** 30, Disk: 0, Tasks: 4 }, Labels: { zone: 'a', disk: 'ssd' } })], now),
+    'NAME   ADDRESS          PROTOCOL   STATE   MEMORY               DISK                CPU              ALLOCATED                TASKS   LABELS            LAST SEEN\n' +
+      'w1     127.0.0.1:5555   cube       up      22.7/23.5 GiB free   79.4/252 GiB free   26% of 2 cores   1.5/2 CPUs, 6/23.5 GiB   4       disk=ssd,zone=a   3s ago\n',
   );
   const down = node({
     Name: 'w2',
@@ -260,11 +263,12 @@ test('nodeTable: amounts in human units, last seen in words, PROBLEM only when a
     DiskTotal: 0,
     CpuCount: 0,
     Reserved: { Cpu: 0, Memory: 0, Disk: 0, Tasks: 0 },
+    Capacity: { Cpu: 0, Memory: 0, Disk: 0 },
   });
   const out = nodeTable([node(), down], now).split('\n');
   assert.match(out[0]!, /LAST SEEN {3}PROBLEM$/);
   assert.match(out[1]!, /3s ago$/, 'no problem shown for a node that is up');
-  assert.match(out[2]!, /^w2\s+127\.0\.0\.1:5555\s+book\s+down\s+-\s+-\s+-\s+0\s+never\s+no heartbeat for 15 s \(w2:5555: ECONNREFUSED\)$/);
+  assert.match(out[2]!, /^w2\s+127\.0\.0\.1:5555\s+book\s+down\s+-\s+-\s+-\s+-\s+0\s+-\s+never\s+no heartbeat for 15 s \(w2:5555: ECONNREFUSED\)$/);
   assert.match(nodeTable([], now), /^no workers/);
 });
 

@@ -439,3 +439,24 @@ test('several problems in one body are all reported in one message, joined by ";
     /^"Extra" is not a known key \(known keys: ID, State, Timestamp, Task\); State: expected an integer [^;]*; Timestamp: expected an RFC 3339 time [^;]*; Task: required[^;]*$/,
   );
 });
+
+test('Constraints parse by their grammar, and a bad one is refused naming the key and the entry', { timeout: 10_000 }, () => {
+  const task = parseTask({
+    Image: 'strm/helloworld-http',
+    Constraints: ['zone==a', 'disk != hdd', 'Name==127.0.0.1:5555', 'zone in (a, b)', 'rack not in (r1)'],
+  });
+  assert.deepEqual(task.Constraints, ['zone==a', 'disk != hdd', 'Name==127.0.0.1:5555', 'zone in (a, b)', 'rack not in (r1)']);
+  const refused = (Constraints: unknown, pattern: RegExp) =>
+    assert.throws(
+      () => parseTask({ Image: 'strm/helloworld-http', Constraints }),
+      (e: Error) => pattern.test(e.message),
+      String(pattern),
+    );
+  refused(['zone=a'], /^Task\.Constraints\[0\]: "zone=a" is not a constraint; write key==value/);
+  refused(['zone==a', 'zone in ()'], /^Task\.Constraints\[1\]: "zone in \(\)": a value is required/);
+  refused(['zo ne==a'], /^Task\.Constraints\[0\]: "zo ne==a" is not a constraint/);
+  refused(['zone==a b'], /is not a constraint/);
+  refused('zone==a', /^Task\.Constraints: expected a list of constraints/);
+  refused([7], /^Task\.Constraints\[0\]: expected a string/);
+  assert.throws(() => parseTask({ Image: 'strm/helloworld-http', Spread: 'zone' }), /Task\.Spread: only a service's copies spread/);
+});

@@ -1,12 +1,21 @@
 // @ts-check
 // The workers in the top bar: each one's liveness (up, suspect, down,
-// unknown) and how many tasks it holds.
+// unknown), how many tasks it holds, and its labels (zone=a disk=ssd) when it has some.
 import { $, el } from '../dom.js';
 import { clock, count } from '../format.js';
 import { nodes, tasks } from '../store.js';
 
 /** The states in which a task is on its worker (as the manager counts them). */
 const onWorker = new Set(['scheduled', 'running', 'restarting', 'stopping']);
+
+/**
+ * The worker's labels as one muted span, `key=value` in key order; nothing when it has none.
+ * @param {{ Labels?: Record<string, string> }} node
+ */
+function labelsOf(node) {
+  const labels = Object.entries(node.Labels ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
+  return labels.length === 0 ? [] : [el('span', { class: 'muted labels', 'data-labels': '', text: labels.map(([k, v]) => `${k}=${v}`).join(' ') })];
+}
 
 export function renderWorkers() {
   // node.updated comes only when a worker's liveness changes, so its stats and
@@ -26,6 +35,7 @@ export function renderWorkers() {
         el('span', { class: 'dot' }),
         el('span', { text: node.Name }),
         el('span', { class: 'muted', text: `${node.State} · ${count(counts.get(node.Name) ?? 0, 'task')}` }),
+        ...labelsOf(node),
       ),
     ),
   );
