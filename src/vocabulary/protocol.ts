@@ -57,8 +57,12 @@ export interface HeldTask {
 
 /** Worker → manager. */
 export type FromWorker =
-  /** A record changed; `task.Version` is the worker's version of it. */
-  | { type: 'task.updated'; worker: string; task: Task }
+  /**
+   * A record changed; `task.Version` is the worker's version of it. `at`: when
+   * the manager heard it (its own clock, set by the proxy that read it): what
+   * it dates the change with, rather than its last tick, up to a second older.
+   */
+  | { type: 'task.updated'; worker: string; task: Task; at?: string }
   | { type: 'worker.stats'; worker: string; stats: WorkerStats; at: string }
   /**
    * What the worker has, so the manager can compare: sent on (re)connect and
