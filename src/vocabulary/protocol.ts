@@ -59,8 +59,10 @@ export interface HeldTask {
 export type FromWorker =
   /**
    * A record changed; `task.Version` is the worker's version of it. `at`: when
-   * the manager heard it (its own clock, set by the proxy that read it): what
-   * it dates the change with, rather than its last tick, up to a second older.
+   * it happened, on the manager's clock (a proxy of a worker elsewhere sets it
+   * when it reads the message; a worker in the manager's process gives the time
+   * of its newest fact): what the manager dates the change with, rather than its
+   * last tick, up to a second older.
    */
   | { type: 'task.updated'; worker: string; task: Task; at?: string }
   | { type: 'worker.stats'; worker: string; stats: WorkerStats; at: string }
