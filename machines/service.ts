@@ -21,6 +21,7 @@
 import { assign, enqueueActions, sendParent, setup } from 'xstate';
 import type { Service, ServiceStateName } from '../src/vocabulary/service.js';
 import type { Task } from '../src/vocabulary/task.js';
+import { firstVersion } from '../src/vocabulary/version.js';
 import { copyOf, endpoints, isLive, isReady, isServing, type Copy, type CopyReport } from './service/copies.js';
 
 export type { CopyReport } from './service/copies.js';
@@ -280,7 +281,10 @@ export const serviceMachine = base
       const copies = new Map(input.copies.map((report) => [report.task.ID, copyOf(report)] as const));
       for (const [id, copy] of copies) if (copy.StateName === 'completed') copies.delete(id);
       return {
-        service: input.service,
+        // Its clock goes on from its start time when that is ahead of the record: changes written behind and lost (a
+        // disk that refused them, then a kill) were announced, and a Revision counted from the record alone would hand
+        // out again numbers already seen, lower than the last, and `cube service update` would ignore what follows.
+        service: { ...input.service, Revision: firstVersion(input.service.Revision, input.at) },
         saved: null,
         copies,
         starting: new Map(),

@@ -384,4 +384,33 @@ export const found: Found[] = [
       { kind: 'service.delete', at: 71767, service: 1 },
     ],
   },
+  {
+    seed: 2342,
+    without: [],
+    services: true,
+    invariant: 'service-never-goes-back',
+    foundOn: '20f0bef',
+    open: false,
+    what: "the manager's disk refuses writes, so a service's records saved behind are lost; the manager is killed: after the restart the service's Revision counts on from its record, lower than one it had announced (a follower such as cube service update ignores what comes next)",
+    schedule: [
+      { kind: 'service.create', at: 7919, service: 0 },
+      { kind: 'store.fail', at: 9837, disk: 'manager', ms: 11431 },
+      { kind: 'manager.kill', at: 19504, downMs: 0, workers: [0, 1, 2, 3] },
+    ],
+  },
+  {
+    seed: 2588,
+    without: [],
+    services: true,
+    invariant: 'reports-in-order',
+    foundOn: '20f0bef',
+    open: false,
+    what: "a false alarm, the invariant was wrong: the manager's disk refuses writes while a task restarts, and the manager is killed; the new process starts from its disk, whose record is older than the reports the old one had applied (and lost), and the checker held it to those",
+    schedule: [
+      { kind: 'post', at: 7443, task: 1, variant: 0 },
+      { kind: 'store.fail', at: 15306, disk: 'manager', ms: 7615 },
+      { kind: 'container.crash', at: 18022, task: 1, exitCode: 137, oom: false, outside: true },
+      { kind: 'manager.kill', at: 21722, downMs: 0, workers: [0, 1, 2] },
+    ],
+  },
 ];

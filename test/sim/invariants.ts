@@ -7,6 +7,7 @@ import { HISTORY_LIMIT, restartDelay, type TaskPolicy } from '../../machines/tas
 import { isNewerPlacement, placementBase, samePlacement } from '../../src/vocabulary/placement.js';
 import { healthUrl } from '../../src/worker/health-check.js';
 import { TaskState, type Task } from '../../src/vocabulary/task.js';
+import type { Service } from '../../src/vocabulary/service.js';
 import type { Answer } from './user.js';
 import type { SimEngine } from './engine.js';
 import type { Observer } from './observer.js';
@@ -40,7 +41,7 @@ export class Checker implements Observer {
   private readonly versions = new Map<string, number>();
   /** What workers published, by signature (worker, task, placement, state, container, latest entry): its newest version. */
   private readonly published = new Map<string, number>();
-  /** task|worker|placement → the newest worker version the manager's record has taken on. */
+  /** task|worker|placement → the newest worker version the manager process's record has taken on. */
   private readonly applied = new Map<string, number>();
   /** worker → task → the placements (bases) whose stop the worker answered. */
   private readonly heardStop = new Map<string, Map<string, string[]>>();
@@ -138,6 +139,16 @@ export class Checker implements Observer {
 
   exceptionEscaped(error: unknown): void {
     this.fail('no-exception', `uncaught in a timer (the process would exit): ${describeError(error)}`);
+  }
+
+  /**
+   * A manager process starts from its disk: the reports it applied and could
+   * not write (a full disk, then a kill) are lost with it, and its records are
+   * older than what it had applied. Reports are in order within one process.
+   */
+  managerStarted(services: Service[]): void {
+    this.applied.clear();
+    this.services.managerStarted(services);
   }
 
   managerRecord(task: Task): void {

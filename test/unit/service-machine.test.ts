@@ -454,6 +454,16 @@ test('a service restored mid-deployment resumes from its record and its copies',
   );
 });
 
+test('a service restored from a record older than what it announced goes on with a higher Revision (sim seed 2342)', { timeout: 10_000 }, () => {
+  const h = stable();
+  const announced = h.service.Revision;
+  // The manager's disk refused the writes behind since the record it holds (Revision 1), then the manager was killed.
+  const record = { ...h.service, Revision: 1 };
+  const copies = [...h.tasks.values()].map((task) => ({ task, stopping: false }));
+  const [restored] = initialTransition(serviceMachine, { service: record, copies, at: h.at() });
+  assert.ok(restored.context.service.Revision > announced, `Revision ${restored.context.service.Revision} after the restart, ${announced} announced before it`);
+});
+
 test('the endpoints are the serving copies, without one that is drained', { timeout: 10_000 }, () => {
   const def = definition();
   const h = harness({ ...def, Task: { ...def.Task, ExposedPorts: { '80/tcp': {} } } });
