@@ -413,4 +413,18 @@ export const found: Found[] = [
       { kind: 'manager.kill', at: 21722, downMs: 0, workers: [0, 1, 2] },
     ],
   },
+  {
+    seed: 553,
+    without: [],
+    services: true,
+    invariant: 'service-settled',
+    foundOn: '20f0bef',
+    open: false,
+    what: "the manager's disk refuses the write of a new copy's task during a rollout: the manager drops it but does not tell the service, which waits for that copy for ever; the deployment never moves on",
+    schedule: [
+      { kind: 'service.create', at: 14582, service: 0 },
+      { kind: 'service.update', at: 39383, service: 0, version: 2, sick: true },
+      { kind: 'store.fail', at: 40184, disk: 'manager', ms: 2721 },
+    ],
+  },
 ];
