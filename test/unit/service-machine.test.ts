@@ -325,6 +325,34 @@ test('a new copy that fails before it counts rolls the service back: copies of t
   assert.ok(h.service.Events.some((e) => e.Type === 'Rolling Back'));
 });
 
+test('a rollback does not fail: a copy of the version it goes back to that fails is replaced (sim seed 3366)', { timeout: 10_000 }, () => {
+  const h = stable();
+  h.command({ kind: 'update', definition: image(definition(), 'flaky:2') });
+  h.runPending();
+  h.tick(10_000); // slot 0's new copy counts, the old one is drained
+  h.tick(1_000);
+  h.confirmStops();
+  const second = h.live().find((t) => t.Slot === 1 && t.ServiceVersion === 2)!;
+  h.run(second.ID);
+  h.fail(second.ID);
+  assert.equal(h.snapshot.value, 'rollingBack');
+  // Slot 0 gets a copy of version 1 again, which fails before it counts (its engine is down, say).
+  const made = h.live().find((t) => t.Slot === 0 && t.ServiceVersion === 1)!;
+  h.fail(made.ID);
+  assert.equal(h.snapshot.value, 'rollingBack', 'still going back');
+  h.tick(1_000);
+  const again = h.live().find((t) => t.Slot === 0 && t.ServiceVersion === 1);
+  assert.ok(again && again.ID !== made.ID, 'slot 0 gets another copy');
+  h.runPending();
+  h.tick(10_000);
+  h.tick(1_000);
+  h.confirmStops();
+  h.tick(1_000);
+  assert.equal(h.snapshot.value, 'stable');
+  assert.equal(h.service.Deployment!.State, 'rolled-back');
+  assert.deepEqual(h.versions(), ['0:v1', '1:v1', '2:v1']);
+});
+
 test('a command that comes long after the last event judges the copies it makes from its own time', { timeout: 10_000 }, () => {
   const h = stable();
   h.wait(30_000); // no tick meanwhile: the machine last heard of the time 30 s ago
@@ -387,6 +415,45 @@ test('scaling up starts the new slots at once; scaling down drains and stops the
   h.confirmStops();
   assert.deepEqual(h.versions(), ['0:v1', '1:v1']);
   assert.equal(h.service.Count, 2);
+});
+
+test('a copy drained for a scale down serves again when its slot is scaled back before it stops (sim seed 1221)', { timeout: 10_000 }, () => {
+  const h = stable();
+  const before = h.live().map((t) => t.ID);
+  h.command({ kind: 'scale', count: 1 });
+  assert.equal(h.snapshot.context.draining.size, 2, 'slots 1 and 2 are drained first');
+  h.wait(500);
+  h.command({ kind: 'scale', count: 3 });
+  assert.equal(h.snapshot.context.draining.size, 0, 'back into the endpoints');
+  h.tick(2_000);
+  assert.equal(h.actions.filter((a) => a.type === 'stopCopy').length, 0, 'nothing is stopped');
+  assert.deepEqual(
+    h.live().map((t) => t.ID),
+    before,
+    'the same copies, none started',
+  );
+  assert.equal(h.snapshot.value, 'stable');
+});
+
+test('a slot scaled away and back during a rollout keeps both its old copy and its new one (sim seed 1716)', { timeout: 10_000 }, () => {
+  const def = definition({}, { Parallelism: 2 });
+  const h = stable(def);
+  h.command({ kind: 'update', definition: image(def, 'hello:2') });
+  h.runPending(); // slots 0 and 1 have their new copy Running, not yet counting
+  h.wait(1_000);
+  h.command({ kind: 'scale', count: 1 });
+  h.wait(500);
+  h.command({ kind: 'scale', count: 3 });
+  h.tick(2_000);
+  assert.equal(h.actions.filter((a) => a.type === 'stopCopy').length, 0, 'nothing is stopped before a new copy counts');
+  assert.deepEqual(h.versions(), ['0:v1', '0:v2', '1:v1', '1:v2', '2:v1']);
+  for (let i = 0; i < 4; i++) {
+    h.tick(10_000);
+    h.confirmStops();
+    h.runPending();
+  }
+  assert.equal(h.snapshot.value, 'stable');
+  assert.deepEqual(h.versions(), ['0:v2', '1:v2', '2:v2']);
 });
 
 test('a rollback asked of a stable service goes to the version that succeeded before; with none it is refused', { timeout: 10_000 }, () => {
