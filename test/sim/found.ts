@@ -491,4 +491,19 @@ export const found: Found[] = [
       { kind: 'service.scale', at: 20729, service: 1, count: 1 },
     ],
   },
+  {
+    seed: 3387,
+    without: [],
+    services: true,
+    invariant: 'service-settled',
+    foundOn: '20f0bef',
+    open: false,
+    what: "Docker's removes fail on a worker while a service's copy there is stopped: the copy is Completed all the same (the reconcile retries), but it is pruned before Docker answers again, and the reconcile leaves the container of a task it does not know alone: it ran for good",
+    schedule: [
+      { kind: 'service.create', at: 7836, service: 0 },
+      { kind: 'service.update', at: 36797, service: 0, version: 2, sick: false },
+      { kind: 'runtime.fail', at: 40267, worker: 0, call: 'remove', ms: 9714 },
+      { kind: 'service.scale', at: 43679, service: 0, count: 1 },
+    ],
+  },
 ];

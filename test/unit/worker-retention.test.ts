@@ -237,6 +237,34 @@ test('a stopped task read from the archive keeps its tombstone in memory when pr
 });
 
 test(
+  "a container Docker would not remove at its task's stop is removed after the task is pruned: its tombstone says so (sim seed 3387)",
+  { timeout: 10_000 },
+  async () => {
+    // The simulator's seed 3387 with services: removes failed on w1 while a copy was stopped (Completed all the same,
+    // the reconcile retries); the copy was pruned before Docker answered again, and its container ran for good.
+    const { worker, context, runtime, settled } = startWorker({ ms: HOUR, max: 100 });
+    const removed: string[] = [];
+    runtime.removeContainer = async (id: string) => void removed.push(id);
+    const begin = Date.now() + 120_000 - T0;
+    worker.send({ type: 'task.run', task: task('copy', { Placement: 'm.7' }), at: at(begin) });
+    await until(worker, () => context().tasks.get('copy')?.State === 2);
+    const containerId = context().tasks.get('copy')!.ContainerID;
+    worker.send({ type: 'task.stop', id: 'copy', placement: 'm.7', at: at(begin + 1) });
+    await until(worker, () => context().done.has('copy'));
+    worker.send({ type: 'worker.gc', at: at(begin + 2), forget: [{ id: 'copy', placement: 'm.7' }] });
+    assert.equal(context().done.has('copy'), false, 'the task is pruned');
+    // The reconcile's listing: the container runs still, and so does one of a task the worker never heard of.
+    const containers = [
+      { taskId: 'copy', containerId, running: true, paused: false, exitCode: null },
+      { taskId: 'stranger', containerId: 'c-stranger', running: true, paused: false, exitCode: null },
+    ];
+    worker.send({ type: 'containers.observed', containers, asOf: begin + 3, at: at(begin + 3) });
+    await settled();
+    assert.deepEqual(removed, [containerId], 'removed; the stranger is left alone: its run may be on its way');
+  },
+);
+
+test(
   'a sweep goes by when each tombstone was last left: a task stopped again keeps its tombstone, and does not hold back older ones',
   { timeout: 10_000 },
   async () => {
