@@ -297,7 +297,8 @@ test('stop-first: the old copy goes first, and the new one starts once it has', 
   assert.deepEqual(h.versions(), ['0:v2', '1:v2', '2:v2']);
 });
 
-test('a new copy that fails before it counts rolls the service back: copies of the new version that had counted are replaced too', { timeout: 10_000 }, () => {
+/** An update to version 2 whose copy in slot 0 counted and whose copy in slot 1 failed: rolling back to version 1. */
+function rollingBack() {
   const h = stable();
   h.command({ kind: 'update', definition: image(definition(), 'flaky:2') });
   h.runPending();
@@ -309,15 +310,25 @@ test('a new copy that fails before it counts rolls the service back: copies of t
   h.run(second.ID);
   h.fail(second.ID);
   assert.equal(h.snapshot.value, 'rollingBack');
-  assert.equal(h.service.Version, 1);
-  assert.equal(h.service.Deployment!.State, 'rolling-back');
-  assert.match(h.service.Deployment!.Reason, /failed before it was healthy/);
-  assert.deepEqual(h.versions(), ['0:v1', '0:v2', '1:v1', '2:v1'], 'slot 0 gets a copy of version 1 first (start-first)');
+  return h;
+}
+
+/** Runs the new copies and lets the clock and the stops carry a rollout to its end. */
+function finish(h: ReturnType<typeof harness>) {
   h.runPending();
   h.tick(10_000);
   h.tick(1_000);
   h.confirmStops();
   h.tick(1_000);
+}
+
+test('a new copy that fails before it counts rolls the service back: copies of the new version that had counted are replaced too', { timeout: 10_000 }, () => {
+  const h = rollingBack();
+  assert.equal(h.service.Version, 1);
+  assert.equal(h.service.Deployment!.State, 'rolling-back');
+  assert.match(h.service.Deployment!.Reason, /failed before it was healthy/);
+  assert.deepEqual(h.versions(), ['0:v1', '0:v2', '1:v1', '2:v1'], 'slot 0 gets a copy of version 1 first (start-first)');
+  finish(h);
   assert.equal(h.snapshot.value, 'stable');
   assert.equal(h.service.Deployment!.State, 'rolled-back');
   assert.deepEqual(h.versions(), ['0:v1', '1:v1', '2:v1']);
@@ -326,16 +337,7 @@ test('a new copy that fails before it counts rolls the service back: copies of t
 });
 
 test('a rollback does not fail: a copy of the version it goes back to that fails is replaced (sim seed 3366)', { timeout: 10_000 }, () => {
-  const h = stable();
-  h.command({ kind: 'update', definition: image(definition(), 'flaky:2') });
-  h.runPending();
-  h.tick(10_000); // slot 0's new copy counts, the old one is drained
-  h.tick(1_000);
-  h.confirmStops();
-  const second = h.live().find((t) => t.Slot === 1 && t.ServiceVersion === 2)!;
-  h.run(second.ID);
-  h.fail(second.ID);
-  assert.equal(h.snapshot.value, 'rollingBack');
+  const h = rollingBack();
   // Slot 0 gets a copy of version 1 again, which fails before it counts (its engine is down, say).
   const made = h.live().find((t) => t.Slot === 0 && t.ServiceVersion === 1)!;
   h.fail(made.ID);
@@ -343,11 +345,7 @@ test('a rollback does not fail: a copy of the version it goes back to that fails
   h.tick(1_000);
   const again = h.live().find((t) => t.Slot === 0 && t.ServiceVersion === 1);
   assert.ok(again && again.ID !== made.ID, 'slot 0 gets another copy');
-  h.runPending();
-  h.tick(10_000);
-  h.tick(1_000);
-  h.confirmStops();
-  h.tick(1_000);
+  finish(h);
   assert.equal(h.snapshot.value, 'stable');
   assert.equal(h.service.Deployment!.State, 'rolled-back');
   assert.deepEqual(h.versions(), ['0:v1', '1:v1', '2:v1']);
