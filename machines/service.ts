@@ -15,8 +15,7 @@
 //
 //   stable        every slot has a healthy copy of the version: count kept
 //   deploying     a new version replaces the copies, Parallelism at a time
-//   rolling-back  the same, back to the version that was last healthy; it does not
-//                 fail: a copy of that version that fails is replaced, as in stable
+//   rolling-back  the same, back to the version that was last healthy
 //   paused        a deployment failed and OnFailure is pause: nothing changes
 //   failed        a deployment failed with nowhere to go back to
 import { assign, enqueueActions, sendParent, setup } from 'xstate';
@@ -92,11 +91,8 @@ function rolloutInput(context: ServiceContext, at: string): RolloutInput {
 
 /** How the deployment under way stands (the service must be deploying or rolling back). */
 export function deploymentProgress(context: ServiceContext): Progress {
-  return progress(rolloutInput(context, context.now), context.service.Deployment!.Changed, context.counted, isJudged(context.service));
+  return progress(rolloutInput(context, context.now), context.service.Deployment!.Changed, context.counted);
 }
-
-/** A deployment's copies can fail it; a rollback's cannot (rollout.ts, `progress`). */
-const isJudged = (service: Service) => service.StateName !== 'rolling-back';
 
 /** The counts a record shows: copies that hold a place, and those of them serving. */
 function withCounts(service: Service, copies: Iterable<Copy>): Service {
@@ -150,7 +146,7 @@ export const actWith = (rules: Rules) =>
     const at = eventTime(event as ServiceEvent, context);
     const input = rolloutInput(context, at);
     // A deployment that has just failed changes nothing more here: the state it goes to acts on entry.
-    if (input.mode === 'roll' && progress(input, context.service.Deployment!.Changed, context.counted, isJudged(context.service)).state === 'failed') return;
+    if (input.mode === 'roll' && progress(input, context.service.Deployment!.Changed, context.counted).state === 'failed') return;
     const next = plan(input, rules);
     let service = context.service;
     const starting = new Map(context.starting);
@@ -338,7 +334,10 @@ export const serviceMachine = base
       },
       rollingBack: {
         ...reacting(),
-        always: [{ guard: 'deploymentDone', target: 'stable', actions: ['rolledBack', 'rememberStable', 'commit'] }],
+        always: [
+          { guard: 'deploymentDone', target: 'stable', actions: ['rolledBack', 'rememberStable', 'commit'] },
+          { guard: 'deploymentFailed', target: 'failed', actions: ['fail', 'commit'] },
+        ],
       },
       paused: reacting(),
       failed: reacting(),

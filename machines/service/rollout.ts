@@ -182,16 +182,12 @@ export type Progress = { state: 'done' | 'going'; healthy: number } | { state: '
  * failed, or passed its HealthyDeadline, before it counted. `counted` holds
  * the copies that counted once: what happens to them later is the restart
  * policy's business, not the deployment's. `since` is when the deployment
- * began. A rollback (`judged` false) never fails: it goes back to a version
- * that was healthy, and a copy of it that fails (an engine that is down, a
- * crash) is restarted or replaced as a stable service's, until every slot
- * has one that counts.
+ * began.
  */
 export function progress(
   input: Pick<RolloutInput, 'count' | 'target' | 'policy' | 'copies' | 'starting' | 'at'>,
   since: string,
   counted: ReadonlySet<string>,
-  judged = true,
 ): Progress {
   const { count, target, policy, at } = input;
   const filled = new Set<number>();
@@ -205,7 +201,7 @@ export function progress(
     const ready = isReady(copy, policy.minHealthyMs, at);
     // Judged are the copies this deployment made, until they count: one the service stopped itself (an extra,
     // a slot scaled away) did not fail, and one from before (a rollback finds them) is the restart policy's.
-    const settled = !judged || counted.has(copy.ID) || copy.StateName === 'completed' || copy.Stopping || Date.parse(copy.Submitted) < Date.parse(since);
+    const settled = counted.has(copy.ID) || copy.StateName === 'completed' || copy.Stopping || Date.parse(copy.Submitted) < Date.parse(since);
     if (!settled && hasFailed(copy))
       return { state: 'failed', reason: `copy ${copy.ID} (slot ${copy.Slot}) failed before it was healthy`, healthy: filled.size };
     if (!settled && !ready && isOverdue(copy, policy.healthyDeadlineMs, at)) {

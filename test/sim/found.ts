@@ -457,21 +457,6 @@ export const found: Found[] = [
     ],
   },
   {
-    seed: 3366,
-    without: [],
-    services: true,
-    invariant: 'service-settled',
-    foundOn: '20f0bef',
-    open: false,
-    what: "an update while one worker's engine restarts: its new copy fails there and the deployment rolls back, and the rollback's copy placed there fails too: the service was left failed, with fewer copies, though it went back to a version that was healthy",
-    schedule: [
-      { kind: 'post', at: 4736, task: 1, variant: 0 },
-      { kind: 'service.create', at: 6451, service: 1 },
-      { kind: 'engine.restart', at: 22379, worker: 2, downMs: 6379 },
-      { kind: 'service.update', at: 25423, service: 1, version: 2, sick: false },
-    ],
-  },
-  {
     seed: 3666,
     without: [],
     services: true,

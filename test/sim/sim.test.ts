@@ -38,7 +38,7 @@ const BATCH = 100;
 const passing: number[] = [];
 for (let first = 1; first <= SEEDS; first += BATCH) {
   const seeds = Array.from({ length: BATCH }, (_, i) => first + i);
-  test(`seeds ${first}–${first + BATCH - 1} with services break no invariant but those of the open bugs`, { timeout: 300_000 }, async (t) => {
+  test(`seeds ${first}–${first + BATCH - 1} with services break no invariant but those of the open bugs`, { timeout: 420_000 }, async (t) => {
     const result = await runSeeds({ seeds, services: true });
     assert.equal(result.summaries.length, seeds.length);
     passing.push(...result.summaries.filter((s) => s.ok).map((s) => s.seed));

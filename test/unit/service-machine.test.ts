@@ -336,21 +336,6 @@ test('a new copy that fails before it counts rolls the service back: copies of t
   assert.ok(h.service.Events.some((e) => e.Type === 'Rolling Back'));
 });
 
-test('a rollback does not fail: a copy of the version it goes back to that fails is replaced (sim seed 3366)', { timeout: 10_000 }, () => {
-  const h = rollingBack();
-  // Slot 0 gets a copy of version 1 again, which fails before it counts (its engine is down, say).
-  const made = h.live().find((t) => t.Slot === 0 && t.ServiceVersion === 1)!;
-  h.fail(made.ID);
-  assert.equal(h.snapshot.value, 'rollingBack', 'still going back');
-  h.tick(1_000);
-  const again = h.live().find((t) => t.Slot === 0 && t.ServiceVersion === 1);
-  assert.ok(again && again.ID !== made.ID, 'slot 0 gets another copy');
-  finish(h);
-  assert.equal(h.snapshot.value, 'stable');
-  assert.equal(h.service.Deployment!.State, 'rolled-back');
-  assert.deepEqual(h.versions(), ['0:v1', '1:v1', '2:v1']);
-});
-
 test('a command that comes long after the last event judges the copies it makes from its own time', { timeout: 10_000 }, () => {
   const h = stable();
   h.wait(30_000); // no tick meanwhile: the machine last heard of the time 30 s ago
