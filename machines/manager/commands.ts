@@ -173,10 +173,13 @@ export function dropIntent(ledger: Ledger, policy: PlacementPolicy, id: string, 
   if (intent.previous) place(ledger, policy, current, intent.previous);
   else if (current) forget(ledger, policy, current);
   const what = intent.kind === 'submit' ? 'the new task' : intent.kind;
-  fx.refused(
-    id,
-    `the manager could not store ${what} of task ${id} (${problem}); nothing was done. Try again once the store takes writes again`,
-    503,
-    intent.requestId,
-  );
+  const reason = `the manager could not store ${what} of task ${id} (${problem}); nothing was done. Try again once the store takes writes again`;
+  fx.refused(id, reason, 503, intent.requestId);
+  // A service's copy: its machine asked for the command and waits for it, and hears that it was not done (a new copy
+  // that is not there, a stop not made), or it would wait for ever: a deployment that never moves on.
+  const copy = intent.previous ?? current;
+  if (!copy || copy.Service === '') return;
+  if (intent.previous)
+    fx.toService(copy.Service, { type: 'copy.changed', report: { task: intent.previous, stopping: ledger.stopRequested.has(id) }, at: ledger.now });
+  else fx.toService(copy.Service, { type: 'copy.refused', id, reason, at: ledger.now });
 }

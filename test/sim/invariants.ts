@@ -8,6 +8,7 @@ import { isNewerPlacement, placementBase, samePlacement } from '../../src/vocabu
 import { healthUrl } from '../../src/worker/health-check.js';
 import { TaskState, type StateName, type Task } from '../../src/vocabulary/task.js';
 import { parseConstraint, satisfies } from '../../src/vocabulary/constraint.js';
+import type { Service } from '../../src/vocabulary/service.js';
 import type { Answer } from './user.js';
 import type { SimEngine } from './engine.js';
 import type { Observer } from './observer.js';
@@ -44,7 +45,7 @@ export class Checker implements Observer {
   private readonly versions = new Map<string, number>();
   /** What workers published, by signature (worker, task, placement, state, container, latest entry): its newest version. */
   private readonly published = new Map<string, number>();
-  /** task|worker|placement → the newest worker version the manager's record has taken on. */
+  /** task|worker|placement → the newest worker version the manager process's record has taken on. */
   private readonly applied = new Map<string, number>();
   /** worker → task → the placements (bases) whose stop the worker answered. */
   private readonly heardStop = new Map<string, Map<string, string[]>>();
@@ -142,6 +143,16 @@ export class Checker implements Observer {
 
   exceptionEscaped(error: unknown): void {
     this.fail('no-exception', `uncaught in a timer (the process would exit): ${describeError(error)}`);
+  }
+
+  /**
+   * A manager process starts from its disk: the reports it applied and could
+   * not write (a full disk, then a kill) are lost with it, and its records are
+   * older than what it had applied. Reports are in order within one process.
+   */
+  managerStarted(services: Service[]): void {
+    this.applied.clear();
+    this.services.managerStarted(services);
   }
 
   managerRecord(task: Task): void {

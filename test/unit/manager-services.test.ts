@@ -7,9 +7,11 @@ import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AnyActorRef } from 'xstate';
 import { newService, type ServiceCommand } from '../../machines/service/record.js';
+import type { ManagerWriter } from '../../src/store/manager-writes.js';
 import { DEFAULT_UPDATE, type Service } from '../../src/vocabulary/service.js';
 import type { ToWorker } from '../../src/vocabulary/protocol.js';
 import { newTask, type Task } from '../../src/vocabulary/task.js';
+import { laterStore } from '../helpers/later-store.js';
 import { startManagerActor } from '../helpers/manager-actor.js';
 
 const UID = '6be4cb6b-61d1-40cb-bc7b-9cacefefa60c';
@@ -32,8 +34,8 @@ const web = (count = 3, image = 'hello:1') =>
 const running: { stop(): void }[] = [];
 afterEach(() => running.splice(0).forEach((actor) => actor.stop()), { timeout: 10_000 });
 
-function cluster() {
-  const manager = startManagerActor({ workers: ['w1', 'w2', 'w3'], statsAt: at(0), startedAt: at(0) });
+function cluster(writes?: ManagerWriter) {
+  const manager = startManagerActor({ workers: ['w1', 'w2', 'w3'], statsAt: at(0), startedAt: at(0), ...(writes ? { writes } : {}) });
   running.push(manager.actor);
   const runs = (worker: string) => manager.to.get(worker)!.filter((m): m is Extract<ToWorker, { type: 'task.run' }> => m.type === 'task.run');
   /** Every copy sent to a worker and not yet reported comes back Running from it, started at `when` (heard at `heard`, if dated). */
@@ -189,4 +191,28 @@ test('a user cannot change the definition of a copy: the service owns it', { tim
   c.manager.actor.on('task.refused', (e) => void refused.push(e.reason));
   c.manager.actor.send({ type: 'task.submit', task: { ...copy, Image: 'other:1' }, at: at(10) });
   assert.match(refused[0] ?? '', /is a copy of service web; change the service instead/);
+});
+
+test('a copy whose task or stop the store cannot write is asked for again, not waited for (sim seed 553)', { timeout: 10_000 }, () => {
+  const { store, intents } = laterStore();
+  const c = cluster(store);
+  c.manager.actor.send({ type: 'service.create', service: web(1), at: at(0) });
+  assert.equal(intents.length, 1, "the copy's task is being written");
+  intents[0]!.reject(new Error('database or disk is full'));
+  // The service heard that its copy is not there, and asks for another at its next look.
+  c.tick(1000);
+  assert.equal(intents.length, 2, 'a new copy is asked for');
+  assert.notEqual(intents[1]!.task.ID, intents[0]!.task.ID);
+  intents[1]!.resolve();
+  c.startAll(1000);
+  c.tick(3000);
+  assert.equal(c.record().StateName, 'stable');
+  // A stop (scaled to none) that cannot be written: the copy is live again for the service, which asks again.
+  c.command({ kind: 'scale', count: 0 }, 4000);
+  const stop = intents.at(-1)!;
+  assert.equal(stop.stopRequested, true, 'the stop of the copy is being written');
+  stop.reject(new Error('database or disk is full'));
+  c.tick(5000);
+  assert.equal(intents.at(-1)!.stopRequested, true);
+  assert.notEqual(intents.at(-1), stop, 'its stop is asked for again');
 });
