@@ -5,7 +5,7 @@
 // `submit` and `stop` return the reason a command is refused, or undefined.
 import { TaskState, type Task } from '../../src/vocabulary/task.js';
 import { definitionChanges, withDefinition } from '../definition.js';
-import { nameTaken } from '../names.js';
+import { named, nameTaken } from '../names.js';
 import { newPlacementId } from '../../src/vocabulary/placement.js';
 import { refusalReason } from '../task.js';
 import { complete, forget, note, place, requeue, setRecord, type Ledger, type Effects, type Intent, type PlacementPolicy } from './ledger.js';
@@ -23,9 +23,10 @@ function hold(ledger: Ledger, policy: PlacementPolicy, intent: Intent, next: Tas
   fx.persist(next, stopRequested);
 }
 
-export function submit(ledger: Ledger, policy: PlacementPolicy, incoming: Task, at: string, requestId: string | undefined, fx: Effects): string | undefined {
-  if (ledger.done.has(incoming.ID)) return refusalReason({ ID: incoming.ID, StateName: 'completed' }, 'restart');
-  const record = ledger.tasks.get(incoming.ID);
+export function submit(ledger: Ledger, policy: PlacementPolicy, given: Task, at: string, requestId: string | undefined, fx: Effects): string | undefined {
+  if (ledger.done.has(given.ID)) return refusalReason({ ID: given.ID, StateName: 'completed' }, 'restart');
+  const record = ledger.tasks.get(given.ID);
+  const incoming = named(ledger.names, record, given);
   if (!record) {
     const taken = nameTaken(ledger.names, ledger.tasks, incoming);
     if (taken) return taken;

@@ -30,6 +30,10 @@ export const outputFlags: Flags = {
   json: { type: 'boolean', help: 'the same as -o json' },
 };
 
+export const noTruncFlag: Flags = {
+  'no-trunc': { type: 'boolean', help: 'whole IDs, and no column cut to fit 120 columns' },
+};
+
 export type Output = 'table' | 'json';
 
 /** The output format asked for with -o/--output or --json. */

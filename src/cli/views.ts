@@ -3,25 +3,29 @@
 // and the lines `cube run` prints while it follows a task.
 import type { NodeView } from '../manager/views/node-view.js';
 import type { Task, TaskHistoryEntry } from '../vocabulary/task.js';
-import { ago, bytesOf, clock, cpuOf, elapsed, isZeroTime, ports, resources, shortContainer, stateLabel, truncate } from './format.js';
-import { align, fields, table } from './table.js';
+import { ago, bytesOf, clock, cpuOf, elapsed, isZeroTime, ports, resources, shortContainer, shortId, stateLabel, truncate } from './format.js';
+import { align, fields, screenTable, table } from './table.js';
 
 export const noTasksMessage = 'no tasks yet; run one with: cube run -f task.json\n';
 
-/** `cube status`: ID, NAME, CREATED, STATE, CONTAINER, IMAGE, RESTARTS, WORKER. */
-export function statusTable(tasks: readonly Task[], now: number = Date.now()): string {
+/**
+ * `cube status`: ID, NAME, CREATED, STATE, CONTAINER, IMAGE, RESTARTS, WORKER;
+ * IDs of 12 characters, as docker ps shows them, and IMAGE and WORKER cut to
+ * fit 120 columns (or a wider terminal); everything whole with `full` (--no-trunc).
+ */
+export function statusTable(tasks: readonly Task[], now: number = Date.now(), full = false): string {
   if (tasks.length === 0) return noTasksMessage;
   const rows = tasks.map((t) => [
-    t.ID,
+    full ? t.ID : shortId(t),
     t.Name || '-',
     ago(t.SubmitTime, now),
     stateLabel(t),
-    shortContainer(t.ContainerID),
+    full ? t.ContainerID || '-' : shortContainer(t.ContainerID),
     t.Image,
     String(t.RestartCount ?? 0),
     t.Worker || '-',
   ]);
-  return table(['ID', 'NAME', 'CREATED', 'STATE', 'CONTAINER', 'IMAGE', 'RESTARTS', 'WORKER'], rows);
+  return screenTable(['ID', 'NAME', 'CREATED', 'STATE', 'CONTAINER', 'IMAGE', 'RESTARTS', 'WORKER'], rows, [5, 7], full);
 }
 
 /** A time as "12s ago (2026-11-23T12:49:15Z)", or "-". */

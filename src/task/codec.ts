@@ -239,7 +239,8 @@ export function parseTask(given: unknown, options: ParseOptions = {}, path = 'Ta
   return newTask({
     ...fields,
     ID: id,
-    Name: (value['Name'] as string | undefined) || `cube-${id}`.slice(0, 128),
+    // None given: the manager or worker that takes the task names it (machines/names.ts).
+    Name: (value['Name'] as string | undefined) ?? '',
     Image: value['Image'] as string,
     RestartPolicy: (value['RestartPolicy'] as RestartPolicy | undefined) ?? '',
     State: 0,

@@ -95,10 +95,9 @@ test('a missing ID is generated, for the task and for the event', { timeout: 10_
   assert.notEqual(parseTaskEvent(withTask({})).Task.ID, generated.Task.ID);
 });
 
-test('a missing Name becomes cube-<ID>', { timeout: 10_000 }, () => {
-  assert.equal(parseTaskEvent(withTask({ ID: 'abc123' })).Task.Name, 'cube-abc123');
-  assert.equal(parseTaskEvent(withTask({}), ids()).Task.Name, 'cube-id-1');
-  assert.equal(parseTaskEvent(withTask({ ID: 'abc123', Name: '' })).Task.Name, 'cube-abc123');
+test('a missing Name stays empty: the manager or worker that takes the task names it', { timeout: 10_000 }, () => {
+  assert.equal(parseTaskEvent(withTask({ ID: 'abc123' })).Task.Name, '');
+  assert.equal(parseTaskEvent(withTask({ ID: 'abc123', Name: '' })).Task.Name, '');
   assert.equal(parseTaskEvent(withTask({ ID: 'abc123', Name: 'web' })).Task.Name, 'web');
 });
 
@@ -228,7 +227,7 @@ test('a task read back from a worker can be POSTed again', { timeout: 10_000 }, 
 test('parseTask alone takes a bare task', { timeout: 10_000 }, () => {
   const task = parseTask({ Image: 'strm/helloworld-http' }, ids());
   assert.equal(task.ID, 'id-1');
-  assert.equal(task.Name, 'cube-id-1');
+  assert.equal(task.Name, '');
   assert.throws(
     () => parseTask('nginx'),
     (e: unknown) => e instanceof ValidationError && /^Task: expected an object, got "nginx"/.test(e.message),

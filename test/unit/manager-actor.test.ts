@@ -351,6 +351,21 @@ test(
   },
 );
 
+test('tasks POSTed without a name get distinct names from their image; a repeated POST keeps the name', { timeout: 10_000 }, () => {
+  const { manager } = startManager({ remote: ['r1'] });
+  manager.send({ type: 'worker.stats', worker: 'r1', stats: stats('r1'), at: at(1) });
+  const image = 'strm/helloworld-http';
+  manager.send({ type: 'task.submit', task: task('abcd-0001', { Name: '', Image: image }), at: at(2) });
+  manager.send({ type: 'task.submit', task: task('abcd-0002', { Name: '', Image: image }), at: at(3) });
+  assert.equal(record(manager, 'abcd-0001').Name, 'helloworld-http-abcd');
+  assert.equal(record(manager, 'abcd-0002').Name, 'helloworld-http-abcd0', 'the first choice was live: one more character of the ID');
+  manager.send({ type: 'task.submit', task: task('abcd-0002', { Name: '', Image: image }), at: at(4) });
+  const again = record(manager, 'abcd-0002');
+  assert.equal(again.Name, 'helloworld-http-abcd0');
+  assert.ok(!again.Events.some((e) => e.Type === 'Updated'), 'the same task again, not a new definition');
+  manager.stop();
+});
+
 test('a task placed at once never says it waits', { timeout: 10_000 }, () => {
   const { manager } = startManager({ remote: ['r1'] });
   const updates: Task[] = [];
