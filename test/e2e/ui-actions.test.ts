@@ -129,8 +129,13 @@ test(
     assert.equal(await page.locator('#no-match').isVisible(), true);
     await page.locator('#filter-clear').click();
     assert.deepEqual(await shownRows(page), [webId, tickerId].sort());
+    // The long name wraps: the table, its buttons included, stays inside its card.
+    assert.ok(await inside(page.locator('#tasks'), page.locator('.tasks-card')), 'the task table stays inside its card');
+    assert.ok(await inside(page.locator(`#tasks tr[data-task-id="${tickerId}"] button[data-action="stop"]`), page.locator('.tasks-card')));
 
-    // Restart from the row: a new container, as the API tells.
+    // Restart from the row: a new container, as the API tells. The page shown stays the one shown.
+    await page.locator(`#tasks tr[data-task-id="${webId}"]`).click();
+    await page.locator(`#detail[data-task-id="${webId}"]`).waitFor();
     const before = (await api('GET', `/tasks/${tickerId}`)).body as Task;
     await page.locator(`#tasks tr[data-task-id="${tickerId}"] button[data-action="restart"]`).click();
     await page.locator(`#tasks tr[data-task-id="${tickerId}"] .outcome[data-status="ok"]`).waitFor();
@@ -185,6 +190,7 @@ test(
     await page.locator(`#worker-tasks tr[data-task-id="${webId}"][data-state="running"]`).waitFor();
     await page.locator('#worker-stats .sparkline[data-stat="cpu"]').waitFor();
     assert.equal(await page.locator('#worker-liveness li[data-state="up"]').count(), 1);
+    assert.ok(await inside(page.locator('#worker-tasks'), page.locator('#worker')), "the worker's tasks stay inside its page");
     await page.locator('#worker-actions button[data-action="drain"]').click();
     await page.locator(`#worker[data-node="${worker}"][data-draining="true"]`).waitFor();
     const drained = ((await api('GET', '/nodes')).body as { Name: string; Draining: boolean }[]).find((n) => n.Name === worker);
