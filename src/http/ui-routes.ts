@@ -77,6 +77,8 @@ export const uiScripts = [
 /** The page's own files, by the path they are served under /ui/, with their content type. */
 const assetFiles: Record<string, string> = {
   ...Object.fromEntries(uiScripts.map((path) => [path, 'text/javascript; charset=utf-8'])),
+  // A classic script, not a module: it loads the page again when a module fails to load (see the file).
+  'boot.js': 'text/javascript; charset=utf-8',
   'style.css': 'text/css; charset=utf-8',
   'favicon.svg': 'image/svg+xml',
 };

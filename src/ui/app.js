@@ -5,7 +5,8 @@
 // highlighted.
 //
 // ES modules the browser loads from /ui/ as they are (no bundler; /ui/ serves
-// app.js and what it imports, src/http/ui-routes.ts). This one only starts them:
+// app.js and what it imports, src/http/ui-routes.ts), after boot.js, a classic
+// script that loads the page again when one of them fails to load. This one only starts them:
 //   connection.js  GET /events: its reconnects, the status badge (token.js, api.js)
 //   cluster-poll.js GET /nodes every few seconds: the workers' stats, the managers and the leader
 //   updates.js     what each event changes: the store, then what shows it
@@ -80,6 +81,8 @@ onOutcome((key) => {
 });
 followAddress();
 connect();
+// Every module loaded: boot.js, which loads the page again when one does not, may count from zero again.
+/** @type {Window & typeof globalThis & { cubeStarted?: () => void }} */ (window).cubeStarted?.();
 followCluster(() => {
   renderManagers();
   renderWorkers();
