@@ -78,7 +78,9 @@ test('the view on a follower shows the managers, the leader and a change of lead
   await page.locator(`#managers tr[data-manager="${next.Name}"][data-state="leader"]`).waitFor();
   await page.locator('#manager-count', { hasText: `${next.Name} leads` }).waitFor();
   await page.locator('#status[data-status="live"]').waitFor();
-  await page.locator(`#tasks tr[data-task-id="${task.ID}"][data-state="running"]`).waitFor();
+  await page.locator(`#tasks tr[data-task-id="${task.ID}"][data-state="running"]`).click();
+  await page.locator(`#detail[data-task-id="${task.ID}"]`).waitFor();
+  await page.locator('#diagram[data-state="running"] svg g.current').waitFor();
   await page.screenshot({ path: screenshot });
 
   assert.deepEqual(foreign, []);

@@ -42,7 +42,7 @@ function drawRow(task) {
       el('div', { class: 'mono muted small', text: task.ID.slice(0, 8), title: task.ID }),
     ),
     el('td', {}, stateBadge(task.StateName)),
-    el('td', { class: 'worker nowrap', text: task.Worker || '—' }),
+    el('td', { class: 'worker', text: task.Worker || '—' }),
     el('td', { class: 'num', text: String(task.RestartCount) }),
     el('td', { class: 'num age', text: age(task.SubmitTime), 'data-time': task.SubmitTime }),
     el('td', { class: 'actions' }, el('div', { class: 'buttons' }, ...taskButtons(task)), outcomeLine(`task:${task.ID}`)),
