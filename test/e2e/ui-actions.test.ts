@@ -182,7 +182,8 @@ test(
     assert.equal(await page.locator('#diagram').isVisible(), false, 'folded');
     await page.locator('#machine > summary h2').click();
     await page.locator('#diagram').waitFor();
-    await page.screenshot({ path: shot('ui-task.png') });
+    await page.evaluate('window.scrollTo(0, 0)');
+    await page.screenshot({ path: shot('ui-task.png'), fullPage: true });
 
     // The worker's page: its liveness, its tasks, its stats as the page reads them; drain and undrain.
     await page.locator(`#nodes li[data-node="${worker}"] a`).click();
