@@ -21,12 +21,14 @@ import { LOG_LIMIT, newLedger, type Ledger, type Effects, type PlacementPolicy, 
 import { carryOut, dropIntent, stop, submit } from './manager/commands.js';
 import { adoptOrphans, checkLiveness, heard, suspect, undelivered } from './manager/liveness.js';
 import { compareListed, isOlder, isStale, mirror, refused, stopStaleCopy } from './manager/mirror.js';
+import { placeIfRoomFreed } from './manager/placement.js';
 import { sweep, sweepIfDue, type Swept } from './manager/retention.js';
-import { drain, join, remove, undrain, volumeRemoved } from './manager/membership.js';
+import { drain, join, relabel, remove, undrain, volumeRemoved } from './manager/membership.js';
 import { workerMachine } from './worker.js';
 import type { WorkerInput } from './worker/context.js';
 import { serviceChild, type ServiceEvent, type ServiceInput, type ServiceRequest } from './service.js';
 import type { Service } from '../src/vocabulary/service.js';
+import type { LabelEdits } from '../src/vocabulary/labels.js';
 import { copiesOf, startCopy, stopCopies, stopCopy, stopOrphanCopies } from './manager/services.js';
 
 export interface WorkerSpec {
@@ -39,6 +41,8 @@ export interface WorkerSpec {
   draining?: boolean;
   /** It joined at runtime (`cube worker --join`). */
   joined?: boolean;
+  /** The operator's changes to its labels, kept by the store (`cube node label`). */
+  labelEdits?: LabelEdits;
 }
 
 /** The input of a remote worker's proxy: `since` is the newest version of that worker the manager has applied. */
@@ -83,6 +87,8 @@ export type ManagerEvent =
   | { type: 'worker.join'; name: string; address: string; at: string }
   | { type: 'worker.drain'; name: string; at: string }
   | { type: 'worker.undrain'; name: string; at: string }
+  /** The operator's label changes (`cube node label`), laid over what the worker had; the edge stored the result first. */
+  | { type: 'worker.label'; name: string; edits: LabelEdits; at: string }
   | { type: 'worker.remove'; name: string; at: string }
   /** A named volume was removed from a worker: nothing is tied to that worker by it any more. */
   | { type: 'volume.removed'; worker: string; volume: string; at: string }
@@ -177,7 +183,8 @@ const handlers: {
   'task.submit': (c, e, fx) => submit(c.ledger, c.placement, e.task, e.at, e.requestId, fx),
   'task.stop': (c, e, fx) => stop(c.ledger, c.placement, e.id, e.at, e.requestId, fx),
   tick: (c, e, fx) => {
-    c.ledger.now = e.at;
+    // Never back: a report heard just before the tick may have dated the ledger a moment after it.
+    if (Date.parse(e.at) > Date.parse(c.ledger.now)) c.ledger.now = e.at;
     checkLiveness(c.ledger, c.placement, c.heartbeatTtlMs, e.at, fx);
     sweepIfDue(c.ledger, c.placement, c.retention, e.at, fx);
     for (const name of c.ledger.services) fx.toService(name, { type: 'tick', at: e.at });
@@ -192,6 +199,7 @@ const handlers: {
   'worker.drain': (c, e, fx) => drain(c.ledger, c.placement, e.name, e.at, fx),
   'worker.undrain': (c, e, fx) => undrain(c.ledger, c.placement, e.name, e.at, fx),
   'volume.removed': (c, e, fx) => volumeRemoved(c.ledger, c.placement, e.worker, e.volume, e.at, fx),
+  'worker.label': (c, e, fx) => relabel(c.ledger, c.placement, e.name, e.edits, e.at, fx),
 };
 
 /** Spawns the child that speaks for a worker: the worker machine itself in this process, a proxy for one elsewhere. */
@@ -253,6 +261,7 @@ export const managerMachine = setup({
     updateLedger: enqueueActions(({ context, event, enqueue }) => {
       const handle = handlers[event.type as keyof typeof handlers] as Handler<ManagerEvent['type']>;
       const refusal = handle(context, event, fxOf(enqueue, context.ledger));
+      placeIfRoomFreed(context.ledger, context.placement, context.ledger.now, fxOf(enqueue, context.ledger));
       if (refusal && (event.type === 'task.submit' || event.type === 'task.stop')) {
         const id = event.type === 'task.submit' ? event.task.ID : event.id;
         const status = event.type === 'task.stop' && !context.ledger.tasks.has(id) && !context.ledger.done.has(id) ? 404 : 409;
@@ -281,6 +290,13 @@ export const managerMachine = setup({
       const swept = sweep(ledger, placement, retention, event.at, fxOf(enqueue, ledger), event.only === undefined, event.only);
       enqueue.emit({ type: 'retention.swept', ...swept, ...(event.requestId === undefined ? {} : { requestId: event.requestId }) });
     }),
+    /**
+     * A report dated by the proxy that heard it moves the manager's time on: what it changes (a copy
+     * that turned healthy, what its service does about it) is dated when it happened, not at the last tick.
+     */
+    keepTime: ({ context, event }) => {
+      if (event.type === 'task.updated' && event.at !== undefined && Date.parse(event.at) > Date.parse(context.ledger.now)) context.ledger.now = event.at;
+    },
     /** The newest version of a worker the manager has heard of: the next sync asks for what changed after it. */
     hear: ({ context, event }) => {
       const [worker, version] =
@@ -300,7 +316,10 @@ export const managerMachine = setup({
       if (event.type === 'task.updated') stopStaleCopy(context.ledger, context.placement, event, context.ledger.now, fxOf(enqueue, context.ledger));
     }),
     mirrorReport: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type === 'task.updated') mirror(context.ledger, context.placement, event, context.ledger.now, fxOf(enqueue, context.ledger));
+      if (event.type !== 'task.updated') return;
+      const fx = fxOf(enqueue, context.ledger);
+      mirror(context.ledger, context.placement, event, context.ledger.now, fx);
+      placeIfRoomFreed(context.ledger, context.placement, context.ledger.now, fx);
     }),
     /** A full list is many reports: each goes through the same checks, then what it leaves out is compared. */
     splitListing: enqueueActions(({ event, enqueue }) => {
@@ -383,9 +402,9 @@ export const managerMachine = setup({
   },
   on: {
     'task.updated': [
-      { guard: 'isStaleReport', actions: ['hear', 'stopStaleCopy'] },
-      { guard: 'isOlderReport', actions: 'hear' },
-      { actions: ['hear', 'mirrorReport'] },
+      { guard: 'isStaleReport', actions: ['keepTime', 'hear', 'stopStaleCopy'] },
+      { guard: 'isOlderReport', actions: ['keepTime', 'hear'] },
+      { actions: ['keepTime', 'hear', 'mirrorReport'] },
     ],
     'worker.tasks': { actions: ['hear', 'splitListing'] },
     'retention.sweep': { actions: 'sweepNow' },

@@ -21,6 +21,7 @@
 import { assign, enqueueActions, sendParent, setup } from 'xstate';
 import type { Service, ServiceStateName } from '../src/vocabulary/service.js';
 import type { Task } from '../src/vocabulary/task.js';
+import { firstVersion } from '../src/vocabulary/version.js';
 import { copyOf, endpoints, isLive, isReady, isServing, type Copy, type CopyReport } from './service/copies.js';
 
 export type { CopyReport } from './service/copies.js';
@@ -158,6 +159,7 @@ export const actWith = (rules: Rules) =>
       starting.set(made.task.ID, slot);
       enqueue({ type: 'startCopy', params: { task: made.task, at } });
     }
+    for (const id of next.undrain) draining.delete(id);
     for (const { id } of next.drain) draining.set(id, at);
     for (const { id, why } of next.stop) {
       copies.set(id, { ...copies.get(id)!, Stopping: true });
@@ -280,7 +282,10 @@ export const serviceMachine = base
       const copies = new Map(input.copies.map((report) => [report.task.ID, copyOf(report)] as const));
       for (const [id, copy] of copies) if (copy.StateName === 'completed') copies.delete(id);
       return {
-        service: input.service,
+        // Its clock goes on from its start time when that is ahead of the record: changes written behind and lost (a
+        // disk that refused them, then a kill) were announced, and a Revision counted from the record alone would hand
+        // out again numbers already seen, lower than the last, and `cube service update` would ignore what follows.
+        service: { ...input.service, Revision: firstVersion(input.service.Revision, input.at) },
         saved: null,
         copies,
         starting: new Map(),

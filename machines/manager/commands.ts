@@ -5,11 +5,11 @@
 // `submit` and `stop` return the reason a command is refused, or undefined.
 import { TaskState, type Task } from '../../src/vocabulary/task.js';
 import { definitionChanges, withDefinition } from '../definition.js';
-import { nameTaken } from '../names.js';
+import { named, nameTaken } from '../names.js';
 import { newPlacementId } from '../../src/vocabulary/placement.js';
 import { refusalReason } from '../task.js';
 import { complete, forget, note, place, requeue, setRecord, type Ledger, type Effects, type Intent, type PlacementPolicy } from './ledger.js';
-import { placeQueued, waitingReason } from './placement.js';
+import { placeQueued } from './placement.js';
 
 const usable = (ledger: Ledger, worker: string) => {
   const state = ledger.workers.get(worker)?.state;
@@ -23,9 +23,10 @@ function hold(ledger: Ledger, policy: PlacementPolicy, intent: Intent, next: Tas
   fx.persist(next, stopRequested);
 }
 
-export function submit(ledger: Ledger, policy: PlacementPolicy, incoming: Task, at: string, requestId: string | undefined, fx: Effects): string | undefined {
-  if (ledger.done.has(incoming.ID)) return refusalReason({ ID: incoming.ID, StateName: 'completed' }, 'restart');
-  const record = ledger.tasks.get(incoming.ID);
+export function submit(ledger: Ledger, policy: PlacementPolicy, given: Task, at: string, requestId: string | undefined, fx: Effects): string | undefined {
+  if (ledger.done.has(given.ID)) return refusalReason({ ID: given.ID, StateName: 'completed' }, 'restart');
+  const record = ledger.tasks.get(given.ID);
+  const incoming = named(ledger.names, record, given);
   if (!record) {
     const taken = nameTaken(ledger.names, ledger.tasks, incoming);
     if (taken) return taken;
@@ -97,6 +98,18 @@ export function stop(
   return undefined;
 }
 
+/**
+ * Whether a changed definition asks the same of its worker (resources and
+ * constraints): only then may it stay where it is; otherwise it is placed
+ * again, through the filters, like a new task.
+ */
+const sameAsks = (before: Task | undefined, after: Task): boolean =>
+  before !== undefined &&
+  before.Cpu === after.Cpu &&
+  before.Memory === after.Memory &&
+  before.Disk === after.Disk &&
+  before.Constraints.join('\n') === after.Constraints.join('\n');
+
 /** The store wrote the intent: carry the command out. */
 export function carryOut(ledger: Ledger, policy: PlacementPolicy, id: string, fx: Effects): void {
   const intent = ledger.intents.get(id);
@@ -109,10 +122,8 @@ export function carryOut(ledger: Ledger, policy: PlacementPolicy, id: string, fx
       // The record is stored already; it is reported once placed, or waiting with the reason.
       fx.note({ Time: at, Type: 'Received', Message: `task ${record.Name} (${record.Image})`, Task: id });
       ledger.queue.add(id);
+      // Placed at once, or waiting with the reason the placement gives.
       placeQueued(ledger, policy, at, fx);
-      // Not placed at once: no worker is up. Say so (placement reports a placed one).
-      const now = ledger.tasks.get(id)!;
-      if (now.State === TaskState.Pending) setRecord(ledger, policy, { ...now, Reason: waitingReason(ledger) }, fx);
       return;
     }
     case 'update':
@@ -126,9 +137,14 @@ export function carryOut(ledger: Ledger, policy: PlacementPolicy, id: string, fx
       });
       if (record.State === TaskState.Pending) {
         setRecord(ledger, policy, record, fx); // waits in the queue with its new definition
-      } else if (record.Worker && usable(ledger, record.Worker)) {
+      } else if (record.Worker && usable(ledger, record.Worker) && sameAsks(intent.previous, record)) {
         const sent = setRecord(ledger, policy, record, fx);
         fx.send(record.Worker, { type: 'task.run', task: sent, at });
+      } else if (record.Worker && usable(ledger, record.Worker)) {
+        // It asks something else of its worker: placed again through the filters, as drain moves a task, its copy stopped.
+        fx.send(record.Worker, { type: 'task.stop', id, placement: intent.previous!.Placement, at });
+        requeue(ledger, policy, record, at, 'update requested by user, asking other resources or constraints; placing it again', fx);
+        placeQueued(ledger, policy, at, fx);
       } else {
         requeue(ledger, policy, record, at, `${intent.kind === 'update' ? 'update' : 'restart'} requested by user`, fx);
         placeQueued(ledger, policy, at, fx);
@@ -157,10 +173,13 @@ export function dropIntent(ledger: Ledger, policy: PlacementPolicy, id: string, 
   if (intent.previous) place(ledger, policy, current, intent.previous);
   else if (current) forget(ledger, policy, current);
   const what = intent.kind === 'submit' ? 'the new task' : intent.kind;
-  fx.refused(
-    id,
-    `the manager could not store ${what} of task ${id} (${problem}); nothing was done. Try again once the store takes writes again`,
-    503,
-    intent.requestId,
-  );
+  const reason = `the manager could not store ${what} of task ${id} (${problem}); nothing was done. Try again once the store takes writes again`;
+  fx.refused(id, reason, 503, intent.requestId);
+  // A service's copy: its machine asked for the command and waits for it, and hears that it was not done (a new copy
+  // that is not there, a stop not made), or it would wait for ever: a deployment that never moves on.
+  const copy = intent.previous ?? current;
+  if (!copy || copy.Service === '') return;
+  if (intent.previous)
+    fx.toService(copy.Service, { type: 'copy.changed', report: { task: intent.previous, stopping: ledger.stopRequested.has(id) }, at: ledger.now });
+  else fx.toService(copy.Service, { type: 'copy.refused', id, reason, at: ledger.now });
 }

@@ -20,6 +20,7 @@ import { firstVersion } from '../../src/vocabulary/version.js';
 import { withHistory } from '../task.js';
 import type { ServiceEvent } from '../service.js';
 import type { Service } from '../../src/vocabulary/service.js';
+import type { LabelEdits } from '../../src/vocabulary/labels.js';
 
 export type WorkerState = 'unknown' | 'up' | 'suspect' | 'down';
 
@@ -42,6 +43,8 @@ export interface WorkerEntry {
   draining: boolean;
   /** It joined at runtime (`cube worker --join`), rather than being named by --workers or running in this process. */
   joined: boolean;
+  /** The operator's changes to the labels the worker declares (`cube node label`): a value sets one, null removes it. */
+  labelEdits: LabelEdits;
 }
 
 /** How placement is decided: supplied by src/scheduler, pure functions. */
@@ -128,6 +131,8 @@ export interface Ledger {
    * goes back there (machines/manager/volume-placement.ts).
    */
   volumes: Map<string, string>;
+  /** A task stopped holding resources on a worker since the queue was last tried: waiting tasks may fit now. */
+  roomFreed: boolean;
 }
 
 export interface Effects {
@@ -222,6 +227,7 @@ export function forget(ledger: Ledger, policy: PlacementPolicy, task: Task): voi
 function move(ledger: Ledger, policy: PlacementPolicy, task: Task, sign: 1 | -1): void {
   const worker = ledger.workers.get(task.Worker);
   if (worker) worker.held = policy.hold(worker.held, task, sign);
+  if (sign < 0) ledger.roomFreed = true;
   let placed = ledger.placed.get(task.Worker);
   if (!placed) ledger.placed.set(task.Worker, (placed = new Set()));
   if (sign > 0) placed.add(task.ID);
@@ -283,7 +289,7 @@ const INCARNATIONS_KEPT = 1000;
 
 /** A worker entry as the ledger starts it: unknown until its first heartbeat. */
 export function newWorkerEntry(
-  spec: { name: string; address: string; draining?: boolean; joined?: boolean },
+  spec: { name: string; address: string; draining?: boolean; joined?: boolean; labelEdits?: LabelEdits },
   since: string,
   policy: PlacementPolicy,
 ): WorkerEntry {
@@ -298,11 +304,12 @@ export function newWorkerEntry(
     problem: '',
     draining: spec.draining ?? false,
     joined: spec.joined ?? false,
+    labelEdits: spec.labelEdits ?? {},
   };
 }
 
 export function newLedger(
-  workers: { name: string; address: string; draining?: boolean; joined?: boolean }[],
+  workers: { name: string; address: string; draining?: boolean; joined?: boolean; labelEdits?: LabelEdits }[],
   policy: PlacementPolicy,
   startedAt: string,
   incarnation: string,
@@ -333,6 +340,7 @@ export function newLedger(
     heard: new Map(workers.map((w) => [w.name, meta.heard[w.name] ?? 0])),
     services: new Set((restore.services ?? []).map((s) => s.Name)),
     volumes: new Map(Object.entries(meta.volumes ?? {})),
+    roomFreed: false,
   };
   // Restored records get versions of this start: what was seen before it, and not written, was lower.
   // A restart's placement is numbered before its record's version, so both count; and a store shared by

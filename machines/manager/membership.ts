@@ -8,6 +8,7 @@
 import { TaskState, type StateName } from '../../src/vocabulary/task.js';
 import { complete, newWorkerEntry, note, requeue, setRecord, setWorkerState, type Ledger, type Effects, type PlacementPolicy } from './ledger.js';
 import { placeQueued } from './placement.js';
+import type { LabelEdits } from '../../src/vocabulary/labels.js';
 
 const onWorker: ReadonlySet<StateName> = new Set(['scheduled', 'running', 'restarting', 'stopping']);
 
@@ -82,6 +83,17 @@ export function volumeRemoved(ledger: Ledger, policy: PlacementPolicy, worker: s
     Message: `volume ${volume} was removed from worker ${worker}; a task that mounts it may start on any worker`,
     Worker: worker,
   });
+  placeQueued(ledger, policy, at, fx);
+}
+
+/** The operator's label changes, laid over the worker's (a value sets, null removes): queued tasks that now fit are placed. */
+export function relabel(ledger: Ledger, policy: PlacementPolicy, name: string, edits: LabelEdits, at: string, fx: Effects): void {
+  const worker = ledger.workers.get(name);
+  if (!worker) return;
+  worker.labelEdits = { ...worker.labelEdits, ...edits };
+  const said = Object.entries(edits).map(([key, value]) => (value === null ? `${key} removed` : `${key}=${value}`));
+  fx.note({ Time: at, Type: 'Worker Labelled', Message: `worker ${name}: ${said.join(', ')}`, Worker: name });
+  fx.workerChanged(worker);
   placeQueued(ledger, policy, at, fx);
 }
 

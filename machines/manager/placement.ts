@@ -1,20 +1,41 @@
-// Placing queued tasks (docs/spec.md §2 Pending → Scheduled, or → Failed when no
-// worker fits). Only workers that are up and not draining take tasks; with none up, tasks wait
-// in the queue, saying why, until one is.
+// Placing queued tasks (docs/spec.md §2 Pending → Scheduled). Every worker is
+// offered to the scheduler, each with what the filters need: whether it takes
+// tasks now (up and not draining), its labels, its held resources and, for a
+// service's copy, how many copies it holds. A task no worker can take stays
+// Pending, its Reason counting why (src/scheduler/pipeline.ts), and is tried
+// again whenever something that could change the answer happens: a worker
+// joins, comes up, is relabelled or undrained, or a task frees what it held.
 import type { Candidate } from '../../src/vocabulary/scheduler.js';
+import type { WorkerStats } from '../../src/vocabulary/protocol.js';
+import { effectiveLabels, type Labels } from '../../src/vocabulary/labels.js';
 import { TaskState, type Task } from '../../src/vocabulary/task.js';
 import { newPlacementId } from '../../src/vocabulary/placement.js';
-import { spread } from './spread.js';
 import { volumePlacement, type VolumeWorker } from './volume-placement.js';
 import { volumeNames } from '../../src/vocabulary/mounts.js';
-import { note, setRecord, type Ledger, type Effects, type PlacementPolicy } from './ledger.js';
+import { holds, note, setRecord, type Ledger, type Effects, type PlacementPolicy, type WorkerEntry } from './ledger.js';
 
-function candidates(ledger: Ledger): Candidate[] {
-  const up: Candidate[] = [];
-  for (const worker of ledger.workers.values()) {
-    if (worker.state === 'up' && worker.stats && !worker.draining) up.push({ name: worker.name, stats: worker.stats, held: worker.held });
-  }
-  return up;
+/** The stats of a worker not heard from yet: it is filtered out as unavailable before they are read. */
+const NO_STATS: WorkerStats = {
+  Worker: '',
+  MemoryTotal: 0,
+  MemoryAvailable: 0,
+  DiskTotal: 0,
+  DiskFree: 0,
+  CpuUsage: 0,
+  CpuCount: 0,
+  LoadAverage: [0, 0, 0],
+  TaskCount: 0,
+  Runtime: 'up',
+  RuntimeProblem: '',
+};
+
+/** A worker's labels: those it declares (its heartbeat carries them), with the operator's edits over them. */
+export const labelsOf = (worker: WorkerEntry): Labels => effectiveLabels(worker.stats?.Labels ?? {}, worker.labelEdits);
+
+/** Why a worker takes no tasks now, or undefined when it does. */
+function unavailable(worker: WorkerEntry): string | undefined {
+  if (worker.state !== 'up' || !worker.stats) return worker.state === 'unknown' ? 'not heard from yet' : worker.state;
+  return worker.draining ? 'draining' : undefined;
 }
 
 /** The workers as the volume rule sees them. */
@@ -28,37 +49,66 @@ const volumeWorkers = (ledger: Ledger): VolumeWorker[] =>
     protocol: w.stats?.Protocol,
   }));
 
-/** Why a task waits: no worker is up, and what each one is doing. */
+function candidates(ledger: Ledger): Candidate[] {
+  return [...ledger.workers.values()].map((worker) => {
+    const why = unavailable(worker);
+    return { name: worker.name, stats: worker.stats ?? NO_STATS, held: worker.held, labels: labelsOf(worker), ...(why ? { unavailable: why } : {}) };
+  });
+}
+
+/** The copies of `task`'s service on `worker`, but `task` itself. */
+function copiesOn(ledger: Ledger, task: Task, worker: string): number {
+  let n = 0;
+  for (const id of ledger.placed.get(worker) ?? []) {
+    const other = ledger.tasks.get(id);
+    if (other !== undefined && other.ID !== task.ID && other.Service === task.Service && holds(other)) n++;
+  }
+  return n;
+}
+
+/** After any event: when a task freed what it held, the waiting tasks are tried again (resources that add up free up too). */
+export function placeIfRoomFreed(ledger: Ledger, policy: PlacementPolicy, at: string, fx: Effects): void {
+  if (ledger.roomFreed) placeQueued(ledger, policy, at, fx);
+}
+
+/** Why a task waits when the manager has no worker at all. */
 export function waitingReason(ledger: Ledger): string {
-  if (ledger.workers.size === 0)
-    return 'waiting for a worker: the manager has none (start workers with cube worker --join MANAGER, or the manager with --workers host:port,…)';
-  const states = [...ledger.workers.values()].map((w) => `${w.name} ${w.draining ? 'draining' : w.state}${w.problem ? ` (${w.problem})` : ''}`);
-  return `waiting for a worker to be up: ${states.join('; ')}`;
+  return ledger.workers.size === 0
+    ? 'waiting for a worker: the manager has none (start workers with cube worker --join MANAGER, or the manager with --workers host:port,…)'
+    : '';
+}
+
+/** Records why a task still waits, with a history entry when the reason changed (not at every try). */
+function stillWaiting(ledger: Ledger, policy: PlacementPolicy, task: Task, why: string, at: string, fx: Effects): void {
+  if (task.Reason === why) return;
+  setRecord(ledger, policy, note({ ...task, Reason: why }, at, 'Not Placed', why), fx);
 }
 
 export function placeQueued(ledger: Ledger, policy: PlacementPolicy, at: string, fx: Effects): void {
+  ledger.roomFreed = false;
   if (ledger.queue.size === 0) return;
   const pool = candidates(ledger);
-  if (pool.length === 0) return;
   for (const taskId of ledger.queue) {
     const task = ledger.tasks.get(taskId)!;
     // Volumes first: a task goes back to the worker that holds its volume, or waits for it (machines/manager/volume-placement.ts).
     const verdict = volumePlacement(task, volumeWorkers(ledger), ledger.volumes);
-    const only = 'wait' in verdict ? undefined : verdict.only;
-    const allowed = only ? pool.filter((c) => only.has(c.name)) : pool;
-    if ('wait' in verdict || allowed.length === 0) {
-      const why = 'wait' in verdict ? verdict.wait : waitingReason(ledger);
-      if (task.Reason !== why) setRecord(ledger, policy, note({ ...task, Reason: why }, at, 'Waiting', why), fx);
+    if ('wait' in verdict) {
+      stillWaiting(ledger, policy, task, verdict.wait, at, fx);
       continue;
     }
-    const placement = policy.scheduler.pick(task, spread(ledger, task, allowed), ledger.memo);
+    const allowed = verdict.only ? pool.filter((c) => verdict.only!.has(c.name)) : pool;
+    if (allowed.length === 0) {
+      stillWaiting(ledger, policy, task, waitingReason(ledger), at, fx);
+      continue;
+    }
+    const offered = task.Service === '' ? allowed : allowed.map((c) => ({ ...c, copies: copiesOn(ledger, task, c.name) }));
+    const placement = policy.scheduler.pick(task, offered, ledger.memo);
     ledger.memo = placement.memo;
-    ledger.queue.delete(taskId);
     if (placement.worker === null) {
-      const failed: Task = { ...task, State: TaskState.Failed, StateName: 'failed', FinishTime: at, Reason: placement.reason };
-      setRecord(ledger, policy, note(failed, at, 'Not Placed', placement.reason), fx);
+      stillWaiting(ledger, policy, task, placement.reason, at, fx);
       continue;
     }
+    ledger.queue.delete(taskId);
     const worker = placement.worker;
     // A new placement: its ID is the version this change gets, so it is unique without a random draw.
     const id = newPlacementId(ledger.incarnation, ledger.seq + 1);

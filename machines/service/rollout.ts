@@ -55,6 +55,8 @@ export interface Plan {
   drain: { id: string; why: string }[];
   /** Copies to stop now. */
   stop: { id: string; why: string }[];
+  /** Drained copies wanted again (their slot scaled away and back before they stopped): back into the endpoints. */
+  undrain: string[];
 }
 
 /** How a copy being replaced goes: drained first when it serves, then stopped once the delay has passed. */
@@ -69,31 +71,46 @@ function retire(plan: Plan, input: RolloutInput, copy: Copy, why: string): void 
 const rank = (copy: Copy, input: RolloutInput, rules: Rules) => (rules.isReady(copy, input.policy.minHealthyMs, input.at) ? 2 : isServing(copy) ? 1 : 0);
 
 export function plan(input: RolloutInput, rules: Rules): Plan {
-  const result: Plan = { start: [], drain: [], stop: [] };
+  const result: Plan = { start: [], drain: [], stop: [], undrain: [] };
   const { count, target, policy, at, mode } = input;
+  /** The copies this plan takes away (or goes on taking away); a drained copy not among them is wanted again. */
+  const retiring = new Set<string>();
+  const out = (copy: Copy, why: string) => {
+    retiring.add(copy.ID);
+    retire(result, input, copy, why);
+  };
   const slots = new Map<number, Copy[]>();
   /** Slots with a copy on its way out (drained, or its stop asked and not yet carried out): their container still runs. */
   const leaving = new Set<number>();
   /** Slots whose copy failed for good in the instant it was made (the manager could not place it): filled again at the next tick. */
   const failedNow = new Set<number>();
+  /** Live copies by slot. */
+  const live = new Map<number, number>();
+  for (const copy of input.copies) if (isLive(copy)) live.set(copy.Slot, (live.get(copy.Slot) ?? 0) + 1);
   for (const copy of input.copies) {
     if (copy.StateName === 'failed' && Date.parse(copy.Submitted) >= Date.parse(at)) failedNow.add(copy.Slot);
     if (copy.Stopping && copy.StateName !== 'completed' && copy.StateName !== 'failed') leaving.add(copy.Slot);
     if (!isLive(copy)) continue;
     if (input.draining.has(copy.ID)) {
-      // Drained already: it goes once its ShutdownDelay has passed, whatever else the plan does with its slot.
+      // Drained already: it goes once its ShutdownDelay has passed if its slot is gone, or the plan below still takes
+      // it away; a slot scaled away and back meanwhile is judged as any other, and what it keeps serves again (a
+      // paused or failed service, which judges no slot, keeps a copy left alone in its slot).
       leaving.add(copy.Slot);
-      retire(result, input, copy, 'drained');
+      if (copy.Slot >= count || (mode === 'hold' && live.get(copy.Slot) !== 1)) out(copy, 'drained');
     }
     if (copy.Slot >= count) {
-      retire(result, input, copy, `scaled to ${count}`);
+      out(copy, `scaled to ${count}`);
       continue;
     }
     const list = slots.get(copy.Slot) ?? [];
     list.push(copy);
     slots.set(copy.Slot, list);
   }
-  if (mode === 'hold') return result;
+  const done = () => {
+    for (const copy of input.copies) if (input.draining.has(copy.ID) && isLive(copy) && !retiring.has(copy.ID)) result.undrain.push(copy.ID);
+    return result;
+  };
+  if (mode === 'hold') return done();
 
   const candidates: number[] = [];
   let inFlight = 0;
@@ -104,7 +121,7 @@ export function plan(input: RolloutInput, rules: Rules): Plan {
       .sort((a, b) => rank(b, input, rules) - rank(a, input, rules) || b.Submitted.localeCompare(a.Submitted));
     const old = here.filter((c) => c.Version !== target);
     // Two copies of the target in one slot (a start that raced a report): the best stays.
-    for (const extra of current.slice(1)) retire(result, input, extra, `slot ${slot} has a newer copy`);
+    for (const extra of current.slice(1)) out(extra, `slot ${slot} has a newer copy`);
     const copy = current[0];
     const asked = input.starting.has(slot);
     if (!copy && !asked && old.length === 0) {
@@ -117,18 +134,22 @@ export function plan(input: RolloutInput, rules: Rules): Plan {
     const ready = copy !== undefined && rules.isReady(copy, policy.minHealthyMs, at);
     // A slot changes until its new copy counts and its old one is gone: only then may the next one start.
     if (ready && old.length > 0) {
-      for (const c of old) retire(result, input, c, `replaced by version ${target} in slot ${slot}`);
+      for (const c of old) out(c, `replaced by version ${target} in slot ${slot}`);
+      inFlight++;
+    } else if (mode === 'roll' && policy.order === 'stop-first' && !copy && old.some((c) => input.draining.has(c.ID))) {
+      // stop-first under way: its old copy leaves before the new one starts.
+      for (const c of old) out(c, `version ${target} replaces it in slot ${slot} (stop-first)`);
       inFlight++;
     } else if (asked || (copy && !ready) || leaving.has(slot)) inFlight++;
     else if (!copy && old.length > 0) candidates.push(slot);
   }
-  if (mode !== 'roll') return result;
+  if (mode !== 'roll') return done();
   // Replace the copies of other versions, a few slots at a time, lowest slot first.
   for (const slot of candidates.slice(0, Math.max(0, policy.parallelism - inFlight))) {
     if (policy.order === 'start-first') result.start.push(slot);
-    else for (const c of slots.get(slot)!) retire(result, input, c, `version ${target} replaces it in slot ${slot} (stop-first)`);
+    else for (const c of slots.get(slot)!) out(c, `version ${target} replaces it in slot ${slot} (stop-first)`);
   }
-  return result;
+  return done();
 }
 
 /**

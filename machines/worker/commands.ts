@@ -6,7 +6,7 @@
 // (`intent.persisted`).
 import { isNewerPlacement, placementBase, samePlacement, workerPlacementId } from '../../src/vocabulary/placement.js';
 import { TaskState, ZERO_TIME, type Task } from '../../src/vocabulary/task.js';
-import { nameTaken } from '../names.js';
+import { named, nameTaken } from '../names.js';
 import { refusalReason } from '../task.js';
 import type { Tombstones } from '../tombstones.js';
 import { known, managerPlaced, refusal, type Effects, type Known, type Run, type Stop, type WorkerContext } from './context.js';
@@ -80,11 +80,12 @@ export function refuseOlderRun(context: WorkerContext, run: Run, fx: Effects): v
   fx.report(refusal(context, run.task.ID, run.task.Placement, 'run', why, run.requestId, 409));
 }
 
-export function run(context: WorkerContext, event: Run, fx: Effects): void {
-  const id = event.task.ID;
+export function run(context: WorkerContext, given: Run, fx: Effects): void {
+  const id = given.task.ID;
+  const record = context.tasks.get(id);
+  const event = { ...given, task: named(context.names, record, given.task) };
   // A manager's task: its finishes wait for the manager to hear them before the count prunes them.
   if (context.heardUpTo === undefined && managerPlaced(event.task)) context.heardUpTo = 0;
-  const record = context.tasks.get(id);
   const taken = record === undefined ? nameTaken(context.names, context.tasks, event.task) : undefined;
   const decision: RunDecision = taken ? { action: 'refuse', reason: taken } : decideRun(known(context, id), event.task.Placement);
   // A client's POST names no placement: this worker makes one.

@@ -76,8 +76,12 @@ export function prune(context: WorkerContext, ids: string[], fx: Effects, at: nu
     context.done.delete(id);
     context.finished.delete(id);
     context.buried.delete(id);
-    if (keepTombstones && !onlyTombstones && context.tombstones.has(id)) context.buried.set(id, at);
-    else context.tombstones.delete(id);
+    const tombstones = context.tombstones.get(id);
+    if (keepTombstones && !onlyTombstones && tombstones) {
+      // Into memory: those of a task read from the archive (a worker restarted since it finished) go with its record.
+      context.tombstones.set(id, tombstones);
+      context.buried.set(id, at);
+    } else context.tombstones.delete(id);
   }
   if (containers.length > 0) fx.removeContainers(containers);
   fx.forget(ids);

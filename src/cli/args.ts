@@ -12,6 +12,8 @@ export interface Flag {
   help: string;
   /** What shell completion offers for its value: files, task IDs, or these words. */
   complete?: 'file' | 'dir' | 'task' | readonly string[];
+  /** It may be given several times (--label a=1 --label b=2): the values are joined with commas. */
+  multiple?: boolean;
 }
 
 export type Flags = Record<string, Flag>;
@@ -65,7 +67,9 @@ function flagIn(message: string, flags: Flags): string {
  * unknown flag that another command takes ("a worker setting: give it to cube worker").
  */
 export function parseArgs(argv: string[], flags: Flags, elsewhere?: (flag: string) => string | undefined): Args {
-  const options = Object.fromEntries(Object.entries(flags).map(([name, f]) => [name, { type: f.type, ...(f.short ? { short: f.short } : {}) }]));
+  const options = Object.fromEntries(
+    Object.entries(flags).map(([name, f]) => [name, { type: f.type, ...(f.short ? { short: f.short } : {}), ...(f.multiple ? { multiple: true } : {}) }]),
+  );
   let parsed: ReturnType<typeof parseNodeArgs>;
   try {
     parsed = parseNodeArgs({ args: argv, options, strict: true, allowPositionals: true });
@@ -87,6 +91,7 @@ export function parseArgs(argv: string[], flags: Flags, elsewhere?: (flag: strin
   const values: Record<string, string> = {};
   for (const [name, value] of Object.entries(parsed.values)) {
     if (typeof value === 'string') values[name] = value;
+    else if (Array.isArray(value)) values[name] = value.join(',');
     else if (value === true) values[name] = '';
   }
   return { positionals: parsed.positionals, flags: values };

@@ -13,8 +13,8 @@ export interface Command {
   about: string;
   /** The flags it takes (besides --help, and the settings of `settings`). */
   flags: Flags;
-  /** What shell completion offers for its argument: task IDs, service names, or these words. */
-  operand?: 'task' | 'service' | readonly string[];
+  /** What shell completion offers for its argument: task IDs (of finished tasks only), service names, or these words. */
+  operand?: 'task' | 'finished-task' | 'service' | readonly string[];
   /** Servers: the roles whose settings it takes as flags (docs/configuration.md). */
   settings?: readonly Role[];
   /**

@@ -8,6 +8,7 @@ import { machinesCommand } from './commands/machines.js';
 import { managerCommand } from './commands/manager.js';
 import { nodeCommand } from './commands/node.js';
 import { restartCommand } from './commands/restart.js';
+import { rmCommand } from './commands/rm.js';
 import { runCommand } from './commands/run.js';
 import { serviceCommand } from './commands/service.js';
 import { startCommand } from './commands/start.js';
@@ -26,6 +27,7 @@ export const commands: Record<string, Entry> = {
   restart: restartCommand,
   status: statusCommand,
   logs: logsCommand,
+  rm: rmCommand,
   events: eventsCommand,
   service: serviceCommand,
   node: nodeCommand,

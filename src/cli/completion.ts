@@ -1,8 +1,8 @@
 // `cube completion bash|zsh`: a completion script made from the commands'
 // own tables: command names (and those of a group, `cube service <TAB>`),
 // each command's flags, the values of flags that have a known set, files for
-// -f FILE, and task IDs and service names (from `cube status -q` and `cube
-// service ls -q`, asked of the manager as the command line names it) where
+// -f FILE, and task IDs and service names (from `cube status -q`, with
+// --state completed,failed for `cube rm`, and `cube service ls -q`, asked of the manager as the command line names it) where
 // one is expected.
 import { isGroup, type Command, type Entry } from './command.js';
 import type { Flag } from './args.js';
@@ -15,6 +15,7 @@ function offer(kind: Flag['complete'] | Command['operand']): string {
   if (kind === 'file') return 'COMPREPLY=($(compgen -f -- "$cur"))';
   if (kind === 'dir') return 'COMPREPLY=($(compgen -d -- "$cur"))';
   if (kind === 'task') return 'COMPREPLY=($(compgen -W "$(_cube_ask status -q)" -- "$cur"))';
+  if (kind === 'finished-task') return 'COMPREPLY=($(compgen -W "$(_cube_ask status -q --state completed,failed)" -- "$cur"))';
   if (kind === 'service') return 'COMPREPLY=($(compgen -W "$(_cube_ask service ls -q)" -- "$cur"))';
   if (Array.isArray(kind)) return `COMPREPLY=($(compgen -W "${words(kind)}" -- "$cur"))`;
   return 'COMPREPLY=()';

@@ -5,7 +5,12 @@ import { UsageError, type Flag, type Flags } from './args.js';
 export const helpFlag: Flags = { help: { type: 'boolean', short: 'h', help: 'print this help' } };
 
 export const managerFlag: Flags = {
-  manager: { type: 'string', short: 'm', value: 'HOST:PORT', help: 'the manager (else CUBE_MANAGER, else localhost:5556)' },
+  manager: {
+    type: 'string',
+    short: 'm',
+    value: 'HOST:PORT',
+    help: 'the manager, or several separated by commas, tried in turn (else CUBE_MANAGER, else localhost:5556)',
+  },
   'tls-dir': {
     type: 'string',
     value: 'DIR',
@@ -25,6 +30,10 @@ export const outputFlags: Flags = {
   json: { type: 'boolean', help: 'the same as -o json' },
 };
 
+export const noTruncFlag: Flags = {
+  'no-trunc': { type: 'boolean', help: 'whole IDs, and no column cut to fit 120 columns' },
+};
+
 export type Output = 'table' | 'json';
 
 /** The output format asked for with -o/--output or --json. */
@@ -36,7 +45,7 @@ export function outputOf(flags: Record<string, string>): Output {
   return flags['json'] !== undefined ? 'json' : (asked ?? 'table');
 }
 
-const placeholder = { duration: 'DURATION', count: 'N', text: 'TEXT', switch: '', ip: 'ADDRESS' } as const;
+const placeholder = { duration: 'DURATION', count: 'N', text: 'TEXT', switch: '', ip: 'ADDRESS', size: 'SIZE', cpus: 'CPUS', labels: 'KEY=VALUE' } as const;
 
 /** The settings of these roles as flags: --health-interval DURATION and so on. */
 export function settingsFlags(roles: readonly Role[]): Flags {
@@ -45,7 +54,12 @@ export function settingsFlags(roles: readonly Role[]): Flags {
     const flag: Flag =
       spec.kind === 'switch'
         ? { type: 'boolean', help: spec.help }
-        : { type: 'string', value: spec.choices ? spec.choices.join('|') : placeholder[spec.kind], help: spec.help };
+        : {
+            type: 'string',
+            value: spec.choices ? spec.choices.join('|') : placeholder[spec.kind],
+            help: spec.help,
+            ...(spec.kind === 'labels' ? { multiple: true } : {}),
+          };
     flags[flagOf(spec.env).slice(2)] = flag;
   }
   return flags;

@@ -98,6 +98,13 @@ export function shortContainer(id: string | null | undefined): string {
  */
 export const idEnd = (id: string) => id.slice(id.lastIndexOf('-') + 1);
 
+/**
+ * A task's ID as tables show it, 12 characters as docker ps shows IDs: its
+ * start, or for a service's copy (whose IDs all start with the service's) its
+ * last group. Either names the task again (src/cli/resolve.ts).
+ */
+export const shortId = (task: Pick<Task, 'ID' | 'Service'>) => (task.Service ? idEnd(task.ID) : task.ID.slice(0, 12));
+
 /** Cuts `text` to `width` characters, ending with "…" when cut. */
 export function truncate(text: string, width: number): string {
   if (width <= 0) return '';

@@ -1,7 +1,8 @@
 // The client side of the manager API (docs/spec.md §4) for the `cube` commands: where
-// the manager is (-m/--manager, else CUBE_MANAGER, else localhost:5556), the
+// the managers are (-m/--manager, else CUBE_MANAGER, else localhost:5556; a
+// list of several on etcd, the next tried when one does not answer), the
 // bearer token (CUBE_TOKEN), and errors in one line a person can act on:
-// a manager that cannot be reached, or the manager's own Message.
+// no manager that can be reached, or the manager's own Message.
 import type { ManagerView } from '../manager/views/manager-view.js';
 import type { NodeView } from '../manager/views/node-view.js';
 import { cubeHeaders } from '../http/cube-headers.js';
@@ -11,16 +12,20 @@ import { CLIENT_MAX } from '../ui/lines.js';
 import type { LogEntry } from '../vocabulary/log-entry.js';
 import type { Task } from '../vocabulary/task.js';
 import { clientTlsOptions } from '../tls/client-options.js';
-import { parseHostPort } from '../config/host-port.js';
 import { UsageError } from './args.js';
 import { call, type Answer } from './http.js';
+import { addressOf, DEFAULT_MANAGER, ManagerList, managerUrls, type ListSource } from './manager-list.js';
+import { errorCode, NoManagerAnswered, OutcomeUnknown, requestAny } from './manager-request.js';
 import { Agent as HttpsAgent, type AgentOptions as TlsOptions } from 'node:https';
-
-export const DEFAULT_MANAGER = 'localhost:5556';
+import { setTimeout as pause } from 'node:timers/promises';
 
 /** Limit of one call; a stop waits for its container (the manager gives it up to its stop timeout + 5 s). */
 const CALL_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 120_000;
+/** How long a command asks again while managers answer 503 (no manager leads yet): an election takes about CUBE_LEADER_LEASE (3 s). */
+const FAILOVER_MS = 10_000;
+/** How long a broken event stream is opened again, on any manager of the list, before the follow gives up. */
+const RESUME_MS = 30_000;
 /** Tasks per page when the whole list is read. */
 const PAGE = 1000;
 
@@ -40,29 +45,23 @@ export class ApiError extends Error {
   }
 }
 
-/**
- * The manager's base URL from `host:port` (a bare host gets port 5556; an
- * http:// or https:// URL is taken as it is). `from` names where the text came from.
- */
-export function managerUrl(text: string, from: string): string {
-  const trimmed = text.trim();
-  if (/^https?:\/\/[^/\s]+\/?$/.test(trimmed)) return trimmed.replace(/\/$/, '');
-  const address = parseHostPort(trimmed, 5556);
-  if (!address) throw new UsageError(`${from}: ${JSON.stringify(text)} is not host:port (like localhost:5556 or 10.0.0.5:5556)`);
-  return `http://${address.host}:${address.port}`;
-}
-
 /** Why a request never got an answer, in a word or two: ECONNREFUSED, ENOTFOUND, "no answer in 30s". */
 export function reachError(error: unknown, timeoutMs: number): string {
-  const e = error as Error & { code?: string; errors?: { code?: string }[]; cause?: { code?: string; message?: string } };
+  const e = error as Error & { cause?: { message?: string } };
   if (e.name === 'TimeoutError') return `no answer in ${Math.round(timeoutMs / 1000)}s`;
-  const code = e.code ?? e.errors?.find((x) => x.code)?.code ?? e.cause?.code;
+  const code = errorCode(error);
   if (code === 'ETIMEDOUT') return 'connection timed out';
   if (code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE') return 'the connection was closed';
   if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code ?? '')) {
     return `${code}: it serves HTTPS with certificates of its own cluster CA; give the folder that cube tls init made with --tls-dir or CUBE_TLS_DIR`;
   }
   return code ?? e.cause?.message ?? e.message;
+}
+
+/** Why a follow of the event stream ended, in one line: what the managers answered, or why none could be reached. */
+export function followEnded(error: unknown, url: string): string {
+  if (error instanceof ManagerUnreachable || error instanceof ApiError) return error.message;
+  return `lost the connection to the manager at ${addressOf(url)} (${reachError(error, 0)})`;
 }
 
 /** A refusal of what `about` names ("the task in web.json"): a 400 says which, so the manager's message (which key) finds its source. */
@@ -79,23 +78,42 @@ export async function refusing<T>(answer: Promise<T>, about: string): Promise<T>
 export type Removal = { confirmed: true } | { confirmed: false; message: string };
 
 export interface ClientOptions {
-  /** Base URL, like http://localhost:5556. */
-  url: string;
+  /** Base URL, like http://localhost:5556; or several, tried in turn. */
+  url: string | readonly string[];
+  /** Where the addresses came from, for messages (default: -m/--manager). */
+  source?: ListSource;
+  /** Limit of one call that is not a stop (default 30 s). */
+  timeoutMs?: number;
   /** Sent as "Authorization: Bearer …" when not empty. */
   token: string;
   /** For a manager that serves HTTPS: the cluster CA, the client certificate, and the check of the manager's (src/tls/client-options.ts). */
   tls?: TlsOptions;
 }
 
+/** What a follow of the event stream is told, besides its events. */
+export interface FollowOptions {
+  /** The one task followed, once it is known. */
+  task?: () => string | undefined;
+  /** A line for stderr when the stream broke and was opened again, perhaps on another manager. */
+  notice?: (line: string) => void;
+}
+
 export class ManagerClient {
-  readonly url: string;
+  private readonly managers: ManagerList;
   private readonly token: string;
   private readonly agent: HttpsAgent | undefined;
+  private readonly timeoutMs: number;
 
   constructor(options: ClientOptions) {
-    this.url = options.url;
+    this.managers = new ManagerList(typeof options.url === 'string' ? [options.url] : options.url, options.source ?? '-m/--manager');
     this.token = options.token;
     this.agent = options.tls ? new HttpsAgent({ ...options.tls, keepAlive: false }) : undefined;
+    this.timeoutMs = options.timeoutMs ?? CALL_TIMEOUT_MS;
+  }
+
+  /** The base URL of the manager in use: the last one that answered. */
+  get url(): string {
+    return this.managers.current;
   }
 
   /**
@@ -105,24 +123,43 @@ export class ManagerClient {
   static from(flags: Record<string, string>, env: NodeJS.ProcessEnv = process.env): ManagerClient {
     const flag = flags['manager'];
     const fromEnv = env['CUBE_MANAGER'];
-    const url =
-      flag !== undefined
-        ? managerUrl(flag, '-m/--manager')
-        : fromEnv
-          ? managerUrl(fromEnv, 'CUBE_MANAGER')
-          : managerUrl(DEFAULT_MANAGER, 'the default manager');
+    const [text, source]: [string, ListSource] =
+      flag !== undefined ? [flag, '-m/--manager'] : fromEnv ? [fromEnv, 'CUBE_MANAGER'] : [DEFAULT_MANAGER, 'the default manager'];
+    const urls = managerUrls(text, source);
     const tlsDir = flags['tls-dir'] ?? env['CUBE_TLS_DIR'] ?? '';
-    if (!tlsDir) return new ManagerClient({ url, token: env['CUBE_TOKEN'] ?? '' });
-    return new ManagerClient({ url: url.replace(/^http:/, 'https:'), token: env['CUBE_TOKEN'] ?? '', tls: clientTlsOptions(tlsDir, 'client', 'manager') });
+    const token = env['CUBE_TOKEN'] ?? '';
+    if (!tlsDir) return new ManagerClient({ url: urls, source, token });
+    return new ManagerClient({ url: urls.map((url) => url.replace(/^http:/, 'https:')), source, token, tls: clientTlsOptions(tlsDir, 'client', 'manager') });
   }
 
   private headers(extra: Record<string, string> = {}): Record<string, string> {
     return { ...(this.token ? { authorization: `Bearer ${this.token}` } : {}), ...extra };
   }
 
-  unreachable(reason: string): ManagerUnreachable {
+  /** Why no manager could be reached, and what to do: start one when none was named, check the ones named otherwise. */
+  private unreachable(missed: NoManagerAnswered): ManagerUnreachable {
+    const { source } = this.managers;
+    const tried = missed.misses.map((m) => `${addressOf(m.url)} (${m.reason})`);
+    if (source === 'the default manager') {
+      return new ManagerUnreachable(
+        `cannot reach the manager at ${tried[0]}. Start one with \`npm start\` or \`cube manager --workers …\`, or point -m/--manager (or CUBE_MANAGER) at it.`,
+      );
+    }
+    if (tried.length === 1) {
+      return new ManagerUnreachable(
+        `cannot reach the manager at ${tried[0]}, which ${source} names: check that it runs there, or give ${source} the address of one that does (several: a:5556,b:5556)`,
+      );
+    }
     return new ManagerUnreachable(
-      `cannot reach the manager at ${this.url} (${reason}). Start one with \`npm start\` or \`cube manager --workers …\`, or point -m/--manager (or CUBE_MANAGER) at it.`,
+      `cannot reach any of the managers ${source} names: ${tried.join(', ')}. Check that one of them runs, or give ${source} the address of one that does`,
+    );
+  }
+
+  /** A command whose connection broke after it was sent: whether it was carried out is for the reader to look. */
+  private unknownOutcome(method: string, path: string, lost: OutcomeUnknown): ManagerUnreachable {
+    return new ManagerUnreachable(
+      `the manager at ${addressOf(lost.url)} took ${method} ${path} and gave no answer (${lost.reason}): whether it was carried out is unknown, and it was not sent again. ` +
+        'Look before you try again (cube status; cube node shows which manager leads)',
     );
   }
 
@@ -135,26 +172,51 @@ export class ManagerClient {
   private fromManager(response: Answer): Answer {
     if (response.header(cubeHeaders.role) !== 'worker') return response;
     response.discard();
-    const address = this.url.replace(/^https?:\/\//, '');
-    throw new UsageError(`${address} is a worker; managers are usually on :5556. Point -m/--manager (or CUBE_MANAGER) at a manager`);
+    throw new UsageError(`${addressOf(this.url)} is a worker; managers are usually on :5556. Point -m/--manager (or CUBE_MANAGER) at a manager`);
   }
 
-  private async send(method: string, path: string, body: unknown, timeoutMs: number, signal?: AbortSignal): Promise<Answer> {
-    const timeout = AbortSignal.timeout(timeoutMs);
-    let response: Answer;
+  /**
+   * The answer to one request from the first manager of the list that gives
+   * one (src/cli/manager-request.ts). `stream`: the limit is on getting the
+   * answer, not on reading it (an event or log stream lasts as long as it lasts).
+   */
+  private async request(
+    method: string,
+    path: string,
+    options: { body?: unknown; timeoutMs: number; signal?: AbortSignal | undefined; accept?: string; stream?: boolean },
+  ): Promise<Answer> {
+    const { body, timeoutMs, signal } = options;
+    const headers = this.headers({ accept: options.accept ?? 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) });
+    const attempt = async (url: string): Promise<Answer> => {
+      if (!options.stream) {
+        const timeout = AbortSignal.timeout(timeoutMs);
+        return call(`${url}${path}`, {
+          agent: this.agent,
+          method,
+          headers,
+          signal: signal ? AbortSignal.any([timeout, signal]) : timeout,
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        });
+      }
+      const connect = new AbortController();
+      const timer = setTimeout(() => connect.abort(new DOMException('no answer', 'TimeoutError')), timeoutMs);
+      try {
+        return await call(`${url}${path}`, { agent: this.agent, method, headers, signal: signal ? AbortSignal.any([signal, connect.signal]) : connect.signal });
+      } finally {
+        clearTimeout(timer);
+      }
+    };
     try {
-      response = await call(`${this.url}${path}`, {
-        agent: this.agent,
-        method,
-        headers: this.headers(body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' }),
-        signal: signal ? AbortSignal.any([timeout, signal]) : timeout,
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
+      return this.fromManager(await requestAny(this.managers, attempt, { method, retryMs: FAILOVER_MS, reason: (e) => reachError(e, timeoutMs), signal }));
     } catch (error) {
-      if (signal?.aborted) throw error;
-      throw this.unreachable(reachError(error, timeoutMs));
+      if (error instanceof NoManagerAnswered) throw this.unreachable(error);
+      if (error instanceof OutcomeUnknown) throw this.unknownOutcome(method, path, error);
+      throw error;
     }
-    return this.fromManager(response);
+  }
+
+  private send(method: string, path: string, body: unknown, timeoutMs: number): Promise<Answer> {
+    return this.request(method, path, { body, timeoutMs });
   }
 
   /** An error answer as one line: the manager's Message, or what else it said. */
@@ -188,7 +250,7 @@ export class ManagerClient {
 
   /** A call whose success is a JSON body. */
   async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const response = await this.send(method, path, body, CALL_TIMEOUT_MS);
+    const response = await this.send(method, path, body, this.timeoutMs);
     if (!response.ok) throw await this.failure(response, method, path);
     return this.json<T>(response, method, path);
   }
@@ -202,7 +264,7 @@ export class ManagerClient {
     const query = new URLSearchParams({ limit: String(limit), ...filter });
     if (token) query.set('continue', token);
     const path = `/tasks?${query}`;
-    const response = await this.send('GET', path, undefined, CALL_TIMEOUT_MS);
+    const response = await this.send('GET', path, undefined, this.timeoutMs);
     if (!response.ok) throw await this.failure(response, 'GET', path);
     const tasks = await this.json<Task[]>(response, 'GET', path);
     // Every page a manager sends says its version: a page without it lost Cube's headers on its way, and with them whether more pages follow.
@@ -261,6 +323,11 @@ export class ManagerClient {
     return this.call<NodeView>('POST', `/nodes/${encodeURIComponent(name)}/drain`);
   }
 
+  /** POST /nodes/{name}/labels: the worker as it is now, with its labels changed. */
+  label(name: string, edits: Record<string, string | null>): Promise<NodeView> {
+    return this.call<NodeView>('POST', `/nodes/${encodeURIComponent(name)}/labels`, edits);
+  }
+
   /** DELETE /nodes/{name}/drain: the worker as it is now. */
   undrain(name: string): Promise<NodeView> {
     return this.call<NodeView>('DELETE', `/nodes/${encodeURIComponent(name)}/drain`);
@@ -269,7 +336,7 @@ export class ManagerClient {
   /** DELETE /nodes/{name}. */
   async removeNode(name: string): Promise<void> {
     const path = `/nodes/${encodeURIComponent(name)}`;
-    const response = await this.send('DELETE', path, undefined, CALL_TIMEOUT_MS);
+    const response = await this.send('DELETE', path, undefined, this.timeoutMs);
     if (!response.ok) throw await this.failure(response, 'DELETE', path);
     response.discard();
   }
@@ -309,77 +376,92 @@ export class ManagerClient {
 
   /** A long answer (events, logs): the limit is on getting it, not on how long it lasts. */
   private async open(path: string, accept: string, signal: AbortSignal): Promise<Answer> {
-    const connect = new AbortController();
-    const timer = setTimeout(() => connect.abort(new DOMException('no answer', 'TimeoutError')), CALL_TIMEOUT_MS);
-    let response: Answer;
-    try {
-      // The limit is on getting an answer: once it is in, the stream stays open as long as it lasts.
-      response = await call(`${this.url}${path}`, {
-        agent: this.agent,
-        headers: this.headers({ accept }),
-        signal: AbortSignal.any([signal, connect.signal]),
-      });
-    } catch (error) {
-      if (signal.aborted) throw error;
-      throw this.unreachable(reachError(error, CALL_TIMEOUT_MS));
-    } finally {
-      clearTimeout(timer);
-    }
-    this.fromManager(response);
+    const response = await this.request('GET', path, { timeoutMs: this.timeoutMs, signal, accept, stream: true });
     if (!response.ok) throw await this.failure(response, 'GET', path);
     return response;
   }
 
   /**
-   * Opens GET /events. Resolves once the manager has answered, so every change
+   * Opens GET /events. Resolves once a manager has answered, so every change
    * from then on is in the stream; its first event is the `snapshot`.
    * Aborting `signal` ends the stream. The stream outlives a break: when the
-   * manager closes it or the connection drops, it is opened again after the
-   * last version read (`?since=`, then a `resumed` event and what changed
-   * meanwhile); when the manager no longer keeps that far back (410), it starts
-   * over with a `snapshot`. After five breaks in a row it gives up.
-   * `task()` names the one task followed, once it is known.
+   * manager closes it or the connection drops (a leader killed, a follower
+   * whose leader went), it is opened again, on the same manager or the next of
+   * the list that answers, after the last version read (`?since=`, then a
+   * `resumed` event and what changed meanwhile); when that manager does not
+   * keep that far back (410: a new leader keeps only its own changes), it
+   * starts over with a `snapshot`, which holds every task as it is now. Each
+   * reopening is told to `follow.notice` in one line. It gives up after
+   * RESUME_MS without a manager that answers, or after five breaks in a row
+   * with nothing read in between.
    */
-  async events(signal: AbortSignal, task: () => string | undefined = () => undefined): Promise<AsyncGenerator<StreamEvent>> {
+  async events(signal: AbortSignal, follow: FollowOptions = {}): Promise<AsyncGenerator<StreamEvent>> {
     const first = readEvents((await this.open('/events', 'text/event-stream', signal)).body);
-    return this.resuming(first, signal, task);
+    const notice = follow.notice ?? ((line: string) => process.stderr.write(`cube: ${line}\n`));
+    return this.resuming(first, signal, follow.task ?? (() => undefined), notice);
   }
 
-  private async *resuming(stream: AsyncGenerator<StreamEvent>, signal: AbortSignal, task: () => string | undefined): AsyncGenerator<StreamEvent> {
+  private async *resuming(
+    stream: AsyncGenerator<StreamEvent>,
+    signal: AbortSignal,
+    task: () => string | undefined,
+    notice: (line: string) => void,
+  ): AsyncGenerator<StreamEvent> {
     let since: number | undefined;
     let breaks = 0;
     for (;;) {
+      let why = 'the stream ended';
+      let opening = true;
       try {
         for await (const event of stream) {
-          breaks = 0;
+          // The event a stream opens with is no sign it lasts: what comes after it is.
+          if (!opening) breaks = 0;
+          opening = false;
           if (event.id !== undefined) since = event.id;
           yield event;
         }
       } catch (error) {
-        if (signal.aborted || ++breaks > MAX_BREAKS) throw error;
+        if (signal.aborted) throw error;
+        why = reachError(error, 0);
       }
       if (signal.aborted) return;
-      stream = await this.reopen(signal, since, task(), () => ++breaks);
+      if (++breaks > MAX_BREAKS) throw new Error(`${why}, ${MAX_BREAKS} times in a row`);
+      const lost = addressOf(this.url);
+      const opened = await this.reopen(signal, since, task());
+      const from =
+        since === undefined
+          ? 'from its snapshot'
+          : opened.fresh
+            ? `from its snapshot (it keeps no changes as old as event ${since}; the snapshot holds what changed meanwhile)`
+            : `from event ${since}`;
+      notice(`lost ${lost} (${why}); following ${addressOf(this.url)} ${from}`);
+      stream = opened.stream;
     }
   }
 
-  /** Opens the stream again after `since`, or from a snapshot when that is too far back. */
-  private async reopen(signal: AbortSignal, since: number | undefined, task: string | undefined, broke: () => number): Promise<AsyncGenerator<StreamEvent>> {
-    for (;;) {
+  /** Opens the stream again after `since` on the first manager that answers, or from a snapshot when that is too far back (`fresh`). */
+  private async reopen(
+    signal: AbortSignal,
+    since: number | undefined,
+    task: string | undefined,
+  ): Promise<{ stream: AsyncGenerator<StreamEvent>; fresh: boolean }> {
+    const deadline = Date.now() + RESUME_MS;
+    for (let tries = 0; ; tries++) {
       const query = new URLSearchParams();
       if (since !== undefined) query.set('since', String(since));
       if (task !== undefined) query.set('task', task);
       try {
-        return readEvents((await this.open(`/events?${query}`, 'text/event-stream', signal)).body);
+        const response = await this.open(`/events?${query}`, 'text/event-stream', signal);
+        return { stream: readEvents(response.body), fresh: since === undefined };
       } catch (error) {
         if (error instanceof ApiError && error.status === 410 && since !== undefined) {
-          since = undefined; // too far behind: start over from a snapshot
+          since = undefined; // too far behind for this manager: start over from a snapshot
           continue;
         }
-        const breaks = broke();
-        if (signal.aborted || breaks > MAX_BREAKS) throw error;
-        // The manager may be restarting: ask again soon, then less often.
-        await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 100 * 2 ** breaks)));
+        const passing = error instanceof ManagerUnreachable || (error instanceof ApiError && error.status === 503);
+        if (signal.aborted || !passing || Date.now() > deadline) throw error;
+        // Every manager may be down for a moment (one restarting, an election): ask again soon, then less often.
+        await pause(Math.min(2000, 100 * 2 ** tries), undefined, { signal });
       }
     }
   }

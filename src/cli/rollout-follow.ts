@@ -33,7 +33,7 @@ async function reread(api: ServiceApi, name: string): Promise<Service | null> {
 async function followRollout(api: ServiceApi, name: string, ask: () => Promise<Service>, goal: Goal, options: FollowOptions): Promise<number> {
   const { client } = api;
   const controller = new AbortController();
-  const stream = await client.events(controller.signal);
+  const stream = await client.events(controller.signal, { notice: (line) => process.stderr.write(`cube ${options.command}: ${line}\n`) });
   const started = Date.now();
   let answer: Service;
   try {

@@ -4,12 +4,9 @@
 import { copyOf } from '../../machines/service/copies.js';
 import type { Deployment, Service } from '../vocabulary/service.js';
 import type { Task } from '../vocabulary/task.js';
-import { ago, elapsed, idEnd, isZeroTime, stateLabel, truncate } from './format.js';
-import { fields, fittedTable, table } from './table.js';
+import { ago, elapsed, isZeroTime, shortId, stateLabel, truncate } from './format.js';
+import { fields, screenTable, table } from './table.js';
 import { historyLines, spinnerFrames } from './views.js';
-
-/** Tables fit a terminal of this many columns (the last column is cut to fit). */
-export const TABLE_COLUMNS = 120;
 
 export const noServicesMessage = 'no services yet; create one with: cube service create -f service.json\n';
 
@@ -38,7 +35,7 @@ export function deploymentCell(d: Deployment | null): string {
 export function serviceTable(services: readonly Service[]): string {
   if (services.length === 0) return noServicesMessage;
   const rows = services.map((s) => [s.Name, String(s.Version), s.StateName, `${s.Healthy}/${s.Count}`, deploymentCell(s.Deployment), imageOf(s)]);
-  return fittedTable(['NAME', 'VERSION', 'STATE', 'COPIES', 'DEPLOYMENT', 'IMAGE'], rows, TABLE_COLUMNS, 5);
+  return screenTable(['NAME', 'VERSION', 'STATE', 'COPIES', 'DEPLOYMENT', 'IMAGE'], rows, [5], false);
 }
 
 /** `cube service inspect`: the service's fields, its rollout settings, the versions it keeps, then its history. */
@@ -87,11 +84,11 @@ export function healthOf(task: Task): string {
   return (task.StateName === 'failed' || task.StateName === 'restarting') && unhealthy > started ? 'unhealthy' : '-';
 }
 
-/** `cube service ps`: ID, NAME, SLOT, VERSION, STATE, HEALTH, WORKER, by slot, older versions first. */
-export function copiesTable(tasks: readonly Task[]): string {
+/** `cube service ps`: ID (12 characters, all with `full`), NAME, SLOT, VERSION, STATE, HEALTH, WORKER, by slot, older versions first. */
+export function copiesTable(tasks: readonly Task[], full = false): string {
   const sorted = [...tasks].sort((a, b) => a.Slot - b.Slot || a.ServiceVersion - b.ServiceVersion || a.SubmitTime.localeCompare(b.SubmitTime));
-  const rows = sorted.map((t) => [idEnd(t.ID), t.Name, String(t.Slot), String(t.ServiceVersion), stateLabel(t), healthOf(t), t.Worker || '-']);
-  return fittedTable(['ID', 'NAME', 'SLOT', 'VERSION', 'STATE', 'HEALTH', 'WORKER'], rows, TABLE_COLUMNS, 6);
+  const rows = sorted.map((t) => [full ? t.ID : shortId(t), t.Name, String(t.Slot), String(t.ServiceVersion), stateLabel(t), healthOf(t), t.Worker || '-']);
+  return screenTable(['ID', 'NAME', 'SLOT', 'VERSION', 'STATE', 'HEALTH', 'WORKER'], rows, [6], full);
 }
 
 /** What `cube service ps` says when there is no copy to show. */

@@ -3,25 +3,29 @@
 // and the lines `cube run` prints while it follows a task.
 import type { NodeView } from '../manager/views/node-view.js';
 import type { Task, TaskHistoryEntry } from '../vocabulary/task.js';
-import { ago, bytesOf, clock, cpuOf, elapsed, isZeroTime, ports, resources, shortContainer, stateLabel, truncate } from './format.js';
-import { align, fields, table } from './table.js';
+import { ago, bytesOf, clock, cpuOf, elapsed, isZeroTime, ports, resources, shortContainer, shortId, stateLabel, truncate } from './format.js';
+import { align, fields, screenTable, table } from './table.js';
 
 export const noTasksMessage = 'no tasks yet; run one with: cube run -f task.json\n';
 
-/** `cube status`: ID, NAME, CREATED, STATE, CONTAINER, IMAGE, RESTARTS, WORKER. */
-export function statusTable(tasks: readonly Task[], now: number = Date.now()): string {
+/**
+ * `cube status`: ID, NAME, CREATED, STATE, CONTAINER, IMAGE, RESTARTS, WORKER;
+ * IDs of 12 characters, as docker ps shows them, and IMAGE and WORKER cut to
+ * fit 120 columns (or a wider terminal); everything whole with `full` (--no-trunc).
+ */
+export function statusTable(tasks: readonly Task[], now: number = Date.now(), full = false): string {
   if (tasks.length === 0) return noTasksMessage;
   const rows = tasks.map((t) => [
-    t.ID,
+    full ? t.ID : shortId(t),
     t.Name || '-',
     ago(t.SubmitTime, now),
     stateLabel(t),
-    shortContainer(t.ContainerID),
+    full ? t.ContainerID || '-' : shortContainer(t.ContainerID),
     t.Image,
     String(t.RestartCount ?? 0),
     t.Worker || '-',
   ]);
-  return table(['ID', 'NAME', 'CREATED', 'STATE', 'CONTAINER', 'IMAGE', 'RESTARTS', 'WORKER'], rows);
+  return screenTable(['ID', 'NAME', 'CREATED', 'STATE', 'CONTAINER', 'IMAGE', 'RESTARTS', 'WORKER'], rows, [5, 7], full);
 }
 
 /** A time as "12s ago (2026-11-23T12:49:15Z)", or "-". */
@@ -76,12 +80,25 @@ function free(part: number, total: number): string {
   return shown === '-' ? shown : `${shown} free`;
 }
 
-/** `cube node`: NAME, ADDRESS, PROTOCOL, STATE, MEMORY, DISK, CPU, TASKS, LAST SEEN, and PROBLEM when a node has one. */
+/** "1.5/2 CPUs, 6/8 GiB": what the manager has placed on a worker of what it offers; "-" before its first heartbeat. */
+export function allocatedOf(node: Pick<NodeView, 'Reserved' | 'Capacity'>): string {
+  const { Reserved: used, Capacity: offered } = node;
+  if (!(offered.Cpu > 0) && !(offered.Memory > 0)) return '-';
+  return `${Number(used.Cpu.toFixed(2))}/${offered.Cpu} CPU${offered.Cpu === 1 ? '' : 's'}, ${bytesOf(used.Memory, offered.Memory)}`;
+}
+
+/** "disk=ssd,zone=a" in key order, "-" for none. */
+export function labelsText(labels: Readonly<Record<string, string>>): string {
+  const keys = Object.keys(labels).sort();
+  return keys.length === 0 ? '-' : keys.map((k) => `${k}=${labels[k]}`).join(',');
+}
+
+/** `cube node`: NAME, ADDRESS, PROTOCOL, STATE, MEMORY, DISK, CPU, ALLOCATED, TASKS, LABELS, LAST SEEN, and PROBLEM when a node has one. */
 export function nodeTable(nodes: readonly NodeView[], now: number = Date.now()): string {
   if (nodes.length === 0)
     return 'no workers; start one with cube worker --join MANAGER, or the manager with cube start, or cube manager --workers host:port,…\n';
   const withProblem = nodes.some((n) => n.Problem && n.State !== 'up');
-  const headers = ['NAME', 'ADDRESS', 'PROTOCOL', 'STATE', 'MEMORY', 'DISK', 'CPU', 'TASKS', 'LAST SEEN'];
+  const headers = ['NAME', 'ADDRESS', 'PROTOCOL', 'STATE', 'MEMORY', 'DISK', 'CPU', 'ALLOCATED', 'TASKS', 'LABELS', 'LAST SEEN'];
   if (withProblem) headers.push('PROBLEM');
   const rows = nodes.map((n) => {
     const row = [
@@ -92,7 +109,9 @@ export function nodeTable(nodes: readonly NodeView[], now: number = Date.now()):
       free(n.MemoryAvailable, n.MemoryTotal),
       free(n.DiskFree, n.DiskTotal),
       cpuOf(n.CpuUsage, n.CpuCount),
+      allocatedOf(n),
       String(n.Reserved.Tasks), // the manager's own count: current, unlike the heartbeat's TaskCount
+      labelsText(n.Labels),
       n.LastSeen ? ago(n.LastSeen, now) : 'never',
     ];
     if (withProblem) row.push(n.State !== 'up' && n.Problem ? n.Problem : '');

@@ -5,6 +5,8 @@ import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import { isAbsolute, join, normalize } from 'node:path';
 import { parseDuration } from '../vocabulary/duration.js';
+import { bytesOf } from '../task/units.js';
+import { parseLabel, type Labels } from '../vocabulary/labels.js';
 
 /** The entries of a comma-separated setting, trimmed, empty ones left out. */
 export const listOf = (text: string): string[] =>
@@ -13,7 +15,7 @@ export const listOf = (text: string): string[] =>
     .map((entry) => entry.trim())
     .filter((entry) => entry !== '');
 
-type Kind = 'duration' | 'count' | 'text' | 'switch' | 'ip';
+type Kind = 'duration' | 'count' | 'text' | 'switch' | 'ip' | 'size' | 'cpus' | 'labels';
 
 /** Which servers read a setting: `cube worker` takes the worker's, `cube manager` the manager's, `cube start` both. */
 export type Role = 'worker' | 'manager';
@@ -185,6 +187,28 @@ export const settingSpecs = {
     default: '',
     help: 'a folder made by cube tls init: the APIs serve HTTPS, ask for certificates of its CA and the manager presents its own to workers (unset: plain HTTP)',
   },
+  labels: {
+    env: 'CUBE_LABEL',
+    kind: 'labels',
+    default: '',
+    help: 'labels of this worker that tasks constrain and services spread on, key=value,… (the flag may be given several times: --label zone=a --label disk=ssd)',
+    role: 'worker',
+  },
+  memory: {
+    env: 'CUBE_MEMORY',
+    kind: 'size',
+    default: '0',
+    help: "memory the worker offers to tasks, like 8g (0: the machine's); the manager places no more than this",
+    role: 'worker',
+  },
+  cpus: { env: 'CUBE_CPUS', kind: 'cpus', default: '0', help: "CPUs the worker offers to tasks, like 2 or 1.5 (0: the machine's)", role: 'worker' },
+  disk: {
+    env: 'CUBE_DISK',
+    kind: 'size',
+    default: '0',
+    help: "disk the worker offers to tasks, like 100g (0: the free space of the data dir's file system)",
+    role: 'worker',
+  },
   publishHost: {
     env: 'CUBE_PUBLISH_HOST',
     kind: 'ip',
@@ -214,7 +238,7 @@ export const settingSpecs = {
 } as const satisfies Record<string, SettingSpec>;
 
 type Specs = typeof settingSpecs;
-type ValueOf<K extends Kind> = K extends 'text' | 'ip' ? string : K extends 'switch' ? boolean : number;
+type ValueOf<K extends Kind> = K extends 'text' | 'ip' ? string : K extends 'switch' ? boolean : K extends 'labels' ? Labels : number;
 export type Settings = { -readonly [N in keyof Specs]: ValueOf<Specs[N]['kind']> };
 
 export class SettingsError extends Error {
@@ -230,8 +254,25 @@ export const flagOf = (env: string) =>
 
 const defaultOf = (spec: SettingSpec) => (typeof spec.default === 'function' ? spec.default() : spec.default);
 
-function parse(spec: SettingSpec, text: string, from: string): number | string | boolean {
+function parse(spec: SettingSpec, text: string, from: string): number | string | boolean | Labels {
   switch (spec.kind) {
+    case 'size': {
+      const bytes = bytesOf(text);
+      if (bytes === undefined) throw new SettingsError(`${from}: ${JSON.stringify(text)} is not a size; write it like 512m, 8g or 1t (0: the machine's)`);
+      return bytes;
+    }
+    case 'cpus':
+      if (!/^\d+(\.\d+)?$/.test(text.trim())) throw new SettingsError(`${from}: ${JSON.stringify(text)} is not a number of CPUs like 2 or 1.5`);
+      return Number(text);
+    case 'labels': {
+      const labels: Labels = {};
+      for (const item of text.split(',').filter((t) => t.trim() !== '')) {
+        const label = parseLabel(item.trim(), false);
+        if (typeof label === 'string') throw new SettingsError(`${from}: ${label}`);
+        labels[label[0]] = label[1]!;
+      }
+      return labels;
+    }
     case 'duration': {
       const ms = parseDuration(text);
       if (ms === undefined) throw new SettingsError(`${from}: ${JSON.stringify(text)} is not a duration; write it like 250ms, 10s or 5m`);

@@ -20,6 +20,8 @@ export const cubeHeaders = {
   cluster: 'Cube-Cluster',
   /** Every answer of Cube's APIs: `manager` or `worker`, so a client that reached the wrong one can say so. */
   role: 'Cube-Role',
+  /** A 503 after which nothing was done (no leader, a leader that refused the connection): the same request may be sent again as it is, and the `cube` command does. */
+  retrySafe: 'Cube-Retry-Safe',
 } as const;
 
 /** Every Cube header, as a list. */

@@ -31,12 +31,16 @@ const own = (file: string, type: string): Asset => {
  */
 export const uiScripts = [
   'app.js',
+  'actions.js',
   'api.js',
+  'cluster-poll.js',
+  'confirm.js',
   'connection.js',
   'dom.js',
   'event-stream.js',
   'format.js',
   'lines.js',
+  'outcomes.js',
   'pages.js',
   'pages/item-page.js',
   'pages/machine-diagram.js',
@@ -48,6 +52,7 @@ export const uiScripts = [
   'pages/task-logs.js',
   'pages/task.js',
   'pages/without-dispatcher.js',
+  'pages/worker.js',
   'route.js',
   'store.js',
   'token.js',
@@ -56,10 +61,14 @@ export const uiScripts = [
   'views/deployment.js',
   'views/facts.js',
   'views/history.js',
+  'views/managers.js',
   'views/page-link.js',
   'views/page-rows.js',
+  'views/run-form.js',
   'views/services-list.js',
+  'views/sparkline.js',
   'views/state-badge.js',
+  'views/task-filter.js',
   'views/task-list.js',
   'views/workers-bar.js',
   'words.js',
@@ -68,6 +77,8 @@ export const uiScripts = [
 /** The page's own files, by the path they are served under /ui/, with their content type. */
 const assetFiles: Record<string, string> = {
   ...Object.fromEntries(uiScripts.map((path) => [path, 'text/javascript; charset=utf-8'])),
+  // A classic script, not a module: it loads the page again when a module fails to load (see the file).
+  'boot.js': 'text/javascript; charset=utf-8',
   'style.css': 'text/css; charset=utf-8',
   'favicon.svg': 'image/svg+xml',
 };

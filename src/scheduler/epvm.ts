@@ -10,10 +10,10 @@
 // same task costs more on a busier worker, in CPU as in memory. That is what
 // makes the CPU term count.
 import type { Task } from '../vocabulary/task.js';
-import { noFit, partition } from './fit.js';
 import { nominalDemand } from './held.js';
 import { compareNames } from './names.js';
-import type { Candidate, Placement, Scheduler } from '../vocabulary/scheduler.js';
+import { pipeline } from './pipeline.js';
+import type { Candidate, Scheduler } from '../vocabulary/scheduler.js';
 
 /** The base of the cost curve, from the paper and the book. */
 export const LIEB = 1.53960071783900203869;
@@ -57,15 +57,14 @@ function byPreference(a: Scored, b: Scored): number {
 
 const costText = (cost: number) => (Number.isFinite(cost) ? cost.toFixed(4) : 'unknown');
 
-/** "lowest E-PVM cost 0.0123 (w2 0.0201, w3 0.0220; no room on w4)", plus how a tie was broken. */
+/** "lowest E-PVM cost 0.0123 (w2 0.0201, w3 0.0220; filtered out: w4)", plus how a tie was broken. */
 function explain(ranked: readonly Scored[], unfit: readonly Candidate[]): string {
   const [best, ...rest] = ranked as [Scored, ...Scored[]];
   const others = rest.map((s) => `${s.candidate.name} ${costText(s.cost)}`);
   const notes: string[] = [];
   if (others.length > 0) notes.push(others.join(', '));
-  else if (unfit.length > 0) notes.push(`no room on ${unfit.map((c) => c.name).join(', ')}`);
-  else notes.push('the only worker up');
-  if (others.length > 0 && unfit.length > 0) notes.push(`no room on ${unfit.map((c) => c.name).join(', ')}`);
+  else if (unfit.length === 0) notes.push('the only worker up');
+  if (unfit.length > 0) notes.push(`filtered out: ${unfit.map((c) => c.name).join(', ')}`);
   let tie = '';
   const runnerUp = rest[0];
   if (runnerUp && sameCost(best.cost, runnerUp.cost)) {
@@ -79,13 +78,8 @@ function explain(ranked: readonly Scored[], unfit: readonly Candidate[]): string
 
 export const epvm: Scheduler = {
   name: 'epvm',
-  pick(task: Task, candidates: readonly Candidate[], memo: unknown): Placement {
-    // Name order first, so shortages read the same whatever order the manager lists workers in.
-    const ordered = [...candidates].sort((a, b) => compareNames(a.name, b.name));
-    const { fitting, shortages } = partition(task, ordered);
-    if (fitting.length === 0) return { worker: null, reason: noFit(task, shortages), memo };
+  pick: pipeline((task, fitting, memo, unfit) => {
     const ranked = fitting.map((candidate) => ({ candidate, cost: epvmCost(task, candidate) })).sort(byPreference);
-    const unfit = ordered.filter((c) => !fitting.includes(c));
     return { worker: ranked[0]!.candidate.name, reason: explain(ranked, unfit), memo };
-  },
+  }),
 };

@@ -1,5 +1,5 @@
 // The scheduler package as the manager sees it: pick a policy by its
-// CUBE_SCHEDULER name, and the pieces (held sums, the filter, costs) it uses
+// CUBE_SCHEDULER name, and the pieces (held sums, the filters, costs) it uses
 // to keep records and explain placements.
 import { epvm } from './epvm.js';
 import { roundRobin } from './round-robin.js';
@@ -7,7 +7,8 @@ import type { Scheduler } from '../vocabulary/scheduler.js';
 
 export type { Candidate, Held, Placement, Scheduler } from '../vocabulary/scheduler.js';
 export { emptyHeld, holdTask, nominalDemand, NOMINAL_CPU, NOMINAL_MEMORY } from './held.js';
-export { noFit, partition, shortage } from './fit.js';
+export { shortage, filters, type Filter, type Rejection } from './filters/index.js';
+export { countRejections, filterCandidates, noFit, pipeline } from './pipeline.js';
 export { roundRobin } from './round-robin.js';
 export { epvm, epvmCost, LIEB } from './epvm.js';
 

@@ -13,7 +13,7 @@ import {
   type TaskTemplate,
 } from '../vocabulary/service.js';
 import { definitionKeys } from '../vocabulary/task.js';
-import { checkKeys, describe, isObject, number, oneOf, parseTask, ValidationError, type Check } from '../task/codec.js';
+import { checkKeys, describe, isObject, number, oneOf, parseTask, taskSchema, ValidationError, type Check } from '../task/codec.js';
 
 /** A service name: a DNS label, since it names containers (`web.0.7`) and may one day name a host. */
 const SERVICE_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -44,7 +44,17 @@ const updateChecks: Record<keyof ServiceUpdate, Check> = {
   OnFailure: oneOf(failureActions),
 };
 
-const topChecks = { Name: serviceName, Count: count, Task: undefined, Update: undefined, ShutdownDelay: duration(MAX_DELAY_MS) } as const;
+/** A label key its copies spread over ("" or left out: over workers). */
+const spreadKey: Check = (value, path) => taskSchema.Spread.check(value, path);
+
+const topChecks = {
+  Name: serviceName,
+  Count: count,
+  Task: undefined,
+  Update: undefined,
+  ShutdownDelay: duration(MAX_DELAY_MS),
+  Spread: spreadKey,
+} as const;
 
 function parseUpdate(value: unknown, problems: string[]): ServiceUpdate {
   if (value === undefined) return DEFAULT_UPDATE;
@@ -66,7 +76,8 @@ function parseUpdate(value: unknown, problems: string[]): ServiceUpdate {
   return update;
 }
 
-function parseTemplate(value: unknown, problems: string[]): TaskTemplate | undefined {
+/** The template, with the service's Spread written into it: every copy carries it to the scheduler. */
+function parseTemplate(value: unknown, spread: unknown, problems: string[]): TaskTemplate | undefined {
   if (!isObject(value)) {
     problems.push(`Task: required, the task every copy runs, like {"Image": "strm/helloworld-http"}, got ${describe(value)}`);
     return undefined;
@@ -75,7 +86,10 @@ function parseTemplate(value: unknown, problems: string[]): TaskTemplate | undef
     if (value[key] !== undefined) problems.push(`Task.${key}: a service names its copies itself (<service>.<slot>.<n>.<id>); leave ${key} out`);
   }
   try {
-    const task = parseTask({ ...value, ID: undefined, Name: undefined }, { newId: () => 'template' });
+    if (spread !== undefined && value['Spread'] !== undefined && value['Spread'] !== spread) {
+      problems.push(`Spread: ${describe(spread)} and Task.Spread ${describe(value['Spread'])} disagree; give one of them`);
+    }
+    const task = parseTask({ ...value, ID: undefined, Name: undefined, Spread: spread ?? value['Spread'] }, { newId: () => 'template', spread: true });
     const template: Record<string, unknown> = {};
     for (const key of definitionKeys) if (key !== 'Name') template[key] = task[key];
     return template as TaskTemplate;
@@ -92,7 +106,7 @@ export function parseServiceDefinition(body: unknown, name?: string): ServiceDef
     throw new ValidationError(`body: expected a service like {"Name": "web", "Count": 3, "Task": {"Image": "strm/helloworld-http"}}, got ${describe(body)}`);
   }
   const problems = checkKeys(body, topChecks, '');
-  for (const key of ['Name', 'Count', 'ShutdownDelay'] as const) {
+  for (const key of ['Name', 'Count', 'ShutdownDelay', 'Spread'] as const) {
     const problem = body[key] === undefined ? undefined : topChecks[key](body[key], key);
     if (problem) problems.push(problem);
   }
@@ -101,7 +115,7 @@ export function parseServiceDefinition(body: unknown, name?: string): ServiceDef
     problems.push(`Name: ${describe(body['Name'])} is not the service of this path (${JSON.stringify(name)}); a service cannot be renamed`);
   }
   if (body['Count'] === undefined) problems.push('Count: required, how many copies to keep running, like 3');
-  const template = parseTemplate(body['Task'], problems);
+  const template = parseTemplate(body['Task'], typeof body['Spread'] === 'string' ? body['Spread'] : undefined, problems);
   const update = parseUpdate(body['Update'], problems);
   if (problems.length > 0 || !template) throw new ValidationError(problems.join('; '));
   return {

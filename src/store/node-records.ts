@@ -1,10 +1,12 @@
 // The manager's records of its workers' membership (docs/ha.md): a worker
-// that joined (`cube worker --join`), and whether a worker is drained. A
-// worker named by --workers has a record only once it is drained. They are
+// that joined (`cube worker --join`), whether a worker is drained, and the
+// operator's edits of its labels (`cube node label`). A worker named by
+// --workers has a record only once it is drained or relabelled. They are
 // kept beside the tasks, so a restarted manager, or a new leader, starts with
 // the same workers. Read back through a checked reader, like task records.
 import { parseHostPort } from '../config/host-port.js';
 import { describe, isObject, string, ValidationError, type Check } from '../task/codec.js';
+import { labelsProblem, type LabelEdits } from '../vocabulary/labels.js';
 
 export interface NodeRecord {
   Name: string;
@@ -15,6 +17,8 @@ export interface NodeRecord {
   Draining: boolean;
   /** When it joined, or was drained (RFC 3339). */
   Since: string;
+  /** The operator's edits of the labels it declares: a value sets one, null removes it (none in records older than labels). */
+  Labels: LabelEdits;
 }
 
 const name = string(/^[a-zA-Z0-9_.:[\]-]{1,253}$/, 'a worker name');
@@ -33,7 +37,8 @@ export function readNodeRecord(value: unknown, path = 'node'): NodeRecord {
     address(value['Address'], `${path}.Address`) ??
     (typeof value['Joined'] === 'boolean' ? undefined : `${path}.Joined: expected true or false, got ${describe(value['Joined'])}`) ??
     (typeof value['Draining'] === 'boolean' ? undefined : `${path}.Draining: expected true or false, got ${describe(value['Draining'])}`) ??
-    (typeof value['Since'] === 'string' ? undefined : `${path}.Since: expected a time, got ${describe(value['Since'])}`);
+    (typeof value['Since'] === 'string' ? undefined : `${path}.Since: expected a time, got ${describe(value['Since'])}`) ??
+    (value['Labels'] === undefined ? undefined : labelsProblem(value['Labels'], `${path}.Labels`, true));
   if (problem) throw new ValidationError(problem);
   return {
     Name: value['Name'] as string,
@@ -41,15 +46,25 @@ export function readNodeRecord(value: unknown, path = 'node'): NodeRecord {
     Joined: value['Joined'] as boolean,
     Draining: value['Draining'] as boolean,
     Since: value['Since'] as string,
+    Labels: (value['Labels'] as LabelEdits | undefined) ?? {},
   };
 }
 
 /** The workers a manager starts with: those of --workers (drained or not, by their records) and those that joined. */
-export function workersToStart(listed: string[], records: NodeRecord[]): { name: string; address: string; draining: boolean; joined: boolean }[] {
+export function workersToStart(
+  listed: string[],
+  records: NodeRecord[],
+): { name: string; address: string; draining: boolean; joined: boolean; labelEdits: LabelEdits }[] {
   const byName = new Map(records.map((r) => [r.Name, r]));
-  const fromList = listed.map((address) => ({ name: address, address, draining: byName.get(address)?.Draining ?? false, joined: false }));
+  const fromList = listed.map((address) => ({
+    name: address,
+    address,
+    draining: byName.get(address)?.Draining ?? false,
+    joined: false,
+    labelEdits: byName.get(address)?.Labels ?? {},
+  }));
   const joined = records
     .filter((r) => r.Joined && !listed.includes(r.Name))
-    .map((r) => ({ name: r.Name, address: r.Address, draining: r.Draining, joined: true }));
+    .map((r) => ({ name: r.Name, address: r.Address, draining: r.Draining, joined: true, labelEdits: r.Labels }));
   return [...fromList, ...joined];
 }

@@ -8,6 +8,8 @@ import { nanoid } from 'nanoid';
 import { withUnits } from './units.js';
 import { checkMounts, readMounts } from './mounts.js';
 import { closest } from '../vocabulary/closest.js';
+import { MAX_SET, parseConstraint } from '../vocabulary/constraint.js';
+import { keyProblem } from '../vocabulary/labels.js';
 import { newTask, restartPolicies, type RestartPolicy, type Task, type TaskEvent } from '../vocabulary/task.js';
 
 /** A request that does not fit the schema; `message` is for a person. */
@@ -142,6 +144,25 @@ const bindingList: Check = (value, path) =>
     ? undefined
     : `${path}: expected a list of {"HostIp": string, "HostPort": string}, got ${describe(value)}`;
 
+/** Placement constraints: each one parses (src/vocabulary/constraint.ts). */
+const constraints: Check = (value, path) => {
+  if (!Array.isArray(value)) return `${path}: expected a list of constraints like ["zone==a", "disk in (ssd,nvme)"], got ${describe(value)}`;
+  if (value.length > MAX_SET) return `${path}: at most ${MAX_SET} constraints, got ${value.length}`;
+  for (const [i, item] of value.entries()) {
+    if (typeof item !== 'string') return `${path}[${i}]: expected a string like "zone==a", got ${describe(item)}`;
+    const parsed = parseConstraint(item);
+    if (typeof parsed === 'string') return `${path}[${i}]: ${parsed}`;
+  }
+  return undefined;
+};
+
+const labelKey: Check = (value, path) =>
+  typeof value !== 'string'
+    ? `${path}: expected a label key like "zone", got ${describe(value)}`
+    : value === ''
+      ? undefined
+      : keyProblem(value) && `${path}: ${keyProblem(value)}`;
+
 export const list: Check = (value, path) => (Array.isArray(value) ? undefined : `${path}: expected a list, got ${describe(value)}`);
 
 /**
@@ -169,6 +190,8 @@ export const taskSchema: Record<keyof Task, { check: Check; owned?: true }> = {
   Env: { check: stringList(/^[^=\0]+=[^\0]*$/, 'a "KEY=value" entry') },
   Cmd: { check: stringList(/^[^\0]*$/, 'an argument without NUL bytes') },
   Mounts: { check: checkMounts },
+  Constraints: { check: constraints },
+  Spread: { check: labelKey },
   ContainerID: { check: string(), owned: true },
   HostPorts: { check: nullable(portMap(bindingList)), owned: true },
   StartTime: { check: rfc3339, owned: true },
@@ -212,6 +235,8 @@ export interface ParseOptions {
    * the book's worker and CLI parse task IDs as UUIDs) and an event a nanoid.
    */
   newId?: () => string;
+  /** A service's template may say how its copies spread; a task of its own has no copies to spread. */
+  spread?: boolean;
 }
 
 /** Validates a Task object from a request and returns the task to record (State Pending). */
@@ -223,6 +248,11 @@ export function parseTask(given: unknown, options: ParseOptions = {}, path = 'Ta
     if (value[key] === undefined) continue;
     const problem = field.check(value[key], `${path}.${key}`);
     if (problem) problems.push(problem);
+  }
+  // A copy a manager sends its worker names its service, and keeps its Spread.
+  const copy = typeof value['Service'] === 'string' && value['Service'] !== '';
+  if (!options.spread && !copy && value['Spread'] !== undefined && value['Spread'] !== '') {
+    problems.push(`${path}.Spread: only a service's copies spread (docs/spec.md §9); a task of its own runs once, so leave Spread out`);
   }
   if (typeof value['Image'] !== 'string' || value['Image'] === '') {
     problems.push(`${path}.Image: required, the image to run, like "strm/helloworld-http"`);
@@ -242,7 +272,8 @@ export function parseTask(given: unknown, options: ParseOptions = {}, path = 'Ta
   return newTask({
     ...fields,
     ID: id,
-    Name: (value['Name'] as string | undefined) || `cube-${id}`.slice(0, 128),
+    // None given: the manager or worker that takes the task names it (machines/names.ts).
+    Name: (value['Name'] as string | undefined) ?? '',
     Image: value['Image'] as string,
     RestartPolicy: (value['RestartPolicy'] as RestartPolicy | undefined) ?? '',
     State: 0,

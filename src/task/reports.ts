@@ -7,6 +7,7 @@
 // naming the field, so a bad answer never reaches the machines.
 import { stateNameOf, stateNames, TaskState, type StateName, type Task, type TaskHistoryEntry } from '../vocabulary/task.js';
 import type { WorkerStats } from '../vocabulary/protocol.js';
+import { labelsProblem } from '../vocabulary/labels.js';
 import { describe, isObject, list, number, oneOf, string, taskSchema, ValidationError, type Check } from './codec.js';
 import { newTask } from '../vocabulary/task.js';
 import { readMounts } from './mounts.js';
@@ -65,7 +66,10 @@ export function readTaskList(value: unknown, path = 'tasks'): Task[] {
   return value.map((item, i) => readTask(item, `${path}[${i}]`));
 }
 
-const statsChecks: Record<Exclude<keyof WorkerStats, 'Worker' | 'LoadAverage' | 'Runtime' | 'RuntimeProblem' | 'Protocol' | 'VolumeRoots'>, Check> = {
+const statsChecks: Record<
+  Exclude<keyof WorkerStats, 'Worker' | 'LoadAverage' | 'Runtime' | 'RuntimeProblem' | 'Protocol' | 'Labels' | 'VolumeRoots'>,
+  Check
+> = {
   MemoryTotal: number(0, Number.MAX_SAFE_INTEGER, false, 'bytes'),
   MemoryAvailable: number(0, Number.MAX_SAFE_INTEGER, false, 'bytes'),
   DiskTotal: number(0, Number.MAX_SAFE_INTEGER, false, 'bytes'),
@@ -90,14 +94,19 @@ export function readStats(value: unknown, path = 'stats'): WorkerStats {
   if (!Array.isArray(roots) || roots.length > 256 || !roots.every((r) => typeof r === 'string' && r.startsWith('/') && r.length <= 4096)) {
     throw new ValidationError(`${path}.VolumeRoots: expected a list of absolute paths, got ${describe(roots)}`);
   }
+  // Labels are the worker's word about itself: checked as strictly as the operator's (src/vocabulary/labels.ts).
+  const labels = value['Labels'] ?? {};
+  const labelProblem = labelsProblem(labels, `${path}.Labels`, false);
+  if (labelProblem) throw new ValidationError(labelProblem);
   const runtime = value['Runtime'] === 'down' ? 'down' : 'up';
   const problem = typeof value['RuntimeProblem'] === 'string' ? value['RuntimeProblem'] : '';
   return {
     Worker: typeof value['Worker'] === 'string' ? value['Worker'] : '',
     ...(Object.fromEntries(Object.keys(statsChecks).map((key) => [key, value[key]])) as Omit<
       WorkerStats,
-      'Worker' | 'LoadAverage' | 'Runtime' | 'RuntimeProblem' | 'Protocol' | 'VolumeRoots'
+      'Worker' | 'LoadAverage' | 'Runtime' | 'RuntimeProblem' | 'Protocol' | 'Labels' | 'VolumeRoots'
     >),
+    Labels: labels as Record<string, string>,
     LoadAverage: load as [number, number, number],
     ...(roots.length > 0 ? { VolumeRoots: roots as string[] } : {}),
     Runtime: runtime,

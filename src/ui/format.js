@@ -42,3 +42,15 @@ export function when(time) {
 
 /** "1 task", "2 tasks". @param {number} n @param {string} noun */
 export const count = (n, noun) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
+/** Bytes as a person reads them: "512 MiB", "3.8 GiB". @param {number} n */
+export function bytes(n) {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = n;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value >= 10 || unit === 0 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
+}

@@ -1,12 +1,13 @@
 // @ts-check
 // The pages the address can show beside the lists, by the name it gives them
-// (#task=<id>, #service=<name>). A page shows one item of the store: it is drawn again whenever
+// (#task=<id>, #service=<name>, #node=<worker>). A page shows one item of the store: it is drawn again whenever
 // that item may have changed, and hides when the address shows another page,
 // or an item it does not know (yet); the placeholder is shown then. To add a
 // page: a module in pages/ with show(id) and hide(), and its name here.
 import { $ } from './dom.js';
 import { servicePage } from './pages/service.js';
 import { taskPage } from './pages/task.js';
+import { workerPage } from './pages/worker.js';
 import { route, shown } from './route.js';
 
 /**
@@ -16,7 +17,7 @@ import { route, shown } from './route.js';
  */
 
 /** @type {Record<string, Page>} */
-const pages = { task: taskPage, service: servicePage };
+const pages = { task: taskPage, service: servicePage, node: workerPage };
 
 /** Draws the page the address shows and hides the others; the placeholder when none shows anything. */
 export function showPage() {

@@ -55,7 +55,7 @@ export function setTasks(list) {
 /** The workers as they are now (a snapshot, or a resumed stream). @param {NodeView[]} list */
 export function setNodes(list) {
   nodes.clear();
-  for (const node of list) nodes.set(node.Name, node);
+  for (const node of list) observeNode(node);
 }
 
 /**
@@ -68,4 +68,67 @@ export function setServices(list) {
   services.clear();
   endpoints.clear();
   for (const service of list) services.set(service.Name, service);
+}
+
+/**
+ * A worker's stats at one moment, as GET /nodes gave them (the event stream
+ * tells only liveness changes): CPU use 0…1, memory used and total in bytes,
+ * the 1-minute load, its own count of its tasks.
+ * @typedef {{ at: number, cpu: number, memoryUsed: number, memoryTotal: number, load: number, tasks: number }} Sample
+ */
+
+/** How long the page keeps a worker's stats: the worker page draws these last minutes. */
+export const SAMPLES_KEPT_MS = 10 * 60_000;
+/** Per worker, its stats read by this page, oldest first. @type {Map<string, Sample[]>} */
+export const samples = new Map();
+
+/** @param {NodeView} node @param {number} at */
+export function addSample(node, at) {
+  const list = samples.get(node.Name) ?? [];
+  list.push({
+    at,
+    cpu: node.CpuUsage,
+    memoryUsed: node.MemoryTotal - node.MemoryAvailable,
+    memoryTotal: node.MemoryTotal,
+    load: node.LoadAverage?.[0] ?? 0,
+    tasks: node.TaskCount,
+  });
+  while (list.length > 0 && /** @type {Sample} */ (list[0]).at < at - SAMPLES_KEPT_MS) list.shift();
+  samples.set(node.Name, list);
+}
+
+/**
+ * A change of a worker's liveness that this page saw (node.updated), newest last, the last 20.
+ * @typedef {{ at: string, state: string, problem: string }} LivenessChange
+ */
+/** @type {Map<string, LivenessChange[]>} */
+export const liveness = new Map();
+
+/** Records the worker's liveness when it changed (or is first seen). @param {NodeView} node */
+export function observeNode(node) {
+  const list = liveness.get(node.Name) ?? [];
+  if (list.at(-1)?.state !== node.State) list.push({ at: node.Since || new Date().toISOString(), state: node.State, problem: node.Problem });
+  if (list.length > 20) list.shift();
+  liveness.set(node.Name, list);
+  nodes.set(node.Name, node);
+}
+
+/** @typedef {import('../manager/views/manager-view.js').ManagerView} ManagerView */
+/** The managers on etcd, as GET /nodes lists them (none with one manager on its own store). @type {ManagerView[]} */
+export const managers = [];
+/**
+ * Each change of leader this page saw, oldest first: `from` the leader before ('' when none was known).
+ * @typedef {{ at: string, from: string, to: string, term: string }} LeaderChange
+ */
+/** @type {LeaderChange[]} */
+export const leaderChanges = [];
+
+/** The managers as they are now; a leader other than the last one seen is a change. @param {ManagerView[]} list */
+export function setManagers(list) {
+  managers.splice(0, managers.length, ...list);
+  const leader = list.find((m) => m.State === 'leader');
+  const last = leaderChanges.at(-1);
+  if (leader && (last?.to !== leader.Name || last.term !== leader.Term)) {
+    leaderChanges.push({ at: new Date().toISOString(), from: last?.to ?? '', to: leader.Name, term: leader.Term });
+  }
 }

@@ -4,7 +4,7 @@
 // does not know is left alone (a newer manager may send more). To show
 // something new: its case here, its data in store.js, its view or page.
 import { refreshPage, showPage } from './pages.js';
-import { endpoints, nodes, observe, services, setNodes, setServices, setTasks } from './store.js';
+import { endpoints, nodes, observe, observeNode, services, setNodes, setServices, setTasks } from './store.js';
 import { addActivity, loadActivity } from './views/activity.js';
 import { renderServices } from './views/services-list.js';
 import { renderRow, renderTasks } from './views/task-list.js';
@@ -38,6 +38,8 @@ const on = {
     renderRow(data.task);
     renderWorkers();
     refreshPage('task', data.task.ID);
+    // Its worker's page lists it.
+    if (data.task.Worker) refreshPage('node', data.task.Worker);
     // A copy: its service's page lists it.
     if (data.task.Service) refreshPage('service', data.task.Service);
   },
@@ -57,12 +59,14 @@ const on = {
     refreshPage('service', data.service);
   },
   'node.updated'(data) {
-    nodes.set(data.node.Name, data.node);
+    observeNode(data.node);
     renderWorkers();
+    refreshPage('node', data.node.Name);
   },
   'node.removed'(data) {
     nodes.delete(data.name);
     renderWorkers();
+    refreshPage('node', data.name);
   },
   log(data) {
     addActivity(data.entry, true);

@@ -1,6 +1,7 @@
 // The shapes the manager and the schedulers share: what a worker's tasks hold,
 // a worker offered for placement, and the answer. Kept apart from the
 // algorithms so the manager can depend on the contract without the maths.
+import type { Labels } from './labels.js';
 import type { WorkerStats } from './protocol.js';
 import type { Task } from './task.js';
 
@@ -19,12 +20,18 @@ export interface Candidate {
   name: string;
   stats: WorkerStats;
   held: Held;
+  /** Its labels: its own, with the operator's edits (none when left out). */
+  labels?: Labels;
+  /** Why it takes no tasks now, in a word or two ("down", "draining"); left out when it does. */
+  unavailable?: string;
+  /** How many copies of the task's service it holds (a service's copy only). */
+  copies?: number;
 }
 
 export type Placement =
   /** reason: one human line on why this worker, e.g. "lowest E-PVM cost 0.0123 (w2 0.0201, w3 0.0220)". */
   | { worker: string; reason: string; memo: unknown }
-  /** reason: names the short resource(s) of every worker (see noFit). */
+  /** reason: counts why each worker was filtered out (src/scheduler/pipeline.ts). */
   | { worker: null; reason: string; memo: unknown };
 
 /**

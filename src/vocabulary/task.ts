@@ -71,6 +71,10 @@ export interface Task {
   Cmd: string[];
   /** Named volumes, host paths under a worker's --volume-root, and tmpfs (src/vocabulary/mounts.ts). */
   Mounts: Mount[];
+  /** What the worker must be, like "zone==a" or "disk in (ssd,nvme)" (src/vocabulary/constraint.ts): all must hold. */
+  Constraints: string[];
+  /** A service's copies spread over the values of this worker label ("" : over workers); set from the service (docs/spec.md §9). */
+  Spread: string;
   StateName: StateName;
   /** When Cube accepted the task (RFC 3339). */
   SubmitTime: string;
@@ -118,6 +122,8 @@ export const definitionKeys = [
   'Env',
   'Cmd',
   'Mounts',
+  'Constraints',
+  'Spread',
 ] as const satisfies readonly (keyof Task)[];
 export type DefinitionKey = (typeof definitionKeys)[number];
 
@@ -153,6 +159,8 @@ const template: Task = {
   Env: [],
   Cmd: [],
   Mounts: [],
+  Constraints: [],
+  Spread: '',
   StateName: 'pending',
   SubmitTime: ZERO_TIME,
   Worker: '',

@@ -90,7 +90,15 @@ export function workerLogicOptions(settings: Settings, log: Log, writes: (worker
     health: { intervalMs: settings.healthIntervalMs, timeoutMs: settings.healthTimeoutMs },
     reconcileIntervalMs: settings.reconcileIntervalMs,
     statsIntervalMs: heartbeatInterval(settings),
-    sampleStats: withVolumeRoots(statsSampler(settings.store === 'memory' ? '/' : settings.dataDir), volumeRoots(settings)),
+    sampleStats: withVolumeRoots(
+      statsSampler(settings.store === 'memory' ? '/' : settings.dataDir, {
+        memory: settings.memory,
+        cpus: settings.cpus,
+        disk: settings.disk,
+        labels: settings.labels,
+      }),
+      volumeRoots(settings),
+    ),
     writes,
     log,
   };

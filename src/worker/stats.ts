@@ -24,8 +24,23 @@ function cpuTimes(): CpuTimes {
   return { busy, total };
 }
 
+/**
+ * What a worker offers to tasks (cube worker --memory 8g --cpus 2 --disk 100g
+ * --label zone=a): a capacity of 0 is the machine's. A smaller one is what the
+ * manager counts placements against (docs/scheduling.md, "Resources that add
+ * up"), and what is free is never reported above it.
+ */
+export interface Offer {
+  memory: number;
+  cpus: number;
+  disk: number;
+  labels: Record<string, string>;
+}
+
+export const MACHINE_OFFER: Offer = { memory: 0, cpus: 0, disk: 0, labels: {} };
+
 /** Returns a sampler; each call measures CPU use since the previous call. */
-export function statsSampler(diskPath: string): () => MachineStats & Omit<BookStats, 'TaskCount'> {
+export function statsSampler(diskPath: string, offer: Offer = MACHINE_OFFER): () => MachineStats & Omit<BookStats, 'TaskCount'> {
   let previous = cpuTimes();
   return () => {
     const current = cpuTimes();
@@ -40,14 +55,17 @@ export function statsSampler(diskPath: string): () => MachineStats & Omit<BookSt
       // a path that does not exist yet: the disk is reported as unknown (0)
     }
     const [one, five, fifteen] = loadavg() as [number, number, number];
+    const memory = offer.memory || totalmem();
+    const diskTotal = offer.disk || disk.total;
     return {
-      MemoryTotal: totalmem(),
-      MemoryAvailable: freemem(),
-      DiskTotal: disk.total,
-      DiskFree: disk.free,
+      MemoryTotal: memory,
+      MemoryAvailable: Math.min(freemem(), memory),
+      DiskTotal: diskTotal,
+      DiskFree: Math.min(disk.free, diskTotal),
       CpuUsage: Math.round(usage * 1000) / 1000,
-      CpuCount: cpus().length,
+      CpuCount: offer.cpus || cpus().length,
       LoadAverage: [one, five, fifteen],
+      Labels: offer.labels,
       ...sampleBookStats(diskPath),
     };
   };

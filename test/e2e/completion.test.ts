@@ -1,7 +1,7 @@
 // Shell completion as people get it: bash's completion function called as bash
 // calls it, and a real interactive zsh in tmux, typed into. Commands, flags,
-// flag values with a known set, files, and task IDs asked of a real manager;
-// the commands of cube service and their own flags.
+// flag values with a known set, files, and task IDs and service names asked
+// of a real manager; the commands of cube service and their own flags.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -27,7 +27,20 @@ async function managerWithTasks(t: TestContext) {
   const ids: string[] = [];
   for (const name of ['first', 'second'])
     ids.push((await post<Task>(`${manager.url}/tasks`, { Task: { Name: `${name}-${nanoid(4)}`, Image: 'strm/helloworld-http' } })).body.ID);
-  return { address: manager.url.replace('http://', ''), ids };
+  /** Services too (after the IDs are checked: their copies are tasks). */
+  const withServices = async () => {
+    const services: string[] = [];
+    for (const name of ['api', 'web']) {
+      services.push(
+        `${name}-${nanoid(4)
+          .toLowerCase()
+          .replace(/[^a-z0-9]/g, 'x')}`,
+      );
+      await post(`${manager.url}/services`, { Name: services.at(-1), Count: 1, Task: { Image: 'strm/helloworld-http' } });
+    }
+    return services;
+  };
+  return { address: manager.url.replace('http://', ''), ids, withServices };
 }
 
 /** What bash's completion offers for the words typed so far (the last one is being completed). */
@@ -37,28 +50,39 @@ async function bashCompletes(words: string[], env: Record<string, string> = {}):
   return stdout.split('\n').filter(Boolean);
 }
 
-test("bash completes commands, flags, known values, files and task IDs; cube service's commands and their flags", { timeout: 60_000 }, async (t) => {
-  assert.deepEqual(await bashCompletes([cubeBin, 'st']), ['start', 'stop', 'status']);
-  assert.deepEqual(await bashCompletes([cubeBin, 'status', '--st']), ['--state']);
-  assert.deepEqual(await bashCompletes([cubeBin, 'status', '--state', 'r']), ['running', 'restarting']);
-  assert.deepEqual(await bashCompletes([cubeBin, 'status', '-o', '']), ['table', 'json']);
-  assert.deepEqual((await bashCompletes([cubeBin, 'run', '-f', 'docs/examples/he'])).sort(), ['docs/examples/healthy.json', 'docs/examples/hello.json']);
-  assert.deepEqual(await bashCompletes([cubeBin, 'worker', '--sch']), [], 'a manager setting is not offered to a worker');
-  assert.deepEqual(await bashCompletes([cubeBin, 'manager', '--sch']), ['--scheduler']);
-  assert.deepEqual(await bashCompletes([cubeBin, 'completion', '']), ['bash', 'zsh']);
-  assert.deepEqual(await bashCompletes([cubeBin, 'service', 'r']), ['rollback', 'rm']);
-  assert.deepEqual(await bashCompletes([cubeBin, 'service', 'ps', '--a']), ['--all'], 'a command of a group has its own flags');
-  assert.deepEqual(await bashCompletes([cubeBin, 'service', 'rm', '--a']), [], "and no other command's");
-  assert.deepEqual((await bashCompletes([cubeBin, 'service', 'update', 'web', '-f', 'docs/examples/he'])).sort(), [
-    'docs/examples/healthy.json',
-    'docs/examples/hello.json',
-  ]);
+test(
+  "bash completes commands, flags, known values, files, task IDs and service names; cube service's commands and their flags",
+  { timeout: 60_000 },
+  async (t) => {
+    assert.deepEqual(await bashCompletes([cubeBin, 'st']), ['start', 'stop', 'status']);
+    assert.deepEqual(await bashCompletes([cubeBin, 'status', '--st']), ['--state']);
+    assert.deepEqual(await bashCompletes([cubeBin, 'status', '--state', 'r']), ['running', 'restarting']);
+    assert.deepEqual(await bashCompletes([cubeBin, 'status', '-o', '']), ['table', 'json']);
+    assert.deepEqual((await bashCompletes([cubeBin, 'run', '-f', 'docs/examples/he'])).sort(), ['docs/examples/healthy.json', 'docs/examples/hello.json']);
+    assert.deepEqual(await bashCompletes([cubeBin, 'worker', '--sch']), [], 'a manager setting is not offered to a worker');
+    assert.deepEqual(await bashCompletes([cubeBin, 'manager', '--sch']), ['--scheduler']);
+    assert.deepEqual(await bashCompletes([cubeBin, 'completion', '']), ['bash', 'zsh']);
+    assert.deepEqual(await bashCompletes([cubeBin, 'service', 'r']), ['rollback', 'rm']);
+    assert.deepEqual(await bashCompletes([cubeBin, 'service', 'ps', '--a']), ['--all'], 'a command of a group has its own flags');
+    assert.deepEqual(await bashCompletes([cubeBin, 'service', 'rm', '--a']), [], "and no other command's");
+    assert.deepEqual((await bashCompletes([cubeBin, 'service', 'update', 'web', '-f', 'docs/examples/he'])).sort(), [
+      'docs/examples/healthy.json',
+      'docs/examples/hello.json',
+    ]);
 
-  const { address, ids } = await managerWithTasks(t);
-  assert.deepEqual(await bashCompletes([cubeBin, 'logs', '-m', address, '']), ids, 'the IDs, from the manager named by -m');
-  assert.deepEqual(await bashCompletes([cubeBin, 'stop', ''], { CUBE_MANAGER: address }), ids, 'or by CUBE_MANAGER');
-  assert.deepEqual(await bashCompletes([cubeBin, 'events', '--task', ids[1]!.slice(0, 6)], { CUBE_MANAGER: address }), [ids[1]]);
-});
+    const { address, ids, withServices } = await managerWithTasks(t);
+    assert.deepEqual(await bashCompletes([cubeBin, 'logs', '-m', address, '']), ids, 'the IDs, from the manager named by -m');
+    assert.deepEqual(await bashCompletes([cubeBin, 'stop', ''], { CUBE_MANAGER: address }), ids, 'or by CUBE_MANAGER');
+    assert.deepEqual(await bashCompletes([cubeBin, 'events', '--task', ids[1]!.slice(0, 6)], { CUBE_MANAGER: address }), [ids[1]]);
+    const services = await withServices();
+    assert.deepEqual(
+      (await bashCompletes([cubeBin, 'service', 'scale', '-m', address, ''])).sort(),
+      services,
+      "a service's name where a command of cube service takes one",
+    );
+    assert.deepEqual(await bashCompletes([cubeBin, 'service', 'ps', services[1]!.slice(0, 5)], { CUBE_MANAGER: address }), [services[1]]);
+  },
+);
 
 test('zsh, typed into in tmux, completes commands, values and task IDs', { timeout: 60_000 }, async (t) => {
   const { address, ids } = await managerWithTasks(t);

@@ -10,9 +10,9 @@ import { execFile } from 'node:child_process';
 import { createServer, type ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
 import { nanoid } from 'nanoid';
-import { cubeBin, spawnCube, type CubeProcess } from '../helpers/cube-process.js';
-import { managerEnvOn, startEtcd } from '../helpers/etcd.js';
-import { get, post } from '../helpers/http.js';
+import { cubeBin, spawnCube } from '../helpers/cube-process.js';
+import { leaderOf, managerEnvOn, startEtcd } from '../helpers/etcd.js';
+import { post } from '../helpers/http.js';
 
 const run = promisify(execFile);
 
@@ -27,15 +27,6 @@ async function cube(...args: string[]): Promise<{ code: number; stdout: string; 
   }
 }
 
-/** The leader, once both managers name the same one (the election tells only etcd; there is no event to wait on). */
-async function leaderOf(managers: CubeProcess[]): Promise<string> {
-  for (let wait = 20; ; wait = Math.min(wait * 2, 250)) {
-    const named = await Promise.all(managers.map(async (m) => (await get(`${m.url}/nodes`)).headers.get('cube-leader')));
-    if (named[0] && named.every((n) => n === named[0])) return named[0];
-    await new Promise((resolve) => setTimeout(resolve, wait));
-  }
-}
-
 test(
   'cube status -m FOLLOWER lists every task of 2,500, following Cube-Continue; a page without Cube headers fails loudly',
   { timeout: 180_000 },
@@ -47,7 +38,7 @@ test(
     });
     const managers = [await spawnCube(['manager', '--port', '0'], settings), await spawnCube(['manager', '--port', '0'], settings)];
     t.after(() => Promise.all(managers.map((m) => m.stop('SIGKILL'))));
-    const leader = await leaderOf(managers);
+    const leader = await leaderOf(managers.map((m) => m.url));
     const follower = managers.find((m) => m.url !== leader)!.url;
 
     // No worker: the tasks wait, Pending, and are listed all the same.

@@ -55,7 +55,7 @@ function bash(command: string, env: NodeJS.ProcessEnv): Promise<{ code: number; 
   });
 }
 
-test('the README walkthrough works twice in a row, and shows what the commands print', { timeout: 240_000 }, async (t) => {
+test('the README walkthrough works twice in a row, and shows what the commands print', { timeout: 360_000 }, async (t) => {
   const cube = await spawnCube(['start', '--manager-port', '0', '--worker-port', '0'], {
     CUBE_STORE: 'memory',
     CUBE_HEALTH_INTERVAL: '100ms',

@@ -299,7 +299,11 @@ test('with a token, the view asks for it, refuses a wrong one, and shows the tas
   await page.locator(`#tasks tr[data-task-id="${id}"]`).waitFor();
   assert.equal(await page.locator('#auth').isVisible(), false);
   assert.equal(await page.evaluate(() => sessionStorage.getItem('cube.token')), 'x');
-  assert.deepEqual(eventsAuth, [undefined, 'Bearer wrong', 'Bearer x']);
+  // A request Chromium cancelled as Docker started the task's container (net::ERR_NETWORK_CHANGED) is made again, unchanged.
+  assert.deepEqual(
+    eventsAuth.filter((auth, i) => i === 0 || auth !== eventsAuth[i - 1]),
+    [undefined, 'Bearer wrong', 'Bearer x'],
+  );
 
   // The token lasts for the tab: a reload goes straight to the tasks.
   await page.reload();
@@ -309,9 +313,29 @@ test('with a token, the view asks for it, refuses a wrong one, and shows the tas
 
   assert.ok(requests.length > 0);
   assert.deepEqual(foreign, []);
-  // The browser reports each 401 of /events as a failed load; nothing else may go wrong.
+  // The browser reports each 401 of /events as a failed load, and each request it cancelled when Docker
+  // changed the network (boot.js then loads the page again); nothing else may go wrong.
   assert.deepEqual(
-    problems.filter((p) => !/Failed to load resource: the server responded with a status of 401/.test(p)),
+    problems.filter((p) => !/Failed to load resource: (the server responded with a status of 401|net::ERR_NETWORK_CHANGED)/.test(p)),
+    [],
+  );
+});
+
+test('a script that does not load (the network changed as the page loaded) makes the page load again, and it comes up', { timeout: 60_000 }, async (t) => {
+  const manager = await startManager({ port: 0, settings: testSettings(), log: silentLog });
+  t.after(() => manager.close());
+  const { page, problems } = await browse(t, manager.url);
+  // What Chromium does to the requests under way when Docker adds or removes a container's network interface:
+  // the first load of one module fails, and the browser runs none of them.
+  let asked = 0;
+  await page.route('**/ui/token.js', (route) => (asked++ === 0 ? route.abort('failed') : route.continue()));
+  await page.goto(`${manager.url}/ui`);
+  await page.locator('#status .text', { hasText: "the page's script /ui/app.js did not load; loading the page again in 1 s" }).waitFor();
+  await page.locator('#status[data-status="live"]').waitFor();
+  assert.equal(asked, 2, 'token.js was asked for again, by the page loaded again');
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('cube.reloads')), null, 'once the page is up, the count starts over');
+  assert.deepEqual(
+    problems.filter((p) => !/Failed to load resource: net::ERR_FAILED/.test(p)),
     [],
   );
 });

@@ -203,3 +203,12 @@ export function managersOn(cluster: EtcdCluster, extra: Partial<Settings> = {}):
     ...extra,
   };
 }
+
+/** The leader of these managers, once every one of them names the same (the election tells only etcd; there is no event to wait on). */
+export async function leaderOf(urls: readonly string[]): Promise<string> {
+  for (let wait = 20; ; wait = Math.min(wait * 2, 250)) {
+    const named = await Promise.all(urls.map(async (url) => (await fetch(`${url}/nodes`)).headers.get('cube-leader')));
+    if (named[0] && named.every((n) => n === named[0])) return named[0];
+    await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+}

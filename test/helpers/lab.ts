@@ -33,9 +33,9 @@ export function lab(t: TestContext) {
   const track = (p: CubeProcess) => (processes.push(p), p);
   return {
     dir: mkdtempSync(join(tmpdir(), 'cube-faults-')),
-    async worker(name: string, settings: Record<string, string>, port = '0') {
+    async worker(name: string, settings: Record<string, string>, port = '0', ...args: string[]) {
       if (!workers.includes(name)) workers.push(name);
-      const process = track(await spawnCube(['worker', '--port', port, '--name', name], settings));
+      const process = track(await spawnCube(['worker', '--port', port, '--name', name, ...args], settings));
       return { process, name, address: process.url.replace('http://', '') };
     },
     async manager(addresses: string[], settings: Record<string, string>, port = '0', ...args: string[]) {

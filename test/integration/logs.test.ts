@@ -141,7 +141,7 @@ test('logs of an unknown task, with a bad query, or of a task not placed are ref
   const huge = await post<Task>(`${manager.url}/tasks`, { Task: { Name: unique('huge'), Image: image, Memory: 1e15 } });
   const unplaced = await get(`${manager.url}/tasks/${huge.body.ID}/logs`);
   assert.equal(unplaced.status, 409);
-  assert.match(unplaced.body.Message, new RegExp(`^task ${huge.body.ID} is not on a worker \\(it is failed: no worker has room`));
+  assert.match(unplaced.body.Message, new RegExp(`^task ${huge.body.ID} is not on a worker \\(it is pending: no worker can take the task`));
 });
 
 test('the logs of a task whose worker is gone say that the worker cannot be reached', { timeout: 60_000 }, async (t) => {

@@ -130,6 +130,18 @@ test('an image that does not exist fails the task with the reason', { timeout: 6
   assert.equal((await get(`${worker.url}/tasks`)).status, 200);
 });
 
+test('a worker alone names a task POSTed without a Name from its image and ID, unique among its live tasks', { timeout: 60_000 }, async (t) => {
+  const worker = await testWorker(t);
+  const nameless = (ID: string) => event({ ID, Image: 'cube-test/no-such-image:1' });
+  const first = await post<Task>(`${worker.url}/tasks`, nameless('abcd1234-0001'));
+  const second = await post<Task>(`${worker.url}/tasks`, nameless('abcd1234-0002'));
+  assert.equal(first.body.Name, 'no-such-image-abcd');
+  assert.equal(second.body.Name, 'no-such-image-abcd1', 'the first choice is held by a task not Completed');
+  await untilTask(worker, first.body.ID, (x) => x.State === 4);
+  const again = await post<Task>(`${worker.url}/tasks`, nameless('abcd1234-0001'));
+  assert.equal(again.body.Name, 'no-such-image-abcd', 'POSTed again without a Name, it keeps its name');
+});
+
 test('a Name taken by a container Cube does not manage fails the task and leaves that container alone', { timeout: 60_000 }, async (t) => {
   const worker = await testWorker(t);
   const name = `foreign-${worker.name.slice(5)}`;

@@ -3,11 +3,12 @@
 // npm run sim -- --found N           replay the recorded schedule of a bug found by seed N (test/sim/found.ts)
 // npm run sim -- --seeds N [--from K] run N seeds on every core; report failures, seeds/s, cluster-hours per minute
 // Options: --without kind,kind (leave fault kinds or user calls out), --mistake NAME (run with a mistake
-// swapped in), --services (the user also makes services: create, scale, update, delete), --threads N,
+// swapped in), --services (the user also makes services: create, scale, update, delete), --placement
+// (workers have labels and offer 4 GiB, tasks have constraints and memory asks), --threads N,
 // --no-shrink, --verbose (every line, the processes' logs too).
 import { parseArgs } from 'node:util';
 import { found, foundBySeed, foundScenario } from './found.js';
-import { mistakeByName, mistakes, serviceMistakes } from './mistakes.js';
+import { mistakeByName, mistakes, placementMistakes, serviceMistakes } from './mistakes.js';
 import { runSeeds } from './pool.js';
 import { describeEvent, drawScenario, faultWeights } from './schedule.js';
 import { shrink, subset } from './shrink.js';
@@ -16,7 +17,7 @@ import { formatLine, type TraceLine } from './trace.js';
 
 const usage = `usage: npm run sim -- --seed N [--keep i,j,…] | --found N | --seeds N [--from K]
   options: --without KIND,… (fault kinds: ${Object.keys(faultWeights).join(', ')}; calls: changed-spec, delete, repost)
-           --mistake NAME (${[...mistakes, ...serviceMistakes].map((m) => m.name).join(', ')}), --services, --threads N, --no-shrink, --verbose`;
+           --mistake NAME (${[...mistakes, ...serviceMistakes, ...placementMistakes].map((m) => m.name).join(', ')}), --services, --placement, --threads N, --no-shrink, --verbose`;
 
 function fail(message: string): never {
   process.stderr.write(`sim: ${message}\n${usage}\n`);
@@ -42,6 +43,7 @@ try {
       mistake: { type: 'string' },
       threads: { type: 'string' },
       services: { type: 'boolean' },
+      placement: { type: 'boolean' },
       'no-shrink': { type: 'boolean' },
       verbose: { type: 'boolean' },
       help: { type: 'boolean' },
@@ -67,7 +69,8 @@ if ([seed, seeds, foundSeed].filter((v) => v !== undefined).length !== 1) fail('
 
 const shown = (line: TraceLine) => parsed.verbose || !line.text.startsWith('log: ');
 const services = parsed.services ?? false;
-const flags = `${without.length ? ` --without ${without.join(',')}` : ''}${mistake ? ` --mistake ${mistake.name}` : ''}${services ? ' --services' : ''}`;
+const placement = parsed.placement ?? false;
+const flags = `${without.length ? ` --without ${without.join(',')}` : ''}${mistake ? ` --mistake ${mistake.name}` : ''}${services ? ' --services' : ''}${placement ? ' --placement' : ''}`;
 
 function report(result: RunResult): void {
   for (const v of result.violations) process.stdout.write(`  ✗ ${v.invariant}: ${v.detail}\n`);
@@ -85,7 +88,7 @@ if (foundSeed !== undefined) {
 }
 
 if (seed !== undefined) {
-  const scenario = drawScenario(seed, new Set(without), { services });
+  const scenario = drawScenario(seed, new Set(without), { services, placement });
   const keep = parsed.keep?.split(',').map((i) => count(i, '--keep', 0)!);
   const played = keep ? subset(scenario, keep) : scenario;
   const result = await simulate(played, { mistake });
@@ -124,6 +127,7 @@ const result = await runSeeds({
   without,
   mistake: mistake?.name,
   services,
+  placement,
   onSeed: (summary, done) => {
     if (!summary.ok) process.stdout.write(`seed ${summary.seed}: ✗ ${summary.invariant}: ${summary.detail}\n`);
     if (done === total || done - lastShown >= Math.max(100, total / 20)) {

@@ -10,6 +10,7 @@ import type { Observer } from './observer.js';
 import type { Random } from './random.js';
 import { describeEvent, type Scenario, type SimEvent } from './schedule.js';
 import { SimManagerDisk, SimTaskDisk } from './stores.js';
+import { fixedStats, placedStats } from './settings.js';
 import type { Trace } from './trace.js';
 import { WorkerHost } from './worker-host.js';
 
@@ -29,7 +30,8 @@ export class Cluster {
   ) {
     this.workers = scenario.workers.map((name, i) => {
       const engine = new SimEngine(name, i + 1, random.fork(`engine:${name}`), trace, observer, this.ports);
-      return new WorkerHost(name, engine, new SimTaskDisk(name), settings, trace, observer, mistake);
+      const stats = scenario.placement ? placedStats(scenario.placement.labels[i]!, scenario.placement.memory) : fixedStats;
+      return new WorkerHost(name, engine, new SimTaskDisk(name), settings, trace, observer, mistake, stats);
     });
     for (const worker of this.workers) {
       worker.link = new Link(worker.name, worker, random.fork(`link:${worker.name}`));

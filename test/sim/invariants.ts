@@ -6,7 +6,9 @@
 import { HISTORY_LIMIT, restartDelay, type TaskPolicy } from '../../machines/task.js';
 import { isNewerPlacement, placementBase, samePlacement } from '../../src/vocabulary/placement.js';
 import { healthUrl } from '../../src/worker/health-check.js';
-import { TaskState, type Task } from '../../src/vocabulary/task.js';
+import { TaskState, type StateName, type Task } from '../../src/vocabulary/task.js';
+import { parseConstraint, satisfies } from '../../src/vocabulary/constraint.js';
+import type { Service } from '../../src/vocabulary/service.js';
 import type { Answer } from './user.js';
 import type { SimEngine } from './engine.js';
 import type { Observer } from './observer.js';
@@ -24,6 +26,9 @@ export interface Violation {
 /** What the user last asked of a task and was told yes, or 'unknown' when the answer never came. */
 type Intent = { want: 'run'; variant: number } | { want: 'stop' } | { want: 'unknown' };
 
+/** The states in which a task holds resources on its worker (machines/manager/ledger.ts). */
+const holding: ReadonlySet<StateName> = new Set(['scheduled', 'running', 'stopping', 'restarting']);
+
 export class Checker implements Observer {
   readonly violations: Violation[] = [];
   private readonly intent = new Map<string, Intent>();
@@ -40,7 +45,7 @@ export class Checker implements Observer {
   private readonly versions = new Map<string, number>();
   /** What workers published, by signature (worker, task, placement, state, container, latest entry): its newest version. */
   private readonly published = new Map<string, number>();
-  /** task|worker|placement → the newest worker version the manager's record has taken on. */
+  /** task|worker|placement → the newest worker version the manager process's record has taken on. */
   private readonly applied = new Map<string, number>();
   /** worker → task → the placements (bases) whose stop the worker answered. */
   private readonly heardStop = new Map<string, Map<string, string[]>>();
@@ -140,6 +145,16 @@ export class Checker implements Observer {
     this.fail('no-exception', `uncaught in a timer (the process would exit): ${describeError(error)}`);
   }
 
+  /**
+   * A manager process starts from its disk: the reports it applied and could
+   * not write (a full disk, then a kill) are lost with it, and its records are
+   * older than what it had applied. Reports are in order within one process.
+   */
+  managerStarted(services: Service[]): void {
+    this.applied.clear();
+    this.services.managerStarted(services);
+  }
+
   managerRecord(task: Task): void {
     const id = task.ID;
     this.latest.set(id, task);
@@ -157,6 +172,33 @@ export class Checker implements Observer {
     this.checkOrder(task);
     this.checkVersion(task);
     this.checkBounds('manager', task);
+    this.checkPlacement(task);
+  }
+
+  /**
+   * Placement fits (scenarios drawn with placement): a record that holds a
+   * worker (scheduled, running, restarting, stopping) names one whose labels
+   * and name satisfy every constraint of the task, and the memory the
+   * manager's records hold on that worker is never more than it offers.
+   */
+  private checkPlacement(task: Task): void {
+    const placement = this.scenario.placement;
+    if (!placement || !holding.has(task.StateName) || task.Worker === '') return;
+    const labels = placement.labels[this.scenario.workers.indexOf(task.Worker)] ?? {};
+    for (const text of task.Constraints) {
+      const constraint = parseConstraint(text);
+      if (typeof constraint !== 'string' && !satisfies(constraint, task.Worker, labels)) {
+        this.fail('placement-fits', `${task.ID} is ${task.StateName} on ${task.Worker} (${JSON.stringify(labels)}) against its constraint ${text}`);
+      }
+    }
+    let held = 0;
+    for (const record of this.latest.values()) if (record.Worker === task.Worker && holding.has(record.StateName)) held += record.Memory;
+    if (held > placement.memory) {
+      this.fail(
+        'placement-fits',
+        `${task.ID} is ${task.StateName} on ${task.Worker}, whose tasks now hold ${held} bytes of memory, past the ${placement.memory} it offers`,
+      );
+    }
   }
 
   pruned(ids: string[]): void {

@@ -77,7 +77,7 @@ export class ManagerHost {
     const actor = createActor(logic, {
       input: {
         workers: workers.map((name) => ({ name, address: `${name}:5555` })),
-        placement: placementPolicy(this.settings.scheduler),
+        placement: this.mistake?.placement ? this.mistake.placement(placementPolicy(this.settings.scheduler)) : placementPolicy(this.settings.scheduler),
         heartbeatTtlMs: this.settings.heartbeatTtlMs,
         startedAt: new Date().toISOString(),
         // src/manager/run/run.ts draws it with nanoid; any name unique per start will do.
@@ -98,6 +98,7 @@ export class ManagerHost {
       token: this.settings.token,
       lineMax: this.settings.logLineMax,
     });
+    this.observer.managerStarted(restore.services);
     actor.on('task.updated', ({ task }) => this.observer.managerRecord(task));
     actor.on('tasks.pruned', ({ ids }) => {
       this.trace.add('manager', `pruned ${ids.join(', ')} (retention)`);

@@ -19,6 +19,8 @@ export interface Mistake {
   task?: Overrides;
   /** The service machine (machines/service.ts), as the manager spawns it. */
   service?: Overrides;
+  /** The manager's placement policy (src/scheduler), wrapped: a mistake in what the scheduler is told. */
+  placement?: (policy: PlacementPolicy) => PlacementPolicy;
   /**
    * The guard or action it replaces is not declared on main yet (issue 8 adds
    * it): the test checks it is still missing, and fails once it lands, to
@@ -28,6 +30,7 @@ export interface Mistake {
 }
 
 import { managerMachine } from '../../machines/manager.js';
+import type { PlacementPolicy } from '../../machines/manager/ledger.js';
 import { taskMachine } from '../../machines/task.js';
 import { workerMachine } from '../../machines/worker.js';
 import { actWith, serviceMachine } from '../../machines/service.js';
@@ -100,7 +103,22 @@ export const serviceMistakes: Mistake[] = [
   },
 ];
 
-export const mistakeByName = (name: string): Mistake | undefined => [...mistakes, ...serviceMistakes].find((m) => m.name === name);
+/** Mistakes in placement: caught on seeds drawn with placement (sim.test.ts, npm run sim -- --placement). */
+export const placementMistakes: Mistake[] = [
+  {
+    name: 'place-ignoring-asks',
+    what: 'pick a worker as if the task asked for nothing (no Memory, no Constraints): the filters never see what it asks',
+    placement: (policy) => ({
+      ...policy,
+      scheduler: {
+        name: policy.scheduler.name,
+        pick: (task, candidates, memo) => policy.scheduler.pick({ ...task, Memory: 0, Constraints: [] }, candidates, memo),
+      },
+    }),
+  },
+];
+
+export const mistakeByName = (name: string): Mistake | undefined => [...mistakes, ...serviceMistakes, ...placementMistakes].find((m) => m.name === name);
 
 const machines = { manager: managerMachine, worker: workerMachine, task: taskMachine, service: serviceMachine } as const;
 

@@ -1,9 +1,12 @@
 // What the invariant checker hears from the simulated cluster, as it happens.
+import type { Service } from '../../src/vocabulary/service.js';
 import type { Task } from '../../src/vocabulary/task.js';
 
 export interface Observer {
   /** An exception escaped an actor, or a process ended that the schedule did not end. */
   crashed(who: string, error: unknown): void;
+  /** A manager process starts, from what its disk holds: these services' records among it. */
+  managerStarted(services: Service[]): void;
   /** The manager changed a record (its `task.updated`). */
   managerRecord(task: Task): void;
   /** A worker changed a record. */

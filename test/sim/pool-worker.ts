@@ -10,6 +10,7 @@ export interface PoolJob {
   without: string[];
   mistake?: string;
   services: boolean;
+  placement: boolean;
   failFast: boolean;
 }
 
@@ -27,7 +28,7 @@ const job = workerData as PoolJob;
 const without = new Set(job.without);
 const mistake = job.mistake ? mistakeByName(job.mistake) : undefined;
 for (const seed of job.seeds) {
-  const result = await simulate(drawScenario(seed, without, { services: job.services }), { mistake, failFast: job.failFast });
+  const result = await simulate(drawScenario(seed, without, { services: job.services, placement: job.placement }), { mistake, failFast: job.failFast });
   const first = result.violations[0];
   const summary: SeedSummary = {
     seed,

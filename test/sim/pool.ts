@@ -12,6 +12,8 @@ export interface PoolOptions {
   mistake?: string;
   /** Draw the seeds' scenarios with services (schedule.ts). */
   services?: boolean;
+  /** Draw them with labels, constraints and memory asks (schedule.ts). */
+  placement?: boolean;
   /** Stop each seed at its first violation (faster; the summary has that one). */
   failFast?: boolean;
   /** Stop every thread once this many seeds failed (the summaries then hold the seeds run so far). */
@@ -45,6 +47,7 @@ export async function runSeeds(options: PoolOptions): Promise<PoolResult> {
         without: options.without ?? [],
         mistake: options.mistake,
         services: options.services ?? false,
+        placement: options.placement ?? false,
         failFast: options.failFast ?? true,
       };
       const worker = new Worker(BOOTSTRAP, { eval: true, workerData: job });

@@ -64,6 +64,48 @@ export interface Scenario {
   events: SimEvent[];
   /** The services the user makes (none unless the scenario was drawn with services). */
   services?: ServiceBody[];
+  /** Workers' labels and what they offer, when the scenario was drawn with placement (drawPlacement). */
+  placement?: Placement;
+}
+
+/** What placement reads of the workers: each one's labels (by index) and the memory every one offers. */
+export interface Placement {
+  labels: Record<string, string>[];
+  memory: number;
+}
+
+const GiB = 2 ** 30;
+/** What every worker offers in a scenario drawn with placement: two of the tasks that ask for memory. */
+export const PLACEMENT_MEMORY = 4 * GiB;
+
+/**
+ * Labels for the workers (a zone of a or b, and a disk of ssd now and then)
+ * and, for each task, Constraints or a Memory ask, both kept by its changed
+ * spec. Drawn so that everything can always be placed once the faults heal:
+ * a constraint always names what some worker has and asks no memory, and
+ * the tasks that ask for memory (2 GiB each, two to a worker) are never more
+ * than the workers hold. What it tests is that nothing is ever placed against
+ * a constraint or beyond what a worker offers, whatever the faults do.
+ */
+function drawPlacement(random: Random, workers: string[], tasks: TaskDefinition[]): Placement {
+  const labels = workers.map(() => ({ zone: random.pick(['a', 'b'] as const), ...(random.chance(0.4) ? { disk: 'ssd' } : {}) }));
+  let memorySlots = 2 * workers.length;
+  for (const task of tasks) {
+    const someone = random.int(0, workers.length - 1);
+    const zone = labels[someone]!.zone;
+    const choice = random.weighted({ none: 1, memory: 3, equal: 2, notEqual: 1, set: 1, name: 1, disk: 1 });
+    let ask: Partial<Task> = {};
+    if (choice === 'memory' && memorySlots > 0) {
+      memorySlots--;
+      ask = { Memory: 2 * GiB };
+    } else if (choice === 'equal') ask = { Constraints: [`zone==${zone}`] };
+    else if (choice === 'notEqual') ask = { Constraints: [`zone!=${zone === 'a' ? 'b' : 'a'}`] };
+    else if (choice === 'set') ask = { Constraints: [`zone in (${zone},c)`] };
+    else if (choice === 'name') ask = { Constraints: [`Name==${workers[someone]}`] };
+    else if (choice === 'disk') ask = { Constraints: [labels[someone]!.disk ? 'disk==ssd' : 'disk not in (ssd)'] };
+    task.variants = task.variants.map((variant) => ({ ...variant, ...ask }));
+  }
+  return { labels, memory: PLACEMENT_MEMORY };
 }
 
 /** A service as the user sends it (POST /services): the Task holds only the keys it sets. */
@@ -195,7 +237,7 @@ export const leftOut = (event: SimEvent, without: ReadonlySet<string>): boolean 
  * The scenario of a seed. `without` drops entries of some kinds after the
  * draw, so the rest of the seed's schedule stays what it was.
  */
-export function drawScenario(seed: number, without: ReadonlySet<string> = new Set(), options: { services?: boolean } = {}): Scenario {
+export function drawScenario(seed: number, without: ReadonlySet<string> = new Set(), options: { services?: boolean; placement?: boolean } = {}): Scenario {
   const random = new Random(seed).fork('scenario');
   const workerCount = random.int(1, 5);
   const workers = Array.from({ length: workerCount }, (_, i) => `w${i + 1}`);
@@ -215,6 +257,8 @@ export function drawScenario(seed: number, without: ReadonlySet<string> = new Se
   // Services come from a stream of their own, so a seed's cluster, tasks and faults are the same with them or without.
   const services = options.services ? drawServices(new Random(seed).fork('services'), chaosMs) : undefined;
   if (services) events.push(...services.calls);
+  // Placement too: the same cluster, tasks and faults, with labels, constraints and memory asks laid on.
+  const placement = options.placement ? drawPlacement(new Random(seed).fork('placement'), workers, tasks) : undefined;
   // Stable order by time; ties keep the order drawn.
   events.sort((a, b) => a.at - b.at);
   return {
@@ -225,6 +269,7 @@ export function drawScenario(seed: number, without: ReadonlySet<string> = new Se
     chaosMs,
     events: events.filter((e) => !leftOut(e, without) && !(without.has('repost') && isRepost(e, events))),
     ...(services ? { services: services.definitions } : {}),
+    ...(placement ? { placement } : {}),
   };
 }
 

@@ -55,6 +55,21 @@ export class ServiceChecker {
     note(this.count, asked.count);
   }
 
+  /**
+   * A manager process starts from the service records its disk holds. What a
+   * service changed by itself is written behind (a failure only logged): a
+   * deployment that succeeded while the disk refused writes is lost with the
+   * process, and judged again from the copies' records. So a Stable may go
+   * back across a restart, but not below the record on disk; its Revision
+   * may not (the machine's clock goes on from the start time).
+   */
+  managerStarted(services: Service[]): void {
+    for (const service of services) {
+      const seen = this.highest.get(service.Uid);
+      if (seen) this.highest.set(service.Uid, { ...seen, Stable: service.Stable });
+    }
+  }
+
   copyRecord(task: Task): void {
     if (task.Service) this.copyOf.set(task.ID, task.Service);
   }
@@ -63,7 +78,8 @@ export class ServiceChecker {
     const allUp = [...view.workerStates.values()].every((state) => state === 'up');
     for (const service of view.services) {
       const name = service.Name;
-      // A service's clock (Revision) and its Stable version never go back, across manager restarts too.
+      // A service's clock (Revision) never goes back, across manager restarts too; nor does its Stable version, within
+      // one manager process and from the record its disk holds (managerStarted).
       const seen = this.highest.get(service.Uid) ?? { Revision: 0, Stable: 0 };
       for (const key of ['Revision', 'Stable'] as const) {
         if (service[key] < seen[key]) this.fail('service-never-goes-back', `${name}: its ${key} went from ${seen[key]} back to ${service[key]}`);

@@ -26,6 +26,14 @@ export function simSettings(scheduler: 'epvm' | 'roundrobin'): Settings {
   };
 }
 
+/** A worker of a scenario with placement: its labels, and the memory it offers (all of it available). */
+export const placedStats = (labels: Record<string, string>, memory: number) => (): MachineStats => ({
+  ...fixedStats(),
+  MemoryTotal: memory,
+  MemoryAvailable: memory,
+  Labels: labels,
+});
+
 /** Every worker machine reports the same roomy numbers: placement is not what is under test. */
 export const fixedStats = (): MachineStats => ({
   MemoryTotal: 64 * 2 ** 30,

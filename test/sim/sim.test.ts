@@ -1,13 +1,17 @@
 // The simulator as a test: a seed replays byte for byte; the first 1,000
-// seeds break no invariant (beyond the bugs still open in found.ts); every
-// bug found stays found until fixed and passes once fixed; every mistake of
-// mistakes.ts is caught within the first 1,000 seeds; shrinking keeps the
-// failure. Seeds run in batches of 100, each its own test, on every core (worker threads); the timing is printed,
-// not asserted (bench/sim.ts measures it).
+// seeds, drawn with services, break no invariant (beyond the bugs still open
+// in found.ts); every bug found stays found until fixed and passes once fixed;
+// every mistake of mistakes.ts, of tasks and of services, is caught within
+// those 1,000 seeds; shrinking keeps the failure. A seed drawn with services
+// is the seed's task scenario (its cluster, tasks, calls and faults) with the
+// user's services added (schedule.ts), so one sweep checks both. Seeds run in
+// batches of 100, each its own test, on every core (worker threads); the timing
+// is printed, not asserted (bench/sim.ts measures it). Seeds drawn with
+// placement (labels, constraints, memory asks) pass too, and its mistake is caught.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { found, foundScenario } from './found.js';
-import { mistakeByName, mistakes, serviceMistakes, undeclared } from './mistakes.js';
+import { mistakeByName, mistakes, placementMistakes, serviceMistakes, undeclared } from './mistakes.js';
 import { runSeeds } from './pool.js';
 import { drawScenario } from './schedule.js';
 import { shrink } from './shrink.js';
@@ -35,18 +39,18 @@ const BATCH = 100;
 const passing: number[] = [];
 for (let first = 1; first <= SEEDS; first += BATCH) {
   const seeds = Array.from({ length: BATCH }, (_, i) => first + i);
-  test(`seeds ${first}–${first + BATCH - 1} break no invariant but those of the open bugs`, { timeout: 180_000 }, async (t) => {
-    const result = await runSeeds({ seeds });
+  test(`seeds ${first}–${first + BATCH - 1} with services break no invariant but those of the open bugs`, { timeout: 420_000 }, async (t) => {
+    const result = await runSeeds({ seeds, services: true });
     assert.equal(result.summaries.length, seeds.length);
     passing.push(...result.summaries.filter((s) => s.ok).map((s) => s.seed));
     const unexplained = result.failures.filter((f) => !openInvariants.has(f.invariant!));
     t.diagnostic(
-      `${seeds.length} seeds in ${(result.wallMs / 1000).toFixed(1)} s; ${result.failures.length} failed with invariants of open bugs (${[...openInvariants].join(', ') || 'none'})`,
+      `${seeds.length} seeds with services in ${(result.wallMs / 1000).toFixed(1)} s; ${result.failures.length} failed with invariants of open bugs (${[...openInvariants].join(', ') || 'none'})`,
     );
     assert.deepEqual(
       unexplained.map((f) => `seed ${f.seed}: ${f.invariant}: ${f.detail}`),
       [],
-      'a new failure: replay it with npm run sim -- --seed N, and add it to test/sim/found.ts and FOUND.md',
+      'a new failure: replay it with npm run sim -- --seed N --services, and add it to test/sim/found.ts and FOUND.md',
     );
   });
 }
@@ -76,35 +80,46 @@ for (const mistake of mistakes) {
     assert.deepEqual(missing, [], `${mistake.name} replaces what the machines do not declare, so it cannot bite`);
     assert.ok(passing.length > 0, 'runs after the seed sweep, which finds the seeds that pass without the mistake');
     // Only seeds that pass without the mistake count: the failure is the mistake's.
-    const result = await runSeeds({ seeds: passing, mistake: mistake.name, stopAfter: 1 });
+    const result = await runSeeds({ seeds: passing, services: true, mistake: mistake.name, stopAfter: 1 });
     const caught = result.failures[0];
     assert.ok(caught, `${mistake.name} went unnoticed through ${passing.length} seeds`);
     t.diagnostic(`caught by seed ${caught.seed}: ${caught.invariant}: ${caught.detail}`);
   });
 }
 
-// Services (schedule.ts draws them on request): one batch of seeds where the user also creates, scales, updates
-// (to a good version or a sick one) and deletes services amid the faults, and every service mistake caught in it.
-const SERVICE_SEEDS = Array.from({ length: 100 }, (_, i) => i + 1);
-const servicePassing: number[] = [];
-test(`service seeds 1–${SERVICE_SEEDS.length} break no invariant but those of the open bugs`, { timeout: 180_000 }, async (t) => {
-  const result = await runSeeds({ seeds: SERVICE_SEEDS, services: true });
-  servicePassing.push(...result.summaries.filter((s) => s.ok).map((s) => s.seed));
-  t.diagnostic(`${SERVICE_SEEDS.length} seeds with services in ${(result.wallMs / 1000).toFixed(1)} s`);
+for (const mistake of serviceMistakes) {
+  test(`service mistake caught within ${SEEDS} seeds: ${mistake.what}`, { timeout: 600_000 }, async (t) => {
+    assert.deepEqual(undeclared(mistake), [], `${mistake.name} replaces what the service machine does not declare, so it cannot bite`);
+    assert.ok(passing.length > 0, 'runs after the seed sweep, which finds the seeds that pass without the mistake');
+    const result = await runSeeds({ seeds: passing, services: true, mistake: mistake.name, stopAfter: 1 });
+    const caught = result.failures[0];
+    assert.ok(caught, `${mistake.name} went unnoticed through ${passing.length} seeds with services`);
+    t.diagnostic(`caught by seed ${caught.seed}: ${caught.invariant}: ${caught.detail}`);
+  });
+}
+
+// Placement (schedule.ts draws it on request): one batch of seeds where workers have labels and offer 4 GiB, and
+// tasks carry constraints and memory asks, amid the same faults; the placement mistake caught in it.
+const PLACEMENT_SEEDS = Array.from({ length: 100 }, (_, i) => i + 1);
+const placementPassing: number[] = [];
+test(`placement seeds 1–${PLACEMENT_SEEDS.length} break no invariant but those of the open bugs`, { timeout: 180_000 }, async (t) => {
+  const result = await runSeeds({ seeds: PLACEMENT_SEEDS, placement: true });
+  placementPassing.push(...result.summaries.filter((s) => s.ok).map((s) => s.seed));
+  t.diagnostic(`${PLACEMENT_SEEDS.length} seeds with placement in ${(result.wallMs / 1000).toFixed(1)} s`);
   assert.deepEqual(
     result.failures.filter((f) => !openInvariants.has(f.invariant!)).map((f) => `seed ${f.seed}: ${f.invariant}: ${f.detail}`),
     [],
-    'a new failure: replay it with npm run sim -- --seed N --services, and add it to test/sim/found.ts and FOUND.md',
+    'a new failure: replay it with npm run sim -- --seed N --placement, and add it to test/sim/found.ts and FOUND.md',
   );
 });
 
-for (const mistake of serviceMistakes) {
-  test(`service mistake caught within ${SERVICE_SEEDS.length} seeds: ${mistake.what}`, { timeout: 180_000 }, async (t) => {
-    assert.deepEqual(undeclared(mistake), [], `${mistake.name} replaces what the service machine does not declare, so it cannot bite`);
-    assert.ok(servicePassing.length > 0, 'runs after the service seeds, which find the seeds that pass without the mistake');
-    const result = await runSeeds({ seeds: servicePassing, services: true, mistake: mistake.name, stopAfter: 1 });
+for (const mistake of placementMistakes) {
+  test(`placement mistake caught within ${PLACEMENT_SEEDS.length} seeds: ${mistake.what}`, { timeout: 180_000 }, async (t) => {
+    assert.ok(placementPassing.length > 0, 'runs after the placement seeds, which find the seeds that pass without the mistake');
+    const result = await runSeeds({ seeds: placementPassing, placement: true, mistake: mistake.name, stopAfter: 1 });
     const caught = result.failures[0];
-    assert.ok(caught, `${mistake.name} went unnoticed through ${servicePassing.length} seeds with services`);
+    assert.ok(caught, `${mistake.name} went unnoticed through ${placementPassing.length} seeds with placement`);
+    assert.equal(caught.invariant, 'placement-fits');
     t.diagnostic(`caught by seed ${caught.seed}: ${caught.invariant}: ${caught.detail}`);
   });
 }

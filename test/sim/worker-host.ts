@@ -27,6 +27,7 @@ import type { Observer } from './observer.js';
 import type { Link, WorkerAddress } from './network.js';
 import { SimProcess } from './process.js';
 import { fixedStats } from './settings.js';
+import type { MachineStats } from '../../machines/worker/context.js';
 import type { SimTaskDisk } from './stores.js';
 import type { Trace } from './trace.js';
 
@@ -51,6 +52,8 @@ export class WorkerHost implements WorkerAddress {
     private readonly trace: Trace,
     private readonly observer: Observer,
     private readonly mistake: Mistake | undefined,
+    /** Its machine's stats: the same roomy numbers for every worker, or what a scenario with placement gives it. */
+    private readonly stats: () => MachineStats = fixedStats,
   ) {}
 
   start(): void {
@@ -62,7 +65,7 @@ export class WorkerHost implements WorkerAddress {
     const log = (line: string) => this.trace.add(this.name, `log: ${line}`);
     const writes = new WorkerWrites(store, `worker ${this.name} store (simulated)`, log);
     const restore = store.load();
-    const options = { ...workerLogicOptions(this.settings, log, () => writes), sampleStats: fixedStats };
+    const options = { ...workerLogicOptions(this.settings, log, () => writes), sampleStats: this.stats };
     let logic: AnyActorLogic = workerLogic(runtimes, options);
     if (this.mistake?.task) {
       const task = taskLogic(runtimes, options.health).provide(this.mistake.task as never);

@@ -11,35 +11,12 @@ import { ManagerService } from '../../src/manager/run/service.js';
 import type { ManagerWriter } from '../../src/store/manager-writes.js';
 import { afterWrites } from '../../src/manager/proxies/write-barrier.js';
 import type { ToWorker } from '../../src/vocabulary/protocol.js';
-import { newTask, type Task } from '../../src/vocabulary/task.js';
+import { newTask } from '../../src/vocabulary/task.js';
+import { laterStore } from '../helpers/later-store.js';
 import { startManagerActor } from '../helpers/manager-actor.js';
 
 const running: { stop(): unknown }[] = [];
 afterEach(() => running.splice(0).forEach((a) => a.stop()), { timeout: 20_000 });
-
-/** A store whose every intent waits until the test settles it. */
-function laterStore() {
-  const intents: { task: Task; stopRequested: boolean; resolve(): void; reject(e: Error): void }[] = [];
-  const undone: [string, Task | undefined][] = [];
-  const store: ManagerWriter = {
-    intent: (task, stopRequested, done) => void intents.push({ task, stopRequested, resolve: () => done(''), reject: (e) => done(e.message) }),
-    save: () => undefined,
-    forget: () => undefined,
-    read: () => undefined,
-    metaFrom: () => undefined,
-    writeMeta: () => undefined,
-    appendLog: () => undefined,
-    undo: (id, record) => void undone.push([id, record]),
-    settled: () => Promise.resolve(),
-    putNode: () => undefined,
-    deleteNode: () => undefined,
-    putService: () => undefined,
-    deleteService: () => undefined,
-    problem: () => '',
-    close: () => undefined,
-  };
-  return { store, intents, undone };
-}
 
 function startManager(store: ManagerWriter) {
   const { actor, received } = startManagerActor({ writes: store });

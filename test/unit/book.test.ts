@@ -150,6 +150,7 @@ test('a node in /nodes: the protocol, and the book’s keys beside Cube’s', { 
     stats,
     draining: false,
     joined: false,
+    labelEdits: {},
     held: { ...emptyHeld(), memory: 2 * 1024 * 1024, disk: 5000, tasks: 1 },
   });
   const fromBook = nodeView(entry('10.0.0.7:5555', { ...statsFromBook(book, { usage: 0, count: 2 }, 'b', 0), Protocol: 'book' }), 'http');

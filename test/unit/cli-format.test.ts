@@ -1,14 +1,15 @@
 // The pure parts of the client commands: human times, amounts and ports, the
 // table layout, the views of `cube status` and `cube node`, the lines of
-// `cube run`, the task file, the manager address and which task a word means.
+// `cube run`, the task file, and the manager address.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { UsageError } from '../../src/cli/args.js';
 import { ago, bytes, bytesOf, cpuOf, elapsed, isZeroTime, ports, resources, shortContainer, stateLabel, truncate } from '../../src/cli/format.js';
-import { ApiError, managerUrl, reachError } from '../../src/cli/manager-client.js';
-import { matchTasks, pickTask } from '../../src/cli/resolve.js';
+import { reachError } from '../../src/cli/manager-client.js';
+import { managerUrl } from '../../src/cli/manager-list.js';
 import { align, fields, table } from '../../src/cli/table.js';
 import { parseTaskFile } from '../../src/cli/task-file.js';
+import { eventLine } from '../../src/cli/commands/events.js';
 import { failedLine, historyLines, liveLine, nodeTable, runningLine, statusTable, taskDetail, timeoutLine } from '../../src/cli/views.js';
 import type { NodeView } from '../../src/manager/views/node-view.js';
 import { newTask, ZERO_TIME, type Task } from '../../src/vocabulary/task.js';
@@ -172,6 +173,25 @@ test('statusTable: the columns of docs/spec.md §5 and WORKER; a sentence, not [
   assert.equal(statusTable([], now), 'no tasks yet; run one with: cube run -f task.json\n');
 });
 
+test('statusTable: 12-character IDs and IMAGE cut to fit 120 columns, as docker ps; everything whole with --no-trunc', { timeout: 10_000 }, () => {
+  const uuid = '3f2a9c1b-7d4e-4a1b-9c2d-0123456789ab';
+  const rows = [
+    task({ ID: uuid, Name: 'helloworld-http-3f2a', Worker: 'builder-7.example.org:5555' }),
+    task({ ID: `9${uuid.slice(1)}`, Name: 'helloworld-http-9f2a', State: 4, StateName: 'restarting', Worker: 'builder-7.example.org:5555' }),
+    task({ ID: '6be4cb6b-61d1-40cb-bc7b-000000000003', Name: 'web.0.1.6be4cb', Service: 'web' }),
+  ];
+  const lines = statusTable(rows, now).trimEnd().split('\n');
+  assert.ok(Math.max(...lines.map((l) => [...l].length)) <= 120, lines.join('\n'));
+  assert.deepEqual(
+    lines.map((l) => l.split(/ {3,}/)[0]),
+    ['ID', '3f2a9c1b-7d4', '9f2a9c1b-7d4', '000000000003'],
+    "a copy of a service by its ID's last group: its start is the service's",
+  );
+  assert.match(lines[1]!, / strm\/[a-z-]*… .* builder-7[a-z.-]*…$/, 'the image and the worker are what is cut');
+  const whole = statusTable(rows, now, true);
+  assert.ok(whole.includes(uuid) && whole.includes(rows[0]!.ContainerID) && whole.includes('strm/helloworld-http'));
+});
+
 test('taskDetail: the fields that matter, then the history as "12s ago  Type  message"', { timeout: 10_000 }, () => {
   const out = taskDetail(task({ Reason: 'health check failed', ExitCode: 137, RestartPolicy: 'always', Memory: 64 * 2 ** 20 }), now);
   assert.match(out, /^ID {9}task-1$/m);
@@ -213,6 +233,9 @@ const node = (fields: Partial<NodeView> = {}): NodeView => ({
   TaskCount: 9, // the heartbeat's, not shown: TASKS is the manager's current count
   Runtime: 'up',
   Reserved: { Cpu: 0, Memory: 0, Disk: 0, Tasks: 4 },
+  Capacity: { Cpu: 2, Memory: 23.5 * 2 ** 30, Disk: 79.4 * 2 ** 30 },
+  Labels: {},
+  LabelEdits: {},
   Ip: '127.0.0.1',
   Api: 'http://127.0.0.1:5555',
   Memory: Math.floor((23.5 * 2 ** 30) / 1024),
@@ -226,9 +249,9 @@ const node = (fields: Partial<NodeView> = {}): NodeView => ({
 
 test('nodeTable: amounts in human units, last seen in words, PROBLEM only when a node has one', { timeout: 10_000 }, () => {
   assert.equal(
-    nodeTable([node()], now),
-    'NAME   ADDRESS          PROTOCOL   STATE   MEMORY               DISK                CPU              TASKS   LAST SEEN\n' +
-      'w1     127.0.0.1:5555   cube       up      22.7/23.5 GiB free   79.4/252 GiB free   26% of 2 cores   4       3s ago\n',
+    nodeTable([node({ Reserved: { Cpu: 1.5, Memory: 6 * 2 ** 30, Disk: 0, Tasks: 4 }, Labels: { zone: 'a', disk: 'ssd' } })], now),
+    'NAME   ADDRESS          PROTOCOL   STATE   MEMORY               DISK                CPU              ALLOCATED                TASKS   LABELS            LAST SEEN\n' +
+      'w1     127.0.0.1:5555   cube       up      22.7/23.5 GiB free   79.4/252 GiB free   26% of 2 cores   1.5/2 CPUs, 6/23.5 GiB   4       disk=ssd,zone=a   3s ago\n',
   );
   const down = node({
     Name: 'w2',
@@ -240,11 +263,12 @@ test('nodeTable: amounts in human units, last seen in words, PROBLEM only when a
     DiskTotal: 0,
     CpuCount: 0,
     Reserved: { Cpu: 0, Memory: 0, Disk: 0, Tasks: 0 },
+    Capacity: { Cpu: 0, Memory: 0, Disk: 0 },
   });
   const out = nodeTable([node(), down], now).split('\n');
   assert.match(out[0]!, /LAST SEEN {3}PROBLEM$/);
   assert.match(out[1]!, /3s ago$/, 'no problem shown for a node that is up');
-  assert.match(out[2]!, /^w2\s+127\.0\.0\.1:5555\s+book\s+down\s+-\s+-\s+-\s+0\s+never\s+no heartbeat for 15 s \(w2:5555: ECONNREFUSED\)$/);
+  assert.match(out[2]!, /^w2\s+127\.0\.0\.1:5555\s+book\s+down\s+-\s+-\s+-\s+-\s+0\s+-\s+never\s+no heartbeat for 15 s \(w2:5555: ECONNREFUSED\)$/);
   assert.match(nodeTable([], now), /^no workers/);
 });
 
@@ -305,35 +329,11 @@ test('reachError: the error code of a request that got no answer, in a word or t
   assert.equal(reachError(new DOMException('x', 'TimeoutError'), 30_000), 'no answer in 30s');
 });
 
-test('matchTasks and pickTask: an exact ID, the start or last group of one, or a name; several is an error that lists them', { timeout: 10_000 }, () => {
-  const tasks = [task({ ID: 'abc123' }), task({ ID: 'abd456', Name: 'api' }), task({ ID: 'zzz', Name: 'web', State: 3, StateName: 'completed' })];
-  assert.deepEqual(
-    matchTasks(tasks, 'abc123').map((t) => t.ID),
-    ['abc123'],
-  );
-  assert.deepEqual(
-    matchTasks(tasks, 'abd').map((t) => t.ID),
-    ['abd456'],
-  );
-  assert.deepEqual(
-    matchTasks(tasks, 'api').map((t) => t.ID),
-    ['abd456'],
-  );
-  assert.deepEqual(
-    matchTasks(tasks, 'web').map((t) => t.ID),
-    ['abc123', 'zzz'],
-  );
-  assert.deepEqual(
-    matchTasks(tasks, 'web', true).map((t) => t.ID),
-    ['abc123'],
-    'a stop means the task that is not Completed',
-  );
-  assert.equal(pickTask(tasks, 'nothing'), '');
-  const copies = [task({ ID: '6be4cb6b-61d1-40cb-bc7b-000000000003' }), task({ ID: '6be4cb6b-61d1-40cb-bc7b-000000000013' })];
-  assert.equal(pickTask(copies, '000000000013'), copies[1]!.ID, 'the last group, as cube service ps shows a copy');
-  assert.equal(pickTask(copies, '00000013'), '', 'the end of a group is not enough');
-  assert.throws(
-    () => pickTask(tasks, 'ab'),
-    (e: Error) => e instanceof ApiError && /^"ab" matches 2 tasks: abc123 \(web, Running\), abd456 \(api, Running\); give more of the ID$/.test(e.message),
-  );
+test('eventLine: a task by its name, else the start of its ID; a worker or the manager by what it is', { timeout: 10_000 }, () => {
+  const id = '3f2a9c1b-7d4e-4a1b-9c2d-0123456789ab';
+  const entry = { Time: '2026-01-10T12:00:00Z', Type: 'Started', Message: 'container 3c7c28533311 started', Task: id };
+  const line = eventLine(entry, new Map([[id, 'helloworld-http-3f2a']]));
+  assert.match(line, /^\d\d:\d\d:\d\d {2}helloworld-http-3f2a {3}Started {13}container 3c7c28533311 started$/);
+  assert.match(eventLine(entry), / {2}3f2a9c1b-7d4 {11}Started /, 'a task no longer listed');
+  assert.match(eventLine({ Time: entry.Time, Type: 'Worker Down', Message: 'gone', Worker: 'w1' }), / {2}worker w1 {14}Worker Down /);
 });

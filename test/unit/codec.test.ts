@@ -95,10 +95,9 @@ test('a missing ID is generated, for the task and for the event', { timeout: 10_
   assert.notEqual(parseTaskEvent(withTask({})).Task.ID, generated.Task.ID);
 });
 
-test('a missing Name becomes cube-<ID>', { timeout: 10_000 }, () => {
-  assert.equal(parseTaskEvent(withTask({ ID: 'abc123' })).Task.Name, 'cube-abc123');
-  assert.equal(parseTaskEvent(withTask({}), ids()).Task.Name, 'cube-id-1');
-  assert.equal(parseTaskEvent(withTask({ ID: 'abc123', Name: '' })).Task.Name, 'cube-abc123');
+test('a missing Name stays empty: the manager or worker that takes the task names it', { timeout: 10_000 }, () => {
+  assert.equal(parseTaskEvent(withTask({ ID: 'abc123' })).Task.Name, '');
+  assert.equal(parseTaskEvent(withTask({ ID: 'abc123', Name: '' })).Task.Name, '');
   assert.equal(parseTaskEvent(withTask({ ID: 'abc123', Name: 'web' })).Task.Name, 'web');
 });
 
@@ -228,7 +227,7 @@ test('a task read back from a worker can be POSTed again', { timeout: 10_000 }, 
 test('parseTask alone takes a bare task', { timeout: 10_000 }, () => {
   const task = parseTask({ Image: 'strm/helloworld-http' }, ids());
   assert.equal(task.ID, 'id-1');
-  assert.equal(task.Name, 'cube-id-1');
+  assert.equal(task.Name, '');
   assert.throws(
     () => parseTask('nginx'),
     (e: unknown) => e instanceof ValidationError && /^Task: expected an object, got "nginx"/.test(e.message),
@@ -490,4 +489,25 @@ test('Mounts: every bad key or value is refused, naming its path', { timeout: 10
     ]),
     /^Task\.Mounts\[1\]\.Target: "\/d" is the target of Task\.Mounts\[0\] too/,
   );
+});
+
+test('Constraints parse by their grammar, and a bad one is refused naming the key and the entry', { timeout: 10_000 }, () => {
+  const task = parseTask({
+    Image: 'strm/helloworld-http',
+    Constraints: ['zone==a', 'disk != hdd', 'Name==127.0.0.1:5555', 'zone in (a, b)', 'rack not in (r1)'],
+  });
+  assert.deepEqual(task.Constraints, ['zone==a', 'disk != hdd', 'Name==127.0.0.1:5555', 'zone in (a, b)', 'rack not in (r1)']);
+  const refused = (Constraints: unknown, pattern: RegExp) =>
+    assert.throws(
+      () => parseTask({ Image: 'strm/helloworld-http', Constraints }),
+      (e: Error) => pattern.test(e.message),
+      String(pattern),
+    );
+  refused(['zone=a'], /^Task\.Constraints\[0\]: "zone=a" is not a constraint; write key==value/);
+  refused(['zone==a', 'zone in ()'], /^Task\.Constraints\[1\]: "zone in \(\)": a value is required/);
+  refused(['zo ne==a'], /^Task\.Constraints\[0\]: "zo ne==a" is not a constraint/);
+  refused(['zone==a b'], /is not a constraint/);
+  refused('zone==a', /^Task\.Constraints: expected a list of constraints/);
+  refused([7], /^Task\.Constraints\[0\]: expected a string/);
+  assert.throws(() => parseTask({ Image: 'strm/helloworld-http', Spread: 'zone' }), /Task\.Spread: only a service's copies spread/);
 });

@@ -122,13 +122,19 @@ test('a task submitted to the manager is placed on a worker in its process and m
   manager.stop();
 });
 
-test('a task that fits no worker is Failed with the short resource named', { timeout: 10_000 }, () => {
-  const { manager: m } = startManager({ remote: ['r1'] });
+test('a task that fits no worker waits Pending, its reason counting why, and is placed when a task frees room', { timeout: 10_000 }, () => {
+  const { manager: m, remote } = startManager({ remote: ['r1'] });
   m.send({ type: 'worker.stats', worker: 'r1', stats: stats('r1'), at: at(1) });
-  m.send({ type: 'task.submit', task: task('huge', { Memory: 64 * 2 ** 30 }), at: at(2) });
-  const failed = record(m, 'huge');
-  assert.equal(failed.State, 4);
-  assert.match(failed.Reason, /no worker has room for the task: r1 has 8 GiB of 8 GiB memory unreserved, the task asks 64 GiB/);
+  m.send({ type: 'task.submit', task: task('six', { Memory: 6 * 2 ** 30 }), at: at(2) });
+  assert.equal(record(m, 'six').StateName, 'scheduled');
+  m.send({ type: 'task.submit', task: task('again', { Memory: 6 * 2 ** 30 }), at: at(3) });
+  const waiting = record(m, 'again');
+  assert.equal(waiting.StateName, 'pending');
+  assert.equal(waiting.Reason, 'no worker can take the task: 1 worker: 1 short of memory (r1 has 2 GiB of 8 GiB memory unreserved, the task asks 6 GiB)');
+  assert.equal(waiting.Events.at(-1)?.Type, 'Not Placed');
+  remote('r1').say({ type: 'task.updated', worker: 'r1', task: { ...record(m, 'six'), State: 3, StateName: 'completed' } });
+  assert.equal(record(m, 'again').StateName, 'scheduled', 'placed as soon as the room is free');
+  assert.equal(record(m, 'again').Worker, 'r1');
   m.stop();
 });
 
@@ -136,7 +142,7 @@ test('with no worker up a task waits, saying why, and is placed when one answers
   const { manager, remote } = startManager({ remote: ['r1'] });
   manager.send({ type: 'task.submit', task: task('a'), at: at(1) });
   assert.equal(record(manager, 'a').State, 0);
-  assert.match(record(manager, 'a').Reason, /waiting for a worker to be up: r1 unknown/);
+  assert.equal(record(manager, 'a').Reason, 'no worker can take the task: 1 worker: 1 not heard from yet');
   manager.send({ type: 'worker.stats', worker: 'r1', stats: stats('r1'), at: at(2) });
   assert.equal(record(manager, 'a').State, 1);
   assert.deepEqual(
@@ -351,6 +357,21 @@ test(
   },
 );
 
+test('tasks POSTed without a name get distinct names from their image; a repeated POST keeps the name', { timeout: 10_000 }, () => {
+  const { manager } = startManager({ remote: ['r1'] });
+  manager.send({ type: 'worker.stats', worker: 'r1', stats: stats('r1'), at: at(1) });
+  const image = 'strm/helloworld-http';
+  manager.send({ type: 'task.submit', task: task('abcd-0001', { Name: '', Image: image }), at: at(2) });
+  manager.send({ type: 'task.submit', task: task('abcd-0002', { Name: '', Image: image }), at: at(3) });
+  assert.equal(record(manager, 'abcd-0001').Name, 'helloworld-http-abcd');
+  assert.equal(record(manager, 'abcd-0002').Name, 'helloworld-http-abcd0', 'the first choice was live: one more character of the ID');
+  manager.send({ type: 'task.submit', task: task('abcd-0002', { Name: '', Image: image }), at: at(4) });
+  const again = record(manager, 'abcd-0002');
+  assert.equal(again.Name, 'helloworld-http-abcd0');
+  assert.ok(!again.Events.some((e) => e.Type === 'Updated'), 'the same task again, not a new definition');
+  manager.stop();
+});
+
 test('a task placed at once never says it waits', { timeout: 10_000 }, () => {
   const { manager } = startManager({ remote: ['r1'] });
   const updates: Task[] = [];
@@ -405,3 +426,20 @@ test(
     manager.stop();
   },
 );
+
+test('an update that asks other resources is placed again through the filters, its old copy stopped', { timeout: 10_000 }, () => {
+  const { manager: m, remote } = startManager({ remote: ['r1'] });
+  m.send({ type: 'worker.stats', worker: 'r1', stats: stats('r1'), at: at(1) });
+  m.send({ type: 'task.submit', task: task('grow', { Memory: 2 ** 30 }), at: at(2) });
+  const first = record(m, 'grow').Placement;
+  m.send({ type: 'task.submit', task: task('grow', { Memory: 64 * 2 ** 30 }), at: at(3) });
+  assert.deepEqual(
+    stops(remote('r1')).map((s) => [s.id, s.placement]),
+    [['grow', first]],
+    'the old copy is stopped',
+  );
+  const now = record(m, 'grow');
+  assert.equal(now.StateName, 'pending', 'r1 offers 8 GiB: the new ask waits');
+  assert.match(now.Reason, /^no worker can take the task: 1 worker: 1 short of memory/);
+  m.stop();
+});

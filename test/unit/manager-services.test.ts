@@ -7,9 +7,11 @@ import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AnyActorRef } from 'xstate';
 import { newService, type ServiceCommand } from '../../machines/service/record.js';
+import type { ManagerWriter } from '../../src/store/manager-writes.js';
 import { DEFAULT_UPDATE, type Service } from '../../src/vocabulary/service.js';
 import type { ToWorker } from '../../src/vocabulary/protocol.js';
 import { newTask, type Task } from '../../src/vocabulary/task.js';
+import { laterStore } from '../helpers/later-store.js';
 import { startManagerActor } from '../helpers/manager-actor.js';
 
 const UID = '6be4cb6b-61d1-40cb-bc7b-9cacefefa60c';
@@ -32,12 +34,12 @@ const web = (count = 3, image = 'hello:1') =>
 const running: { stop(): void }[] = [];
 afterEach(() => running.splice(0).forEach((actor) => actor.stop()), { timeout: 10_000 });
 
-function cluster() {
-  const manager = startManagerActor({ workers: ['w1', 'w2', 'w3'], statsAt: at(0), startedAt: at(0) });
+function cluster(writes?: ManagerWriter) {
+  const manager = startManagerActor({ workers: ['w1', 'w2', 'w3'], statsAt: at(0), startedAt: at(0), ...(writes ? { writes } : {}) });
   running.push(manager.actor);
   const runs = (worker: string) => manager.to.get(worker)!.filter((m): m is Extract<ToWorker, { type: 'task.run' }> => m.type === 'task.run');
-  /** Every copy sent to a worker and not yet reported comes back Running from it, started at `when`. */
-  const startAll = (when: number) => {
+  /** Every copy sent to a worker and not yet reported comes back Running from it, started at `when` (heard at `heard`, if dated). */
+  const startAll = (when: number, heard?: number) => {
     for (const worker of ['w1', 'w2', 'w3']) {
       for (const { task } of runs(worker)) {
         const record = manager.actor.getSnapshot().context.ledger.tasks.get(task.ID);
@@ -53,7 +55,7 @@ function cluster() {
           Version: task.Version + 100,
           Events: [...task.Events, { Time: at(when), Type: 'Started', Message: 'started' }],
         };
-        manager.say({ type: 'task.updated', worker, task: running });
+        manager.say({ type: 'task.updated', worker, task: running, ...(heard === undefined ? {} : { at: at(heard) }) });
       }
     }
   };
@@ -91,6 +93,18 @@ test("a service's copies are tasks of the manager, placed on distinct workers, a
   c.tick(1000);
   assert.equal(c.record().StateName, 'stable');
   assert.equal(c.record().Healthy, 3);
+});
+
+test('a report dated when it was heard moves the service on then, not at the next tick', { timeout: 10_000 }, () => {
+  const c = cluster();
+  c.tick(0);
+  c.manager.actor.send({ type: 'service.create', service: web(), at: at(0) });
+  // Started at 0.5 s, heard at 1.5 s: healthy for MinHealthy (1 s) when heard, with no tick since 0.
+  c.startAll(500, 1500);
+  assert.equal(c.manager.actor.getSnapshot().context.ledger.now, at(1500), "the manager's time is the report's");
+  assert.equal(c.record().StateName, 'stable', 'the copies count as the report is heard');
+  c.tick(1200);
+  assert.equal(c.manager.actor.getSnapshot().context.ledger.now, at(1500), 'a tick dated before it does not take the time back');
 });
 
 test('an update rolls out one copy at a time through the manager, and the old copies are stopped on their workers', { timeout: 10_000 }, () => {
@@ -198,4 +212,28 @@ test("a service's copies mount one volume per slot, and each goes back to its sl
     copies.map((t) => t.Worker),
     'each volume lives where its copy was placed',
   );
+});
+
+test('a copy whose task or stop the store cannot write is asked for again, not waited for (sim seed 553)', { timeout: 10_000 }, () => {
+  const { store, intents } = laterStore();
+  const c = cluster(store);
+  c.manager.actor.send({ type: 'service.create', service: web(1), at: at(0) });
+  assert.equal(intents.length, 1, "the copy's task is being written");
+  intents[0]!.reject(new Error('database or disk is full'));
+  // The service heard that its copy is not there, and asks for another at its next look.
+  c.tick(1000);
+  assert.equal(intents.length, 2, 'a new copy is asked for');
+  assert.notEqual(intents[1]!.task.ID, intents[0]!.task.ID);
+  intents[1]!.resolve();
+  c.startAll(1000);
+  c.tick(3000);
+  assert.equal(c.record().StateName, 'stable');
+  // A stop (scaled to none) that cannot be written: the copy is live again for the service, which asks again.
+  c.command({ kind: 'scale', count: 0 }, 4000);
+  const stop = intents.at(-1)!;
+  assert.equal(stop.stopRequested, true, 'the stop of the copy is being written');
+  stop.reject(new Error('database or disk is full'));
+  c.tick(5000);
+  assert.equal(intents.at(-1)!.stopRequested, true);
+  assert.notEqual(intents.at(-1), stop, 'its stop is asked for again');
 });

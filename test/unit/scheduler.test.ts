@@ -10,9 +10,9 @@ import {
   epvmCost,
   holdTask,
   LIEB,
+  filterCandidates,
   noFit,
   nominalDemand,
-  partition,
   roundRobin,
   schedulerByName,
   shortage,
@@ -137,8 +137,57 @@ test('shortage of disk compares with free disk less what tasks reserve', { timeo
 
 test('a worker whose container engine is down fits nothing, and says why', { timeout: 10_000 }, () => {
   const w3 = worker('w3', { Runtime: 'down', RuntimeProblem: 'cannot reach /var/run/docker.sock; is Docker running?' });
-  assert.equal(shortage(aTask(), w3), 'w3: its container engine is down (cannot reach /var/run/docker.sock; is Docker running?)');
-  assert.equal(shortage(aTask(), worker('w4', { Runtime: 'down' })), 'w4: its container engine is down');
+  assert.equal(
+    epvm.pick(aTask(), [w3, worker('w4', { Runtime: 'down' })], undefined).reason,
+    'no worker can take the task: 2 workers: 2 with its container engine down (w3: cannot reach /var/run/docker.sock; is Docker running?; w4)',
+  );
+});
+
+// --- constraints and spread ---------------------------------------------
+
+const labelled = (name: string, labels: Record<string, string>, stats: Partial<WorkerStats> = {}): Candidate => ({ ...worker(name, stats), labels });
+
+test('constraints filter workers by label and by Name, with ==, !=, in and not in', { timeout: 10_000 }, () => {
+  const pool = [labelled('w1', { zone: 'a', disk: 'ssd' }), labelled('w2', { zone: 'b', disk: 'hdd' }), labelled('w3', {})];
+  const fits = (...Constraints: string[]) =>
+    filterCandidates(aTask({ Constraints }), pool)
+      .fitting.map((c) => c.name)
+      .join(',');
+  assert.equal(fits('zone==b'), 'w2');
+  assert.equal(fits('disk!=hdd'), 'w1,w3', 'a worker without the label is not hdd');
+  assert.equal(fits('Name==w3'), 'w3');
+  assert.equal(fits('zone in (a, b)'), 'w1,w2');
+  assert.equal(fits('zone not in (a)'), 'w2,w3');
+  assert.equal(fits('zone in (a,b)', 'disk==ssd'), 'w1', 'every constraint must hold');
+  assert.equal(fits('zone==c'), '');
+});
+
+test('a task no worker can take gets the reasons counted: filtered by a constraint, short of memory', { timeout: 10_000 }, () => {
+  const pool = [labelled('w1', { zone: 'b' }), labelled('w2', { zone: 'b' }), labelled('w3', { zone: 'a' }, { MemoryTotal: 8 * GiB })];
+  pool[2]!.held = { ...emptyHeld(), memory: 6 * GiB };
+  const placement = epvm.pick(aTask({ Constraints: ['zone==a'], Memory: 6 * GiB }), pool, undefined);
+  assert.deepEqual(placement.worker, null);
+  assert.equal(
+    placement.reason,
+    'no worker can take the task: 3 workers: 2 filtered by zone==a, 1 short of memory (w3 has 2 GiB of 8 GiB memory unreserved, the task asks 6 GiB)',
+  );
+});
+
+test('a service with Spread puts its copy in the label value with the fewest copies, counting workers that are full', { timeout: 10_000 }, () => {
+  const copy = aTask({ Service: 'web', Spread: 'zone' });
+  const a1 = { ...labelled('a1', { zone: 'a' }), copies: 1 };
+  const a2 = { ...labelled('a2', { zone: 'a' }), copies: 0 };
+  const b1 = { ...labelled('b1', { zone: 'b' }), copies: 0 };
+  for (const scheduler of [epvm, roundRobin]) {
+    const placed = scheduler.pick(copy, [a1, a2, b1], undefined);
+    assert.equal(placed.worker, 'b1', placed.reason);
+    assert.match(placed.reason, /spread over zone: zone=b has the fewest copies \(a 1, b 0\)/);
+  }
+  // b's only worker cannot take it: zone a still has a worker with room.
+  const bFull = { ...b1, stats: workerStats('b1', { MemoryTotal: GiB }) };
+  assert.equal(epvm.pick({ ...copy, Memory: 2 * GiB }, [a1, a2, bFull], undefined).worker, 'a2');
+  // Without Spread, copies go apart by worker.
+  assert.equal(epvm.pick({ ...copy, Spread: '' }, [a1, { ...a2, copies: 1 }, { ...b1, copies: 1 }, labelled('c', {})], undefined).worker, 'c');
 });
 
 test('a task that asks nothing fits a worker whose reservations are all taken', { timeout: 10_000 }, () => {
@@ -158,30 +207,30 @@ test('a worker that does not know its CPU count takes CPU asks unchecked; a book
   const counting = worker('b1', { CpuCount: 0, Protocol: 'book' });
   assert.equal(shortage(aTask({ Cpu: 8 }), counting), undefined, 'a book worker before its CPU count is known');
   assert.equal(shortage(aTask({ Cpu: 8 }), worker('b1', { CpuCount: 2, Protocol: 'book' })), 'b1 has 2 of 2 CPUs unreserved, the task asks 8');
-  assert.equal(shortage(aTask({ Env: ['A=1'] }), counting), "b1 speaks the book's protocol, which cannot carry the task's Env");
-  assert.equal(shortage(aTask({ Cmd: ['sh', '-c', 'exit 3'] }), counting), "b1 speaks the book's protocol, which cannot carry the task's Cmd");
-  assert.equal(shortage(aTask({ Env: ['A=1'] }), worker('w1', { Protocol: 'cube' })), undefined);
+  assert.equal(epvm.pick(aTask({ Env: ['A=1'] }), [counting], undefined).worker, null, 'no Env for a book worker');
+  assert.equal(epvm.pick(aTask({ Env: ['A=1'] }), [worker('w1', { Protocol: 'cube' })], undefined).worker, 'w1');
   const placed = epvm.pick(aTask({ Env: ['A=1'] }), [counting, worker('w2', { CpuUsage: 0.9 })], undefined);
   assert.equal(placed.worker, 'w2', 'E-PVM gives a task with Env to the Cube worker, however busy');
   assert.equal(
     epvm.pick(aTask({ Cmd: ['true'] }), [counting], undefined).reason,
-    "no worker has room for the task: b1 speaks the book's protocol, which cannot carry the task's Cmd",
+    "no worker can take the task: 1 worker: 1 speaking the book's protocol, which cannot carry the task's Cmd",
   );
 });
 
-test('partition splits fitting candidates from shortages, and noFit joins the shortages', { timeout: 10_000 }, () => {
+test('filterCandidates splits the fitting from the rejected, and noFit counts the rejections by why', { timeout: 10_000 }, () => {
   const task = aTask({ Cpu: 2 });
   const w1 = worker('w1', { CpuCount: 1 });
   const w2 = worker('w2');
   const w3 = worker('w3', { Runtime: 'down', RuntimeProblem: 'engine stopped' });
-  const { fitting, shortages } = partition(task, [w1, w2, w3]);
+  const w4 = { ...worker('w4', { CpuCount: 1 }), unavailable: 'down' };
+  const { fitting, rejected } = filterCandidates(task, [w1, w2, w3, w4]);
   assert.deepEqual(fitting, [w2]);
-  assert.deepEqual(shortages, ['w1 has 1 of 1 CPU unreserved, the task asks 2', 'w3: its container engine is down (engine stopped)']);
   assert.equal(
-    noFit(task, shortages),
-    'no worker has room for the task: w1 has 1 of 1 CPU unreserved, the task asks 2; w3: its container engine is down (engine stopped)',
+    noFit(4, rejected),
+    'no worker can take the task: 4 workers: 1 short of CPU (w1 has 1 of 1 CPU unreserved, the task asks 2), ' +
+      '1 with its container engine down (w3: engine stopped), 1 down',
   );
-  assert.equal(noFit(task, []), 'no worker has room for the task: there are no workers');
+  assert.equal(noFit(0, []), 'no worker can take the task: there are no workers');
 });
 
 // --- round robin --------------------------------------------------------
@@ -215,7 +264,7 @@ test('round robin orders names with numbers as numbers, and says what it did', {
 test('round robin skips a worker that does not fit', { timeout: 10_000 }, () => {
   const candidates = [worker('w1'), worker('w2', { CpuCount: 1 }), worker('w3')];
   const placement = roundRobin.pick(aTask({ Cpu: 2 }), candidates, 'w1');
-  assert.deepEqual(placement, { worker: 'w3', reason: 'round robin: next after w1, skipping w2 (no room)', memo: 'w3' });
+  assert.deepEqual(placement, { worker: 'w3', reason: 'round robin: next after w1, skipping w2 (filtered out)', memo: 'w3' });
   assert.equal(roundRobin.pick(aTask({ Cpu: 2 }), candidates, 'w3').worker, 'w1');
 });
 
@@ -231,12 +280,14 @@ test('round robin returns worker null with the shortages when none fits, keeping
   const placement = roundRobin.pick(task, candidates, 'w1');
   assert.deepEqual(placement, {
     worker: null,
-    reason: 'no worker has room for the task: w1: its container engine is down (no socket); ' + 'w2 has 8 GiB of 8 GiB memory unreserved, the task asks 16 GiB',
+    reason:
+      'no worker can take the task: 2 workers: 1 with its container engine down (w1: no socket), ' +
+      '1 short of memory (w2 has 8 GiB of 8 GiB memory unreserved, the task asks 16 GiB)',
     memo: 'w1',
   });
   assert.deepEqual(roundRobin.pick(task, [], undefined), {
     worker: null,
-    reason: 'no worker has room for the task: there are no workers',
+    reason: 'no worker can take the task: there are no workers',
     memo: undefined,
   });
 });
@@ -326,7 +377,9 @@ test('E-PVM returns worker null with the noFit reason when the task fits nowhere
   const candidates = [worker('w2'), worker('w1', { CpuCount: 2 }, { cpu: 1 })];
   assert.deepEqual(epvm.pick(task, candidates, 'kept'), {
     worker: null,
-    reason: 'no worker has room for the task: w1 has 1 of 2 CPUs unreserved, the task asks 8; ' + 'w2 has 4 of 4 CPUs unreserved, the task asks 8',
+    reason:
+      'no worker can take the task: 2 workers: 2 short of CPU ' +
+      '(w1 has 1 of 2 CPUs unreserved, the task asks 8; w2 has 4 of 4 CPUs unreserved, the task asks 8)',
     memo: 'kept',
   });
 });
@@ -341,12 +394,12 @@ test("an E-PVM pick's reason gives the chosen worker's cost and the others'", { 
   const placement = epvm.pick(task, [w4, w1, w3, w2], 'unused');
   assert.deepEqual(placement, {
     worker: 'w2',
-    reason: `lowest E-PVM cost ${cost(w2)} (w3 ${cost(w3)}, w1 ${cost(w1)}; no room on w4)`,
+    reason: `lowest E-PVM cost ${cost(w2)} (w3 ${cost(w3)}, w1 ${cost(w1)}; filtered out: w4)`,
     memo: 'unused',
   });
   assert.notEqual(cost(w2), cost(w3));
   const alone = epvm.pick(task, [w2, w4], undefined);
-  assert.equal(alone.reason, `lowest E-PVM cost ${cost(w2)} (no room on w4)`);
+  assert.equal(alone.reason, `lowest E-PVM cost ${cost(w2)} (filtered out: w4)`);
   assert.equal(epvm.pick(task, [w2], undefined).reason, `lowest E-PVM cost ${cost(w2)} (the only worker up)`);
 });
 

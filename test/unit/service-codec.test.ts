@@ -23,13 +23,23 @@ test('a service with only Name, Count and Task gets the default update policy an
   assert.ok(!('ID' in parsed.Task) && !('Name' in parsed.Task), 'the template has neither ID nor Name');
 });
 
+test('Spread beside Task is written into the template, so every copy carries it; Constraints stay in the template', { timeout: 10_000 }, () => {
+  const parsed = parseServiceDefinition(body({ Spread: 'zone', Task: { Image: 'strm/helloworld-http', Constraints: ['disk==ssd'] } }));
+  assert.equal(parsed.Task.Spread, 'zone');
+  assert.deepEqual(parsed.Task.Constraints, ['disk==ssd']);
+  assert.equal(parseServiceDefinition(body()).Task.Spread, '');
+});
+
 test('every key of Update is optional, and what is given is kept', { timeout: 10_000 }, () => {
   const parsed = parseServiceDefinition(body({ Update: { Parallelism: 2, Order: 'stop-first' } }));
   assert.deepEqual(parsed.Update, { ...DEFAULT_UPDATE, Parallelism: 2, Order: 'stop-first' });
 });
 
 test('bad input is refused naming the key: unknown keys, names, counts, durations, orders, the task', { timeout: 10_000 }, () => {
-  refused(body({ Replicas: 3 }), /"Replicas" is not a known key \(known keys: Name, Count, Task, Update, ShutdownDelay\)/);
+  refused(body({ Replicas: 3 }), /"Replicas" is not a known key \(known keys: Name, Count, Task, Update, ShutdownDelay, Spread\)/);
+  refused(body({ Spread: 'zone=a' }), /^Spread: "zone=a" is not a label key/);
+  refused(body({ Spread: 'zone', Task: { Image: 'strm/helloworld-http', Spread: 'rack' } }), /^Spread: "zone" and Task.Spread "rack" disagree/);
+  refused(body({ Task: { Image: 'strm/helloworld-http', Constraints: ['zone=a'] } }), /Task.Constraints\[0\]: "zone=a" is not a constraint/);
   refused(body({ Name: 'Web_1' }), /^Name: expected a service name/);
   refused(body({ Count: -1 }), /^Count: -1 is out of range 0…1000/);
   refused(body({ Count: undefined }), /Count: required/);

@@ -297,7 +297,8 @@ test('stop-first: the old copy goes first, and the new one starts once it has', 
   assert.deepEqual(h.versions(), ['0:v2', '1:v2', '2:v2']);
 });
 
-test('a new copy that fails before it counts rolls the service back: copies of the new version that had counted are replaced too', { timeout: 10_000 }, () => {
+/** An update to version 2 whose copy in slot 0 counted and whose copy in slot 1 failed: rolling back to version 1. */
+function rollingBack() {
   const h = stable();
   h.command({ kind: 'update', definition: image(definition(), 'flaky:2') });
   h.runPending();
@@ -309,15 +310,25 @@ test('a new copy that fails before it counts rolls the service back: copies of t
   h.run(second.ID);
   h.fail(second.ID);
   assert.equal(h.snapshot.value, 'rollingBack');
-  assert.equal(h.service.Version, 1);
-  assert.equal(h.service.Deployment!.State, 'rolling-back');
-  assert.match(h.service.Deployment!.Reason, /failed before it was healthy/);
-  assert.deepEqual(h.versions(), ['0:v1', '0:v2', '1:v1', '2:v1'], 'slot 0 gets a copy of version 1 first (start-first)');
+  return h;
+}
+
+/** Runs the new copies and lets the clock and the stops carry a rollout to its end. */
+function finish(h: ReturnType<typeof harness>) {
   h.runPending();
   h.tick(10_000);
   h.tick(1_000);
   h.confirmStops();
   h.tick(1_000);
+}
+
+test('a new copy that fails before it counts rolls the service back: copies of the new version that had counted are replaced too', { timeout: 10_000 }, () => {
+  const h = rollingBack();
+  assert.equal(h.service.Version, 1);
+  assert.equal(h.service.Deployment!.State, 'rolling-back');
+  assert.match(h.service.Deployment!.Reason, /failed before it was healthy/);
+  assert.deepEqual(h.versions(), ['0:v1', '0:v2', '1:v1', '2:v1'], 'slot 0 gets a copy of version 1 first (start-first)');
+  finish(h);
   assert.equal(h.snapshot.value, 'stable');
   assert.equal(h.service.Deployment!.State, 'rolled-back');
   assert.deepEqual(h.versions(), ['0:v1', '1:v1', '2:v1']);
@@ -389,6 +400,45 @@ test('scaling up starts the new slots at once; scaling down drains and stops the
   assert.equal(h.service.Count, 2);
 });
 
+test('a copy drained for a scale down serves again when its slot is scaled back before it stops (sim seed 1221)', { timeout: 10_000 }, () => {
+  const h = stable();
+  const before = h.live().map((t) => t.ID);
+  h.command({ kind: 'scale', count: 1 });
+  assert.equal(h.snapshot.context.draining.size, 2, 'slots 1 and 2 are drained first');
+  h.wait(500);
+  h.command({ kind: 'scale', count: 3 });
+  assert.equal(h.snapshot.context.draining.size, 0, 'back into the endpoints');
+  h.tick(2_000);
+  assert.equal(h.actions.filter((a) => a.type === 'stopCopy').length, 0, 'nothing is stopped');
+  assert.deepEqual(
+    h.live().map((t) => t.ID),
+    before,
+    'the same copies, none started',
+  );
+  assert.equal(h.snapshot.value, 'stable');
+});
+
+test('a slot scaled away and back during a rollout keeps both its old copy and its new one (sim seed 1716)', { timeout: 10_000 }, () => {
+  const def = definition({}, { Parallelism: 2 });
+  const h = stable(def);
+  h.command({ kind: 'update', definition: image(def, 'hello:2') });
+  h.runPending(); // slots 0 and 1 have their new copy Running, not yet counting
+  h.wait(1_000);
+  h.command({ kind: 'scale', count: 1 });
+  h.wait(500);
+  h.command({ kind: 'scale', count: 3 });
+  h.tick(2_000);
+  assert.equal(h.actions.filter((a) => a.type === 'stopCopy').length, 0, 'nothing is stopped before a new copy counts');
+  assert.deepEqual(h.versions(), ['0:v1', '0:v2', '1:v1', '1:v2', '2:v1']);
+  for (let i = 0; i < 4; i++) {
+    h.tick(10_000);
+    h.confirmStops();
+    h.runPending();
+  }
+  assert.equal(h.snapshot.value, 'stable');
+  assert.deepEqual(h.versions(), ['0:v2', '1:v2', '2:v2']);
+});
+
 test('a rollback asked of a stable service goes to the version that succeeded before; with none it is refused', { timeout: 10_000 }, () => {
   const h = stable();
   h.command({ kind: 'rollback' });
@@ -452,6 +502,16 @@ test('a service restored mid-deployment resumes from its record and its copies',
     [...restored.context.copies.values()].map((c) => c.StateName as StateName),
     ['running', 'running', 'running', 'running'],
   );
+});
+
+test('a service restored from a record older than what it announced goes on with a higher Revision (sim seed 2342)', { timeout: 10_000 }, () => {
+  const h = stable();
+  const announced = h.service.Revision;
+  // The manager's disk refused the writes behind since the record it holds (Revision 1), then the manager was killed.
+  const record = { ...h.service, Revision: 1 };
+  const copies = [...h.tasks.values()].map((task) => ({ task, stopping: false }));
+  const [restored] = initialTransition(serviceMachine, { service: record, copies, at: h.at() });
+  assert.ok(restored.context.service.Revision > announced, `Revision ${restored.context.service.Revision} after the restart, ${announced} announced before it`);
 });
 
 test('the endpoints are the serving copies, without one that is drained', { timeout: 10_000 }, () => {

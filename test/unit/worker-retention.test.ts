@@ -7,6 +7,7 @@
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createActor, waitFor, type Actor } from 'xstate';
+import type { Archive } from '../../machines/archive.js';
 import { DoneTasks } from '../../machines/done-tasks.js';
 import type { WorkerMachine } from '../../machines/worker.js';
 import type { WorkerInput } from '../../machines/worker/context.js';
@@ -29,7 +30,7 @@ const HOUR = 3_600_000;
 const running: { stop(): unknown }[] = [];
 afterEach(() => running.splice(0).forEach((actor) => actor.stop()), { timeout: 20_000 });
 
-function startWorker(retention: Retention, restored: Pick<WorkerInput, 'done' | 'tombstones' | 'restore'> = {}) {
+function startWorker(retention: Retention, restored: Pick<WorkerInput, 'done' | 'tombstones' | 'restore' | 'archive'> = {}) {
   const store = new MemoryTaskStore();
   const writes = new WorkerWrites(store, 'test', silentLog);
   const { runtime, logic } = memoryWorker(writes);
@@ -210,6 +211,58 @@ test('a stopped task pruned at once keeps its tombstone a retention period more:
   assert.equal(context().tombstones.has('t2'), false, 'forgotten a retention period after the prune');
   assert.equal(context().buried.has('t2'), false);
 });
+
+test('a stopped task read from the archive keeps its tombstone in memory when pruned: the store forgets it with the task', { timeout: 10_000 }, () => {
+  // The simulator's seed 3666 with services: the worker was restarted after the task's stop, so its tombstone was the
+  // archive's; the prune kept it by name, the store forgot it with the task, and a late run of the placement started.
+  const now = Date.now() - T0;
+  const stopped: Record<string, string[]> = { t3: ['m.5'] };
+  const finished = { ID: 't3', Worker: 'w1', Placement: 'm.5', SubmitTime: at(now), FinishTime: at(now), Version: 3 };
+  const archive: Archive = {
+    count: 1,
+    newestVersion: 3,
+    get: (id) => (id === 't3' && stopped['t3'] ? finished : undefined),
+    all: () => [finished],
+    newerThan: () => [],
+    byFinish: () => [['t3', now]],
+    tombstones: (id) => stopped[id],
+    buriedBefore: () => [],
+  };
+  const { worker, context } = startWorker({ ms: HOUR, max: 100 }, { archive });
+  worker.send({ type: 'worker.gc', at: at(now + 2), forget: [{ id: 't3', placement: 'm.5' }] });
+  delete stopped['t3']; // the store forgot the task, and its tombstones with it
+  assert.equal(context().done.has('t3'), false, 'the task is pruned');
+  worker.send({ type: 'task.run', task: task('t3', { Placement: 'm.5' }), at: at(now + 3) });
+  assert.equal(context().tasks.has('t3'), false, 'the late run of the stopped placement is refused');
+});
+
+test(
+  "a container Docker would not remove at its task's stop is removed after the task is pruned: its tombstone says so (sim seed 3387)",
+  { timeout: 10_000 },
+  async () => {
+    // The simulator's seed 3387 with services: removes failed on w1 while a copy was stopped (Completed all the same,
+    // the reconcile retries); the copy was pruned before Docker answered again, and its container ran for good.
+    const { worker, context, runtime, settled } = startWorker({ ms: HOUR, max: 100 });
+    const removed: string[] = [];
+    runtime.removeContainer = async (id: string) => void removed.push(id);
+    const begin = Date.now() + 120_000 - T0;
+    worker.send({ type: 'task.run', task: task('copy', { Placement: 'm.7' }), at: at(begin) });
+    await until(worker, () => context().tasks.get('copy')?.State === 2);
+    const containerId = context().tasks.get('copy')!.ContainerID;
+    worker.send({ type: 'task.stop', id: 'copy', placement: 'm.7', at: at(begin + 1) });
+    await until(worker, () => context().done.has('copy'));
+    worker.send({ type: 'worker.gc', at: at(begin + 2), forget: [{ id: 'copy', placement: 'm.7' }] });
+    assert.equal(context().done.has('copy'), false, 'the task is pruned');
+    // The reconcile's listing: the container runs still, and so does one of a task the worker never heard of.
+    const containers = [
+      { taskId: 'copy', containerId, running: true, paused: false, exitCode: null },
+      { taskId: 'stranger', containerId: 'c-stranger', running: true, paused: false, exitCode: null },
+    ];
+    worker.send({ type: 'containers.observed', containers, asOf: begin + 3, at: at(begin + 3) });
+    await settled();
+    assert.deepEqual(removed, [containerId], 'removed; the stranger is left alone: its run may be on its way');
+  },
+);
 
 test(
   'a sweep goes by when each tombstone was last left: a task stopped again keeps its tombstone, and does not hold back older ones',

@@ -4,7 +4,7 @@ import { UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { managerFlag, outputFlags, outputOf, type Output } from '../flags.js';
 import { clock } from '../format.js';
-import { ManagerClient, reachError } from '../manager-client.js';
+import { followEnded, ManagerClient } from '../manager-client.js';
 import { withTask } from '../resolve.js';
 
 /** One event: a task's history entry (Task set) or the manager's own (Worker Down…). */
@@ -17,9 +17,12 @@ const sameEvent = (e: Entry) => `${e.Time}\u0000${e.Type}\u0000${e.Task ?? ''}`;
 
 const historyOf = (task: Task): Entry[] => (task.Events ?? []).map((e) => ({ ...e, Task: task.ID, ...(task.Worker ? { Worker: task.Worker } : {}) }));
 
-/** "13:04:05  abc…  Started  container 5777feea384c started": time, what it is about, type, message. */
-export function eventLine(e: Entry): string {
-  const subject = e.Task ?? (e.Worker ? `worker ${e.Worker}` : 'manager');
+/**
+ * "13:04:05  web  Started  container 5777feea384c started": time, what it is
+ * about (a task by its name, else the start of its ID), type, message.
+ */
+export function eventLine(e: Entry, names: ReadonlyMap<string, string> = new Map()): string {
+  const subject = e.Task ? names.get(e.Task) || e.Task.slice(0, 12) : e.Worker ? `worker ${e.Worker}` : 'manager';
   return `${clock(e.Time)}  ${subject.padEnd(21)}  ${e.Type.padEnd(18)}  ${e.Message}`;
 }
 
@@ -27,14 +30,19 @@ export function eventLine(e: Entry): string {
 function printer(output: Output) {
   const seen = new Set<string>();
   const shownEvents = new Set<string>();
+  const names = new Map<string, string>();
   return {
+    /** Tasks whose events are to come: each is shown by its name. */
+    name(tasks: readonly Task[]) {
+      for (const task of tasks) names.set(task.ID, task.Name);
+    },
     print(entries: readonly Entry[]) {
       for (const e of entries) {
         const key = keyOf(e);
         if (seen.has(key) || (e.Task && shownEvents.has(sameEvent(e)))) continue;
         seen.add(key);
         shownEvents.add(sameEvent(e));
-        process.stdout.write(output === 'json' ? `${JSON.stringify(e)}\n` : `${eventLine(e)}\n`);
+        process.stdout.write(output === 'json' ? `${JSON.stringify(e)}\n` : `${eventLine(e, names)}\n`);
       }
     },
     /** Entries already there: not printed again when they come back in a task's history. */
@@ -55,9 +63,11 @@ export const eventsCommand: Command = {
   about: `
 Every task's history (Received, Placed, Started, Terminated, Restarting…) and
 the manager's own events (Worker Up, Worker Down, Stop Requested…), one line
-each, oldest first: time, the task's ID (or the worker), type, message. With
--f, keeps printing new events as they happen (GET /events) until Ctrl-C.
-CUBE_TOKEN is sent when set.`,
+each, oldest first: time, the task's name (or the worker), type, message. With
+-f, keeps printing new events as they happen (GET /events) until Ctrl-C; when
+the manager goes (a leader killed), it goes on with the next of -m that
+answers, says so on stderr, and prints what happened meanwhile, each event
+once. CUBE_TOKEN is sent when set.`,
   flags: {
     follow: { type: 'boolean', short: 'f', help: 'keep printing new events until Ctrl-C' },
     task: { type: 'string', value: 'ID', help: "only this task's events (an ID, the start of one, or a name)", complete: 'task' },
@@ -77,8 +87,10 @@ CUBE_TOKEN is sent when set.`,
     const out = printer(output);
 
     const controller = new AbortController();
-    const stream = flags['follow'] !== undefined ? await client.events(controller.signal) : undefined;
+    const notice = (line: string) => process.stderr.write(`cube events: ${line}\n`);
+    const stream = flags['follow'] !== undefined ? await client.events(controller.signal, { notice }) : undefined;
     const [tasks, log] = await Promise.all([task ? client.task(task).then((t) => [t]) : client.tasks(), client.log(LOG_LIMIT)]);
+    out.name(tasks);
     const past = [...tasks.flatMap(historyOf), ...log].filter(wanted).sort(byTime);
     const shown = tail === 0 ? [] : past.slice(-tail);
     out.skip(past.slice(0, past.length - shown.length));
@@ -87,15 +99,27 @@ CUBE_TOKEN is sent when set.`,
 
     const onSigint = () => controller.abort();
     process.once('SIGINT', onSigint);
+    // The stream's first snapshot holds what was printed above; a later one, or a `resumed`, follows a break.
+    let opening = true;
     try {
       for await (const { type, data } of stream) {
-        if (type === 'task.updated') out.print(historyOf(data.task as Task).filter(wanted));
-        else if (type === 'log') out.print([data.entry as Entry].filter(wanted));
+        if (type === 'task.updated') {
+          out.name([data.task as Task]);
+          out.print(historyOf(data.task as Task).filter(wanted));
+        } else if (type === 'log') out.print([data.entry as Entry].filter(wanted));
+        else if ((type === 'snapshot' || type === 'resumed') && !opening) {
+          // What happened during the break: the tasks' histories as they are now (a snapshot's), and the
+          // manager's log, which a resumed stream does not replay; the printer leaves out what was printed.
+          const now = type === 'snapshot' ? (data.tasks as Task[]) : [];
+          out.name(now);
+          out.print([...now.flatMap(historyOf), ...(await client.log(LOG_LIMIT))].filter(wanted).sort(byTime));
+        }
+        opening &&= type !== 'snapshot';
       }
       throw new Error(`the manager at ${client.url} closed its event stream`);
     } catch (error) {
       if (controller.signal.aborted) return 0;
-      throw new Error(`lost the connection to the manager at ${client.url} (${reachError(error, 0)})`);
+      throw new Error(`${followEnded(error, client.url)}; run cube events -f again`);
     } finally {
       process.off('SIGINT', onSigint);
       controller.abort();

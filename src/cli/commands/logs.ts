@@ -2,8 +2,9 @@ import { LogQueryError, logQueryString, parseSince } from '../../logs/log-line.j
 import { UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { managerFlag } from '../flags.js';
+import { followLogs } from '../log-follow.js';
 import { ManagerClient, reachError } from '../manager-client.js';
-import { withTask } from '../resolve.js';
+import { taskNaming, withTask } from '../resolve.js';
 
 export const logsCommand: Command = {
   summary: "print a task's output: what its container wrote (cube logs -f ID)",
@@ -12,9 +13,12 @@ export const logsCommand: Command = {
 Prints what the task's container wrote: its standard output on stdout, its
 standard error on stderr, as docker logs does. The manager reads them from the
 task's worker. A Failed task's last container is kept, so its output can be
-read; a Completed task's container was removed with its output. ID may be the
-start of an ID or a task's name, when only one task matches. With -f, keeps
-printing until the container stops or Ctrl-C. CUBE_TOKEN is sent when set.`,
+read; a Completed task's container was removed with its output. With -f, keeps
+printing until the container stops or Ctrl-C; when the manager goes (a leader
+killed), it goes on through the next of -m that answers, from the last line
+printed, and says so on stderr. CUBE_TOKEN is sent when set.
+
+${taskNaming}`,
   flags: {
     follow: { type: 'boolean', short: 'f', help: 'keep printing what it writes, until its container stops or Ctrl-C' },
     tail: { type: 'string', value: 'N', help: 'only the last N lines (then follow, with -f)' },
@@ -36,13 +40,15 @@ printing until the container stops or Ctrl-C. CUBE_TOKEN is sent when set.`,
       throw error;
     }
     const follow = flags['follow'] !== undefined;
-    const query = logQueryString({ follow, tail: tail === undefined ? undefined : Number(tail), since });
+    const query = { follow, tail: tail === undefined ? undefined : Number(tail), since };
+    const notice = (line: string) => process.stderr.write(`cube logs: ${line}\n`);
     const client = ManagerClient.from(flags);
     const controller = new AbortController();
     const onSigint = () => controller.abort();
     process.once('SIGINT', onSigint);
     try {
-      const lines = await withTask(client, positionals[0]!, (id) => client.logs(id, query, controller.signal));
+      const opened = await withTask(client, positionals[0]!, async (id) => ({ id, first: await client.logs(id, logQueryString(query), controller.signal) }));
+      const lines = followLogs(client, opened.id, opened.first, query, controller.signal, notice);
       const stamp = flags['timestamps'] !== undefined;
       for await (const line of lines) {
         const out = line.Stream === 'stderr' ? process.stderr : process.stdout;

@@ -10,6 +10,7 @@ import type { NodeAction } from './node-action.js';
 import { nodeDrain } from './node-drain.js';
 import { nodeRm } from './node-rm.js';
 import { nodeUndrain } from './node-undrain.js';
+import { nodeLabel } from './node-label.js';
 import { nodeVolumes } from './node-volumes.js';
 
 /** `cube node <action> WORKER`: one line each. */
@@ -17,24 +18,26 @@ const actions: Record<string, NodeAction> = {
   drain: nodeDrain,
   undrain: nodeUndrain,
   rm: nodeRm,
+  label: nodeLabel,
   volumes: nodeVolumes,
 };
 
 export const nodeCommand: Command = {
-  summary: 'show the workers (and the managers, on etcd); drain, undrain or forget one, or list its volumes',
-  usage: 'cube node [drain|undrain|rm|volumes WORKER] [flags]',
+  summary: 'show the workers (and the managers, on etcd); drain, undrain, label or forget one, or list its volumes',
+  usage: 'cube node [drain|undrain|rm|volumes WORKER | label WORKER KEY=VALUE… KEY-…] [flags]',
   about: `
 One row per worker of the manager: NAME, ADDRESS, PROTOCOL (cube, or book for
 a worker that speaks the book's protocol; unknown before its first heartbeat),
 STATE (up, suspect, down, unknown; ", draining" once drained), MEMORY
-(available/total), DISK (free/total), CPU (use of all cores), TASKS, LAST SEEN
-(its last heartbeat), and PROBLEM when a worker is not up. With several
+(available/total), DISK (free/total), CPU (use of all cores), ALLOCATED (the
+CPUs and memory its tasks ask, of what it offers: what placement counts),
+TASKS, LABELS, LAST SEEN (its last heartbeat), and PROBLEM when a worker is not up. With several
 managers on etcd, a table of the managers comes first: MANAGER, ADDRESS, ROLE
 (leader or follower), STARTED. CUBE_TOKEN is sent when set.
 
 To one worker (its NAME), as kubectl drain/uncordon and nomad node drain do:
 ${Object.entries(actions)
-  .map(([name, action]) => `  cube node ${name.padEnd(8)} WORKER   ${action.summary}`)
+  .map(([name, action]) => `  cube node ${name.padEnd(8)} WORKER${action.operands ? ' …' : '  '} ${action.summary}`)
   .join('\n')}`,
   flags: {
     ...outputFlags,
@@ -52,11 +55,11 @@ ${Object.entries(actions)
       const action = actions[positionals[0]!];
       if (!action)
         throw new UsageError(`unknown action ${JSON.stringify(positionals[0])}; cube node takes ${Object.keys(actions).join(', ')} WORKER, or nothing`);
-      if (positionals.length !== 2)
+      if (positionals.length < 2 || (positionals.length > 2 && !action.operands))
         throw new UsageError(
           `cube node ${positionals[0]} takes one worker name (its NAME in cube node), got ${positionals.length === 1 ? 'none' : positionals.slice(1).join(' ')}`,
         );
-      process.stdout.write(`${await action.run(ManagerClient.from(flags), positionals[1]!)}\n`);
+      process.stdout.write(`${await action.run(ManagerClient.from(flags), positionals[1]!, positionals.slice(2))}\n`);
       return 0;
     }
     const output = outputOf(flags);

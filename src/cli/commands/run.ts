@@ -19,7 +19,10 @@ const settled = (task: Task) => task.State === TaskState.Running || task.State =
 export async function follow(client: ManagerClient, event: Record<string, unknown>, source: string, options: FollowOptions): Promise<number> {
   const controller = new AbortController();
   let submitted: Task | undefined;
-  const stream = await client.events(controller.signal, () => submitted?.ID);
+  const stream = await client.events(controller.signal, {
+    task: () => submitted?.ID,
+    notice: (line) => process.stderr.write(`cube ${options.command}: ${line}\n`),
+  });
   const started = Date.now();
   try {
     submitted = await submit(client, event, source);

@@ -3,9 +3,9 @@ import type { Task } from '../../vocabulary/task.js';
 import { UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { filteredOut, filterTasks } from '../filters.js';
-import { managerFlag, outputFlags, outputOf, type Output } from '../flags.js';
-import { ManagerClient, reachError } from '../manager-client.js';
-import { withTask } from '../resolve.js';
+import { managerFlag, noTruncFlag, outputFlags, outputOf, type Output } from '../flags.js';
+import { followEnded, ManagerClient } from '../manager-client.js';
+import { taskNaming, withTask } from '../resolve.js';
 import { noTasksMessage, statusTable, taskDetail } from '../views.js';
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
@@ -14,7 +14,7 @@ function listing(tasks: readonly Task[], flags: Record<string, string>, output: 
   const shown = filterTasks(tasks, flags);
   if (output === 'json') return json(shown);
   if (shown.length === 0 && tasks.length > 0) return filteredOut('tasks', tasks.length, flags);
-  return shown.length === 0 ? noTasksMessage : statusTable(shown);
+  return shown.length === 0 ? noTasksMessage : statusTable(shown, Date.now(), flags['no-trunc'] !== undefined);
 }
 
 /**
@@ -27,7 +27,7 @@ async function watch(client: ManagerClient, flags: Record<string, string>, outpu
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
-  const stream = await client.events(controller.signal);
+  const stream = await client.events(controller.signal, { notice: (line) => process.stderr.write(`cube status: ${line}\n`) });
   const tasks = new Map<string, Task>();
   const tty = Boolean(process.stdout.isTTY) && output === 'table';
   let pending: NodeJS.Timeout | undefined;
@@ -53,11 +53,10 @@ async function watch(client: ManagerClient, flags: Record<string, string>, outpu
         else changed();
       }
     }
-    throw new Error(`the manager at ${client.url} closed its event stream; run cube status -w again`);
+    throw new Error(`the manager at ${client.url} closed its event stream`);
   } catch (error) {
     if (controller.signal.aborted) return 0;
-    if (error instanceof Error && error.message.startsWith('the manager at')) throw error;
-    throw new Error(`lost the connection to the manager at ${client.url} (${reachError(error, 0)}); run cube status -w again`);
+    throw new Error(`${followEnded(error, client.url)}; run cube status -w again`);
   } finally {
     clearTimeout(pending);
     clearInterval(tick);
@@ -73,10 +72,13 @@ export const statusCommand: Command = {
 Without ID: every task the manager knows, one row each, in the order they came:
 ID, NAME, CREATED, STATE, CONTAINER, IMAGE, RESTARTS, WORKER, then how many
 finished tasks were pruned (CUBE_RETENTION, CUBE_RETENTION_MAX); the manager is
-read a page at a time, and --limit shows one page. With ID: that task's fields (worker,
-container, ports, times, reason) and its history. ID may be the start of an ID,
-its last group (as cube service ps shows a copy's) or a task's name, when only
-one task matches. CUBE_TOKEN is sent when set.`,
+read a page at a time, and --limit shows one page. IDs are shown by their first
+12 characters (a service copy's by its last group), and IMAGE and WORKER are cut
+to fit 120 columns (or a wider terminal), unless --no-trunc. With ID: that
+task's fields (worker, container, ports, times, reason) and its history.
+CUBE_TOKEN is sent when set.
+
+${taskNaming}`,
   flags: {
     ...outputFlags,
     state: {
@@ -88,6 +90,7 @@ one task matches. CUBE_TOKEN is sent when set.`,
     worker: { type: 'string', value: 'NAME', help: 'only tasks placed on these workers (commas for several)' },
     watch: { type: 'boolean', short: 'w', help: 'keep watching: the table again on every change, until Ctrl-C' },
     quiet: { type: 'boolean', short: 'q', help: 'only the IDs, one a line (for scripts and shell completion)' },
+    ...noTruncFlag,
     limit: { type: 'string', value: 'N', help: 'only the first N tasks (one page of GET /tasks); the command for the next page follows' },
     continue: { type: 'string', value: 'TOKEN', help: 'the page after the one that gave TOKEN (with --limit)' },
     ...managerFlag,
@@ -99,7 +102,7 @@ one task matches. CUBE_TOKEN is sent when set.`,
     const client = ManagerClient.from(flags);
     const id = positionals[0];
     if (id !== undefined) {
-      const filters = ['state', 'worker', 'watch', 'quiet'].filter((f) => flags[f] !== undefined);
+      const filters = ['state', 'worker', 'watch', 'quiet', 'no-trunc'].filter((f) => flags[f] !== undefined);
       if (filters.length)
         throw new UsageError(`--${filters[0]} applies to the list of tasks, not to one task: cube status ${filters.map((f) => `--${f}`).join(' ')}`);
       const task = await withTask(client, id, (x) => client.task(x));

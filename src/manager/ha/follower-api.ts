@@ -68,7 +68,7 @@ export function addFollowerRoutes(router: Router, options: FollowerOptions): voi
       .map((r) => ({
         ...nodeView(
           {
-            ...newWorkerEntry({ name: r.Name, address: r.Address, draining: r.Draining, joined: true }, r.Since, policy),
+            ...newWorkerEntry({ name: r.Name, address: r.Address, draining: r.Draining, joined: true, labelEdits: r.Labels }, r.Since, policy),
             problem: 'no manager leads right now',
           },
           options.scheme,

@@ -31,22 +31,31 @@ export interface ForwardOptions {
   fetch?: typeof fetch;
 }
 
+/** Connection errors after which the leader surely never got the request. */
+const NOT_DELIVERED = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/** A 503 after which nothing was done: the client may send the same request again (docs/api.md). */
+function nothingDone(ctx: Context): void {
+  ctx.set('Retry-After', '1');
+  ctx.set(cubeHeaders.retrySafe, 'true');
+}
+
 /** Answers the request with the leader's answer, or 503 saying why it cannot. */
 export async function forwardToLeader(ctx: Context, leader: LeaderInfo | undefined, options: ForwardOptions): Promise<void> {
   if (ctx.get(FORWARDED_BY)) {
-    ctx.set('Retry-After', '1');
+    nothingDone(ctx);
     const why = options.trouble || `the lead moved while ${ctx.get(FORWARDED_BY)} passed the request on`;
     throw new HttpError(503, `manager ${options.me} does not lead any more (${why}); nothing was done. Send the request again in a moment`);
   }
   if (!leader) {
-    ctx.set('Retry-After', '1');
+    nothingDone(ctx);
     throw new HttpError(
       503,
       `no manager leads right now (${options.trouble || 'an election is under way'}); nothing was done. Send the request again in a moment`,
     );
   }
   if (leader.name === options.me) {
-    ctx.set('Retry-After', '1');
+    nothingDone(ctx);
     throw new HttpError(503, `manager ${options.me} is taking the lead (it reads the state from etcd); nothing was done. Send the request again in a moment`);
   }
   const streaming = ctx.path === '/events' || ctx.get('accept').includes('text/event-stream');
@@ -65,11 +74,17 @@ export async function forwardToLeader(ctx: Context, leader: LeaderInfo | undefin
       ...(body === undefined ? {} : { body: new Uint8Array(body) }),
     });
   } catch (error) {
+    const why = callError(error);
+    const gone = `the leading manager ${leader.name} at ${leader.url} did not answer (${why}); if it is gone, another takes over within CUBE_LEADER_LEASE. `;
+    if (NOT_DELIVERED.has(why)) {
+      // It never got the request: as safe to send again as when there is no leader.
+      nothingDone(ctx);
+      throw new HttpError(503, `${gone}Nothing was done. Send the request again in a moment`);
+    }
     ctx.set('Retry-After', '1');
     throw new HttpError(
       503,
-      `the leading manager ${leader.name} at ${leader.url} did not answer (${callError(error)}); if it is gone, another takes over within CUBE_LEADER_LEASE. ` +
-        'Whether it carried the request out is unknown: GET /tasks/{id} tells; a DELETE is safe to send again, and so is a POST of a task that is not there yet',
+      `${gone}Whether it carried the request out is unknown: GET /tasks/{id} tells; a DELETE is safe to send again, and so is a POST of a task that is not there yet`,
     );
   }
   if (streaming) ctx.req.socket.setTimeout(0);

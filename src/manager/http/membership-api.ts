@@ -1,6 +1,6 @@
 // The membership routes of the manager API (docs/api.md, "Workers that join"):
 // POST /nodes (a worker joins, or renews), POST /nodes/{name}/drain (and
-// DELETE of it, which ends the drain) and DELETE /nodes/{name}.
+// DELETE of it, which ends the drain), POST /nodes/{name}/labels and DELETE /nodes/{name}.
 import type Router from '@koa/router';
 import { parseHostPort } from '../../config/host-port.js';
 import { cubeHeaders } from '../../http/cube-headers.js';
@@ -8,6 +8,7 @@ import { HttpError } from '../../http/errors.js';
 import { readJson } from '../../http/json-body.js';
 import { describe, isObject } from '../../task/codec.js';
 import type { Registry } from '../run/registry.js';
+import { labelsProblem, type LabelEdits } from '../../vocabulary/labels.js';
 
 const NAME = /^[a-zA-Z0-9_.:[\]-]{1,253}$/;
 
@@ -23,6 +24,15 @@ export function readJoin(body: unknown): { name: string; address: string } {
     throw new HttpError(400, `Name: expected a worker name (letters, digits, . _ : - [ ]; at most 253), got ${describe(name)}`);
   }
   return { name, address };
+}
+
+/** Label edits: {"zone": "c", "disk": null}, a value sets a label and null removes it. */
+export function readLabelEdits(body: unknown): LabelEdits {
+  const problem = labelsProblem(body, 'body', true);
+  if (problem) throw new HttpError(400, `${problem}; send {"key": "value"} to set a label, {"key": null} to remove one`);
+  if (Object.keys(body as object).length === 0)
+    throw new HttpError(400, 'body: no labels to change; send {"key": "value"} to set a label, {"key": null} to remove one');
+  return body as LabelEdits;
 }
 
 export function addMembershipRoutes(router: Router, registry: Registry): void {
@@ -42,6 +52,10 @@ export function addMembershipRoutes(router: Router, registry: Registry): void {
 
   router.delete('/nodes/:name/drain', async (ctx) => {
     ctx.body = await registry.undrain(ctx.params['name']!);
+  });
+
+  router.post('/nodes/:name/labels', async (ctx) => {
+    ctx.body = await registry.label(ctx.params['name']!, readLabelEdits(await readJson(ctx)));
   });
 
   router.delete('/nodes/:name', async (ctx) => {

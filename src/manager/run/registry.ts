@@ -7,7 +7,8 @@
 // its key's lease expire (and the leader hears of it), a local store is swept
 // here.
 import { joinRefusal, removalRefusal } from '../../../machines/manager/membership.js';
-import type { Ledger } from '../../../machines/manager/ledger.js';
+import type { Ledger, WorkerEntry } from '../../../machines/manager/ledger.js';
+import type { LabelEdits } from '../../vocabulary/labels.js';
 import { HttpError } from '../../http/errors.js';
 import type { NodeRecord } from '../../store/node-records.js';
 import { nodeView, type NodeView, type Scheme } from '../views/node-view.js';
@@ -15,6 +16,17 @@ import type { ManagerRef } from './service.js';
 import type { ManagerWriter } from '../../store/manager-writes.js';
 
 const now = () => new Date().toISOString();
+
+/** A worker's record as the store keeps it, with `changes`. */
+const recordOf = (worker: WorkerEntry, changes: Partial<NodeRecord>): NodeRecord => ({
+  Name: worker.name,
+  Address: worker.address,
+  Joined: worker.joined,
+  Draining: worker.draining,
+  Since: now(),
+  Labels: worker.labelEdits,
+  ...changes,
+});
 
 export interface RegistryOptions {
   /** CUBE_JOIN_TTL. */
@@ -80,7 +92,14 @@ export class Registry {
     const known = this.ledger().workers.get(name);
     // A worker of --workers (or of this process) that joins as well needs no registration: it is there.
     if (known && !known.joined) return { node: nodeView(known, this.options.scheme), joined: false };
-    const record: NodeRecord = { Name: name, Address: address, Joined: true, Draining: known?.draining ?? false, Since: now() };
+    const record: NodeRecord = {
+      Name: name,
+      Address: address,
+      Joined: true,
+      Draining: known?.draining ?? false,
+      Since: now(),
+      Labels: known?.labelEdits ?? {},
+    };
     await this.store(`the registration of worker ${name}`, () => this.writes.putNode(record, this.options.joinTtlMs));
     this.renewed.set(name, Date.now());
     this.actor.send({ type: 'worker.join', name, address, at: now() });
@@ -91,7 +110,7 @@ export class Registry {
   async drain(name: string): Promise<NodeView> {
     const worker = this.ledger().workers.get(name);
     if (!worker) throw new HttpError(404, `no worker ${name}; GET /nodes lists the workers`);
-    const record: NodeRecord = { Name: name, Address: worker.address, Joined: worker.joined, Draining: true, Since: now() };
+    const record: NodeRecord = recordOf(worker, { Draining: true });
     await this.store(`the drain of worker ${name}`, () => this.writes.putNode(record, worker.joined ? this.options.joinTtlMs : 0));
     if (worker.joined) this.renewed.set(name, Date.now());
     this.actor.send({ type: 'worker.drain', name, at: now() });
@@ -103,15 +122,34 @@ export class Registry {
     const worker = this.ledger().workers.get(name);
     if (!worker) throw new HttpError(404, `no worker ${name}; GET /nodes lists the workers`);
     if (worker.draining) {
-      // A worker of --workers needs no record once it is not drained; a joined one keeps its registration.
-      const record: NodeRecord = { Name: name, Address: worker.address, Joined: true, Draining: false, Since: now() };
-      await this.store(`the end of the drain of worker ${name}`, () =>
-        worker.joined ? this.writes.putNode(record, this.options.joinTtlMs) : this.writes.deleteNode(name),
-      );
+      // A worker of --workers needs no record once it is neither drained nor relabelled; a joined one keeps its registration.
+      const record = recordOf(worker, { Draining: false });
+      await this.store(`the end of the drain of worker ${name}`, () => this.keep(record));
       if (worker.joined) this.renewed.set(name, Date.now());
       this.actor.send({ type: 'worker.undrain', name, at: now() });
     }
     return this.view(name);
+  }
+
+  /**
+   * Changes a worker's labels (`cube node label`): `edits` are laid over the
+   * operator's earlier ones (a value sets a label, null removes it, whatever
+   * the worker declares), stored first, like a drain.
+   */
+  async label(name: string, edits: LabelEdits): Promise<NodeView> {
+    const worker = this.ledger().workers.get(name);
+    if (!worker) throw new HttpError(404, `no worker ${name}; GET /nodes lists the workers`);
+    const record = recordOf(worker, { Labels: { ...worker.labelEdits, ...edits } });
+    await this.store(`the labels of worker ${name}`, () => this.keep(record));
+    if (worker.joined) this.renewed.set(name, Date.now());
+    this.actor.send({ type: 'worker.label', name, edits, at: now() });
+    return this.view(name);
+  }
+
+  /** Writes a worker's record, or deletes one of a --workers worker that has nothing left to keep. */
+  private keep(record: NodeRecord): void | Promise<void> {
+    if (record.Joined) return this.writes.putNode(record, this.options.joinTtlMs);
+    return record.Draining || Object.keys(record.Labels).length > 0 ? this.writes.putNode(record, 0) : this.writes.deleteNode(record.Name);
   }
 
   /** Forgets a drained or dead worker that joined. */

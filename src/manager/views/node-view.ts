@@ -2,6 +2,7 @@
 // the worker speaks, and beside them the keys of the book's manager (Ip, Api,
 // Memory in kB, …, Stats), so the book's CLI reads Cube's /nodes as its own.
 import type { WorkerEntry } from '../../../machines/manager/ledger.js';
+import { labelsOf } from '../../../machines/manager/placement.js';
 import { parseHostPort } from '../../config/host-port.js';
 import type { BookStats } from '../../book/shapes.js';
 import type { WorkerStats } from '../../vocabulary/protocol.js';
@@ -28,7 +29,14 @@ export interface NodeView {
   LoadAverage: [number, number, number];
   TaskCount: number;
   Runtime: string;
+  /** What the manager has placed there: the Cpu, Memory and Disk its live tasks ask, and how many they are (allocated). */
   Reserved: { Cpu: number; Memory: number; Disk: number; Tasks: number };
+  /** What placements are counted against: the CPUs and memory the worker offers (cube worker --cpus, --memory), and its free disk (--disk). */
+  Capacity: { Cpu: number; Memory: number; Disk: number };
+  /** Its labels: those it declares (cube worker --label), with the operator's edits over them (cube node label). */
+  Labels: Record<string, string>;
+  /** The operator's edits alone: a value set, or null for a label removed. */
+  LabelEdits: Record<string, string | null>;
   // The book's keys.
   /** The host of the worker's address ("" for a worker in the manager's process). */
   Ip: string;
@@ -85,6 +93,9 @@ export function nodeView(worker: WorkerEntry, scheme: Scheme): NodeView {
     TaskCount: stats?.TaskCount ?? 0,
     Runtime: stats?.Runtime ?? 'unknown',
     Reserved: { Cpu: worker.held.cpu, Memory: worker.held.memory, Disk: worker.held.disk, Tasks: worker.held.tasks },
+    Capacity: { Cpu: stats?.CpuCount ?? 0, Memory: stats?.MemoryTotal ?? 0, Disk: stats?.DiskFree ?? 0 },
+    Labels: labelsOf(worker),
+    LabelEdits: { ...worker.labelEdits },
     Ip: hostOf(worker.address),
     Api: hasApi ? `${scheme}://${worker.address}` : '',
     Memory: Math.floor((stats?.MemoryTotal ?? 0) / 1024),

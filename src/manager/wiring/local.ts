@@ -111,7 +111,7 @@ export async function startLocalManager(options: StartManagerOptions, settings: 
     stores.push(writes);
     const restore = writes.store.load();
     const nodes = writes.store.loadNodes();
-    const drained = new Set(nodes.filter((n) => n.Draining).map((n) => n.Name));
+    const recorded = new Map(nodes.map((n) => [n.Name, n]));
     const specs: WorkerSpec[] = [
       ...local.map((w) => {
         const { tasks, done, tombstones, archive } = w.writes.store.load();
@@ -119,7 +119,8 @@ export async function startLocalManager(options: StartManagerOptions, settings: 
         return {
           name: w.name,
           address,
-          draining: drained.has(w.name),
+          draining: recorded.get(w.name)?.Draining ?? false,
+          labelEdits: recorded.get(w.name)?.Labels ?? {},
           local: { name: w.name, policy: taskPolicy(settings), restore: tasks, done, tombstones, archive, startedAt, retention: retention(settings) },
         };
       }),

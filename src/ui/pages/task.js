@@ -1,8 +1,9 @@
 // @ts-check
 // The task page (#task=<id>): the task's facts (a service's copy links to its
-// service's page), the transitions this page saw it take, its history
+// service's page, its worker to the worker's), what can be done to it (restart, stop), the transitions this page saw it take, its history
 // (Task.Events), its output (task-logs.js) and its state machine with its
 // state highlighted (machine-diagram.js).
+import { taskButtons } from '../actions.js';
 import { $, el } from '../dom.js';
 import { clock, when } from '../format.js';
 import { tasks, transitions } from '../store.js';
@@ -10,6 +11,7 @@ import { fact } from '../views/facts.js';
 import { renderHistory } from '../views/history.js';
 import { pageLink } from '../views/page-link.js';
 import { stateBadge, stateText } from '../views/state-badge.js';
+import { outcomeLine } from '../outcomes.js';
 import { ports } from '../words.js';
 import { itemPage } from './item-page.js';
 import { drawMachine } from './machine-diagram.js';
@@ -25,12 +27,14 @@ function renderFacts(task) {
   $('#detail-name').textContent = task.Name || '(no name)';
   $('#detail-id').textContent = task.ID;
   $('#detail-state').replaceWith(Object.assign(stateBadge(task.StateName), { id: 'detail-state' }));
+  $('#detail-actions').replaceChildren(...taskButtons(task));
+  $('#detail-outcome').replaceChildren(outcomeLine(`task:${task.ID}`));
   $('#facts').replaceChildren(
     ...fact('Image', task.Image, true),
     ...(task.Service
       ? fact('Service', el('span', {}, pageLink('service', task.Service, task.Service), ` slot ${task.Slot}, version ${task.ServiceVersion}`))
       : []),
-    ...fact('Worker', task.Worker || '—'),
+    ...fact('Worker', task.Worker ? pageLink('node', task.Worker, task.Worker) : '—'),
     ...fact('Container', task.ContainerID ? task.ContainerID.slice(0, 12) : '—', true),
     ...fact('Ports', ports(task.HostPorts) || '—', true),
     ...fact('Restarts', `${task.RestartCount}${task.RestartPolicy ? ` (policy ${task.RestartPolicy})` : ''}`),

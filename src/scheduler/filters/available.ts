@@ -1,0 +1,8 @@
+// A worker that is down, suspect, not yet heard from or draining takes no
+// task: the manager says which (Candidate.unavailable), and it is counted so.
+import type { Filter } from './filter.js';
+
+export const available: Filter = {
+  name: 'available',
+  check: (_, candidate) => (candidate.unavailable === undefined ? undefined : { group: candidate.unavailable }),
+};
