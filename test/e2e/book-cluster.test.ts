@@ -85,10 +85,10 @@ test('a Cube worker and a book worker: E-PVM places on both, tasks run and stop,
 
   const { stdout } = await promisify(execFile)(process.execPath, [cubeBin, 'node', '-m', manager.url.replace('http://', '')]);
   const [header, ...rows] = stdout.trim().split('\n');
-  assert.match(header!, /^NAME\s+ADDRESS\s+PROTOCOL\s+STATE\s+MEMORY\s+DISK\s+CPU\s+TASKS\s+LAST SEEN$/);
+  assert.match(header!, /^NAME\s+ADDRESS\s+PROTOCOL\s+STATE\s+MEMORY\s+DISK\s+CPU\s+ALLOCATED\s+TASKS\s+LABELS\s+LAST SEEN$/);
   const row = (address: string) => rows.find((r) => r.startsWith(address))!;
-  assert.match(row(cube.address), /\scube\s+up\s+[\d.]+\/[\d.]+ GiB free\s+[\d.]+\/[\d.]+ GiB free\s+\d+% of 2 cores\s+2\s/);
-  assert.match(row(book.address), /\sbook\s+up\s+[\d.]+\/[\d.]+ GiB free\s+[\d.]+\/[\d.]+ GiB free\s+\d+% of 2 cores\s+2\s/);
+  assert.match(row(cube.address), /\scube\s+up\s+[\d.]+\/[\d.]+ GiB free\s+[\d.]+\/[\d.]+ GiB free\s+\d+% of 2 cores\s+(-|[\d.]+\/\d+ CPUs?, .+?)\s+2\s+-\s/);
+  assert.match(row(book.address), /\sbook\s+up\s+[\d.]+\/[\d.]+ GiB free\s+[\d.]+\/[\d.]+ GiB free\s+\d+% of 2 cores\s+(-|[\d.]+\/\d+ CPUs?, .+?)\s+2\s+-\s/);
 
   // The book's CLI reads Cube's manager: task IDs are UUIDs, nodes have Memory and Disk.
   for (const task of (await get<unknown[]>(`${manager.url}/tasks`)).body) decodeBookTask(task);

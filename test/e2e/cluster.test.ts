@@ -107,7 +107,7 @@ test('with its only worker killed, tasks wait in the queue saying why, and run w
   const queued = [await submit(manager.url, `${name}-a`), await submit(manager.url, `${name}-b`)];
   for (const task of queued) {
     assert.equal(task.State, 0);
-    assert.match(task.Reason, new RegExp(`waiting for a worker to be up: ${address} (suspect|down)`));
+    assert.match(task.Reason, new RegExp(`^no worker can take the task: 1 worker: 1 (suspect|down) \\(${address}\\)$`));
   }
   back = await spawnCube(['worker', '--port', address.split(':')[1]!, '--name', name], quick);
   await until(manager.url, (v) => queued.every((q) => v.tasks.find((task) => task.ID === q.ID)?.State === 2));

@@ -135,7 +135,7 @@ test(
     const created = await submit(manager.url, id, 'waits-for-a-worker');
     assert.equal(created.status, 201);
     assert.equal(created.body.StateName, 'pending');
-    assert.match(created.body.Reason, new RegExp(`waiting for a worker to be up: 127\\.0\\.0\\.1:${port} `));
+    assert.match(created.body.Reason, new RegExp(`^no worker can take the task: 1 worker: 1 \\w[\\w ]* \\(127\\.0\\.0\\.1:${port}\\)$`));
     // The worker comes up only now (in memory: no containers).
     worker = await startWorker({ port, name: `events-late-${nanoid(6)}`, runtime: new MemoryRuntime(), settings: testSettings(), log: silentLog });
     let stop: Promise<{ status: number }> | undefined;
@@ -146,7 +146,7 @@ test(
 
     assert.deepEqual(seen.states, ['pending', 'scheduled', 'running', 'stopping', 'completed']);
     assert.deepEqual(seen.steps, [
-      ['pending', 0, 'Received'],
+      ['pending', 0, 'Not Placed'],
       ['scheduled', 1, 'Placed'],
       ['scheduled', 1, 'Scheduled'],
       ['running', 2, 'Started'],

@@ -142,7 +142,7 @@ test('with no worker up a task waits, saying why, and is placed when one answers
   const { manager, remote } = startManager({ remote: ['r1'] });
   manager.send({ type: 'task.submit', task: task('a'), at: at(1) });
   assert.equal(record(manager, 'a').State, 0);
-  assert.equal(record(manager, 'a').Reason, 'no worker can take the task: 1 worker: 1 not heard from yet');
+  assert.equal(record(manager, 'a').Reason, 'no worker can take the task: 1 worker: 1 not heard from yet (r1)');
   manager.send({ type: 'worker.stats', worker: 'r1', stats: stats('r1'), at: at(2) });
   assert.equal(record(manager, 'a').State, 1);
   assert.deepEqual(

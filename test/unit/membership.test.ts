@@ -120,7 +120,7 @@ test('a drained worker takes no new tasks; its tasks move to the others and its 
   up('w1', 20_001);
   manager.send({ type: 'task.submit', task: task('e'), at: at(20_002) });
   assert.equal(ledger().tasks.get('e')!.State, 0);
-  assert.match(ledger().tasks.get('e')!.Reason, /^no worker can take the task: 2 workers: 1 draining, 1 down$/);
+  assert.match(ledger().tasks.get('e')!.Reason, /^no worker can take the task: 2 workers: 1 draining \(w1\), 1 down \(w2\)$/);
 });
 
 test('only a joined worker that is drained or down can be removed; its tasks are placed again and its proxy stops', { timeout: 10_000 }, () => {

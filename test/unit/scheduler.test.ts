@@ -228,7 +228,7 @@ test('filterCandidates splits the fitting from the rejected, and noFit counts th
   assert.equal(
     noFit(4, rejected),
     'no worker can take the task: 4 workers: 1 short of CPU (w1 has 1 of 1 CPU unreserved, the task asks 2), ' +
-      '1 with its container engine down (w3: engine stopped), 1 down',
+      '1 with its container engine down (w3: engine stopped), 1 down (w4)',
   );
   assert.equal(noFit(0, []), 'no worker can take the task: there are no workers');
 });
