@@ -68,7 +68,7 @@ test('a missing or extra argument is one line and exit 2', { timeout: 60_000 }, 
   await mistake(['run'], /^cube run: which task\? give its file: cube run -f task\.json/);
   await mistake(['stop', 'a', 'b'], /^cube stop: stops one task at a time, got 2: a b/);
   await mistake(['status', 'a', 'b'], /^cube status: expected at most one task ID, got 2/);
-  await mistake(['node', 'extra'], /^cube node: unknown action "extra"; cube node takes drain, undrain, rm, label WORKER, or nothing/);
+  await mistake(['node', 'extra'], /^cube node: unknown action "extra"; cube node takes drain, undrain, rm, label, volumes WORKER, or nothing/);
   await mistake(['node', 'drain'], /^cube node: cube node drain takes one worker name \(its NAME in cube node\), got none/);
   await mistake(['node', 'rm', 'w1', 'w2'], /^cube node: cube node rm takes one worker name \(its NAME in cube node\), got w1 w2/);
   await mistake(['events', 'extra'], /^cube events: takes no arguments/);
