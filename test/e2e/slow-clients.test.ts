@@ -48,12 +48,12 @@ test('a reader that falls behind is dropped with a last event that says so and h
   });
   t.after(() => cube.stop());
   const [reader] = await stalledReaders(cube.url, 1);
-  // Events of about 64 KiB each (a task with a large Env): far more than the socket's buffers and the stream's.
+  // 150 tasks no worker can take (they wait, Pending), each event about 64 KiB (a large Env): far more than the socket's buffers and the stream's.
   const env = Array.from({ length: 64 }, (_, i) => `PAYLOAD_${i}=${'x'.repeat(1000)}`);
   for (let i = 0; i < 150; i++) {
     const response = await fetch(`${cube.url}/tasks`, {
       method: 'POST',
-      body: JSON.stringify({ Task: { ID: `drop-${i % 20}`, Image: 'strm/helloworld-http', Memory: 2 ** 50, Env: env } }),
+      body: JSON.stringify({ Task: { ID: `drop-${i}`, Image: 'strm/helloworld-http', Memory: 2 ** 50, Env: env } }),
     });
     assert.equal(response.status, 201);
     await response.arrayBuffer();
