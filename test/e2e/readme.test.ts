@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { readEvents } from '../../src/http/sse-client.js';
 import { spawnCube } from '../helpers/cube-process.js';
-import { removeContainersOf } from '../helpers/docker.js';
+import { docker, removeContainersOf, removeVolumesOf } from '../helpers/docker.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -56,6 +56,12 @@ function bash(command: string, env: NodeJS.ProcessEnv): Promise<{ code: number; 
 }
 
 test('the README walkthrough works twice in a row, and shows what the commands print', { timeout: 360_000 }, async (t) => {
+  // The walkthrough's volume, when a run that was killed left it: this worker would mount it but not list it as its own.
+  const left = await docker
+    .getVolume('notes')
+    .inspect()
+    .catch(() => undefined);
+  if (left?.Labels?.['cube.worker']) await docker.getVolume('notes').remove({ force: true });
   const cube = await spawnCube(['start', '--manager-port', '0', '--worker-port', '0'], {
     CUBE_STORE: 'memory',
     CUBE_HEALTH_INTERVAL: '100ms',
@@ -69,6 +75,7 @@ test('the README walkthrough works twice in a row, and shows what the commands p
   t.after(async () => {
     await cube.stop('SIGKILL');
     await removeContainersOf(worker[1]!);
+    await removeVolumesOf(worker[1]!);
   });
   assert.equal(worker[1], worker[2], "the worker's default name is its address, as the README shows");
 

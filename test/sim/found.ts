@@ -491,4 +491,18 @@ export const found: Found[] = [
       { kind: 'service.scale', at: 43679, service: 0, count: 1 },
     ],
   },
+  {
+    seed: 487,
+    without: [],
+    services: true,
+    invariant: 'service-settled',
+    foundOn: '40b26e2',
+    open: true,
+    what: "a sick update rolls back, and the engine restarts under the rollback's copies: they restart with the engine, counted as failures before they were healthy, so the rollback fails and the service ends failed on its stable version (seeds 487, 1964, 3366; a fix that let a rollback never fail hung seed 528)",
+    schedule: [
+      { kind: 'service.create', at: 604, service: 0 },
+      { kind: 'service.update', at: 27967, service: 0, version: 3, sick: true },
+      { kind: 'engine.restart', at: 42150, worker: 0, downMs: 4939 },
+    ],
+  },
 ];
