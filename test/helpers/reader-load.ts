@@ -79,20 +79,22 @@ export interface ReaderLoadResult {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A task that fails at once: it asks for more memory than any worker has. */
-const doomed = (id: string, envBytes: number) => ({
+/** A task that no worker can take (it asks for more memory than any has): it waits, Pending; `round` changes its definition. */
+const doomed = (id: string, envBytes: number, round: number) => ({
   Task: {
     ID: id,
     Image: 'strm/helloworld-http',
     Name: `load-${id}`,
     Memory: 2 ** 50,
-    Env: Array.from({ length: Math.ceil(envBytes / 1024) }, (_, i) => `PAYLOAD_${i}=${'x'.repeat(1014)}`),
+    Env: [`ROUND=${round}`, ...Array.from({ length: Math.ceil(envBytes / 1024) }, (_, i) => `PAYLOAD_${i}=${'x'.repeat(1014)}`)],
   },
 });
 
-/** POSTs the task `id`; a Failed one is tried again, which makes the same events as a new one. */
+let rounds = 0;
+
+/** POSTs the task `id`, each time with another definition: an update of a waiting task, which makes the events a new one does. */
 async function submit(url: string, id: string, envBytes: number): Promise<void> {
-  const response = await fetch(`${url}/tasks`, { method: 'POST', body: JSON.stringify(doomed(id, envBytes)) });
+  const response = await fetch(`${url}/tasks`, { method: 'POST', body: JSON.stringify(doomed(id, envBytes, rounds++)) });
   await response.arrayBuffer();
   if (response.status !== 201) throw new Error(`POST /tasks answered ${response.status}`);
 }
