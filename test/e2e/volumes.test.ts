@@ -4,9 +4,9 @@
 // it on its worker; binds only under the worker's --volume-root; tmpfs.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { nanoid } from 'nanoid';
 import type { Task } from '../../src/vocabulary/task.js';
 import { docker, dockerCli, removeContainersOf, removeVolumesOf } from '../helpers/docker.js';
@@ -37,6 +37,27 @@ async function cluster(t: TestContext) {
   });
   await untilView(manager.url, (v) => v.nodes.some((n) => n.Name === name && n.State === 'up'));
   return { manager, name, root, current, startWorker };
+}
+
+/**
+ * Resolves when `path` exists. A task is Running once its container started,
+ * while its command may still be writing, so a file it writes is awaited,
+ * woken by the folder's changes rather than by polling.
+ */
+function untilFile(path: string, timeoutMs = 30_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const watcher = watch(dirname(path), () => {
+      if (existsSync(path)) done();
+    });
+    const timer = setTimeout(() => done(new Error(`${path} was not written within ${timeoutMs} ms`)), timeoutMs);
+    const done = (error?: Error) => {
+      watcher.close();
+      clearTimeout(timer);
+      if (error) reject(error);
+      else resolve();
+    };
+    if (existsSync(path)) done();
+  });
 }
 
 /** Each start of the container adds a line to /data/boots, then serves as the image does. */
@@ -140,7 +161,8 @@ test('binds: outside --volume-root a 400 naming the setting (manager and worker)
     ID: id,
     Name: id,
     Image: 'strm/helloworld-http',
-    Cmd: ['sh', '-c', 'cat /host/in.txt > /host/out.txt; grep " /scratch " /proc/mounts > /host/scratch.txt; exec /bin/start'],
+    // out.txt is written last, whole (a rename), so once it is there both files are complete.
+    Cmd: ['sh', '-c', 'grep " /scratch " /proc/mounts > /host/scratch.txt; cat /host/in.txt > /host/out.tmp; mv /host/out.tmp /host/out.txt; exec /bin/start'],
     Mounts: [
       { Type: 'bind', Source: shared, Target: '/host' },
       { Type: 'tmpfs', Target: '/scratch', Size: '1m' },
@@ -148,6 +170,7 @@ test('binds: outside --volume-root a 400 naming the setting (manager and worker)
   };
   assert.equal((await post(`${manager.url}/tasks`, { Task: bind })).status, 201);
   await running(manager.url, id);
+  await untilFile(join(shared, 'out.txt'));
   assert.equal(readFileSync(join(shared, 'out.txt'), 'utf8'), 'from the host\n', 'the task read and wrote the bound host folder');
   assert.match(readFileSync(join(shared, 'scratch.txt'), 'utf8'), /^tmpfs \/scratch tmpfs .*size=1024k/, 'a tmpfs of 1 MiB at /scratch');
   assert.equal((await del(`${manager.url}/tasks/${id}`)).status, 204);
