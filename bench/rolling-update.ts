@@ -1,10 +1,11 @@
-// A rolling update of 3 copies, one at a time, start-first, on real Docker:
+// A rolling update of 10 copies, two at a time, start-first, on real Docker:
 // Cube against Docker Swarm on the same engine in the same run (issue 22).
 //
 //   npm run build && node --import tsx bench/rolling-update.ts [rounds]
 //     [--min-healthy 0s] [--shutdown-delay 1s] [--health-interval 1s]
+//   BENCH_TIMELINE=1 also prints where the time of each Cube rollout went.
 //
-// Each round makes a service of 3 copies of one image on each orchestrator
+// Each round makes a service of 10 copies of one image on each orchestrator
 // (untimed) and updates it to another image; the order alternates round by
 // round. The two images are made here from strm/helloworld-http (busybox
 // httpd on port 80) by `docker commit` with a label each, so they differ and
@@ -61,7 +62,7 @@ const settings = {
     ShutdownDelay: values['shutdown-delay'],
     HealthCheck: '/',
     env: { CUBE_HEALTH_INTERVAL: values['health-interval'], CUBE_HEALTH_TIMEOUT: '1s', CUBE_HEALTH_FAILURES: '3' },
-    checks: `GET / on the copy's published host port, from the worker, every ${values['health-interval']} (the first one period after the start)`,
+    checks: `GET / on the copy's published host port, from the worker, every ${values['health-interval']} (the first as the container starts, then every 100 ms until one passes, failures of the first period not counted)`,
   },
   swarm: {
     update: {

@@ -183,7 +183,8 @@ const handlers: {
   'task.submit': (c, e, fx) => submit(c.ledger, c.placement, e.task, e.at, e.requestId, fx),
   'task.stop': (c, e, fx) => stop(c.ledger, c.placement, e.id, e.at, e.requestId, fx),
   tick: (c, e, fx) => {
-    c.ledger.now = e.at;
+    // Never back: a report heard just before the tick may have dated the ledger a moment after it.
+    if (Date.parse(e.at) > Date.parse(c.ledger.now)) c.ledger.now = e.at;
     checkLiveness(c.ledger, c.placement, c.heartbeatTtlMs, e.at, fx);
     sweepIfDue(c.ledger, c.placement, c.retention, e.at, fx);
     for (const name of c.ledger.services) fx.toService(name, { type: 'tick', at: e.at });
@@ -289,6 +290,13 @@ export const managerMachine = setup({
       const swept = sweep(ledger, placement, retention, event.at, fxOf(enqueue, ledger), event.only === undefined, event.only);
       enqueue.emit({ type: 'retention.swept', ...swept, ...(event.requestId === undefined ? {} : { requestId: event.requestId }) });
     }),
+    /**
+     * A report dated by the proxy that heard it moves the manager's time on: what it changes (a copy
+     * that turned healthy, what its service does about it) is dated when it happened, not at the last tick.
+     */
+    keepTime: ({ context, event }) => {
+      if (event.type === 'task.updated' && event.at !== undefined && Date.parse(event.at) > Date.parse(context.ledger.now)) context.ledger.now = event.at;
+    },
     /** The newest version of a worker the manager has heard of: the next sync asks for what changed after it. */
     hear: ({ context, event }) => {
       const [worker, version] =
@@ -394,9 +402,9 @@ export const managerMachine = setup({
   },
   on: {
     'task.updated': [
-      { guard: 'isStaleReport', actions: ['hear', 'stopStaleCopy'] },
-      { guard: 'isOlderReport', actions: 'hear' },
-      { actions: ['hear', 'mirrorReport'] },
+      { guard: 'isStaleReport', actions: ['keepTime', 'hear', 'stopStaleCopy'] },
+      { guard: 'isOlderReport', actions: ['keepTime', 'hear'] },
+      { actions: ['keepTime', 'hear', 'mirrorReport'] },
     ],
     'worker.tasks': { actions: ['hear', 'splitListing'] },
     'retention.sweep': { actions: 'sweepNow' },

@@ -7,6 +7,7 @@
 import { customAlphabet } from 'nanoid';
 import { spawnCube, type CubeProcess } from '../../test/helpers/cube-process.js';
 import type { Service } from '../../src/vocabulary/service.js';
+import type { Task } from '../../src/vocabulary/task.js';
 import { removeLabelled } from '../docker-containers.js';
 import { followEvents } from '../lib.js';
 import { Condition } from './condition.js';
@@ -34,6 +35,8 @@ export class CubeSide implements Side {
   private readonly services = new Map<string, Service>();
   private readonly changes = new Condition();
   private readonly feeds = new Map<string, (endpoints: Endpoint[]) => void>();
+  /** With BENCH_TIMELINE=1: what the events said during the rollout under way, and when (Date.now()). */
+  private marks: [number, string][] = [];
 
   private constructor(
     private readonly cube: CubeProcess,
@@ -55,9 +58,13 @@ export class CubeSide implements Side {
 
   private heard(type: string, data: any): void {
     if (type === 'snapshot') for (const service of data.services as Service[]) this.services.set(service.Name, service);
-    else if (type === 'service.updated') this.services.set(data.service.Name, data.service);
-    else if (type === 'service.endpoints') this.feeds.get(data.service)?.(toEndpoints(data.endpoints));
-    else if (type === 'service.removed') this.services.delete(data.service);
+    else if (type === 'service.updated') {
+      this.services.set(data.service.Name, data.service);
+      this.marks.push([Date.now(), `service ${data.service.StateName}, ${data.service.Deployment?.Healthy} healthy`]);
+    } else if (type === 'service.endpoints') {
+      this.marks.push([Date.now(), `${data.endpoints.length} endpoints`]);
+      this.feeds.get(data.service)?.(toEndpoints(data.endpoints));
+    } else if (type === 'service.removed') this.services.delete(data.service);
     this.changes.changed();
   }
 
@@ -113,8 +120,27 @@ export class CubeSide implements Side {
   async update(name: string, image: Image): Promise<{ done: Promise<void> }> {
     const done = this.deployed(name, 2);
     done.catch(() => undefined); // awaited by the caller; a failure before it does is not unhandled
+    this.marks = [];
+    const begin = Date.now();
     await this.call('PUT', `/services/${name}`, this.body(name, image));
+    if (process.env['BENCH_TIMELINE']) return { done: done.then(() => this.printTimeline(name, begin)) };
     return { done };
+  }
+
+  /**
+   * Where the time of a rollout went (BENCH_TIMELINE=1): every entry of the
+   * copies' histories and what the events said, in ms after the PUT. The
+   * histories are dated by whoever saw each fact; Submitted by the service.
+   */
+  private async printTimeline(name: string, begin: number): Promise<void> {
+    const lines = this.marks.map(([at, what]): [number, string] => [at - begin, what]);
+    for (const task of (await this.call('GET', `/tasks?service=${name}`)) as Task[]) {
+      const who = `v${task.ServiceVersion} slot ${task.Slot}`;
+      lines.push([Date.parse(task.SubmitTime) - begin, `${who} Submitted`]);
+      for (const event of task.Events) lines.push([Date.parse(event.Time) - begin, `${who} ${event.Type}: ${event.Message}`]);
+    }
+    const during = lines.filter(([ms]) => ms >= 0).sort((a, b) => a[0] - b[0]);
+    console.log(during.map(([ms, what]) => `  ${String(ms).padStart(6)} ms  ${what}`).join('\n'));
   }
 
   async remove(name: string): Promise<void> {

@@ -13,8 +13,8 @@ import { PickingClient, type Endpoint, type Failure } from './picking-client.js'
 const docker = new Docker();
 
 /** Copies of the service, and how many change at a time (Cube's Update.Parallelism, Swarm's --update-parallelism). */
-export const COUNT = 3;
-export const PARALLELISM = 1;
+export const COUNT = 10;
+export const PARALLELISM = 2;
 
 /** An image as each orchestrator is given it: Cube by tag, as a user writes it; Swarm by ID, which its agent never tries to pull. */
 export interface Image {

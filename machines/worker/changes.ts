@@ -41,7 +41,10 @@ export function recordChange(context: WorkerContext, changed: Task, fx: Effects)
   }
   context.active += Number(isActive(task)) - Number(isActive(previous));
   fx.save(task);
-  fx.report({ type: 'task.updated', worker: context.name, task });
+  // Dated by its newest fact: a manager that embeds this worker reads the same clock, and dates what the change
+  // sets off by it rather than by its last tick (a proxy of a worker elsewhere dates it on arrival instead).
+  const at = task.Events.at(-1)?.Time;
+  fx.report({ type: 'task.updated', worker: context.name, task, ...(at === undefined ? {} : { at }) });
   // A new placement that waited for this one to finish stopping starts now.
   const waiting = context.deferred.get(task.ID);
   if (waiting && task.State === TaskState.Completed) {

@@ -61,8 +61,14 @@ export interface HeldTask {
 
 /** Worker → manager. */
 export type FromWorker =
-  /** A record changed; `task.Version` is the worker's version of it. */
-  | { type: 'task.updated'; worker: string; task: Task }
+  /**
+   * A record changed; `task.Version` is the worker's version of it. `at`: when
+   * it happened, on the manager's clock (a proxy of a worker elsewhere sets it
+   * when it reads the message; a worker in the manager's process gives the time
+   * of its newest fact): what the manager dates the change with, rather than its
+   * last tick, up to a second older.
+   */
+  | { type: 'task.updated'; worker: string; task: Task; at?: string }
   | { type: 'worker.stats'; worker: string; stats: WorkerStats; at: string }
   /**
    * What the worker has, so the manager can compare: sent on (re)connect and

@@ -1,6 +1,7 @@
 // The health check of a running task (docs/spec.md §6): GET <path> on the host port
 // Docker published for the task's exposed port, from the worker itself, every
-// interval; each result is a fact for the task machine, which counts failures.
+// interval (quickly while it starts: afterProbe); each result told is a fact
+// for the task machine, which counts failures.
 import { channel } from 'node:diagnostics_channel';
 import { fromCallback } from 'xstate';
 import type { TaskMachineEvent } from '../../machines/task.js';
@@ -38,22 +39,50 @@ export async function probe(url: string, timeoutMs: number): Promise<string | un
   }
 }
 
+/**
+ * How often a task is probed while it starts: until its first pass, within
+ * its first interval (Docker's `--start-interval` within a `--start-period`
+ * of one interval). A server that listens at once is healthy at once, not
+ * one whole interval after its start, which a rolling update waits for at
+ * every step.
+ */
+export const START_PROBE_MS = 100;
+
+/**
+ * What to do with one probe's result (`failed`), which began `begunMs` and
+ * ended `endedMs` after the checks began: whether the task machine hears of
+ * it, and when the next probe goes. A failure of a probe begun while the task
+ * starts (no pass yet, within its first interval) is not told, so failures
+ * count as they did when the first probe waited a whole interval: from the
+ * probe at one interval on.
+ */
+export function afterProbe(failed: boolean, passedOnce: boolean, begunMs: number, endedMs: number, intervalMs: number): { tell: boolean; nextInMs: number } {
+  const starting = !passedOnce && begunMs < intervalMs;
+  if (starting && failed) return { tell: false, nextInMs: Math.max(0, Math.min(START_PROBE_MS, intervalMs - endedMs)) };
+  return { tell: true, nextInMs: intervalMs };
+}
+
 export function healthCheckActor(settings: HealthSettings) {
   return fromCallback<TaskMachineEvent, { task: Task }>(({ input, sendBack }) => {
     const url = healthUrl(input.task);
+    const began = performance.now();
+    let passedOnce = false;
     let timer: NodeJS.Timeout | undefined;
     let stopped = false;
     const check = async () => {
+      const begun = performance.now() - began;
       const problem = url ? await probe(url, settings.timeoutMs) : `no host port is published for ${input.task.HealthCheck}`;
       if (stopped) return;
       const at = new Date().toISOString();
       if (problem && failedProbes.hasSubscribers) failedProbes.publish({ worker: input.task.Worker, task: input.task.ID } satisfies HealthFailed);
-      sendBack(problem ? { type: 'health.failed', reason: problem, at } : { type: 'health.passed', at });
-      timer = setTimeout(() => void check(), settings.intervalMs);
+      const next = afterProbe(problem !== undefined, passedOnce, begun, performance.now() - began, settings.intervalMs);
+      passedOnce ||= problem === undefined;
+      if (next.tell) sendBack(problem ? { type: 'health.failed', reason: problem, at } : { type: 'health.passed', at });
+      timer = setTimeout(() => void check(), next.nextInMs);
     };
-    // The first check waits one period, like Kubernetes' periodSeconds, so a
-    // server gets a moment to listen.
-    timer = setTimeout(() => void check(), settings.intervalMs); // a probe never rejects: a failure is its answer
+    // The first probe goes as the task starts; until it passes they come
+    // quickly for one interval (afterProbe).
+    timer = setTimeout(() => void check(), 0); // a probe never rejects: a failure is its answer
     return () => {
       stopped = true;
       clearTimeout(timer);

@@ -38,8 +38,8 @@ function cluster(writes?: ManagerWriter) {
   const manager = startManagerActor({ workers: ['w1', 'w2', 'w3'], statsAt: at(0), startedAt: at(0), ...(writes ? { writes } : {}) });
   running.push(manager.actor);
   const runs = (worker: string) => manager.to.get(worker)!.filter((m): m is Extract<ToWorker, { type: 'task.run' }> => m.type === 'task.run');
-  /** Every copy sent to a worker and not yet reported comes back Running from it, started at `when`. */
-  const startAll = (when: number) => {
+  /** Every copy sent to a worker and not yet reported comes back Running from it, started at `when` (heard at `heard`, if dated). */
+  const startAll = (when: number, heard?: number) => {
     for (const worker of ['w1', 'w2', 'w3']) {
       for (const { task } of runs(worker)) {
         const record = manager.actor.getSnapshot().context.ledger.tasks.get(task.ID);
@@ -55,7 +55,7 @@ function cluster(writes?: ManagerWriter) {
           Version: task.Version + 100,
           Events: [...task.Events, { Time: at(when), Type: 'Started', Message: 'started' }],
         };
-        manager.say({ type: 'task.updated', worker, task: running });
+        manager.say({ type: 'task.updated', worker, task: running, ...(heard === undefined ? {} : { at: at(heard) }) });
       }
     }
   };
@@ -93,6 +93,18 @@ test("a service's copies are tasks of the manager, placed on distinct workers, a
   c.tick(1000);
   assert.equal(c.record().StateName, 'stable');
   assert.equal(c.record().Healthy, 3);
+});
+
+test('a report dated when it was heard moves the service on then, not at the next tick', { timeout: 10_000 }, () => {
+  const c = cluster();
+  c.tick(0);
+  c.manager.actor.send({ type: 'service.create', service: web(), at: at(0) });
+  // Started at 0.5 s, heard at 1.5 s: healthy for MinHealthy (1 s) when heard, with no tick since 0.
+  c.startAll(500, 1500);
+  assert.equal(c.manager.actor.getSnapshot().context.ledger.now, at(1500), "the manager's time is the report's");
+  assert.equal(c.record().StateName, 'stable', 'the copies count as the report is heard');
+  c.tick(1200);
+  assert.equal(c.manager.actor.getSnapshot().context.ledger.now, at(1500), 'a tick dated before it does not take the time back');
 });
 
 test('an update rolls out one copy at a time through the manager, and the old copies are stopped on their workers', { timeout: 10_000 }, () => {

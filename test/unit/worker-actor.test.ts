@@ -69,6 +69,16 @@ test('a task sent to the worker is Scheduled at once and Running once its contai
   worker.stop();
 });
 
+test('each report of a change is dated by its newest fact, so a manager in the same process dates it so', { timeout: 10_000 }, async () => {
+  const runtime = new MemoryRuntime();
+  const { worker, reports } = startWorker(runtime);
+  worker.send({ type: 'task.run', task: task('a'), at: at() });
+  await until(worker, 'a', (t) => t.State === 2);
+  const updates = reports.filter((r): r is Extract<FromWorker, { type: 'task.updated' }> => r.type === 'task.updated');
+  assert.equal(updates.length, 2);
+  for (const update of updates) assert.equal(update.at, update.task.Events.at(-1)!.Time, `the ${update.task.StateName} report`);
+});
+
 test('a repeated run of a task on its way changes nothing; a run of a Running task restarts it', { timeout: 10_000 }, async () => {
   const runtime = new MemoryRuntime();
   const { worker } = startWorker(runtime);

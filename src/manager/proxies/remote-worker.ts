@@ -72,7 +72,7 @@ export function readWorkerMessage(type: string, data: unknown, worker: string, a
   const body = (data ?? {}) as Record<string, unknown>;
   switch (type) {
     case 'task.updated':
-      return { type, worker, task: readTask(body['task'], 'task.updated: task') };
+      return { type, worker, task: readTask(body['task'], 'task.updated: task'), at };
     case 'worker.tasks':
       return { type, worker, ...readListing(body, 'worker.tasks', { tasks: 'tasks', done: 'done', held: 'held', version: 'version' }), at };
     case 'worker.stats':
