@@ -52,6 +52,8 @@ export interface ServiceContext {
   /** The endpoints last announced, as JSON, to announce only a change. */
   announced: string;
   now: string;
+  /** When this machine began to watch its copies (its start): healthy time before it is not counted (`copyOf`). */
+  watching: string;
 }
 
 export type ServiceEvent =
@@ -202,7 +204,7 @@ export const serviceMachine = base
         if (event.type === 'copy.refused') return { now, starting: without(context.starting, event.id) };
         if (event.type === 'copy.pruned') return { now, copies: without(context.copies, event.id) };
         if (event.type !== 'copy.changed') return { now };
-        const copy = copyOf(event.report);
+        const copy = copyOf(event.report, context.watching);
         const done = copy.StateName === 'completed';
         const copies = new Map(context.copies);
         if (done) copies.delete(copy.ID);
@@ -279,7 +281,7 @@ export const serviceMachine = base
   .createMachine({
     id: 'service',
     context: ({ input }) => {
-      const copies = new Map(input.copies.map((report) => [report.task.ID, copyOf(report)] as const));
+      const copies = new Map(input.copies.map((report) => [report.task.ID, copyOf(report, input.at)] as const));
       for (const [id, copy] of copies) if (copy.StateName === 'completed') copies.delete(id);
       return {
         // Its clock goes on from its start time when that is ahead of the record: changes written behind and lost (a
@@ -294,6 +296,7 @@ export const serviceMachine = base
         pending: null,
         announced: '',
         now: input.at,
+        watching: input.at,
       };
     },
     initial: 'boot',

@@ -94,6 +94,18 @@ export function withHistory(task: Task, entry: TaskHistoryEntry, replaceSameType
   return { ...task, Events: events.slice(-HISTORY_LIMIT) };
 }
 
+/**
+ * A task restored Running by a worker that restarted: its container ran on
+ * while nothing checked it, so a pass of its health check from before says
+ * nothing of now. Its history says so, and a service counts the copy healthy
+ * again only from its next pass (machines/service/copies.ts).
+ */
+function restoredTask(task: Task, at: string | undefined): Task {
+  if (at === undefined || task.StateName !== 'running' || task.HealthCheck === '') return task;
+  const Message = `the worker restarted while the container ran; health check ${task.HealthCheck} starts again`;
+  return withHistory(task, { Time: at, Type: 'Worker Restarted', Message });
+}
+
 /** FNV-1a: a stable hash, so jitter is deterministic per task and attempt. */
 function hash(text: string): number {
   let h = 0x811c9dc5;
@@ -270,7 +282,7 @@ export const taskMachine = setup({
   // A Completed task's last record, carried by the done event to its parent.
   output: ({ context }) => context.task,
   context: ({ input }) => ({
-    task: input.task,
+    task: restoredTask(input.task, input.at),
     policy: input.policy,
     replace: false,
     healthFailures: 0,

@@ -31,10 +31,14 @@ export interface CopyReport {
   stopping: boolean;
 }
 
-/** When the current run of a task began to count as healthy: its first pass after it started, or its start without a check. */
+/**
+ * When the current run of a task began to count as healthy: its first pass
+ * after it started (or after its worker restarted, which checked nothing
+ * while it was away), or its start without a check.
+ */
 function healthySince(task: Task): string {
   if (task.StateName !== 'running') return '';
-  const started = task.Events.findLastIndex((e) => e.Type === 'Started');
+  const started = task.Events.findLastIndex((e) => e.Type === 'Started' || e.Type === 'Worker Restarted');
   if (task.HealthCheck === '') return started >= 0 ? task.Events[started]!.Time : task.StartTime;
   const passed = task.Events.findIndex((e, i) => i > started && e.Type === 'Healthy');
   // A failed check after the pass that reached the threshold makes the task Failed; one below it leaves no entry.
@@ -49,14 +53,23 @@ function endpointOf(task: Task): Copy['Endpoint'] {
   return binding ? { HostIp: binding.HostIp, HostPort: binding.HostPort } : null;
 }
 
-export function copyOf({ task, stopping }: CopyReport): Copy {
+/**
+ * A copy as a service that has watched its copies since `watching` knows it.
+ * Its healthy time counts from then at the earliest: a record restored at a
+ * start (of the manager, or of a new leader) says how the copy stood when it
+ * was written, not what happened while no manager heard its worker, and the
+ * worker's listing that corrects it may come after MinHealthy has run out.
+ * Without `watching`, as the record says.
+ */
+export function copyOf({ task, stopping }: CopyReport, watching?: string): Copy {
+  const since = healthySince(task);
   return {
     ID: task.ID,
     Slot: task.Slot,
     Version: task.ServiceVersion,
     StateName: task.StateName,
     Submitted: task.SubmitTime,
-    HealthySince: healthySince(task),
+    HealthySince: since !== '' && watching !== undefined && Date.parse(since) < Date.parse(watching) ? watching : since,
     RestartCount: task.RestartCount,
     Stopping: stopping,
     Worker: task.Worker,

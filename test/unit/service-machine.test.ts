@@ -504,6 +504,25 @@ test('a service restored mid-deployment resumes from its record and its copies',
   );
 });
 
+test('a service restored mid-deployment counts healthy time from its own start, not from records written before it (sim seed 205)', { timeout: 10_000 }, () => {
+  const h = stable();
+  h.command({ kind: 'update', definition: image(definition(), 'hello:2') });
+  h.runPending();
+  const fresh = [...h.tasks.values()].find((t) => t.ServiceVersion === 2)!;
+  // The manager is killed 2 s into the new copy's MinHealthy, and starts again 15 s later: its record says
+  // Running since then, but what happened meanwhile it learns only from the worker's listing, which may come later.
+  h.wait(2_000);
+  const copies = [...h.tasks.values()].map((task) => ({ task, stopping: false }));
+  h.wait(15_000);
+  const [restored, actions] = initialTransition(serviceMachine, { service: h.service, copies, at: h.at() });
+  assert.deepEqual([...restored.context.counted], [], 'nothing counts on the record alone');
+  assert.equal(actions.filter((a) => a.type === 'stopCopy').length, 0, 'no old copy is stopped for it');
+  const early = transition(serviceMachine, restored, { type: 'tick', at: new Date(Date.parse(h.at()) + 9_000).toISOString() })[0];
+  assert.deepEqual([...early.context.counted], [], 'MinHealthy (10 s) runs from the start');
+  const later = transition(serviceMachine, early, { type: 'tick', at: new Date(Date.parse(h.at()) + 10_000).toISOString() })[0];
+  assert.deepEqual([...later.context.counted], [fresh.ID], 'heard of nothing else, it counts MinHealthy after the start');
+});
+
 test('a service restored from a record older than what it announced goes on with a higher Revision (sim seed 2342)', { timeout: 10_000 }, () => {
   const h = stable();
   const announced = h.service.Revision;

@@ -337,6 +337,24 @@ test('a restored restart waits what is left until its due time, counted from whe
   assert.equal(late.context.restartDelayMs, 0, 'overdue: at once');
 });
 
+test('a task its restarted worker restores Running forgets that it passed its health check: the next pass is a new Healthy', { timeout: 10_000 }, () => {
+  const checked = { StateName: 'running' as const, ContainerID: 'abc', HealthCheck: '/health', Events: [{ Time: T0, Type: 'Healthy', Message: 'ok' }] };
+  const [restored] = start(checked, policy, T1);
+  assert.deepEqual(
+    restored.context.task.Events.map((e) => [e.Time, e.Type]),
+    [
+      [T0, 'Healthy'],
+      [T1, 'Worker Restarted'],
+    ],
+  );
+  const passed = run(restored, { type: 'health.passed', at: '2026-01-01T00:00:02Z' }).snapshot;
+  assert.deepEqual(passed.context.task.Events.at(-1)?.Type, 'Healthy', 'the first pass after the restart is told');
+  const [unchecked] = start({ ...checked, HealthCheck: '' }, policy, T1);
+  assert.equal(unchecked.context.task.Events.length, 1, 'without a check, nothing to forget');
+  const [made] = start(checked);
+  assert.equal(made.context.task.Events.length, 1, 'an actor made without a start time (not restored by a worker) leaves the record as it is');
+});
+
 test('the restart delay doubles from the base up to the cap, with deterministic jitter', { timeout: 10_000 }, () => {
   const delays = [0, 1, 2, 3, 4, 5].map((n) => restartDelay({ ID: 'a', RestartCount: n }, policy));
   const fulls = [1000, 2000, 4000, 8000, 8000, 8000];

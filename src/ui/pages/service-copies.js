@@ -14,12 +14,13 @@ import { stateBadge } from '../views/state-badge.js';
 /**
  * When a copy became healthy, as its service judges it (docs/spec.md §9):
  * Running and, with a HealthCheck, since its first passed check after it
- * started; without one, Running counts. "" while it is not healthy.
+ * started (or after its worker restarted); without one, Running counts. ""
+ * while it is not healthy.
  * @param {Task} task
  */
 function healthySince(task) {
   if (task.StateName !== 'running') return '';
-  const started = task.Events.findLastIndex((e) => e.Type === 'Started');
+  const started = task.Events.findLastIndex((e) => e.Type === 'Started' || e.Type === 'Worker Restarted');
   if (!task.HealthCheck) return task.Events[started]?.Time ?? task.StartTime;
   return task.Events.find((e, i) => i > started && e.Type === 'Healthy')?.Time ?? '';
 }
