@@ -88,6 +88,7 @@ function rolloutInput(context: ServiceContext, at: string): RolloutInput {
     draining: context.draining,
     at,
     mode: modes[context.service.StateName],
+    returning: context.service.StateName === 'rolling-back',
   };
 }
 

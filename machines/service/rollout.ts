@@ -46,6 +46,12 @@ export interface RolloutInput {
   draining: ReadonlyMap<string, string>;
   at: string;
   mode: Mode;
+  /**
+   * Rolling back, to a version that was healthy: a copy of it that restarts
+   * (an engine that restarted under it, say) is its restart policy's business,
+   * and fails the rollback only once it has failed for good.
+   */
+  returning: boolean;
 }
 
 export interface Plan {
@@ -179,13 +185,14 @@ export type Progress = { state: 'done' | 'going'; healthy: number } | { state: '
 /**
  * How a deployment of `target` stands at `at`: done when every slot has a
  * copy of it that counts and nothing else is left; failed when a copy of it
- * failed, or passed its HealthyDeadline, before it counted. `counted` holds
+ * failed (for good, when `returning`), or passed its HealthyDeadline, before
+ * it counted. `counted` holds
  * the copies that counted once: what happens to them later is the restart
  * policy's business, not the deployment's. `since` is when the deployment
  * began.
  */
 export function progress(
-  input: Pick<RolloutInput, 'count' | 'target' | 'policy' | 'copies' | 'starting' | 'at'>,
+  input: Pick<RolloutInput, 'count' | 'target' | 'policy' | 'copies' | 'starting' | 'at' | 'returning'>,
   since: string,
   counted: ReadonlySet<string>,
 ): Progress {
@@ -202,7 +209,7 @@ export function progress(
     // Judged are the copies this deployment made, until they count: one the service stopped itself (an extra,
     // a slot scaled away) did not fail, and one from before (a rollback finds them) is the restart policy's.
     const settled = counted.has(copy.ID) || copy.StateName === 'completed' || copy.Stopping || Date.parse(copy.Submitted) < Date.parse(since);
-    if (!settled && hasFailed(copy))
+    if (!settled && (input.returning ? copy.StateName === 'failed' : hasFailed(copy)))
       return { state: 'failed', reason: `copy ${copy.ID} (slot ${copy.Slot}) failed before it was healthy`, healthy: filled.size };
     if (!settled && !ready && isOverdue(copy, policy.healthyDeadlineMs, at)) {
       return { state: 'failed', reason: `copy ${copy.ID} (slot ${copy.Slot}) was not healthy within its HealthyDeadline`, healthy: filled.size };

@@ -497,8 +497,8 @@ export const found: Found[] = [
     services: true,
     invariant: 'service-settled',
     foundOn: '40b26e2',
-    open: true,
-    what: "a sick update rolls back, and the engine restarts under the rollback's copies: they restart with the engine, counted as failures before they were healthy, so the rollback fails and the service ends failed on its stable version (seeds 487, 1964, 3366; a fix that let a rollback never fail hung seed 528)",
+    open: false,
+    what: "a sick update rolls back, and the engine restarts under the rollback's copies: they restart with the engine, counted as failures before they were healthy, so the rollback failed and the service ended failed on its stable version (seeds 487, 1964, 3366); a rollback now fails only on a copy failed for good or past its HealthyDeadline",
     schedule: [
       { kind: 'service.create', at: 604, service: 0 },
       { kind: 'service.update', at: 27967, service: 0, version: 3, sick: true },

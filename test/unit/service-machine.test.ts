@@ -336,6 +336,29 @@ test('a new copy that fails before it counts rolls the service back: copies of t
   assert.ok(h.service.Events.some((e) => e.Type === 'Rolling Back'));
 });
 
+test(
+  'a rollback waits for a copy that restarts before it counts (an engine restarted under it); one failed for good fails it (sim seed 487)',
+  { timeout: 10_000 },
+  () => {
+    const h = rollingBack();
+    const back = h.live().find((t) => t.ServiceVersion === 1 && t.StateName === 'pending')!;
+    h.run(back.ID);
+    h.change(back.ID, { StateName: 'restarting', RestartCount: 1 }, 'Terminated');
+    assert.equal(h.snapshot.value, 'rollingBack', "a restart is its restart policy's business");
+    h.run(back.ID);
+    finish(h);
+    assert.equal(h.snapshot.value, 'stable');
+    assert.equal(h.service.Deployment!.State, 'rolled-back');
+
+    const again = rollingBack();
+    const lost = again.live().find((t) => t.ServiceVersion === 1 && t.StateName === 'pending')!;
+    again.run(lost.ID);
+    again.fail(lost.ID);
+    assert.equal(again.snapshot.value, 'failed', 'failed for good (its restart limit reached), it fails the rollback');
+    assert.match(again.service.Deployment!.Reason, /failed before it was healthy/);
+  },
+);
+
 test('a command that comes long after the last event judges the copies it makes from its own time', { timeout: 10_000 }, () => {
   const h = stable();
   h.wait(30_000); // no tick meanwhile: the machine last heard of the time 30 s ago
