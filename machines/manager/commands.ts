@@ -8,7 +8,7 @@ import { definitionChanges, withDefinition } from '../definition.js';
 import { named, nameTaken } from '../names.js';
 import { newPlacementId } from '../../src/vocabulary/placement.js';
 import { refusalReason } from '../task.js';
-import { complete, forget, note, place, requeue, setRecord, type Ledger, type Effects, type Intent, type PlacementPolicy } from './ledger.js';
+import { complete, evict, forget, note, place, requeue, setRecord, type Ledger, type Effects, type Intent, type PlacementPolicy } from './ledger.js';
 import { placeQueued } from './placement.js';
 
 const usable = (ledger: Ledger, worker: string) => {
@@ -142,8 +142,8 @@ export function carryOut(ledger: Ledger, policy: PlacementPolicy, id: string, fx
         fx.send(record.Worker, { type: 'task.run', task: sent, at });
       } else if (record.Worker && usable(ledger, record.Worker)) {
         // It asks something else of its worker: placed again through the filters, as drain moves a task, its copy stopped.
-        fx.send(record.Worker, { type: 'task.stop', id, placement: intent.previous!.Placement, at });
-        requeue(ledger, policy, record, at, 'update requested by user, asking other resources or constraints; placing it again', fx);
+        const copy = { worker: record.Worker, placement: intent.previous!.Placement };
+        evict(ledger, policy, record, copy, at, 'update requested by user, asking other resources or constraints; placing it again', fx);
         placeQueued(ledger, policy, at, fx);
       } else {
         requeue(ledger, policy, record, at, `${intent.kind === 'update' ? 'update' : 'restart'} requested by user`, fx);

@@ -249,6 +249,27 @@ export function requeue(ledger: Ledger, policy: PlacementPolicy, task: Task, at:
 }
 
 /**
+ * Evicts a task from its worker by the manager's own decision (a drain, an
+ * update that asks for other resources): the copy there is stopped, and the
+ * task waits to be placed again. The stopped placement is closed (the record
+ * keeps none), so what that copy reports is stale: with no other worker to
+ * take the task, it waits Pending rather than taking its old copy's stop for
+ * its end.
+ */
+export function evict(
+  ledger: Ledger,
+  policy: PlacementPolicy,
+  task: Task,
+  copy: { worker: string; placement: string },
+  at: string,
+  why: string,
+  fx: Effects,
+): void {
+  fx.send(copy.worker, { type: 'task.stop', id: task.ID, placement: copy.placement, at });
+  requeue(ledger, policy, { ...task, Placement: '' }, at, why, fx);
+}
+
+/**
  * Completed by the manager: cancelled before placement, confirmed by a worker
  * that does not have the placement, or, `confirmed` false, gone with its
  * worker, when the stop stays owed to that worker.

@@ -6,7 +6,7 @@
 // again. The edge stores each change before it sends the event here, so a new
 // leader starts from the same membership.
 import { TaskState, type StateName } from '../../src/vocabulary/task.js';
-import { complete, newWorkerEntry, note, requeue, setRecord, setWorkerState, type Ledger, type Effects, type PlacementPolicy } from './ledger.js';
+import { complete, evict, newWorkerEntry, note, requeue, setRecord, setWorkerState, type Ledger, type Effects, type PlacementPolicy } from './ledger.js';
 import { placeQueued } from './placement.js';
 import type { LabelEdits } from '../../src/vocabulary/labels.js';
 
@@ -57,8 +57,15 @@ export function drain(ledger: Ledger, policy: PlacementPolicy, name: string, at:
   }
   for (const task of [...ledger.tasks.values()]) {
     if (task.Worker !== name || !onWorker.has(task.StateName) || ledger.stopRequested.has(task.ID) || ledger.intents.has(task.ID)) continue;
-    fx.send(name, { type: 'task.stop', id: task.ID, placement: task.Placement, at });
-    requeue(ledger, policy, task, at, `worker ${name} is draining; placing the task on another worker and stopping its copy there`, fx);
+    evict(
+      ledger,
+      policy,
+      task,
+      { worker: name, placement: task.Placement },
+      at,
+      `worker ${name} is draining; placing the task on another worker and stopping its copy there`,
+      fx,
+    );
   }
   placeQueued(ledger, policy, at, fx);
 }

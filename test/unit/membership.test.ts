@@ -123,6 +123,26 @@ test('a drained worker takes no new tasks; its tasks move to the others and its 
   assert.match(ledger().tasks.get('e')!.Reason, /^no worker can take the task: 2 workers: 1 draining \(w1\), 1 down \(w2\)$/);
 });
 
+test("draining the only worker leaves its task Pending: the stop of its old copy is not the task's end", { timeout: 10_000 }, () => {
+  const { manager, ledger, up, proxy } = startManager(['w1']);
+  up('w1', 1);
+  manager.send({ type: 'task.submit', task: task('a'), at: at(2) });
+  const sent = ledger().tasks.get('a')!;
+  manager.send({ type: 'task.updated', worker: 'w1', task: { ...sent, State: 2, StateName: 'running', Version: 1 } });
+  manager.send({ type: 'worker.drain', name: 'w1', at: at(3) });
+  assert.deepEqual(stops(proxy('w1').received), ['a']);
+  assert.equal(ledger().tasks.get('a')!.StateName, 'pending');
+  // The worker confirms the stop of the old placement.
+  manager.send({ type: 'task.updated', worker: 'w1', task: { ...sent, State: 3, StateName: 'completed', Version: 2 } });
+  const waiting = ledger().tasks.get('a')!;
+  assert.equal(waiting.StateName, 'pending', 'still waiting for a worker');
+  assert.match(waiting.Reason, /1 draining \(w1\)/);
+  // Undrained, it runs again there, as a new placement.
+  manager.send({ type: 'worker.undrain', name: 'w1', at: at(4) });
+  assert.equal(ledger().tasks.get('a')!.Worker, 'w1');
+  assert.notEqual(ledger().tasks.get('a')!.Placement, sent.Placement);
+});
+
 test('only a joined worker that is drained or down can be removed; its tasks are placed again and its proxy stops', { timeout: 10_000 }, () => {
   const { manager, ledger, up, proxy } = startManager(['w1']);
   const removed: string[] = [];
