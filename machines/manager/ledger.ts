@@ -128,7 +128,7 @@ export interface Ledger {
   /**
    * Named volume → the worker that holds it: set when a task that mounts it is
    * placed, forgotten when it is removed or its worker is; a task that mounts it
-   * goes back there (machines/manager/volume-placement.ts).
+   * goes back there (src/scheduler/filters/volumes.ts).
    */
   volumes: Map<string, string>;
   /** A task stopped holding resources on a worker since the queue was last tried: waiting tasks may fit now. */

@@ -1,7 +1,8 @@
 // Placing queued tasks (docs/spec.md §2 Pending → Scheduled). Every worker is
 // offered to the scheduler, each with what the filters need: whether it takes
-// tasks now (up and not draining), its labels, its held resources and, for a
-// service's copy, how many copies it holds. A task no worker can take stays
+// tasks now (up and not draining), its labels, its held resources and, for
+// the task at hand, which of its named volumes the worker holds (ledger.volumes)
+// and, for a service's copy, how many copies it holds. A task no worker can take stays
 // Pending, its Reason counting why (src/scheduler/pipeline.ts), and is tried
 // again whenever something that could change the answer happens: a worker
 // joins, comes up, is relabelled or undrained, or a task frees what it held.
@@ -10,7 +11,6 @@ import type { WorkerStats } from '../../src/vocabulary/protocol.js';
 import { effectiveLabels, type Labels } from '../../src/vocabulary/labels.js';
 import { TaskState, type Task } from '../../src/vocabulary/task.js';
 import { newPlacementId } from '../../src/vocabulary/placement.js';
-import { volumePlacement, type VolumeWorker } from './volume-placement.js';
 import { volumeNames } from '../../src/vocabulary/mounts.js';
 import { holds, note, setRecord, type Ledger, type Effects, type PlacementPolicy, type WorkerEntry } from './ledger.js';
 
@@ -38,21 +38,17 @@ function unavailable(worker: WorkerEntry): string | undefined {
   return worker.draining ? 'draining' : undefined;
 }
 
-/** The workers as the volume rule sees them. */
-const volumeWorkers = (ledger: Ledger): VolumeWorker[] =>
-  [...ledger.workers.values()].map((w) => ({
-    name: w.name,
-    state: w.state,
-    draining: w.draining,
-    problem: w.problem,
-    roots: w.stats?.VolumeRoots ?? [],
-    protocol: w.stats?.Protocol,
-  }));
-
 function candidates(ledger: Ledger): Candidate[] {
   return [...ledger.workers.values()].map((worker) => {
     const why = unavailable(worker);
-    return { name: worker.name, stats: worker.stats ?? NO_STATS, held: worker.held, labels: labelsOf(worker), ...(why ? { unavailable: why } : {}) };
+    const problem = why && worker.problem ? { problem: worker.problem } : {};
+    return {
+      name: worker.name,
+      stats: worker.stats ?? NO_STATS,
+      held: worker.held,
+      labels: labelsOf(worker),
+      ...(why ? { unavailable: why, ...problem } : {}),
+    };
   });
 }
 
@@ -64,6 +60,20 @@ function copiesOn(ledger: Ledger, task: Task, worker: string): number {
     if (other !== undefined && other.ID !== task.ID && other.Service === task.Service && holds(other)) n++;
   }
   return n;
+}
+
+/** `pool` as offered for `task`: with which of its volumes each worker holds and, for a service's copy, how many copies. */
+function offered(ledger: Ledger, task: Task, pool: readonly Candidate[]): readonly Candidate[] {
+  const volumes = volumeNames(task.Mounts);
+  if (task.Service === '' && volumes.length === 0) return pool;
+  return pool.map((candidate) => {
+    const held = volumes.filter((volume) => ledger.volumes.get(volume) === candidate.name);
+    return {
+      ...candidate,
+      ...(task.Service === '' ? {} : { copies: copiesOn(ledger, task, candidate.name) }),
+      ...(held.length > 0 ? { volumes: held } : {}),
+    };
+  });
 }
 
 /** After any event: when a task freed what it held, the waiting tasks are tried again (resources that add up free up too). */
@@ -90,19 +100,11 @@ export function placeQueued(ledger: Ledger, policy: PlacementPolicy, at: string,
   const pool = candidates(ledger);
   for (const taskId of ledger.queue) {
     const task = ledger.tasks.get(taskId)!;
-    // Volumes first: a task goes back to the worker that holds its volume, or waits for it (machines/manager/volume-placement.ts).
-    const verdict = volumePlacement(task, volumeWorkers(ledger), ledger.volumes);
-    if ('wait' in verdict) {
-      stillWaiting(ledger, policy, task, verdict.wait, at, fx);
-      continue;
-    }
-    const allowed = verdict.only ? pool.filter((c) => verdict.only!.has(c.name)) : pool;
-    if (allowed.length === 0) {
+    if (pool.length === 0) {
       stillWaiting(ledger, policy, task, waitingReason(ledger), at, fx);
       continue;
     }
-    const offered = task.Service === '' ? allowed : allowed.map((c) => ({ ...c, copies: copiesOn(ledger, task, c.name) }));
-    const placement = policy.scheduler.pick(task, offered, ledger.memo);
+    const placement = policy.scheduler.pick(task, offered(ledger, task, pool), ledger.memo);
     ledger.memo = placement.memo;
     if (placement.worker === null) {
       stillWaiting(ledger, policy, task, placement.reason, at, fx);

@@ -1,5 +1,5 @@
 // Flags that several commands share, and the settings flags of the servers.
-import { flagOf, settingsFor, type Role } from '../config/settings.js';
+import { flagOf, isRepeatable, settingsFor, type Role } from '../config/settings.js';
 import { UsageError, type Flag, type Flags } from './args.js';
 
 export const helpFlag: Flags = { help: { type: 'boolean', short: 'h', help: 'print this help' } };
@@ -58,7 +58,7 @@ export function settingsFlags(roles: readonly Role[]): Flags {
             type: 'string',
             value: spec.choices ? spec.choices.join('|') : placeholder[spec.kind],
             help: spec.help,
-            ...(spec.kind === 'labels' ? { multiple: true } : {}),
+            ...(isRepeatable(spec) ? { multiple: true } : {}),
           };
     flags[flagOf(spec.env).slice(2)] = flag;
   }

@@ -30,7 +30,12 @@ export interface SettingSpec {
   role?: Role;
   /** A text setting's own check: what is wrong with it, in words, or undefined. */
   check?: (text: string) => string | undefined;
+  /** A list its flag may build a piece at a time: given several times, the values join with commas (labels always may). */
+  repeatable?: true;
 }
+
+/** Whether a setting's flag may be given several times. */
+export const isRepeatable = (spec: SettingSpec): boolean => spec.kind === 'labels' || spec.repeatable === true;
 
 export const settingSpecs = {
   healthIntervalMs: { env: 'CUBE_HEALTH_INTERVAL', kind: 'duration', default: '10s', help: "period of a task's health check", role: 'worker' },
@@ -220,8 +225,9 @@ export const settingSpecs = {
     env: 'CUBE_VOLUME_ROOT',
     kind: 'text',
     default: '',
-    help: 'host paths tasks may bind (a "bind" mount), with what is below them, comma-separated absolute paths like /srv/cube (unset: none)',
+    help: 'host paths tasks may bind (a "bind" mount), with what is below them: absolute paths like /srv/cube, the flag once per path or comma-separated (unset: none)',
     role: 'worker',
+    repeatable: true,
     check: (text) =>
       listOf(text).find((path) => !isAbsolute(path) || normalize(path) !== path.replace(/(.)\/$/, '$1'))
         ? `${JSON.stringify(text)} is not a list of absolute paths written plainly, like /srv/cube,/data`

@@ -12,7 +12,7 @@
 import type { Task } from '../vocabulary/task.js';
 import { nominalDemand } from './held.js';
 import { compareNames } from './names.js';
-import { pipeline } from './pipeline.js';
+import { pipeline, type Ranker } from './pipeline.js';
 import type { Candidate, Scheduler } from '../vocabulary/scheduler.js';
 
 /** The base of the cost curve, from the paper and the book. */
@@ -76,10 +76,10 @@ function explain(ranked: readonly Scored[], unfit: readonly Candidate[]): string
   return `lowest E-PVM cost ${costText(best.cost)} (${notes.join('; ')})${tie}`;
 }
 
-export const epvm: Scheduler = {
-  name: 'epvm',
-  pick: pipeline((task, fitting, memo, unfit) => {
-    const ranked = fitting.map((candidate) => ({ candidate, cost: epvmCost(task, candidate) })).sort(byPreference);
-    return { worker: ranked[0]!.candidate.name, reason: explain(ranked, unfit), memo };
-  }),
+/** E-PVM's ranking: the lowest cost first. */
+export const byCost: Ranker = (task, fitting, memo, unfit) => {
+  const ranked = fitting.map((candidate) => ({ candidate, cost: epvmCost(task, candidate) })).sort(byPreference);
+  return { worker: ranked[0]!.candidate.name, reason: explain(ranked, unfit), memo };
 };
+
+export const epvm: Scheduler = { name: 'epvm', pick: pipeline(byCost) };

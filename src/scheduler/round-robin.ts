@@ -5,18 +5,18 @@
 // The filters (src/scheduler/pipeline.ts) have already left out the workers
 // that cannot take the task: the cycle goes on among the rest.
 import { compareNames } from './names.js';
-import { pipeline } from './pipeline.js';
+import { pipeline, type Ranker } from './pipeline.js';
 import type { Scheduler } from '../vocabulary/scheduler.js';
 
-export const roundRobin: Scheduler = {
-  name: 'roundrobin',
-  pick: pipeline((_, fitting, memo, unfit) => {
-    const last = typeof memo === 'string' ? memo : undefined;
-    // Just after the last pick; when it is gone (or filtered out), after where it would sort.
-    const after = last === undefined ? 0 : fitting.findIndex((c) => compareNames(c.name, last) > 0);
-    const candidate = fitting[after === -1 ? 0 : after]!;
-    const where = last === undefined ? 'first in name order' : `next after ${last}`;
-    const skipping = unfit.length > 0 ? `, skipping ${unfit.map((c) => c.name).join(', ')} (filtered out)` : '';
-    return { worker: candidate.name, reason: `round robin: ${where}${skipping}`, memo: candidate.name };
-  }),
+/** Round robin's ranking: the next worker after the last pick, in name order. */
+export const inTurn: Ranker = (_, fitting, memo, unfit) => {
+  const last = typeof memo === 'string' ? memo : undefined;
+  // Just after the last pick; when it is gone (or filtered out), after where it would sort.
+  const after = last === undefined ? 0 : fitting.findIndex((c) => compareNames(c.name, last) > 0);
+  const candidate = fitting[after === -1 ? 0 : after]!;
+  const where = last === undefined ? 'first in name order' : `next after ${last}`;
+  const skipping = unfit.length > 0 ? `, skipping ${unfit.map((c) => c.name).join(', ')} (filtered out)` : '';
+  return { worker: candidate.name, reason: `round robin: ${where}${skipping}`, memo: candidate.name };
 };
+
+export const roundRobin: Scheduler = { name: 'roundrobin', pick: pipeline(inTurn) };

@@ -22,10 +22,14 @@ export interface Candidate {
   held: Held;
   /** Its labels: its own, with the operator's edits (none when left out). */
   labels?: Labels;
-  /** Why it takes no tasks now, in a word or two ("down", "draining"); left out when it does. */
+  /** Why it takes no tasks now, in a word or two ("down", "suspect", "not heard from yet", "draining" for a drained worker); left out when it does. */
   unavailable?: string;
+  /** What went wrong with it as the manager last heard ("no heartbeat for 16 s"), when it is unavailable and that is known. */
+  problem?: string;
   /** How many copies of the task's service it holds (a service's copy only). */
   copies?: number;
+  /** The task's named volumes the manager remembers on it (where a task that mounted them last went); left out when none. */
+  volumes?: readonly string[];
 }
 
 export type Placement =

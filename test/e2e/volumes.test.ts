@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { nanoid } from 'nanoid';
 import type { Task } from '../../src/vocabulary/task.js';
 import { docker, dockerCli, removeContainersOf, removeVolumesOf } from '../helpers/docker.js';
-import { del, get, post } from '../helpers/http.js';
+import { del, get, post, request } from '../helpers/http.js';
 import { spawnCube, type CubeProcess } from '../helpers/cube-process.js';
 import { untilView } from '../helpers/watch.js';
 import { cube } from '../helpers/cube-cli.js';
@@ -152,6 +152,25 @@ test('binds: outside --volume-root a 400 naming the setting (manager and worker)
   });
   assert.equal(unknown.status, 400);
   assert.match(unknown.body.Message, /Task\.Mounts\[0\]: "Driver" is not a key of a mount/);
+
+  // A service's task is held to the same roots, when it is created and when it is changed; nothing refused is stored.
+  const service = 'binds'; // the manager is this test's own
+  const withMounts = (Mounts: unknown[]) => ({ Name: service, Count: 0, Task: { Image: 'strm/helloworld-http', Mounts } });
+  const refusedCreate = await post(`${manager.url}/services`, withMounts(outside.Mounts));
+  assert.equal(refusedCreate.status, 400);
+  assert.match(refusedCreate.body.Message, /^Task\.Mounts: .*\/etc.*--volume-root.*CUBE_VOLUME_ROOT/);
+  assert.equal((await get(`${manager.url}/services/${service}`)).status, 404, 'a refused service is not stored');
+  assert.equal((await post(`${manager.url}/services`, withMounts([{ Type: 'bind', Source: root, Target: '/host' }]))).status, 201);
+  const refusedUpdate = await request('PUT', `${manager.url}/services/${service}`, withMounts(outside.Mounts));
+  assert.equal(refusedUpdate.status, 400);
+  assert.match(refusedUpdate.body.Message, /^Task\.Mounts: .*\/etc.*--volume-root.*CUBE_VOLUME_ROOT/);
+  const kept = await get(`${manager.url}/services/${service}`);
+  assert.deepEqual(
+    kept.body.Versions.map((v: { Task: Task }) => v.Task.Mounts.map((m) => m.Source)),
+    [[root]],
+    'the refused change made no version',
+  );
+  assert.equal((await del(`${manager.url}/services/${service}`)).status, 204);
 
   const shared = join(root, 'shared');
   mkdirSync(shared);

@@ -4,7 +4,7 @@
 // npm run sim -- --seeds N [--from K] run N seeds on every core; report failures, seeds/s, cluster-hours per minute
 // Options: --without kind,kind (leave fault kinds or user calls out), --mistake NAME (run with a mistake
 // swapped in), --services (the user also makes services: create, scale, update, delete), --placement
-// (workers have labels and offer 4 GiB, tasks have constraints and memory asks), --threads N,
+// (workers have labels and offer 4 GiB, tasks have constraints, memory asks and named volumes), --threads N,
 // --no-shrink, --verbose (every line, the processes' logs too).
 import { parseArgs } from 'node:util';
 import { found, foundBySeed, foundScenario } from './found.js';

@@ -4,7 +4,10 @@
 // run one after another, a start adopts the task's running container unless
 // it replaces it, stop keeps the container, remove takes every container of
 // the task, and deaths and removals are reported as events, a little later,
-// while the event stream is up.
+// while the event stream is up. Named volumes as the Docker runtime keeps
+// them: a start makes those its task mounts that the engine lacks (inspect,
+// then create, labelled with the worker), a container's going leaves them, and
+// only a removal on request takes one, refused while a container mounts it.
 //
 // Faults, all switched by the schedule: the engine restarts (its containers
 // die, calls fail, the stream drops and comes back), hangs (calls answer only
@@ -23,8 +26,13 @@ import {
   type ContainerRuntime,
   type LogOptions,
   type StartOptions,
+  type VolumeInfo,
+  type VolumeRefusal,
+  type VolumeStore,
   type WatchHandlers,
 } from '../../src/runtime/types.js';
+import { bindRefusal } from '../../src/runtime/docker.js';
+import { volumeNames, type Mount } from '../../src/vocabulary/mounts.js';
 import { samePlacement } from '../../src/vocabulary/placement.js';
 import type { Observer } from './observer.js';
 import type { Random } from './random.js';
@@ -38,6 +46,8 @@ export interface SimContainer {
   spec: { Image: string; Env: string[]; Cmd: string[] };
   /** The placement it was created for (its label). */
   placement: string;
+  /** The named volumes it mounts. */
+  volumes: string[];
   running: boolean;
   /** When it last started (ms). */
   startedAt: number;
@@ -74,6 +84,8 @@ export class SimEngine {
   readonly exits = new Map<string, number>();
   /** Containers that exited 0 by themselves (not killed, not out of memory): a job that is done, when its policy says so. */
   readonly doneByThemselves = new Set<string>();
+  /** Named volumes by name, each with the worker whose runtime made it (its label); they outlive containers and restarts. */
+  readonly volumes = new Map<string, VolumeInfo & { worker: string }>();
   private readonly watchers = new Set<{ handlers: WatchHandlers; connected: boolean; lastDelivery: number }>();
   private next = 1;
 
@@ -130,6 +142,7 @@ export class SimEngine {
       name: task.Name,
       spec: { Image: task.Image, Env: [...task.Env], Cmd: [...task.Cmd] },
       placement: task.Placement,
+      volumes: volumeNames(task.Mounts),
       running: false,
       startedAt: 0,
       paused: false,
@@ -251,6 +264,22 @@ export class SimEngine {
     }
   }
 
+  /** Makes a named volume the engine lacks (Docker's volume create), labelled with the worker whose runtime asked. */
+  makeVolume(name: string, worker: string): void {
+    if (this.volumes.has(name)) return;
+    this.volumes.set(name, { Name: name, Created: iso(), Mountpoint: `/var/lib/docker/volumes/${name}/_data`, worker });
+    this.trace.add(this.name, `volume ${name} made`);
+  }
+
+  /** Removes a named volume (Docker's volume rm): 404 when there is none, 409 while a container, running or not, mounts it. */
+  removeVolume(name: string): 404 | 409 | undefined {
+    if (!this.volumes.has(name)) return 404;
+    if ([...this.containers.values()].some((c) => c.volumes.includes(name))) return 409;
+    this.volumes.delete(name);
+    this.trace.add(this.name, `volume ${name} removed`);
+    return undefined;
+  }
+
   startBegins(task: Task): void {
     this.observer.startBegins(this.name, task);
   }
@@ -259,8 +288,8 @@ export class SimEngine {
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 export const short = (id: string) => id.slice(0, 12);
 
-/** One worker process's client of its engine: calls for one task in order, as DockerRuntime's lanes. */
-class SimRuntime implements ContainerRuntime {
+/** One worker process's client of its engine: calls for one task in order, as DockerRuntime's lanes; its volumes as DockerRuntime keeps them. */
+class SimRuntime implements ContainerRuntime, VolumeStore {
   private readonly lanes = new Lanes();
 
   constructor(private readonly engine: SimEngine) {}
@@ -281,6 +310,16 @@ class SimRuntime implements ContainerRuntime {
         for (const old of engine.of(task.ID)) {
           engine.stopContainer(old);
           engine.destroy(old);
+        }
+      }
+      // As DockerRuntime.start: binds held to the worker's roots (it allows none), then the volumes made, then the container.
+      const refusal = this.mountRefusal(task.Mounts);
+      if (refusal) throw new RuntimeError(refusal);
+      for (const volume of volumeNames(task.Mounts)) {
+        await engine.call('inspect', `inspect volume ${volume}`, engine.latency());
+        if (!engine.volumes.has(volume)) {
+          await engine.call('start', `create volume ${volume}`, engine.latency());
+          engine.makeVolume(volume, engine.name);
         }
       }
       await engine.call('start', `create container of ${task.Name}`, Math.floor(latency / 2));
@@ -346,6 +385,30 @@ class SimRuntime implements ContainerRuntime {
     }));
     await sleep(latency);
     return listing;
+  }
+
+  mountRefusal(mounts: readonly Mount[]): string | undefined {
+    return bindRefusal(mounts, [], this.engine.name);
+  }
+
+  async volumes(): Promise<VolumeInfo[]> {
+    await this.engine.call('list', 'list volumes', this.engine.latency());
+    return [...this.engine.volumes.values()]
+      .filter((v) => v.worker === this.engine.name)
+      .map(({ Name, Created, Mountpoint }) => ({ Name, Created, Mountpoint }))
+      .sort((a, b) => a.Name.localeCompare(b.Name));
+  }
+
+  async removeVolume(name: string): Promise<VolumeRefusal | undefined> {
+    await this.engine.call('remove', `remove volume ${name}`, this.engine.latency());
+    const volume = this.engine.volumes.get(name);
+    if (volume && volume.worker !== this.engine.name) {
+      return { status: 404, reason: `volume ${name} was not made by worker ${this.engine.name}, which removes only its own; GET /volumes lists them` };
+    }
+    const refused = this.engine.removeVolume(name);
+    if (refused === 404) return { status: 404, reason: `no volume ${name} on worker ${this.engine.name}; GET /volumes lists its volumes` };
+    if (refused === 409) return { status: 409, reason: `volume ${name} is in use by a container; stop the task that uses it first` };
+    return undefined;
   }
 
   async exitCode(containerId: string): Promise<number | null> {

@@ -14,6 +14,7 @@ import type { SimEngine } from './engine.js';
 import type { Observer } from './observer.js';
 import type { Scenario } from './schedule.js';
 import { ServiceChecker } from './service-invariants.js';
+import { VolumeChecker } from './volume-invariants.js';
 import type { Trace } from './trace.js';
 
 export interface Violation {
@@ -61,6 +62,8 @@ export class Checker implements Observer {
   private readonly startedAt = Date.now();
   /** The invariants of services, which share this checker's trace and violations. */
   readonly services: ServiceChecker;
+  /** The invariant of named volumes (scenarios with placement), likewise. */
+  private readonly volumes: VolumeChecker;
 
   constructor(
     private readonly scenario: Scenario,
@@ -70,6 +73,7 @@ export class Checker implements Observer {
     private readonly engine: (worker: string) => SimEngine | undefined,
   ) {
     this.services = new ServiceChecker(scenario, (invariant, detail) => this.fail(invariant, detail));
+    this.volumes = new VolumeChecker((invariant, detail) => this.fail(invariant, detail));
   }
 
   /** Said once per invariant and task (`detail` starts with the task's ID or the process's name). */
@@ -150,9 +154,10 @@ export class Checker implements Observer {
    * not write (a full disk, then a kill) are lost with it, and its records are
    * older than what it had applied. Reports are in order within one process.
    */
-  managerStarted(services: Service[]): void {
+  managerStarted(services: Service[], workers: readonly string[]): void {
     this.applied.clear();
     this.services.managerStarted(services);
+    this.volumes.managerStarted(workers);
   }
 
   managerRecord(task: Task): void {
@@ -173,6 +178,7 @@ export class Checker implements Observer {
     this.checkVersion(task);
     this.checkBounds('manager', task);
     this.checkPlacement(task);
+    if (this.scenario.placement) this.volumes.record(task);
   }
 
   /**
@@ -282,6 +288,7 @@ export class Checker implements Observer {
 
   /** `tasks`: the manager's records when a manager runs, else undefined. */
   afterStep(tasks: Map<string, Task> | undefined): void {
+    if (this.scenario.placement) this.volumes.afterStep(this.scenario.workers.flatMap((name) => this.engine(name) ?? []));
     if (!tasks) return;
     // Every task whose POST answered 2xx is listed, before and after any restart.
     for (const id of this.listed) {

@@ -98,7 +98,7 @@ export class ManagerHost {
       token: this.settings.token,
       lineMax: this.settings.logLineMax,
     });
-    this.observer.managerStarted(restore.services);
+    this.observer.managerStarted(restore.services, workers);
     actor.on('task.updated', ({ task }) => this.observer.managerRecord(task));
     actor.on('tasks.pruned', ({ ids }) => {
       this.trace.add('manager', `pruned ${ids.join(', ')} (retention)`);

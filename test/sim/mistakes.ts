@@ -19,8 +19,10 @@ export interface Mistake {
   task?: Overrides;
   /** The service machine (machines/service.ts), as the manager spawns it. */
   service?: Overrides;
-  /** The manager's placement policy (src/scheduler), wrapped: a mistake in what the scheduler is told. */
+  /** The manager's placement policy (src/scheduler), wrapped: a mistake in what the scheduler is told, or in one of its filters. */
   placement?: (policy: PlacementPolicy) => PlacementPolicy;
+  /** The invariant that must catch it, when one is meant to (sim.test.ts checks the placement mistakes'). */
+  caughtBy?: string;
   /**
    * The guard or action it replaces is not declared on main yet (issue 8 adds
    * it): the test checks it is still missing, and fails once it lands, to
@@ -31,6 +33,7 @@ export interface Mistake {
 
 import { managerMachine } from '../../machines/manager.js';
 import type { PlacementPolicy } from '../../machines/manager/ledger.js';
+import { filters, schedulerByName } from '../../src/scheduler/index.js';
 import { taskMachine } from '../../machines/task.js';
 import { workerMachine } from '../../machines/worker.js';
 import { actWith, serviceMachine } from '../../machines/service.js';
@@ -115,6 +118,19 @@ export const placementMistakes: Mistake[] = [
         pick: (task, candidates, memo) => policy.scheduler.pick({ ...task, Memory: 0, Constraints: [] }, candidates, memo),
       },
     }),
+    caughtBy: 'placement-fits',
+  },
+  {
+    name: 'place-ignoring-volumes',
+    what: "place as if no worker held the task's volume (the volumes filter left out of the pipeline), so a task may start empty elsewhere while its volume's worker is only cut off",
+    placement: (policy) => ({
+      ...policy,
+      scheduler: schedulerByName(
+        policy.scheduler.name,
+        filters.filter((f) => f.name !== 'volumes'),
+      ),
+    }),
+    caughtBy: 'volume-one-worker',
   },
 ];
 

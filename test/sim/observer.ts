@@ -5,8 +5,8 @@ import type { Task } from '../../src/vocabulary/task.js';
 export interface Observer {
   /** An exception escaped an actor, or a process ended that the schedule did not end. */
   crashed(who: string, error: unknown): void;
-  /** A manager process starts, from what its disk holds: these services' records among it. */
-  managerStarted(services: Service[]): void;
+  /** A manager process starts with these workers (its --workers), from what its disk holds: these services' records among it. */
+  managerStarted(services: Service[], workers: readonly string[]): void;
   /** The manager changed a record (its `task.updated`). */
   managerRecord(task: Task): void;
   /** A worker changed a record. */

@@ -78,14 +78,19 @@ const GiB = 2 ** 30;
 /** What every worker offers in a scenario drawn with placement: two of the tasks that ask for memory. */
 export const PLACEMENT_MEMORY = 4 * GiB;
 
+/** The named volumes tasks of a scenario with placement mount: few, so two tasks share one now and then. */
+export const SIM_VOLUMES = ['v1', 'v2', 'v3'] as const;
+
 /**
  * Labels for the workers (a zone of a or b, and a disk of ssd now and then)
- * and, for each task, Constraints or a Memory ask, both kept by its changed
- * spec. Drawn so that everything can always be placed once the faults heal:
- * a constraint always names what some worker has and asks no memory, and
- * the tasks that ask for memory (2 GiB each, two to a worker) are never more
- * than the workers hold. What it tests is that nothing is ever placed against
- * a constraint or beyond what a worker offers, whatever the faults do.
+ * and, for each task, Constraints, a Memory ask or a named volume, each kept
+ * by its changed spec. Drawn so that everything can always be placed once
+ * the faults heal: a constraint always names what some worker has and asks no
+ * memory, the tasks that ask for memory (2 GiB each, two to a worker) are
+ * never more than the workers hold, and a task with a volume asks nothing
+ * else (its volume's worker always fits it). What it tests is that nothing is
+ * ever placed against a constraint, beyond what a worker offers, or away from
+ * the worker that holds its volume, whatever the faults do.
  */
 function drawPlacement(random: Random, workers: string[], tasks: TaskDefinition[]): Placement {
   const labels = workers.map(() => ({ zone: random.pick(['a', 'b'] as const), ...(random.chance(0.4) ? { disk: 'ssd' } : {}) }));
@@ -93,7 +98,7 @@ function drawPlacement(random: Random, workers: string[], tasks: TaskDefinition[
   for (const task of tasks) {
     const someone = random.int(0, workers.length - 1);
     const zone = labels[someone]!.zone;
-    const choice = random.weighted({ none: 1, memory: 3, equal: 2, notEqual: 1, set: 1, name: 1, disk: 1 });
+    const choice = random.weighted({ none: 1, memory: 3, equal: 2, notEqual: 1, set: 1, name: 1, disk: 1, volume: 3 });
     let ask: Partial<Task> = {};
     if (choice === 'memory' && memorySlots > 0) {
       memorySlots--;
@@ -103,6 +108,7 @@ function drawPlacement(random: Random, workers: string[], tasks: TaskDefinition[
     else if (choice === 'set') ask = { Constraints: [`zone in (${zone},c)`] };
     else if (choice === 'name') ask = { Constraints: [`Name==${workers[someone]}`] };
     else if (choice === 'disk') ask = { Constraints: [labels[someone]!.disk ? 'disk==ssd' : 'disk not in (ssd)'] };
+    else if (choice === 'volume') ask = { Mounts: [{ Type: 'volume', Source: random.pick(SIM_VOLUMES), Target: '/data', ReadOnly: false, Size: 0 }] };
     task.variants = task.variants.map((variant) => ({ ...variant, ...ask }));
   }
   return { labels, memory: PLACEMENT_MEMORY };

@@ -7,7 +7,7 @@
 // user's services added (schedule.ts), so one sweep checks both. Seeds run in
 // batches of 100, each its own test, on every core (worker threads); the timing
 // is printed, not asserted (bench/sim.ts measures it). Seeds drawn with
-// placement (labels, constraints, memory asks) pass too, and its mistake is caught.
+// placement (labels, constraints, memory asks, named volumes) pass too, and its mistakes are caught, each by its invariant.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { found, foundScenario } from './found.js';
@@ -99,7 +99,7 @@ for (const mistake of serviceMistakes) {
 }
 
 // Placement (schedule.ts draws it on request): one batch of seeds where workers have labels and offer 4 GiB, and
-// tasks carry constraints and memory asks, amid the same faults; the placement mistake caught in it.
+// tasks carry constraints, memory asks and named volumes, amid the same faults; the placement mistakes caught in it.
 const PLACEMENT_SEEDS = Array.from({ length: 100 }, (_, i) => i + 1);
 const placementPassing: number[] = [];
 test(`placement seeds 1–${PLACEMENT_SEEDS.length} break no invariant but those of the open bugs`, { timeout: 180_000 }, async (t) => {
@@ -119,7 +119,7 @@ for (const mistake of placementMistakes) {
     const result = await runSeeds({ seeds: placementPassing, placement: true, mistake: mistake.name, stopAfter: 1 });
     const caught = result.failures[0];
     assert.ok(caught, `${mistake.name} went unnoticed through ${placementPassing.length} seeds with placement`);
-    assert.equal(caught.invariant, 'placement-fits');
+    assert.equal(caught.invariant, mistake.caughtBy);
     t.diagnostic(`caught by seed ${caught.seed}: ${caught.invariant}: ${caught.detail}`);
   });
 }

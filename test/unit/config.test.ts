@@ -7,6 +7,9 @@ import { homedir } from 'node:os';
 import { isAbsolute, relative } from 'node:path';
 import { formatDuration, parseDuration } from '../../src/vocabulary/duration.js';
 import { flagOf, readSettings, settingSpecs, settingsHelp, SettingsError } from '../../src/config/settings.js';
+import { parseArgs } from '../../src/cli/args.js';
+import { settingsFlags } from '../../src/cli/flags.js';
+import { volumeRoots } from '../../src/worker/from-settings.js';
 
 /** The variables of docs/spec.md §5's table. */
 const specVariables = [
@@ -150,6 +153,18 @@ test('bad values are refused, naming the variable or flag they came from', { tim
   refuses({}, { CUBE_SCHEDULER: 'random' }, /^CUBE_SCHEDULER: "random" is not one of epvm, roundrobin$/);
   refuses({ scheduler: 'random' }, {}, /^--scheduler: "random" is not one of/);
   refuses({}, { CUBE_RESTART_DELAY_MAX: '5 minutes' }, /^CUBE_RESTART_DELAY_MAX: /);
+});
+
+test('--volume-root may be given several times, or once comma-separated, or as CUBE_VOLUME_ROOT', { timeout: 10_000 }, () => {
+  const worker = settingsFlags(['worker']);
+  const roots = (argv: string[], env: NodeJS.ProcessEnv = {}) => volumeRoots(readSettings(parseArgs(argv, worker).flags, env));
+  assert.deepEqual(roots(['--volume-root', '/srv/cube', '--volume-root', '/data']), ['/srv/cube', '/data']);
+  assert.deepEqual(roots(['--volume-root', '/srv/cube,/data']), ['/srv/cube', '/data']);
+  assert.deepEqual(roots(['--volume-root=/srv/cube', '--volume-root', '/data,/mnt']), ['/srv/cube', '/data', '/mnt']);
+  assert.deepEqual(roots([], { CUBE_VOLUME_ROOT: '/srv/cube,/data' }), ['/srv/cube', '/data']);
+  assert.deepEqual(roots(['--volume-root', '/x'], { CUBE_VOLUME_ROOT: '/srv/cube' }), ['/x'], 'the flags win over the variable');
+  assert.deepEqual(roots([]), [], 'none by default');
+  assert.throws(() => roots(['--volume-root', '/srv', '--volume-root', 'data']), /^SettingsError: --volume-root: "\/srv,data" is not a list of absolute paths/);
 });
 
 test('flagOf turns a variable into its flag', { timeout: 10_000 }, () => {

@@ -255,3 +255,13 @@ test("a removed worker's volumes tie nothing to it any more", { timeout: 10_000 
   manager.send({ type: 'worker.remove', name: 'j1', at: at(4) });
   assert.equal(ledger().volumes.has('v'), false);
 });
+
+test('a volume whose worker the manager does not have (a shorter --workers) ties the task to nothing', { timeout: 10_000 }, () => {
+  const { manager, ledger, up, proxy } = startManager(['w1']);
+  up('w1', 1);
+  ledger().volumes.set('v', 'gone');
+  const withVolume: Task = { ...task('a'), Mounts: [{ Type: 'volume', Source: 'v', Target: '/data', ReadOnly: false, Size: 0 }] };
+  manager.send({ type: 'task.submit', task: withVolume, at: at(2) });
+  assert.deepEqual(runs(proxy('w1').received), ['a']);
+  assert.equal(ledger().volumes.get('v'), 'w1', 'made again, empty, where it landed');
+});

@@ -11,6 +11,7 @@ import {
   holdTask,
   LIEB,
   filterCandidates,
+  filters,
   noFit,
   nominalDemand,
   roundRobin,
@@ -413,4 +414,16 @@ test('schedulerByName gives both schedulers and names the choices for anything e
   assert.throws(() => schedulerByName('fifo'), { message: 'unknown scheduler "fifo": choose one of roundrobin, epvm' });
   assert.throws(() => schedulerByName('toString'), /unknown scheduler "toString"/);
   assert.throws(() => schedulerByName(''), /unknown scheduler ""/);
+});
+
+test('schedulerByName with filters of its own ranks the same behind them: a rule left out is not asked', { timeout: 10_000 }, () => {
+  const withVolume = aTask({ Mounts: [{ Type: 'volume', Source: 'v', Target: '/data', ReadOnly: false, Size: 0 }] });
+  const pool = [worker('w1'), { ...worker('w2'), volumes: ['v'] }];
+  assert.equal(schedulerByName('roundrobin').pick(withVolume, pool, undefined).worker, 'w2', 'every rule: the holder of its volume');
+  const lax = schedulerByName(
+    'roundrobin',
+    filters.filter((f) => f.name !== 'volumes'),
+  );
+  assert.equal(lax.name, 'roundrobin');
+  assert.equal(lax.pick(withVolume, pool, undefined).worker, 'w1', 'without the volume rule: first in name order');
 });

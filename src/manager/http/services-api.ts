@@ -1,10 +1,12 @@
 // The routes of services (docs/spec.md §9, docs/api.md "Services"): create,
 // read, change, scale, roll back and delete a service, and its endpoints.
 import type Router from '@koa/router';
+import type { Context } from 'koa';
 import { HttpError } from '../../http/errors.js';
 import { readJson } from '../../http/json-body.js';
 import { parseScale, parseServiceDefinition, serviceName } from '../../service/codec.js';
 import type { Services } from '../run/services.js';
+import type { ServiceDefinition } from '../../vocabulary/service.js';
 
 export const serviceRoutesHint =
   'GET/POST /services, GET/PUT/DELETE /services/{name}, POST /services/{name}/scale and /rollback, GET /services/{name}/endpoints';
@@ -16,13 +18,21 @@ function named(value: string | undefined): string {
   return value!;
 }
 
+/** A definition read from the body, with binds that no worker allows refused (400, naming --volume-root) as a task's are. */
+async function definitionOf(ctx: Context, services: Services, name?: string): Promise<ServiceDefinition> {
+  const definition = parseServiceDefinition(await readJson(ctx), name);
+  const refusal = services.bindRefusal(definition);
+  if (refusal) throw new HttpError(400, refusal);
+  return definition;
+}
+
 export function addServiceRoutes(router: Router, services: Services, stopWaitMs: number): void {
   router.get('/services', (ctx) => {
     ctx.body = services.list();
   });
 
   router.post('/services', async (ctx) => {
-    const definition = parseServiceDefinition(await readJson(ctx));
+    const definition = await definitionOf(ctx, services);
     ctx.status = 201;
     ctx.body = await services.create(definition);
   });
@@ -34,7 +44,7 @@ export function addServiceRoutes(router: Router, services: Services, stopWaitMs:
   router.put('/services/:name', async (ctx) => {
     const name = named(ctx.params['name']);
     services.get(name); // a 404 before the body is read
-    const definition = parseServiceDefinition(await readJson(ctx), name);
+    const definition = await definitionOf(ctx, services, name);
     ctx.body = await services.command(name, { kind: 'update', definition });
   });
 

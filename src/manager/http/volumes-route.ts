@@ -2,7 +2,7 @@
 // manager (docs/api.md): a worker's named volumes live on its host, so the
 // manager asks that worker (one in this process directly, another over its
 // API, as task logs are read). A removal the worker confirms unties the tasks
-// that mount that volume from the worker (machines/manager/volume-placement.ts).
+// that mount that volume from the worker (src/scheduler/filters/volumes.ts).
 import type Router from '@koa/router';
 import { answerText } from '../../http/answer-body.js';
 import { callError } from '../../http/call-error.js';

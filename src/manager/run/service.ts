@@ -1,6 +1,5 @@
 // The manager as its HTTP edge sees it: reads from the ledger, commands to the
 // manager actor, and every change saved before the request is answered.
-import { bindSources, bindsOutside } from '../../vocabulary/mounts.js';
 import { setMaxListeners } from 'node:events';
 import type { ActorRefFrom } from 'xstate';
 import { ledgerMeta, type Ledger } from '../../../machines/manager/ledger.js';
@@ -20,6 +19,7 @@ import { silentLog, type Log } from '../../log.js';
 import { TaskState, type StateName, type Task } from '../../vocabulary/task.js';
 import { nodeView, type NodeView, type Scheme } from '../views/node-view.js';
 import { positionOf, TaskOrder, tokenOf } from './task-order.js';
+import { bindRefusal } from './bind-refusal.js';
 
 export type ManagerRef = ActorRefFrom<ManagerMachine>;
 
@@ -208,14 +208,9 @@ export class ManagerService {
     this.actor.send({ type: 'volume.removed', worker, volume, at: now() });
   }
 
-  /** Why no worker can run `task`'s binds (none of their --volume-root allows one), or undefined; a worker not heard from yet allows none. */
+  /** Why no worker can run `task`'s binds (src/manager/run/bind-refusal.ts), or undefined. */
   bindRefusal(task: Task): string | undefined {
-    const binds = bindSources(task.Mounts);
-    if (binds.length === 0) return undefined;
-    const workers = [...this.ledger().workers.values()];
-    if (workers.some((w) => bindsOutside(task.Mounts, w.stats?.VolumeRoots ?? []).length === 0)) return undefined;
-    const roots = workers.map((w) => `${w.name}: ${w.stats?.VolumeRoots?.join(', ') || 'none'}`).join('; ');
-    return `Task.Mounts: no worker lets tasks bind ${binds.join(', ')}; a worker allows host paths under its --volume-root (CUBE_VOLUME_ROOT) only (${roots || 'the manager has no workers'})`;
+    return bindRefusal(this.ledger().workers.values(), task.Mounts);
   }
 
   /** Sweeps finished tasks now (POST /gc), and has every worker sweep its own. */

@@ -20,6 +20,7 @@ import type { ManagerWriter } from '../../store/manager-writes.js';
 import type { Service, ServiceDefinition } from '../../vocabulary/service.js';
 import { TaskState } from '../../vocabulary/task.js';
 import type { ManagerRef } from './service.js';
+import { bindRefusal } from './bind-refusal.js';
 
 type ServiceRef = ActorRefFrom<ServiceMachine>;
 
@@ -145,6 +146,11 @@ export class Services {
       const host = e.HostIp === '0.0.0.0' ? parseHostPort(this.address(e.Worker) ?? '')?.host : undefined;
       return { ...e, HostIp: host ?? e.HostIp };
     });
+  }
+
+  /** Why no worker can run the binds of a definition's task (src/manager/run/bind-refusal.ts), or undefined. */
+  bindRefusal(definition: ServiceDefinition): string | undefined {
+    return bindRefusal(this.ledger().workers.values(), definition.Task.Mounts);
   }
 
   /** Creates a service: its record is stored, then its machine starts its copies. */

@@ -10,6 +10,8 @@ import type { Task } from '../../vocabulary/task.js';
 export interface Ask {
   task: Task;
   constraints: readonly Constraint[];
+  /** Volume → the worker offered that holds it, for each of the task's named volumes some worker holds (Candidate.volumes). */
+  homes: ReadonlyMap<string, string>;
 }
 
 /**
@@ -22,8 +24,20 @@ export interface Rejection {
   detail?: string;
 }
 
+export interface Rejected {
+  candidate: Candidate;
+  rejection: Rejection;
+}
+
 export interface Filter {
-  /** A word for docs and tests: available, engine, protocol, constraints, resources. */
+  /** A word for docs, tests and the simulator's planted mistakes: available, engine, volumes, constraints, protocol, binds, resources. */
   readonly name: string;
   check(ask: Ask, candidate: Candidate): Rejection | undefined;
+  /**
+   * When no worker is left: the task's whole reason, for a filter that ties
+   * the task to one worker and says better than the counts why it waits for
+   * it ("waiting for worker w2, which holds its volume pgdata: …"); undefined
+   * leaves the reason to the counts.
+   */
+  waiting?(ask: Ask, rejected: readonly Rejected[]): string | undefined;
 }
