@@ -60,6 +60,8 @@ export function bindRefusal(mounts: readonly Mount[], roots: readonly string[], 
 
 const now = () => new Date().toISOString();
 const RECENT_EXITS = 1000;
+/** How many times a create meets its name taken before it gives up (`create`). */
+const NAME_ATTEMPTS = 3;
 
 export class DockerRuntime implements ContainerRuntime, VolumeStore {
   readonly address: string;
@@ -334,19 +336,43 @@ export class DockerRuntime implements ContainerRuntime, VolumeStore {
   /**
    * Creates the container; meeting one of the same name, adopts it (ours, running),
    * replaces it (ours, or the same task left by another worker on this engine:
-   * the manager moved the task here), or refuses (anyone else's).
+   * the manager moved the task here), or refuses (anyone else's). The name can
+   * be taken again between the removal and the create (that other worker's
+   * restart policy starting its copy once more): then the one found is judged
+   * again, a few times at most.
    */
   private async create(task: Task, replace: boolean, bindings: Task['PortBindings'], notes: string[]): Promise<{ id: string; adopted: boolean }> {
-    try {
-      const container = await this.docker.createContainer(this.spec(task, bindings));
-      return { id: container.id, adopted: false };
-    } catch (error) {
-      if (statusOf(error) === 404) {
-        throw new RuntimeError(`image "${task.Image}" was removed from the worker before its container could be created; start the task again`);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const container = await this.docker.createContainer(this.spec(task, bindings));
+        return { id: container.id, adopted: false };
+      } catch (error) {
+        if (statusOf(error) === 404) {
+          throw new RuntimeError(`image "${task.Image}" was removed from the worker before its container could be created; start the task again`);
+        }
+        if (statusOf(error) !== 409 || attempt === NAME_ATTEMPTS) throw error;
       }
-      if (statusOf(error) !== 409) throw error;
+      const existing = await this.docker
+        .getContainer(task.Name)
+        .inspect()
+        .catch((error: unknown) => {
+          if (statusOf(error) === 404) return undefined; // gone meanwhile: the name is free again
+          throw error;
+        });
+      if (!existing) continue;
+      const adopted = this.claim(task, replace, existing, notes);
+      if (adopted) return { id: existing.Id, adopted: true };
+      await this.discard(existing.Id, notes);
     }
-    const existing = await this.docker.getContainer(task.Name).inspect();
+  }
+
+  /**
+   * What to do with the container `existing` that holds a task's name: true
+   * to adopt it (ours, of this placement, running), false to discard it (ours
+   * otherwise, or an older copy of the task another worker left); a container
+   * of anyone else, or a newer copy, is refused with a reason.
+   */
+  private claim(task: Task, replace: boolean, existing: Docker.ContainerInspectInfo, notes: string[]): boolean {
     const labels = existing.Config.Labels ?? {};
     if (!this.options.cluster.isOurs(labels[CLUSTER_LABEL])) {
       const owner = labels[CLUSTER_LABEL]
@@ -369,7 +395,7 @@ export class DockerRuntime implements ContainerRuntime, VolumeStore {
     const ours = labels[WORKER_LABEL] === this.options.worker;
     // Only the same placement's container is adopted; an older placement's is replaced.
     const samePlaced = samePlacement(labels[PLACEMENT_LABEL] ?? '', task.Placement);
-    if (ours && samePlaced && !replace && existing.State.Running) return { id: existing.Id, adopted: true };
+    if (ours && samePlaced && !replace && existing.State.Running) return true;
     if (!ours) {
       // Two workers on one engine: the newer placement of the task wins the name; a stale copy never removes a newer one.
       const theirs = labels[PLACEMENT_LABEL] ?? '';
@@ -381,9 +407,7 @@ export class DockerRuntime implements ContainerRuntime, VolumeStore {
       }
       notes.push(`took over from worker ${labels[WORKER_LABEL]}, which left container ${existing.Id.slice(0, 12)} of this task on the engine`);
     }
-    await this.discard(existing.Id, notes);
-    const container = await this.docker.createContainer(this.spec(task, bindings));
-    return { id: container.id, adopted: false };
+    return false;
   }
 
   /**

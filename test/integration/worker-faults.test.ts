@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { waitFor } from 'xstate';
 import { startDockerProxy } from '../helpers/docker-proxy.js';
 import { startDockerHttpProxy } from '../helpers/docker-http-proxy.js';
-import { containersOf, dockerCli, inspectContainer, removeContainersOf } from '../helpers/docker.js';
+import { containersOf, docker, dockerCli, inspectContainer, removeContainersOf } from '../helpers/docker.js';
 import { get, post } from '../helpers/http.js';
 import { testSettings, testWorker, untilTask } from '../helpers/worker.js';
 import { startWorker } from '../../src/worker/start.js';
@@ -103,3 +103,31 @@ test('a container Docker cannot remove is renamed out of the way, so its task re
   assert.equal((await inspectContainer(again.ContainerID))?.Name, `/${first.Name}`);
   proxy.failRemovals = false;
 });
+
+test(
+  'a task taken over from another worker on the engine wins its name, even when that worker starts its copy again in between',
+  { timeout: 60_000 },
+  async (t) => {
+    const other = await testWorker(t);
+    const name = `taken-${other.name.slice(5)}`;
+    const created = await post<Task>(`${other.url}/tasks`, event({ Name: name }));
+    const theirs = await untilTask(other, created.body.ID, (x) => x.State === 2);
+    const labels = (await inspectContainer(theirs.ContainerID))!.Config.Labels;
+    const proxy = await startDockerHttpProxy();
+    t.after(() => proxy.close());
+    const worker = await testWorker(t, { dockerHost: proxy.address });
+    // Just as this worker has removed the other's copy, that worker's restart policy makes it again.
+    let again = '';
+    proxy.onRemoved = async (container) => {
+      if (again || container.slice(0, 12) !== theirs.ContainerID.slice(0, 12)) return;
+      again = (await docker.createContainer({ name, Image: 'strm/helloworld-http', Labels: labels })).id;
+    };
+    await post(`${worker.url}/tasks`, event({ ID: created.body.ID, Name: name }));
+    const moved = await untilTask(worker, created.body.ID, (x) => ['running', 'failed', 'restarting'].includes(x.StateName));
+    assert.notEqual(again, '', 'the copy was made again between the removal and the create');
+    assert.equal(moved.StateName, 'running', JSON.stringify(moved.Events.slice(-3)));
+    assert.equal((await inspectContainer(moved.ContainerID))?.Name, `/${name}`);
+    assert.equal(await inspectContainer(again), undefined, 'the copy made again was taken over too');
+    assert.equal(moved.Events.filter((e) => e.Message.includes(`took over from worker ${other.name}`)).length, 2, JSON.stringify(moved.Events));
+  },
+);
