@@ -505,4 +505,20 @@ export const found: Found[] = [
       { kind: 'engine.restart', at: 42150, worker: 0, downMs: 4939 },
     ],
   },
+  {
+    seed: 20455,
+    without: [],
+    services: true,
+    invariant: 'completed-is-final',
+    foundOn: '4735232',
+    open: false,
+    what: "a false alarm, the invariant was too strict: the manager's disk refuses writes while a rollback stops a sick copy; the manager reports the copy Completed, cannot write it, and is killed before any write goes through: the restarted manager starts from the older record (running), as the design allows for what is written behind, and the worker's listing makes it Completed again",
+    schedule: [
+      { kind: 'service.create', at: 1, service: 0 },
+      { kind: 'service.update', at: 17174, service: 0, version: 3, sick: true },
+      { kind: 'store.fail', at: 23487, disk: 0, ms: 1693 },
+      { kind: 'store.fail', at: 25231, disk: 'manager', ms: 13694 },
+      { kind: 'manager.kill', at: 31335, downMs: 286, workers: [0] },
+    ],
+  },
 ];
