@@ -8,6 +8,7 @@
 // batches of 100, each its own test, on every core (worker threads); the timing
 // is printed, not asserted (bench/sim.ts measures it). Seeds drawn with
 // placement (labels, constraints, memory asks, named volumes) pass too, and its mistakes are caught, each by its invariant.
+// A seed that does not end within the pool's limit fails as `seed-ends` instead of holding the sweep.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { found, foundScenario } from './found.js';
@@ -137,4 +138,13 @@ test('shrinking keeps the failure and drops what it does not need', { timeout: 6
   const shrunk = await shrink(failing.scenario, failing.invariant, mistake);
   assert.ok(shrunk.keep.length < failing.scenario.events.length, `nothing was dropped from ${failing.scenario.events.length} entries`);
   assert.ok(shrunk.result.violations.some((v) => v.invariant === failing.invariant));
+});
+
+test('a seed that outlives its limit is named as failed, and the seeds after it run on', { timeout: 60_000 }, async () => {
+  // A limit no seed can meet (1 ms, less than a thread takes to start) stands for a seed that never ends.
+  const result = await runSeeds({ seeds: [1, 2, 3], threads: 1, seedLimitMs: 1 });
+  assert.deepEqual(
+    result.summaries.map((s) => `${s.seed} ${s.invariant}`),
+    ['1 seed-ends', '2 seed-ends', '3 seed-ends'],
+  );
 });
