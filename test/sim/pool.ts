@@ -14,6 +14,8 @@ export interface PoolOptions {
   services?: boolean;
   /** Draw them with labels, constraints and memory asks (schedule.ts). */
   placement?: boolean;
+  /** The seeds name bugs of found.ts (with `services` or without): each replays its recorded schedule. */
+  found?: boolean;
   /** Stop each seed at its first violation (faster; the summary has that one). */
   failFast?: boolean;
   /** Stop every thread once this many seeds failed (the summaries then hold the seeds run so far). */
@@ -70,6 +72,7 @@ export async function runSeeds(options: PoolOptions): Promise<PoolResult> {
         services: options.services ?? false,
         placement: options.placement ?? false,
         failFast: options.failFast ?? true,
+        found: options.found ?? false,
       };
       const worker = new Worker(BOOTSTRAP, { eval: true, workerData: job });
       workers.add(worker);
