@@ -65,16 +65,17 @@ const foundReplays = () =>
     [false, true].map((services) => runSeeds({ seeds: found.filter((f) => (f.services ?? false) === services).map((f) => f.seed), services, found: true })),
   ).then((runs) => runs.flatMap((run, i) => run.summaries.map((s) => ({ ...s, services: i === 1 })))));
 for (const bug of found) {
+  const replay = `npm run sim -- --found ${bug.seed}${bug.services ? ' --services' : ''}`;
   test(`found: seed ${bug.seed} (${bug.invariant}) ${bug.open ? 'still fails until fixed' : 'passes'}`, { timeout: 300_000 }, async () => {
     const summary = (await foundReplays()).find((s) => s.seed === bug.seed && s.services === (bug.services ?? false))!;
     if (bug.open) {
       assert.equal(
         summary.invariant,
         bug.invariant,
-        `found seed ${bug.seed} no longer breaks ${bug.invariant} first (npm run sim -- --found ${bug.seed}): if the fix landed, set open: false in test/sim/found.ts`,
+        `found seed ${bug.seed} no longer breaks ${bug.invariant} first (${replay}): if the fix landed, set open: false in test/sim/found.ts`,
       );
     } else {
-      assert.ok(summary.ok, `found seed ${bug.seed} (${bug.what}) fails again: ${summary.invariant}: ${summary.detail} (npm run sim -- --found ${bug.seed})`);
+      assert.ok(summary.ok, `found seed ${bug.seed} (${bug.what}) fails again: ${summary.invariant}: ${summary.detail} (${replay})`);
     }
   });
 }
