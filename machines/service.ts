@@ -54,12 +54,15 @@ export interface ServiceContext {
   now: string;
   /** When this machine began to watch its copies (its start): healthy time before it is not counted (`copyOf`). */
   watching: string;
+  /** When the manager last could not carry out what the service asked ('' if never): it asks nothing until RETRY_MS later. */
+  refusedAt: string;
 }
 
 export type ServiceEvent =
   | { type: 'service.command'; command: ServiceCommand; at: string; requestId?: string }
   | { type: 'service.persisted'; ok: boolean; problem: string }
-  | { type: 'copy.changed'; report: CopyReport; at: string }
+  /** A copy's record changed; `refused` says why, when it is the record as it was, after a stop the manager could not make. */
+  | { type: 'copy.changed'; report: CopyReport; at: string; refused?: string }
   /** The manager would not take a copy the service asked for (a name in use, a store that cannot write). */
   | { type: 'copy.refused'; id: string; reason: string; at: string }
   /** A finished copy left the manager's book (retention). */
@@ -143,6 +146,13 @@ const base = setup({
 /** The id of the machine's one pending wake-up (a delayed `tick` to itself). */
 const WAKE = 'wake';
 
+/**
+ * How long the service waits to ask again after the manager could not carry out a copy's start or stop
+ * (a store that refuses writes, a command of that task still being written): the store's own first
+ * retry (src/store/write-behind.ts). Asking again at once would loop without end while the disk is full.
+ */
+export const RETRY_MS = 1000;
+
 /** Carries out the plan of the moment: starts, drains and stops, and counts the copies of the rollout that are ready. */
 export const actWith = (rules: Rules) =>
   base.enqueueActions(({ context, event, enqueue }) => {
@@ -151,12 +161,15 @@ export const actWith = (rules: Rules) =>
     // A deployment that has just failed changes nothing more here: the state it goes to acts on entry.
     if (input.mode === 'roll' && progress(input, context.service.Deployment!.Changed, context.counted).state === 'failed') return;
     const next = plan(input, rules);
+    // After a refusal, starts and stops wait for the retry; drains and counts go on.
+    const retryAt = context.refusedAt === '' ? undefined : Date.parse(context.refusedAt) + RETRY_MS;
+    const waiting = retryAt !== undefined && Date.parse(at) < retryAt;
     let service = context.service;
     const starting = new Map(context.starting);
     const draining = new Map(context.draining);
     const copies = new Map(context.copies);
     const counted = new Set(context.counted);
-    for (const slot of next.start) {
+    for (const slot of waiting ? [] : next.start) {
       const made = newCopy(service, slot, at);
       service = made.service;
       starting.set(made.task.ID, slot);
@@ -164,7 +177,7 @@ export const actWith = (rules: Rules) =>
     }
     for (const id of next.undrain) draining.delete(id);
     for (const { id } of next.drain) draining.set(id, at);
-    for (const { id, why } of next.stop) {
+    for (const { id, why } of waiting ? [] : next.stop) {
       copies.set(id, { ...copies.get(id)!, Stopping: true });
       draining.delete(id);
       enqueue({ type: 'stopCopy', params: { id, why, at } });
@@ -177,7 +190,8 @@ export const actWith = (rules: Rules) =>
     enqueue.assign({ service, starting, draining, copies, counted });
     // The next step that waits on the clock is taken when it is due, not at the manager's next tick (a second
     // apart): a wake-up the machine asks for, with the time it was due for. Each act replaces the one before.
-    const due = nextDue({ ...input, copies: [...copies.values()], draining });
+    const dues = [nextDue({ ...input, copies: [...copies.values()], draining }), waiting ? retryAt : undefined].filter((d) => d !== undefined);
+    const due = dues.length > 0 ? Math.min(...dues) : undefined;
     enqueue.cancel(WAKE);
     if (due !== undefined) enqueue.raise({ type: 'tick', at: new Date(due).toISOString() }, { id: WAKE, delay: due - Date.parse(at) });
   });
@@ -202,7 +216,7 @@ export const serviceMachine = base
       /** A copy's record changed: the service's view of it follows. A Completed copy holds nothing any more, and is let go. */
       observe: assign(({ context, event }) => {
         const now = eventTime(event, context);
-        if (event.type === 'copy.refused') return { now, starting: without(context.starting, event.id) };
+        if (event.type === 'copy.refused') return { now, starting: without(context.starting, event.id), refusedAt: now };
         if (event.type === 'copy.pruned') return { now, copies: without(context.copies, event.id) };
         if (event.type !== 'copy.changed') return { now };
         const copy = copyOf(event.report, context.watching);
@@ -215,6 +229,7 @@ export const serviceMachine = base
           copies,
           starting: without(context.starting, copy.ID),
           draining: done ? without(context.draining, copy.ID) : context.draining,
+          refusedAt: event.refused === undefined ? context.refusedAt : now,
         };
       }),
       act: actWith({ isReady }),
@@ -298,6 +313,7 @@ export const serviceMachine = base
         announced: '',
         now: input.at,
         watching: input.at,
+        refusedAt: '',
       };
     },
     initial: 'boot',

@@ -180,6 +180,11 @@ export function dropIntent(ledger: Ledger, policy: PlacementPolicy, id: string, 
   const copy = intent.previous ?? current;
   if (!copy || copy.Service === '') return;
   if (intent.previous)
-    fx.toService(copy.Service, { type: 'copy.changed', report: { task: intent.previous, stopping: ledger.stopRequested.has(id) }, at: ledger.now });
+    fx.toService(copy.Service, {
+      type: 'copy.changed',
+      report: { task: intent.previous, stopping: ledger.stopRequested.has(id) },
+      at: ledger.now,
+      refused: reason,
+    });
   else fx.toService(copy.Service, { type: 'copy.refused', id, reason, at: ledger.now });
 }

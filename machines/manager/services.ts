@@ -25,8 +25,8 @@ export function startCopy(ledger: Ledger, policy: PlacementPolicy, service: stri
 export function stopCopy(ledger: Ledger, policy: PlacementPolicy, service: string, id: string, why: string, at: string, fx: Effects): void {
   const refusal = stop(ledger, policy, id, at, undefined, fx, why);
   const task = ledger.tasks.get(id);
-  // Not stopped now (another command of it is being written): the service sees the copy as it is, and asks again.
-  if (refusal && task) fx.toService(service, { type: 'copy.changed', report: { task, stopping: ledger.stopRequested.has(id) }, at });
+  // Not stopped now (another command of it is being written): the service sees the copy as it is, and asks again later.
+  if (refusal && task) fx.toService(service, { type: 'copy.changed', report: { task, stopping: ledger.stopRequested.has(id) }, at, refused: refusal });
 }
 
 /** Stops every copy of a service that is not stopped already: the service is gone (deleted, or unknown at a start). */

@@ -13,6 +13,7 @@ import type { Answer } from './user.js';
 import type { SimEngine } from './engine.js';
 import type { Observer } from './observer.js';
 import type { Scenario } from './schedule.js';
+import type { SimManagerDisk } from './stores.js';
 import { ServiceChecker } from './service-invariants.js';
 import { VolumeChecker } from './volume-invariants.js';
 import type { Trace } from './trace.js';
@@ -40,7 +41,11 @@ export class Checker implements Observer {
   private calls = 0;
   /** Tasks POSTed with a 2xx answer: they must always be listed. */
   private readonly listed = new Set<string>();
-  private readonly completed = new Set<string>();
+  /**
+   * Tasks the manager reported Completed. The value is set when the manager's
+   * disk refused writes at that moment: the count of its record writes then.
+   */
+  private readonly completed = new Map<string, number | undefined>();
   /** Tasks the manager pruned (finished, past their retention), not POSTed again since. */
   private readonly gone = new Set<string>();
   private readonly versions = new Map<string, number>();
@@ -71,6 +76,7 @@ export class Checker implements Observer {
     private readonly trace: Trace,
     /** The engine of a worker machine, by the worker's name. */
     private readonly engine: (worker: string) => SimEngine | undefined,
+    private readonly managerDisk: () => SimManagerDisk,
   ) {
     this.services = new ServiceChecker(scenario, (invariant, detail) => this.fail(invariant, detail));
     this.volumes = new VolumeChecker((invariant, detail) => this.fail(invariant, detail));
@@ -156,6 +162,12 @@ export class Checker implements Observer {
    */
   managerStarted(services: Service[], workers: readonly string[]): void {
     this.applied.clear();
+    // The same holds for a Completed the manager reported while its disk refused writes, if no record was
+    // written between that and the kill: it is lost with the process, and the new one learns it again from
+    // the worker. Once a record is written, the write-behind writes every waiting one at the turn's end
+    // (seed 1157), so from then on Completed stays final across restarts too (seed 20455 in FOUND.md).
+    const writes = this.managerDisk().recordWrites;
+    for (const [id, at] of this.completed) if (at === writes) this.completed.delete(id);
     this.services.managerStarted(services);
     this.volumes.managerStarted(workers);
   }
@@ -173,7 +185,10 @@ export class Checker implements Observer {
     if (this.completed.has(id) && task.State !== TaskState.Completed) {
       this.fail('completed-is-final', `${id} left Completed for ${task.StateName} (${lastEvent(task)})`);
     }
-    if (task.State === TaskState.Completed) this.completed.add(id);
+    if (task.State === TaskState.Completed && !this.completed.has(id)) {
+      const disk = this.managerDisk();
+      this.completed.set(id, disk.failing() ? disk.recordWrites : undefined);
+    }
     this.checkOrder(task);
     this.checkVersion(task);
     this.checkBounds('manager', task);

@@ -1,6 +1,7 @@
 // A thread of the seed pool (pool.ts): runs the seeds it is given and posts
 // one small summary per seed.
 import { parentPort, workerData } from 'node:worker_threads';
+import { foundBySeed, foundScenario } from './found.js';
 import { mistakeByName } from './mistakes.js';
 import { drawScenario } from './schedule.js';
 import { simulate } from './simulation.js';
@@ -12,6 +13,8 @@ export interface PoolJob {
   services: boolean;
   placement: boolean;
   failFast: boolean;
+  /** The seeds name bugs of found.ts: each replays its recorded schedule. */
+  found: boolean;
 }
 
 export interface SeedSummary {
@@ -28,7 +31,10 @@ const job = workerData as PoolJob;
 const without = new Set(job.without);
 const mistake = job.mistake ? mistakeByName(job.mistake) : undefined;
 for (const seed of job.seeds) {
-  const result = await simulate(drawScenario(seed, without, { services: job.services, placement: job.placement }), { mistake, failFast: job.failFast });
+  const scenario = job.found
+    ? foundScenario(foundBySeed(seed, job.services)!)
+    : drawScenario(seed, without, { services: job.services, placement: job.placement });
+  const result = await simulate(scenario, { mistake, failFast: job.failFast });
   const first = result.violations[0];
   const summary: SeedSummary = {
     seed,

@@ -44,7 +44,13 @@ export async function simulate(scenario: Scenario, options: RunOptions = {}): Pr
   const clock = new SimClock(random.fork('Math.random'));
   const trace = new Trace(() => Date.now());
   const settings = simSettings(scenario.scheduler);
-  const checker = new Checker(scenario, taskPolicy(settings), trace, (name) => cluster.workers.find((w) => w.name === name)?.engine);
+  const checker = new Checker(
+    scenario,
+    taskPolicy(settings),
+    trace,
+    (name) => cluster.workers.find((w) => w.name === name)?.engine,
+    () => cluster.manager.disk,
+  );
   const cluster: Cluster = new Cluster(scenario, settings, random, trace, checker, options.mistake);
   const user = new User(cluster.manager);
   const restoreFetch = installFetch(cluster.ports, (c) => cluster.engineOf(c), checker, random.fork('health'));

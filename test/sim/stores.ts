@@ -23,6 +23,11 @@ export class SimDisk {
 
   constructor(readonly name: string) {}
 
+  /** Whether the disk refuses writes now. */
+  failing(): boolean {
+    return Date.now() < this.failUntil;
+  }
+
   check(): void {
     if (Date.now() < this.failUntil) {
       throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
@@ -143,6 +148,8 @@ export class SimManagerDisk extends SimDisk {
   readonly nodes = new Map<string, NodeRecord>();
   /** Services (issue 22): kept like the nodes. */
   readonly services = new Map<string, Service>();
+  /** Task records written: writes of many records count once. */
+  recordWrites = 0;
 
   open(): ManagerStore & { kill(): void } {
     let open = true;
@@ -163,6 +170,7 @@ export class SimManagerDisk extends SimDisk {
       write: (rows, meta) => {
         if (!open) return;
         this.check();
+        this.recordWrites++;
         for (const [id, row] of rows) {
           if (row) this.tasks.set(id, { task: copy(row.task), stopRequested: row.stopRequested });
           else this.tasks.delete(id);

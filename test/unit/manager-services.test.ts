@@ -237,3 +237,41 @@ test('a copy whose task or stop the store cannot write is asked for again, not w
   assert.equal(intents.at(-1)!.stopRequested, true);
   assert.notEqual(intents.at(-1), stop, 'its stop is asked for again');
 });
+
+test('a copy whose start or stop the store refuses at once is asked for again a second later, not in a loop (sim seed 4774)', { timeout: 10_000 }, () => {
+  // As SQLite with a full disk: the intent's write fails before `intent` returns. A service that asked again at once
+  // would loop in one turn for as long as the disk is full; past 20 tries this store takes the write, ending such a loop.
+  const tries: { id: string; stopRequested: boolean }[] = [];
+  let full = true;
+  const store: ManagerWriter = {
+    ...laterStore().store,
+    intent: (task, stopRequested, done) => {
+      tries.push({ id: task.ID, stopRequested });
+      done(full && tries.length < 20 ? 'the disk is full' : '');
+    },
+  };
+  const c = cluster(store);
+  c.manager.actor.send({ type: 'service.create', service: web(1), at: at(0) });
+  assert.equal(tries.length, 1, 'one try for the copy, then a wait');
+  c.tick(999);
+  assert.equal(tries.length, 1, 'nothing more within the second');
+  c.tick(1000);
+  assert.equal(tries.length, 2, 'a second later, the copy is asked for again');
+  full = false;
+  c.tick(2000);
+  assert.equal(tries.length, 3);
+  c.startAll(2000);
+  c.tick(4000);
+  assert.equal(c.record().StateName, 'stable');
+  // Its stop (scaled to none) refused the same way.
+  full = true;
+  c.command({ kind: 'scale', count: 0 }, 5000);
+  const stops = () => tries.filter((t) => t.stopRequested).length;
+  assert.equal(stops(), 1, 'one try for the stop, then a wait');
+  c.tick(5999);
+  assert.equal(stops(), 1);
+  full = false;
+  c.tick(6000);
+  assert.equal(stops(), 2, 'a second later, the stop is asked for again');
+  assert.equal(c.manager.actor.getSnapshot().context.ledger.stopRequested.size, 1, 'and this time it is made');
+});
