@@ -528,7 +528,7 @@ export const found: Found[] = [
     invariant: 'seed-ends',
     foundOn: 'b981e74',
     open: false,
-    what: "the manager's disk refuses writes while a rollback stops a sick copy: the stop's write fails at once, the service hears the copy as it was and asks for its stop again at once, for ever, in one turn of the event loop (the run never ends; a real manager would hang at 100 % CPU). Seeds 4774 and 6027 of a 10,000-seed sweep; they explain the first of the two stalls of the sweeps before",
+    what: "the manager's disk refuses writes while a rollback stops a sick copy: the stop's write fails at once, the service hears the copy as it was and asks for its stop again at once, for ever, in one turn of the event loop (the run never ends; a real manager would hang at 100 % CPU). Seeds 4774, 6027, 6211, 8660 and 8945 of seeds 1–10,000 on the old code; they explain both stalls of the sweeps before",
     schedule: [
       { kind: 'service.create', at: 3178, service: 0 },
       { kind: 'service.update', at: 20012, service: 0, version: 2, sick: true },
