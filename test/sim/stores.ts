@@ -29,7 +29,7 @@ export class SimDisk {
   }
 
   check(): void {
-    if (Date.now() < this.failUntil) {
+    if (this.failing()) {
       throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
     }
     this.writes++;
