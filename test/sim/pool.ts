@@ -42,7 +42,7 @@ const BOOTSTRAP = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
  * failed, with invariant `seed-ends`, so a sweep names it instead of stalling. A seed takes well
  * under a second alone; this leaves room for a machine busy with other work.
  */
-export const SEED_LIMIT_MS = 180_000;
+const SEED_LIMIT_MS = 180_000;
 
 export async function runSeeds(options: PoolOptions): Promise<PoolResult> {
   const threads = Math.max(1, Math.min(options.threads ?? availableParallelism(), options.seeds.length));
@@ -52,12 +52,13 @@ export async function runSeeds(options: PoolOptions): Promise<PoolResult> {
   const workers = new Set<Worker>();
   if (options.seeds.length === 0) return { summaries, failures: [], wallMs: 0, clusterMs: 0 };
   let stopped = false;
+  let failed = 0;
   await new Promise<void>((resolve, reject) => {
     let running = 0;
     const took = (summary: SeedSummary) => {
       summaries.push(summary);
+      if (!summary.ok) failed++;
       options.onSeed?.(summary, summaries.length);
-      const failed = summaries.filter((s) => !s.ok).length;
       if (options.stopAfter !== undefined && failed >= options.stopAfter) {
         stopped = true;
         for (const w of workers) void w.terminate();
