@@ -58,16 +58,22 @@ for (let first = 1; first <= SEEDS; first += BATCH) {
 }
 
 // The found bugs replay in the pool, so one whose fix is undone and that never ends again (seed 4774) fails as
-// `seed-ends` instead of holding the test's process. The first test to ask runs them all; the others read the result.
-let replayed: Promise<(SeedSummary & { services: boolean })[]> | undefined;
+// `seed-ends` instead of holding the test's process. The first test to ask runs them all (those drawn without
+// services, then those with); the others read the result, by services and seed.
+let replayed: Promise<Map<string, SeedSummary>> | undefined;
 const foundReplays = () =>
-  (replayed ??= Promise.all(
-    [false, true].map((services) => runSeeds({ seeds: found.filter((f) => (f.services ?? false) === services).map((f) => f.seed), services, found: true })),
-  ).then((runs) => runs.flatMap((run, i) => run.summaries.map((s) => ({ ...s, services: i === 1 })))));
+  (replayed ??= (async () => {
+    const summaries = new Map<string, SeedSummary>();
+    for (const services of [false, true]) {
+      const run = await runSeeds({ seeds: found.filter((f) => (f.services ?? false) === services).map((f) => f.seed), services, found: true });
+      for (const summary of run.summaries) summaries.set(`${services} ${summary.seed}`, summary);
+    }
+    return summaries;
+  })());
 for (const bug of found) {
   const replay = `npm run sim -- --found ${bug.seed}${bug.services ? ' --services' : ''}`;
   test(`found: seed ${bug.seed} (${bug.invariant}) ${bug.open ? 'still fails until fixed' : 'passes'}`, { timeout: 300_000 }, async () => {
-    const summary = (await foundReplays()).find((s) => s.seed === bug.seed && s.services === (bug.services ?? false))!;
+    const summary = (await foundReplays()).get(`${bug.services ?? false} ${bug.seed}`)!;
     if (bug.open) {
       assert.equal(
         summary.invariant,
